@@ -1,0 +1,57 @@
+# Two commands do all the set-up on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# python3.12 when it really runs (a pyenv shim may exist without the version), else python3 >= 3.11.
+PYTHON ?= $(shell for p in python3.12 python3; do \
+	if $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1; then echo $$p; break; fi; done)
+VENV := .venv
+BIN := $(VENV)/bin
+# Re-install only when a requirements file changes.
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: help run test lint format bench synth deploy clean
+
+help:
+	@echo "make run     start the local CRM on http://127.0.0.1:8000 (Ctrl-C stops it)"
+	@echo "make test    lint and run the whole test suite"
+	@echo "make bench   cold-start and DynamoDB-call benchmarks"
+	@echo "make synth   synthesize the AWS CDK stack into cdk.out/"
+	@echo "make deploy  deploy the stack to the AWS account of your current credentials"
+
+$(STAMP): requirements.txt requirements-dev.txt requirements-infra.txt
+	@if [ -z "$(PYTHON)" ]; then echo "error: Python 3.11 or newer is needed (python3.12 or python3)"; exit 1; fi
+	@if [ ! -x $(BIN)/python ]; then echo "creating $(VENV) with $(PYTHON)"; $(PYTHON) -m venv $(VENV); fi
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check \
+		-r requirements-dev.txt -r requirements-infra.txt
+	@touch $@
+
+run: $(STAMP)
+	$(BIN)/python -m infra.local
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+synth: $(STAMP)
+	$(BIN)/python -m infra.app
+
+# Needs AWS credentials and Node.js (the CDK CLI comes from npm through npx).
+deploy: $(STAMP)
+	npx --yes aws-cdk@2 deploy --app "$(BIN)/python -m infra.app" --require-approval broadening
+
+clean:
+	rm -rf $(VENV) cdk.out chalice.out .chalice/deployments .pytest_cache .ruff_cache

@@ -1,0 +1,12 @@
+"""The API Lambda: the Chalice app, its blueprints and middleware. Nothing else."""
+
+from chalice import Chalice
+
+from chalicelib.api import crms, me, sessions, system
+from chalicelib.api.middleware import observe
+from chalicelib.api.routing import API_PREFIX
+
+app = Chalice(app_name="crm")
+app.register_middleware(observe, "http")
+for module in (system, crms, sessions, me):
+    app.register_blueprint(module.router.blueprint, url_prefix=API_PREFIX)

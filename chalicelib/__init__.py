@@ -1,0 +1,1 @@
+"""The CRM application package: everything the API Lambda and the functions/ Lambdas share."""

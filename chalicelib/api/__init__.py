@@ -1,0 +1,1 @@
+"""The HTTP edge: one Blueprint per resource, declared through `routing.Router`."""

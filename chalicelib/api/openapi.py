@@ -1,0 +1,89 @@
+"""The OpenAPI 3.1 document, generated from the declared routes and their pydantic models."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pydantic
+from pydantic.json_schema import models_json_schema
+
+from chalicelib.api.errors import ERROR_CODES
+from chalicelib.api.routing import ROUTES, RouteSpec
+from chalicelib.api.schemas import ErrorEnvelope
+
+_REF = "#/components/schemas/{model}"
+_PATH_PARAM = re.compile(r"{(\w+)}")
+
+
+def document(title: str = "CRM API", version: str = "1.0.0") -> dict[str, Any]:
+    """Build the document for every route registered so far."""
+    models: list[tuple[type[pydantic.BaseModel], str]] = [(ErrorEnvelope, "serialization")]
+    for spec in ROUTES:
+        if spec.body is not None:
+            models.append((spec.body, "validation"))
+        if spec.response is not None:
+            models.append((spec.response, "serialization"))
+    refs, definitions = models_json_schema(_unique(models), ref_template=_REF)
+    components = definitions.get("$defs", {})
+
+    paths: dict[str, dict[str, Any]] = {}
+    for spec in ROUTES:
+        paths.setdefault(spec.path, {})[spec.method.lower()] = _operation(spec, refs)
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": title,
+            "version": version,
+            "description": "Serverless CRM for sales teams on the phone. Errors share one envelope: "
+            '{"error": {"code", "message", "field"?}}.',
+        },
+        "servers": [{"url": "/"}],
+        "paths": paths,
+        "components": {
+            "schemas": components,
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
+        },
+    }
+
+
+def _operation(spec: RouteSpec, refs: dict[Any, dict[str, Any]]) -> dict[str, Any]:
+    operation: dict[str, Any] = {"operationId": spec.name, "summary": spec.summary, "tags": [spec.tag]}
+    parameters = [
+        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+        for name in _PATH_PARAM.findall(spec.path)
+    ]
+    if spec.query is not None:
+        schema = spec.query.model_json_schema(ref_template=_REF)
+        required = set(schema.get("required", []))
+        parameters += [
+            {"name": name, "in": "query", "required": name in required, "schema": prop}
+            for name, prop in schema.get("properties", {}).items()
+        ]
+    if parameters:
+        operation["parameters"] = parameters
+    if spec.body is not None:
+        operation["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": refs[(spec.body, "validation")]}},
+        }
+    success: dict[str, Any] = {"description": "Success"}
+    if spec.response is not None:
+        success["content"] = {"application/json": {"schema": refs[(spec.response, "serialization")]}}
+    responses: dict[str, Any] = {str(spec.status): success}
+    error = {"application/json": {"schema": {"$ref": _REF.format(model="ErrorEnvelope")}}}
+    for status, codes in ERROR_CODES.items():
+        if spec.public and status in (401, 403):
+            continue
+        responses[str(status)] = {"description": " | ".join(codes), "content": error}
+    operation["responses"] = responses
+    if not spec.public:
+        operation["security"] = [{"bearer": []}]
+    return operation
+
+
+def _unique(models: list[tuple[type[pydantic.BaseModel], str]]) -> list[tuple[type[pydantic.BaseModel], Any]]:
+    seen: dict[tuple[type[pydantic.BaseModel], str], None] = {}
+    for model in models:
+        seen.setdefault(model, None)
+    return list(seen)

@@ -1,0 +1,174 @@
+"""Route declaration: authentication, parsing, validation, rendering and error mapping, once.
+
+A route module declares its endpoints with `Router.route(...)` and writes only the call to the
+service. The wrapper:
+- verifies the bearer token and loads the caller (unless the route is public),
+- parses the JSON body and the query string into the declared pydantic models (400 naming the
+  field on bad input), then calls the handler with `actor=`, `body=`, `query=` and path params,
+- renders the returned model as JSON with the declared status,
+- maps domain errors to the error envelope and any other exception to a logged 500.
+Every declaration is recorded in `ROUTES`, from which the OpenAPI document is generated.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal, TypeVar
+
+import pydantic
+from chalice import Blueprint, CORSConfig, Response
+
+from chalicelib.api.auth import verifier
+from chalicelib.api.errors import error_response, internal_error_response
+from chalicelib.bootstrap import services
+from chalicelib.domain.actor import Actor
+from chalicelib.domain.errors import DomainError, PayloadTooLargeError, ValidationError
+from chalicelib.observability import logger
+
+API_PREFIX = "/v1"
+MAX_JSON_BODY_BYTES = 1_000_000
+M = TypeVar("M", bound=pydantic.BaseModel)
+Method = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
+
+CORS = CORSConfig(
+    allow_origin="*",
+    allow_headers=["Authorization", "Content-Type", "X-Api-Key"],
+    expose_headers=["X-Request-Id"],
+    max_age=600,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RouteSpec:
+    """One endpoint as declared: the source of routing, validation and the OpenAPI document."""
+
+    method: Method
+    path: str
+    name: str
+    summary: str
+    tag: str
+    public: bool
+    body: type[pydantic.BaseModel] | None
+    query: type[pydantic.BaseModel] | None
+    response: type[pydantic.BaseModel] | None
+    status: int
+
+
+ROUTES: list[RouteSpec] = []
+
+
+class Router:
+    """A Chalice Blueprint whose routes go through the wrapper above."""
+
+    def __init__(self, import_name: str, tag: str) -> None:
+        self.blueprint = Blueprint(import_name)
+        self.tag = tag
+
+    def route(
+        self,
+        path: str,
+        method: Method,
+        *,
+        public: bool = False,
+        body: type[pydantic.BaseModel] | None = None,
+        query: type[pydantic.BaseModel] | None = None,
+        response: type[pydantic.BaseModel] | None = None,
+        status: int = 200,
+    ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        def decorate(handler: Callable[..., Any]) -> Callable[..., Any]:
+            spec = RouteSpec(
+                method=method,
+                path=API_PREFIX + path,
+                name=handler.__name__,
+                summary=(handler.__doc__ or handler.__name__).strip().splitlines()[0],
+                tag=self.tag,
+                public=public,
+                body=body,
+                query=query,
+                response=response,
+                status=status,
+            )
+            ROUTES.append(spec)
+
+            @functools.wraps(handler)
+            def view(**path_params: str) -> Response:
+                request = self.blueprint.current_request
+                try:
+                    kwargs: dict[str, Any] = dict(path_params)
+                    if not public:
+                        kwargs["actor"] = authenticate(request.headers.get("authorization"))
+                    if body is not None:
+                        kwargs["body"] = parse_body(request.raw_body, body)
+                    if query is not None:
+                        kwargs["query"] = parse_query(request.query_params, query)
+                    return render(handler(**kwargs), status)
+                except DomainError as exc:
+                    return error_response(exc)
+                except Exception:  # noqa: BLE001 - the last line of defence: log, answer 500
+                    logger.exception("unhandled error", extra={"route": spec.name})
+                    return internal_error_response()
+
+            # Every content type reaches the view, which parses JSON itself: clients that
+            # forget the header (curl -d) still work, and errors keep the API's envelope.
+            self.blueprint.route(path, methods=[method], content_types=["*/*"], cors=CORS)(view)
+            return handler
+
+        return decorate
+
+
+def authenticate(authorization: str | None) -> Actor:
+    """The caller behind an Authorization header (verified token, active user, group rights)."""
+    actor = services().auth.actor(verifier().principal(authorization))
+    logger.append_keys(tenant_id=actor.tenant_id, user_id=actor.user_id)
+    return actor
+
+
+def parse_body(raw: bytes | None, model: type[M]) -> M:
+    if raw is not None and len(raw) > MAX_JSON_BODY_BYTES:
+        raise PayloadTooLargeError(f"the body is larger than {MAX_JSON_BODY_BYTES} bytes", field="body")
+    try:
+        data = json.loads(raw) if raw else {}
+    except (ValueError, UnicodeDecodeError):
+        raise ValidationError("the body is not valid JSON", field="body") from None
+    if not isinstance(data, dict):
+        raise ValidationError("the body must be a JSON object", field="body")
+    return validate(model, data)
+
+
+def parse_query(params: dict[str, str] | None, model: type[M]) -> M:
+    return validate(model, dict(params or {}))
+
+
+def validate(model: type[M], data: dict[str, Any]) -> M:
+    try:
+        return model.model_validate(data)
+    except pydantic.ValidationError as exc:
+        raise validation_error(exc) from None
+
+
+def validation_error(exc: pydantic.ValidationError) -> ValidationError:
+    """The first problem pydantic found, with its location as an API field path (`users[1].email`)."""
+    first = exc.errors(include_input=False, include_url=False)[0]
+    path = field_path(first["loc"])
+    message = first["msg"]
+    return ValidationError(f"{path}: {message}" if path else message, field=path or "body")
+
+
+def field_path(loc: tuple[int | str, ...]) -> str:
+    path = ""
+    for part in loc:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path
+
+
+def render(result: Any, status: int) -> Response:
+    if isinstance(result, Response):
+        return result
+    if result is None:
+        return Response("", status_code=status)
+    if isinstance(result, pydantic.BaseModel):
+        return Response(result.model_dump_json(), headers={"Content-Type": "application/json"}, status_code=status)
+    return Response(json.dumps(result), headers={"Content-Type": "application/json"}, status_code=status)

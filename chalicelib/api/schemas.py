@@ -1,0 +1,105 @@
+"""Shared pieces of the request and response models (pydantic v2).
+
+The OpenAPI document is generated from these same models (api/openapi.py), so what the routes
+validate and what the document says cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
+
+from chalicelib.db.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from chalicelib.domain.clock import isoformat_z
+from chalicelib.domain.rights import Group
+from chalicelib.domain.users import User
+
+# Times in responses: ISO 8601, UTC, with a Z.
+UtcDateTime = Annotated[
+    datetime,
+    PlainSerializer(isoformat_z, return_type=str),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
+]
+
+
+class Input(BaseModel):
+    """Base of request bodies and query strings: unknown fields are an error naming the field."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Output(BaseModel):
+    """Base of response bodies."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+class PageQuery(Input):
+    """The query parameters every list accepts."""
+
+    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
+    cursor: str | None = None
+
+
+class ErrorBody(Output):
+    code: str
+    message: str
+    field: str | None = None
+    existing: dict[str, Any] | None = None
+
+
+class ErrorEnvelope(Output):
+    error: ErrorBody
+
+
+class GroupOut(Output):
+    id: str
+    type: str
+    title: str
+    permissions: dict[str, bool] = Field(description="The 13 rights; admin groups hold them all")
+
+    @classmethod
+    def of(cls, group: Group) -> GroupOut:
+        return cls(id=group.id, type=group.type.value, title=group.title, permissions=group.flags())
+
+
+class UserOut(Output):
+    id: str
+    name: str
+    email: str
+    extension: str | None
+    group_id: str
+    active: bool
+    status: str = Field(description="active | invited (no password set yet) | deactivated")
+    language: str
+    timezone: str | None
+    week_start: str
+    telephony_mode: str
+    phones: list[str]
+    avatar_url: str | None
+    created_at: UtcDateTime
+    updated_at: UtcDateTime
+    version: int
+
+    @classmethod
+    def of(cls, user: User) -> UserOut:
+        return cls(
+            id=user.id,
+            name=user.name,
+            email=user.email,
+            extension=user.extension,
+            group_id=user.group_id,
+            active=user.active,
+            status=user.status.value,
+            language=user.language,
+            timezone=user.timezone,
+            week_start=user.week_start.value,
+            telephony_mode=user.telephony_mode.value,
+            phones=list(user.phones),
+            avatar_url=user.avatar_url,
+            created_at=user.created_at,
+            updated_at=user.updated_at,
+            version=user.version,
+        )

@@ -1,0 +1,39 @@
+"""Composition root: builds the services with their repositories and adapters, once per process.
+
+Nothing here runs at import time; the first request builds the graph. Tests replace parts by
+calling `services.cache_clear()` after changing the environment, or by building services
+directly with fakes.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+from chalicelib.config import get_settings
+from chalicelib.db.repositories.crms import CrmRepository
+from chalicelib.integrations.cognito import CognitoIdentityProvider
+from chalicelib.integrations.secrets import SsmSecretStore
+from chalicelib.services.auth import AuthService
+from chalicelib.services.crms import CrmService
+from chalicelib.services.profile import ProfileService
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    auth: AuthService
+    crms: CrmService
+    profile: ProfileService
+
+
+@functools.cache
+def services() -> Services:
+    settings = get_settings()
+    crms = CrmRepository()
+    identity = CognitoIdentityProvider(settings.cognito_pool_id, settings.cognito_client_id)
+    secrets = SsmSecretStore(settings.secrets_prefix)
+    return Services(
+        auth=AuthService(crms, identity),
+        crms=CrmService(crms, identity, secrets),
+        profile=ProfileService(),
+    )

@@ -1,0 +1,54 @@
+"""Settings read from the environment once per process.
+
+Every environment variable the application reads is named here and nowhere else; CDK sets them
+in AWS, the local stack (`infra/local`) and the test harness set them on a laptop.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Deployment settings of one stage."""
+
+    stage: str
+    region: str
+    table_name: str
+    cognito_pool_id: str
+    cognito_client_id: str
+    # Where to fetch the pool's signing keys. In AWS it is derived from the issuer; the local
+    # stack points it at moto, the tests at a file (moto's static key set).
+    cognito_jwks_url_override: str | None
+    secrets_prefix: str
+
+    @property
+    def token_issuer(self) -> str:
+        return f"https://cognito-idp.{self.region}.amazonaws.com/{self.cognito_pool_id}"
+
+    @property
+    def cognito_jwks_url(self) -> str:
+        return self.cognito_jwks_url_override or f"{self.token_issuer}/.well-known/jwks.json"
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        env = os.environ
+        stage = env.get("STAGE", "dev")
+        return cls(
+            stage=stage,
+            region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "eu-west-1",
+            table_name=env.get("TABLE_NAME", "crm"),
+            cognito_pool_id=env.get("COGNITO_POOL_ID", ""),
+            cognito_client_id=env.get("COGNITO_CLIENT_ID", ""),
+            cognito_jwks_url_override=env.get("COGNITO_JWKS_URL") or None,
+            secrets_prefix=env.get("SECRETS_PREFIX", f"/crm/{stage}").rstrip("/"),
+        )
+
+
+@functools.cache
+def get_settings() -> Settings:
+    """The process-wide settings (tests call `get_settings.cache_clear()` after changing env)."""
+    return Settings.from_env()

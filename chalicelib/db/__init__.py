@@ -1,0 +1,1 @@
+"""The single DynamoDB table: keys, item models and tenant-scoped repositories."""

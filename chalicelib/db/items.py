@@ -1,0 +1,142 @@
+"""PynamoDB models of the one table.
+
+`Item` declares the generic keys and indexes; each record type is a subclass selected by the
+`_t` discriminator. The table's schema (CDK, local stack, tests) is generated from `Item`.
+Key strings come from `keys.py`; repositories convert items to and from domain objects.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    DiscriminatorAttribute,
+    ListAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+    VersionAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from chalicelib.config import get_settings
+
+
+class Gsi1(GlobalSecondaryIndex["Item"]):
+    class Meta:
+        index_name = "gsi1"
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi1sk = UnicodeAttribute(range_key=True)
+
+
+class Gsi2(GlobalSecondaryIndex["Item"]):
+    class Meta:
+        index_name = "gsi2"
+        projection = AllProjection()
+
+    gsi2pk = UnicodeAttribute(hash_key=True)
+    gsi2sk = UnicodeAttribute(range_key=True)
+
+
+class Gsi3(GlobalSecondaryIndex["Item"]):
+    class Meta:
+        index_name = "gsi3"
+        projection = AllProjection()
+
+    gsi3pk = UnicodeAttribute(hash_key=True)
+    gsi3sk = UnicodeAttribute(range_key=True)
+
+
+class Item(Model):
+    """The base of every record: generic keys, three overloaded sparse indexes, TTL."""
+
+    class Meta:
+        table_name = get_settings().table_name
+        region = get_settings().region
+        billing_mode = "PAY_PER_REQUEST"
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    kind = DiscriminatorAttribute(attr_name="_t")
+    # Indexes are sparse: an item appears in gsiN only when it sets gsiNpk. Three are declared
+    # up front because a deployed table gains at most one new index per update.
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+    gsi2pk = UnicodeAttribute(null=True)
+    gsi2sk = UnicodeAttribute(null=True)
+    gsi3pk = UnicodeAttribute(null=True)
+    gsi3sk = UnicodeAttribute(null=True)
+    # Epoch seconds after which DynamoDB deletes the item (invitations, idempotency records).
+    ttl = TTLAttribute(null=True)
+
+    gsi1 = Gsi1()
+    gsi2 = Gsi2()
+    gsi3 = Gsi3()
+
+
+class CrmItem(Item, discriminator="crm"):
+    name = UnicodeAttribute()
+    slug = UnicodeAttribute()
+    country = UnicodeAttribute()
+    timezone = UnicodeAttribute()
+    status = UnicodeAttribute()
+    has_pbx_credentials = BooleanAttribute(default=False)
+    created_at = UTCDateTimeAttribute()
+    version = VersionAttribute()
+
+
+class SlugItem(Item, discriminator="slug"):
+    """Makes a CRM slug unique across the deployment and resolves it to the tenant."""
+
+    tenant_id = UnicodeAttribute()
+
+
+class UniqueItem(Item, discriminator="unique"):
+    """A guard item: a unique value (email, extension...) and the record that owns it."""
+
+    owner_type = UnicodeAttribute()
+    owner_id = UnicodeAttribute()
+
+
+class UserItem(Item, discriminator="user"):
+    name = UnicodeAttribute()
+    email = UnicodeAttribute()
+    extension = UnicodeAttribute(null=True)
+    group_id = UnicodeAttribute()
+    status = UnicodeAttribute()
+    language = UnicodeAttribute(default="en")
+    timezone = UnicodeAttribute(null=True)
+    week_start = UnicodeAttribute(default="monday")
+    telephony_mode = UnicodeAttribute(default="webphone")
+    phones = ListAttribute(of=UnicodeAttribute, default=list)
+    avatar_url = UnicodeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+    version = VersionAttribute()
+
+
+class GroupItem(Item, discriminator="group"):
+    type = UnicodeAttribute()
+    title = UnicodeAttribute()
+    permissions = ListAttribute(of=UnicodeAttribute, default=list)
+    version = VersionAttribute()
+
+
+def table_schema() -> dict[str, Any]:
+    """Key schema and indexes of the table, as PynamoDB creates it (CDK must match)."""
+    return Item._get_schema()  # private in PynamoDB, but the one source of the schema
+
+
+__all__ = [
+    "CrmItem",
+    "GroupItem",
+    "Item",
+    "SlugItem",
+    "UniqueItem",
+    "UserItem",
+    "table_schema",
+]

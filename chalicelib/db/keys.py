@@ -1,0 +1,89 @@
+"""Every key string of the table is built here and nowhere else.
+
+Rules (docs/data-model.md has the full access-pattern table):
+- Tenant data: every pk and gsi*pk starts with `T#<tenant_id>`, so no key built from a
+  tenant-scoped repository can reach another tenant's items.
+- Deployment-wide items (resolving a CRM slug before any tenant is known, the sweep of CRMs
+  stuck in provisioning) start with `G#` and are only reached through named methods.
+- Sort-key prefixes select item types (`USER#`, `GROUP#`...): a Query never filters by type.
+
+Access patterns (AP), each a repository method with a test:
+  AP1  get a CRM by id                  GetItem  pk=T#<tid>            sk=CRM
+  AP2  resolve a CRM slug               GetItem  pk=G#SLUG#<slug>      sk=SLUG
+  AP3  get a user                       GetItem  pk=T#<tid>            sk=USER#<uid>
+  AP4  find a user by email             GetItem  pk=T#<tid>            sk=UNIQUE#USER_EMAIL#<email>
+  AP5  find a user by PBX extension     GetItem  pk=T#<tid>            sk=UNIQUE#EXTENSION#<ext>
+  AP6  list users by name               Query    gsi1 pk=T#<tid>#USERS sk=<name>#<uid>
+  AP7  get a group                      GetItem  pk=T#<tid>            sk=GROUP#<gid>
+  AP8  list groups                      Query    pk=T#<tid>            sk begins_with GROUP#
+  AP9  CRMs in provisioning, by age     Query    gsi1 pk=G#PROVISIONING sk<=<created_at>
+  AP10 every item of a tenant partition Query    pk=T#<tid>            (rollback of a failed creation)
+"""
+
+from __future__ import annotations
+
+TENANT = "T#"
+GLOBAL = "G#"
+
+CRM = "CRM"
+USER = "USER#"
+GROUP = "GROUP#"
+UNIQUE = "UNIQUE#"
+SLUG = "SLUG"
+
+
+def tenant_pk(tenant_id: str) -> str:
+    return f"{TENANT}{tenant_id}"
+
+
+def crm_sk() -> str:
+    return CRM
+
+
+def user_sk(user_id: str) -> str:
+    return f"{USER}{user_id}"
+
+
+def group_sk(group_id: str) -> str:
+    return f"{GROUP}{group_id}"
+
+
+def user_email_sk(email: str) -> str:
+    """Guard item making a user's email unique in a CRM (value already normalised)."""
+    return f"{UNIQUE}USER_EMAIL#{email}"
+
+
+def extension_sk(extension: str) -> str:
+    """Guard item making a PBX extension unique in a CRM."""
+    return f"{UNIQUE}EXTENSION#{extension}"
+
+
+def users_by_name_pk(tenant_id: str) -> str:
+    return f"{tenant_pk(tenant_id)}#USERS"
+
+
+def users_by_name_sk(name: str, user_id: str) -> str:
+    # casefold: the list sorts "alice" with "Alice"; the id keeps equal names distinct.
+    return f"{name.casefold()}#{user_id}"
+
+
+def slug_pk(slug: str) -> str:
+    return f"{GLOBAL}SLUG#{slug}"
+
+
+def slug_sk() -> str:
+    return SLUG
+
+
+def provisioning_pk() -> str:
+    return f"{GLOBAL}PROVISIONING"
+
+
+def provisioning_sk(created_at_iso: str, tenant_id: str) -> str:
+    return f"{created_at_iso}#{tenant_id}"
+
+
+def belongs_to_tenant(key_value: str, tenant_id: str) -> bool:
+    """True for key strings inside the tenant's key space (used to vet client cursors)."""
+    prefix = tenant_pk(tenant_id)
+    return key_value == prefix or key_value.startswith(f"{prefix}#")

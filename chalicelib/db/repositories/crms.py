@@ -1,0 +1,131 @@
+"""The deployment's registry of CRMs (tenants): creation, slug resolution, provisioning state.
+
+This is the one repository not bound to a tenant: it resolves slugs before any tenant is known
+and sweeps failed creations. It still takes ids, never raw keys.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from pynamodb.exceptions import DeleteError
+
+from chalicelib.db import keys
+from chalicelib.db.items import CrmItem, Item, SlugItem
+from chalicelib.db.writes import Put, Write, must_not_exist, transact
+from chalicelib.domain.clock import isoformat_z
+from chalicelib.domain.crm import Crm, CrmStatus
+from chalicelib.domain.errors import ConflictError
+
+
+@dataclass(frozen=True, slots=True)
+class ProvisioningCrm:
+    tenant_id: str
+    slug: str
+    created_at: datetime
+
+
+class CrmRepository:
+    def create(self, crm: Crm, members: Sequence[Write]) -> None:
+        """Claim the slug and write the CRM with its members (users, groups...) at once.
+
+        A taken slug is a ConflictError on `name`; nothing is written then.
+        """
+        pk = keys.tenant_pk(crm.id)
+        slug = SlugItem(keys.slug_pk(crm.slug), keys.slug_sk(), tenant_id=crm.id)
+        item = CrmItem(
+            pk,
+            keys.crm_sk(),
+            name=crm.name,
+            slug=crm.slug,
+            country=crm.country,
+            timezone=crm.timezone,
+            status=crm.status.value,
+            has_pbx_credentials=crm.has_pbx_credentials,
+            created_at=crm.created_at,
+        )
+        if crm.status is CrmStatus.PROVISIONING:
+            item.gsi1pk = keys.provisioning_pk()
+            item.gsi1sk = keys.provisioning_sk(isoformat_z(crm.created_at), crm.id)
+        taken = ConflictError(f"the CRM address '{crm.slug}' is taken, choose another name", field="name")
+        transact(
+            [
+                Put(slug, condition=must_not_exist(), on_conflict=taken),
+                Put(item, condition=must_not_exist()),
+                *members,
+            ]
+        )
+
+    def get(self, tenant_id: str) -> Crm | None:
+        """AP1."""
+        try:
+            item = CrmItem.get(keys.tenant_pk(tenant_id), keys.crm_sk())
+        except CrmItem.DoesNotExist:
+            return None
+        return _to_crm(item)
+
+    def resolve_slug(self, slug: str) -> str | None:
+        """AP2: the tenant id of a CRM slug."""
+        try:
+            return SlugItem.get(keys.slug_pk(slug), keys.slug_sk()).tenant_id
+        except SlugItem.DoesNotExist:
+            return None
+
+    def mark_active(self, tenant_id: str) -> None:
+        """The CRM is fully set up: leave the provisioning index (AP9)."""
+        item = CrmItem(keys.tenant_pk(tenant_id), keys.crm_sk())
+        item.update(
+            actions=[
+                CrmItem.status.set(CrmStatus.ACTIVE.value),
+                CrmItem.gsi1pk.remove(),
+                CrmItem.gsi1sk.remove(),
+            ],
+            condition=CrmItem.status == CrmStatus.PROVISIONING.value,
+            add_version_condition=False,
+        )
+
+    def provisioning_before(self, cutoff: datetime, *, limit: int = 50) -> list[ProvisioningCrm]:
+        """AP9: CRMs still provisioning that were created before `cutoff`, oldest first."""
+        items = CrmItem.gsi1.query(
+            keys.provisioning_pk(),
+            CrmItem.gsi1sk < keys.provisioning_sk(isoformat_z(cutoff), "~"),
+            limit=limit,
+        )
+        return [ProvisioningCrm(item.pk.removeprefix(keys.TENANT), item.slug, item.created_at) for item in items]
+
+    def delete_tenant(self, tenant_id: str, slug: str) -> int:
+        """AP10: delete every item of a tenant partition and its slug (rollback of a failed creation).
+
+        Returns the number of items deleted. Only for small, just-created CRMs: it reads the
+        whole partition.
+        """
+        pk = keys.tenant_pk(tenant_id)
+        deleted = 0
+        with Item.batch_write() as batch:
+            for item in Item.query(pk):
+                batch.delete(item)
+                deleted += 1
+        try:
+            # Release the slug only while it still points at this tenant.
+            SlugItem(keys.slug_pk(slug), keys.slug_sk()).delete(condition=SlugItem.tenant_id == tenant_id)
+            deleted += 1
+        except DeleteError as exc:
+            if exc.cause_response_code != "ConditionalCheckFailedException":
+                raise
+        return deleted
+
+
+def _to_crm(item: CrmItem) -> Crm:
+    return Crm(
+        id=item.pk.removeprefix(keys.TENANT),
+        slug=item.slug,
+        name=item.name,
+        country=item.country,
+        timezone=item.timezone,
+        status=CrmStatus(item.status),
+        created_at=item.created_at,
+        has_pbx_credentials=bool(item.has_pbx_credentials),
+        version=item.version or 1,
+    )

@@ -1,0 +1,48 @@
+"""Groups of one CRM (access rights)."""
+
+from __future__ import annotations
+
+from chalicelib.db import keys
+from chalicelib.db.items import GroupItem
+from chalicelib.db.writes import Put, must_not_exist
+from chalicelib.domain.rights import ALL_PERMISSIONS, Group, GroupType, Permission
+
+
+class GroupRepository:
+    def __init__(self, tenant_id: str) -> None:
+        self._tenant_id = tenant_id
+        self._pk = keys.tenant_pk(tenant_id)
+
+    def get(self, group_id: str) -> Group | None:
+        """AP7."""
+        try:
+            item = GroupItem.get(self._pk, keys.group_sk(group_id), consistent_read=True)
+        except GroupItem.DoesNotExist:
+            return None
+        return _to_group(item)
+
+    def list(self) -> list[Group]:
+        """AP8: every group of the CRM (a CRM has a handful)."""
+        items = GroupItem.query(self._pk, GroupItem.sk.startswith(keys.GROUP))
+        return [_to_group(item) for item in items]
+
+    def creation_writes(self, group: Group) -> list[Put]:
+        item = GroupItem(
+            self._pk,
+            keys.group_sk(group.id),
+            type=group.type.value,
+            title=group.title,
+            permissions=sorted(p.value for p in group.permissions),
+        )
+        return [Put(item, condition=must_not_exist())]
+
+
+def _to_group(item: GroupItem) -> Group:
+    return Group(
+        id=item.sk.removeprefix(keys.GROUP),
+        type=GroupType(item.type),
+        title=item.title,
+        # A flag dropped from the code is ignored rather than failing every request of the group.
+        permissions=frozenset(Permission(p) for p in item.permissions if p in ALL_PERMISSIONS),
+        version=item.version or 1,
+    )

@@ -1,0 +1,66 @@
+"""All-or-nothing writes: several puts/deletes in one TransactWriteItems call.
+
+Repositories describe what to write as `Put`/`Delete` values; `transact` runs them together and,
+when a condition fails, raises the domain error attached to the write that failed — so a
+duplicate email is reported on the email, and nothing at all is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.expressions.condition import Condition
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.config import get_settings
+from chalicelib.db.items import Item
+from chalicelib.domain.errors import ConflictError, DomainError
+
+# DynamoDB's limit of items in one transaction.
+MAX_TRANSACTION_ITEMS = 100
+
+
+@dataclass(frozen=True, slots=True)
+class Put:
+    item: Item
+    condition: Condition | None = None
+    # Raised when `condition` fails (e.g. the guard of a unique value already exists).
+    on_conflict: DomainError | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Delete:
+    item: Item
+    condition: Condition | None = None
+    on_conflict: DomainError | None = None
+
+
+Write = Put | Delete
+
+
+def must_not_exist() -> Condition:
+    """Condition for creating an item: no item has its key yet."""
+    return Item.pk.does_not_exist()
+
+
+def transact(writes: Sequence[Write]) -> None:
+    """Write everything or nothing (one TransactWriteItems call)."""
+    if len(writes) > MAX_TRANSACTION_ITEMS:
+        raise ValueError(f"a transaction holds at most {MAX_TRANSACTION_ITEMS} items, got {len(writes)}")
+    connection = Connection(region=get_settings().region)
+    try:
+        with TransactWrite(connection=connection) as tx:
+            for write in writes:
+                if isinstance(write, Put):
+                    tx.save(write.item, condition=write.condition)
+                else:
+                    tx.delete(write.item, condition=write.condition)
+    except TransactWriteError as exc:
+        reasons = exc.cancellation_reasons or []
+        for write, reason in zip(writes, reasons, strict=False):
+            if reason is not None and reason.code == "ConditionalCheckFailed":
+                raise (write.on_conflict or ConflictError("the record was changed by someone else")) from exc
+        raise

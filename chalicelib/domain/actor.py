@@ -1,0 +1,27 @@
+"""Who is making a request: the authenticated user of one CRM and their rights."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from chalicelib.domain.rights import Group, Permission, require
+from chalicelib.domain.users import User
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """The caller of a service method; services scope every read and write to `tenant_id`."""
+
+    tenant_id: str
+    user: User
+    group: Group
+
+    @property
+    def user_id(self) -> str:
+        return self.user.id
+
+    def can(self, permission: Permission) -> bool:
+        return permission in self.group.effective_permissions
+
+    def require(self, permission: Permission) -> None:
+        require(self.group.effective_permissions, permission)

@@ -1,0 +1,99 @@
+"""Users of a CRM and the rules on their identifying fields."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from chalicelib.domain.errors import ValidationError
+
+# One password rule for the API's validation, the Cognito pool (CDK) and the local stack.
+# Length over composition rules, as NIST SP 800-63B recommends.
+PASSWORD_MIN_LENGTH = 8
+PASSWORD_MAX_LENGTH = 256
+
+# PBX extensions are short digit strings (Zadarma's are three digits: 100, 101...).
+EXTENSION_PATTERN = re.compile(r"^[0-9]{2,6}$")
+
+
+class UserStatus(StrEnum):
+    ACTIVE = "active"
+    # Created by an administrator (e.g. in the CRM wizard) but has not set a password yet.
+    INVITED = "invited"
+    DEACTIVATED = "deactivated"
+
+
+class WeekStart(StrEnum):
+    MONDAY = "monday"
+    SUNDAY = "sunday"
+
+
+class TelephonyMode(StrEnum):
+    WEBPHONE = "webphone"
+    SOFTPHONE = "softphone"
+    WEBPHONE_WORKING_HOURS = "webphone_working_hours"
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    """A person who logs in to one CRM."""
+
+    id: str
+    name: str
+    email: str
+    extension: str | None
+    group_id: str
+    status: UserStatus
+    created_at: datetime
+    updated_at: datetime
+    language: str = "en"
+    timezone: str | None = None
+    week_start: WeekStart = WeekStart.MONDAY
+    telephony_mode: TelephonyMode = TelephonyMode.WEBPHONE
+    phones: tuple[str, ...] = field(default_factory=tuple)
+    avatar_url: str | None = None
+    version: int = 1
+
+    @property
+    def active(self) -> bool:
+        return self.status is not UserStatus.DEACTIVATED
+
+    @property
+    def can_log_in(self) -> bool:
+        return self.status is UserStatus.ACTIVE
+
+
+def normalize_email(email: str) -> str:
+    """Emails compare case-insensitively; the stored form is trimmed and lower-case."""
+    return email.strip().lower()
+
+
+def check_extension(extension: str, *, field_name: str = "extension") -> str:
+    if not EXTENSION_PATTERN.fullmatch(extension):
+        raise ValidationError("an extension is 2 to 6 digits, e.g. 100", field=field_name)
+    return extension
+
+
+def check_password(password: str, *, field_name: str = "password") -> str:
+    if not PASSWORD_MIN_LENGTH <= len(password) <= PASSWORD_MAX_LENGTH:
+        raise ValidationError(
+            f"a password has {PASSWORD_MIN_LENGTH} to {PASSWORD_MAX_LENGTH} characters",
+            field=field_name,
+        )
+    return password
+
+
+def principal_name(tenant_id: str, user_id: str) -> str:
+    """The login identity of a user in the identity provider (unique across CRMs)."""
+    # Ids are ULIDs (Crockford base32), so '.' can never appear inside one.
+    return f"{tenant_id}.{user_id}"
+
+
+def parse_principal_name(name: str) -> tuple[str, str]:
+    """The (tenant_id, user_id) of a principal name; ValueError if it is not one of ours."""
+    tenant_id, sep, user_id = name.partition(".")
+    if not (sep and tenant_id and user_id) or "." in user_id:
+        raise ValueError("not a CRM principal name")
+    return tenant_id, user_id

@@ -1,0 +1,1 @@
+"""Adapters to outside services, each behind a Protocol in `ports.py`."""

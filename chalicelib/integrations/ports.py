@@ -1,0 +1,42 @@
+"""Ports: what the services need from outside systems. Adapters implement them; tests fake them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class Tokens:
+    access_token: str
+    expires_in: int
+    # The principal (see domain.users.principal_name) the tokens were issued to.
+    principal: str
+    refresh_token: str | None = None
+
+
+class IdentityProvider(Protocol):
+    """Logins and tokens (Amazon Cognito in AWS, moto locally)."""
+
+    def create_login(self, principal: str, email: str, password: str) -> None:
+        """Create an enabled login with a permanent password."""
+
+    def delete_login(self, principal: str) -> None:
+        """Delete a login; deleting a missing one is not an error."""
+
+    def authenticate(self, principal: str, password: str) -> Tokens:
+        """Tokens for a principal and password; UnauthorizedError if they do not match."""
+
+    def refresh(self, refresh_token: str) -> Tokens:
+        """A new access token; UnauthorizedError if the refresh token is invalid or revoked."""
+
+
+class SecretStore(Protocol):
+    """Encrypted per-tenant secrets (PBX keys, mailbox passwords, OAuth refresh tokens)."""
+
+    def put(self, tenant_id: str, name: str, value: dict[str, str]) -> None: ...
+
+    def get(self, tenant_id: str, name: str) -> dict[str, str] | None: ...
+
+    def delete(self, tenant_id: str, name: str) -> None:
+        """Delete a secret; deleting a missing one is not an error."""

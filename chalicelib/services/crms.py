@@ -1,0 +1,188 @@
+"""Creating a CRM (SPEC ON-1..3) and rolling back one whose creation failed half-way.
+
+DynamoDB, Cognito and SSM cannot share a transaction, so creation is a small saga:
+1. one TransactWrite claims the slug and writes the CRM (status `provisioning`), its standard
+   groups and its users with their unique-value guards — a taken slug fails it whole;
+2. the admin's login (Cognito) and the PBX credentials (SSM SecureString) are created;
+3. the CRM is marked active.
+If step 2 fails, everything is undone before answering. If the Lambda dies between 1 and 3,
+`functions/provisioning.py` finds the CRM in the provisioning index and undoes it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+
+from aws_lambda_powertools import Logger
+
+from chalicelib.db.repositories.crms import CrmRepository
+from chalicelib.db.repositories.groups import GroupRepository
+from chalicelib.db.repositories.users import UserRepository
+from chalicelib.domain import crm as crm_rules
+from chalicelib.domain.clock import utcnow
+from chalicelib.domain.crm import Crm, CrmStatus
+from chalicelib.domain.errors import ValidationError
+from chalicelib.domain.ids import new_id
+from chalicelib.domain.rights import GroupType, standard_groups
+from chalicelib.domain.users import User, UserStatus, check_extension, check_password, normalize_email, principal_name
+from chalicelib.integrations.ports import IdentityProvider, SecretStore
+
+logger = Logger(child=True)
+
+PBX_SECRET = "pbx"
+# Creation must fit one DynamoDB transaction (100 items): 6 + 3 per user.
+MAX_EXTRA_USERS = 25
+# Longer than any API request can run, so the sweep never races a creation in progress.
+PROVISIONING_TIMEOUT = timedelta(minutes=15)
+
+
+@dataclass(frozen=True, slots=True)
+class NewUser:
+    name: str
+    email: str
+    extension: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PbxCredentials:
+    api_key: str
+    api_secret: str = field(repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class NewCrm:
+    name: str
+    admin: NewUser
+    admin_password: str = field(repr=False)
+    users: tuple[NewUser, ...] = ()
+    country: str = "FR"
+    timezone: str = "Europe/Paris"
+    pbx: PbxCredentials | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CreatedCrm:
+    crm: Crm
+    admin: User
+    users: tuple[User, ...]
+
+
+class CrmService:
+    def __init__(
+        self,
+        crms: CrmRepository,
+        identity: IdentityProvider,
+        secrets: SecretStore,
+        users: Callable[[str], UserRepository] = UserRepository,
+        groups: Callable[[str], GroupRepository] = GroupRepository,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self._crms = crms
+        self._identity = identity
+        self._secrets = secrets
+        self._users = users
+        self._groups = groups
+        self._clock = clock
+
+    def create(self, new: NewCrm) -> CreatedCrm:
+        """Create a CRM with its admin, extra users and PBX credentials, or nothing at all."""
+        slug = crm_rules.slugify(new.name)
+        name = crm_rules.check_name(new.name)
+        country = crm_rules.check_country(new.country)
+        timezone = crm_rules.check_timezone(new.timezone)
+        check_password(new.admin_password, field_name="admin.password")
+        if new.admin.extension is None:
+            raise ValidationError("the administrator needs a PBX extension", field="admin.extension")
+        _check_people(new)
+
+        now = self._clock()
+        tenant_id = new_id()
+        groups = standard_groups(new_id)
+        group_of = {group.type: group.id for group in groups}
+        crm = Crm(
+            id=tenant_id,
+            slug=slug,
+            name=name,
+            country=country,
+            timezone=timezone,
+            status=CrmStatus.PROVISIONING,
+            created_at=now,
+            has_pbx_credentials=new.pbx is not None,
+        )
+        admin = _user(new.admin, group_of[GroupType.ADMIN], UserStatus.ACTIVE, timezone, now)
+        # Extra users get no password here: they set one by accepting an invitation.
+        others = tuple(_user(u, group_of[GroupType.MANAGER], UserStatus.INVITED, timezone, now) for u in new.users)
+
+        users, group_repo = self._users(tenant_id), self._groups(tenant_id)
+        members = [w for g in groups for w in group_repo.creation_writes(g)]
+        members += [w for u in (admin, *others) for w in users.creation_writes(u)]
+        self._crms.create(crm, members)
+
+        try:
+            self._identity.create_login(principal_name(tenant_id, admin.id), admin.email, new.admin_password)
+            if new.pbx is not None:
+                self._secrets.put(tenant_id, PBX_SECRET, {"api_key": new.pbx.api_key, "api_secret": new.pbx.api_secret})
+            self._crms.mark_active(tenant_id)
+        except Exception:
+            logger.exception("crm creation failed, rolling back", extra={"tenant_id": tenant_id})
+            self.roll_back(tenant_id, slug)
+            raise
+        logger.info("crm created", extra={"tenant_id": tenant_id, "slug": slug, "users": 1 + len(others)})
+        return CreatedCrm(crm=replace(crm, status=CrmStatus.ACTIVE, version=crm.version + 1), admin=admin, users=others)
+
+    def roll_back(self, tenant_id: str, slug: str) -> None:
+        """Undo a creation: logins, secrets, then the items (the slug last, freeing the name)."""
+        users = self._users(tenant_id)
+        cursor: str | None = None
+        while True:
+            page = users.list_by_name(limit=100, cursor=cursor)
+            for user in page.items:
+                self._identity.delete_login(principal_name(tenant_id, user.id))
+            if not (cursor := page.next_cursor):
+                break
+        self._secrets.delete(tenant_id, PBX_SECRET)
+        self._crms.delete_tenant(tenant_id, slug)
+
+    def sweep_provisioning(self) -> int:
+        """Roll back CRMs whose creation died half-way; returns how many."""
+        stale = self._crms.provisioning_before(self._clock() - PROVISIONING_TIMEOUT)
+        for crm in stale:
+            logger.warning("rolling back a crm stuck in provisioning", extra={"tenant_id": crm.tenant_id})
+            self.roll_back(crm.tenant_id, crm.slug)
+        return len(stale)
+
+
+def _check_people(new: NewCrm) -> None:
+    """Emails and extensions must be unique within the request (the table guards the rest)."""
+    if len(new.users) > MAX_EXTRA_USERS:
+        raise ValidationError(f"at most {MAX_EXTRA_USERS} users can be added with the CRM", field="users")
+    seen_emails = {normalize_email(new.admin.email): "admin.email"}
+    seen_extensions = {check_extension(new.admin.extension or "", field_name="admin.extension"): "admin.extension"}
+    for i, user in enumerate(new.users):
+        email = normalize_email(user.email)
+        if email in seen_emails:
+            raise ValidationError(f"{email} is listed twice (also {seen_emails[email]})", field=f"users[{i}].email")
+        seen_emails[email] = f"users[{i}].email"
+        if user.extension is not None:
+            ext = check_extension(user.extension, field_name=f"users[{i}].extension")
+            if ext in seen_extensions:
+                raise ValidationError(
+                    f"extension {ext} is listed twice (also {seen_extensions[ext]})", field=f"users[{i}].extension"
+                )
+            seen_extensions[ext] = f"users[{i}].extension"
+
+
+def _user(new: NewUser, group_id: str, status: UserStatus, timezone: str, now: datetime) -> User:
+    return User(
+        id=new_id(),
+        name=" ".join(new.name.split()),
+        email=normalize_email(new.email),
+        extension=new.extension,
+        group_id=group_id,
+        status=status,
+        created_at=now,
+        updated_at=now,
+        timezone=timezone,
+    )

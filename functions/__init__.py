@@ -1,0 +1,1 @@
+"""Non-HTTP Lambdas: thin entry points over chalicelib services (bundled by CDK)."""

@@ -1,0 +1,14 @@
+"""Scheduled: roll back CRMs stuck in provisioning (see chalicelib/services/crms.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.bootstrap import services
+from chalicelib.observability import logger
+
+
+def handler(event: dict[str, Any], context: Any) -> dict[str, int]:
+    rolled_back = services().crms.sweep_provisioning()
+    logger.info("provisioning sweep done", extra={"rolled_back": rolled_back})
+    return {"rolled_back": rolled_back}

@@ -1,0 +1,57 @@
+"""The one list of non-HTTP Lambdas and state machines.
+
+CDK (`infra/stacks`) deploys exactly this list, and the local stack (`infra/local`) registers the
+same functions in moto, fires the same schedules and creates the same state machines. Nothing
+here imports a handler, so reading the registry is cheap.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from infra.shared import STATE_MACHINES_DIR
+
+
+class Access(StrEnum):
+    """What a function may touch; CDK turns each into least-privilege grants."""
+
+    TABLE_READ = "table_read"
+    TABLE_WRITE = "table_write"
+    USER_POOL_ADMIN = "user_pool_admin"
+    TENANT_SECRETS = "tenant_secrets"
+
+
+@dataclass(frozen=True, slots=True)
+class LambdaFunction:
+    name: str
+    handler: str  # "module.function", importable from the repository root
+    description: str
+    access: frozenset[Access] = frozenset()
+    schedule_minutes: int | None = None  # fired by EventBridge (AWS) / the scheduler thread (local)
+    timeout_seconds: int = 60
+    memory_mb: int = 256
+
+
+@dataclass(frozen=True, slots=True)
+class StateMachine:
+    name: str
+    file: str  # an ASL (JSONPath) file in infra/statemachines/
+    # `${Placeholder}` in the file -> the name of a function above whose ARN replaces it.
+    functions: dict[str, str] = field(default_factory=dict)
+
+    def definition(self) -> str:
+        return (STATE_MACHINES_DIR / self.file).read_text()
+
+
+FUNCTIONS: tuple[LambdaFunction, ...] = (
+    LambdaFunction(
+        name="ProvisioningSweeper",
+        handler="functions.provisioning.handler",
+        description="Rolls back CRMs whose creation stopped half-way (e.g. a Lambda timeout)",
+        access=frozenset({Access.TABLE_READ, Access.TABLE_WRITE, Access.USER_POOL_ADMIN, Access.TENANT_SECRETS}),
+        schedule_minutes=15,
+    ),
+)
+
+STATE_MACHINES: tuple[StateMachine, ...] = ()

@@ -1,0 +1,1 @@
+"""Infrastructure: the CDK app (AWS) and the embedded local stack (`make run`)."""

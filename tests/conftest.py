@@ -1,0 +1,40 @@
+"""Fixtures: in-process moto with the stack's resources, the API client, CRM factory, meter."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from tests.harness import Api, LocalAws, TestCrm, aws_environment, local_aws, new_crm
+
+aws_environment()  # before anything imports the app
+
+from chalice.test import Client  # noqa: E402
+
+from tests import meter  # noqa: E402  (installs the meter before any client exists)
+
+__all__ = ["meter"]
+
+
+@pytest.fixture
+def aws() -> Iterator[LocalAws]:
+    with local_aws() as stack:
+        yield stack
+
+
+@pytest.fixture
+def api(aws: LocalAws) -> Iterator[Api]:
+    from app import app
+
+    with Client(app) as client:
+        yield Api(client)
+
+
+@pytest.fixture
+def make_crm(api: Api) -> Callable[..., TestCrm]:
+    def make(name: str | None = None, **overrides: Any) -> TestCrm:
+        return new_crm(api, name, **overrides)
+
+    return make

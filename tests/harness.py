@@ -1,0 +1,213 @@
+"""The in-process AWS and API harness shared by the tests and the benchmarks.
+
+`aws_environment()` sets a fake AWS environment before the app is imported; `LocalAws` starts
+moto in-process with the stack's resources created by infra/local/resources.py (the same code
+the local stack runs); `Api` wraps chalice.test.Client with JSON helpers; `new_crm()` creates a
+CRM through the API and logs its admin in.
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import json
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib import resources
+from itertools import count
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+REGION = "eu-west-1"
+PASSWORD = "correct-horse-42"
+
+
+def aws_environment() -> None:
+    """Fake credentials and quiet Powertools; call before importing the app."""
+    os.environ.update(
+        {
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_SECURITY_TOKEN": "testing",
+            "AWS_SESSION_TOKEN": "testing",
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_REGION": REGION,
+            "TABLE_NAME": "crm-test",
+            "STAGE": "test",
+            "SECRETS_PREFIX": "/crm/test",
+            "POWERTOOLS_SERVICE_NAME": "crm-test",
+            "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
+            "POWERTOOLS_METRICS_DISABLED": "true",
+            "COGNITO_JWKS_URL": serve_jwks(),
+        }
+    )
+    os.environ.pop("AWS_ENDPOINT_URL", None)  # in-process moto, never a server
+    os.environ.pop("AWS_PROFILE", None)
+
+
+@functools.cache
+def serve_jwks() -> str:
+    """Serve moto's public JWKS over loopback HTTP, as Cognito serves a pool's; returns its URL.
+
+    moto signs every pool's tokens with one static key, so one server fits every test.
+    """
+    packed = resources.files("moto.cognitoidp").joinpath("resources/jwks-public.json.gz").read_bytes()
+    jwks = gzip.decompress(packed)
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(jwks)))
+            self.end_headers()
+            self.wfile.write(jwks)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, name="jwks", daemon=True).start()
+    return f"http://127.0.0.1:{server.server_address[1]}/.well-known/jwks.json"
+
+
+def moto_private_jwk() -> dict[str, Any]:
+    """moto's signing key: lets a test mint an expired or wrong-client token that is otherwise valid."""
+    packed = resources.files("moto.cognitoidp").joinpath("resources/jwks-private.json.gz").read_bytes()
+    data: dict[str, Any] = json.loads(gzip.decompress(packed))
+    return data
+
+
+def reset_caches() -> None:
+    """Forget settings and clients built from the previous environment."""
+    from chalicelib.api.auth import verifier
+    from chalicelib.bootstrap import services
+    from chalicelib.config import get_settings
+
+    get_settings.cache_clear()
+    services.cache_clear()
+    verifier.cache_clear()
+
+
+@dataclass
+class LocalAws:
+    pool_id: str
+    client_id: str
+    cognito: Any
+    ssm: Any
+
+
+MOTO_CONFIG = {"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}
+
+
+@contextmanager
+def local_aws() -> Iterator[LocalAws]:
+    """moto in-process with the stack's table and user pool; the app configured to use them."""
+    import boto3
+    from moto import mock_aws
+
+    from infra.local import resources as stack_resources
+
+    with mock_aws(config=MOTO_CONFIG):
+        cognito = boto3.client("cognito-idp", region_name=REGION)
+        stack_resources.create_table()
+        pool = stack_resources.create_user_pool(cognito)
+        os.environ["COGNITO_POOL_ID"] = pool.pool_id
+        os.environ["COGNITO_CLIENT_ID"] = pool.client_id
+        reset_caches()
+        try:
+            yield LocalAws(pool.pool_id, pool.client_id, cognito, boto3.client("ssm", region_name=REGION))
+        finally:
+            reset_caches()
+
+
+@dataclass
+class Reply:
+    status: int
+    body: bytes
+    headers: dict[str, str]
+
+    @property
+    def json(self) -> Any:
+        return json.loads(self.body) if self.body else None
+
+    @property
+    def error(self) -> dict[str, Any]:
+        return self.json["error"]
+
+
+class Api:
+    """JSON over chalice.test.Client: `api.post("/v1/crms", {...}, token=...)`."""
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        token: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Reply:
+        sent = {"Content-Type": "application/json", **(headers or {})}
+        if token is not None:
+            sent["Authorization"] = f"Bearer {token}"
+        payload = body if isinstance(body, (bytes, str)) or body is None else json.dumps(body)
+        kwargs: dict[str, Any] = {"headers": sent}
+        if payload is not None:
+            kwargs["body"] = payload
+        response = getattr(self._client.http, method.lower())(path, **kwargs)
+        return Reply(response.status_code, response.body, dict(response.headers))
+
+    def get(self, path: str, **kwargs: Any) -> Reply:
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, body: Any = None, **kwargs: Any) -> Reply:
+        return self.request("POST", path, body, **kwargs)
+
+
+_numbers = count(1)
+
+
+@dataclass
+class TestCrm:
+    id: str
+    slug: str
+    admin: dict[str, Any]
+    token: str
+    refresh_token: str
+    users: list[dict[str, Any]] = field(default_factory=list)
+
+
+def crm_payload(name: str | None = None, **overrides: Any) -> dict[str, Any]:
+    n = next(_numbers)
+    payload: dict[str, Any] = {
+        "name": name or f"Test Crm {n}",
+        "admin": {"name": "Ada Admin", "email": f"ada{n}@example.com", "password": PASSWORD, "extension": "100"},
+    }
+    payload.update(overrides)
+    return payload
+
+
+def new_crm(api: Api, name: str | None = None, **overrides: Any) -> TestCrm:
+    """Create a CRM through the API and log its admin in."""
+    payload = crm_payload(name, **overrides)
+    created = api.post("/v1/crms", payload)
+    assert created.status == 201, created.json
+    crm = created.json["crm"]
+    login = api.post("/v1/auth/login", {"crm": crm["slug"], "email": payload["admin"]["email"], "password": PASSWORD})
+    assert login.status == 200, login.json
+    return TestCrm(
+        id=crm["id"],
+        slug=crm["slug"],
+        admin=created.json["admin"],
+        token=login.json["access_token"],
+        refresh_token=login.json["refresh_token"],
+        users=created.json["users"],
+    )
