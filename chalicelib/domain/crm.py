@@ -14,7 +14,7 @@ NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 -]*$")
 NAME_MAX_LENGTH = 60
 SLUG_MIN_LENGTH = 3
 # Slugs that would be confusing or clash with URLs we may serve per CRM one day.
-RESERVED_SLUGS = frozenset({"admin", "api", "app", "auth", "demo-admin", "help", "login", "static", "status", "www"})
+RESERVED_SLUGS = frozenset({"admin", "api", "app", "auth", "help", "login", "static", "status", "www"})
 
 
 class CrmStatus(StrEnum):

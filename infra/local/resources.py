@@ -7,6 +7,7 @@ user pool, functions and state machines that CDK deploys.
 from __future__ import annotations
 
 import io
+import json
 import re
 import zipfile
 from dataclasses import dataclass
@@ -70,8 +71,11 @@ def create_user_pool(cognito: Any) -> UserPool:
     return UserPool(pool_id=pool_id, client_id=client_id)
 
 
-def register_functions(lambda_client: Any, functions: tuple[LambdaFunction, ...] = FUNCTIONS) -> dict[str, str]:
+def register_functions(
+    lambda_client: Any, iam: Any, functions: tuple[LambdaFunction, ...] = FUNCTIONS
+) -> dict[str, str]:
     """Register the registry's Lambdas in moto (run in-process by the glue); name -> ARN."""
+    role_arn = _execution_role(iam)
     arns: dict[str, str] = {}
     for fn in functions:
         try:
@@ -82,7 +86,7 @@ def register_functions(lambda_client: Any, functions: tuple[LambdaFunction, ...]
         arns[fn.name] = lambda_client.create_function(
             FunctionName=fn.name,
             Runtime="python3.12",
-            Role=f"arn:aws:iam::{ACCOUNT_ID}:role/{fn.name}",
+            Role=role_arn,
             Handler=fn.handler,
             Code={"ZipFile": _empty_zip()},
             Timeout=fn.timeout_seconds,
@@ -120,6 +124,21 @@ def substitute(definition: str, values: dict[str, str]) -> str:
     if missing:
         raise KeyError(f"no value for the state machine placeholders {missing}")
     return _PLACEHOLDER.sub(lambda m: values[m.group(1)], definition)
+
+
+def _execution_role(iam: Any) -> str:
+    """One role for every local function: moto checks it exists, never what it allows."""
+    name = "crm-local-functions"
+    try:
+        return str(iam.get_role(RoleName=name)["Role"]["Arn"])
+    except iam.exceptions.NoSuchEntityException:
+        policy = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+            ],
+        }
+        return str(iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(policy))["Role"]["Arn"])
 
 
 def _empty_zip() -> bytes:

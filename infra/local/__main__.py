@@ -1,0 +1,75 @@
+"""`make run`: the local CRM on http://127.0.0.1:8000. Ctrl-C stops it and saves its data."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from infra.local.environment import ROOT, Options, configure
+
+
+def parse_args(argv: list[str] | None = None) -> Options:
+    parser = argparse.ArgumentParser(prog="python -m infra.local", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    parser.add_argument("--moto-port", type=int, default=int(os.environ.get("MOTO_PORT", "8001")))
+    parser.add_argument("--state-file", type=Path, default=ROOT / ".local" / "state.json")
+    parser.add_argument("--no-persist", action="store_true", help="start empty and save nothing")
+    parser.add_argument("--no-seed", action="store_true", help="do not create the demo CRM")
+    args = parser.parse_args(argv)
+    return Options(
+        host=args.host,
+        port=args.port,
+        moto_port=args.moto_port,
+        state_file=args.state_file,
+        persist=not args.no_persist,
+        seed=not args.no_seed,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    options = parse_args(argv)
+    configure(options)  # before the application is imported: it reads settings at import
+    from infra.local.seed import DEMO_EMAIL, DEMO_PASSWORD, DEMO_SLUG
+    from infra.local.stack import LocalStack, PortTakenError
+
+    stack = LocalStack(options)
+    stopping = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stopping.set())
+    try:
+        stack.start()
+    except PortTakenError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except BaseException:
+        stack.stop()
+        raise
+    base = f"http://{options.host}:{options.port}"
+    login = f'{{"crm": "{DEMO_SLUG}", "email": "{DEMO_EMAIL}", "password": "{DEMO_PASSWORD}"}}'
+    restored = ", ".join(f"{n} {kind}" for kind, n in stack.restored.items()) or "nothing (first start)"
+    print(
+        f"""
+  Local CRM running at {base}  (API description: {base}/v1/openapi.json)
+  Demo login:  crm={DEMO_SLUG}  email={DEMO_EMAIL}  password={DEMO_PASSWORD}
+  Try it:      curl -s {base}/v1/auth/login -H 'Content-Type: application/json' -d '{login}'
+  Embedded AWS (moto): {options.moto_endpoint}/moto-api/
+  Data: restored {restored}; saved to {options.state_file if options.persist else "nowhere (--no-persist)"} on exit.
+  Ctrl-C to stop.
+""",
+        flush=True,
+    )
+    stopping.wait()
+    print("\n  stopping...", flush=True)
+    saved = stack.stop()
+    if saved:
+        print(f"  saved {', '.join(f'{n} {kind}' for kind, n in saved.items())} to {options.state_file}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

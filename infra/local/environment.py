@@ -1,0 +1,53 @@
+"""The local stack's process environment, set before any application module is imported.
+
+Only the standard library here: `chalicelib` reads its settings at import time.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+REGION = "eu-west-1"
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    moto_port: int = 8001
+    state_file: Path = ROOT / ".local" / "state.json"
+    persist: bool = True
+    seed: bool = True
+
+    @property
+    def moto_endpoint(self) -> str:
+        return f"http://{self.host}:{self.moto_port}"
+
+
+def configure(options: Options) -> None:
+    """Point every AWS client (boto3, botocore, PynamoDB) at the embedded moto server."""
+    os.environ.update(
+        {
+            "AWS_ENDPOINT_URL": options.moto_endpoint,
+            "AWS_ACCESS_KEY_ID": "local",
+            "AWS_SECRET_ACCESS_KEY": "local",
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_REGION": REGION,
+            # moto's Step Functions worker calls Lambda on this port.
+            "MOTO_PORT": str(options.moto_port),
+            # Same pool and client ids on every start, so tokens survive a restart.
+            "MOTO_COGNITO_IDP_USER_POOL_ID_STRATEGY": "HASH",
+            "MOTO_COGNITO_IDP_USER_POOL_CLIENT_ID_STRATEGY": "HASH",
+            "STAGE": "local",
+            "TABLE_NAME": "crm-local",
+            "SECRETS_PREFIX": "/crm/local",
+            "POWERTOOLS_SERVICE_NAME": "crm-local",
+            "POWERTOOLS_METRICS_DISABLED": "true",
+            "POWERTOOLS_LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
+        }
+    )
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
+        os.environ.pop(name, None)

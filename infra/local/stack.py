@@ -1,0 +1,142 @@
+"""The embedded local stack: one process, no AWS account, no Docker (DESIGN.md "Local stack").
+
+start(): moto server (Step Functions execution on, Lambda glue) -> resources from the same
+sources as CDK -> restore the previous run's data -> demo seed -> Chalice on :8000 -> scheduler.
+stop(): scheduler, HTTP server, save data, moto — every thread ends.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+from typing import Any
+
+import boto3
+import requests
+from chalice.config import Config
+from chalice.local import LocalDevServer, create_local_server
+from moto.server import ThreadedMotoServer
+
+from infra.local import lambda_glue, resources
+from infra.local.environment import REGION, ROOT, Options
+from infra.local.persistence import StateFile
+from infra.local.scheduler import Scheduler
+
+AUTOSAVE_SECONDS = 60.0
+
+
+class PortTakenError(RuntimeError):
+    """A port the local stack needs is already in use."""
+
+
+def check_port_free(host: str, port: int, what: str) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError:
+            raise PortTakenError(
+                f"port {port} ({what}) on {host} is already in use - is another `make run` still running? "
+                f"Stop it, or choose other ports: make run PORT=8080 MOTO_PORT=8081"
+            ) from None
+
+
+class LocalStack:
+    def __init__(self, options: Options) -> None:
+        self.options = options
+        self._moto: ThreadedMotoServer | None = None
+        self._http: LocalDevServer | None = None
+        self._http_thread: threading.Thread | None = None
+        self._scheduler: Scheduler | None = None
+        self._state: StateFile | None = None
+        self._clients: dict[str, Any] = {}
+        self.restored: dict[str, int] = {}
+        self.seeded = False
+
+    def start(self) -> None:
+        opts = self.options
+        check_port_free(opts.host, opts.port, "the CRM API")
+        check_port_free(opts.host, opts.moto_port, "the embedded AWS (moto)")
+
+        lambda_glue.install()
+        # moto's werkzeug access log would drown the CRM's own request log.
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        self._moto = ThreadedMotoServer(ip_address=opts.host, port=opts.moto_port, verbose=False)
+        self._moto.start()
+        requests.post(f"{opts.moto_endpoint}/moto-api/config", json=_MOTO_CONFIG, timeout=10).raise_for_status()
+
+        pool = self._bootstrap_aws()
+        if opts.persist:
+            self._state = StateFile(
+                opts.state_file, region=REGION, table_name=_table_name(), pool_id=pool.pool_id, ssm_prefix="/crm/local"
+            )
+            self.restored = self._state.restore(
+                self._client("dynamodb"), self._client("cognito-idp"), self._client("ssm")
+            )
+        if opts.seed:
+            from infra.local.seed import seed_demo
+
+            self.seeded = seed_demo()
+        self._serve_api()
+        from functions.registry import FUNCTIONS
+
+        autosave = ((AUTOSAVE_SECONDS, self.save),) if self._state else ()
+        self._scheduler = Scheduler(self._client("lambda"), FUNCTIONS, REGION, extra_jobs=autosave)
+        self._scheduler.start()
+
+    def _bootstrap_aws(self) -> resources.UserPool:
+        import os
+
+        from chalicelib.config import get_settings
+
+        pool = resources.create_user_pool(self._client("cognito-idp"))
+        os.environ["COGNITO_POOL_ID"] = pool.pool_id
+        os.environ["COGNITO_CLIENT_ID"] = pool.client_id
+        os.environ["COGNITO_JWKS_URL"] = f"{self.options.moto_endpoint}/{pool.pool_id}/.well-known/jwks.json"
+        get_settings.cache_clear()  # read once more, now with the pool's ids
+        resources.create_table()
+        function_arns = resources.register_functions(self._client("lambda"), self._client("iam"))
+        resources.create_state_machines(self._client("stepfunctions"), function_arns)
+        return pool
+
+    def _serve_api(self) -> None:
+        from app import app
+
+        self._http = create_local_server(
+            app, Config.create(chalice_stage="dev", project_dir=str(ROOT)), self.options.host, self.options.port
+        )
+        self._http_thread = threading.Thread(target=self._http.server.serve_forever, name="chalice", daemon=True)
+        self._http_thread.start()
+
+    def save(self) -> dict[str, int]:
+        if self._state is None:
+            return {}
+        return self._state.save(self._client("dynamodb"), self._client("cognito-idp"), self._client("ssm"))
+
+    def stop(self) -> dict[str, int]:
+        """Stop everything; returns what was saved."""
+        if self._scheduler is not None:
+            self._scheduler.stop()
+        if self._http is not None:
+            self._http.shutdown()
+            self._http.server.server_close()
+        if self._http_thread is not None:
+            self._http_thread.join(timeout=5)
+        saved = self.save() if self._moto is not None else {}
+        if self._moto is not None:
+            self._moto.stop()
+        return saved
+
+    def _client(self, service: str) -> Any:
+        if service not in self._clients:
+            self._clients[service] = boto3.client(service, region_name=REGION, endpoint_url=self.options.moto_endpoint)
+        return self._clients[service]
+
+
+_MOTO_CONFIG = {"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}
+
+
+def _table_name() -> str:
+    from chalicelib.db.items import Item
+
+    return str(Item.Meta.table_name)
