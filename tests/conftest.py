@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.harness import Api, LocalAws, TestCrm, aws_environment, local_aws, new_crm
+from tests.harness import Api, CrmSession, LocalAws, aws_environment, local_aws, new_crm
 
 aws_environment()  # before anything imports the app
 
@@ -33,8 +33,8 @@ def api(aws: LocalAws) -> Iterator[Api]:
 
 
 @pytest.fixture
-def make_crm(api: Api) -> Callable[..., TestCrm]:
-    def make(name: str | None = None, **overrides: Any) -> TestCrm:
+def make_crm(api: Api) -> Callable[..., CrmSession]:
+    def make(name: str | None = None, **overrides: Any) -> CrmSession:
         return new_crm(api, name, **overrides)
 
     return make

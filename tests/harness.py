@@ -176,7 +176,7 @@ _numbers = count(1)
 
 
 @dataclass
-class TestCrm:
+class CrmSession:
     id: str
     slug: str
     admin: dict[str, Any]
@@ -195,7 +195,7 @@ def crm_payload(name: str | None = None, **overrides: Any) -> dict[str, Any]:
     return payload
 
 
-def new_crm(api: Api, name: str | None = None, **overrides: Any) -> TestCrm:
+def new_crm(api: Api, name: str | None = None, **overrides: Any) -> CrmSession:
     """Create a CRM through the API and log its admin in."""
     payload = crm_payload(name, **overrides)
     created = api.post("/v1/crms", payload)
@@ -203,7 +203,7 @@ def new_crm(api: Api, name: str | None = None, **overrides: Any) -> TestCrm:
     crm = created.json["crm"]
     login = api.post("/v1/auth/login", {"crm": crm["slug"], "email": payload["admin"]["email"], "password": PASSWORD})
     assert login.status == 200, login.json
-    return TestCrm(
+    return CrmSession(
         id=crm["id"],
         slug=crm["slug"],
         admin=created.json["admin"],

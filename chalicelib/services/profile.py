@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
+from chalicelib.db.repositories.users import ProfileChanges, UserRepository
 from chalicelib.domain.actor import Actor
+from chalicelib.domain.clock import utcnow
+from chalicelib.domain.crm import check_timezone
+from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.rights import Group
-from chalicelib.domain.users import User
+from chalicelib.domain.users import TelephonyMode, User, WeekStart
+
+LANGUAGES = frozenset({"en", "fr", "de", "es", "it", "pt", "pl", "uk", "ru"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,6 +25,43 @@ class Profile:
 
 
 class ProfileService:
+    def __init__(
+        self, users: Callable[[str], UserRepository] = UserRepository, clock: Callable[[], datetime] = utcnow
+    ) -> None:
+        self._users = users
+        self._clock = clock
+
     def me(self, actor: Actor) -> Profile:
         """Who am I: read during authentication already, so it costs no further call."""
         return Profile(tenant_id=actor.tenant_id, user=actor.user, group=actor.group)
+
+    def update(
+        self,
+        actor: Actor,
+        version: int,
+        *,
+        name: str | None = None,
+        language: str | None = None,
+        timezone: str | None = None,
+        week_start: WeekStart | None = None,
+        telephony_mode: TelephonyMode | None = None,
+    ) -> Profile:
+        """Change one's own profile; a stale `version` is a conflict, nothing is overwritten."""
+        if name is not None:
+            name = " ".join(name.split())
+            if not name:
+                raise ValidationError("name cannot be blank", field="name")
+        if language is not None and language not in LANGUAGES:
+            raise ValidationError(f"language must be one of {', '.join(sorted(LANGUAGES))}", field="language")
+        if timezone is not None:
+            check_timezone(timezone)
+        changes = ProfileChanges(
+            updated_at=self._clock(),
+            name=name,
+            language=language,
+            timezone=timezone,
+            week_start=week_start,
+            telephony_mode=telephony_mode,
+        )
+        user = self._users(actor.tenant_id).update_profile(actor.user_id, version, changes)
+        return Profile(tenant_id=actor.tenant_id, user=user, group=actor.group)

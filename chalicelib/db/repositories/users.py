@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
+from pynamodb.exceptions import UpdateError
+from pynamodb.expressions.update import Action
+
 from chalicelib.db import keys
 from chalicelib.db.items import UniqueItem, UserItem
 from chalicelib.db.pagination import Page, decode_cursor, encode_cursor
@@ -10,6 +16,18 @@ from chalicelib.domain.errors import ConflictError
 from chalicelib.domain.users import TelephonyMode, User, UserStatus, WeekStart
 
 OWNER_USER = "user"
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileChanges:
+    """Fields to change; None leaves a field as it is."""
+
+    updated_at: datetime
+    name: str | None = None
+    language: str | None = None
+    timezone: str | None = None
+    week_start: WeekStart | None = None
+    telephony_mode: TelephonyMode | None = None
 
 
 class UserRepository:
@@ -42,6 +60,46 @@ class UserRepository:
         )
         users = [_to_user(item) for item in result]
         return Page(users, encode_cursor(result.last_evaluated_key))
+
+    def update_profile(self, user_id: str, expected_version: int, changes: ProfileChanges) -> User:
+        """AP3 (update): change profile fields if the stored version is `expected_version`.
+
+        A stale version is a ConflictError: the caller re-reads and retries instead of
+        overwriting someone else's change.
+        """
+        item = UserItem(self._pk, keys.user_sk(user_id), version=expected_version)
+        actions: list[Action] = [UserItem.updated_at.set(changes.updated_at)]
+        if changes.name is not None:
+            actions += [
+                UserItem.name.set(changes.name),
+                UserItem.gsi1sk.set(keys.users_by_name_sk(changes.name, user_id)),
+            ]
+        for attribute, value in (
+            (UserItem.language, changes.language),
+            (UserItem.timezone, changes.timezone),
+            (UserItem.week_start, changes.week_start and changes.week_start.value),
+            (UserItem.telephony_mode, changes.telephony_mode and changes.telephony_mode.value),
+        ):
+            if value is not None:
+                actions.append(attribute.set(value))
+        try:
+            item.update(actions=actions, condition=UserItem.pk.exists())
+        except UpdateError as exc:
+            if exc.cause_response_code == "ConditionalCheckFailedException":
+                raise ConflictError(
+                    "the profile was changed since you read it; reload and retry", field="version"
+                ) from exc
+            raise
+        return _to_user(item)
+
+    def set_status(self, user_id: str, status: UserStatus) -> None:
+        """AP3 (update): activate or deactivate; takes effect on the user's next request."""
+        item = UserItem(self._pk, keys.user_sk(user_id))
+        item.update(
+            actions=[UserItem.status.set(status.value)],  # PynamoDB bumps `version` too
+            condition=UserItem.pk.exists(),
+            add_version_condition=False,
+        )
 
     def creation_writes(self, user: User) -> list[Put]:
         """The user and the guards of their email and extension, to write in one transaction."""

@@ -1,0 +1,70 @@
+"""DynamoDB call budgets (DESIGN.md): fixed per request, independent of how much data exists."""
+
+from __future__ import annotations
+
+from chalicelib.db.repositories.users import UserRepository
+from chalicelib.db.writes import transact
+from chalicelib.domain.clock import utcnow
+from chalicelib.domain.ids import new_id
+from chalicelib.domain.users import User, UserStatus
+from tests.harness import PASSWORD, Api, CrmSession, crm_payload
+from tests.meter import dynamodb_calls
+
+
+def add_users(crm: CrmSession, count: int) -> None:
+    """Bulk-add users straight through the repository (the API for it comes with the team issue)."""
+    users = UserRepository(crm.id)
+    now = utcnow()
+    for start in range(0, count, 30):
+        writes = []
+        for i in range(start, min(start + 30, count)):
+            user = User(
+                id=new_id(),
+                name=f"User {i}",
+                email=f"user{i}@example.com",
+                extension=None,
+                group_id=crm.admin["group_id"],
+                status=UserStatus.INVITED,
+                created_at=now,
+                updated_at=now,
+            )
+            writes += users.creation_writes(user)
+        transact(writes)
+
+
+def test_get_me_costs_two_dynamodb_calls_whatever_the_crm_size(api: Api, make_crm) -> None:
+    small, large = make_crm(), make_crm()
+    add_users(large, 120)
+
+    with dynamodb_calls() as small_calls:
+        assert api.get("/v1/me", token=small.token).status == 200
+    with dynamodb_calls() as large_calls:
+        assert api.get("/v1/me", token=large.token).status == 200
+
+    assert small_calls == large_calls
+    assert small_calls == {"GetItem": 2}, str(small_calls)
+
+
+def test_login_costs_three_dynamodb_calls(api: Api, make_crm) -> None:
+    crm = make_crm()
+    add_users(crm, 60)
+    with dynamodb_calls() as calls:
+        reply = api.post("/v1/auth/login", {"crm": crm.slug, "email": crm.admin["email"], "password": PASSWORD})
+    assert reply.status == 200
+    assert calls == {"GetItem": 3}, str(calls)
+
+
+def test_create_crm_is_one_transaction_and_one_update(api: Api) -> None:
+    with dynamodb_calls() as calls:
+        reply = api.post(
+            "/v1/crms", crm_payload(users=[{"name": f"U{i}", "email": f"u{i}@example.com"} for i in range(25)])
+        )
+    assert reply.status == 201
+    assert calls == {"TransactWriteItems": 1, "UpdateItem": 1}, str(calls)
+
+
+def test_unauthenticated_requests_cost_no_dynamodb_call(api: Api) -> None:
+    with dynamodb_calls() as calls:
+        assert api.get("/v1/me").status == 401
+        assert api.get("/v1/me", token="garbage").status == 401
+    assert calls.total == 0

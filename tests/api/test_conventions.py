@@ -1,0 +1,113 @@
+"""API.md conventions on every route: error envelope, JSON parsing, versions, OpenAPI, logs."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from openapi_spec_validator import validate
+
+from chalicelib.api.routing import ROUTES
+from tests.harness import Api, CrmSession
+
+
+def test_health_is_public(api: Api) -> None:
+    assert api.get("/v1/health").json == {"status": "ok"}
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ('{"name": ', "the body is not valid JSON"),
+        ("[1, 2]", "the body must be a JSON object"),
+        (b"\xff\xfe", "the body is not valid JSON"),
+    ],
+)
+def test_malformed_bodies_are_400_on_body(api: Api, body: str | bytes, message: str) -> None:
+    reply = api.post("/v1/crms", body)
+    assert reply.status == 400
+    assert reply.json == {"error": {"code": "validation_error", "message": message, "field": "body"}}
+
+
+def test_an_empty_body_names_the_first_missing_field(api: Api) -> None:
+    reply = api.post("/v1/crms")
+    assert (reply.status, reply.error["field"]) == (400, "name")
+
+
+def test_json_is_accepted_whatever_the_content_type_header(api: Api) -> None:
+    login = api.post(
+        "/v1/auth/login",
+        json.dumps({"crm": "x-y-z", "email": "a@example.com", "password": "p"}),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert (login.status, login.error["code"]) == (401, "unauthorized")  # parsed, not a 415
+
+
+def test_oversized_body_is_413(api: Api) -> None:
+    reply = api.post("/v1/crms", {"name": "x" * 1_100_000})
+    assert (reply.status, reply.error["code"]) == (413, "payload_too_large")
+
+
+def test_every_response_carries_a_request_id(api: Api) -> None:
+    assert api.get("/v1/health").headers["X-Request-Id"]
+    assert api.get("/v1/me").headers["X-Request-Id"]
+
+
+def test_profile_update_with_the_current_version_applies(api: Api, make_crm) -> None:
+    crm: CrmSession = make_crm()
+    version = api.get("/v1/me", token=crm.token).json["version"]
+
+    reply = api.request(
+        "PATCH", "/v1/me", {"version": version, "name": "Ada Lovelace", "language": "fr"}, token=crm.token
+    )
+
+    assert reply.status == 200
+    assert (reply.json["name"], reply.json["language"], reply.json["version"]) == ("Ada Lovelace", "fr", version + 1)
+    assert api.get("/v1/me", token=crm.token).json["name"] == "Ada Lovelace"
+
+
+def test_profile_update_with_a_stale_version_is_409_and_changes_nothing(api: Api, make_crm) -> None:
+    crm: CrmSession = make_crm()
+    version = api.get("/v1/me", token=crm.token).json["version"]
+    api.request("PATCH", "/v1/me", {"version": version, "name": "First Edit"}, token=crm.token)
+
+    reply = api.request("PATCH", "/v1/me", {"version": version, "name": "Lost Edit"}, token=crm.token)
+
+    assert reply.status == 409
+    assert (reply.error["code"], reply.error["field"]) == ("conflict", "version")
+    assert api.get("/v1/me", token=crm.token).json["name"] == "First Edit"
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [({"timezone": "Nowhere/City"}, "timezone"), ({"week_start": "friday"}, "week_start"), ({}, "version")],
+)
+def test_profile_update_validates_fields(api: Api, make_crm, change: dict, field: str) -> None:
+    crm: CrmSession = make_crm()
+    body = {"version": 1, **change} if field != "version" else change
+    reply = api.request("PATCH", "/v1/me", body, token=crm.token)
+    assert (reply.status, reply.error["field"]) == (400, field)
+
+
+def test_openapi_document_is_valid_and_describes_every_route(api: Api) -> None:
+    doc = api.get("/v1/openapi.json").json
+
+    validate(doc)  # OpenAPI 3.1 schema validation
+
+    declared = {(spec.path, spec.method.lower()) for spec in ROUTES}
+    described = {(path, method) for path, item in doc["paths"].items() for method in item}
+    assert described == declared
+    for spec in ROUTES:
+        operation = doc["paths"][spec.path][spec.method.lower()]
+        assert ("security" in operation) is not spec.public, spec.path
+        assert str(spec.status) in operation["responses"]
+
+
+def test_openapi_uses_the_same_models_as_validation(api: Api) -> None:
+    doc = api.get("/v1/openapi.json").json
+    create = doc["paths"]["/v1/crms"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    schema = doc["components"]["schemas"][create["$ref"].rsplit("/", 1)[1]]
+    assert set(schema["required"]) == {"name", "admin"}
+    assert schema["additionalProperties"] is False
+    admin = doc["components"]["schemas"]["AdminIn"]
+    assert admin["properties"]["password"]["minLength"] == 8

@@ -1,0 +1,314 @@
+"""The CDK stack synthesizes offline and matches the models, the shared settings and the registry."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+cdk = pytest.importorskip("aws_cdk", reason="the CDK app needs requirements-infra.txt")
+from aws_cdk.assertions import Template  # noqa: E402
+
+from chalicelib.db.items import table_schema  # noqa: E402
+from functions.registry import FUNCTIONS, STATE_MACHINES, Access, LambdaFunction, StateMachine  # noqa: E402
+from infra import shared  # noqa: E402
+from infra.stacks import CrmStack, RegistryError, check_registry, scratch_workdir  # noqa: E402
+
+FIXTURES = Path(__file__).parent / "fixtures"
+STAGE = "test"
+PLACEHOLDER = re.compile(r"\$\{(\w+)\}")
+RUNTIME = f"python{sys.version_info.major}.{sys.version_info.minor}"
+ENV_VARS = {
+    "STAGE",
+    "TABLE_NAME",
+    "COGNITO_POOL_ID",
+    "COGNITO_CLIENT_ID",
+    "SECRETS_PREFIX",
+    "POWERTOOLS_SERVICE_NAME",
+    "POWERTOOLS_METRICS_NAMESPACE",
+    "POWERTOOLS_LOG_LEVEL",
+}
+
+ECHO = LambdaFunction(name="Echo", handler="functions.provisioning.handler", description="test function")
+# An absolute `file` wins over the registry's directory (pathlib), so the fixture stays in tests/.
+ECHO_MACHINE = StateMachine(name="Echo", file=str(FIXTURES / "echo.asl.json"), functions={"EchoFunctionArn": "Echo"})
+
+
+@dataclass(frozen=True)
+class Synth:
+    template: Template
+    raw: dict[str, Any]
+    outdir: Path
+
+    def resources(self, type_: str) -> dict[str, dict[str, Any]]:
+        return {k: v for k, v in self.raw["Resources"].items() if v["Type"] == type_}
+
+    def only(self, type_: str) -> tuple[str, dict[str, Any]]:
+        found = self.resources(type_)
+        assert len(found) == 1, f"expected one {type_}, found {sorted(found)}"
+        return next(iter(found.items()))
+
+
+def synthesize(outdir: Path, **registries: Any) -> Synth:
+    """Synthesize one stage offline (no credentials) into `outdir`."""
+    with scratch_workdir():
+        app = cdk.App(outdir=str(outdir))
+        stack = CrmStack(app, f"crm-{STAGE}", stage=STAGE, **registries)
+        assembly = app.synth()
+    raw = assembly.get_stack_by_name(stack.stack_name).template
+    return Synth(Template.from_json(raw), raw, Path(assembly.directory))
+
+
+@pytest.fixture(scope="module")
+def real(tmp_path_factory: pytest.TempPathFactory) -> Synth:
+    """The real stack, synthesized once for the module (it takes seconds)."""
+    return synthesize(tmp_path_factory.mktemp("cdk-real"))
+
+
+@pytest.fixture(scope="module")
+def with_machine(tmp_path_factory: pytest.TempPathFactory) -> Synth:
+    """A stack whose registry has a state machine (the real one has none yet)."""
+    return synthesize(tmp_path_factory.mktemp("cdk-fake"), functions=(ECHO,), state_machines=(ECHO_MACHINE,))
+
+
+def _normalized_keys(key_schema: list[dict[str, str]]) -> list[tuple[str, str]]:
+    return sorted((k["KeyType"], k["AttributeName"]) for k in key_schema)
+
+
+def _statements(synth: Synth) -> Iterator[dict[str, Any]]:
+    for policy in synth.resources("AWS::IAM::Policy").values():
+        yield from policy["Properties"]["PolicyDocument"]["Statement"]
+    for role in synth.resources("AWS::IAM::Role").values():
+        for policy in role["Properties"].get("Policies", []):
+            yield from policy["PolicyDocument"]["Statement"]
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _function_policy(synth: Synth, logical_id: str) -> list[dict[str, Any]]:
+    role = synth.raw["Resources"][logical_id]["Properties"]["Role"]["Fn::GetAtt"][0]
+    return [
+        statement
+        for policy in synth.resources("AWS::IAM::Policy").values()
+        if {"Ref": role} in policy["Properties"]["Roles"]
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+    ]
+
+
+def _lambda(synth: Synth, handler: str) -> tuple[str, dict[str, Any]]:
+    found = [
+        (k, v) for k, v in synth.resources("AWS::Lambda::Function").items() if v["Properties"]["Handler"] == handler
+    ]
+    assert len(found) == 1, f"expected one function with handler {handler}"
+    return found[0]
+
+
+@pytest.mark.slow
+def test_table_matches_the_models(real: Synth) -> None:
+    schema = table_schema()
+    _, table = real.only("AWS::DynamoDB::Table")
+    props = table["Properties"]
+
+    assert _normalized_keys(props["KeySchema"]) == _normalized_keys(schema["key_schema"])
+    assert sorted(props["AttributeDefinitions"], key=lambda a: a["AttributeName"]) == sorted(
+        schema["attribute_definitions"], key=lambda a: a["AttributeName"]
+    )
+    for kind in ("global", "local"):
+        expected = {
+            index["index_name"]: (_normalized_keys(index["key_schema"]), index["projection"])
+            for index in schema[f"{kind}_secondary_indexes"]
+        }
+        actual = {
+            index["IndexName"]: (_normalized_keys(index["KeySchema"]), index["Projection"])
+            for index in props.get(f"{kind.capitalize()}SecondaryIndexes", [])
+        }
+        assert actual == expected, kind
+    assert props["BillingMode"] == "PAY_PER_REQUEST"
+    assert props["TimeToLiveSpecification"] == {"AttributeName": shared.TTL_ATTRIBUTE, "Enabled": True}
+    assert props["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+    assert table["DeletionPolicy"] == "Retain"
+
+
+@pytest.mark.slow
+def test_user_pool_follows_shared_settings(real: Synth) -> None:
+    _, pool = real.only("AWS::Cognito::UserPool")
+    assert pool["DeletionPolicy"] == "Retain"
+    assert pool["Properties"]["AdminCreateUserConfig"] == {"AllowAdminCreateUserOnly": True}
+    assert pool["Properties"]["Policies"]["PasswordPolicy"] == {
+        "MinimumLength": shared.USER_POOL_PASSWORD_MIN_LENGTH,
+        "RequireLowercase": False,
+        "RequireNumbers": False,
+        "RequireSymbols": False,
+        "RequireUppercase": False,
+    }
+    assert "UsernameAttributes" not in pool["Properties"]  # users sign in by username
+
+    _, client = real.only("AWS::Cognito::UserPoolClient")
+    props = client["Properties"]
+    assert props["ClientName"] == shared.USER_POOL_CLIENT_NAME
+    assert sorted(props["ExplicitAuthFlows"]) == sorted(shared.USER_POOL_AUTH_FLOWS)
+    assert props["GenerateSecret"] is False
+    assert props["PreventUserExistenceErrors"] == "ENABLED"
+    units = props["TokenValidityUnits"]
+    minutes = {"minutes": 1, "hours": 60, "days": 24 * 60}
+    assert props["AccessTokenValidity"] * minutes[units["AccessToken"]] == shared.ACCESS_TOKEN_MINUTES
+    assert props["RefreshTokenValidity"] * minutes[units["RefreshToken"]] == shared.REFRESH_TOKEN_DAYS * 24 * 60
+
+
+@pytest.mark.slow
+def test_api_gets_its_settings_and_error_envelope(real: Synth) -> None:
+    handler = real.raw["Resources"]["APIHandler"]["Properties"]
+    variables = handler["Environment"]["Variables"]
+    assert set(variables) >= ENV_VARS
+    assert "COGNITO_JWKS_URL" not in variables  # derived from the pool's issuer in AWS
+    assert variables["STAGE"] == STAGE
+    assert variables["SECRETS_PREFIX"] == f"/crm/{STAGE}"
+    assert variables["POWERTOOLS_METRICS_NAMESPACE"] == "CRM"
+    table_id, _ = real.only("AWS::DynamoDB::Table")
+    assert variables["TABLE_NAME"] == {"Ref": table_id}
+    assert handler["Runtime"] == RUNTIME
+
+    responses = real.raw["Resources"]["RestAPI"]["Properties"]["DefinitionBody"][
+        "x-amazon-apigateway-gateway-responses"
+    ]
+    expected = {"MISSING_AUTHENTICATION_TOKEN": ("404", "not_found"), "THROTTLED": ("429", "rate_limited")}
+    for response_type, (status, code) in expected.items():
+        assert responses[response_type]["statusCode"] == status
+        body = json.loads(responses[response_type]["responseTemplates"]["application/json"])
+        assert body["error"]["code"] == code
+    for response_type in ("DEFAULT_4XX", "DEFAULT_5XX"):
+        template = responses[response_type]["responseTemplates"]["application/json"]
+        # API Gateway substitutes $context.error.messageString with a quoted string.
+        body = json.loads(template.replace("$context.error.messageString", '"boom"'))
+        assert set(body["error"]) == {"code", "message"}
+
+    outputs = real.raw["Outputs"]
+    assert {"ApiUrl", "TableName", "UserPoolId", "UserPoolClientId"} <= set(outputs)
+    assert outputs["TableName"]["Value"] == {"Ref": table_id}
+
+
+@pytest.mark.slow
+def test_every_registry_function_is_deployed_with_its_trigger(real: Synth) -> None:
+    (layer_id, layer) = real.only("AWS::Serverless::LayerVersion")
+    assert layer["Properties"]["CompatibleRuntimes"] == [RUNTIME]
+    rules = real.resources("AWS::Events::Rule").values()
+    for fn in FUNCTIONS:
+        logical_id, resource = _lambda(real, fn.handler)
+        props = resource["Properties"]
+        assert props["Runtime"] == RUNTIME
+        assert props["Timeout"] == fn.timeout_seconds
+        assert props["MemorySize"] == fn.memory_mb
+        assert props["Layers"] == [{"Ref": layer_id}]
+        assert set(props["Environment"]["Variables"]) >= ENV_VARS
+        targeting = [
+            r for r in rules if {"Fn::GetAtt": [logical_id, "Arn"]} in [t["Arn"] for t in r["Properties"]["Targets"]]
+        ]
+        if fn.schedule_minutes is None:
+            assert not targeting
+        else:
+            unit = "minute" if fn.schedule_minutes == 1 else "minutes"
+            assert [r["Properties"]["ScheduleExpression"] for r in targeting] == [f"rate({fn.schedule_minutes} {unit})"]
+
+        actions = {a for s in _function_policy(real, logical_id) for a in _as_list(s["Action"])}
+        assert ("dynamodb:PutItem" in actions) == (Access.TABLE_WRITE in fn.access)
+        assert ("dynamodb:Query" in actions) == (Access.TABLE_READ in fn.access)
+        assert ("cognito-idp:AdminDeleteUser" in actions) == (Access.USER_POOL_ADMIN in fn.access)
+        assert ("ssm:GetParameter" in actions) == (Access.TENANT_SECRETS in fn.access)
+        assert "cognito-idp:InitiateAuth" not in actions  # only the API logs users in
+
+
+@pytest.mark.slow
+def test_function_code_holds_only_what_handlers_import(real: Synth) -> None:
+    _, resource = _lambda(real, FUNCTIONS[0].handler)
+    asset = real.outdir / f"asset.{resource['Properties']['Code']['S3Key'].removesuffix('.zip')}"
+    top = {p.name for p in asset.iterdir()}
+    assert top == {"functions", "chalicelib", "infra"}
+    assert {p.name for p in (asset / "infra").iterdir()} == {"__init__.py", "shared.py"}
+    assert not list(asset.rglob("__pycache__"))
+    for fn in FUNCTIONS:
+        module = fn.handler.rsplit(".", 1)[0]
+        assert (asset / (module.replace(".", "/") + ".py")).is_file()
+
+
+@pytest.mark.slow
+def test_policies_are_least_privilege(real: Synth) -> None:
+    for statement in _statements(real):
+        actions = _as_list(statement["Action"])
+        assert "*" not in actions, statement
+        assert "dynamodb:*" not in actions, statement
+        if any(a.startswith(("ssm:", "cognito-idp:", "dynamodb:")) for a in actions):
+            assert "*" not in _as_list(statement["Resource"]), statement
+
+    # The Chalice role: its policy names the role through its ARN (an imported role).
+    api = [
+        statement
+        for policy in real.resources("AWS::IAM::Policy").values()
+        if '"DefaultRole"' in json.dumps(policy["Properties"]["Roles"])
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+    ]
+    pool_id, _ = real.only("AWS::Cognito::UserPool")
+    by_action = {action: s for s in api for action in _as_list(s["Action"])}
+    for action in ("AdminCreateUser", "AdminSetUserPassword", "AdminDeleteUser", "InitiateAuth"):
+        assert by_action[f"cognito-idp:{action}"]["Resource"] == {"Fn::GetAtt": [pool_id, "Arn"]}
+    for action in ("PutParameter", "GetParameter", "DeleteParameter"):
+        arn = json.dumps(by_action[f"ssm:{action}"]["Resource"])
+        assert f":parameter/crm/{STAGE}/tenants/*" in arn
+    assert "dynamodb:Query" in by_action
+
+
+@pytest.mark.slow
+def test_real_state_machines_have_every_placeholder_substituted(real: Synth) -> None:
+    machines = real.resources("AWS::StepFunctions::StateMachine").values()
+    assert len(machines) == len(STATE_MACHINES)
+    for machine in machines:
+        props = machine["Properties"]
+        assert set(PLACEHOLDER.findall(props["DefinitionString"])) <= set(props.get("DefinitionSubstitutions", {}))
+
+
+@pytest.mark.slow
+def test_state_machine_gets_function_arns(with_machine: Synth) -> None:
+    _, machine = with_machine.only("AWS::StepFunctions::StateMachine")
+    props = machine["Properties"]
+    definition = props["DefinitionString"]
+    assert isinstance(definition, str)
+    assert json.loads(definition)["States"]["Echo"]["Resource"] == "arn:aws:states:::lambda:invoke"
+    placeholders = set(PLACEHOLDER.findall(definition))
+    assert placeholders == {"EchoFunctionArn"}
+    echo_id, _ = _lambda(with_machine, ECHO.handler)
+    assert props["DefinitionSubstitutions"] == {"EchoFunctionArn": {"Fn::GetAtt": [echo_id, "Arn"]}}
+
+    role = props["RoleArn"]["Fn::GetAtt"][0]
+    invokes = [
+        s
+        for policy in with_machine.resources("AWS::IAM::Policy").values()
+        if {"Ref": role} in policy["Properties"]["Roles"]
+        for s in policy["Properties"]["PolicyDocument"]["Statement"]
+        if "lambda:InvokeFunction" in _as_list(s["Action"])
+    ]
+    assert invokes
+    assert {"Fn::GetAtt": [echo_id, "Arn"]} in [r for s in invokes for r in _as_list(s["Resource"])]
+
+
+def test_placeholder_without_function_fails_the_synth(tmp_path: Path) -> None:
+    orphan = StateMachine(name="Echo", file=str(FIXTURES / "echo.asl.json"), functions={})
+    app = cdk.App(outdir=str(tmp_path))
+    with pytest.raises(RegistryError, match=r"no function for placeholder\(s\) \$\{EchoFunctionArn\}"):
+        CrmStack(app, "crm-broken", stage="broken", functions=(ECHO,), state_machines=(orphan,))
+
+
+def test_placeholder_naming_an_unknown_function_fails() -> None:
+    typo = StateMachine(name="Echo", file=str(FIXTURES / "echo.asl.json"), functions={"EchoFunctionArn": "Ecko"})
+    with pytest.raises(RegistryError, match=r"unknown function.*Ecko"):
+        check_registry((ECHO,), (typo,))
+
+
+def test_real_registry_is_consistent() -> None:
+    check_registry(FUNCTIONS, STATE_MACHINES)
