@@ -27,13 +27,15 @@ UtcDateTime = Annotated[
 class Input(BaseModel):
     """Base of request bodies and query strings: unknown fields are an error naming the field."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    # defer_build: a model's validator is built on first use, so a cold Lambda only pays for
+    # the models of the request it serves, not for every route's.
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
 
 class Output(BaseModel):
     """Base of response bodies."""
 
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(from_attributes=True, defer_build=True)
 
 
 class PageQuery(Input):

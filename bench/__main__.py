@@ -1,0 +1,50 @@
+"""`make bench`: cold import time of the API Lambda and DynamoDB calls of the main requests."""
+
+from __future__ import annotations
+
+from bench.imports import api_import, floor_import, forbidden
+from tests.harness import PASSWORD, Api, aws_environment, crm_payload, local_aws
+
+
+def cold_start() -> None:
+    api_ms, modules = api_import()
+    floor_ms, _ = floor_import()
+    print("Cold import of the API Lambda (median of 9 fresh processes)")
+    print(f"  import app                                   {api_ms:7.1f} ms")
+    print(f"  floor: botocore.session + chalice.Chalice     {floor_ms:7.1f} ms")
+    print(f"  ratio                                        {api_ms / floor_ms:7.2f} x")
+    bad = forbidden(modules)
+    print(f"  heavy modules on the API path                {', '.join(bad) if bad else 'none'}")
+
+
+def dynamodb_calls() -> None:
+    aws_environment()
+    from chalice.test import Client
+
+    from app import app
+    from tests.meter import dynamodb_calls as meter
+
+    with local_aws(), Client(app) as client:
+        api = Api(client)
+        payload = crm_payload("Bench Corp", users=[{"name": f"U{i}", "email": f"u{i}@example.com"} for i in range(5)])
+        rows = []
+        with meter() as calls:
+            assert api.post("/v1/crms", payload).status == 201
+        rows.append(("POST /v1/crms (admin + 5 users)", calls))
+        with meter() as calls:
+            login = api.post(
+                "/v1/auth/login", {"crm": "bench-corp", "email": payload["admin"]["email"], "password": PASSWORD}
+            )
+        rows.append(("POST /v1/auth/login", calls))
+        token = login.json["access_token"]
+        with meter() as calls:
+            assert api.get("/v1/me", token=token).status == 200
+        rows.append(("GET /v1/me", calls))
+    print("\nDynamoDB calls per request (meter over botocore)")
+    for name, calls in rows:
+        print(f"  {name:34} {calls.total:3}   {calls}")
+
+
+if __name__ == "__main__":
+    cold_start()
+    dynamodb_calls()
