@@ -46,12 +46,15 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench
 
-synth: $(STAMP)
-	$(BIN)/python -m infra.app
+STAGE ?= dev
 
-# Needs AWS credentials and Node.js (the CDK CLI comes from npm through npx).
+synth: $(STAMP)
+	CDK_CONTEXT_JSON='{"stage": "$(STAGE)"}' $(BIN)/python -m infra.app
+
+# Needs AWS credentials and Node.js (the CDK CLI comes from npm through npx); the account and
+# region need `npx aws-cdk@2 bootstrap` once.
 deploy: $(STAMP)
-	npx --yes aws-cdk@2 deploy --app "$(BIN)/python -m infra.app" --require-approval broadening
+	npx --yes aws-cdk@2 deploy -c stage=$(STAGE) --require-approval broadening
 
 clean:
 	rm -rf $(VENV) cdk.out chalice.out .chalice/deployments .pytest_cache .ruff_cache

@@ -184,6 +184,8 @@ def test_api_gets_its_settings_and_error_envelope(real: Synth) -> None:
         assert responses[response_type]["statusCode"] == status
         body = json.loads(responses[response_type]["responseTemplates"]["application/json"])
         assert body["error"]["code"] == code
+    for response in responses.values():  # browsers need CORS on API Gateway's own errors too
+        assert response["responseParameters"]["gatewayresponse.header.Access-Control-Allow-Origin"] == "'*'"
     for response_type in ("DEFAULT_4XX", "DEFAULT_5XX"):
         template = responses[response_type]["responseTemplates"]["application/json"]
         # API Gateway substitutes $context.error.messageString with a quoted string.

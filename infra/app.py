@@ -1,0 +1,28 @@
+"""CDK entry point: `python -m infra.app` (or the CDK CLI through cdk.json) synthesizes the stack.
+
+The stage comes from the context (`-c stage=prod`, default `dev`); the stack is `crm-<stage>`.
+No AWS account is needed to synthesize: the stack is environment-agnostic.
+"""
+
+from __future__ import annotations
+
+import os
+
+import aws_cdk as cdk
+
+from infra.shared import ROOT
+from infra.stacks import CrmStack, scratch_workdir
+
+
+def main() -> None:
+    # The CDK CLI passes its output directory in CDK_OUTDIR; run directly, we write cdk.out/.
+    outdir = None if os.environ.get("CDK_OUTDIR") else str(ROOT / "cdk.out")
+    app = cdk.App(outdir=outdir)
+    stage = str(app.node.try_get_context("stage") or "dev")
+    with scratch_workdir():
+        CrmStack(app, f"crm-{stage}", stage=stage, description=f"CRM ({stage})")
+        app.synth()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,308 @@
+"""The CRM in one stack: table, user pool, the Chalice API, `functions/`, schedules, state machines.
+
+Everything is built from the same sources the local stack reads (the PynamoDB schema,
+`infra/shared.py`, `functions/registry.py`), so AWS and a laptop cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import tempfile
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from aws_cdk import CfnOutput, Duration, RemovalPolicy, Stack, Token
+from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_stepfunctions as sfn
+from chalice.cdk import Chalice
+from constructs import Construct
+
+from chalicelib.db.items import table_schema
+from functions.registry import FUNCTIONS, STATE_MACHINES, Access, LambdaFunction, StateMachine
+from infra import shared
+from infra.stacks.gateway_responses import GATEWAY_RESPONSES
+from infra.stacks.table import table_from_schema
+
+_STAGE = re.compile(r"^[a-z][a-z0-9-]{0,30}$")
+_PLACEHOLDER = re.compile(r"\$\{(\w+)\}")
+
+# Only what functions/ imports: its handlers, the shared services and the registry's settings.
+FUNCTION_CODE_EXCLUDE = [
+    "*",
+    ".*",
+    "!functions",
+    "!functions/**",
+    "!chalicelib",
+    "!chalicelib/**",
+    "!infra",
+    "!infra/__init__.py",
+    "!infra/shared.py",
+    "**/__pycache__",
+    "**/*.pyc",
+]
+
+USER_POOL_ADMIN_ACTIONS = (
+    "cognito-idp:AdminCreateUser",
+    "cognito-idp:AdminSetUserPassword",
+    "cognito-idp:AdminDeleteUser",
+    "cognito-idp:AdminDisableUser",
+    "cognito-idp:AdminEnableUser",
+)
+# The API also logs users in (InitiateAuth needs no IAM, but scoping it keeps the policy honest).
+API_USER_POOL_ACTIONS = (*USER_POOL_ADMIN_ACTIONS, "cognito-idp:InitiateAuth")
+SECRET_ACTIONS = ("ssm:PutParameter", "ssm:GetParameter", "ssm:DeleteParameter")
+
+_AUTH_FLOWS = {
+    "ALLOW_USER_PASSWORD_AUTH": "user_password",
+    "ALLOW_USER_SRP_AUTH": "user_srp",
+    "ALLOW_ADMIN_USER_PASSWORD_AUTH": "admin_user_password",
+    "ALLOW_CUSTOM_AUTH": "custom",
+    "ALLOW_USER_AUTH": "user",
+}
+
+
+class RegistryError(ValueError):
+    """The functions/state machines registry is inconsistent (caught before anything is built)."""
+
+
+def check_registry(functions: tuple[LambdaFunction, ...], state_machines: tuple[StateMachine, ...]) -> None:
+    """Every function name is unique; every ASL placeholder maps to a function of the registry."""
+    names = [fn.name for fn in functions]
+    duplicates = sorted({name for name in names if names.count(name) > 1})
+    if duplicates:
+        raise RegistryError(f"functions registered twice: {', '.join(duplicates)}")
+    for machine in state_machines:
+        placeholders = set(_PLACEHOLDER.findall(machine.definition()))
+        missing = sorted(placeholders - machine.functions.keys())
+        if missing:
+            raise RegistryError(
+                f"state machine {machine.name} ({machine.file}): no function for placeholder(s) "
+                + ", ".join(f"${{{name}}}" for name in missing)
+            )
+        unknown = sorted({fn for fn in machine.functions.values() if fn not in names})
+        if unknown:
+            raise RegistryError(f"state machine {machine.name}: unknown function(s) {', '.join(unknown)}")
+
+
+@contextlib.contextmanager
+def scratch_workdir() -> Iterator[None]:
+    """Run Chalice packaging in a temporary directory: it writes chalice.out/ into the cwd.
+
+    Keep the context open until the app is synthesized, which copies the packages into cdk.out/.
+    """
+    with tempfile.TemporaryDirectory(prefix="chalice-out-") as tmp, contextlib.chdir(tmp):
+        yield
+
+
+@contextlib.contextmanager
+def _packaging_region(region: str | None) -> Iterator[None]:
+    """Give `chalice package` a region when none is configured (offline synth, CI).
+
+    Chalice needs one only for the service principals' DNS suffix, so any region of the target
+    partition gives the same template; the stack's own region or the CLI's default is preferred.
+    """
+    if os.environ.get("AWS_DEFAULT_REGION"):
+        yield
+        return
+    os.environ["AWS_DEFAULT_REGION"] = (
+        region or os.environ.get("AWS_REGION") or os.environ.get("CDK_DEFAULT_REGION") or "us-east-1"
+    )
+    try:
+        yield
+    finally:
+        os.environ.pop("AWS_DEFAULT_REGION", None)
+
+
+class CrmStack(Stack):
+    """One stage of the CRM; `stage` names its secrets and tells the app where it runs."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        stage: str,
+        functions: tuple[LambdaFunction, ...] = FUNCTIONS,
+        state_machines: tuple[StateMachine, ...] = STATE_MACHINES,
+        log_level: str = "INFO",
+        throttling_rate_limit: float = 50,
+        throttling_burst_limit: int = 100,
+        **kwargs: Any,
+    ) -> None:
+        if not _STAGE.match(stage):
+            raise ValueError(f"stage {stage!r}: lowercase letters, digits and hyphens, starting with a letter")
+        # Fail on a bad registry before Chalice spends seconds packaging.
+        check_registry(functions, state_machines)
+        super().__init__(scope, construct_id, **kwargs)
+        self.stage = stage
+        self.secrets_prefix = f"/crm/{stage}"
+
+        self.table = table_from_schema(self, "Table", table_schema())
+        self.user_pool, self.user_pool_client = self._user_pool(stage)
+        environment = {
+            "STAGE": stage,
+            "TABLE_NAME": self.table.table_name,
+            "COGNITO_POOL_ID": self.user_pool.user_pool_id,
+            "COGNITO_CLIENT_ID": self.user_pool_client.user_pool_client_id,
+            "SECRETS_PREFIX": self.secrets_prefix,
+            "POWERTOOLS_METRICS_NAMESPACE": "CRM",
+            "POWERTOOLS_LOG_LEVEL": log_level,
+        }
+
+        self.api = self._api(environment, throttling_rate_limit, throttling_burst_limit)
+        api_role = self.api.get_role("DefaultRole")
+        self.table.grant_read_write_data(api_role)
+        self.user_pool.grant(api_role, *API_USER_POOL_ACTIONS)
+        api_role.add_to_principal_policy(self._secrets_statement())
+
+        self.functions = self._functions(functions, environment)
+        self.state_machines = {machine.name: self._state_machine(machine) for machine in state_machines}
+
+        CfnOutput(self, "ApiUrl", value=self.api.sam_template.get_output("EndpointURL").value)
+        CfnOutput(self, "TableName", value=self.table.table_name)
+        CfnOutput(self, "UserPoolId", value=self.user_pool.user_pool_id)
+        CfnOutput(self, "UserPoolClientId", value=self.user_pool_client.user_pool_client_id)
+
+    def _user_pool(self, stage: str) -> tuple[cognito.UserPool, cognito.UserPoolClient]:
+        pool = cognito.UserPool(
+            self,
+            "UserPool",
+            user_pool_name=f"{shared.USER_POOL_NAME}-{stage}",
+            self_sign_up_enabled=False,  # the CRM creates every login (AdminCreateUser)
+            sign_in_aliases=cognito.SignInAliases(username=True),
+            password_policy=cognito.PasswordPolicy(
+                min_length=shared.USER_POOL_PASSWORD_MIN_LENGTH,
+                require_lowercase=False,
+                require_uppercase=False,
+                require_digits=False,
+                require_symbols=False,
+            ),
+            account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
+            # The API does its own login screen and emails; Lite has everything it uses.
+            feature_plan=cognito.FeaturePlan.LITE,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        unknown = set(shared.USER_POOL_AUTH_FLOWS) - {*_AUTH_FLOWS, "ALLOW_REFRESH_TOKEN_AUTH"}
+        if unknown:
+            raise ValueError(f"auth flows CDK cannot express: {sorted(unknown)}")
+        flows = {_AUTH_FLOWS[flow]: True for flow in shared.USER_POOL_AUTH_FLOWS if flow in _AUTH_FLOWS}
+        client = pool.add_client(
+            "ApiClient",
+            user_pool_client_name=shared.USER_POOL_CLIENT_NAME,
+            generate_secret=False,
+            auth_flows=cognito.AuthFlow(**flows),  # CDK always adds ALLOW_REFRESH_TOKEN_AUTH
+            disable_o_auth=True,
+            access_token_validity=Duration.minutes(shared.ACCESS_TOKEN_MINUTES),
+            refresh_token_validity=Duration.days(shared.REFRESH_TOKEN_DAYS),
+            prevent_user_existence_errors=True,
+        )
+        return pool, client
+
+    def _api(self, environment: Mapping[str, str], rate_limit: float, burst_limit: int) -> Chalice:
+        with _packaging_region(None if Token.is_unresolved(self.region) else self.region):
+            api = Chalice(
+                self,
+                "Api",
+                source_dir=str(shared.ROOT),
+                stage_config={
+                    "api_gateway_stage": "api",
+                    "environment_variables": {**environment, "POWERTOOLS_SERVICE_NAME": "crm-api"},
+                },
+            )
+        rest_api = api.get_resource("RestAPI")
+        rest_api.add_property_override("DefinitionBody.x-amazon-apigateway-gateway-responses", GATEWAY_RESPONSES)
+        rest_api.add_property_override(
+            "MethodSettings",
+            [
+                {
+                    "ResourcePath": "/*",
+                    "HttpMethod": "*",
+                    "ThrottlingRateLimit": rate_limit,
+                    "ThrottlingBurstLimit": burst_limit,
+                }
+            ],
+        )
+        return api
+
+    def _secrets_statement(self) -> iam.PolicyStatement:
+        # SecureStrings use the AWS-managed aws/ssm key, whose key policy already lets any
+        # principal of the account use it through SSM: no KMS statement is needed.
+        parameters = self.format_arn(
+            service="ssm",
+            resource="parameter",
+            resource_name=f"{self.secrets_prefix.strip('/')}/tenants/*",
+        )
+        return iam.PolicyStatement(actions=list(SECRET_ACTIONS), resources=[parameters])
+
+    def _functions(
+        self, functions: tuple[LambdaFunction, ...], environment: Mapping[str, str]
+    ) -> dict[str, lambda_.Function]:
+        if not functions:
+            return {}
+        # The managed layer holds requirements.txt built for the API's runtime; a function
+        # on another Python minor version would not find the packages.
+        runtime = lambda_.Runtime(self.api.get_resource("APIHandler").runtime, lambda_.RuntimeFamily.PYTHON)
+        layer = lambda_.LayerVersion.from_layer_version_arn(self, "Deps", self.api.get_resource("ManagedLayer").ref)
+        code = lambda_.Code.from_asset(str(shared.ROOT), exclude=FUNCTION_CODE_EXCLUDE)
+        return {fn.name: self._function(fn, environment, runtime, layer, code) for fn in functions}
+
+    def _function(
+        self,
+        fn: LambdaFunction,
+        environment: Mapping[str, str],
+        runtime: lambda_.Runtime,
+        layer: lambda_.ILayerVersion,
+        code: lambda_.Code,
+    ) -> lambda_.Function:
+        service = re.sub(r"(?<!^)(?=[A-Z])", "-", fn.name).lower()
+        function = lambda_.Function(
+            self,
+            f"{fn.name}Function",
+            description=fn.description[:256],
+            runtime=runtime,
+            handler=fn.handler,
+            code=code,
+            layers=[layer],
+            environment={**environment, "POWERTOOLS_SERVICE_NAME": f"crm-{service}"},
+            timeout=Duration.seconds(fn.timeout_seconds),
+            memory_size=fn.memory_mb,
+        )
+        read, write = Access.TABLE_READ in fn.access, Access.TABLE_WRITE in fn.access
+        if read and write:
+            self.table.grant_read_write_data(function)
+        elif read:
+            self.table.grant_read_data(function)
+        elif write:
+            self.table.grant_write_data(function)
+        if Access.USER_POOL_ADMIN in fn.access:
+            self.user_pool.grant(function, *USER_POOL_ADMIN_ACTIONS)
+        if Access.TENANT_SECRETS in fn.access:
+            function.add_to_role_policy(self._secrets_statement())
+        if fn.schedule_minutes is not None:
+            events.Rule(
+                self,
+                f"{fn.name}Schedule",
+                description=f"Runs {fn.name} every {fn.schedule_minutes} min",
+                schedule=events.Schedule.rate(Duration.minutes(fn.schedule_minutes)),
+                targets=[targets.LambdaFunction(function)],
+            )
+        return function
+
+    def _state_machine(self, machine: StateMachine) -> sfn.StateMachine:
+        state_machine = sfn.StateMachine(
+            self,
+            f"{machine.name}StateMachine",
+            definition_body=sfn.DefinitionBody.from_string(machine.definition()),
+            definition_substitutions={
+                placeholder: self.functions[name].function_arn for placeholder, name in machine.functions.items()
+            },
+        )
+        for name in sorted(set(machine.functions.values())):
+            self.functions[name].grant_invoke(state_machine)
+        return state_machine

@@ -1,0 +1,49 @@
+"""Errors that API Gateway answers itself, in the API's error envelope.
+
+They go into the API's OpenAPI body (`x-amazon-apigateway-gateway-responses`) rather than
+separate `AWS::ApiGateway::GatewayResponse` resources: a body update re-imports the API in
+overwrite mode, which drops gateway responses the body does not list, and SAM redeploys the
+stage only when the body changes (aws/serverless-application-model#390, #3482).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+# API Gateway's own message, already a quoted JSON string.
+_MESSAGE = "$context.error.messageString"
+
+
+def _template(code: str, message: str | None = None) -> str:
+    quoted = json.dumps(message) if message is not None else _MESSAGE
+    return '{"error": {"code": ' + json.dumps(code) + ', "message": ' + quoted + "}}"
+
+
+# Browsers drop a cross-origin error without it (the app's routes send the same header).
+_CORS = {"gatewayresponse.header.Access-Control-Allow-Origin": "'*'"}
+
+
+def _response(code: str, status: int | None = None, message: str | None = None) -> dict[str, Any]:
+    response: dict[str, Any] = {
+        "responseTemplates": {"application/json": _template(code, message)},
+        "responseParameters": dict(_CORS),
+    }
+    if status is not None:
+        response["statusCode"] = str(status)
+    return response
+
+
+# Response type -> envelope; without a status the type keeps API Gateway's own status code.
+GATEWAY_RESPONSES: dict[str, dict[str, Any]] = {
+    # API Gateway's answer to a path or method no route matches.
+    "MISSING_AUTHENTICATION_TOKEN": _response("not_found", 404, "no such route"),
+    "RESOURCE_NOT_FOUND": _response("not_found", 404),
+    "THROTTLED": _response("rate_limited", 429, "too many requests, retry later"),
+    "QUOTA_EXCEEDED": _response("rate_limited", 429, "too many requests, retry later"),
+    "REQUEST_TOO_LARGE": _response("payload_too_large", 413),
+    "INTEGRATION_TIMEOUT": _response("unavailable", 504, "the request took too long, try again"),
+    # Without API Gateway authorizers or validators, what remains here is malformed requests.
+    "DEFAULT_4XX": _response("validation_error"),
+    "DEFAULT_5XX": _response("internal_error"),
+}

@@ -1,0 +1,72 @@
+"""The one DynamoDB table, built from the PynamoDB schema so CDK and the models cannot drift."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import RemovalPolicy
+from aws_cdk import aws_dynamodb as dynamodb
+from constructs import Construct
+
+from infra import shared
+
+_ATTRIBUTE_TYPES = {
+    "S": dynamodb.AttributeType.STRING,
+    "N": dynamodb.AttributeType.NUMBER,
+    "B": dynamodb.AttributeType.BINARY,
+}
+_PROJECTIONS = {
+    "ALL": dynamodb.ProjectionType.ALL,
+    "KEYS_ONLY": dynamodb.ProjectionType.KEYS_ONLY,
+    "INCLUDE": dynamodb.ProjectionType.INCLUDE,
+}
+
+
+def table_from_schema(scope: Construct, construct_id: str, schema: dict[str, Any]) -> dynamodb.Table:
+    """An on-demand table with the keys and indexes of `schema` (PynamoDB's `_get_schema()`)."""
+    types = {a["AttributeName"]: a["AttributeType"] for a in schema["attribute_definitions"]}
+
+    def key(key_schema: list[dict[str, str]], key_type: str) -> dynamodb.Attribute | None:
+        names = [k["AttributeName"] for k in key_schema if k["KeyType"] == key_type]
+        return dynamodb.Attribute(name=names[0], type=_ATTRIBUTE_TYPES[types[names[0]]]) if names else None
+
+    partition_key = key(schema["key_schema"], "HASH")
+    if partition_key is None:
+        raise ValueError("the table schema has no HASH key")
+    table = dynamodb.Table(
+        scope,
+        construct_id,
+        partition_key=partition_key,
+        sort_key=key(schema["key_schema"], "RANGE"),
+        billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+        time_to_live_attribute=shared.TTL_ATTRIBUTE,
+        point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+            point_in_time_recovery_enabled=True
+        ),
+        # The CRM's data outlives any stack update or deletion.
+        removal_policy=RemovalPolicy.RETAIN,
+    )
+    for index in schema.get("global_secondary_indexes", []):
+        projection = index.get("projection", {})
+        index_key = key(index["key_schema"], "HASH")
+        if index_key is None:
+            raise ValueError(f"index {index['index_name']} has no HASH key")
+        table.add_global_secondary_index(
+            index_name=index["index_name"],
+            partition_key=index_key,
+            sort_key=key(index["key_schema"], "RANGE"),
+            projection_type=_PROJECTIONS[projection.get("ProjectionType", "ALL")],
+            non_key_attributes=projection.get("NonKeyAttributes"),
+        )
+    for index in schema.get("local_secondary_indexes", []):
+        projection = index.get("projection", {})
+        sort_key = key(index["key_schema"], "RANGE")
+        if sort_key is None:
+            raise ValueError(f"index {index['index_name']} has no RANGE key")
+        table.add_local_secondary_index(
+            index_name=index["index_name"],
+            sort_key=sort_key,
+            projection_type=_PROJECTIONS[projection.get("ProjectionType", "ALL")],
+            non_key_attributes=projection.get("NonKeyAttributes"),
+        )
+    return table
