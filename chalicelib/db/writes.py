@@ -7,6 +7,7 @@ duplicate email is reported on the email, and nothing at all is written.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -46,13 +47,18 @@ def must_not_exist() -> Condition:
     return Item.pk.does_not_exist()
 
 
+@functools.cache
+def _connection(region: str) -> Connection:
+    # One per process: each Connection creates its own botocore client, which is slow to build.
+    return Connection(region=region)
+
+
 def transact(writes: Sequence[Write]) -> None:
     """Write everything or nothing (one TransactWriteItems call)."""
     if len(writes) > MAX_TRANSACTION_ITEMS:
         raise ValueError(f"a transaction holds at most {MAX_TRANSACTION_ITEMS} items, got {len(writes)}")
-    connection = Connection(region=get_settings().region)
     try:
-        with TransactWrite(connection=connection) as tx:
+        with TransactWrite(connection=_connection(get_settings().region)) as tx:
             for write in writes:
                 if isinstance(write, Put):
                     tx.save(write.item, condition=write.condition)

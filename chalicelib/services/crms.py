@@ -15,8 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from aws_lambda_powertools import Logger
-
 from chalicelib.db.repositories.crms import CrmRepository
 from chalicelib.db.repositories.groups import GroupRepository
 from chalicelib.db.repositories.users import UserRepository
@@ -28,8 +26,7 @@ from chalicelib.domain.ids import new_id
 from chalicelib.domain.rights import GroupType, standard_groups
 from chalicelib.domain.users import User, UserStatus, check_extension, check_password, normalize_email, principal_name
 from chalicelib.integrations.ports import IdentityProvider, SecretStore
-
-logger = Logger(child=True)
+from chalicelib.observability import logger
 
 PBX_SECRET = "pbx"
 # Creation must fit one DynamoDB transaction (100 items): 6 + 3 per user.
