@@ -24,6 +24,9 @@ _PROJECTIONS = {
 
 def table_from_schema(scope: Construct, construct_id: str, schema: dict[str, Any]) -> dynamodb.Table:
     """An on-demand table with the keys and indexes of `schema` (PynamoDB's `_get_schema()`)."""
+    if schema.get("local_secondary_indexes"):
+        # An LSI can only be created with the table, never added to a deployed one.
+        raise ValueError("the single table uses global secondary indexes only")
     types = {a["AttributeName"]: a["AttributeType"] for a in schema["attribute_definitions"]}
 
     def key(key_schema: list[dict[str, str]], key_type: str) -> dynamodb.Attribute | None:
@@ -55,17 +58,6 @@ def table_from_schema(scope: Construct, construct_id: str, schema: dict[str, Any
             index_name=index["index_name"],
             partition_key=index_key,
             sort_key=key(index["key_schema"], "RANGE"),
-            projection_type=_PROJECTIONS[projection.get("ProjectionType", "ALL")],
-            non_key_attributes=projection.get("NonKeyAttributes"),
-        )
-    for index in schema.get("local_secondary_indexes", []):
-        projection = index.get("projection", {})
-        sort_key = key(index["key_schema"], "RANGE")
-        if sort_key is None:
-            raise ValueError(f"index {index['index_name']} has no RANGE key")
-        table.add_local_secondary_index(
-            index_name=index["index_name"],
-            sort_key=sort_key,
             projection_type=_PROJECTIONS[projection.get("ProjectionType", "ALL")],
             non_key_attributes=projection.get("NonKeyAttributes"),
         )
