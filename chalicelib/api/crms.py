@@ -8,6 +8,7 @@ from chalicelib.api.routing import Router
 from chalicelib.api.schemas import Input, Output, UserOut
 from chalicelib.bootstrap import services
 from chalicelib.domain.crm import NAME_MAX_LENGTH, Crm
+from chalicelib.domain.rights import Access
 from chalicelib.domain.users import EXTENSION_PATTERN, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
 from chalicelib.services.crms import MAX_EXTRA_USERS, NewCrm, NewUser, PbxCredentials
 
@@ -72,7 +73,7 @@ class CreateCrmOut(Output):
     users: list[UserOut]
 
 
-@router.route("/crms", "POST", public=True, body=CreateCrmIn, response=CreateCrmOut, status=201)
+@router.route("/crms", "POST", right=Access.PUBLIC, body=CreateCrmIn, response=CreateCrmOut, status=201)
 def create_crm(body: CreateCrmIn) -> CreateCrmOut:
     """Create a CRM with its administrator, optional users and PBX credentials."""
     created = services().crms.create(

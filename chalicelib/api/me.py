@@ -8,6 +8,7 @@ from chalicelib.api.routing import Router
 from chalicelib.api.schemas import GroupOut, Input, UserOut
 from chalicelib.bootstrap import services
 from chalicelib.domain.actor import Actor
+from chalicelib.domain.rights import Access
 from chalicelib.domain.users import TelephonyMode, WeekStart
 from chalicelib.services.profile import Profile
 
@@ -36,13 +37,13 @@ class MePatch(Input):
     telephony_mode: TelephonyMode | None = None
 
 
-@router.route("/me", "GET", response=MeOut)
+@router.route("/me", "GET", right=Access.ANY_USER, response=MeOut)
 def get_me(actor: Actor) -> MeOut:
     """The authenticated user's profile, group and rights."""
     return MeOut.of_profile(services().profile.me(actor))
 
 
-@router.route("/me", "PATCH", body=MePatch, response=MeOut)
+@router.route("/me", "PATCH", right=Access.ANY_USER, body=MePatch, response=MeOut)
 def patch_me(actor: Actor, body: MePatch) -> MeOut:
     """Change one's own name, language, time zone, week start or telephony mode."""
     profile = services().profile.update(

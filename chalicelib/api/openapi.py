@@ -9,7 +9,7 @@ import pydantic
 from pydantic.json_schema import models_json_schema
 
 from chalicelib.api.errors import ERROR_CODES
-from chalicelib.api.routing import ROUTES, RouteSpec
+from chalicelib.api.routing import ROUTES, RouteSpec, is_public
 from chalicelib.api.schemas import ErrorEnvelope
 
 _REF = "#/components/schemas/{model}"
@@ -48,7 +48,13 @@ def document(title: str = "CRM API", version: str = "1.0.0") -> dict[str, Any]:
 
 
 def _operation(spec: RouteSpec, refs: dict[Any, dict[str, Any]]) -> dict[str, Any]:
-    operation: dict[str, Any] = {"operationId": spec.name, "summary": spec.summary, "tags": [spec.tag]}
+    operation: dict[str, Any] = {
+        "operationId": spec.name,
+        "summary": spec.summary,
+        "tags": [spec.tag],
+        # The right the caller's group needs: a permission flag, or public / any_user / admin.
+        "x-required-right": spec.right.value,
+    }
     parameters = [
         {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
         for name in _PATH_PARAM.findall(spec.path)
@@ -73,11 +79,11 @@ def _operation(spec: RouteSpec, refs: dict[Any, dict[str, Any]]) -> dict[str, An
     responses: dict[str, Any] = {str(spec.status): success}
     error = {"application/json": {"schema": {"$ref": _REF.format(model="ErrorEnvelope")}}}
     for status, codes in ERROR_CODES.items():
-        if spec.public and status in (401, 403):
+        if is_public(spec) and status in (401, 403):
             continue
         responses[str(status)] = {"description": " | ".join(codes), "content": error}
     operation["responses"] = responses
-    if not spec.public:
+    if not is_public(spec):
         operation["security"] = [{"bearer": []}]
     return operation
 

@@ -2,7 +2,8 @@
 
 A route module declares its endpoints with `Router.route(...)` and writes only the call to the
 service. The wrapper:
-- verifies the bearer token and loads the caller (unless the route is public),
+- verifies the bearer token, loads the caller and checks the route's declared right (every
+  route must declare one: a permission flag, or Access.PUBLIC / ANY_USER / ADMIN),
 - parses the JSON body and the query string into the declared pydantic models (400 naming the
   field on bad input), then calls the handler with `actor=`, `body=`, `query=` and path params,
 - renders the returned model as JSON with the declared status,
@@ -26,6 +27,7 @@ from chalicelib.api.errors import error_response, internal_error_response
 from chalicelib.bootstrap import services
 from chalicelib.domain.actor import Actor
 from chalicelib.domain.errors import DomainError, PayloadTooLargeError, ValidationError
+from chalicelib.domain.rights import Access, Right
 from chalicelib.observability import logger
 
 API_PREFIX = "/v1"
@@ -50,7 +52,7 @@ class RouteSpec:
     name: str
     summary: str
     tag: str
-    public: bool
+    right: Right
     body: type[pydantic.BaseModel] | None
     query: type[pydantic.BaseModel] | None
     response: type[pydantic.BaseModel] | None
@@ -58,6 +60,10 @@ class RouteSpec:
 
 
 ROUTES: list[RouteSpec] = []
+
+
+def is_public(spec: RouteSpec) -> bool:
+    return spec.right is Access.PUBLIC
 
 
 class Router:
@@ -72,7 +78,7 @@ class Router:
         path: str,
         method: Method,
         *,
-        public: bool = False,
+        right: Right,
         body: type[pydantic.BaseModel] | None = None,
         query: type[pydantic.BaseModel] | None = None,
         response: type[pydantic.BaseModel] | None = None,
@@ -85,7 +91,7 @@ class Router:
                 name=handler.__name__,
                 summary=(handler.__doc__ or handler.__name__).strip().splitlines()[0],
                 tag=self.tag,
-                public=public,
+                right=right,
                 body=body,
                 query=query,
                 response=response,
@@ -98,8 +104,11 @@ class Router:
                 request = self.blueprint.current_request
                 try:
                     kwargs: dict[str, Any] = dict(path_params)
-                    if not public:
-                        kwargs["actor"] = authenticate(request.headers.get("authorization"))
+                    if right is not Access.PUBLIC:
+                        actor = authenticate(request.headers.get("authorization"))
+                        # Declared on the route, checked before the body is even parsed.
+                        actor.require(right)
+                        kwargs["actor"] = actor
                     if body is not None:
                         kwargs["body"] = parse_body(request.raw_body, body)
                     if query is not None:

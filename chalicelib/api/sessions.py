@@ -9,6 +9,7 @@ from pydantic import EmailStr, Field, SecretStr
 from chalicelib.api.routing import Router
 from chalicelib.api.schemas import Input, Output, UserOut
 from chalicelib.bootstrap import services
+from chalicelib.domain.rights import Access
 
 router = Router(__name__, tag="Auth")
 
@@ -37,7 +38,7 @@ class RefreshOut(Output):
     token_type: Literal["Bearer"] = "Bearer"
 
 
-@router.route("/auth/login", "POST", public=True, body=LoginIn, response=SessionOut)
+@router.route("/auth/login", "POST", right=Access.PUBLIC, body=LoginIn, response=SessionOut)
 def login(body: LoginIn) -> SessionOut:
     """Exchange a CRM slug, email and password for tokens."""
     session = services().auth.login(body.crm, body.email, body.password.get_secret_value())
@@ -49,7 +50,7 @@ def login(body: LoginIn) -> SessionOut:
     )
 
 
-@router.route("/auth/refresh", "POST", public=True, body=RefreshIn, response=RefreshOut)
+@router.route("/auth/refresh", "POST", right=Access.PUBLIC, body=RefreshIn, response=RefreshOut)
 def refresh(body: RefreshIn) -> RefreshOut:
     """Exchange a refresh token for a new access token."""
     tokens = services().auth.refresh(body.refresh_token.get_secret_value())

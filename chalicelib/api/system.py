@@ -11,6 +11,7 @@ from chalice import Response
 from chalicelib.api import openapi
 from chalicelib.api.routing import Router
 from chalicelib.api.schemas import Output
+from chalicelib.domain.rights import Access
 
 router = Router(__name__, tag="System")
 
@@ -19,13 +20,13 @@ class HealthOut(Output):
     status: str
 
 
-@router.route("/health", "GET", public=True, response=HealthOut)
+@router.route("/health", "GET", right=Access.PUBLIC, response=HealthOut)
 def get_health() -> HealthOut:
     """Liveness: the API answers (it does not touch the database)."""
     return HealthOut(status="ok")
 
 
-@router.route("/openapi.json", "GET", public=True)
+@router.route("/openapi.json", "GET", right=Access.PUBLIC)
 def get_openapi() -> Response:
     """The OpenAPI 3.1 description of this API."""
     return Response(_document(), headers={"Content-Type": "application/json"})

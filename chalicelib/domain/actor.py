@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from chalicelib.domain.rights import Group, Permission, require
+from chalicelib.domain.rights import Group, GroupType, Permission, Right, require
 from chalicelib.domain.users import User
 
 
@@ -20,8 +20,12 @@ class Actor:
     def user_id(self) -> str:
         return self.user.id
 
+    @property
+    def is_admin(self) -> bool:
+        return self.group.type is GroupType.ADMIN
+
     def can(self, permission: Permission) -> bool:
         return permission in self.group.effective_permissions
 
-    def require(self, permission: Permission) -> None:
-        require(self.group.effective_permissions, permission)
+    def require(self, right: Right) -> None:
+        require(self.group, right)

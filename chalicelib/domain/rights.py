@@ -29,6 +29,18 @@ class Permission(StrEnum):
     TEAM_EDIT = "team_edit"
 
 
+class Access(StrEnum):
+    """Who may call a route when no single permission flag governs it."""
+
+    PUBLIC = "public"  # no token at all
+    ANY_USER = "any_user"  # any active user of the CRM
+    ADMIN = "admin"  # members of an admin group only (rights, company settings)
+
+
+# What a route declares: one of the 13 flags, or one of the Access levels above.
+Right = Permission | Access
+
+
 class GroupType(StrEnum):
     ADMIN = "admin"
     MANAGER = "manager"
@@ -90,7 +102,13 @@ def standard_groups(new_id: Callable[[], str]) -> list[Group]:
     ]
 
 
-def require(held: frozenset[Permission], needed: Permission) -> None:
-    """The one rights check every service method uses."""
-    if needed not in held:
+def require(group: Group, needed: Right) -> None:
+    """The one rights check: routes and service methods all go through it."""
+    if needed is Access.PUBLIC or needed is Access.ANY_USER:
+        return
+    if needed is Access.ADMIN:
+        if group.type is not GroupType.ADMIN:
+            raise ForbiddenError("only administrators can do this")
+        return
+    if needed not in group.effective_permissions:
         raise ForbiddenError(f"this action needs the '{needed.value}' right")

@@ -7,7 +7,7 @@ import pytest
 from chalicelib.domain.crm import check_country, check_timezone, slugify
 from chalicelib.domain.errors import ForbiddenError, ValidationError
 from chalicelib.domain.ids import new_id
-from chalicelib.domain.rights import ALL_PERMISSIONS, Group, GroupType, Permission, require, standard_groups
+from chalicelib.domain.rights import ALL_PERMISSIONS, Access, Group, GroupType, Permission, require, standard_groups
 from chalicelib.domain.users import parse_principal_name, principal_name
 
 
@@ -56,10 +56,16 @@ def test_standard_groups_follow_the_vendor_defaults() -> None:
     assert groups[GroupType.CHAT_OPERATOR].effective_permissions < groups[GroupType.MANAGER].effective_permissions
 
 
-def test_require_refuses_a_missing_right() -> None:
-    require(frozenset({Permission.TEAM_ADD}), Permission.TEAM_ADD)
+def test_require_checks_flags_and_access_levels() -> None:
+    team = Group(id="g", type=GroupType.CUSTOM, title="Team", permissions=frozenset({Permission.TEAM_ADD}))
+    admin = Group(id="a", type=GroupType.ADMIN, title="Admins")
+    require(team, Permission.TEAM_ADD)
+    require(team, Access.ANY_USER)
+    require(admin, Access.ADMIN)
     with pytest.raises(ForbiddenError, match="team_edit"):
-        require(frozenset({Permission.TEAM_ADD}), Permission.TEAM_EDIT)
+        require(team, Permission.TEAM_EDIT)
+    with pytest.raises(ForbiddenError, match="administrators"):
+        require(Group(id="x", type=GroupType.CUSTOM, title="All flags", permissions=ALL_PERMISSIONS), Access.ADMIN)
 
 
 def test_principal_names_round_trip_and_foreign_names_are_refused() -> None:
