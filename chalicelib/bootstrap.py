@@ -13,17 +13,24 @@ from dataclasses import dataclass
 from chalicelib.config import get_settings
 from chalicelib.db.repositories.crms import CrmRepository
 from chalicelib.integrations.cognito import CognitoIdentityProvider
+from chalicelib.integrations.mail import SesMailer
 from chalicelib.integrations.secrets import SsmSecretStore
 from chalicelib.services.auth import AuthService
 from chalicelib.services.crms import CrmService
+from chalicelib.services.groups import GroupService
+from chalicelib.services.invitations import InvitationService
 from chalicelib.services.profile import ProfileService
+from chalicelib.services.team import TeamService
 
 
 @dataclass(frozen=True, slots=True)
 class Services:
     auth: AuthService
     crms: CrmService
+    groups: GroupService
+    invitations: InvitationService
     profile: ProfileService
+    team: TeamService
 
 
 @functools.cache
@@ -35,5 +42,8 @@ def services() -> Services:
     return Services(
         auth=AuthService(crms, identity),
         crms=CrmService(crms, identity, secrets),
+        groups=GroupService(),
+        invitations=InvitationService(identity, SesMailer(settings.mail_from), settings.app_url),
         profile=ProfileService(),
+        team=TeamService(identity),
     )

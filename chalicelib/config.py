@@ -24,6 +24,10 @@ class Settings:
     # stack points it at moto, the tests at a file (moto's static key set).
     cognito_jwks_url_override: str | None
     secrets_prefix: str
+    # The web app's address, for links in emails (invitations).
+    app_url: str
+    # Sender of the CRM's own emails; its domain must be a verified SES identity.
+    mail_from: str
 
     @property
     def token_issuer(self) -> str:
@@ -45,6 +49,8 @@ class Settings:
             cognito_client_id=env.get("COGNITO_CLIENT_ID", ""),
             cognito_jwks_url_override=env.get("COGNITO_JWKS_URL") or None,
             secrets_prefix=env.get("SECRETS_PREFIX", f"/crm/{stage}").rstrip("/"),
+            app_url=env.get("APP_URL", "http://127.0.0.1:8000").rstrip("/"),
+            mail_from=env.get("MAIL_FROM", "CRM <no-reply@example.com>"),
         )
 
 

@@ -115,6 +115,7 @@ def local_aws() -> Iterator[LocalAws]:
     with mock_aws(config=MOTO_CONFIG):
         cognito = boto3.client("cognito-idp", region_name=REGION)
         stack_resources.create_table()
+        stack_resources.create_mail_identity(boto3.client("sesv2", region_name=REGION), "CRM <no-reply@example.com>")
         pool = stack_resources.create_user_pool(cognito)
         os.environ["COGNITO_POOL_ID"] = pool.pool_id
         os.environ["COGNITO_CLIENT_ID"] = pool.client_id
@@ -123,6 +124,17 @@ def local_aws() -> Iterator[LocalAws]:
             yield LocalAws(pool.pool_id, pool.client_id, cognito, boto3.client("ssm", region_name=REGION))
         finally:
             reset_caches()
+
+
+def sent_emails() -> list[dict[str, Any]]:
+    """The emails sent through SES so far in this test (moto keeps them in memory)."""
+    from moto.ses.models import ses_backends
+
+    backend = ses_backends["123456789012"][REGION]
+    return [
+        {"to": m.destinations["ToAddresses"], "subject": m.subject, "body": m.body, "source": m.source}
+        for m in backend.sent_messages
+    ]
 
 
 @dataclass
@@ -211,3 +223,47 @@ def new_crm(api: Api, name: str | None = None, **overrides: Any) -> CrmSession:
         refresh_token=login.json["refresh_token"],
         users=created.json["users"],
     )
+
+
+@dataclass
+class Member:
+    id: str
+    group_id: str
+    email: str
+    token: str
+
+
+def add_member(api: Api, crm: CrmSession, permissions: Any = frozenset(), *, admin: bool = False) -> Member:
+    """An active user of `crm` in a new group holding exactly `permissions` (or an admin), logged in."""
+    from chalicelib.bootstrap import services
+    from chalicelib.db.repositories.groups import GroupRepository
+    from chalicelib.db.repositories.users import UserRepository
+    from chalicelib.db.writes import transact
+    from chalicelib.domain.clock import utcnow
+    from chalicelib.domain.ids import new_id
+    from chalicelib.domain.rights import Group, GroupType
+    from chalicelib.domain.users import User, UserStatus, principal_name
+
+    n = next(_numbers)
+    if admin:
+        group_id = crm.admin["group_id"]
+        writes = []
+    else:
+        group = Group(id=new_id(), type=GroupType.CUSTOM, title=f"Group {n}", permissions=frozenset(permissions))
+        group_id, writes = group.id, GroupRepository(crm.id).creation_writes(group)
+    now = utcnow()
+    user = User(
+        id=new_id(),
+        name=f"Member {n}",
+        email=f"member{n}@example.com",
+        extension=None,
+        group_id=group_id,
+        status=UserStatus.ACTIVE,
+        created_at=now,
+        updated_at=now,
+    )
+    transact([*writes, *UserRepository(crm.id).creation_writes(user)])
+    services().auth._identity.create_login(principal_name(crm.id, user.id), user.email, PASSWORD)
+    login = api.post("/v1/auth/login", {"crm": crm.slug, "email": user.email, "password": PASSWORD})
+    assert login.status == 200, login.json
+    return Member(id=user.id, group_id=group_id, email=user.email, token=login.json["access_token"])

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
 from chalicelib.db.pagination import DEFAULT_LIMIT, MAX_LIMIT
-from chalicelib.domain.clock import isoformat_z
+from chalicelib.domain.clock import isoformat_z, utcnow
 from chalicelib.domain.rights import Group
 from chalicelib.domain.users import User
 
@@ -56,15 +56,22 @@ class ErrorEnvelope(Output):
     error: ErrorBody
 
 
+class PageOut(Output):
+    next_cursor: str | None = Field(description="Pass as ?cursor= for the next page; null on the last one")
+
+
 class GroupOut(Output):
     id: str
     type: str
     title: str
     permissions: dict[str, bool] = Field(description="The 13 rights; admin groups hold them all")
+    version: int
 
     @classmethod
     def of(cls, group: Group) -> GroupOut:
-        return cls(id=group.id, type=group.type.value, title=group.title, permissions=group.flags())
+        return cls(
+            id=group.id, type=group.type.value, title=group.title, permissions=group.flags(), version=group.version
+        )
 
 
 class UserOut(Output):
@@ -81,12 +88,15 @@ class UserOut(Output):
     telephony_mode: str
     phones: list[str]
     avatar_url: str | None
+    working_hours: dict[str, Any] | None = Field(description="See PUT /v1/me/working-hours; null if not set")
+    online: bool = Field(description="Seen in the last 5 minutes")
+    last_seen_at: UtcDateTime | None
     created_at: UtcDateTime
     updated_at: UtcDateTime
     version: int
 
     @classmethod
-    def of(cls, user: User) -> UserOut:
+    def of(cls, user: User, now: datetime | None = None) -> UserOut:
         return cls(
             id=user.id,
             name=user.name,
@@ -101,6 +111,9 @@ class UserOut(Output):
             telephony_mode=user.telephony_mode.value,
             phones=list(user.phones),
             avatar_url=user.avatar_url,
+            working_hours=user.working_hours,
+            online=user.online(now or utcnow()),
+            last_seen_at=user.last_seen_at,
             created_at=user.created_at,
             updated_at=user.updated_at,
             version=user.version,

@@ -12,6 +12,7 @@ from typing import Any
 from pynamodb.attributes import (
     BooleanAttribute,
     DiscriminatorAttribute,
+    JSONAttribute,
     ListAttribute,
     TTLAttribute,
     UnicodeAttribute,
@@ -114,9 +115,26 @@ class UserItem(Item, discriminator="user"):
     telephony_mode = UnicodeAttribute(default="webphone")
     phones = ListAttribute(of=UnicodeAttribute, default=list)
     avatar_url = UnicodeAttribute(null=True)
+    # The API's working-hours document, as is (validated by domain.schedule).
+    working_hours = JSONAttribute(null=True)
+    # Refreshed by the user's requests (at most once a minute): the team's online indicator.
+    last_seen_at = UTCDateTimeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
     version = VersionAttribute()
+
+
+class InvitationItem(Item, discriminator="invitation"):
+    """A single-use invitation to one CRM and group; `ttl` lets DynamoDB drop expired ones."""
+
+    invitation_id = UnicodeAttribute()
+    tenant_id = UnicodeAttribute()
+    group_id = UnicodeAttribute()
+    email = UnicodeAttribute(null=True)  # None for a shareable link
+    user_id = UnicodeAttribute(null=True)  # the invited user record, for emailed invitations
+    created_by = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    expires_at = UTCDateTimeAttribute()
 
 
 class GroupItem(Item, discriminator="group"):
@@ -134,6 +152,7 @@ def table_schema() -> dict[str, Any]:
 __all__ = [
     "CrmItem",
     "GroupItem",
+    "InvitationItem",
     "Item",
     "SlugItem",
     "UniqueItem",

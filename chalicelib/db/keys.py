@@ -18,6 +18,9 @@ Access patterns (AP), each a repository method with a test:
   AP8  list groups                      Query    pk=T#<tid>            sk begins_with GROUP#
   AP9  CRMs in provisioning, by age     Query    gsi1 pk=G#PROVISIONING sk<=<created_at>
   AP10 every item of a tenant partition Query    pk=T#<tid>            (rollback of a failed creation)
+  AP11 members of a group by name       Query    gsi2 pk=T#<tid>#GROUP#<gid> sk=<name>#<uid>
+  AP12 an invitation by its token       GetItem  pk=G#INVITATION#<sha256> sk=INVITATION
+  AP13 pending invitations of a CRM     Query    gsi1 pk=T#<tid>#INVITATIONS sk=<created_at>#<id>
 """
 
 from __future__ import annotations
@@ -65,6 +68,27 @@ def users_by_name_pk(tenant_id: str) -> str:
 def users_by_name_sk(name: str, user_id: str) -> str:
     # casefold: the list sorts "alice" with "Alice"; the id keeps equal names distinct.
     return f"{name.casefold()}#{user_id}"
+
+
+def group_members_pk(tenant_id: str, group_id: str) -> str:
+    return f"{tenant_pk(tenant_id)}#GROUP#{group_id}"
+
+
+def invitation_pk(token_hash: str) -> str:
+    """Invitations are found by their token before the tenant is known: a global key."""
+    return f"{GLOBAL}INVITATION#{token_hash}"
+
+
+def invitation_sk() -> str:
+    return "INVITATION"
+
+
+def invitations_pk(tenant_id: str) -> str:
+    return f"{tenant_pk(tenant_id)}#INVITATIONS"
+
+
+def invitations_sk(created_at_iso: str, invitation_id: str) -> str:
+    return f"{created_at_iso}#{invitation_id}"
 
 
 def slug_pk(slug: str) -> str:

@@ -1,19 +1,20 @@
-"""All-or-nothing writes: several puts/deletes in one TransactWriteItems call.
+"""All-or-nothing writes: several puts, updates and deletes in one TransactWriteItems call.
 
-Repositories describe what to write as `Put`/`Delete` values; `transact` runs them together and,
-when a condition fails, raises the domain error attached to the write that failed — so a
-duplicate email is reported on the email, and nothing at all is written.
+Repositories describe what to write as `Put`/`Update`/`Delete` values; `transact` runs them
+together and, when a condition fails, raises the domain error attached to the write that
+failed — so a duplicate email is reported on the email, and nothing at all is written.
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.config import get_settings
@@ -33,18 +34,31 @@ class Put:
 
 
 @dataclass(frozen=True, slots=True)
+class Update:
+    # Keys set; for a versioned item also the expected `version`, which becomes a condition.
+    item: Item
+    actions: Sequence[Action] = field(default_factory=tuple)
+    condition: Condition | None = None
+    on_conflict: DomainError | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Delete:
     item: Item
     condition: Condition | None = None
     on_conflict: DomainError | None = None
 
 
-Write = Put | Delete
+Write = Put | Update | Delete
 
 
 def must_not_exist() -> Condition:
     """Condition for creating an item: no item has its key yet."""
     return Item.pk.does_not_exist()
+
+
+def must_exist() -> Condition:
+    return Item.pk.exists()
 
 
 @functools.cache
@@ -57,16 +71,20 @@ def transact(writes: Sequence[Write]) -> None:
     """Write everything or nothing (one TransactWriteItems call)."""
     if len(writes) > MAX_TRANSACTION_ITEMS:
         raise ValueError(f"a transaction holds at most {MAX_TRANSACTION_ITEMS} items, got {len(writes)}")
+    # PynamoDB sends deletes, then puts, then updates; cancellation reasons follow that order.
+    ordered = [w for kind in (Delete, Put, Update) for w in writes if isinstance(w, kind)]
     try:
         with TransactWrite(connection=_connection(get_settings().region)) as tx:
-            for write in writes:
+            for write in ordered:
                 if isinstance(write, Put):
                     tx.save(write.item, condition=write.condition)
+                elif isinstance(write, Update):
+                    tx.update(write.item, actions=list(write.actions), condition=write.condition)
                 else:
                     tx.delete(write.item, condition=write.condition)
     except TransactWriteError as exc:
         reasons = exc.cancellation_reasons or []
-        for write, reason in zip(writes, reasons, strict=False):
+        for write, reason in zip(ordered, reasons, strict=False):
             if reason is not None and reason.code == "ConditionalCheckFailed":
                 raise (write.on_conflict or ConflictError("the record was changed by someone else")) from exc
         raise

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from chalicelib.domain.errors import ValidationError
 
@@ -13,6 +14,10 @@ from chalicelib.domain.errors import ValidationError
 # Length over composition rules, as NIST SP 800-63B recommends.
 PASSWORD_MIN_LENGTH = 8
 PASSWORD_MAX_LENGTH = 256
+
+# Seen within this window = online. Requests refresh `last_seen_at` at most once a minute.
+ONLINE_WINDOW = timedelta(minutes=5)
+PRESENCE_REFRESH = timedelta(minutes=1)
 
 # PBX extensions are short digit strings (Zadarma's are three digits: 100, 101...).
 EXTENSION_PATTERN = re.compile(r"^[0-9]{2,6}$")
@@ -54,6 +59,9 @@ class User:
     telephony_mode: TelephonyMode = TelephonyMode.WEBPHONE
     phones: tuple[str, ...] = field(default_factory=tuple)
     avatar_url: str | None = None
+    # The API's working-hours document (domain.schedule parses it); None = no schedule set.
+    working_hours: dict[str, Any] | None = None
+    last_seen_at: datetime | None = None
     version: int = 1
 
     @property
@@ -63,6 +71,9 @@ class User:
     @property
     def can_log_in(self) -> bool:
         return self.status is UserStatus.ACTIVE
+
+    def online(self, now: datetime) -> bool:
+        return self.last_seen_at is not None and now - self.last_seen_at < ONLINE_WINDOW
 
 
 def normalize_email(email: str) -> str:

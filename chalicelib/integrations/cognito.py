@@ -7,7 +7,7 @@ from typing import Any
 import jwt
 from botocore.exceptions import ClientError
 
-from chalicelib.domain.errors import UnauthorizedError, UnavailableError
+from chalicelib.domain.errors import ConflictError, UnauthorizedError, UnavailableError, ValidationError
 from chalicelib.integrations.aws import client
 from chalicelib.integrations.ports import Tokens
 
@@ -28,6 +28,7 @@ class CognitoIdentityProvider:
         return self._cognito
 
     def create_login(self, principal: str, email: str, password: str) -> None:
+        """Create an enabled login; ConflictError if the principal already has one."""
         try:
             self._idp.admin_create_user(
                 UserPoolId=self._pool_id,
@@ -42,6 +43,10 @@ class CognitoIdentityProvider:
                 UserPoolId=self._pool_id, Username=principal, Password=password, Permanent=True
             )
         except ClientError as exc:
+            if _code(exc) == "UsernameExistsException":
+                raise ConflictError("this user already has a login") from exc
+            if _code(exc) == "InvalidPasswordException":
+                raise ValidationError("the password is too weak", field="password") from exc
             raise UnavailableError("the identity provider refused to create the login") from exc
 
     def delete_login(self, principal: str) -> None:
@@ -50,6 +55,22 @@ class CognitoIdentityProvider:
         except ClientError as exc:
             if _code(exc) != "UserNotFoundException":
                 raise
+
+    def disable_login(self, principal: str) -> None:
+        try:
+            self._idp.admin_disable_user(UserPoolId=self._pool_id, Username=principal)
+            # Refresh tokens stop working at once; access tokens are refused by the API itself.
+            self._idp.admin_user_global_sign_out(UserPoolId=self._pool_id, Username=principal)
+        except ClientError as exc:
+            if _code(exc) != "UserNotFoundException":
+                raise UnavailableError("the identity provider refused to disable the login") from exc
+
+    def enable_login(self, principal: str) -> None:
+        try:
+            self._idp.admin_enable_user(UserPoolId=self._pool_id, Username=principal)
+        except ClientError as exc:
+            if _code(exc) != "UserNotFoundException":
+                raise UnavailableError("the identity provider refused to enable the login") from exc
 
     def authenticate(self, principal: str, password: str) -> Tokens:
         try:

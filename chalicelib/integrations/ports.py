@@ -30,6 +30,19 @@ class IdentityProvider(Protocol):
     def refresh(self, refresh_token: str) -> Tokens:
         """A new access token; UnauthorizedError if the refresh token is invalid or revoked."""
 
+    def disable_login(self, principal: str) -> None:
+        """Refuse the login and revoke its refresh tokens; a missing login is not an error."""
+
+    def enable_login(self, principal: str) -> None:
+        """Allow a disabled login again; a missing login is not an error."""
+
+
+class Mailer(Protocol):
+    """Transactional email the CRM sends itself (invitations, reminders)."""
+
+    def send(self, to: str, subject: str, text: str) -> None:
+        """Send a plain-text email; UnavailableError if the provider refuses it."""
+
 
 class SecretStore(Protocol):
     """Encrypted per-tenant secrets (PBX keys, mailbox passwords, OAuth refresh tokens)."""

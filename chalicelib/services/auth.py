@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from chalicelib.db.repositories.crms import CrmRepository
 from chalicelib.db.repositories.groups import GroupRepository
 from chalicelib.db.repositories.users import UserRepository
 from chalicelib.domain.actor import Actor
+from chalicelib.domain.clock import utcnow
 from chalicelib.domain.errors import UnauthorizedError
 from chalicelib.domain.rights import Group, GroupType
 from chalicelib.domain.users import User, UserStatus, normalize_email, parse_principal_name, principal_name
@@ -30,7 +32,9 @@ class AuthService:
         identity: IdentityProvider,
         users: Callable[[str], UserRepository] = UserRepository,
         groups: Callable[[str], GroupRepository] = GroupRepository,
+        clock: Callable[[], datetime] = utcnow,
     ) -> None:
+        self._clock = clock
         self._crms = crms
         self._identity = identity
         self._users = users
@@ -63,7 +67,8 @@ class AuthService:
             tenant_id, user_id = parse_principal_name(principal)
         except ValueError:
             raise UnauthorizedError("the token is not for a CRM user") from None
-        user = self._users(tenant_id).get(user_id, consistent=True)
+        # One call reads the user (the latest version) and refreshes their presence.
+        user = self._users(tenant_id).get_and_mark_seen(user_id, self._clock())
         if user is None or user.status is not UserStatus.ACTIVE:
             raise UnauthorizedError("this user is deactivated")
         group = self._groups(tenant_id).get(user.group_id)

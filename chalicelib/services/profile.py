@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
-from chalicelib.db.repositories.users import ProfileChanges, UserRepository
+from chalicelib.db.repositories.users import UserRepository
 from chalicelib.domain.actor import Actor
 from chalicelib.domain.clock import utcnow
 from chalicelib.domain.crm import check_timezone
-from chalicelib.domain.errors import ValidationError
+from chalicelib.domain.errors import ConflictError, ValidationError
 from chalicelib.domain.rights import Group
 from chalicelib.domain.users import TelephonyMode, User, WeekStart
 
@@ -55,13 +55,17 @@ class ProfileService:
             raise ValidationError(f"language must be one of {', '.join(sorted(LANGUAGES))}", field="language")
         if timezone is not None:
             check_timezone(timezone)
-        changes = ProfileChanges(
+        current = actor.user
+        if version != current.version:
+            raise ConflictError("the profile was changed since you read it; reload and retry", field="version")
+        changed = replace(
+            current,
+            name=name if name is not None else current.name,
+            language=language if language is not None else current.language,
+            timezone=timezone if timezone is not None else current.timezone,
+            week_start=week_start or current.week_start,
+            telephony_mode=telephony_mode or current.telephony_mode,
             updated_at=self._clock(),
-            name=name,
-            language=language,
-            timezone=timezone,
-            week_start=week_start,
-            telephony_mode=telephony_mode,
         )
-        user = self._users(actor.tenant_id).update_profile(actor.user_id, version, changes)
+        user = self._users(actor.tenant_id).save_changes(current, changed)
         return Profile(tenant_id=actor.tenant_id, user=user, group=actor.group)

@@ -6,11 +6,13 @@ user pool, functions and state machines that CDK deploys.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import re
 import zipfile
 from dataclasses import dataclass
+from email.utils import parseaddr
 from typing import Any
 
 from chalicelib.db.items import Item
@@ -69,6 +71,13 @@ def create_user_pool(cognito: Any) -> UserPool:
             PreventUserExistenceErrors="ENABLED",
         )["UserPoolClient"]["ClientId"]
     return UserPool(pool_id=pool_id, client_id=client_id)
+
+
+def create_mail_identity(sesv2: Any, sender: str) -> None:
+    """Verify the sender's domain in SES (moto refuses mail from unverified identities)."""
+    domain = parseaddr(sender)[1].rpartition("@")[2]
+    with contextlib.suppress(sesv2.exceptions.AlreadyExistsException):
+        sesv2.create_email_identity(EmailIdentity=domain)
 
 
 def register_functions(

@@ -97,6 +97,7 @@ class LocalStack:
         os.environ["COGNITO_JWKS_URL"] = f"{self.options.moto_endpoint}/{pool.pool_id}/.well-known/jwks.json"
         get_settings.cache_clear()  # read once more, now with the pool's ids
         resources.create_table()
+        resources.create_mail_identity(self._client("sesv2"), get_settings().mail_from)
         function_arns = resources.register_functions(self._client("lambda"), self._client("iam"))
         resources.create_state_machines(self._client("stepfunctions"), function_arns)
         return pool

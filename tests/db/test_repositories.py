@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -11,7 +12,7 @@ from chalicelib.db.items import Item
 from chalicelib.db.pagination import decode_cursor, encode_cursor
 from chalicelib.db.repositories.crms import CrmRepository
 from chalicelib.db.repositories.groups import GroupRepository
-from chalicelib.db.repositories.users import ProfileChanges, UserRepository
+from chalicelib.db.repositories.users import UserRepository
 from chalicelib.db.writes import transact
 from chalicelib.domain.clock import utcnow
 from chalicelib.domain.crm import Crm, CrmStatus
@@ -73,10 +74,12 @@ def test_ap3_get_user_and_update_profile_with_version(crm: Crm) -> None:
     transact(users.creation_writes(ada))
 
     assert users.get(ada.id) == ada
-    updated = users.update_profile(ada.id, 1, ProfileChanges(updated_at=utcnow(), name="Ada L", language="fr"))
+    updated = users.save_changes(ada, replace(ada, name="Ada L", language="fr", extension="102"))
+    assert users.get(ada.id) == updated
     assert (updated.name, updated.language, updated.version) == ("Ada L", "fr", 2)
-    with pytest.raises(ConflictError):
-        users.update_profile(ada.id, 1, ProfileChanges(updated_at=utcnow(), name="stale"))
+    with pytest.raises(ConflictError) as stale:
+        users.save_changes(ada, replace(ada, name="stale"))
+    assert stale.value.field == "version"
     users.set_status(ada.id, UserStatus.DEACTIVATED)
     assert users.get(ada.id, consistent=True).status is UserStatus.DEACTIVATED
 
@@ -166,3 +169,31 @@ def test_cursor_round_trips_and_rejects_tampering_and_other_tenants() -> None:
         with pytest.raises(ValidationError) as error:
             decode_cursor(bad, tenant)
         assert error.value.field == "cursor"
+
+
+def test_ap3_presence_is_refreshed_at_most_once_a_minute(crm: Crm) -> None:
+    users = UserRepository(crm.id)
+    ada = a_user("Ada", "ada@example.com")
+    transact(users.creation_writes(ada))
+    start = utcnow()
+
+    first = users.get_and_mark_seen(ada.id, start)
+    soon = users.get_and_mark_seen(ada.id, start + timedelta(seconds=30))
+    later = users.get_and_mark_seen(ada.id, start + timedelta(minutes=2))
+
+    assert first.last_seen_at == start
+    assert soon.last_seen_at == start, "no write within a minute, the stored user is returned"
+    assert later.last_seen_at == start + timedelta(minutes=2)
+    assert later.version == ada.version, "presence is not an edit: it never makes a PATCH stale"
+    assert users.get_and_mark_seen(new_id(), start) is None
+
+
+def test_ap11_members_of_a_group_follow_moves(crm: Crm) -> None:
+    users = UserRepository(crm.id)
+    ada, bob = a_user("Ada", "ada@example.com", group_id="g1"), a_user("Bob", "bob@example.com", group_id="g1")
+    transact(users.creation_writes(ada) + users.creation_writes(bob))
+
+    users.save_changes(bob, replace(bob, group_id="g2"))
+
+    assert [u.name for u in users.list_by_group("g1", limit=10).items] == ["Ada"]
+    assert [u.name for u in users.list_by_group("g2", limit=10).items] == ["Bob"]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from chalicelib.db import keys
 from chalicelib.db.items import GroupItem
-from chalicelib.db.writes import Put, must_not_exist
+from chalicelib.db.writes import Delete, Put, Update, must_exist, must_not_exist, transact
+from chalicelib.domain.errors import ConflictError
 from chalicelib.domain.rights import ALL_PERMISSIONS, Group, GroupType, Permission
 
 
@@ -26,15 +29,32 @@ class GroupRepository:
         items = GroupItem.query(self._pk, GroupItem.sk.startswith(keys.GROUP))
         return [_to_group(item) for item in items]
 
+    def save_changes(self, before: Group, after: Group) -> Group:
+        """Store `after` if the group is still at `before.version` (else a conflict on `version`)."""
+        item = GroupItem(self._pk, keys.group_sk(before.id), version=before.version)
+        actions = [GroupItem.title.set(after.title), GroupItem.permissions.set(_stored(after.permissions))]
+        stale = ConflictError("the group was changed since you read it; reload and retry", field="version")
+        transact([Update(item, actions, condition=must_exist(), on_conflict=stale)])
+        return replace(after, version=before.version + 1)
+
+    def delete(self, group: Group) -> None:
+        item = GroupItem(self._pk, keys.group_sk(group.id), version=group.version)
+        stale = ConflictError("the group was changed since you read it; reload and retry", field="version")
+        transact([Delete(item, condition=must_exist(), on_conflict=stale)])
+
     def creation_writes(self, group: Group) -> list[Put]:
         item = GroupItem(
             self._pk,
             keys.group_sk(group.id),
             type=group.type.value,
             title=group.title,
-            permissions=sorted(p.value for p in group.permissions),
+            permissions=_stored(group.permissions),
         )
         return [Put(item, condition=must_not_exist())]
+
+
+def _stored(permissions: frozenset[Permission]) -> list[str]:
+    return sorted(p.value for p in permissions)
 
 
 def _to_group(item: GroupItem) -> Group:

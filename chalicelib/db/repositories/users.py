@@ -1,33 +1,23 @@
-"""Users of one CRM, their unique emails and PBX extensions."""
+"""Users of one CRM, their unique emails and PBX extensions, group membership and presence."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
-from pynamodb.exceptions import UpdateError
+from botocore.exceptions import ClientError
 from pynamodb.expressions.update import Action
 
 from chalicelib.db import keys
 from chalicelib.db.items import UniqueItem, UserItem
 from chalicelib.db.pagination import Page, decode_cursor, encode_cursor
-from chalicelib.db.writes import Put, must_not_exist
-from chalicelib.domain.errors import ConflictError
-from chalicelib.domain.users import TelephonyMode, User, UserStatus, WeekStart
+from chalicelib.db.writes import Delete, Put, Update, Write, must_exist, must_not_exist, transact
+from chalicelib.domain.errors import ConflictError, NotFoundError
+from chalicelib.domain.users import PRESENCE_REFRESH, TelephonyMode, User, UserStatus, WeekStart
 
 OWNER_USER = "user"
-
-
-@dataclass(frozen=True, slots=True)
-class ProfileChanges:
-    """Fields to change; None leaves a field as it is."""
-
-    updated_at: datetime
-    name: str | None = None
-    language: str | None = None
-    timezone: str | None = None
-    week_start: WeekStart | None = None
-    telephony_mode: TelephonyMode | None = None
+_STALE_VERSION = "the user was changed since you read it; reload and retry"
 
 
 class UserRepository:
@@ -36,12 +26,50 @@ class UserRepository:
         self._pk = keys.tenant_pk(tenant_id)
 
     def get(self, user_id: str, *, consistent: bool = False) -> User | None:
-        """AP3. Authentication reads consistently, so a deactivation applies at once."""
+        """AP3."""
         try:
             item = UserItem.get(self._pk, keys.user_sk(user_id), consistent_read=consistent)
         except UserItem.DoesNotExist:
             return None
         return _to_user(item)
+
+    def get_and_mark_seen(self, user_id: str, now: datetime) -> User | None:
+        """AP3 for authentication: the current user record, and `last_seen_at` refreshed.
+
+        One UpdateItem does both: it writes only when the stored time is over a minute old,
+        and returns the item either way (the old one when the condition fails), so every
+        request costs one call and presence stays fresh.
+        """
+        serialize = UserItem.last_seen_at.serialize
+        client = UserItem._get_connection().connection.client  # PynamoDB lacks the ALL_OLD option
+        try:
+            response = client.update_item(
+                TableName=UserItem.Meta.table_name,
+                Key={"pk": {"S": self._pk}, "sk": {"S": keys.user_sk(user_id)}},
+                UpdateExpression="SET #seen = :now",
+                ConditionExpression="attribute_exists(pk) AND (attribute_not_exists(#seen) OR #seen < :stale)",
+                ExpressionAttributeNames={"#seen": "last_seen_at"},
+                ExpressionAttributeValues={
+                    ":now": {"S": serialize(now)},
+                    ":stale": {"S": serialize(now - PRESENCE_REFRESH)},
+                },
+                ReturnValues="ALL_NEW",
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+            raw = response["Attributes"]
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                raise
+            raw = exc.response.get("Item")
+            if not raw:
+                return None  # no such user
+        return _to_user(UserItem.from_raw_data(raw))
+
+    def require(self, user_id: str) -> User:
+        user = self.get(user_id, consistent=True)
+        if user is None:
+            raise NotFoundError("no such user in this CRM")
+        return user
 
     def find_id_by_email(self, email: str) -> str | None:
         """AP4: the id of the user with this (normalised) email."""
@@ -61,36 +89,59 @@ class UserRepository:
         users = [_to_user(item) for item in result]
         return Page(users, encode_cursor(result.last_evaluated_key))
 
-    def update_profile(self, user_id: str, expected_version: int, changes: ProfileChanges) -> User:
-        """AP3 (update): change profile fields if the stored version is `expected_version`.
+    def list_by_group(self, group_id: str, *, limit: int, cursor: str | None = None) -> Page[User]:
+        """AP11: members of a group sorted by name, one page."""
+        result = UserItem.gsi2.query(
+            keys.group_members_pk(self._tenant_id, group_id),
+            limit=limit,
+            last_evaluated_key=decode_cursor(cursor, self._tenant_id),
+        )
+        users = [_to_user(item) for item in result]
+        return Page(users, encode_cursor(result.last_evaluated_key))
 
-        A stale version is a ConflictError: the caller re-reads and retries instead of
-        overwriting someone else's change.
+    def creation_writes(self, user: User) -> list[Write]:
+        """The user and the guards of their email and extension, to write in one transaction."""
+        item = UserItem(
+            self._pk,
+            keys.user_sk(user.id),
+            created_at=user.created_at,
+            updated_at=user.updated_at,
+            **_attributes(user),
+            **self._index_keys(user),
+        )
+        writes: list[Write] = [Put(item, condition=must_not_exist()), self._claim_email(user)]
+        if user.extension:
+            writes.append(self._claim_extension(user))
+        return writes
+
+    def save_changes(self, before: User, after: User) -> User:
+        """Store `after` in place of `before` if nobody changed the user since `before` was read.
+
+        Email and extension guards move in the same transaction: a taken value is a conflict on
+        its field, a stale version a conflict on `version`, and either way nothing is written.
         """
-        item = UserItem(self._pk, keys.user_sk(user_id), version=expected_version)
-        actions: list[Action] = [UserItem.updated_at.set(changes.updated_at)]
-        if changes.name is not None:
-            actions += [
-                UserItem.name.set(changes.name),
-                UserItem.gsi1sk.set(keys.users_by_name_sk(changes.name, user_id)),
-            ]
-        for attribute, value in (
-            (UserItem.language, changes.language),
-            (UserItem.timezone, changes.timezone),
-            (UserItem.week_start, changes.week_start and changes.week_start.value),
-            (UserItem.telephony_mode, changes.telephony_mode and changes.telephony_mode.value),
-        ):
-            if value is not None:
-                actions.append(attribute.set(value))
-        try:
-            item.update(actions=actions, condition=UserItem.pk.exists())
-        except UpdateError as exc:
-            if exc.cause_response_code == "ConditionalCheckFailedException":
-                raise ConflictError(
-                    "the profile was changed since you read it; reload and retry", field="version"
-                ) from exc
-            raise
-        return _to_user(item)
+        transact(self.change_writes(before, after))
+        return replace(after, version=before.version + 1)
+
+    def change_writes(self, before: User, after: User) -> list[Write]:
+        old = {**_attributes(before), **self._index_keys(before)}
+        new = {**_attributes(after), **self._index_keys(after)}
+        actions: list[Action] = [UserItem.updated_at.set(after.updated_at)]
+        for name, value in new.items():
+            if value != old[name]:
+                attribute = getattr(UserItem, name)
+                actions.append(attribute.remove() if value is None else attribute.set(value))
+        item = UserItem(self._pk, keys.user_sk(before.id), version=before.version)
+        stale = ConflictError(_STALE_VERSION, field="version")
+        writes: list[Write] = [Update(item, actions, condition=must_exist(), on_conflict=stale)]
+        if after.email != before.email:
+            writes += [self._release(keys.user_email_sk(before.email), before.id), self._claim_email(after)]
+        if after.extension != before.extension:
+            if before.extension:
+                writes.append(self._release(keys.extension_sk(before.extension), before.id))
+            if after.extension:
+                writes.append(self._claim_extension(after))
+        return writes
 
     def set_status(self, user_id: str, status: UserStatus) -> None:
         """AP3 (update): activate or deactivate; takes effect on the user's next request."""
@@ -101,51 +152,62 @@ class UserRepository:
             add_version_condition=False,
         )
 
-    def creation_writes(self, user: User) -> list[Put]:
-        """The user and the guards of their email and extension, to write in one transaction."""
-        item = UserItem(
-            self._pk,
-            keys.user_sk(user.id),
-            gsi1pk=keys.users_by_name_pk(self._tenant_id),
-            gsi1sk=keys.users_by_name_sk(user.name, user.id),
-            name=user.name,
-            email=user.email,
-            extension=user.extension,
-            group_id=user.group_id,
-            status=user.status.value,
-            language=user.language,
-            timezone=user.timezone,
-            week_start=user.week_start.value,
-            telephony_mode=user.telephony_mode.value,
-            phones=list(user.phones),
-            avatar_url=user.avatar_url,
-            created_at=user.created_at,
-            updated_at=user.updated_at,
-        )
-        writes = [
-            Put(item, condition=must_not_exist()),
-            self._guard(keys.user_email_sk(user.email), user.id, "email", f"the email {user.email} is already used"),
+    def deletion_writes(self, user: User) -> list[Write]:
+        """The user and their guards (undoing a creation that could not finish)."""
+        writes: list[Write] = [
+            Delete(UserItem(self._pk, keys.user_sk(user.id))),
+            self._release(keys.user_email_sk(user.email), user.id),
         ]
         if user.extension:
-            writes.append(
-                self._guard(
-                    keys.extension_sk(user.extension),
-                    user.id,
-                    "extension",
-                    f"the extension {user.extension} is already used",
-                )
-            )
+            writes.append(self._release(keys.extension_sk(user.extension), user.id))
         return writes
 
-    def _guard(self, sk: str, user_id: str, field: str, message: str) -> Put:
+    def _index_keys(self, user: User) -> dict[str, str]:
+        return {
+            "gsi1pk": keys.users_by_name_pk(self._tenant_id),
+            "gsi1sk": keys.users_by_name_sk(user.name, user.id),
+            "gsi2pk": keys.group_members_pk(self._tenant_id, user.group_id),
+            "gsi2sk": keys.users_by_name_sk(user.name, user.id),
+        }
+
+    def _claim_email(self, user: User) -> Put:
+        return self._claim(keys.user_email_sk(user.email), user.id, "email", f"the email {user.email} is already used")
+
+    def _claim_extension(self, user: User) -> Put:
+        message = f"the extension {user.extension} is already used"
+        return self._claim(keys.extension_sk(user.extension or ""), user.id, "extension", message)
+
+    def _claim(self, sk: str, user_id: str, field: str, message: str) -> Put:
         guard = UniqueItem(self._pk, sk, owner_type=OWNER_USER, owner_id=user_id)
         return Put(guard, condition=must_not_exist(), on_conflict=ConflictError(message, field=field))
+
+    def _release(self, sk: str, user_id: str) -> Delete:
+        # Only the owner's guard: never free a value another record holds.
+        return Delete(UniqueItem(self._pk, sk), condition=UniqueItem.owner_id == user_id)
 
     def _owner(self, sk: str) -> str | None:
         try:
             return UniqueItem.get(self._pk, sk).owner_id
         except UniqueItem.DoesNotExist:
             return None
+
+
+def _attributes(user: User) -> dict[str, Any]:
+    """The stored value of every user attribute a change can touch (not keys, times, version)."""
+    return {
+        "name": user.name,
+        "email": user.email,
+        "extension": user.extension,
+        "group_id": user.group_id,
+        "status": user.status.value,
+        "language": user.language,
+        "timezone": user.timezone,
+        "week_start": user.week_start.value,
+        "telephony_mode": user.telephony_mode.value,
+        "phones": list(user.phones),
+        "avatar_url": user.avatar_url,
+        "working_hours": user.working_hours,
+    }
 
 
 def _to_user(item: UserItem) -> User:
@@ -164,5 +226,7 @@ def _to_user(item: UserItem) -> User:
         telephony_mode=TelephonyMode(item.telephony_mode),
         phones=tuple(item.phones or ()),
         avatar_url=item.avatar_url,
+        working_hours=item.working_hours,
+        last_seen_at=item.last_seen_at,
         version=item.version or 1,
     )

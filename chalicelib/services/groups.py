@@ -1,0 +1,95 @@
+"""Groups and their rights (SPEC ST-7): standard groups are adjustable, custom ones free."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+from chalicelib.db.repositories.groups import GroupRepository
+from chalicelib.db.repositories.users import UserRepository
+from chalicelib.db.writes import transact
+from chalicelib.domain.actor import Actor
+from chalicelib.domain.errors import ConflictError, NotFoundError, ValidationError
+from chalicelib.domain.ids import new_id
+from chalicelib.domain.rights import Access, Group, GroupType, Permission
+
+MAX_GROUPS = 50
+
+
+class GroupService:
+    def __init__(
+        self,
+        groups: Callable[[str], GroupRepository] = GroupRepository,
+        users: Callable[[str], UserRepository] = UserRepository,
+    ) -> None:
+        self._groups = groups
+        self._users = users
+
+    def list(self, actor: Actor) -> list[Group]:
+        actor.require(Access.ANY_USER)
+        return sorted(self._groups(actor.tenant_id).list(), key=_order)
+
+    def get(self, actor: Actor, group_id: str) -> Group:
+        actor.require(Access.ANY_USER)
+        return self._require(actor, group_id)
+
+    def create(self, actor: Actor, title: str, permissions: frozenset[Permission]) -> Group:
+        """A custom group: administrators only, since rights are what it grants."""
+        actor.require(Access.ADMIN)
+        groups = self._groups(actor.tenant_id)
+        if len(groups.list()) >= MAX_GROUPS:
+            raise ConflictError(f"a CRM has at most {MAX_GROUPS} groups")
+        group = Group(id=new_id(), type=GroupType.CUSTOM, title=_title(title), permissions=permissions)
+        transact(groups.creation_writes(group))
+        return group
+
+    def update(
+        self,
+        actor: Actor,
+        group_id: str,
+        version: int,
+        *,
+        title: str | None = None,
+        permissions: dict[Permission, bool] | None = None,
+    ) -> Group:
+        """Rename a custom group or change a non-admin group's rights; applies on members' next request."""
+        actor.require(Access.ADMIN)
+        group = self._require(actor, group_id)
+        if version != group.version:
+            raise ConflictError("the group was changed since you read it; reload and retry", field="version")
+        if title is not None and group.type is not GroupType.CUSTOM:
+            raise ValidationError("only custom groups can be renamed", field="title")
+        if permissions and group.type is GroupType.ADMIN:
+            raise ValidationError("administrators always hold every right", field="permissions")
+        held = set(group.permissions)
+        for permission, on in (permissions or {}).items():
+            (held.add if on else held.discard)(permission)
+        changed = replace(group, title=_title(title) if title is not None else group.title, permissions=frozenset(held))
+        return self._groups(actor.tenant_id).save_changes(group, changed)
+
+    def delete(self, actor: Actor, group_id: str) -> None:
+        """Delete an empty custom group."""
+        actor.require(Access.ADMIN)
+        group = self._require(actor, group_id)
+        if group.type is not GroupType.CUSTOM:
+            raise ConflictError("the standard groups cannot be deleted")
+        if self._users(actor.tenant_id).list_by_group(group.id, limit=1).items:
+            raise ConflictError("move the group's users to another group first")
+        self._groups(actor.tenant_id).delete(group)
+
+    def _require(self, actor: Actor, group_id: str) -> Group:
+        group = self._groups(actor.tenant_id).get(group_id)
+        if group is None:
+            raise NotFoundError("no such group in this CRM")
+        return group
+
+
+def _title(title: str) -> str:
+    title = " ".join(title.split())
+    if not 1 <= len(title) <= 60:
+        raise ValidationError("a group title has 1 to 60 characters", field="title")
+    return title
+
+
+def _order(group: Group) -> tuple[int, str]:
+    return (list(GroupType).index(group.type), group.title.casefold())

@@ -1,0 +1,147 @@
+"""The team (SPEC TM-1, TM-2): the users list, editing users, groups moves, deactivation.
+
+Rules beyond the flags: only administrators touch administrators (edit them, move anyone into
+or out of the admin group); nobody deactivates themselves; a CRM always keeps one active
+administrator. Changes apply on the user's next request (their record is read on each one).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime
+
+from chalicelib.db.pagination import Page
+from chalicelib.db.repositories.groups import GroupRepository
+from chalicelib.db.repositories.users import UserRepository
+from chalicelib.domain.actor import Actor
+from chalicelib.domain.clock import utcnow
+from chalicelib.domain.errors import ConflictError, ForbiddenError, ValidationError
+from chalicelib.domain.rights import Access, GroupType, Permission
+from chalicelib.domain.users import User, UserStatus, check_extension, normalize_email, principal_name
+from chalicelib.integrations.ports import IdentityProvider
+
+_UNCHANGED = object()
+
+
+class TeamService:
+    def __init__(
+        self,
+        identity: IdentityProvider,
+        users: Callable[[str], UserRepository] = UserRepository,
+        groups: Callable[[str], GroupRepository] = GroupRepository,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self._identity = identity
+        self._users = users
+        self._groups = groups
+        self._clock = clock
+
+    def now(self) -> datetime:
+        return self._clock()
+
+    def list(self, actor: Actor, *, group_id: str | None, limit: int, cursor: str | None) -> Page[User]:
+        """Everyone sees the team (to call a colleague): a page sorted by name."""
+        actor.require(Access.ANY_USER)
+        users = self._users(actor.tenant_id)
+        if group_id is not None:
+            return users.list_by_group(group_id, limit=limit, cursor=cursor)
+        return users.list_by_name(limit=limit, cursor=cursor)
+
+    def get(self, actor: Actor, user_id: str) -> User:
+        actor.require(Access.ANY_USER)
+        return self._users(actor.tenant_id).require(user_id)
+
+    def update(
+        self,
+        actor: Actor,
+        user_id: str,
+        version: int,
+        *,
+        name: str | None = None,
+        email: str | None = None,
+        extension: object = _UNCHANGED,
+        group_id: str | None = None,
+    ) -> User:
+        """Edit a colleague (team_edit); `extension=None` removes their extension."""
+        actor.require(Permission.TEAM_EDIT)
+        users = self._users(actor.tenant_id)
+        before = users.require(user_id)
+        self._check_may_manage(actor, before)
+        if version != before.version:
+            raise ConflictError("the user was changed since you read it; reload and retry", field="version")
+        after = replace(before, updated_at=self._clock())
+        if name is not None:
+            after = replace(after, name=_name(name))
+        if email is not None:
+            after = replace(after, email=normalize_email(email))
+        if extension is not _UNCHANGED:
+            after = replace(after, extension=check_extension(str(extension)) if extension is not None else None)
+        if group_id is not None and group_id != before.group_id:
+            after = replace(after, group_id=self._check_group_move(actor, before, group_id))
+        return users.save_changes(before, after)
+
+    def deactivate(self, actor: Actor, user_id: str) -> User:
+        """Refuse the user from their next request on: login disabled, sessions revoked."""
+        actor.require(Permission.TEAM_EDIT)
+        if user_id == actor.user_id:
+            raise ConflictError("you cannot deactivate yourself")
+        users = self._users(actor.tenant_id)
+        before = users.require(user_id)
+        self._check_may_manage(actor, before)
+        if before.status is UserStatus.DEACTIVATED:
+            return before
+        if self._is_admin_member(actor, before):
+            self._keep_an_admin(actor, leaving=before.id)
+        after = users.save_changes(before, replace(before, status=UserStatus.DEACTIVATED, updated_at=self._clock()))
+        self._identity.disable_login(principal_name(actor.tenant_id, user_id))
+        return after
+
+    def activate(self, actor: Actor, user_id: str) -> User:
+        """Let a deactivated user back in (an invited one stays invited until they accept)."""
+        actor.require(Permission.TEAM_EDIT)
+        users = self._users(actor.tenant_id)
+        before = users.require(user_id)
+        self._check_may_manage(actor, before)
+        if before.status is not UserStatus.DEACTIVATED:
+            return before
+        self._identity.enable_login(principal_name(actor.tenant_id, user_id))
+        return users.save_changes(before, replace(before, status=UserStatus.ACTIVE, updated_at=self._clock()))
+
+    def _check_may_manage(self, actor: Actor, target: User) -> None:
+        if self._is_admin_member(actor, target) and not actor.is_admin:
+            raise ForbiddenError("only administrators can change administrators")
+
+    def _check_group_move(self, actor: Actor, user: User, group_id: str) -> str:
+        groups = self._groups(actor.tenant_id)
+        target = groups.get(group_id)
+        if target is None:
+            raise ValidationError("no such group in this CRM", field="group_id")
+        if target.type is GroupType.ADMIN and not actor.is_admin:
+            raise ForbiddenError("only administrators can make someone an administrator")
+        if self._is_admin_member(actor, user):
+            self._keep_an_admin(actor, leaving=user.id)
+        return target.id
+
+    def _is_admin_member(self, actor: Actor, user: User) -> bool:
+        group = self._groups(actor.tenant_id).get(user.group_id)
+        return group is not None and group.type is GroupType.ADMIN
+
+    def _keep_an_admin(self, actor: Actor, leaving: str) -> None:
+        """A CRM must keep an active administrator (else nobody can manage rights again)."""
+        users = self._users(actor.tenant_id)
+        admin_group = next(g for g in self._groups(actor.tenant_id).list() if g.type is GroupType.ADMIN)
+        cursor: str | None = None
+        while True:
+            page = users.list_by_group(admin_group.id, limit=25, cursor=cursor)
+            if any(u.id != leaving and u.status is UserStatus.ACTIVE for u in page.items):
+                return
+            if not (cursor := page.next_cursor):
+                raise ConflictError("the CRM needs at least one active administrator")
+
+
+def _name(name: str) -> str:
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError("name cannot be blank", field="name")
+    return name
