@@ -1,0 +1,153 @@
+"""Invitations (SPEC TM-3): emailed through SES, shareable links, single-use, expiring."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from chalicelib.bootstrap import services
+from chalicelib.domain.clock import utcnow
+from tests.harness import PASSWORD, Api, CrmSession, sent_emails
+
+
+def token_in(body: str) -> str:
+    match = re.search(r"token=([\w-]+)", body)
+    assert match, body
+    return match.group(1)
+
+
+def test_invited_user_receives_an_email_and_can_log_in(api: Api, make_crm) -> None:
+    crm: CrmSession = make_crm()
+
+    sent = api.post("/v1/invitations", {"emails": ["zoe@example.com"]}, token=crm.token)
+
+    assert sent.status == 201
+    assert sent.json["items"][0]["status"] == "sent"
+    [email] = sent_emails()
+    assert email["to"] == ["zoe@example.com"]
+    accept = api.post(
+        "/v1/invitations/accept", {"token": token_in(email["body"]), "name": "Zoe Zed", "password": PASSWORD}
+    )
+    assert accept.status == 201
+    assert (accept.json["email"], accept.json["name"], accept.json["status"]) == (
+        "zoe@example.com",
+        "Zoe Zed",
+        "active",
+    )
+    login = api.post("/v1/auth/login", {"crm": crm.slug, "email": "zoe@example.com", "password": PASSWORD})
+    assert login.status == 200
+    me = api.get("/v1/me", token=login.json["access_token"]).json
+    assert me["group"]["type"] == "manager"
+
+
+def test_an_invitation_works_only_once(api: Api, make_crm) -> None:
+    crm: CrmSession = make_crm()
+    api.post("/v1/invitations", {"emails": ["zoe@example.com"]}, token=crm.token)
+    token = token_in(sent_emails()[0]["body"])
+
+    first = api.post("/v1/invitations/accept", {"token": token, "name": "Zoe", "password": PASSWORD})
+    second = api.post("/v1/invitations/accept", {"token": token, "name": "Eve", "password": "another-pass-1"})
+
+    assert first.status == 201
+    assert (second.status, second.error["field"]) == (404, "token")
+    login = api.post("/v1/auth/login", {"crm": crm.slug, "email": "zoe@example.com", "password": "another-pass-1"})
+    assert login.status == 401
+
+
+def test_an_expired_invitation_is_refused(api: Api, make_crm, monkeypatch) -> None:
+    crm: CrmSession = make_crm()
+    api.post("/v1/invitations", {"emails": ["zoe@example.com"]}, token=crm.token)
+    later = utcnow() + timedelta(days=8)
+    monkeypatch.setattr(services().invitations, "_clock", lambda: later)
+
+    reply = api.post(
+        "/v1/invitations/accept", {"token": token_in(sent_emails()[0]["body"]), "name": "Z", "password": PASSWORD}
+    )
+
+    assert (reply.status, reply.error["field"]) == (404, "token")
+
+
+def test_a_shared_link_joins_its_group_with_the_email_given(api: Api, make_crm) -> None:
+    crm: CrmSession = make_crm()
+    groups = {g["type"]: g["id"] for g in api.get("/v1/groups", token=crm.token).json["items"]}
+    link = api.post("/v1/invitation-links", {"group_id": groups["trainee"]}, token=crm.token)
+    assert link.status == 201
+    assert link.json["url"].endswith(link.json["token"])
+
+    without_email = api.post(
+        "/v1/invitations/accept", {"token": link.json["token"], "name": "Tim", "password": PASSWORD}
+    )
+    joined = api.post(
+        "/v1/invitations/accept",
+        {"token": link.json["token"], "name": "Tim", "password": PASSWORD, "email": "tim@example.com"},
+    )
+
+    assert (without_email.status, without_email.error["field"]) == (400, "email")
+    assert joined.status == 201
+    assert joined.json["group_id"] == groups["trainee"]
+    login = api.post("/v1/auth/login", {"crm": crm.slug, "email": "tim@example.com", "password": PASSWORD})
+    assert login.status == 200
+
+
+def test_a_link_accepted_with_a_taken_email_is_refused_and_leaves_no_login(api: Api, aws, make_crm) -> None:
+    crm: CrmSession = make_crm()
+    link = api.post("/v1/invitation-links", {}, token=crm.token).json
+    logins_before = len(aws.cognito.list_users(UserPoolId=aws.pool_id)["Users"])
+
+    reply = api.post(
+        "/v1/invitations/accept",
+        {"token": link["token"], "name": "Dup", "password": PASSWORD, "email": crm.admin["email"]},
+    )
+
+    assert (reply.status, reply.error["field"]) == (409, "email")
+    assert len(aws.cognito.list_users(UserPoolId=aws.pool_id)["Users"]) == logins_before
+    retry = api.post(
+        "/v1/invitations/accept",
+        {"token": link["token"], "name": "Dup", "password": PASSWORD, "email": "fresh@example.com"},
+    )
+    assert retry.status == 201, "the link was not consumed by the failed attempt"
+
+
+def test_inviting_members_and_duplicates(api: Api, make_crm) -> None:
+    crm: CrmSession = make_crm()
+    reply = api.post(
+        "/v1/invitations", {"emails": [crm.admin["email"], "new@example.com", "NEW@example.com"]}, token=crm.token
+    )
+    assert [(i["email"], i["status"]) for i in reply.json["items"]] == [
+        (crm.admin["email"], "already_member"),
+        ("new@example.com", "sent"),
+    ]
+    assert len(sent_emails()) == 1
+
+
+def test_pending_invitations_are_listed_newest_first(api: Api, make_crm) -> None:
+    crm: CrmSession = make_crm()
+    api.post("/v1/invitations", {"emails": ["a@example.com"]}, token=crm.token)
+    api.post("/v1/invitation-links", {}, token=crm.token)
+    items = api.get("/v1/invitations", token=crm.token).json["items"]
+    assert [i["email"] for i in items] == [None, "a@example.com"]
+
+
+def test_only_admins_invite_into_the_admin_group(api: Api, make_crm) -> None:
+    from chalicelib.domain.rights import Permission
+    from tests.harness import add_member
+
+    crm: CrmSession = make_crm()
+    recruiter = add_member(api, crm, {Permission.TEAM_ADD})
+    admin_group = crm.admin["group_id"]
+
+    reply = api.post("/v1/invitations", {"emails": ["x@example.com"], "group_id": admin_group}, token=recruiter.token)
+
+    assert (reply.status, reply.error["field"]) == (400, "group_id")
+
+
+def test_users_added_by_an_admin_are_invited_by_email(api: Api, make_crm) -> None:
+    crm: CrmSession = make_crm()
+    reply = api.post(
+        "/v1/users", {"name": "Nina New", "email": "nina@example.com", "extension": "150"}, token=crm.token
+    )
+    assert reply.status == 201
+    assert (reply.json["status"], reply.json["extension"], reply.json["active"]) == ("invited", "150", True)
+    assert sent_emails()[0]["to"] == ["nina@example.com"]
+    duplicate = api.post("/v1/users", {"name": "Nina", "email": "nina@example.com"}, token=crm.token)
+    assert (duplicate.status, duplicate.error["field"]) == (409, "email")
