@@ -16,6 +16,7 @@ from chalicelib.integrations.cognito import CognitoIdentityProvider
 from chalicelib.integrations.mail import SesMailer
 from chalicelib.integrations.secrets import SsmSecretStore
 from chalicelib.services.auth import AuthService
+from chalicelib.services.company import CompanyService
 from chalicelib.services.crms import CrmService
 from chalicelib.services.groups import GroupService
 from chalicelib.services.invitations import InvitationService
@@ -26,6 +27,7 @@ from chalicelib.services.team import TeamService
 @dataclass(frozen=True, slots=True)
 class Services:
     auth: AuthService
+    company: CompanyService
     crms: CrmService
     groups: GroupService
     invitations: InvitationService
@@ -41,6 +43,7 @@ def services() -> Services:
     secrets = SsmSecretStore(settings.secrets_prefix)
     return Services(
         auth=AuthService(crms, identity),
+        company=CompanyService(crms),
         crms=CrmService(crms, identity, secrets),
         groups=GroupService(),
         invitations=InvitationService(identity, SesMailer(settings.mail_from), settings.app_url),

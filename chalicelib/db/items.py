@@ -86,6 +86,9 @@ class CrmItem(Item, discriminator="crm"):
     timezone = UnicodeAttribute()
     status = UnicodeAttribute()
     has_pbx_credentials = BooleanAttribute(default=False)
+    base_currency = UnicodeAttribute(default="EUR")
+    # [{"code": "USD", "rate": "0.92"}]: units of the base currency per unit (decimal strings).
+    currencies = JSONAttribute(default=list)
     created_at = UTCDateTimeAttribute()
     version = VersionAttribute()
 

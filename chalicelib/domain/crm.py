@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from chalicelib.domain.errors import ValidationError
+from chalicelib.domain.money import ExchangeRates
 
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 -]*$")
 NAME_MAX_LENGTH = 60
 SLUG_MIN_LENGTH = 3
 # Slugs that would be confusing or clash with URLs we may serve per CRM one day.
 RESERVED_SLUGS = frozenset({"admin", "api", "app", "auth", "help", "login", "static", "status", "www"})
+
+
+DEFAULT_CURRENCY = "EUR"
+COMPANY_NAME_MAX_LENGTH = 100
 
 
 class CrmStatus(StrEnum):
@@ -36,7 +41,13 @@ class Crm:
     status: CrmStatus
     created_at: datetime
     has_pbx_credentials: bool = False
+    # Company settings (ST-6): the base currency and the others with their rates.
+    rates: ExchangeRates = field(default_factory=lambda: ExchangeRates(DEFAULT_CURRENCY, {}))
     version: int = 1
+
+    @property
+    def base_currency(self) -> str:
+        return self.rates.base
 
 
 def check_name(name: str, *, field_name: str = "name") -> str:
@@ -47,6 +58,14 @@ def check_name(name: str, *, field_name: str = "name") -> str:
             f"a CRM name has 1 to {NAME_MAX_LENGTH} Latin letters, digits, spaces or hyphens",
             field=field_name,
         )
+    return name
+
+
+def check_company_name(name: str, *, field_name: str = "name") -> str:
+    """The displayed company name; any script once the slug exists (it never changes)."""
+    name = " ".join(name.split())
+    if not 1 <= len(name) <= COMPANY_NAME_MAX_LENGTH:
+        raise ValidationError(f"a company name has 1 to {COMPANY_NAME_MAX_LENGTH} characters", field=field_name)
     return name
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 from chalicelib.db.repositories.users import UserRepository
 from chalicelib.domain.actor import Actor
@@ -12,6 +13,7 @@ from chalicelib.domain.clock import utcnow
 from chalicelib.domain.crm import check_timezone
 from chalicelib.domain.errors import ConflictError, ValidationError
 from chalicelib.domain.rights import Group
+from chalicelib.domain.schedule import parse_working_hours
 from chalicelib.domain.users import TelephonyMode, User, WeekStart
 
 LANGUAGES = frozenset({"en", "fr", "de", "es", "it", "pt", "pl", "uk", "ru"})
@@ -69,3 +71,11 @@ class ProfileService:
         )
         user = self._users(actor.tenant_id).save_changes(current, changed)
         return Profile(tenant_id=actor.tenant_id, user=user, group=actor.group)
+
+    def set_working_hours(self, actor: Actor, document: dict[str, Any] | None) -> User:
+        """Replace one's working hours (ST-3); None clears them (always available)."""
+        stored = parse_working_hours(document).to_dict() if document is not None else None
+        current = actor.user
+        return self._users(actor.tenant_id).save_changes(
+            current, replace(current, working_hours=stored, updated_at=self._clock())
+        )

@@ -8,20 +8,28 @@ administrator. Changes apply on the user's next request (their record is read on
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 from chalicelib.db.pagination import Page
 from chalicelib.db.repositories.groups import GroupRepository
 from chalicelib.db.repositories.users import UserRepository
 from chalicelib.domain.actor import Actor
 from chalicelib.domain.clock import utcnow
-from chalicelib.domain.errors import ConflictError, ForbiddenError, ValidationError
+from chalicelib.domain.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
 from chalicelib.domain.rights import Access, GroupType, Permission
+from chalicelib.domain.schedule import parse_working_hours
 from chalicelib.domain.users import User, UserStatus, check_extension, normalize_email, principal_name
 from chalicelib.integrations.ports import IdentityProvider
 
 _UNCHANGED = object()
+
+
+@dataclass(frozen=True, slots=True)
+class Availability:
+    working: bool
+    has_schedule: bool
 
 
 class TeamService:
@@ -51,6 +59,25 @@ class TeamService:
     def get(self, actor: Actor, user_id: str) -> User:
         actor.require(Access.ANY_USER)
         return self._users(actor.tenant_id).require(user_id)
+
+    def working_hours(self, actor: Actor, user_id: str) -> dict[str, Any] | None:
+        actor.require(Access.ANY_USER)
+        return self._users(actor.tenant_id).require(user_id).working_hours
+
+    def availability(self, actor: Actor, user_id: str, at: datetime) -> Availability:
+        """Is the user working at `at` (ST-3)? One read of the user, whatever the team's size.
+
+        A user without working hours is always available; a deactivated one never is.
+        """
+        actor.require(Access.ANY_USER)
+        user = self._users(actor.tenant_id).get(user_id)
+        if user is None:
+            raise NotFoundError("no such user in this CRM")
+        if user.status is UserStatus.DEACTIVATED:
+            return Availability(working=False, has_schedule=user.working_hours is not None)
+        if user.working_hours is None:
+            return Availability(working=True, has_schedule=False)
+        return Availability(working=parse_working_hours(user.working_hours).is_working(at), has_schedule=True)
 
     def update(
         self,

@@ -7,17 +7,18 @@ and sweeps failed creations. It still takes ids, never raw keys.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from pynamodb.exceptions import DeleteError
 
 from chalicelib.db import keys
 from chalicelib.db.items import CrmItem, Item, SlugItem
-from chalicelib.db.writes import Put, Write, must_not_exist, transact
+from chalicelib.db.writes import Put, Update, Write, must_exist, must_not_exist, transact
 from chalicelib.domain.clock import isoformat_z
 from chalicelib.domain.crm import Crm, CrmStatus
 from chalicelib.domain.errors import ConflictError
+from chalicelib.domain.money import parse_currencies
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +45,8 @@ class CrmRepository:
             timezone=crm.timezone,
             status=crm.status.value,
             has_pbx_credentials=crm.has_pbx_credentials,
+            base_currency=crm.rates.base,
+            currencies=crm.rates.to_list(),
             created_at=crm.created_at,
         )
         if crm.status is CrmStatus.PROVISIONING:
@@ -72,6 +75,20 @@ class CrmRepository:
             return SlugItem.get(keys.slug_pk(slug), keys.slug_sk()).tenant_id
         except SlugItem.DoesNotExist:
             return None
+
+    def save_company(self, before: Crm, after: Crm) -> Crm:
+        """Company settings (ST-6), if unchanged since `before` was read (else a conflict on `version`)."""
+        item = CrmItem(keys.tenant_pk(before.id), keys.crm_sk(), version=before.version)
+        actions = [
+            CrmItem.name.set(after.name),
+            CrmItem.country.set(after.country),
+            CrmItem.timezone.set(after.timezone),
+            CrmItem.base_currency.set(after.rates.base),
+            CrmItem.currencies.set(after.rates.to_list()),
+        ]
+        stale = ConflictError("the settings were changed since you read them; reload and retry", field="version")
+        transact([Update(item, actions, condition=must_exist(), on_conflict=stale)])
+        return replace(after, version=before.version + 1)
 
     def mark_active(self, tenant_id: str) -> None:
         """The CRM is fully set up: leave the provisioning index (AP9)."""
@@ -127,5 +144,6 @@ def _to_crm(item: CrmItem) -> Crm:
         status=CrmStatus(item.status),
         created_at=item.created_at,
         has_pbx_credentials=bool(item.has_pbx_credentials),
+        rates=parse_currencies(item.base_currency, item.currencies or []),
         version=item.version or 1,
     )

@@ -1,0 +1,62 @@
+"""Company settings (SPEC ST-6): name, locale, base currency and exchange rates."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from decimal import Decimal
+from typing import Any
+
+from chalicelib.db.repositories.crms import CrmRepository
+from chalicelib.domain import crm as crm_rules
+from chalicelib.domain.actor import Actor
+from chalicelib.domain.crm import Crm
+from chalicelib.domain.errors import ConflictError, NotFoundError
+from chalicelib.domain.money import ExchangeRates, check_currency, parse_currencies
+from chalicelib.domain.rights import Access
+
+
+class CompanyService:
+    def __init__(self, crms: CrmRepository) -> None:
+        self._crms = crms
+
+    def get(self, actor: Actor) -> Crm:
+        actor.require(Access.ANY_USER)
+        return self._require(actor.tenant_id)
+
+    def update(
+        self,
+        actor: Actor,
+        version: int,
+        *,
+        name: str,
+        country: str,
+        timezone: str,
+        base_currency: str,
+        currencies: list[dict[str, Any]],
+    ) -> Crm:
+        """Replace the settings; the slug (the CRM's address) never changes."""
+        actor.require(Access.ADMIN)
+        before = self._require(actor.tenant_id)
+        if version != before.version:
+            raise ConflictError("the settings were changed since you read them; reload and retry", field="version")
+        after = replace(
+            before,
+            name=crm_rules.check_company_name(name),
+            country=crm_rules.check_country(country),
+            timezone=crm_rules.check_timezone(timezone),
+            rates=parse_currencies(check_currency(base_currency, field_name="base_currency"), currencies),
+        )
+        return self._crms.save_company(before, after)
+
+    def rates(self, tenant_id: str) -> ExchangeRates:
+        """The CRM's exchange rates: deals and analytics convert amounts with them."""
+        return self._require(tenant_id).rates
+
+    def to_base(self, tenant_id: str, amount: Decimal, currency: str) -> Decimal:
+        return self.rates(tenant_id).to_base(amount, currency)
+
+    def _require(self, tenant_id: str) -> Crm:
+        crm = self._crms.get(tenant_id)
+        if crm is None:
+            raise NotFoundError("no such CRM")
+        return crm
