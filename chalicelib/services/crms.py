@@ -127,7 +127,7 @@ class CrmService:
             self.roll_back(tenant_id, slug)
             raise
         logger.info("crm created", extra={"tenant_id": tenant_id, "slug": slug, "users": 1 + len(others)})
-        return CreatedCrm(crm=replace(crm, status=CrmStatus.ACTIVE, version=crm.version + 1), admin=admin, users=others)
+        return CreatedCrm(crm=replace(crm, status=CrmStatus.ACTIVE), admin=admin, users=others)
 
     def roll_back(self, tenant_id: str, slug: str) -> None:
         """Undo a creation: logins, secrets, then the items (the slug last, freeing the name)."""

@@ -74,7 +74,7 @@ class ProfileService:
 
     def set_working_hours(self, actor: Actor, document: dict[str, Any] | None) -> User:
         """Replace one's working hours (ST-3); None clears them (always available)."""
-        stored = parse_working_hours(document).to_dict() if document is not None else None
+        stored = parse_working_hours(document, field_name="working_hours").to_dict() if document else None
         current = actor.user
         return self._users(actor.tenant_id).save_changes(
             current, replace(current, working_hours=stored, updated_at=self._clock())

@@ -69,3 +69,26 @@ def test_unauthenticated_requests_cost_no_dynamodb_call(api: Api) -> None:
         assert api.get("/v1/me").status == 401
         assert api.get("/v1/me", token="garbage").status == 401
     assert calls.total == 0
+
+
+def test_users_list_and_availability_cost_the_same_with_10_or_300_users(api: Api, make_crm) -> None:
+    small, large = make_crm(), make_crm()
+    add_users(small, 9)
+    add_users(large, 299)
+
+    def costs(crm: CrmSession) -> tuple:
+        with dynamodb_calls() as listing:
+            listed = api.get("/v1/users?limit=25", token=crm.token).json["items"]
+        assert len(listed) == (10 if crm is small else 25)
+        with dynamodb_calls() as availability:
+            reply = api.get(f"/v1/users/{crm.admin['id']}/availability?at=2026-11-26T10:00:00Z", token=crm.token)
+            assert reply.status == 200
+        return listing, availability
+
+    small_costs, large_costs = costs(small), costs(large)
+
+    assert small_costs == large_costs
+    listing, availability = small_costs
+    # Authentication (user + presence in one UpdateItem, group) plus one read of the data.
+    assert listing == {"UpdateItem": 1, "GetItem": 1, "Query": 1}, str(listing)
+    assert availability == {"UpdateItem": 1, "GetItem": 2}, str(availability)
