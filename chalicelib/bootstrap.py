@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from chalicelib.config import get_settings
 from chalicelib.db.repositories.crms import CrmRepository
 from chalicelib.integrations.cognito import CognitoIdentityProvider
+from chalicelib.integrations.files import S3FileStore
 from chalicelib.integrations.mail import SesMailer
+from chalicelib.integrations.ports import FileStore
 from chalicelib.integrations.secrets import SsmSecretStore
 from chalicelib.services.auth import AuthService
 from chalicelib.services.company import CompanyService
@@ -29,6 +31,7 @@ class Services:
     auth: AuthService
     company: CompanyService
     crms: CrmService
+    files: FileStore
     groups: GroupService
     invitations: InvitationService
     profile: ProfileService
@@ -41,12 +44,15 @@ def services() -> Services:
     crms = CrmRepository()
     identity = CognitoIdentityProvider(settings.cognito_pool_id, settings.cognito_client_id)
     secrets = SsmSecretStore(settings.secrets_prefix)
+    files = S3FileStore(settings.files_bucket)
+    invitations = InvitationService(identity, SesMailer(settings.mail_from), settings.app_url)
     return Services(
         auth=AuthService(crms, identity),
         company=CompanyService(crms),
-        crms=CrmService(crms, identity, secrets),
+        crms=CrmService(crms, identity, secrets, invitations=invitations),
+        files=files,
         groups=GroupService(),
-        invitations=InvitationService(identity, SesMailer(settings.mail_from), settings.app_url),
-        profile=ProfileService(),
+        invitations=invitations,
+        profile=ProfileService(files, crms),
         team=TeamService(identity),
     )

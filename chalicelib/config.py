@@ -28,6 +28,8 @@ class Settings:
     app_url: str
     # Sender of the CRM's own emails; its domain must be a verified SES identity.
     mail_from: str
+    # Private bucket for files (avatars now; recordings, imports and exports later).
+    files_bucket: str
 
     @property
     def token_issuer(self) -> str:
@@ -51,6 +53,7 @@ class Settings:
             secrets_prefix=env.get("SECRETS_PREFIX", f"/crm/{stage}").rstrip("/"),
             app_url=env.get("APP_URL", "http://127.0.0.1:8000").rstrip("/"),
             mail_from=env.get("MAIL_FROM", "CRM <no-reply@example.com>"),
+            files_bucket=env.get("FILES_BUCKET", f"crm-{stage}-files"),
         )
 
 

@@ -25,6 +25,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 REGION = "eu-west-1"
 PASSWORD = "correct-horse-42"
+FILES_BUCKET = "crm-test-files"
 
 
 def aws_environment() -> None:
@@ -40,6 +41,7 @@ def aws_environment() -> None:
             "TABLE_NAME": "crm-test",
             "STAGE": "test",
             "SECRETS_PREFIX": "/crm/test",
+            "FILES_BUCKET": FILES_BUCKET,
             "POWERTOOLS_SERVICE_NAME": "crm-test",
             "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
             "POWERTOOLS_METRICS_DISABLED": "true",
@@ -116,6 +118,7 @@ def local_aws() -> Iterator[LocalAws]:
         cognito = boto3.client("cognito-idp", region_name=REGION)
         stack_resources.create_table()
         stack_resources.create_mail_identity(boto3.client("sesv2", region_name=REGION), "CRM <no-reply@example.com>")
+        stack_resources.create_files_bucket(boto3.client("s3", region_name=REGION), FILES_BUCKET, REGION)
         pool = stack_resources.create_user_pool(cognito)
         os.environ["COGNITO_POOL_ID"] = pool.pool_id
         os.environ["COGNITO_CLIENT_ID"] = pool.client_id

@@ -87,7 +87,7 @@ class UserOut(Output):
     week_start: str
     telephony_mode: str
     phones: list[str]
-    avatar_url: str | None
+    avatar_url: str | None = Field(description="A short-lived link to the picture (12 h)")
     working_hours: dict[str, Any] | None = Field(description="See PUT /v1/me/working-hours; null if not set")
     online: bool = Field(description="Seen in the last 5 minutes")
     last_seen_at: UtcDateTime | None
@@ -97,6 +97,8 @@ class UserOut(Output):
 
     @classmethod
     def of(cls, user: User, now: datetime | None = None) -> UserOut:
+        from chalicelib.bootstrap import services  # the edge's composition root; avoids an import cycle
+
         return cls(
             id=user.id,
             name=user.name,
@@ -110,7 +112,7 @@ class UserOut(Output):
             week_start=user.week_start.value,
             telephony_mode=user.telephony_mode.value,
             phones=list(user.phones),
-            avatar_url=user.avatar_url,
+            avatar_url=services().files.url(user.avatar_key) if user.avatar_key else None,
             working_hours=user.working_hours,
             online=user.online(now or utcnow()),
             last_seen_at=user.last_seen_at,

@@ -117,7 +117,7 @@ class UserItem(Item, discriminator="user"):
     week_start = UnicodeAttribute(default="monday")
     telephony_mode = UnicodeAttribute(default="webphone")
     phones = ListAttribute(of=UnicodeAttribute, default=list)
-    avatar_url = UnicodeAttribute(null=True)
+    avatar_key = UnicodeAttribute(null=True)
     # The API's working-hours document, as is (validated by domain.schedule).
     working_hours = JSONAttribute(null=True)
     # Refreshed by the user's requests (at most once a minute): the team's online indicator.

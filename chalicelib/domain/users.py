@@ -58,7 +58,7 @@ class User:
     week_start: WeekStart = WeekStart.MONDAY
     telephony_mode: TelephonyMode = TelephonyMode.WEBPHONE
     phones: tuple[str, ...] = field(default_factory=tuple)
-    avatar_url: str | None = None
+    avatar_key: str | None = None  # in the files bucket; shown through a presigned URL
     # The API's working-hours document (domain.schedule parses it); None = no schedule set.
     working_hours: dict[str, Any] | None = None
     last_seen_at: datetime | None = None
@@ -94,6 +94,17 @@ def check_password(password: str, *, field_name: str = "password") -> str:
             field=field_name,
         )
     return password
+
+
+AVATAR_TYPES = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp"}
+AVATAR_MAX_BYTES = 2 * 1024 * 1024
+
+
+def avatar_object_key(tenant_id: str, user_id: str, file_id: str, content_type: str) -> str:
+    """Where a user's avatar lives in the files bucket (a new key per upload: no stale caches)."""
+    if content_type not in AVATAR_TYPES:
+        raise ValidationError(f"an avatar is one of {', '.join(AVATAR_TYPES)}", field="content_type")
+    return f"tenants/{tenant_id}/avatars/{user_id}/{file_id}.{AVATAR_TYPES[content_type]}"
 
 
 def principal_name(tenant_id: str, user_id: str) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,3 +53,13 @@ class SecretStore(Protocol):
 
     def delete(self, tenant_id: str, name: str) -> None:
         """Delete a secret; deleting a missing one is not an error."""
+
+
+class FileStore(Protocol):
+    """Files kept outside the table (avatars, recordings, imports), reached by presigned URLs."""
+
+    def upload(self, key: str, content_type: str, max_bytes: int, expires_in: int = 600) -> Any:
+        """Where and how a client uploads one file directly (an `Upload`)."""
+
+    def url(self, key: str, expires_in: int = 12 * 3600) -> str:
+        """A short-lived URL to read the file."""

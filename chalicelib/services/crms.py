@@ -19,14 +19,16 @@ from chalicelib.db.repositories.crms import CrmRepository
 from chalicelib.db.repositories.groups import GroupRepository
 from chalicelib.db.repositories.users import UserRepository
 from chalicelib.domain import crm as crm_rules
+from chalicelib.domain.actor import Actor
 from chalicelib.domain.clock import utcnow
 from chalicelib.domain.crm import Crm, CrmStatus
-from chalicelib.domain.errors import ValidationError
+from chalicelib.domain.errors import DomainError, ValidationError
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.rights import GroupType, standard_groups
 from chalicelib.domain.users import User, UserStatus, check_extension, check_password, normalize_email, principal_name
 from chalicelib.integrations.ports import IdentityProvider, SecretStore
 from chalicelib.observability import logger
+from chalicelib.services.invitations import InvitationService
 
 PBX_SECRET = "pbx"
 # Creation must fit one DynamoDB transaction (100 items): 6 + 3 per user.
@@ -75,7 +77,9 @@ class CrmService:
         users: Callable[[str], UserRepository] = UserRepository,
         groups: Callable[[str], GroupRepository] = GroupRepository,
         clock: Callable[[], datetime] = utcnow,
+        invitations: InvitationService | None = None,
     ) -> None:
+        self._invitations = invitations
         self._crms = crms
         self._identity = identity
         self._secrets = secrets
@@ -127,7 +131,18 @@ class CrmService:
             self.roll_back(tenant_id, slug)
             raise
         logger.info("crm created", extra={"tenant_id": tenant_id, "slug": slug, "users": 1 + len(others)})
+        if others and self._invitations is not None:
+            admin_group = next(g for g in groups if g.type is GroupType.ADMIN)
+            self._invite(Actor(tenant_id=tenant_id, user=admin, group=admin_group), others)
         return CreatedCrm(crm=replace(crm, status=CrmStatus.ACTIVE), admin=admin, users=others)
+
+    def _invite(self, admin: Actor, users: tuple[User, ...]) -> None:
+        """Email the wizard's users their invitations; the CRM exists either way (admins can re-invite)."""
+        assert self._invitations is not None
+        try:
+            self._invitations.invite_created(admin, users)
+        except DomainError:
+            logger.exception("could not invite the new CRM's users", extra={"tenant_id": admin.tenant_id})
 
     def roll_back(self, tenant_id: str, slug: str) -> None:
         """Undo a creation: logins, secrets, then the items (the slug last, freeing the name)."""

@@ -7,7 +7,7 @@ meantime, the email is taken — the login is deleted again, so nothing is left 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -84,12 +84,24 @@ class InvitationService:
         result = self._invite_one(actor, group, email, name=" ".join(name.split()), extension=extension)
         return users.require(result.user_id or "")
 
+    def invite_created(self, actor: Actor, users: Sequence[User]) -> list[InvitationResult]:
+        """Email invitations to users just created `invited` (the CRM wizard): one write for all."""
+        actor.require(Permission.TEAM_ADD)
+        tokens = {user.id: new_token() for user in users}
+        invitations = {
+            user.id: self._new_invitation(actor, user.group_id, email=user.email, user_id=user.id) for user in users
+        }
+        transact(
+            [w for u in users for w in self._invitations.creation_writes(invitations[u.id], token_hash(tokens[u.id]))]
+        )
+        return [self._send(actor, u.email, u.id, tokens[u.id], invitations[u.id]) for u in users]
+
     def create_link(self, actor: Actor, group_id: str | None) -> InvitationLink:
         """A shareable, single-use link: whoever opens it first joins with their own email."""
         actor.require(Permission.TEAM_ADD)
         group = self._group_for(actor, group_id)
         token = new_token()
-        invitation = self._new_invitation(actor, group, email=None, user_id=None)
+        invitation = self._new_invitation(actor, group.id, email=None, user_id=None)
         transact(self._invitations.creation_writes(invitation, token_hash(token)))
         return InvitationLink(url=self._url(token), token=token, expires_at=invitation.expires_at)
 
@@ -143,21 +155,25 @@ class InvitationService:
             existing = _new_user(name, email, extension, group.id, UserStatus.INVITED, self._clock())
             writes += users.creation_writes(existing)
         token = new_token()
-        invitation = self._new_invitation(actor, group, email=email, user_id=existing.id)
+        invitation = self._new_invitation(actor, group.id, email=email, user_id=existing.id)
         transact([*writes, *self._invitations.creation_writes(invitation, token_hash(token))])
+        return self._send(actor, email, existing.id, token, invitation)
+
+    def _send(self, actor: Actor, email: str, user_id: str, token: str, invitation: Invitation) -> InvitationResult:
+        """Email the link; a refused email leaves the invitation valid (re-inviting sends a new one)."""
         try:
             self._mailer.send(email, "You are invited to join the team's CRM", self._letter(actor, token))
         except DomainError:
-            logger.warning("invitation email failed", extra={"user_id": existing.id})
-            return InvitationResult(email=email, status="failed", user_id=existing.id, expires_at=invitation.expires_at)
-        return InvitationResult(email=email, status="sent", user_id=existing.id, expires_at=invitation.expires_at)
+            logger.warning("invitation email failed", extra={"user_id": user_id})
+            return InvitationResult(email=email, status="failed", user_id=user_id, expires_at=invitation.expires_at)
+        return InvitationResult(email=email, status="sent", user_id=user_id, expires_at=invitation.expires_at)
 
-    def _new_invitation(self, actor: Actor, group: Group, *, email: str | None, user_id: str | None) -> Invitation:
+    def _new_invitation(self, actor: Actor, group_id: str, *, email: str | None, user_id: str | None) -> Invitation:
         now = self._clock()
         return Invitation(
             id=new_id(),
             tenant_id=actor.tenant_id,
-            group_id=group.id,
+            group_id=group_id,
             created_by=actor.user_id,
             created_at=now,
             expires_at=now + INVITATION_LIFETIME,

@@ -1,4 +1,4 @@
-"""The caller's own profile (SPEC ST-1)."""
+"""The caller's own profile (SPEC ST-1): identity, contact details, locale, telephony, avatar."""
 
 from __future__ import annotations
 
@@ -7,16 +7,28 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from chalicelib.db.repositories.crms import CrmRepository
 from chalicelib.db.repositories.users import UserRepository
 from chalicelib.domain.actor import Actor
 from chalicelib.domain.clock import utcnow
 from chalicelib.domain.crm import check_timezone
 from chalicelib.domain.errors import ConflictError, ValidationError
-from chalicelib.domain.rights import Group
+from chalicelib.domain.ids import new_id
+from chalicelib.domain.rights import Access, Group
 from chalicelib.domain.schedule import parse_working_hours
-from chalicelib.domain.users import TelephonyMode, User, WeekStart
+from chalicelib.domain.users import (
+    AVATAR_MAX_BYTES,
+    TelephonyMode,
+    User,
+    WeekStart,
+    avatar_object_key,
+    check_extension,
+)
+from chalicelib.integrations.ports import FileStore
 
 LANGUAGES = frozenset({"en", "fr", "de", "es", "it", "pt", "pl", "uk", "ru"})
+MAX_PHONES = 5
+_UNCHANGED: Any = object()
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,15 +38,31 @@ class Profile:
     group: Group
 
 
+@dataclass(frozen=True, slots=True)
+class AvatarUpload:
+    url: str
+    fields: dict[str, str]
+    expires_in: int
+    max_bytes: int
+    user: User
+
+
 class ProfileService:
     def __init__(
-        self, users: Callable[[str], UserRepository] = UserRepository, clock: Callable[[], datetime] = utcnow
+        self,
+        files: FileStore,
+        crms: CrmRepository,
+        users: Callable[[str], UserRepository] = UserRepository,
+        clock: Callable[[], datetime] = utcnow,
     ) -> None:
+        self._files = files
+        self._crms = crms
         self._users = users
         self._clock = clock
 
     def me(self, actor: Actor) -> Profile:
         """Who am I: read during authentication already, so it costs no further call."""
+        actor.require(Access.ANY_USER)
         return Profile(tenant_id=actor.tenant_id, user=actor.user, group=actor.group)
 
     def update(
@@ -47,35 +75,78 @@ class ProfileService:
         timezone: str | None = None,
         week_start: WeekStart | None = None,
         telephony_mode: TelephonyMode | None = None,
+        extension: Any = _UNCHANGED,
+        phones: list[str] | None = None,
     ) -> Profile:
         """Change one's own profile; a stale `version` is a conflict, nothing is overwritten."""
-        if name is not None:
-            name = " ".join(name.split())
-            if not name:
-                raise ValidationError("name cannot be blank", field="name")
-        if language is not None and language not in LANGUAGES:
-            raise ValidationError(f"language must be one of {', '.join(sorted(LANGUAGES))}", field="language")
-        if timezone is not None:
-            check_timezone(timezone)
+        actor.require(Access.ANY_USER)
         current = actor.user
         if version != current.version:
             raise ConflictError("the profile was changed since you read it; reload and retry", field="version")
-        changed = replace(
-            current,
-            name=name if name is not None else current.name,
-            language=language if language is not None else current.language,
-            timezone=timezone if timezone is not None else current.timezone,
-            week_start=week_start or current.week_start,
-            telephony_mode=telephony_mode or current.telephony_mode,
-            updated_at=self._clock(),
-        )
+        changed = replace(current, updated_at=self._clock())
+        if name is not None:
+            changed = replace(changed, name=_name(name))
+        if language is not None:
+            if language not in LANGUAGES:
+                raise ValidationError(f"language must be one of {', '.join(sorted(LANGUAGES))}", field="language")
+            changed = replace(changed, language=language)
+        if timezone is not None:
+            changed = replace(changed, timezone=check_timezone(timezone))
+        if week_start is not None:
+            changed = replace(changed, week_start=week_start)
+        if telephony_mode is not None:
+            changed = replace(changed, telephony_mode=telephony_mode)
+        if extension is not _UNCHANGED:
+            changed = replace(changed, extension=check_extension(extension) if extension is not None else None)
+        if phones is not None:
+            changed = replace(changed, phones=self._phones(actor.tenant_id, phones))
         user = self._users(actor.tenant_id).save_changes(current, changed)
         return Profile(tenant_id=actor.tenant_id, user=user, group=actor.group)
 
     def set_working_hours(self, actor: Actor, document: dict[str, Any] | None) -> User:
         """Replace one's working hours (ST-3); None clears them (always available)."""
+        actor.require(Access.ANY_USER)
         stored = parse_working_hours(document, field_name="working_hours").to_dict() if document else None
         current = actor.user
         return self._users(actor.tenant_id).save_changes(
             current, replace(current, working_hours=stored, updated_at=self._clock())
         )
+
+    def start_avatar_upload(self, actor: Actor, content_type: str) -> AvatarUpload:
+        """Point one's avatar at a new file and return where to upload it (presigned POST)."""
+        actor.require(Access.ANY_USER)
+        key = avatar_object_key(actor.tenant_id, actor.user_id, new_id(), content_type)
+        upload = self._files.upload(key, content_type, AVATAR_MAX_BYTES)
+        current = actor.user
+        user = self._users(actor.tenant_id).save_changes(
+            current, replace(current, avatar_key=key, updated_at=self._clock())
+        )
+        return AvatarUpload(upload.url, upload.fields, upload.expires_in, AVATAR_MAX_BYTES, user)
+
+    def _phones(self, tenant_id: str, phones: list[str]) -> tuple[str, ...]:
+        """E.164 numbers; local formats are read in the CRM's country."""
+        import phonenumbers  # only this path needs it: keep it off the cold start
+
+        if len(phones) > MAX_PHONES:
+            raise ValidationError(f"at most {MAX_PHONES} phone numbers", field="phones")
+        crm = self._crms.get(tenant_id)
+        region = crm.country if crm else None
+        normalized: list[str] = []
+        for i, raw in enumerate(phones):
+            try:
+                number = phonenumbers.parse(raw, region)
+            except phonenumbers.NumberParseException:
+                number = None
+            if number is None or not phonenumbers.is_valid_number(number):
+                raise ValidationError(f"'{raw}' is not a valid phone number", field=f"phones[{i}]")
+            e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+            if e164 not in normalized:
+                normalized.append(e164)
+        return tuple(normalized)
+
+
+def _name(name: str) -> str:
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError("name cannot be blank", field="name")
+    return name

@@ -73,6 +73,26 @@ def create_user_pool(cognito: Any) -> UserPool:
     return UserPool(pool_id=pool_id, client_id=client_id)
 
 
+# Browsers upload straight to the bucket (presigned POST) and read from it (presigned GET).
+FILES_CORS = {
+    "CORSRules": [
+        {
+            "AllowedMethods": ["GET", "POST", "PUT", "HEAD"],
+            "AllowedOrigins": ["*"],
+            "AllowedHeaders": ["*"],
+            "MaxAgeSeconds": 3600,
+        }
+    ]
+}
+
+
+def create_files_bucket(s3: Any, name: str, region: str) -> None:
+    """The private files bucket (avatars, later recordings and imports), with CORS for browsers."""
+    with contextlib.suppress(s3.exceptions.BucketAlreadyOwnedByYou, s3.exceptions.BucketAlreadyExists):
+        s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": region})
+    s3.put_bucket_cors(Bucket=name, CORSConfiguration=FILES_CORS)
+
+
 def create_mail_identity(sesv2: Any, sender: str) -> None:
     """Verify the sender's domain in SES (moto refuses mail from unverified identities)."""
     domain = parseaddr(sender)[1].rpartition("@")[2]

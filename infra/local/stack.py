@@ -98,6 +98,7 @@ class LocalStack:
         get_settings.cache_clear()  # read once more, now with the pool's ids
         resources.create_table()
         resources.create_mail_identity(self._client("sesv2"), get_settings().mail_from)
+        resources.create_files_bucket(self._client("s3"), get_settings().files_bucket, REGION)
         function_arns = resources.register_functions(self._client("lambda"), self._client("iam"))
         resources.create_state_machines(self._client("stepfunctions"), function_arns)
         return pool

@@ -7,7 +7,7 @@ from chalicelib.db.writes import transact
 from chalicelib.domain.clock import utcnow
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.users import User, UserStatus
-from tests.harness import PASSWORD, Api, CrmSession, crm_payload
+from tests.harness import PASSWORD, Api, CrmSession, crm_payload, sent_emails
 from tests.meter import dynamodb_calls
 
 
@@ -57,11 +57,16 @@ def test_login_costs_three_dynamodb_calls(api: Api, make_crm) -> None:
 
 def test_create_crm_is_one_transaction_and_one_update(api: Api) -> None:
     with dynamodb_calls() as calls:
-        reply = api.post(
-            "/v1/crms", crm_payload(users=[{"name": f"U{i}", "email": f"u{i}@example.com"} for i in range(25)])
-        )
-    assert reply.status == 201
+        assert api.post("/v1/crms", crm_payload()).status == 201
     assert calls == {"TransactWriteItems": 1, "UpdateItem": 1}, str(calls)
+
+
+def test_inviting_the_wizards_users_is_one_more_transaction_whatever_their_number(api: Api) -> None:
+    users = [{"name": f"U{i}", "email": f"u{i}@example.com"} for i in range(25)]
+    with dynamodb_calls() as calls:
+        assert api.post("/v1/crms", crm_payload(users=users)).status == 201
+    assert calls == {"TransactWriteItems": 2, "UpdateItem": 1}, str(calls)
+    assert len(sent_emails()) == 25
 
 
 def test_unauthenticated_requests_cost_no_dynamodb_call(api: Api) -> None:

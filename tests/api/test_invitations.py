@@ -151,3 +151,18 @@ def test_users_added_by_an_admin_are_invited_by_email(api: Api, make_crm) -> Non
     assert sent_emails()[0]["to"] == ["nina@example.com"]
     duplicate = api.post("/v1/users", {"name": "Nina", "email": "nina@example.com"}, token=crm.token)
     assert (duplicate.status, duplicate.error["field"]) == (409, "email")
+
+
+def test_users_created_with_the_crm_get_their_invitation_and_can_log_in(api: Api) -> None:
+    from tests.harness import crm_payload
+
+    payload = crm_payload(users=[{"name": "Wiz Ard", "email": "wiz@example.com", "extension": "101"}])
+    crm = api.post("/v1/crms", payload).json["crm"]
+    [email] = sent_emails()
+
+    accept = api.post("/v1/invitations/accept", {"token": token_in(email["body"]), "name": "Wiz", "password": PASSWORD})
+
+    assert (email["to"], accept.status) == (["wiz@example.com"], 201)
+    login = api.post("/v1/auth/login", {"crm": crm["slug"], "email": "wiz@example.com", "password": PASSWORD})
+    assert login.status == 200
+    assert api.get("/v1/me", token=login.json["access_token"]).json["extension"] == "101"

@@ -205,7 +205,7 @@ def _attributes(user: User) -> dict[str, Any]:
         "week_start": user.week_start.value,
         "telephony_mode": user.telephony_mode.value,
         "phones": list(user.phones),
-        "avatar_url": user.avatar_url,
+        "avatar_key": user.avatar_key,
         "working_hours": user.working_hours,
     }
 
@@ -225,7 +225,7 @@ def _to_user(item: UserItem) -> User:
         week_start=WeekStart(item.week_start),
         telephony_mode=TelephonyMode(item.telephony_mode),
         phones=tuple(item.phones or ()),
-        avatar_url=item.avatar_url,
+        avatar_key=item.avatar_key,
         working_hours=item.working_hours,
         last_seen_at=item.last_seen_at,
         version=item.version or 1,
