@@ -10,7 +10,7 @@ import os
 
 import aws_cdk as cdk
 
-from infra.shared import ROOT
+from infra.shared import DEFAULT_MAIL_FROM, ROOT
 from infra.stacks import CrmStack, scratch_workdir
 
 
@@ -20,7 +20,16 @@ def main() -> None:
     app = cdk.App(outdir=outdir)
     stage = str(app.node.try_get_context("stage") or "dev")
     with scratch_workdir():
-        CrmStack(app, f"crm-{stage}", stage=stage, description=f"CRM ({stage})")
+        CrmStack(
+            app,
+            f"crm-{stage}",
+            stage=stage,
+            description=f"CRM ({stage})",
+            # -c mail_from="Acme CRM <crm@acme.example>": a sender on a verified SES domain.
+            mail_from=str(app.node.try_get_context("mail_from") or DEFAULT_MAIL_FROM),
+            # -c app_url=https://crm.acme.example: the web app, for links in emails.
+            app_url=str(app.node.try_get_context("app_url") or "http://127.0.0.1:8000"),
+        )
         app.synth()
 
 

@@ -24,3 +24,10 @@ ACCESS_TOKEN_MINUTES = 60
 REFRESH_TOKEN_DAYS = 30
 
 TTL_ATTRIBUTE = "ttl"
+
+# Browsers upload straight to the files bucket (presigned POST) and read from it (presigned GET).
+FILES_CORS_METHODS = ("GET", "POST", "PUT", "HEAD")
+FILES_CORS_MAX_AGE = 3600
+# Where the CRM's own emails come from, unless the deployment says otherwise (-c mail_from=...):
+# its domain must be a verified SES identity in the account.
+DEFAULT_MAIL_FROM = "CRM <no-reply@example.com>"

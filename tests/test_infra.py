@@ -30,6 +30,9 @@ ENV_VARS = {
     "COGNITO_POOL_ID",
     "COGNITO_CLIENT_ID",
     "SECRETS_PREFIX",
+    "FILES_BUCKET",
+    "MAIL_FROM",
+    "APP_URL",
     "POWERTOOLS_SERVICE_NAME",
     "POWERTOOLS_METRICS_NAMESPACE",
     "POWERTOOLS_LOG_LEVEL",
@@ -264,6 +267,30 @@ def test_policies_are_least_privilege(real: Synth) -> None:
         arn = json.dumps(by_action[f"ssm:{action}"]["Resource"])
         assert f":parameter/crm/{STAGE}/tenants/*" in arn
     assert "dynamodb:Query" in by_action
+    assert by_action["ses:SendEmail"]["Resource"] == {
+        "Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":ses:", {"Ref": "AWS::Region"}, ":",
+                          {"Ref": "AWS::AccountId"}, ":identity/example.com"]]
+    }  # fmt: skip
+    bucket_id, _ = real.only("AWS::S3::Bucket")
+    for action in ("s3:PutObject", "s3:GetObject*"):
+        resources = json.dumps(by_action[action]["Resource"])
+        assert bucket_id in resources
+        assert "/tenants/*" in resources
+
+
+@pytest.mark.slow
+def test_files_bucket_is_private_and_open_to_browser_uploads(real: Synth) -> None:
+    _, bucket = real.only("AWS::S3::Bucket")
+    props = bucket["Properties"]
+    assert props["PublicAccessBlockConfiguration"] == {
+        "BlockPublicAcls": True,
+        "BlockPublicPolicy": True,
+        "IgnorePublicAcls": True,
+        "RestrictPublicBuckets": True,
+    }
+    [rule] = props["CorsConfiguration"]["CorsRules"]
+    assert set(rule["AllowedMethods"]) == set(shared.FILES_CORS_METHODS)
+    assert bucket["DeletionPolicy"] == "Retain"
 
 
 @pytest.mark.slow

@@ -73,14 +73,13 @@ def create_user_pool(cognito: Any) -> UserPool:
     return UserPool(pool_id=pool_id, client_id=client_id)
 
 
-# Browsers upload straight to the bucket (presigned POST) and read from it (presigned GET).
 FILES_CORS = {
     "CORSRules": [
         {
-            "AllowedMethods": ["GET", "POST", "PUT", "HEAD"],
+            "AllowedMethods": list(shared.FILES_CORS_METHODS),
             "AllowedOrigins": ["*"],
             "AllowedHeaders": ["*"],
-            "MaxAgeSeconds": 3600,
+            "MaxAgeSeconds": shared.FILES_CORS_MAX_AGE,
         }
     ]
 }

@@ -11,6 +11,7 @@ import os
 import re
 import tempfile
 from collections.abc import Iterator, Mapping
+from email.utils import parseaddr
 from typing import Any
 
 from aws_cdk import CfnOutput, Duration, RemovalPolicy, Stack, Token
@@ -19,6 +20,7 @@ from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_stepfunctions as sfn
 from chalice.cdk import Chalice
 from constructs import Construct
@@ -131,6 +133,8 @@ class CrmStack(Stack):
         functions: tuple[LambdaFunction, ...] = FUNCTIONS,
         state_machines: tuple[StateMachine, ...] = STATE_MACHINES,
         log_level: str = "INFO",
+        mail_from: str = shared.DEFAULT_MAIL_FROM,
+        app_url: str = "http://127.0.0.1:8000",
         throttling_rate_limit: float = 50,
         throttling_burst_limit: int = 100,
         **kwargs: Any,
@@ -145,12 +149,16 @@ class CrmStack(Stack):
 
         self.table = table_from_schema(self, "Table", table_schema())
         self.user_pool, self.user_pool_client = self._user_pool(stage)
+        self.files = self._files_bucket()
         environment = {
             "STAGE": stage,
             "TABLE_NAME": self.table.table_name,
             "COGNITO_POOL_ID": self.user_pool.user_pool_id,
             "COGNITO_CLIENT_ID": self.user_pool_client.user_pool_client_id,
             "SECRETS_PREFIX": self.secrets_prefix,
+            "FILES_BUCKET": self.files.bucket_name,
+            "MAIL_FROM": mail_from,
+            "APP_URL": app_url,
             "POWERTOOLS_METRICS_NAMESPACE": "CRM",
             "POWERTOOLS_LOG_LEVEL": log_level,
         }
@@ -160,12 +168,17 @@ class CrmStack(Stack):
         self.table.grant_read_write_data(api_role)
         self.user_pool.grant(api_role, *API_USER_POOL_ACTIONS)
         api_role.add_to_principal_policy(self._secrets_statement())
+        # Tenant files only (avatars now); no listing, no deletes from the API.
+        self.files.grant_put(api_role, "tenants/*")
+        self.files.grant_read(api_role, "tenants/*")
+        api_role.add_to_principal_policy(self._mail_statement(mail_from))
 
         self.functions = self._functions(functions, environment)
         self.state_machines = {machine.name: self._state_machine(machine) for machine in state_machines}
 
         CfnOutput(self, "ApiUrl", value=self.api.sam_template.get_output("EndpointURL").value)
         CfnOutput(self, "TableName", value=self.table.table_name)
+        CfnOutput(self, "FilesBucket", value=self.files.bucket_name)
         CfnOutput(self, "UserPoolId", value=self.user_pool.user_pool_id)
         CfnOutput(self, "UserPoolClientId", value=self.user_pool_client.user_pool_client_id)
 
@@ -229,6 +242,33 @@ class CrmStack(Stack):
             ],
         )
         return api
+
+    def _files_bucket(self) -> s3.Bucket:
+        """Private, encrypted, TLS-only; browsers reach it only through presigned URLs."""
+        return s3.Bucket(
+            self,
+            "Files",
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            enforce_ssl=True,
+            cors=[
+                s3.CorsRule(
+                    allowed_methods=[s3.HttpMethods(m) for m in shared.FILES_CORS_METHODS],
+                    allowed_origins=["*"],
+                    allowed_headers=["*"],
+                    max_age=shared.FILES_CORS_MAX_AGE,
+                )
+            ],
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+
+    def _mail_statement(self, mail_from: str) -> iam.PolicyStatement:
+        """SendEmail from the sender's verified SES domain identity only."""
+        domain = parseaddr(mail_from)[1].rpartition("@")[2]
+        if not domain:
+            raise ValueError(f"mail_from {mail_from!r} has no email address")
+        identity = self.format_arn(service="ses", resource="identity", resource_name=domain)
+        return iam.PolicyStatement(actions=["ses:SendEmail"], resources=[identity])
 
     def _secrets_statement(self) -> iam.PolicyStatement:
         # SecureStrings use the AWS-managed aws/ssm key, whose key policy already lets any
