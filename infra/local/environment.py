@@ -44,6 +44,7 @@ def configure(options: Options) -> None:
             "STAGE": "local",
             "TABLE_NAME": "crm-local",
             "SECRETS_PREFIX": "/crm/local",
+            "APP_URL": f"http://{options.host}:{options.port}",
             "POWERTOOLS_SERVICE_NAME": "crm-local",
             "POWERTOOLS_METRICS_DISABLED": "true",
             "POWERTOOLS_LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),

@@ -41,7 +41,7 @@ class Scheduler(threading.Thread):
         lambda_client: Any,
         functions: tuple[LambdaFunction, ...],
         region: str,
-        extra_jobs: tuple[tuple[float, Callable[[], None]], ...] = (),
+        extra_jobs: tuple[tuple[float, Callable[[], object]], ...] = (),
     ) -> None:
         super().__init__(name="scheduler", daemon=True)
         self._lambda = lambda_client
@@ -55,7 +55,7 @@ class Scheduler(threading.Thread):
         ]
         self._jobs += [[period, now + period, job] for period, job in extra_jobs]
 
-    def _invoker(self, function: LambdaFunction) -> Callable[[], None]:
+    def _invoker(self, function: LambdaFunction) -> Callable[[], object]:
         def invoke() -> None:
             result = self._lambda.invoke(
                 FunctionName=function.name, Payload=json.dumps(scheduled_event(function, self._region))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import socket
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import boto3
@@ -20,6 +21,7 @@ from moto.server import ThreadedMotoServer
 
 from infra.local import lambda_glue, resources
 from infra.local.environment import REGION, ROOT, Options
+from infra.local.outbox import Outbox
 from infra.local.persistence import StateFile
 from infra.local.scheduler import Scheduler
 
@@ -82,8 +84,11 @@ class LocalStack:
         self._serve_api()
         from functions.registry import FUNCTIONS
 
-        autosave = ((AUTOSAVE_SECONDS, self.save),) if self._state else ()
-        self._scheduler = Scheduler(self._client("lambda"), FUNCTIONS, REGION, extra_jobs=autosave)
+        outbox = Outbox(REGION)
+        jobs: tuple[tuple[float, Callable[[], object]], ...] = ((1.0, outbox.show_new),)
+        if self._state:
+            jobs += ((AUTOSAVE_SECONDS, self.save),)
+        self._scheduler = Scheduler(self._client("lambda"), FUNCTIONS, REGION, extra_jobs=jobs)
         self._scheduler.start()
 
     def _bootstrap_aws(self) -> resources.UserPool:
