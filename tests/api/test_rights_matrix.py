@@ -79,3 +79,11 @@ def test_any_user_route_is_open_to_a_user_without_rights(api: Api, make_crm, spe
     crm = make_crm()
     nobody = add_member(api, crm, frozenset())
     assert call(api, spec, nobody.token).status not in (401, 403)
+
+
+def test_docs_list_every_route_with_its_right() -> None:
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "rights.md").read_text()
+    documented = set(re.findall(r"^\| `(\w+) (\S+)` \| `(\w+)` \|$", text, flags=re.MULTILINE))
+    assert documented == {(s.method, s.path, s.right.value) for s in ROUTES}
