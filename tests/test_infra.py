@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from collections.abc import Iterator
@@ -59,11 +60,20 @@ class Synth:
 
 
 def synthesize(outdir: Path, **registries: Any) -> Synth:
-    """Synthesize one stage offline (no credentials) into `outdir`."""
-    with scratch_workdir():
-        app = cdk.App(outdir=str(outdir))
-        stack = CrmStack(app, f"crm-{STAGE}", stage=STAGE, **registries)
-        assembly = app.synth()
+    """Synthesize one stage offline (no credentials) into `outdir`.
+
+    Chalice's packaging exports the stage's environment variables (CDK tokens) into os.environ;
+    they are put back as they were, so later tests and the processes they start never see them.
+    """
+    saved = dict(os.environ)
+    try:
+        with scratch_workdir():
+            app = cdk.App(outdir=str(outdir))
+            stack = CrmStack(app, f"crm-{STAGE}", stage=STAGE, **registries)
+            assembly = app.synth()
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
     raw = assembly.get_stack_by_name(stack.stack_name).template
     return Synth(Template.from_json(raw), raw, Path(assembly.directory))
 

@@ -44,11 +44,14 @@ def configure(options: Options) -> None:
             "STAGE": "local",
             "TABLE_NAME": "crm-local",
             "SECRETS_PREFIX": "/crm/local",
+            "FILES_BUCKET": "crm-local-files",
+            "MAIL_FROM": "CRM <no-reply@example.com>",
             "APP_URL": f"http://{options.host}:{options.port}",
             "POWERTOOLS_SERVICE_NAME": "crm-local",
             "POWERTOOLS_METRICS_DISABLED": "true",
             "POWERTOOLS_LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
         }
     )
-    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
+    # Every setting above is explicit, so nothing inherited from the shell can point elsewhere.
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "COGNITO_JWKS_URL"):
         os.environ.pop(name, None)
