@@ -106,25 +106,32 @@ class LocalAws:
 MOTO_CONFIG = {"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}
 
 
+@functools.cache
+def aws_client(service: str) -> Any:
+    """boto3 clients are slow to build (~50 ms); moto intercepts cached ones in every test."""
+    import boto3
+
+    return boto3.client(service, region_name=REGION)
+
+
 @contextmanager
 def local_aws() -> Iterator[LocalAws]:
     """moto in-process with the stack's table and user pool; the app configured to use them."""
-    import boto3
     from moto import mock_aws
 
     from infra.local import resources as stack_resources
 
     with mock_aws(config=MOTO_CONFIG):
-        cognito = boto3.client("cognito-idp", region_name=REGION)
+        cognito = aws_client("cognito-idp")
         stack_resources.create_table()
-        stack_resources.create_mail_identity(boto3.client("sesv2", region_name=REGION), "CRM <no-reply@example.com>")
-        stack_resources.create_files_bucket(boto3.client("s3", region_name=REGION), FILES_BUCKET, REGION)
+        stack_resources.create_mail_identity(aws_client("sesv2"), "CRM <no-reply@example.com>")
+        stack_resources.create_files_bucket(aws_client("s3"), FILES_BUCKET, REGION)
         pool = stack_resources.create_user_pool(cognito)
         os.environ["COGNITO_POOL_ID"] = pool.pool_id
         os.environ["COGNITO_CLIENT_ID"] = pool.client_id
         reset_caches()
         try:
-            yield LocalAws(pool.pool_id, pool.client_id, cognito, boto3.client("ssm", region_name=REGION))
+            yield LocalAws(pool.pool_id, pool.client_id, cognito, aws_client("ssm"))
         finally:
             reset_caches()
 
