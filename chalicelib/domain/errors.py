@@ -32,6 +32,19 @@ class ConflictError(DomainError):
     """A stale `version`, a taken unique value or a state that forbids the change."""
 
 
+class StaleVersionError(ConflictError):
+    """The record changed since the caller read it: they reload and retry, nothing is overwritten."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(f"the {what} changed since you last read it; reload and retry", field="version")
+
+
+def check_version(given: int, current: int, what: str) -> None:
+    """Optimistic locking at the service: refuse an edit based on an older read."""
+    if given != current:
+        raise StaleVersionError(what)
+
+
 class DuplicateError(ConflictError):
     """A phone or email already belongs to another client or lead."""
 

@@ -81,6 +81,17 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
+NAME_MAX_LENGTH = 100
+
+
+def check_user_name(name: str, *, field_name: str = "name") -> str:
+    """A person's name, spaces collapsed; any script."""
+    name = " ".join(name.split())
+    if not 1 <= len(name) <= NAME_MAX_LENGTH:
+        raise ValidationError(f"a name has 1 to {NAME_MAX_LENGTH} characters", field=field_name)
+    return name
+
+
 def check_extension(extension: str, *, field_name: str = "extension") -> str:
     if not EXTENSION_PATTERN.fullmatch(extension):
         raise ValidationError("an extension is 2 to 6 digits, e.g. 100", field=field_name)

@@ -10,7 +10,7 @@ from chalicelib.db.repositories.crms import CrmRepository
 from chalicelib.domain import crm as crm_rules
 from chalicelib.domain.actor import Actor
 from chalicelib.domain.crm import Crm
-from chalicelib.domain.errors import ConflictError, NotFoundError
+from chalicelib.domain.errors import NotFoundError, check_version
 from chalicelib.domain.money import ExchangeRates, check_currency, parse_currencies
 from chalicelib.domain.rights import Access
 
@@ -37,8 +37,7 @@ class CompanyService:
         """Replace the settings; the slug (the CRM's address) never changes."""
         actor.require(Access.ADMIN)
         before = self._require(actor.tenant_id)
-        if version != before.version:
-            raise ConflictError("the settings were changed since you read them; reload and retry", field="version")
+        check_version(version, before.version, "settings")
         after = replace(
             before,
             name=crm_rules.check_company_name(name),

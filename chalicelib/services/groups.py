@@ -9,7 +9,7 @@ from chalicelib.db.repositories.groups import GroupRepository
 from chalicelib.db.repositories.users import UserRepository
 from chalicelib.db.writes import transact
 from chalicelib.domain.actor import Actor
-from chalicelib.domain.errors import ConflictError, NotFoundError, ValidationError
+from chalicelib.domain.errors import ConflictError, NotFoundError, ValidationError, check_version
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.rights import Access, Group, GroupType, Permission
 
@@ -55,8 +55,7 @@ class GroupService:
         """Rename a custom group or change a non-admin group's rights; applies on members' next request."""
         actor.require(Access.ADMIN)
         group = self._require(actor, group_id)
-        if version != group.version:
-            raise ConflictError("the group was changed since you read it; reload and retry", field="version")
+        check_version(version, group.version, "group")
         if title is not None and group.type is not GroupType.CUSTOM:
             raise ValidationError("only custom groups can be renamed", field="title")
         if permissions and group.type is GroupType.ADMIN:

@@ -21,7 +21,15 @@ from chalicelib.domain.errors import ConflictError, DomainError, NotFoundError, 
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.invitations import INVITATION_LIFETIME, MAX_EMAILS_PER_REQUEST, Invitation, new_token, token_hash
 from chalicelib.domain.rights import Group, GroupType, Permission
-from chalicelib.domain.users import User, UserStatus, check_extension, check_password, normalize_email, principal_name
+from chalicelib.domain.users import (
+    User,
+    UserStatus,
+    check_extension,
+    check_password,
+    check_user_name,
+    normalize_email,
+    principal_name,
+)
 from chalicelib.integrations.ports import IdentityProvider, Mailer
 from chalicelib.observability import logger
 
@@ -81,7 +89,7 @@ class InvitationService:
         users = self._users(actor.tenant_id)
         if users.find_id_by_email(email) is not None:
             raise ConflictError(f"{email} is already a user of this CRM", field="email")
-        result = self._invite_one(actor, group, email, name=" ".join(name.split()), extension=extension)
+        result = self._invite_one(actor, group, email, name=check_user_name(name), extension=extension)
         return users.require(result.user_id or "")
 
     def invite_created(self, actor: Actor, users: Sequence[User]) -> list[InvitationResult]:
@@ -117,14 +125,14 @@ class InvitationService:
         if invitation is None or invitation.expired(self._clock()):
             raise NotFoundError("this invitation does not exist or has expired", field="token")
         check_password(password)
-        name = " ".join(name.split())
+        name = check_user_name(name)
         users = self._users(invitation.tenant_id)
         now = self._clock()
         if invitation.user_id is not None:
             before = users.require(invitation.user_id)
             if before.status is not UserStatus.INVITED:
                 raise ConflictError("this invitation has already been used", field="token")
-            user = replace(before, name=name or before.name, status=UserStatus.ACTIVE, updated_at=now)
+            user = replace(before, name=name, status=UserStatus.ACTIVE, updated_at=now)
             writes: list[Write] = users.change_writes(before, user)
             user = replace(user, version=before.version + 1)
         else:

@@ -12,7 +12,7 @@ from chalicelib.db.repositories.users import UserRepository
 from chalicelib.domain.actor import Actor
 from chalicelib.domain.clock import utcnow
 from chalicelib.domain.crm import check_timezone
-from chalicelib.domain.errors import ConflictError, ValidationError
+from chalicelib.domain.errors import ValidationError, check_version
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.rights import Access, Group
 from chalicelib.domain.schedule import parse_working_hours
@@ -23,6 +23,7 @@ from chalicelib.domain.users import (
     WeekStart,
     avatar_object_key,
     check_extension,
+    check_user_name,
 )
 from chalicelib.integrations.ports import FileStore
 
@@ -81,11 +82,10 @@ class ProfileService:
         """Change one's own profile; a stale `version` is a conflict, nothing is overwritten."""
         actor.require(Access.ANY_USER)
         current = actor.user
-        if version != current.version:
-            raise ConflictError("the profile was changed since you read it; reload and retry", field="version")
+        check_version(version, current.version, "profile")
         changed = replace(current, updated_at=self._clock())
         if name is not None:
-            changed = replace(changed, name=_name(name))
+            changed = replace(changed, name=check_user_name(name))
         if language is not None:
             if language not in LANGUAGES:
                 raise ValidationError(f"language must be one of {', '.join(sorted(LANGUAGES))}", field="language")
@@ -143,10 +143,3 @@ class ProfileService:
             if e164 not in normalized:
                 normalized.append(e164)
         return tuple(normalized)
-
-
-def _name(name: str) -> str:
-    name = " ".join(name.split())
-    if not name:
-        raise ValidationError("name cannot be blank", field="name")
-    return name

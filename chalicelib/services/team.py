@@ -17,10 +17,10 @@ from chalicelib.db.repositories.groups import GroupRepository
 from chalicelib.db.repositories.users import UserRepository
 from chalicelib.domain.actor import Actor
 from chalicelib.domain.clock import utcnow
-from chalicelib.domain.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
+from chalicelib.domain.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError, check_version
 from chalicelib.domain.rights import Access, GroupType, Permission
 from chalicelib.domain.schedule import parse_working_hours
-from chalicelib.domain.users import User, UserStatus, check_extension, normalize_email, principal_name
+from chalicelib.domain.users import User, UserStatus, check_extension, check_user_name, normalize_email, principal_name
 from chalicelib.integrations.ports import IdentityProvider
 
 _UNCHANGED = object()
@@ -95,11 +95,10 @@ class TeamService:
         users = self._users(actor.tenant_id)
         before = users.require(user_id)
         self._check_may_manage(actor, before)
-        if version != before.version:
-            raise ConflictError("the user was changed since you read it; reload and retry", field="version")
+        check_version(version, before.version, "user")
         after = replace(before, updated_at=self._clock())
         if name is not None:
-            after = replace(after, name=_name(name))
+            after = replace(after, name=check_user_name(name))
         if email is not None:
             after = replace(after, email=normalize_email(email))
         if extension is not _UNCHANGED:
@@ -165,10 +164,3 @@ class TeamService:
                 return
             if not (cursor := page.next_cursor):
                 raise ConflictError("the CRM needs at least one active administrator")
-
-
-def _name(name: str) -> str:
-    name = " ".join(name.split())
-    if not name:
-        raise ValidationError("name cannot be blank", field="name")
-    return name

@@ -17,7 +17,7 @@ from chalicelib.db.items import CrmItem, Item, SlugItem
 from chalicelib.db.writes import Put, Update, Write, must_exist, must_not_exist, transact
 from chalicelib.domain.clock import isoformat_z
 from chalicelib.domain.crm import Crm, CrmStatus
-from chalicelib.domain.errors import ConflictError
+from chalicelib.domain.errors import ConflictError, StaleVersionError
 from chalicelib.domain.money import parse_currencies
 
 
@@ -86,7 +86,7 @@ class CrmRepository:
             CrmItem.base_currency.set(after.rates.base),
             CrmItem.currencies.set(after.rates.to_list()),
         ]
-        stale = ConflictError("the settings were changed since you read them; reload and retry", field="version")
+        stale = StaleVersionError("settings")
         transact([Update(item, actions, condition=must_exist(), on_conflict=stale)])
         return replace(after, version=before.version + 1)
 

@@ -7,7 +7,7 @@ from dataclasses import replace
 from chalicelib.db import keys
 from chalicelib.db.items import GroupItem
 from chalicelib.db.writes import Delete, Put, Update, must_exist, must_not_exist, transact
-from chalicelib.domain.errors import ConflictError
+from chalicelib.domain.errors import StaleVersionError
 from chalicelib.domain.rights import ALL_PERMISSIONS, Group, GroupType, Permission
 
 
@@ -33,13 +33,13 @@ class GroupRepository:
         """Store `after` if the group is still at `before.version` (else a conflict on `version`)."""
         item = GroupItem(self._pk, keys.group_sk(before.id), version=before.version)
         actions = [GroupItem.title.set(after.title), GroupItem.permissions.set(_stored(after.permissions))]
-        stale = ConflictError("the group was changed since you read it; reload and retry", field="version")
+        stale = StaleVersionError("group")
         transact([Update(item, actions, condition=must_exist(), on_conflict=stale)])
         return replace(after, version=before.version + 1)
 
     def delete(self, group: Group) -> None:
         item = GroupItem(self._pk, keys.group_sk(group.id), version=group.version)
-        stale = ConflictError("the group was changed since you read it; reload and retry", field="version")
+        stale = StaleVersionError("group")
         transact([Delete(item, condition=must_exist(), on_conflict=stale)])
 
     def creation_writes(self, group: Group) -> list[Put]:

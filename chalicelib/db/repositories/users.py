@@ -13,11 +13,10 @@ from chalicelib.db import keys
 from chalicelib.db.items import UniqueItem, UserItem
 from chalicelib.db.pagination import Page, decode_cursor, encode_cursor
 from chalicelib.db.writes import Delete, Put, Update, Write, must_exist, must_not_exist, transact
-from chalicelib.domain.errors import ConflictError, NotFoundError
+from chalicelib.domain.errors import ConflictError, NotFoundError, StaleVersionError
 from chalicelib.domain.users import PRESENCE_REFRESH, TelephonyMode, User, UserStatus, WeekStart
 
 OWNER_USER = "user"
-_STALE_VERSION = "the user was changed since you read it; reload and retry"
 
 
 class UserRepository:
@@ -132,7 +131,7 @@ class UserRepository:
                 attribute = getattr(UserItem, name)
                 actions.append(attribute.remove() if value is None else attribute.set(value))
         item = UserItem(self._pk, keys.user_sk(before.id), version=before.version)
-        stale = ConflictError(_STALE_VERSION, field="version")
+        stale = StaleVersionError("user")
         writes: list[Write] = [Update(item, actions, condition=must_exist(), on_conflict=stale)]
         if after.email != before.email:
             writes += [self._release(keys.user_email_sk(before.email), before.id), self._claim_email(after)]
