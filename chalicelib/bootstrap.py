@@ -19,6 +19,7 @@ from chalicelib.integrations.ports import FileStore
 from chalicelib.integrations.secrets import SsmSecretStore
 from chalicelib.services.auth import AuthService
 from chalicelib.services.company import CompanyService
+from chalicelib.services.contacts import ContactService
 from chalicelib.services.crms import CrmService
 from chalicelib.services.groups import GroupService
 from chalicelib.services.invitations import InvitationService
@@ -30,6 +31,7 @@ from chalicelib.services.team import TeamService
 class Services:
     auth: AuthService
     company: CompanyService
+    contacts: ContactService
     crms: CrmService
     files: FileStore
     groups: GroupService
@@ -49,6 +51,7 @@ def services() -> Services:
     return Services(
         auth=AuthService(crms, identity),
         company=CompanyService(crms),
+        contacts=ContactService(crms),
         crms=CrmService(crms, identity, secrets, invitations=invitations),
         files=files,
         groups=GroupService(),

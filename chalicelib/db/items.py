@@ -127,6 +127,42 @@ class UserItem(Item, discriminator="user"):
     version = VersionAttribute()
 
 
+class ContactItem(Item, discriminator="contact"):
+    """A client or a lead; gsi1 lists it by kind, gsi2 by kind and responsible user."""
+
+    contact_kind = UnicodeAttribute()  # `kind` is the base item's discriminator
+    name = UnicodeAttribute()
+    status = UnicodeAttribute()
+    type = UnicodeAttribute()
+    phones = JSONAttribute(default=list)  # [{"phone": E.164, "type"}]
+    emails = JSONAttribute(default=list)  # [{"email", "type"}]
+    address = UnicodeAttribute(null=True)
+    website = UnicodeAttribute(null=True)
+    comment = UnicodeAttribute(null=True)
+    responsible_user_id = UnicodeAttribute(null=True)
+    tags = ListAttribute(of=UnicodeAttribute, default=list)
+    source_tag_ids = ListAttribute(of=UnicodeAttribute, default=list)
+    properties = JSONAttribute(default=dict)
+    lead_status = UnicodeAttribute(null=True)
+    lead_source = UnicodeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+    created_by = UnicodeAttribute()
+    updated_at = UTCDateTimeAttribute()
+    converted_at = UTCDateTimeAttribute(null=True)
+    version = VersionAttribute()
+
+
+class FeedItem(Item, discriminator="feed"):
+    """One entry of a contact's activity feed; ids are ULIDs, so the sort key is time order."""
+
+    entry_kind = UnicodeAttribute()
+    time = UTCDateTimeAttribute()
+    user_id = UnicodeAttribute(null=True)
+    text = UnicodeAttribute(null=True)
+    data = JSONAttribute(default=dict)
+    edited_at = UTCDateTimeAttribute(null=True)
+
+
 class InvitationItem(Item, discriminator="invitation"):
     """A single-use invitation to one CRM and group; `ttl` lets DynamoDB drop expired ones."""
 
@@ -153,7 +189,9 @@ def table_schema() -> dict[str, Any]:
 
 
 __all__ = [
+    "ContactItem",
     "CrmItem",
+    "FeedItem",
     "GroupItem",
     "InvitationItem",
     "Item",

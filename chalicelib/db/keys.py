@@ -21,6 +21,11 @@ Access patterns (AP), each a repository method with a test:
   AP11 members of a group by name       Query    gsi2 pk=T#<tid>#GROUP#<gid> sk=<name>#<uid>
   AP12 an invitation by its token       GetItem  pk=G#INVITATION#<sha256> sk=INVITATION
   AP13 pending invitations of a CRM     Query    gsi1 pk=T#<tid>#INVITATIONS sk=<created_at>#<id>
+  AP14 a contact's card + feed page     Query    pk=T#<tid>#C#<cid> (desc: the record, then the feed)
+  AP15 a contact's feed, newest first   Query    pk=T#<tid>#C#<cid> sk begins_with FEED#
+  AP16 contacts of a kind by creation   Query    gsi1 pk=T#<tid>#LIST#<kind> sk=<created_at>#<cid>
+  AP17 ... of one responsible user      Query    gsi2 pk=T#<tid>#LIST#<kind>#R#<uid | -> sk=<created_at>#<cid>
+  AP18 the contact owning a phone/email GetItem  pk=T#<tid> sk=UNIQUE#PHONE#<e164> | UNIQUE#EMAIL#<email>
 """
 
 from __future__ import annotations
@@ -89,6 +94,46 @@ def invitations_pk(tenant_id: str) -> str:
 
 def invitations_sk(created_at_iso: str, invitation_id: str) -> str:
     return f"{created_at_iso}#{invitation_id}"
+
+
+CONTACT_RECORD = "~CONTACT"  # sorts after every FEED# entry: a descending Query starts with it
+FEED = "FEED#"
+UNASSIGNED = "-"
+
+
+def contact_pk(tenant_id: str, contact_id: str) -> str:
+    """A contact's partition: its record and its feed, nothing else (the card is one Query)."""
+    return f"{tenant_pk(tenant_id)}#C#{contact_id}"
+
+
+def contact_record_sk() -> str:
+    return CONTACT_RECORD
+
+
+def feed_sk(entry_id: str) -> str:
+    return f"{FEED}{entry_id}"
+
+
+def contact_phone_sk(e164: str) -> str:
+    """Guard item: a phone belongs to one client or lead of the CRM."""
+    return f"{UNIQUE}PHONE#{e164}"
+
+
+def contact_email_sk(email: str) -> str:
+    return f"{UNIQUE}EMAIL#{email}"
+
+
+def contacts_pk(tenant_id: str, kind: str) -> str:
+    return f"{tenant_pk(tenant_id)}#LIST#{kind}"
+
+
+def contacts_of_pk(tenant_id: str, kind: str, user_id: str | None) -> str:
+    """Contacts of a kind whose responsible user is `user_id` (None: the unsorted pool)."""
+    return f"{contacts_pk(tenant_id, kind)}#R#{user_id or UNASSIGNED}"
+
+
+def contacts_sk(created_at_iso: str, contact_id: str) -> str:
+    return f"{created_at_iso}#{contact_id}"
 
 
 def slug_pk(slug: str) -> str:

@@ -97,3 +97,60 @@ def test_users_list_and_availability_cost_the_same_with_10_or_150_users(api: Api
     # Authentication (user + presence in one UpdateItem, group) plus one read of the data.
     assert listing == {"UpdateItem": 1, "GetItem": 1, "Query": 1}, str(listing)
     assert availability == {"UpdateItem": 1, "GetItem": 2}, str(availability)
+
+
+def add_clients(crm: CrmSession, count: int) -> None:
+    """Clients with a phone each: the items a creation writes, batch-written (moto's transactions
+    copy the whole table, which would make seeding thousands quadratic)."""
+    from chalicelib.db.items import Item
+    from chalicelib.db.repositories.contacts import ContactRepository
+    from chalicelib.domain.contacts import Contact, ContactKind, Phone
+
+    contacts = ContactRepository(crm.id)
+    now = utcnow()
+    with Item.batch_write() as batch:
+        for i in range(count):
+            writes = contacts.creation_writes(
+                Contact(
+                    id=new_id(),
+                    kind=ContactKind.CLIENT,
+                    name=f"Client {i}",
+                    created_at=now,
+                    created_by=crm.admin["id"],
+                    updated_at=now,
+                    responsible_user_id=crm.admin["id"],
+                    phones=(Phone(f"+3361{i:07d}"),),
+                ),
+                [],
+            )
+            for write in writes:
+                batch.save(write.item)
+
+
+def test_card_list_and_identify_cost_the_same_with_10_or_2000_clients(api: Api, make_crm) -> None:
+    small, large = make_crm(), make_crm()
+    add_clients(small, 10)
+    add_clients(large, 2000)
+
+    def costs(crm: CrmSession) -> tuple:
+        acme = api.post("/v1/clients", {"name": "Acme", "phones": [{"phone": "+33699999999"}]}, token=crm.token).json
+        for i in range(30):
+            api.post(f"/v1/clients/{acme['id']}/notes", {"text": f"note {i}"}, token=crm.token)
+        with dynamodb_calls() as card:
+            reply = api.get(f"/v1/clients/{acme['id']}", token=crm.token)
+            assert len(reply.json["feed"]["items"]) == 20
+        with dynamodb_calls() as listing:
+            listed = api.get("/v1/clients?limit=50", token=crm.token).json["items"]
+        assert len(listed) == (11 if crm is small else 50)
+        with dynamodb_calls() as identify:
+            assert api.get("/v1/contacts/identify?phone=%2B33699999999", token=crm.token).json["id"] == acme["id"]
+        return card, listing, identify
+
+    small_costs, large_costs = costs(small), costs(large)
+
+    assert small_costs == large_costs
+    card, listing, identify = small_costs
+    auth = {"UpdateItem": 1, "GetItem": 1}  # the user (with presence) and the group
+    assert card == {**auth, "Query": 1}, str(card)  # the record and the first feed page together
+    assert listing == {**auth, "Query": 1}, str(listing)
+    assert identify == {"UpdateItem": 1, "GetItem": 3}, str(identify)  # phone guard, then the record

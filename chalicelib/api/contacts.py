@@ -1,0 +1,422 @@
+"""Clients and leads (SPEC CL, LD): cards with their feed, lists, the pool, notes, identify."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from chalice import Response
+from pydantic import AwareDatetime, EmailStr, Field
+
+from chalicelib.api.routing import Router
+from chalicelib.api.schemas import Input, Output, PageOut, PageQuery, UtcDateTime
+from chalicelib.bootstrap import services
+from chalicelib.db.pagination import Page
+from chalicelib.domain.actor import Actor
+from chalicelib.domain.contacts import (
+    ChannelType,
+    ClientType,
+    Contact,
+    ContactKind,
+    ContactStatus,
+    FeedEntry,
+    LeadSource,
+    LeadStatus,
+)
+from chalicelib.domain.rights import Access, Permission
+from chalicelib.services.contacts import ContactInput
+
+router = Router(__name__, tag="Contacts")
+CLIENT, LEAD = ContactKind.CLIENT, ContactKind.LEAD
+
+
+# --- models ----------------------------------------------------------------------------------
+
+
+class PhoneIn(Input):
+    phone: str = Field(min_length=1, max_length=40, examples=["+33 6 12 34 56 78"])
+    type: ChannelType = ChannelType.WORK
+
+
+class EmailIn(Input):
+    email: EmailStr
+    type: ChannelType = ChannelType.WORK
+
+
+class ContactFields(Input):
+    status: ContactStatus | None = None
+    type: ClientType | None = None
+    phones: list[PhoneIn] | None = Field(None, max_length=10)
+    emails: list[EmailIn] | None = Field(None, max_length=10)
+    address: str | None = Field(None, max_length=500)
+    website: str | None = Field(None, max_length=500)
+    comment: str | None = Field(None, max_length=2000)
+    tags: list[str] | None = Field(None, max_length=20)
+
+    def to_input(self, name: str | None, lead_status: LeadStatus | None = None) -> ContactInput:
+        return ContactInput(
+            name=name,
+            status=self.status,
+            type=self.type,
+            phones=[(p.phone, p.type) for p in self.phones] if self.phones is not None else None,
+            emails=[(e.email, e.type) for e in self.emails] if self.emails is not None else None,
+            address=self.address,
+            website=self.website,
+            comment=self.comment,
+            tags=self.tags,
+            lead_status=lead_status,
+        )
+
+
+class ClientIn(ContactFields):
+    name: str = Field(min_length=1, max_length=200)
+    responsible_user_id: str | None = Field(None, description="Default: the creator")
+
+
+class LeadIn(ClientIn):
+    unsorted: bool = Field(False, description="Created in the unsorted pool: not processed, nobody responsible")
+    lead_status: LeadStatus | None = None
+    lead_source: LeadSource = LeadSource.MANUAL
+
+
+class ClientPatch(ContactFields):
+    version: int = Field(ge=1, description="The version you read; a stale one is a 409 conflict")
+    name: str | None = Field(None, min_length=1, max_length=200)
+    responsible_user_id: str | None = Field(None, description="Reassign (the feed records it)")
+
+
+class LeadPatch(ClientPatch):
+    lead_status: LeadStatus | None = None
+    responsible_user_id: str | None = Field(None, description="Reassign; null puts the lead back in the pool")
+
+
+class PhoneOut(Output):
+    phone: str
+    type: str
+
+
+class EmailOut(Output):
+    email: str
+    type: str
+
+
+class ClientOut(Output):
+    id: str
+    name: str
+    status: str
+    type: str
+    phones: list[PhoneOut]
+    emails: list[EmailOut]
+    address: str | None
+    website: str | None
+    comment: str | None
+    responsible_user_id: str | None
+    tags: list[str]
+    source_tag_ids: list[str]
+    properties: dict[str, Any]
+    created_at: UtcDateTime
+    created_by: str
+    updated_at: UtcDateTime
+    converted_at: UtcDateTime | None = Field(None, description="Set when the client was a lead")
+    version: int
+
+    @classmethod
+    def of(cls, contact: Contact) -> Any:
+        return cls(
+            id=contact.id,
+            name=contact.name,
+            status=contact.status.value,
+            type=contact.type.value,
+            phones=[PhoneOut(phone=p.phone, type=p.type.value) for p in contact.phones],
+            emails=[EmailOut(email=e.email, type=e.type.value) for e in contact.emails],
+            address=contact.address,
+            website=contact.website,
+            comment=contact.comment,
+            responsible_user_id=contact.responsible_user_id,
+            tags=list(contact.tags),
+            source_tag_ids=list(contact.source_tag_ids),
+            properties=contact.properties,
+            created_at=contact.created_at,
+            created_by=contact.created_by,
+            updated_at=contact.updated_at,
+            converted_at=contact.converted_at,
+            version=contact.version,
+            **cls._extra(contact),
+        )
+
+    @staticmethod
+    def _extra(contact: Contact) -> dict[str, Any]:
+        return {}
+
+
+class LeadOut(ClientOut):
+    lead_status: str
+    lead_source: str
+
+    @staticmethod
+    def _extra(contact: Contact) -> dict[str, Any]:
+        return {
+            "lead_status": (contact.lead_status or LeadStatus.NOT_PROCESSED).value,
+            "lead_source": (contact.lead_source or LeadSource.MANUAL).value,
+        }
+
+
+class FeedEntryOut(Output):
+    id: str
+    kind: str = Field(description="note | call | sms | email | task | deal | event")
+    time: UtcDateTime
+    user_id: str | None
+    text: str | None
+    data: dict[str, Any] = Field(description="events: {event: created|updated|assigned|taken|converted, changes?}")
+    edited_at: UtcDateTime | None
+
+    @classmethod
+    def of(cls, entry: FeedEntry) -> FeedEntryOut:
+        return cls(
+            id=entry.id,
+            kind=entry.kind.value,
+            time=entry.time,
+            user_id=entry.user_id,
+            text=entry.text,
+            data=entry.data,
+            edited_at=entry.edited_at,
+        )
+
+
+class FeedPage(PageOut):
+    items: list[FeedEntryOut]
+
+    @classmethod
+    def of(cls, page: Page[FeedEntry]) -> FeedPage:
+        return cls(items=[FeedEntryOut.of(e) for e in page.items], next_cursor=page.next_cursor)
+
+
+class ClientCard(ClientOut):
+    feed: FeedPage = Field(description="The newest feed entries; GET .../feed?cursor= for more")
+
+
+class LeadCard(LeadOut):
+    feed: FeedPage
+
+
+class ClientList(PageOut):
+    items: list[ClientOut]
+
+
+class LeadList(PageOut):
+    items: list[LeadOut]
+
+
+class ClientQuery(PageQuery):
+    scope: Literal["mine", "all"] | None = Field(None, description="Default: all with the view-all right, else mine")
+    responsible_user_id: str | None = None
+    created_from: AwareDatetime | None = None
+    created_to: AwareDatetime | None = None
+    sort: Literal["created_at", "-created_at"] = "-created_at"
+
+
+class LeadQuery(ClientQuery):
+    scope: Literal["mine", "unsorted", "all"] | None = Field(  # type: ignore[assignment]
+        None, description="Default: all with leads_view, else mine"
+    )
+
+
+class NoteIn(Input):
+    text: str = Field(min_length=1, max_length=10_000)
+
+
+class CloseIn(Input):
+    outcome: Literal["client", "poor_quality"]
+
+
+class IdentifyQuery(Input):
+    phone: str = Field(min_length=2, max_length=40, description="E.164, a local number, or an extension")
+
+
+class IdentifyOut(Output):
+    type: str = Field(description="client | lead | user")
+    id: str
+    name: str
+    responsible_user_id: str | None
+
+
+def _page(kind: ContactKind, actor: Actor, query: ClientQuery) -> Page[Contact]:
+    return services().contacts.list(
+        actor,
+        kind,
+        scope=query.scope,
+        responsible_user_id=query.responsible_user_id,
+        created_from=query.created_from,
+        created_to=query.created_to,
+        newest_first=query.sort == "-created_at",
+        limit=query.limit,
+        cursor=query.cursor,
+    )
+
+
+def _reassign(body: ClientPatch) -> dict[str, Any]:
+    if "responsible_user_id" not in body.model_fields_set:
+        return {}
+    return {"responsible_user_id": body.responsible_user_id, "reassign": True}
+
+
+# --- clients ---------------------------------------------------------------------------------
+
+
+@router.route("/clients", "GET", right=Access.ANY_USER, query=ClientQuery, response=ClientList)
+def list_clients(actor: Actor, query: ClientQuery) -> ClientList:
+    """Clients, newest first by default (mine, or all with customers_view_all)."""
+    page = _page(CLIENT, actor, query)
+    return ClientList(items=[ClientOut.of(c) for c in page.items], next_cursor=page.next_cursor)
+
+
+@router.route("/clients", "POST", right=Permission.CUSTOMERS_CREATE, body=ClientIn, response=ClientOut, status=201)
+def create_client(actor: Actor, body: ClientIn) -> ClientOut:
+    """Create a client; a phone or email already used by a contact is a 409 duplicate."""
+    client = services().contacts.create(
+        actor, CLIENT, body.to_input(body.name), responsible_user_id=body.responsible_user_id
+    )
+    return ClientOut.of(client)
+
+
+@router.route("/clients/{client_id}", "GET", right=Access.ANY_USER, response=ClientCard)
+def get_client(actor: Actor, client_id: str) -> ClientCard:
+    """The client's card with the newest entries of its feed."""
+    card = services().contacts.card(actor, CLIENT, client_id)
+    return ClientCard(**ClientOut.of(card.contact).model_dump(), feed=FeedPage.of(card.feed))
+
+
+@router.route("/clients/{client_id}", "PATCH", right=Permission.CUSTOMERS_EDIT, body=ClientPatch, response=ClientOut)
+def update_client(actor: Actor, client_id: str, body: ClientPatch) -> ClientOut:
+    """Edit a client; phones and emails move their guards at once; the feed records the change."""
+    client = services().contacts.update(
+        actor, CLIENT, client_id, body.version, body.to_input(body.name), **_reassign(body)
+    )
+    return ClientOut.of(client)
+
+
+@router.route("/clients/{client_id}", "DELETE", right=Permission.CUSTOMERS_DELETE, status=204)
+def delete_client(actor: Actor, client_id: str) -> None:
+    """Delete a client (its phones and emails become free)."""
+    services().contacts.delete(actor, CLIENT, client_id)
+
+
+@router.route("/clients/{client_id}/feed", "GET", right=Access.ANY_USER, query=PageQuery, response=FeedPage)
+def client_feed(actor: Actor, client_id: str, query: PageQuery) -> FeedPage:
+    """The client's activity feed, newest first."""
+    return FeedPage.of(services().contacts.feed(actor, CLIENT, client_id, limit=query.limit, cursor=query.cursor))
+
+
+@router.route(
+    "/clients/{client_id}/notes", "POST", right=Access.ANY_USER, body=NoteIn, response=FeedEntryOut, status=201
+)
+def add_client_note(actor: Actor, client_id: str, body: NoteIn) -> FeedEntryOut:
+    """Add a note to the client's feed."""
+    return FeedEntryOut.of(services().contacts.add_note(actor, CLIENT, client_id, body.text))
+
+
+@router.route(
+    "/clients/{client_id}/notes/{note_id}", "PATCH", right=Access.ANY_USER, body=NoteIn, response=FeedEntryOut
+)
+def edit_client_note(actor: Actor, client_id: str, note_id: str, body: NoteIn) -> FeedEntryOut:
+    """Edit one's own note."""
+    return FeedEntryOut.of(services().contacts.edit_note(actor, CLIENT, client_id, note_id, body.text))
+
+
+@router.route("/clients/{client_id}/notes/{note_id}", "DELETE", right=Access.ANY_USER, status=204)
+def delete_client_note(actor: Actor, client_id: str, note_id: str) -> None:
+    """Delete one's own note."""
+    services().contacts.delete_note(actor, CLIENT, client_id, note_id)
+
+
+# --- leads -----------------------------------------------------------------------------------
+
+
+@router.route("/leads", "GET", right=Access.ANY_USER, query=LeadQuery, response=LeadList)
+def list_leads(actor: Actor, query: LeadQuery) -> LeadList:
+    """Leads: mine, the unsorted pool, or all (with leads_view)."""
+    page = _page(LEAD, actor, query)
+    return LeadList(items=[LeadOut.of(c) for c in page.items], next_cursor=page.next_cursor)
+
+
+@router.route("/leads", "POST", right=Access.ANY_USER, body=LeadIn, response=LeadOut, status=201)
+def create_lead(actor: Actor, body: LeadIn) -> LeadOut:
+    """Create a lead: assigned to its creator, or unsorted (not processed, nobody responsible)."""
+    lead = services().contacts.create(
+        actor,
+        LEAD,
+        body.to_input(body.name, body.lead_status),
+        responsible_user_id=body.responsible_user_id,
+        unsorted=body.unsorted,
+        lead_source=body.lead_source,
+    )
+    return LeadOut.of(lead)
+
+
+@router.route("/leads/{lead_id}", "GET", right=Access.ANY_USER, response=LeadCard)
+def get_lead(actor: Actor, lead_id: str) -> LeadCard:
+    """The lead's card with the newest entries of its feed."""
+    card = services().contacts.card(actor, LEAD, lead_id)
+    return LeadCard(**LeadOut.of(card.contact).model_dump(), feed=FeedPage.of(card.feed))
+
+
+@router.route("/leads/{lead_id}", "PATCH", right=Access.ANY_USER, body=LeadPatch, response=LeadOut)
+def update_lead(actor: Actor, lead_id: str, body: LeadPatch) -> LeadOut:
+    """Edit a lead (others' leads need leads_edit)."""
+    lead = services().contacts.update(
+        actor, LEAD, lead_id, body.version, body.to_input(body.name, body.lead_status), **_reassign(body)
+    )
+    return LeadOut.of(lead)
+
+
+@router.route("/leads/{lead_id}", "DELETE", right=Access.ANY_USER, status=204)
+def delete_lead(actor: Actor, lead_id: str) -> None:
+    """Delete a lead (others' leads need leads_delete)."""
+    services().contacts.delete(actor, LEAD, lead_id)
+
+
+@router.route("/leads/{lead_id}/take", "POST", right=Access.ANY_USER, response=LeadOut)
+def take_lead(actor: Actor, lead_id: str) -> LeadOut:
+    """Take a lead from the unsorted pool; if someone was faster: 409."""
+    return LeadOut.of(services().contacts.take(actor, lead_id))
+
+
+@router.route("/leads/{lead_id}/close", "POST", right=Access.ANY_USER, body=CloseIn, response=ClientOut)
+def close_lead(actor: Actor, lead_id: str, body: CloseIn) -> ClientOut | Response:
+    """Close a lead: `client` makes it a client (same id, feed kept) and returns it; `poor_quality`
+    deletes it (204)."""
+    client = services().contacts.close(actor, lead_id, body.outcome)
+    return ClientOut.of(client) if client is not None else Response("", status_code=204)
+
+
+@router.route("/leads/{lead_id}/feed", "GET", right=Access.ANY_USER, query=PageQuery, response=FeedPage)
+def lead_feed(actor: Actor, lead_id: str, query: PageQuery) -> FeedPage:
+    """The lead's activity feed, newest first."""
+    return FeedPage.of(services().contacts.feed(actor, LEAD, lead_id, limit=query.limit, cursor=query.cursor))
+
+
+@router.route("/leads/{lead_id}/notes", "POST", right=Access.ANY_USER, body=NoteIn, response=FeedEntryOut, status=201)
+def add_lead_note(actor: Actor, lead_id: str, body: NoteIn) -> FeedEntryOut:
+    """Add a note to the lead's feed."""
+    return FeedEntryOut.of(services().contacts.add_note(actor, LEAD, lead_id, body.text))
+
+
+@router.route("/leads/{lead_id}/notes/{note_id}", "PATCH", right=Access.ANY_USER, body=NoteIn, response=FeedEntryOut)
+def edit_lead_note(actor: Actor, lead_id: str, note_id: str, body: NoteIn) -> FeedEntryOut:
+    """Edit one's own note."""
+    return FeedEntryOut.of(services().contacts.edit_note(actor, LEAD, lead_id, note_id, body.text))
+
+
+@router.route("/leads/{lead_id}/notes/{note_id}", "DELETE", right=Access.ANY_USER, status=204)
+def delete_lead_note(actor: Actor, lead_id: str, note_id: str) -> None:
+    """Delete one's own note."""
+    services().contacts.delete_note(actor, LEAD, lead_id, note_id)
+
+
+# --- identify --------------------------------------------------------------------------------
+
+
+@router.route("/contacts/identify", "GET", right=Access.ANY_USER, query=IdentifyQuery, response=IdentifyOut)
+def identify(actor: Actor, query: IdentifyQuery) -> IdentifyOut:
+    """Who owns this number: a client, a lead, or a colleague's extension (404 if nobody)."""
+    found = services().contacts.identify(actor, query.phone)
+    return IdentifyOut(type=found.type, id=found.id, name=found.name, responsible_user_id=found.responsible_user_id)

@@ -1,0 +1,342 @@
+"""Clients and leads of one CRM: records, phone/email guards, feeds, lists.
+
+Layout (docs/data-model.md): a contact's partition holds its record (`~CONTACT`) and its feed
+(`FEED#<ulid>`), so the card and its latest feed entries are one descending Query, and a lead's
+conversion rewrites one item. Lists are the record's own GSIs, keyed by kind (gsi1) and by kind
+and responsible user (gsi2), both sorted by creation time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from pynamodb.expressions.update import Action
+
+from chalicelib.db import keys
+from chalicelib.db.items import ContactItem, FeedItem, Item, UniqueItem
+from chalicelib.db.pagination import Page, decode_cursor, encode_cursor
+from chalicelib.db.writes import Delete, Put, Update, Write, must_exist, must_not_exist, transact
+from chalicelib.domain.clock import isoformat_z
+from chalicelib.domain.contacts import (
+    ChannelType,
+    ClientType,
+    Contact,
+    ContactKind,
+    ContactStatus,
+    Email,
+    FeedEntry,
+    FeedKind,
+    LeadSource,
+    LeadStatus,
+    Phone,
+)
+from chalicelib.domain.errors import ConflictError, DuplicateError, StaleVersionError
+
+OWNER_CONTACT = "contact"
+_PHONE = "phone"
+_EMAIL = "email"
+
+
+class _ValueTakenError(ConflictError):
+    """A guard refused a phone or email; `_transact` turns it into a DuplicateError naming the owner."""
+
+    def __init__(self, channel: str, value: str, field: str) -> None:
+        super().__init__(f"{value} already belongs to another contact", field=field)
+        self.channel = channel
+        self.value = value
+
+
+class ContactRepository:
+    def __init__(self, tenant_id: str) -> None:
+        self._tenant_id = tenant_id
+        self._pk = keys.tenant_pk(tenant_id)
+
+    # --- reads -------------------------------------------------------------------------------
+
+    def get(self, contact_id: str, *, consistent: bool = False) -> Contact | None:
+        try:
+            item = ContactItem.get(
+                keys.contact_pk(self._tenant_id, contact_id), keys.contact_record_sk(), consistent_read=consistent
+            )
+        except ContactItem.DoesNotExist:
+            return None
+        return _to_contact(item)
+
+    def card(self, contact_id: str, feed_limit: int) -> tuple[Contact | None, Page[FeedEntry]]:
+        """AP14: the record and its newest feed entries in one Query."""
+        result = Item.query(
+            keys.contact_pk(self._tenant_id, contact_id), scan_index_forward=False, limit=feed_limit + 1
+        )
+        items = list(result)
+        if not items or not isinstance(items[0], ContactItem):
+            return None, Page([], None)
+        entries = [_to_entry(i) for i in items[1:] if isinstance(i, FeedItem)]
+        more = result.last_evaluated_key is not None and len(entries) == feed_limit
+        return _to_contact(items[0]), Page(entries, encode_cursor(result.last_evaluated_key) if more else None)
+
+    def feed(self, contact_id: str, *, limit: int, cursor: str | None) -> Page[FeedEntry]:
+        """AP15: feed entries, newest first."""
+        result = FeedItem.query(
+            keys.contact_pk(self._tenant_id, contact_id),
+            FeedItem.sk.startswith(keys.FEED),
+            scan_index_forward=False,
+            limit=limit,
+            last_evaluated_key=decode_cursor(cursor, self._tenant_id),
+        )
+        entries = [_to_entry(i) for i in result]
+        return Page(entries, encode_cursor(result.last_evaluated_key))
+
+    def get_entry(self, contact_id: str, entry_id: str) -> FeedEntry | None:
+        try:
+            return _to_entry(FeedItem.get(keys.contact_pk(self._tenant_id, contact_id), keys.feed_sk(entry_id)))
+        except FeedItem.DoesNotExist:
+            return None
+
+    def list(
+        self,
+        kind: ContactKind,
+        *,
+        responsible: str | None,
+        any_responsible: bool,
+        created_from: datetime | None,
+        created_to: datetime | None,
+        newest_first: bool,
+        limit: int,
+        cursor: str | None,
+    ) -> Page[Contact]:
+        """AP16 (`any_responsible`) / AP17 (one responsible user, or None for the pool)."""
+        if any_responsible:
+            index, hash_key, attribute = ContactItem.gsi1, keys.contacts_pk(self._tenant_id, kind), ContactItem.gsi1sk
+        else:
+            hash_key = keys.contacts_of_pk(self._tenant_id, kind, responsible)
+            index, attribute = ContactItem.gsi2, ContactItem.gsi2sk
+        low = keys.contacts_sk(isoformat_z(created_from), "") if created_from else None
+        # "~" sorts after every id: the bound includes the whole last millisecond.
+        high = keys.contacts_sk(isoformat_z(created_to), "~") if created_to else None
+        if low and high:
+            condition = attribute.between(low, high)
+        elif low:
+            condition = attribute >= low
+        elif high:
+            condition = attribute <= high
+        else:
+            condition = None
+        result = index.query(
+            hash_key,
+            condition,
+            scan_index_forward=not newest_first,
+            limit=limit,
+            last_evaluated_key=decode_cursor(cursor, self._tenant_id),
+        )
+        contacts = [_to_contact(i) for i in result]
+        return Page(contacts, encode_cursor(result.last_evaluated_key))
+
+    def owner_of_phone(self, e164: str) -> str | None:
+        """AP18: the id of the contact with this phone."""
+        return self._owner(keys.contact_phone_sk(e164))
+
+    def owner_of_email(self, email: str) -> str | None:
+        return self._owner(keys.contact_email_sk(email))
+
+    # --- writes ------------------------------------------------------------------------------
+
+    def create(self, contact: Contact, entries: Sequence[FeedEntry]) -> None:
+        """The record, its guards and its first feed entries, all or nothing."""
+        self._transact(self.creation_writes(contact, entries))
+
+    def creation_writes(self, contact: Contact, entries: Sequence[FeedEntry]) -> list[Write]:
+        item = ContactItem(
+            keys.contact_pk(self._tenant_id, contact.id),
+            keys.contact_record_sk(),
+            created_at=contact.created_at,
+            created_by=contact.created_by,
+            **_attributes(contact),
+            **self._index_keys(contact),
+        )
+        writes: list[Write] = [Put(item, condition=must_not_exist())]
+        writes += [self._claim(_PHONE, p.phone, i, contact.id) for i, p in enumerate(contact.phones)]
+        writes += [self._claim(_EMAIL, e.email, i, contact.id) for i, e in enumerate(contact.emails)]
+        writes += [self._entry_put(contact.id, e) for e in entries]
+        return writes
+
+    def save_changes(
+        self, before: Contact, after: Contact, entries: Sequence[FeedEntry] = (), *, condition: Any = None
+    ) -> Contact:
+        """Store `after` if nobody changed the contact since `before`; guards move at once."""
+        old = {**_attributes(before), **self._index_keys(before)}
+        new = {**_attributes(after), **self._index_keys(after)}
+        actions: list[Action] = []
+        for name, value in new.items():
+            if value != old[name]:
+                attribute = getattr(ContactItem, name)
+                actions.append(attribute.remove() if value is None else attribute.set(value))
+        item = ContactItem(
+            keys.contact_pk(self._tenant_id, before.id), keys.contact_record_sk(), version=before.version
+        )
+        guard = must_exist() if condition is None else must_exist() & condition
+        writes: list[Write] = [Update(item, actions, condition=guard, on_conflict=StaleVersionError("contact"))]
+        old_phones, new_phones = {p.phone for p in before.phones}, [p.phone for p in after.phones]
+        writes += [self._release(_PHONE, p, before.id) for p in old_phones - set(new_phones)]
+        writes += [self._claim(_PHONE, p, i, after.id) for i, p in enumerate(new_phones) if p not in old_phones]
+        old_emails, new_emails = {e.email for e in before.emails}, [e.email for e in after.emails]
+        writes += [self._release(_EMAIL, e, before.id) for e in old_emails - set(new_emails)]
+        writes += [self._claim(_EMAIL, e, i, after.id) for i, e in enumerate(new_emails) if e not in old_emails]
+        writes += [self._entry_put(after.id, e) for e in entries]
+        self._transact(writes)
+        return replace(after, version=before.version + 1)
+
+    def take(self, before: Contact, after: Contact, entry: FeedEntry) -> Contact:
+        """Give a pool lead its responsible user, only while it still has none (LD-2)."""
+        return self.save_changes(before, after, [entry], condition=ContactItem.responsible_user_id.does_not_exist())
+
+    def delete(self, contact: Contact) -> None:
+        """The record and its guards at once (a stale version refuses); then the feed."""
+        item = ContactItem(
+            keys.contact_pk(self._tenant_id, contact.id), keys.contact_record_sk(), version=contact.version
+        )
+        writes: list[Write] = [Delete(item, condition=must_exist(), on_conflict=StaleVersionError("contact"))]
+        writes += [self._release(_PHONE, p.phone, contact.id) for p in contact.phones]
+        writes += [self._release(_EMAIL, e.email, contact.id) for e in contact.emails]
+        self._transact(writes)
+        # Without its record the feed is unreachable; removing it is housekeeping.
+        with FeedItem.batch_write() as batch:
+            for entry in FeedItem.query(
+                keys.contact_pk(self._tenant_id, contact.id), FeedItem.sk.startswith(keys.FEED)
+            ):
+                batch.delete(entry)
+
+    def add_entry(self, contact_id: str, entry: FeedEntry) -> None:
+        self._entry_item(contact_id, entry).save(condition=must_not_exist())
+
+    def update_entry(self, contact_id: str, entry: FeedEntry) -> None:
+        self._entry_item(contact_id, entry).save(condition=must_exist())
+
+    def delete_entry(self, contact_id: str, entry_id: str) -> None:
+        FeedItem(keys.contact_pk(self._tenant_id, contact_id), keys.feed_sk(entry_id)).delete()
+
+    # --- helpers -----------------------------------------------------------------------------
+
+    def _index_keys(self, contact: Contact) -> dict[str, str]:
+        sk = keys.contacts_sk(isoformat_z(contact.created_at), contact.id)
+        return {
+            "gsi1pk": keys.contacts_pk(self._tenant_id, contact.kind.value),
+            "gsi1sk": sk,
+            "gsi2pk": keys.contacts_of_pk(self._tenant_id, contact.kind.value, contact.responsible_user_id),
+            "gsi2sk": sk,
+        }
+
+    def _entry_item(self, contact_id: str, entry: FeedEntry) -> FeedItem:
+        return FeedItem(
+            keys.contact_pk(self._tenant_id, contact_id),
+            keys.feed_sk(entry.id),
+            entry_kind=entry.kind.value,
+            time=entry.time,
+            user_id=entry.user_id,
+            text=entry.text,
+            data=entry.data,
+            edited_at=entry.edited_at,
+        )
+
+    def _entry_put(self, contact_id: str, entry: FeedEntry) -> Put:
+        return Put(self._entry_item(contact_id, entry), condition=must_not_exist())
+
+    def _guard_sk(self, channel: str, value: str) -> str:
+        return keys.contact_phone_sk(value) if channel == _PHONE else keys.contact_email_sk(value)
+
+    def _claim(self, channel: str, value: str, index: int, contact_id: str) -> Put:
+        guard = UniqueItem(self._pk, self._guard_sk(channel, value), owner_type=OWNER_CONTACT, owner_id=contact_id)
+        field = f"phones[{index}].phone" if channel == _PHONE else f"emails[{index}].email"
+        return Put(guard, condition=must_not_exist(), on_conflict=_ValueTakenError(channel, value, field))
+
+    def _release(self, channel: str, value: str, contact_id: str) -> Delete:
+        return Delete(UniqueItem(self._pk, self._guard_sk(channel, value)), condition=UniqueItem.owner_id == contact_id)
+
+    def _transact(self, writes: list[Write]) -> None:
+        try:
+            transact(writes)
+        except _ValueTakenError as exc:
+            raise self._duplicate(exc) from exc
+
+    def _duplicate(self, exc: _ValueTakenError) -> ConflictError:
+        """Name the contact that holds the value (read only when a write was refused)."""
+        value = exc.value
+        owner = self._owner(self._guard_sk(exc.channel, value))
+        existing = self.get(owner, consistent=True) if owner else None
+        if existing is None:
+            return exc
+        return DuplicateError(
+            f"{value} already belongs to the {existing.kind.value} '{existing.name}'",
+            existing_type=existing.kind.value,
+            existing_id=existing.id,
+            field=exc.field,
+        )
+
+    def _owner(self, sk: str) -> str | None:
+        try:
+            return UniqueItem.get(self._pk, sk).owner_id
+        except UniqueItem.DoesNotExist:
+            return None
+
+
+def _attributes(contact: Contact) -> dict[str, Any]:
+    """Stored values of the attributes an edit can change."""
+    return {
+        "contact_kind": contact.kind.value,
+        "name": contact.name,
+        "status": contact.status.value,
+        "type": contact.type.value,
+        "phones": [{"phone": p.phone, "type": p.type.value} for p in contact.phones],
+        "emails": [{"email": e.email, "type": e.type.value} for e in contact.emails],
+        "address": contact.address,
+        "website": contact.website,
+        "comment": contact.comment,
+        "responsible_user_id": contact.responsible_user_id,
+        "tags": list(contact.tags),
+        "source_tag_ids": list(contact.source_tag_ids),
+        "properties": contact.properties,
+        "lead_status": contact.lead_status.value if contact.lead_status else None,
+        "lead_source": contact.lead_source.value if contact.lead_source else None,
+        "updated_at": contact.updated_at,
+        "converted_at": contact.converted_at,
+    }
+
+
+def _to_contact(item: ContactItem) -> Contact:
+    return Contact(
+        id=item.pk.rsplit("#C#", 1)[1],
+        kind=ContactKind(item.contact_kind),
+        name=item.name,
+        created_at=item.created_at,
+        created_by=item.created_by,
+        updated_at=item.updated_at,
+        status=ContactStatus(item.status),
+        type=ClientType(item.type),
+        phones=tuple(Phone(p["phone"], ChannelType(p["type"])) for p in item.phones or []),
+        emails=tuple(Email(e["email"], ChannelType(e["type"])) for e in item.emails or []),
+        address=item.address,
+        website=item.website,
+        comment=item.comment,
+        responsible_user_id=item.responsible_user_id,
+        tags=tuple(item.tags or ()),
+        source_tag_ids=tuple(item.source_tag_ids or ()),
+        properties=dict(item.properties or {}),
+        lead_status=LeadStatus(item.lead_status) if item.lead_status else None,
+        lead_source=LeadSource(item.lead_source) if item.lead_source else None,
+        converted_at=item.converted_at,
+        version=item.version or 1,
+    )
+
+
+def _to_entry(item: FeedItem) -> FeedEntry:
+    return FeedEntry(
+        id=item.sk.removeprefix(keys.FEED),
+        kind=FeedKind(item.entry_kind),
+        time=item.time,
+        user_id=item.user_id,
+        text=item.text,
+        data=dict(item.data or {}),
+        edited_at=item.edited_at,
+    )

@@ -1,0 +1,207 @@
+"""Clients and leads (SPEC CL, LD): one contact record whose `kind` a conversion flips.
+
+A lead is a first contact; closing it as `client` turns the same record (same id, same feed,
+tasks, deals and source tags) into a client. Who may see or change a contact depends on its
+kind, its responsible user and the caller's rights (SPEC ST-7).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from chalicelib.domain.actor import Actor
+from chalicelib.domain.errors import ValidationError
+from chalicelib.domain.rights import Permission
+from chalicelib.domain.users import normalize_email
+
+MAX_PHONES = 10
+MAX_EMAILS = 10
+MAX_TEXT = 2000
+
+
+class ContactKind(StrEnum):
+    CLIENT = "client"
+    LEAD = "lead"
+
+
+class ContactStatus(StrEnum):
+    INDIVIDUAL = "individual"
+    COMPANY = "company"
+
+
+class ClientType(StrEnum):
+    POTENTIAL = "potential"
+    CLIENT = "client"
+    RESELLER = "reseller"
+    PARTNER = "partner"
+
+
+class ChannelType(StrEnum):
+    WORK = "work"
+    MOBILE = "mobile"
+    HOME = "home"
+    PERSONAL = "personal"
+    OTHER = "other"
+
+
+class LeadStatus(StrEnum):
+    NOT_PROCESSED = "not_processed"
+    IN_PROGRESS = "in_progress"
+    FINISHED = "finished"
+
+
+class LeadSource(StrEnum):
+    MANUAL = "manual"
+    CALL_INCOMING = "call_incoming"
+    CALL_OUTGOING = "call_outgoing"
+    SMS = "sms"
+    EMAIL = "email"
+    FORM = "form"
+    IMPORT = "import"
+    API = "api"
+    ZAPIER = "zapier"
+
+
+@dataclass(frozen=True, slots=True)
+class Phone:
+    phone: str  # E.164
+    type: ChannelType = ChannelType.WORK
+
+
+@dataclass(frozen=True, slots=True)
+class Email:
+    email: str  # normalised
+    type: ChannelType = ChannelType.WORK
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    id: str
+    kind: ContactKind
+    name: str
+    created_at: datetime
+    created_by: str
+    updated_at: datetime
+    status: ContactStatus = ContactStatus.INDIVIDUAL
+    type: ClientType = ClientType.POTENTIAL
+    phones: tuple[Phone, ...] = ()
+    emails: tuple[Email, ...] = ()
+    address: str | None = None
+    website: str | None = None
+    comment: str | None = None
+    responsible_user_id: str | None = None
+    tags: tuple[str, ...] = ()
+    source_tag_ids: tuple[str, ...] = ()
+    properties: dict[str, Any] = field(default_factory=dict)
+    lead_status: LeadStatus | None = None
+    lead_source: LeadSource | None = None
+    converted_at: datetime | None = None
+    version: int = 1
+
+    @property
+    def is_lead(self) -> bool:
+        return self.kind is ContactKind.LEAD
+
+    @property
+    def in_pool(self) -> bool:
+        """An unsorted lead: no responsible user yet, anyone may take it (LD-1, LD-2)."""
+        return self.is_lead and self.responsible_user_id is None
+
+
+class FeedKind(StrEnum):
+    NOTE = "note"
+    CALL = "call"
+    SMS = "sms"
+    EMAIL = "email"
+    TASK = "task"
+    DEAL = "deal"
+    EVENT = "event"
+
+
+@dataclass(frozen=True, slots=True)
+class FeedEntry:
+    """One line of a contact's activity feed (CL-7); `data` carries the kind's details."""
+
+    id: str
+    kind: FeedKind
+    time: datetime
+    user_id: str | None
+    text: str | None = None
+    # For events: {"event": "created" | "updated" | "converted" | "assigned" | "taken",
+    # "changes": [{"field", "old", "new"}], ...}
+    data: dict[str, Any] = field(default_factory=dict)
+    edited_at: datetime | None = None
+
+
+# --- rights (ST-7) ---------------------------------------------------------------------------
+
+
+def can_see(actor: Actor, contact: Contact) -> bool:
+    """Clients: one's own, or all with customers_view_all. Leads: one's own, the pool, or all
+    with leads_view."""
+    if contact.responsible_user_id == actor.user_id:
+        return True
+    if contact.is_lead:
+        return contact.in_pool or actor.can(Permission.LEADS_VIEW)
+    return actor.can(Permission.CUSTOMERS_VIEW_ALL)
+
+
+def edit_right(contact: Contact, actor: Actor) -> Permission | None:
+    """The right needed to change `contact`, or None when its owner (or the pool) needs none."""
+    if not contact.is_lead:
+        return Permission.CUSTOMERS_EDIT
+    if contact.responsible_user_id in (actor.user_id, None):
+        return None
+    return Permission.LEADS_EDIT
+
+
+def delete_right(contact: Contact, actor: Actor) -> Permission | None:
+    if not contact.is_lead:
+        return Permission.CUSTOMERS_DELETE
+    if contact.responsible_user_id == actor.user_id:
+        return None
+    return Permission.LEADS_DELETE
+
+
+# --- input rules -----------------------------------------------------------------------------
+
+
+def normalize_phones(entries: list[tuple[str, ChannelType]], region: str | None) -> tuple[Phone, ...]:
+    """E.164 numbers; local formats are read in the CRM's country; duplicates dropped."""
+    import phonenumbers  # only writes of contacts need it: kept off the cold start
+
+    if len(entries) > MAX_PHONES:
+        raise ValidationError(f"at most {MAX_PHONES} phone numbers", field="phones")
+    result: list[Phone] = []
+    for i, (raw, kind) in enumerate(entries):
+        try:
+            number = phonenumbers.parse(raw, region)
+        except phonenumbers.NumberParseException:
+            number = None
+        if number is None or not phonenumbers.is_possible_number(number):
+            raise ValidationError(f"'{raw}' is not a phone number we can read", field=f"phones[{i}].phone")
+        e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        if all(p.phone != e164 for p in result):
+            result.append(Phone(e164, kind))
+    return tuple(result)
+
+
+def normalize_emails(entries: list[tuple[str, ChannelType]]) -> tuple[Email, ...]:
+    if len(entries) > MAX_EMAILS:
+        raise ValidationError(f"at most {MAX_EMAILS} emails", field="emails")
+    result: list[Email] = []
+    for raw, kind in entries:
+        email = normalize_email(raw)
+        if all(e.email != email for e in result):
+            result.append(Email(email, kind))
+    return tuple(result)
+
+
+def check_contact_name(name: str) -> str:
+    name = " ".join(name.split())
+    if not 1 <= len(name) <= 200:
+        raise ValidationError("a name has 1 to 200 characters", field="name")
+    return name

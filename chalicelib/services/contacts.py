@@ -1,0 +1,403 @@
+"""Clients and leads (SPEC CL, LD): cards, lists, the lead pool, conversion, notes, identify.
+
+Every method checks the caller's rights on the contact itself (`domain.contacts.can_see`,
+`edit_right`, `delete_right`): a contact the caller may not see is reported as not found, so
+ids of other users' (or other CRMs') contacts reveal nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from chalicelib.db.pagination import Page
+from chalicelib.db.repositories.contacts import ContactRepository
+from chalicelib.db.repositories.crms import CrmRepository
+from chalicelib.db.repositories.users import UserRepository
+from chalicelib.domain.actor import Actor
+from chalicelib.domain.clock import utcnow
+from chalicelib.domain.contacts import (
+    ChannelType,
+    ClientType,
+    Contact,
+    ContactKind,
+    ContactStatus,
+    FeedEntry,
+    FeedKind,
+    LeadSource,
+    LeadStatus,
+    can_see,
+    check_contact_name,
+    delete_right,
+    edit_right,
+    normalize_emails,
+    normalize_phones,
+)
+from chalicelib.domain.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError, check_version
+from chalicelib.domain.ids import new_id
+from chalicelib.domain.rights import Permission
+from chalicelib.domain.users import EXTENSION_PATTERN, UserStatus
+
+MAX_TAGS = 20
+FEED_PAGE = 20
+# Fields an edit may change, in the order the feed lists them.
+EDITABLE = ("name", "status", "type", "phones", "emails", "address", "website", "comment", "tags", "lead_status")
+
+
+@dataclass(frozen=True, slots=True)
+class ContactInput:
+    """What a create or an edit gives; None leaves a field unset (create) or as it is (edit)."""
+
+    name: str | None = None
+    status: ContactStatus | None = None
+    type: ClientType | None = None
+    phones: list[tuple[str, ChannelType]] | None = None
+    emails: list[tuple[str, ChannelType]] | None = None
+    address: str | None = None
+    website: str | None = None
+    comment: str | None = None
+    tags: list[str] | None = None
+    lead_status: LeadStatus | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    contact: Contact
+    feed: Page[FeedEntry]
+
+
+@dataclass(frozen=True, slots=True)
+class Identified:
+    type: str  # "client" | "lead" | "user"
+    id: str
+    name: str
+    responsible_user_id: str | None = None
+
+
+class ContactService:
+    def __init__(
+        self,
+        crms: CrmRepository,
+        contacts: Callable[[str], ContactRepository] = ContactRepository,
+        users: Callable[[str], UserRepository] = UserRepository,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self._crms = crms
+        self._contacts = contacts
+        self._users = users
+        self._clock = clock
+
+    # --- reads -------------------------------------------------------------------------------
+
+    def card(self, actor: Actor, kind: ContactKind, contact_id: str) -> Card:
+        """The contact and its latest feed entries (one read)."""
+        contact, feed = self._contacts(actor.tenant_id).card(contact_id, FEED_PAGE)
+        return Card(self._visible(actor, kind, contact), feed)
+
+    def feed(
+        self, actor: Actor, kind: ContactKind, contact_id: str, *, limit: int, cursor: str | None
+    ) -> Page[FeedEntry]:
+        repo = self._contacts(actor.tenant_id)
+        self._visible(actor, kind, repo.get(contact_id))
+        return repo.feed(contact_id, limit=limit, cursor=cursor)
+
+    def list(
+        self,
+        actor: Actor,
+        kind: ContactKind,
+        *,
+        scope: str | None,
+        responsible_user_id: str | None,
+        created_from: datetime | None,
+        created_to: datetime | None,
+        newest_first: bool,
+        limit: int,
+        cursor: str | None,
+    ) -> Page[Contact]:
+        """One page of a list (CL-1, CL-2, LD-1); each combination is one index Query."""
+        view_all = Permission.LEADS_VIEW if kind is ContactKind.LEAD else Permission.CUSTOMERS_VIEW_ALL
+        scope = scope or ("all" if actor.can(view_all) else "mine")
+        if scope == "unsorted" and kind is not ContactKind.LEAD:
+            raise ValidationError("only leads have an unsorted pool", field="scope")
+        if responsible_user_id is not None:
+            if responsible_user_id != actor.user_id and not actor.can(view_all):
+                raise ForbiddenError(f"seeing other users' {kind.value}s needs the '{view_all.value}' right")
+            owner, any_owner = responsible_user_id, False
+        elif scope == "mine":
+            owner, any_owner = actor.user_id, False
+        elif scope == "unsorted":
+            owner, any_owner = None, False
+        else:
+            if not actor.can(view_all):
+                raise ForbiddenError(f"scope=all needs the '{view_all.value}' right; use scope=mine")
+            owner, any_owner = None, True
+        return self._contacts(actor.tenant_id).list(
+            kind,
+            responsible=owner,
+            any_responsible=any_owner,
+            created_from=created_from,
+            created_to=created_to,
+            newest_first=newest_first,
+            limit=limit,
+            cursor=cursor,
+        )
+
+    def identify(self, actor: Actor, phone: str) -> Identified:
+        """Who owns this number (the PBX asks on every call): a contact, or a user's extension."""
+        if EXTENSION_PATTERN.fullmatch(phone):
+            users = self._users(actor.tenant_id)
+            user_id = users.find_id_by_extension(phone)
+            user = users.get(user_id) if user_id else None
+            if user is None or user.status is UserStatus.DEACTIVATED:
+                raise NotFoundError("nobody has this number")
+            return Identified(type="user", id=user.id, name=user.name)
+        region = None if phone.strip().startswith("+") else self._region(actor.tenant_id)
+        try:
+            [number] = normalize_phones([(phone, ChannelType.OTHER)], region)
+        except ValidationError:
+            raise ValidationError(f"'{phone}' is not a phone number we can read", field="phone") from None
+        repo = self._contacts(actor.tenant_id)
+        owner = repo.owner_of_phone(number.phone)
+        contact = repo.get(owner) if owner else None
+        if contact is None or not can_see(actor, contact):
+            raise NotFoundError("nobody has this number")
+        return Identified(contact.kind.value, contact.id, contact.name, contact.responsible_user_id)
+
+    # --- writes ------------------------------------------------------------------------------
+
+    def create(
+        self,
+        actor: Actor,
+        kind: ContactKind,
+        data: ContactInput,
+        *,
+        responsible_user_id: str | None = None,
+        unsorted: bool = False,
+        lead_source: LeadSource = LeadSource.MANUAL,
+    ) -> Contact:
+        """A client (customers_create) or a lead (anyone: LD-3 rules for the responsible user)."""
+        if kind is ContactKind.CLIENT:
+            actor.require(Permission.CUSTOMERS_CREATE)
+            if unsorted:
+                raise ValidationError("only leads can be created unsorted", field="unsorted")
+        if data.name is None:
+            raise ValidationError("name is required", field="name")
+        responsible = None if unsorted else self._assignee(actor, responsible_user_id or actor.user_id)
+        now = self._clock()
+        contact = Contact(
+            id=new_id(),
+            kind=kind,
+            name=check_contact_name(data.name),
+            created_at=now,
+            created_by=actor.user_id,
+            updated_at=now,
+            responsible_user_id=responsible,
+            lead_status=(data.lead_status or LeadStatus.NOT_PROCESSED) if kind is ContactKind.LEAD else None,
+            lead_source=lead_source if kind is ContactKind.LEAD else None,
+        )
+        contact = self._apply(actor, contact, data)
+        created = self._event(actor, "created", now, {"name": contact.name})
+        self._contacts(actor.tenant_id).create(contact, [created])
+        return contact
+
+    def update(
+        self,
+        actor: Actor,
+        kind: ContactKind,
+        contact_id: str,
+        version: int,
+        data: ContactInput,
+        *,
+        responsible_user_id: Any = None,
+        reassign: bool = False,
+    ) -> Contact:
+        """Edit fields (and reassign); the feed records who changed what, old -> new."""
+        repo = self._contacts(actor.tenant_id)
+        before = self._visible(actor, kind, repo.get(contact_id, consistent=True))
+        self._require(actor, edit_right(before, actor))
+        check_version(version, before.version, "contact")
+        if data.lead_status is not None and not before.is_lead:
+            raise ValidationError("only leads have a lead status", field="lead_status")
+        now = self._clock()
+        after = replace(self._apply(actor, before, data), updated_at=now)
+        entries = []
+        changes = _changes(before, after)
+        if changes:
+            entries.append(self._event(actor, "updated", now, {"changes": changes}))
+        if reassign and responsible_user_id != before.responsible_user_id:
+            assignee = self._assignee(actor, responsible_user_id) if responsible_user_id else None
+            if assignee is None and not before.is_lead:
+                raise ValidationError("a client needs a responsible user", field="responsible_user_id")
+            after = replace(after, responsible_user_id=assignee)
+            entries.append(self._event(actor, "assigned", now, {"from": before.responsible_user_id, "to": assignee}))
+        if not entries:
+            return before
+        return repo.save_changes(before, after, entries)
+
+    def delete(self, actor: Actor, kind: ContactKind, contact_id: str) -> None:
+        repo = self._contacts(actor.tenant_id)
+        contact = self._visible(actor, kind, repo.get(contact_id, consistent=True))
+        self._require(actor, delete_right(contact, actor))
+        repo.delete(contact)
+
+    def take(self, actor: Actor, lead_id: str) -> Contact:
+        """Take an unsorted lead (LD-2): one conditional write, so of two takers exactly one wins."""
+        repo = self._contacts(actor.tenant_id)
+        before = repo.get(lead_id, consistent=True)
+        if before is None or not before.is_lead:
+            raise NotFoundError("no such lead in this CRM")
+        if not before.in_pool:
+            # Checked before visibility: the one who lost the race learns it was taken.
+            raise ConflictError("this lead has already been taken")
+        now = self._clock()
+        after = replace(before, responsible_user_id=actor.user_id, updated_at=now)
+        if after.lead_status is LeadStatus.NOT_PROCESSED:
+            after = replace(after, lead_status=LeadStatus.IN_PROGRESS)
+        taken = self._event(actor, "taken", now, {"to": actor.user_id})
+        try:
+            return repo.take(before, after, taken)
+        except ConflictError:
+            raise ConflictError("this lead has already been taken") from None
+
+    def close(self, actor: Actor, lead_id: str, outcome: str) -> Contact | None:
+        """Close a lead (LD-5): `client` converts it in place (same id, feed, links); `poor_quality`
+        deletes it and frees its phones and emails."""
+        repo = self._contacts(actor.tenant_id)
+        lead = self._visible(actor, ContactKind.LEAD, repo.get(lead_id, consistent=True))
+        if outcome == "poor_quality":
+            self._require(actor, delete_right(lead, actor))
+            repo.delete(lead)
+            return None
+        self._require(actor, edit_right(lead, actor))
+        actor.require(Permission.CUSTOMERS_CREATE)
+        if lead.responsible_user_id is None:
+            raise ValidationError("take the lead or assign it before making it a client", field="outcome")
+        now = self._clock()
+        client = replace(
+            lead,
+            kind=ContactKind.CLIENT,
+            lead_status=LeadStatus.FINISHED,
+            type=ClientType.CLIENT,
+            converted_at=now,
+            updated_at=now,
+        )
+        converted = self._event(actor, "converted", now, {"from": "lead", "to": "client"})
+        return repo.save_changes(lead, client, [converted])
+
+    # --- notes (CL-7) ------------------------------------------------------------------------
+
+    def add_note(self, actor: Actor, kind: ContactKind, contact_id: str, text: str) -> FeedEntry:
+        repo = self._contacts(actor.tenant_id)
+        self._visible(actor, kind, repo.get(contact_id))
+        entry = FeedEntry(id=new_id(), kind=FeedKind.NOTE, time=self._clock(), user_id=actor.user_id, text=_note(text))
+        repo.add_entry(contact_id, entry)
+        return entry
+
+    def edit_note(self, actor: Actor, kind: ContactKind, contact_id: str, note_id: str, text: str) -> FeedEntry:
+        repo, note = self._own_note(actor, kind, contact_id, note_id)
+        edited = replace(note, text=_note(text), edited_at=self._clock())
+        repo.update_entry(contact_id, edited)
+        return edited
+
+    def delete_note(self, actor: Actor, kind: ContactKind, contact_id: str, note_id: str) -> None:
+        repo, _ = self._own_note(actor, kind, contact_id, note_id)
+        repo.delete_entry(contact_id, note_id)
+
+    # --- helpers -----------------------------------------------------------------------------
+
+    def _own_note(
+        self, actor: Actor, kind: ContactKind, contact_id: str, note_id: str
+    ) -> tuple[ContactRepository, FeedEntry]:
+        repo = self._contacts(actor.tenant_id)
+        self._visible(actor, kind, repo.get(contact_id))
+        note = repo.get_entry(contact_id, note_id)
+        if note is None or note.kind is not FeedKind.NOTE:
+            raise NotFoundError("no such note on this contact")
+        if note.user_id != actor.user_id:
+            raise ForbiddenError("only the author of a note can change it")
+        return repo, note
+
+    def _visible(self, actor: Actor, kind: ContactKind, contact: Contact | None) -> Contact:
+        if contact is None or contact.kind is not kind or not can_see(actor, contact):
+            raise NotFoundError(f"no such {kind.value} in this CRM")
+        return contact
+
+    def _require(self, actor: Actor, right: Permission | None) -> None:
+        if right is not None:
+            actor.require(right)
+
+    def _assignee(self, actor: Actor, user_id: str) -> str:
+        """A responsible user must be an active user of the CRM."""
+        if user_id == actor.user_id:
+            return user_id
+        user = self._users(actor.tenant_id).get(user_id)
+        if user is None or user.status is UserStatus.DEACTIVATED:
+            raise ValidationError("no such active user in this CRM", field="responsible_user_id")
+        return user_id
+
+    def _apply(self, actor: Actor, contact: Contact, data: ContactInput) -> Contact:
+        changes: dict[str, Any] = {}
+        if data.name is not None:
+            changes["name"] = check_contact_name(data.name)
+        for name in ("status", "type", "lead_status"):
+            if getattr(data, name) is not None:
+                changes[name] = getattr(data, name)
+        for name in ("address", "website", "comment"):
+            value = getattr(data, name)
+            if value is not None:
+                changes[name] = value.strip() or None
+        if data.phones is not None:
+            region = self._region(actor.tenant_id)
+            changes["phones"] = normalize_phones(data.phones, region)
+        if data.emails is not None:
+            changes["emails"] = normalize_emails(data.emails)
+        if data.tags is not None:
+            changes["tags"] = _tags(data.tags)
+        return replace(contact, **changes)
+
+    def _region(self, tenant_id: str) -> str | None:
+        crm = self._crms.get(tenant_id)
+        return crm.country if crm else None
+
+    def _event(self, actor: Actor, event: str, now: datetime, data: dict[str, Any]) -> FeedEntry:
+        return FeedEntry(
+            id=new_id(), kind=FeedKind.EVENT, time=now, user_id=actor.user_id, data={"event": event, **data}
+        )
+
+
+def _shown(contact: Contact, name: str) -> Any:
+    value = getattr(contact, name)
+    if name == "phones":
+        return [p.phone for p in value]
+    if name == "emails":
+        return [e.email for e in value]
+    if name == "tags":
+        return list(value)
+    return value.value if hasattr(value, "value") else value
+
+
+def _changes(before: Contact, after: Contact) -> list[dict[str, Any]]:
+    return [
+        {"field": name, "old": _shown(before, name), "new": _shown(after, name)}
+        for name in EDITABLE
+        if _shown(before, name) != _shown(after, name)
+    ]
+
+
+def _tags(tags: list[str]) -> tuple[str, ...]:
+    cleaned = list(dict.fromkeys(" ".join(t.split()) for t in tags if t.strip()))
+    if len(cleaned) > MAX_TAGS:
+        raise ValidationError(f"at most {MAX_TAGS} tags", field="tags")
+    for i, tag in enumerate(cleaned):
+        if len(tag) > 50:
+            raise ValidationError("a tag has at most 50 characters", field=f"tags[{i}]")
+    return tuple(cleaned)
+
+
+def _note(text: str) -> str:
+    text = text.strip()
+    if not 1 <= len(text) <= 10_000:
+        raise ValidationError("a note has 1 to 10000 characters", field="text")
+    return text
