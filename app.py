@@ -2,11 +2,23 @@
 
 from chalice import Chalice
 
-from chalicelib.api import contacts, crms, groups, invitations, me, sessions, settings, system, users, working_hours
+from chalicelib.api import (
+    contacts,
+    crms,
+    groups,
+    invitations,
+    me,
+    search,
+    sessions,
+    settings,
+    system,
+    users,
+    working_hours,
+)
 from chalicelib.api.middleware import observe
 from chalicelib.api.routing import API_PREFIX
 
 app = Chalice(app_name="crm")
 app.register_middleware(observe, "http")
-for module in (system, crms, sessions, me, users, groups, invitations, working_hours, settings, contacts):
+for module in (system, crms, sessions, me, users, groups, invitations, working_hours, settings, contacts, search):
     app.register_blueprint(module.router.blueprint, url_prefix=API_PREFIX)

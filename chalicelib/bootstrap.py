@@ -24,6 +24,7 @@ from chalicelib.services.crms import CrmService
 from chalicelib.services.groups import GroupService
 from chalicelib.services.invitations import InvitationService
 from chalicelib.services.profile import ProfileService
+from chalicelib.services.search import SearchService
 from chalicelib.services.team import TeamService
 
 
@@ -37,6 +38,7 @@ class Services:
     groups: GroupService
     invitations: InvitationService
     profile: ProfileService
+    search: SearchService
     team: TeamService
 
 
@@ -57,5 +59,6 @@ def services() -> Services:
         groups=GroupService(),
         invitations=invitations,
         profile=ProfileService(files, crms),
+        search=SearchService(),
         team=TeamService(identity),
     )

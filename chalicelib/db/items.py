@@ -163,6 +163,13 @@ class FeedItem(Item, discriminator="feed"):
     edited_at = UTCDateTimeAttribute(null=True)
 
 
+class SearchItem(Item, discriminator="search"):
+    """One search term of a record: the key is everything (the record is fetched by id)."""
+
+    entity_type = UnicodeAttribute()  # "contact" | "user"
+    entity_id = UnicodeAttribute()
+
+
 class InvitationItem(Item, discriminator="invitation"):
     """A single-use invitation to one CRM and group; `ttl` lets DynamoDB drop expired ones."""
 
@@ -195,6 +202,7 @@ __all__ = [
     "GroupItem",
     "InvitationItem",
     "Item",
+    "SearchItem",
     "SlugItem",
     "UniqueItem",
     "UserItem",

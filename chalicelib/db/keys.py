@@ -26,6 +26,7 @@ Access patterns (AP), each a repository method with a test:
   AP16 contacts of a kind by creation   Query    gsi1 pk=T#<tid>#LIST#<kind> sk=<created_at>#<cid>
   AP17 ... of one responsible user      Query    gsi2 pk=T#<tid>#LIST#<kind>#R#<uid | -> sk=<created_at>#<cid>
   AP18 the contact owning a phone/email GetItem  pk=T#<tid> sk=UNIQUE#PHONE#<e164> | UNIQUE#EMAIL#<email>
+  AP19 universal search by prefix       Query    pk=T#<tid>#S#<W|E|P>#<2 chars> sk begins_with <term>
 """
 
 from __future__ import annotations
@@ -134,6 +135,27 @@ def contacts_of_pk(tenant_id: str, kind: str, user_id: str | None) -> str:
 
 def contacts_sk(created_at_iso: str, contact_id: str) -> str:
     return f"{created_at_iso}#{contact_id}"
+
+
+def search_pk(tenant_id: str, term_kind: str, bucket: str) -> str:
+    return f"{tenant_pk(tenant_id)}#S#{term_kind}#{bucket}"
+
+
+def search_sk(term: str, entity_type: str, entity_id: str) -> str:
+    # `|` cannot appear in a folded word, an email or digits: the term ends where it starts.
+    return f"{term}|{entity_type}#{entity_id}"
+
+
+def search_prefix(term: str) -> str:
+    return term
+
+
+def user_record_key(tenant_id: str, user_id: str) -> tuple[str, str]:
+    return tenant_pk(tenant_id), user_sk(user_id)
+
+
+def contact_record_key(tenant_id: str, contact_id: str) -> tuple[str, str]:
+    return contact_pk(tenant_id, contact_id), contact_record_sk()
 
 
 def slug_pk(slug: str) -> str:

@@ -8,7 +8,7 @@ failed — so a duplicate email is reported on the email, and nothing at all is 
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from pynamodb.connection import Connection
@@ -59,6 +59,26 @@ def must_not_exist() -> Condition:
 
 def must_exist() -> Condition:
     return Item.pk.exists()
+
+
+def transact_groups(groups: Iterable[Sequence[Write]]) -> int:
+    """Write groups of writes in as few transactions as fit; a group is never split.
+
+    Each transaction is all-or-nothing, the whole is not: callers undo earlier transactions
+    themselves if a later one fails. Returns the number of transactions.
+    """
+    batch: list[Write] = []
+    count = 0
+    for group in groups:
+        if len(batch) + len(group) > MAX_TRANSACTION_ITEMS and batch:
+            transact(batch)
+            count += 1
+            batch = []
+        batch.extend(group)
+    if batch:
+        transact(batch)
+        count += 1
+    return count
 
 
 @functools.cache

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from chalicelib.db.repositories.crms import CrmRepository
 from chalicelib.db.repositories.groups import GroupRepository
 from chalicelib.db.repositories.users import UserRepository
+from chalicelib.db.writes import transact_groups
 from chalicelib.domain import crm as crm_rules
 from chalicelib.domain.actor import Actor
 from chalicelib.domain.clock import utcnow
@@ -31,7 +32,7 @@ from chalicelib.observability import logger
 from chalicelib.services.invitations import InvitationService
 
 PBX_SECRET = "pbx"
-# Creation must fit one DynamoDB transaction (100 items): 6 + 3 per user.
+# More users are invited afterwards; the wizard's list stays short.
 MAX_EXTRA_USERS = 25
 # Longer than any API request can run, so the sweep never races a creation in progress.
 PROVISIONING_TIMEOUT = timedelta(minutes=15)
@@ -117,11 +118,13 @@ class CrmService:
         others = tuple(_user(u, group_of[GroupType.MANAGER], UserStatus.INVITED, timezone, now) for u in new.users)
 
         users, group_repo = self._users(tenant_id), self._groups(tenant_id)
-        members = [w for g in groups for w in group_repo.creation_writes(g)]
-        members += [w for u in (admin, *others) for w in users.creation_writes(u)]
+        # The slug, the CRM, its groups and its admin in one transaction: a taken slug cancels it
+        # whole. The other users follow before the CRM is activated, undone with it on failure.
+        members = [w for g in groups for w in group_repo.creation_writes(g)] + users.creation_writes(admin)
         self._crms.create(crm, members)
 
         try:
+            transact_groups(users.creation_writes(u) for u in others)
             self._identity.create_login(principal_name(tenant_id, admin.id), admin.email, new.admin_password)
             if new.pbx is not None:
                 self._secrets.put(tenant_id, PBX_SECRET, {"api_key": new.pbx.api_key, "api_secret": new.pbx.api_secret})
@@ -152,6 +155,7 @@ class CrmService:
             page = users.list_by_name(limit=100, cursor=cursor)
             for user in page.items:
                 self._identity.delete_login(principal_name(tenant_id, user.id))
+                users.drop_search_terms(user)
             if not (cursor := page.next_cursor):
                 break
         self._secrets.delete(tenant_id, PBX_SECRET)

@@ -14,7 +14,7 @@ from datetime import datetime
 from chalicelib.db.repositories.groups import GroupRepository
 from chalicelib.db.repositories.invitations import InvitationRepository
 from chalicelib.db.repositories.users import UserRepository
-from chalicelib.db.writes import Write, transact
+from chalicelib.db.writes import Write, transact, transact_groups
 from chalicelib.domain.actor import Actor
 from chalicelib.domain.clock import utcnow
 from chalicelib.domain.errors import ConflictError, DomainError, NotFoundError, ValidationError
@@ -99,9 +99,7 @@ class InvitationService:
         invitations = {
             user.id: self._new_invitation(actor, user.group_id, email=user.email, user_id=user.id) for user in users
         }
-        transact(
-            [w for u in users for w in self._invitations.creation_writes(invitations[u.id], token_hash(tokens[u.id]))]
-        )
+        transact_groups(self._invitations.creation_writes(invitations[u.id], token_hash(tokens[u.id])) for u in users)
         return [self._send(actor, u.email, u.id, tokens[u.id], invitations[u.id]) for u in users]
 
     def create_link(self, actor: Actor, group_id: str | None) -> InvitationLink:

@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 from chalicelib.db.repositories.users import UserRepository
-from chalicelib.db.writes import transact
+from chalicelib.db.writes import transact_groups
 from chalicelib.domain.clock import utcnow
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.users import User, UserStatus
 from tests.harness import PASSWORD, Api, CrmSession, crm_payload, sent_emails
-from tests.meter import dynamodb_calls
+from tests.meter import CallCount, dynamodb_calls
 
 
 def add_users(crm: CrmSession, count: int) -> None:
-    """Bulk-add users straight through the repository (the API for it comes with the team issue)."""
+    """Bulk-add users straight through the repository (whole users per transaction)."""
     users = UserRepository(crm.id)
     now = utcnow()
-    for start in range(0, count, 30):
-        writes = []
-        for i in range(start, min(start + 30, count)):
-            user = User(
+    transact_groups(
+        users.creation_writes(
+            User(
                 id=new_id(),
                 name=f"User {i}",
                 email=f"user{i}@example.com",
@@ -28,8 +27,9 @@ def add_users(crm: CrmSession, count: int) -> None:
                 created_at=now,
                 updated_at=now,
             )
-            writes += users.creation_writes(user)
-        transact(writes)
+        )
+        for i in range(count)
+    )
 
 
 def test_get_me_costs_two_dynamodb_calls_whatever_the_crm_size(api: Api, make_crm) -> None:
@@ -61,11 +61,13 @@ def test_create_crm_is_one_transaction_and_one_update(api: Api) -> None:
     assert calls == {"TransactWriteItems": 1, "UpdateItem": 1}, str(calls)
 
 
-def test_inviting_the_wizards_users_is_one_more_transaction_whatever_their_number(api: Api) -> None:
+def test_the_wizards_users_are_written_and_invited_in_a_few_transactions_not_one_per_user(api: Api) -> None:
     users = [{"name": f"U{i}", "email": f"u{i}@example.com"} for i in range(25)]
     with dynamodb_calls() as calls:
         assert api.post("/v1/crms", crm_payload(users=users)).status == 201
-    assert calls == {"TransactWriteItems": 2, "UpdateItem": 1}, str(calls)
+    # The CRM with its admin (1), the 25 users in whole-user transactions of up to 100 items (1
+    # here: 4 items each), their invitations (1): a handful of calls, not one per user.
+    assert calls == {"TransactWriteItems": 3, "UpdateItem": 1}, str(calls)
     assert len(sent_emails()) == 25
 
 
@@ -154,3 +156,22 @@ def test_card_list_and_identify_cost_the_same_with_10_or_2000_clients(api: Api, 
     assert card == {**auth, "Query": 1}, str(card)  # the record and the first feed page together
     assert listing == {**auth, "Query": 1}, str(listing)
     assert identify == {"UpdateItem": 1, "GetItem": 3}, str(identify)  # phone guard, then the record
+
+
+def test_search_costs_the_same_with_10_or_2000_clients(api: Api, make_crm) -> None:
+    small, large = make_crm(), make_crm()
+    add_clients(small, 10)
+    add_clients(large, 2000)
+
+    def cost(crm: CrmSession) -> CallCount:
+        api.post("/v1/clients", {"name": "Quentin Quasar", "phones": [{"phone": "+33698765432"}]}, token=crm.token)
+        with dynamodb_calls() as calls:
+            assert [h["title"] for h in api.get("/v1/search?q=quas", token=crm.token).json["items"]] == [
+                "Quentin Quasar"
+            ]
+            assert len(api.get("/v1/search?q=8765432", token=crm.token).json["items"]) == 1
+        return calls
+
+    assert cost(small) == cost(large)
+    # Per search: authentication (2), the index Query, the BatchGetItem of the hits.
+    assert cost(small) == {"UpdateItem": 2, "GetItem": 2, "Query": 2, "BatchGetItem": 2}

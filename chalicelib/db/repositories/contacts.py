@@ -18,6 +18,7 @@ from pynamodb.expressions.update import Action
 from chalicelib.db import keys
 from chalicelib.db.items import ContactItem, FeedItem, Item, UniqueItem
 from chalicelib.db.pagination import Page, decode_cursor, encode_cursor
+from chalicelib.db.repositories.search import CONTACT, SearchIndex
 from chalicelib.db.writes import Delete, Put, Update, Write, must_exist, must_not_exist, transact
 from chalicelib.domain.clock import isoformat_z
 from chalicelib.domain.contacts import (
@@ -34,6 +35,7 @@ from chalicelib.domain.contacts import (
     Phone,
 )
 from chalicelib.domain.errors import ConflictError, DuplicateError, StaleVersionError
+from chalicelib.domain.search import Term, terms_of
 
 OWNER_CONTACT = "contact"
 _PHONE = "phone"
@@ -63,7 +65,7 @@ class ContactRepository:
             )
         except ContactItem.DoesNotExist:
             return None
-        return _to_contact(item)
+        return contact_from_item(item)
 
     def card(self, contact_id: str, feed_limit: int) -> tuple[Contact | None, Page[FeedEntry]]:
         """AP14: the record and its newest feed entries in one Query."""
@@ -75,7 +77,7 @@ class ContactRepository:
             return None, Page([], None)
         entries = [_to_entry(i) for i in items[1:] if isinstance(i, FeedItem)]
         more = result.last_evaluated_key is not None and len(entries) == feed_limit
-        return _to_contact(items[0]), Page(entries, encode_cursor(result.last_evaluated_key) if more else None)
+        return contact_from_item(items[0]), Page(entries, encode_cursor(result.last_evaluated_key) if more else None)
 
     def feed(self, contact_id: str, *, limit: int, cursor: str | None) -> Page[FeedEntry]:
         """AP15: feed entries, newest first."""
@@ -131,7 +133,7 @@ class ContactRepository:
             limit=limit,
             last_evaluated_key=decode_cursor(cursor, self._tenant_id),
         )
-        contacts = [_to_contact(i) for i in result]
+        contacts = [contact_from_item(i) for i in result]
         return Page(contacts, encode_cursor(result.last_evaluated_key))
 
     def owner_of_phone(self, e164: str) -> str | None:
@@ -160,6 +162,7 @@ class ContactRepository:
         writes += [self._claim(_PHONE, p.phone, i, contact.id) for i, p in enumerate(contact.phones)]
         writes += [self._claim(_EMAIL, e.email, i, contact.id) for i, e in enumerate(contact.emails)]
         writes += [self._entry_put(contact.id, e) for e in entries]
+        writes += SearchIndex(self._tenant_id).writes(CONTACT, contact.id, (), _terms(contact))
         return writes
 
     def save_changes(
@@ -185,6 +188,7 @@ class ContactRepository:
         writes += [self._release(_EMAIL, e, before.id) for e in old_emails - set(new_emails)]
         writes += [self._claim(_EMAIL, e, i, after.id) for i, e in enumerate(new_emails) if e not in old_emails]
         writes += [self._entry_put(after.id, e) for e in entries]
+        writes += SearchIndex(self._tenant_id).writes(CONTACT, after.id, _terms(before), _terms(after))
         self._transact(writes)
         return replace(after, version=before.version + 1)
 
@@ -200,6 +204,7 @@ class ContactRepository:
         writes: list[Write] = [Delete(item, condition=must_exist(), on_conflict=StaleVersionError("contact"))]
         writes += [self._release(_PHONE, p.phone, contact.id) for p in contact.phones]
         writes += [self._release(_EMAIL, e.email, contact.id) for e in contact.emails]
+        writes += SearchIndex(self._tenant_id).writes(CONTACT, contact.id, _terms(contact), ())
         self._transact(writes)
         # Without its record the feed is unreachable; removing it is housekeeping.
         with FeedItem.batch_write() as batch:
@@ -281,6 +286,10 @@ class ContactRepository:
             return None
 
 
+def _terms(contact: Contact) -> frozenset[Term]:
+    return terms_of(contact.name, tuple(e.email for e in contact.emails), tuple(p.phone for p in contact.phones))
+
+
 def _attributes(contact: Contact) -> dict[str, Any]:
     """Stored values of the attributes an edit can change."""
     return {
@@ -304,7 +313,7 @@ def _attributes(contact: Contact) -> dict[str, Any]:
     }
 
 
-def _to_contact(item: ContactItem) -> Contact:
+def contact_from_item(item: ContactItem) -> Contact:
     return Contact(
         id=item.pk.rsplit("#C#", 1)[1],
         kind=ContactKind(item.contact_kind),

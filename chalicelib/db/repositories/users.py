@@ -12,8 +12,10 @@ from pynamodb.expressions.update import Action
 from chalicelib.db import keys
 from chalicelib.db.items import UniqueItem, UserItem
 from chalicelib.db.pagination import Page, decode_cursor, encode_cursor
+from chalicelib.db.repositories.search import USER, SearchIndex
 from chalicelib.db.writes import Delete, Put, Update, Write, must_exist, must_not_exist, transact
 from chalicelib.domain.errors import ConflictError, NotFoundError, StaleVersionError
+from chalicelib.domain.search import Term, terms_of
 from chalicelib.domain.users import PRESENCE_REFRESH, TelephonyMode, User, UserStatus, WeekStart
 
 OWNER_USER = "user"
@@ -30,7 +32,7 @@ class UserRepository:
             item = UserItem.get(self._pk, keys.user_sk(user_id), consistent_read=consistent)
         except UserItem.DoesNotExist:
             return None
-        return _to_user(item)
+        return user_from_item(item)
 
     def get_and_mark_seen(self, user_id: str, now: datetime) -> User | None:
         """AP3 for authentication: the current user record, and `last_seen_at` refreshed.
@@ -62,7 +64,7 @@ class UserRepository:
             raw = exc.response.get("Item")
             if not raw:
                 return None  # no such user
-        return _to_user(UserItem.from_raw_data(raw))
+        return user_from_item(UserItem.from_raw_data(raw))
 
     def require(self, user_id: str) -> User:
         user = self.get(user_id, consistent=True)
@@ -85,7 +87,7 @@ class UserRepository:
             limit=limit,
             last_evaluated_key=decode_cursor(cursor, self._tenant_id),
         )
-        users = [_to_user(item) for item in result]
+        users = [user_from_item(item) for item in result]
         return Page(users, encode_cursor(result.last_evaluated_key))
 
     def list_by_group(self, group_id: str, *, limit: int, cursor: str | None = None) -> Page[User]:
@@ -95,7 +97,7 @@ class UserRepository:
             limit=limit,
             last_evaluated_key=decode_cursor(cursor, self._tenant_id),
         )
-        users = [_to_user(item) for item in result]
+        users = [user_from_item(item) for item in result]
         return Page(users, encode_cursor(result.last_evaluated_key))
 
     def creation_writes(self, user: User) -> list[Write]:
@@ -111,6 +113,7 @@ class UserRepository:
         writes: list[Write] = [Put(item, condition=must_not_exist()), self._claim_email(user)]
         if user.extension:
             writes.append(self._claim_extension(user))
+        writes += SearchIndex(self._tenant_id).writes(USER, user.id, (), _terms(user))
         return writes
 
     def save_changes(self, before: User, after: User) -> User:
@@ -140,6 +143,7 @@ class UserRepository:
                 writes.append(self._release(keys.extension_sk(before.extension), before.id))
             if after.extension:
                 writes.append(self._claim_extension(after))
+        writes += SearchIndex(self._tenant_id).writes(USER, after.id, _terms(before), _terms(after))
         return writes
 
     def set_status(self, user_id: str, status: UserStatus) -> None:
@@ -150,6 +154,10 @@ class UserRepository:
             condition=UserItem.pk.exists(),
             add_version_condition=False,
         )
+
+    def drop_search_terms(self, user: User) -> None:
+        """Undoing a creation: the user's search terms live outside the tenant partition."""
+        SearchIndex(self._tenant_id).drop(USER, user.id, _terms(user))
 
     def deletion_writes(self, user: User) -> list[Write]:
         """The user and their guards (undoing a creation that could not finish)."""
@@ -191,6 +199,10 @@ class UserRepository:
             return None
 
 
+def _terms(user: User) -> frozenset[Term]:
+    return terms_of(user.name, (user.email,), user.phones)
+
+
 def _attributes(user: User) -> dict[str, Any]:
     """The stored value of every user attribute a change can touch (not keys, times, version)."""
     return {
@@ -209,7 +221,7 @@ def _attributes(user: User) -> dict[str, Any]:
     }
 
 
-def _to_user(item: UserItem) -> User:
+def user_from_item(item: UserItem) -> User:
     return User(
         id=item.sk.removeprefix(keys.USER),
         name=item.name,
