@@ -11,6 +11,7 @@ from chalicelib.api import (
     search,
     sessions,
     settings,
+    sources,
     system,
     users,
     working_hours,
@@ -20,5 +21,18 @@ from chalicelib.api.routing import API_PREFIX
 
 app = Chalice(app_name="crm")
 app.register_middleware(observe, "http")
-for module in (system, crms, sessions, me, users, groups, invitations, working_hours, settings, contacts, search):
+for module in (
+    system,
+    crms,
+    sessions,
+    me,
+    users,
+    groups,
+    invitations,
+    working_hours,
+    settings,
+    contacts,
+    search,
+    sources,
+):
     app.register_blueprint(module.router.blueprint, url_prefix=API_PREFIX)

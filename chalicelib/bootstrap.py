@@ -25,6 +25,7 @@ from chalicelib.services.groups import GroupService
 from chalicelib.services.invitations import InvitationService
 from chalicelib.services.profile import ProfileService
 from chalicelib.services.search import SearchService
+from chalicelib.services.sources import SourceTagService
 from chalicelib.services.team import TeamService
 
 
@@ -39,6 +40,7 @@ class Services:
     invitations: InvitationService
     profile: ProfileService
     search: SearchService
+    sources: SourceTagService
     team: TeamService
 
 
@@ -60,5 +62,6 @@ def services() -> Services:
         invitations=invitations,
         profile=ProfileService(files, crms),
         search=SearchService(),
+        sources=SourceTagService(),
         team=TeamService(identity),
     )

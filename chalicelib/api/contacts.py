@@ -22,8 +22,9 @@ from chalicelib.domain.contacts import (
     LeadSource,
     LeadStatus,
 )
+from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.rights import Access, Permission
-from chalicelib.services.contacts import ContactInput
+from chalicelib.services.contacts import ContactInput, ListFilter
 
 router = Router(__name__, tag="Contacts")
 CLIENT, LEAD = ContactKind.CLIENT, ContactKind.LEAD
@@ -50,7 +51,8 @@ class ContactFields(Input):
     address: str | None = Field(None, max_length=500)
     website: str | None = Field(None, max_length=500)
     comment: str | None = Field(None, max_length=2000)
-    tags: list[str] | None = Field(None, max_length=20)
+    tags: list[str] | None = Field(None, max_length=10)
+    source_tag_ids: list[str] | None = Field(None, max_length=5)
 
     def to_input(self, name: str | None, lead_status: LeadStatus | None = None) -> ContactInput:
         return ContactInput(
@@ -63,6 +65,7 @@ class ContactFields(Input):
             website=self.website,
             comment=self.comment,
             tags=self.tags,
+            source_tag_ids=self.source_tag_ids,
             lead_status=lead_status,
         )
 
@@ -212,6 +215,26 @@ class ClientQuery(PageQuery):
     created_from: AwareDatetime | None = None
     created_to: AwareDatetime | None = None
     sort: Literal["created_at", "-created_at"] = "-created_at"
+    # At most one of these per request: each is its own index (docs/data-model.md).
+    tag: str | None = Field(None, max_length=50)
+    type: ClientType | None = None
+    status: ContactStatus | None = None
+    source_tag_id: str | None = None
+
+    def list_filter(self) -> ListFilter | None:
+        given = [
+            ListFilter(name, str(getattr(value, "value", value)))
+            for name, value in (
+                ("tag", self.tag),
+                ("type", self.type),
+                ("status", self.status),
+                ("source", self.source_tag_id),
+            )
+            if value is not None
+        ]
+        if len(given) > 1:
+            raise ValidationError("filter on one of tag, type, status, source_tag_id at a time", field="tag")
+        return given[0] if given else None
 
 
 class LeadQuery(ClientQuery):
@@ -250,6 +273,7 @@ def _page(kind: ContactKind, actor: Actor, query: ClientQuery) -> Page[Contact]:
         newest_first=query.sort == "-created_at",
         limit=query.limit,
         cursor=query.cursor,
+        filter=query.list_filter(),
     )
 
 

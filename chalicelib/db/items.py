@@ -14,6 +14,7 @@ from pynamodb.attributes import (
     DiscriminatorAttribute,
     JSONAttribute,
     ListAttribute,
+    NumberAttribute,
     TTLAttribute,
     UnicodeAttribute,
     UTCDateTimeAttribute,
@@ -163,6 +164,29 @@ class FeedItem(Item, discriminator="feed"):
     edited_at = UTCDateTimeAttribute(null=True)
 
 
+class FilterItem(Item, discriminator="filter"):
+    """A contact listed under one filter value (AP20); the record is fetched by id."""
+
+    contact_id = UnicodeAttribute()
+
+
+class CounterItem(Item, discriminator="counter"):
+    """A count kept at write time (contacts per tag, per source tag): read in O(1)."""
+
+    name = UnicodeAttribute()
+    contact_kind = UnicodeAttribute()
+    value = UnicodeAttribute()
+    count = NumberAttribute(default=0)
+
+
+class SourceTagItem(Item, discriminator="source"):
+    param = UnicodeAttribute()
+    value = UnicodeAttribute()
+    display_value = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    version = VersionAttribute()
+
+
 class SearchItem(Item, discriminator="search"):
     """One search term of a record: the key is everything (the record is fetched by id)."""
 
@@ -197,13 +221,16 @@ def table_schema() -> dict[str, Any]:
 
 __all__ = [
     "ContactItem",
+    "CounterItem",
     "CrmItem",
     "FeedItem",
+    "FilterItem",
     "GroupItem",
     "InvitationItem",
     "Item",
     "SearchItem",
     "SlugItem",
+    "SourceTagItem",
     "UniqueItem",
     "UserItem",
     "table_schema",

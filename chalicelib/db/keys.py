@@ -27,6 +27,10 @@ Access patterns (AP), each a repository method with a test:
   AP17 ... of one responsible user      Query    gsi2 pk=T#<tid>#LIST#<kind>#R#<uid | -> sk=<created_at>#<cid>
   AP18 the contact owning a phone/email GetItem  pk=T#<tid> sk=UNIQUE#PHONE#<e164> | UNIQUE#EMAIL#<email>
   AP19 universal search by prefix       Query    pk=T#<tid>#S#<W|E|P>#<2 chars> sk begins_with <term>
+  AP20 contacts with a filter value     Query    pk=T#<tid>#F#<kind>#<filter>#<value>[#R#<uid | ->] sk=<created>#<cid>
+  AP21 counters (tags, source tags)     Query    pk=T#<tid> sk begins_with COUNT#<name>#
+  AP22 source tags; one by (param, val) Query    pk=T#<tid> sk begins_with SOURCE# | GetItem UNIQUE#SOURCE#..
+
 """
 
 from __future__ import annotations
@@ -135,6 +139,32 @@ def contacts_of_pk(tenant_id: str, kind: str, user_id: str | None) -> str:
 
 def contacts_sk(created_at_iso: str, contact_id: str) -> str:
     return f"{created_at_iso}#{contact_id}"
+
+
+def filter_pk(tenant_id: str, kind: str, name: str, value: str, *, owner: str | None = "", scoped: bool = False) -> str:
+    """Contacts of a kind with one filter value (a tag, a type...), optionally of one owner."""
+    base = f"{tenant_pk(tenant_id)}#F#{kind}#{name}#{value}"
+    return f"{base}#R#{owner or UNASSIGNED}" if scoped else base
+
+
+def counter_sk(name: str, kind: str, value: str) -> str:
+    return f"COUNT#{name}#{kind}#{value}"
+
+
+def counters_prefix(name: str) -> str:
+    return f"COUNT#{name}#"
+
+
+SOURCE = "SOURCE#"
+
+
+def source_tag_sk(source_tag_id: str) -> str:
+    return f"{SOURCE}{source_tag_id}"
+
+
+def source_tag_value_sk(param: str, value: str) -> str:
+    """Guard item: one source tag per (param, value); the PBX finds a DID's tag through it."""
+    return f"{UNIQUE}SOURCE#{param}#{value}"
 
 
 def search_pk(tenant_id: str, term_kind: str, bucket: str) -> str:

@@ -8,6 +8,8 @@ failed — so a duplicate email is reported on the email, and nothing at all is 
 from __future__ import annotations
 
 import functools
+import random
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -87,24 +89,32 @@ def _connection(region: str) -> Connection:
     return Connection(region=region)
 
 
-def transact(writes: Sequence[Write]) -> None:
-    """Write everything or nothing (one TransactWriteItems call)."""
+def transact(writes: Sequence[Write], *, attempts: int = 3) -> None:
+    """Write everything or nothing (one TransactWriteItems call).
+
+    A transaction cancelled only because another one touched the same item at the same moment
+    (a shared counter, say) is retried: nothing was written, and the conditions still decide.
+    """
     if len(writes) > MAX_TRANSACTION_ITEMS:
         raise ValueError(f"a transaction holds at most {MAX_TRANSACTION_ITEMS} items, got {len(writes)}")
     # PynamoDB sends deletes, then puts, then updates; cancellation reasons follow that order.
     ordered = [w for kind in (Delete, Put, Update) for w in writes if isinstance(w, kind)]
-    try:
-        with TransactWrite(connection=_connection(get_settings().region)) as tx:
-            for write in ordered:
-                if isinstance(write, Put):
-                    tx.save(write.item, condition=write.condition)
-                elif isinstance(write, Update):
-                    tx.update(write.item, actions=list(write.actions), condition=write.condition)
-                else:
-                    tx.delete(write.item, condition=write.condition)
-    except TransactWriteError as exc:
-        reasons = exc.cancellation_reasons or []
-        for write, reason in zip(ordered, reasons, strict=False):
-            if reason is not None and reason.code == "ConditionalCheckFailed":
-                raise (write.on_conflict or ConflictError("the record was changed by someone else")) from exc
-        raise
+    for attempt in range(1, attempts + 1):
+        try:
+            with TransactWrite(connection=_connection(get_settings().region)) as tx:
+                for write in ordered:
+                    if isinstance(write, Put):
+                        tx.save(write.item, condition=write.condition)
+                    elif isinstance(write, Update):
+                        tx.update(write.item, actions=list(write.actions), condition=write.condition)
+                    else:
+                        tx.delete(write.item, condition=write.condition)
+            return
+        except TransactWriteError as exc:
+            reasons = exc.cancellation_reasons or []
+            for write, reason in zip(ordered, reasons, strict=False):
+                if reason is not None and reason.code == "ConditionalCheckFailed":
+                    raise (write.on_conflict or ConflictError("the record was changed by someone else")) from exc
+            if attempt == attempts or not any(r is not None and r.code == "TransactionConflict" for r in reasons):
+                raise
+            time.sleep(random.uniform(0, 0.05 * attempt))

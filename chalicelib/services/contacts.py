@@ -15,6 +15,7 @@ from typing import Any
 from chalicelib.db.pagination import Page
 from chalicelib.db.repositories.contacts import ContactRepository
 from chalicelib.db.repositories.crms import CrmRepository
+from chalicelib.db.repositories.sources import SourceTagRepository
 from chalicelib.db.repositories.users import UserRepository
 from chalicelib.domain.actor import Actor
 from chalicelib.domain.clock import utcnow
@@ -38,12 +39,26 @@ from chalicelib.domain.contacts import (
 from chalicelib.domain.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError, check_version
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.rights import Permission
+from chalicelib.domain.sources import MAX_PER_CONTACT
 from chalicelib.domain.users import EXTENSION_PATTERN, UserStatus
 
-MAX_TAGS = 20
+MAX_TAGS = 10  # each tag is 2 filter entries and a counter in the contact's transactions
+MAX_SOURCE_TAGS = MAX_PER_CONTACT
 FEED_PAGE = 20
 # Fields an edit may change, in the order the feed lists them.
-EDITABLE = ("name", "status", "type", "phones", "emails", "address", "website", "comment", "tags", "lead_status")
+EDITABLE = (
+    "name",
+    "status",
+    "type",
+    "phones",
+    "emails",
+    "address",
+    "website",
+    "comment",
+    "tags",
+    "source_tag_ids",
+    "lead_status",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +74,16 @@ class ContactInput:
     website: str | None = None
     comment: str | None = None
     tags: list[str] | None = None
+    source_tag_ids: list[str] | None = None
     lead_status: LeadStatus | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ListFilter:
+    """One value to filter a list on (API: tag=, type=, status=, source_tag_id=)."""
+
+    name: str  # "tag" | "type" | "status" | "source"
+    value: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,11 +105,13 @@ class ContactService:
         self,
         crms: CrmRepository,
         contacts: Callable[[str], ContactRepository] = ContactRepository,
+        sources: Callable[[str], SourceTagRepository] = SourceTagRepository,
         users: Callable[[str], UserRepository] = UserRepository,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self._crms = crms
         self._contacts = contacts
+        self._sources = sources
         self._users = users
         self._clock = clock
 
@@ -115,8 +141,10 @@ class ContactService:
         newest_first: bool,
         limit: int,
         cursor: str | None,
+        filter: ListFilter | None = None,
     ) -> Page[Contact]:
-        """One page of a list (CL-1, CL-2, LD-1); each combination is one index Query."""
+        """One page of a list (CL-1, CL-2, LD-1); each combination is one index Query (plus one
+        BatchGetItem of the page when a filter is given)."""
         view_all = Permission.LEADS_VIEW if kind is ContactKind.LEAD else Permission.CUSTOMERS_VIEW_ALL
         scope = scope or ("all" if actor.can(view_all) else "mine")
         if scope == "unsorted" and kind is not ContactKind.LEAD:
@@ -133,16 +161,19 @@ class ContactService:
             if not actor.can(view_all):
                 raise ForbiddenError(f"scope=all needs the '{view_all.value}' right; use scope=mine")
             owner, any_owner = None, True
-        return self._contacts(actor.tenant_id).list(
-            kind,
-            responsible=owner,
-            any_responsible=any_owner,
-            created_from=created_from,
-            created_to=created_to,
-            newest_first=newest_first,
-            limit=limit,
-            cursor=cursor,
-        )
+        window = {
+            "responsible": owner,
+            "any_responsible": any_owner,
+            "created_from": created_from,
+            "created_to": created_to,
+            "newest_first": newest_first,
+            "limit": limit,
+            "cursor": cursor,
+        }
+        repo = self._contacts(actor.tenant_id)
+        if filter is not None:
+            return repo.list_filtered(kind, filter.name, filter.value, **window)
+        return repo.list(kind, **window)
 
     def identify(self, actor: Actor, phone: str) -> Identified:
         """Who owns this number (the PBX asks on every call): a contact, or a user's extension."""
@@ -355,7 +386,19 @@ class ContactService:
             changes["emails"] = normalize_emails(data.emails)
         if data.tags is not None:
             changes["tags"] = _tags(data.tags)
+        if data.source_tag_ids is not None:
+            changes["source_tag_ids"] = self._source_tags(actor, data.source_tag_ids)
         return replace(contact, **changes)
+
+    def _source_tags(self, actor: Actor, ids: list[str]) -> tuple[str, ...]:
+        wanted = list(dict.fromkeys(ids))
+        if len(wanted) > MAX_SOURCE_TAGS:
+            raise ValidationError(f"at most {MAX_SOURCE_TAGS} source tags", field="source_tag_ids")
+        known = self._sources(actor.tenant_id).get_many(wanted)
+        for i, source_id in enumerate(wanted):
+            if source_id not in known:
+                raise ValidationError("no such source tag in this CRM", field=f"source_tag_ids[{i}]")
+        return tuple(wanted)
 
     def _region(self, tenant_id: str) -> str | None:
         crm = self._crms.get(tenant_id)
@@ -373,7 +416,7 @@ def _shown(contact: Contact, name: str) -> Any:
         return [p.phone for p in value]
     if name == "emails":
         return [e.email for e in value]
-    if name == "tags":
+    if name in ("tags", "source_tag_ids"):
         return list(value)
     return value.value if hasattr(value, "value") else value
 

@@ -16,7 +16,7 @@ from typing import Any
 from pynamodb.expressions.update import Action
 
 from chalicelib.db import keys
-from chalicelib.db.items import ContactItem, FeedItem, Item, UniqueItem
+from chalicelib.db.items import ContactItem, CounterItem, FeedItem, FilterItem, Item, UniqueItem
 from chalicelib.db.pagination import Page, decode_cursor, encode_cursor
 from chalicelib.db.repositories.search import CONTACT, SearchIndex
 from chalicelib.db.writes import Delete, Put, Update, Write, must_exist, must_not_exist, transact
@@ -115,26 +115,48 @@ class ContactRepository:
         else:
             hash_key = keys.contacts_of_pk(self._tenant_id, kind, responsible)
             index, attribute = ContactItem.gsi2, ContactItem.gsi2sk
-        low = keys.contacts_sk(isoformat_z(created_from), "") if created_from else None
-        # "~" sorts after every id: the bound includes the whole last millisecond.
-        high = keys.contacts_sk(isoformat_z(created_to), "~") if created_to else None
-        if low and high:
-            condition = attribute.between(low, high)
-        elif low:
-            condition = attribute >= low
-        elif high:
-            condition = attribute <= high
-        else:
-            condition = None
         result = index.query(
             hash_key,
-            condition,
+            _created_range(attribute, created_from, created_to),
             scan_index_forward=not newest_first,
             limit=limit,
             last_evaluated_key=decode_cursor(cursor, self._tenant_id),
         )
         contacts = [contact_from_item(i) for i in result]
         return Page(contacts, encode_cursor(result.last_evaluated_key))
+
+    def list_filtered(
+        self,
+        kind: ContactKind,
+        filter_name: str,
+        value: str,
+        *,
+        responsible: str | None,
+        any_responsible: bool,
+        created_from: datetime | None,
+        created_to: datetime | None,
+        newest_first: bool,
+        limit: int,
+        cursor: str | None,
+    ) -> Page[Contact]:
+        """AP20: contacts with one filter value (all, or of one responsible user): a Query on the
+        filter's entries and one BatchGetItem of the page's records."""
+        pk = keys.filter_pk(self._tenant_id, kind, filter_name, value, owner=responsible, scoped=not any_responsible)
+        result = FilterItem.query(
+            pk,
+            _created_range(FilterItem.sk, created_from, created_to),
+            scan_index_forward=not newest_first,
+            limit=limit,
+            last_evaluated_key=decode_cursor(cursor, self._tenant_id),
+        )
+        ids = [entry.contact_id for entry in result]
+        records = {c.id: c for c in self._batch_get(ids)}
+        return Page([records[i] for i in ids if i in records], encode_cursor(result.last_evaluated_key))
+
+    def counts(self, name: str) -> list[tuple[ContactKind, str, int]]:
+        """AP21: (kind, value, count) of a counter family (tags, sources), zero counts left out."""
+        items = CounterItem.query(self._pk, CounterItem.sk.startswith(keys.counters_prefix(name)))
+        return [(ContactKind(i.contact_kind), i.value, int(i.count)) for i in items if i.count]
 
     def owner_of_phone(self, e164: str) -> str | None:
         """AP18: the id of the contact with this phone."""
@@ -163,6 +185,7 @@ class ContactRepository:
         writes += [self._claim(_EMAIL, e.email, i, contact.id) for i, e in enumerate(contact.emails)]
         writes += [self._entry_put(contact.id, e) for e in entries]
         writes += SearchIndex(self._tenant_id).writes(CONTACT, contact.id, (), _terms(contact))
+        writes += self._filter_writes(None, contact)
         return writes
 
     def save_changes(
@@ -189,6 +212,7 @@ class ContactRepository:
         writes += [self._claim(_EMAIL, e, i, after.id) for i, e in enumerate(new_emails) if e not in old_emails]
         writes += [self._entry_put(after.id, e) for e in entries]
         writes += SearchIndex(self._tenant_id).writes(CONTACT, after.id, _terms(before), _terms(after))
+        writes += self._filter_writes(before, after)
         self._transact(writes)
         return replace(after, version=before.version + 1)
 
@@ -205,6 +229,7 @@ class ContactRepository:
         writes += [self._release(_PHONE, p.phone, contact.id) for p in contact.phones]
         writes += [self._release(_EMAIL, e.email, contact.id) for e in contact.emails]
         writes += SearchIndex(self._tenant_id).writes(CONTACT, contact.id, _terms(contact), ())
+        writes += self._filter_writes(contact, None)
         self._transact(writes)
         # Without its record the feed is unreachable; removing it is housekeeping.
         with FeedItem.batch_write() as batch:
@@ -223,6 +248,47 @@ class ContactRepository:
         FeedItem(keys.contact_pk(self._tenant_id, contact_id), keys.feed_sk(entry_id)).delete()
 
     # --- helpers -----------------------------------------------------------------------------
+
+    def _batch_get(self, ids: list[str]) -> list[Contact]:
+        if not ids:
+            return []
+        pairs = [keys.contact_record_key(self._tenant_id, i) for i in ids]
+        return [contact_from_item(i) for i in ContactItem.batch_get(pairs)]
+
+    def _filter_writes(self, before: Contact | None, after: Contact | None) -> list[Write]:
+        """Move the contact's filter entries and counters from `before` to `after`."""
+        old, new = self._filter_entries(before), self._filter_entries(after)
+        writes: list[Write] = [Delete(FilterItem(pk, sk)) for pk, sk in sorted(old.keys() - new.keys())]
+        writes += [Put(FilterItem(pk, sk, contact_id=new[(pk, sk)])) for pk, sk in sorted(new.keys() - old.keys())]
+        old_counts, new_counts = _counted(before), _counted(after)
+        for key in sorted(old_counts | new_counts):
+            delta = (key in new_counts) - (key in old_counts)
+            if delta:
+                name, kind, value = key
+                counter = CounterItem(self._pk, keys.counter_sk(name, kind, value))
+                actions = [
+                    # An upsert: the first update creates the item, discriminator included.
+                    CounterItem.kind.set(CounterItem),
+                    CounterItem.count.add(delta),
+                    CounterItem.name.set(name),
+                    CounterItem.contact_kind.set(kind),
+                    CounterItem.value.set(value),
+                ]
+                writes.append(Update(counter, actions))
+        return writes
+
+    def _filter_entries(self, contact: Contact | None) -> dict[tuple[str, str], str]:
+        if contact is None:
+            return {}
+        sk = keys.contacts_sk(isoformat_z(contact.created_at), contact.id)
+        entries: dict[tuple[str, str], str] = {}
+        for name, value in filter_values(contact):
+            for scoped in (False, True):
+                pk = keys.filter_pk(
+                    self._tenant_id, contact.kind, name, value, owner=contact.responsible_user_id, scoped=scoped
+                )
+                entries[(pk, sk)] = contact.id
+        return entries
 
     def _index_keys(self, contact: Contact) -> dict[str, str]:
         sk = keys.contacts_sk(isoformat_z(contact.created_at), contact.id)
@@ -284,6 +350,35 @@ class ContactRepository:
             return UniqueItem.get(self._pk, sk).owner_id
         except UniqueItem.DoesNotExist:
             return None
+
+
+def filter_values(contact: Contact) -> set[tuple[str, str]]:
+    """What a contact can be filtered on (API list filters): one entry per value."""
+    values = {("type", contact.type.value), ("status", contact.status.value)}
+    values |= {("tag", tag) for tag in contact.tags}
+    values |= {("source", source) for source in contact.source_tag_ids}
+    return values
+
+
+def _counted(contact: Contact | None) -> set[tuple[str, str, str]]:
+    if contact is None:
+        return set()
+    return {("tag", contact.kind.value, t) for t in contact.tags} | {
+        ("source", contact.kind.value, s) for s in contact.source_tag_ids
+    }
+
+
+def _created_range(attribute: Any, created_from: datetime | None, created_to: datetime | None) -> Any:
+    low = keys.contacts_sk(isoformat_z(created_from), "") if created_from else None
+    # "~" sorts after every id: the bound includes the whole last millisecond.
+    high = keys.contacts_sk(isoformat_z(created_to), "~") if created_to else None
+    if low and high:
+        return attribute.between(low, high)
+    if low:
+        return attribute >= low
+    if high:
+        return attribute <= high
+    return None
 
 
 def _terms(contact: Contact) -> frozenset[Term]:

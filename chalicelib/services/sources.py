@@ -1,0 +1,89 @@
+"""Source tags (SPEC SO-2) and the tags catalogue (CL-4), with their contact counts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from chalicelib.db.repositories.contacts import ContactRepository
+from chalicelib.db.repositories.sources import SourceTagRepository
+from chalicelib.domain.actor import Actor
+from chalicelib.domain.clock import utcnow
+from chalicelib.domain.contacts import ContactKind
+from chalicelib.domain.errors import ConflictError, NotFoundError, check_version
+from chalicelib.domain.ids import new_id
+from chalicelib.domain.rights import Access, Permission
+from chalicelib.domain.sources import SourceParam, SourceTag, check_source_value
+
+
+@dataclass(frozen=True, slots=True)
+class Counted:
+    clients: int = 0
+    leads: int = 0
+
+
+class SourceTagService:
+    def __init__(
+        self,
+        sources: Callable[[str], SourceTagRepository] = SourceTagRepository,
+        contacts: Callable[[str], ContactRepository] = ContactRepository,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self._sources = sources
+        self._contacts = contacts
+        self._clock = clock
+
+    def list(self, actor: Actor) -> list[tuple[SourceTag, Counted]]:
+        """Every source tag with how many clients and leads carry it (counted at write time)."""
+        actor.require(Access.ANY_USER)
+        counts = _by_value(self._contacts(actor.tenant_id).counts("source"))
+        tags = sorted(self._sources(actor.tenant_id).list(), key=lambda t: (t.param.value, t.value))
+        return [(tag, counts.get(tag.id, Counted())) for tag in tags]
+
+    def create(self, actor: Actor, param: SourceParam, value: str, display_value: str | None) -> SourceTag:
+        actor.require(Permission.CUSTOMERS_CREATE)
+        value = check_source_value(value)
+        display = check_source_value(display_value, field_name="display_value") if display_value else value
+        tag = SourceTag(id=new_id(), param=param, value=value, display_value=display, created_at=self._clock())
+        self._sources(actor.tenant_id).create(tag)
+        return tag
+
+    def rename(self, actor: Actor, source_tag_id: str, version: int, display_value: str) -> SourceTag:
+        actor.require(Permission.CUSTOMERS_EDIT)
+        tag = self._require(actor, source_tag_id)
+        check_version(version, tag.version, "source tag")
+        display = check_source_value(display_value, field_name="display_value")
+        return self._sources(actor.tenant_id).rename(tag, display)
+
+    def delete(self, actor: Actor, source_tag_id: str) -> None:
+        """Delete an unused source tag (contacts that carry it keep their history intact)."""
+        actor.require(Permission.CUSTOMERS_DELETE)
+        tag = self._require(actor, source_tag_id)
+        used = _by_value(self._contacts(actor.tenant_id).counts("source")).get(tag.id)
+        if used and (used.clients or used.leads):
+            raise ConflictError("remove this source tag from its contacts first")
+        self._sources(actor.tenant_id).delete(tag)
+
+    def tags(self, actor: Actor) -> list[tuple[str, Counted]]:
+        """The CRM's free tags (CL-4) with their clients and leads, most used first."""
+        actor.require(Access.ANY_USER)
+        counts = _by_value(self._contacts(actor.tenant_id).counts("tag"))
+        return sorted(counts.items(), key=lambda kv: (-(kv[1].clients + kv[1].leads), kv[0].casefold()))
+
+    def _require(self, actor: Actor, source_tag_id: str) -> SourceTag:
+        tag = self._sources(actor.tenant_id).get(source_tag_id)
+        if tag is None:
+            raise NotFoundError("no such source tag in this CRM")
+        return tag
+
+
+def _by_value(rows: list[tuple[ContactKind, str, int]]) -> dict[str, Counted]:
+    counted: dict[str, Counted] = {}
+    for kind, value, count in rows:
+        current = counted.get(value, Counted())
+        if kind is ContactKind.CLIENT:
+            counted[value] = Counted(current.clients + count, current.leads)
+        else:
+            counted[value] = Counted(current.clients, current.leads + count)
+    return counted
