@@ -251,6 +251,25 @@ class CloseIn(Input):
     outcome: Literal["client", "poor_quality"]
 
 
+class BulkIn(Input):
+    ids: list[str] = Field(min_length=1, max_length=500)
+    action: Literal["tag", "untag", "assign", "delete"]
+    tag: str | None = Field(None, max_length=50, description="For tag / untag")
+    user_id: str | None = Field(None, description="For assign: the new responsible user")
+
+
+class BulkItemOut(Output):
+    id: str
+    status: str = Field(description="ok | not_found | forbidden | conflict | invalid")
+    message: str | None
+
+
+class BulkOut(Output):
+    done: int
+    failed: int
+    results: list[BulkItemOut]
+
+
 class IdentifyQuery(Input):
     phone: str = Field(min_length=2, max_length=40, description="E.164, a local number, or an extension")
 
@@ -350,6 +369,16 @@ def edit_client_note(actor: Actor, client_id: str, note_id: str, body: NoteIn) -
 def delete_client_note(actor: Actor, client_id: str, note_id: str) -> None:
     """Delete one's own note."""
     services().contacts.delete_note(actor, CLIENT, client_id, note_id)
+
+
+@router.route("/clients/bulk", "POST", right=Access.ANY_USER, body=BulkIn, response=BulkOut)
+def bulk_clients(actor: Actor, body: BulkIn) -> BulkOut:
+    """Tag, untag, assign or delete up to 500 clients; each is checked against the caller's
+    rights and reported on its own."""
+    results = services().contacts.bulk(actor, CLIENT, body.ids, body.action, tag=body.tag, user_id=body.user_id)
+    done = sum(r.status == "ok" for r in results)
+    items = [BulkItemOut(id=r.id, status=r.status, message=r.message) for r in results]
+    return BulkOut(done=done, failed=len(results) - done, results=items)
 
 
 # --- leads -----------------------------------------------------------------------------------
