@@ -46,8 +46,8 @@ class EmailIn(Input):
 class ContactFields(Input):
     status: ContactStatus | None = None
     type: ClientType | None = None
-    phones: list[PhoneIn] | None = Field(None, max_length=10)
-    emails: list[EmailIn] | None = Field(None, max_length=10)
+    phones: list[PhoneIn] | None = Field(None, max_length=5)
+    emails: list[EmailIn] | None = Field(None, max_length=5)
     address: str | None = Field(None, max_length=500)
     website: str | None = Field(None, max_length=500)
     comment: str | None = Field(None, max_length=2000)

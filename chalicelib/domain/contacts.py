@@ -17,8 +17,10 @@ from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.rights import Permission
 from chalicelib.domain.users import normalize_email
 
-MAX_PHONES = 10
-MAX_EMAILS = 10
+# Every write of a contact is one transaction (at most 100 items, guards and index entries
+# included): these bounds keep the largest contact well inside it.
+MAX_PHONES = 5
+MAX_EMAILS = 5
 MAX_TEXT = 2000
 
 

@@ -19,7 +19,16 @@ from chalicelib.db import keys
 from chalicelib.db.items import ContactItem, CounterItem, FeedItem, FilterItem, Item, UniqueItem
 from chalicelib.db.pagination import Page, decode_cursor, encode_cursor
 from chalicelib.db.repositories.search import CONTACT, SearchIndex
-from chalicelib.db.writes import Delete, Put, Update, Write, must_exist, must_not_exist, transact
+from chalicelib.db.writes import (
+    MAX_TRANSACTION_ITEMS,
+    Delete,
+    Put,
+    Update,
+    Write,
+    must_exist,
+    must_not_exist,
+    transact,
+)
 from chalicelib.domain.clock import isoformat_z
 from chalicelib.domain.contacts import (
     ChannelType,
@@ -34,7 +43,7 @@ from chalicelib.domain.contacts import (
     LeadStatus,
     Phone,
 )
-from chalicelib.domain.errors import ConflictError, DuplicateError, StaleVersionError
+from chalicelib.domain.errors import ConflictError, DuplicateError, StaleVersionError, ValidationError
 from chalicelib.domain.search import Term, terms_of
 
 OWNER_CONTACT = "contact"
@@ -330,6 +339,9 @@ class ContactRepository:
         return Delete(UniqueItem(self._pk, self._guard_sk(channel, value)), condition=UniqueItem.owner_id == contact_id)
 
     def _transact(self, writes: list[Write]) -> None:
+        if len(writes) > MAX_TRANSACTION_ITEMS:
+            # Only an edit replacing nearly everything at once gets here: say so, write nothing.
+            raise ValidationError("this edit changes too much at once; split it in two", field="body")
         try:
             transact(writes)
         except _ValueTakenError as exc:
