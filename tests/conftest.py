@@ -13,7 +13,10 @@ aws_environment()  # before anything imports the app
 
 from chalice.test import Client  # noqa: E402
 
+from infra.local import moto_atomic  # noqa: E402
 from tests import meter  # noqa: E402  (installs the meter before any client exists)
+
+moto_atomic.install()  # moto's writes atomic, as DynamoDB's are: the race tests depend on it
 
 __all__ = ["meter"]
 

@@ -19,7 +19,7 @@ from chalice.config import Config
 from chalice.local import LocalDevServer, create_local_server
 from moto.server import ThreadedMotoServer
 
-from infra.local import lambda_glue, resources
+from infra.local import lambda_glue, moto_atomic, resources
 from infra.local.environment import REGION, ROOT, Options
 from infra.local.outbox import Outbox
 from infra.local.persistence import StateFile
@@ -63,6 +63,7 @@ class LocalStack:
         check_port_free(opts.host, opts.moto_port, "the embedded AWS (moto)")
 
         lambda_glue.install()
+        moto_atomic.install()
         # moto's werkzeug access log would drown the CRM's own request log.
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         self._moto = ThreadedMotoServer(ip_address=opts.host, port=opts.moto_port, verbose=False)

@@ -1,0 +1,37 @@
+"""Give moto's DynamoDB the write atomicity of the real service.
+
+DynamoDB applies each conditional write, and each transaction, atomically: of two racing
+"take this lead" updates exactly one succeeds. moto checks the condition and writes in two steps
+without a lock, so two threads can both pass. One re-entrant lock around its write paths makes
+it behave like DynamoDB for the tests' races and for the local stack's concurrent requests.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from moto.dynamodb.models import DynamoDBBackend
+
+_LOCK = threading.RLock()
+_WRITES = ("put_item", "update_item", "delete_item", "transact_write_items")
+
+
+def _atomic(method: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(method)
+    def locked(*args: Any, **kwargs: Any) -> Any:
+        with _LOCK:
+            return method(*args, **kwargs)
+
+    locked.__crm_atomic__ = True  # type: ignore[attr-defined]
+    return locked
+
+
+def install() -> None:
+    """Idempotent."""
+    for name in _WRITES:
+        method = getattr(DynamoDBBackend, name)
+        if not getattr(method, "__crm_atomic__", False):
+            setattr(DynamoDBBackend, name, _atomic(method))
