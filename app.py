@@ -8,6 +8,7 @@ from chalicelib.api import (
     groups,
     invitations,
     me,
+    properties,
     search,
     sessions,
     settings,
@@ -21,7 +22,7 @@ from chalicelib.api.routing import API_PREFIX
 
 app = Chalice(app_name="crm")
 app.register_middleware(observe, "http")
-for module in (
+BLUEPRINTS = (
     system,
     crms,
     sessions,
@@ -34,5 +35,7 @@ for module in (
     contacts,
     search,
     sources,
-):
+    properties,
+)
+for module in BLUEPRINTS:
     app.register_blueprint(module.router.blueprint, url_prefix=API_PREFIX)

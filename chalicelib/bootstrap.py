@@ -24,6 +24,7 @@ from chalicelib.services.crms import CrmService
 from chalicelib.services.groups import GroupService
 from chalicelib.services.invitations import InvitationService
 from chalicelib.services.profile import ProfileService
+from chalicelib.services.properties import PropertyService
 from chalicelib.services.search import SearchService
 from chalicelib.services.sources import SourceTagService
 from chalicelib.services.team import TeamService
@@ -39,6 +40,7 @@ class Services:
     groups: GroupService
     invitations: InvitationService
     profile: ProfileService
+    properties: PropertyService
     search: SearchService
     sources: SourceTagService
     team: TeamService
@@ -61,6 +63,7 @@ def services() -> Services:
         groups=GroupService(),
         invitations=invitations,
         profile=ProfileService(files, crms),
+        properties=PropertyService(),
         search=SearchService(),
         sources=SourceTagService(),
         team=TeamService(identity),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from chalice import Response
-from pydantic import AwareDatetime, EmailStr, Field
+from pydantic import AwareDatetime, ConfigDict, EmailStr, Field
 
 from chalicelib.api.routing import Router
 from chalicelib.api.schemas import Input, Output, PageOut, PageQuery, UtcDateTime
@@ -53,6 +53,9 @@ class ContactFields(Input):
     comment: str | None = Field(None, max_length=2000)
     tags: list[str] | None = Field(None, max_length=10)
     source_tag_ids: list[str] | None = Field(None, max_length=5)
+    properties: dict[str, Any] | None = Field(
+        None, description="Custom property values by key (see /v1/properties); null removes one"
+    )
 
     def to_input(self, name: str | None, lead_status: LeadStatus | None = None) -> ContactInput:
         return ContactInput(
@@ -66,6 +69,7 @@ class ContactFields(Input):
             comment=self.comment,
             tags=self.tags,
             source_tag_ids=self.source_tag_ids,
+            properties=self.properties,
             lead_status=lead_status,
         )
 
@@ -210,6 +214,9 @@ class LeadList(PageOut):
 
 
 class ClientQuery(PageQuery):
+    # `property.<key>=<value>` parameters are extra fields, checked in list_filter().
+    model_config = ConfigDict(extra="allow", str_strip_whitespace=True, defer_build=True)
+
     scope: Literal["mine", "all"] | None = Field(None, description="Default: all with the view-all right, else mine")
     responsible_user_id: str | None = None
     created_from: AwareDatetime | None = None
@@ -232,8 +239,14 @@ class ClientQuery(PageQuery):
             )
             if value is not None
         ]
+        for name, value in (self.model_extra or {}).items():
+            if not name.startswith("property.") or not name.removeprefix("property."):
+                raise ValidationError(f"{name}: unknown parameter", field=name)
+            given.append(ListFilter("property", f"{name.removeprefix('property.')}={value}"))
         if len(given) > 1:
-            raise ValidationError("filter on one of tag, type, status, source_tag_id at a time", field="tag")
+            raise ValidationError(
+                "filter on one of tag, type, status, source_tag_id, property.<key> at a time", field="tag"
+            )
         return given[0] if given else None
 
 

@@ -187,6 +187,14 @@ class SourceTagItem(Item, discriminator="source"):
     version = VersionAttribute()
 
 
+class PropertyItem(Item, discriminator="property"):
+    key = UnicodeAttribute()
+    title = UnicodeAttribute()
+    property_kind = UnicodeAttribute()
+    options = ListAttribute(of=UnicodeAttribute, default=list)
+    version = VersionAttribute()
+
+
 class SearchItem(Item, discriminator="search"):
     """One search term of a record: the key is everything (the record is fetched by id)."""
 
@@ -228,6 +236,7 @@ __all__ = [
     "GroupItem",
     "InvitationItem",
     "Item",
+    "PropertyItem",
     "SearchItem",
     "SlugItem",
     "SourceTagItem",

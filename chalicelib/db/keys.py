@@ -30,6 +30,7 @@ Access patterns (AP), each a repository method with a test:
   AP20 contacts with a filter value     Query    pk=T#<tid>#F#<kind>#<filter>#<value>[#R#<uid | ->] sk=<created>#<cid>
   AP21 counters (tags, source tags)     Query    pk=T#<tid> sk begins_with COUNT#<name>#
   AP22 source tags; one by (param, val) Query    pk=T#<tid> sk begins_with SOURCE# | GetItem UNIQUE#SOURCE#..
+  AP23 custom property definitions      Query    pk=T#<tid> sk begins_with PROPERTY#
 
 """
 
@@ -156,6 +157,16 @@ def counters_prefix(name: str) -> str:
 
 
 SOURCE = "SOURCE#"
+PROPERTY = "PROPERTY#"
+
+
+def property_sk(property_id: str) -> str:
+    return f"{PROPERTY}{property_id}"
+
+
+def property_key_sk(key: str) -> str:
+    """Guard item: a property key is unique in a CRM."""
+    return f"{UNIQUE}PROPERTY#{key}"
 
 
 def source_tag_sk(source_tag_id: str) -> str:

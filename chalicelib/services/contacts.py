@@ -13,8 +13,9 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.db.pagination import Page
-from chalicelib.db.repositories.contacts import ContactRepository
+from chalicelib.db.repositories.contacts import ContactRepository, property_filter
 from chalicelib.db.repositories.crms import CrmRepository
+from chalicelib.db.repositories.properties import PropertyRepository
 from chalicelib.db.repositories.sources import SourceTagRepository
 from chalicelib.db.repositories.users import UserRepository
 from chalicelib.domain.actor import Actor
@@ -38,6 +39,7 @@ from chalicelib.domain.contacts import (
 )
 from chalicelib.domain.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError, check_version
 from chalicelib.domain.ids import new_id
+from chalicelib.domain.properties import MAX_VALUES_PER_CONTACT
 from chalicelib.domain.rights import Permission
 from chalicelib.domain.sources import MAX_PER_CONTACT
 from chalicelib.domain.users import EXTENSION_PATTERN, UserStatus
@@ -57,6 +59,7 @@ EDITABLE = (
     "comment",
     "tags",
     "source_tag_ids",
+    "properties",
     "lead_status",
 )
 
@@ -75,6 +78,8 @@ class ContactInput:
     comment: str | None = None
     tags: list[str] | None = None
     source_tag_ids: list[str] | None = None
+    # Merged into the contact's values; None as a value removes that property.
+    properties: dict[str, Any] | None = None
     lead_status: LeadStatus | None = None
 
 
@@ -116,12 +121,14 @@ class ContactService:
         crms: CrmRepository,
         contacts: Callable[[str], ContactRepository] = ContactRepository,
         sources: Callable[[str], SourceTagRepository] = SourceTagRepository,
+        properties: Callable[[str], PropertyRepository] = PropertyRepository,
         users: Callable[[str], UserRepository] = UserRepository,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self._crms = crms
         self._contacts = contacts
         self._sources = sources
+        self._properties = properties
         self._users = users
         self._clock = clock
 
@@ -182,7 +189,8 @@ class ContactService:
         }
         repo = self._contacts(actor.tenant_id)
         if filter is not None:
-            return repo.list_filtered(kind, filter.name, filter.value, **window)
+            value = self._property_filter(actor, filter.value) if filter.name == "property" else filter.value
+            return repo.list_filtered(kind, filter.name, value, **window)
         return repo.list(kind, **window)
 
     def identify(self, actor: Actor, phone: str) -> Identified:
@@ -460,7 +468,33 @@ class ContactService:
             changes["tags"] = _tags(data.tags)
         if data.source_tag_ids is not None:
             changes["source_tag_ids"] = self._source_tags(actor, data.source_tag_ids)
+        if data.properties:
+            changes["properties"] = self._property_values(actor, contact.properties, data.properties)
         return replace(contact, **changes)
+
+    def _property_values(self, actor: Actor, current: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
+        definitions = {d.key: d for d in self._properties(actor.tenant_id).list()}
+        values = dict(current)
+        for key, raw in given.items():
+            definition = definitions.get(key)
+            if definition is None:
+                raise ValidationError(f"no property '{key}' in this CRM", field=f"properties.{key}")
+            if raw is None:
+                values.pop(key, None)
+            else:
+                values[key] = definition.value(raw, field_name=f"properties.{key}")
+        if len(values) > MAX_VALUES_PER_CONTACT:
+            raise ValidationError(f"at most {MAX_VALUES_PER_CONTACT} property values per contact", field="properties")
+        return values
+
+    def _property_filter(self, actor: Actor, expression: str) -> str:
+        """`key=raw` from the query string -> the stored filter value (1 read of the definitions)."""
+        key, _, raw = expression.partition("=")
+        definition = next((d for d in self._properties(actor.tenant_id).list() if d.key == key), None)
+        field = f"property.{key}"
+        if definition is None:
+            raise ValidationError(f"no property '{key}' in this CRM", field=field)
+        return property_filter(key, definition.value(raw, field_name=field))
 
     def _source_tags(self, actor: Actor, ids: list[str]) -> tuple[str, ...]:
         wanted = list(dict.fromkeys(ids))
@@ -490,6 +524,8 @@ def _shown(contact: Contact, name: str) -> Any:
         return [e.email for e in value]
     if name in ("tags", "source_tag_ids"):
         return list(value)
+    if name == "properties":
+        return dict(value)
     return value.value if hasattr(value, "value") else value
 
 

@@ -44,7 +44,7 @@ from chalicelib.domain.contacts import (
     Phone,
 )
 from chalicelib.domain.errors import ConflictError, DuplicateError, StaleVersionError, ValidationError
-from chalicelib.domain.search import Term, terms_of
+from chalicelib.domain.search import Term, fold, terms_of
 
 OWNER_CONTACT = "contact"
 _PHONE = "phone"
@@ -373,15 +373,21 @@ def filter_values(contact: Contact) -> set[tuple[str, str]]:
     values = {("type", contact.type.value), ("status", contact.status.value)}
     values |= {("tag", tag) for tag in contact.tags}
     values |= {("source", source) for source in contact.source_tag_ids}
+    values |= {("property", property_filter(key, value)) for key, value in contact.properties.items()}
     return values
+
+
+def property_filter(key: str, stored: str) -> str:
+    """The filter value of a property: `key=value`, case and accents folded."""
+    return f"{key}={fold(stored)}"
 
 
 def _counted(contact: Contact | None) -> set[tuple[str, str, str]]:
     if contact is None:
         return set()
-    return {("tag", contact.kind.value, t) for t in contact.tags} | {
-        ("source", contact.kind.value, s) for s in contact.source_tag_ids
-    }
+    kind = contact.kind.value
+    counted = {("tag", kind, t) for t in contact.tags} | {("source", kind, s) for s in contact.source_tag_ids}
+    return counted | {("property", kind, key) for key in contact.properties}
 
 
 def _created_range(attribute: Any, created_from: datetime | None, created_to: datetime | None) -> Any:

@@ -1,0 +1,78 @@
+"""Custom properties (SPEC CL-6): the fields a CRM adds to its clients and leads."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from chalicelib.api.routing import Router
+from chalicelib.api.schemas import Input, Output
+from chalicelib.bootstrap import services
+from chalicelib.domain.actor import Actor
+from chalicelib.domain.properties import PropertyDef, PropertyKind
+from chalicelib.domain.rights import Access
+
+router = Router(__name__, tag="Contacts")
+
+
+class PropertyIn(Input):
+    key: str = Field(min_length=1, max_length=40, examples=["industry"], description="Used in filters: property.<key>=")
+    title: str = Field(min_length=1, max_length=100)
+    kind: PropertyKind
+    options: list[str] | None = Field(None, max_length=50, description="For select properties")
+
+
+class PropertyPatch(Input):
+    version: int = Field(ge=1)
+    title: str | None = Field(None, min_length=1, max_length=100)
+    options: list[str] | None = Field(None, max_length=50)
+
+
+class PropertyOut(Output):
+    id: str
+    key: str
+    title: str
+    kind: str
+    options: list[str]
+    version: int
+
+    @classmethod
+    def of(cls, definition: PropertyDef) -> PropertyOut:
+        return cls(
+            id=definition.id,
+            key=definition.key,
+            title=definition.title,
+            kind=definition.kind.value,
+            options=list(definition.options),
+            version=definition.version,
+        )
+
+
+class PropertyList(Output):
+    items: list[PropertyOut]
+    next_cursor: None = None
+
+
+@router.route("/properties", "GET", right=Access.ANY_USER, response=PropertyList)
+def list_properties(actor: Actor) -> PropertyList:
+    """The CRM's custom properties."""
+    return PropertyList(items=[PropertyOut.of(p) for p in services().properties.list(actor)])
+
+
+@router.route("/properties", "POST", right=Access.ADMIN, body=PropertyIn, response=PropertyOut, status=201)
+def create_property(actor: Actor, body: PropertyIn) -> PropertyOut:
+    """Define a property: text, number, date, or select with options."""
+    definition = services().properties.create(actor, body.key, body.title, body.kind, body.options)
+    return PropertyOut.of(definition)
+
+
+@router.route("/properties/{property_id}", "PATCH", right=Access.ADMIN, body=PropertyPatch, response=PropertyOut)
+def update_property(actor: Actor, property_id: str, body: PropertyPatch) -> PropertyOut:
+    """Rename a property or change a select's options."""
+    definition = services().properties.update(actor, property_id, body.version, title=body.title, options=body.options)
+    return PropertyOut.of(definition)
+
+
+@router.route("/properties/{property_id}", "DELETE", right=Access.ADMIN, status=204)
+def delete_property(actor: Actor, property_id: str) -> None:
+    """Delete a property no contact has a value for."""
+    services().properties.delete(actor, property_id)

@@ -1,0 +1,87 @@
+"""Custom properties (SPEC CL-6): fields the CRM defines, validated by kind, filterable."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from typing import Any
+
+from chalicelib.domain.errors import ValidationError
+from chalicelib.domain.search import fold
+
+KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+MAX_PROPERTIES = 50
+MAX_OPTIONS = 50
+# Each value is two filter entries and a counter in the contact's transactions.
+MAX_VALUES_PER_CONTACT = 5
+MAX_TEXT = 500
+
+
+class PropertyKind(StrEnum):
+    TEXT = "text"
+    NUMBER = "number"
+    DATE = "date"
+    SELECT = "select"
+
+
+@dataclass(frozen=True, slots=True)
+class PropertyDef:
+    id: str
+    key: str
+    title: str
+    kind: PropertyKind
+    options: tuple[str, ...] = ()
+    version: int = 1
+
+    def value(self, raw: Any, *, field_name: str) -> str:
+        """The stored form of a value of this property (a string), or a 400 naming the field."""
+        if self.kind is PropertyKind.NUMBER:
+            try:
+                number = Decimal(str(raw).strip())
+            except InvalidOperation:
+                raise ValidationError(f"{self.key} is a number", field=field_name) from None
+            if not number.is_finite() or isinstance(raw, bool):
+                raise ValidationError(f"{self.key} is a number", field=field_name)
+            return format(number.normalize(), "f")
+        if not isinstance(raw, str):
+            raise ValidationError(f"{self.key} is a {self.kind.value} given as a string", field=field_name)
+        text = raw.strip()
+        if self.kind is PropertyKind.DATE:
+            try:
+                return date.fromisoformat(text).isoformat()
+            except ValueError:
+                raise ValidationError(f"{self.key} is a date YYYY-MM-DD", field=field_name) from None
+        if self.kind is PropertyKind.SELECT:
+            if text not in self.options:
+                raise ValidationError(f"{self.key} is one of {', '.join(self.options)}", field=field_name)
+            return text
+        if not 1 <= len(text) <= MAX_TEXT:
+            raise ValidationError(f"{self.key} has 1 to {MAX_TEXT} characters", field=field_name)
+        return text
+
+    def filter_value(self, stored: str) -> str:
+        """What a filter compares: text ignores case and accents, the rest is exact."""
+        return fold(stored) if self.kind is PropertyKind.TEXT else stored
+
+
+def check_key(key: str) -> str:
+    if not KEY_PATTERN.fullmatch(key):
+        raise ValidationError("a key is lower-case letters, digits and _, starting with a letter", field="key")
+    return key
+
+
+def check_options(kind: PropertyKind, options: list[str] | None) -> tuple[str, ...]:
+    if kind is not PropertyKind.SELECT:
+        if options:
+            raise ValidationError("only select properties have options", field="options")
+        return ()
+    cleaned = tuple(dict.fromkeys(o.strip() for o in options or [] if o.strip()))
+    if not 1 <= len(cleaned) <= MAX_OPTIONS:
+        raise ValidationError(f"a select has 1 to {MAX_OPTIONS} options", field="options")
+    for i, option in enumerate(cleaned):
+        if len(option) > 100:
+            raise ValidationError("an option has at most 100 characters", field=f"options[{i}]")
+    return cleaned
