@@ -222,6 +222,9 @@ class ClientQuery(PageQuery):
     created_from: AwareDatetime | None = None
     created_to: AwareDatetime | None = None
     sort: Literal["created_at", "-created_at"] = "-created_at"
+    q: str | None = Field(
+        None, min_length=2, max_length=100, description="Name word, email or phone digits; one page, alone"
+    )
     # At most one of these per request: each is its own index (docs/data-model.md).
     tag: str | None = Field(None, max_length=50)
     type: ClientType | None = None
@@ -306,6 +309,7 @@ def _page(kind: ContactKind, actor: Actor, query: ClientQuery) -> Page[Contact]:
         limit=query.limit,
         cursor=query.cursor,
         filter=query.list_filter(),
+        q=query.q,
     )
 
 

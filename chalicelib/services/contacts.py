@@ -16,6 +16,7 @@ from chalicelib.db.pagination import Page
 from chalicelib.db.repositories.contacts import ContactRepository, property_filter
 from chalicelib.db.repositories.crms import CrmRepository
 from chalicelib.db.repositories.properties import PropertyRepository
+from chalicelib.db.repositories.search import SearchIndex
 from chalicelib.db.repositories.sources import SourceTagRepository
 from chalicelib.db.repositories.users import UserRepository
 from chalicelib.domain.actor import Actor
@@ -41,6 +42,7 @@ from chalicelib.domain.errors import ConflictError, ForbiddenError, NotFoundErro
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.properties import MAX_VALUES_PER_CONTACT
 from chalicelib.domain.rights import Permission
+from chalicelib.domain.search import matches_words, parse_query
 from chalicelib.domain.sources import MAX_PER_CONTACT
 from chalicelib.domain.users import EXTENSION_PATTERN, UserStatus
 
@@ -159,6 +161,7 @@ class ContactService:
         limit: int,
         cursor: str | None,
         filter: ListFilter | None = None,
+        q: str | None = None,
     ) -> Page[Contact]:
         """One page of a list (CL-1, CL-2, LD-1); each combination is one index Query (plus one
         BatchGetItem of the page when a filter is given)."""
@@ -187,11 +190,32 @@ class ContactService:
             "limit": limit,
             "cursor": cursor,
         }
+        if q is not None:
+            if filter is not None or created_from or created_to:
+                raise ValidationError("q cannot be combined with another filter", field="q")
+            return self._matching(actor, kind, q, owner, any_owner, limit)
         repo = self._contacts(actor.tenant_id)
         if filter is not None:
             value = self._property_filter(actor, filter.value) if filter.name == "property" else filter.value
             return repo.list_filtered(kind, filter.name, value, **window)
         return repo.list(kind, **window)
+
+    def _matching(
+        self, actor: Actor, kind: ContactKind, q: str, owner: str | None, any_owner: bool, limit: int
+    ) -> Page[Contact]:
+        """`q` in a list: the search index, kept to this list's kind and scope (one page)."""
+        query = parse_query(q)
+        index = SearchIndex(actor.tenant_id)
+        found = [r for r in index.fetch(index.find(query.term, limit=limit * 3)) if isinstance(r, Contact)]
+        hits = [
+            c
+            for c in found
+            if c.kind is kind
+            and can_see(actor, c)
+            and (any_owner or c.responsible_user_id == owner)
+            and matches_words(c.name, query.other_words)
+        ]
+        return Page(hits[:limit], None)
 
     def identify(self, actor: Actor, phone: str) -> Identified:
         """Who owns this number (the PBX asks on every call): a contact, or a user's extension."""

@@ -102,3 +102,17 @@ def test_an_unused_source_tag_can_be_deleted_and_recreated(api: Api, make_crm) -
     tag = api.post("/v1/source-tags", {"param": "custom", "value": "fair"}, token=crm.token).json
     assert api.request("DELETE", f"/v1/source-tags/{tag['id']}", token=crm.token).status == 204
     assert api.post("/v1/source-tags", {"param": "custom", "value": "fair"}, token=crm.token).status == 201
+
+
+def test_q_in_a_list_searches_that_list_only(api: Api, make_crm) -> None:
+    crm: CrmSession = make_crm()
+    seller = add_member(api, crm, {Permission.CUSTOMERS_CREATE, Permission.CUSTOMERS_VIEW_ALL})
+    api.post("/v1/clients", {"name": "Dupont Mine"}, token=seller.token)
+    api.post("/v1/clients", {"name": "Dupont Theirs"}, token=crm.token)
+    api.post("/v1/leads", {"name": "Dupont Lead"}, token=crm.token)
+
+    assert sorted(names(api, seller.token, "/v1/clients?q=dup")) == ["Dupont Mine", "Dupont Theirs"]
+    assert names(api, seller.token, "/v1/clients?q=dup&scope=mine") == ["Dupont Mine"]
+    assert names(api, crm.token, "/v1/leads?q=dupont") == ["Dupont Lead"]
+    combined = api.get("/v1/clients?q=dup&tag=vip", token=crm.token)
+    assert (combined.status, combined.error["field"]) == (400, "q")
