@@ -360,34 +360,6 @@ def delete_client(actor: Actor, client_id: str) -> None:
     services().contacts.delete(actor, CLIENT, client_id)
 
 
-@router.route("/clients/{client_id}/feed", "GET", right=Access.ANY_USER, query=PageQuery, response=FeedPage)
-def client_feed(actor: Actor, client_id: str, query: PageQuery) -> FeedPage:
-    """The client's activity feed, newest first."""
-    return FeedPage.of(services().contacts.feed(actor, CLIENT, client_id, limit=query.limit, cursor=query.cursor))
-
-
-@router.route(
-    "/clients/{client_id}/notes", "POST", right=Access.ANY_USER, body=NoteIn, response=FeedEntryOut, status=201
-)
-def add_client_note(actor: Actor, client_id: str, body: NoteIn) -> FeedEntryOut:
-    """Add a note to the client's feed."""
-    return FeedEntryOut.of(services().contacts.add_note(actor, CLIENT, client_id, body.text))
-
-
-@router.route(
-    "/clients/{client_id}/notes/{note_id}", "PATCH", right=Access.ANY_USER, body=NoteIn, response=FeedEntryOut
-)
-def edit_client_note(actor: Actor, client_id: str, note_id: str, body: NoteIn) -> FeedEntryOut:
-    """Edit one's own note."""
-    return FeedEntryOut.of(services().contacts.edit_note(actor, CLIENT, client_id, note_id, body.text))
-
-
-@router.route("/clients/{client_id}/notes/{note_id}", "DELETE", right=Access.ANY_USER, status=204)
-def delete_client_note(actor: Actor, client_id: str, note_id: str) -> None:
-    """Delete one's own note."""
-    services().contacts.delete_note(actor, CLIENT, client_id, note_id)
-
-
 @router.route("/clients/bulk", "POST", right=Access.ANY_USER, body=BulkIn, response=BulkOut)
 def bulk_clients(actor: Actor, body: BulkIn) -> BulkOut:
     """Tag, untag, assign or delete up to 500 clients; each is checked against the caller's
@@ -458,28 +430,50 @@ def close_lead(actor: Actor, lead_id: str, body: CloseIn) -> ClientOut | Respons
     return ClientOut.of(client) if client is not None else Response("", status_code=204)
 
 
-@router.route("/leads/{lead_id}/feed", "GET", right=Access.ANY_USER, query=PageQuery, response=FeedPage)
-def lead_feed(actor: Actor, lead_id: str, query: PageQuery) -> FeedPage:
-    """The lead's activity feed, newest first."""
-    return FeedPage.of(services().contacts.feed(actor, LEAD, lead_id, limit=query.limit, cursor=query.cursor))
+# --- feed and notes, the same for clients and leads ------------------------------------------
 
 
-@router.route("/leads/{lead_id}/notes", "POST", right=Access.ANY_USER, body=NoteIn, response=FeedEntryOut, status=201)
-def add_lead_note(actor: Actor, lead_id: str, body: NoteIn) -> FeedEntryOut:
-    """Add a note to the lead's feed."""
-    return FeedEntryOut.of(services().contacts.add_note(actor, LEAD, lead_id, body.text))
+def _feed_routes(kind: ContactKind, collection: str) -> None:
+    """GET feed, POST / PATCH / DELETE notes under /<collection>/{<kind>_id}."""
+    # API Gateway wants one name per path position: {client_id} / {lead_id}, as on the card routes.
+    param = f"{kind.value}_id"
+    base = f"/{collection}/{{{param}}}"
+
+    def named(handler: Any, action: str) -> Any:
+        handler.__name__ = f"{action}_{kind.value}"  # Chalice needs one name per handler
+        handler.__doc__ = handler.__doc__.replace("contact", kind.value)
+        return handler
+
+    def feed(actor: Actor, query: PageQuery, **ids: str) -> FeedPage:
+        """The contact's activity feed, newest first."""
+        page = services().contacts.feed(actor, kind, ids[param], limit=query.limit, cursor=query.cursor)
+        return FeedPage.of(page)
+
+    def add_note(actor: Actor, body: NoteIn, **ids: str) -> FeedEntryOut:
+        """Add a note to the contact's feed."""
+        return FeedEntryOut.of(services().contacts.add_note(actor, kind, ids[param], body.text))
+
+    def edit_note(actor: Actor, body: NoteIn, **ids: str) -> FeedEntryOut:
+        """Edit one's own note on the contact."""
+        return FeedEntryOut.of(services().contacts.edit_note(actor, kind, ids[param], ids["note_id"], body.text))
+
+    def delete_note(actor: Actor, **ids: str) -> None:
+        """Delete one's own note on the contact."""
+        services().contacts.delete_note(actor, kind, ids[param], ids["note_id"])
+
+    any_user = Access.ANY_USER
+    router.route(f"{base}/feed", "GET", right=any_user, query=PageQuery, response=FeedPage)(named(feed, "feed"))
+    router.route(f"{base}/notes", "POST", right=any_user, body=NoteIn, response=FeedEntryOut, status=201)(
+        named(add_note, "add_note")
+    )
+    router.route(f"{base}/notes/{{note_id}}", "PATCH", right=any_user, body=NoteIn, response=FeedEntryOut)(
+        named(edit_note, "edit_note")
+    )
+    router.route(f"{base}/notes/{{note_id}}", "DELETE", right=any_user, status=204)(named(delete_note, "delete_note"))
 
 
-@router.route("/leads/{lead_id}/notes/{note_id}", "PATCH", right=Access.ANY_USER, body=NoteIn, response=FeedEntryOut)
-def edit_lead_note(actor: Actor, lead_id: str, note_id: str, body: NoteIn) -> FeedEntryOut:
-    """Edit one's own note."""
-    return FeedEntryOut.of(services().contacts.edit_note(actor, LEAD, lead_id, note_id, body.text))
-
-
-@router.route("/leads/{lead_id}/notes/{note_id}", "DELETE", right=Access.ANY_USER, status=204)
-def delete_lead_note(actor: Actor, lead_id: str, note_id: str) -> None:
-    """Delete one's own note."""
-    services().contacts.delete_note(actor, LEAD, lead_id, note_id)
+_feed_routes(CLIENT, "clients")
+_feed_routes(LEAD, "leads")
 
 
 # --- identify --------------------------------------------------------------------------------

@@ -111,3 +111,14 @@ def test_openapi_uses_the_same_models_as_validation(api: Api) -> None:
     assert schema["additionalProperties"] is False
     admin = doc["components"]["schemas"]["AdminIn"]
     assert admin["properties"]["password"]["minLength"] == 8
+
+
+def test_path_parameters_have_one_name_per_position_as_api_gateway_requires(api: Api) -> None:
+    # /clients/{client_id} beside /clients/{id}/feed would synthesize, then fail to deploy.
+    names: dict[tuple[str, ...], set[str]] = {}
+    for spec in ROUTES:
+        parts = spec.path.strip("/").split("/")
+        for i, part in enumerate(parts):
+            if part.startswith("{"):
+                names.setdefault(tuple(parts[:i]), set()).add(part)
+    assert {prefix: found for prefix, found in names.items() if len(found) > 1} == {}
