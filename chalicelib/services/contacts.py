@@ -287,10 +287,14 @@ class ContactService:
         reassign: bool = False,
     ) -> Contact:
         """Edit fields (and reassign); the feed records who changed what, old -> new."""
-        repo = self._contacts(actor.tenant_id)
-        before = self._visible(actor, kind, repo.get(contact_id, consistent=True))
-        self._require(actor, edit_right(before, actor))
+        before = self._visible(actor, kind, self._contacts(actor.tenant_id).get(contact_id, consistent=True))
         check_version(version, before.version, "contact")
+        return self._update(actor, before, data, responsible_user_id=responsible_user_id, reassign=reassign)
+
+    def _update(
+        self, actor: Actor, before: Contact, data: ContactInput, *, responsible_user_id: Any, reassign: bool
+    ) -> Contact:
+        self._require(actor, edit_right(before, actor))
         if data.lead_status is not None and not before.is_lead:
             raise ValidationError("only leads have a lead status", field="lead_status")
         now = self._clock()
@@ -307,7 +311,7 @@ class ContactService:
             entries.append(self._event(actor, "assigned", now, {"from": before.responsible_user_id, "to": assignee}))
         if not entries:
             return before
-        return repo.save_changes(before, after, entries)
+        return self._contacts(actor.tenant_id).save_changes(before, after, entries)
 
     def delete(self, actor: Actor, kind: ContactKind, contact_id: str) -> None:
         repo = self._contacts(actor.tenant_id)
@@ -402,14 +406,9 @@ class ContactService:
                     tags.append(tag)
                 elif action == "untag":
                     tags = [t for t in tags if t != " ".join((tag or "").split())]
-                self.update(
-                    actor,
-                    kind,
-                    contact.id,
-                    contact.version,
-                    ContactInput(tags=tags),
-                    responsible_user_id=user_id,
-                    reassign=action == "assign",
+                # The contact read in bulk is current: a concurrent edit fails its version check.
+                self._update(
+                    actor, contact, ContactInput(tags=tags), responsible_user_id=user_id, reassign=action == "assign"
                 )
         except ForbiddenError as exc:
             return BulkResult(contact_id, "forbidden", exc.message)
