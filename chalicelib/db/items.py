@@ -164,6 +164,24 @@ class FeedItem(Item, discriminator="feed"):
     edited_at = UTCDateTimeAttribute(null=True)
 
 
+class DealItem(Item, discriminator="deal"):
+    """A deal; gsi1 places it in its board column, gsi2 in its owner's column (AP25)."""
+
+    title = UnicodeAttribute()
+    client_id = UnicodeAttribute()
+    amount_minor = NumberAttribute()
+    currency = UnicodeAttribute()
+    status = UnicodeAttribute()
+    responsible_user_id = UnicodeAttribute()
+    position = UnicodeAttribute()
+    history = JSONAttribute(default=list)  # [{"status", "at"}]
+    created_at = UTCDateTimeAttribute()
+    created_by = UnicodeAttribute()
+    updated_at = UTCDateTimeAttribute()
+    closed_at = UTCDateTimeAttribute(null=True)
+    version = VersionAttribute()
+
+
 class FilterItem(Item, discriminator="filter"):
     """A contact listed under one filter value (AP20); the record is fetched by id."""
 
@@ -177,6 +195,8 @@ class CounterItem(Item, discriminator="counter"):
     contact_kind = UnicodeAttribute()
     value = UnicodeAttribute()
     count = NumberAttribute(default=0)
+    # Sum kept with the count where it means something (deals: amount in minor units).
+    total = NumberAttribute(default=0)
 
 
 class SourceTagItem(Item, discriminator="source"):
@@ -231,6 +251,7 @@ __all__ = [
     "ContactItem",
     "CounterItem",
     "CrmItem",
+    "DealItem",
     "FeedItem",
     "FilterItem",
     "GroupItem",

@@ -31,6 +31,9 @@ Access patterns (AP), each a repository method with a test:
   AP21 counters (tags, source tags)     Query    pk=T#<tid> sk begins_with COUNT#<name>#
   AP22 source tags; one by (param, val) Query    pk=T#<tid> sk begins_with SOURCE# | GetItem UNIQUE#SOURCE#..
   AP23 custom property definitions      Query    pk=T#<tid> sk begins_with PROPERTY#
+  AP24 a deal's card + feed page        Query    pk=T#<tid>#D#<did> (desc: the record, then the feed)
+  AP25 a board column, in board order   Query    gsi1 pk=T#<tid>#DEALS#<status>[#R#<uid>] sk=<position>#<did>
+  AP26 board counters (count, totals)   Query    pk=T#<tid> sk begins_with COUNT#deals#<all | uid>#
 
 """
 
@@ -154,6 +157,33 @@ def counter_sk(name: str, kind: str, value: str) -> str:
 
 def counters_prefix(name: str) -> str:
     return f"COUNT#{name}#"
+
+
+DEAL_RECORD = "~DEAL"
+
+
+def deal_pk(tenant_id: str, deal_id: str) -> str:
+    """A deal's partition: its record and its feed (DE-4), like a contact's."""
+    return f"{tenant_pk(tenant_id)}#D#{deal_id}"
+
+
+def deal_column_pk(tenant_id: str, status: str, owner: str | None = None) -> str:
+    """A board column: every deal in a status, or one user's (`owner`)."""
+    base = f"{tenant_pk(tenant_id)}#DEALS#{status}"
+    return f"{base}#R#{owner}" if owner else base
+
+
+def deal_column_sk(position: str, deal_id: str) -> str:
+    return f"{position}#{deal_id}"
+
+
+def deal_counter_sk(scope: str, status: str, currency: str) -> str:
+    """Count and amount of deals in a status and currency, for everyone (`all`) or one user."""
+    return f"COUNT#deals#{scope}#{status}#{currency}"
+
+
+def deal_counters_prefix(scope: str) -> str:
+    return f"COUNT#deals#{scope}#"
 
 
 SOURCE = "SOURCE#"

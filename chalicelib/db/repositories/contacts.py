@@ -18,6 +18,7 @@ from pynamodb.expressions.update import Action
 from chalicelib.db import keys
 from chalicelib.db.items import ContactItem, CounterItem, FeedItem, FilterItem, Item, UniqueItem
 from chalicelib.db.pagination import Page, decode_cursor, encode_cursor
+from chalicelib.db.repositories.feeds import delete_feed, entry_item, entry_put, feed_page, to_entry
 from chalicelib.db.repositories.search import CONTACT, SearchIndex
 from chalicelib.db.writes import (
     MAX_TRANSACTION_ITEMS,
@@ -38,7 +39,6 @@ from chalicelib.domain.contacts import (
     ContactStatus,
     Email,
     FeedEntry,
-    FeedKind,
     LeadSource,
     LeadStatus,
     Phone,
@@ -84,25 +84,17 @@ class ContactRepository:
         items = list(result)
         if not items or not isinstance(items[0], ContactItem):
             return None, Page([], None)
-        entries = [_to_entry(i) for i in items[1:] if isinstance(i, FeedItem)]
+        entries = [to_entry(i) for i in items[1:] if isinstance(i, FeedItem)]
         more = result.last_evaluated_key is not None and len(entries) == feed_limit
         return contact_from_item(items[0]), Page(entries, encode_cursor(result.last_evaluated_key) if more else None)
 
     def feed(self, contact_id: str, *, limit: int, cursor: str | None) -> Page[FeedEntry]:
         """AP15: feed entries, newest first."""
-        result = FeedItem.query(
-            keys.contact_pk(self._tenant_id, contact_id),
-            FeedItem.sk.startswith(keys.FEED),
-            scan_index_forward=False,
-            limit=limit,
-            last_evaluated_key=decode_cursor(cursor, self._tenant_id),
-        )
-        entries = [_to_entry(i) for i in result]
-        return Page(entries, encode_cursor(result.last_evaluated_key))
+        return feed_page(keys.contact_pk(self._tenant_id, contact_id), self._tenant_id, limit=limit, cursor=cursor)
 
     def get_entry(self, contact_id: str, entry_id: str) -> FeedEntry | None:
         try:
-            return _to_entry(FeedItem.get(keys.contact_pk(self._tenant_id, contact_id), keys.feed_sk(entry_id)))
+            return to_entry(FeedItem.get(keys.contact_pk(self._tenant_id, contact_id), keys.feed_sk(entry_id)))
         except FeedItem.DoesNotExist:
             return None
 
@@ -240,12 +232,7 @@ class ContactRepository:
         writes += SearchIndex(self._tenant_id).writes(CONTACT, contact.id, _terms(contact), ())
         writes += self._filter_writes(contact, None)
         self._transact(writes)
-        # Without its record the feed is unreachable; removing it is housekeeping.
-        with FeedItem.batch_write() as batch:
-            for entry in FeedItem.query(
-                keys.contact_pk(self._tenant_id, contact.id), FeedItem.sk.startswith(keys.FEED)
-            ):
-                batch.delete(entry)
+        delete_feed(keys.contact_pk(self._tenant_id, contact.id))
 
     def add_entry(self, contact_id: str, entry: FeedEntry) -> None:
         self._entry_item(contact_id, entry).save(condition=must_not_exist())
@@ -313,19 +300,10 @@ class ContactRepository:
         }
 
     def _entry_item(self, contact_id: str, entry: FeedEntry) -> FeedItem:
-        return FeedItem(
-            keys.contact_pk(self._tenant_id, contact_id),
-            keys.feed_sk(entry.id),
-            entry_kind=entry.kind.value,
-            time=entry.time,
-            user_id=entry.user_id,
-            text=entry.text,
-            data=entry.data,
-            edited_at=entry.edited_at,
-        )
+        return entry_item(keys.contact_pk(self._tenant_id, contact_id), entry)
 
     def _entry_put(self, contact_id: str, entry: FeedEntry) -> Put:
-        return Put(self._entry_item(contact_id, entry), condition=must_not_exist())
+        return entry_put(keys.contact_pk(self._tenant_id, contact_id), entry)
 
     def _guard_sk(self, channel: str, value: str) -> str:
         return keys.contact_phone_sk(value) if channel == _PHONE else keys.contact_email_sk(value)
@@ -453,16 +431,4 @@ def contact_from_item(item: ContactItem) -> Contact:
         lead_source=LeadSource(item.lead_source) if item.lead_source else None,
         converted_at=item.converted_at,
         version=item.version or 1,
-    )
-
-
-def _to_entry(item: FeedItem) -> FeedEntry:
-    return FeedEntry(
-        id=item.sk.removeprefix(keys.FEED),
-        kind=FeedKind(item.entry_kind),
-        time=item.time,
-        user_id=item.user_id,
-        text=item.text,
-        data=dict(item.data or {}),
-        edited_at=item.edited_at,
     )

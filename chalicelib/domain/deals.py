@@ -1,0 +1,78 @@
+"""Deals (SPEC DE): the sale of something to one client, moved across a board of statuses.
+
+`success` and `canceled` are final: they set `closed_at` and the deal no longer moves. Each
+status change is kept with the time it happened, so the time spent in each status (and the
+average deal duration) can be computed later without replaying anything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from chalicelib.domain.actor import Actor
+from chalicelib.domain.errors import ValidationError
+from chalicelib.domain.rights import Permission
+
+
+class DealStatus(StrEnum):
+    NEW = "new"
+    IN_PROGRESS = "in_progress"
+    DECISION = "decision"
+    PAYMENT = "payment"
+    SUCCESS = "success"
+    CANCELED = "canceled"
+
+    @property
+    def final(self) -> bool:
+        return self in (DealStatus.SUCCESS, DealStatus.CANCELED)
+
+
+BOARD_ORDER = tuple(DealStatus)
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChange:
+    status: DealStatus
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Deal:
+    id: str
+    title: str
+    client_id: str
+    amount_minor: int  # in `currency`'s minor units
+    currency: str
+    status: DealStatus
+    responsible_user_id: str
+    position: str  # fractional order key within its status column
+    created_at: datetime
+    created_by: str
+    updated_at: datetime
+    closed_at: datetime | None = None
+    history: tuple[StatusChange, ...] = ()
+    version: int = 1
+
+
+def can_see_deal(actor: Actor, deal: Deal) -> bool:
+    """Like clients: one's own deals, or all with customers_view_all."""
+    return deal.responsible_user_id == actor.user_id or actor.can(Permission.CUSTOMERS_VIEW_ALL)
+
+
+def check_title(title: str) -> str:
+    title = " ".join(title.split())
+    if not 1 <= len(title) <= 200:
+        raise ValidationError("a title has 1 to 200 characters", field="title")
+    return title
+
+
+def time_in_status(deal: Deal, now: datetime) -> dict[str, float]:
+    """Seconds spent in each status so far (the current one up to `now`, or to `closed_at`)."""
+    spent: dict[str, float] = {}
+    changes = list(deal.history)
+    for change, following in zip(changes, [*changes[1:], None], strict=True):
+        end = following.at if following else (deal.closed_at or now)
+        spent[change.status.value] = spent.get(change.status.value, 0.0) + (end - change.at).total_seconds()
+    return spent
