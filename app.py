@@ -5,6 +5,7 @@ from chalice import Chalice
 from chalicelib.api import (
     contacts,
     crms,
+    deals,
     groups,
     invitations,
     me,
@@ -36,6 +37,7 @@ BLUEPRINTS = (
     search,
     sources,
     properties,
+    deals,
 )
 for module in BLUEPRINTS:
     app.register_blueprint(module.router.blueprint, url_prefix=API_PREFIX)

@@ -21,6 +21,7 @@ from chalicelib.services.auth import AuthService
 from chalicelib.services.company import CompanyService
 from chalicelib.services.contacts import ContactService
 from chalicelib.services.crms import CrmService
+from chalicelib.services.deals import DealService
 from chalicelib.services.groups import GroupService
 from chalicelib.services.invitations import InvitationService
 from chalicelib.services.profile import ProfileService
@@ -36,6 +37,7 @@ class Services:
     company: CompanyService
     contacts: ContactService
     crms: CrmService
+    deals: DealService
     files: FileStore
     groups: GroupService
     invitations: InvitationService
@@ -59,6 +61,7 @@ def services() -> Services:
         company=CompanyService(crms),
         contacts=ContactService(crms),
         crms=CrmService(crms, identity, secrets, invitations=invitations),
+        deals=DealService(crms),
         files=files,
         groups=GroupService(),
         invitations=invitations,

@@ -1,0 +1,178 @@
+"""Deals of one CRM: records with their feed, board columns (AP25) and board counters (AP26).
+
+Moving a card rewrites the deal's own item only (its status and fractional position), plus
+the counters of the two columns in the same transaction: reading the board never counts deals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from chalicelib.db import keys
+from chalicelib.db.items import CounterItem, DealItem, Item
+from chalicelib.db.pagination import Page, decode_cursor, encode_cursor
+from chalicelib.db.repositories.feeds import delete_feed, entry_put, feed_page, to_entry
+from chalicelib.db.writes import Delete, Put, Update, Write, must_exist, must_not_exist, transact
+from chalicelib.domain.contacts import FeedEntry
+from chalicelib.domain.deals import Deal, DealStatus, StatusChange
+from chalicelib.domain.errors import StaleVersionError
+
+ALL = "all"
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnTotal:
+    status: DealStatus
+    currency: str
+    count: int
+    amount_minor: int
+
+
+class DealRepository:
+    def __init__(self, tenant_id: str) -> None:
+        self._tenant_id = tenant_id
+        self._pk = keys.tenant_pk(tenant_id)
+
+    def get(self, deal_id: str, *, consistent: bool = False) -> Deal | None:
+        try:
+            item = DealItem.get(keys.deal_pk(self._tenant_id, deal_id), keys.DEAL_RECORD, consistent_read=consistent)
+        except DealItem.DoesNotExist:
+            return None
+        return _to_deal(item)
+
+    def card(self, deal_id: str, feed_limit: int) -> tuple[Deal | None, Page[FeedEntry]]:
+        """AP24: the deal and its newest feed entries in one Query."""
+        result = Item.query(keys.deal_pk(self._tenant_id, deal_id), scan_index_forward=False, limit=feed_limit + 1)
+        items = list(result)
+        if not items or not isinstance(items[0], DealItem):
+            return None, Page([], None)
+        entries = [to_entry(i) for i in items[1:]]
+        more = result.last_evaluated_key is not None and len(entries) == feed_limit
+        return _to_deal(items[0]), Page(entries, encode_cursor(result.last_evaluated_key) if more else None)
+
+    def feed(self, deal_id: str, *, limit: int, cursor: str | None) -> Page[FeedEntry]:
+        return feed_page(keys.deal_pk(self._tenant_id, deal_id), self._tenant_id, limit=limit, cursor=cursor)
+
+    def add_entry(self, deal_id: str, entry: FeedEntry) -> None:
+        entry_put(keys.deal_pk(self._tenant_id, deal_id), entry).item.save(condition=must_not_exist())
+
+    def column(
+        self, status: DealStatus, *, owner: str | None, limit: int, cursor: str | None, after: str | None = None
+    ) -> Page[Deal]:
+        """AP25: one column's cards in board order (all deals, or `owner`'s), from `after` on."""
+        index = DealItem.gsi2 if owner else DealItem.gsi1
+        attribute = DealItem.gsi2sk if owner else DealItem.gsi1sk
+        result = index.query(
+            keys.deal_column_pk(self._tenant_id, status.value, owner),
+            attribute > after if after else None,
+            limit=limit,
+            last_evaluated_key=decode_cursor(cursor, self._tenant_id),
+        )
+        return Page([_to_deal(i) for i in result], encode_cursor(result.last_evaluated_key))
+
+    def totals(self, owner: str | None) -> list[ColumnTotal]:
+        """AP26: count and amount per (status, currency), kept at write time."""
+        items = CounterItem.query(self._pk, CounterItem.sk.startswith(keys.deal_counters_prefix(owner or ALL)))
+        return [ColumnTotal(DealStatus(i.name), i.value, int(i.count), int(i.total)) for i in items if i.count]
+
+    def create(self, deal: Deal, entries: Sequence[FeedEntry], contact_entries: Sequence[Write] = ()) -> None:
+        """The deal, its first feed entries, its counters (and the client's feed entry), at once."""
+        transact([*self.creation_writes(deal, entries), *contact_entries])
+
+    def creation_writes(self, deal: Deal, entries: Sequence[FeedEntry]) -> list[Write]:
+        item = DealItem(
+            keys.deal_pk(self._tenant_id, deal.id),
+            keys.DEAL_RECORD,
+            created_at=deal.created_at,
+            created_by=deal.created_by,
+            **self._attributes(deal),
+        )
+        writes: list[Write] = [Put(item, condition=must_not_exist())]
+        writes += [entry_put(keys.deal_pk(self._tenant_id, deal.id), e) for e in entries]
+        writes += self._counter_writes(None, deal)
+        return writes
+
+    def save_changes(self, before: Deal, after: Deal, entries: Sequence[FeedEntry]) -> Deal:
+        """Store `after` if the deal is still at `before.version`; the counters follow."""
+        old, new = self._attributes(before), self._attributes(after)
+        actions = [getattr(DealItem, k).set(v) for k, v in new.items() if v != old[k] and v is not None]
+        actions += [getattr(DealItem, k).remove() for k, v in new.items() if v != old[k] and v is None]
+        item = DealItem(keys.deal_pk(self._tenant_id, before.id), keys.DEAL_RECORD, version=before.version)
+        writes: list[Write] = [Update(item, actions, condition=must_exist(), on_conflict=StaleVersionError("deal"))]
+        writes += [entry_put(keys.deal_pk(self._tenant_id, after.id), e) for e in entries]
+        writes += self._counter_writes(before, after)
+        transact(writes)
+        return replace(after, version=before.version + 1)
+
+    def delete(self, deal: Deal) -> None:
+        item = DealItem(keys.deal_pk(self._tenant_id, deal.id), keys.DEAL_RECORD, version=deal.version)
+        writes: list[Write] = [Delete(item, condition=must_exist(), on_conflict=StaleVersionError("deal"))]
+        transact(writes + self._counter_writes(deal, None))
+        delete_feed(keys.deal_pk(self._tenant_id, deal.id))
+
+    def _attributes(self, deal: Deal) -> dict[str, object]:
+        column = keys.deal_column_sk(deal.position, deal.id)
+        return {
+            "title": deal.title,
+            "client_id": deal.client_id,
+            "amount_minor": deal.amount_minor,
+            "currency": deal.currency,
+            "status": deal.status.value,
+            "responsible_user_id": deal.responsible_user_id,
+            "position": deal.position,
+            "history": [{"status": c.status.value, "at": c.at.isoformat()} for c in deal.history],
+            "updated_at": deal.updated_at,
+            "closed_at": deal.closed_at,
+            "gsi1pk": keys.deal_column_pk(self._tenant_id, deal.status.value),
+            "gsi1sk": column,
+            "gsi2pk": keys.deal_column_pk(self._tenant_id, deal.status.value, deal.responsible_user_id),
+            "gsi2sk": column,
+        }
+
+    def _counter_writes(self, before: Deal | None, after: Deal | None) -> list[Write]:
+        """ADD -1 / +1 to the counters the deal leaves and enters (for all, and for its owner)."""
+        deltas: dict[tuple[str, str, str], list[int]] = {}
+        for deal, sign in ((before, -1), (after, 1)):
+            if deal is None:
+                continue
+            for scope in (ALL, deal.responsible_user_id):
+                delta = deltas.setdefault((scope, deal.status.value, deal.currency), [0, 0])
+                delta[0] += sign
+                delta[1] += sign * deal.amount_minor
+        writes: list[Write] = []
+        for (scope, status, currency), (count, total) in sorted(deltas.items()):
+            if count or total:
+                counter = CounterItem(self._pk, keys.deal_counter_sk(scope, status, currency))
+                actions = [
+                    CounterItem.kind.set(CounterItem),  # an upsert creates the item
+                    CounterItem.count.add(count),
+                    CounterItem.total.add(total),
+                    CounterItem.name.set(status),
+                    CounterItem.contact_kind.set("deal"),
+                    CounterItem.value.set(currency),
+                ]
+                writes.append(Update(counter, actions))
+        return writes
+
+
+def _to_deal(item: DealItem) -> Deal:
+    return Deal(
+        id=item.pk.rsplit("#D#", 1)[1],
+        title=item.title,
+        client_id=item.client_id,
+        amount_minor=int(item.amount_minor),
+        currency=item.currency,
+        status=DealStatus(item.status),
+        responsible_user_id=item.responsible_user_id,
+        position=item.position,
+        created_at=item.created_at,
+        created_by=item.created_by,
+        updated_at=item.updated_at,
+        closed_at=item.closed_at,
+        history=tuple(
+            StatusChange(DealStatus(c["status"]), datetime.fromisoformat(c["at"])) for c in item.history or []
+        ),
+        version=item.version or 1,
+    )

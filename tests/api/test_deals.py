@@ -1,0 +1,191 @@
+"""Deals and the Kanban board (SPEC DE-1..5)."""
+
+from __future__ import annotations
+
+from chalicelib.db.items import Item
+from chalicelib.db.repositories.deals import DealRepository
+from chalicelib.db.writes import Put
+from chalicelib.domain.clock import utcnow
+from chalicelib.domain.deals import Deal, DealStatus, StatusChange
+from chalicelib.domain.ids import new_id
+from chalicelib.domain.rights import Permission
+from tests.harness import Api, CrmSession, add_member
+from tests.meter import dynamodb_calls
+
+
+def setup_crm(api: Api, make_crm) -> tuple[CrmSession, str]:
+    """A CRM with EUR as base, USD at 0.5 EUR, and one client."""
+    crm: CrmSession = make_crm()
+    settings = api.get("/v1/settings/company", token=crm.token).json
+    api.request(
+        "PUT",
+        "/v1/settings/company",
+        {**{k: settings[k] for k in ("name", "country", "timezone")}, "version": settings["version"],
+         "base_currency": "EUR", "currencies": [{"code": "USD", "rate": "0.5"}]},
+        token=crm.token,
+    )  # fmt: skip
+    client = api.post("/v1/clients", {"name": "Acme"}, token=crm.token).json
+    return crm, client["id"]
+
+
+def deal(api: Api, crm: CrmSession, client_id: str, title: str, amount: str, currency: str = "EUR", **extra):
+    reply = api.post(
+        "/v1/deals",
+        {"title": title, "client_id": client_id, "value": {"amount": amount, "currency": currency}, **extra},
+        token=crm.token,
+    )
+    assert reply.status == 201, reply.json
+    return reply.json
+
+
+def board(api: Api, token: str) -> dict[str, dict]:
+    reply = api.get("/v1/deals/board", token=token)
+    assert reply.status == 200, reply.json
+    return {c["status"]: c for c in reply.json["columns"]}
+
+
+def test_a_deal_belongs_to_a_client_and_shows_in_its_feed(api: Api, make_crm) -> None:
+    crm, client_id = setup_crm(api, make_crm)
+    created = deal(api, crm, client_id, "Website", "1234.5")
+
+    assert created["value"] == {"amount": "1234.50", "currency": "EUR"}
+    assert (created["status"], created["closed_at"]) == ("new", None)
+    client_feed = api.get(f"/v1/clients/{client_id}/feed", token=crm.token).json["items"]
+    assert client_feed[0]["kind"] == "deal"
+    assert client_feed[0]["data"] == {"event": "created", "deal_id": created["id"], "title": "Website"}
+    card = api.get(f"/v1/deals/{created['id']}", token=crm.token).json
+    assert [e["data"]["event"] for e in card["feed"]["items"]] == ["created"]
+
+
+def test_deal_input_is_checked(api: Api, make_crm) -> None:
+    crm, client_id = setup_crm(api, make_crm)
+    lead = api.post("/v1/leads", {"name": "Not a client"}, token=crm.token).json
+    cases = [
+        ({"client_id": lead["id"]}, "client_id"),
+        ({"value": {"amount": "10", "currency": "GBP"}}, "value.currency"),
+        ({"value": {"amount": "10.555"}}, "value.amount"),
+        ({"value": {"amount": "ten"}}, "value.amount"),
+    ]
+    for change, field in cases:
+        body = {"title": "X", "client_id": client_id, "value": {"amount": "10"}, **change}
+        reply = api.post("/v1/deals", body, token=crm.token)
+        assert (reply.status, reply.error["field"]) == (400, field), change
+
+
+def test_the_board_counts_and_totals_in_the_base_currency_after_moves_edits_and_deletes(api: Api, make_crm) -> None:
+    crm, client_id = setup_crm(api, make_crm)
+    a = deal(api, crm, client_id, "A", "100")
+    b = deal(api, crm, client_id, "B", "50", "USD")  # 25 EUR
+    c = deal(api, crm, client_id, "C", "10")
+
+    columns = board(api, crm.token)
+    assert (columns["new"]["count"], columns["new"]["total"]) == (3, {"amount": "135.00", "currency": "EUR"})
+
+    api.request("PATCH", f"/v1/deals/{b['id']}", {"version": 1, "status": "decision"}, token=crm.token)
+    api.request(
+        "PATCH", f"/v1/deals/{a['id']}", {"version": 1, "value": {"amount": "40", "currency": "USD"}}, token=crm.token
+    )
+    api.request("DELETE", f"/v1/deals/{c['id']}", token=crm.token)
+
+    columns = board(api, crm.token)
+    assert (columns["new"]["count"], columns["new"]["total"]["amount"]) == (1, "20.00")  # 40 USD
+    assert (columns["decision"]["count"], columns["decision"]["total"]["amount"]) == (1, "25.00")
+    assert [col["count"] for col in columns.values()] == [1, 0, 1, 0, 0, 0]
+
+
+def test_cards_keep_their_order_and_a_move_writes_only_the_moved_card(api: Api, make_crm) -> None:
+    crm, client_id = setup_crm(api, make_crm)
+    for title in ("C", "B", "A"):  # each new deal goes on top
+        deal(api, crm, client_id, title, "1")
+    assert [d["title"] for d in board(api, crm.token)["new"]["items"]] == ["A", "B", "C"]
+    a = board(api, crm.token)["new"]["items"][0]
+
+    with dynamodb_calls() as calls:
+        moved = api.request("PATCH", f"/v1/deals/{a['id']}", {"version": 1, "position": 2}, token=crm.token)
+
+    assert moved.status == 200
+    assert [d["title"] for d in board(api, crm.token)["new"]["items"]] == ["B", "C", "A"]
+    # Auth (UpdateItem + GetItem), read the deal, read the column for the neighbours, one transaction.
+    assert calls == {"UpdateItem": 1, "GetItem": 2, "Query": 1, "TransactWriteItems": 1}, str(calls)
+
+
+def test_won_and_canceled_deals_are_closed_and_do_not_move(api: Api, make_crm) -> None:
+    crm, client_id = setup_crm(api, make_crm)
+    won = deal(api, crm, client_id, "Won", "10")
+    closed = api.request("PATCH", f"/v1/deals/{won['id']}", {"version": 1, "status": "success"}, token=crm.token)
+    assert closed.json["closed_at"] is not None
+    assert set(closed.json["time_in_status"]) == {"new", "success"}
+    reopen = api.request("PATCH", f"/v1/deals/{won['id']}", {"version": 2, "status": "new"}, token=crm.token)
+    assert (reopen.status, reopen.error["field"]) == (409, "status")
+    rename = api.request("PATCH", f"/v1/deals/{won['id']}", {"version": 2, "title": "Won big"}, token=crm.token)
+    assert rename.status == 200
+
+
+def test_without_view_all_a_user_sees_only_their_own_deals_and_board(api: Api, make_crm) -> None:
+    crm, client_id = setup_crm(api, make_crm)
+    seller = add_member(api, crm, {Permission.CUSTOMERS_CREATE, Permission.CUSTOMERS_EDIT})
+    own_client = api.post("/v1/clients", {"name": "Own"}, token=seller.token).json["id"]
+    admins = deal(api, crm, client_id, "Admin's", "100")
+    mine = api.post(
+        "/v1/deals", {"title": "Mine", "client_id": own_client, "value": {"amount": "7"}}, token=seller.token
+    ).json
+
+    columns = board(api, seller.token)
+    assert [d["id"] for d in columns["new"]["items"]] == [mine["id"]]
+    assert (columns["new"]["count"], columns["new"]["total"]["amount"]) == (1, "7.00")
+    assert api.get(f"/v1/deals/{admins['id']}", token=seller.token).status == 404
+    not_theirs = api.post(
+        "/v1/deals", {"title": "X", "client_id": client_id, "value": {"amount": "1"}}, token=seller.token
+    )
+    assert (not_theirs.status, not_theirs.error["field"]) == (400, "client_id")
+
+
+def test_deal_notes_and_feed(api: Api, make_crm) -> None:
+    crm, client_id = setup_crm(api, make_crm)
+    d = deal(api, crm, client_id, "D", "1")
+    api.post(f"/v1/deals/{d['id']}/notes", {"text": "sent the quote"}, token=crm.token)
+    feed = api.get(f"/v1/deals/{d['id']}/feed", token=crm.token).json["items"]
+    assert [e["text"] or e["data"]["event"] for e in feed] == ["sent the quote", "created"]
+
+
+def seed_deals(crm: CrmSession, client_id: str, count: int) -> None:
+    """Deal records spread over the columns, batch-written (moto's transactions copy the whole
+    table). Counters are left out: the board reads them in one Query whatever they hold."""
+    repo = DealRepository(crm.id)
+    now = utcnow()
+    statuses = list(DealStatus)
+    with Item.batch_write() as batch:
+        for i in range(count):
+            status = statuses[i % len(statuses)]
+            seeded = Deal(
+                id=new_id(),
+                title=f"D{i}",
+                client_id=client_id,
+                amount_minor=100,
+                currency="EUR",
+                status=status,
+                responsible_user_id=crm.admin["id"],
+                position=f"a{i:06d}",
+                created_at=now,
+                created_by=crm.admin["id"],
+                updated_at=now,
+                history=(StatusChange(status, now),),
+            )
+            for write in repo.creation_writes(seeded, []):
+                if isinstance(write, Put):
+                    batch.save(write.item)
+
+
+def test_reading_the_board_costs_the_same_with_10_or_3000_deals(api: Api, make_crm) -> None:
+    costs = []
+    for count in (10, 3000):
+        crm, client_id = setup_crm(api, make_crm)
+        seed_deals(crm, client_id, count)
+        with dynamodb_calls() as calls:
+            columns = board(api, crm.token)
+        assert len(columns["new"]["items"]) == min(20, -(-count // 6))
+        costs.append(calls)
+
+    assert costs[0] == costs[1]
+    # Auth (2), the rates (1 GetItem), the counters (1 Query), one Query per column (6).
+    assert costs[0] == {"UpdateItem": 1, "GetItem": 2, "Query": 7}, str(costs[0])
