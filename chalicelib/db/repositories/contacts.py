@@ -16,9 +16,16 @@ from typing import Any
 from pynamodb.expressions.update import Action
 
 from chalicelib.db import keys
-from chalicelib.db.items import ContactItem, CounterItem, FeedItem, FilterItem, Item, UniqueItem
+from chalicelib.db.items import ContactItem, CounterItem, FeedItem, FilterItem, UniqueItem
 from chalicelib.db.pagination import Page, decode_cursor, encode_cursor
-from chalicelib.db.repositories.feeds import delete_feed, entry_item, entry_put, feed_page, to_entry
+from chalicelib.db.repositories.feeds import (
+    delete_feed,
+    entry_item,
+    entry_put,
+    feed_page,
+    record_with_feed,
+    to_entry,
+)
 from chalicelib.db.repositories.search import CONTACT, SearchIndex
 from chalicelib.db.writes import (
     MAX_TRANSACTION_ITEMS,
@@ -78,15 +85,8 @@ class ContactRepository:
 
     def card(self, contact_id: str, feed_limit: int) -> tuple[Contact | None, Page[FeedEntry]]:
         """AP14: the record and its newest feed entries in one Query."""
-        result = Item.query(
-            keys.contact_pk(self._tenant_id, contact_id), scan_index_forward=False, limit=feed_limit + 1
-        )
-        items = list(result)
-        if not items or not isinstance(items[0], ContactItem):
-            return None, Page([], None)
-        entries = [to_entry(i) for i in items[1:] if isinstance(i, FeedItem)]
-        more = result.last_evaluated_key is not None and len(entries) == feed_limit
-        return contact_from_item(items[0]), Page(entries, encode_cursor(result.last_evaluated_key) if more else None)
+        item, feed = record_with_feed(keys.contact_pk(self._tenant_id, contact_id), ContactItem, feed_limit)
+        return (contact_from_item(item) if isinstance(item, ContactItem) else None), feed
 
     def feed(self, contact_id: str, *, limit: int, cursor: str | None) -> Page[FeedEntry]:
         """AP15: feed entries, newest first."""

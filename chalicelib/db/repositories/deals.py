@@ -11,9 +11,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from chalicelib.db import keys
-from chalicelib.db.items import CounterItem, DealItem, Item
+from chalicelib.db.items import CounterItem, DealItem
 from chalicelib.db.pagination import Page, decode_cursor, encode_cursor
-from chalicelib.db.repositories.feeds import delete_feed, entry_put, feed_page, to_entry
+from chalicelib.db.repositories.feeds import delete_feed, entry_put, feed_page, record_with_feed
 from chalicelib.db.writes import Delete, Put, Update, Write, must_exist, must_not_exist, transact
 from chalicelib.domain.contacts import FeedEntry
 from chalicelib.domain.deals import Deal, DealStatus, StatusChange
@@ -44,13 +44,8 @@ class DealRepository:
 
     def card(self, deal_id: str, feed_limit: int) -> tuple[Deal | None, Page[FeedEntry]]:
         """AP24: the deal and its newest feed entries in one Query."""
-        result = Item.query(keys.deal_pk(self._tenant_id, deal_id), scan_index_forward=False, limit=feed_limit + 1)
-        items = list(result)
-        if not items or not isinstance(items[0], DealItem):
-            return None, Page([], None)
-        entries = [to_entry(i) for i in items[1:]]
-        more = result.last_evaluated_key is not None and len(entries) == feed_limit
-        return _to_deal(items[0]), Page(entries, encode_cursor(result.last_evaluated_key) if more else None)
+        item, feed = record_with_feed(keys.deal_pk(self._tenant_id, deal_id), DealItem, feed_limit)
+        return (_to_deal(item) if isinstance(item, DealItem) else None), feed
 
     def feed(self, deal_id: str, *, limit: int, cursor: str | None) -> Page[FeedEntry]:
         return feed_page(keys.deal_pk(self._tenant_id, deal_id), self._tenant_id, limit=limit, cursor=cursor)

@@ -7,7 +7,7 @@ Contacts and deals hold their feed next to their record (`FEED#<ulid>` beside `~
 from __future__ import annotations
 
 from chalicelib.db import keys
-from chalicelib.db.items import FeedItem
+from chalicelib.db.items import FeedItem, Item
 from chalicelib.db.pagination import Page, decode_cursor, encode_cursor
 from chalicelib.db.writes import Put, must_not_exist
 from chalicelib.domain.contacts import FeedEntry, FeedKind
@@ -52,6 +52,20 @@ def feed_page(pk: str, tenant_id: str, *, limit: int, cursor: str | None) -> Pag
         last_evaluated_key=decode_cursor(cursor, tenant_id),
     )
     return Page([to_entry(i) for i in result], encode_cursor(result.last_evaluated_key))
+
+
+def record_with_feed(pk: str, record_type: type[Item], feed_limit: int) -> tuple[Item | None, Page[FeedEntry]]:
+    """The record of a partition and its newest feed entries, in one descending Query.
+
+    The record's sort key (`~CONTACT`, `~DEAL`) sorts after every `FEED#` key, so it comes first.
+    """
+    result = Item.query(pk, scan_index_forward=False, limit=feed_limit + 1)
+    items = list(result)
+    if not items or not isinstance(items[0], record_type):
+        return None, Page([], None)
+    entries = [to_entry(i) for i in items[1:] if isinstance(i, FeedItem)]
+    more = result.last_evaluated_key is not None and len(entries) == feed_limit
+    return items[0], Page(entries, encode_cursor(result.last_evaluated_key) if more else None)
 
 
 def delete_feed(pk: str) -> None:
