@@ -15,6 +15,7 @@ from chalicelib.api import (
     settings,
     sources,
     system,
+    tasks,
     users,
     working_hours,
 )
@@ -38,6 +39,7 @@ BLUEPRINTS = (
     sources,
     properties,
     deals,
+    tasks,
 )
 for module in BLUEPRINTS:
     app.register_blueprint(module.router.blueprint, url_prefix=API_PREFIX)

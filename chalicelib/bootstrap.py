@@ -15,19 +15,21 @@ from chalicelib.db.repositories.crms import CrmRepository
 from chalicelib.integrations.cognito import CognitoIdentityProvider
 from chalicelib.integrations.files import S3FileStore
 from chalicelib.integrations.mail import SesMailer
-from chalicelib.integrations.ports import FileStore
+from chalicelib.integrations.ports import FileStore, SmsSender
 from chalicelib.integrations.secrets import SsmSecretStore
 from chalicelib.services.auth import AuthService
 from chalicelib.services.company import CompanyService
 from chalicelib.services.contacts import ContactService
 from chalicelib.services.crms import CrmService
 from chalicelib.services.deals import DealService
+from chalicelib.services.due import DueWorker
 from chalicelib.services.groups import GroupService
 from chalicelib.services.invitations import InvitationService
 from chalicelib.services.profile import ProfileService
 from chalicelib.services.properties import PropertyService
 from chalicelib.services.search import SearchService
 from chalicelib.services.sources import SourceTagService
+from chalicelib.services.tasks import TaskService
 from chalicelib.services.team import TeamService
 
 
@@ -38,6 +40,7 @@ class Services:
     contacts: ContactService
     crms: CrmService
     deals: DealService
+    due: DueWorker
     files: FileStore
     groups: GroupService
     invitations: InvitationService
@@ -45,6 +48,7 @@ class Services:
     properties: PropertyService
     search: SearchService
     sources: SourceTagService
+    tasks: TaskService
     team: TeamService
 
 
@@ -55,13 +59,15 @@ def services() -> Services:
     identity = CognitoIdentityProvider(settings.cognito_pool_id, settings.cognito_client_id)
     secrets = SsmSecretStore(settings.secrets_prefix)
     files = S3FileStore(settings.files_bucket)
-    invitations = InvitationService(identity, SesMailer(settings.mail_from), settings.app_url)
+    mailer = SesMailer(settings.mail_from)
+    invitations = InvitationService(identity, mailer, settings.app_url)
     return Services(
         auth=AuthService(crms, identity),
         company=CompanyService(crms),
         contacts=ContactService(crms),
         crms=CrmService(crms, identity, secrets, invitations=invitations),
         deals=DealService(crms),
+        due=DueWorker(mailer, sms_sender(settings.sms_provider), settings.app_url, crms),
         files=files,
         groups=GroupService(),
         invitations=invitations,
@@ -69,5 +75,15 @@ def services() -> Services:
         properties=PropertyService(),
         search=SearchService(),
         sources=SourceTagService(),
+        tasks=TaskService(crms),
         team=TeamService(identity),
     )
+
+
+def sms_sender(provider: str) -> SmsSender:
+    """The configured SmsSender; an unknown name fails at start-up rather than at the first SMS."""
+    if provider == "local-fake":
+        from chalicelib.integrations.sms import LocalFakeSmsSender
+
+        return LocalFakeSmsSender()
+    raise ValueError(f"SMS_PROVIDER={provider!r} is not one of: local-fake")

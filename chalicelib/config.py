@@ -30,6 +30,9 @@ class Settings:
     mail_from: str
     # Private bucket for files (avatars now; recordings, imports and exports later).
     files_bucket: str
+    # Who sends SMS: "local-fake" records them and sends nothing (the only choice until the
+    # Zadarma sender arrives with telephony).
+    sms_provider: str
 
     @property
     def token_issuer(self) -> str:
@@ -54,6 +57,7 @@ class Settings:
             app_url=env.get("APP_URL", "http://127.0.0.1:8000").rstrip("/"),
             mail_from=env.get("MAIL_FROM", "CRM <no-reply@example.com>"),
             files_bucket=env.get("FILES_BUCKET", f"crm-{stage}-files"),
+            sms_provider=env.get("SMS_PROVIDER", "local-fake"),
         )
 
 

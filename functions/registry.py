@@ -20,6 +20,7 @@ class Access(StrEnum):
     TABLE_WRITE = "table_write"
     USER_POOL_ADMIN = "user_pool_admin"
     TENANT_SECRETS = "tenant_secrets"
+    SEND_EMAIL = "send_email"
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +52,13 @@ FUNCTIONS: tuple[LambdaFunction, ...] = (
         description="Rolls back CRMs whose creation stopped half-way (e.g. a Lambda timeout)",
         access=frozenset({Access.TABLE_READ, Access.TABLE_WRITE, Access.USER_POOL_ADMIN, Access.TENANT_SECRETS}),
         schedule_minutes=15,
+    ),
+    LambdaFunction(
+        name="DueActions",
+        handler="functions.due.handler",
+        description="Sends task reminders and deferred SMS when due; catches up after downtime",
+        access=frozenset({Access.TABLE_READ, Access.TABLE_WRITE, Access.SEND_EMAIL}),
+        schedule_minutes=1,
     ),
 )
 

@@ -26,6 +26,9 @@ def document(title: str = "CRM API", version: str = "1.0.0") -> dict[str, Any]:
             models.append((spec.response, "serialization"))
     refs, definitions = models_json_schema(_unique(models), ref_template=_REF)
     components = definitions.get("$defs", {})
+    for spec in ROUTES:
+        if spec.query is not None:  # enums used only in a query string live in its own $defs
+            components.update(spec.query.model_json_schema(ref_template=_REF).get("$defs", {}))
 
     paths: dict[str, dict[str, Any]] = {}
     for spec in ROUTES:

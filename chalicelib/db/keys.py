@@ -34,10 +34,19 @@ Access patterns (AP), each a repository method with a test:
   AP24 a deal's card + feed page        Query    pk=T#<tid>#D#<did> (desc: the record, then the feed)
   AP25 a board column, in board order   Query    gsi1 pk=T#<tid>#DEALS#<status>[#R#<uid>] sk=<position>#<did>
   AP26 board counters (count, totals)   Query    pk=T#<tid> sk begins_with COUNT#deals#<all | uid>#
+  AP27 a task                           GetItem  pk=T#<tid>#K#<task id> sk=TASK
+  AP28 a task list by start             Query    pk=T#<tid>#TASKS#<U|R|C|D>#<id> sk=<start>#<task id>
+       (U: a participant's calendar, R: a responsible user's, C: a contact's, D: a deal's)
+  AP29 ... its open tasks only          Query    gsi1 pk=<list>#OPEN sk=<start>#<task id>
+  AP30 ... its tasks in one status      Query    gsi2 pk=<list>#S#<status> sk=<start>#<task id>
+  AP31 due actions of an hour, by time  Query    pk=G#DUE#<yyyy-mm-ddThh> sk<=<now>#...
+  AP32 how far the due worker has got   GetItem  pk=G#DUE sk=WATERMARK
 
 """
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
 
 TENANT = "T#"
 GLOBAL = "G#"
@@ -184,6 +193,63 @@ def deal_counter_sk(scope: str, status: str, currency: str) -> str:
 
 def deal_counters_prefix(scope: str) -> str:
     return f"COUNT#deals#{scope}#"
+
+
+TASK_RECORD = "TASK"
+
+
+def task_pk(tenant_id: str, task_id: str) -> str:
+    return f"{tenant_pk(tenant_id)}#K#{task_id}"
+
+
+class TaskList:
+    """Which list of tasks an entry belongs to (AP28): whose calendar, whose tasks, whose links."""
+
+    PARTICIPANT = "U"
+    RESPONSIBLE = "R"
+    CONTACT = "C"
+    DEAL = "D"
+
+
+def task_list_pk(tenant_id: str, list_kind: str, owner_id: str) -> str:
+    return f"{tenant_pk(tenant_id)}#TASKS#{list_kind}#{owner_id}"
+
+
+def task_list_sk(start_iso: str, task_id: str) -> str:
+    return f"{start_iso}#{task_id}"
+
+
+def open_tasks_pk(list_pk: str) -> str:
+    """The open (not done) tasks of a list (AP29), a sparse index: done tasks leave it."""
+    return f"{list_pk}#OPEN"
+
+
+def tasks_in_status_pk(list_pk: str, status: str) -> str:
+    return f"{list_pk}#S#{status}"
+
+
+def due_bucket(at: datetime) -> str:
+    """The hour an instant falls in (UTC), which names its due partition."""
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H")
+
+
+def due_pk(bucket: str) -> str:
+    """Due actions (reminders, deferred SMS) of one hour, for the whole deployment (AP31)."""
+    return f"{GLOBAL}DUE#{bucket}"
+
+
+def due_sk(at_iso: str, tenant_id: str, task_id: str, kind: str) -> str:
+    # The time first: a Query up to `now` reads exactly what is due, in order.
+    return f"{at_iso}#{tenant_id}#{task_id}#{kind}"
+
+
+def due_until_sk(at_iso: str) -> str:
+    """Upper bound of the sort keys of actions due at `at_iso` or before (`~` sorts after `#`)."""
+    return f"{at_iso}~"
+
+
+def due_watermark_key() -> tuple[str, str]:
+    return f"{GLOBAL}DUE", "WATERMARK"
 
 
 SOURCE = "SOURCE#"

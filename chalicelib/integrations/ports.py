@@ -63,3 +63,23 @@ class FileStore(Protocol):
 
     def url(self, key: str, expires_in: int = 12 * 3600) -> str:
         """A short-lived URL to read the file."""
+
+
+@dataclass(frozen=True, slots=True)
+class SmsReceipt:
+    """What the provider answered for an accepted SMS."""
+
+    message_id: str | None
+    parts: int = 1
+
+
+class SmsRejectedError(Exception):
+    """The provider refused this SMS for good (bad number, no credit...): retrying will not help."""
+
+
+class SmsSender(Protocol):
+    """Sends an SMS on behalf of one CRM (Zadarma with telephony; a local fake until then)."""
+
+    def send(self, tenant_id: str, to: str, text: str) -> SmsReceipt:
+        """Send `text` to `to` (E.164). SmsRejectedError for a permanent refusal,
+        UnavailableError when the provider cannot be reached or limits the rate (retry later)."""

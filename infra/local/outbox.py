@@ -1,7 +1,8 @@
-"""Show the emails the CRM sends (through moto's SES) in the local stack's console.
+"""Show the emails and SMS the CRM sends in the local stack's console.
 
-Locally nothing leaves the machine: invitation links and reminders would be invisible without
-this. moto runs in this process, so its SES backend is read directly.
+Locally nothing leaves the machine: invitation links, reminders and deferred SMS would be
+invisible without this. moto (SES) and the functions (the fake SMS sender) run in this process,
+so both are read directly.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import TextIO
 
 from moto.ses.models import ses_backends
 
+from chalicelib.integrations.sms import recorded
 from infra.local.resources import ACCOUNT_ID
 
 
@@ -19,6 +21,7 @@ class Outbox:
         self._region = region
         self._stream = stream
         self._shown = 0
+        self._sms_shown = len(recorded())  # only what is sent from now on
 
     def show_new(self) -> int:
         """Print the messages sent since the last call; returns how many."""
@@ -32,6 +35,14 @@ class Outbox:
                 + "\n".join(f"  {line}" for line in str(message.body).splitlines())
                 + "\n  --------------------------------\n"
             )
+        sms = recorded()[self._sms_shown :]
+        for message in sms:
+            self._stream.write(
+                f"\n  ---- SMS (local fake, not sent) ----\n  To: {message.to}\n\n"
+                + "\n".join(f"  {line}" for line in message.text.splitlines())
+                + "\n  ------------------------------------\n"
+            )
         self._stream.flush()
         self._shown += len(new)
-        return len(new)
+        self._sms_shown += len(sms)
+        return len(new) + len(sms)

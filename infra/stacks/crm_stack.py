@@ -146,6 +146,7 @@ class CrmStack(Stack):
         super().__init__(scope, construct_id, **kwargs)
         self.stage = stage
         self.secrets_prefix = f"/crm/{stage}"
+        self.mail_from = mail_from
 
         self.table = table_from_schema(self, "Table", table_schema())
         self.user_pool, self.user_pool_client = self._user_pool(stage)
@@ -159,6 +160,8 @@ class CrmStack(Stack):
             "FILES_BUCKET": self.files.bucket_name,
             "MAIL_FROM": mail_from,
             "APP_URL": app_url,
+            # Records SMS instead of sending them, until the Zadarma sender (telephony) lands.
+            "SMS_PROVIDER": "local-fake",
             "POWERTOOLS_METRICS_NAMESPACE": "CRM",
             "POWERTOOLS_LOG_LEVEL": log_level,
         }
@@ -324,6 +327,8 @@ class CrmStack(Stack):
             self.user_pool.grant(function, *USER_POOL_ADMIN_ACTIONS)
         if Access.TENANT_SECRETS in fn.access:
             function.add_to_role_policy(self._secrets_statement())
+        if Access.SEND_EMAIL in fn.access:
+            function.add_to_role_policy(self._mail_statement(self.mail_from))
         if fn.schedule_minutes is not None:
             events.Rule(
                 self,

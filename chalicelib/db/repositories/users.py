@@ -34,6 +34,13 @@ class UserRepository:
             return None
         return user_from_item(item)
 
+    def get_many(self, user_ids: list[str]) -> list[User]:
+        """AP3 for several users at once (BatchGetItem), any order, missing ones left out."""
+        if not user_ids:
+            return []
+        pairs = [(self._pk, keys.user_sk(u)) for u in dict.fromkeys(user_ids)]
+        return [user_from_item(i) for i in UserItem.batch_get(pairs)]
+
     def get_and_mark_seen(self, user_id: str, now: datetime) -> User | None:
         """AP3 for authentication: the current user record, and `last_seen_at` refreshed.
 

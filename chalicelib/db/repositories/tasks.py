@@ -1,0 +1,323 @@
+"""Tasks of one CRM (AP27-30) and the deployment's due actions (AP31-32).
+
+A task is its record plus one full copy per list it is in: each participant's calendar (U), its
+responsible user's tasks (R), each linked contact's (C) and its deal's (D). A list page is then
+one Query with nothing to fetch after it, and the calendar of a user is one Query per range.
+Copies are keyed by start, so a list reads in due order and a date range is a key condition.
+Every write of a task rewrites its copies and its due actions in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from pynamodb.exceptions import UpdateError
+from pynamodb.expressions.condition import Condition
+
+from chalicelib.db import keys
+from chalicelib.db.items import DueItem, TaskEntryItem, TaskItem, WatermarkItem
+from chalicelib.db.pagination import Page, decode_cursor, encode_cursor
+from chalicelib.db.writes import Delete, Put, Write, must_not_exist, transact
+from chalicelib.domain.clock import isoformat_z
+from chalicelib.domain.errors import StaleVersionError
+from chalicelib.domain.tasks import MAX_SPAN, DueAction, DueKind, SmsState, Task, TaskStatus, TaskType
+
+TaskList = keys.TaskList
+
+
+@dataclass(frozen=True, slots=True)
+class ListFilter:
+    """Which tasks of a list to read; the key conditions come first, the rest filters pages."""
+
+    status: TaskStatus | None = None
+    open_only: bool = False
+    start_from: datetime | None = None
+    start_to: datetime | None = None
+    responsible_user_id: str | None = None
+    task_type: TaskType | None = None
+    descending: bool = False
+
+
+class TaskRepository:
+    def __init__(self, tenant_id: str) -> None:
+        self._tenant_id = tenant_id
+
+    def get(self, task_id: str, *, consistent: bool = False) -> Task | None:
+        """AP27."""
+        try:
+            item = TaskItem.get(keys.task_pk(self._tenant_id, task_id), keys.TASK_RECORD, consistent_read=consistent)
+        except TaskItem.DoesNotExist:
+            return None
+        return _to_task(item, item.task_id, item.version or 1)
+
+    def create(self, task: Task, extra: Sequence[Write] = ()) -> None:
+        """The task, its list entries, its due actions and `extra` (feed entries), at once."""
+        record = TaskItem(keys.task_pk(self._tenant_id, task.id), keys.TASK_RECORD, task_id=task.id, **_fields(task))
+        writes: list[Write] = [Put(record, condition=must_not_exist())]
+        writes += [Put(e) for e in self._entries(task)]
+        writes += due_writes(self._tenant_id, None, task)
+        transact([*writes, *extra])
+
+    def save_changes(self, before: Task, after: Task, extra: Sequence[Write] = ()) -> Task:
+        """Store `after` if the task is still at `before.version`; its copies and due actions follow."""
+        after = replace(after, version=before.version)
+        record = TaskItem(
+            keys.task_pk(self._tenant_id, after.id),
+            keys.TASK_RECORD,
+            task_id=after.id,
+            version=before.version,  # PynamoDB makes it the condition and writes version + 1
+            **_fields(after),
+        )
+        writes: list[Write] = [Put(record, on_conflict=StaleVersionError("task"))]
+        new_entries = self._entries(after)
+        kept = {(e.pk, e.sk) for e in new_entries}
+        writes += [Delete(e) for e in self._entries(before) if (e.pk, e.sk) not in kept]
+        writes += [Put(e) for e in new_entries]
+        writes += due_writes(self._tenant_id, before, after)
+        transact([*writes, *extra])
+        return replace(after, version=before.version + 1)
+
+    def delete(self, task: Task) -> None:
+        record = TaskItem(keys.task_pk(self._tenant_id, task.id), keys.TASK_RECORD, version=task.version)
+        writes: list[Write] = [Delete(record, on_conflict=StaleVersionError("task"))]
+        writes += [Delete(e) for e in self._entries(task)]
+        writes += [Delete(_due_item(a)) for a in task.due_actions(self._tenant_id)]
+        transact(writes)
+
+    def list(self, list_kind: str, owner_id: str, flt: ListFilter, *, limit: int, cursor: str | None) -> Page[Task]:
+        """AP28-30: one page of a list, by start (ascending unless `descending`)."""
+        pk = keys.task_list_pk(self._tenant_id, list_kind, owner_id)
+        if flt.status is not None:
+            query, hash_key, range_attr = TaskEntryItem.gsi2.query, keys.tasks_in_status_pk(pk, flt.status), "gsi2sk"
+        elif flt.open_only:
+            query, hash_key, range_attr = TaskEntryItem.gsi1.query, keys.open_tasks_pk(pk), "gsi1sk"
+        else:
+            query, hash_key, range_attr = TaskEntryItem.query, pk, "sk"
+        result = query(
+            hash_key,
+            _start_range(getattr(TaskEntryItem, range_attr), flt.start_from, flt.start_to),
+            filter_condition=_filters(flt),
+            scan_index_forward=not flt.descending,
+            limit=limit,
+            last_evaluated_key=decode_cursor(cursor, self._tenant_id),
+        )
+        items = [_entry_task(i) for i in result]
+        return Page(items, encode_cursor(result.last_evaluated_key))
+
+    def calendar(self, user_id: str, start: datetime, end: datetime) -> list[Task]:
+        """AP28 on a participant's list: tasks running in [start, end), whole (all pages).
+
+        A task is keyed by its start, and none spans more than MAX_SPAN: the key range starts
+        that much earlier and a filter drops the tasks that ended before `start`.
+        """
+        pk = keys.task_list_pk(self._tenant_id, TaskList.PARTICIPANT, user_id)
+        key_range = TaskEntryItem.sk.between(isoformat_z(start - MAX_SPAN), isoformat_z(end))
+        still_running = (TaskEntryItem.end > start) | (TaskEntryItem.start >= start)
+        return [_entry_task(i) for i in TaskEntryItem.query(pk, key_range, filter_condition=still_running)]
+
+    def _entries(self, task: Task) -> list[TaskEntryItem]:
+        lists = [(TaskList.PARTICIPANT, u) for u in task.participants]
+        lists.append((TaskList.RESPONSIBLE, task.responsible_user_id))
+        lists += [(TaskList.CONTACT, c) for c in task.contact_ids]
+        if task.deal_id:
+            lists.append((TaskList.DEAL, task.deal_id))
+        sk = keys.task_list_sk(isoformat_z(task.start), task.id)
+        entries = []
+        for list_kind, owner in lists:
+            pk = keys.task_list_pk(self._tenant_id, list_kind, owner)
+            entries.append(
+                TaskEntryItem(
+                    pk,
+                    sk,
+                    gsi1pk=None if task.done else keys.open_tasks_pk(pk),
+                    gsi1sk=None if task.done else sk,
+                    gsi2pk=keys.tasks_in_status_pk(pk, task.status.value),
+                    gsi2sk=sk,
+                    task_id=task.id,
+                    task_version=task.version,
+                    **_fields(task),
+                )
+            )
+        return entries
+
+
+def due_writes(tenant_id: str, before: Task | None, after: Task | None) -> list[Write]:
+    """Delete the due actions `before` had and `after` has not; add `after`'s new ones.
+
+    An action both have is left alone: it may be claimed by a worker right now, or be done
+    already, and rewriting it would fire it again. (`Task.with_schedule` decides the times.)
+    """
+    old = before.due_actions(tenant_id) if before else []
+    new = after.due_actions(tenant_id) if after else []
+    return [Delete(_due_item(a)) for a in old if a not in new] + [Put(_due_item(a)) for a in new if a not in old]
+
+
+# --- due actions (AP31-32): deployment-wide, read by the scheduled worker --------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DueRecord:
+    action: DueAction
+    attempts: int
+    claimed_until: datetime | None
+    last_error: str | None = None
+
+
+class DueRepository:
+    """The due actions of every CRM, partitioned by hour; claimed with a lease before firing."""
+
+    def due(self, bucket: str, until: datetime) -> Iterator[DueRecord]:
+        """AP31: actions of one hour due at `until` or before, oldest first."""
+        condition = DueItem.sk <= keys.due_until_sk(isoformat_z(until))
+        for item in DueItem.query(keys.due_pk(bucket), condition, consistent_read=True):
+            yield _to_due(item)
+
+    def claim(self, record: DueRecord, now: datetime, lease: timedelta) -> bool:
+        """Take an action for `lease`: False if it is gone or another run holds it."""
+        item = _due_item(record.action)
+        free = DueItem.claimed_until.does_not_exist() | (DueItem.claimed_until < now)
+        try:
+            item.update(
+                actions=[DueItem.claimed_until.set(now + lease), DueItem.attempts.add(1)],
+                condition=DueItem.pk.exists() & free,
+            )
+        except UpdateError as exc:
+            if exc.cause_response_code == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def release(self, record: DueRecord, error: str, retry_at: datetime) -> None:
+        """Give a failed action back: it is retried once `retry_at` has passed."""
+        _due_item(record.action).update(
+            actions=[DueItem.claimed_until.set(retry_at), DueItem.last_error.set(error[:500])],
+            condition=DueItem.pk.exists(),
+        )
+
+    def finish(self, record: DueRecord) -> None:
+        _due_item(record.action).delete()
+
+    def put(self, action: DueAction) -> None:
+        _due_item(action).save()
+
+    def watermark(self) -> str | None:
+        """AP32."""
+        try:
+            return WatermarkItem.get(*keys.due_watermark_key(), consistent_read=True).bucket
+        except WatermarkItem.DoesNotExist:
+            return None
+
+    def set_watermark(self, bucket: str) -> None:
+        WatermarkItem(*keys.due_watermark_key(), bucket=bucket).save()
+
+
+def _due_item(action: DueAction) -> DueItem:
+    at = isoformat_z(action.at)
+    return DueItem(
+        keys.due_pk(keys.due_bucket(action.at)),
+        keys.due_sk(at, action.tenant_id, action.task_id, action.kind.value),
+        tenant_id=action.tenant_id,
+        task_id=action.task_id,
+        due_kind=action.kind.value,
+        at=action.at,
+    )
+
+
+def _to_due(item: DueItem) -> DueRecord:
+    action = DueAction(item.tenant_id, item.task_id, DueKind(item.due_kind), item.at)
+    return DueRecord(action, int(item.attempts or 0), item.claimed_until, item.last_error)
+
+
+# --- conversions -----------------------------------------------------------------------------
+
+
+def _start_range(attribute: Any, start_from: datetime | None, start_to: datetime | None) -> Condition | None:
+    # Keys are "<start>#<id>": "<from>" sorts before every key starting at `from`, and "<to>"
+    # before every key starting at `to`, so `between` gives [from, to).
+    low = isoformat_z(start_from) if start_from else None
+    high = isoformat_z(start_to) if start_to else None
+    if low and high:
+        return attribute.between(low, high)
+    if low:
+        return attribute >= low
+    if high:
+        return attribute < high
+    return None
+
+
+def _filters(flt: ListFilter) -> Condition | None:
+    condition: Condition | None = None
+    if flt.responsible_user_id:
+        condition = TaskEntryItem.responsible_user_id == flt.responsible_user_id
+    if flt.task_type:
+        by_type = TaskEntryItem.task_type == flt.task_type.value
+        condition = by_type if condition is None else condition & by_type
+    return condition
+
+
+def _fields(task: Task) -> dict[str, Any]:
+    return {
+        "task_type": task.type.value,
+        "title": task.title,
+        "description": task.description,
+        "start": task.start,
+        "end": task.end,
+        "all_day": task.all_day,
+        "responsible_user_id": task.responsible_user_id,
+        "member_ids": list(task.member_ids),
+        "contact_ids": list(task.contact_ids),
+        "deal_id": task.deal_id,
+        "status": task.status.value,
+        "completed_at": task.completed_at,
+        "completed_comment": task.completed_comment,
+        "remind_minutes_before": task.remind_minutes_before,
+        "phone": task.phone,
+        "sms_text": task.sms_text,
+        "meeting_url": task.meeting_url,
+        "sms_status": task.sms_status.value if task.sms_status else None,
+        "sms_error": task.sms_error,
+        "remind_at": task.remind_at,
+        "sms_at": task.sms_at,
+        "created_at": task.created_at,
+        "created_by": task.created_by,
+        "updated_at": task.updated_at,
+    }
+
+
+def _entry_task(item: TaskEntryItem) -> Task:
+    return _to_task(item, item.task_id, int(item.task_version))
+
+
+def _to_task(item: TaskItem | TaskEntryItem, task_id: str, version: int) -> Task:
+    remind = item.remind_minutes_before
+    return Task(
+        id=task_id,
+        type=TaskType(item.task_type),
+        title=item.title,
+        description=item.description,
+        start=item.start,
+        end=item.end,
+        all_day=bool(item.all_day),
+        responsible_user_id=item.responsible_user_id,
+        member_ids=tuple(item.member_ids or ()),
+        contact_ids=tuple(item.contact_ids or ()),
+        deal_id=item.deal_id,
+        status=TaskStatus(item.status),
+        completed_at=item.completed_at,
+        completed_comment=item.completed_comment,
+        remind_minutes_before=int(remind) if remind is not None else None,
+        phone=item.phone,
+        sms_text=item.sms_text,
+        meeting_url=item.meeting_url,
+        sms_status=SmsState(item.sms_status) if item.sms_status else None,
+        sms_error=item.sms_error,
+        remind_at=item.remind_at,
+        sms_at=item.sms_at,
+        created_at=item.created_at,
+        created_by=item.created_by,
+        updated_at=item.updated_at,
+        version=version,
+    )

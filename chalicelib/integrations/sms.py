@@ -1,0 +1,44 @@
+"""SMS senders. The Zadarma one arrives with telephony (issue 6); until then, `LocalFakeSmsSender`.
+
+The fake sends nothing anywhere: it logs the SMS and keeps it in memory, so the local stack shows
+what would have gone out and tests can read it. It is only ever chosen explicitly
+(`SMS_PROVIDER=local-fake`), never as a silent fallback.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from chalicelib.domain.ids import new_id
+from chalicelib.integrations.ports import SmsReceipt
+from chalicelib.observability import logger
+
+
+@dataclass(frozen=True, slots=True)
+class FakeSms:
+    tenant_id: str
+    to: str
+    text: str
+    message_id: str
+
+
+_LOCK = threading.Lock()
+# Every SMS any fake "sent" in this process, in order: the local stack's console prints them.
+RECORDED: list[FakeSms] = []
+
+
+def recorded() -> list[FakeSms]:
+    with _LOCK:
+        return list(RECORDED)
+
+
+class LocalFakeSmsSender:
+    """An SmsSender that records instead of sending (local stack and tests)."""
+
+    def send(self, tenant_id: str, to: str, text: str) -> SmsReceipt:
+        sms = FakeSms(tenant_id, to, text, f"fake-{new_id()}")
+        with _LOCK:
+            RECORDED.append(sms)
+        logger.info("SMS recorded by the local fake, not sent", extra={"to": to, "text": text})
+        return SmsReceipt(sms.message_id, parts=max(1, -(-len(text) // 160)))

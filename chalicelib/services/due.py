@@ -1,0 +1,226 @@
+"""The due-actions worker (TK-4, SM-4): task reminders by email and deferred SMS, on time, once.
+
+A scheduled function runs `DueWorker.run` every minute. Each run reads the hours from the
+watermark (the oldest hour that may still hold work) to now, one Query per hour, so a run after
+downtime catches up on everything it missed (up to CATCH_UP back). Each action is claimed with
+a conditional update (a lease) before it fires: two runs at once, or a run repeated, fire it
+once. A failure gives it back with a backoff; after MAX_ATTEMPTS it is dropped and, for an SMS,
+the failure is written to the task and the linked contacts' feeds.
+
+The one gap left is a crash between the provider accepting an SMS and the run recording it: the
+lease then expires and the SMS is sent again. The SMS API has no idempotency key to close it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from chalicelib.db import keys
+from chalicelib.db.repositories.crms import CrmRepository
+from chalicelib.db.repositories.tasks import DueRecord, DueRepository, TaskRepository
+from chalicelib.db.repositories.users import UserRepository
+from chalicelib.domain.clock import utcnow
+from chalicelib.domain.contacts import FeedKind
+from chalicelib.domain.errors import StaleVersionError, UnavailableError
+from chalicelib.domain.tasks import SMS_MAX_LATENESS, DueKind, SmsState, Task, TaskStatus
+from chalicelib.integrations.ports import Mailer, SmsRejectedError, SmsSender
+from chalicelib.observability import logger
+from chalicelib.services.tasks import task_feed_writes
+
+LEASE = timedelta(minutes=5)
+MAX_ATTEMPTS = 5
+# How far back a run looks when the watermark is missing or older (a very long outage).
+CATCH_UP = timedelta(days=7)
+FIRST_RUN_LOOKBACK = timedelta(hours=1)
+
+
+@dataclass(slots=True)
+class RunReport:
+    hours: int = 0
+    fired: int = 0
+    dropped: int = 0  # no longer wanted (task moved, completed or deleted)
+    retried: int = 0
+    failed: int = 0  # given up after MAX_ATTEMPTS, or refused for good
+    busy: int = 0  # held by another run
+    errors: list[str] = field(default_factory=list)
+
+
+class _RetryLaterError(Exception):
+    """A transient failure: give the action back and try again later."""
+
+
+class DueWorker:
+    def __init__(
+        self,
+        mailer: Mailer,
+        sms: SmsSender,
+        app_url: str,
+        crms: CrmRepository | None = None,
+        due: DueRepository | None = None,
+        tasks: Callable[[str], TaskRepository] = TaskRepository,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self._mailer = mailer
+        self._sms = sms
+        self._app_url = app_url
+        self._crms = crms or CrmRepository()
+        self._due = due or DueRepository()
+        self._tasks = tasks
+        self._clock = clock
+
+    def run(self) -> RunReport:
+        now = self._clock()
+        report = RunReport()
+        current = keys.due_bucket(now)
+        oldest_allowed = keys.due_bucket(now - CATCH_UP)
+        start = self._due.watermark() or keys.due_bucket(now - FIRST_RUN_LOOKBACK)
+        start = max(start, oldest_allowed)
+        behind: str | None = None  # the oldest hour still holding work after this run
+        for bucket in _hours(start, current):
+            report.hours += 1
+            for record in self._due.due(bucket, now):
+                if not self._handle(record, now, report):
+                    behind = behind or bucket
+        watermark = behind or current
+        if watermark != start:
+            self._due.set_watermark(watermark)
+        return report
+
+    def _handle(self, record: DueRecord, now: datetime, report: RunReport) -> bool:
+        """Claim and fire one action; False when it stays for a later run."""
+        if record.claimed_until is not None and record.claimed_until > now:
+            report.busy += 1
+            return False
+        if not self._due.claim(record, now, LEASE):
+            report.busy += 1
+            return False
+        action = record.action
+        try:
+            fired = self._fire(record, now)
+        except _RetryLaterError as exc:
+            if record.attempts + 1 >= MAX_ATTEMPTS:
+                logger.error("due action given up", extra={"action": str(action), "error": str(exc)})
+                self._give_up(record, now, str(exc))
+                report.failed += 1
+                self._due.finish(record)
+                return True
+            backoff = timedelta(minutes=2**record.attempts)
+            self._due.release(record, str(exc), now + backoff)
+            report.retried += 1
+            report.errors.append(str(exc))
+            return False
+        self._due.finish(record)
+        if fired:
+            report.fired += 1
+        else:
+            report.dropped += 1
+        return True
+
+    def _fire(self, record: DueRecord, now: datetime) -> bool:
+        """Do the action if its task still wants it; False if it no longer does."""
+        action = record.action
+        task = self._tasks(action.tenant_id).get(action.task_id, consistent=True)
+        if task is None or not task.wants(action):
+            return False
+        if action.kind is DueKind.REMIND:
+            return self._remind(action.tenant_id, task, now)
+        return self._send_sms(action.tenant_id, task, now)
+
+    def _remind(self, tenant_id: str, task: Task, now: datetime) -> bool:
+        user = UserRepository(tenant_id).get(task.responsible_user_id)
+        crm = self._crms.get(tenant_id)
+        if user is None or not user.active or crm is None:
+            return False
+        tz = ZoneInfo(user.timezone or crm.timezone)
+        when = task.start.astimezone(tz)
+        late = task.start <= now
+        subject = f"{'Overdue' if late else 'Reminder'}: {task.title} at {when:%H:%M} ({when:%a %d %b})"
+        lines = [
+            f"{task.title}",
+            f"{'Was due' if late else 'Due'}: {when:%A %d %B %Y, %H:%M} ({tz.key})",
+            f"Type: {task.type.value}",
+        ]
+        if task.phone:
+            lines.append(f"Phone: {task.phone}")
+        if task.meeting_url:
+            lines.append(f"Meeting link: {task.meeting_url}")
+        if task.description:
+            lines += ["", task.description]
+        lines += ["", f"Open the task: {self._app_url}/tasks/{task.id}"]
+        try:
+            self._mailer.send(user.email, subject, "\n".join(lines))
+        except UnavailableError as exc:
+            raise _RetryLaterError(f"the reminder email could not be sent: {exc}") from exc
+        return True
+
+    def _send_sms(self, tenant_id: str, task: Task, now: datetime) -> bool:
+        assert task.sms_at is not None  # the task wants this SMS
+        if now - task.sms_at > SMS_MAX_LATENESS:
+            late_by = int((now - task.sms_at).total_seconds() // 60)
+            self._record_sms(tenant_id, task, now, None, f"not sent: {late_by} minutes after its time")
+            return True
+        assert task.phone is not None  # an SMS task always has a phone and a text
+        assert task.sms_text is not None
+        try:
+            receipt = self._sms.send(tenant_id, task.phone, task.sms_text)
+        except SmsRejectedError as exc:
+            self._record_sms(tenant_id, task, now, None, f"refused by the provider: {exc}")
+            return True
+        except UnavailableError as exc:
+            raise _RetryLaterError(f"the SMS provider is unavailable: {exc}") from exc
+        self._record_sms(tenant_id, task, now, receipt.message_id, None)
+        return True
+
+    def _give_up(self, record: DueRecord, now: datetime, error: str) -> None:
+        if record.action.kind is not DueKind.SMS:
+            return
+        task = self._tasks(record.action.tenant_id).get(record.action.task_id, consistent=True)
+        if task is not None and task.wants(record.action):
+            reason = f"not sent after {MAX_ATTEMPTS} attempts: {error}"
+            self._record_sms(record.action.tenant_id, task, now, None, reason)
+
+    def _record_sms(self, tenant_id: str, task: Task, now: datetime, message_id: str | None, error: str | None) -> None:
+        """The outcome on the task (sent: done) and in the linked contacts' feeds, at once.
+
+        A user may edit the task at the same moment: the write is retried on a fresh read, so
+        the outcome is never lost to a version conflict.
+        """
+        repo = self._tasks(tenant_id)
+        for _ in range(3):
+            if error is None:
+                sent = replace(task, sms_status=SmsState.SENT, sms_error=None, status=TaskStatus.DONE, completed_at=now)
+                after = sent.with_schedule(task, now)
+            else:
+                after = replace(task, sms_status=SmsState.FAILED, sms_error=error, sms_at=None)
+            data = {
+                "event": "sms_sent" if error is None else "sms_failed",
+                "direction": "outgoing",
+                "phone": task.phone,
+                "text": task.sms_text,
+                "message_id": message_id,
+                "reason": error,
+            }
+            feed = task_feed_writes(tenant_id, None, after, now, data, after.contact_ids, after.deal_id, FeedKind.SMS)
+            try:
+                repo.save_changes(task, replace(after, updated_at=now), feed)
+                return
+            except StaleVersionError:
+                fresh = repo.get(task.id, consistent=True)
+                if fresh is None:
+                    return
+                task = fresh
+        logger.error("SMS outcome not recorded on the task", extra={"task_id": task.id, "error": error})
+
+
+def _hours(first: str, last: str) -> list[str]:
+    """Every hour bucket from `first` to `last`, inclusive."""
+    start = datetime.strptime(first, "%Y-%m-%dT%H").replace(tzinfo=ZoneInfo("UTC"))
+    end = datetime.strptime(last, "%Y-%m-%dT%H").replace(tzinfo=ZoneInfo("UTC"))
+    hours = []
+    while start <= end:
+        hours.append(keys.due_bucket(start))
+        start += timedelta(hours=1)
+    return hours
