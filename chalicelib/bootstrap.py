@@ -82,8 +82,10 @@ def services() -> Services:
 
 def sms_sender(provider: str) -> SmsSender:
     """The configured SmsSender; an unknown name fails at start-up rather than at the first SMS."""
-    if provider == "local-fake":
-        from chalicelib.integrations.sms import LocalFakeSmsSender
+    from chalicelib.integrations.sms import LocalFakeSmsSender, NoSmsSender
 
+    if provider == "local-fake":
         return LocalFakeSmsSender()
-    raise ValueError(f"SMS_PROVIDER={provider!r} is not one of: local-fake")
+    if provider == "none":
+        return NoSmsSender()
+    raise ValueError(f"SMS_PROVIDER={provider!r} is not one of: local-fake, none")

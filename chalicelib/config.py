@@ -30,8 +30,8 @@ class Settings:
     mail_from: str
     # Private bucket for files (avatars now; recordings, imports and exports later).
     files_bucket: str
-    # Who sends SMS: "local-fake" records them and sends nothing (the only choice until the
-    # Zadarma sender arrives with telephony).
+    # Who sends SMS: "local-fake" records them and sends nothing (laptop, tests); "none" refuses
+    # them visibly (AWS, until the Zadarma sender arrives with telephony).
     sms_provider: str
 
     @property

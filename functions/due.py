@@ -10,6 +10,8 @@ from chalicelib.observability import logger
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    report = services().due.run()
-    logger.info("due actions run", extra=asdict(report))
-    return asdict(report)
+    report = asdict(services().due.run())
+    busy = any(report[k] for k in ("fired", "dropped", "retried", "failed"))
+    # Every minute: only runs that did something are worth an INFO line.
+    (logger.info if busy else logger.debug)("due actions run", extra=report)
+    return report

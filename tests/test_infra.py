@@ -34,6 +34,7 @@ ENV_VARS = {
     "FILES_BUCKET",
     "MAIL_FROM",
     "APP_URL",
+    "SMS_PROVIDER",
     "POWERTOOLS_SERVICE_NAME",
     "POWERTOOLS_METRICS_NAMESPACE",
     "POWERTOOLS_LOG_LEVEL",
@@ -237,6 +238,7 @@ def test_every_registry_function_is_deployed_with_its_trigger(real: Synth) -> No
         assert ("dynamodb:Query" in actions) == (Access.TABLE_READ in fn.access)
         assert ("cognito-idp:AdminDeleteUser" in actions) == (Access.USER_POOL_ADMIN in fn.access)
         assert ("ssm:GetParameter" in actions) == (Access.TENANT_SECRETS in fn.access)
+        assert ("ses:SendEmail" in actions) == (Access.SEND_EMAIL in fn.access)
         assert "cognito-idp:InitiateAuth" not in actions  # only the API logs users in
 
 

@@ -1,8 +1,10 @@
-"""SMS senders. The Zadarma one arrives with telephony (issue 6); until then, `LocalFakeSmsSender`.
+"""SMS senders. The Zadarma one arrives with telephony; until then there are two:
 
-The fake sends nothing anywhere: it logs the SMS and keeps it in memory, so the local stack shows
-what would have gone out and tests can read it. It is only ever chosen explicitly
-(`SMS_PROVIDER=local-fake`), never as a silent fallback.
+- `LocalFakeSmsSender` (`SMS_PROVIDER=local-fake`, the local stack and tests) sends nothing
+  anywhere: it logs the SMS and keeps it in memory, so the console shows what would have gone
+  out and tests can read it.
+- `NoSmsSender` (`SMS_PROVIDER=none`, what AWS deployments get for now) refuses every SMS, so a
+  deferred SMS ends visibly failed ("SMS sending is not configured") instead of looking sent.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import threading
 from dataclasses import dataclass
 
 from chalicelib.domain.ids import new_id
-from chalicelib.integrations.ports import SmsReceipt
+from chalicelib.integrations.ports import SmsReceipt, SmsRejectedError
 from chalicelib.observability import logger
 
 
@@ -42,3 +44,10 @@ class LocalFakeSmsSender:
             RECORDED.append(sms)
         logger.info("SMS recorded by the local fake, not sent", extra={"to": to, "text": text})
         return SmsReceipt(sms.message_id, parts=max(1, -(-len(text) // 160)))
+
+
+class NoSmsSender:
+    """An SmsSender for deployments without an SMS provider: every SMS is refused, visibly."""
+
+    def send(self, tenant_id: str, to: str, text: str) -> SmsReceipt:
+        raise SmsRejectedError("SMS sending is not configured in this deployment")

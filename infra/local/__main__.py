@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
   Local CRM running at {base}  (API description: {base}/v1/openapi.json)
   Demo login:  crm={DEMO_SLUG}  email={DEMO_EMAIL}  password={DEMO_PASSWORD}
   Try it:      curl -s {base}/v1/auth/login -H 'Content-Type: application/json' -d '{login}'
-  Emails the CRM sends (invitations...) are printed here; nothing leaves this machine.
+  Emails (invitations, reminders) and SMS the CRM sends are printed here; nothing leaves this machine.
   Embedded AWS (moto): {options.moto_endpoint}/moto-api/
   Data: restored {restored}; saved to {options.state_file if options.persist else "nowhere (--no-persist)"} on exit.
   Ctrl-C to stop.

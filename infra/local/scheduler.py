@@ -64,7 +64,7 @@ class Scheduler(threading.Thread):
             if result.get("FunctionError"):
                 logger.error("scheduled function failed", extra={"function": function.name, "result": outcome})
             else:
-                logger.info("scheduled function ran", extra={"function": function.name, "result": outcome})
+                logger.debug("scheduled function ran", extra={"function": function.name, "result": outcome})
 
         return invoke
 

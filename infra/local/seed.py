@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from chalicelib.bootstrap import services
 from chalicelib.db.repositories.crms import CrmRepository
+from chalicelib.domain.clock import utcnow
+from chalicelib.domain.contacts import ChannelType, ContactKind
+from chalicelib.domain.tasks import TaskType
+from chalicelib.domain.users import principal_name
+from chalicelib.services.contacts import ContactInput
 from chalicelib.services.crms import NewCrm, NewUser
 
 DEMO_SLUG = "demo"
@@ -15,7 +22,7 @@ def seed_demo() -> bool:
     """Create the demo CRM unless it exists (restored from a previous run); True if created."""
     if CrmRepository().resolve_slug(DEMO_SLUG) is not None:
         return False
-    services().crms.create(
+    created = services().crms.create(
         NewCrm(
             name="Demo",
             admin=NewUser(name="Dana Demo", email=DEMO_EMAIL, extension="100"),
@@ -26,4 +33,38 @@ def seed_demo() -> bool:
             ),
         )
     )
+    seed_demo_work(principal_name(created.crm.id, created.admin.id))
     return True
+
+
+def seed_demo_work(principal: str) -> None:
+    """A client, a deal and a few tasks, so a first look finds a feed, a board and a calendar.
+
+    The first reminder is due two minutes after start-up and the SMS task after four: the
+    console shows the reminder email and the (fake) SMS when the scheduled function fires them.
+    """
+    actor = services().auth.actor(principal)
+    client = services().contacts.create(
+        actor,
+        ContactKind.CLIENT,
+        ContactInput(name="Acme Dental", phones=[("+33612345678", ChannelType.WORK)]),
+    )
+    services().deals.create(actor, "Yearly maintenance", client.id, "4800", None)
+    now = utcnow().replace(second=0, microsecond=0)
+    tasks = services().tasks
+    tasks.create(
+        actor,
+        {"type": TaskType.CALL, "title": "Call Acme about the renewal", "start": now + timedelta(minutes=3),
+         "remind_minutes_before": 1, "contact_ids": [client.id], "phone": "+33612345678"},
+    )  # fmt: skip
+    tasks.create(
+        actor,
+        {"type": TaskType.SMS, "title": "Appointment reminder", "start": now + timedelta(minutes=4),
+         "sms_text": "Reminder: your appointment is tomorrow at 11:00.", "contact_ids": [client.id],
+         "remind_minutes_before": None},
+    )  # fmt: skip
+    tasks.create(
+        actor,
+        {"type": TaskType.VIDEO, "title": "Demo for the new team", "start": now + timedelta(days=1, hours=2),
+         "end": now + timedelta(days=1, hours=3), "meeting_url": "https://meet.example.com/demo"},
+    )  # fmt: skip

@@ -160,8 +160,8 @@ class CrmStack(Stack):
             "FILES_BUCKET": self.files.bucket_name,
             "MAIL_FROM": mail_from,
             "APP_URL": app_url,
-            # Records SMS instead of sending them, until the Zadarma sender (telephony) lands.
-            "SMS_PROVIDER": "local-fake",
+            # Deferred SMS end "failed: not configured" until the Zadarma sender (telephony) lands.
+            "SMS_PROVIDER": "none",
             "POWERTOOLS_METRICS_NAMESPACE": "CRM",
             "POWERTOOLS_LOG_LEVEL": log_level,
         }

@@ -263,3 +263,16 @@ def test_the_scheduled_function_fires_due_reminders(api: Api, make_crm, now: dat
     result = handler({"detail-type": "Scheduled Event"}, None)
     assert result["fired"] == 1
     assert len(reminders()) == 1
+
+
+def test_a_deployment_without_an_sms_provider_fails_deferred_sms_visibly(api: Api, make_crm, now: datetime) -> None:
+    from chalicelib.bootstrap import sms_sender
+
+    crm = make_crm()
+    sms_task = task(api, crm, now, type="sms", sms_text="Hi", phone="+33611111111", remind_minutes_before=None)
+    worker(Clock(now + timedelta(minutes=1)), sms_sender("none")).run()
+    failed = api.get(f"/v1/tasks/{sms_task['id']}", token=crm.token).json
+    assert (failed["sms_status"], failed["sms_error"]) == (
+        "failed",
+        "refused by the provider: SMS sending is not configured in this deployment",
+    )
