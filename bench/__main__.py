@@ -40,9 +40,40 @@ def dynamodb_calls() -> None:
         with meter() as calls:
             assert api.get("/v1/me", token=token).status == 200
         rows.append(("GET /v1/me", calls))
+        rows += task_requests(api, token)
     print("\nDynamoDB calls per request (meter over botocore)")
     for name, calls in rows:
         print(f"  {name:34} {calls.total:3}   {calls}")
+
+
+def task_requests(api: Api, token: str) -> list[tuple[str, object]]:
+    """Tasks, the board, the calendar and an idle run of the due-actions worker."""
+    from datetime import UTC, datetime, timedelta
+
+    from chalicelib.bootstrap import services
+    from tests.meter import dynamodb_calls as meter
+
+    client = api.post("/v1/clients", {"name": "Acme", "phones": [{"phone": "+33612345678"}]}, token=token).json
+    start = datetime.now(UTC) + timedelta(days=1)
+    rows: list[tuple[str, object]] = []
+    for i in range(20):
+        body = {"title": f"Task {i}", "start": (start + timedelta(hours=i)).isoformat(), "contact_ids": [client["id"]]}
+        with meter() as calls:
+            assert api.post("/v1/tasks", body, token=token).status == 201
+    rows.append(("POST /v1/tasks (one linked client)", calls))
+    for name, path in (
+        ("GET /v1/tasks", "/v1/tasks"),
+        ("GET /v1/tasks/board", "/v1/tasks/board"),
+        ("GET /v1/calendar?view=month", "/v1/calendar?view=month"),
+    ):
+        with meter() as calls:
+            assert api.get(path, token=token).status == 200
+        rows.append((name, calls))
+    services().due.run()
+    with meter() as calls:
+        services().due.run()
+    rows.append(("DueActions run, nothing due", calls))
+    return rows
 
 
 if __name__ == "__main__":

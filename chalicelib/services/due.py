@@ -13,6 +13,7 @@ lease then expires and the SMS is sent again. The SMS API has no idempotency key
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -45,6 +46,7 @@ class RunReport:
     retried: int = 0
     failed: int = 0  # given up after MAX_ATTEMPTS, or refused for good
     busy: int = 0  # held by another run
+    out_of_time: bool = False  # stopped early; the next run goes on
     errors: list[str] = field(default_factory=list)
 
 
@@ -71,8 +73,11 @@ class DueWorker:
         self._tasks = tasks
         self._clock = clock
 
-    def run(self) -> RunReport:
+    def run(self, time_budget: float | None = None) -> RunReport:
+        """Fire what is due; with a `time_budget` (seconds), stop claiming once it is spent and
+        leave the rest to the next run (a Lambda about to time out would strand its leases)."""
         now = self._clock()
+        deadline = None if time_budget is None else time.monotonic() + time_budget
         report = RunReport()
         current = keys.due_bucket(now)
         oldest_allowed = keys.due_bucket(now - CATCH_UP)
@@ -82,8 +87,14 @@ class DueWorker:
         for bucket in _hours(start, current):
             report.hours += 1
             for record in self._due.due(bucket, now):
+                if deadline is not None and time.monotonic() > deadline:
+                    report.out_of_time = True
+                    behind = behind or bucket
+                    break
                 if not self._handle(record, now, report):
                     behind = behind or bucket
+            if report.out_of_time:
+                break
         watermark = behind or current
         if watermark != start:
             self._due.set_watermark(watermark)

@@ -276,3 +276,15 @@ def test_a_deployment_without_an_sms_provider_fails_deferred_sms_visibly(api: Ap
         "failed",
         "refused by the provider: SMS sending is not configured in this deployment",
     )
+
+
+def test_a_run_out_of_time_leaves_the_rest_to_the_next_run(api: Api, make_crm, now: datetime) -> None:
+    crm = make_crm()
+    for i in range(3):
+        task(api, crm, now + timedelta(minutes=20 + i), remind_minutes_before=15)
+    clock = Clock(now + timedelta(minutes=30))
+
+    stopped = worker(clock).run(time_budget=0)
+    assert (stopped.fired, stopped.out_of_time) == (0, True)
+    assert worker(clock).run().fired == 3
+    assert len(reminders()) == 3
