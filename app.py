@@ -3,6 +3,7 @@
 from chalice import Chalice
 
 from chalicelib.api import (
+    calls,
     contacts,
     crms,
     deals,
@@ -17,6 +18,7 @@ from chalicelib.api import (
     system,
     tasks,
     users,
+    webhooks,
     working_hours,
 )
 from chalicelib.api.middleware import observe
@@ -40,6 +42,8 @@ BLUEPRINTS = (
     properties,
     deals,
     tasks,
+    calls,
+    webhooks,
 )
 for module in BLUEPRINTS:
     app.register_blueprint(module.router.blueprint, url_prefix=API_PREFIX)

@@ -15,8 +15,10 @@ from chalicelib.db.repositories.crms import CrmRepository
 from chalicelib.integrations.cognito import CognitoIdentityProvider
 from chalicelib.integrations.files import S3FileStore
 from chalicelib.integrations.mail import SesMailer
+from chalicelib.integrations.pbx import PbxAccounts
 from chalicelib.integrations.ports import FileStore, SmsSender
 from chalicelib.integrations.secrets import SsmSecretStore
+from chalicelib.integrations.workflows import StepFunctionsWorkflows
 from chalicelib.services.auth import AuthService
 from chalicelib.services.company import CompanyService
 from chalicelib.services.contacts import ContactService
@@ -25,12 +27,16 @@ from chalicelib.services.deals import DealService
 from chalicelib.services.due import DueWorker
 from chalicelib.services.groups import GroupService
 from chalicelib.services.invitations import InvitationService
+from chalicelib.services.pbx_events import PbxEvents, RecordingTiming
 from chalicelib.services.profile import ProfileService
 from chalicelib.services.properties import PropertyService
+from chalicelib.services.recordings import RecordingService
 from chalicelib.services.search import SearchService
+from chalicelib.services.sms import SmsService
 from chalicelib.services.sources import SourceTagService
 from chalicelib.services.tasks import TaskService
 from chalicelib.services.team import TeamService
+from chalicelib.services.telephony import TelephonyService
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,12 +50,17 @@ class Services:
     files: FileStore
     groups: GroupService
     invitations: InvitationService
+    pbx: PbxAccounts
+    pbx_events: PbxEvents
     profile: ProfileService
     properties: PropertyService
+    recordings: RecordingService
     search: SearchService
+    sms: SmsService
     sources: SourceTagService
     tasks: TaskService
     team: TeamService
+    telephony: TelephonyService
 
 
 @functools.cache
@@ -60,6 +71,9 @@ def services() -> Services:
     secrets = SsmSecretStore(settings.secrets_prefix)
     files = S3FileStore(settings.files_bucket)
     mailer = SesMailer(settings.mail_from)
+    pbx = PbxAccounts(secrets, settings.zadarma_api_url)
+    sms = sms_sender(settings.sms_provider, pbx)
+    timing = RecordingTiming(settings.recording_delay_seconds, settings.recording_retry_seconds)
     invitations = InvitationService(identity, mailer, settings.app_url)
     return Services(
         auth=AuthService(crms, identity),
@@ -67,25 +81,31 @@ def services() -> Services:
         contacts=ContactService(crms),
         crms=CrmService(crms, identity, secrets, invitations=invitations),
         deals=DealService(crms),
-        due=DueWorker(mailer, sms_sender(settings.sms_provider), settings.app_url, crms),
+        due=DueWorker(mailer, sms, settings.app_url, crms),
         files=files,
         groups=GroupService(),
         invitations=invitations,
+        pbx=pbx,
+        pbx_events=PbxEvents(crms, pbx, StepFunctionsWorkflows(settings.state_machine_arn_prefix), timing),
         profile=ProfileService(files, crms),
         properties=PropertyService(),
+        recordings=RecordingService(pbx, files),
         search=SearchService(),
+        sms=SmsService(crms, sms),
         sources=SourceTagService(),
         tasks=TaskService(crms),
         team=TeamService(identity),
+        telephony=TelephonyService(crms, pbx, files),
     )
 
 
-def sms_sender(provider: str) -> SmsSender:
+def sms_sender(provider: str, pbx: PbxAccounts | None = None) -> SmsSender:
     """The configured SmsSender; an unknown name fails at start-up rather than at the first SMS."""
-    from chalicelib.integrations.sms import LocalFakeSmsSender, NoSmsSender
+    from chalicelib.integrations.sms import NoSmsSender
+    from chalicelib.integrations.zadarma.sms import ZadarmaSmsSender
 
-    if provider == "local-fake":
-        return LocalFakeSmsSender()
+    if provider == "zadarma" and pbx is not None:
+        return ZadarmaSmsSender(pbx.credentials, pbx.base_url)
     if provider == "none":
         return NoSmsSender()
-    raise ValueError(f"SMS_PROVIDER={provider!r} is not one of: local-fake, none")
+    raise ValueError(f"SMS_PROVIDER={provider!r} is not one of: zadarma, none")

@@ -30,9 +30,16 @@ class Settings:
     mail_from: str
     # Private bucket for files (avatars now; recordings, imports and exports later).
     files_bucket: str
-    # Who sends SMS: "local-fake" records them and sends nothing (laptop, tests); "none" refuses
-    # them visibly (AWS, until the Zadarma sender arrives with telephony).
+    # Who sends SMS: "zadarma" (each CRM's PBX account; the fake Zadarma API on a laptop), or
+    # "none", which refuses every SMS visibly.
     sms_provider: str
+    # The PBX's REST API (the local stack and tests point it at the fake Zadarma server).
+    zadarma_api_url: str
+    # State machine ARNs are this prefix + the registry name (set by CDK and the local stack).
+    state_machine_arn_prefix: str
+    # Zadarma advises fetching a recording ~40 s after the event; tests set 0 (no sleeping).
+    recording_delay_seconds: int
+    recording_retry_seconds: int
 
     @property
     def token_issuer(self) -> str:
@@ -57,7 +64,11 @@ class Settings:
             app_url=env.get("APP_URL", "http://127.0.0.1:8000").rstrip("/"),
             mail_from=env.get("MAIL_FROM", "CRM <no-reply@example.com>"),
             files_bucket=env.get("FILES_BUCKET", f"crm-{stage}-files"),
-            sms_provider=env.get("SMS_PROVIDER", "local-fake"),
+            sms_provider=env.get("SMS_PROVIDER", "zadarma"),
+            zadarma_api_url=env.get("ZADARMA_API_URL", "https://api.zadarma.com").rstrip("/"),
+            state_machine_arn_prefix=env.get("STATE_MACHINE_ARN_PREFIX", ""),
+            recording_delay_seconds=int(env.get("RECORDING_DELAY_SECONDS", "40")),
+            recording_retry_seconds=int(env.get("RECORDING_RETRY_SECONDS", "15")),
         )
 
 

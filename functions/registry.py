@@ -21,6 +21,7 @@ class Access(StrEnum):
     USER_POOL_ADMIN = "user_pool_admin"
     TENANT_SECRETS = "tenant_secrets"
     SEND_EMAIL = "send_email"
+    FILES_WRITE = "files_write"
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +61,26 @@ FUNCTIONS: tuple[LambdaFunction, ...] = (
         access=frozenset({Access.TABLE_READ, Access.TABLE_WRITE, Access.SEND_EMAIL}),
         schedule_minutes=1,
     ),
+    LambdaFunction(
+        name="FetchRecording",
+        handler="functions.recordings.fetch",
+        description="Copies a call recording from the PBX to S3 (one attempt; RecordingFetch retries)",
+        access=frozenset({Access.TABLE_READ, Access.TABLE_WRITE, Access.TENANT_SECRETS, Access.FILES_WRITE}),
+        timeout_seconds=120,
+        memory_mb=512,
+    ),
+    LambdaFunction(
+        name="RecordingFailed",
+        handler="functions.recordings.failed",
+        description="Records on the call why its recording could not be copied",
+        access=frozenset({Access.TABLE_READ, Access.TABLE_WRITE}),
+    ),
 )
 
-STATE_MACHINES: tuple[StateMachine, ...] = ()
+STATE_MACHINES: tuple[StateMachine, ...] = (
+    StateMachine(
+        name="RecordingFetch",
+        file="recording.asl.json",
+        functions={"FetchRecordingFunctionArn": "FetchRecording", "RecordingFailedFunctionArn": "RecordingFailed"},
+    ),
+)

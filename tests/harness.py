@@ -46,6 +46,11 @@ def aws_environment() -> None:
             "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
             "POWERTOOLS_METRICS_DISABLED": "true",
             "COGNITO_JWKS_URL": serve_jwks(),
+            "STATE_MACHINE_ARN_PREFIX": f"arn:aws:states:{REGION}:123456789012:stateMachine:",
+            # No sleeping in tests: the recording workflow's waits are parameterised to 0 s.
+            "RECORDING_DELAY_SECONDS": "0",
+            "RECORDING_RETRY_SECONDS": "0",
+            "SMS_PROVIDER": "zadarma",
         }
     )
     os.environ.pop("AWS_ENDPOINT_URL", None)  # in-process moto, never a server

@@ -83,7 +83,11 @@ class Router:
         query: type[pydantic.BaseModel] | None = None,
         response: type[pydantic.BaseModel] | None = None,
         status: int = 200,
+        raw: bool = False,
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """`raw=True` hands the handler the request itself (`request=`), for bodies that are not
+        JSON (the PBX's form-encoded webhooks); the handler then answers with a chalice Response."""
+
         def decorate(handler: Callable[..., Any]) -> Callable[..., Any]:
             spec = RouteSpec(
                 method=method,
@@ -113,6 +117,8 @@ class Router:
                         kwargs["body"] = parse_body(request.raw_body, body)
                     if query is not None:
                         kwargs["query"] = parse_query(request.query_params, query)
+                    if raw:
+                        kwargs["request"] = request
                     return render(handler(**kwargs), status)
                 except DomainError as exc:
                     return error_response(exc)

@@ -90,6 +90,8 @@ class CrmItem(Item, discriminator="crm"):
     base_currency = UnicodeAttribute(default="EUR")
     # [{"code": "USD", "rate": "0.92"}]: units of the base currency per unit (decimal strings).
     currencies = JSONAttribute(default=list)
+    # Telephony settings (ST-4) as the API shows them; the PBX keys are in the secret store.
+    telephony = JSONAttribute(default=dict)
     created_at = UTCDateTimeAttribute()
     version = VersionAttribute()
 
@@ -162,6 +164,40 @@ class FeedItem(Item, discriminator="feed"):
     text = UnicodeAttribute(null=True)
     data = JSONAttribute(default=dict)
     edited_at = UTCDateTimeAttribute(null=True)
+    # Entries kept up to date by outside events (a call's): the number of the event written, so
+    # a late, older event never overwrites a newer state.
+    seq = NumberAttribute(null=True)
+
+
+class CallItem(Item, discriminator="call"):
+    """A call, upserted by each PBX event (AP33); gsi1 lists it by time (AP34), gsi2 per user (AP35)."""
+
+    direction = UnicodeAttribute()
+    started_at = UTCDateTimeAttribute(null=True)  # from the PBX's call_start
+    received_at = UTCDateTimeAttribute()  # the first event's arrival (a fallback for started_at)
+    phone = UnicodeAttribute(null=True)
+    did = UnicodeAttribute(null=True)
+    extension = UnicodeAttribute(null=True)
+    user_id = UnicodeAttribute(null=True)
+    contact_type = UnicodeAttribute(null=True)
+    contact_id = UnicodeAttribute(null=True)
+    contact_name = UnicodeAttribute(null=True)
+    status = UnicodeAttribute(null=True)
+    disposition = UnicodeAttribute(null=True)
+    duration_s = NumberAttribute(null=True)
+    record_id = UnicodeAttribute(null=True)
+    recording = UnicodeAttribute(null=True)
+    recording_key = UnicodeAttribute(null=True)
+    recording_error = UnicodeAttribute(null=True)
+    transcript = UnicodeAttribute(null=True)
+    seq = NumberAttribute(default=0)
+
+
+class SmsTemplateItem(Item, discriminator="sms_template"):
+    title = UnicodeAttribute()
+    text = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    version = VersionAttribute()
 
 
 class DealItem(Item, discriminator="deal"):
@@ -314,6 +350,7 @@ def table_schema() -> dict[str, Any]:
 
 
 __all__ = [
+    "CallItem",
     "ContactItem",
     "CounterItem",
     "CrmItem",
@@ -327,6 +364,7 @@ __all__ = [
     "PropertyItem",
     "SearchItem",
     "SlugItem",
+    "SmsTemplateItem",
     "SourceTagItem",
     "TaskEntryItem",
     "TaskItem",

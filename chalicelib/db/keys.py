@@ -41,6 +41,11 @@ Access patterns (AP), each a repository method with a test:
   AP30 ... its tasks in one status      Query    gsi2 pk=<list>#S#<status> sk=<start>#<task id>
   AP31 due actions of an hour, by time  Query    pk=G#DUE#<yyyy-mm-ddThh> sk<=<now>#...
   AP32 how far the due worker has got   GetItem  pk=G#DUE sk=WATERMARK
+  AP33 a call (upserted by PBX events)  Get/UpdateItem pk=T#<tid>#CALL#<pbx_call_id> sk=CALL
+  AP34 calls by start time              Query    gsi1 pk=T#<tid>#CALLS sk=<started_at>#<pbx_call_id>
+  AP35 a user's calls by start time     Query    gsi2 pk=T#<tid>#CALLS#U#<uid> sk=<started_at>#<pbx_call_id>
+  AP36 the call of a recording id       GetItem  pk=T#<tid> sk=UNIQUE#CALLREC#<call_id_with_rec>
+  AP37 SMS templates                    Query    pk=T#<tid> sk begins_with SMSTPL#
 
 """
 
@@ -250,6 +255,38 @@ def due_until_sk(at_iso: str) -> str:
 
 def due_watermark_key() -> tuple[str, str]:
     return f"{GLOBAL}DUE", "WATERMARK"
+
+
+CALL_RECORD = "CALL"
+
+
+def call_pk(tenant_id: str, call_id: str) -> str:
+    """A call's own partition: PBX events for one call all land on this one item."""
+    return f"{tenant_pk(tenant_id)}#CALL#{call_id}"
+
+
+def calls_pk(tenant_id: str) -> str:
+    return f"{tenant_pk(tenant_id)}#CALLS"
+
+
+def calls_of_pk(tenant_id: str, user_id: str) -> str:
+    return f"{calls_pk(tenant_id)}#U#{user_id}"
+
+
+def calls_sk(started_at_iso: str, call_id: str) -> str:
+    return f"{started_at_iso}#{call_id}"
+
+
+def call_record_ref_sk(record_id: str) -> str:
+    """Maps the PBX's recording id (call_id_with_rec) back to its call (transcripts name it)."""
+    return f"{UNIQUE}CALLREC#{record_id}"
+
+
+SMS_TEMPLATE = "SMSTPL#"
+
+
+def sms_template_sk(template_id: str) -> str:
+    return f"{SMS_TEMPLATE}{template_id}"
 
 
 SOURCE = "SOURCE#"

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.money import ExchangeRates
+from chalicelib.domain.telephony import TelephonySettings
 
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 -]*$")
 NAME_MAX_LENGTH = 60
@@ -43,7 +44,13 @@ class Crm:
     has_pbx_credentials: bool = False
     # Company settings (ST-6): the base currency and the others with their rates.
     rates: ExchangeRates = field(default_factory=lambda: ExchangeRates(DEFAULT_CURRENCY, {}))
+    telephony: TelephonySettings = field(default_factory=TelephonySettings)
     version: int = 1
+
+    @property
+    def pbx_timezone(self) -> str:
+        """The zone of the PBX's `call_start` times: the telephony setting, else the CRM's."""
+        return self.telephony.pbx_timezone or self.timezone
 
     @property
     def base_currency(self) -> str:

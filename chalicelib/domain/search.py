@@ -26,6 +26,12 @@ class TermKind(StrEnum):
     WORD = "W"
     EMAIL = "E"
     PHONE = "P"
+    # Calls have their own partitions: a search of calls never wades through contacts' terms.
+    CALL_WORD = "CW"
+    CALL_PHONE = "CP"
+
+
+MAX_TRANSCRIPT_WORDS = 300
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -56,6 +62,25 @@ def terms_of(name: str, emails: tuple[str, ...] = (), phones: tuple[str, ...] = 
     terms |= {Term(TermKind.EMAIL, fold(e)) for e in emails}
     terms |= {Term(TermKind.PHONE, re.sub(r"\D", "", p)[::-1]) for p in phones}
     return frozenset(t for t in terms if len(t.value) >= MIN_WORD)
+
+
+def call_terms(phone: str | None, name: str | None, transcript: str | None) -> frozenset[Term]:
+    """A call's terms: the other party's number and name, and the words of its transcript."""
+    terms: set[Term] = set()
+    if phone:
+        terms.add(Term(TermKind.CALL_PHONE, re.sub(r"\D", "", phone)[::-1]))
+    for text, limit in ((name, MAX_NAME_WORDS), (transcript, MAX_TRANSCRIPT_WORDS)):
+        words = [w for w in _WORD.findall(fold(text or "")) if len(w) >= MIN_WORD]
+        terms |= {Term(TermKind.CALL_WORD, w) for w in list(dict.fromkeys(words))[:limit]}
+    return frozenset(t for t in terms if len(t.value) >= MIN_WORD)
+
+
+def for_calls(query: SearchQuery) -> SearchQuery:
+    """The same search over calls' terms (an email is not something a call has)."""
+    kinds = {TermKind.WORD: TermKind.CALL_WORD, TermKind.PHONE: TermKind.CALL_PHONE}
+    if query.term.kind not in kinds:
+        raise ValidationError("search calls by a number, a name or words said", field="q")
+    return SearchQuery(Term(kinds[query.term.kind], query.term.value), query.other_words)
 
 
 @dataclass(frozen=True, slots=True)

@@ -48,3 +48,7 @@ class S3FileStore:
                 "get_object", Params={"Bucket": self._bucket, "Key": key}, ExpiresIn=expires_in
             )
         )
+
+    def put(self, key: str, content: bytes, content_type: str) -> None:
+        """Store bytes the CRM fetched itself (a call recording copied from the PBX)."""
+        self._s3.put_object(Bucket=self._bucket, Key=key, Body=content, ContentType=content_type)

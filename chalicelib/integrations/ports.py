@@ -64,6 +64,9 @@ class FileStore(Protocol):
     def url(self, key: str, expires_in: int = 12 * 3600) -> str:
         """A short-lived URL to read the file."""
 
+    def put(self, key: str, content: bytes, content_type: str) -> None:
+        """Store a file the CRM fetched itself (server side, not through the browser)."""
+
 
 @dataclass(frozen=True, slots=True)
 class SmsReceipt:
@@ -83,3 +86,11 @@ class SmsSender(Protocol):
     def send(self, tenant_id: str, to: str, text: str) -> SmsReceipt:
         """Send `text` to `to` (E.164). SmsRejectedError for a permanent refusal,
         UnavailableError when the provider cannot be reached or limits the rate (retry later)."""
+
+
+class Workflows(Protocol):
+    """Starts durable background work (Step Functions in AWS and in the local stack)."""
+
+    def start(self, machine: str, name: str, payload: dict[str, Any]) -> bool:
+        """Start `machine` as execution `name`; False when one of that name exists already (a
+        name is the work's idempotency key)."""

@@ -26,12 +26,12 @@ from chalicelib.domain.crm import Crm, CrmStatus
 from chalicelib.domain.errors import DomainError, ValidationError
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.rights import GroupType, standard_groups
+from chalicelib.domain.telephony import PBX_SECRET
 from chalicelib.domain.users import User, UserStatus, check_extension, check_password, normalize_email, principal_name
 from chalicelib.integrations.ports import IdentityProvider, SecretStore
 from chalicelib.observability import logger
 from chalicelib.services.invitations import InvitationService
 
-PBX_SECRET = "pbx"
 # More users are invited afterwards; the wizard's list stays short.
 MAX_EXTRA_USERS = 25
 # Longer than any API request can run, so the sweep never races a creation in progress.

@@ -8,20 +8,24 @@ so both are read directly.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from moto.ses.models import ses_backends
 
-from chalicelib.integrations.sms import recorded
+from infra.local.fake_zadarma import SentSms
 from infra.local.resources import ACCOUNT_ID
 
 
 class Outbox:
-    def __init__(self, region: str, stream: TextIO = sys.stdout) -> None:
+    def __init__(
+        self, region: str, stream: TextIO = sys.stdout, sms: Callable[[], Sequence[SentSms]] | None = None
+    ) -> None:
         self._region = region
         self._stream = stream
         self._shown = 0
-        self._sms_shown = len(recorded())  # only what is sent from now on
+        self._sms = sms or (lambda: ())
+        self._sms_shown = len(self._sms())  # only what is sent from now on
 
     def show_new(self) -> int:
         """Print the messages sent since the last call; returns how many."""
@@ -35,11 +39,11 @@ class Outbox:
                 + "\n".join(f"  {line}" for line in str(message.body).splitlines())
                 + "\n  --------------------------------\n"
             )
-        sms = recorded()[self._sms_shown :]
+        sms = list(self._sms())[self._sms_shown :]
         for message in sms:
             self._stream.write(
-                f"\n  ---- SMS (local fake, not sent) ----\n  To: {message.to}\n\n"
-                + "\n".join(f"  {line}" for line in message.text.splitlines())
+                f"\n  ---- SMS (fake Zadarma API, not sent) ----\n  To: {message.number}\n\n"
+                + "\n".join(f"  {line}" for line in message.message.splitlines())
                 + "\n  ------------------------------------\n"
             )
         self._stream.flush()

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping
 from email.utils import parseaddr
 from typing import Any
 
-from aws_cdk import CfnOutput, Duration, RemovalPolicy, Stack, Token
+from aws_cdk import ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, Token
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
@@ -160,8 +160,15 @@ class CrmStack(Stack):
             "FILES_BUCKET": self.files.bucket_name,
             "MAIL_FROM": mail_from,
             "APP_URL": app_url,
-            # Deferred SMS end "failed: not configured" until the Zadarma sender (telephony) lands.
-            "SMS_PROVIDER": "none",
+            # Each CRM's own Zadarma account sends its SMS (SM-1, SM-4).
+            "SMS_PROVIDER": "zadarma",
+            # + a registry name: the ARN of a state machine (named below) the app starts.
+            "STATE_MACHINE_ARN_PREFIX": self.format_arn(
+                service="states",
+                resource="stateMachine",
+                resource_name=f"crm-{stage}-",
+                arn_format=ArnFormat.COLON_RESOURCE_NAME,
+            ),
             "POWERTOOLS_METRICS_NAMESPACE": "CRM",
             "POWERTOOLS_LOG_LEVEL": log_level,
         }
@@ -178,6 +185,9 @@ class CrmStack(Stack):
 
         self.functions = self._functions(functions, environment)
         self.state_machines = {machine.name: self._state_machine(machine) for machine in state_machines}
+        for machine in self.state_machines.values():
+            # Webhooks start workflows (recording copies; autodial and broadcasts later).
+            machine.grant_start_execution(api_role)
 
         CfnOutput(self, "ApiUrl", value=self.api.sam_template.get_output("EndpointURL").value)
         CfnOutput(self, "TableName", value=self.table.table_name)
@@ -327,6 +337,8 @@ class CrmStack(Stack):
             self.user_pool.grant(function, *USER_POOL_ADMIN_ACTIONS)
         if Access.TENANT_SECRETS in fn.access:
             function.add_to_role_policy(self._secrets_statement())
+        if Access.FILES_WRITE in fn.access:
+            self.files.grant_put(function, "tenants/*")
         if Access.SEND_EMAIL in fn.access:
             function.add_to_role_policy(self._mail_statement(self.mail_from))
         if fn.schedule_minutes is not None:
@@ -343,6 +355,7 @@ class CrmStack(Stack):
         state_machine = sfn.StateMachine(
             self,
             f"{machine.name}StateMachine",
+            state_machine_name=f"crm-{self.stage}-{machine.name}",
             definition_body=sfn.DefinitionBody.from_string(machine.definition()),
             definition_substitutions={
                 placeholder: self.functions[name].function_arn for placeholder, name in machine.functions.items()

@@ -15,7 +15,6 @@ from chalicelib.domain.errors import UnavailableError
 from chalicelib.domain.tasks import DueAction, DueKind
 from chalicelib.integrations.mail import SesMailer
 from chalicelib.integrations.ports import SmsReceipt, SmsRejectedError
-from chalicelib.integrations.sms import LocalFakeSmsSender
 from chalicelib.services.due import DueWorker
 from tests.harness import Api, CrmSession, sent_emails
 from tests.meter import dynamodb_calls
@@ -53,7 +52,7 @@ class RecordingSms:
 
 
 def worker(clock: Clock, sms: Any = None) -> DueWorker:
-    return DueWorker(SesMailer("CRM <no-reply@example.com>"), sms or LocalFakeSmsSender(), "http://app", clock=clock)
+    return DueWorker(SesMailer("CRM <no-reply@example.com>"), sms or RecordingSms(), "http://app", clock=clock)
 
 
 def task(api: Api, crm: CrmSession, start: datetime, **fields: Any) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from pynamodb.exceptions import PutError
 from pynamodb.expressions.update import Action
 
 from chalicelib.db import keys
@@ -236,6 +237,16 @@ class ContactRepository:
 
     def add_entry(self, contact_id: str, entry: FeedEntry) -> None:
         self._entry_item(contact_id, entry).save(condition=must_not_exist())
+
+    def add_entry_once(self, contact_id: str, entry: FeedEntry) -> bool:
+        """Add an entry whose id is derived from an outside event; False if it is there already."""
+        try:
+            self.add_entry(contact_id, entry)
+        except PutError as exc:
+            if exc.cause_response_code == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
 
     def update_entry(self, contact_id: str, entry: FeedEntry) -> None:
         self._entry_item(contact_id, entry).save(condition=must_exist())

@@ -7,7 +7,7 @@ and sweeps failed creations. It still takes ids, never raw keys.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, fields, replace
 from datetime import datetime
 
 from pynamodb.exceptions import DeleteError
@@ -19,6 +19,7 @@ from chalicelib.domain.clock import isoformat_z
 from chalicelib.domain.crm import Crm, CrmStatus
 from chalicelib.domain.errors import ConflictError, StaleVersionError
 from chalicelib.domain.money import parse_currencies
+from chalicelib.domain.telephony import TelephonySettings
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +91,16 @@ class CrmRepository:
         transact([Update(item, actions, condition=must_exist(), on_conflict=stale)])
         return replace(after, version=before.version + 1)
 
+    def save_telephony(self, before: Crm, after: Crm) -> Crm:
+        """Telephony settings (ST-4), if unchanged since `before` was read."""
+        item = CrmItem(keys.tenant_pk(before.id), keys.crm_sk(), version=before.version)
+        actions = [
+            CrmItem.telephony.set(asdict(after.telephony)),
+            CrmItem.has_pbx_credentials.set(after.has_pbx_credentials),
+        ]
+        transact([Update(item, actions, condition=must_exist(), on_conflict=StaleVersionError("settings"))])
+        return replace(after, version=before.version + 1)
+
     def mark_active(self, tenant_id: str) -> None:
         """The CRM is fully set up: leave the provisioning index (AP9)."""
         item = CrmItem(keys.tenant_pk(tenant_id), keys.crm_sk())
@@ -145,5 +156,12 @@ def _to_crm(item: CrmItem) -> Crm:
         created_at=item.created_at,
         has_pbx_credentials=bool(item.has_pbx_credentials),
         rates=parse_currencies(item.base_currency, item.currencies or []),
+        telephony=_telephony(item.telephony or {}),
         version=item.version or 1,
     )
+
+
+def _telephony(stored: dict[str, object]) -> TelephonySettings:
+    """Stored settings; keys unknown to this version are ignored, missing ones take defaults."""
+    known = {f.name for f in fields(TelephonySettings)}
+    return TelephonySettings(**{k: v for k, v in stored.items() if k in known})  # type: ignore[arg-type]

@@ -1,0 +1,252 @@
+"""Calls (SPEC TE-1, TE-2, TE-5, TE-6, TE-8, TM-1) and SMS (SM-1, SM-3)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from chalice import Response
+from pydantic import AwareDatetime, Field
+
+from chalicelib.api.contacts import ClientOut, LeadOut
+from chalicelib.api.routing import Router
+from chalicelib.api.schemas import Input, Output, PageOut, PageQuery, UtcDateTime
+from chalicelib.bootstrap import services
+from chalicelib.domain.actor import Actor
+from chalicelib.domain.contacts import ContactKind
+from chalicelib.domain.rights import Access
+from chalicelib.domain.sms import MAX_TEXT, SmsTemplate
+from chalicelib.domain.telephony import Call, CallDirection, CallStatus
+
+router = Router(__name__, tag="Calls and SMS")
+
+
+class ContactRef(Output):
+    type: str = Field(description="client | lead")
+    id: str
+    name: str | None
+
+
+class CallOut(Output):
+    id: str = Field(description="The PBX's pbx_call_id")
+    pbx_call_id: str
+    direction: str = Field(description="incoming | outgoing | internal")
+    status: str | None = Field(description="answer | noanswer | cancel | busy | failed; null while going on")
+    disposition: str | None = Field(description="The PBX's own word for how it ended")
+    phone: str | None = Field(description="The other party (E.164 when readable)")
+    did: str | None = Field(description="Our virtual number that was called")
+    extension: str | None
+    user_id: str | None
+    contact: ContactRef | None
+    started_at: UtcDateTime
+    duration_s: int | None
+    has_recording: bool
+    recording: str | None = Field(description="pending | ready | failed")
+    transcript: str | None
+
+    @classmethod
+    def of(cls, call: Call) -> CallOut:
+        contact = None
+        if call.contact_id and call.contact_type:
+            contact = ContactRef(type=call.contact_type, id=call.contact_id, name=call.contact_name)
+        return cls(
+            id=call.id,
+            pbx_call_id=call.id,
+            direction=call.direction.value,
+            status=call.status.value if call.status else None,
+            disposition=call.disposition,
+            phone=call.phone,
+            did=call.did,
+            extension=call.extension,
+            user_id=call.user_id,
+            contact=contact,
+            started_at=call.started_at,
+            duration_s=call.duration_s,
+            has_recording=call.has_recording,
+            recording=call.recording.value if call.recording else None,
+            transcript=call.transcript,
+        )
+
+
+class CallList(PageOut):
+    items: list[CallOut]
+
+
+class CallQuery(PageQuery):
+    user_id: str | None = Field(None, description="Someone else's calls need calls_other_users_access")
+    direction: CallDirection | None = None
+    status: CallStatus | None = None
+    from_: AwareDatetime | None = Field(None, alias="from", description="Started at or after")
+    to: AwareDatetime | None = Field(None, description="Started before")
+    q: str | None = Field(None, min_length=2, max_length=100, description="Number, contact name or words said")
+
+
+class DialIn(Input):
+    to: str | None = Field(None, max_length=40, description="Default: the contact's first number")
+    contact_id: str | None = None
+
+
+class DialOut(Output):
+    status: Literal["requested"] = "requested"
+    extension: str = Field(description="Your extension: the PBX rings it first, then the number")
+    to: str
+    contact_id: str | None
+
+
+class CallContactIn(Input):
+    type: ContactKind = Field(description="client | lead")
+    name: str = Field(min_length=1, max_length=200)
+
+
+class CallContactOut(Output):
+    contact: dict[str, Any] = Field(description="The new client or lead, as GET /v1/clients|leads/{id} shows it")
+    call: CallOut
+
+
+class ExtensionOut(Output):
+    user_id: str
+    name: str
+    extension: str
+    online: bool | None = Field(description="As the PBX sees the extension; null if it did not say")
+
+
+class ExtensionList(Output):
+    items: list[ExtensionOut]
+
+
+class SmsIn(Input):
+    to: str | None = Field(None, max_length=40, description="Default: the contact's first number")
+    contact_id: str | None = None
+    text: str | None = Field(None, min_length=1, max_length=MAX_TEXT)
+    template_id: str | None = Field(None, description="Instead of `text`; {name} becomes the contact's name")
+
+
+class SmsOut(Output):
+    id: str = Field(description="The SMS's entry in the contact's feed")
+    status: Literal["sent"] = "sent"
+    to: str
+    contact_id: str | None
+    text: str
+    parts: int
+
+
+class SmsTemplateIn(Input):
+    title: str = Field(min_length=1, max_length=100)
+    text: str = Field(min_length=1, max_length=MAX_TEXT)
+
+
+class SmsTemplatePatch(Input):
+    version: int = Field(ge=1)
+    title: str | None = Field(None, min_length=1, max_length=100)
+    text: str | None = Field(None, min_length=1, max_length=MAX_TEXT)
+
+
+class SmsTemplateOut(Output):
+    id: str
+    title: str
+    text: str
+    created_at: UtcDateTime
+    version: int
+
+    @classmethod
+    def of(cls, template: SmsTemplate) -> SmsTemplateOut:
+        return cls(
+            id=template.id,
+            title=template.title,
+            text=template.text,
+            created_at=template.created_at,
+            version=template.version,
+        )
+
+
+class SmsTemplateList(Output):
+    items: list[SmsTemplateOut]
+
+
+@router.route("/calls", "GET", right=Access.ANY_USER, query=CallQuery, response=CallList)
+def list_calls(actor: Actor, query: CallQuery) -> CallList:
+    """The call log, newest first: yours, or everyone's with calls_other_users_access."""
+    page = services().telephony.calls(
+        actor,
+        user_id=query.user_id,
+        direction=query.direction,
+        status=query.status,
+        start_from=query.from_,
+        start_to=query.to,
+        q=query.q,
+        limit=query.limit,
+        cursor=query.cursor,
+    )
+    return CallList(items=[CallOut.of(c) for c in page.items], next_cursor=page.next_cursor)
+
+
+@router.route("/calls", "POST", right=Access.ANY_USER, body=DialIn, response=DialOut, status=202)
+def dial(actor: Actor, body: DialIn) -> DialOut:
+    """Click-to-call: the PBX rings your extension, then the number."""
+    dialled = services().telephony.dial(actor, body.to, body.contact_id)
+    return DialOut(extension=dialled.extension, to=dialled.to, contact_id=dialled.contact_id)
+
+
+@router.route("/calls/{call_id}", "GET", right=Access.ANY_USER, response=CallOut)
+def get_call(actor: Actor, call_id: str) -> CallOut:
+    """A call, with its transcript when there is one."""
+    return CallOut.of(services().telephony.call(actor, call_id))
+
+
+@router.route("/calls/{call_id}/recording", "GET", right=Access.ANY_USER, status=302)
+def call_recording(actor: Actor, call_id: str) -> Response:
+    """The call's recording: a redirect to a short-lived link (15 minutes)."""
+    url = services().telephony.recording_url(actor, call_id)
+    return Response("", headers={"Location": url}, status_code=302)
+
+
+@router.route("/calls/{call_id}/contact", "POST", right=Access.ANY_USER, body=CallContactIn,
+              response=CallContactOut, status=201)  # fmt: skip
+def contact_from_call(actor: Actor, call_id: str, body: CallContactIn) -> CallContactOut:
+    """Create a client or lead from an unknown caller, linked to the call (TE-6)."""
+    contact, call = services().telephony.contact_from_call(actor, call_id, body.type, body.name)
+    shown = ClientOut.of(contact) if contact.kind is ContactKind.CLIENT else LeadOut.of(contact)
+    return CallContactOut(contact=shown.model_dump(mode="json"), call=CallOut.of(call))
+
+
+@router.route("/telephony/extensions", "GET", right=Access.ANY_USER, response=ExtensionList)
+def extensions(actor: Actor) -> ExtensionList:
+    """Colleagues with a PBX extension and whether it is online (the call widget's team list)."""
+    items = [
+        ExtensionOut(user_id=e.user_id, name=e.name, extension=e.extension, online=e.online)
+        for e in services().telephony.extensions(actor)
+    ]
+    return ExtensionList(items=items)
+
+
+@router.route("/sms", "POST", right=Access.ANY_USER, body=SmsIn, response=SmsOut, status=201)
+def send_sms(actor: Actor, body: SmsIn) -> SmsOut:
+    """Send an SMS to a number or a contact, from a text or a template (SM-1)."""
+    sent = services().sms.send(
+        actor, to=body.to, contact_id=body.contact_id, text=body.text, template_id=body.template_id
+    )
+    return SmsOut(id=sent.id, to=sent.to, contact_id=sent.contact_id, text=sent.text, parts=sent.parts)
+
+
+@router.route("/sms-templates", "GET", right=Access.ANY_USER, response=SmsTemplateList)
+def list_sms_templates(actor: Actor) -> SmsTemplateList:
+    """The CRM's SMS templates, by title."""
+    return SmsTemplateList(items=[SmsTemplateOut.of(t) for t in services().sms.templates(actor)])
+
+
+@router.route("/sms-templates", "POST", right=Access.ADMIN, body=SmsTemplateIn, response=SmsTemplateOut, status=201)
+def create_sms_template(actor: Actor, body: SmsTemplateIn) -> SmsTemplateOut:
+    """Add an SMS template (SM-3)."""
+    return SmsTemplateOut.of(services().sms.create_template(actor, body.title, body.text))
+
+
+@router.route("/sms-templates/{template_id}", "PATCH", right=Access.ADMIN, body=SmsTemplatePatch,
+              response=SmsTemplateOut)  # fmt: skip
+def update_sms_template(actor: Actor, template_id: str, body: SmsTemplatePatch) -> SmsTemplateOut:
+    """Edit an SMS template."""
+    return SmsTemplateOut.of(services().sms.update_template(actor, template_id, body.version, body.title, body.text))
+
+
+@router.route("/sms-templates/{template_id}", "DELETE", right=Access.ADMIN, status=204)
+def delete_sms_template(actor: Actor, template_id: str) -> None:
+    """Delete an SMS template."""
+    services().sms.delete_template(actor, template_id)

@@ -1,0 +1,44 @@
+"""The PBX's webhooks (SPEC TE-3): both of Zadarma's notification URLs point here.
+
+Public (no token): the PBX authenticates each event with its `Signature` header, which the
+service checks against the CRM's own API secret. The body is read raw: it is form-encoded or
+multipart, never JSON.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice import Response
+
+from chalicelib.api.routing import Router
+from chalicelib.bootstrap import services
+from chalicelib.domain.rights import Access
+from chalicelib.services.pbx_events import dumps
+
+router = Router(__name__, tag="Webhooks")
+
+
+def _deliver(crm_slug: str, request: Any) -> Response:
+    headers = request.headers
+    reply = services().pbx_events.handle(
+        crm_slug,
+        headers.get("content-type"),
+        request.raw_body or b"",
+        dict(request.query_params or {}),
+        headers.get("signature"),
+    )
+    content_type = "text/plain; charset=utf-8" if reply.text else "application/json"
+    return Response(dumps(reply), headers={"Content-Type": content_type}, status_code=reply.status)
+
+
+@router.route("/webhooks/zadarma/{crm_slug}", "GET", right=Access.PUBLIC, raw=True)
+def zadarma_check(crm_slug: str, request: Any) -> Response:
+    """The PBX checks the URL (`?zd_echo=`): the token is echoed as plain text."""
+    return _deliver(crm_slug, request)
+
+
+@router.route("/webhooks/zadarma/{crm_slug}", "POST", right=Access.PUBLIC, raw=True)
+def zadarma_event(crm_slug: str, request: Any) -> Response:
+    """A PBX event (calls, recordings, transcripts, SMS); the answer to NOTIFY_START routes the call."""
+    return _deliver(crm_slug, request)

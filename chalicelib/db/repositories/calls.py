@@ -1,0 +1,256 @@
+"""Calls of one CRM (AP33-36), built by PBX events, and their entries in contacts' feeds.
+
+Every event of a call updates the same item with one UpdateItem: facts the first event to know
+them sets are written with `if_not_exists`, the end of the call overwrites, and `seq` counts the
+events. So a repeated event, or events in any order, leave the same call. The call's line in a
+contact's feed has an id derived from the call, and is rewritten only by a newer `seq`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from pynamodb.attributes import Attribute
+from pynamodb.exceptions import PutError, UpdateError
+from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
+
+from chalicelib.db import keys
+from chalicelib.db.items import CallItem, FeedItem, Item, SearchItem, UniqueItem
+from chalicelib.db.pagination import Page, decode_cursor, encode_cursor
+from chalicelib.db.repositories.search import SearchIndex
+from chalicelib.domain.clock import isoformat_z
+from chalicelib.domain.contacts import FeedKind
+from chalicelib.domain.ids import derived_id
+from chalicelib.domain.search import Term
+from chalicelib.domain.telephony import Call, CallDirection, CallEvent, CallStatus, RecordingState
+
+CALL = "call"
+OWNER_CALL = "call"
+
+
+@dataclass(frozen=True, slots=True)
+class CallFilter:
+    direction: CallDirection | None = None
+    status: CallStatus | None = None
+    start_from: datetime | None = None
+    start_to: datetime | None = None
+
+
+class CallRepository:
+    def __init__(self, tenant_id: str) -> None:
+        self._tenant_id = tenant_id
+        self._pk = keys.tenant_pk(tenant_id)
+
+    def get(self, call_id: str) -> Call | None:
+        """AP33."""
+        try:
+            item = CallItem.get(keys.call_pk(self._tenant_id, call_id), keys.CALL_RECORD)
+        except CallItem.DoesNotExist:
+            return None
+        return _to_call(item)
+
+    def apply(
+        self,
+        event: CallEvent,
+        received_at: datetime,
+        *,
+        user_id: str | None = None,
+        contact: tuple[str, str, str] | None = None,
+    ) -> Call:
+        """AP33: merge one event into its call (created by the first) and return the call as stored."""
+        item = CallItem(keys.call_pk(self._tenant_id, event.call_id), keys.CALL_RECORD)
+        actions: list[Action] = [
+            CallItem.kind.set(CallItem),  # an upsert creates the item, discriminator included
+            _first(CallItem.direction, event.direction.value),
+            _first(CallItem.received_at, received_at),
+            CallItem.seq.add(1),
+        ]
+        for name, value in event.first.items():
+            if value is not None:
+                actions.append(_first(getattr(CallItem, name), value))
+        for name, value in event.final.items():
+            attribute = getattr(CallItem, name)
+            actions.append(attribute.remove() if value is None else attribute.set(value))
+        started = event.first.get("started_at")
+        if isinstance(started, datetime):
+            sort_key = keys.calls_sk(isoformat_z(started), event.call_id)
+            actions += [_first(CallItem.gsi1pk, keys.calls_pk(self._tenant_id)), _first(CallItem.gsi1sk, sort_key)]
+            if user_id is not None:
+                pick = (lambda a, v: a.set(v)) if event.extension_final else _first
+                actions += [
+                    pick(CallItem.extension, event.extension),
+                    pick(CallItem.user_id, user_id),
+                    pick(CallItem.gsi2pk, keys.calls_of_pk(self._tenant_id, user_id)),
+                    pick(CallItem.gsi2sk, sort_key),
+                ]
+        if event.record_id:
+            actions.append(CallItem.record_id.set(event.record_id))
+            actions.append(_first(CallItem.recording, RecordingState.PENDING.value))
+        if contact is not None:
+            actions += [
+                _first(CallItem.contact_type, contact[0]),
+                _first(CallItem.contact_id, contact[1]),
+                _first(CallItem.contact_name, contact[2]),
+            ]
+        item.update(actions=actions)  # PynamoDB asks for ALL_NEW and loads it into `item`
+        return _to_call(item)
+
+    def set_contact(self, call_id: str, contact_type: str, contact_id: str, name: str) -> Call:
+        """Link a call to the contact just created for its number (TE-6)."""
+        item = CallItem(keys.call_pk(self._tenant_id, call_id), keys.CALL_RECORD)
+        item.update(
+            actions=[
+                CallItem.contact_type.set(contact_type),
+                CallItem.contact_id.set(contact_id),
+                CallItem.contact_name.set(name),
+                CallItem.seq.add(1),
+            ],
+            condition=CallItem.pk.exists(),
+        )
+        return _to_call(item)
+
+    def set_recording(
+        self, call_id: str, state: RecordingState, *, key: str | None = None, error: str | None = None
+    ) -> Call | None:
+        item = CallItem(keys.call_pk(self._tenant_id, call_id), keys.CALL_RECORD)
+        actions: list[Action] = [CallItem.recording.set(state.value), CallItem.seq.add(1)]
+        actions.append(CallItem.recording_key.set(key) if key else CallItem.recording_key.remove())
+        actions.append(CallItem.recording_error.set(error[:500]) if error else CallItem.recording_error.remove())
+        try:
+            item.update(actions=actions, condition=CallItem.pk.exists())
+        except UpdateError as exc:
+            if exc.cause_response_code == "ConditionalCheckFailedException":
+                return None
+            raise
+        return _to_call(item)
+
+    def set_transcript(self, call_id: str, text: str, terms: Iterable[Term]) -> Call | None:
+        """Store a transcript and index its words for `q` (batched: a transcript has many)."""
+        item = CallItem(keys.call_pk(self._tenant_id, call_id), keys.CALL_RECORD)
+        try:
+            item.update(actions=[CallItem.transcript.set(text), CallItem.seq.add(1)], condition=CallItem.pk.exists())
+        except UpdateError as exc:
+            if exc.cause_response_code == "ConditionalCheckFailedException":
+                return None
+            raise
+        self.index(call_id, terms)
+        return _to_call(item)
+
+    def index(self, call_id: str, terms: Iterable[Term]) -> None:
+        """Search terms of a call (its number, its contact's name, its transcript's words)."""
+        index = SearchIndex(self._tenant_id)
+        with SearchItem.batch_write() as batch:
+            for write in index.writes(CALL, call_id, (), terms):
+                batch.save(write.item)
+
+    def find(self, term: Term, *, limit: int) -> list[str]:
+        """AP19 over calls: ids of calls with a term starting with `term`."""
+        return [i for t, i in SearchIndex(self._tenant_id).find(term, limit=limit) if t == CALL]
+
+    def get_many(self, call_ids: Sequence[str]) -> list[Call]:
+        if not call_ids:
+            return []
+        pairs = [(keys.call_pk(self._tenant_id, c), keys.CALL_RECORD) for c in dict.fromkeys(call_ids)]
+        found = {c.id: c for c in map(_to_call, CallItem.batch_get(pairs))}
+        return [found[c] for c in call_ids if c in found]
+
+    def list(self, owner: str | None, flt: CallFilter, *, limit: int, cursor: str | None) -> Page[Call]:
+        """AP34 (everyone's) or AP35 (`owner`'s): newest first, filtered on the page."""
+        index, attribute = (CallItem.gsi2, CallItem.gsi2sk) if owner else (CallItem.gsi1, CallItem.gsi1sk)
+        hash_key = keys.calls_of_pk(self._tenant_id, owner) if owner else keys.calls_pk(self._tenant_id)
+        result = index.query(
+            hash_key,
+            _range(attribute, flt.start_from, flt.start_to),
+            filter_condition=_filters(flt),
+            scan_index_forward=False,
+            limit=limit,
+            last_evaluated_key=decode_cursor(cursor, self._tenant_id),
+        )
+        return Page([_to_call(i) for i in result], encode_cursor(result.last_evaluated_key))
+
+    def remember_recording(self, record_id: str, call_id: str) -> None:
+        """AP36: the recording id -> call mapping (transcripts name only the recording)."""
+        guard = UniqueItem(self._pk, keys.call_record_ref_sk(record_id), owner_type=OWNER_CALL, owner_id=call_id)
+        guard.save()
+
+    def call_of_recording(self, record_id: str) -> str | None:
+        try:
+            return UniqueItem.get(self._pk, keys.call_record_ref_sk(record_id)).owner_id
+        except UniqueItem.DoesNotExist:
+            return None
+
+    def write_feed_entry(self, call: Call) -> None:
+        """The call's line in its contact's feed: created by the first event that knows both, then
+        rewritten only by a newer state of the call (`seq`)."""
+        if call.contact_id is None:
+            return
+        started = call.started_at
+        entry = FeedItem(
+            keys.contact_pk(self._tenant_id, call.contact_id),
+            keys.feed_sk(derived_id(started, call.id)),
+            entry_kind=FeedKind.CALL.value,
+            time=started,
+            user_id=call.user_id,
+            data=call.feed_data(),
+            seq=call.seq,
+        )
+        try:
+            entry.save(condition=FeedItem.pk.does_not_exist() | (FeedItem.seq < call.seq))
+        except PutError as exc:
+            if exc.cause_response_code != "ConditionalCheckFailedException":
+                raise
+            # A newer state of the call is already there.
+
+
+def _first(attribute: Attribute, value: object) -> Action:
+    """SET attribute = if_not_exists(attribute, value): the first event to know a fact wins."""
+    return attribute.set(attribute | value)  # type: ignore[operator]
+
+
+def _range(attribute: Attribute, start_from: datetime | None, start_to: datetime | None) -> Condition | None:
+    low = isoformat_z(start_from) if start_from else None
+    high = isoformat_z(start_to) if start_to else None
+    if low and high:
+        return attribute.between(low, high)  # type: ignore[attr-defined,no-any-return]
+    if low:
+        return attribute >= low  # type: ignore[no-any-return]
+    if high:
+        return attribute < high  # type: ignore[no-any-return]
+    return None
+
+
+def _filters(flt: CallFilter) -> Condition | None:
+    condition: Condition | None = None
+    for attribute, value in ((CallItem.direction, flt.direction), (CallItem.status, flt.status)):
+        if value is not None:
+            part = attribute == value.value
+            condition = part if condition is None else condition & part
+    return condition
+
+
+def _to_call(item: CallItem | Item) -> Call:
+    assert isinstance(item, CallItem)
+    return Call(
+        id=item.pk.rsplit("#CALL#", 1)[1],
+        direction=CallDirection(item.direction),
+        started_at=item.started_at or item.received_at,
+        phone=item.phone,
+        did=item.did,
+        extension=item.extension,
+        user_id=item.user_id,
+        contact_type=item.contact_type,
+        contact_id=item.contact_id,
+        contact_name=item.contact_name,
+        status=CallStatus(item.status) if item.status else None,
+        disposition=item.disposition,
+        duration_s=int(item.duration_s) if item.duration_s is not None else None,
+        record_id=item.record_id,
+        recording=RecordingState(item.recording) if item.recording else None,
+        recording_key=item.recording_key,
+        recording_error=item.recording_error,
+        transcript=item.transcript,
+        seq=int(item.seq or 0),
+    )

@@ -1,0 +1,67 @@
+"""Per-tenant access to the PBX's REST API: each CRM's own Zadarma keys, from the secret store.
+
+Keys are read from SSM once per few minutes per tenant and Lambda container: webhooks check a
+signature on every event, and an SSM read each time would be slow and rate-limited.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+from chalicelib.domain.telephony import PBX_SECRET
+from chalicelib.integrations.ports import SecretStore
+from chalicelib.integrations.zadarma.client import ZadarmaClient
+
+CACHE_SECONDS = 300.0
+
+
+class PbxAccounts:
+    def __init__(
+        self,
+        secrets: SecretStore,
+        base_url: str,
+        *,
+        ttl: float = CACHE_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._secrets = secrets
+        self._base_url = base_url
+        self._ttl = ttl
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._cache: dict[str, tuple[float, tuple[str, str] | None]] = {}
+
+    def credentials(self, tenant_id: str) -> tuple[str, str] | None:
+        """(api key, api secret) of the CRM's PBX account, or None when none is set."""
+        now = self._clock()
+        with self._lock:
+            cached = self._cache.get(tenant_id)
+        if cached is not None and now - cached[0] < self._ttl:
+            return cached[1]
+        stored = self._secrets.get(tenant_id, PBX_SECRET)
+        value = (stored["api_key"], stored["api_secret"]) if stored and stored.get("api_key") else None
+        with self._lock:
+            self._cache[tenant_id] = (now, value)
+        return value
+
+    def client(self, tenant_id: str) -> ZadarmaClient | None:
+        credentials = self.credentials(tenant_id)
+        return self.client_for(*credentials) if credentials else None
+
+    def client_for(self, api_key: str, api_secret: str) -> ZadarmaClient:
+        """A client for keys not stored yet (checking them before they are kept)."""
+        return ZadarmaClient(api_key, api_secret, base_url=self._base_url)
+
+    @property
+    def base_url(self) -> str:
+        return self._base_url
+
+    def store(self, tenant_id: str, api_key: str, api_secret: str) -> None:
+        self._secrets.put(tenant_id, PBX_SECRET, {"api_key": api_key, "api_secret": api_secret})
+        self.forget(tenant_id)
+
+    def forget(self, tenant_id: str) -> None:
+        with self._lock:
+            self._cache.pop(tenant_id, None)

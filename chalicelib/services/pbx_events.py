@@ -1,0 +1,369 @@
+"""PBX webhooks (SPEC TE-1..4, SO-1, SO-3, LD-4): calls, recordings, transcripts, SMS, auto-leads.
+
+`handle` takes one delivery of either of the PBX's two notification URLs, exactly as received:
+- `zd_echo` (URL verification) is answered first, as plain text;
+- the `Signature` is checked with the CRM's own API secret; a wrong or missing one is a 401
+  and nothing is stored. Events whose signature string is not documented are acknowledged and
+  logged, never stored (an unverifiable body must not change data);
+- each event is processed idempotently: a call is one item merged event by event (see
+  `domain.telephony`), its feed line has an id derived from the call, an SMS's from its content,
+  a lead is created under the phone's guard item, so the same delivery twice, or concurrent
+  deliveries, never make two of anything.
+The answer to NOTIFY_START routes the call to the responsible manager when they are working.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from chalicelib.db.repositories.calls import CallRepository
+from chalicelib.db.repositories.contacts import ContactRepository
+from chalicelib.db.repositories.crms import CrmRepository
+from chalicelib.db.repositories.sources import SourceTagRepository
+from chalicelib.db.repositories.users import UserRepository
+from chalicelib.domain.clock import utcnow
+from chalicelib.domain.contacts import (
+    Contact,
+    ContactKind,
+    FeedEntry,
+    FeedKind,
+    LeadSource,
+    LeadStatus,
+    Phone,
+)
+from chalicelib.domain.crm import Crm
+from chalicelib.domain.errors import ConflictError, DuplicateError, ValidationError
+from chalicelib.domain.ids import derived_id, new_id
+from chalicelib.domain.schedule import parse_working_hours
+from chalicelib.domain.search import call_terms
+from chalicelib.domain.sources import MAX_PER_CONTACT, SourceParam, SourceTag
+from chalicelib.domain.telephony import (
+    CALL_EVENTS,
+    Call,
+    CallDirection,
+    CallEvent,
+    call_event,
+    lead_name,
+    stable_id,
+    to_e164,
+)
+from chalicelib.domain.users import UserStatus
+from chalicelib.integrations.pbx import PbxAccounts
+from chalicelib.integrations.ports import Workflows
+from chalicelib.integrations.zadarma.webhooks import WebhookError, WebhookEvent, parse_event, signature_string, verify
+from chalicelib.observability import logger
+
+RECORDING_MACHINE = "RecordingFetch"
+ROUTE_RETURN_TIMEOUT = 20  # seconds the manager's extension rings before the call goes back
+PBX_USER = "pbx"  # `created_by` of what the PBX's events create
+UTM_PARAMS = {p.value: p for p in SourceParam if p.value.startswith("utm_")}
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookReply:
+    status: int
+    body: str | dict[str, Any]
+
+    @property
+    def text(self) -> bool:
+        return isinstance(self.body, str)
+
+
+@dataclass(frozen=True, slots=True)
+class RecordingTiming:
+    delay_seconds: int
+    retry_seconds: int
+    max_attempts: int = 6
+
+
+class PbxEvents:
+    def __init__(
+        self,
+        crms: CrmRepository,
+        accounts: PbxAccounts,
+        workflows: Workflows,
+        timing: RecordingTiming,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self._crms = crms
+        self._accounts = accounts
+        self._workflows = workflows
+        self._timing = timing
+        self._clock = clock
+
+    def handle(
+        self,
+        slug: str,
+        content_type: str | None,
+        body: bytes,
+        query: Mapping[str, str],
+        signature: str | None,
+    ) -> WebhookReply:
+        if "zd_echo" in query:
+            return WebhookReply(200, query["zd_echo"])
+        tenant_id = self._crms.resolve_slug(slug)
+        crm = self._crms.get(tenant_id) if tenant_id else None
+        if crm is None:
+            return WebhookReply(404, {"error": {"code": "not_found", "message": "no such CRM"}})
+        try:
+            event = parse_event(content_type, body, None)
+        except WebhookError as exc:
+            return WebhookReply(400, {"error": {"code": "validation_error", "message": str(exc), "field": "body"}})
+        if signature_string(event) is None:
+            logger.info("PBX event acknowledged, not processed", extra={"event": event.name, "tenant_id": crm.id})
+            return WebhookReply(200, {})
+        credentials = self._accounts.credentials(crm.id)
+        if credentials is None or not verify(event, signature, credentials[1]):
+            logger.warning("PBX event with a wrong signature refused", extra={"event": event.name, "tenant_id": crm.id})
+            return WebhookReply(401, {"error": {"code": "unauthorized", "message": "the signature does not match"}})
+        try:
+            return WebhookReply(200, self._dispatch(crm, event))
+        except ValidationError as exc:
+            logger.warning("PBX event not usable", extra={"event": event.name, "reason": str(exc)})
+            return WebhookReply(400, {"error": {"code": "validation_error", "message": str(exc), "field": exc.field}})
+
+    def _dispatch(self, crm: Crm, event: WebhookEvent) -> dict[str, Any]:
+        if event.name in CALL_EVENTS:
+            return self._call(crm, event)
+        if event.name == "SMS":
+            self._incoming_sms(crm, event)
+        elif event.name == "SPEECH_RECOGNITION":
+            self._transcript(crm, event)
+        elif event.name == "CALL_TRACKING":
+            self._call_tracking(crm, event)
+        else:
+            logger.info("PBX event acknowledged, not processed", extra={"event": event.name, "tenant_id": crm.id})
+        return {}
+
+    # --- calls -----------------------------------------------------------------------------------
+
+    def _call(self, crm: Crm, event: WebhookEvent) -> dict[str, Any]:
+        ev = call_event(event.name, event.fields, ZoneInfo(crm.pbx_timezone), crm.country)
+        now = self._clock()
+        calls = CallRepository(crm.id)
+        user_id = UserRepository(crm.id).find_id_by_extension(ev.extension) if ev.extension else None
+        contact: Contact | None = None
+        if event.name == "NOTIFY_START":  # the answer routes the call: identify it first
+            contact = self._identify_or_create(crm, ev, user_id, now)
+        call = calls.apply(ev, now, user_id=user_id, contact=_ref(contact) if contact else None)
+        if call.contact_id is None and _external(call.phone):
+            contact = self._identify_or_create(crm, ev, user_id, now, phone=call.phone, did=call.did)
+            if contact is not None:
+                call = calls.set_contact(call.id, contact.kind.value, contact.id, contact.name)
+        if call.phone and (event.name in ("NOTIFY_START", "NOTIFY_OUT_START") or ev.ends):
+            # Written twice per call at most (start and end): rewriting the same terms is harmless.
+            calls.index(call.id, call_terms(call.phone, call.contact_name, None))
+        calls.write_feed_entry(call)
+        if ev.record_id:
+            self._fetch_recording(crm.id, calls, call, ev.record_id)
+        if event.name == "NOTIFY_START":
+            return self._route(crm, contact)
+        return {}
+
+    def _route(self, crm: Crm, contact: Contact | None) -> dict[str, Any]:
+        """Send the call to the contact's responsible manager if they are working now (TE-7)."""
+        if contact is None:
+            return {}
+        reply: dict[str, Any] = {"caller_name": contact.name[:50]}
+        if contact.responsible_user_id is None:
+            return reply
+        user = UserRepository(crm.id).get(contact.responsible_user_id)
+        if user is None or user.status is not UserStatus.ACTIVE or not user.extension:
+            return reply
+        if user.working_hours is not None and not parse_working_hours(user.working_hours).is_working(self._clock()):
+            return reply
+        return {**reply, "redirect": user.extension, "return_timeout": ROUTE_RETURN_TIMEOUT}
+
+    def _fetch_recording(self, tenant_id: str, calls: CallRepository, call: Call, record_id: str) -> None:
+        """Copy the recording to S3 once the PBX has saved it: a workflow waits, then fetches
+        with retries (zadarma.md: ~40 s after the event). Its name makes it start once."""
+        calls.remember_recording(record_id, call.id)
+        payload = {
+            "tenant_id": tenant_id,
+            "call_id": call.id,
+            "record_id": record_id,
+            "wait_seconds": self._timing.delay_seconds,
+            "retry_seconds": self._timing.retry_seconds,
+            "max_attempts": self._timing.max_attempts,
+            "attempt": 0,
+        }
+        self._workflows.start(RECORDING_MACHINE, f"{tenant_id}-{call.id}", payload)
+
+    # --- contacts --------------------------------------------------------------------------------
+
+    def _identify_or_create(
+        self,
+        crm: Crm,
+        ev: CallEvent,
+        user_id: str | None,
+        now: datetime,
+        *,
+        phone: str | None = None,
+        did: str | None = None,
+    ) -> Contact | None:
+        phone = phone or ev.phone
+        if not _external(phone):
+            return None
+        assert phone is not None
+        contact = _identify(crm.id, phone)
+        if contact is not None or not crm.telephony.auto_lead(ev.direction):
+            return contact
+        source = LeadSource.CALL_INCOMING if ev.direction is CallDirection.INCOMING else LeadSource.CALL_OUTGOING
+        owner = user_id if ev.direction is CallDirection.OUTGOING else None
+        return self._auto_lead(crm, phone, did or ev.did, owner, source, now)
+
+    def _auto_lead(
+        self, crm: Crm, phone: str, did: str | None, owner: str | None, source: LeadSource, now: datetime
+    ) -> Contact | None:
+        """A lead for an unknown number (TE-4), tagged with the number that was called (SO-1).
+
+        The phone's guard item makes the creation unique: of two deliveries racing for the same
+        number, one creates the lead and the other finds it.
+        """
+        tags = (self._source_tag(crm.id, SourceParam.PHONE, did, now),) if did else ()
+        lead = Contact(
+            id=new_id(),
+            kind=ContactKind.LEAD,
+            name=lead_name(phone),
+            created_at=now,
+            created_by=owner or PBX_USER,
+            updated_at=now,
+            phones=(Phone(phone),),
+            responsible_user_id=owner,
+            source_tag_ids=tags,
+            lead_status=LeadStatus.IN_PROGRESS if owner else LeadStatus.NOT_PROCESSED,
+            lead_source=source,
+        )
+        created = FeedEntry(
+            id=new_id(), kind=FeedKind.EVENT, time=now, user_id=owner, data={"event": "created", "source": source.value}
+        )
+        try:
+            ContactRepository(crm.id).create(lead, [created])
+        except DuplicateError:
+            return _identify(crm.id, phone)
+        logger.info("lead created from the PBX", extra={"tenant_id": crm.id, "lead_id": lead.id, "source": source})
+        return lead
+
+    def _source_tag(self, tenant_id: str, param: SourceParam, value: str, now: datetime) -> str:
+        """The id of the (param, value) source tag, created on first use."""
+        repo = SourceTagRepository(tenant_id)
+        found = repo.find(param, value)
+        if found:
+            return found
+        tag = SourceTag(id=new_id(), param=param, value=value, display_value=value, created_at=now)
+        try:
+            repo.create(tag)
+        except ConflictError:
+            return repo.find(param, value) or tag.id
+        return tag.id
+
+    # --- other events ----------------------------------------------------------------------------
+
+    def _incoming_sms(self, crm: Crm, event: WebhookEvent) -> None:
+        """An SMS received on one of our numbers: in the sender's feed, a lead if unknown (TE-4)."""
+        result = event.result if isinstance(event.result, dict) else {}
+        sender, did, text = result.get("caller_id"), result.get("caller_did"), result.get("text")
+        if not sender or not isinstance(text, str):
+            raise ValidationError("an SMS event needs caller_id and text", field="result")
+        now = self._clock()
+        phone = to_e164(str(sender), crm.country)
+        did_e164 = to_e164(str(did), crm.country) if did else None
+        contact = _identify(crm.id, phone) if _external(phone) else None
+        if contact is None and _external(phone) and crm.telephony.auto_lead(CallDirection.INCOMING, sms=True):
+            contact = self._auto_lead(crm, phone, did_e164, None, LeadSource.SMS, now)
+        if contact is None:
+            logger.info("SMS from an unknown number kept nowhere", extra={"tenant_id": crm.id})
+            return
+        # The PBX gives an SMS no id: one derived from its content and the hour it came makes a
+        # repeated delivery rewrite the same feed line.
+        key = stable_id(event.fields.get("result", ""), now.strftime("%Y-%m-%dT%H"))
+        entry = FeedEntry(
+            id=derived_id(now.replace(minute=0, second=0, microsecond=0), key),
+            kind=FeedKind.SMS,
+            time=now,
+            user_id=None,
+            text=text[:2000],
+            data={"direction": "incoming", "phone": phone, "did": did_e164},
+        )
+        ContactRepository(crm.id).add_entry_once(contact.id, entry)
+
+    def _transcript(self, crm: Crm, event: WebhookEvent) -> None:
+        """Speech recognition of a recording (TE-2): stored on the call and searchable."""
+        result = event.result if isinstance(event.result, dict) else {}
+        calls = CallRepository(crm.id)
+        call_id = event.get("pbx_call_id") or result.get("pbx_call_id")
+        if not call_id:
+            record_id = event.get("call_id") or result.get("call_id")
+            call_id = calls.call_of_recording(str(record_id)) if record_id else None
+        text = transcript_text(result)
+        if not call_id or not text:
+            logger.info("transcript without a known call or text", extra={"tenant_id": crm.id})
+            return
+        call = calls.get(str(call_id))
+        if call is None:
+            return
+        calls.set_transcript(call.id, text, call_terms(None, None, text))
+
+    def _call_tracking(self, crm: Crm, event: WebhookEvent) -> None:
+        """Call-tracking UTM values become source tags of the caller's lead (SO-3).
+
+        The payload's shape is not documented (zadarma.md 1.4): UTM keys are looked for at the
+        top level and under `utm`, the caller under `caller_id`/`phone` or the call's id.
+        """
+        result = event.result if isinstance(event.result, dict) else {}
+        utms = {**result, **(result.get("utm") if isinstance(result.get("utm"), dict) else {})}
+        values = {UTM_PARAMS[k]: str(v).strip() for k, v in utms.items() if k in UTM_PARAMS and str(v).strip()}
+        if not values:
+            return
+        phone = result.get("caller_id") or result.get("phone")
+        contact = None
+        if phone:
+            contact = _identify(crm.id, to_e164(str(phone), crm.country))
+        elif result.get("pbx_call_id"):
+            call = CallRepository(crm.id).get(str(result["pbx_call_id"]))
+            contact = ContactRepository(crm.id).get(call.contact_id) if call and call.contact_id else None
+        if contact is None:
+            return
+        now = self._clock()
+        tags = [self._source_tag(crm.id, param, value[:200], now) for param, value in sorted(values.items())]
+        merged = tuple(dict.fromkeys((*contact.source_tag_ids, *tags)))[:MAX_PER_CONTACT]
+        if merged != contact.source_tag_ids:
+            ContactRepository(crm.id).save_changes(contact, replace(contact, source_tag_ids=merged, updated_at=now))
+
+
+def transcript_text(result: Mapping[str, Any]) -> str:
+    """The text of a recognition result: `phrases` ([{result, channel}]) or `words` ([{result: [{w}]}])."""
+    lines: list[str] = []
+    for phrase in result.get("phrases") or []:
+        if isinstance(phrase, dict) and isinstance(phrase.get("result"), str):
+            lines.append(phrase["result"])
+    for block in result.get("words") or []:
+        words = block.get("result") if isinstance(block, dict) else None
+        if isinstance(words, list):
+            lines.append(" ".join(str(w.get("w", "")) for w in words if isinstance(w, dict)).strip())
+    return "\n".join(line for line in lines if line)[:100_000]
+
+
+def _identify(tenant_id: str, phone: str) -> Contact | None:
+    """AP18 then the record: 2 GetItem."""
+    repo = ContactRepository(tenant_id)
+    owner = repo.owner_of_phone(phone)
+    return repo.get(owner) if owner else None
+
+
+def _ref(contact: Contact) -> tuple[str, str, str]:
+    return contact.kind.value, contact.id, contact.name
+
+
+def _external(phone: str | None) -> bool:
+    """A number outside the PBX (extensions are colleagues, never contacts)."""
+    return bool(phone) and phone.startswith("+")  # type: ignore[union-attr]
+
+
+def dumps(reply: WebhookReply) -> str:
+    return reply.body if isinstance(reply.body, str) else json.dumps(reply.body)

@@ -1,0 +1,104 @@
+"""Copying call recordings from the PBX to S3 (SPEC TE-2), one attempt per call of `fetch`.
+
+The RecordingFetch state machine drives it: it waits the delay Zadarma advises (~40 s after the
+event), calls `fetch`, and while the PBX answers "File not found" (or limits our rate, or is
+down) waits and calls again; after the last attempt, or on any other failure, `mark_failed`
+records the reason on the call. A copy that already succeeded is not repeated.
+When the call has no transcript yet, the PBX's speech-recognition endpoint is asked for one
+(the fallback for a SPEECH_RECOGNITION event that never came).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from typing import Any
+
+from chalicelib.db.repositories.calls import CallRepository
+from chalicelib.domain.search import call_terms
+from chalicelib.domain.telephony import RecordingState
+from chalicelib.integrations.pbx import PbxAccounts
+from chalicelib.integrations.ports import FileStore
+from chalicelib.integrations.zadarma.client import (
+    ZadarmaError,
+    ZadarmaRateLimitedError,
+    ZadarmaUnavailableError,
+)
+from chalicelib.observability import logger
+from chalicelib.services.pbx_events import transcript_text
+
+NOT_READY_WORDS = ("not found", "not ready", "no file")
+
+
+def recording_key(tenant_id: str, call_id: str) -> str:
+    return f"tenants/{tenant_id}/recordings/{call_id}.mp3"
+
+
+class RecordingService:
+    def __init__(self, pbx: PbxAccounts, files: FileStore) -> None:
+        self._pbx = pbx
+        self._files = files
+
+    def fetch(self, job: dict[str, Any]) -> dict[str, Any]:
+        """One attempt: the job back with `status` ready | not_ready | failed and `attempt` + 1."""
+        tenant_id, call_id, record_id = job["tenant_id"], job["call_id"], job.get("record_id")
+        result = {**job, "attempt": int(job.get("attempt", 0)) + 1}
+        calls = CallRepository(tenant_id)
+        call = calls.get(call_id)
+        if call is None:
+            return {**result, "status": "failed", "error": "the call is gone"}
+        if call.recording is RecordingState.READY:
+            return {**result, "status": "ready"}
+        client = self._pbx.client(tenant_id)
+        if client is None:
+            return {**result, "status": "failed", "error": "the PBX API keys are not set"}
+        try:
+            links = client.record_links(call_id=record_id) if record_id else client.record_links(pbx_call_id=call_id)
+            if not links:
+                return {**result, "status": "not_ready", "error": "no link yet"}
+            content = client.download(links[0])
+        except (ZadarmaRateLimitedError, ZadarmaUnavailableError) as exc:
+            return {**result, "status": "not_ready", "error": exc.message}
+        except ZadarmaError as exc:
+            if any(word in exc.message.lower() for word in NOT_READY_WORDS):
+                return {**result, "status": "not_ready", "error": exc.message}
+            return {**result, "status": "failed", "error": exc.message}
+        key = recording_key(tenant_id, call_id)
+        self._files.put(key, content, "audio/mpeg")
+        stored = calls.set_recording(call_id, RecordingState.READY, key=key)
+        if stored is not None:
+            calls.write_feed_entry(stored)
+            if stored.transcript is None and record_id:
+                self._transcript(calls, client, call_id, record_id)
+        logger.info("recording copied", extra={"tenant_id": tenant_id, "call_id": call_id, "bytes": len(content)})
+        return {**result, "status": "ready"}
+
+    def mark_failed(self, job: dict[str, Any]) -> dict[str, Any]:
+        reason = _reason(job.get("error"))
+        calls = CallRepository(job["tenant_id"])
+        stored = calls.set_recording(job["call_id"], RecordingState.FAILED, error=reason)
+        if stored is not None:
+            calls.write_feed_entry(stored)
+        logger.warning("recording not copied", extra={"tenant_id": job["tenant_id"], "call_id": job["call_id"]})
+        return {**job, "status": "failed", "error": reason}
+
+    def _transcript(self, calls: CallRepository, client: Any, call_id: str, record_id: str) -> None:
+        try:
+            transcript = client.speech_recognition(record_id)
+        except ZadarmaError:
+            return  # optional: the SPEECH_RECOGNITION event may still bring it
+        if transcript.status != "recognized":
+            return
+        text = transcript_text({"phrases": [{"result": t, "channel": c} for c, t in transcript.phrases]})
+        if text:
+            calls.set_transcript(call_id, text, call_terms(None, None, text))
+
+
+def _reason(error: Any) -> str:
+    """The state machine hands over a string (ours) or {"Error", "Cause"} (a task that raised)."""
+    if isinstance(error, dict):
+        cause = error.get("Cause")
+        with contextlib.suppress(ValueError, AttributeError):  # a Lambda error's Cause is JSON
+            cause = json.loads(cause).get("errorMessage", cause) if isinstance(cause, str) else cause
+        return f"{error.get('Error', 'error')}: {cause}"[:500]
+    return str(error or "the recording could not be fetched")[:500]

@@ -1,0 +1,159 @@
+"""SMS from the card or the widget (SPEC SM-1) and the CRM's SMS templates (SM-3).
+
+An SMS goes to a number or a contact (its first number), from a text or a template; it lands in
+the contact's feed. A number nobody has becomes a lead when the telephony settings say so (TE-4).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from chalicelib.db.repositories.contacts import ContactRepository
+from chalicelib.db.repositories.crms import CrmRepository
+from chalicelib.db.repositories.sms_templates import SmsTemplateRepository
+from chalicelib.domain.actor import Actor
+from chalicelib.domain.clock import utcnow
+from chalicelib.domain.contacts import Contact, ContactKind, FeedEntry, FeedKind, LeadSource, LeadStatus, Phone, can_see
+from chalicelib.domain.errors import ConflictError, DuplicateError, NotFoundError, ValidationError, check_version
+from chalicelib.domain.ids import new_id
+from chalicelib.domain.rights import Access
+from chalicelib.domain.sms import MAX_TEMPLATES, SmsTemplate, check_text, check_title
+from chalicelib.domain.telephony import CallDirection, dial_number, lead_name
+from chalicelib.integrations.ports import SmsRejectedError, SmsSender
+
+
+@dataclass(frozen=True, slots=True)
+class SentSms:
+    id: str  # the feed entry's id
+    to: str
+    contact_id: str | None
+    text: str
+    parts: int
+    message_id: str | None
+
+
+class SmsService:
+    def __init__(self, crms: CrmRepository, sender: SmsSender, clock: Callable[[], datetime] = utcnow) -> None:
+        self._crms = crms
+        self._sender = sender
+        self._clock = clock
+
+    def send(
+        self,
+        actor: Actor,
+        *,
+        to: str | None = None,
+        contact_id: str | None = None,
+        text: str | None = None,
+        template_id: str | None = None,
+    ) -> SentSms:
+        crm = self._crms.get(actor.tenant_id)
+        if crm is None:
+            raise NotFoundError("no such CRM")
+        repo = ContactRepository(actor.tenant_id)
+        contact: Contact | None = None
+        if contact_id:
+            contact = repo.get(contact_id)
+            if contact is None or not can_see(actor, contact):
+                raise ValidationError("no such client or lead in this CRM", field="contact_id")
+        if to is None:
+            if contact is None or not contact.phones:
+                raise ValidationError("give a number, or a contact that has one", field="to")
+            number = contact.phones[0].phone
+        else:
+            number = dial_number(to, crm.country, without_country_code=crm.telephony.dial_without_country_code)
+        body = self._text(actor, text, template_id, contact)
+        if contact is None:
+            owner = repo.owner_of_phone(number)
+            found = repo.get(owner) if owner else None
+            contact = found if found is not None and can_see(actor, found) else None
+            if found is None and crm.telephony.auto_lead(CallDirection.OUTGOING, sms=True):
+                contact = self._lead(actor, repo, number)
+        try:
+            receipt = self._sender.send(actor.tenant_id, number, body)
+        except SmsRejectedError as exc:
+            raise ConflictError(f"the SMS was refused: {exc}", field="to") from None
+        now = self._clock()
+        entry = FeedEntry(
+            id=new_id(),
+            kind=FeedKind.SMS,
+            time=now,
+            user_id=actor.user_id,
+            text=body,
+            data={"direction": "outgoing", "phone": number, "status": "sent", "message_id": receipt.message_id},
+        )
+        if contact is not None:
+            repo.add_entry(contact.id, entry)
+        return SentSms(entry.id, number, contact.id if contact else None, body, receipt.parts, receipt.message_id)
+
+    def _text(self, actor: Actor, text: str | None, template_id: str | None, contact: Contact | None) -> str:
+        if (text is None) == (template_id is None):
+            raise ValidationError("give either a text or a template", field="text")
+        if template_id is not None:
+            return check_text(self._template(actor, template_id).render(contact.name if contact else None))
+        assert text is not None
+        return check_text(text)
+
+    def _lead(self, actor: Actor, repo: ContactRepository, number: str) -> Contact | None:
+        """A lead for a number nobody has, assigned to the sender (TE-4, outgoing SMS)."""
+        now = self._clock()
+        lead = Contact(
+            id=new_id(),
+            kind=ContactKind.LEAD,
+            name=lead_name(number),
+            created_at=now,
+            created_by=actor.user_id,
+            updated_at=now,
+            phones=(Phone(number),),
+            responsible_user_id=actor.user_id,
+            lead_status=LeadStatus.IN_PROGRESS,
+            lead_source=LeadSource.SMS,
+        )
+        created = FeedEntry(id=new_id(), kind=FeedKind.EVENT, time=now, user_id=actor.user_id,
+                            data={"event": "created", "source": LeadSource.SMS.value})  # fmt: skip
+        try:
+            repo.create(lead, [created])
+        except DuplicateError:
+            owner = repo.owner_of_phone(number)
+            return repo.get(owner) if owner else None
+        return lead
+
+    # --- templates (SM-3) ------------------------------------------------------------------------
+
+    def templates(self, actor: Actor) -> list[SmsTemplate]:
+        actor.require(Access.ANY_USER)
+        return sorted(SmsTemplateRepository(actor.tenant_id).list(), key=lambda t: t.title.casefold())
+
+    def create_template(self, actor: Actor, title: str, text: str) -> SmsTemplate:
+        actor.require(Access.ADMIN)
+        repo = SmsTemplateRepository(actor.tenant_id)
+        if len(repo.list()) >= MAX_TEMPLATES:
+            raise ConflictError(f"a CRM has at most {MAX_TEMPLATES} SMS templates")
+        template = SmsTemplate(new_id(), check_title(title), check_text(text), self._clock())
+        repo.create(template)
+        return template
+
+    def update_template(
+        self, actor: Actor, template_id: str, version: int, title: str | None, text: str | None
+    ) -> SmsTemplate:
+        actor.require(Access.ADMIN)
+        before = self._template(actor, template_id)
+        check_version(version, before.version, "template")
+        after = replace(
+            before,
+            title=check_title(title) if title is not None else before.title,
+            text=check_text(text) if text is not None else before.text,
+        )
+        return SmsTemplateRepository(actor.tenant_id).save(before, after)
+
+    def delete_template(self, actor: Actor, template_id: str) -> None:
+        actor.require(Access.ADMIN)
+        SmsTemplateRepository(actor.tenant_id).delete(self._template(actor, template_id))
+
+    def _template(self, actor: Actor, template_id: str) -> SmsTemplate:
+        template = SmsTemplateRepository(actor.tenant_id).get(template_id)
+        if template is None:
+            raise NotFoundError("no such SMS template in this CRM")
+        return template

@@ -1,0 +1,313 @@
+"""Telephony (SPEC TE-1, TE-2, TE-5, TE-6, TE-8, ST-4, TM-1): settings, the call log, recordings,
+click-to-call, creating a contact from an unknown caller, extension status.
+
+PBX failures reach the caller as the API's own errors: a rate limit is a 429, an unreachable
+PBX a 503, a refusal (unknown extension, bad number) a 409 naming the field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from chalicelib.db.pagination import Page
+from chalicelib.db.repositories.calls import CallFilter, CallRepository
+from chalicelib.db.repositories.contacts import ContactRepository
+from chalicelib.db.repositories.crms import CrmRepository
+from chalicelib.db.repositories.users import UserRepository
+from chalicelib.domain.actor import Actor
+from chalicelib.domain.clock import utcnow
+from chalicelib.domain.contacts import ChannelType, Contact, ContactKind, can_see
+from chalicelib.domain.crm import Crm
+from chalicelib.domain.errors import (
+    ConflictError,
+    ForbiddenError,
+    NotFoundError,
+    RateLimitedError,
+    UnavailableError,
+    ValidationError,
+    check_version,
+)
+from chalicelib.domain.rights import Access, Permission
+from chalicelib.domain.search import call_terms, for_calls, matches_words, parse_query
+from chalicelib.domain.telephony import (
+    Call,
+    CallDirection,
+    CallStatus,
+    RecordingState,
+    TelephonySettings,
+    can_see_call,
+    check_timezone,
+    dial_number,
+)
+from chalicelib.domain.users import UserStatus
+from chalicelib.integrations.pbx import PbxAccounts
+from chalicelib.integrations.ports import FileStore
+from chalicelib.integrations.zadarma.client import (
+    ZadarmaClient,
+    ZadarmaError,
+    ZadarmaRateLimitedError,
+    ZadarmaUnavailableError,
+)
+
+MAX_EXTENSIONS_CHECKED = 50
+SETTING_FLAGS = (
+    "auto_lead_incoming_calls",
+    "auto_lead_outgoing_calls",
+    "auto_lead_incoming_sms",
+    "auto_lead_outgoing_sms",
+    "dial_without_country_code",
+    "autodial_all_numbers",
+    "sms_all_numbers",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Dialled:
+    """A click-to-call the PBX accepted: it rings `extension` first, then `to`."""
+
+    extension: str
+    to: str
+    contact_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ExtensionStatus:
+    user_id: str
+    name: str
+    extension: str
+    online: bool | None  # None: the PBX did not say
+
+
+@contextmanager
+def pbx_errors(field: str | None = None) -> Iterator[None]:
+    """The PBX's failures as the API's errors."""
+    try:
+        yield
+    except ZadarmaRateLimitedError:
+        raise RateLimitedError("the PBX's API rate limit is reached; try again in a minute") from None
+    except ZadarmaUnavailableError:
+        raise UnavailableError("the PBX cannot be reached right now") from None
+    except ZadarmaError as exc:
+        raise ConflictError(f"the PBX refused: {exc.message}", field=field) from None
+
+
+class TelephonyService:
+    def __init__(
+        self,
+        crms: CrmRepository,
+        accounts: PbxAccounts,
+        files: FileStore,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self._crms = crms
+        self._accounts = accounts
+        self._files = files
+        self._clock = clock
+
+    # --- settings (ST-4) -------------------------------------------------------------------------
+
+    def settings(self, actor: Actor) -> Crm:
+        actor.require(Access.ADMIN)
+        return self._crm(actor)
+
+    def update_settings(
+        self,
+        actor: Actor,
+        version: int,
+        changes: Mapping[str, Any],
+        *,
+        api_key: str | None = None,
+        api_secret: str | None = None,
+    ) -> Crm:
+        """Change options; new PBX keys are checked against the PBX before they are kept."""
+        actor.require(Access.ADMIN)
+        before = self._crm(actor)
+        check_version(version, before.version, "settings")
+        values = {k: v for k, v in changes.items() if k in SETTING_FLAGS and v is not None}
+        if "pbx_timezone" in changes:
+            tz = changes["pbx_timezone"]
+            values["pbx_timezone"] = check_timezone(tz, field_name="pbx_timezone") if tz else None
+        after = replace(before, telephony=replace(before.telephony, **values))
+        if (api_key is None) != (api_secret is None):
+            raise ValidationError("give both the API key and its secret", field="pbx_api_secret")
+        if api_key is not None and api_secret is not None:
+            self._check_keys(api_key, api_secret)
+            self._accounts.store(actor.tenant_id, api_key, api_secret)
+            after = replace(after, has_pbx_credentials=True)
+        return self._crms.save_telephony(before, after)
+
+    def _check_keys(self, api_key: str, api_secret: str) -> None:
+        client = self._accounts.client_for(api_key, api_secret)
+        try:
+            client.request("GET", "/v1/info/balance/")
+        except (ZadarmaRateLimitedError, ZadarmaUnavailableError):
+            raise UnavailableError("the PBX cannot check these keys right now; try again") from None
+        except ZadarmaError:
+            raise ValidationError("the PBX does not accept this API key and secret", field="pbx_api_key") from None
+
+    # --- the call log (TE-1, TE-2) ---------------------------------------------------------------
+
+    def calls(
+        self,
+        actor: Actor,
+        *,
+        user_id: str | None = None,
+        direction: CallDirection | None = None,
+        status: CallStatus | None = None,
+        start_from: datetime | None = None,
+        start_to: datetime | None = None,
+        q: str | None = None,
+        limit: int,
+        cursor: str | None,
+    ) -> Page[Call]:
+        """Newest first: one's own calls, or everyone's (or one user's) with calls_other_users_access."""
+        sees_all = actor.can(Permission.CALLS_OTHER_USERS_ACCESS)
+        if user_id and user_id != actor.user_id and not sees_all:
+            raise ForbiddenError("other users' calls need the 'calls_other_users_access' right")
+        owner = user_id or (None if sees_all else actor.user_id)
+        flt = CallFilter(direction=direction, status=status, start_from=start_from, start_to=start_to)
+        repo = CallRepository(actor.tenant_id)
+        if q:
+            return Page(self._search(actor, repo, q, owner, flt, limit), None)
+        return repo.list(owner, flt, limit=limit, cursor=cursor)
+
+    def _search(
+        self, actor: Actor, repo: CallRepository, q: str, owner: str | None, flt: CallFilter, limit: int
+    ) -> list[Call]:
+        """Calls by number, contact name or words of their transcript: one page, newest first."""
+        query = for_calls(parse_query(q))
+        found = repo.get_many(repo.find(query.term, limit=100))
+        hits = [
+            c
+            for c in found
+            if (owner is None or c.user_id == owner)
+            and can_see_call(actor, c)
+            and (flt.direction is None or c.direction is flt.direction)
+            and (flt.status is None or c.status is flt.status)
+            and (flt.start_from is None or c.started_at >= flt.start_from)
+            and (flt.start_to is None or c.started_at < flt.start_to)
+            and matches_words(f"{c.contact_name or ''} {c.transcript or ''}", query.other_words)
+        ]
+        return sorted(hits, key=lambda c: c.started_at, reverse=True)[:limit]
+
+    def call(self, actor: Actor, call_id: str) -> Call:
+        """A call: one's own, any with calls_other_users_access, or one in a visible contact's feed."""
+        call = CallRepository(actor.tenant_id).get(call_id)
+        if call is None or not self._visible(actor, call):
+            raise NotFoundError("no such call in this CRM")
+        return call
+
+    def recording_url(self, actor: Actor, call_id: str) -> str:
+        call = self.call(actor, call_id)
+        if call.recording is RecordingState.PENDING:
+            raise ConflictError("the recording is still being fetched from the PBX; try again shortly")
+        if not call.has_recording or call.recording_key is None:
+            raise NotFoundError("this call has no recording")
+        return self._files.url(call.recording_key, expires_in=900)
+
+    def _visible(self, actor: Actor, call: Call) -> bool:
+        if can_see_call(actor, call):
+            return True
+        if call.contact_id is None:
+            return False
+        contact = ContactRepository(actor.tenant_id).get(call.contact_id)
+        return contact is not None and can_see(actor, contact)
+
+    # --- click-to-call (TE-5, TE-8), unknown callers (TE-6), extensions (TM-1) --------------
+
+    def dial(self, actor: Actor, to: str | None, contact_id: str | None) -> Dialled:
+        """Ask the PBX to ring the caller's extension, then the number (click-to-call)."""
+        crm = self._crm(actor)
+        contact = self._contact(actor, contact_id) if contact_id else None
+        if to is None:
+            if contact is None or not contact.phones:
+                raise ValidationError("give a number, or a contact that has one", field="to")
+            to = contact.phones[0].phone
+        number = dial_number(to, crm.country, without_country_code=crm.telephony.dial_without_country_code)
+        extension = actor.user.extension
+        if not extension:
+            raise ConflictError("you have no PBX extension: set one in your profile", field="extension")
+        client = self._client(actor)
+        with pbx_errors("to"):
+            client.callback(extension, number, sip=extension)
+        return Dialled(extension, number, contact.id if contact else None)
+
+    def contact_from_call(self, actor: Actor, call_id: str, kind: ContactKind, name: str) -> tuple[Contact, Call]:
+        """Create a client or lead for the unknown number of a call, and link the call (TE-6)."""
+        from chalicelib.bootstrap import services  # the contact rules live in ContactService
+        from chalicelib.services.contacts import ContactInput
+
+        call = self.call(actor, call_id)
+        if call.contact_id is not None:
+            raise ConflictError("this call already belongs to a contact", field="call_id")
+        if not call.phone or not call.phone.startswith("+"):
+            raise ConflictError("this call has no outside number", field="call_id")
+        data = ContactInput(name=name, phones=[(call.phone, ChannelType.WORK)])
+        contact = services().contacts.create(actor, kind, data)
+        repo = CallRepository(actor.tenant_id)
+        linked = repo.set_contact(call.id, contact.kind.value, contact.id, contact.name)
+        repo.write_feed_entry(linked)
+        repo.index(linked.id, call_terms(linked.phone, contact.name, None))
+        return contact, linked
+
+    def extensions(self, actor: Actor) -> list[ExtensionStatus]:
+        """Colleagues with an extension and whether the PBX sees it online (TM-1, TE-5)."""
+        users, cursor = [], None
+        repo = UserRepository(actor.tenant_id)
+        while True:
+            page = repo.list_by_name(limit=100, cursor=cursor)
+            users += [u for u in page.items if u.extension and u.status is UserStatus.ACTIVE]
+            cursor = page.next_cursor
+            if cursor is None or len(users) >= MAX_EXTENSIONS_CHECKED:
+                break
+        client = self._client(actor)
+        result = []
+        for user in users[:MAX_EXTENSIONS_CHECKED]:
+            assert user.extension is not None
+            try:
+                online: bool | None = client.extension_status(user.extension)
+            except ZadarmaRateLimitedError:
+                online = None  # the rest are unknown too, but the list is still useful
+            except ZadarmaError:
+                online = None
+            result.append(ExtensionStatus(user.id, user.name, user.extension, online))
+        return result
+
+    # --- helpers ---------------------------------------------------------------------------------
+
+    def _client(self, actor: Actor) -> ZadarmaClient:
+        client = self._accounts.client(actor.tenant_id)
+        if client is None:
+            raise ConflictError("the PBX API keys are not set (telephony settings)", field="pbx_api_key")
+        return client
+
+    def _contact(self, actor: Actor, contact_id: str) -> Contact:
+        contact = ContactRepository(actor.tenant_id).get(contact_id)
+        if contact is None or not can_see(actor, contact):
+            raise ValidationError("no such client or lead in this CRM", field="contact_id")
+        return contact
+
+    def _crm(self, actor: Actor) -> Crm:
+        crm = self._crms.get(actor.tenant_id)
+        if crm is None:
+            raise NotFoundError("no such CRM")
+        return crm
+
+
+def settings_view(crm: Crm) -> dict[str, Any]:
+    """The settings as the API shows them: keys are write-only (only whether they are set)."""
+    values: dict[str, Any] = {name: getattr(crm.telephony, name) for name in SETTING_FLAGS}
+    return {
+        **values,
+        "pbx_timezone": crm.pbx_timezone,
+        "pbx_keys_set": crm.has_pbx_credentials,
+        "webhook_path": f"/v1/webhooks/zadarma/{crm.slug}",
+        "version": crm.version,
+    }
+
+
+__all__ = ["Dialled", "ExtensionStatus", "TelephonyService", "TelephonySettings", "pbx_errors", "settings_view"]

@@ -1,0 +1,17 @@
+"""Tasks of the RecordingFetch state machine (infra/statemachines/recording.asl.json)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.bootstrap import services
+
+
+def fetch(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """One attempt to copy the recording; the state machine waits and retries on `not_ready`."""
+    return services().recordings.fetch(event)
+
+
+def failed(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """The copy gave up: the call says so, with the reason."""
+    return services().recordings.mark_failed(event)
