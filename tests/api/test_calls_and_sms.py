@@ -1,0 +1,136 @@
+"""Click-to-call (TE-5, TE-8), SMS and templates (SM-1, SM-3, SM-4), extension status (TM-1)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from chalicelib.bootstrap import services
+from chalicelib.domain.rights import Permission
+from tests.harness import Api, add_member
+from tests.pbx import Pbx, fake_pbx
+
+
+@pytest.fixture
+def pbx(api: Api) -> Iterator[Pbx]:
+    with fake_pbx(api) as kit:
+        kit.new_crm()
+        yield kit
+
+
+def test_click_to_call_rings_the_users_extension_then_the_number(pbx: Pbx) -> None:
+    assert pbx.crm is not None
+    token = pbx.crm.token
+    client = pbx.api.post("/v1/clients", {"name": "Acme", "phones": [{"phone": "+33612345678"}]}, token=token).json
+
+    by_contact = pbx.api.post("/v1/calls", {"contact_id": client["id"]}, token=token)
+    local = pbx.api.post("/v1/calls", {"to": "06 98 76 54 32"}, token=token)  # TE-8: completed with FR
+
+    assert (by_contact.status, by_contact.json) == (
+        202, {"status": "requested", "extension": "100", "to": "+33612345678", "contact_id": client["id"]}
+    )  # fmt: skip
+    assert local.json["to"] == "+33698765432"
+    assert [(c.from_, c.to, c.sip) for c in pbx.fake.callbacks] == [
+        ("100", "33612345678", "100"), ("100", "33698765432", "100")
+    ]  # fmt: skip
+    assert all(r.authorized for r in pbx.fake.requests)  # every request signed as the real API expects
+
+
+def test_dialling_rules_and_pbx_failures_are_clear_errors(pbx: Pbx) -> None:
+    assert pbx.crm is not None
+    token = pbx.crm.token
+    settings = pbx.api.get("/v1/settings/telephony", token=token).json
+    pbx.api.request("PUT", "/v1/settings/telephony",
+                    {"version": settings["version"], "dial_without_country_code": False}, token=token)  # fmt: skip
+    refused = pbx.api.post("/v1/calls", {"to": "06 98 76 54 32"}, token=token)
+    assert (refused.status, refused.error["field"]) == (400, "to")
+    assert pbx.api.post("/v1/calls", {"to": "0033698765432"}, token=token).status == 202
+    assert pbx.api.post("/v1/calls", {"to": "hello"}, token=token).error["field"] == "to"
+    assert pbx.api.post("/v1/calls", {}, token=token).error["field"] == "to"
+
+    pbx.fake.fail_next("/v1/request/callback/", status=429)
+    limited = pbx.api.post("/v1/calls", {"to": "+33698765432"}, token=token)
+    assert (limited.status, limited.error["code"]) == (429, "rate_limited")
+    pbx.fake.fail_next("/v1/request/callback/", status=502)
+    assert pbx.api.post("/v1/calls", {"to": "+33698765432"}, token=token).status == 503
+
+    no_extension = add_member(pbx.api, pbx.crm, set())
+    missing = pbx.api.post("/v1/calls", {"to": "+33698765432"}, token=no_extension.token)
+    assert (missing.status, missing.error["field"]) == (409, "extension")
+
+
+def test_an_sms_to_a_contact_lands_in_its_feed_and_templates_fill_in_the_name(pbx: Pbx) -> None:
+    assert pbx.crm is not None
+    token = pbx.crm.token
+    client = pbx.api.post("/v1/clients", {"name": "Ada", "phones": [{"phone": "+33612345678"}]}, token=token).json
+    template = pbx.api.post("/v1/sms-templates", {"title": "Visit", "text": "Hello {name}, see you at 11:00"},
+                            token=token)  # fmt: skip
+    assert template.status == 201, template.json
+
+    sent = pbx.api.post("/v1/sms", {"contact_id": client["id"], "template_id": template.json["id"]}, token=token)
+    assert sent.status == 201, sent.json
+    assert (sent.json["to"], sent.json["text"]) == ("+33612345678", "Hello Ada, see you at 11:00")
+    assert [(s.number, s.message) for s in pbx.fake.sent_sms] == [("33612345678", "Hello Ada, see you at 11:00")]
+    entry = pbx.api.get(f"/v1/clients/{client['id']}/feed", token=token).json["items"][0]
+    assert (entry["kind"], entry["text"], entry["data"]["direction"]) == ("sms", "Hello Ada, see you at 11:00",
+                                                                          "outgoing")  # fmt: skip
+
+
+def test_an_sms_to_an_unknown_number_makes_a_lead_and_refusals_are_reported(pbx: Pbx) -> None:
+    assert pbx.crm is not None
+    token = pbx.crm.token
+    sent = pbx.api.post("/v1/sms", {"to": "+33677777777", "text": "Thanks for your call"}, token=token)
+    assert sent.status == 201, sent.json
+    [lead] = pbx.api.get("/v1/leads?scope=all", token=token).json["items"]
+    assert (lead["lead_source"], lead["responsible_user_id"], sent.json["contact_id"]) == (
+        "sms", pbx.crm.admin["id"], lead["id"]
+    )  # fmt: skip
+
+    pbx.fake.deny_sms_to("+33688888888", "Number is blacklisted")
+    denied = pbx.api.post("/v1/sms", {"to": "+33688888888", "text": "Hi"}, token=token)
+    assert (denied.status, denied.error["field"]) == (409, "to")
+    assert "blacklisted" in denied.error["message"]
+    both = pbx.api.post("/v1/sms", {"to": "+33688888888", "text": "Hi", "template_id": "x"}, token=token)
+    assert (both.status, both.error["field"]) == (400, "text")
+
+
+def test_sms_templates_are_managed_by_administrators(pbx: Pbx) -> None:
+    assert pbx.crm is not None
+    token = pbx.crm.token
+    created = pbx.api.post("/v1/sms-templates", {"title": "Promo", "text": "-10% this week"}, token=token).json
+    member = add_member(pbx.api, pbx.crm, {Permission.CUSTOMERS_EDIT})
+    assert pbx.api.post("/v1/sms-templates", {"title": "X", "text": "Y"}, token=member.token).status == 403
+    assert [t["title"] for t in pbx.api.get("/v1/sms-templates", token=member.token).json["items"]] == ["Promo"]
+
+    edited = pbx.api.request("PATCH", f"/v1/sms-templates/{created['id']}", {"version": 1, "text": "-20%"}, token=token)
+    assert (edited.status, edited.json["text"], edited.json["version"]) == (200, "-20%", 2)
+    stale = pbx.api.request("PATCH", f"/v1/sms-templates/{created['id']}", {"version": 1, "text": "x"}, token=token)
+    assert stale.status == 409
+    assert pbx.api.request("DELETE", f"/v1/sms-templates/{created['id']}", token=token).status == 204
+    assert pbx.api.get("/v1/sms-templates", token=token).json["items"] == []
+
+
+def test_a_deferred_sms_task_is_sent_through_the_pbx(pbx: Pbx) -> None:
+    assert pbx.crm is not None
+    start = datetime.now(UTC) - timedelta(minutes=1)  # due already: sent on the next run
+    body = {"type": "sms", "title": "Reminder", "start": start.isoformat(), "phone": "+33612345678",
+            "sms_text": "Your appointment is tomorrow", "remind_minutes_before": None}  # fmt: skip
+    created = pbx.api.post("/v1/tasks", body, token=pbx.crm.token)
+    assert created.status == 201, created.json
+
+    assert services().due.run().fired == 1
+    assert [(s.number, s.message) for s in pbx.fake.sent_sms] == [("33612345678", "Your appointment is tomorrow")]
+    task = pbx.api.get(f"/v1/tasks/{created.json['id']}", token=pbx.crm.token).json
+    assert (task["status"], task["sms_status"]) == ("done", "sent")
+
+
+def test_the_team_list_shows_which_extensions_are_online(pbx: Pbx) -> None:
+    assert pbx.crm is not None
+    pbx.fake.set_extension_online("100", True)
+    reply = pbx.api.get("/v1/telephony/extensions", token=pbx.crm.token)
+    assert reply.status == 200, reply.json
+    assert reply.json["items"] == [
+        {"user_id": pbx.crm.admin["id"], "name": "Ada Admin", "extension": "100", "online": True}
+    ]
