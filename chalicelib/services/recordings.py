@@ -30,8 +30,15 @@ from chalicelib.services.pbx_events import transcript_text
 NOT_READY_WORDS = ("not found", "not ready", "no file")
 
 
-def recording_key(tenant_id: str, call_id: str) -> str:
-    return f"tenants/{tenant_id}/recordings/{call_id}.mp3"
+def recording_key(tenant_id: str, call_id: str, extension: str = "mp3") -> str:
+    return f"tenants/{tenant_id}/recordings/{call_id}.{extension}"
+
+
+def audio_type(content: bytes) -> tuple[str, str]:
+    """(extension, content type) of a recording: Zadarma serves MP3; a WAV is kept as one."""
+    if content[:4] == b"RIFF" and content[8:12] == b"WAVE":
+        return "wav", "audio/wav"
+    return "mp3", "audio/mpeg"
 
 
 class RecordingService:
@@ -63,8 +70,9 @@ class RecordingService:
             if any(word in exc.message.lower() for word in NOT_READY_WORDS):
                 return {**result, "status": "not_ready", "error": exc.message}
             return {**result, "status": "failed", "error": exc.message}
-        key = recording_key(tenant_id, call_id)
-        self._files.put(key, content, "audio/mpeg")
+        extension, content_type = audio_type(content)
+        key = recording_key(tenant_id, call_id, extension)
+        self._files.put(key, content, content_type)
         stored = calls.set_recording(call_id, RecordingState.READY, key=key)
         if stored is not None:
             calls.write_feed_entry(stored)

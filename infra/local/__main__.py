@@ -20,6 +20,7 @@ def parse_args(argv: list[str] | None = None) -> Options:
     parser.add_argument("--state-file", type=Path, default=ROOT / ".local" / "state.json")
     parser.add_argument("--no-persist", action="store_true", help="start empty and save nothing")
     parser.add_argument("--no-seed", action="store_true", help="do not create the demo CRM")
+    parser.add_argument("--demo-call", action="store_true", help="replay the scripted demo calls again")
     args = parser.parse_args(argv)
     return Options(
         host=args.host,
@@ -28,6 +29,7 @@ def parse_args(argv: list[str] | None = None) -> Options:
         state_file=args.state_file,
         persist=not args.no_persist,
         seed=not args.no_seed,
+        demo_call=args.demo_call,
     )
 
 
@@ -58,6 +60,8 @@ def main(argv: list[str] | None = None) -> int:
   Demo login:  crm={DEMO_SLUG}  email={DEMO_EMAIL}  password={DEMO_PASSWORD}
   Try it:      curl -s {base}/v1/auth/login -H 'Content-Type: application/json' -d '{login}'
   Emails (invitations, reminders) and SMS the CRM sends are printed here; nothing leaves this machine.
+  PBX: a fake Zadarma API at {stack.pbx_url} (keys demo-key/demo-secret); scripted demo calls
+       arrive a few seconds after the first start (again with --demo-call).
   Embedded AWS (moto): {options.moto_endpoint}/moto-api/
   Data: restored {restored}; saved to {options.state_file if options.persist else "nowhere (--no-persist)"} on exit.
   Ctrl-C to stop.

@@ -21,6 +21,7 @@ class Options:
     state_file: Path = ROOT / ".local" / "state.json"
     persist: bool = True
     seed: bool = True
+    demo_call: bool = False  # replay the scripted calls on this start (they run on the first anyway)
 
     @property
     def moto_endpoint(self) -> str:
@@ -47,6 +48,12 @@ def configure(options: Options) -> None:
             "FILES_BUCKET": "crm-local-files",
             "MAIL_FROM": "CRM <no-reply@example.com>",
             "APP_URL": f"http://{options.host}:{options.port}",
+            # The recording workflow's state machine (moto's account and region).
+            "STATE_MACHINE_ARN_PREFIX": f"arn:aws:states:{REGION}:123456789012:stateMachine:",
+            # The fake PBX has recordings at once: no need for Zadarma's 40 s on a laptop.
+            "RECORDING_DELAY_SECONDS": "3",
+            "RECORDING_RETRY_SECONDS": "3",
+            "SMS_PROVIDER": "zadarma",
             "POWERTOOLS_SERVICE_NAME": "crm-local",
             "POWERTOOLS_METRICS_DISABLED": "true",
             "POWERTOOLS_LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),

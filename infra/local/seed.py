@@ -11,11 +11,14 @@ from chalicelib.domain.contacts import ChannelType, ContactKind
 from chalicelib.domain.tasks import TaskType
 from chalicelib.domain.users import principal_name
 from chalicelib.services.contacts import ContactInput
-from chalicelib.services.crms import NewCrm, NewUser
+from chalicelib.services.crms import NewCrm, NewUser, PbxCredentials
 
 DEMO_SLUG = "demo"
 DEMO_EMAIL = "demo@example.com"
 DEMO_PASSWORD = "demo-password"
+# PBX API keys the local fake Zadarma API accepts: the demo CRM's, and the README's example.
+PBX_ACCOUNTS = {"demo-key": "demo-secret", "your-zadarma-key": "your-zadarma-secret"}
+DEMO_CLIENT_PHONE = "+33612345678"
 
 
 def seed_demo() -> bool:
@@ -27,6 +30,7 @@ def seed_demo() -> bool:
             name="Demo",
             admin=NewUser(name="Dana Demo", email=DEMO_EMAIL, extension="100"),
             admin_password=DEMO_PASSWORD,
+            pbx=PbxCredentials(api_key="demo-key", api_secret=PBX_ACCOUNTS["demo-key"]),
             users=(
                 NewUser(name="Manon Manager", email="manon@example.com", extension="101"),
                 NewUser(name="Theo Trainee", email="theo@example.com", extension="102"),
@@ -47,7 +51,7 @@ def seed_demo_work(principal: str) -> None:
     client = services().contacts.create(
         actor,
         ContactKind.CLIENT,
-        ContactInput(name="Acme Dental", phones=[("+33612345678", ChannelType.WORK)]),
+        ContactInput(name="Acme Dental", phones=[(DEMO_CLIENT_PHONE, ChannelType.WORK)]),
     )
     services().deals.create(actor, "Yearly maintenance", client.id, "4800", None)
     now = utcnow().replace(second=0, microsecond=0)

@@ -55,6 +55,7 @@ class LocalStack:
         self._state: StateFile | None = None
         self._clients: dict[str, Any] = {}
         self.restored: dict[str, int] = {}
+        self._pbx: Any = None
         self.seeded = False
 
     def start(self) -> None:
@@ -64,6 +65,14 @@ class LocalStack:
 
         lambda_glue.install()
         moto_atomic.install()
+        from infra.local.fake_zadarma import FakeZadarma
+        from infra.local.seed import PBX_ACCOUNTS
+
+        # A stand-in for api.zadarma.com (click-to-call, SMS, recordings), checking signatures.
+        self._pbx = FakeZadarma(PBX_ACCOUNTS, host=opts.host)
+        import os
+
+        os.environ["ZADARMA_API_URL"] = self._pbx.start()
         # moto's werkzeug access log would drown the CRM's own request log.
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         self._moto = ThreadedMotoServer(ip_address=opts.host, port=opts.moto_port, verbose=False)
@@ -85,12 +94,35 @@ class LocalStack:
         self._serve_api()
         from functions.registry import FUNCTIONS
 
-        outbox = Outbox(REGION)
+        outbox = Outbox(REGION, sms=lambda: self._pbx.sent_sms if self._pbx else [])
         jobs: tuple[tuple[float, Callable[[], object]], ...] = ((1.0, outbox.show_new),)
         if self._state:
             jobs += ((AUTOSAVE_SECONDS, self.save),)
         self._scheduler = Scheduler(self._client("lambda"), FUNCTIONS, REGION, extra_jobs=jobs)
         self._scheduler.start()
+        if self.seeded or opts.demo_call:
+            threading.Thread(target=self._demo_calls, name="demo-calls", daemon=True).start()
+
+    @property
+    def pbx_url(self) -> str:
+        return str(self._pbx.base_url) if self._pbx is not None else "(not started)"
+
+    def _demo_calls(self) -> None:
+        """Two scripted calls a few seconds after start: the demo client's, and an unknown number's
+        (which becomes a lead), so the call log, the feeds and recordings have something to show."""
+        from chalicelib.db.repositories.crms import CrmRepository
+        from chalicelib.observability import logger
+        from infra.local.replay import replay_call
+        from infra.local.seed import DEMO_CLIENT_PHONE, DEMO_SLUG, PBX_ACCOUNTS
+
+        if self._pbx is None or CrmRepository().resolve_slug(DEMO_SLUG) is None:
+            return
+        base = f"http://{self.options.host}:{self.options.port}"
+        try:
+            for caller in (DEMO_CLIENT_PHONE, "+33698765432"):
+                replay_call(base, DEMO_SLUG, PBX_ACCOUNTS["demo-key"], self._pbx, caller=caller)
+        except Exception:  # noqa: BLE001 - a demo must never take the local stack down
+            logger.exception("the scripted demo call failed")
 
     def _bootstrap_aws(self) -> resources.UserPool:
         import os
@@ -135,6 +167,8 @@ class LocalStack:
         saved = self.save() if self._moto is not None else {}
         if self._moto is not None:
             self._moto.stop()
+        if self._pbx is not None:
+            self._pbx.stop()
         return saved
 
     def _client(self, service: str) -> Any:

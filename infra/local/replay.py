@@ -1,0 +1,93 @@
+"""A scripted phone call for the local stack: the PBX's events, signed, posted to the local API.
+
+Start -> answer -> end -> recording ready, as Zadarma sends them (form-encoded, with the
+`Signature` header made with the CRM's secret), so a first look at the local CRM finds calls
+in the log, in the client's feed, with a recording to play. The fake Zadarma API holds the
+recording the workflow then copies to S3.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import secrets
+import struct
+import time
+import wave
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import requests
+
+from chalicelib.integrations.zadarma.webhooks import encode_form, sign_event
+from infra.local.fake_zadarma import FakeZadarma
+
+
+def tone(seconds: float = 1.5, hertz: int = 440) -> bytes:
+    """A short WAV (a beep), the scripted call's recording."""
+    rate = 8000
+    frames = b"".join(
+        struct.pack("<h", int(8000 * math.sin(2 * math.pi * hertz * i / rate))) for i in range(int(rate * seconds))
+    )
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(frames)
+    return buffer.getvalue()
+
+
+def replay_call(
+    api_base: str,
+    slug: str,
+    secret: str,
+    fake: FakeZadarma,
+    *,
+    caller: str,
+    did: str = "33159000000",
+    extension: str = "100",
+    timezone: str = "Europe/Paris",
+    pause: float = 1.0,
+) -> str:
+    """Post one answered, recorded incoming call; returns its pbx_call_id."""
+    pbx_call_id = f"in_{secrets.token_hex(20)}"
+    record_id = f"{int(time.time())}.{secrets.randbelow(99999)}"
+    start = datetime.now(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M:%S")
+    fake.add_recording(call_id=record_id, pbx_call_id=pbx_call_id, content=tone())
+    base = {"call_start": start, "pbx_call_id": pbx_call_id, "caller_id": caller, "called_did": did}
+    events = [
+        {"event": "NOTIFY_START", **base},
+        {
+            "event": "NOTIFY_ANSWER",
+            "caller_id": caller,
+            "destination": extension,
+            "call_start": start,
+            "pbx_call_id": pbx_call_id,
+            "internal": extension,
+        },
+        {
+            "event": "NOTIFY_END",
+            **base,
+            "internal": extension,
+            "duration": "37",
+            "disposition": "answered",
+            "status_code": "16",
+            "is_recorded": "1",
+            "call_id_with_rec": record_id,
+        },
+        {"event": "NOTIFY_RECORD", "pbx_call_id": pbx_call_id, "call_id_with_rec": record_id},
+    ]
+    for fields in events:
+        requests.post(
+            f"{api_base}/v1/webhooks/zadarma/{slug}",
+            data=encode_form(fields),
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "User-Agent": "Zadarma API v1",
+                "Signature": sign_event(fields, secret),
+            },
+            timeout=10,
+        ).raise_for_status()
+        time.sleep(pause)
+    return pbx_call_id
