@@ -41,6 +41,7 @@ def dynamodb_calls() -> None:
             assert api.get("/v1/me", token=token).status == 200
         rows.append(("GET /v1/me", calls))
         rows += task_requests(api, token)
+        rows += pbx_events(api)
     print("\nDynamoDB calls per request (meter over botocore)")
     for name, calls in rows:
         print(f"  {name:34} {calls.total:3}   {calls}")
@@ -73,6 +74,24 @@ def task_requests(api: Api, token: str) -> list[tuple[str, object]]:
     with meter() as calls:
         services().due.run()
     rows.append(("DueActions run, nothing due", calls))
+    return rows
+
+
+def pbx_events(api: Api) -> list[tuple[str, object]]:
+    """One incoming call from a known client, event by event (the webhook's fixed costs)."""
+    from tests.meter import dynamodb_calls as meter
+    from tests.pbx import call_id, fake_pbx, incoming
+
+    rows: list[tuple[str, object]] = []
+    with fake_pbx(api) as pbx:
+        crm = pbx.new_crm()
+        api.post("/v1/clients", {"name": "Known", "phones": [{"phone": "+33612345678"}]}, token=crm.token)
+        events = incoming(call_id())
+        events["end"]["is_recorded"] = "0"
+        for name in ("start", "answer", "end"):
+            with meter() as calls:
+                assert pbx.post(events[name]).status == 200
+            rows.append((f"webhook {events[name]['event']}", calls))
     return rows
 
 

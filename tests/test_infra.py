@@ -35,6 +35,7 @@ ENV_VARS = {
     "MAIL_FROM",
     "APP_URL",
     "SMS_PROVIDER",
+    "STATE_MACHINE_ARN_PREFIX",
     "POWERTOOLS_SERVICE_NAME",
     "POWERTOOLS_METRICS_NAMESPACE",
     "POWERTOOLS_LOG_LEVEL",
@@ -239,6 +240,7 @@ def test_every_registry_function_is_deployed_with_its_trigger(real: Synth) -> No
         assert ("cognito-idp:AdminDeleteUser" in actions) == (Access.USER_POOL_ADMIN in fn.access)
         assert ("ssm:GetParameter" in actions) == (Access.TENANT_SECRETS in fn.access)
         assert ("ses:SendEmail" in actions) == (Access.SEND_EMAIL in fn.access)
+        assert ("s3:PutObject" in actions) == (Access.FILES_WRITE in fn.access)
         assert "cognito-idp:InitiateAuth" not in actions  # only the API logs users in
 
 
@@ -312,6 +314,22 @@ def test_real_state_machines_have_every_placeholder_substituted(real: Synth) -> 
     for machine in machines:
         props = machine["Properties"]
         assert set(PLACEHOLDER.findall(props["DefinitionString"])) <= set(props.get("DefinitionSubstitutions", {}))
+
+
+@pytest.mark.slow
+def test_the_api_starts_the_real_state_machines_by_their_stage_names(real: Synth) -> None:
+    machines = real.resources("AWS::StepFunctions::StateMachine")
+    assert sorted(m["Properties"]["StateMachineName"] for m in machines.values()) == sorted(
+        f"crm-{STAGE}-{m.name}" for m in STATE_MACHINES
+    )
+    api = [
+        statement
+        for policy in real.resources("AWS::IAM::Policy").values()
+        if '"DefaultRole"' in json.dumps(policy["Properties"]["Roles"])
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+    ]
+    started = [r for s in api if "states:StartExecution" in _as_list(s["Action"]) for r in _as_list(s["Resource"])]
+    assert sorted(r["Ref"] for r in started) == sorted(machines)
 
 
 @pytest.mark.slow

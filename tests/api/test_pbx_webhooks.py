@@ -352,3 +352,26 @@ def test_telephony_settings_keep_the_keys_write_only_and_check_them(pbx: Pbx) ->
     events = incoming(call_id())
     assert pbx.post(events["start"]).status == 401
     assert pbx.post(events["start"], secret="new-secret").status == 200
+
+
+def test_a_multipart_sms_event_is_accepted_like_a_form_encoded_one(pbx: Pbx) -> None:
+    import json
+
+    from chalicelib.integrations.zadarma.webhooks import sign_event
+
+    assert pbx.crm is not None
+    result = json.dumps({"caller_id": "+33699999999", "caller_did": "33159000000", "text": "Bonjour"})
+    boundary = "------------------------bc73bf4f2aad"
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="event"\r\n\r\nSMS\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="result"\r\n\r\n{result}\r\n--{boundary}--\r\n'
+    )
+    headers = {
+        "Content-Type": f"multipart/form-data; boundary={boundary}",
+        "User-Agent": "Zadarma API",
+        "Signature": sign_event({"event": "SMS", "result": result}, pbx.secret),
+    }
+    reply = pbx.api.request("POST", f"/v1/webhooks/zadarma/{pbx.crm.slug}", body, headers=headers)
+    assert reply.status == 200, reply.json
+    [lead] = leads(pbx)
+    assert [e["text"] for e in feed(pbx, "lead", lead["id"]) if e["kind"] == "sms"] == ["Bonjour"]
