@@ -20,6 +20,7 @@ from pynamodb.expressions.update import Action
 from chalicelib.db import keys
 from chalicelib.db.items import CallItem, FeedItem, Item, SearchItem, UniqueItem
 from chalicelib.db.pagination import Page, decode_cursor, encode_cursor
+from chalicelib.db.ranges import time_range
 from chalicelib.db.repositories.search import SearchIndex
 from chalicelib.domain.clock import isoformat_z
 from chalicelib.domain.contacts import FeedKind
@@ -163,7 +164,7 @@ class CallRepository:
         hash_key = keys.calls_of_pk(self._tenant_id, owner) if owner else keys.calls_pk(self._tenant_id)
         result = index.query(
             hash_key,
-            _range(attribute, flt.start_from, flt.start_to),
+            time_range(attribute, flt.start_from, flt.start_to),
             filter_condition=_filters(flt),
             scan_index_forward=False,
             limit=limit,
@@ -208,18 +209,6 @@ class CallRepository:
 def _first(attribute: Attribute, value: object) -> Action:
     """SET attribute = if_not_exists(attribute, value): the first event to know a fact wins."""
     return attribute.set(attribute | value)  # type: ignore[operator]
-
-
-def _range(attribute: Attribute, start_from: datetime | None, start_to: datetime | None) -> Condition | None:
-    low = isoformat_z(start_from) if start_from else None
-    high = isoformat_z(start_to) if start_to else None
-    if low and high:
-        return attribute.between(low, high)  # type: ignore[attr-defined,no-any-return]
-    if low:
-        return attribute >= low  # type: ignore[no-any-return]
-    if high:
-        return attribute < high  # type: ignore[no-any-return]
-    return None
 
 
 def _filters(flt: CallFilter) -> Condition | None:

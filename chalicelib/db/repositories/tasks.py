@@ -20,6 +20,7 @@ from pynamodb.expressions.condition import Condition
 from chalicelib.db import keys
 from chalicelib.db.items import DueItem, TaskEntryItem, TaskItem, WatermarkItem
 from chalicelib.db.pagination import Page, decode_cursor, encode_cursor
+from chalicelib.db.ranges import time_range
 from chalicelib.db.writes import Delete, Put, Write, must_not_exist, transact
 from chalicelib.domain.clock import isoformat_z
 from chalicelib.domain.errors import StaleVersionError
@@ -98,7 +99,7 @@ class TaskRepository:
             query, hash_key, range_attr = TaskEntryItem.query, pk, "sk"
         result = query(
             hash_key,
-            _start_range(getattr(TaskEntryItem, range_attr), flt.start_from, flt.start_to),
+            time_range(getattr(TaskEntryItem, range_attr), flt.start_from, flt.start_to),
             filter_condition=_filters(flt),
             scan_index_forward=not flt.descending,
             limit=limit,
@@ -232,20 +233,6 @@ def _to_due(item: DueItem) -> DueRecord:
 
 
 # --- conversions -----------------------------------------------------------------------------
-
-
-def _start_range(attribute: Any, start_from: datetime | None, start_to: datetime | None) -> Condition | None:
-    # Keys are "<start>#<id>": "<from>" sorts before every key starting at `from`, and "<to>"
-    # before every key starting at `to`, so `between` gives [from, to).
-    low = isoformat_z(start_from) if start_from else None
-    high = isoformat_z(start_to) if start_to else None
-    if low and high:
-        return attribute.between(low, high)
-    if low:
-        return attribute >= low
-    if high:
-        return attribute < high
-    return None
 
 
 def _filters(flt: ListFilter) -> Condition | None:
