@@ -1,0 +1,101 @@
+"""One test per access pattern of calls and SMS templates (AP33-AP37 of db/keys.py), against moto."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from chalicelib.db import keys
+from chalicelib.db.items import FeedItem
+from chalicelib.db.repositories.calls import CallFilter, CallRepository
+from chalicelib.db.repositories.sms_templates import SmsTemplateRepository
+from chalicelib.domain.errors import StaleVersionError
+from chalicelib.domain.sms import SmsTemplate
+from chalicelib.domain.telephony import CallDirection, CallStatus, call_event
+from tests.harness import LocalAws
+
+UTC3 = ZoneInfo("Europe/Moscow")
+NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+
+
+def events(call_id: str, start: str = "2026-11-26 10:00:00") -> dict[str, object]:
+    base = {"call_start": start, "pbx_call_id": call_id, "caller_id": "+33612345678", "called_did": "33159000000"}
+    return {
+        "start": call_event("NOTIFY_START", base, UTC3, "FR"),
+        "end": call_event(
+            "NOTIFY_END",
+            {**base, "internal": "100", "duration": "30", "disposition": "no answer", "is_recorded": "0"},
+            UTC3,
+            "FR",
+        ),
+    }
+
+
+@pytest.fixture
+def repo(aws: LocalAws) -> CallRepository:
+    return CallRepository("tenant-1")
+
+
+def test_ap33_events_merge_into_one_call_in_any_order(repo: CallRepository) -> None:
+    forward, backward = events("in_a"), events("in_b")
+    repo.apply(forward["start"], NOW)  # type: ignore[arg-type]
+    a = repo.apply(forward["end"], NOW, user_id="u1")  # type: ignore[arg-type]
+    repo.apply(backward["end"], NOW, user_id="u1")  # type: ignore[arg-type]
+    b = repo.apply(backward["start"], NOW)  # type: ignore[arg-type]
+
+    assert replace(a, id="x") == replace(b, id="x")
+    assert (a.status, a.duration_s, a.user_id, a.seq) == (CallStatus.NOANSWER, 30, "u1", 2)
+    assert a.started_at == datetime(2026, 11, 26, 7, 0, tzinfo=UTC)
+    again = repo.apply(forward["end"], NOW, user_id="u1")  # type: ignore[arg-type]
+    assert replace(again, seq=0) == replace(a, seq=0)  # a repeat changes nothing but the count
+    assert repo.get("in_a") == again
+    assert CallRepository("tenant-2").get("in_a") is None
+
+
+def test_ap34_ap35_calls_by_time_for_everyone_and_per_user(repo: CallRepository) -> None:
+    for i, user in enumerate(("u1", "u2", "u1")):
+        evs = events(f"in_{i}", start=f"2026-11-26 1{i}:00:00")
+        repo.apply(evs["start"], NOW)  # type: ignore[arg-type]
+        repo.apply(evs["end"], NOW, user_id=user)  # type: ignore[arg-type]
+
+    everyone = repo.list(None, CallFilter(), limit=10, cursor=None)
+    assert [c.id for c in everyone.items] == ["in_2", "in_1", "in_0"]  # newest first
+    assert [c.id for c in repo.list("u1", CallFilter(), limit=10, cursor=None).items] == ["in_2", "in_0"]
+    window = CallFilter(start_from=datetime(2026, 11, 26, 8, 0, tzinfo=UTC), direction=CallDirection.INCOMING)
+    assert [c.id for c in repo.list(None, window, limit=10, cursor=None).items] == ["in_2", "in_1"]
+    page = repo.list(None, CallFilter(), limit=2, cursor=None)
+    rest = repo.list(None, CallFilter(), limit=2, cursor=page.next_cursor)
+    assert [c.id for c in (*page.items, *rest.items)] == ["in_2", "in_1", "in_0"]
+
+
+def test_ap36_a_recording_id_leads_back_to_its_call(repo: CallRepository) -> None:
+    repo.remember_recording("1585913205.75283", "in_a")
+    assert repo.call_of_recording("1585913205.75283") == "in_a"
+    assert repo.call_of_recording("unknown") is None
+
+
+def test_a_calls_feed_line_is_never_overwritten_by_an_older_state(repo: CallRepository) -> None:
+    evs = events("in_a")
+    first = repo.apply(evs["start"], NOW, contact=("lead", "c1", "Bob"))  # type: ignore[arg-type]
+    second = repo.apply(evs["end"], NOW, user_id="u1")  # type: ignore[arg-type]
+    repo.write_feed_entry(second)
+    repo.write_feed_entry(first)  # late: ignored
+    [entry] = list(FeedItem.query(keys.contact_pk("tenant-1", "c1")))
+    assert (entry.seq, entry.data["status"]) == (2, "noanswer")
+
+
+def test_ap37_sms_templates(aws: LocalAws) -> None:
+    repo = SmsTemplateRepository("tenant-1")
+    template = SmsTemplate("t1", "Visit", "See you {name}", NOW - timedelta(days=1))
+    repo.create(template)
+    assert repo.list() == [template]
+    saved = repo.save(template, replace(template, text="See you soon"))
+    assert (repo.get("t1"), saved.version) == (saved, 2)
+    with pytest.raises(StaleVersionError):
+        repo.save(template, replace(template, text="lost"))
+    repo.delete(saved)
+    assert repo.list() == []
+    assert SmsTemplateRepository("tenant-2").get("t1") is None
