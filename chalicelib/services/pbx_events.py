@@ -148,10 +148,11 @@ class PbxEvents:
         calls = CallRepository(crm.id)
         user_id = UserRepository(crm.id).find_id_by_extension(ev.extension) if ev.extension else None
         contact: Contact | None = None
-        if event.name == "NOTIFY_START":  # the answer routes the call: identify it first
+        identified = event.name == "NOTIFY_START"  # the answer routes the call: identify it first
+        if identified:
             contact = self._identify_or_create(crm, ev, user_id, now)
         call = calls.apply(ev, now, user_id=user_id, contact=_ref(contact) if contact else None)
-        if call.contact_id is None and _external(call.phone):
+        if call.contact_id is None and not identified and _external(call.phone):
             contact = self._identify_or_create(crm, ev, user_id, now, phone=call.phone, did=call.did)
             if contact is not None:
                 call = calls.set_contact(call.id, contact.kind.value, contact.id, contact.name)
