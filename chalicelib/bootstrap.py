@@ -20,6 +20,7 @@ from chalicelib.integrations.ports import FileStore, SmsSender
 from chalicelib.integrations.secrets import SsmSecretStore
 from chalicelib.integrations.workflows import StepFunctionsWorkflows
 from chalicelib.services.auth import AuthService
+from chalicelib.services.broadcasts import BroadcastService, BroadcastTiming
 from chalicelib.services.company import CompanyService
 from chalicelib.services.contacts import ContactService
 from chalicelib.services.crms import CrmService
@@ -42,6 +43,7 @@ from chalicelib.services.telephony import TelephonyService
 @dataclass(frozen=True, slots=True)
 class Services:
     auth: AuthService
+    broadcasts: BroadcastService
     company: CompanyService
     contacts: ContactService
     crms: CrmService
@@ -74,9 +76,11 @@ def services() -> Services:
     pbx = PbxAccounts(secrets, settings.zadarma_api_url)
     sms = sms_sender(settings.sms_provider, pbx)
     timing = RecordingTiming(settings.recording_delay_seconds, settings.recording_retry_seconds)
+    workflows = StepFunctionsWorkflows(settings.state_machine_arn_prefix)
     invitations = InvitationService(identity, mailer, settings.app_url)
     return Services(
         auth=AuthService(crms, identity),
+        broadcasts=BroadcastService(crms, sms, workflows, BroadcastTiming(settings.broadcast_retry_seconds)),
         company=CompanyService(crms),
         contacts=ContactService(crms),
         crms=CrmService(crms, identity, secrets, invitations=invitations),
@@ -86,7 +90,7 @@ def services() -> Services:
         groups=GroupService(),
         invitations=invitations,
         pbx=pbx,
-        pbx_events=PbxEvents(crms, pbx, StepFunctionsWorkflows(settings.state_machine_arn_prefix), timing),
+        pbx_events=PbxEvents(crms, pbx, workflows, timing),
         profile=ProfileService(files, crms),
         properties=PropertyService(),
         recordings=RecordingService(pbx, files),

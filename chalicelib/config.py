@@ -40,6 +40,8 @@ class Settings:
     # Zadarma advises fetching a recording ~40 s after the event; tests set 0 (no sleeping).
     recording_delay_seconds: int
     recording_retry_seconds: int
+    # First backoff of a broadcast batch the SMS provider could not finish (doubles each time).
+    broadcast_retry_seconds: int
 
     @property
     def token_issuer(self) -> str:
@@ -69,6 +71,7 @@ class Settings:
             state_machine_arn_prefix=env.get("STATE_MACHINE_ARN_PREFIX", ""),
             recording_delay_seconds=int(env.get("RECORDING_DELAY_SECONDS", "40")),
             recording_retry_seconds=int(env.get("RECORDING_RETRY_SECONDS", "15")),
+            broadcast_retry_seconds=int(env.get("BROADCAST_RETRY_SECONDS", "10")),
         )
 
 

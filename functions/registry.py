@@ -75,6 +75,25 @@ FUNCTIONS: tuple[LambdaFunction, ...] = (
         description="Records on the call why its recording could not be copied",
         access=frozenset({Access.TABLE_READ, Access.TABLE_WRITE}),
     ),
+    LambdaFunction(
+        name="SendBroadcastBatch",
+        handler="functions.broadcasts.send_batch",
+        description="Sends one batch of an SMS broadcast through the CRM's PBX account",
+        access=frozenset({Access.TABLE_READ, Access.TABLE_WRITE, Access.TENANT_SECRETS}),
+        timeout_seconds=120,
+    ),
+    LambdaFunction(
+        name="FinishBroadcast",
+        handler="functions.broadcasts.finish",
+        description="Closes an SMS broadcast with its report",
+        access=frozenset({Access.TABLE_READ, Access.TABLE_WRITE}),
+    ),
+    LambdaFunction(
+        name="FailBroadcast",
+        handler="functions.broadcasts.fail",
+        description="Records why an SMS broadcast stopped",
+        access=frozenset({Access.TABLE_READ, Access.TABLE_WRITE}),
+    ),
 )
 
 STATE_MACHINES: tuple[StateMachine, ...] = (
@@ -82,5 +101,14 @@ STATE_MACHINES: tuple[StateMachine, ...] = (
         name="RecordingFetch",
         file="recording.asl.json",
         functions={"FetchRecordingFunctionArn": "FetchRecording", "RecordingFailedFunctionArn": "RecordingFailed"},
+    ),
+    StateMachine(
+        name="SmsBroadcast",
+        file="sms-broadcast.asl.json",
+        functions={
+            "SendBroadcastBatchFunctionArn": "SendBroadcastBatch",
+            "FinishBroadcastFunctionArn": "FinishBroadcast",
+            "FailBroadcastFunctionArn": "FailBroadcast",
+        },
     ),
 )

@@ -123,19 +123,19 @@ def fake_pbx(api: Api) -> Iterator[Pbx]:
             reset_caches()
 
 
-def executions(status: str | None = None) -> list[dict[str, Any]]:
+def executions(status: str | None = None, machine: str = "RecordingFetch") -> list[dict[str, Any]]:
     sfn = aws_client("stepfunctions")
-    machine = f"arn:aws:states:{REGION}:123456789012:stateMachine:RecordingFetch"
-    found = sfn.list_executions(stateMachineArn=machine)["executions"]
+    arn = f"arn:aws:states:{REGION}:123456789012:stateMachine:{machine}"
+    found = sfn.list_executions(stateMachineArn=arn)["executions"]
     return [e for e in found if status is None or e["status"] == status]
 
 
-def wait_for_workflows(timeout: float = 10.0) -> list[dict[str, Any]]:
+def wait_for_workflows(timeout: float = 10.0, machine: str = "RecordingFetch") -> list[dict[str, Any]]:
     """moto runs executions on threads: wait until none is running, then return them described."""
     sfn = aws_client("stepfunctions")
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        described = [sfn.describe_execution(executionArn=e["executionArn"]) for e in executions()]
+        described = [sfn.describe_execution(executionArn=e["executionArn"]) for e in executions(machine=machine)]
         if all(d["status"] != "RUNNING" for d in described):
             return described
         time.sleep(0.01)

@@ -11,7 +11,9 @@ from chalicelib.api.contacts import ClientOut, LeadOut
 from chalicelib.api.routing import Router
 from chalicelib.api.schemas import Input, Output, PageOut, PageQuery, UtcDateTime
 from chalicelib.bootstrap import services
+from chalicelib.db.pagination import Page
 from chalicelib.domain.actor import Actor
+from chalicelib.domain.broadcasts import MAX_RECIPIENTS, Broadcast, Recipient
 from chalicelib.domain.contacts import ContactKind
 from chalicelib.domain.rights import Access
 from chalicelib.domain.sms import MAX_TEXT, SmsTemplate
@@ -250,3 +252,80 @@ def update_sms_template(actor: Actor, template_id: str, body: SmsTemplatePatch) 
 def delete_sms_template(actor: Actor, template_id: str) -> None:
     """Delete an SMS template."""
     services().sms.delete_template(actor, template_id)
+
+
+class BroadcastIn(Input):
+    contact_ids: list[str] = Field(min_length=1, max_length=MAX_RECIPIENTS)
+    text: str | None = Field(None, min_length=1, max_length=MAX_TEXT)
+    template_id: str | None = Field(None, description="Instead of `text`; {name} becomes each contact's name")
+
+
+class BroadcastStarted(Output):
+    id: str
+    status: str
+
+
+class RecipientOut(Output):
+    contact_id: str | None
+    phone: str
+    status: str = Field(description="pending | sent | delivered | failed (sending: in flight)")
+    reason: str | None = None
+
+
+class BroadcastOut(Output):
+    id: str
+    status: str = Field(description="running | completed | failed | canceled")
+    total: int
+    sent: int
+    failed: int
+    created_at: UtcDateTime
+    finished_at: UtcDateTime | None
+    error: str | None
+    recipients: list[RecipientOut]
+    recipients_next_cursor: str | None = Field(description="?cursor= for more recipients")
+
+    @classmethod
+    def of(cls, broadcast: Broadcast, recipients: Page[Recipient]) -> BroadcastOut:
+        return cls(
+            id=broadcast.id,
+            status=broadcast.status.value,
+            total=broadcast.total,
+            sent=broadcast.sent,
+            failed=broadcast.failed,
+            created_at=broadcast.created_at,
+            finished_at=broadcast.finished_at,
+            error=broadcast.error,
+            recipients=[
+                RecipientOut(contact_id=r.contact_id, phone=r.phone, status=r.status.value, reason=r.reason)
+                for r in recipients.items
+            ],
+            recipients_next_cursor=recipients.next_cursor,
+        )
+
+
+class BroadcastQuery(Input):
+    limit: int = Field(1000, ge=1, le=1000, description="Recipients per page")
+    cursor: str | None = None
+
+
+@router.route("/sms-broadcasts", "POST", right=Access.ANY_USER, body=BroadcastIn, response=BroadcastStarted,
+              status=202)  # fmt: skip
+def create_broadcast(actor: Actor, body: BroadcastIn) -> BroadcastStarted:
+    """Send one SMS to many contacts (SM-2): runs in the background; follow it with GET."""
+    broadcast = services().broadcasts.create(actor, body.contact_ids, body.text, body.template_id)
+    return BroadcastStarted(id=broadcast.id, status=broadcast.status.value)
+
+
+@router.route("/sms-broadcasts/{broadcast_id}", "GET", right=Access.ANY_USER, query=BroadcastQuery,
+              response=BroadcastOut)  # fmt: skip
+def get_broadcast(actor: Actor, broadcast_id: str, query: BroadcastQuery) -> BroadcastOut:
+    """A broadcast's progress and report, per recipient (its creator, or an administrator)."""
+    broadcast, recipients = services().broadcasts.get(actor, broadcast_id, limit=query.limit, cursor=query.cursor)
+    return BroadcastOut.of(broadcast, recipients)
+
+
+@router.route("/sms-broadcasts/{broadcast_id}/cancel", "POST", right=Access.ANY_USER, response=BroadcastStarted)
+def cancel_broadcast(actor: Actor, broadcast_id: str) -> BroadcastStarted:
+    """Stop a running broadcast before its next SMS; what was sent stays sent."""
+    broadcast = services().broadcasts.cancel(actor, broadcast_id)
+    return BroadcastStarted(id=broadcast.id, status=broadcast.status.value)

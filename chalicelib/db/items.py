@@ -193,6 +193,32 @@ class CallItem(Item, discriminator="call"):
     seq = NumberAttribute(default=0)
 
 
+class BroadcastItem(Item, discriminator="broadcast"):
+    """An SMS broadcast (AP38); its counters move with each recipient's outcome."""
+
+    status = UnicodeAttribute()
+    total = NumberAttribute()
+    sent = NumberAttribute(default=0)
+    failed = NumberAttribute(default=0)
+    text = UnicodeAttribute(null=True)
+    template_id = UnicodeAttribute(null=True)
+    created_by = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    finished_at = UTCDateTimeAttribute(null=True)
+    error = UnicodeAttribute(null=True)
+
+
+class RecipientItem(Item, discriminator="recipient"):
+    """One number of a broadcast and what became of its SMS."""
+
+    phone = UnicodeAttribute()
+    contact_id = UnicodeAttribute(null=True)
+    text = UnicodeAttribute()
+    status = UnicodeAttribute()
+    reason = UnicodeAttribute(null=True)
+    message_id = UnicodeAttribute(null=True)
+
+
 class SmsTemplateItem(Item, discriminator="sms_template"):
     title = UnicodeAttribute()
     text = UnicodeAttribute()
@@ -350,6 +376,7 @@ def table_schema() -> dict[str, Any]:
 
 
 __all__ = [
+    "BroadcastItem",
     "CallItem",
     "ContactItem",
     "CounterItem",
@@ -362,6 +389,7 @@ __all__ = [
     "InvitationItem",
     "Item",
     "PropertyItem",
+    "RecipientItem",
     "SearchItem",
     "SlugItem",
     "SmsTemplateItem",

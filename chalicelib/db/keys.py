@@ -46,6 +46,7 @@ Access patterns (AP), each a repository method with a test:
   AP35 a user's calls by start time     Query    gsi2 pk=T#<tid>#CALLS#U#<uid> sk=<started_at>#<pbx_call_id>
   AP36 the call of a recording id       GetItem  pk=T#<tid> sk=UNIQUE#CALLREC#<call_id_with_rec>
   AP37 SMS templates                    Query    pk=T#<tid> sk begins_with SMSTPL#
+  AP38 a broadcast and its recipients   Get/Query pk=T#<tid>#BC#<id> sk=BROADCAST | begins_with R#
 
 """
 
@@ -287,6 +288,19 @@ SMS_TEMPLATE = "SMSTPL#"
 
 def sms_template_sk(template_id: str) -> str:
     return f"{SMS_TEMPLATE}{template_id}"
+
+
+BROADCAST_RECORD = "BROADCAST"
+RECIPIENT = "R#"
+
+
+def broadcast_pk(tenant_id: str, broadcast_id: str) -> str:
+    """A broadcast's partition: its record and its recipients (their order is the send order)."""
+    return f"{tenant_pk(tenant_id)}#BC#{broadcast_id}"
+
+
+def recipient_sk(index: int) -> str:
+    return f"{RECIPIENT}{index:06d}"
 
 
 SOURCE = "SOURCE#"

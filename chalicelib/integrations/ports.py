@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from chalicelib.domain.errors import UnavailableError
+
 
 @dataclass(frozen=True, slots=True)
 class Tokens:
@@ -78,6 +80,14 @@ class SmsReceipt:
 
 class SmsRejectedError(Exception):
     """The provider refused this SMS for good (bad number, no credit...): retrying will not help."""
+
+
+class SmsRateLimitedError(UnavailableError):
+    """The provider limits our rate: retry after `retry_at` (unix time) when it says."""
+
+    def __init__(self, message: str, retry_at: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_at = retry_at
 
 
 class SmsSender(Protocol):

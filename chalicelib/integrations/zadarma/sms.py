@@ -6,7 +6,7 @@ import threading
 from collections.abc import Callable
 
 from chalicelib.domain.errors import UnavailableError
-from chalicelib.integrations.ports import SmsReceipt, SmsRejectedError
+from chalicelib.integrations.ports import SmsRateLimitedError, SmsReceipt, SmsRejectedError
 from chalicelib.integrations.zadarma.client import (
     DEFAULT_BASE_URL,
     ZadarmaClient,
@@ -31,7 +31,9 @@ class ZadarmaSmsSender:
             raise SmsRejectedError("the PBX API keys are not set")
         try:
             result = self._client(credentials).send_sms(to, text)
-        except (ZadarmaRateLimitedError, ZadarmaUnavailableError) as exc:
+        except ZadarmaRateLimitedError as exc:
+            raise SmsRateLimitedError(f"Zadarma limits the rate: {exc.message}", exc.reset_at) from exc
+        except ZadarmaUnavailableError as exc:
             raise UnavailableError(f"Zadarma cannot send the SMS now: {exc.message}") from exc
         except ZadarmaError as exc:
             raise SmsRejectedError(exc.message) from exc

@@ -1,0 +1,253 @@
+"""SMS broadcasts (SPEC SM-2, SM-3, SM-5), driven by the SmsBroadcast state machine.
+
+`create` fixes the recipients and starts the workflow; the workflow's Map runs `send_batch` on
+ranges of recipients with bounded concurrency; a batch the provider could not finish (429, 5xx)
+asks to be called again after a backoff (at least until the provider's rate-limit window
+resets); `finish` closes the broadcast with its exact counts, `fail` records why it stopped.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from chalicelib.db import keys
+from chalicelib.db.pagination import Page
+from chalicelib.db.repositories.broadcasts import BroadcastRepository
+from chalicelib.db.repositories.contacts import ContactRepository
+from chalicelib.db.repositories.crms import CrmRepository
+from chalicelib.db.repositories.feeds import entry_put
+from chalicelib.db.repositories.sms_templates import SmsTemplateRepository
+from chalicelib.domain.actor import Actor
+from chalicelib.domain.broadcasts import (
+    MAX_ATTEMPTS,
+    MAX_RECIPIENTS,
+    UNKNOWN_OUTCOME,
+    Broadcast,
+    BroadcastStatus,
+    Recipient,
+    RecipientStatus,
+    backoff_seconds,
+    batches,
+)
+from chalicelib.domain.clock import utcnow
+from chalicelib.domain.contacts import FeedEntry, FeedKind, can_see
+from chalicelib.domain.errors import ConflictError, NotFoundError, UnavailableError, ValidationError
+from chalicelib.domain.ids import new_id
+from chalicelib.domain.rights import Access
+from chalicelib.domain.sms import SmsTemplate, check_text
+from chalicelib.integrations.ports import SmsRateLimitedError, SmsRejectedError, SmsSender, Workflows
+from chalicelib.observability import logger
+
+BROADCAST_MACHINE = "SmsBroadcast"
+
+
+@dataclass(frozen=True, slots=True)
+class BroadcastTiming:
+    retry_seconds: int
+    max_attempts: int = MAX_ATTEMPTS
+
+
+class BroadcastService:
+    def __init__(
+        self,
+        crms: CrmRepository,
+        sender: SmsSender,
+        workflows: Workflows,
+        timing: BroadcastTiming,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self._crms = crms
+        self._sender = sender
+        self._workflows = workflows
+        self._timing = timing
+        self._clock = clock
+
+    # --- the API ---------------------------------------------------------------------------------
+
+    def create(self, actor: Actor, contact_ids: list[str], text: str | None, template_id: str | None) -> Broadcast:
+        """Fix the recipients (first or all numbers, ST-4) and start sending (202)."""
+        actor.require(Access.ANY_USER)
+        crm = self._crms.get(actor.tenant_id)
+        if crm is None:
+            raise NotFoundError("no such CRM")
+        if (text is None) == (template_id is None):
+            raise ValidationError("give either a text or a template", field="text")
+        template = None
+        if template_id is not None:
+            template = SmsTemplateRepository(actor.tenant_id).get(template_id)
+            if template is None:
+                raise ValidationError("no such SMS template in this CRM", field="template_id")
+        recipients = self._recipients(actor, crm.telephony.sms_all_numbers, contact_ids, text, template)
+        if not recipients:
+            raise ValidationError("choose at least one contact", field="contact_ids")
+        if len(recipients) > MAX_RECIPIENTS:
+            raise ValidationError(f"a broadcast has at most {MAX_RECIPIENTS} numbers", field="contact_ids")
+        broadcast = Broadcast(
+            id=new_id(),
+            status=BroadcastStatus.RUNNING,
+            total=len(recipients),
+            created_by=actor.user_id,
+            created_at=self._clock(),
+            text=None if template else check_text(text or ""),
+            template_id=template_id,
+            failed=sum(1 for r in recipients if r.status is RecipientStatus.FAILED),
+        )
+        repo = BroadcastRepository(actor.tenant_id)
+        repo.create(broadcast, recipients)
+        payload = {
+            "tenant_id": actor.tenant_id,
+            "broadcast_id": broadcast.id,
+            "batches": batches(len(recipients)),
+            "retry_seconds": self._timing.retry_seconds,
+            "max_attempts": self._timing.max_attempts,
+        }
+        try:
+            self._workflows.start(BROADCAST_MACHINE, f"{actor.tenant_id}-{broadcast.id}", payload)
+        except UnavailableError:
+            repo.set_status(broadcast.id, BroadcastStatus.FAILED, self._clock(), "the workflow could not start")
+            raise
+        return broadcast
+
+    def _recipients(
+        self, actor: Actor, all_numbers: bool, contact_ids: list[str], text: str | None, template: SmsTemplate | None
+    ) -> list[Recipient]:
+        """One recipient per number (the first, or all with sms_all_numbers); a contact without
+        a number is reported failed rather than silently left out."""
+        ids = list(dict.fromkeys(contact_ids))
+        found = {c.id: c for c in ContactRepository(actor.tenant_id).get_many(ids)} if ids else {}
+        recipients: list[Recipient] = []
+        seen: set[str] = set()
+        for i, contact_id in enumerate(ids):
+            contact = found.get(contact_id)
+            if contact is None or not can_see(actor, contact):
+                raise ValidationError("no such client or lead in this CRM", field=f"contact_ids[{i}]")
+            body = check_text(template.render(contact.name) if template else (text or ""))
+            phones = [p.phone for p in contact.phones]
+            chosen = phones if all_numbers else phones[:1]
+            if not chosen:
+                recipients.append(Recipient(len(recipients), "", contact.id, body, RecipientStatus.FAILED,
+                                            "no phone number"))  # fmt: skip
+            for phone in chosen:
+                if phone not in seen:
+                    seen.add(phone)
+                    recipients.append(Recipient(len(recipients), phone, contact.id, body))
+        return recipients
+
+    def get(
+        self, actor: Actor, broadcast_id: str, *, limit: int = 1000, cursor: str | None = None
+    ) -> tuple[Broadcast, Page[Recipient]]:
+        repo = BroadcastRepository(actor.tenant_id)
+        broadcast = self._visible(actor, repo.get(broadcast_id, consistent=True))
+        return broadcast, repo.recipients(broadcast_id, limit=limit, cursor=cursor)
+
+    def cancel(self, actor: Actor, broadcast_id: str) -> Broadcast:
+        """Stop sending: batches see it before their next recipient; what was sent stays sent."""
+        repo = BroadcastRepository(actor.tenant_id)
+        self._visible(actor, repo.get(broadcast_id, consistent=True))
+        canceled = repo.set_status(broadcast_id, BroadcastStatus.CANCELED, self._clock())
+        if canceled is None:
+            raise ConflictError("the broadcast is not running any more", field="status")
+        return canceled
+
+    def _visible(self, actor: Actor, broadcast: Broadcast | None) -> Broadcast:
+        if broadcast is None or (broadcast.created_by != actor.user_id and not actor.is_admin):
+            raise NotFoundError("no such broadcast in this CRM")
+        return broadcast
+
+    # --- the workflow's tasks --------------------------------------------------------------------
+
+    def send_batch(self, job: dict[str, Any]) -> dict[str, Any]:
+        """Send one range of recipients; `status`: done, or retry after `wait_seconds`."""
+        tenant_id, broadcast_id = job["tenant_id"], job["broadcast_id"]
+        start, end = int(job["batch"]["start"]), int(job["batch"]["end"])
+        attempt = int(job.get("attempt", 0)) + 1
+        max_attempts = int(job.get("max_attempts", self._timing.max_attempts))
+        repo = BroadcastRepository(tenant_id)
+        broadcast = repo.get(broadcast_id, consistent=True)
+        if broadcast is None or broadcast.status is not BroadcastStatus.RUNNING:
+            return {**job, "attempt": attempt, "status": "done"}
+        left: list[Recipient] = []
+        retry_at: float | None = None
+        reason = ""
+        for recipient in repo.recipients(broadcast_id, start=start, end=end).items:
+            if recipient.status is RecipientStatus.SENDING:  # claimed by an attempt that died
+                repo.finish(broadcast_id, recipient.index, RecipientStatus.FAILED, reason=UNKNOWN_OUTCOME)
+                continue
+            if recipient.status is not RecipientStatus.PENDING:
+                continue
+            if reason:  # the provider is saturated: keep the rest for the next attempt
+                left.append(recipient)
+                continue
+            if not repo.claim(broadcast_id, recipient.index):
+                continue
+            outcome = self._send(tenant_id, broadcast_id, recipient)
+            if outcome is not None:
+                reason, retry_at = outcome
+                repo.release(broadcast_id, recipient.index, reason)
+                left.append(recipient)
+        if left and attempt >= max_attempts:
+            for recipient in left:
+                repo.finish(broadcast_id, recipient.index, RecipientStatus.FAILED, expected=RecipientStatus.PENDING,
+                            reason=f"not sent after {attempt} attempts: {reason}")  # fmt: skip
+            return {**job, "attempt": attempt, "status": "done"}
+        if left:
+            wait = backoff_seconds(attempt, int(job.get("retry_seconds", 0)), retry_at, time.time())
+            return {**job, "attempt": attempt, "status": "retry", "wait_seconds": wait}
+        return {**job, "attempt": attempt, "status": "done"}
+
+    def _send(self, tenant_id: str, broadcast_id: str, recipient: Recipient) -> tuple[str, float | None] | None:
+        """Send one SMS and record its outcome; (reason, retry_at) when the provider asks to wait."""
+        repo = BroadcastRepository(tenant_id)
+        try:
+            receipt = self._sender.send(tenant_id, recipient.phone, recipient.text)
+        except SmsRejectedError as exc:
+            feed = self._feed(tenant_id, broadcast_id, recipient, "failed", str(exc))
+            repo.finish(broadcast_id, recipient.index, RecipientStatus.FAILED, reason=str(exc), feed=feed)
+            return None
+        except SmsRateLimitedError as exc:
+            return str(exc), exc.retry_at
+        except UnavailableError as exc:
+            return str(exc), None
+        feed = self._feed(tenant_id, broadcast_id, recipient, "sent", None)
+        repo.finish(broadcast_id, recipient.index, RecipientStatus.SENT, message_id=receipt.message_id, feed=feed)
+        return None
+
+    def _feed(self, tenant_id: str, broadcast_id: str, recipient: Recipient, status: str, reason: str | None) -> Any:
+        if recipient.contact_id is None:
+            return None
+        entry = FeedEntry(
+            id=new_id(),
+            kind=FeedKind.SMS,
+            time=self._clock(),
+            user_id=None,
+            text=recipient.text,
+            data={
+                "direction": "outgoing",
+                "phone": recipient.phone,
+                "status": status,
+                "reason": reason,
+                "broadcast_id": broadcast_id,
+            },
+        )
+        return entry_put(keys.contact_pk(tenant_id, recipient.contact_id), entry)
+
+    def finish(self, job: dict[str, Any]) -> dict[str, Any]:
+        """Every batch is done: the broadcast is completed (unless canceled), with its report."""
+        repo = BroadcastRepository(job["tenant_id"])
+        done = repo.set_status(job["broadcast_id"], BroadcastStatus.COMPLETED, self._clock())
+        broadcast = done or repo.get(job["broadcast_id"], consistent=True)
+        assert broadcast is not None
+        logger.info("broadcast finished", extra={"broadcast_id": broadcast.id, "sent": broadcast.sent})
+        return {"status": broadcast.status.value, "total": broadcast.total, "sent": broadcast.sent,
+                "failed": broadcast.failed}  # fmt: skip
+
+    def fail(self, job: dict[str, Any]) -> dict[str, Any]:
+        error = job.get("error")
+        reason = f"{error.get('Error')}: {error.get('Cause')}" if isinstance(error, dict) else str(error)
+        BroadcastRepository(job["tenant_id"]).set_status(job["broadcast_id"], BroadcastStatus.FAILED,
+                                                         self._clock(), reason[:500])  # fmt: skip
+        return {"status": "failed", "error": reason[:500]}
