@@ -20,6 +20,7 @@ from chalicelib.integrations.ports import FileStore, SmsSender
 from chalicelib.integrations.secrets import SsmSecretStore
 from chalicelib.integrations.workflows import StepFunctionsWorkflows
 from chalicelib.services.auth import AuthService
+from chalicelib.services.autodial import AutodialService, AutodialTiming
 from chalicelib.services.broadcasts import BroadcastService, BroadcastTiming
 from chalicelib.services.company import CompanyService
 from chalicelib.services.contacts import ContactService
@@ -43,6 +44,7 @@ from chalicelib.services.telephony import TelephonyService
 @dataclass(frozen=True, slots=True)
 class Services:
     auth: AuthService
+    autodial: AutodialService
     broadcasts: BroadcastService
     company: CompanyService
     contacts: ContactService
@@ -77,9 +79,13 @@ def services() -> Services:
     sms = sms_sender(settings.sms_provider, pbx)
     timing = RecordingTiming(settings.recording_delay_seconds, settings.recording_retry_seconds)
     workflows = StepFunctionsWorkflows(settings.state_machine_arn_prefix)
+    autodial = AutodialService(
+        crms, pbx, workflows, AutodialTiming(settings.autodial_gap_seconds, settings.autodial_answer_timeout_seconds)
+    )
     invitations = InvitationService(identity, mailer, settings.app_url)
     return Services(
         auth=AuthService(crms, identity),
+        autodial=autodial,
         broadcasts=BroadcastService(crms, sms, workflows, BroadcastTiming(settings.broadcast_retry_seconds)),
         company=CompanyService(crms),
         contacts=ContactService(crms),
@@ -90,7 +96,7 @@ def services() -> Services:
         groups=GroupService(),
         invitations=invitations,
         pbx=pbx,
-        pbx_events=PbxEvents(crms, pbx, workflows, timing),
+        pbx_events=PbxEvents(crms, pbx, workflows, timing, on_call_end=autodial.call_ended),
         profile=ProfileService(files, crms),
         properties=PropertyService(),
         recordings=RecordingService(pbx, files),

@@ -42,6 +42,10 @@ class Settings:
     recording_retry_seconds: int
     # First backoff of a broadcast batch the SMS provider could not finish (doubles each time).
     broadcast_retry_seconds: int
+    # AD-2: the pause after a refused or unanswered call; and how long a dial waits for the
+    # PBX's end of call before giving up on it.
+    autodial_gap_seconds: int
+    autodial_answer_timeout_seconds: int
 
     @property
     def token_issuer(self) -> str:
@@ -72,6 +76,8 @@ class Settings:
             recording_delay_seconds=int(env.get("RECORDING_DELAY_SECONDS", "40")),
             recording_retry_seconds=int(env.get("RECORDING_RETRY_SECONDS", "15")),
             broadcast_retry_seconds=int(env.get("BROADCAST_RETRY_SECONDS", "10")),
+            autodial_gap_seconds=int(env.get("AUTODIAL_GAP_SECONDS", "5")),
+            autodial_answer_timeout_seconds=int(env.get("AUTODIAL_ANSWER_TIMEOUT_SECONDS", "7200")),
         )
 
 

@@ -94,6 +94,30 @@ FUNCTIONS: tuple[LambdaFunction, ...] = (
         description="Records why an SMS broadcast stopped",
         access=frozenset({Access.TABLE_READ, Access.TABLE_WRITE}),
     ),
+    LambdaFunction(
+        name="AutodialNext",
+        handler="functions.autodial.next_number",
+        description="The next number of a call list, or why the run stops",
+        access=frozenset({Access.TABLE_READ, Access.TABLE_WRITE}),
+    ),
+    LambdaFunction(
+        name="AutodialDial",
+        handler="functions.autodial.dial",
+        description="Claims a call list's number and asks the PBX to connect the call",
+        access=frozenset({Access.TABLE_READ, Access.TABLE_WRITE, Access.TENANT_SECRETS}),
+    ),
+    LambdaFunction(
+        name="AutodialRecord",
+        handler="functions.autodial.record",
+        description="Records how an autodialled call went (and makes a lead of an unknown number that answered)",
+        access=frozenset({Access.TABLE_READ, Access.TABLE_WRITE}),
+    ),
+    LambdaFunction(
+        name="AutodialFailed",
+        handler="functions.autodial.failed",
+        description="Records why a call list's run stopped",
+        access=frozenset({Access.TABLE_READ, Access.TABLE_WRITE}),
+    ),
 )
 
 STATE_MACHINES: tuple[StateMachine, ...] = (
@@ -109,6 +133,16 @@ STATE_MACHINES: tuple[StateMachine, ...] = (
             "SendBroadcastBatchFunctionArn": "SendBroadcastBatch",
             "FinishBroadcastFunctionArn": "FinishBroadcast",
             "FailBroadcastFunctionArn": "FailBroadcast",
+        },
+    ),
+    StateMachine(
+        name="Autodial",
+        file="autodial.asl.json",
+        functions={
+            "AutodialNextFunctionArn": "AutodialNext",
+            "AutodialDialFunctionArn": "AutodialDial",
+            "AutodialRecordFunctionArn": "AutodialRecord",
+            "AutodialFailedFunctionArn": "AutodialFailed",
         },
     ),
 )

@@ -51,6 +51,7 @@ def aws_environment() -> None:
             "RECORDING_DELAY_SECONDS": "0",
             "RECORDING_RETRY_SECONDS": "0",
             "BROADCAST_RETRY_SECONDS": "0",
+            "AUTODIAL_GAP_SECONDS": "0",
             "SMS_PROVIDER": "zadarma",
         }
     )

@@ -1,4 +1,4 @@
-"""Calls (SPEC TE-1, TE-2, TE-5, TE-6, TE-8, TM-1) and SMS (SM-1, SM-3)."""
+"""Calls (SPEC TE-1, TE-2, TE-5, TE-6, TE-8, TM-1), autodial (AD-1..5) and SMS (SM-1..5)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from chalicelib.api.schemas import Input, Output, PageOut, PageQuery, UtcDateTim
 from chalicelib.bootstrap import services
 from chalicelib.db.pagination import Page
 from chalicelib.domain.actor import Actor
+from chalicelib.domain.autodial import MAX_NUMBERS, CallList, ListItem
 from chalicelib.domain.broadcasts import MAX_RECIPIENTS, Broadcast, Recipient
 from chalicelib.domain.contacts import ContactKind
 from chalicelib.domain.rights import Access
@@ -69,7 +70,7 @@ class CallOut(Output):
         )
 
 
-class CallList(PageOut):
+class CallPage(PageOut):
     items: list[CallOut]
 
 
@@ -164,8 +165,8 @@ class SmsTemplateList(Output):
     items: list[SmsTemplateOut]
 
 
-@router.route("/calls", "GET", right=Access.ANY_USER, query=CallQuery, response=CallList)
-def list_calls(actor: Actor, query: CallQuery) -> CallList:
+@router.route("/calls", "GET", right=Access.ANY_USER, query=CallQuery, response=CallPage)
+def list_calls(actor: Actor, query: CallQuery) -> CallPage:
     """The call log, newest first: yours, or everyone's with calls_other_users_access."""
     page = services().telephony.calls(
         actor,
@@ -178,7 +179,7 @@ def list_calls(actor: Actor, query: CallQuery) -> CallList:
         limit=query.limit,
         cursor=query.cursor,
     )
-    return CallList(items=[CallOut.of(c) for c in page.items], next_cursor=page.next_cursor)
+    return CallPage(items=[CallOut.of(c) for c in page.items], next_cursor=page.next_cursor)
 
 
 @router.route("/calls", "POST", right=Access.ANY_USER, body=DialIn, response=DialOut, status=202)
@@ -329,3 +330,92 @@ def cancel_broadcast(actor: Actor, broadcast_id: str) -> BroadcastStarted:
     """Stop a running broadcast before its next SMS; what was sent stays sent."""
     broadcast = services().broadcasts.cancel(actor, broadcast_id)
     return BroadcastStarted(id=broadcast.id, status=broadcast.status.value)
+
+
+class CallListIn(Input):
+    contact_ids: list[str] | None = Field(None, max_length=MAX_NUMBERS, description="All or first numbers per ST-4")
+    phones: list[str] | None = Field(None, max_length=MAX_NUMBERS)
+
+
+class CallListStarted(Output):
+    id: str
+    status: str
+
+
+class ListItemOut(Output):
+    phone: str
+    contact_id: str | None
+    outcome: str = Field(description="pending | answer | noanswer | busy | cancel | failed (dialing: now)")
+    reason: str | None = None
+    call_id: str | None = None
+
+
+class CallListOut(Output):
+    id: str
+    status: str = Field(description="running | paused | completed | canceled | failed")
+    total: int
+    done: int
+    extension: str = Field(description="The extension the numbers are dialled from")
+    created_at: UtcDateTime
+    error: str | None
+    items: list[ListItemOut]
+    next_cursor: str | None = Field(description="?cursor= for more numbers")
+
+    @classmethod
+    def of(cls, call_list: CallList, items: Page[ListItem]) -> CallListOut:
+        return cls(
+            id=call_list.id,
+            status=call_list.status.value,
+            total=call_list.total,
+            done=call_list.done,
+            extension=call_list.extension,
+            created_at=call_list.created_at,
+            error=call_list.error,
+            items=[
+                ListItemOut(
+                    phone=i.phone, contact_id=i.contact_id, outcome=i.outcome.value, reason=i.reason, call_id=i.call_id
+                )
+                for i in items.items
+            ],
+            next_cursor=items.next_cursor,
+        )
+
+
+class CallListQuery(Input):
+    limit: int = Field(1000, ge=1, le=1000, description="Numbers per page")
+    cursor: str | None = None
+
+
+@router.route("/call-lists", "POST", right=Access.ANY_USER, body=CallListIn, response=CallListStarted, status=202)
+def create_call_list(actor: Actor, body: CallListIn) -> CallListStarted:
+    """Autodial (AD-1): dial contacts' numbers or given numbers in order from your extension."""
+    call_list = services().autodial.create(actor, body.contact_ids, body.phones)
+    return CallListStarted(id=call_list.id, status=call_list.status.value)
+
+
+@router.route("/call-lists/{list_id}", "GET", right=Access.ANY_USER, query=CallListQuery, response=CallListOut)
+def get_call_list(actor: Actor, list_id: str, query: CallListQuery) -> CallListOut:
+    """A call list's progress and each number's outcome (AD-3)."""
+    call_list, items = services().autodial.get(actor, list_id, limit=query.limit, cursor=query.cursor)
+    return CallListOut.of(call_list, items)
+
+
+@router.route("/call-lists/{list_id}/pause", "POST", right=Access.ANY_USER, response=CallListStarted)
+def pause_call_list(actor: Actor, list_id: str) -> CallListStarted:
+    """Stop before the next number (the call going on is not cut)."""
+    call_list = services().autodial.pause(actor, list_id)
+    return CallListStarted(id=call_list.id, status=call_list.status.value)
+
+
+@router.route("/call-lists/{list_id}/resume", "POST", right=Access.ANY_USER, response=CallListStarted)
+def resume_call_list(actor: Actor, list_id: str) -> CallListStarted:
+    """Go on where the list stopped."""
+    call_list = services().autodial.resume(actor, list_id)
+    return CallListStarted(id=call_list.id, status=call_list.status.value)
+
+
+@router.route("/call-lists/{list_id}/cancel", "POST", right=Access.ANY_USER, response=CallListStarted)
+def cancel_call_list(actor: Actor, list_id: str) -> CallListStarted:
+    """Stop for good."""
+    call_list = services().autodial.cancel(actor, list_id)
+    return CallListStarted(id=call_list.id, status=call_list.status.value)

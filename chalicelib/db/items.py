@@ -219,6 +219,38 @@ class RecipientItem(Item, discriminator="recipient"):
     message_id = UnicodeAttribute(null=True)
 
 
+class CallListItem(Item, discriminator="call_list"):
+    """An autodial call list (AP39): where it is, how far it got."""
+
+    status = UnicodeAttribute()
+    user_id = UnicodeAttribute()
+    extension = UnicodeAttribute()
+    total = NumberAttribute()
+    done = NumberAttribute(default=0)
+    position = NumberAttribute(default=0)
+    run = NumberAttribute(default=1)
+    created_at = UTCDateTimeAttribute()
+    error = UnicodeAttribute(null=True)
+
+
+class ListEntryItem(Item, discriminator="list_entry"):
+    """One number of a call list and its outcome."""
+
+    phone = UnicodeAttribute()
+    contact_id = UnicodeAttribute(null=True)
+    outcome = UnicodeAttribute()
+    reason = UnicodeAttribute(null=True)
+    call_id = UnicodeAttribute(null=True)
+
+
+class AwaitingCallItem(Item, discriminator="awaiting_call"):
+    """A dialling autodial waiting for the PBX's end of call (AP40): the task token to resume."""
+
+    list_id = UnicodeAttribute()
+    index = NumberAttribute()
+    token = UnicodeAttribute()
+
+
 class SmsTemplateItem(Item, discriminator="sms_template"):
     title = UnicodeAttribute()
     text = UnicodeAttribute()
@@ -376,8 +408,10 @@ def table_schema() -> dict[str, Any]:
 
 
 __all__ = [
+    "AwaitingCallItem",
     "BroadcastItem",
     "CallItem",
+    "CallListItem",
     "ContactItem",
     "CounterItem",
     "CrmItem",
@@ -388,6 +422,7 @@ __all__ = [
     "GroupItem",
     "InvitationItem",
     "Item",
+    "ListEntryItem",
     "PropertyItem",
     "RecipientItem",
     "SearchItem",

@@ -47,6 +47,8 @@ Access patterns (AP), each a repository method with a test:
   AP36 the call of a recording id       GetItem  pk=T#<tid> sk=UNIQUE#CALLREC#<call_id_with_rec>
   AP37 SMS templates                    Query    pk=T#<tid> sk begins_with SMSTPL#
   AP38 a broadcast and its recipients   Get/Query pk=T#<tid>#BC#<id> sk=BROADCAST | begins_with R#
+  AP39 a call list and its numbers      Get/Query pk=T#<tid>#CL#<id> sk=CALLLIST | I#<index>
+  AP40 the autodial awaiting a call end GetItem  pk=T#<tid> sk=UNIQUE#AUTODIAL#<extension>#<e164>
 
 """
 
@@ -301,6 +303,24 @@ def broadcast_pk(tenant_id: str, broadcast_id: str) -> str:
 
 def recipient_sk(index: int) -> str:
     return f"{RECIPIENT}{index:06d}"
+
+
+CALL_LIST_RECORD = "CALLLIST"
+LIST_ITEM = "I#"
+
+
+def call_list_pk(tenant_id: str, list_id: str) -> str:
+    """A call list's partition: its record and its numbers, in dialling order."""
+    return f"{tenant_pk(tenant_id)}#CL#{list_id}"
+
+
+def list_item_sk(index: int) -> str:
+    return f"{LIST_ITEM}{index:06d}"
+
+
+def awaiting_call_sk(extension: str, phone: str) -> str:
+    """What the PBX's end-of-call event for (extension, number) resumes: a dialling autodial."""
+    return f"{UNIQUE}AUTODIAL#{extension}#{phone}"
 
 
 SOURCE = "SOURCE#"

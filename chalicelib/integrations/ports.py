@@ -104,3 +104,9 @@ class Workflows(Protocol):
     def start(self, machine: str, name: str, payload: dict[str, Any]) -> bool:
         """Start `machine` as execution `name`; False when one of that name exists already (a
         name is the work's idempotency key)."""
+
+    def resume(self, token: str, output: dict[str, Any]) -> bool:
+        """Resume a step waiting for `token` with `output`; False if it waits no more."""
+
+    def abort(self, token: str, error: str, cause: str) -> bool:
+        """Fail a step waiting for `token`; False if it waits no more."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -41,3 +42,38 @@ class StepFunctionsWorkflows:
                 return False
             raise UnavailableError("the workflow could not be started") from exc
         return True
+
+    def resume(self, token: str, output: dict[str, Any]) -> bool:
+        return self._answer(lambda: self._sfn.send_task_success(taskToken=token, output=json.dumps(output)))
+
+    def abort(self, token: str, error: str, cause: str) -> bool:
+        return self._answer(lambda: self._sfn.send_task_failure(taskToken=token, error=error, cause=cause[:256]))
+
+    def _answer(self, send: Callable[[], object]) -> bool:
+        try:
+            send()
+        except ClientError as exc:
+            # The step timed out, was canceled, or was answered already: nothing waits any more.
+            if exc.response.get("Error", {}).get("Code") in _GONE:
+                return False
+            raise UnavailableError("the workflow could not be resumed") from exc
+        return True
+
+
+_GONE = frozenset({"TaskDoesNotExist", "TaskTimedOut", "InvalidToken", "ExecutionDoesNotExist"})
+
+
+def failure_reason(error: Any) -> str:
+    """Why a step failed, from what a Catch hands over: {"Error", "Cause"} (a Lambda's Cause is
+    JSON with `errorMessage`), or a plain message."""
+    if not isinstance(error, dict):
+        return str(error or "the step failed")[:500]
+    cause = error.get("Cause")
+    if isinstance(cause, str):
+        try:
+            decoded = json.loads(cause)
+        except ValueError:
+            decoded = None
+        if isinstance(decoded, dict) and decoded.get("errorMessage"):
+            cause = decoded["errorMessage"]
+    return f"{error.get('Error', 'error')}: {cause}"[:500] if cause else str(error.get("Error", "error"))[:500]

@@ -40,6 +40,7 @@ from chalicelib.domain.ids import new_id
 from chalicelib.domain.rights import Access
 from chalicelib.domain.sms import SmsTemplate, check_text
 from chalicelib.integrations.ports import SmsRateLimitedError, SmsRejectedError, SmsSender, Workflows
+from chalicelib.integrations.workflows import failure_reason
 from chalicelib.observability import logger
 
 BROADCAST_MACHINE = "SmsBroadcast"
@@ -246,8 +247,7 @@ class BroadcastService:
                 "failed": broadcast.failed}  # fmt: skip
 
     def fail(self, job: dict[str, Any]) -> dict[str, Any]:
-        error = job.get("error")
-        reason = f"{error.get('Error')}: {error.get('Cause')}" if isinstance(error, dict) else str(error)
+        reason = failure_reason(job.get("error"))
         BroadcastRepository(job["tenant_id"]).set_status(job["broadcast_id"], BroadcastStatus.FAILED,
                                                          self._clock(), reason[:500])  # fmt: skip
         return {"status": "failed", "error": reason[:500]}

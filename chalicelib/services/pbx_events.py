@@ -47,6 +47,7 @@ from chalicelib.domain.telephony import (
     Call,
     CallDirection,
     CallEvent,
+    CallStatus,
     call_event,
     lead_name,
     stable_id,
@@ -89,7 +90,9 @@ class PbxEvents:
         workflows: Workflows,
         timing: RecordingTiming,
         clock: Callable[[], datetime] = utcnow,
+        on_call_end: Callable[[str, str, str, CallStatus, str], bool] | None = None,
     ) -> None:
+        self._on_call_end = on_call_end  # autodial waits for its calls' ends (AD-2)
         self._crms = crms
         self._accounts = accounts
         self._workflows = workflows
@@ -162,6 +165,9 @@ class PbxEvents:
         calls.write_feed_entry(call)
         if ev.record_id:
             self._fetch_recording(crm.id, calls, call, ev.record_id)
+        ended = ev.ends and ev.direction is CallDirection.OUTGOING and call.status is not None
+        if self._on_call_end and ended and ev.extension and call.phone:
+            self._on_call_end(crm.id, ev.extension, call.phone, call.status, call.id)  # type: ignore[arg-type]
         if event.name == "NOTIFY_START":
             return self._route(crm, contact)
         return {}

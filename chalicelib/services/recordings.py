@@ -10,8 +10,6 @@ When the call has no transcript yet, the PBX's speech-recognition endpoint is as
 
 from __future__ import annotations
 
-import contextlib
-import json
 from typing import Any
 
 from chalicelib.db.repositories.calls import CallRepository
@@ -19,6 +17,7 @@ from chalicelib.domain.search import call_terms
 from chalicelib.domain.telephony import RecordingState
 from chalicelib.integrations.pbx import PbxAccounts
 from chalicelib.integrations.ports import FileStore
+from chalicelib.integrations.workflows import failure_reason
 from chalicelib.integrations.zadarma.client import (
     ZadarmaError,
     ZadarmaRateLimitedError,
@@ -82,7 +81,7 @@ class RecordingService:
         return {**result, "status": "ready"}
 
     def mark_failed(self, job: dict[str, Any]) -> dict[str, Any]:
-        reason = _reason(job.get("error"))
+        reason = failure_reason(job.get("error"))
         calls = CallRepository(job["tenant_id"])
         stored = calls.set_recording(job["call_id"], RecordingState.FAILED, error=reason)
         if stored is not None:
@@ -100,13 +99,3 @@ class RecordingService:
         text = transcript_text({"phrases": [{"result": t, "channel": c} for c, t in transcript.phrases]})
         if text:
             calls.set_transcript(call_id, text, call_terms(None, None, text))
-
-
-def _reason(error: Any) -> str:
-    """The state machine hands over a string (ours) or {"Error", "Cause"} (a task that raised)."""
-    if isinstance(error, dict):
-        cause = error.get("Cause")
-        with contextlib.suppress(ValueError, AttributeError):  # a Lambda error's Cause is JSON
-            cause = json.loads(cause).get("errorMessage", cause) if isinstance(cause, str) else cause
-        return f"{error.get('Error', 'error')}: {cause}"[:500]
-    return str(error or "the recording could not be fetched")[:500]

@@ -1,0 +1,207 @@
+"""Autodial call lists of one CRM (AP39) and the dial awaiting the PBX's end of call (AP40)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from pynamodb.exceptions import DeleteError, UpdateError
+
+from chalicelib.db import keys
+from chalicelib.db.items import AwaitingCallItem, CallListItem, ListEntryItem
+from chalicelib.db.pagination import Page, decode_cursor, encode_cursor
+from chalicelib.db.writes import Delete, Put, Update, Write, must_exist, must_not_exist, transact
+from chalicelib.domain.autodial import CallList, CallListStatus, ListItem, Outcome
+from chalicelib.domain.errors import ConflictError
+
+
+class CallListRepository:
+    def __init__(self, tenant_id: str) -> None:
+        self._tenant_id = tenant_id
+
+    def create(self, call_list: CallList, items: Sequence[ListItem]) -> None:
+        """The numbers first (batched), then the record that makes the list visible."""
+        pk = self._pk(call_list.id)
+        with ListEntryItem.batch_write() as batch:
+            for item in items:
+                batch.save(
+                    ListEntryItem(
+                        pk,
+                        keys.list_item_sk(item.index),
+                        phone=item.phone,
+                        contact_id=item.contact_id,
+                        outcome=item.outcome.value,
+                    )
+                )
+        record = CallListItem(
+            pk,
+            keys.CALL_LIST_RECORD,
+            status=call_list.status.value,
+            user_id=call_list.user_id,
+            extension=call_list.extension,
+            total=call_list.total,
+            created_at=call_list.created_at,
+        )
+        transact([Put(record, condition=must_not_exist())])
+
+    def get(self, list_id: str) -> CallList | None:
+        """AP39 (consistent: the workflow's steps read what the last one wrote)."""
+        try:
+            item = CallListItem.get(self._pk(list_id), keys.CALL_LIST_RECORD, consistent_read=True)
+        except CallListItem.DoesNotExist:
+            return None
+        return _to_list(item, list_id)
+
+    def item(self, list_id: str, index: int) -> ListItem | None:
+        try:
+            return _to_item(ListEntryItem.get(self._pk(list_id), keys.list_item_sk(index), consistent_read=True))
+        except ListEntryItem.DoesNotExist:
+            return None
+
+    def items(self, list_id: str, *, limit: int = 1000, cursor: str | None = None) -> Page[ListItem]:
+        """AP39: the numbers in dialling order."""
+        result = ListEntryItem.query(
+            self._pk(list_id),
+            ListEntryItem.sk.startswith(keys.LIST_ITEM),
+            consistent_read=True,
+            limit=limit,
+            last_evaluated_key=decode_cursor(cursor, self._tenant_id),
+        )
+        return Page([_to_item(i) for i in result], encode_cursor(result.last_evaluated_key))
+
+    def claim(self, call_list: CallList, index: int, phone: str, token: str) -> bool:
+        """pending -> dialing, and the token the end of the call resumes; False if it was claimed."""
+        entry = ListEntryItem(self._pk(call_list.id), keys.list_item_sk(index))
+        awaiting = AwaitingCallItem(
+            keys.tenant_pk(self._tenant_id),
+            keys.awaiting_call_sk(call_list.extension, phone),
+            list_id=call_list.id,
+            index=index,
+            token=token,
+        )
+        try:
+            transact(
+                [
+                    Update(
+                        entry,
+                        [ListEntryItem.outcome.set(Outcome.DIALING.value)],
+                        condition=ListEntryItem.outcome == Outcome.PENDING.value,
+                    ),
+                    Put(awaiting),
+                ]
+            )
+        except ConflictError:
+            return False
+        return True
+
+    def record(
+        self,
+        call_list: CallList,
+        index: int,
+        phone: str,
+        outcome: Outcome,
+        *,
+        reason: str | None = None,
+        call_id: str | None = None,
+    ) -> bool:
+        """A number's outcome, the list's progress, and its place moved on, at once.
+
+        Only a number being dialled (or, for an interrupted step, still pending) gets an
+        outcome, and only once: a repeated step changes nothing.
+        """
+        pk = self._pk(call_list.id)
+        entry = ListEntryItem(pk, keys.list_item_sk(index))
+        actions = [ListEntryItem.outcome.set(outcome.value)]
+        if reason:
+            actions.append(ListEntryItem.reason.set(reason[:300]))
+        if call_id:
+            actions.append(ListEntryItem.call_id.set(call_id))
+        open_outcomes = [Outcome.DIALING.value, Outcome.PENDING.value]
+        record = CallListItem(pk, keys.CALL_LIST_RECORD)
+        writes: list[Write] = [
+            Update(entry, actions, condition=ListEntryItem.outcome.is_in(*open_outcomes)),
+            Update(record, [CallListItem.done.add(1), CallListItem.position.set(index + 1)], condition=must_exist()),
+            _delete_awaiting(self._tenant_id, call_list.extension, phone),  # a late end resumes nothing
+        ]
+        try:
+            transact(writes)
+        except ConflictError:
+            return False
+        return True
+
+    def awaiting(self, extension: str, phone: str) -> tuple[str, int, str] | None:
+        """AP40: (list id, index, task token) of the dial waiting for this call's end."""
+        try:
+            item = AwaitingCallItem.get(
+                keys.tenant_pk(self._tenant_id), keys.awaiting_call_sk(extension, phone), consistent_read=True
+            )
+        except AwaitingCallItem.DoesNotExist:
+            return None
+        return item.list_id, int(item.index), item.token
+
+    def forget_awaiting(self, extension: str, phone: str, token: str) -> bool:
+        """Remove the awaiting dial, if it is still this one; False if someone else did."""
+        item = AwaitingCallItem(keys.tenant_pk(self._tenant_id), keys.awaiting_call_sk(extension, phone))
+        try:
+            item.delete(condition=AwaitingCallItem.token == token)
+        except DeleteError as exc:
+            if exc.cause_response_code == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def set_status(
+        self,
+        list_id: str,
+        status: CallListStatus,
+        *,
+        expected: Sequence[CallListStatus],
+        error: str | None = None,
+        new_run: bool = False,
+    ) -> CallList | None:
+        """Move the list's status if it is one of `expected` (and count a new run); None otherwise."""
+        item = CallListItem(self._pk(list_id), keys.CALL_LIST_RECORD)
+        actions = [CallListItem.status.set(status.value)]
+        if error:
+            actions.append(CallListItem.error.set(error[:500]))
+        if new_run:
+            actions.append(CallListItem.run.add(1))
+        try:
+            item.update(actions=actions, condition=CallListItem.status.is_in(*[s.value for s in expected]))
+        except UpdateError as exc:
+            if exc.cause_response_code == "ConditionalCheckFailedException":
+                return None
+            raise
+        return _to_list(item, list_id)
+
+    def _pk(self, list_id: str) -> str:
+        return keys.call_list_pk(self._tenant_id, list_id)
+
+
+def _delete_awaiting(tenant_id: str, extension: str, phone: str) -> Delete:
+    return Delete(AwaitingCallItem(keys.tenant_pk(tenant_id), keys.awaiting_call_sk(extension, phone)))
+
+
+def _to_list(item: CallListItem, list_id: str) -> CallList:
+    return CallList(
+        id=list_id,
+        status=CallListStatus(item.status),
+        user_id=item.user_id,
+        extension=item.extension,
+        total=int(item.total),
+        created_at=item.created_at,
+        done=int(item.done or 0),
+        position=int(item.position or 0),
+        run=int(item.run or 1),
+        error=item.error,
+    )
+
+
+def _to_item(item: ListEntryItem) -> ListItem:
+    return ListItem(
+        index=int(item.sk.removeprefix(keys.LIST_ITEM)),
+        phone=item.phone,
+        contact_id=item.contact_id,
+        outcome=Outcome(item.outcome),
+        reason=item.reason,
+        call_id=item.call_id,
+    )
