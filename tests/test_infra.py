@@ -330,6 +330,9 @@ def test_the_api_starts_the_real_state_machines_by_their_stage_names(real: Synth
     ]
     started = [r for s in api if "states:StartExecution" in _as_list(s["Action"]) for r in _as_list(s["Resource"])]
     assert sorted(r["Ref"] for r in started) == sorted(machines)
+    answering = [s for s in api if "states:SendTaskSuccess" in _as_list(s["Action"])]
+    assert answering
+    assert all("states:SendTaskFailure" in _as_list(s["Action"]) for s in answering)
 
 
 @pytest.mark.slow

@@ -186,8 +186,10 @@ class CrmStack(Stack):
         self.functions = self._functions(functions, environment)
         self.state_machines = {machine.name: self._state_machine(machine) for machine in state_machines}
         for machine in self.state_machines.values():
-            # Webhooks start workflows (recording copies; autodial and broadcasts later).
+            # The API starts workflows (recording copies, broadcasts, call lists) and answers the
+            # steps that wait for it (the PBX's end of call resumes an autodial; cancel fails it).
             machine.grant_start_execution(api_role)
+            machine.grant_task_response(api_role)
 
         CfnOutput(self, "ApiUrl", value=self.api.sam_template.get_output("EndpointURL").value)
         CfnOutput(self, "TableName", value=self.table.table_name)

@@ -178,3 +178,19 @@ def test_call_list_input_and_rights_are_checked(pbx: Pbx) -> None:
     assert pbx.api.get(f"/v1/call-lists/{list_id}", token=member.token).status == 404
     pbx.api.post(f"/v1/call-lists/{list_id}/cancel", token=token)
     finished_runs(pbx)
+
+
+def test_a_call_whose_end_never_comes_times_out_and_the_run_goes_on(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.harness import reset_caches
+
+    monkeypatch.setenv("AUTODIAL_ANSWER_TIMEOUT_SECONDS", "1")
+    with fake_pbx(api) as kit:
+        kit.new_crm()
+        reset_caches()  # read the short timeout
+        list_id = start(kit, phones=NUMBERS[:2])
+        dialled(kit, 1)  # its end never comes
+        end_call(kit, dialled(kit, 2, timeout=15), "answered")
+        finished_runs(kit)
+        report = shown(kit, list_id)
+    assert [i["outcome"] for i in report["items"]] == ["failed", "answer"]
+    assert report["items"][0]["reason"] == "the PBX never said how the call ended"
