@@ -107,6 +107,8 @@ class FakeZadarma:
         self._online: dict[str, bool] = {}
         self._denied: dict[str, str] = {}
         self._windows: dict[str, _Window] = {}
+        # The local stack plays the PBX's side of a requested call (its webhooks) from here.
+        self.on_callback: Callable[[RequestedCallback], None] | None = None
 
     # --- lifecycle ---------------------------------------------------------------------------------------------
 
@@ -284,7 +286,11 @@ class FakeZadarma:
         from_, to = params.get("from", ""), params.get("to", "")
         if not from_ or not to.isdigit():
             return 400, _error("Check phone's number")
-        self.callbacks.append(RequestedCallback(from_, to, params.get("sip"), "predicted" in params))
+        callback = RequestedCallback(from_, to, params.get("sip"), "predicted" in params)
+        self.callbacks.append(callback)
+        if self.on_callback is not None:
+            # Called under the fake's lock: the hook must only hand the work to another thread.
+            self.on_callback(callback)
         return 200, {"status": "success", "from": from_, "to": to, "time": int(time.time())}
 
     def _send_sms(self, params: dict[str, str]) -> Answer:

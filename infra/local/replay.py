@@ -79,15 +79,55 @@ def replay_call(
         {"event": "NOTIFY_RECORD", "pbx_call_id": pbx_call_id, "call_id_with_rec": record_id},
     ]
     for fields in events:
-        requests.post(
-            f"{api_base}/v1/webhooks/zadarma/{slug}",
-            data=encode_form(fields),
-            headers={
-                "Content-Type": "application/x-www-form-urlencoded",
-                "User-Agent": "Zadarma API v1",
-                "Signature": sign_event(fields, secret),
-            },
-            timeout=10,
-        ).raise_for_status()
+        _post(api_base, slug, secret, fields)
         time.sleep(pause)
     return pbx_call_id
+
+
+def replay_outgoing(
+    api_base: str,
+    slug: str,
+    secret: str,
+    *,
+    extension: str,
+    destination: str,
+    disposition: str = "answered",
+    timezone: str = "Europe/Paris",
+    pause: float = 3.0,
+) -> str:
+    """The PBX's events for a call it was asked to connect (click-to-call, autodial): the call
+    starts, lasts `pause` seconds, and ends with `disposition`; returns its pbx_call_id."""
+    pbx_call_id = f"out_{secrets.token_hex(20)}"
+    start = datetime.now(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M:%S")
+    base = {"call_start": start, "pbx_call_id": pbx_call_id, "internal": extension, "destination": destination}
+    answered = disposition == "answered"
+    events = [
+        {"event": "NOTIFY_OUT_START", **base, "caller_id": "0"},
+        {
+            "event": "NOTIFY_OUT_END",
+            **base,
+            "caller_id": "0",
+            "duration": str(int(pause)) if answered else "0",
+            "disposition": disposition,
+            "status_code": "16",
+            "is_recorded": "0",
+        },
+    ]
+    for i, fields in enumerate(events):
+        if i:
+            time.sleep(pause)
+        _post(api_base, slug, secret, fields)
+    return pbx_call_id
+
+
+def _post(api_base: str, slug: str, secret: str, fields: dict[str, str]) -> None:
+    requests.post(
+        f"{api_base}/v1/webhooks/zadarma/{slug}",
+        data=encode_form(fields),
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "User-Agent": "Zadarma API v1",
+            "Signature": sign_event(fields, secret),
+        },
+        timeout=10,
+    ).raise_for_status()

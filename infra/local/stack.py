@@ -73,6 +73,7 @@ class LocalStack:
         import os
 
         os.environ["ZADARMA_API_URL"] = self._pbx.start()
+        self._pbx.on_callback = self._play_requested_call
         # moto's werkzeug access log would drown the CRM's own request log.
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         self._moto = ThreadedMotoServer(ip_address=opts.host, port=opts.moto_port, verbose=False)
@@ -102,6 +103,28 @@ class LocalStack:
         self._scheduler.start()
         if self.seeded or opts.demo_call:
             threading.Thread(target=self._demo_calls, name="demo-calls", daemon=True).start()
+
+    def _play_requested_call(self, callback: Any) -> None:
+        """The fake PBX's side of a click-to-call or autodial dial of the demo CRM: the call is
+        answered and ends a few seconds later, as its webhooks say (so autodial moves on)."""
+        from infra.local.replay import replay_outgoing
+        from infra.local.seed import DEMO_SLUG, PBX_ACCOUNTS
+
+        def play() -> None:
+            try:
+                replay_outgoing(
+                    f"http://{self.options.host}:{self.options.port}",
+                    DEMO_SLUG,
+                    PBX_ACCOUNTS["demo-key"],
+                    extension=callback.from_,
+                    destination=f"+{callback.to}",
+                )
+            except Exception:  # noqa: BLE001 - a demo must never take the local stack down
+                from chalicelib.observability import logger
+
+                logger.exception("the fake PBX could not play the requested call")
+
+        threading.Thread(target=play, name="fake-pbx-call", daemon=True).start()
 
     @property
     def pbx_url(self) -> str:
