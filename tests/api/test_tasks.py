@@ -269,3 +269,16 @@ def test_calendar_ranges_are_checked(api: Api, make_crm) -> None:
     for query, field in cases:
         reply = api.get(f"/v1/calendar?{query}", token=crm.token)
         assert (reply.status, reply.error.get("field")) == (400, field), (query, reply.json)
+
+
+def test_lists_board_and_calendar_show_the_current_version_after_edits(api: Api, make_crm) -> None:
+    crm: CrmSession = make_crm()
+    created = task(api, crm.token, "Drag me", start="2026-12-01T09:00:00Z")
+    edited = patch(api, crm.token, created, title="Dragged")
+    assert edited.json["version"] == 2
+    listed = api.get("/v1/tasks", token=crm.token).json["items"][0]
+    board = api.get("/v1/tasks/board", token=crm.token).json["columns"][0]["items"][0]
+    calendar = api.get("/v1/calendar?view=week&date=2026-12-01", token=crm.token).json["items"][0]
+    assert listed["version"] == board["version"] == calendar["version"] == 2
+    moved = patch(api, crm.token, board, status="in_progress")  # a card dragged from the board
+    assert moved.status == 200, moved.json

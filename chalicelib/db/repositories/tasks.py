@@ -64,14 +64,14 @@ class TaskRepository:
 
     def save_changes(self, before: Task, after: Task, extra: Sequence[Write] = ()) -> Task:
         """Store `after` if the task is still at `before.version`; its copies and due actions follow."""
-        after = replace(after, version=before.version)
+        after = replace(after, version=before.version + 1)  # what the record holds once written
         record = TaskItem(
             keys.task_pk(self._tenant_id, after.id),
             keys.TASK_RECORD,
             task_id=after.id,
             version=before.version,  # PynamoDB makes it the condition and writes version + 1
             **_fields(after),
-        )
+        )  # the list copies below carry `after.version`, the record's new one
         writes: list[Write] = [Put(record, on_conflict=StaleVersionError("task"))]
         new_entries = self._entries(after)
         kept = {(e.pk, e.sk) for e in new_entries}
@@ -79,7 +79,7 @@ class TaskRepository:
         writes += [Put(e) for e in new_entries]
         writes += due_writes(self._tenant_id, before, after)
         transact([*writes, *extra])
-        return replace(after, version=before.version + 1)
+        return after
 
     def delete(self, task: Task) -> None:
         record = TaskItem(keys.task_pk(self._tenant_id, task.id), keys.TASK_RECORD, version=task.version)
