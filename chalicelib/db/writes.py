@@ -51,7 +51,16 @@ class Delete:
     on_conflict: DomainError | None = None
 
 
-Write = Put | Update | Delete
+@dataclass(frozen=True, slots=True)
+class Check:
+    """A condition on an item the transaction does not write (e.g. "the list is still running")."""
+
+    item: Item
+    condition: Condition
+    on_conflict: DomainError | None = None
+
+
+Write = Put | Update | Delete | Check
 
 
 def must_not_exist() -> Condition:
@@ -97,13 +106,16 @@ def transact(writes: Sequence[Write], *, attempts: int = 3) -> None:
     """
     if len(writes) > MAX_TRANSACTION_ITEMS:
         raise ValueError(f"a transaction holds at most {MAX_TRANSACTION_ITEMS} items, got {len(writes)}")
-    # PynamoDB sends deletes, then puts, then updates; cancellation reasons follow that order.
-    ordered = [w for kind in (Delete, Put, Update) for w in writes if isinstance(w, kind)]
+    # PynamoDB sends condition checks, deletes, puts, then updates; cancellation reasons follow
+    # that order.
+    ordered = [w for kind in (Check, Delete, Put, Update) for w in writes if isinstance(w, kind)]
     for attempt in range(1, attempts + 1):
         try:
             with TransactWrite(connection=_connection(get_settings().region)) as tx:
                 for write in ordered:
-                    if isinstance(write, Put):
+                    if isinstance(write, Check):
+                        tx.condition_check(type(write.item), write.item.pk, write.item.sk, condition=write.condition)
+                    elif isinstance(write, Put):
                         tx.save(write.item, condition=write.condition)
                     elif isinstance(write, Update):
                         tx.update(write.item, actions=list(write.actions), condition=write.condition)

@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.domain.errors import UnavailableError
 from chalicelib.integrations.aws import client
@@ -41,6 +41,8 @@ class StepFunctionsWorkflows:
             if exc.response.get("Error", {}).get("Code") == "ExecutionAlreadyExists":
                 return False
             raise UnavailableError("the workflow could not be started") from exc
+        except BotoCoreError as exc:  # endpoint unreachable, read timeout...
+            raise UnavailableError("the workflow could not be started") from exc
         return True
 
     def resume(self, token: str, output: dict[str, Any]) -> bool:
@@ -56,6 +58,8 @@ class StepFunctionsWorkflows:
             # The step timed out, was canceled, or was answered already: nothing waits any more.
             if exc.response.get("Error", {}).get("Code") in _GONE:
                 return False
+            raise UnavailableError("the workflow could not be resumed") from exc
+        except BotoCoreError as exc:
             raise UnavailableError("the workflow could not be resumed") from exc
         return True
 

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.db.pagination import Page
-from chalicelib.db.repositories.call_lists import CallListRepository
+from chalicelib.db.repositories.call_lists import CallListRepository, ClaimResult
 from chalicelib.db.repositories.contacts import ContactRepository
 from chalicelib.db.repositories.crms import CrmRepository
 from chalicelib.domain.actor import Actor
@@ -29,7 +29,7 @@ from chalicelib.domain.autodial import (
 )
 from chalicelib.domain.clock import utcnow
 from chalicelib.domain.contacts import Contact, ContactKind, FeedEntry, FeedKind, LeadSource, LeadStatus, Phone, can_see
-from chalicelib.domain.errors import ConflictError, DuplicateError, NotFoundError, ValidationError
+from chalicelib.domain.errors import ConflictError, DuplicateError, NotFoundError, UnavailableError, ValidationError
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.rights import Access
 from chalicelib.domain.telephony import CallStatus, dial_number, lead_name
@@ -48,7 +48,12 @@ class AutodialTiming:
 
 
 class DialRefusedError(Exception):
-    """The number could not be dialled (the PBX refused, or it was claimed already)."""
+    """The number could not be dialled (the PBX refused, another list dials it): it fails."""
+
+
+class DialSkippedError(Exception):
+    """This run must not dial (paused, canceled, superseded, or the number is taken): nothing
+    is recorded, and the next step decides what happens."""
 
 
 class AutodialService:
@@ -101,8 +106,14 @@ class AutodialService:
             created_at=self._clock(),
         )
         items = [ListItem(i, phone, contact_id) for i, (phone, contact_id) in enumerate(unique)]
-        CallListRepository(actor.tenant_id).create(call_list, items)
-        self._start(actor.tenant_id, call_list)
+        repo = CallListRepository(actor.tenant_id)
+        repo.create(call_list, items)
+        try:
+            self._start(actor.tenant_id, call_list)
+        except UnavailableError:
+            repo.set_status(call_list.id, CallListStatus.FAILED, expected=[CallListStatus.RUNNING],
+                            error="the workflow could not start")  # fmt: skip
+            raise
         return call_list
 
     def get(self, actor: Actor, list_id: str, *, limit: int, cursor: str | None) -> tuple[CallList, Page[ListItem]]:
@@ -137,17 +148,19 @@ class AutodialService:
     def cancel(self, actor: Actor, list_id: str) -> CallList:
         """Stop for good; the number being dialled is let go (its outcome: cancel)."""
         repo = CallListRepository(actor.tenant_id)
-        call_list = self._visible(actor, repo.get(list_id))
+        self._visible(actor, repo.get(list_id))
         canceled = repo.set_status(
             list_id, CallListStatus.CANCELED, expected=[CallListStatus.RUNNING, CallListStatus.PAUSED]
         )
         if canceled is None:
             raise ConflictError("the list is not running any more", field="status")
-        current = repo.item(list_id, call_list.position) if call_list.position < call_list.total else None
+        # Where the list is now: a dial claimed after this is refused by its claim's condition.
+        current = repo.item(list_id, canceled.position) if canceled.position < canceled.total else None
         if current is not None and current.outcome is Outcome.DIALING:
-            waiting = repo.awaiting(call_list.extension, current.phone)
-            if waiting and repo.forget_awaiting(call_list.extension, current.phone, waiting[2]):
+            waiting = repo.awaiting(canceled.extension, current.phone)
+            if waiting and waiting[0] == list_id:
                 self._workflows.abort(waiting[2], "Canceled", "the call list was canceled")
+                repo.forget_awaiting(canceled.extension, current.phone, waiting[2])
         return canceled
 
     def _visible(self, actor: Actor, call_list: CallList | None) -> CallList:
@@ -204,15 +217,24 @@ class AutodialService:
         job, token = event["job"], event["token"]
         repo = CallListRepository(job["tenant_id"])
         call_list = repo.get(job["list_id"])
-        if call_list is None or not repo.claim(call_list, job["index"], job["phone"], token):
-            raise DialRefusedError("this number was claimed already")
+        if call_list is None:
+            raise DialSkippedError("the list is gone")
+        claimed = repo.claim(call_list, int(job["run"]), int(job["index"]), job["phone"], token)
+        if claimed is ClaimResult.BUSY:
+            raise DialRefusedError("another call list of this extension is dialling this number")
+        if claimed is not ClaimResult.CLAIMED:
+            raise DialSkippedError(f"not dialled: {claimed.value}")
         client = self._pbx.client(job["tenant_id"])
         if client is None:
             raise DialRefusedError("the PBX API keys are not set")
-        from chalicelib.integrations.zadarma.client import ZadarmaError
+        from chalicelib.integrations.zadarma.client import ZadarmaError, ZadarmaUnavailableError
 
         try:
             client.callback(call_list.extension, job["phone"], sip=call_list.extension)
+        except ZadarmaUnavailableError as exc:
+            if exc.maybe_sent:
+                return  # the PBX may be connecting it: its end of call (or the timeout) decides
+            raise DialRefusedError(f"the PBX could not be reached: {exc.message}") from exc
         except ZadarmaError as exc:
             raise DialRefusedError(f"the PBX refused the call: {exc.message}") from exc
 
@@ -223,6 +245,9 @@ class AutodialService:
         call_list = repo.get(job["list_id"])
         if call_list is None:
             return {**base, "gap": False}
+        error = job.get("error")
+        if isinstance(error, dict) and error.get("Error") == DialSkippedError.__name__:
+            return {**base, "gap": False}  # nothing was dialled by this run
         outcome, reason, call_id = _outcome(job)
         index, phone = int(job["index"]), str(job["phone"])
         repo.record(call_list, index, phone, outcome, reason=reason, call_id=call_id)
@@ -243,9 +268,12 @@ class AutodialService:
         """From the PBX's NOTIFY_OUT_END: resume the autodial waiting for this call, if any."""
         repo = CallListRepository(tenant_id)
         waiting = repo.awaiting(extension, phone)
-        if waiting is None or not repo.forget_awaiting(extension, phone, waiting[2]):
+        if waiting is None:
             return False
-        return self._workflows.resume(waiting[2], {"outcome": status.value, "call_id": call_id})
+        # Resume first: if it fails for a while, the PBX's retry of this event still finds it.
+        resumed = self._workflows.resume(waiting[2], {"outcome": status.value, "call_id": call_id})
+        repo.forget_awaiting(extension, phone, waiting[2])
+        return resumed
 
     def _lead(self, tenant_id: str, call_list: CallList, phone: str) -> None:
         """AD-4: an unknown number that answered becomes a lead of the user who called."""

@@ -194,3 +194,25 @@ def test_a_call_whose_end_never_comes_times_out_and_the_run_goes_on(api: Api, mo
         report = shown(kit, list_id)
     assert [i["outcome"] for i in report["items"]] == ["failed", "answer"]
     assert report["items"][0]["reason"] == "the PBX never said how the call ended"
+
+
+def test_a_dial_step_of_a_canceled_or_superseded_run_dials_nothing(pbx: Pbx) -> None:
+    from chalicelib.bootstrap import services
+    from chalicelib.services.autodial import DialSkippedError
+
+    assert pbx.crm is not None
+    list_id = start(pbx, phones=NUMBERS)
+    end_call(pbx, dialled(pbx, 1), "answered")
+    dialled(pbx, 2)
+    pbx.api.post(f"/v1/call-lists/{list_id}/cancel", token=pbx.crm.token)
+    finished_runs(pbx)
+    job = {"tenant_id": pbx.crm.id, "list_id": list_id, "run": 1, "index": 2, "phone": NUMBERS[2],
+           "gap_seconds": 0, "answer_timeout_seconds": 60}  # fmt: skip
+    # A dial step that was already on its way when the list was canceled (or a resume replaced
+    # its run) is refused by its claim's condition: nothing rings.
+    with pytest.raises(DialSkippedError):
+        services().autodial.dial({"job": job, "token": "late-token"})
+    with pytest.raises(DialSkippedError):
+        services().autodial.dial({"job": {**job, "run": 7}, "token": "old-run-token"})
+    assert len(pbx.fake.callbacks) == 2
+    assert outcomes(pbx, list_id) == ["answer", "cancel", "pending"]

@@ -3,15 +3,38 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from enum import StrEnum
 
 from pynamodb.exceptions import DeleteError, UpdateError
 
 from chalicelib.db import keys
 from chalicelib.db.items import AwaitingCallItem, CallListItem, ListEntryItem
 from chalicelib.db.pagination import Page, decode_cursor, encode_cursor
-from chalicelib.db.writes import Delete, Put, Update, Write, must_exist, must_not_exist, transact
+from chalicelib.db.writes import Check, Put, Update, Write, must_exist, must_not_exist, transact
 from chalicelib.domain.autodial import CallList, CallListStatus, ListItem, Outcome
 from chalicelib.domain.errors import ConflictError
+
+
+class ClaimResult(StrEnum):
+    CLAIMED = "claimed"
+    STOPPED = "stopped"  # the list is paused, canceled, or run by a newer run
+    TAKEN = "taken"  # the number is not pending any more
+    BUSY = "busy"  # another list of the extension waits for this number
+
+
+class _StoppedError(ConflictError):
+    def __init__(self) -> None:
+        super().__init__("the list is not running this run")
+
+
+class _TakenError(ConflictError):
+    def __init__(self) -> None:
+        super().__init__("the number was claimed already")
+
+
+class _BusyError(ConflictError):
+    def __init__(self) -> None:
+        super().__init__("another list waits for this number")
 
 
 class CallListRepository:
@@ -68,9 +91,11 @@ class CallListRepository:
         )
         return Page([_to_item(i) for i in result], encode_cursor(result.last_evaluated_key))
 
-    def claim(self, call_list: CallList, index: int, phone: str, token: str) -> bool:
-        """pending -> dialing, and the token the end of the call resumes; False if it was claimed."""
-        entry = ListEntryItem(self._pk(call_list.id), keys.list_item_sk(index))
+    def claim(self, call_list: CallList, run: int, index: int, phone: str, token: str) -> ClaimResult:
+        """pending -> dialing, with the token the end of the call resumes, only while the list
+        is running this `run`, and only if no other list of this extension waits for this number."""
+        pk = self._pk(call_list.id)
+        entry = ListEntryItem(pk, keys.list_item_sk(index))
         awaiting = AwaitingCallItem(
             keys.tenant_pk(self._tenant_id),
             keys.awaiting_call_sk(call_list.extension, phone),
@@ -78,20 +103,28 @@ class CallListRepository:
             index=index,
             token=token,
         )
+        running = (CallListItem.status == CallListStatus.RUNNING.value) & (CallListItem.run == run)
+        mine = AwaitingCallItem.pk.does_not_exist() | (AwaitingCallItem.list_id == call_list.id)
         try:
             transact(
                 [
+                    Check(CallListItem(pk, keys.CALL_LIST_RECORD), running, on_conflict=_StoppedError()),
                     Update(
                         entry,
                         [ListEntryItem.outcome.set(Outcome.DIALING.value)],
                         condition=ListEntryItem.outcome == Outcome.PENDING.value,
+                        on_conflict=_TakenError(),
                     ),
-                    Put(awaiting),
+                    Put(awaiting, condition=mine, on_conflict=_BusyError()),
                 ]
             )
-        except ConflictError:
-            return False
-        return True
+        except _StoppedError:
+            return ClaimResult.STOPPED
+        except _TakenError:
+            return ClaimResult.TAKEN
+        except _BusyError:
+            return ClaimResult.BUSY
+        return ClaimResult.CLAIMED
 
     def record(
         self,
@@ -120,13 +153,21 @@ class CallListRepository:
         writes: list[Write] = [
             Update(entry, actions, condition=ListEntryItem.outcome.is_in(*open_outcomes)),
             Update(record, [CallListItem.done.add(1), CallListItem.position.set(index + 1)], condition=must_exist()),
-            _delete_awaiting(self._tenant_id, call_list.extension, phone),  # a late end resumes nothing
         ]
         try:
             transact(writes)
         except ConflictError:
             return False
+        self._forget_own(call_list, phone)  # a late end of this call resumes nothing
         return True
+
+    def _forget_own(self, call_list: CallList, phone: str) -> None:
+        item = AwaitingCallItem(keys.tenant_pk(self._tenant_id), keys.awaiting_call_sk(call_list.extension, phone))
+        try:
+            item.delete(condition=AwaitingCallItem.list_id == call_list.id)
+        except DeleteError as exc:
+            if exc.cause_response_code != "ConditionalCheckFailedException":
+                raise
 
     def awaiting(self, extension: str, phone: str) -> tuple[str, int, str] | None:
         """AP40: (list id, index, task token) of the dial waiting for this call's end."""
@@ -175,10 +216,6 @@ class CallListRepository:
 
     def _pk(self, list_id: str) -> str:
         return keys.call_list_pk(self._tenant_id, list_id)
-
-
-def _delete_awaiting(tenant_id: str, extension: str, phone: str) -> Delete:
-    return Delete(AwaitingCallItem(keys.tenant_pk(tenant_id), keys.awaiting_call_sk(extension, phone)))
 
 
 def _to_list(item: CallListItem, list_id: str) -> CallList:

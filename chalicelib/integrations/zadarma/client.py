@@ -47,7 +47,16 @@ class ZadarmaRateLimitedError(ZadarmaError):
 
 
 class ZadarmaUnavailableError(ZadarmaError):
-    """No usable answer: network error, timeout or HTTP 5xx."""
+    """No usable answer: network error, timeout or HTTP 5xx.
+
+    `maybe_sent`: the request reached Zadarma but no answer came back (it timed out or the
+    connection dropped while waiting), so it may have been carried out: an SMS may be out, a
+    call may be ringing. Retrying could do it twice.
+    """
+
+    def __init__(self, message: str, http_status: int | None = None, *, maybe_sent: bool = False) -> None:
+        super().__init__(message, http_status)
+        self.maybe_sent = maybe_sent
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,8 +213,12 @@ class ZadarmaClient:
                 response = exc
             with response:
                 return response.getcode(), response.headers, _read(response, max_bytes)
-        except (urllib.error.URLError, HTTPException, OSError) as exc:
+        except urllib.error.URLError as exc:
+            # urllib wraps failures while connecting and sending: the request was not taken.
             raise ZadarmaUnavailableError(f"Zadarma cannot be reached: {exc}") from exc
+        except (HTTPException, OSError) as exc:
+            # The request went out; the answer did not come back (timeout, dropped connection).
+            raise ZadarmaUnavailableError(f"Zadarma did not answer: {exc}", maybe_sent=True) from exc
 
 
 def _read(response: Any, max_bytes: int) -> bytes:
