@@ -82,6 +82,11 @@ class SmsRejectedError(Exception):
     """The provider refused this SMS for good (bad number, no credit...): retrying will not help."""
 
 
+class SmsOutcomeUnknownError(Exception):
+    """The request reached the provider but no answer came back: the SMS may be out. Sending it
+    again could send it twice, so callers report it rather than retry."""
+
+
 class SmsRateLimitedError(UnavailableError):
     """The provider limits our rate: retry after `retry_at` (unix time) when it says."""
 

@@ -39,7 +39,13 @@ from chalicelib.domain.errors import ConflictError, NotFoundError, UnavailableEr
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.rights import Access
 from chalicelib.domain.sms import SmsTemplate, check_text
-from chalicelib.integrations.ports import SmsRateLimitedError, SmsRejectedError, SmsSender, Workflows
+from chalicelib.integrations.ports import (
+    SmsOutcomeUnknownError,
+    SmsRateLimitedError,
+    SmsRejectedError,
+    SmsSender,
+    Workflows,
+)
 from chalicelib.integrations.workflows import failure_reason
 from chalicelib.observability import logger
 
@@ -146,7 +152,8 @@ class BroadcastService:
         return broadcast, repo.recipients(broadcast_id, limit=limit, cursor=cursor)
 
     def cancel(self, actor: Actor, broadcast_id: str) -> Broadcast:
-        """Stop sending: batches see it before their next recipient; what was sent stays sent."""
+        """Stop sending: a recipient is claimed only while the broadcast runs, so nothing is sent
+        after this; what was sent stays sent."""
         repo = BroadcastRepository(actor.tenant_id)
         self._visible(actor, repo.get(broadcast_id, consistent=True))
         canceled = repo.set_status(broadcast_id, BroadcastStatus.CANCELED, self._clock())
@@ -183,7 +190,10 @@ class BroadcastService:
             if reason:  # the provider is saturated: keep the rest for the next attempt
                 left.append(recipient)
                 continue
-            if not repo.claim(broadcast_id, recipient.index):
+            claimed = repo.claim(broadcast_id, recipient.index)
+            if claimed is None:
+                break  # canceled meanwhile: send nothing more
+            if not claimed:
                 continue
             outcome = self._send(tenant_id, broadcast_id, recipient)
             if outcome is not None:
@@ -208,6 +218,9 @@ class BroadcastService:
         except SmsRejectedError as exc:
             feed = self._feed(tenant_id, broadcast_id, recipient, "failed", str(exc))
             repo.finish(broadcast_id, recipient.index, RecipientStatus.FAILED, reason=str(exc), feed=feed)
+            return None
+        except SmsOutcomeUnknownError:
+            repo.finish(broadcast_id, recipient.index, RecipientStatus.FAILED, reason=UNKNOWN_OUTCOME)
             return None
         except SmsRateLimitedError as exc:
             return str(exc), exc.retry_at

@@ -27,7 +27,7 @@ from chalicelib.domain.clock import utcnow
 from chalicelib.domain.contacts import FeedKind
 from chalicelib.domain.errors import StaleVersionError, UnavailableError
 from chalicelib.domain.tasks import SMS_MAX_LATENESS, DueKind, SmsState, Task, TaskStatus
-from chalicelib.integrations.ports import Mailer, SmsRejectedError, SmsSender
+from chalicelib.integrations.ports import Mailer, SmsOutcomeUnknownError, SmsRejectedError, SmsSender
 from chalicelib.observability import logger
 from chalicelib.services.tasks import task_feed_writes
 
@@ -36,6 +36,7 @@ MAX_ATTEMPTS = 5
 # How far back a run looks when the watermark is missing or older (a very long outage).
 CATCH_UP = timedelta(days=7)
 FIRST_RUN_LOOKBACK = timedelta(hours=1)
+WRITE_MARGIN = timedelta(minutes=5)
 
 
 @dataclass(slots=True)
@@ -95,7 +96,9 @@ class DueWorker:
                     behind = behind or bucket
             if report.out_of_time:
                 break
-        watermark = behind or current
+        # A write racing this run may schedule an action at `now` in the hour this run just left:
+        # the watermark stays a few minutes behind, so the next run reads that hour again.
+        watermark = min(behind or current, keys.due_bucket(now - WRITE_MARGIN))
         if watermark != start:
             self._due.set_watermark(watermark)
         return report
@@ -111,7 +114,9 @@ class DueWorker:
         action = record.action
         try:
             fired = self._fire(record, now)
-        except _RetryLaterError as exc:
+        except Exception as exc:  # noqa: BLE001 - one action's failure must not stop the others
+            if not isinstance(exc, _RetryLaterError):
+                logger.exception("due action failed", extra={"action": str(action)})
             if record.attempts + 1 >= MAX_ATTEMPTS:
                 logger.error("due action given up", extra={"action": str(action), "error": str(exc)})
                 self._give_up(record, now, str(exc))
@@ -180,9 +185,15 @@ class DueWorker:
         except SmsRejectedError as exc:
             self._record_sms(tenant_id, task, now, None, f"refused by the provider: {exc}")
             return True
+        except SmsOutcomeUnknownError as exc:
+            self._record_sms(tenant_id, task, now, None, f"outcome unknown, not sent again: {exc}")
+            return True
         except UnavailableError as exc:
             raise _RetryLaterError(f"the SMS provider is unavailable: {exc}") from exc
-        self._record_sms(tenant_id, task, now, receipt.message_id, None)
+        try:
+            self._record_sms(tenant_id, task, now, receipt.message_id, None)
+        except Exception:  # noqa: BLE001 - the SMS is out: never send it again for a bookkeeping error
+            logger.exception("SMS sent but not recorded", extra={"task_id": task.id})
         return True
 
     def _give_up(self, record: DueRecord, now: datetime, error: str) -> None:

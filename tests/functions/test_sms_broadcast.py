@@ -166,3 +166,65 @@ def _actor(pbx: Pbx) -> Any:
     from chalicelib.domain.users import principal_name
 
     return services().auth.actor(principal_name(pbx.crm.id, pbx.crm.admin["id"]))
+
+
+class _NoWorkflows:
+    """Starts nothing: a test drives the batches itself."""
+
+    def start(self, machine: str, name: str, payload: dict[str, Any]) -> bool:
+        return True
+
+    def resume(self, token: str, output: dict[str, Any]) -> bool:
+        return False
+
+    def abort(self, token: str, error: str, cause: str) -> bool:
+        return False
+
+
+class _UnsureSender:
+    """The provider took the first request but its answer never came; then it answers."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def send(self, tenant_id: str, to: str, text: str) -> Any:
+        from chalicelib.integrations.ports import SmsOutcomeUnknownError, SmsReceipt
+
+        self.calls += 1
+        if self.calls == 1:
+            raise SmsOutcomeUnknownError("read timed out")
+        return SmsReceipt("id")
+
+
+def _service(sender: Any) -> Any:
+    from chalicelib.db.repositories.crms import CrmRepository
+    from chalicelib.services.broadcasts import BroadcastService, BroadcastTiming
+
+    return BroadcastService(CrmRepository(), sender, _NoWorkflows(), BroadcastTiming(0))
+
+
+def test_an_sms_whose_answer_never_came_is_reported_not_sent_again(pbx: Pbx) -> None:
+    assert pbx.crm is not None
+    sender = _UnsureSender()
+    service = _service(sender)
+    created = service.create(_actor(pbx), seed_clients(pbx, 2), "Hi", None)
+    job = {"tenant_id": pbx.crm.id, "broadcast_id": created.id, "batch": {"start": 0, "end": 2}, "attempt": 0}
+
+    assert service.send_batch(job)["status"] == "done"
+    assert service.send_batch(job)["status"] == "done"
+    assert sender.calls == 2  # one each, the unsure one not again
+    shown = report(pbx, created.id)
+    assert [(r["status"], r["reason"]) for r in shown["recipients"]] == [("failed", UNKNOWN_OUTCOME), ("sent", None)]
+
+
+def test_a_canceled_broadcast_sends_nothing_more(pbx: Pbx) -> None:
+    assert pbx.crm is not None
+    sender = _UnsureSender()
+    sender.calls = 1  # it would answer
+    service = _service(sender)
+    created = service.create(_actor(pbx), seed_clients(pbx, 3), "Hi", None)
+    assert pbx.api.post(f"/v1/sms-broadcasts/{created.id}/cancel", token=pbx.crm.token).json["status"] == "canceled"
+    job = {"tenant_id": pbx.crm.id, "broadcast_id": created.id, "batch": {"start": 0, "end": 3}, "attempt": 0}
+    assert service.send_batch(job)["status"] == "done"
+    assert sender.calls == 1
+    assert report(pbx, created.id)["status"] == "canceled"

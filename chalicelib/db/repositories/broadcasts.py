@@ -14,9 +14,14 @@ from pynamodb.exceptions import UpdateError
 from chalicelib.db import keys
 from chalicelib.db.items import BroadcastItem, RecipientItem
 from chalicelib.db.pagination import Page, decode_cursor, encode_cursor
-from chalicelib.db.writes import Put, Update, Write, must_exist, must_not_exist, transact
+from chalicelib.db.writes import Check, Put, Update, Write, must_exist, must_not_exist, transact
 from chalicelib.domain.broadcasts import Broadcast, BroadcastStatus, Recipient, RecipientStatus
 from chalicelib.domain.errors import ConflictError
+
+
+class _StoppedError(ConflictError):
+    def __init__(self) -> None:
+        super().__init__("the broadcast is not running")
 
 
 class BroadcastRepository:
@@ -75,18 +80,26 @@ class BroadcastRepository:
         found = [_to_recipient(i) for i in result]
         return Page([r for r in found if end is None or r.index < end], encode_cursor(result.last_evaluated_key))
 
-    def claim(self, broadcast_id: str, index: int) -> bool:
-        """pending -> sending; False if someone else has it or it is done."""
-        item = RecipientItem(self._pk(broadcast_id), keys.recipient_sk(index))
+    def claim(self, broadcast_id: str, index: int) -> bool | None:
+        """pending -> sending while the broadcast runs; False if the recipient is taken or done,
+        None if the broadcast is not running any more (canceled)."""
+        pk = self._pk(broadcast_id)
+        running = BroadcastItem.status == BroadcastStatus.RUNNING.value
         try:
-            item.update(
-                actions=[RecipientItem.status.set(RecipientStatus.SENDING.value)],
-                condition=RecipientItem.status == RecipientStatus.PENDING.value,
+            transact(
+                [
+                    Check(BroadcastItem(pk, keys.BROADCAST_RECORD), running, on_conflict=_StoppedError()),
+                    Update(
+                        RecipientItem(pk, keys.recipient_sk(index)),
+                        [RecipientItem.status.set(RecipientStatus.SENDING.value)],
+                        condition=RecipientItem.status == RecipientStatus.PENDING.value,
+                    ),
+                ]
             )
-        except UpdateError as exc:
-            if exc.cause_response_code == "ConditionalCheckFailedException":
-                return False
-            raise
+        except _StoppedError:
+            return None
+        except ConflictError:
+            return False
         return True
 
     def release(self, broadcast_id: str, index: int, reason: str) -> None:
@@ -123,7 +136,9 @@ class BroadcastRepository:
                 Update(recipient, actions, condition=RecipientItem.status == expected.value),
                 Update(record, [counter.add(1)], condition=must_exist()),
             ]
-            transact([*writes, *([feed] if feed else [])])
+            # Every recipient's outcome moves the same counter: concurrent batches collide on it,
+            # so a cancelled transaction is tried again more patiently than usual.
+            transact([*writes, *([feed] if feed else [])], attempts=10)
         except ConflictError:
             return False
         return True

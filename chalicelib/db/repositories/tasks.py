@@ -192,11 +192,16 @@ class DueRepository:
         return True
 
     def release(self, record: DueRecord, error: str, retry_at: datetime) -> None:
-        """Give a failed action back: it is retried once `retry_at` has passed."""
-        _due_item(record.action).update(
-            actions=[DueItem.claimed_until.set(retry_at), DueItem.last_error.set(error[:500])],
-            condition=DueItem.pk.exists(),
-        )
+        """Give a failed action back: it is retried once `retry_at` has passed (if it still
+        exists: the task may have moved or gone meanwhile)."""
+        try:
+            _due_item(record.action).update(
+                actions=[DueItem.claimed_until.set(retry_at), DueItem.last_error.set(error[:500])],
+                condition=DueItem.pk.exists(),
+            )
+        except UpdateError as exc:
+            if exc.cause_response_code != "ConditionalCheckFailedException":
+                raise
 
     def finish(self, record: DueRecord) -> None:
         _due_item(record.action).delete()

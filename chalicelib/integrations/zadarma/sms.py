@@ -6,7 +6,7 @@ import threading
 from collections.abc import Callable
 
 from chalicelib.domain.errors import UnavailableError
-from chalicelib.integrations.ports import SmsRateLimitedError, SmsReceipt, SmsRejectedError
+from chalicelib.integrations.ports import SmsOutcomeUnknownError, SmsRateLimitedError, SmsReceipt, SmsRejectedError
 from chalicelib.integrations.zadarma.client import (
     DEFAULT_BASE_URL,
     ZadarmaClient,
@@ -34,6 +34,8 @@ class ZadarmaSmsSender:
         except ZadarmaRateLimitedError as exc:
             raise SmsRateLimitedError(f"Zadarma limits the rate: {exc.message}", exc.reset_at) from exc
         except ZadarmaUnavailableError as exc:
+            if exc.maybe_sent:
+                raise SmsOutcomeUnknownError(f"Zadarma did not answer: {exc.message}") from exc
             raise UnavailableError(f"Zadarma cannot send the SMS now: {exc.message}") from exc
         except ZadarmaError as exc:
             raise SmsRejectedError(exc.message) from exc
