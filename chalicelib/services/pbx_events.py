@@ -15,6 +15,7 @@ The answer to NOTIFY_START routes the call to the responsible manager when they 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -62,6 +63,7 @@ from chalicelib.observability import logger
 RECORDING_MACHINE = "RecordingFetch"
 ROUTE_RETURN_TIMEOUT = 20  # seconds the manager's extension rings before the call goes back
 PBX_USER = "pbx"  # `created_by` of what the PBX's events create
+ID_PATTERN = re.compile(r"[\w.\-]{1,200}")
 UTM_PARAMS = {p.value: p for p in SourceParam if p.value.startswith("utm_")}
 
 
@@ -303,10 +305,10 @@ class PbxEvents:
         """Speech recognition of a recording (TE-2): stored on the call and searchable."""
         result = event.result if isinstance(event.result, dict) else {}
         calls = CallRepository(crm.id)
-        call_id = event.get("pbx_call_id") or result.get("pbx_call_id")
+        call_id = _id(event.get("pbx_call_id") or result.get("pbx_call_id"))
         if not call_id:
-            record_id = event.get("call_id") or result.get("call_id")
-            call_id = calls.call_of_recording(str(record_id)) if record_id else None
+            record_id = _id(event.get("call_id") or result.get("call_id"))
+            call_id = calls.call_of_recording(record_id) if record_id else None
         text = transcript_text(result)
         if not call_id or not text:
             logger.info("transcript without a known call or text", extra={"tenant_id": crm.id})
@@ -331,8 +333,8 @@ class PbxEvents:
         contact = None
         if phone:
             contact = _identify(crm.id, to_e164(str(phone), crm.country))
-        elif result.get("pbx_call_id"):
-            call = CallRepository(crm.id).get(str(result["pbx_call_id"]))
+        elif _id(result.get("pbx_call_id")):
+            call = CallRepository(crm.id).get(str(_id(result.get("pbx_call_id"))))
             contact = ContactRepository(crm.id).get(call.contact_id) if call and call.contact_id else None
         if contact is None:
             return
@@ -346,14 +348,21 @@ class PbxEvents:
 def transcript_text(result: Mapping[str, Any]) -> str:
     """The text of a recognition result: `phrases` ([{result, channel}]) or `words` ([{result: [{w}]}])."""
     lines: list[str] = []
-    for phrase in result.get("phrases") or []:
+    phrases, blocks = result.get("phrases"), result.get("words")
+    for phrase in phrases if isinstance(phrases, list) else []:
         if isinstance(phrase, dict) and isinstance(phrase.get("result"), str):
             lines.append(phrase["result"])
-    for block in result.get("words") or []:
+    for block in blocks if isinstance(blocks, list) else []:
         words = block.get("result") if isinstance(block, dict) else None
         if isinstance(words, list):
             lines.append(" ".join(str(w.get("w", "")) for w in words if isinstance(w, dict)).strip())
     return "\n".join(line for line in lines if line)[:100_000]
+
+
+def _id(value: object) -> str | None:
+    """A PBX id from a payload, if it looks like one (the same rule as a call's pbx_call_id)."""
+    text = str(value).strip() if value is not None else ""
+    return text if ID_PATTERN.fullmatch(text) else None
 
 
 def _identify(tenant_id: str, phone: str) -> Contact | None:

@@ -16,12 +16,19 @@ from chalicelib.db.repositories.sms_templates import SmsTemplateRepository
 from chalicelib.domain.actor import Actor
 from chalicelib.domain.clock import utcnow
 from chalicelib.domain.contacts import Contact, ContactKind, FeedEntry, FeedKind, LeadSource, LeadStatus, Phone, can_see
-from chalicelib.domain.errors import ConflictError, DuplicateError, NotFoundError, ValidationError, check_version
+from chalicelib.domain.errors import (
+    ConflictError,
+    DuplicateError,
+    NotFoundError,
+    UnavailableError,
+    ValidationError,
+    check_version,
+)
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.rights import Access
 from chalicelib.domain.sms import MAX_TEMPLATES, SmsTemplate, check_text, check_title
 from chalicelib.domain.telephony import CallDirection, dial_number, lead_name
-from chalicelib.integrations.ports import SmsRejectedError, SmsSender
+from chalicelib.integrations.ports import SmsOutcomeUnknownError, SmsRejectedError, SmsSender
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,17 +71,21 @@ class SmsService:
             number = contact.phones[0].phone
         else:
             number = dial_number(to, crm.country, without_country_code=crm.telephony.dial_without_country_code)
-        body = self._text(actor, text, template_id, contact)
+        lead_wanted = False
         if contact is None:
             owner = repo.owner_of_phone(number)
             found = repo.get(owner) if owner else None
             contact = found if found is not None and can_see(actor, found) else None
-            if found is None and crm.telephony.auto_lead(CallDirection.OUTGOING, sms=True):
-                contact = self._lead(actor, repo, number)
+            lead_wanted = found is None and crm.telephony.auto_lead(CallDirection.OUTGOING, sms=True)
+        body = self._text(actor, text, template_id, contact)  # {name}: the contact, once known
         try:
             receipt = self._sender.send(actor.tenant_id, number, body)
         except SmsRejectedError as exc:
             raise ConflictError(f"the SMS was refused: {exc}", field="to") from None
+        except SmsOutcomeUnknownError:
+            raise UnavailableError("the SMS provider did not answer: the SMS may have been sent") from None
+        if lead_wanted:  # only once the SMS is out: a refused one leaves nothing behind
+            contact = self._lead(actor, repo, number)
         now = self._clock()
         entry = FeedEntry(
             id=new_id(),
@@ -92,7 +103,11 @@ class SmsService:
         if (text is None) == (template_id is None):
             raise ValidationError("give either a text or a template", field="text")
         if template_id is not None:
-            return check_text(self._template(actor, template_id).render(contact.name if contact else None))
+            try:
+                template = self._template(actor, template_id)
+            except NotFoundError:
+                raise ValidationError("no such SMS template in this CRM", field="template_id") from None
+            return check_text(template.render(contact.name if contact else None))
         assert text is not None
         return check_text(text)
 
