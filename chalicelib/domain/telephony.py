@@ -15,9 +15,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from chalicelib.domain.actor import Actor
+
+if TYPE_CHECKING:
+    from chalicelib.domain.contacts import Contact, FeedEntry
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.rights import Permission
 
@@ -309,6 +313,43 @@ def lead_name(phone: str) -> str:
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
     except phonenumbers.NumberParseException:
         return phone
+
+
+def number_lead(
+    phone: str,
+    *,
+    owner: str | None,
+    source: str,
+    now: datetime,
+    created_by: str,
+    source_tag_ids: tuple[str, ...] = (),
+    **event: str,
+) -> tuple[Contact, FeedEntry]:
+    """A lead for a number nobody has (TE-4, AD-4, outgoing SMS), and its "created" feed event.
+
+    With an owner (who called or wrote) it is theirs and in progress; without, it waits in the
+    unsorted pool, not processed.
+    """
+    from chalicelib.domain.contacts import Contact, ContactKind, FeedEntry, FeedKind, LeadSource, LeadStatus, Phone
+    from chalicelib.domain.ids import new_id
+
+    lead = Contact(
+        id=new_id(),
+        kind=ContactKind.LEAD,
+        name=lead_name(phone),
+        created_at=now,
+        created_by=created_by,
+        updated_at=now,
+        phones=(Phone(phone),),
+        responsible_user_id=owner,
+        source_tag_ids=source_tag_ids,
+        lead_status=LeadStatus.IN_PROGRESS if owner else LeadStatus.NOT_PROCESSED,
+        lead_source=LeadSource(source),
+    )
+    created = FeedEntry(
+        id=new_id(), kind=FeedKind.EVENT, time=now, user_id=owner, data={"event": "created", "source": source, **event}
+    )
+    return lead, created
 
 
 def stable_id(*parts: str) -> str:

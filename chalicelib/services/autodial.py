@@ -28,11 +28,11 @@ from chalicelib.domain.autodial import (
     Outcome,
 )
 from chalicelib.domain.clock import utcnow
-from chalicelib.domain.contacts import Contact, ContactKind, FeedEntry, FeedKind, LeadSource, LeadStatus, Phone, can_see
-from chalicelib.domain.errors import ConflictError, DuplicateError, NotFoundError, UnavailableError, ValidationError
+from chalicelib.domain.contacts import LeadSource, can_see
+from chalicelib.domain.errors import ConflictError, NotFoundError, UnavailableError, ValidationError
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.rights import Access
-from chalicelib.domain.telephony import CallStatus, dial_number, lead_name
+from chalicelib.domain.telephony import CallStatus, dial_number, number_lead
 from chalicelib.integrations.pbx import PbxAccounts
 from chalicelib.integrations.ports import Workflows
 from chalicelib.integrations.workflows import failure_reason
@@ -280,24 +280,15 @@ class AutodialService:
         repo = ContactRepository(tenant_id)
         if repo.owner_of_phone(phone) is not None:
             return
-        now = self._clock()
-        lead = Contact(
-            id=new_id(),
-            kind=ContactKind.LEAD,
-            name=lead_name(phone),
-            created_at=now,
+        lead, created = number_lead(
+            phone,
+            owner=call_list.user_id,
+            source=LeadSource.CALL_OUTGOING.value,
+            now=self._clock(),
             created_by=call_list.user_id,
-            updated_at=now,
-            phones=(Phone(phone),),
-            responsible_user_id=call_list.user_id,
-            lead_status=LeadStatus.IN_PROGRESS,
-            lead_source=LeadSource.CALL_OUTGOING,
+            call_list_id=call_list.id,
         )
-        created = FeedEntry(id=new_id(), kind=FeedKind.EVENT, time=now, user_id=call_list.user_id,
-                            data={"event": "created", "source": "autodial", "call_list_id": call_list.id})  # fmt: skip
-        try:
-            repo.create(lead, [created])
-        except DuplicateError:
+        if not repo.create_or_find(lead, [created])[1]:
             return  # the call's own event made it first
         logger.info("lead created by autodial", extra={"tenant_id": tenant_id, "lead_id": lead.id})
 

@@ -30,15 +30,12 @@ from chalicelib.db.repositories.users import UserRepository
 from chalicelib.domain.clock import utcnow
 from chalicelib.domain.contacts import (
     Contact,
-    ContactKind,
     FeedEntry,
     FeedKind,
     LeadSource,
-    LeadStatus,
-    Phone,
 )
 from chalicelib.domain.crm import Crm
-from chalicelib.domain.errors import ConflictError, DuplicateError, ValidationError
+from chalicelib.domain.errors import ConflictError, ValidationError
 from chalicelib.domain.ids import derived_id, new_id
 from chalicelib.domain.schedule import parse_working_hours
 from chalicelib.domain.search import call_terms
@@ -50,7 +47,7 @@ from chalicelib.domain.telephony import (
     CallEvent,
     CallStatus,
     call_event,
-    lead_name,
+    number_lead,
     stable_id,
     to_e164,
 )
@@ -235,27 +232,13 @@ class PbxEvents:
         number, one creates the lead and the other finds it.
         """
         tags = (self._source_tag(crm.id, SourceParam.PHONE, did, now),) if did else ()
-        lead = Contact(
-            id=new_id(),
-            kind=ContactKind.LEAD,
-            name=lead_name(phone),
-            created_at=now,
-            created_by=owner or PBX_USER,
-            updated_at=now,
-            phones=(Phone(phone),),
-            responsible_user_id=owner,
-            source_tag_ids=tags,
-            lead_status=LeadStatus.IN_PROGRESS if owner else LeadStatus.NOT_PROCESSED,
-            lead_source=source,
+        lead, created = number_lead(
+            phone, owner=owner, source=source.value, now=now, created_by=owner or PBX_USER, source_tag_ids=tags
         )
-        created = FeedEntry(
-            id=new_id(), kind=FeedKind.EVENT, time=now, user_id=owner, data={"event": "created", "source": source.value}
-        )
-        try:
-            ContactRepository(crm.id).create(lead, [created])
-        except DuplicateError:
-            return _identify(crm.id, phone)
-        logger.info("lead created from the PBX", extra={"tenant_id": crm.id, "lead_id": lead.id, "source": source})
+        lead, made = ContactRepository(crm.id).create_or_find(lead, [created])
+        if not made:
+            return lead
+        logger.info("lead created from the PBX", extra={"tenant_id": crm.id, "source": source})
         return lead
 
     def _source_tag(self, tenant_id: str, param: SourceParam, value: str, now: datetime) -> str:

@@ -15,10 +15,9 @@ from chalicelib.db.repositories.crms import CrmRepository
 from chalicelib.db.repositories.sms_templates import SmsTemplateRepository
 from chalicelib.domain.actor import Actor
 from chalicelib.domain.clock import utcnow
-from chalicelib.domain.contacts import Contact, ContactKind, FeedEntry, FeedKind, LeadSource, LeadStatus, Phone, can_see
+from chalicelib.domain.contacts import Contact, FeedEntry, FeedKind, LeadSource, can_see
 from chalicelib.domain.errors import (
     ConflictError,
-    DuplicateError,
     NotFoundError,
     UnavailableError,
     ValidationError,
@@ -27,7 +26,7 @@ from chalicelib.domain.errors import (
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.rights import Access
 from chalicelib.domain.sms import MAX_TEMPLATES, SmsTemplate, check_text, check_title
-from chalicelib.domain.telephony import CallDirection, dial_number, lead_name
+from chalicelib.domain.telephony import CallDirection, dial_number, number_lead
 from chalicelib.integrations.ports import SmsOutcomeUnknownError, SmsRejectedError, SmsSender
 
 
@@ -113,27 +112,10 @@ class SmsService:
 
     def _lead(self, actor: Actor, repo: ContactRepository, number: str) -> Contact | None:
         """A lead for a number nobody has, assigned to the sender (TE-4, outgoing SMS)."""
-        now = self._clock()
-        lead = Contact(
-            id=new_id(),
-            kind=ContactKind.LEAD,
-            name=lead_name(number),
-            created_at=now,
-            created_by=actor.user_id,
-            updated_at=now,
-            phones=(Phone(number),),
-            responsible_user_id=actor.user_id,
-            lead_status=LeadStatus.IN_PROGRESS,
-            lead_source=LeadSource.SMS,
+        lead, created = number_lead(
+            number, owner=actor.user_id, source=LeadSource.SMS.value, now=self._clock(), created_by=actor.user_id
         )
-        created = FeedEntry(id=new_id(), kind=FeedKind.EVENT, time=now, user_id=actor.user_id,
-                            data={"event": "created", "source": LeadSource.SMS.value})  # fmt: skip
-        try:
-            repo.create(lead, [created])
-        except DuplicateError:
-            owner = repo.owner_of_phone(number)
-            return repo.get(owner) if owner else None
-        return lead
+        return repo.create_or_find(lead, [created])[0]
 
     # --- templates (SM-3) ------------------------------------------------------------------------
 

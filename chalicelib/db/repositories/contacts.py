@@ -173,6 +173,17 @@ class ContactRepository:
         """The record, its guards and its first feed entries, all or nothing."""
         self._transact(self.creation_writes(contact, entries))
 
+    def create_or_find(self, contact: Contact, entries: Sequence[FeedEntry]) -> tuple[Contact | None, bool]:
+        """Create `contact`, or, when one of its phones or emails belongs to someone already
+        (a concurrent creation for the same number), find that owner: (contact, created)."""
+        try:
+            self.create(contact, entries)
+        except DuplicateError:
+            owners = [self.owner_of_phone(p.phone) for p in contact.phones]
+            owner = next((o for o in owners if o), None)
+            return (self.get(owner) if owner else None), False
+        return contact, True
+
     def creation_writes(self, contact: Contact, entries: Sequence[FeedEntry]) -> list[Write]:
         item = ContactItem(
             keys.contact_pk(self._tenant_id, contact.id),
