@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from itertools import count
 from typing import Any
 
-from chalicelib.integrations.zadarma.webhooks import encode_form, sign_event
+from chalicelib.integrations.zadarma.webhooks import encode_form
 from infra.local.fake_zadarma import FakeZadarma
+from infra.local.replay import delivery_headers, signed_delivery
 from tests.harness import REGION, Api, CrmSession, aws_client, new_crm, reset_caches
 
 KEY, SECRET = "test-pbx-key", "test-pbx-secret"
@@ -38,14 +39,12 @@ class Pbx:
         """Deliver an event as Zadarma does: form-encoded, with its Signature header."""
         target = crm or self.crm
         assert target is not None
-        headers = {
-            "Content-Type": "application/x-www-form-urlencoded",
-            "User-Agent": "Zadarma API v1",
-            "Signature": signature if signature is not None else sign_event(fields, secret or self.secret),
-        }
+        if signature is None:
+            body, headers = signed_delivery(dict(fields), secret or self.secret)
+        else:  # a test's own (wrong, missing) signature, even for events that have none
+            body, headers = encode_form(fields), delivery_headers(signature)
         self.sent.append(dict(fields))
-        return self.api.request("POST", f"/v1/webhooks/zadarma/{target.slug}", encode_form(fields).decode(),
-                                headers=headers)  # fmt: skip
+        return self.api.request("POST", f"/v1/webhooks/zadarma/{target.slug}", body.decode(), headers=headers)
 
 
 def call_id(direction: str = "in") -> str:

@@ -120,14 +120,20 @@ def replay_outgoing(
     return pbx_call_id
 
 
+def delivery_headers(signature: str) -> dict[str, str]:
+    """The headers Zadarma sends with a form-encoded event."""
+    return {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "User-Agent": "Zadarma API v1",
+        "Signature": signature,
+    }
+
+
+def signed_delivery(fields: dict[str, str], secret: str) -> tuple[bytes, dict[str, str]]:
+    """The body and headers of one event as Zadarma posts it: form-encoded, signed."""
+    return encode_form(fields), delivery_headers(sign_event(fields, secret))
+
+
 def _post(api_base: str, slug: str, secret: str, fields: dict[str, str]) -> None:
-    requests.post(
-        f"{api_base}/v1/webhooks/zadarma/{slug}",
-        data=encode_form(fields),
-        headers={
-            "Content-Type": "application/x-www-form-urlencoded",
-            "User-Agent": "Zadarma API v1",
-            "Signature": sign_event(fields, secret),
-        },
-        timeout=10,
-    ).raise_for_status()
+    body, headers = signed_delivery(fields, secret)
+    requests.post(f"{api_base}/v1/webhooks/zadarma/{slug}", data=body, headers=headers, timeout=10).raise_for_status()
