@@ -82,8 +82,8 @@ class DueWorker:
         report = RunReport()
         current = keys.due_bucket(now)
         oldest_allowed = keys.due_bucket(now - CATCH_UP)
-        start = self._due.watermark() or keys.due_bucket(now - FIRST_RUN_LOOKBACK)
-        start = max(start, oldest_allowed)
+        stored = self._due.watermark()
+        start = max(stored or keys.due_bucket(now - FIRST_RUN_LOOKBACK), oldest_allowed)
         behind: str | None = None  # the oldest hour still holding work after this run
         for bucket in _hours(start, current):
             report.hours += 1
@@ -99,7 +99,9 @@ class DueWorker:
         # A write racing this run may schedule an action at `now` in the hour this run just left:
         # the watermark stays a few minutes behind, so the next run reads that hour again.
         watermark = min(behind or current, keys.due_bucket(now - WRITE_MARGIN))
-        if watermark != start:
+        # Compared with what is stored, not with `start`: a first run just after the hour has
+        # start == watermark and must still write it, or the next run starts from its own lookback.
+        if watermark != stored:
             self._due.set_watermark(watermark)
         return report
 

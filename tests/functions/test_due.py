@@ -124,6 +124,22 @@ def test_a_missed_window_is_caught_up_after_downtime(api: Api, make_crm, now: da
     assert (done["status"], done["sms_status"]) == ("done", "sent")
 
 
+def test_a_first_run_just_after_the_hour_keeps_its_place_for_the_catch_up(api: Api, make_crm, now: datetime) -> None:
+    # The first run ever, 30 s into an hour, reads the last hour and must still write the watermark
+    # (it equals where the run started), or a run after an outage starts from its own lookback.
+    crm = make_crm()
+    sms_task = task(api, crm, now + timedelta(hours=2), type="sms", sms_text="See you", phone="+33611111111",
+                    remind_minutes_before=None)  # fmt: skip
+    sms_at = datetime.fromisoformat(sms_task["start"])  # an SMS task sends at its start
+    first_run = sms_at.replace(minute=0, second=30) - timedelta(hours=1)
+    assert worker(Clock(first_run)).run().fired == 0
+    assert DueRepository().watermark() == keys.due_bucket(first_run - timedelta(hours=1))
+
+    sms = RecordingSms()
+    assert worker(Clock(sms_at + timedelta(hours=4)), sms).run().fired == 1
+    assert sms.sent == [("+33611111111", "See you")]
+
+
 def test_an_sms_too_late_after_a_long_outage_is_not_sent_and_the_feed_says_so(
     api: Api, make_crm, now: datetime
 ) -> None:
