@@ -27,7 +27,9 @@ from chalicelib.services.contacts import ContactService
 from chalicelib.services.crms import CrmService
 from chalicelib.services.deals import DealService
 from chalicelib.services.due import DueWorker
+from chalicelib.services.exports import ExportService
 from chalicelib.services.groups import GroupService
+from chalicelib.services.imports import ImportService
 from chalicelib.services.invitations import InvitationService
 from chalicelib.services.pbx_events import PbxEvents, RecordingTiming
 from chalicelib.services.profile import ProfileService
@@ -51,8 +53,10 @@ class Services:
     crms: CrmService
     deals: DealService
     due: DueWorker
+    exports: ExportService
     files: FileStore
     groups: GroupService
+    imports: ImportService
     invitations: InvitationService
     pbx: PbxAccounts
     pbx_events: PbxEvents
@@ -83,17 +87,20 @@ def services() -> Services:
         crms, pbx, workflows, AutodialTiming(settings.autodial_gap_seconds, settings.autodial_answer_timeout_seconds)
     )
     invitations = InvitationService(identity, mailer, settings.app_url)
+    contacts = ContactService(crms)
     return Services(
         auth=AuthService(crms, identity),
         autodial=autodial,
         broadcasts=BroadcastService(crms, sms, workflows, BroadcastTiming(settings.broadcast_retry_seconds)),
         company=CompanyService(crms),
-        contacts=ContactService(crms),
+        contacts=contacts,
         crms=CrmService(crms, identity, secrets, invitations=invitations),
         deals=DealService(crms),
         due=DueWorker(mailer, sms, settings.app_url, crms),
+        exports=ExportService(crms, contacts, files, workflows),
         files=files,
         groups=GroupService(),
+        imports=ImportService(crms, files, workflows, chunk_rows=settings.import_chunk_rows),
         invitations=invitations,
         pbx=pbx,
         pbx_events=PbxEvents(crms, pbx, workflows, timing, on_call_end=autodial.call_ended),

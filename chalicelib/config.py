@@ -46,6 +46,8 @@ class Settings:
     # PBX's end of call before giving up on it.
     autodial_gap_seconds: int
     autodial_answer_timeout_seconds: int
+    # Rows an import step reads and writes at a time (tests make it small to see several chunks).
+    import_chunk_rows: int
 
     @property
     def token_issuer(self) -> str:
@@ -78,6 +80,7 @@ class Settings:
             broadcast_retry_seconds=int(env.get("BROADCAST_RETRY_SECONDS", "10")),
             autodial_gap_seconds=int(env.get("AUTODIAL_GAP_SECONDS", "5")),
             autodial_answer_timeout_seconds=int(env.get("AUTODIAL_ANSWER_TIMEOUT_SECONDS", "7200")),
+            import_chunk_rows=int(env.get("IMPORT_CHUNK_ROWS", "1000")),
         )
 
 

@@ -22,6 +22,7 @@ class Access(StrEnum):
     TENANT_SECRETS = "tenant_secrets"
     SEND_EMAIL = "send_email"
     FILES_WRITE = "files_write"
+    FILES_READ = "files_read"
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +119,34 @@ FUNCTIONS: tuple[LambdaFunction, ...] = (
         description="Records why a call list's run stopped",
         access=frozenset({Access.TABLE_READ, Access.TABLE_WRITE}),
     ),
+    LambdaFunction(
+        name="ImportStep",
+        handler="functions.imports.step",
+        description="Reads an import's file into chunks, then imports or undoes chunks while its time lasts",
+        access=frozenset({Access.TABLE_READ, Access.TABLE_WRITE, Access.FILES_READ, Access.FILES_WRITE}),
+        timeout_seconds=900,
+        memory_mb=1024,
+    ),
+    LambdaFunction(
+        name="ImportFailed",
+        handler="functions.imports.failed",
+        description="Records why an import or its undo stopped",
+        access=frozenset({Access.TABLE_READ, Access.TABLE_WRITE}),
+    ),
+    LambdaFunction(
+        name="ExportContacts",
+        handler="functions.imports.export",
+        description="Writes clients or leads with the list's filters to a CSV or XLSX file in S3",
+        access=frozenset({Access.TABLE_READ, Access.TABLE_WRITE, Access.FILES_WRITE}),
+        timeout_seconds=900,
+        memory_mb=1024,
+    ),
+    LambdaFunction(
+        name="ExportFailed",
+        handler="functions.imports.export_failed",
+        description="Records why an export stopped",
+        access=frozenset({Access.TABLE_READ, Access.TABLE_WRITE}),
+    ),
 )
 
 STATE_MACHINES: tuple[StateMachine, ...] = (
@@ -144,5 +173,15 @@ STATE_MACHINES: tuple[StateMachine, ...] = (
             "AutodialRecordFunctionArn": "AutodialRecord",
             "AutodialFailedFunctionArn": "AutodialFailed",
         },
+    ),
+    StateMachine(
+        name="ContactImport",
+        file="contact-import.asl.json",
+        functions={"ImportStepFunctionArn": "ImportStep", "ImportFailedFunctionArn": "ImportFailed"},
+    ),
+    StateMachine(
+        name="ContactExport",
+        file="contact-export.asl.json",
+        functions={"ExportContactsFunctionArn": "ExportContacts", "ExportFailedFunctionArn": "ExportFailed"},
     ),
 )

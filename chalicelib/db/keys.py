@@ -49,6 +49,12 @@ Access patterns (AP), each a repository method with a test:
   AP38 a broadcast and its recipients   Get/Query pk=T#<tid>#BC#<id> sk=BROADCAST | begins_with R#
   AP39 a call list and its numbers      Get/Query pk=T#<tid>#CL#<id> sk=CALLLIST | I#<index>
   AP40 the autodial awaiting a call end GetItem  pk=T#<tid> sk=UNIQUE#AUTODIAL#<extension>#<e164>
+  AP41 an import                        GetItem  pk=T#<tid>#IM#<id> sk=IMPORT
+  AP42 imports, newest first (history)  Query    gsi1 pk=T#<tid>#IMPORTS sk=<created_at>#<id>
+  AP43 the owners of many phones/emails BatchGet pk=T#<tid> sk=UNIQUE#PHONE#.. | UNIQUE#EMAIL#.. (an import chunk)
+  AP44 a contact's whole partition      Query    pk=T#<tid>#C#<cid> (keys: record and feed, undoing an import)
+  AP45 an export                        GetItem  pk=T#<tid>#EX#<id> sk=EXPORT
+  AP46 exports, newest first            Query    gsi1 pk=T#<tid>#EXPORTS sk=<created_at>#<id>
 
 """
 
@@ -321,6 +327,31 @@ def list_item_sk(index: int) -> str:
 def awaiting_call_sk(extension: str, phone: str) -> str:
     """What the PBX's end-of-call event for (extension, number) resumes: a dialling autodial."""
     return f"{UNIQUE}AUTODIAL#{extension}#{phone}"
+
+
+IMPORT_RECORD = "IMPORT"
+EXPORT_RECORD = "EXPORT"
+
+
+def import_pk(tenant_id: str, import_id: str) -> str:
+    return f"{tenant_pk(tenant_id)}#IM#{import_id}"
+
+
+def imports_pk(tenant_id: str) -> str:
+    """The import history of a CRM (gsi1), newest first."""
+    return f"{tenant_pk(tenant_id)}#IMPORTS"
+
+
+def export_pk(tenant_id: str, export_id: str) -> str:
+    return f"{tenant_pk(tenant_id)}#EX#{export_id}"
+
+
+def exports_pk(tenant_id: str) -> str:
+    return f"{tenant_pk(tenant_id)}#EXPORTS"
+
+
+def created_sk(created_at_iso: str, record_id: str) -> str:
+    return f"{created_at_iso}#{record_id}"
 
 
 SOURCE = "SOURCE#"

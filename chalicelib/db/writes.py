@@ -130,3 +130,27 @@ def transact(writes: Sequence[Write], *, attempts: int = 3) -> None:
             if attempt == attempts or not any(r is not None and r.code == "TransactionConflict" for r in reasons):
                 raise
             time.sleep(random.uniform(0, 0.05 * attempt))
+
+
+def transact_refusals(writes: Sequence[Write]) -> set[int]:
+    """Write everything or nothing, like `transact`; when conditions fail, write nothing and
+    return the positions (in `writes`) of every write whose condition failed, not just the first.
+
+    Bulk work (an import claiming many guards at once) drops the refused ones and tries again.
+    """
+    if len(writes) > MAX_TRANSACTION_ITEMS:
+        raise ValueError(f"a transaction holds at most {MAX_TRANSACTION_ITEMS} items, got {len(writes)}")
+    order = [i for kind in (Check, Delete, Put, Update) for i, w in enumerate(writes) if isinstance(w, kind)]
+    try:
+        transact(writes)
+    except ConflictError as exc:
+        cause = exc.__cause__
+        if not isinstance(cause, TransactWriteError):
+            raise
+        reasons = cause.cancellation_reasons or []
+        return {
+            order[position]
+            for position, reason in enumerate(reasons)
+            if reason is not None and reason.code == "ConditionalCheckFailed"
+        }
+    return set()

@@ -41,13 +41,52 @@ class S3FileStore:
         )
         return Upload(url=post["url"], fields=post["fields"], expires_in=expires_in)
 
-    def url(self, key: str, expires_in: int = 12 * 3600) -> str:
-        """A presigned GET, long enough for a working day of showing the picture."""
-        return str(
-            self._s3.generate_presigned_url(
-                "get_object", Params={"Bucket": self._bucket, "Key": key}, ExpiresIn=expires_in
-            )
-        )
+    def url(self, key: str, expires_in: int = 12 * 3600, *, download_as: str | None = None) -> str:
+        """A presigned GET, long enough for a working day of showing the picture; with
+        `download_as`, the browser saves the file under that name."""
+        params = {"Bucket": self._bucket, "Key": key}
+        if download_as:
+            safe = download_as.replace('"', "").replace("\\", "")
+            params["ResponseContentDisposition"] = f'attachment; filename="{safe}"'
+        return str(self._s3.generate_presigned_url("get_object", Params=params, ExpiresIn=expires_in))
+
+    def size(self, key: str) -> int | None:
+        """The file's size in bytes, or None when there is no such file (not uploaded yet)."""
+        from botocore.exceptions import ClientError
+
+        try:
+            head = self._s3.head_object(Bucket=self._bucket, Key=key)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return None
+            raise
+        return int(head["ContentLength"])
+
+    def get(self, key: str, *, max_bytes: int | None = None) -> bytes | None:
+        """The file's bytes (only the first `max_bytes` if given), or None when it is missing."""
+        from botocore.exceptions import ClientError
+
+        extra = {"Range": f"bytes=0-{max_bytes - 1}"} if max_bytes else {}
+        try:
+            reply = self._s3.get_object(Bucket=self._bucket, Key=key, **extra)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return None
+            raise
+        return bytes(reply["Body"].read())
+
+    def download(self, key: str, path: str) -> None:
+        """Copy the file to a local path, streamed (flat memory whatever its size)."""
+        # A plain botocore client (no boto3 transfer manager on the cold path): read in pieces.
+        body = self._s3.get_object(Bucket=self._bucket, Key=key)["Body"]
+        with open(path, "wb") as out:
+            for piece in body.iter_chunks(1024 * 1024):
+                out.write(piece)
+
+    def upload_file(self, path: str, key: str, content_type: str) -> None:
+        """Store a local file, streamed from disk (one PutObject: up to 5 GB)."""
+        with open(path, "rb") as source:
+            self._s3.put_object(Bucket=self._bucket, Key=key, Body=source, ContentType=content_type)
 
     def put(self, key: str, content: bytes, content_type: str) -> None:
         """Store bytes the CRM fetched itself (a call recording copied from the PBX)."""

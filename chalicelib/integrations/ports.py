@@ -63,11 +63,23 @@ class FileStore(Protocol):
     def upload(self, key: str, content_type: str, max_bytes: int, expires_in: int = 600) -> Any:
         """Where and how a client uploads one file directly (an `Upload`)."""
 
-    def url(self, key: str, expires_in: int = 12 * 3600) -> str:
-        """A short-lived URL to read the file."""
+    def url(self, key: str, expires_in: int = 12 * 3600, *, download_as: str | None = None) -> str:
+        """A short-lived URL to read the file (saved as `download_as` by a browser)."""
 
     def put(self, key: str, content: bytes, content_type: str) -> None:
         """Store a file the CRM fetched itself (server side, not through the browser)."""
+
+    def size(self, key: str) -> int | None:
+        """Bytes in the file, or None when it does not exist."""
+
+    def get(self, key: str, *, max_bytes: int | None = None) -> bytes | None:
+        """The file's content (or its first `max_bytes`), None when it does not exist."""
+
+    def download(self, key: str, path: str) -> None:
+        """Copy the file to a local path, streamed."""
+
+    def upload_file(self, path: str, key: str, content_type: str) -> None:
+        """Store a local file, streamed from disk."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -300,7 +300,7 @@ class ContactService:
         now = self._clock()
         after = replace(self._apply(actor, before, data), updated_at=now)
         entries = []
-        changes = _changes(before, after)
+        changes = changes_between(before, after)
         if changes:
             entries.append(self._event(actor, "updated", now, {"changes": changes}))
         if reassign and responsible_user_id != before.responsible_user_id:
@@ -552,7 +552,7 @@ def _shown(contact: Contact, name: str) -> Any:
     return value.value if hasattr(value, "value") else value
 
 
-def _changes(before: Contact, after: Contact) -> list[dict[str, Any]]:
+def changes_between(before: Contact, after: Contact) -> list[dict[str, Any]]:
     return [
         {"field": name, "old": _shown(before, name), "new": _shown(after, name)}
         for name in EDITABLE

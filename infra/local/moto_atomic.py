@@ -3,7 +3,8 @@
 DynamoDB applies each conditional write, and each transaction, atomically: of two racing
 "take this lead" updates exactly one succeeds. moto checks the condition and writes in two steps
 without a lock, so two threads can both pass. One re-entrant lock around its write paths makes
-it behave like DynamoDB for the tests' races and for the local stack's concurrent requests.
+it behave like DynamoDB for the tests' races and for the local stack's concurrent requests
+(an import's batches beside the API's requests, say).
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from typing import Any
 from moto.dynamodb.models import DynamoDBBackend
 
 _LOCK = threading.RLock()
-_WRITES = ("put_item", "update_item", "delete_item", "transact_write_items")
+# Reads too: moto's tables are defaultdicts that a read of a missing partition grows, which
+# breaks a transaction deep-copying the table on another thread ("dictionary changed size").
+_WRITES = ("put_item", "update_item", "delete_item", "transact_write_items", "get_item", "query", "scan")
 
 
 def _atomic(method: Callable[..., Any]) -> Callable[..., Any]:

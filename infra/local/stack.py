@@ -82,11 +82,18 @@ class LocalStack:
 
         pool = self._bootstrap_aws()
         if opts.persist:
+            from chalicelib.config import get_settings
+
             self._state = StateFile(
-                opts.state_file, region=REGION, table_name=_table_name(), pool_id=pool.pool_id, ssm_prefix="/crm/local"
+                opts.state_file,
+                region=REGION,
+                table_name=_table_name(),
+                pool_id=pool.pool_id,
+                ssm_prefix="/crm/local",
+                bucket=get_settings().files_bucket,
             )
             self.restored = self._state.restore(
-                self._client("dynamodb"), self._client("cognito-idp"), self._client("ssm")
+                self._client("dynamodb"), self._client("cognito-idp"), self._client("ssm"), self._client("s3")
             )
         if opts.seed:
             from infra.local.seed import seed_demo
@@ -176,7 +183,9 @@ class LocalStack:
     def save(self) -> dict[str, int]:
         if self._state is None:
             return {}
-        return self._state.save(self._client("dynamodb"), self._client("cognito-idp"), self._client("ssm"))
+        return self._state.save(
+            self._client("dynamodb"), self._client("cognito-idp"), self._client("ssm"), self._client("s3")
+        )
 
     def stop(self) -> dict[str, int]:
         """Stop everything; returns what was saved."""

@@ -178,7 +178,7 @@ class CrmStack(Stack):
         self.table.grant_read_write_data(api_role)
         self.user_pool.grant(api_role, *API_USER_POOL_ACTIONS)
         api_role.add_to_principal_policy(self._secrets_statement())
-        # Tenant files only (avatars now); no listing, no deletes from the API.
+        # Tenant files only (avatars, recordings, imports, exports); no listing, no deletes from the API.
         self.files.grant_put(api_role, "tenants/*")
         self.files.grant_read(api_role, "tenants/*")
         api_role.add_to_principal_policy(self._mail_statement(mail_from))
@@ -341,6 +341,8 @@ class CrmStack(Stack):
             function.add_to_role_policy(self._secrets_statement())
         if Access.FILES_WRITE in fn.access:
             self.files.grant_put(function, "tenants/*")
+        if Access.FILES_READ in fn.access:
+            self.files.grant_read(function, "tenants/*")
         if Access.SEND_EMAIL in fn.access:
             function.add_to_role_policy(self._mail_statement(self.mail_from))
         if fn.schedule_minutes is not None:

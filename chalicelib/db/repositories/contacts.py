@@ -8,7 +8,8 @@ and responsible user (gsi2), both sorted by creation time.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -17,7 +18,7 @@ from pynamodb.exceptions import PutError
 from pynamodb.expressions.update import Action
 
 from chalicelib.db import keys
-from chalicelib.db.items import ContactItem, CounterItem, FeedItem, FilterItem, UniqueItem
+from chalicelib.db.items import ContactItem, CounterItem, FeedItem, FilterItem, Item, UniqueItem
 from chalicelib.db.pagination import Page, decode_cursor, encode_cursor
 from chalicelib.db.repositories.feeds import (
     delete_feed,
@@ -37,6 +38,7 @@ from chalicelib.db.writes import (
     must_exist,
     must_not_exist,
     transact,
+    transact_refusals,
 )
 from chalicelib.domain.clock import isoformat_z
 from chalicelib.domain.contacts import (
@@ -265,6 +267,123 @@ class ContactRepository:
     def delete_entry(self, contact_id: str, entry_id: str) -> None:
         FeedItem(keys.contact_pk(self._tenant_id, contact_id), keys.feed_sk(entry_id)).delete()
 
+    # --- bulk writes (imports) -----------------------------------------------------------------
+    #
+    # An import writes thousands of contacts: one transaction each would cost a write request per
+    # contact. Instead the guards of a whole chunk are claimed in a few conditional transactions
+    # (so uniqueness holds against concurrent writers), and every other item goes in BatchWriteItem
+    # calls of 25. Counters are summed over the chunk and applied by the caller with its progress.
+
+    def owners(self, phones: Iterable[str], emails: Iterable[str]) -> dict[tuple[str, str], str]:
+        """AP43: the contact id owning each of these phones and emails (BatchGetItem, 100 a call)."""
+        wanted = {(self._pk, keys.contact_phone_sk(p)): (_PHONE, p) for p in phones}
+        wanted |= {(self._pk, keys.contact_email_sk(e)): (_EMAIL, e) for e in emails}
+        found: dict[tuple[str, str], str] = {}
+        for item in UniqueItem.batch_get(list(wanted), consistent_read=True):
+            found[wanted[(item.pk, item.sk)]] = item.owner_id
+        return found
+
+    def claim_guards(self, contacts: Sequence[Contact]) -> set[str]:
+        """Claim the phones and emails of new contacts; the ids of those refused (a value taken by
+        another contact meanwhile). A guard this contact already holds (a chunk written again
+        after a crash) counts as claimed. A contact's guards are claimed together or not at all."""
+        refused: set[str] = set()
+        pending = [c for c in contacts if c.phones or c.emails]
+        while pending:
+            batch: list[Contact] = []
+            writes: list[Write] = []
+            for contact in pending:
+                guards = self._guards(contact)
+                if len(writes) + len(guards) > MAX_TRANSACTION_ITEMS:
+                    break
+                batch.append(contact)
+                writes += guards
+            owner_of = [c.id for c in batch for _ in range(len(c.phones) + len(c.emails))]
+            failed = {owner_of[i] for i in transact_refusals(writes)}
+            refused |= failed
+            # A refused transaction wrote nothing: the batch's other contacts go again.
+            pending = (
+                [c for c in batch if c.id not in failed] + pending[len(batch) :] if failed else pending[len(batch) :]
+            )
+        return refused
+
+    def bulk_create(self, created: Sequence[tuple[Contact, Sequence[FeedEntry]]]) -> Counter[tuple[str, str, str]]:
+        """Every item of new contacts but their guards (`claim_guards`) and counters, in batches of
+        25 (written again, they are the same items); returns the counters to add."""
+        deltas: Counter[tuple[str, str, str]] = Counter()
+        with Item.batch_write() as batch:
+            for contact, entries in created:
+                for write in self.creation_writes(contact, entries):
+                    if isinstance(write, Put) and not isinstance(write.item, UniqueItem):
+                        if isinstance(write.item, ContactItem):
+                            # A transaction's put sets the first version; a batch writes items as they are.
+                            write.item.version = 1
+                        batch.save(write.item)
+                deltas.update(counted(contact))
+        return deltas
+
+    def partitions(self, contact_ids: Sequence[str]) -> list[tuple[Contact, list[str]]]:
+        """AP44: each contact that still exists with the sort keys of its partition (record and
+        feed entries), one Query per contact."""
+        found: list[tuple[Contact, list[str]]] = []
+        for contact_id in contact_ids:
+            items = list(Item.query(keys.contact_pk(self._tenant_id, contact_id), consistent_read=True))
+            record = next((i for i in items if isinstance(i, ContactItem)), None)
+            if record is not None:
+                found.append((contact_from_item(record), [i.sk for i in items]))
+        return found
+
+    def bulk_delete(self, partitions: Sequence[tuple[Contact, list[str]]]) -> Counter[tuple[str, str, str]]:
+        """Remove contacts whole (record, feed, guards, search and filter entries) in batches of 25;
+        returns the counters to subtract."""
+        deltas: Counter[tuple[str, str, str]] = Counter()
+        search = SearchIndex(self._tenant_id)
+        with Item.batch_write() as batch:
+            for contact, sort_keys in partitions:
+                pk = keys.contact_pk(self._tenant_id, contact.id)
+                for sk in sort_keys:
+                    batch.delete(Item(pk, sk))
+                for p in contact.phones:
+                    batch.delete(UniqueItem(self._pk, keys.contact_phone_sk(p.phone)))
+                for e in contact.emails:
+                    batch.delete(UniqueItem(self._pk, keys.contact_email_sk(e.email)))
+                for write in search.writes(CONTACT, contact.id, _terms(contact), ()):
+                    batch.delete(write.item)
+                for pk_sk in self._filter_entries(contact):
+                    batch.delete(FilterItem(*pk_sk))
+                deltas.update(counted(contact))
+        return deltas
+
+    def counter_updates(self, deltas: Mapping[tuple[str, str, str], int]) -> list[Update]:
+        """Upserts adding `deltas` to the list counters (tags, sources, properties)."""
+        updates = []
+        for (name, kind, value), delta in sorted(deltas.items()):
+            if delta:
+                counter = CounterItem(self._pk, keys.counter_sk(name, kind, value))
+                actions = [
+                    CounterItem.kind.set(CounterItem),
+                    CounterItem.count.add(delta),
+                    CounterItem.name.set(name),
+                    CounterItem.contact_kind.set(kind),
+                    CounterItem.value.set(value),
+                ]
+                updates.append(Update(counter, actions))
+        return updates
+
+    def _guards(self, contact: Contact) -> list[Write]:
+        mine = UniqueItem.owner_id == contact.id
+        writes: list[Write] = []
+        for channel, values in (
+            (_PHONE, [p.phone for p in contact.phones]),
+            (_EMAIL, [e.email for e in contact.emails]),
+        ):
+            for value in values:
+                guard = UniqueItem(
+                    self._pk, self._guard_sk(channel, value), owner_type=OWNER_CONTACT, owner_id=contact.id
+                )
+                writes.append(Put(guard, condition=must_not_exist() | mine))
+        return writes
+
     # --- helpers -----------------------------------------------------------------------------
 
     def _batch_get(self, ids: list[str]) -> list[Contact]:
@@ -282,7 +401,7 @@ class ContactRepository:
         old, new = self._filter_entries(before), self._filter_entries(after)
         writes: list[Write] = [Delete(FilterItem(pk, sk)) for pk, sk in sorted(old.keys() - new.keys())]
         writes += [Put(FilterItem(pk, sk, contact_id=new[(pk, sk)])) for pk, sk in sorted(new.keys() - old.keys())]
-        old_counts, new_counts = _counted(before), _counted(after)
+        old_counts, new_counts = counted(before), counted(after)
         for key in sorted(old_counts | new_counts):
             delta = (key in new_counts) - (key in old_counts)
             if delta:
@@ -382,7 +501,7 @@ def property_filter(key: str, stored: str) -> str:
     return f"{key}={fold(stored)}"
 
 
-def _counted(contact: Contact | None) -> set[tuple[str, str, str]]:
+def counted(contact: Contact | None) -> set[tuple[str, str, str]]:
     if contact is None:
         return set()
     kind = contact.kind.value

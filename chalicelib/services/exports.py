@@ -1,0 +1,214 @@
+"""Exports of clients and leads (SPEC IM-4, CL-9): the list's filters, to CSV or XLSX, in S3.
+
+`create` checks the right and the filters, then starts the ContactExport workflow; its task
+pages through the same list the API shows (same filters, same rights: the exporting user's), writes
+rows to a scratch file as they come (flat memory) and uploads it. `get` hands out a short-lived
+download link once the file is there.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from chalicelib.db.repositories.crms import CrmRepository
+from chalicelib.db.repositories.imports import ExportRepository
+from chalicelib.db.repositories.properties import PropertyRepository
+from chalicelib.db.repositories.users import UserRepository
+from chalicelib.domain.actor import Actor
+from chalicelib.domain.clock import isoformat_z, utcnow
+from chalicelib.domain.contacts import ChannelType, Contact, ContactKind
+from chalicelib.domain.errors import NotFoundError, UnavailableError
+from chalicelib.domain.ids import new_id
+from chalicelib.domain.imports import Export, ExportFormat, ExportStatus, export_file_key
+from chalicelib.integrations.ports import FileStore, Workflows
+from chalicelib.integrations.workflows import failure_reason
+from chalicelib.observability import logger
+from chalicelib.services.acting import acting_user
+from chalicelib.services.contacts import ContactService, ListFilter
+from chalicelib.services.imports import import_right
+
+EXPORT_MACHINE = "ContactExport"
+PAGE = 100
+CONTENT_TYPES = {
+    ExportFormat.CSV: "text/csv",
+    ExportFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ExportQuery:
+    """The list to export, as the list endpoints take it (stored with the export)."""
+
+    scope: str | None = None
+    responsible_user_id: str | None = None
+    created_from: str | None = None  # ISO 8601
+    created_to: str | None = None
+    newest_first: bool = True
+    filter_name: str | None = None
+    filter_value: str | None = None
+    q: str | None = None
+
+
+class ExportService:
+    def __init__(
+        self,
+        crms: CrmRepository,
+        contacts: ContactService,
+        files: FileStore,
+        workflows: Workflows,
+        clock: Callable[[], datetime] = utcnow,
+        page: int = PAGE,
+    ) -> None:
+        self._crms = crms
+        self._contacts = contacts
+        self._files = files
+        self._workflows = workflows
+        self._clock = clock
+        self._page = page
+
+    def create(self, actor: Actor, kind: ContactKind, fmt: ExportFormat, query: ExportQuery) -> Export:
+        """Start an export (202); the filters are checked now, on one page, so a bad one is a 400."""
+        actor.require(import_right(kind))
+        next(self._pages(actor, kind, query, limit=1), None)
+        export_id = new_id()
+        record = Export(
+            id=export_id,
+            entity=kind,
+            format=fmt,
+            filters={k: v for k, v in asdict(query).items() if v is not None},
+            status=ExportStatus.RUNNING,
+            created_by=actor.user_id,
+            created_at=self._clock(),
+            file_key=export_file_key(actor.tenant_id, export_id, fmt),
+        )
+        repo = ExportRepository(actor.tenant_id)
+        repo.create(record)
+        payload = {"tenant_id": actor.tenant_id, "export_id": export_id}
+        try:
+            self._workflows.start(EXPORT_MACHINE, f"{actor.tenant_id}-{export_id}", payload)
+        except UnavailableError:
+            repo.finish(record, ExportStatus.FAILED, rows=None, error="the background work could not start",
+                        at=self._clock())  # fmt: skip
+            raise
+        return record
+
+    def get(self, actor: Actor, export_id: str) -> tuple[Export, str | None]:
+        """The export and, once written, a link to download it (valid for an hour)."""
+        record = ExportRepository(actor.tenant_id).get(export_id, consistent=True)
+        if record is None or (record.created_by != actor.user_id and not actor.is_admin):
+            raise NotFoundError("no such export in this CRM")
+        if record.status is not ExportStatus.COMPLETED:
+            return record, None
+        stamp = record.created_at.strftime("%Y-%m-%d")
+        name = f"{record.entity.value}s-{stamp}.{record.format.value}"
+        return record, self._files.url(record.file_key, 3600, download_as=name)
+
+    # --- the workflow's tasks --------------------------------------------------------------------
+
+    def run(self, job: dict[str, Any]) -> dict[str, Any]:
+        from chalicelib.domain.spreadsheets import write_csv, write_xlsx
+
+        tenant_id, export_id = job["tenant_id"], job["export_id"]
+        repo = ExportRepository(tenant_id)
+        record = repo.get(export_id, consistent=True)
+        if record is None or record.status is not ExportStatus.RUNNING:
+            return {**job, "status": record.status.value if record else "missing"}
+        actor = acting_user(tenant_id, record.created_by, "export")
+        query = ExportQuery(**record.filters)
+        columns = _Columns(tenant_id)
+        rows = (columns.row(c) for page in self._pages(actor, record.entity, query, limit=self._page) for c in page)
+        with tempfile.TemporaryDirectory() as scratch:
+            path = os.path.join(scratch, f"export.{record.format.value}")
+            write = write_csv if record.format is ExportFormat.CSV else write_xlsx
+            count = write(path, columns.header, rows)
+            self._files.upload_file(path, record.file_key, CONTENT_TYPES[record.format])
+        repo.finish(record, ExportStatus.COMPLETED, rows=count, error=None, at=self._clock())
+        return {**job, "status": "completed", "rows": count}
+
+    def fail(self, job: dict[str, Any]) -> dict[str, Any]:
+        tenant_id, export_id = job["tenant_id"], job["export_id"]
+        reason = failure_reason(job.get("error"))
+        repo = ExportRepository(tenant_id)
+        record = repo.get(export_id, consistent=True)
+        if record is not None:
+            repo.finish(record, ExportStatus.FAILED, rows=None, error=reason, at=self._clock())
+        logger.warning("export failed", extra={"export_id": export_id, "reason": reason})
+        return {**job, "status": "failed", "reason": reason}
+
+    def _pages(self, actor: Actor, kind: ContactKind, query: ExportQuery, *, limit: int) -> Iterator[list[Contact]]:
+        """Every page of the list, through the list's own service (its rights and indexes)."""
+        cursor: str | None = None
+        listing = (
+            ListFilter(query.filter_name, query.filter_value) if query.filter_name and query.filter_value else None
+        )
+        while True:
+            page = self._contacts.list(
+                actor,
+                kind,
+                scope=query.scope,
+                responsible_user_id=query.responsible_user_id,
+                created_from=datetime.fromisoformat(query.created_from) if query.created_from else None,
+                created_to=datetime.fromisoformat(query.created_to) if query.created_to else None,
+                newest_first=query.newest_first,
+                limit=limit,
+                cursor=cursor,
+                filter=listing,
+                q=query.q,
+            )
+            yield list(page.items)
+            cursor = page.next_cursor
+            if cursor is None or query.q is not None:  # a search is one page
+                return
+
+
+class _Columns:
+    """The export's columns: the import's field names, so an export imports back as it is."""
+
+    def __init__(self, tenant_id: str) -> None:
+        self._users = UserRepository(tenant_id)
+        self._emails: dict[str, str] = {}
+        self._properties = [p.key for p in PropertyRepository(tenant_id).list()]
+        channels = [c.value for c in ChannelType]
+        self.header = [
+            "id", "name", "status", "type",
+            *(f"phone:{c}" for c in channels), *(f"email:{c}" for c in channels),
+            "address", "website", "comment", "tags", "responsible_email", "lead_status", "lead_source",
+            "created_at", "updated_at",
+            *(f"property:{k}" for k in self._properties),
+        ]  # fmt: skip
+
+    def row(self, contact: Contact) -> list[str]:
+        channels = list(ChannelType)
+        phones = [", ".join(p.phone for p in contact.phones if p.type is c) for c in channels]
+        emails = [", ".join(e.email for e in contact.emails if e.type is c) for c in channels]
+        return [
+            contact.id,
+            contact.name,
+            contact.status.value,
+            contact.type.value,
+            *phones,
+            *emails,
+            contact.address or "",
+            contact.website or "",
+            contact.comment or "",
+            ", ".join(contact.tags),
+            self._email(contact.responsible_user_id),
+            contact.lead_status.value if contact.lead_status else "",
+            contact.lead_source.value if contact.lead_source else "",
+            isoformat_z(contact.created_at),
+            isoformat_z(contact.updated_at),
+            *(str(contact.properties.get(k, "")) for k in self._properties),
+        ]
+
+    def _email(self, user_id: str | None) -> str:
+        if user_id is None:
+            return ""
+        if user_id not in self._emails:
+            user = self._users.get(user_id)
+            self._emails[user_id] = user.email if user else ""
+        return self._emails[user_id]

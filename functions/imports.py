@@ -1,0 +1,28 @@
+"""Tasks of the ContactImport and ContactExport state machines (infra/statemachines/contact-*.asl.json)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.bootstrap import services
+
+
+def step(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """The next chunks of an import or an undo, while this invocation has time for them."""
+    remaining = getattr(context, "get_remaining_time_in_millis", None)
+    return services().imports.step(event, (lambda: remaining() / 1000) if remaining else None)
+
+
+def failed(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Record why an import or its undo stopped."""
+    return services().imports.fail(event)
+
+
+def export(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Write the export's file."""
+    return services().exports.run(event)
+
+
+def export_failed(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Record why an export stopped."""
+    return services().exports.fail(event)
