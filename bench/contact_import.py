@@ -81,6 +81,7 @@ def child(rows: int) -> dict[str, Any]:
 
     from app import app
     from chalicelib.bootstrap import services
+    from chalicelib.db.repositories.crms import CrmRepository
     from chalicelib.db.repositories.imports import ImportRepository
     from chalicelib.domain.contacts import ContactKind
     from chalicelib.domain.imports import DuplicatePolicy
@@ -102,7 +103,7 @@ def child(rows: int) -> dict[str, Any]:
         def start(self, machine: str, name: str, payload: dict[str, Any]) -> bool:
             return True
 
-    imports = ImportService(services().crms, services().files, NoWorkflows())  # type: ignore[arg-type]
+    imports = ImportService(CrmRepository(), services().files, NoWorkflows())  # type: ignore[arg-type]
     with tempfile.TemporaryDirectory() as scratch:
         path = os.path.join(scratch, "clients.csv")
         _csv(path, rows)

@@ -69,7 +69,7 @@ def test_a_broadcast_of_200_with_provider_failures_and_a_429_reports_exactly(pbx
 
     started = pbx.api.post("/v1/sms-broadcasts", {"contact_ids": ids, "text": "Winter sale -20%"}, token=pbx.crm.token)
     assert (started.status, started.json["status"]) == (202, "running")
-    [execution] = wait_for_workflows(timeout=60, machine="SmsBroadcast")
+    [execution] = wait_for_workflows(timeout=240, machine="SmsBroadcast")
 
     assert execution["status"] == "SUCCEEDED", execution
     assert output(execution) == {"status": "completed", "total": 200, "sent": 195, "failed": 5}
