@@ -101,5 +101,5 @@ if __name__ == "__main__":
 
     cold_start()
     dynamodb_calls()
-    # 100k rows take hours through the moto server (about 100 ms a request): `python -m bench.contact_import 10000 100000`.
+    # 100k rows take hours through the moto server (~100 ms a request): python -m bench.contact_import 10000 100000
     contact_import.report(contact_import.run((500, 2_000)))
