@@ -355,7 +355,8 @@ class ContactRepository:
         return deltas
 
     def counter_updates(self, deltas: Mapping[tuple[str, str, str], int]) -> list[Update]:
-        """Upserts adding `deltas` to the list counters (tags, sources, properties)."""
+        """Upserts adding `deltas` to the list counters (tags, sources, properties); the first
+        update of a counter creates its item, discriminator included."""
         updates = []
         for (name, kind, value), delta in sorted(deltas.items()):
             if delta:
@@ -402,20 +403,8 @@ class ContactRepository:
         writes: list[Write] = [Delete(FilterItem(pk, sk)) for pk, sk in sorted(old.keys() - new.keys())]
         writes += [Put(FilterItem(pk, sk, contact_id=new[(pk, sk)])) for pk, sk in sorted(new.keys() - old.keys())]
         old_counts, new_counts = counted(before), counted(after)
-        for key in sorted(old_counts | new_counts):
-            delta = (key in new_counts) - (key in old_counts)
-            if delta:
-                name, kind, value = key
-                counter = CounterItem(self._pk, keys.counter_sk(name, kind, value))
-                actions = [
-                    # An upsert: the first update creates the item, discriminator included.
-                    CounterItem.kind.set(CounterItem),
-                    CounterItem.count.add(delta),
-                    CounterItem.name.set(name),
-                    CounterItem.contact_kind.set(kind),
-                    CounterItem.value.set(value),
-                ]
-                writes.append(Update(counter, actions))
+        deltas = {key: (key in new_counts) - (key in old_counts) for key in old_counts | new_counts}
+        writes += self.counter_updates(deltas)
         return writes
 
     def _filter_entries(self, contact: Contact | None) -> dict[tuple[str, str], str]:
