@@ -16,6 +16,8 @@ from typing import Any
 
 from moto.dynamodb.models import DynamoDBBackend
 
+from infra.local import moto_speed
+
 _LOCK = threading.RLock()
 # Reads too: moto's tables are defaultdicts that a read of a missing partition grows, which
 # breaks a transaction deep-copying the table on another thread ("dictionary changed size").
@@ -33,7 +35,9 @@ def _atomic(method: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def install() -> None:
-    """Idempotent."""
+    """Idempotent. Also makes moto's table Query and transactions cost what they touch (see
+    moto_speed), under the same lock."""
+    moto_speed.install()
     for name in _WRITES:
         method = getattr(DynamoDBBackend, name)
         if not getattr(method, "__crm_atomic__", False):

@@ -1,0 +1,148 @@
+"""Keep moto's DynamoDB fast as the table grows, for the local stack, the tests and the benchmarks.
+
+Two of moto's paths cost time in proportion to the whole table, where DynamoDB's cost depends
+only on what they touch:
+
+- a Query on the table (not an index) sorts every item of the table to find one partition, and
+  a partition to find the few items its sort key condition keeps;
+- TransactWriteItems deep-copies the whole table first, to roll back if the transaction fails.
+
+With a few hundred thousand items (a 100,000-row import, or a laptop CRM used for a year) a
+single transaction took seconds. Here a Query reads its own partition only, and a transaction
+keeps copies of the items it names only, putting them back if it fails. Answers are unchanged:
+the same items in the same order, the same errors, nothing of a failed transaction left behind.
+`moto_atomic.install()` installs these first, then serialises them under its lock.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from moto.dynamodb.comparisons import get_comparison_func
+from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.models.dynamo_type import DynamoType, Item
+from moto.dynamodb.models.table import Table
+
+_MARK = "__crm_speed__"
+
+# (table, hash key, range key or None) -> the item before the transaction, or None if absent
+Journal = dict[tuple[Table, DynamoType, DynamoType | None], Item | None]
+
+
+def _partition_query(query: Callable[..., Any]) -> Callable[..., Any]:
+    """A Query on the table's own key reads one partition, and sorts only the items its sort key
+    condition keeps (moto sorts the partition, then applies the condition to every item)."""
+
+    @functools.wraps(query)
+    def fast(
+        self: Table, hash_key: DynamoType | None, range_comparison: str | None, range_objs: list[DynamoType],
+        *args: Any, **kwargs: Any,
+    ) -> Any:  # fmt: skip
+        index_name = args[4] if len(args) > 4 else kwargs.get("index_name")
+        if index_name or hash_key is None or not self.range_key_attr:
+            return query(self, hash_key, range_comparison, range_objs, *args, **kwargs)
+        partition = self.items.get(hash_key)  # .get: never grow the defaultdict on a read
+        items = _matching(partition, range_comparison, range_objs) if partition else []
+        # moto filters all_items() by hash key, sorts, then applies the condition: give it these.
+        self.all_items = lambda: items  # type: ignore[method-assign]
+        try:
+            return query(self, hash_key, range_comparison, range_objs, *args, **kwargs)
+        finally:
+            del self.all_items
+
+    setattr(fast, _MARK, True)
+    return fast
+
+
+def _matching(partition: dict[DynamoType, Item], comparison: str | None, bounds: list[DynamoType]) -> list[Item]:
+    """The partition's items whose sort key meets the condition, by moto's own comparison."""
+    if not comparison:
+        return list(partition.values())
+    test = get_comparison_func(comparison)
+    if test is None:
+        return list(partition.values())  # moto raises its own error for it
+    values = [_plain(b) for b in bounds]
+    return [item for key, item in partition.items() if test(_plain(key), *values)]
+
+
+def _plain(value: DynamoType) -> Any:
+    # A string's cast_value is the string: skip that property's chain of type checks (the hot path).
+    return value.value if value.type == "S" else value.cast_value
+
+
+def _key_of(table: Table, op_type: str, op: dict[str, Any]) -> tuple[DynamoType, DynamoType | None]:
+    key = op["Item"] if op_type == "Put" else op["Key"]
+    hash_key = DynamoType(key[table.hash_key_attr])
+    range_key = DynamoType(key[table.range_key_attr]) if table.range_key_attr else None
+    return hash_key, range_key
+
+
+def _stored(table: Table, hash_key: DynamoType, range_key: DynamoType | None) -> Item | None:
+    partition = table.items.get(hash_key)
+    if partition is None:
+        return None
+    if range_key is None:
+        return partition  # type: ignore[return-value]  (a hash-only table stores the item itself)
+    return partition.get(range_key)
+
+
+def _put_back(journal: Journal) -> None:
+    for (table, hash_key, range_key), before in journal.items():
+        if range_key is None:
+            if before is None:
+                table.items.pop(hash_key, None)
+            else:
+                table.items[hash_key] = before  # type: ignore[assignment]
+        elif before is None:
+            table.items.get(hash_key, {}).pop(range_key, None)
+        else:
+            table.items[hash_key][range_key] = before
+
+
+def _journaled_transaction(transact: Callable[..., Any]) -> Callable[..., Any]:
+    """Roll a failed transaction back from copies of the items it names, not of the table."""
+
+    @functools.wraps(transact)
+    def fast(self: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> Any:
+        journal: Journal = {}
+        try:
+            for entry in transact_items[:100]:  # moto refuses more itself
+                op_type, op = next(iter(entry.items()))
+                table = self.tables.get(op.get("TableName"))
+                if table is None or op_type not in ("Put", "Update", "Delete", "ConditionCheck"):
+                    continue
+                hash_key, range_key = _key_of(table, op_type, op)
+                journal.setdefault((table, hash_key, range_key), copy.deepcopy(_stored(table, hash_key, range_key)))
+        except (KeyError, TypeError, ValueError, StopIteration):
+            return transact(self, transact_items)  # malformed: let moto answer it the slow way
+        # moto's own backup is `copy.deepcopy(table)` and its rollback puts that copy in place:
+        # while this call runs, the "copy" is the table itself and the journal does the rollback.
+        Table.__deepcopy__ = lambda table, memo: table  # type: ignore[attr-defined]
+        try:
+            return transact(self, transact_items)
+        except Exception:
+            _put_back(journal)
+            raise
+        finally:
+            del Table.__deepcopy__  # type: ignore[attr-defined]
+
+    setattr(fast, _MARK, True)
+    return fast
+
+
+def install() -> None:
+    """Idempotent. Called by `moto_atomic.install` before it adds its lock around these methods,
+    so that the table state patched during a call is never seen by another thread."""
+    if "__deepcopy__" in vars(Table):
+        raise RuntimeError("moto's Table copies itself differently now: review moto_speed")
+    if not getattr(Table.query, _MARK, False):
+        Table.query = _partition_query(Table.query)  # type: ignore[method-assign]
+    if not getattr(DynamoDBBackend.transact_write_items, _MARK, False):
+        if getattr(DynamoDBBackend.transact_write_items, "__crm_atomic__", False):
+            raise RuntimeError("install moto_speed before moto_atomic locks the backend")
+        DynamoDBBackend.transact_write_items = _journaled_transaction(  # type: ignore[method-assign]
+            DynamoDBBackend.transact_write_items
+        )

@@ -1,0 +1,132 @@
+"""moto patched to cost what a call touches (infra/local/moto_speed.py), with the same answers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+from moto.dynamodb.models.dynamo_type import DynamoType
+
+from tests.harness import LocalAws, aws_client
+
+TABLE = "crm-test"
+
+
+@pytest.fixture
+def db(aws: LocalAws) -> Any:
+    client = aws_client("dynamodb")
+    for p in range(40):  # other partitions, which neither a Query nor a transaction should touch
+        for s in range(5):
+            client.put_item(TableName=TABLE, Item={"pk": {"S": f"other#{p}"}, "sk": {"S": f"{s}"}})
+    return client
+
+
+def _put(db: Any, pk: str, sk: str, **attrs: str) -> None:
+    db.put_item(TableName=TABLE, Item={"pk": {"S": pk}, "sk": {"S": sk}, **{k: {"S": v} for k, v in attrs.items()}})
+
+
+def _get(db: Any, pk: str, sk: str) -> dict[str, Any] | None:
+    return db.get_item(TableName=TABLE, Key={"pk": {"S": pk}, "sk": {"S": sk}}, ConsistentRead=True).get("Item")
+
+
+def _query(db: Any, pk: str, **kwargs: Any) -> list[str]:
+    answer = db.query(
+        TableName=TABLE, KeyConditionExpression="pk = :pk", ExpressionAttributeValues={":pk": {"S": pk}}, **kwargs
+    )
+    return [i["sk"]["S"] for i in answer["Items"]]
+
+
+def test_a_table_query_reads_its_partition_in_key_order_with_pages(db: Any) -> None:
+    for sk in ("b", "d", "a", "c", "e"):
+        _put(db, "mine", sk)
+    assert _query(db, "mine") == ["a", "b", "c", "d", "e"]
+    assert _query(db, "mine", ScanIndexForward=False) == ["e", "d", "c", "b", "a"]
+    first = db.query(
+        TableName=TABLE, KeyConditionExpression="pk = :pk", ExpressionAttributeValues={":pk": {"S": "mine"}}, Limit=2
+    )
+    assert [i["sk"]["S"] for i in first["Items"]] == ["a", "b"]
+    rest = _query(db, "mine", ExclusiveStartKey=first["LastEvaluatedKey"])
+    assert rest == ["c", "d", "e"]
+    assert _query(db, "nobody") == []
+
+
+def test_a_table_query_with_a_sort_key_condition_and_a_filter(db: Any) -> None:
+    for sk, colour in (("FEED#1", "red"), ("FEED#2", "blue"), ("~CONTACT", "red"), ("FEED#3", "red")):
+        _put(db, "contact", sk, colour=colour)
+    answer = db.query(
+        TableName=TABLE,
+        KeyConditionExpression="pk = :pk AND begins_with(sk, :feed)",
+        FilterExpression="colour = :red",
+        ExpressionAttributeValues={":pk": {"S": "contact"}, ":feed": {"S": "FEED#"}, ":red": {"S": "red"}},
+    )
+    assert [i["sk"]["S"] for i in answer["Items"]] == ["FEED#1", "FEED#3"]
+
+
+def test_a_failed_transaction_leaves_every_item_as_it_was(db: Any) -> None:
+    _put(db, "kept", "1", v="old")
+    _put(db, "gone", "1", v="still here")
+    with pytest.raises(ClientError) as refused:
+        db.transact_write_items(
+            TransactItems=[
+                {"Put": {"TableName": TABLE, "Item": {"pk": {"S": "new"}, "sk": {"S": "1"}}}},
+                {
+                    "Update": {
+                        "TableName": TABLE,
+                        "Key": {"pk": {"S": "kept"}, "sk": {"S": "1"}},
+                        "UpdateExpression": "SET v = :new",
+                        "ExpressionAttributeValues": {":new": {"S": "new"}},
+                    }
+                },
+                {"Delete": {"TableName": TABLE, "Key": {"pk": {"S": "gone"}, "sk": {"S": "1"}}}},
+                {
+                    "ConditionCheck": {
+                        "TableName": TABLE,
+                        "Key": {"pk": {"S": "absent"}, "sk": {"S": "1"}},
+                        "ConditionExpression": "attribute_exists(pk)",
+                    }
+                },
+            ]
+        )
+    assert refused.value.response["Error"]["Code"] == "TransactionCanceledException"
+    reasons = [r["Code"] for r in refused.value.response["CancellationReasons"]]
+    assert reasons == ["None", "None", "None", "ConditionalCheckFailed"]
+    assert _get(db, "new", "1") is None
+    assert _get(db, "kept", "1") == {"pk": {"S": "kept"}, "sk": {"S": "1"}, "v": {"S": "old"}}
+    assert _get(db, "gone", "1") == {"pk": {"S": "gone"}, "sk": {"S": "1"}, "v": {"S": "still here"}}
+    assert _query(db, "new") == []
+    assert len(_query(db, "other#7")) == 5
+
+
+def test_a_transaction_naming_one_item_twice_is_refused_and_changes_nothing(db: Any) -> None:
+    _put(db, "twice", "1", v="old")
+    update = {
+        "TableName": TABLE,
+        "Key": {"pk": {"S": "twice"}, "sk": {"S": "1"}},
+        "UpdateExpression": "SET v = :new",
+        "ExpressionAttributeValues": {":new": {"S": "new"}},
+    }
+    with pytest.raises(ClientError):
+        db.transact_write_items(TransactItems=[{"Update": update}, {"Update": update}])
+    assert _get(db, "twice", "1") == {"pk": {"S": "twice"}, "sk": {"S": "1"}, "v": {"S": "old"}}
+
+
+def test_a_transaction_copies_the_items_it_names_not_the_table(db: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    copied: list[Any] = []
+    original = DynamoType.__deepcopy__
+
+    def counting(self: DynamoType, memo: dict[int, Any]) -> DynamoType:
+        copied.append(self)
+        return original(self, memo)
+
+    monkeypatch.setattr(DynamoType, "__deepcopy__", counting)
+    db.transact_write_items(
+        TransactItems=[
+            {"Put": {"TableName": TABLE, "Item": {"pk": {"S": "a"}, "sk": {"S": "1"}, "v": {"S": "x"}}}},
+            {"Put": {"TableName": TABLE, "Item": {"pk": {"S": "b"}, "sk": {"S": "1"}, "v": {"S": "y"}}}},
+        ]
+    )
+    # moto's own backup would copy the 200 items (600 values) of the other partitions.
+    assert len(copied) < 20
+    assert _get(db, "a", "1") is not None
+    assert _get(db, "b", "1") is not None
