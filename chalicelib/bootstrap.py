@@ -81,7 +81,9 @@ def services() -> Services:
     mailer = SesMailer(settings.mail_from)
     pbx = PbxAccounts(secrets, settings.zadarma_api_url)
     sms = sms_sender(settings.sms_provider, pbx)
-    timing = RecordingTiming(settings.recording_delay_seconds, settings.recording_retry_seconds)
+    timing = RecordingTiming(
+        settings.recording_delay_seconds, settings.recording_retry_seconds, settings.transcript_retry_seconds
+    )
     workflows = StepFunctionsWorkflows(settings.state_machine_arn_prefix)
     autodial = AutodialService(
         crms, pbx, workflows, AutodialTiming(settings.autodial_gap_seconds, settings.autodial_answer_timeout_seconds)

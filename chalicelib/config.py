@@ -40,6 +40,7 @@ class Settings:
     # Zadarma advises fetching a recording ~40 s after the event; tests set 0 (no sleeping).
     recording_delay_seconds: int
     recording_retry_seconds: int
+    transcript_retry_seconds: int
     # First backoff of a broadcast batch the SMS provider could not finish (doubles each time).
     broadcast_retry_seconds: int
     # AD-2: the pause after a refused or unanswered call; and how long a dial waits for the
@@ -77,6 +78,7 @@ class Settings:
             state_machine_arn_prefix=env.get("STATE_MACHINE_ARN_PREFIX", ""),
             recording_delay_seconds=int(env.get("RECORDING_DELAY_SECONDS", "40")),
             recording_retry_seconds=int(env.get("RECORDING_RETRY_SECONDS", "15")),
+            transcript_retry_seconds=int(env.get("TRANSCRIPT_RETRY_SECONDS", "60")),
             broadcast_retry_seconds=int(env.get("BROADCAST_RETRY_SECONDS", "10")),
             autodial_gap_seconds=int(env.get("AUTODIAL_GAP_SECONDS", "5")),
             autodial_answer_timeout_seconds=int(env.get("AUTODIAL_ANSWER_TIMEOUT_SECONDS", "7200")),

@@ -12,6 +12,12 @@ def fetch(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return services().recordings.fetch(event)
 
 
+def transcript(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """One more request for the call's transcript; the state machine waits and asks again while
+    the PBX's recognition is in progress."""
+    return services().recordings.fetch_transcript(event)
+
+
 def failed(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """The copy gave up: the call says so, with the reason."""
     return services().recordings.mark_failed(event)

@@ -59,7 +59,8 @@ FUNCTIONS: tuple[LambdaFunction, ...] = (
         name="DueActions",
         handler="functions.due.handler",
         description="Sends task reminders and deferred SMS when due; catches up after downtime",
-        access=frozenset({Access.TABLE_READ, Access.TABLE_WRITE, Access.SEND_EMAIL}),
+        # The CRM's PBX keys (SSM) send its deferred SMS.
+        access=frozenset({Access.TABLE_READ, Access.TABLE_WRITE, Access.SEND_EMAIL, Access.TENANT_SECRETS}),
         schedule_minutes=1,
     ),
     LambdaFunction(
@@ -69,6 +70,12 @@ FUNCTIONS: tuple[LambdaFunction, ...] = (
         access=frozenset({Access.TABLE_READ, Access.TABLE_WRITE, Access.TENANT_SECRETS, Access.FILES_WRITE}),
         timeout_seconds=120,
         memory_mb=512,
+    ),
+    LambdaFunction(
+        name="FetchTranscript",
+        handler="functions.recordings.transcript",
+        description="Asks the PBX for a call's transcript (RecordingFetch asks again while it is in progress)",
+        access=frozenset({Access.TABLE_READ, Access.TABLE_WRITE, Access.TENANT_SECRETS}),
     ),
     LambdaFunction(
         name="RecordingFailed",
@@ -153,7 +160,11 @@ STATE_MACHINES: tuple[StateMachine, ...] = (
     StateMachine(
         name="RecordingFetch",
         file="recording.asl.json",
-        functions={"FetchRecordingFunctionArn": "FetchRecording", "RecordingFailedFunctionArn": "RecordingFailed"},
+        functions={
+            "FetchRecordingFunctionArn": "FetchRecording",
+            "FetchTranscriptFunctionArn": "FetchTranscript",
+            "RecordingFailedFunctionArn": "RecordingFailed",
+        },
     ),
     StateMachine(
         name="SmsBroadcast",

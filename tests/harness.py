@@ -50,6 +50,7 @@ def aws_environment() -> None:
             # No sleeping in tests: the recording workflow's waits are parameterised to 0 s.
             "RECORDING_DELAY_SECONDS": "0",
             "RECORDING_RETRY_SECONDS": "0",
+            "TRANSCRIPT_RETRY_SECONDS": "0",
             "BROADCAST_RETRY_SECONDS": "0",
             "AUTODIAL_GAP_SECONDS": "0",
             "SMS_PROVIDER": "zadarma",

@@ -13,8 +13,8 @@ from chalicelib.api.schemas import Input, Output, PageOut, PageQuery, UtcDateTim
 from chalicelib.bootstrap import services
 from chalicelib.db.pagination import Page
 from chalicelib.domain.actor import Actor
-from chalicelib.domain.autodial import MAX_NUMBERS, CallList, ListItem
-from chalicelib.domain.broadcasts import MAX_RECIPIENTS, Broadcast, Recipient
+from chalicelib.domain.autodial import MAX_NUMBERS, CallList, ListItem, Outcome
+from chalicelib.domain.broadcasts import MAX_RECIPIENTS, Broadcast, Recipient, RecipientStatus
 from chalicelib.domain.contacts import ContactKind
 from chalicelib.domain.rights import Access
 from chalicelib.domain.sms import MAX_TEXT, SmsTemplate
@@ -269,8 +269,17 @@ class BroadcastStarted(Output):
 class RecipientOut(Output):
     contact_id: str | None
     phone: str
-    status: str = Field(description="pending | sent | delivered | failed (sending: in flight)")
+    status: Literal["pending", "sent", "delivered", "failed"] = Field(
+        description="delivered only where the SMS provider reports deliveries (Zadarma does not)"
+    )
+    in_progress: bool = Field(description="Being sent right now (status pending until the provider answers)")
     reason: str | None = None
+
+    @classmethod
+    def of(cls, r: Recipient) -> RecipientOut:
+        sending = r.status is RecipientStatus.SENDING
+        status = RecipientStatus.PENDING if sending else r.status
+        return cls(contact_id=r.contact_id, phone=r.phone, status=status.value, in_progress=sending, reason=r.reason)
 
 
 class BroadcastOut(Output):
@@ -296,10 +305,7 @@ class BroadcastOut(Output):
             created_at=broadcast.created_at,
             finished_at=broadcast.finished_at,
             error=broadcast.error,
-            recipients=[
-                RecipientOut(contact_id=r.contact_id, phone=r.phone, status=r.status.value, reason=r.reason)
-                for r in recipients.items
-            ],
+            recipients=[RecipientOut.of(r) for r in recipients.items],
             recipients_next_cursor=recipients.next_cursor,
         )
 
@@ -345,9 +351,17 @@ class CallListStarted(Output):
 class ListItemOut(Output):
     phone: str
     contact_id: str | None
-    outcome: str = Field(description="pending | answer | noanswer | busy | cancel | failed (dialing: now)")
+    outcome: Literal["pending", "answer", "noanswer", "busy", "cancel", "failed"]
+    in_progress: bool = Field(description="Being dialled right now (outcome pending until the call ends)")
     reason: str | None = None
     call_id: str | None = None
+
+    @classmethod
+    def of(cls, i: ListItem) -> ListItemOut:
+        dialing = i.outcome is Outcome.DIALING
+        outcome = Outcome.PENDING if dialing else i.outcome
+        return cls(phone=i.phone, contact_id=i.contact_id, outcome=outcome.value, in_progress=dialing,
+                   reason=i.reason, call_id=i.call_id)  # fmt: skip
 
 
 class CallListOut(Output):
@@ -371,12 +385,7 @@ class CallListOut(Output):
             extension=call_list.extension,
             created_at=call_list.created_at,
             error=call_list.error,
-            items=[
-                ListItemOut(
-                    phone=i.phone, contact_id=i.contact_id, outcome=i.outcome.value, reason=i.reason, call_id=i.call_id
-                )
-                for i in items.items
-            ],
+            items=[ListItemOut.of(i) for i in items.items],
             next_cursor=items.next_cursor,
         )
 

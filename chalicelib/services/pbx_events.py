@@ -78,7 +78,10 @@ class WebhookReply:
 class RecordingTiming:
     delay_seconds: int
     retry_seconds: int
+    # Speech recognition of a long call takes minutes: the fallback asks for ~10 minutes.
+    transcript_retry_seconds: int = 60
     max_attempts: int = 6
+    transcript_max_attempts: int = 10
 
 
 class PbxEvents:
@@ -197,6 +200,9 @@ class PbxEvents:
             "retry_seconds": self._timing.retry_seconds,
             "max_attempts": self._timing.max_attempts,
             "attempt": 0,
+            "transcript_retry_seconds": self._timing.transcript_retry_seconds,
+            "transcript_max_attempts": self._timing.transcript_max_attempts,
+            "transcript_attempt": 0,
         }
         self._workflows.start(RECORDING_MACHINE, f"{tenant_id}-{call.id}", payload)
 

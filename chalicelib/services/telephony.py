@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from chalicelib.db.pagination import Page
+from chalicelib.db.pagination import Page, decode_cursor, encode_cursor
 from chalicelib.db.repositories.calls import CallFilter, CallRepository
 from chalicelib.db.repositories.contacts import ContactRepository
 from chalicelib.db.repositories.crms import CrmRepository
@@ -32,7 +32,7 @@ from chalicelib.domain.errors import (
     check_version,
 )
 from chalicelib.domain.rights import Access, Permission
-from chalicelib.domain.search import call_terms, for_calls, matches_words, parse_query
+from chalicelib.domain.search import SearchQuery, call_terms, for_calls, matches_words, parse_query
 from chalicelib.domain.telephony import (
     Call,
     CallDirection,
@@ -54,6 +54,8 @@ from chalicelib.integrations.zadarma.client import (
 )
 
 MAX_EXTENSIONS_CHECKED = 50
+# Index slices a call search reads for one page at most (each: one Query and one BatchGetItem).
+SEARCH_READS = 3
 SETTING_FLAGS = (
     "auto_lead_incoming_calls",
     "auto_lead_outgoing_calls",
@@ -172,27 +174,47 @@ class TelephonyService:
         flt = CallFilter(direction=direction, status=status, start_from=start_from, start_to=start_to)
         repo = CallRepository(actor.tenant_id)
         if q:
-            return Page(self._search(actor, repo, q, owner, flt, limit), None)
+            return self._search(actor, repo, q, owner, flt, limit, cursor)
         return repo.list(owner, flt, limit=limit, cursor=cursor)
 
     def _search(
-        self, actor: Actor, repo: CallRepository, q: str, owner: str | None, flt: CallFilter, limit: int
-    ) -> list[Call]:
-        """Calls by number, contact name or words of their transcript: one page, newest first."""
+        self, actor: Actor, repo: CallRepository, q: str, owner: str | None, flt: CallFilter, limit: int,
+        cursor: str | None,
+    ) -> Page[Call]:  # fmt: skip
+        """Calls by number, contact name or words of their transcript, in pages that follow the
+        search index (each page newest first). A page reads at most SEARCH_READS slices of the
+        index, so a rare match costs a bounded number of calls; the cursor goes on from there."""
         query = for_calls(parse_query(q))
-        found = repo.get_many(repo.find(query.term, limit=100))
-        hits = [
-            c
-            for c in found
-            if (owner is None or c.user_id == owner)
-            and can_see_call(actor, c)
-            and (flt.direction is None or c.direction is flt.direction)
-            and (flt.status is None or c.status is flt.status)
-            and (flt.start_from is None or c.started_at >= flt.start_from)
-            and (flt.start_to is None or c.started_at < flt.start_to)
-            and matches_words(f"{c.contact_name or ''} {c.transcript or ''}", query.other_words)
-        ]
-        return sorted(hits, key=lambda c: c.started_at, reverse=True)[:limit]
+        after = decode_cursor(cursor, actor.tenant_id)
+        hits: dict[str, Call] = {}
+        for _ in range(SEARCH_READS):
+            found, after_slice = repo.find(query.term, limit=limit, after=after)
+            calls = {c.id: c for c in repo.get_many([call_id for call_id, _ in found])}
+            after = after_slice
+            for index, (call_id, key) in enumerate(found):
+                call = calls.get(call_id)
+                if call is not None and self._found(actor, call, query, owner, flt):
+                    hits.setdefault(call.id, call)  # a call matching several terms shows once a page
+                if len(hits) == limit:
+                    if index < len(found) - 1:
+                        after = key  # the next page starts after this hit
+                    break
+            if len(hits) == limit or after is None:
+                break
+        page = sorted(hits.values(), key=lambda c: c.started_at, reverse=True)
+        return Page(page, encode_cursor(after))
+
+    @staticmethod
+    def _found(actor: Actor, call: Call, query: SearchQuery, owner: str | None, flt: CallFilter) -> bool:
+        return (
+            (owner is None or call.user_id == owner)
+            and can_see_call(actor, call)
+            and (flt.direction is None or call.direction is flt.direction)
+            and (flt.status is None or call.status is flt.status)
+            and (flt.start_from is None or call.started_at >= flt.start_from)
+            and (flt.start_to is None or call.started_at < flt.start_to)
+            and matches_words(f"{call.contact_name or ''} {call.transcript or ''}", query.other_words)
+        )
 
     def call(self, actor: Actor, call_id: str) -> Call:
         """A call: one's own, any with calls_other_users_access, or one in a visible contact's feed."""

@@ -53,6 +53,7 @@ def configure(options: Options) -> None:
             # The fake PBX has recordings at once: no need for Zadarma's 40 s on a laptop.
             "RECORDING_DELAY_SECONDS": "3",
             "RECORDING_RETRY_SECONDS": "3",
+            "TRANSCRIPT_RETRY_SECONDS": "10",
             "SMS_PROVIDER": "zadarma",
             "POWERTOOLS_SERVICE_NAME": "crm-local",
             "POWERTOOLS_METRICS_DISABLED": "true",

@@ -104,6 +104,7 @@ class FakeZadarma:
         self._recordings: list[_Recording] = []
         self._failures: dict[str, list[int]] = {}
         self._transcripts: dict[str, list[tuple[int, str]]] = {}
+        self._recognizing: dict[str, int] = {}  # call id -> answers "in progress" still to give
         self._online: dict[str, bool] = {}
         self._denied: dict[str, str] = {}
         self._windows: dict[str, _Window] = {}
@@ -176,9 +177,11 @@ class FakeZadarma:
         with self._lock:
             self._failures.setdefault(path, []).extend([status] * times)
 
-    def set_transcript(self, call_id: str, phrases: list[tuple[int, str]]) -> None:
+    def set_transcript(self, call_id: str, phrases: list[tuple[int, str]], *, in_progress_for: int = 0) -> None:
+        """A recording's transcript; the first `in_progress_for` requests answer "in progress"."""
         with self._lock:
             self._transcripts[call_id] = list(phrases)
+            self._recognizing[call_id] = in_progress_for
 
     def set_extension_online(self, extension: str, online: bool) -> None:
         with self._lock:
@@ -353,10 +356,14 @@ class FakeZadarma:
         if not call_id:
             return 400, _error("call_id required")
         phrases = self._transcripts.get(call_id)
+        status = "not available for recognize" if phrases is None else "recognized"
+        if self._recognizing.get(call_id, 0) > 0:
+            self._recognizing[call_id] -= 1
+            status, phrases = "in progress", None
         answer: dict[str, Any] = {
             "status": "success",
             "lang": params.get("lang") or "en-EN",
-            "recognitionStatus": "not available for recognize" if phrases is None else "recognized",
+            "recognitionStatus": status,
             "otherLangs": [],
         }
         if params.get("return") == "words":

@@ -8,6 +8,7 @@ handler string CDK deploys. Verified approach: reference/stack.md §2.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
 import traceback
@@ -17,6 +18,7 @@ from typing import Any
 from moto.awslambda_simple.models import LambdaSimpleBackend
 
 from chalicelib.observability import logger
+from infra.local import iam
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,9 +44,12 @@ def _invoke(
     function = self.get_function(function_name, qualifier)
     module_name, attribute = function.handler.rsplit(".", 1)
     event = json.loads(body or "{}")
+    registered = iam.function_named(function.function_name)
     try:
         handler = getattr(importlib.import_module(module_name), attribute)
-        result = handler(event, LocalContext(function_name=function.function_name))
+        # With the registry's access only, as IAM would allow it in AWS.
+        with iam.acting_as(registered) if registered else contextlib.nullcontext():
+            result = handler(event, LocalContext(function_name=function.function_name))
     except Exception as exc:  # noqa: BLE001 - reported to the caller the way Lambda does
         logger.exception("local lambda failed", extra={"function": function.function_name})
         response_headers["x-amz-function-error"] = "Unhandled"
@@ -59,5 +64,7 @@ def _invoke(
 
 
 def install() -> None:
-    """Idempotent: patch moto's Docker-less Lambda backend to run handlers in-process."""
+    """Idempotent: patch moto's Docker-less Lambda backend to run handlers in-process, each with
+    its registry access enforced (infra/local/iam.py)."""
+    iam.install()
     LambdaSimpleBackend.invoke = _invoke  # type: ignore[method-assign,assignment]

@@ -229,6 +229,65 @@ def test_transcripts_are_stored_and_searchable(pbx: Pbx) -> None:
     assert calls(pbx, "?q=refund") == []
 
 
+def test_a_transcript_still_in_progress_is_asked_for_again_when_no_event_brings_it(pbx: Pbx) -> None:
+    """The REST fallback for a SPEECH_RECOGNITION event that never came (TE-2)."""
+    assert pbx.crm is not None
+    slow, never = call_id(), call_id()
+    slow_events, never_events = incoming(slow, caller="+33610000003"), incoming(never, caller="+33610000004")
+    for cid, events in ((slow, slow_events), (never, never_events)):
+        pbx.fake.add_recording(call_id=events["end"]["call_id_with_rec"], pbx_call_id=cid, content=b"mp3")
+    slow_record = slow_events["end"]["call_id_with_rec"]
+    pbx.fake.set_transcript(slow_record, [(1, "about the invoice")], in_progress_for=3)
+    for events in (slow_events, never_events):
+        for name in ("start", "end"):
+            pbx.post(events[name])
+    runs = wait_for_workflows()
+
+    assert sorted(r["status"] for r in runs) == ["SUCCEEDED", "SUCCEEDED"]  # no transcript is no failure
+    shown = {c["id"]: c for c in calls(pbx)}
+    assert (shown[slow]["recording"], shown[never]["recording"]) == ("ready", "ready")
+    assert pbx.api.get(f"/v1/calls/{slow}", token=pbx.crm.token).json["transcript"] == "about the invoice"
+    assert pbx.api.get(f"/v1/calls/{never}", token=pbx.crm.token).json["transcript"] is None
+    asked = [r.params["call_id"] for r in pbx.fake.requests if r.path == "/v1/speech_recognition/"]
+    assert asked.count(slow_record) == 4  # 3 "in progress", then the text
+    assert asked.count(never_events["end"]["call_id_with_rec"]) == 1  # "not available": asked once
+    assert [c["id"] for c in calls(pbx, "?q=invoice")] == [slow]
+
+
+def test_a_call_search_with_many_matches_comes_in_pages_that_miss_none(pbx: Pbx) -> None:
+    assert pbx.crm is not None
+    import json
+
+    ids = []
+    for i in range(7):
+        cid = call_id()
+        events = incoming(cid, caller=f"+3361000{i:04d}")
+        events["end"]["is_recorded"] = "0"
+        for name in ("start", "end"):
+            pbx.post(events[name])
+        said = {"words": [{"result": [{"s": 0.1, "e": 0.4, "w": "invoice"}, {"s": 0.5, "e": 0.9, "w": f"n{i}"}],
+                           "channel": 1}]}  # fmt: skip
+        pbx.post({"event": "SPEECH_RECOGNITION", "pbx_call_id": cid, "result": json.dumps(said)})
+        ids.append(cid)
+    pbx.api.post("/v1/clients", {"name": "Invoice Ltd"}, token=pbx.crm.token)  # a contact's term: not a call
+
+    seen, cursor, pages = [], "", 0
+    while True:
+        reply = pbx.api.get(f"/v1/calls?q=invoice&limit=3{cursor}", token=pbx.crm.token)
+        assert reply.status == 200, reply.json
+        page = [c["id"] for c in reply.json["items"]]
+        assert len(page) <= 3
+        seen += page
+        pages += 1
+        if reply.json["next_cursor"] is None:
+            break
+        cursor = f"&cursor={reply.json['next_cursor']}"
+    assert sorted(seen) == sorted(ids)  # every match once
+    assert pages in (3, 4)  # 3 + 3 + 1 (an empty last page when the 6th match ends a slice)
+    bad = pbx.api.get("/v1/calls?q=invoice&cursor=bm90LWEtY3Vyc29y", token=pbx.crm.token)
+    assert (bad.status, bad.error["field"]) == (400, "cursor")
+
+
 def test_call_tracking_utm_values_become_the_leads_source_tags(pbx: Pbx) -> None:
     assert pbx.crm is not None
     events = incoming(call_id(), caller="+33666666666")
@@ -321,6 +380,41 @@ def test_each_event_costs_a_fixed_number_of_dynamodb_calls(pbx: Pbx) -> None:
     assert few["start"] == {"GetItem": 5, "UpdateItem": 1, "PutItem": 1, "BatchWriteItem": 1}
     assert few["answer"] == {"GetItem": 3, "UpdateItem": 1, "PutItem": 1}  # + the extension's owner
     assert few["internal"] == {"GetItem": 2, "UpdateItem": 1, "PutItem": 1}
+    assert few["end"] == {"GetItem": 3, "UpdateItem": 1, "PutItem": 1, "BatchWriteItem": 1}
+
+
+def test_an_unknown_callers_recorded_call_costs_a_fixed_number_of_dynamodb_calls(pbx: Pbx) -> None:
+    """The auto-lead path (a new lead with its source tag) and the recording's events."""
+    assert pbx.crm is not None
+    token = pbx.crm.token
+
+    def costs(count: int) -> dict[str, Any]:
+        for i in range(count):
+            pbx.api.post("/v1/clients", {"name": f"Filler {i}", "phones": [{"phone": f"+3361234{i:04d}"}]}, token=token)
+        # The first call to a DID also makes the DID's source tag: not what is measured here.
+        warm_up = incoming(call_id(), caller=f"+3369998{count:04d}")
+        pbx.post(warm_up["start"])
+        cid = call_id()
+        events = incoming(cid, caller=f"+3369999{count:04d}")
+        pbx.fake.add_recording(call_id=events["end"]["call_id_with_rec"], pbx_call_id=cid, content=b"mp3")
+        record = {"event": "NOTIFY_RECORD", "call_id_with_rec": events["end"]["call_id_with_rec"], "pbx_call_id": cid}
+        measured = {}
+        for name, event in (("start", events["start"]), ("end", events["end"]), ("record", record)):
+            with dynamodb_calls() as meter:
+                assert pbx.post(event).status == 200
+            measured[name] = dict(meter)
+        wait_for_workflows()
+        return measured
+
+    few, many = costs(0), costs(60)
+    assert few == many
+    # START: slug + CRM + identify (a phone guard, none) + the DID's source tag, then the lead
+    # and its guards in one transaction, the call, its feed line, its search terms.
+    assert few["start"] == {"GetItem": 4, "TransactWriteItems": 1, "UpdateItem": 1, "BatchWriteItem": 1, "PutItem": 1}
+    # END and RECORD: the call, its feed line, the recording id it is known by (the copy itself
+    # is the workflow's).
+    assert few["end"] == {"GetItem": 3, "UpdateItem": 1, "BatchWriteItem": 1, "PutItem": 2}
+    assert few["record"] == {"GetItem": 2, "UpdateItem": 1, "PutItem": 2}
 
 
 def test_telephony_settings_keep_the_keys_write_only_and_check_them(pbx: Pbx) -> None:

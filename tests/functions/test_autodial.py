@@ -82,6 +82,8 @@ def test_pause_stops_before_the_next_number_and_resume_goes_on_where_it_was(pbx:
     token = pbx.crm.token
     list_id = start(pbx, phones=NUMBERS)
     first = dialled(pbx, 1)
+    ringing = shown(pbx, list_id)["items"][0]
+    assert (ringing["outcome"], ringing["in_progress"]) == ("pending", True)  # API.md's enum, and what is going on
     assert pbx.api.post(f"/v1/call-lists/{list_id}/pause", token=token).json["status"] == "paused"
     end_call(pbx, first, "answered")  # the call going on is not cut
     [paused_run] = finished_runs(pbx)

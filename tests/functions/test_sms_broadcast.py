@@ -134,6 +134,8 @@ def test_a_retried_batch_never_sends_an_sms_twice(pbx: Pbx) -> None:
     # the broadcast were still running: the batch runs again.
     RecipientItem(pk, keys.recipient_sk(0)).update(actions=[RecipientItem.status.set(RecipientStatus.SENDING.value)])
     BroadcastItem(pk, keys.BROADCAST_RECORD).update(actions=[BroadcastItem.status.set("running")])
+    in_flight = report(pbx, created.id)["recipients"][0]
+    assert (in_flight["status"], in_flight["in_progress"]) == ("pending", True)  # API.md's enum
     job = {"tenant_id": pbx.crm.id, "broadcast_id": created.id, "batch": {"start": 0, "end": 3}, "attempt": 0}
 
     assert broadcasts.send_batch(job)["status"] == "done"
@@ -228,3 +230,25 @@ def test_a_canceled_broadcast_sends_nothing_more(pbx: Pbx) -> None:
     assert service.send_batch(job)["status"] == "done"
     assert sender.calls == 1
     assert report(pbx, created.id)["status"] == "canceled"
+
+
+def test_a_broadcast_whose_report_cannot_be_written_ends_failed_not_running(
+    pbx: Pbx, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert pbx.crm is not None
+    broadcasts = services().broadcasts
+    attempts: list[dict[str, Any]] = []
+
+    def broken_finish(job: dict[str, Any]) -> dict[str, Any]:
+        attempts.append(job)
+        raise RuntimeError("the report could not be written")
+
+    monkeypatch.setattr(broadcasts, "finish", broken_finish)
+    created = broadcasts.create(_actor(pbx), seed_clients(pbx, 2), "Hello", None)
+    wait_for_workflows(machine="SmsBroadcast")
+
+    assert len(attempts) == 3  # tried, then retried twice
+    done = report(pbx, created.id)
+    assert done["status"] == "failed"
+    assert "the report could not be written" in done["error"]
+    assert len(pbx.fake.sent_sms) == 2

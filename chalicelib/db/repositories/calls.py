@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from pynamodb.attributes import Attribute
 from pynamodb.exceptions import PutError, UpdateError
@@ -147,9 +148,12 @@ class CallRepository:
             for write in index.writes(CALL, call_id, (), terms):
                 batch.save(write.item)
 
-    def find(self, term: Term, *, limit: int) -> list[str]:
-        """AP19 over calls: ids of calls with a term starting with `term`."""
-        return [i for t, i in SearchIndex(self._tenant_id).find(term, limit=limit) if t == CALL]
+    def find(
+        self, term: Term, *, limit: int, after: dict[str, Any] | None = None
+    ) -> tuple[list[tuple[str, dict[str, Any]]], dict[str, Any] | None]:
+        """AP19 over calls: (call id, its index key) of calls with a term starting with `term`,
+        in index order after `after`; and the key to go on from (None: no more)."""
+        return SearchIndex(self._tenant_id).find_from(term, CALL, limit=limit, after=after)
 
     def get_many(self, call_ids: Sequence[str]) -> list[Call]:
         if not call_ids:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from chalicelib.db import keys
 from chalicelib.db.items import ContactItem, Item, SearchItem, UserItem
@@ -40,6 +41,21 @@ class SearchIndex:
             limit=limit,
         )
         return list(dict.fromkeys((i.entity_type, i.entity_id) for i in items))
+
+    def find_from(
+        self, term: Term, entity_type: str, *, limit: int, after: dict[str, Any] | None
+    ) -> tuple[list[tuple[str, dict[str, Any]]], dict[str, Any] | None]:
+        """AP19 paged, for one entity type: (entity id, the hit's key) of the hits among the next
+        `limit` index items after `after`, and the key to go on from (None: nothing more)."""
+        result = SearchItem.query(
+            keys.search_pk(self._tenant_id, term.kind.value, term.bucket),
+            SearchItem.sk.startswith(keys.search_prefix(term.value)),
+            filter_condition=SearchItem.entity_type == entity_type,
+            limit=limit,
+            last_evaluated_key=after,
+        )
+        hits = [(i.entity_id, {"pk": {"S": i.pk}, "sk": {"S": i.sk}}) for i in result]
+        return hits, result.last_evaluated_key
 
     def fetch(self, found: list[tuple[str, str]]) -> list[Contact | User]:
         """The records behind search hits, in hit order: one BatchGetItem (<= 100 keys)."""
