@@ -89,7 +89,11 @@ class DealList(PageOut):
 
 
 class DealQuery(PageQuery):
-    status: DealStatus = Field(DealStatus.NEW, description="The column to list, in board order")
+    status: DealStatus | None = Field(
+        None, description="Without client_id: the column to list, in board order (default new). With it: a filter"
+    )
+    client_id: str | None = Field(None, description="One client's deals of every status, newest first")
+    responsible_user_id: str | None = Field(None, description="One user's deals (others' need customers_view_all)")
 
 
 class BoardQuery(Input):
@@ -110,8 +114,15 @@ class BoardOut(Output):
 
 @router.route("/deals", "GET", right=Access.ANY_USER, query=DealQuery, response=DealList)
 def list_deals(actor: Actor, query: DealQuery) -> DealList:
-    """Deals of one status in board order (all, or one's own without customers_view_all)."""
-    page = services().deals.column(actor, query.status, limit=query.limit, cursor=query.cursor)
+    """Deals of one status in board order, or of one client newest first (DE-3); all, one
+    user's, or one's own without customers_view_all."""
+    deals, owner = services().deals, query.responsible_user_id
+    if query.client_id:
+        page = deals.of_client(actor, query.client_id, status=query.status, responsible_user_id=owner,
+                               limit=query.limit, cursor=query.cursor)  # fmt: skip
+    else:
+        page = deals.column(actor, query.status or DealStatus.NEW, responsible_user_id=owner, limit=query.limit,
+                            cursor=query.cursor)  # fmt: skip
     return DealList(items=[DealOut.of(d) for d in page.items], next_cursor=page.next_cursor)
 
 

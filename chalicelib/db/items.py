@@ -308,7 +308,8 @@ class SmsTemplateItem(Item, discriminator="sms_template"):
 
 
 class DealItem(Item, discriminator="deal"):
-    """A deal; gsi1 places it in its board column, gsi2 in its owner's column (AP25)."""
+    """A deal; gsi1 places it in its board column, gsi2 in its owner's column (AP25), gsi3
+    among its client's deals (AP47)."""
 
     title = UnicodeAttribute()
     client_id = UnicodeAttribute()

@@ -55,6 +55,7 @@ Access patterns (AP), each a repository method with a test:
   AP44 a contact's whole partition      Query    pk=T#<tid>#C#<cid> (keys: record and feed, undoing an import)
   AP45 an export                        GetItem  pk=T#<tid>#EX#<id> sk=EXPORT
   AP46 exports, newest first            Query    gsi1 pk=T#<tid>#EXPORTS sk=<created_at>#<id>
+  AP47 a client's deals, newest first   Query    gsi3 pk=T#<tid>#C#<cid>#DEALS sk=<created_at>#<did>
 
 """
 
@@ -198,6 +199,15 @@ def deal_column_pk(tenant_id: str, status: str, owner: str | None = None) -> str
 
 def deal_column_sk(position: str, deal_id: str) -> str:
     return f"{position}#{deal_id}"
+
+
+def client_deals_pk(tenant_id: str, client_id: str) -> str:
+    """A client's deals, every status (the deals list filtered by client)."""
+    return f"{tenant_pk(tenant_id)}#C#{client_id}#DEALS"
+
+
+def client_deals_sk(created_at: str, deal_id: str) -> str:
+    return f"{created_at}#{deal_id}"
 
 
 def deal_counter_sk(scope: str, status: str, currency: str) -> str:

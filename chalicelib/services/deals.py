@@ -25,7 +25,7 @@ from chalicelib.domain.actor import Actor
 from chalicelib.domain.clock import utcnow
 from chalicelib.domain.contacts import ContactKind, FeedEntry, FeedKind, can_see
 from chalicelib.domain.deals import BOARD_ORDER, Deal, DealStatus, StatusChange, can_see_deal, check_title
-from chalicelib.domain.errors import ConflictError, NotFoundError, ValidationError, check_version
+from chalicelib.domain.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError, check_version
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.money import ExchangeRates, check_currency, format_amount, from_minor, parse_amount, to_minor
 from chalicelib.domain.rights import Access, Permission
@@ -181,9 +181,25 @@ class DealService:
         repo = self._deals(actor.tenant_id)
         repo.delete(self._visible(actor, repo.get(deal_id, consistent=True)))
 
-    def column(self, actor: Actor, status: DealStatus, *, limit: int, cursor: str | None) -> Page[Deal]:
-        actor.require(Access.ANY_USER)
-        return self._deals(actor.tenant_id).column(status, owner=self._owner(actor), limit=limit, cursor=cursor)
+    def column(
+        self, actor: Actor, status: DealStatus, *, responsible_user_id: str | None = None, limit: int,
+        cursor: str | None,
+    ) -> Page[Deal]:  # fmt: skip
+        """A status column in board order: everyone's, or one user's."""
+        owner = self._list_owner(actor, responsible_user_id)
+        return self._deals(actor.tenant_id).column(status, owner=owner, limit=limit, cursor=cursor)
+
+    def of_client(
+        self, actor: Actor, client_id: str, *, status: DealStatus | None, responsible_user_id: str | None, limit: int,
+        cursor: str | None,
+    ) -> Page[Deal]:  # fmt: skip
+        """A client's deals, newest first, of every status (or one); everyone's or one user's."""
+        owner = self._list_owner(actor, responsible_user_id)
+        client = self._contacts(actor.tenant_id).get(client_id)
+        if client is None or client.kind is not ContactKind.CLIENT or not can_see(actor, client):
+            raise ValidationError("no such client in this CRM", field="client_id")
+        return self._deals(actor.tenant_id).of_client(client_id, status=status, owner=owner, limit=limit,
+                                                      cursor=cursor)  # fmt: skip
 
     def board(self, actor: Actor, *, limit: int) -> Board:
         """Every column with its count, its total in the base currency and its first cards:
@@ -205,6 +221,15 @@ class DealService:
         return Board(rates.base, columns)
 
     # --- helpers -----------------------------------------------------------------------------
+
+    def _list_owner(self, actor: Actor, responsible_user_id: str | None) -> str | None:
+        """The one user whose deals a list shows (None: everyone's)."""
+        actor.require(Access.ANY_USER)
+        if responsible_user_id is None or responsible_user_id == actor.user_id:
+            return responsible_user_id or self._owner(actor)
+        if not actor.can(Permission.CUSTOMERS_VIEW_ALL):
+            raise ForbiddenError("other users' deals need the 'customers_view_all' right")
+        return responsible_user_id
 
     def _owner(self, actor: Actor) -> str | None:
         """Without customers_view_all, a user's board and lists are their own deals."""

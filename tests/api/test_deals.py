@@ -140,6 +140,43 @@ def test_without_view_all_a_user_sees_only_their_own_deals_and_board(api: Api, m
     assert (not_theirs.status, not_theirs.error["field"]) == (400, "client_id")
 
 
+def ids(reply) -> list[str]:
+    assert reply.status == 200, reply.json
+    return [d["id"] for d in reply.json["items"]]
+
+
+def test_the_deals_list_filters_by_client_status_and_responsible_user(api: Api, make_crm) -> None:
+    crm, client_id = setup_crm(api, make_crm)
+    seller = add_member(api, crm, {Permission.CUSTOMERS_CREATE, Permission.CUSTOMERS_EDIT})
+    other = api.post("/v1/clients", {"name": "Other"}, token=crm.token).json["id"]
+    first = deal(api, crm, client_id, "First", "10")
+    won = deal(api, crm, client_id, "Won", "20")
+    api.request("PATCH", f"/v1/deals/{won['id']}", {"version": won["version"], "status": "success"}, token=crm.token)
+    theirs = deal(api, crm, client_id, "Seller's", "30", responsible_user_id=seller.id)
+    deal(api, crm, other, "Elsewhere", "40")
+
+    of_client = f"/v1/deals?client_id={client_id}"
+    assert ids(api.get(of_client, token=crm.token)) == [theirs["id"], won["id"], first["id"]]  # newest first
+    assert ids(api.get(f"{of_client}&status=success", token=crm.token)) == [won["id"]]
+    assert ids(api.get(f"{of_client}&responsible_user_id={seller.id}", token=crm.token)) == [theirs["id"]]
+    assert ids(api.get(f"/v1/deals?status=new&responsible_user_id={seller.id}", token=crm.token)) == [theirs["id"]]
+    page = api.get(f"{of_client}&limit=2", token=crm.token).json
+    rest = api.get(f"{of_client}&limit=2&cursor={page['next_cursor']}", token=crm.token)
+    assert [d["id"] for d in page["items"]] + ids(rest) == [theirs["id"], won["id"], first["id"]]
+    assert ids(api.get("/v1/deals", token=crm.token))[-1] == first["id"]  # no filter: the new column
+
+    # Without customers_view_all: one's own deals only, and no one else's on request.
+    api.request("PATCH", f"/v1/clients/{client_id}",
+                {"version": api.get(f"/v1/clients/{client_id}", token=crm.token).json["version"],
+                 "responsible_user_id": seller.id}, token=crm.token)  # fmt: skip
+    assert ids(api.get(of_client, token=seller.token)) == [theirs["id"]]
+    forbidden = api.get(f"/v1/deals?status=new&responsible_user_id={crm.admin['id']}", token=seller.token)
+    assert forbidden.status == 403
+    unknown = api.get("/v1/deals?client_id=missing", token=crm.token)
+    assert (unknown.status, unknown.error["field"]) == (400, "client_id")
+    assert api.get(f"/v1/deals?client_id={other}", token=seller.token).status == 400  # a client they cannot see
+
+
 def test_deal_notes_and_feed(api: Api, make_crm) -> None:
     crm, client_id = setup_crm(api, make_crm)
     d = deal(api, crm, client_id, "D", "1")

@@ -15,6 +15,7 @@ from chalicelib.db.items import CounterItem, DealItem
 from chalicelib.db.pagination import Page, decode_cursor, encode_cursor
 from chalicelib.db.repositories.feeds import delete_feed, entry_put, feed_page, record_with_feed
 from chalicelib.db.writes import Delete, Put, Update, Write, must_exist, must_not_exist, transact
+from chalicelib.domain.clock import isoformat_z
 from chalicelib.domain.contacts import FeedEntry
 from chalicelib.domain.deals import Deal, DealStatus, StatusChange
 from chalicelib.domain.errors import StaleVersionError
@@ -62,6 +63,25 @@ class DealRepository:
         result = index.query(
             keys.deal_column_pk(self._tenant_id, status.value, owner),
             attribute > after if after else None,
+            limit=limit,
+            last_evaluated_key=decode_cursor(cursor, self._tenant_id),
+        )
+        return Page([_to_deal(i) for i in result], encode_cursor(result.last_evaluated_key))
+
+    def of_client(
+        self, client_id: str, *, status: DealStatus | None, owner: str | None, limit: int, cursor: str | None
+    ) -> Page[Deal]:
+        """AP47: a client's deals newest first, of any status (or one), anyone's (or `owner`'s)."""
+        condition = None
+        if status is not None:
+            condition = DealItem.status == status.value
+        if owner is not None:
+            mine = DealItem.responsible_user_id == owner
+            condition = mine if condition is None else condition & mine
+        result = DealItem.gsi3.query(
+            keys.client_deals_pk(self._tenant_id, client_id),
+            filter_condition=condition,
+            scan_index_forward=False,
             limit=limit,
             last_evaluated_key=decode_cursor(cursor, self._tenant_id),
         )
@@ -124,6 +144,8 @@ class DealRepository:
             "gsi1sk": column,
             "gsi2pk": keys.deal_column_pk(self._tenant_id, deal.status.value, deal.responsible_user_id),
             "gsi2sk": column,
+            "gsi3pk": keys.client_deals_pk(self._tenant_id, deal.client_id),
+            "gsi3sk": keys.client_deals_sk(isoformat_z(deal.created_at), deal.id),
         }
 
     def _counter_writes(self, before: Deal | None, after: Deal | None) -> list[Write]:
