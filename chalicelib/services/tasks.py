@@ -25,7 +25,7 @@ from chalicelib.db.repositories.users import UserRepository
 from chalicelib.db.writes import Write
 from chalicelib.domain.actor import Actor
 from chalicelib.domain.clock import isoformat_z, utcnow
-from chalicelib.domain.contacts import ChannelType, FeedEntry, FeedKind, can_see, normalize_phones
+from chalicelib.domain.contacts import FeedEntry, FeedKind, can_see
 from chalicelib.domain.crm import Crm
 from chalicelib.domain.deals import can_see_deal
 from chalicelib.domain.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError, check_version
@@ -52,6 +52,7 @@ from chalicelib.domain.tasks import (
     sees_others,
     view_range,
 )
+from chalicelib.domain.telephony import dial_number
 from chalicelib.domain.users import UserStatus
 
 MAX_COMMENT = 2000
@@ -351,12 +352,13 @@ class TaskService:
         return deal_id
 
     def _phone(self, actor: Actor, raw: str | None) -> str | None:
+        """An SMS task's number, by the dialling rules of any SMS (TE-8: local formats completed
+        with the company's country only where the telephony settings allow it)."""
         if raw is None or not raw.strip():
             return None
-        try:
-            return normalize_phones([(raw, ChannelType.WORK)], self._crm(actor).country)[0].phone
-        except ValidationError:
-            raise ValidationError(f"'{raw}' is not a phone number we can read", field="phone") from None
+        crm = self._crm(actor)
+        return dial_number(raw, crm.country, without_country_code=crm.telephony.dial_without_country_code,
+                           field_name="phone")  # fmt: skip
 
     def _first_phone(self, actor: Actor, contact_ids: tuple[str, ...], known: dict[str, Any] | None) -> str | None:
         """The first number of the first linked contact that has one (an SMS task's default)."""

@@ -90,6 +90,21 @@ def test_task_input_is_checked_field_by_field(api: Api, make_crm) -> None:
     assert titles(api.get("/v1/tasks", token=crm.token)) == []  # nothing half-written
 
 
+def test_an_sms_task_number_follows_the_dialling_rules(api: Api, make_crm) -> None:
+    """TE-8: a number without its country code is completed only where the settings allow it."""
+    crm: CrmSession = make_crm()
+    body = {"title": "X", "start": at(), "type": "sms", "sms_text": "Hi"}
+    assert api.post("/v1/tasks", {**body, "phone": "06 11 22 33 44"}, token=crm.token).json["phone"] == "+33611223344"
+    settings = api.get("/v1/settings/telephony", token=crm.token).json
+    api.request("PUT", "/v1/settings/telephony", {"version": settings["version"], "dial_without_country_code": False},
+                token=crm.token)  # fmt: skip
+
+    refused = api.post("/v1/tasks", {**body, "phone": "06 11 22 33 44"}, token=crm.token)
+    assert (refused.status, refused.error["field"]) == (400, "phone")
+    assert "country code" in refused.error["message"]
+    assert api.post("/v1/tasks", {**body, "phone": "+33 6 11 22 33 44"}, token=crm.token).status == 201
+
+
 def test_creating_completing_and_rescheduling_write_to_the_linked_feeds(api: Api, make_crm) -> None:
     crm: CrmSession = make_crm()
     client_id = api.post("/v1/clients", {"name": "Acme"}, token=crm.token).json["id"]
