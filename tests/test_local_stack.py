@@ -96,7 +96,18 @@ def test_local_crm_serves_keeps_data_across_restarts_and_stops_cleanly(ports_and
         assert status == 200
         assert call(first.base, "GET", "/v1/me", token=session["access_token"])[1]["name"] == "Lea"
         demo = {"crm": "demo", "email": "demo@example.com", "password": "demo-password"}
-        assert call(first.base, "POST", "/v1/auth/login", demo)[0] == 200, "the demo CRM is seeded"
+        status, demo_session = call(first.base, "POST", "/v1/auth/login", demo)
+        assert status == 200, "the demo CRM is seeded"
+        # The two scripted calls replayed as signed webhooks on the first start, their
+        # recordings copied by the RecordingFetch workflow.
+        deadline, calls = time.monotonic() + 90, []
+        while time.monotonic() < deadline:
+            calls = call(first.base, "GET", "/v1/calls", token=demo_session["access_token"])[1]["items"]
+            if len(calls) == 2 and all(c["recording"] == "ready" for c in calls):
+                break
+            time.sleep(1)
+        assert sorted(c["recording"] for c in calls) == ["ready", "ready"], calls
+        assert {c["direction"] for c in calls} == {"incoming"}
 
         second_copy = Run(port, moto_port, state.with_name("other.json"))
         code, output = second_copy.process.wait(timeout=60), second_copy.process.stdout.read()
