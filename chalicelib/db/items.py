@@ -486,3 +486,9 @@ __all__ = [
     "WatermarkItem",
     "table_schema",
 ]
+
+
+class ExtensionStatusItem(Item, discriminator="pbx_status"):
+    """The extensions' online status as the PBX last said it: {extension: {"online", "at"}}."""
+
+    statuses = JSONAttribute(default=dict)

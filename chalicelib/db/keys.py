@@ -56,6 +56,7 @@ Access patterns (AP), each a repository method with a test:
   AP45 an export                        GetItem  pk=T#<tid>#EX#<id> sk=EXPORT
   AP46 exports, newest first            Query    gsi1 pk=T#<tid>#EXPORTS sk=<created_at>#<id>
   AP47 a client's deals, newest first   Query    gsi3 pk=T#<tid>#C#<cid>#DEALS sk=<created_at>#<did>
+  AP48 the PBX extensions' last status  GetItem  pk=T#<tid> sk=PBXSTATUS (a cache: the PBX has no bulk status)
 
 """
 
@@ -277,6 +278,7 @@ def due_watermark_key() -> tuple[str, str]:
 
 
 CALL_RECORD = "CALL"
+EXTENSION_STATUS = "PBXSTATUS"
 
 
 def call_pk(tenant_id: str, call_id: str) -> str:

@@ -12,3 +12,8 @@ def utcnow() -> datetime:
 def isoformat_z(moment: datetime) -> str:
     """ISO 8601 in UTC with a `Z`, millisecond precision (the API's time format)."""
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def parse_utc(text: str) -> datetime:
+    """The moment `isoformat_z` wrote (Python 3.11 reads the `Z` itself)."""
+    return datetime.fromisoformat(text).astimezone(UTC)

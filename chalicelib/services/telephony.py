@@ -10,13 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.db.pagination import Page, decode_cursor, encode_cursor
 from chalicelib.db.repositories.calls import CallFilter, CallRepository
 from chalicelib.db.repositories.contacts import ContactRepository
 from chalicelib.db.repositories.crms import CrmRepository
+from chalicelib.db.repositories.presence import ExtensionStatusRepository, KnownStatus
 from chalicelib.db.repositories.users import UserRepository
 from chalicelib.domain.actor import Actor
 from chalicelib.domain.clock import utcnow
@@ -54,6 +55,8 @@ from chalicelib.integrations.zadarma.client import (
 )
 
 MAX_EXTENSIONS_CHECKED = 50
+# How long a PBX extension status is shown without asking the PBX again.
+STATUS_FRESH = timedelta(seconds=60)
 # Index slices a call search reads for one page at most (each: one Query and one BatchGetItem).
 SEARCH_READS = 3
 SETTING_FLAGS = (
@@ -277,7 +280,10 @@ class TelephonyService:
         return contact, linked
 
     def extensions(self, actor: Actor) -> list[ExtensionStatus]:
-        """Colleagues with an extension and whether the PBX sees it online (TM-1, TE-5)."""
+        """Colleagues with an extension and whether the PBX sees it online (TM-1, TE-5). The PBX
+        is asked only about statuses older than STATUS_FRESH (the rest come from AP48), so the
+        team list costs the PBX account at most one request per extension and per interval,
+        however many people look at it."""
         users, cursor = [], None
         repo = UserRepository(actor.tenant_id)
         while True:
@@ -286,20 +292,28 @@ class TelephonyService:
             cursor = page.next_cursor
             if cursor is None or len(users) >= MAX_EXTENSIONS_CHECKED:
                 break
-        client = self._client(actor)
-        result = []
-        for user in users[:MAX_EXTENSIONS_CHECKED]:
-            assert user.extension is not None
-            try:
-                online: bool | None = client.extension_status(user.extension)
-            except ZadarmaRateLimitedError:
-                online = None  # the rest are unknown too, but the list is still useful
-            except ZadarmaError:
-                online = None
-            result.append(ExtensionStatus(user.id, user.name, user.extension, online))
-        return result
-
-    # --- helpers ---------------------------------------------------------------------------------
+        users = users[:MAX_EXTENSIONS_CHECKED]
+        cache = ExtensionStatusRepository(actor.tenant_id)
+        known = cache.get()
+        now = self._clock()
+        stale = [u.extension for u in users if u.extension and (u.extension not in known
+                 or now - known[u.extension].at >= STATUS_FRESH)]  # fmt: skip
+        if stale:
+            client = self._client(actor)
+            for extension in stale:
+                try:
+                    online: bool | None = client.extension_status(extension)
+                except ZadarmaRateLimitedError:
+                    break  # the rest keep what was known: asking again can only earn more 429s
+                except ZadarmaError:
+                    online = None
+                known[extension] = KnownStatus(online, now)
+            cache.save({u.extension: known[u.extension] for u in users if u.extension in known})
+        return [
+            ExtensionStatus(u.id, u.name, u.extension, known[u.extension].online if u.extension in known else None)
+            for u in users
+            if u.extension
+        ]
 
     def _client(self, actor: Actor) -> ZadarmaClient:
         client = self._accounts.client(actor.tenant_id)

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from chalicelib.db.repositories.presence import ExtensionStatusRepository, KnownStatus
 from chalicelib.domain.rights import Permission
 from functions.due import handler as due_handler
 from infra.local.iam import acting_as
@@ -137,3 +138,26 @@ def test_the_team_list_shows_which_extensions_are_online(pbx: Pbx) -> None:
     assert reply.json["items"] == [
         {"user_id": pbx.crm.admin["id"], "name": "Ada Admin", "extension": "100", "online": True}
     ]
+
+
+def test_the_team_list_asks_the_pbx_about_an_extension_once_a_minute_however_often_it_is_read(pbx: Pbx) -> None:
+    """Zadarma allows 100 requests a minute for the whole account, click-to-call and SMS included."""
+    assert pbx.crm is not None
+
+    def online() -> bool | None:
+        reply = pbx.api.get("/v1/telephony/extensions", token=pbx.crm.token)
+        assert reply.status == 200, reply.json
+        return reply.json["items"][0]["online"]
+
+    def asked() -> int:
+        return sum(1 for r in pbx.fake.requests if r.path == "/v1/pbx/internal/100/status/")
+
+    pbx.fake.set_extension_online("100", True)
+    assert [online() for _ in range(5)] == [True] * 5
+    assert asked() == 1
+    pbx.fake.set_extension_online("100", False)
+    assert online() is True  # what the PBX said less than a minute ago
+    repo = ExtensionStatusRepository(pbx.crm.id)
+    repo.save({"100": KnownStatus(True, datetime.now(UTC) - timedelta(seconds=61))})
+    assert online() is False
+    assert asked() == 2

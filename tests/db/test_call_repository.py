@@ -99,3 +99,16 @@ def test_ap37_sms_templates(aws: LocalAws) -> None:
     repo.delete(saved)
     assert repo.list() == []
     assert SmsTemplateRepository("tenant-2").get("t1") is None
+
+
+def test_ap48_extension_statuses_round_trip_per_crm(aws: LocalAws) -> None:
+    from chalicelib.db.repositories.presence import ExtensionStatusRepository, KnownStatus
+
+    repo = ExtensionStatusRepository("tenant-1")
+    assert repo.get() == {}
+    statuses = {"100": KnownStatus(True, NOW), "101": KnownStatus(None, NOW - timedelta(minutes=5))}
+    repo.save(statuses)
+    assert repo.get() == statuses
+    repo.save({"100": KnownStatus(False, NOW)})  # replaced whole: a user who left drops out
+    assert repo.get() == {"100": KnownStatus(False, NOW)}
+    assert ExtensionStatusRepository("tenant-2").get() == {}
