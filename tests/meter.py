@@ -21,8 +21,14 @@ _local = threading.local()
 _original = BaseClient._make_api_call
 
 
+_WRITES = {"PutItem": 1, "UpdateItem": 1, "DeleteItem": 1}
+
+
 class CallCount(Counter[str]):
-    """Operation name -> number of DynamoDB calls."""
+    """Operation name -> number of DynamoDB calls; `items_written` counts the items the write
+    requests carried (a batch or transaction counts each of its items)."""
+
+    items_written = 0
 
     @property
     def total(self) -> int:
@@ -34,9 +40,19 @@ class CallCount(Counter[str]):
 
 def _metered(self: BaseClient, operation_name: str, api_params: dict[str, Any]) -> Any:
     if self.meta.service_model.service_name == "dynamodb":
+        items = _items(operation_name, api_params)
         for counter in getattr(_local, "stack", ()):
             counter[operation_name] += 1
+            counter.items_written += items
     return _original(self, operation_name, api_params)
+
+
+def _items(operation_name: str, api_params: dict[str, Any]) -> int:
+    if operation_name == "BatchWriteItem":
+        return sum(len(requests) for requests in api_params["RequestItems"].values())
+    if operation_name == "TransactWriteItems":
+        return len(api_params["TransactItems"])
+    return _WRITES.get(operation_name, 0)
 
 
 BaseClient._make_api_call = _metered  # type: ignore[method-assign]

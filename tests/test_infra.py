@@ -20,6 +20,7 @@ from chalicelib.db.items import table_schema  # noqa: E402
 from functions.registry import FUNCTIONS, STATE_MACHINES, Access, LambdaFunction, StateMachine  # noqa: E402
 from infra import shared  # noqa: E402
 from infra.stacks import CrmStack, RegistryError, check_registry, scratch_workdir  # noqa: E402
+from tests.harness import ROOT  # noqa: E402
 
 FIXTURES = Path(__file__).parent / "fixtures"
 STAGE = "test"
@@ -275,8 +276,12 @@ def test_policies_are_least_privilege(real: Synth) -> None:
     ]
     pool_id, _ = real.only("AWS::Cognito::UserPool")
     by_action = {action: s for s in api for action in _as_list(s["Action"])}
-    for action in ("AdminCreateUser", "AdminSetUserPassword", "AdminDeleteUser", "InitiateAuth"):
-        assert by_action[f"cognito-idp:{action}"]["Resource"] == {"Fn::GetAtt": [pool_id, "Arn"]}
+    # Every Cognito call the code makes (deactivating a user signs them out everywhere, say).
+    source = (ROOT / "chalicelib" / "integrations" / "cognito.py").read_text()
+    called = {"".join(w.title() for w in m.split("_")) for m in re.findall(r"self\._idp\.(\w+)\(", source)}
+    assert {"AdminCreateUser", "AdminDisableUser", "AdminUserGlobalSignOut", "InitiateAuth"} <= called
+    for action in called:
+        assert by_action[f"cognito-idp:{action}"]["Resource"] == {"Fn::GetAtt": [pool_id, "Arn"]}, action
     for action in ("PutParameter", "GetParameter", "DeleteParameter"):
         arn = json.dumps(by_action[f"ssm:{action}"]["Resource"])
         assert f":parameter/crm/{STAGE}/tenants/*" in arn

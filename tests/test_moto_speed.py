@@ -130,3 +130,19 @@ def test_a_transaction_copies_the_items_it_names_not_the_table(db: Any, monkeypa
     assert len(copied) < 20
     assert _get(db, "a", "1") is not None
     assert _get(db, "b", "1") is not None
+
+
+def test_a_limited_query_says_there_may_be_more_when_any_item_follows_as_moto_does(db: Any) -> None:
+    for sk in ("FEED#1", "FEED#2", "a", "z", "0"):
+        _put(db, "feed", sk)
+    values = {":pk": {"S": "feed"}, ":feed": {"S": "FEED#"}}
+    condition = "pk = :pk AND begins_with(sk, :feed)"
+    first = db.query(TableName=TABLE, KeyConditionExpression=condition, ExpressionAttributeValues=values, Limit=2)
+    assert [i["sk"]["S"] for i in first["Items"]] == ["FEED#1", "FEED#2"]
+    assert first["LastEvaluatedKey"] == {"pk": {"S": "feed"}, "sk": {"S": "FEED#2"}}
+    backwards = db.query(TableName=TABLE, KeyConditionExpression=condition, ExpressionAttributeValues=values,
+                         Limit=2, ScanIndexForward=False)  # fmt: skip
+    assert backwards["LastEvaluatedKey"] == {"pk": {"S": "feed"}, "sk": {"S": "FEED#1"}}
+    rest = db.query(TableName=TABLE, KeyConditionExpression=condition, ExpressionAttributeValues=values, Limit=2,
+                    ExclusiveStartKey=first["LastEvaluatedKey"])  # fmt: skip
+    assert (rest["Items"], "LastEvaluatedKey" in rest) == ([], False)

@@ -457,6 +457,12 @@ def table_schema() -> dict[str, Any]:
     return Item._get_schema()  # private in PynamoDB, but the one source of the schema
 
 
+class ExtensionStatusItem(Item, discriminator="pbx_status"):
+    """The extensions' online status as the PBX last said it: {extension: {"online", "at"}}."""
+
+    statuses = JSONAttribute(default=dict)
+
+
 __all__ = [
     "AwaitingCallItem",
     "BroadcastItem",
@@ -467,6 +473,7 @@ __all__ = [
     "CrmItem",
     "DealItem",
     "DueItem",
+    "ExtensionStatusItem",
     "FeedItem",
     "FilterItem",
     "GroupItem",
@@ -486,9 +493,3 @@ __all__ = [
     "WatermarkItem",
     "table_schema",
 ]
-
-
-class ExtensionStatusItem(Item, discriminator="pbx_status"):
-    """The extensions' online status as the PBX last said it: {extension: {"online", "at"}}."""
-
-    statuses = JSONAttribute(default=dict)

@@ -282,8 +282,8 @@ class TelephonyService:
     def extensions(self, actor: Actor) -> list[ExtensionStatus]:
         """Colleagues with an extension and whether the PBX sees it online (TM-1, TE-5). The PBX
         is asked only about statuses older than STATUS_FRESH (the rest come from AP48), so the
-        team list costs the PBX account at most one request per extension and per interval,
-        however many people look at it."""
+        team list costs the PBX account about one request per extension and per interval,
+        however many people look at it (two lists read at the same instant may both ask)."""
         users, cursor = [], None
         repo = UserRepository(actor.tenant_id)
         while True:
@@ -300,11 +300,18 @@ class TelephonyService:
                  or now - known[u.extension].at >= STATUS_FRESH)]  # fmt: skip
         if stale:
             client = self._client(actor)
+            limited = False
             for extension in stale:
+                if limited:  # keep what was known, and do not ask again for a minute: more 429s
+                    previous = known.get(extension)
+                    known[extension] = KnownStatus(previous.online if previous else None, now)
+                    continue
                 try:
                     online: bool | None = client.extension_status(extension)
                 except ZadarmaRateLimitedError:
-                    break  # the rest keep what was known: asking again can only earn more 429s
+                    limited = True
+                    previous = known.get(extension)
+                    online = previous.online if previous else None
                 except ZadarmaError:
                     online = None
                 known[extension] = KnownStatus(online, now)

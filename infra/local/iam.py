@@ -26,7 +26,10 @@ _TABLE_WRITE = ("PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "Transa
 _SECRETS = ("GetParameter", "PutParameter", "DeleteParameter")
 _FILES_WRITE = ("PutObject", "CreateMultipartUpload", "UploadPart", "CompleteMultipartUpload", "AbortMultipartUpload")
 _FILES_READ = ("GetObject", "HeadObject")
-_POOL_ADMIN = ("AdminCreateUser", "AdminSetUserPassword", "AdminDeleteUser", "AdminDisableUser", "AdminEnableUser")
+_POOL_ADMIN = (
+    "AdminCreateUser", "AdminSetUserPassword", "AdminDeleteUser", "AdminDisableUser", "AdminEnableUser",
+    "AdminUserGlobalSignOut",
+)  # fmt: skip
 
 # (service, operation) -> the access that grants it.
 _GRANTS: dict[tuple[str, str], Access] = {

@@ -58,14 +58,26 @@ def _partition_query(query: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _matching(partition: dict[DynamoType, Item], comparison: str | None, bounds: list[DynamoType]) -> list[Item]:
-    """The partition's items whose sort key meets the condition, by moto's own comparison."""
+    """The partition's items whose sort key meets the condition (by moto's own comparison), and
+    the nearest item on each side of that range: moto returns a LastEvaluatedKey when an item,
+    matching or not, follows the Limit-th match, and must still see that it does."""
     if not comparison:
         return list(partition.values())
     test = get_comparison_func(comparison)
     if test is None:
         return list(partition.values())  # moto raises its own error for it
     values = [_plain(b) for b in bounds]
-    return [item for key, item in partition.items() if test(_plain(key), *values)]
+    keyed = [(_plain(key), item) for key, item in partition.items()]
+    try:
+        inside = [(k, item) for k, item in keyed if test(k, *values)]
+        if not inside:
+            return []
+        low, high = min(k for k, _ in inside), max(k for k, _ in inside)
+        below = max(((k, i) for k, i in keyed if k < low), key=lambda pair: pair[0], default=None)
+        above = min(((k, i) for k, i in keyed if k > high), key=lambda pair: pair[0], default=None)
+    except TypeError:  # keys of mixed types: let moto compare them its own way
+        return list(partition.values())
+    return [item for _, item in inside] + [pair[1] for pair in (below, above) if pair is not None]
 
 
 def _plain(value: DynamoType) -> Any:

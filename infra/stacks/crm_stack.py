@@ -55,6 +55,8 @@ USER_POOL_ADMIN_ACTIONS = (
     "cognito-idp:AdminDeleteUser",
     "cognito-idp:AdminDisableUser",
     "cognito-idp:AdminEnableUser",
+    # Deactivating a user also ends their sessions (refresh tokens).
+    "cognito-idp:AdminUserGlobalSignOut",
 )
 # The API also logs users in (InitiateAuth needs no IAM, but scoping it keeps the policy honest).
 API_USER_POOL_ACTIONS = (*USER_POOL_ADMIN_ACTIONS, "cognito-idp:InitiateAuth")

@@ -161,3 +161,9 @@ def test_the_team_list_asks_the_pbx_about_an_extension_once_a_minute_however_oft
     repo.save({"100": KnownStatus(True, datetime.now(UTC) - timedelta(seconds=61))})
     assert online() is False
     assert asked() == 2
+
+    # A 429 keeps what was known, and the PBX is not asked again within the minute.
+    repo.save({"100": KnownStatus(False, datetime.now(UTC) - timedelta(seconds=61))})
+    pbx.fake.fail_next("/v1/pbx/internal/100/status/", status=429)
+    assert [online(), online()] == [False, False]
+    assert asked() == 3

@@ -375,3 +375,47 @@ def test_an_xlsx_export_and_export_rights(workflows: Api, make_crm) -> None:
     assert api.get(f"/v1/exports/{started.json['id']}", token=sales.token).status == 404
     bad = api.post("/v1/exports", {"entity": "clients", "filters": {"type": "alien"}}, token=crm.token)
     assert (bad.status, bad.error["field"]) == (400, "filters.type")
+
+
+def test_an_import_and_its_undo_write_within_10_percent_of_the_fewest_requests_possible(api: Api, make_crm) -> None:
+    """DESIGN's import budget, ceil(items / 25) write requests, on a small file in the suite;
+    `make bench` measures it on 10,000 and 100,000 rows."""
+    import math
+
+    from chalicelib.bootstrap import services
+    from chalicelib.db.repositories.crms import CrmRepository
+    from chalicelib.domain.contacts import ContactKind
+    from chalicelib.domain.imports import DuplicatePolicy
+    from chalicelib.domain.users import principal_name
+    from chalicelib.services.imports import ImportService
+
+    class NoWorkflows:
+        def start(self, machine: str, name: str, payload: dict[str, Any]) -> bool:
+            return True
+
+    crm = make_crm(country="FR")
+    actor = services().auth.actor(principal_name(crm.id, crm.admin["id"]))
+    imports = ImportService(CrmRepository(), services().files, NoWorkflows(), chunk_rows=150)  # type: ignore[arg-type]
+    rows = "".join(f"Client {i},+336{i:08d},c{i}@example.com,tag{i % 7}\r\n" for i in range(450))
+    content = base64.b64encode(("Nom,Téléphone,E-mail,Étiquettes\r\n" + rows).encode()).decode()
+    record, _ = imports.create(actor, ContactKind.CLIENT, "clients.csv", "text/csv", content)
+    mapping = {"Nom": "name", "Téléphone": "phone:mobile", "E-mail": "email:work", "Étiquettes": "tags"}
+    imports.start(actor, record.id, mapping, DuplicatePolicy.SKIP)
+    job = {"tenant_id": crm.id, "import_id": record.id, "action": "import"}
+
+    with dynamodb_calls() as imported:
+        while not imports.step(job)["done"]:
+            pass
+    imports.undo(actor, record.id)
+    with dynamodb_calls() as undone:
+        while not imports.step({**job, "action": "undo"})["done"]:
+            pass
+
+    done = ImportRepository(crm.id).get(record.id, consistent=True)
+    assert done is not None
+    assert (done.status.value, done.counts.created, done.deleted) == ("undone", 450, 450)
+    for calls in (imported, undone):
+        writes = sum(calls[op] for op in ("BatchWriteItem", "TransactWriteItems", "PutItem", "UpdateItem",
+                                           "DeleteItem"))  # fmt: skip
+        assert calls.items_written > 450 * 10  # record, guards, search and filter entries, feed...
+        assert writes <= 1.1 * math.ceil(calls.items_written / 25), calls

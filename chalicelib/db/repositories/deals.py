@@ -112,6 +112,9 @@ class DealRepository:
     def save_changes(self, before: Deal, after: Deal, entries: Sequence[FeedEntry]) -> Deal:
         """Store `after` if the deal is still at `before.version`; the counters follow."""
         old, new = self._attributes(before), self._attributes(after)
+        # The client-list keys are always written: a deal stored before AP47 existed gains them
+        # on its first edit (they never change otherwise: a deal keeps its client).
+        old = {**old, "gsi3pk": None, "gsi3sk": None}
         actions = [getattr(DealItem, k).set(v) for k, v in new.items() if v != old[k] and v is not None]
         actions += [getattr(DealItem, k).remove() for k, v in new.items() if v != old[k] and v is None]
         item = DealItem(keys.deal_pk(self._tenant_id, before.id), keys.DEAL_RECORD, version=before.version)
