@@ -3,6 +3,8 @@ import benchmark (10,000 and 100,000 rows imported and undone)."""
 
 from __future__ import annotations
 
+import os
+
 from bench.imports import api_import, floor_import, forbidden
 from tests.harness import PASSWORD, Api, aws_environment, crm_payload, local_aws
 
@@ -101,5 +103,6 @@ if __name__ == "__main__":
 
     cold_start()
     dynamodb_calls()
-    # 100k rows take hours through the moto server (~100 ms a request): python -m bench.contact_import 10000 100000
-    contact_import.report(contact_import.run((500, 2_000)))
+    # 10,000 and 100,000 rows (about 40 minutes against moto on 2 cores); BENCH_IMPORT_ROWS="500 2000" for a quick run.
+    sizes = tuple(int(n) for n in os.environ.get("BENCH_IMPORT_ROWS", "").split()) or contact_import.SIZES
+    contact_import.report(contact_import.run(sizes))
