@@ -33,12 +33,13 @@ class PbxAccounts:
         self._lock = threading.Lock()
         self._cache: dict[str, tuple[float, tuple[str, str] | None]] = {}
 
-    def credentials(self, tenant_id: str) -> tuple[str, str] | None:
-        """(api key, api secret) of the CRM's PBX account, or None when none is set."""
+    def credentials(self, tenant_id: str, *, max_age: float | None = None) -> tuple[str, str] | None:
+        """(api key, api secret) of the CRM's PBX account, or None when none is set; read again
+        when the copy kept is older than `max_age` seconds (default: the cache's lifetime)."""
         now = self._clock()
         with self._lock:
             cached = self._cache.get(tenant_id)
-        if cached is not None and now - cached[0] < self._ttl:
+        if cached is not None and now - cached[0] < (self._ttl if max_age is None else max_age):
             return cached[1]
         stored = self._secrets.get(tenant_id, PBX_SECRET)
         value = (stored["api_key"], stored["api_secret"]) if stored and stored.get("api_key") else None

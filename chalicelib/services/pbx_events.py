@@ -58,6 +58,8 @@ from chalicelib.integrations.zadarma.webhooks import WebhookError, WebhookEvent,
 from chalicelib.observability import logger
 
 RECORDING_MACHINE = "RecordingFetch"
+# A wrongly signed event reads the CRM's secret again if the kept copy is older than this.
+RECHECK_SECONDS = 10.0
 ROUTE_RETURN_TIMEOUT = 20  # seconds the manager's extension rings before the call goes back
 PBX_USER = "pbx"  # `created_by` of what the PBX's events create
 ID_PATTERN = re.compile(r"[\w.\-]{1,200}")
@@ -122,8 +124,7 @@ class PbxEvents:
         if signature_string(event) is None:
             logger.info("PBX event acknowledged, not processed", extra={"event": event.name, "tenant_id": crm.id})
             return WebhookReply(200, {})
-        credentials = self._accounts.credentials(crm.id)
-        if credentials is None or not verify(event, signature, credentials[1]):
+        if not self._signed(crm.id, event, signature):
             logger.warning("PBX event with a wrong signature refused", extra={"event": event.name, "tenant_id": crm.id})
             return WebhookReply(401, {"error": {"code": "unauthorized", "message": "the signature does not match"}})
         try:
@@ -131,6 +132,17 @@ class PbxEvents:
         except ValidationError as exc:
             logger.warning("PBX event not usable", extra={"event": event.name, "reason": str(exc)})
             return WebhookReply(400, {"error": {"code": "validation_error", "message": str(exc), "field": exc.field}})
+
+    def _signed(self, tenant_id: str, event: WebhookEvent, signature: str | None) -> bool:
+        """The event is signed with the CRM's secret. The secret is cached per container: on a
+        mismatch it is read again once, so keys changed in the settings (on another container)
+        are honoured at once instead of refusing the PBX's events until the cache expires."""
+        credentials = self._accounts.credentials(tenant_id)
+        if credentials is not None and verify(event, signature, credentials[1]):
+            return True
+        # At most one read per RECHECK_SECONDS: wrongly signed requests must not hammer SSM.
+        fresh = self._accounts.credentials(tenant_id, max_age=RECHECK_SECONDS)
+        return fresh is not None and fresh != credentials and verify(event, signature, fresh[1])
 
     def _dispatch(self, crm: Crm, event: WebhookEvent) -> dict[str, Any]:
         if event.name in CALL_EVENTS:

@@ -57,6 +57,26 @@ def test_unsigned_or_wrongly_signed_events_are_refused_and_store_nothing(pbx: Pb
     assert leads(pbx) == []
 
 
+def test_a_secret_changed_on_another_server_is_honoured_without_waiting_for_the_cache(pbx: Pbx) -> None:
+    """Each API container keeps the CRM's PBX secret a few minutes; the PBX signs with the new
+    one as soon as it is changed."""
+    from chalicelib.bootstrap import services
+    from chalicelib.domain.telephony import PBX_SECRET
+
+    assert pbx.crm is not None
+    accounts = services().pbx
+    assert pbx.post(incoming(call_id())["start"]).status == 200  # the secret is now kept here
+    accounts._secrets.put(pbx.crm.id, PBX_SECRET, {"api_key": KEY, "api_secret": "rotated-secret"})  # elsewhere
+    pbx.fake.add_account(KEY, "rotated-secret")
+
+    fresh = incoming(call_id())["start"]
+    assert pbx.post(fresh, secret="rotated-secret").status == 401  # the copy kept is seconds old: not read again
+    kept_at, kept = accounts._cache[pbx.crm.id]
+    accounts._cache[pbx.crm.id] = (kept_at - 11, kept)  # ...and now older than the recheck interval
+    assert pbx.post(fresh, secret="rotated-secret").status == 200
+    assert pbx.post(incoming(call_id())["start"]).status == 401  # the old secret no longer works
+
+
 def test_an_unknown_event_is_acknowledged_and_stores_nothing(pbx: Pbx) -> None:
     reply = pbx.post({"event": "NOTIFY_INTERNAL_END", "pbx_call_id": call_id()}, signature="whatever")
     assert (reply.status, reply.json) == (200, {})
