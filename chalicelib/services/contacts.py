@@ -7,7 +7,7 @@ ids of other users' (or other CRMs') contacts reveal nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -19,6 +19,7 @@ from chalicelib.db.repositories.properties import PropertyRepository
 from chalicelib.db.repositories.search import SearchIndex
 from chalicelib.db.repositories.sources import SourceTagRepository
 from chalicelib.db.repositories.users import UserRepository
+from chalicelib.db.writes import Write
 from chalicelib.domain.actor import Actor
 from chalicelib.domain.clock import utcnow
 from chalicelib.domain.contacts import (
@@ -249,8 +250,10 @@ class ContactService:
         responsible_user_id: str | None = None,
         unsorted: bool = False,
         lead_source: LeadSource = LeadSource.MANUAL,
+        also: Callable[[Contact], Sequence[Write]] | None = None,
     ) -> Contact:
-        """A client (customers_create) or a lead (anyone: LD-3 rules for the responsible user)."""
+        """A client (customers_create) or a lead (anyone: LD-3 rules for the responsible user);
+        `also` gives writes that go in the same transaction (linking a call to it, say)."""
         if kind is ContactKind.CLIENT:
             actor.require(Permission.CUSTOMERS_CREATE)
             if unsorted:
@@ -272,7 +275,7 @@ class ContactService:
         )
         contact = self._apply(actor, contact, data)
         created = self._event(actor, "created", now, {"name": contact.name})
-        self._contacts(actor.tenant_id).create(contact, [created])
+        self._contacts(actor.tenant_id).create(contact, [created], also(contact) if also else ())
         return contact
 
     def update(

@@ -272,9 +272,14 @@ class TelephonyService:
         if not call.phone or not call.phone.startswith("+"):
             raise ConflictError("this call has no outside number", field="call_id")
         data = ContactInput(name=name, phones=[(call.phone, ChannelType.WORK)])
-        contact = services().contacts.create(actor, kind, data)
         repo = CallRepository(actor.tenant_id)
-        linked = repo.set_contact(call.id, contact.kind.value, contact.id, contact.name)
+        # The contact and the call's link to it in one transaction: nothing half-made.
+        contact = services().contacts.create(
+            actor, kind, data, also=lambda c: [repo.link_write(call.id, c.kind.value, c.id, c.name)]
+        )
+        linked = repo.get(call.id, consistent=True)  # just written: not a stale copy
+        if linked is None:
+            raise NotFoundError("no such call in this CRM")
         repo.write_feed_entry(linked)
         repo.index(linked.id, call_terms(linked.phone, contact.name, None))
         return contact, linked

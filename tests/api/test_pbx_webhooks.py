@@ -202,6 +202,45 @@ def test_auto_leads_follow_the_telephony_settings(pbx: Pbx) -> None:
     assert again.status == 409
 
 
+def test_a_contact_for_a_call_linked_meanwhile_is_not_created(pbx: Pbx, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The contact and the call's link are one transaction: a call linked by someone else
+    between the widget's read and its write gets no second contact."""
+    from dataclasses import replace
+
+    from chalicelib.bootstrap import services
+    from chalicelib.db.repositories.calls import CallRepository
+
+    assert pbx.crm is not None
+    token = pbx.crm.token
+    settings = pbx.api.get("/v1/settings/telephony", token=token).json
+    off = {"version": settings["version"], "auto_lead_incoming_calls": False}
+    pbx.api.request("PUT", "/v1/settings/telephony", off, token=token)
+    events = incoming(call_id(), caller="+33644444444")
+    events["end"]["is_recorded"] = "0"
+    for name in ("start", "end"):
+        pbx.post(events[name])
+    [call] = calls(pbx)
+    telephony = services().telephony
+    stale = telephony.call(services().auth.actor(_principal(pbx)), call["id"])
+    other = pbx.api.post("/v1/clients", {"name": "Other", "phones": [{"phone": "+33655555555"}]}, token=token).json
+    CallRepository(pbx.crm.id).set_contact(call["id"], "client", other["id"], "Other")  # meanwhile
+    monkeypatch.setattr(telephony, "call", lambda actor, call_id: replace(stale, contact_id=None))
+
+    made = pbx.api.post(f"/v1/calls/{call['id']}/contact", {"type": "client", "name": "Second"}, token=token)
+    assert (made.status, made.error["field"]) == (409, "call_id")
+    assert [c["name"] for c in pbx.api.get("/v1/clients", token=token).json["items"]] == ["Other"]
+    assert leads(pbx) == []
+    again = pbx.api.post("/v1/clients", {"name": "Free", "phones": [{"phone": "+33644444444"}]}, token=token)
+    assert again.status == 201  # the number was not taken by a half-made contact
+
+
+def _principal(pbx: Pbx) -> str:
+    from chalicelib.domain.users import principal_name
+
+    assert pbx.crm is not None
+    return principal_name(pbx.crm.id, pbx.crm.admin["id"])
+
+
 def test_call_start_is_read_in_the_pbx_time_zone(pbx: Pbx) -> None:
     assert pbx.crm is not None
     settings = pbx.api.get("/v1/settings/telephony", token=pbx.crm.token).json

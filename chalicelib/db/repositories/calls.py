@@ -23,8 +23,10 @@ from chalicelib.db.items import CallItem, FeedItem, Item, SearchItem, UniqueItem
 from chalicelib.db.pagination import Page, decode_cursor, encode_cursor
 from chalicelib.db.ranges import time_range
 from chalicelib.db.repositories.search import SearchIndex
+from chalicelib.db.writes import Update
 from chalicelib.domain.clock import isoformat_z
 from chalicelib.domain.contacts import FeedKind
+from chalicelib.domain.errors import ConflictError
 from chalicelib.domain.ids import derived_id
 from chalicelib.domain.search import Term
 from chalicelib.domain.telephony import Call, CallDirection, CallEvent, CallStatus, RecordingState
@@ -46,10 +48,10 @@ class CallRepository:
         self._tenant_id = tenant_id
         self._pk = keys.tenant_pk(tenant_id)
 
-    def get(self, call_id: str) -> Call | None:
+    def get(self, call_id: str, *, consistent: bool = False) -> Call | None:
         """AP33."""
         try:
-            item = CallItem.get(keys.call_pk(self._tenant_id, call_id), keys.CALL_RECORD)
+            item = CallItem.get(keys.call_pk(self._tenant_id, call_id), keys.CALL_RECORD, consistent_read=consistent)
         except CallItem.DoesNotExist:
             return None
         return _to_call(item)
@@ -99,6 +101,21 @@ class CallRepository:
             ]
         item.update(actions=actions)  # PynamoDB asks for ALL_NEW and loads it into `item`
         return _to_call(item)
+
+    def link_write(self, call_id: str, contact_type: str, contact_id: str, name: str) -> Update:
+        """Link a call that has no contact yet to one (in the transaction creating it, TE-6)."""
+        item = CallItem(keys.call_pk(self._tenant_id, call_id), keys.CALL_RECORD)
+        return Update(
+            item,
+            [
+                CallItem.contact_type.set(contact_type),
+                CallItem.contact_id.set(contact_id),
+                CallItem.contact_name.set(name),
+                CallItem.seq.add(1),
+            ],
+            condition=CallItem.pk.exists() & CallItem.contact_id.does_not_exist(),
+            on_conflict=ConflictError("this call already belongs to a contact", field="call_id"),
+        )
 
     def set_contact(self, call_id: str, contact_type: str, contact_id: str, name: str) -> Call:
         """Link a call to the contact just created for its number (TE-6)."""

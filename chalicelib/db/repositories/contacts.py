@@ -171,9 +171,9 @@ class ContactRepository:
 
     # --- writes ------------------------------------------------------------------------------
 
-    def create(self, contact: Contact, entries: Sequence[FeedEntry]) -> None:
-        """The record, its guards and its first feed entries, all or nothing."""
-        self._transact(self.creation_writes(contact, entries))
+    def create(self, contact: Contact, entries: Sequence[FeedEntry], also: Sequence[Write] = ()) -> None:
+        """The record, its guards and its first feed entries (and `also`), all or nothing."""
+        self._transact([*self.creation_writes(contact, entries), *also])
 
     def create_or_find(self, contact: Contact, entries: Sequence[FeedEntry]) -> tuple[Contact | None, bool]:
         """Create `contact`, or, when one of its phones or emails belongs to someone already
