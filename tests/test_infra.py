@@ -309,6 +309,11 @@ def test_files_bucket_is_private_and_open_to_browser_uploads(real: Synth) -> Non
     }
     [rule] = props["CorsConfiguration"]["CorsRules"]
     assert set(rule["AllowedMethods"]) == set(shared.FILES_CORS_METHODS)
+    rules = {r["Id"]: r for r in props["LifecycleConfiguration"]["Rules"]}
+    assert rules["ExpireExports"]["TagFilters"] == [{"Key": "crm-retention", "Value": "export"}]
+    assert (rules["ExpireExports"]["ExpirationInDays"], rules["ExpireExports"]["Status"]) == (7, "Enabled")
+    assert "Prefix" not in rules["ExpireExports"]  # tagged exports only: import files stay for undo
+    assert rules["AbortIncompleteUploads"]["AbortIncompleteMultipartUpload"] == {"DaysAfterInitiation": 1}
     assert bucket["DeletionPolicy"] == "Retain"
 
 

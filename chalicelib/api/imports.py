@@ -133,9 +133,9 @@ class ExportOut(Output):
     id: str
     entity: str
     format: str
-    status: str = Field(description="running | completed | failed")
+    status: str = Field(description="running | completed | failed | expired (the file is deleted 7 days after)")
     rows: int | None
-    download_url: str | None = Field(description="A link valid for an hour, once completed")
+    download_url: str | None = Field(description="A link valid for an hour, once completed (until expired)")
     error: str | None
     created_at: UtcDateTime
     finished_at: UtcDateTime | None

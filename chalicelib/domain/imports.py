@@ -68,6 +68,14 @@ class ExportStatus(StrEnum):
     RUNNING = "running"
     COMPLETED = "completed"
     FAILED = "failed"
+    EXPIRED = "expired"  # shown, never stored: a completed export whose file was deleted
+
+
+# An export is a copy of the company's contacts: its file is deleted after this many days (an S3
+# lifecycle rule on files tagged RETENTION_TAG=EXPORT_RETENTION in AWS).
+EXPORT_RETENTION_DAYS = 7
+RETENTION_TAG = "crm-retention"
+EXPORT_RETENTION = "export"
 
 
 class ExportFormat(StrEnum):

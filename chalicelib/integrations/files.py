@@ -6,8 +6,10 @@ whose policy pins the key, the content type and a size cap, and presigned GETs t
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from chalicelib.integrations.aws import client
 
@@ -83,10 +85,12 @@ class S3FileStore:
             for piece in body.iter_chunks(1024 * 1024):
                 out.write(piece)
 
-    def upload_file(self, path: str, key: str, content_type: str) -> None:
-        """Store a local file, streamed from disk (one PutObject: up to 5 GB)."""
+    def upload_file(self, path: str, key: str, content_type: str, *, tags: Mapping[str, str] | None = None) -> None:
+        """Store a local file, streamed from disk (one PutObject: up to 5 GB); `tags` become
+        S3 object tags (a lifecycle rule may expire them)."""
+        extra = {"Tagging": urlencode(dict(tags))} if tags else {}
         with open(path, "rb") as source:
-            self._s3.put_object(Bucket=self._bucket, Key=key, Body=source, ContentType=content_type)
+            self._s3.put_object(Bucket=self._bucket, Key=key, Body=source, ContentType=content_type, **extra)
 
     def put(self, key: str, content: bytes, content_type: str) -> None:
         """Store bytes the CRM fetched itself (a call recording copied from the PBX)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -78,8 +79,8 @@ class FileStore(Protocol):
     def download(self, key: str, path: str) -> None:
         """Copy the file to a local path, streamed."""
 
-    def upload_file(self, path: str, key: str, content_type: str) -> None:
-        """Store a local file, streamed from disk."""
+    def upload_file(self, path: str, key: str, content_type: str, *, tags: Mapping[str, str] | None = None) -> None:
+        """Store a local file, streamed from disk (`tags`: S3 object tags, for lifecycle rules)."""
 
 
 @dataclass(frozen=True, slots=True)

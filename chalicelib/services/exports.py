@@ -11,8 +11,8 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass
-from datetime import datetime
+from dataclasses import asdict, dataclass, replace
+from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.db.repositories.crms import CrmRepository
@@ -24,7 +24,15 @@ from chalicelib.domain.clock import isoformat_z, utcnow
 from chalicelib.domain.contacts import ChannelType, Contact, ContactKind
 from chalicelib.domain.errors import NotFoundError, UnavailableError
 from chalicelib.domain.ids import new_id
-from chalicelib.domain.imports import Export, ExportFormat, ExportStatus, export_file_key
+from chalicelib.domain.imports import (
+    EXPORT_RETENTION,
+    EXPORT_RETENTION_DAYS,
+    RETENTION_TAG,
+    Export,
+    ExportFormat,
+    ExportStatus,
+    export_file_key,
+)
 from chalicelib.integrations.ports import FileStore, Workflows
 from chalicelib.integrations.workflows import failure_reason
 from chalicelib.observability import logger
@@ -104,6 +112,8 @@ class ExportService:
             raise NotFoundError("no such export in this CRM")
         if record.status is not ExportStatus.COMPLETED:
             return record, None
+        if self._clock() - (record.finished_at or record.created_at) >= timedelta(days=EXPORT_RETENTION_DAYS):
+            return replace(record, status=ExportStatus.EXPIRED), None  # its file is gone: export again
         stamp = record.created_at.strftime("%Y-%m-%d")
         name = f"{record.entity.value}s-{stamp}.{record.format.value}"
         return record, self._files.url(record.file_key, 3600, download_as=name)
@@ -126,7 +136,8 @@ class ExportService:
             path = os.path.join(scratch, f"export.{record.format.value}")
             write = write_csv if record.format is ExportFormat.CSV else write_xlsx
             count = write(path, columns.header, rows)
-            self._files.upload_file(path, record.file_key, CONTENT_TYPES[record.format])
+            self._files.upload_file(path, record.file_key, CONTENT_TYPES[record.format],
+                                    tags={RETENTION_TAG: EXPORT_RETENTION})  # fmt: skip
         repo.finish(record, ExportStatus.COMPLETED, rows=count, error=None, at=self._clock())
         return {**job, "status": "completed", "rows": count}
 

@@ -26,6 +26,7 @@ from chalice.cdk import Chalice
 from constructs import Construct
 
 from chalicelib.db.items import table_schema
+from chalicelib.domain.imports import EXPORT_RETENTION, EXPORT_RETENTION_DAYS, RETENTION_TAG
 from functions.registry import FUNCTIONS, STATE_MACHINES, Access, LambdaFunction, StateMachine
 from infra import shared
 from infra.stacks.gateway_responses import GATEWAY_RESPONSES
@@ -275,6 +276,16 @@ class CrmStack(Stack):
                     allowed_headers=["*"],
                     max_age=shared.FILES_CORS_MAX_AGE,
                 )
+            ],
+            lifecycle_rules=[
+                # Exports are copies of the company's contacts: gone after a week (the API then
+                # shows them `expired`). Imports keep their files: undo reads them.
+                s3.LifecycleRule(
+                    id="ExpireExports",
+                    tag_filters={RETENTION_TAG: EXPORT_RETENTION},
+                    expiration=Duration.days(EXPORT_RETENTION_DAYS),
+                ),
+                s3.LifecycleRule(id="AbortIncompleteUploads", abort_incomplete_multipart_upload_after=Duration.days(1)),
             ],
             removal_policy=RemovalPolicy.RETAIN,
         )

@@ -18,7 +18,7 @@ import requests
 
 from chalicelib.db.repositories.imports import ImportRepository
 from chalicelib.domain.rights import Permission
-from tests.harness import Api, CrmSession, add_member, aws_client, reset_caches
+from tests.harness import FILES_BUCKET, Api, CrmSession, add_member, aws_client, reset_caches
 from tests.meter import dynamodb_calls
 from tests.pbx import output, wait_for_workflows
 
@@ -350,10 +350,32 @@ def test_an_export_has_the_list_s_rows_and_imports_back(workflows: Api, make_crm
     assert names == sorted(f"Client {i}" for i in range(1, 12, 2))
     assert {r[header.index("phone:mobile")] for r in table[1:]} >= {"+33644440001"}
     assert all(r[header.index("tags")] == "vip" for r in table[1:])
+    # A copy of the company's contacts: the file is tagged for deletion after a week...
+    from chalicelib.db.repositories.imports import ExportRepository
+
+    record = ExportRepository(crm.id).get(started.json["id"])
+    assert record is not None
+    tags = aws_client("s3").get_object_tagging(Bucket=FILES_BUCKET, Key=record.file_key)["TagSet"]
+    assert tags == [{"Key": "crm-retention", "Value": "export"}]
     # The export's columns are the import's targets: the file maps itself.
     preview_id = upload(api, crm, requests.get(shown["download_url"], timeout=5).content, filename="back.csv")
     suggested = api.get(f"/v1/imports/{preview_id}/preview", token=crm.token).json["suggested_mapping"]
     assert (suggested["name"], suggested["phone:mobile"], suggested["tags"]) == ("name", "phone:mobile", "tags")
+
+
+def test_an_export_older_than_a_week_shows_expired_without_a_link(workflows: Api, make_crm, monkeypatch) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from chalicelib.bootstrap import services
+
+    api, crm = workflows, make_crm()
+    started = api.post("/v1/exports", {"entity": "clients", "format": "csv"}, token=crm.token)
+    wait_for_workflows(timeout=60, machine="ContactExport")
+    assert api.get(f"/v1/exports/{started.json['id']}", token=crm.token).json["status"] == "completed"
+    later = datetime.now(UTC) + timedelta(days=7, minutes=1)
+    monkeypatch.setattr(services().exports, "_clock", lambda: later)
+    shown = api.get(f"/v1/exports/{started.json['id']}", token=crm.token).json
+    assert (shown["status"], shown["download_url"]) == ("expired", None)
 
 
 def test_an_xlsx_export_and_export_rights(workflows: Api, make_crm) -> None:
