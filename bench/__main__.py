@@ -103,6 +103,6 @@ if __name__ == "__main__":
 
     cold_start()
     dynamodb_calls()
-    # 10,000 and 100,000 rows (about 40 minutes against moto on 2 cores); BENCH_IMPORT_ROWS="500 2000" for a quick run.
+    # 10,000 and 100,000 rows (about 50 minutes against moto on 2 cores); BENCH_IMPORT_ROWS="500 2000" for a quick run.
     sizes = tuple(int(n) for n in os.environ.get("BENCH_IMPORT_ROWS", "").split()) or contact_import.SIZES
     contact_import.report(contact_import.run(sizes))
