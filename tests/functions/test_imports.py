@@ -441,3 +441,26 @@ def test_an_import_and_its_undo_write_within_10_percent_of_the_fewest_requests_p
                                            "DeleteItem"))  # fmt: skip
         assert calls.items_written > 450 * 10  # record, guards, search and filter entries, feed...
         assert writes <= 1.1 * math.ceil(calls.items_written / 25), calls
+
+
+def test_ap44_partitions_are_read_in_parallel_in_order_and_under_the_callers_access(api: Api, make_crm) -> None:
+    """What an undo deletes: each contact's record and whole feed (notes added since included)."""
+    from pynamodb.exceptions import QueryError
+
+    from chalicelib.db.repositories.contacts import ContactRepository
+    from functions.registry import LambdaFunction
+    from infra.local.iam import acting_as
+
+    crm = make_crm()
+    ids = [api.post("/v1/clients", {"name": f"C{i}"}, token=crm.token).json["id"] for i in range(12)]
+    api.post(f"/v1/clients/{ids[3]}/notes", {"text": "called back"}, token=crm.token)
+    wanted = [ids[0], "missing", *ids[1:]]
+
+    found = ContactRepository(crm.id).partitions(wanted)
+
+    assert [c.id for c, _ in found] == ids  # the caller's order, the missing one left out
+    sort_keys = {c.id: sks for c, sks in found}
+    assert len(sort_keys[ids[3]]) == len(sort_keys[ids[0]]) + 1  # the note too
+    nothing = LambdaFunction(name="NoAccess", handler="x.y", description="test")
+    with acting_as(nothing), pytest.raises(QueryError, match="not authorized to perform dynamodb:Query"):
+        ContactRepository(crm.id).partitions(wanted)  # the worker threads run with the caller's access
