@@ -91,10 +91,9 @@ def child(rows: int) -> dict[str, Any]:
     from chalicelib.db.repositories.imports import ImportRepository
     from chalicelib.domain.contacts import ContactKind
     from chalicelib.domain.imports import DuplicatePolicy
-    from chalicelib.domain.users import principal_name
     from chalicelib.services.imports import ImportService
     from infra.local import resources
-    from tests.harness import FILES_BUCKET, REGION, Api, aws_client, new_crm, reset_caches
+    from tests.harness import FILES_BUCKET, REGION, Api, NoWorkflows, admin_actor, aws_client, new_crm, reset_caches
 
     resources.create_table()
     resources.create_files_bucket(aws_client("s3"), FILES_BUCKET, REGION)
@@ -103,13 +102,8 @@ def child(rows: int) -> dict[str, Any]:
     reset_caches()
     with Client(app) as client:
         crm = new_crm(Api(client), "Bench Import", country="FR")
-    actor = services().auth.actor(principal_name(crm.id, crm.admin["id"]))
-
-    class NoWorkflows:
-        def start(self, machine: str, name: str, payload: dict[str, Any]) -> bool:
-            return True
-
-    imports = ImportService(CrmRepository(), services().files, NoWorkflows())  # type: ignore[arg-type]
+    actor = admin_actor(crm)
+    imports = ImportService(CrmRepository(), services().files, NoWorkflows())
     with tempfile.TemporaryDirectory() as scratch:
         path = os.path.join(scratch, "clients.csv")
         _csv(path, rows)

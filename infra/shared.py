@@ -31,3 +31,18 @@ FILES_CORS_MAX_AGE = 3600
 # Where the CRM's own emails come from, unless the deployment says otherwise (-c mail_from=...):
 # its domain must be a verified SES identity in the account.
 DEFAULT_MAIL_FROM = "CRM <no-reply@example.com>"
+
+# IAM actions CDK grants for `functions/registry.py` Access values that are not resource grants
+# (the table and bucket grants are CDK's own `grant_*`); infra/local/iam.py enforces the same.
+USER_POOL_ADMIN_ACTIONS = (
+    "cognito-idp:AdminCreateUser",
+    "cognito-idp:AdminSetUserPassword",
+    "cognito-idp:AdminDeleteUser",
+    "cognito-idp:AdminDisableUser",
+    "cognito-idp:AdminEnableUser",
+    # Deactivating a user also ends their sessions (refresh tokens).
+    "cognito-idp:AdminUserGlobalSignOut",
+)
+# The API also logs users in (InitiateAuth needs no IAM, but scoping it keeps the policy honest).
+API_USER_POOL_ACTIONS = (*USER_POOL_ADMIN_ACTIONS, "cognito-idp:InitiateAuth")
+SECRET_ACTIONS = ("ssm:PutParameter", "ssm:GetParameter", "ssm:DeleteParameter")

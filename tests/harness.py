@@ -285,3 +285,24 @@ def add_member(api: Api, crm: CrmSession, permissions: Any = frozenset(), *, adm
     login = api.post("/v1/auth/login", {"crm": crm.slug, "email": user.email, "password": PASSWORD})
     assert login.status == 200, login.json
     return Member(id=user.id, group_id=group_id, email=user.email, token=login.json["access_token"])
+
+
+def admin_actor(crm: CrmSession) -> Any:
+    """The CRM's administrator as the services see them (for driving a service directly)."""
+    from chalicelib.bootstrap import services
+    from chalicelib.domain.users import principal_name
+
+    return services().auth.actor(principal_name(crm.id, crm.admin["id"]))
+
+
+class NoWorkflows:
+    """A Workflows port that starts nothing: the test or benchmark drives the steps itself."""
+
+    def start(self, machine: str, name: str, payload: dict[str, Any]) -> bool:
+        return True
+
+    def resume(self, token: str, output: dict[str, Any]) -> bool:
+        return False
+
+    def abort(self, token: str, error: str, cause: str) -> bool:
+        return False

@@ -6,7 +6,9 @@ CRM's PBX keys from SSM, say). While a registered function runs here — through
 or a test's `acting_as` — each AWS call it makes must be covered by the access CDK grants for
 it; any other call is refused with the error AWS would give.
 
-The table below mirrors `infra/stacks/crm_stack.py` (`_function` and the statements it adds).
+The table below mirrors `infra/stacks/crm_stack.py` (`_function` and the statements it adds): the
+Cognito and SSM action lists are the ones CDK grants (`infra/shared.py`), the table and bucket
+operations those of CDK's `grant_read_data` / `grant_write_data` / `grant_put` / `grant_read`.
 """
 
 from __future__ import annotations
@@ -20,27 +22,30 @@ from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 
 from functions.registry import FUNCTIONS, Access, LambdaFunction
+from infra import shared
 
 _TABLE_READ = ("GetItem", "BatchGetItem", "Query", "Scan", "DescribeTable", "TransactGetItems")
 _TABLE_WRITE = ("PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems")
-_SECRETS = ("GetParameter", "PutParameter", "DeleteParameter")
 _FILES_WRITE = ("PutObject", "CreateMultipartUpload", "UploadPart", "CompleteMultipartUpload", "AbortMultipartUpload")
 _FILES_READ = ("GetObject", "HeadObject")
-_POOL_ADMIN = (
-    "AdminCreateUser", "AdminSetUserPassword", "AdminDeleteUser", "AdminDisableUser", "AdminEnableUser",
-    "AdminUserGlobalSignOut",
-)  # fmt: skip
+
+
+def _pair(action: str) -> tuple[str, str]:
+    """An IAM action as botocore names the call: ("ssm", "GetParameter") for ssm:GetParameter."""
+    service, operation = action.split(":", 1)
+    return service, operation
+
 
 # (service, operation) -> the access that grants it.
 _GRANTS: dict[tuple[str, str], Access] = {
     **{("dynamodb", op): Access.TABLE_READ for op in _TABLE_READ},
     **{("dynamodb", op): Access.TABLE_WRITE for op in _TABLE_WRITE},
-    **{("ssm", op): Access.TENANT_SECRETS for op in _SECRETS},
+    **{_pair(action): Access.TENANT_SECRETS for action in shared.SECRET_ACTIONS},
     ("ses", "SendEmail"): Access.SEND_EMAIL,
     ("sesv2", "SendEmail"): Access.SEND_EMAIL,
     **{("s3", op): Access.FILES_WRITE for op in _FILES_WRITE},
     **{("s3", op): Access.FILES_READ for op in _FILES_READ},
-    **{("cognito-idp", op): Access.USER_POOL_ADMIN for op in _POOL_ADMIN},
+    **{_pair(action): Access.USER_POOL_ADMIN for action in shared.USER_POOL_ADMIN_ACTIONS},
 }
 # Calls that need two grants.
 _ALSO_NEEDS: dict[tuple[str, str], set[Access]] = {("s3", "CopyObject"): {Access.FILES_READ, Access.FILES_WRITE}}

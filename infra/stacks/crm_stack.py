@@ -50,18 +50,6 @@ FUNCTION_CODE_EXCLUDE = [
     "**/*.pyc",
 ]
 
-USER_POOL_ADMIN_ACTIONS = (
-    "cognito-idp:AdminCreateUser",
-    "cognito-idp:AdminSetUserPassword",
-    "cognito-idp:AdminDeleteUser",
-    "cognito-idp:AdminDisableUser",
-    "cognito-idp:AdminEnableUser",
-    # Deactivating a user also ends their sessions (refresh tokens).
-    "cognito-idp:AdminUserGlobalSignOut",
-)
-# The API also logs users in (InitiateAuth needs no IAM, but scoping it keeps the policy honest).
-API_USER_POOL_ACTIONS = (*USER_POOL_ADMIN_ACTIONS, "cognito-idp:InitiateAuth")
-SECRET_ACTIONS = ("ssm:PutParameter", "ssm:GetParameter", "ssm:DeleteParameter")
 
 _AUTH_FLOWS = {
     "ALLOW_USER_PASSWORD_AUTH": "user_password",
@@ -179,7 +167,7 @@ class CrmStack(Stack):
         self.api = self._api(environment, throttling_rate_limit, throttling_burst_limit)
         api_role = self.api.get_role("DefaultRole")
         self.table.grant_read_write_data(api_role)
-        self.user_pool.grant(api_role, *API_USER_POOL_ACTIONS)
+        self.user_pool.grant(api_role, *shared.API_USER_POOL_ACTIONS)
         api_role.add_to_principal_policy(self._secrets_statement())
         # Tenant files only (avatars, recordings, imports, exports); no listing, no deletes from the API.
         self.files.grant_put(api_role, "tenants/*")
@@ -306,7 +294,7 @@ class CrmStack(Stack):
             resource="parameter",
             resource_name=f"{self.secrets_prefix.strip('/')}/tenants/*",
         )
-        return iam.PolicyStatement(actions=list(SECRET_ACTIONS), resources=[parameters])
+        return iam.PolicyStatement(actions=list(shared.SECRET_ACTIONS), resources=[parameters])
 
     def _functions(
         self, functions: tuple[LambdaFunction, ...], environment: Mapping[str, str]
@@ -349,7 +337,7 @@ class CrmStack(Stack):
         elif write:
             self.table.grant_write_data(function)
         if Access.USER_POOL_ADMIN in fn.access:
-            self.user_pool.grant(function, *USER_POOL_ADMIN_ACTIONS)
+            self.user_pool.grant(function, *shared.USER_POOL_ADMIN_ACTIONS)
         if Access.TENANT_SECRETS in fn.access:
             function.add_to_role_policy(self._secrets_statement())
         if Access.FILES_WRITE in fn.access:

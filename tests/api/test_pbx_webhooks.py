@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from chalicelib.domain.rights import Permission
-from tests.harness import Api, add_member
+from tests.harness import Api, add_member, admin_actor
 from tests.meter import dynamodb_calls
 from tests.pbx import KEY, Pbx, call_id, executions, fake_pbx, incoming, outgoing, wait_for_workflows
 
@@ -221,7 +221,7 @@ def test_a_contact_for_a_call_linked_meanwhile_is_not_created(pbx: Pbx, monkeypa
         pbx.post(events[name])
     [call] = calls(pbx)
     telephony = services().telephony
-    stale = telephony.call(services().auth.actor(_principal(pbx)), call["id"])
+    stale = telephony.call(admin_actor(pbx.crm), call["id"])
     other = pbx.api.post("/v1/clients", {"name": "Other", "phones": [{"phone": "+33655555555"}]}, token=token).json
     CallRepository(pbx.crm.id).set_contact(call["id"], "client", other["id"], "Other")  # meanwhile
     monkeypatch.setattr(telephony, "call", lambda actor, call_id: replace(stale, contact_id=None))
@@ -232,13 +232,6 @@ def test_a_contact_for_a_call_linked_meanwhile_is_not_created(pbx: Pbx, monkeypa
     assert leads(pbx) == []
     again = pbx.api.post("/v1/clients", {"name": "Free", "phones": [{"phone": "+33644444444"}]}, token=token)
     assert again.status == 201  # the number was not taken by a half-made contact
-
-
-def _principal(pbx: Pbx) -> str:
-    from chalicelib.domain.users import principal_name
-
-    assert pbx.crm is not None
-    return principal_name(pbx.crm.id, pbx.crm.admin["id"])
 
 
 def test_call_start_is_read_in_the_pbx_time_zone(pbx: Pbx) -> None:

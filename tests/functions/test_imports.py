@@ -18,7 +18,7 @@ import requests
 
 from chalicelib.db.repositories.imports import ImportRepository
 from chalicelib.domain.rights import Permission
-from tests.harness import FILES_BUCKET, Api, CrmSession, add_member, aws_client, reset_caches
+from tests.harness import FILES_BUCKET, Api, CrmSession, NoWorkflows, add_member, admin_actor, aws_client, reset_caches
 from tests.meter import dynamodb_calls
 from tests.pbx import output, wait_for_workflows
 
@@ -408,16 +408,11 @@ def test_an_import_and_its_undo_write_within_10_percent_of_the_fewest_requests_p
     from chalicelib.db.repositories.crms import CrmRepository
     from chalicelib.domain.contacts import ContactKind
     from chalicelib.domain.imports import DuplicatePolicy
-    from chalicelib.domain.users import principal_name
     from chalicelib.services.imports import ImportService
 
-    class NoWorkflows:
-        def start(self, machine: str, name: str, payload: dict[str, Any]) -> bool:
-            return True
-
     crm = make_crm(country="FR")
-    actor = services().auth.actor(principal_name(crm.id, crm.admin["id"]))
-    imports = ImportService(CrmRepository(), services().files, NoWorkflows(), chunk_rows=150)  # type: ignore[arg-type]
+    actor = admin_actor(crm)
+    imports = ImportService(CrmRepository(), services().files, NoWorkflows(), chunk_rows=150)
     rows = "".join(f"Client {i},+336{i:08d},c{i}@example.com,tag{i % 7}\r\n" for i in range(450))
     content = base64.b64encode(("Nom,Téléphone,E-mail,Étiquettes\r\n" + rows).encode()).decode()
     record, _ = imports.create(actor, ContactKind.CLIENT, "clients.csv", "text/csv", content)

@@ -18,7 +18,7 @@ from chalicelib.domain.clock import utcnow
 from chalicelib.domain.contacts import Contact, ContactKind, Phone
 from chalicelib.domain.ids import new_id
 from infra.local import fake_zadarma
-from tests.harness import Api
+from tests.harness import Api, NoWorkflows, admin_actor
 from tests.pbx import Pbx, fake_pbx, output, wait_for_workflows
 
 
@@ -165,22 +165,7 @@ def test_a_provider_down_for_good_fails_the_rest_visibly_and_a_canceled_broadcas
 
 def _actor(pbx: Pbx) -> Any:
     assert pbx.crm is not None
-    from chalicelib.domain.users import principal_name
-
-    return services().auth.actor(principal_name(pbx.crm.id, pbx.crm.admin["id"]))
-
-
-class _NoWorkflows:
-    """Starts nothing: a test drives the batches itself."""
-
-    def start(self, machine: str, name: str, payload: dict[str, Any]) -> bool:
-        return True
-
-    def resume(self, token: str, output: dict[str, Any]) -> bool:
-        return False
-
-    def abort(self, token: str, error: str, cause: str) -> bool:
-        return False
+    return admin_actor(pbx.crm)
 
 
 class _UnsureSender:
@@ -202,7 +187,7 @@ def _service(sender: Any) -> Any:
     from chalicelib.db.repositories.crms import CrmRepository
     from chalicelib.services.broadcasts import BroadcastService, BroadcastTiming
 
-    return BroadcastService(CrmRepository(), sender, _NoWorkflows(), BroadcastTiming(0))
+    return BroadcastService(CrmRepository(), sender, NoWorkflows(), BroadcastTiming(0))
 
 
 def test_an_sms_whose_answer_never_came_is_reported_not_sent_again(pbx: Pbx) -> None:
