@@ -19,6 +19,7 @@ from chalicelib.domain.contacts import (
     ContactKind,
     ContactStatus,
     FeedEntry,
+    FeedKind,
     LeadSource,
     LeadStatus,
 )
@@ -167,12 +168,42 @@ class LeadOut(ClientOut):
         }
 
 
+class FeedCallOut(Output):
+    """The call of a `call` feed entry, in the Call's own fields (GET /v1/calls/{id} has the rest)."""
+
+    id: str = Field(description="The call's id (its pbx_call_id)")
+    direction: str = Field(description="incoming | outgoing | internal")
+    status: str | None = Field(description="answer | noanswer | cancel | busy | failed; null while going on")
+    phone: str | None = Field(description="The other party")
+    user_id: str | None
+    started_at: UtcDateTime
+    duration_s: int | None
+    has_recording: bool
+
+    @classmethod
+    def of(cls, entry: FeedEntry) -> FeedCallOut | None:
+        data = entry.data
+        if entry.kind is not FeedKind.CALL or not data.get("call_id"):
+            return None
+        return cls(
+            id=str(data["call_id"]),
+            direction=str(data.get("direction") or "incoming"),
+            status=data.get("status"),
+            phone=data.get("phone"),
+            user_id=data.get("user_id"),
+            started_at=entry.time,  # a call's line is dated by the call's start
+            duration_s=data.get("duration_s"),
+            has_recording=bool(data.get("has_recording")),
+        )
+
+
 class FeedEntryOut(Output):
     id: str
     kind: str = Field(description="note | call | sms | email | task | deal | event")
     time: UtcDateTime
     user_id: str | None
     text: str | None
+    call: FeedCallOut | None = Field(None, description="Calls: the call (id, direction, status, phone, ...)")
     data: dict[str, Any] = Field(description="events: {event: created|updated|assigned|taken|converted, changes?}")
     edited_at: UtcDateTime | None
 
@@ -184,6 +215,7 @@ class FeedEntryOut(Output):
             time=entry.time,
             user_id=entry.user_id,
             text=entry.text,
+            call=FeedCallOut.of(entry),
             data=entry.data,
             edited_at=entry.edited_at,
         )

@@ -112,6 +112,13 @@ def test_an_incoming_call_from_an_unknown_number_is_logged_with_a_new_lead_and_i
     assert {k: call_entries[0]["data"][k] for k in ("call_id", "status", "duration_s", "has_recording")} == {
         "call_id": cid, "status": "answer", "duration_s": 42, "has_recording": True
     }  # fmt: skip
+    # API.md's Feed item: a call's entry carries the call itself, in the Call's fields.
+    assert call_entries[0]["call"] == {
+        "id": cid, "direction": "incoming", "status": "answer", "phone": "+33612345678",
+        "user_id": pbx.crm.admin["id"], "started_at": "2026-11-26T09:00:00.000Z", "duration_s": 42,
+        "has_recording": True,
+    }  # fmt: skip
+    assert all(e["call"] is None for e in entries if e["kind"] != "call")
     recording = pbx.api.get(f"/v1/calls/{cid}/recording", token=pbx.crm.token)
     assert recording.status == 302
     import requests
