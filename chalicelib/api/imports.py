@@ -33,11 +33,21 @@ class ImportIn(Input):
     )
 
 
+class UploadFormOut(Output):
+    url: str = Field(description="POST the file here as multipart/form-data, `fields` first, the file last")
+    fields: dict[str, str] = Field(description="Form fields to send before the file (they cap its size)")
+
+
 class ImportCreated(Output):
     id: str
     status: str
-    upload_url: str | None = Field(description="POST the file here as multipart/form-data, with upload_fields")
-    upload_fields: dict[str, str] | None = Field(description="Form fields to send before the file")
+    upload_url: str | None = Field(
+        description="PUT the file's bytes here (a presigned URL valid for an hour); null when the file came in "
+        "content_base64. A file over max_bytes is refused when the import reads it"
+    )
+    upload_form: UploadFormOut | None = Field(
+        description="Or upload it by a browser form: a presigned POST whose policy refuses a file over max_bytes"
+    )
     max_bytes: int = MAX_FILE_BYTES
 
 
@@ -157,15 +167,16 @@ class ExportOut(Output):
 
 @router.route("/imports", "POST", right=Access.ANY_USER, body=ImportIn, response=ImportCreated, status=201)
 def create_import(actor: Actor, body: ImportIn) -> ImportCreated:
-    """Start an import: upload the file to upload_url (or send a small one in content_base64)."""
+    """Start an import: PUT the file to upload_url (or POST it with upload_form, or send a small one in
+    content_base64)."""
     record, upload = services().imports.create(
         actor, KINDS[body.entity], body.filename, body.content_type, body.content_base64
     )
     return ImportCreated(
         id=record.id,
         status=record.status.value,
-        upload_url=upload.url if upload else None,
-        upload_fields=upload.fields if upload else None,
+        upload_url=upload.put_url if upload else None,
+        upload_form=UploadFormOut(url=upload.url, fields=upload.fields) if upload else None,
     )
 
 

@@ -1,7 +1,9 @@
 """Amazon S3 as the FileStore: uploads and downloads go browser <-> S3 through presigned URLs.
 
 The API never proxies file bytes (Lambda payload limits, cost): it hands out a presigned POST
-whose policy pins the key, the content type and a size cap, and presigned GETs to read back.
+whose policy pins the key, the content type and a size cap, or a presigned PUT of one key
+(S3 cannot cap a PUT's size: whoever reads the file checks it first), and presigned GETs to
+read back.
 """
 
 from __future__ import annotations
@@ -42,6 +44,15 @@ class S3FileStore:
             ExpiresIn=expires_in,
         )
         return Upload(url=post["url"], fields=post["fields"], expires_in=expires_in)
+
+    def upload_put(self, key: str, expires_in: int = 600) -> str:
+        """A presigned PUT of exactly this key. The content type is not signed, so any client
+        (`curl -T`) can send the file; the size is not capped either: check it before reading."""
+        return str(
+            self._s3.generate_presigned_url(
+                "put_object", Params={"Bucket": self._bucket, "Key": key}, ExpiresIn=expires_in, HttpMethod="PUT"
+            )
+        )
 
     def url(self, key: str, expires_in: int = 12 * 3600, *, download_as: str | None = None) -> str:
         """A presigned GET, long enough for a working day of showing the picture; with

@@ -64,6 +64,9 @@ class FileStore(Protocol):
     def upload(self, key: str, content_type: str, max_bytes: int, expires_in: int = 600) -> Any:
         """Where and how a client uploads one file directly (an `Upload`)."""
 
+    def upload_put(self, key: str, expires_in: int = 600) -> str:
+        """A URL to which a client PUTs one file directly (its size is not capped: check it)."""
+
     def url(self, key: str, expires_in: int = 12 * 3600, *, download_as: str | None = None) -> str:
         """A short-lived URL to read the file (saved as `download_as` by a browser)."""
 

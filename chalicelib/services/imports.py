@@ -57,7 +57,14 @@ from chalicelib.domain.contacts import (
     can_see,
     edit_right,
 )
-from chalicelib.domain.errors import ConflictError, DomainError, NotFoundError, UnavailableError, ValidationError
+from chalicelib.domain.errors import (
+    ConflictError,
+    DomainError,
+    NotFoundError,
+    PayloadTooLargeError,
+    UnavailableError,
+    ValidationError,
+)
 from chalicelib.domain.ids import derived_id, new_id
 from chalicelib.domain.imports import (
     CHUNK_ROWS,
@@ -106,8 +113,11 @@ class UndoLogMissingError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class UploadTarget:
-    """Where the browser sends the file: a presigned POST (url + form fields)."""
+    """Where the browser sends the file: a presigned PUT (`put_url`), or a presigned POST
+    (`url` + form fields, whose policy caps the size). A PUT's size cannot be capped, so the
+    importer checks the file's size before reading it."""
 
+    put_url: str
     url: str
     fields: dict[str, str]
     max_bytes: int
@@ -164,7 +174,7 @@ class ImportService:
         self, actor: Actor, kind: ContactKind, filename: str, content_type: str, content_base64: str | None = None
     ) -> tuple[Import, UploadTarget | None]:
         """A new import; the file is either in the request (small files) or uploaded to the
-        presigned POST returned (any size up to MAX_FILE_BYTES)."""
+        presigned PUT or POST returned (any size up to MAX_FILE_BYTES)."""
         from chalicelib.domain.spreadsheets import detect_format
 
         actor.require(import_right(kind))
@@ -189,7 +199,8 @@ class ImportService:
             self._files.put(record.file_key, content, content_type)
         else:
             post = self._files.upload(record.file_key, content_type, MAX_FILE_BYTES, expires_in=3600)
-            upload = UploadTarget(post.url, post.fields, MAX_FILE_BYTES, post.expires_in)
+            put_url = self._files.upload_put(record.file_key, expires_in=3600)
+            upload = UploadTarget(put_url, post.url, post.fields, MAX_FILE_BYTES, post.expires_in)
         ImportRepository(actor.tenant_id).create(record)
         return record, upload
 
@@ -611,6 +622,12 @@ class _OpenedFile:
         size = self._files.size(self._record.file_key)
         if size is None:
             raise ConflictError("the file has not been uploaded yet", field="file")
+        if size > MAX_FILE_BYTES:
+            # A presigned PUT has no size cap (the POST's policy has): refuse before reading.
+            raise PayloadTooLargeError(
+                f"the file is {size} bytes; an import takes files of at most {MAX_FILE_BYTES // (1024 * 1024)} MB",
+                field="file",
+            )
         head = self._files.get(self._record.file_key, max_bytes=8) or b""
         fmt = detect_format(self._record.filename, self._record.content_type, head)
         self._scratch = tempfile.TemporaryDirectory()

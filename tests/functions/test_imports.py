@@ -314,14 +314,72 @@ def test_a_large_file_goes_through_a_presigned_upload(workflows: Api, make_crm) 
     api, crm = workflows, make_crm(country="FR")
     created = api.post("/v1/imports", {"entity": "clients", "filename": "big.csv", "content_type": "text/csv"},
                        token=crm.token).json  # fmt: skip
+    assert set(created["upload_form"]) == {"url", "fields"}
     early = api.get(f"/v1/imports/{created['id']}/preview", token=crm.token)
     assert (early.status, early.error["field"]) == (409, "file")
     content = "name,phone\n" + "".join(f"Client {i},+3363333{i:04d}\n" for i in range(30))
-    sent = requests.post(created["upload_url"], data=created["upload_fields"],
+    sent = requests.post(created["upload_form"]["url"], data=created["upload_form"]["fields"],
                          files={"file": ("big.csv", content.encode(), "text/csv")}, timeout=5)  # fmt: skip
     assert sent.status_code in (200, 204), sent.text
     done = run(api, crm, created["id"], {"name": "name", "phone": "phone:work"})
     assert (done["total"], done["created"], done["errors_url"]) == (30, 30, None)
+
+
+def test_upload_url_takes_the_file_by_http_put(workflows: Api, make_crm) -> None:
+    """API.md's flow: POST /v1/imports -> upload_url, then PUT the file there (any client, no form)."""
+    api, crm = workflows, make_crm(country="FR")
+    created = api.post("/v1/imports", {"entity": "clients", "filename": "put.csv", "content_type": "text/csv"},
+                       token=crm.token).json  # fmt: skip
+    content = "name,phone\n" + "".join(f"Put {i},+3363334{i:04d}\n" for i in range(12))
+    sent = requests.put(created["upload_url"], data=content.encode(), timeout=5)
+    assert sent.status_code == 200, sent.text
+    preview = api.get(f"/v1/imports/{created['id']}/preview", token=crm.token).json
+    assert (preview["headers"], preview["rows"][0]) == (["name", "phone"], ["Put 0", "+33633340000"])
+    done = run(api, crm, created["id"], {"name": "name", "phone": "phone:work"})
+    assert (done["status"], done["total"], done["created"]) == ("completed", 12, 12)
+
+
+def test_a_put_file_over_the_limit_is_refused_before_it_is_read(api: Api, make_crm, monkeypatch) -> None:
+    """A presigned PUT cannot cap the size (the POST's policy does): the importer checks it, at
+    the preview and the start (413 on `file`) and again when the workflow reads the file (the
+    URL stays valid an hour, so a bigger file may replace the one checked): the import fails
+    with a clear reason and nothing is imported."""
+    from chalicelib.bootstrap import services
+    from chalicelib.db.repositories.crms import CrmRepository
+    from chalicelib.domain.contacts import ContactKind
+    from chalicelib.domain.errors import PayloadTooLargeError
+    from chalicelib.domain.imports import DuplicatePolicy
+    from chalicelib.services import imports as import_service
+
+    crm = make_crm(country="FR")
+    small, big = b"name\nA\n", b"name\n" + b"".join(b"Client %d\n" % i for i in range(20))
+    monkeypatch.setattr(import_service, "MAX_FILE_BYTES", len(big) - 1)
+    created = api.post("/v1/imports", {"entity": "clients", "filename": "a.csv", "content_type": "text/csv"},
+                       token=crm.token).json  # fmt: skip
+    assert requests.put(created["upload_url"], data=big, timeout=5).status_code == 200
+    for reply in (
+        api.get(f"/v1/imports/{created['id']}/preview", token=crm.token),
+        api.post(f"/v1/imports/{created['id']}/start", {"mapping": {"name": "name"}}, token=crm.token),
+    ):
+        assert (reply.status, reply.error["code"], reply.error["field"]) == (413, "payload_too_large", "file")
+        assert "at most" in reply.error["message"]
+    assert api.get(f"/v1/imports/{created['id']}", token=crm.token).json["status"] == "uploaded"
+
+    imports = import_service.ImportService(CrmRepository(), services().files, NoWorkflows())
+    actor = admin_actor(crm)
+    record, target = imports.create(actor, ContactKind.CLIENT, "b.csv", "text/csv")
+    assert target is not None
+    assert requests.put(target.put_url, data=small, timeout=5).status_code == 200
+    imports.start(actor, record.id, {"name": "name"}, DuplicatePolicy.SKIP)
+    assert requests.put(target.put_url, data=big, timeout=5).status_code == 200  # replaced after the start
+    job = {"tenant_id": crm.id, "import_id": record.id, "action": "import"}
+    with pytest.raises(PayloadTooLargeError) as refused:
+        imports.step(job)
+    imports.fail({**job, "error": {"Error": "PayloadTooLargeError", "Cause": refused.value.message}})
+    shown = api.get(f"/v1/imports/{record.id}", token=crm.token).json
+    assert (shown["status"], shown["total"], shown["created"]) == ("failed", None, 0)
+    assert "at most" in shown["error"]
+    assert api.get("/v1/clients", token=crm.token).json["items"] == []
 
 
 def test_the_import_state_is_read_with_fixed_dynamodb_calls(workflows: Api, make_crm) -> None:
