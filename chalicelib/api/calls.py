@@ -84,15 +84,21 @@ class CallQuery(PageQuery):
 
 
 class DialIn(Input):
-    to: str | None = Field(None, max_length=40, description="Default: the contact's first number")
+    to: str | None = Field(
+        None,
+        max_length=40,
+        description="A number (default: the contact's first one), or a colleague's extension (2 to 6 digits)",
+        examples=["+33612345678", "101"],
+    )
     contact_id: str | None = None
 
 
 class DialOut(Output):
     status: Literal["requested"] = "requested"
     extension: str = Field(description="Your extension: the PBX rings it first, then the number")
-    to: str
+    to: str = Field(description="The number dialled (E.164), or the colleague's extension")
     contact_id: str | None
+    user_id: str | None = Field(None, description="The colleague called, when `to` is an extension")
 
 
 class CallContactIn(Input):
@@ -184,9 +190,9 @@ def list_calls(actor: Actor, query: CallQuery) -> CallPage:
 
 @router.route("/calls", "POST", right=Access.ANY_USER, body=DialIn, response=DialOut, status=202)
 def dial(actor: Actor, body: DialIn) -> DialOut:
-    """Click-to-call: the PBX rings your extension, then the number."""
+    """Click-to-call: the PBX rings your extension, then the number or the colleague's extension."""
     dialled = services().telephony.dial(actor, body.to, body.contact_id)
-    return DialOut(extension=dialled.extension, to=dialled.to, contact_id=dialled.contact_id)
+    return DialOut(extension=dialled.extension, to=dialled.to, contact_id=dialled.contact_id, user_id=dialled.user_id)
 
 
 @router.route("/calls/{call_id}", "GET", right=Access.ANY_USER, response=CallOut)

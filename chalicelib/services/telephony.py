@@ -44,7 +44,7 @@ from chalicelib.domain.telephony import (
     check_timezone,
     dial_number,
 )
-from chalicelib.domain.users import UserStatus
+from chalicelib.domain.users import EXTENSION_PATTERN, UserStatus
 from chalicelib.integrations.pbx import PbxAccounts
 from chalicelib.integrations.ports import FileStore
 from chalicelib.integrations.zadarma.client import (
@@ -72,11 +72,13 @@ SETTING_FLAGS = (
 
 @dataclass(frozen=True, slots=True)
 class Dialled:
-    """A click-to-call the PBX accepted: it rings `extension` first, then `to`."""
+    """A click-to-call the PBX accepted: it rings `extension` first, then `to` (a number, or a
+    colleague's extension: then `user_id` is that colleague)."""
 
     extension: str
     to: str
     contact_id: str | None
+    user_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,7 +247,10 @@ class TelephonyService:
     # --- click-to-call (TE-5, TE-8), unknown callers (TE-6), extensions (TM-1) --------------
 
     def dial(self, actor: Actor, to: str | None, contact_id: str | None) -> Dialled:
-        """Ask the PBX to ring the caller's extension, then the number (click-to-call)."""
+        """Ask the PBX to ring the caller's extension, then the number (click-to-call), or a
+        colleague's extension (TM-1: `to` is 2 to 6 digits, which no dialable number is)."""
+        if to is not None and EXTENSION_PATTERN.fullmatch(to.strip()):
+            return self._dial_colleague(actor, to.strip(), contact_id)
         crm = self._crm(actor)
         contact = self._contact(actor, contact_id) if contact_id else None
         if to is None:
@@ -260,6 +265,26 @@ class TelephonyService:
         with pbx_errors("to"):
             client.callback(extension, number, sip=extension)
         return Dialled(extension, number, contact.id if contact else None)
+
+    def _dial_colleague(self, actor: Actor, extension: str, contact_id: str | None) -> Dialled:
+        """Connect the caller's extension and a colleague's through the PBX: it rings the
+        caller first, then the colleague (an internal call)."""
+        if contact_id is not None:
+            raise ValidationError("a call to a colleague's extension has no contact", field="contact_id")
+        own = actor.user.extension
+        if not own:
+            raise ConflictError("you have no PBX extension: set one in your profile", field="extension")
+        if extension == own:
+            raise ValidationError("this is your own extension", field="to")
+        users = UserRepository(actor.tenant_id)
+        user_id = users.find_id_by_extension(extension)
+        colleague = users.get(user_id) if user_id else None
+        if colleague is None or colleague.status is UserStatus.DEACTIVATED or colleague.extension != extension:
+            raise ValidationError(f"no colleague in this CRM has the extension {extension}", field="to")
+        client = self._client(actor)
+        with pbx_errors("to"):
+            client.internal_call(own, extension)
+        return Dialled(own, extension, None, colleague.id)
 
     def contact_from_call(self, actor: Actor, call_id: str, kind: ContactKind, name: str) -> tuple[Contact, Call]:
         """Create a client or lead for the unknown number of a call, and link the call (TE-6)."""

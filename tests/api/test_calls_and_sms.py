@@ -31,13 +31,39 @@ def test_click_to_call_rings_the_users_extension_then_the_number(pbx: Pbx) -> No
     local = pbx.api.post("/v1/calls", {"to": "06 98 76 54 32"}, token=token)  # TE-8: completed with FR
 
     assert (by_contact.status, by_contact.json) == (
-        202, {"status": "requested", "extension": "100", "to": "+33612345678", "contact_id": client["id"]}
+        202, {"status": "requested", "extension": "100", "to": "+33612345678", "contact_id": client["id"],
+              "user_id": None}
     )  # fmt: skip
     assert local.json["to"] == "+33698765432"
     assert [(c.from_, c.to, c.sip) for c in pbx.fake.callbacks] == [
         ("100", "33612345678", "100"), ("100", "33698765432", "100")
     ]  # fmt: skip
     assert all(r.authorized for r in pbx.fake.requests)  # every request signed as the real API expects
+
+
+def test_calling_a_colleague_connects_the_two_extensions_through_the_pbx(pbx: Pbx) -> None:
+    """TM-1: POST /v1/calls to a colleague's extension rings the caller's extension, then the
+    colleague's (the PBX's callback between two internal numbers)."""
+    crm = pbx.new_crm(users=[{"name": "Bo", "email": "bo@example.com", "extension": "101"},
+                             {"name": "Cy", "email": "cy@example.com", "extension": "102"}])  # fmt: skip
+    bo, cy = crm.users[0], crm.users[1]
+
+    called = pbx.api.post("/v1/calls", {"to": "101"}, token=crm.token)
+
+    assert (called.status, called.json) == (
+        202, {"status": "requested", "extension": "100", "to": "101", "contact_id": None, "user_id": bo["id"]}
+    )  # fmt: skip
+    assert [(c.from_, c.to, c.sip) for c in pbx.fake.callbacks] == [("100", "101", "100")]
+    # An extension no colleague has, one's own, a deactivated colleague's: 400 on `to`, nothing dialled.
+    assert pbx.api.post(f"/v1/users/{cy['id']}/deactivate", token=crm.token).status == 200
+    for to in ("109", "100", "102"):
+        refused = pbx.api.post("/v1/calls", {"to": to}, token=crm.token)
+        assert (refused.status, refused.error["field"]) == (400, "to"), (to, refused.json)
+    with_contact = pbx.api.post("/v1/calls", {"to": "101", "contact_id": "x"}, token=crm.token)
+    assert (with_contact.status, with_contact.error["field"]) == (400, "contact_id")
+    assert len(pbx.fake.callbacks) == 1
+    pbx.fake.fail_next("/v1/request/callback/", status=429)
+    assert pbx.api.post("/v1/calls", {"to": "101"}, token=crm.token).status == 429
 
 
 def test_dialling_rules_and_pbx_failures_are_clear_errors(pbx: Pbx) -> None:

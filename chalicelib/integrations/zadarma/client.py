@@ -115,6 +115,12 @@ class ZadarmaClient:
             params["predicted"] = "predicted"
         return self.request("GET", "/v1/request/callback/", params)
 
+    def internal_call(self, from_extension: str, to_extension: str) -> dict[str, Any]:
+        """A call between two extensions of the PBX (calling a colleague): the callback rings
+        `from_extension`, then dials `to_extension` as an internal number, under the caller's
+        own rules (`sip`)."""
+        return self.callback(from_extension, to_extension, sip=from_extension)
+
     def send_sms(self, number: str, message: str, *, sender: str | None = None) -> SmsResult:
         params: dict[str, Any] = {"number": _number(number), "message": message}
         if sender is not None:
