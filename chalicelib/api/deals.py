@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import AwareDatetime, Field
 
 from chalicelib.api.contacts import FeedEntryOut, FeedPage, NoteIn
 from chalicelib.api.routing import Router
@@ -89,11 +89,16 @@ class DealList(PageOut):
 
 
 class DealQuery(PageQuery):
-    status: DealStatus | None = Field(
-        None, description="Without client_id: the column to list, in board order (default new). With it: a filter"
-    )
-    client_id: str | None = Field(None, description="One client's deals of every status, newest first")
+    status: DealStatus | None = Field(None, description="Deals in this status only")
+    client_id: str | None = Field(None, description="One client's deals")
     responsible_user_id: str | None = Field(None, description="One user's deals (others' need customers_view_all)")
+    created_from: AwareDatetime | None = Field(None, description="Created at or after this time")
+    created_to: AwareDatetime | None = Field(None, description="Created before this time")
+    sort: Literal["-created_at", "created_at", "board"] = Field(
+        "-created_at",
+        description="Newest first (default), oldest first, or `board`: one status column in board order "
+        "(needs status; the board's next_cursor goes on with it)",
+    )
 
 
 class BoardQuery(Input):
@@ -105,7 +110,7 @@ class ColumnOut(Output):
     count: int
     total: MoneyOut = Field(description="In the base currency, with the company's current rates")
     items: list[DealOut]
-    next_cursor: str | None = Field(description="GET /v1/deals?status=<status>&cursor= for more cards")
+    next_cursor: str | None = Field(description="GET /v1/deals?status=<status>&sort=board&cursor= for more cards")
 
 
 class BoardOut(Output):
@@ -114,16 +119,23 @@ class BoardOut(Output):
 
 @router.route("/deals", "GET", right=Access.ANY_USER, query=DealQuery, response=DealList)
 def list_deals(actor: Actor, query: DealQuery) -> DealList:
-    """Deals of one status in board order, or of one client newest first (DE-3); all, one
-    user's, or one's own without customers_view_all."""
-    deals, owner = services().deals, query.responsible_user_id
-    if query.client_id:
-        page = deals.of_client(actor, query.client_id, status=query.status, responsible_user_id=owner,
-                               limit=query.limit, cursor=query.cursor)  # fmt: skip
-    else:
-        page = deals.column(actor, query.status or DealStatus.NEW, responsible_user_id=owner, limit=query.limit,
-                            cursor=query.cursor)  # fmt: skip
-    return DealList(items=[DealOut.of(d) for d in page.items], next_cursor=page.next_cursor)
+    """Deals of every status, newest first (DE-3), filtered by status, responsible user, client and
+    created range in any combination; everyone's, or one's own without customers_view_all. A
+    client's page is filtered from the deals read, so it may hold fewer than `limit` items while
+    next_cursor goes on."""
+    page = services().deals.list_deals(
+        actor,
+        status=query.status,
+        client_id=query.client_id,
+        responsible_user_id=query.responsible_user_id,
+        created_from=query.created_from,
+        created_to=query.created_to,
+        sort=query.sort,
+        limit=query.limit,
+        cursor=query.cursor,
+    )
+    now = utcnow()
+    return DealList(items=[DealOut.of(d, now) for d in page.items], next_cursor=page.next_cursor)
 
 
 @router.route("/deals", "POST", right=Permission.CUSTOMERS_CREATE, body=DealIn, response=DealOut, status=201)

@@ -19,10 +19,10 @@ class SearchQueryIn(Input):
 
 
 class HitOut(Output):
-    type: str = Field(description="client | lead | user (deals later)")
+    type: str = Field(description="client | lead | user | deal")
     id: str
     title: str
-    subtitle: str | None
+    subtitle: str | None = Field(description="A phone or email; a user's extension; a deal's value and status")
 
 
 class SearchOut(Output):
@@ -31,6 +31,7 @@ class SearchOut(Output):
 
 @router.route("/search", "GET", right=Access.ANY_USER, query=SearchQueryIn, response=SearchOut)
 def search(actor: Actor, query: SearchQueryIn) -> SearchOut:
-    """Find clients, leads and colleagues by a word of the name, an email or the last digits of a phone."""
+    """Find clients, leads and colleagues by a word of the name, an email or the last digits of a phone,
+    and deals by a word of their title (only what the caller may see)."""
     hits = services().search.search(actor, query.q, limit=query.limit)
     return SearchOut(items=[HitOut(type=h.type, id=h.id, title=h.title, subtitle=h.subtitle) for h in hits])

@@ -57,6 +57,8 @@ Access patterns (AP), each a repository method with a test:
   AP46 exports, newest first            Query    gsi1 pk=T#<tid>#EXPORTS sk=<created_at>#<id>
   AP47 a client's deals, newest first   Query    gsi3 pk=T#<tid>#C#<cid>#DEALS sk=<created_at>#<did>
   AP48 the PBX extensions' last status  GetItem  pk=T#<tid> sk=PBXSTATUS (a cache: the PBX has no bulk status)
+  AP60 deals newest first (all, a user's) Query  pk=T#<tid>#DEALLIST[#R#<uid>] sk=<created_at>#<did> (full copies)
+  AP61 ... of one status                Query    gsi1 pk=T#<tid>#DEALLIST[#R#<uid>]#S#<status> sk=<created_at>#<did>
 
 """
 
@@ -429,3 +431,14 @@ def belongs_to_tenant(key_value: str, tenant_id: str) -> bool:
     """True for key strings inside the tenant's key space (used to vet client cursors)."""
     prefix = tenant_pk(tenant_id)
     return key_value == prefix or key_value.startswith(f"{prefix}#")
+
+
+def deal_list_pk(tenant_id: str, owner: str | None = None) -> str:
+    """The newest-first deals list (AP60): every deal, or one responsible user's."""
+    base = f"{tenant_pk(tenant_id)}#DEALLIST"
+    return f"{base}#R#{owner}" if owner else base
+
+
+def deal_list_status_pk(list_pk: str, status: str) -> str:
+    """The same list, one status (AP61, gsi1)."""
+    return f"{list_pk}#S#{status}"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from fractional_indexing import generate_key_between
@@ -191,15 +191,47 @@ class DealService:
 
     def of_client(
         self, actor: Actor, client_id: str, *, status: DealStatus | None, responsible_user_id: str | None, limit: int,
-        cursor: str | None,
+        cursor: str | None, created_from: datetime | None = None, created_to: datetime | None = None,
+        newest_first: bool = True,
     ) -> Page[Deal]:  # fmt: skip
         """A client's deals, newest first, of every status (or one); everyone's or one user's."""
         owner = self._list_owner(actor, responsible_user_id)
         client = self._contacts(actor.tenant_id).get(client_id)
         if client is None or client.kind is not ContactKind.CLIENT or not can_see(actor, client):
             raise ValidationError("no such client in this CRM", field="client_id")
-        return self._deals(actor.tenant_id).of_client(client_id, status=status, owner=owner, limit=limit,
-                                                      cursor=cursor)  # fmt: skip
+        return self._deals(actor.tenant_id).of_client(
+            client_id, status=status, owner=owner, limit=limit, cursor=cursor, created_from=created_from,
+            created_to=created_to, newest_first=newest_first,
+        )  # fmt: skip
+
+    def list_deals(
+        self, actor: Actor, *, status: DealStatus | None = None, client_id: str | None = None,
+        responsible_user_id: str | None = None, created_from: datetime | None = None,
+        created_to: datetime | None = None, sort: str = "-created_at", limit: int, cursor: str | None,
+    ) -> Page[Deal]:  # fmt: skip
+        """The deals list (DE-3): every status by creation (newest first by default), filtered by
+        status, responsible user, client and created range in any combination; without
+        customers_view_all, one's own deals. `sort=board` is one status column in board order
+        (the board's "more cards"). The most selective key serves the filters: a client's deals
+        (AP47, status and user filter the page read), else a user's or everyone's list, for one
+        status or all (AP60/AP61, every filter a key)."""
+        _check_range(created_from, created_to)
+        if sort == "board":
+            if status is None or client_id or created_from or created_to:
+                raise ValidationError("sort=board lists one status column: give status, and no client or range",
+                                      field="sort")  # fmt: skip
+            return self.column(actor, status, responsible_user_id=responsible_user_id, limit=limit, cursor=cursor)
+        newest_first = sort != "created_at"
+        if client_id:
+            return self.of_client(
+                actor, client_id, status=status, responsible_user_id=responsible_user_id, limit=limit, cursor=cursor,
+                created_from=created_from, created_to=created_to, newest_first=newest_first,
+            )  # fmt: skip
+        owner = self._list_owner(actor, responsible_user_id)
+        return self._deals(actor.tenant_id).listed(
+            owner=owner, status=status, created_from=created_from, created_to=created_to, newest_first=newest_first,
+            limit=limit, cursor=cursor,
+        )  # fmt: skip
 
     def board(self, actor: Actor, *, limit: int) -> Board:
         """Every column with its count, its total in the base currency and its first cards:
@@ -271,6 +303,16 @@ class DealService:
 
     def _event(self, actor: Actor, now: datetime, data: dict[str, Any]) -> FeedEntry:
         return FeedEntry(id=new_id(), kind=FeedKind.EVENT, time=now, user_id=actor.user_id, data=data)
+
+
+def _check_range(created_from: datetime | None, created_to: datetime | None) -> None:
+    """Bounds a key can hold: a time that has no UTC equivalent (year 1 with an offset) is a 400."""
+    for name, value in (("created_from", created_from), ("created_to", created_to)):
+        if value is not None:
+            try:
+                value.astimezone(UTC)
+            except (OverflowError, ValueError):
+                raise ValidationError("this time is out of range", field=name) from None
 
 
 def _decimal(deal: Deal) -> str:

@@ -1,4 +1,5 @@
-"""Universal search (SPEC CL-1): clients, leads and users by name word, email or phone digits.
+"""Universal search (SPEC CL-1): clients, leads and users by name word, email or phone digits;
+deals by the words of their title.
 
 One prefix Query on the index, one BatchGetItem of the records; rights are applied on the
 records (a user without customers_view_all finds only their own clients), so the cost follows
@@ -13,6 +14,8 @@ from dataclasses import dataclass
 from chalicelib.db.repositories.search import SearchIndex
 from chalicelib.domain.actor import Actor
 from chalicelib.domain.contacts import Contact, can_see
+from chalicelib.domain.deals import Deal, can_see_deal
+from chalicelib.domain.money import format_amount, from_minor
 from chalicelib.domain.rights import Access
 from chalicelib.domain.search import matches_words, parse_query
 from chalicelib.domain.users import User, UserStatus
@@ -23,7 +26,7 @@ OVERFETCH = 3
 
 @dataclass(frozen=True, slots=True)
 class Hit:
-    type: str  # "client" | "lead" | "user"
+    type: str  # "client" | "lead" | "user" | "deal"
     id: str
     title: str
     subtitle: str | None
@@ -45,7 +48,12 @@ class SearchService:
         return hits[:limit]
 
 
-def _hit(actor: Actor, record: Contact | User) -> Hit | None:
+def _hit(actor: Actor, record: Contact | User | Deal) -> Hit | None:
+    if isinstance(record, Deal):
+        if not can_see_deal(actor, record):
+            return None
+        value = format_amount(from_minor(record.amount_minor, record.currency), record.currency)
+        return Hit("deal", record.id, record.title, f"{value} {record.currency} · {record.status.value}")
     if isinstance(record, User):
         if record.status is UserStatus.DEACTIVATED:
             return None

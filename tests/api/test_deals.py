@@ -163,7 +163,7 @@ def test_the_deals_list_filters_by_client_status_and_responsible_user(api: Api, 
     page = api.get(f"{of_client}&limit=2", token=crm.token).json
     rest = api.get(f"{of_client}&limit=2&cursor={page['next_cursor']}", token=crm.token)
     assert [d["id"] for d in page["items"]] + ids(rest) == [theirs["id"], won["id"], first["id"]]
-    assert ids(api.get("/v1/deals", token=crm.token))[-1] == first["id"]  # no filter: the new column
+    assert ids(api.get("/v1/deals", token=crm.token))[-1] == first["id"]  # no filter: every deal, newest first
 
     # Without customers_view_all: one's own deals only, and no one else's on request.
     api.request("PATCH", f"/v1/clients/{client_id}",
@@ -175,6 +175,74 @@ def test_the_deals_list_filters_by_client_status_and_responsible_user(api: Api, 
     unknown = api.get("/v1/deals?client_id=missing", token=crm.token)
     assert (unknown.status, unknown.error["field"]) == (400, "client_id")
     assert api.get(f"/v1/deals?client_id={other}", token=seller.token).status == 400  # a client they cannot see
+
+
+def test_the_deals_list_shows_every_status_newest_first_and_combines_its_filters(api: Api, make_crm) -> None:
+    crm, client_id = setup_crm(api, make_crm)
+    seller = add_member(api, crm, {Permission.CUSTOMERS_CREATE, Permission.CUSTOMERS_EDIT})
+    other = api.post("/v1/clients", {"name": "Other"}, token=crm.token).json["id"]
+    first = deal(api, crm, client_id, "First", "10")
+    won = deal(api, crm, client_id, "Won", "20")
+    api.request("PATCH", f"/v1/deals/{won['id']}", {"version": won["version"], "status": "success"}, token=crm.token)
+    theirs = deal(api, crm, other, "Seller's", "30", responsible_user_id=seller.id)
+    middle = api.get(f"/v1/deals/{theirs['id']}", token=crm.token).json["created_at"]
+    last = deal(api, crm, other, "Last", "40", status="in_progress")
+
+    everything = [last["id"], theirs["id"], won["id"], first["id"]]
+    assert ids(api.get("/v1/deals", token=crm.token)) == everything
+    assert ids(api.get("/v1/deals?sort=created_at", token=crm.token)) == everything[::-1]
+    assert ids(api.get("/v1/deals?status=success", token=crm.token)) == [won["id"]]
+    assert ids(api.get("/v1/deals?status=new", token=crm.token)) == [theirs["id"], first["id"]]
+    assert ids(api.get(f"/v1/deals?responsible_user_id={seller.id}", token=crm.token)) == [theirs["id"]]
+    assert ids(api.get(f"/v1/deals?responsible_user_id={crm.admin['id']}&status=new", token=crm.token)) == [first["id"]]
+    since = f"created_from={middle.replace(':', '%3A')}"
+    assert ids(api.get(f"/v1/deals?{since}", token=crm.token)) == [last["id"], theirs["id"]]
+    assert ids(api.get(f"/v1/deals?created_to={middle.replace(':', '%3A')}", token=crm.token)) == [
+        won["id"], first["id"]
+    ]  # fmt: skip
+    assert ids(api.get(f"/v1/deals?{since}&status=new", token=crm.token)) == [theirs["id"]]
+    assert ids(api.get(f"/v1/deals?client_id={other}&{since}&status=in_progress", token=crm.token)) == [last["id"]]
+    assert ids(api.get(f"/v1/deals?client_id={client_id}&{since}", token=crm.token)) == []
+
+    # Pages follow with the cursor; a cursor of another list (or other filters) is a 400.
+    page = api.get("/v1/deals?limit=3", token=crm.token).json
+    rest = api.get(f"/v1/deals?limit=3&cursor={page['next_cursor']}", token=crm.token)
+    assert [d["id"] for d in page["items"]] + ids(rest) == everything
+    foreign = api.get(f"/v1/deals?status=new&cursor={page['next_cursor']}", token=crm.token)
+    assert (foreign.status, foreign.error["field"]) == (400, "cursor")
+    # A client's page is filtered from the deals read (in DynamoDB it may hold fewer than limit;
+    # moto filters before limiting): following the cursor gives every match once.
+    of_client, seen, cursor = f"/v1/deals?client_id={client_id}&status=new&limit=1", [], ""
+    for _ in range(5):
+        filtered = api.get(f"{of_client}{cursor}", token=crm.token).json
+        seen += [d["id"] for d in filtered["items"]]
+        if filtered["next_cursor"] is None:
+            break
+        cursor = f"&cursor={filtered['next_cursor']}"
+    assert seen == [first["id"]]
+
+    # The board's column, in board order, goes on with sort=board (the board's next_cursor).
+    column = api.get("/v1/deals?status=new&sort=board&limit=1", token=crm.token).json
+    assert [d["id"] for d in column["items"]] == [theirs["id"]]
+    more = api.get(f"/v1/deals?status=new&sort=board&cursor={column['next_cursor']}", token=crm.token)
+    assert ids(more) == [first["id"]]
+    for bad in ("sort=board", f"sort=board&status=new&client_id={client_id}", "sort=name"):
+        refused = api.get(f"/v1/deals?{bad}", token=crm.token)
+        assert (refused.status, refused.error["field"]) == (400, "sort"), bad
+
+    # Without customers_view_all: one's own deals, whatever the filters; others' are a 403.
+    assert ids(api.get("/v1/deals", token=seller.token)) == [theirs["id"]]
+    assert ids(api.get("/v1/deals?status=success", token=seller.token)) == []
+    assert api.get(f"/v1/deals?responsible_user_id={crm.admin['id']}", token=seller.token).status == 403
+    # Handing a deal over moves it between the users' lists.
+    api.request("PATCH", f"/v1/deals/{first['id']}", {"version": first["version"],
+                "responsible_user_id": seller.id}, token=crm.token)  # fmt: skip
+    assert ids(api.get("/v1/deals", token=seller.token)) == [theirs["id"], first["id"]]
+    assert ids(api.get(f"/v1/deals?responsible_user_id={crm.admin['id']}", token=crm.token)) == [
+        last["id"], won["id"]
+    ]  # fmt: skip
+    api.request("DELETE", f"/v1/deals/{theirs['id']}", token=crm.token)
+    assert ids(api.get("/v1/deals", token=seller.token)) == [first["id"]]
 
 
 def test_deal_notes_and_feed(api: Api, make_crm) -> None:

@@ -1,7 +1,9 @@
-"""Deals of one CRM: records with their feed, board columns (AP25) and board counters (AP26).
+"""Deals of one CRM: records with their feed, board columns (AP25), board counters (AP26), the
+newest-first list (AP60, AP61: full copies) and their title words in the search index (AP19).
 
-Moving a card rewrites the deal's own item only (its status and fractional position), plus
-the counters of the two columns in the same transaction: reading the board never counts deals.
+Moving a card rewrites the deal's own item (its status and fractional position), its two list
+copies, and the counters of the two columns in the same transaction: reading the board never
+counts deals, and a list page is one Query.
 """
 
 from __future__ import annotations
@@ -9,16 +11,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 from chalicelib.db import keys
-from chalicelib.db.items import CounterItem, DealItem
+from chalicelib.db.items import CounterItem, DealEntryItem, DealItem, Item
 from chalicelib.db.pagination import Page, decode_cursor, encode_cursor
+from chalicelib.db.ranges import time_range
 from chalicelib.db.repositories.feeds import delete_feed, entry_put, feed_page, record_with_feed
+from chalicelib.db.repositories.search import DEAL, SearchIndex
 from chalicelib.db.writes import Delete, Put, Update, Write, must_exist, must_not_exist, transact
 from chalicelib.domain.clock import isoformat_z
 from chalicelib.domain.contacts import FeedEntry
 from chalicelib.domain.deals import Deal, DealStatus, StatusChange
-from chalicelib.domain.errors import StaleVersionError
+from chalicelib.domain.errors import StaleVersionError, ValidationError
+from chalicelib.domain.search import Term, terms_of
 
 ALL = "all"
 
@@ -69,23 +75,68 @@ class DealRepository:
         return Page([_to_deal(i) for i in result], encode_cursor(result.last_evaluated_key))
 
     def of_client(
-        self, client_id: str, *, status: DealStatus | None, owner: str | None, limit: int, cursor: str | None
-    ) -> Page[Deal]:
-        """AP47: a client's deals newest first, of any status (or one), anyone's (or `owner`'s)."""
+        self, client_id: str, *, status: DealStatus | None, owner: str | None, limit: int, cursor: str | None,
+        created_from: datetime | None = None, created_to: datetime | None = None, newest_first: bool = True,
+    ) -> Page[Deal]:  # fmt: skip
+        """AP47: a client's deals newest first (or oldest), in a created range, of any status (or
+        one), anyone's (or `owner`'s). The range is the key condition; status and owner filter
+        the `limit` items read, so a page may hold fewer (the cursor goes on)."""
         condition = None
         if status is not None:
             condition = DealItem.status == status.value
         if owner is not None:
             mine = DealItem.responsible_user_id == owner
             condition = mine if condition is None else condition & mine
+        hash_key = keys.client_deals_pk(self._tenant_id, client_id)
         result = DealItem.gsi3.query(
-            keys.client_deals_pk(self._tenant_id, client_id),
+            hash_key,
+            time_range(DealItem.gsi3sk, created_from, created_to),
             filter_condition=condition,
-            scan_index_forward=False,
+            scan_index_forward=not newest_first,
             limit=limit,
-            last_evaluated_key=decode_cursor(cursor, self._tenant_id),
+            last_evaluated_key=self._cursor(cursor, "gsi3pk", hash_key, "gsi3sk"),
         )
         return Page([_to_deal(i) for i in result], encode_cursor(result.last_evaluated_key))
+
+    def listed(
+        self, *, owner: str | None, status: DealStatus | None, created_from: datetime | None,
+        created_to: datetime | None, newest_first: bool = True, limit: int, cursor: str | None,
+    ) -> Page[Deal]:  # fmt: skip
+        """AP60 (every status) or AP61 (one status): everyone's deals or `owner`'s, by creation,
+        in a created range. Every filter is a key: a page holds `limit` deals while there are."""
+        list_pk = keys.deal_list_pk(self._tenant_id, owner)
+        if status is None:
+            hash_key, names = list_pk, ("pk", "sk")
+            query: Any = DealEntryItem.query
+            attribute: Any = DealEntryItem.sk
+        else:
+            hash_key, names = keys.deal_list_status_pk(list_pk, status.value), ("gsi1pk", "gsi1sk")
+            query, attribute = DealEntryItem.gsi1.query, DealEntryItem.gsi1sk
+        result = query(
+            hash_key,
+            time_range(attribute, created_from, created_to),
+            scan_index_forward=not newest_first,
+            limit=limit,
+            last_evaluated_key=self._cursor(cursor, names[0], hash_key, names[1]),
+        )
+        return Page([_to_deal(i) for i in result], encode_cursor(result.last_evaluated_key))
+
+    def index_existing(self) -> int:
+        """Give deals stored before AP60/AP61 and deal search existed their list copies and
+        search terms (idempotent: a deal already indexed is written the same). Reads every
+        board column (AP25); run once per CRM after deploying, or let each deal's next write
+        do it. Returns the deals indexed."""
+        search, count = SearchIndex(self._tenant_id), 0
+        with Item.batch_write() as batch:
+            for status in DealStatus:
+                for item in DealItem.gsi1.query(keys.deal_column_pk(self._tenant_id, status.value)):
+                    deal = _to_deal(item)
+                    for copy in self._copies(deal, deal.version):
+                        batch.save(copy)
+                    for write in search.writes(DEAL, deal.id, (), _terms(deal)):
+                        batch.save(write.item)
+                    count += 1
+        return count
 
     def totals(self, owner: str | None) -> list[ColumnTotal]:
         """AP26: count and amount per (status, currency), kept at write time."""
@@ -107,6 +158,8 @@ class DealRepository:
         writes: list[Write] = [Put(item, condition=must_not_exist())]
         writes += [entry_put(keys.deal_pk(self._tenant_id, deal.id), e) for e in entries]
         writes += self._counter_writes(None, deal)
+        writes += [Put(copy) for copy in self._copies(deal, 1)]
+        writes += SearchIndex(self._tenant_id).writes(DEAL, deal.id, (), _terms(deal))
         return writes
 
     def save_changes(self, before: Deal, after: Deal, entries: Sequence[FeedEntry]) -> Deal:
@@ -121,14 +174,53 @@ class DealRepository:
         writes: list[Write] = [Update(item, actions, condition=must_exist(), on_conflict=StaleVersionError("deal"))]
         writes += [entry_put(keys.deal_pk(self._tenant_id, after.id), e) for e in entries]
         writes += self._counter_writes(before, after)
+        # The list copies are always written (a deal stored before AP60 gains them on its first
+        # edit); the copy in the former responsible user's list goes.
+        writes += [Put(copy) for copy in self._copies(after, before.version + 1)]
+        if after.responsible_user_id != before.responsible_user_id:
+            writes.append(Delete(self._copies(before, before.version)[1]))
+        writes += SearchIndex(self._tenant_id).writes(DEAL, after.id, _terms(before), _terms(after))
         transact(writes)
         return replace(after, version=before.version + 1)
 
     def delete(self, deal: Deal) -> None:
         item = DealItem(keys.deal_pk(self._tenant_id, deal.id), keys.DEAL_RECORD, version=deal.version)
         writes: list[Write] = [Delete(item, condition=must_exist(), on_conflict=StaleVersionError("deal"))]
+        writes += [Delete(copy) for copy in self._copies(deal, deal.version)]
+        writes += SearchIndex(self._tenant_id).writes(DEAL, deal.id, _terms(deal), ())
         transact(writes + self._counter_writes(deal, None))
         delete_feed(keys.deal_pk(self._tenant_id, deal.id))
+
+    def _copies(self, deal: Deal, version: int) -> list[DealEntryItem]:
+        """The deal in the everyone list and in its responsible user's (AP60), each also in its
+        status's (AP61, gsi1)."""
+        attributes = {k: v for k, v in self._attributes(deal).items() if not k.startswith("gsi") and v is not None}
+        sk = keys.created_sk(isoformat_z(deal.created_at), deal.id)
+        copies = []
+        for owner in (None, deal.responsible_user_id):
+            list_pk = keys.deal_list_pk(self._tenant_id, owner)
+            copies.append(
+                DealEntryItem(
+                    list_pk,
+                    sk,
+                    deal_id=deal.id,
+                    deal_version=version,
+                    created_at=deal.created_at,
+                    created_by=deal.created_by,
+                    gsi1pk=keys.deal_list_status_pk(list_pk, deal.status.value),
+                    gsi1sk=sk,
+                    **attributes,
+                )
+            )
+        return copies
+
+    def _cursor(self, cursor: str | None, hash_name: str, hash_key: str, range_name: str) -> dict[str, Any] | None:
+        """A cursor of this very list: its key is in the partition queried and has its sort key
+        (one from another list or filter would make DynamoDB refuse the Query)."""
+        key = decode_cursor(cursor, self._tenant_id)
+        if key is not None and (key.get(hash_name, {}).get("S") != hash_key or range_name not in key):
+            raise ValidationError("cursor is not one returned by this list (or these filters)", field="cursor")
+        return key
 
     def _attributes(self, deal: Deal) -> dict[str, object]:
         column = keys.deal_column_sk(deal.position, deal.id)
@@ -177,9 +269,19 @@ class DealRepository:
         return writes
 
 
-def _to_deal(item: DealItem) -> Deal:
+def _terms(deal: Deal) -> frozenset[Term]:
+    """A deal is found by the words of its title (AP19)."""
+    return terms_of(deal.title)
+
+
+def deal_from_item(item: DealItem) -> Deal:
+    """A deal record read elsewhere (the search's BatchGetItem)."""
+    return _to_deal(item)
+
+
+def _to_deal(item: DealItem | DealEntryItem) -> Deal:
     return Deal(
-        id=item.pk.rsplit("#D#", 1)[1],
+        id=item.deal_id if isinstance(item, DealEntryItem) else item.pk.rsplit("#D#", 1)[1],
         title=item.title,
         client_id=item.client_id,
         amount_minor=int(item.amount_minor),
@@ -194,5 +296,5 @@ def _to_deal(item: DealItem) -> Deal:
         history=tuple(
             StatusChange(DealStatus(c["status"]), datetime.fromisoformat(c["at"])) for c in item.history or []
         ),
-        version=item.version or 1,
+        version=int(item.deal_version) if isinstance(item, DealEntryItem) else item.version or 1,
     )

@@ -1,4 +1,5 @@
-"""The search index of one CRM (AP19): term items written with their records, prefix Queries."""
+"""The search index of one CRM (AP19): term items written with their records (contacts, users,
+deals, calls), prefix Queries."""
 
 from __future__ import annotations
 
@@ -6,14 +7,16 @@ from collections.abc import Iterable
 from typing import Any
 
 from chalicelib.db import keys
-from chalicelib.db.items import ContactItem, Item, SearchItem, UserItem
+from chalicelib.db.items import ContactItem, DealItem, Item, SearchItem, UserItem
 from chalicelib.db.writes import Delete, Put, Write
 from chalicelib.domain.contacts import Contact
+from chalicelib.domain.deals import Deal
 from chalicelib.domain.search import Term
 from chalicelib.domain.users import User
 
 CONTACT = "contact"
 USER = "user"
+DEAL = "deal"
 
 
 class SearchIndex:
@@ -57,29 +60,30 @@ class SearchIndex:
         hits = [(i.entity_id, {"pk": {"S": i.pk}, "sk": {"S": i.sk}}) for i in result]
         return hits, result.last_evaluated_key
 
-    def fetch(self, found: list[tuple[str, str]]) -> list[Contact | User]:
+    def fetch(self, found: list[tuple[str, str]]) -> list[Contact | User | Deal]:
         """The records behind search hits, in hit order: one BatchGetItem (<= 100 keys)."""
         # Imported here: those repositories write through this index (an import cycle otherwise).
         from chalicelib.db.repositories.contacts import contact_from_item
+        from chalicelib.db.repositories.deals import deal_from_item
         from chalicelib.db.repositories.users import user_from_item
 
-        wanted = {
-            (
-                keys.contact_record_key(self._tenant_id, i)
-                if t == CONTACT
-                else keys.user_record_key(self._tenant_id, i)
-            ): (t, i)
-            for t, i in found[:100]
+        record_keys = {
+            CONTACT: keys.contact_record_key,
+            USER: keys.user_record_key,
+            DEAL: lambda tenant_id, deal_id: (keys.deal_pk(tenant_id, deal_id), keys.DEAL_RECORD),
         }
+        wanted = {record_keys[t](self._tenant_id, i): (t, i) for t, i in found[:100] if t in record_keys}
         if not wanted:
             return []
-        records: dict[tuple[str, str], Contact | User] = {}
+        records: dict[tuple[str, str], Contact | User | Deal] = {}
         for item in Item.batch_get(list(wanted)):
             ref = wanted[(item.pk, item.sk)]
             if isinstance(item, ContactItem):
                 records[ref] = contact_from_item(item)
             elif isinstance(item, UserItem):
                 records[ref] = user_from_item(item)
+            elif isinstance(item, DealItem):
+                records[ref] = deal_from_item(item)
         return [records[ref] for ref in found if ref in records]
 
     def _item(self, term: Term, entity_type: str, entity_id: str) -> SearchItem:
