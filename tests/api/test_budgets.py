@@ -163,3 +163,25 @@ def test_card_list_identify_and_search_cost_the_same_with_10_or_2000_clients(api
     assert identify == {"UpdateItem": 1, "GetItem": 3}, str(identify)  # phone guard, then the record
     # Per search: authentication, the index Query, the BatchGetItem of the hits (two searches).
     assert search == {"UpdateItem": 2, "GetItem": 2, "Query": 2, "BatchGetItem": 2}, str(search)
+
+
+def test_a_deals_list_page_costs_one_query_with_10_or_1000_deals_whatever_the_filters(api: Api, make_crm) -> None:
+    from tests.api.test_deals import seed_deals, setup_crm
+
+    costs = []
+    for count in (10, 1000):
+        crm, client_id = setup_crm(api, make_crm)
+        seed_deals(crm, client_id, count)
+        pages = []
+        with dynamodb_calls() as calls:
+            for query in ("", "?status=decision", f"?responsible_user_id={crm.admin['id']}&status=new",
+                          "?created_from=2000-01-01T00:00:00Z&limit=50"):  # fmt: skip
+                reply = api.get(f"/v1/deals{query}", token=crm.token)
+                assert reply.status == 200, reply.json
+                pages.append(len(reply.json["items"]))
+        assert pages == ([10, 2, 2, 10] if count == 10 else [25, 25, 25, 50])
+        costs.append(calls)
+
+    assert costs[0] == costs[1]
+    # Per page: authentication (UpdateItem + GetItem) and one Query, nothing fetched after it.
+    assert costs[0] == {"UpdateItem": 4, "GetItem": 4, "Query": 4}, str(costs[0])

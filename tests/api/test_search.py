@@ -77,3 +77,37 @@ def test_another_crms_contacts_are_never_found(api: Api, make_crm) -> None:
     mine, other = make_crm(), make_crm()
     api.post("/v1/clients", {"name": "Secretive Corp"}, token=other.token)
     assert search(api, mine.token, "secret") == []
+
+
+def test_search_finds_deals_by_title_words_and_follows_renames_and_deletion(api: Api, make_crm) -> None:
+    crm: CrmSession = make_crm()
+    client = api.post("/v1/clients", {"name": "Acme"}, token=crm.token).json
+    created = api.post("/v1/deals", {"title": "Website Redesign", "client_id": client["id"],
+                                     "value": {"amount": "1200"}}, token=crm.token)  # fmt: skip
+    assert created.status == 201, created.json
+    deal = created.json
+
+    reply = api.get("/v1/search?q=redes", token=crm.token)
+    assert reply.json["items"] == [
+        {"type": "deal", "id": deal["id"], "title": "Website Redesign", "subtitle": "1200.00 EUR · new"}
+    ]
+    assert search(api, crm.token, "web red") == [("deal", "Website Redesign")]
+    api.request("PATCH", f"/v1/deals/{deal['id']}", {"version": 1, "title": "Mobile App"}, token=crm.token)
+    assert search(api, crm.token, "website") == []
+    assert search(api, crm.token, "mobile") == [("deal", "Mobile App")]
+    api.request("DELETE", f"/v1/deals/{deal['id']}", token=crm.token)
+    assert search(api, crm.token, "mobile") == []
+
+
+def test_search_shows_only_the_deals_the_user_may_see(api: Api, make_crm) -> None:
+    crm: CrmSession = make_crm()
+    seller = add_member(api, crm, {Permission.CUSTOMERS_CREATE})
+    client = api.post("/v1/clients", {"name": "Acme"}, token=crm.token).json
+    own_client = api.post("/v1/clients", {"name": "Own"}, token=seller.token).json
+    api.post("/v1/deals", {"title": "Quarterly Audit", "client_id": client["id"], "value": {"amount": "1"}},
+             token=crm.token)  # fmt: skip
+    api.post("/v1/deals", {"title": "Quarterly Review", "client_id": own_client["id"], "value": {"amount": "1"}},
+             token=seller.token)  # fmt: skip
+
+    assert sorted(search(api, crm.token, "quarterly")) == [("deal", "Quarterly Audit"), ("deal", "Quarterly Review")]
+    assert search(api, seller.token, "quarterly") == [("deal", "Quarterly Review")]
