@@ -429,3 +429,13 @@ def belongs_to_tenant(key_value: str, tenant_id: str) -> bool:
     """True for key strings inside the tenant's key space (used to vet client cursors)."""
     prefix = tenant_pk(tenant_id)
     return key_value == prefix or key_value.startswith(f"{prefix}#")
+
+
+def owner_counter(name: str, owner: str | None) -> str:
+    """A counter family kept per responsible user (`-`: the unsorted pool), beside the CRM's."""
+    return f"{name}@{owner or UNASSIGNED}"
+
+
+def search_term_of(sk: str) -> str:
+    """The term a search item's sort key starts with (see `search_sk`)."""
+    return sk.split("|", 1)[0]
