@@ -124,8 +124,8 @@ class ExportIn(Input):
     format: ExportFormat = ExportFormat.CSV
     filters: dict[str, Any] = Field(
         default_factory=dict,
-        description="The list's query parameters (scope, q, tag, type, status, responsible_user_id, "
-        "created_from, created_to, property.<key>, sort)",
+        description="The list's query parameters, in any combination (scope, q, tag, type, status, source_tag_id, "
+        "responsible_user_id, created_from, created_to, updated_from, updated_to, property.<key>, sort)",
     )
 
 
