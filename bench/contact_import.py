@@ -91,6 +91,7 @@ def child(rows: int) -> dict[str, Any]:
     from chalicelib.db.repositories.imports import ImportRepository
     from chalicelib.domain.contacts import ContactKind
     from chalicelib.domain.imports import DuplicatePolicy
+    from chalicelib.services.contacts import ListQuery
     from chalicelib.services.imports import ImportService
     from infra.local import resources
     from tests.harness import FILES_BUCKET, REGION, Api, NoWorkflows, admin_actor, aws_client, new_crm, reset_caches
@@ -133,10 +134,7 @@ def child(rows: int) -> dict[str, Any]:
     undone = ImportRepository(crm.id).get(record.id, consistent=True)
     assert undone is not None
     assert (undone.status.value, undone.deleted) == ("undone", rows), undone
-    left = services().contacts.list(
-        actor, ContactKind.CLIENT, scope="all", responsible_user_id=None, created_from=None, created_to=None,
-        newest_first=True, limit=10, cursor=None,
-    )  # fmt: skip
+    left = services().contacts.list(actor, ContactKind.CLIENT, ListQuery(scope="all"), limit=10, cursor=None)
     assert not left.items, "undo left contacts behind"
     return {
         "rows": rows,

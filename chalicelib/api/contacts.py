@@ -25,7 +25,7 @@ from chalicelib.domain.contacts import (
 )
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.rights import Access, Permission
-from chalicelib.services.contacts import ContactInput, ListFilter
+from chalicelib.services.contacts import ContactInput, ListQuery
 
 router = Router(__name__, tag="Contacts")
 CLIENT, LEAD = ContactKind.CLIENT, ContactKind.LEAD
@@ -246,49 +246,70 @@ class LeadList(PageOut):
 
 
 class ClientQuery(PageQuery):
-    # `property.<key>=<value>` parameters are extra fields, checked in list_filter().
+    # `property.<key>=<value>` parameters are extra fields, checked in list_query().
     model_config = ConfigDict(extra="allow", str_strip_whitespace=True, defer_build=True)
 
     scope: Literal["mine", "all"] | None = Field(None, description="Default: all with the view-all right, else mine")
     responsible_user_id: str | None = None
     created_from: AwareDatetime | None = None
     created_to: AwareDatetime | None = None
-    sort: Literal["created_at", "-created_at"] = "-created_at"
-    q: str | None = Field(
-        None, min_length=2, max_length=100, description="Name word, email or phone digits; one page, alone"
+    updated_from: AwareDatetime | None = Field(None, description="Last changed at or after")
+    updated_to: AwareDatetime | None = None
+    sort: Literal["created_at", "-created_at"] = Field(
+        "-created_at", description="Creation order (with q: the search index's order, by matched word)"
     )
-    # At most one of these per request: each is its own index (docs/data-model.md).
+    q: str | None = Field(
+        None, min_length=2, max_length=100, description="Name word, email or phone digits, with any other filter"
+    )
+    # Any combination: the narrowest one's index serves the page, the others are checked on the
+    # records read (a page may then hold fewer than `limit`; follow next_cursor).
     tag: str | None = Field(None, max_length=50)
     type: ClientType | None = None
     status: ContactStatus | None = None
     source_tag_id: str | None = None
 
-    def list_filter(self) -> ListFilter | None:
-        given = [
-            ListFilter(name, str(getattr(value, "value", value)))
-            for name, value in (
-                ("tag", self.tag),
-                ("type", self.type),
-                ("status", self.status),
-                ("source", self.source_tag_id),
-            )
-            if value is not None
-        ]
+    def list_query(self, field_prefix: str = "") -> ListQuery:
+        """The filters; `property.<key>` parameters become (key, value) pairs, anything else
+        is a 400 naming it (`field_prefix`: where the parameters sit, e.g. an export's filters)."""
+        properties = []
         for name, value in (self.model_extra or {}).items():
-            if not name.startswith("property.") or not name.removeprefix("property."):
-                raise ValidationError(f"{name}: unknown parameter", field=name)
-            given.append(ListFilter("property", f"{name.removeprefix('property.')}={value}"))
-        if len(given) > 1:
-            raise ValidationError(
-                "filter on one of tag, type, status, source_tag_id, property.<key> at a time", field="tag"
-            )
-        return given[0] if given else None
+            key = name.removeprefix("property.")
+            if not name.startswith("property.") or not key:
+                # An empty key names where the parameters sit: nothing else is a real field.
+                field = ".".join(p for p in (field_prefix, name if key else "") if p) or "query"
+                raise ValidationError(f"'{name}': unknown filter; give property.<key>=<value>", field=field)
+            properties.append((key, str(value)))
+        return ListQuery(
+            scope=self.scope,
+            responsible_user_id=self.responsible_user_id,
+            created_from=self.created_from,
+            created_to=self.created_to,
+            updated_from=self.updated_from,
+            updated_to=self.updated_to,
+            newest_first=self.sort == "-created_at",
+            tag=self.tag,
+            type=self.type.value if self.type else None,
+            status=self.status.value if self.status else None,
+            source_tag_id=self.source_tag_id,
+            properties=tuple(properties),
+            q=self.q,
+        )
 
 
 class LeadQuery(ClientQuery):
     scope: Literal["mine", "unsorted", "all"] | None = Field(  # type: ignore[assignment]
         None, description="Default: all with leads_view, else mine"
     )
+
+
+class TagOut(Output):
+    tag: str
+    clients: int = Field(description="Clients carrying it that the caller sees")
+    leads: int
+
+
+class TagList(PageOut):
+    items: list[TagOut]
 
 
 class NoteIn(Input):
@@ -330,19 +351,7 @@ class IdentifyOut(Output):
 
 
 def _page(kind: ContactKind, actor: Actor, query: ClientQuery) -> Page[Contact]:
-    return services().contacts.list(
-        actor,
-        kind,
-        scope=query.scope,
-        responsible_user_id=query.responsible_user_id,
-        created_from=query.created_from,
-        created_to=query.created_to,
-        newest_first=query.sort == "-created_at",
-        limit=query.limit,
-        cursor=query.cursor,
-        filter=query.list_filter(),
-        q=query.q,
-    )
+    return services().contacts.list(actor, kind, query.list_query(), limit=query.limit, cursor=query.cursor)
 
 
 def _reassign(body: ClientPatch) -> dict[str, Any]:
@@ -506,6 +515,18 @@ def _feed_routes(kind: ContactKind, collection: str) -> None:
 
 _feed_routes(CLIENT, "clients")
 _feed_routes(LEAD, "leads")
+
+
+# --- tags ------------------------------------------------------------------------------------
+
+
+@router.route("/tags", "GET", right=Access.ANY_USER, query=PageQuery, response=TagList)
+def list_tags(actor: Actor, query: PageQuery) -> TagList:
+    """The tags in use, by tag, with the clients and leads the caller sees carrying them (a user
+    without customers_view_all: their own clients'; without leads_view: their own and the
+    pool's leads); a page may hold fewer than `limit`."""
+    page = services().contacts.tags(actor, limit=query.limit, cursor=query.cursor)
+    return TagList(items=[TagOut(tag=t, clients=c, leads=n) for t, c, n in page.items], next_cursor=page.next_cursor)
 
 
 # --- identify --------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from chalicelib.domain.contacts import ContactKind
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.imports import MAX_FILE_BYTES, DuplicatePolicy, Export, ExportFormat, Import
 from chalicelib.domain.rights import Access
-from chalicelib.services.exports import ExportQuery
+from chalicelib.services.contacts import ListQuery
 
 router = Router(__name__, tag="Import and export")
 Entity = Literal["clients", "leads"]
@@ -134,8 +134,8 @@ class ExportIn(Input):
     format: ExportFormat = ExportFormat.CSV
     filters: dict[str, Any] = Field(
         default_factory=dict,
-        description="The list's query parameters (scope, q, tag, type, status, responsible_user_id, "
-        "created_from, created_to, property.<key>, sort)",
+        description="The list's query parameters, in any combination (scope, q, tag, type, status, source_tag_id, "
+        "responsible_user_id, created_from, created_to, updated_from, updated_to, property.<key>, sort)",
     )
 
 
@@ -237,8 +237,8 @@ def get_export(actor: Actor, export_id: str) -> ExportOut:
     return ExportOut.of(record, url)
 
 
-def _export_query(kind: ContactKind, filters: dict[str, Any]) -> ExportQuery:
-    """The filters as the list endpoint reads them (same names, same checks, same errors)."""
+def _export_query(kind: ContactKind, filters: dict[str, Any]) -> ListQuery:
+    """The filters as the list endpoint reads them (same model, names, checks and errors)."""
     model = LeadQuery if kind is ContactKind.LEAD else ClientQuery
     if "limit" in filters or "cursor" in filters:
         raise ValidationError("an export takes the whole list: no limit or cursor", field="filters")
@@ -246,16 +246,8 @@ def _export_query(kind: ContactKind, filters: dict[str, Any]) -> ExportQuery:
         query = model.model_validate({k: str(v) if not isinstance(v, str) else v for k, v in filters.items()})
     except pydantic.ValidationError as exc:
         first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise ValidationError(f"{where}: {first['msg']}", field=f"filters.{where}") from None
-    listing = query.list_filter()
-    return ExportQuery(
-        scope=query.scope,
-        responsible_user_id=query.responsible_user_id,
-        created_from=query.created_from.isoformat() if query.created_from else None,
-        created_to=query.created_to.isoformat() if query.created_to else None,
-        newest_first=query.sort == "-created_at",
-        filter_name=listing.name if listing else None,
-        filter_value=listing.value if listing else None,
-        q=query.q,
-    )
+        where = ".".join(str(p) for p in first["loc"] if p != "")
+        raise ValidationError(
+            f"{where or 'filters'}: {first['msg']}", field=f"filters.{where}" if where else "filters"
+        ) from None
+    return query.list_query(field_prefix="filters")

@@ -1,4 +1,4 @@
-"""Source tags (SPEC SO-2) and the tags catalogue (CL-4)."""
+"""Source tags (SPEC SO-2); the tags catalogue (CL-4) is with the contacts."""
 
 from __future__ import annotations
 
@@ -56,17 +56,6 @@ class SourceTagList(Output):
     next_cursor: None = None
 
 
-class TagOut(Output):
-    tag: str
-    clients: int
-    leads: int
-
-
-class TagList(Output):
-    items: list[TagOut]
-    next_cursor: None = None
-
-
 @router.route("/source-tags", "GET", right=Access.ANY_USER, response=SourceTagList)
 def list_source_tags(actor: Actor) -> SourceTagList:
     """Source tags with how many clients and leads each brought."""
@@ -93,9 +82,3 @@ def update_source_tag(actor: Actor, source_tag_id: str, body: SourceTagPatch) ->
 def delete_source_tag(actor: Actor, source_tag_id: str) -> None:
     """Delete a source tag no contact carries."""
     services().sources.delete(actor, source_tag_id)
-
-
-@router.route("/tags", "GET", right=Access.ANY_USER, response=TagList)
-def list_tags(actor: Actor) -> TagList:
-    """The tags in use, with their clients and leads, most used first."""
-    return TagList(items=[TagOut(tag=t, clients=c.clients, leads=c.leads) for t, c in services().sources.tags(actor)])

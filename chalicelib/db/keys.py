@@ -442,3 +442,13 @@ def deal_list_pk(tenant_id: str, owner: str | None = None) -> str:
 def deal_list_status_pk(list_pk: str, status: str) -> str:
     """The same list, one status (AP61, gsi1)."""
     return f"{list_pk}#S#{status}"
+
+
+def owner_counter(name: str, owner: str | None) -> str:
+    """A counter family kept per responsible user (`-`: the unsorted pool), beside the CRM's."""
+    return f"{name}@{owner or UNASSIGNED}"
+
+
+def search_term_of(sk: str) -> str:
+    """The term a search item's sort key starts with (see `search_sk`)."""
+    return sk.split("|", 1)[0]

@@ -13,10 +13,9 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.db.pagination import Page
-from chalicelib.db.repositories.contacts import ContactRepository, property_filter
+from chalicelib.db.repositories.contacts import ContactRepository, Criteria, property_filter
 from chalicelib.db.repositories.crms import CrmRepository
 from chalicelib.db.repositories.properties import PropertyRepository
-from chalicelib.db.repositories.search import SearchIndex
 from chalicelib.db.repositories.sources import SourceTagRepository
 from chalicelib.db.repositories.users import UserRepository
 from chalicelib.db.writes import Write
@@ -43,7 +42,7 @@ from chalicelib.domain.errors import ConflictError, ForbiddenError, NotFoundErro
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.properties import MAX_VALUES_PER_CONTACT
 from chalicelib.domain.rights import Permission
-from chalicelib.domain.search import matches_words, parse_query
+from chalicelib.domain.search import parse_query
 from chalicelib.domain.sources import MAX_PER_CONTACT
 from chalicelib.domain.users import EXTENSION_PATTERN, UserStatus
 
@@ -87,11 +86,52 @@ class ContactInput:
 
 
 @dataclass(frozen=True, slots=True)
-class ListFilter:
-    """One value to filter a list on (API: tag=, type=, status=, source_tag_id=)."""
+class ListQuery:
+    """A list's filters (CL-1), as GET /v1/clients, GET /v1/leads and exports take them; any
+    combination is allowed (docs/data-model.md: which index serves which)."""
 
-    name: str  # "tag" | "type" | "status" | "source"
-    value: str
+    scope: str | None = None  # mine | all | unsorted; default: all with the view-all right, else mine
+    responsible_user_id: str | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    updated_from: datetime | None = None
+    updated_to: datetime | None = None
+    newest_first: bool = True
+    tag: str | None = None
+    type: str | None = None
+    status: str | None = None
+    source_tag_id: str | None = None
+    properties: tuple[tuple[str, str], ...] = ()  # (key, value as given)
+    q: str | None = None
+
+    def to_record(self) -> dict[str, Any]:
+        """The query as JSON values (stored with an export)."""
+        record: dict[str, Any] = {}
+        for name in self.__slots__:
+            value = getattr(self, name)
+            if isinstance(value, datetime):
+                value = value.isoformat()
+            elif name == "properties":
+                value = [list(p) for p in value] or None
+            if value is not None:
+                record[name] = value
+        return record
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> ListQuery:
+        data = dict(record)
+        for name in ("created_from", "created_to", "updated_from", "updated_to"):
+            if data.get(name):
+                data[name] = datetime.fromisoformat(data[name])
+        data["properties"] = tuple(tuple(p) for p in data.get("properties") or ())
+        # Exports started before filters combined stored one (filter_name, filter_value).
+        name, value = data.pop("filter_name", None), data.pop("filter_value", None)
+        if name and value:
+            if name == "property":
+                data["properties"] = (tuple(value.split("=", 1)),)
+            else:
+                data["source_tag_id" if name == "source" else name] = value
+        return cls(**data)
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,30 +190,19 @@ class ContactService:
         return repo.feed(contact_id, limit=limit, cursor=cursor)
 
     def list(
-        self,
-        actor: Actor,
-        kind: ContactKind,
-        *,
-        scope: str | None,
-        responsible_user_id: str | None,
-        created_from: datetime | None,
-        created_to: datetime | None,
-        newest_first: bool,
-        limit: int,
-        cursor: str | None,
-        filter: ListFilter | None = None,
-        q: str | None = None,
+        self, actor: Actor, kind: ContactKind, query: ListQuery, *, limit: int, cursor: str | None
     ) -> Page[Contact]:
-        """One page of a list (CL-1, CL-2, LD-1); each combination is one index Query (plus one
-        BatchGetItem of the page when a filter is given)."""
+        """One page of a list (CL-1, CL-2, LD-1) with any combination of filters: one index Query
+        (plus one BatchGetItem of the records when the index holds only ids or the records must
+        be checked), within a bounded read; see `ContactRepository.list`."""
         view_all = Permission.LEADS_VIEW if kind is ContactKind.LEAD else Permission.CUSTOMERS_VIEW_ALL
-        scope = scope or ("all" if actor.can(view_all) else "mine")
+        scope = query.scope or ("all" if actor.can(view_all) else "mine")
         if scope == "unsorted" and kind is not ContactKind.LEAD:
             raise ValidationError("only leads have an unsorted pool", field="scope")
-        if responsible_user_id is not None:
-            if responsible_user_id != actor.user_id and not actor.can(view_all):
+        if query.responsible_user_id is not None:
+            if query.responsible_user_id != actor.user_id and not actor.can(view_all):
                 raise ForbiddenError(f"seeing other users' {kind.value}s needs the '{view_all.value}' right")
-            owner, any_owner = responsible_user_id, False
+            owner, any_owner = query.responsible_user_id, False
         elif scope == "mine":
             owner, any_owner = actor.user_id, False
         elif scope == "unsorted":
@@ -182,41 +211,59 @@ class ContactService:
             if not actor.can(view_all):
                 raise ForbiddenError(f"scope=all needs the '{view_all.value}' right; use scope=mine")
             owner, any_owner = None, True
-        window = {
-            "responsible": owner,
-            "any_responsible": any_owner,
-            "created_from": created_from,
-            "created_to": created_to,
-            "newest_first": newest_first,
-            "limit": limit,
-            "cursor": cursor,
+        for low, high, field in (
+            (query.created_from, query.created_to, "created_to"),
+            (query.updated_from, query.updated_to, "updated_to"),
+        ):
+            if low is not None and high is not None and low > high:
+                raise ValidationError(f"{field} is before {field.replace('_to', '_from')}", field=field)
+        values = {
+            (name, str(value))
+            for name, value in (
+                ("tag", " ".join(query.tag.split()) if query.tag else None),
+                ("type", query.type),
+                ("status", query.status),
+                ("source", query.source_tag_id),
+            )
+            if value
         }
-        if q is not None:
-            if filter is not None or created_from or created_to:
-                raise ValidationError("q cannot be combined with another filter", field="q")
-            return self._matching(actor, kind, q, owner, any_owner, limit)
+        if query.properties:
+            values |= self._property_filters(actor, query.properties)
+        criteria = Criteria(
+            responsible=owner,
+            any_responsible=any_owner,
+            values=frozenset(values),
+            created_from=query.created_from,
+            created_to=query.created_to,
+            updated_from=query.updated_from,
+            updated_to=query.updated_to,
+            newest_first=query.newest_first,
+        )
         repo = self._contacts(actor.tenant_id)
-        if filter is not None:
-            value = self._property_filter(actor, filter.value) if filter.name == "property" else filter.value
-            return repo.list_filtered(kind, filter.name, value, **window)
-        return repo.list(kind, **window)
+        if query.q is not None:
+            page = repo.search(kind, parse_query(query.q), criteria, limit=limit, cursor=cursor)
+        else:
+            page = repo.list(kind, criteria, limit=limit, cursor=cursor)
+        # The scope already keeps to what the caller may see; this holds it whatever the index.
+        return Page([c for c in page.items if can_see(actor, c)], page.next_cursor)
 
-    def _matching(
-        self, actor: Actor, kind: ContactKind, q: str, owner: str | None, any_owner: bool, limit: int
-    ) -> Page[Contact]:
-        """`q` in a list: the search index, kept to this list's kind and scope (one page)."""
-        query = parse_query(q)
-        index = SearchIndex(actor.tenant_id)
-        found = [r for r in index.fetch(index.find(query.term, limit=limit * 3)) if isinstance(r, Contact)]
-        hits = [
-            c
-            for c in found
-            if c.kind is kind
-            and can_see(actor, c)
-            and (any_owner or c.responsible_user_id == owner)
-            and matches_words(c.name, query.other_words)
-        ]
-        return Page(hits[:limit], None)
+    def tags(self, actor: Actor, *, limit: int, cursor: str | None) -> Page[tuple[str, int, int]]:
+        """The tags in use (CL-4), by tag, with the clients and leads the caller sees carrying
+        them: (tag, clients, leads). Counted at write time for the CRM and for each responsible
+        user, so a user without `customers_view_all` (`leads_view`) gets the tags of their own
+        clients (their own leads and the pool's): at most 3 Queries of `limit` counters."""
+        client, lead = ContactKind.CLIENT, ContactKind.LEAD
+        # (kind, every responsible user's, or this one's: None is the pool)
+        columns = [(client, True, None) if actor.can(Permission.CUSTOMERS_VIEW_ALL) else (client, False, actor.user_id)]
+        if actor.can(Permission.LEADS_VIEW):
+            columns.append((lead, True, None))
+        else:
+            columns += [(lead, False, actor.user_id), (lead, False, None)]
+        page = self._contacts(actor.tenant_id).tag_counts(columns, limit=limit, cursor=cursor)
+        counted: dict[str, list[int]] = {}
+        for tag, kind, count in page.items:
+            counted.setdefault(tag, [0, 0])[kind is lead] += count
+        return Page([(tag, c, n) for tag, (c, n) in counted.items()], page.next_cursor)
 
     def identify(self, actor: Actor, phone: str) -> Identified:
         """Who owns this number (the PBX asks on every call): a contact, or a user's extension."""
@@ -513,14 +560,17 @@ class ContactService:
             raise ValidationError(f"at most {MAX_VALUES_PER_CONTACT} property values per contact", field="properties")
         return values
 
-    def _property_filter(self, actor: Actor, expression: str) -> str:
-        """`key=raw` from the query string -> the stored filter value (1 read of the definitions)."""
-        key, _, raw = expression.partition("=")
-        definition = next((d for d in self._properties(actor.tenant_id).list() if d.key == key), None)
-        field = f"property.{key}"
-        if definition is None:
-            raise ValidationError(f"no property '{key}' in this CRM", field=field)
-        return property_filter(key, definition.value(raw, field_name=field))
+    def _property_filters(self, actor: Actor, given: tuple[tuple[str, str], ...]) -> set[tuple[str, str]]:
+        """`property.<key>=<value>` parameters -> the stored filter values (1 read of the definitions)."""
+        definitions = {d.key: d for d in self._properties(actor.tenant_id).list()}
+        values = set()
+        for key, raw in given:
+            field = f"property.{key}"
+            definition = definitions.get(key)
+            if definition is None:
+                raise ValidationError(f"no property '{key}' in this CRM", field=field)
+            values.add(("property", property_filter(key, definition.value(raw, field_name=field))))
+        return values
 
     def _source_tags(self, actor: Actor, ids: list[str]) -> tuple[str, ...]:
         wanted = list(dict.fromkeys(ids))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,7 +22,7 @@ from chalicelib.db.repositories.users import UserRepository
 from chalicelib.domain.actor import Actor
 from chalicelib.domain.clock import isoformat_z, utcnow
 from chalicelib.domain.contacts import ChannelType, Contact, ContactKind
-from chalicelib.domain.errors import NotFoundError, UnavailableError
+from chalicelib.domain.errors import NotFoundError, UnavailableError, ValidationError
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.imports import (
     EXPORT_RETENTION,
@@ -37,7 +37,7 @@ from chalicelib.integrations.ports import FileStore, Workflows
 from chalicelib.integrations.workflows import failure_reason
 from chalicelib.observability import logger
 from chalicelib.services.acting import acting_user
-from chalicelib.services.contacts import ContactService, ListFilter
+from chalicelib.services.contacts import ContactService, ListQuery
 from chalicelib.services.imports import import_right
 
 EXPORT_MACHINE = "ContactExport"
@@ -46,20 +46,6 @@ CONTENT_TYPES = {
     ExportFormat.CSV: "text/csv",
     ExportFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-
-
-@dataclass(frozen=True, slots=True)
-class ExportQuery:
-    """The list to export, as the list endpoints take it (stored with the export)."""
-
-    scope: str | None = None
-    responsible_user_id: str | None = None
-    created_from: str | None = None  # ISO 8601
-    created_to: str | None = None
-    newest_first: bool = True
-    filter_name: str | None = None
-    filter_value: str | None = None
-    q: str | None = None
 
 
 class ExportService:
@@ -79,16 +65,19 @@ class ExportService:
         self._clock = clock
         self._page = page
 
-    def create(self, actor: Actor, kind: ContactKind, fmt: ExportFormat, query: ExportQuery) -> Export:
+    def create(self, actor: Actor, kind: ContactKind, fmt: ExportFormat, query: ListQuery) -> Export:
         """Start an export (202); the filters are checked now, on one page, so a bad one is a 400."""
         actor.require(import_right(kind))
-        next(self._pages(actor, kind, query, limit=1), None)
+        try:
+            next(self._pages(actor, kind, query, limit=1), None)
+        except ValidationError as exc:  # the filters sit in the body's `filters`
+            raise ValidationError(exc.message, field=f"filters.{exc.field}" if exc.field else "filters") from None
         export_id = new_id()
         record = Export(
             id=export_id,
             entity=kind,
             format=fmt,
-            filters={k: v for k, v in asdict(query).items() if v is not None},
+            filters=query.to_record(),
             status=ExportStatus.RUNNING,
             created_by=actor.user_id,
             created_at=self._clock(),
@@ -129,7 +118,7 @@ class ExportService:
         if record is None or record.status is not ExportStatus.RUNNING:
             return {**job, "status": record.status.value if record else "missing"}
         actor = acting_user(tenant_id, record.created_by, "export")
-        query = ExportQuery(**record.filters)
+        query = ListQuery.from_record(record.filters)
         columns = _Columns(tenant_id)
         rows = (columns.row(c) for page in self._pages(actor, record.entity, query, limit=self._page) for c in page)
         with tempfile.TemporaryDirectory() as scratch:
@@ -151,29 +140,15 @@ class ExportService:
         logger.warning("export failed", extra={"export_id": export_id, "reason": reason})
         return {**job, "status": "failed", "reason": reason}
 
-    def _pages(self, actor: Actor, kind: ContactKind, query: ExportQuery, *, limit: int) -> Iterator[list[Contact]]:
-        """Every page of the list, through the list's own service (its rights and indexes)."""
+    def _pages(self, actor: Actor, kind: ContactKind, query: ListQuery, *, limit: int) -> Iterator[list[Contact]]:
+        """Every page of the list, through the list's own service (its rights, indexes and
+        filters); a page may be short (filters checked on the records), the cursor goes on."""
         cursor: str | None = None
-        listing = (
-            ListFilter(query.filter_name, query.filter_value) if query.filter_name and query.filter_value else None
-        )
         while True:
-            page = self._contacts.list(
-                actor,
-                kind,
-                scope=query.scope,
-                responsible_user_id=query.responsible_user_id,
-                created_from=datetime.fromisoformat(query.created_from) if query.created_from else None,
-                created_to=datetime.fromisoformat(query.created_to) if query.created_to else None,
-                newest_first=query.newest_first,
-                limit=limit,
-                cursor=cursor,
-                filter=listing,
-                q=query.q,
-            )
+            page = self._contacts.list(actor, kind, query, limit=limit, cursor=cursor)
             yield list(page.items)
             cursor = page.next_cursor
-            if cursor is None or query.q is not None:  # a search is one page
+            if cursor is None:
                 return
 
 

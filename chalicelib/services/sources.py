@@ -65,12 +65,6 @@ class SourceTagService:
             raise ConflictError("remove this source tag from its contacts first")
         self._sources(actor.tenant_id).delete(tag)
 
-    def tags(self, actor: Actor) -> list[tuple[str, Counted]]:
-        """The CRM's free tags (CL-4) with their clients and leads, most used first."""
-        actor.require(Access.ANY_USER)
-        counts = _by_value(self._contacts(actor.tenant_id).counts("tag"))
-        return sorted(counts.items(), key=lambda kv: (-(kv[1].clients + kv[1].leads), kv[0].casefold()))
-
     def _require(self, actor: Actor, source_tag_id: str) -> SourceTag:
         tag = self._sources(actor.tenant_id).get(source_tag_id)
         if tag is None:

@@ -457,6 +457,37 @@ def test_an_xlsx_export_and_export_rights(workflows: Api, make_crm) -> None:
     assert (bad.status, bad.error["field"]) == (400, "filters.type")
 
 
+def test_an_export_takes_the_lists_combined_filters(workflows: Api, make_crm) -> None:
+    api, crm = workflows, make_crm()
+    api.post("/v1/properties", {"key": "city", "title": "City", "kind": "text"}, token=crm.token)
+    for i in range(8):
+        api.post("/v1/clients", {"name": f"Client {i}", "tags": ["vip"] if i % 2 else [],
+                                 "type": "partner" if i % 3 else "client",
+                                 "properties": {"city": "Lyon" if i < 6 else "Paris"}}, token=crm.token)  # fmt: skip
+    filters = {"tag": "vip", "type": "partner", "property.city": "lyon", "q": "client"}
+    started = api.post("/v1/exports", {"entity": "clients", "filters": filters}, token=crm.token)
+    assert started.status == 202, started.json
+    [execution] = wait_for_workflows(timeout=60, machine="ContactExport")
+    assert output(execution)["rows"] == 2
+    shown = api.get(f"/v1/exports/{started.json['id']}", token=crm.token).json
+    table = report_rows(shown["download_url"])
+    assert sorted(r[table[0].index("name")] for r in table[1:]) == ["Client 1", "Client 5"]
+
+
+def test_an_export_filter_with_an_empty_or_unknown_key_is_a_400_naming_a_real_field(api: Api, make_crm) -> None:
+    crm = make_crm()
+    for filters, field in (
+        ({"": "x"}, "filters"),
+        ({"property.": "x"}, "filters"),
+        ({"colour": "red"}, "filters.colour"),
+        ({"property.colour": "red"}, "filters.property.colour"),
+        ({"updated_from": "yesterday"}, "filters.updated_from"),
+        ({"created_from": "2026-02-01T00:00:00Z", "created_to": "2026-01-01T00:00:00Z"}, "filters.created_to"),
+    ):
+        reply = api.post("/v1/exports", {"entity": "clients", "filters": filters}, token=crm.token)
+        assert (reply.status, reply.error["code"], reply.error["field"]) == (400, "validation_error", field), filters
+
+
 def test_an_import_and_its_undo_write_within_10_percent_of_the_fewest_requests_possible(api: Api, make_crm) -> None:
     """DESIGN's import budget, ceil(items / 25) write requests, on a small file in the suite;
     `make bench` measures it on 10,000 and 100,000 rows."""

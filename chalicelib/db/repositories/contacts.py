@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import contextvars
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -56,13 +56,64 @@ from chalicelib.domain.contacts import (
     Phone,
 )
 from chalicelib.domain.errors import ConflictError, DuplicateError, StaleVersionError, ValidationError
-from chalicelib.domain.search import Term, fold, terms_of
+from chalicelib.domain.search import SearchQuery, Term, fold, matches_words, terms_of
 
 OWNER_CONTACT = "contact"
 _PHONE = "phone"
 _EMAIL = "email"
 # Partitions read at once by an undo (botocore keeps 10 connections a client: PynamoDB's default).
 PARTITION_READERS = 8
+# Index items a list page reads at most when the records must be checked (filters beyond the
+# index's, `q`): one Query and one BatchGetItem (100 keys) a page, whatever the CRM's size.
+READ_CAP = 100
+# Which filter's entries serve a list when several are given: the narrowest first (a property
+# value or a source tag holds few contacts; a status splits the CRM in two).
+SELECTIVITY = ("property", "source", "tag", "type", "status")
+
+
+@dataclass(frozen=True, slots=True)
+class Criteria:
+    """What a list page keeps, checked and resolved by the service (rights included)."""
+
+    responsible: str | None = None  # with any_responsible False: this user's, None: the pool
+    any_responsible: bool = True
+    values: frozenset[tuple[str, str]] = frozenset()  # `filter_values` every contact must have
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    updated_from: datetime | None = None
+    updated_to: datetime | None = None
+    newest_first: bool = True
+
+    @property
+    def created_upper(self) -> datetime | None:
+        """The creation's upper bound: a contact is updated after it is created, so `updated_to`
+        bounds the creation too (and narrows the index's key range)."""
+        return min((t for t in (self.created_to, self.updated_to) if t is not None), default=None)
+
+    @property
+    def empty(self) -> bool:
+        upper = self.created_upper
+        return self.created_from is not None and upper is not None and self.created_from > upper
+
+    def keeps(self, kind: ContactKind, contact: Contact, values: frozenset[tuple[str, str]]) -> bool:
+        """What the index serving the page did not decide: kind and owner (a record read after a
+        change), `values`, the updated range."""
+        return (
+            contact.kind is kind
+            and (self.any_responsible or contact.responsible_user_id == self.responsible)
+            and values <= filter_values(contact)
+            and _within(contact.updated_at, self.updated_from, self.updated_to)
+        )
+
+    def in_created_range(self, contact: Contact) -> bool:
+        return _within(contact.created_at, self.created_from, self.created_to)
+
+
+def _within(at: datetime, low: datetime | None, high: datetime | None) -> bool:
+    """`low <= at <= high` to the millisecond, as the API shows times (and as the created range's
+    key condition compares them): a bound copied from a response includes that record."""
+    at, low, high = (t.replace(microsecond=t.microsecond // 1000 * 1000) if t else None for t in (at, low, high))
+    return (low is None or at >= low) and (high is None or at <= high)
 
 
 class _ValueTakenError(ConflictError):
@@ -105,61 +156,120 @@ class ContactRepository:
         except FeedItem.DoesNotExist:
             return None
 
-    def list(
-        self,
-        kind: ContactKind,
-        *,
-        responsible: str | None,
-        any_responsible: bool,
-        created_from: datetime | None,
-        created_to: datetime | None,
-        newest_first: bool,
-        limit: int,
-        cursor: str | None,
-    ) -> Page[Contact]:
-        """AP16 (`any_responsible`) / AP17 (one responsible user, or None for the pool)."""
-        if any_responsible:
-            index, hash_key, attribute = ContactItem.gsi1, keys.contacts_pk(self._tenant_id, kind), ContactItem.gsi1sk
-        else:
-            hash_key = keys.contacts_of_pk(self._tenant_id, kind, responsible)
-            index, attribute = ContactItem.gsi2, ContactItem.gsi2sk
-        result = index.query(
-            hash_key,
-            _created_range(attribute, created_from, created_to),
-            scan_index_forward=not newest_first,
-            limit=limit,
-            last_evaluated_key=decode_cursor(cursor, self._tenant_id),
-        )
-        contacts = [contact_from_item(i) for i in result]
-        return Page(contacts, encode_cursor(result.last_evaluated_key))
+    def list(self, kind: ContactKind, criteria: Criteria, *, limit: int, cursor: str | None) -> Page[Contact]:
+        """AP16 / AP17 / AP20: a page of a list with any combination of filters.
 
-    def list_filtered(
-        self,
-        kind: ContactKind,
-        filter_name: str,
-        value: str,
-        *,
-        responsible: str | None,
-        any_responsible: bool,
-        created_from: datetime | None,
-        created_to: datetime | None,
-        newest_first: bool,
-        limit: int,
-        cursor: str | None,
+        The most selective index there is serves the page: the entries of one filter value
+        (AP20: property, then source tag, tag, status, type; scoped to the responsible user when
+        there is one), else the kind's list (AP16) or one user's (AP17). The created range is its
+        key condition. What that index does not decide (the other values, the updated range) is
+        checked on the records, within READ_CAP index items a page: such a page may hold fewer
+        than `limit` contacts, and its cursor goes on from the last item read."""
+        ranked = sorted(criteria.values, key=lambda v: (SELECTIVITY.index(v[0]), v[1]))
+        served = ranked[0] if ranked else None
+        checked = criteria.updated_from is not None or criteria.updated_to is not None or len(ranked) > 1
+        read = READ_CAP if checked else limit
+        if criteria.empty:
+            return Page([], None)  # the ranges exclude each other
+        low, high = criteria.created_from, criteria.created_upper
+        if served is not None:
+            name, value = served
+            pk = keys.filter_pk(
+                self._tenant_id, kind, name, value, owner=criteria.responsible, scoped=not criteria.any_responsible
+            )
+            entries = FilterItem.query(
+                pk,
+                _created_range(FilterItem.sk, low, high),
+                scan_index_forward=not criteria.newest_first,
+                limit=read,
+                last_evaluated_key=self._start(cursor, {"pk": pk, "sk": None}),
+            )
+            found = list(entries)
+            records = {c.id: c for c in self._batch_get([e.contact_id for e in found])}
+            read_items = [(records.get(e.contact_id), _key(pk=e.pk, sk=e.sk)) for e in found]
+            last = entries.last_evaluated_key
+        else:
+            if criteria.any_responsible:
+                index, attribute = ContactItem.gsi1, ContactItem.gsi1sk
+                hash_name, hash_key = "gsi1pk", keys.contacts_pk(self._tenant_id, kind)
+            else:
+                index, attribute = ContactItem.gsi2, ContactItem.gsi2sk
+                hash_name, hash_key = "gsi2pk", keys.contacts_of_pk(self._tenant_id, kind, criteria.responsible)
+            sort_name = hash_name.replace("pk", "sk")
+            result = index.query(
+                hash_key,
+                _created_range(attribute, low, high),
+                scan_index_forward=not criteria.newest_first,
+                limit=read,
+                last_evaluated_key=self._start(cursor, {hash_name: hash_key, sort_name: None, "pk": None, "sk": None}),
+            )
+            read_items = [
+                (
+                    contact_from_item(i),
+                    _key(pk=i.pk, sk=i.sk, **{hash_name: getattr(i, hash_name), sort_name: getattr(i, sort_name)}),
+                )
+                for i in result
+            ]
+            last = result.last_evaluated_key
+        rest = frozenset(ranked[1:])
+        return _bounded_page(read_items, lambda c, _: criteria.keeps(kind, c, rest), limit, last)
+
+    def search(
+        self, kind: ContactKind, query: SearchQuery, criteria: Criteria, *, limit: int, cursor: str | None
     ) -> Page[Contact]:
-        """AP20: contacts with one filter value (all, or of one responsible user): a Query on the
-        filter's entries and one BatchGetItem of the page's records."""
-        pk = keys.filter_pk(self._tenant_id, kind, filter_name, value, owner=responsible, scoped=not any_responsible)
-        result = FilterItem.query(
-            pk,
-            _created_range(FilterItem.sk, created_from, created_to),
-            scan_index_forward=not newest_first,
-            limit=limit,
-            last_evaluated_key=decode_cursor(cursor, self._tenant_id),
+        """AP49: `q` in a list, with any other filter: READ_CAP search items a page (contacts' only,
+        AP19's partition), their records in one BatchGetItem, the filters checked on them. Pages
+        follow the index (by matched term); a contact matching on several terms shows once, at
+        its first."""
+        term = query.term
+        pk = keys.search_pk(self._tenant_id, term.kind.value, term.bucket)
+        hits, last = SearchIndex(self._tenant_id).find_from(
+            term, CONTACT, limit=READ_CAP, after=self._start(cursor, {"pk": pk, "sk": None})
         )
-        ids = [entry.contact_id for entry in result]
-        records = {c.id: c for c in self._batch_get(ids)}
-        return Page([records[i] for i in ids if i in records], encode_cursor(result.last_evaluated_key))
+        records = {c.id: c for c in self._batch_get(list(dict.fromkeys(i for i, _ in hits)))}
+        read_items = [(records.get(contact_id), key) for contact_id, key in hits]
+
+        def keeps(contact: Contact, key: dict[str, Any]) -> bool:
+            first = min((t.value for t in _terms(contact) if t.kind is term.kind and t.value.startswith(term.value)),
+                        default=None)  # fmt: skip
+            return (
+                first == keys.search_term_of(key["sk"]["S"])
+                and matches_words(contact.name, query.other_words)
+                and criteria.keeps(kind, contact, criteria.values)
+                and criteria.in_created_range(contact)
+            )
+
+        return _bounded_page(read_items, keeps, limit, last)
+
+    def tag_counts(
+        self, columns: Sequence[tuple[ContactKind, bool, str | None]], *, limit: int, cursor: str | None
+    ) -> Page[tuple[str, ContactKind, int]]:
+        """AP50: (tag, kind, count) rows of the next `limit` tags after the cursor, in tag order,
+        from a few counter columns: a column is (kind, every responsible user's or one user's,
+        that user: None is the pool), counted at write time (`counted`). One Query of at most
+        `limit` counters per column, merged."""
+        prefix = keys.counter_sk("tag", "*", "")  # the cursor: the last tag shown, after this
+        after = self._start(cursor, {"pk": self._pk, "sk": None}) if cursor else None
+        if after is not None and not after["sk"]["S"].startswith(prefix):
+            raise ValidationError("cursor is not one returned by this list", field="cursor")
+        last_tag = after["sk"]["S"].removeprefix(prefix) if after else None
+        rows: list[tuple[str, ContactKind, int]] = []
+        bounds: list[str] = []
+        for kind, any_responsible, responsible in columns:
+            name = "tag" if any_responsible else keys.owner_counter("tag", responsible)
+            start = keys.counter_sk(name, kind.value, "")
+            low = keys.counter_sk(name, kind.value, f"{last_tag}\x00") if last_tag is not None else start
+            result = CounterItem.query(self._pk, CounterItem.sk.between(low, f"{start}\U0010ffff"), limit=limit)
+            rows += [(i.value, kind, int(i.count)) for i in result]
+            if result.last_evaluated_key:
+                bounds.append(result.last_evaluated_key["sk"]["S"].removeprefix(start))
+        # Every tag up to the smallest bound has been read from every column.
+        bound = min(bounds, default=None)
+        tags = sorted({t for t, _, _ in rows if bound is None or t <= bound})
+        shown = set(tags[:limit])
+        page = sorted((r for r in rows if r[0] in shown and r[2] > 0), key=lambda r: r[0])
+        more = len(tags) > limit or bound is not None
+        return Page(page, encode_cursor(_key(pk=self._pk, sk=f"{prefix}{tags[:limit][-1]}")) if more else None)
 
     def counts(self, name: str) -> list[tuple[ContactKind, str, int]]:
         """AP21: (kind, value, count) of a counter family (tags, sources), zero counts left out."""
@@ -399,6 +509,16 @@ class ContactRepository:
 
     # --- helpers -----------------------------------------------------------------------------
 
+    def _start(self, cursor: str | None, expected: Mapping[str, str | None]) -> dict[str, Any] | None:
+        """The cursor's key, which must be one of this list's: the key names of its index and,
+        where given, the same partition (a cursor of another list or filter is a 400)."""
+        key = decode_cursor(cursor, self._tenant_id)
+        if key is None:
+            return None
+        if set(key) != set(expected) or any(v is not None and key[k]["S"] != v for k, v in expected.items()):
+            raise ValidationError("cursor is not one returned by this list", field="cursor")
+        return key
+
     def _batch_get(self, ids: list[str]) -> list[Contact]:
         if not ids:
             return []
@@ -507,7 +627,35 @@ def counted(contact: Contact | None) -> set[tuple[str, str, str]]:
         return set()
     kind = contact.kind.value
     counted = {("tag", kind, t) for t in contact.tags} | {("source", kind, s) for s in contact.source_tag_ids}
+    # Tags are counted for the responsible user too (the pool's: `-`), so a user who sees only
+    # their own contacts gets the tags of those (GET /v1/tags) in O(page).
+    owner = keys.owner_counter("tag", contact.responsible_user_id)
+    counted |= {(owner, kind, t) for t in contact.tags}
     return counted | {("property", kind, key) for key in contact.properties}
+
+
+def _key(**attributes: str) -> dict[str, Any]:
+    """An item's key as DynamoDB gives it in LastEvaluatedKey (what a cursor encodes)."""
+    return {name: {"S": value} for name, value in attributes.items()}
+
+
+def _bounded_page(
+    read: Sequence[tuple[Contact | None, dict[str, Any]]],
+    keeps: Callable[[Contact, dict[str, Any]], bool],
+    limit: int,
+    last: dict[str, Any] | None,
+) -> Page[Contact]:
+    """The contacts of one bounded read that pass `keeps`, at most `limit`: the cursor is the key
+    of the last one shown when the page filled up before the read's end, else the read's own."""
+    shown: list[Contact] = []
+    for n, (contact, key) in enumerate(read):
+        if contact is None or not keeps(contact, key):
+            continue  # filtered out, or an entry whose record went meanwhile
+        shown.append(contact)
+        if len(shown) == limit:
+            more = n + 1 < len(read) or last is not None
+            return Page(shown, encode_cursor(key) if more else None)
+    return Page(shown, encode_cursor(last))
 
 
 def _created_range(attribute: Any, created_from: datetime | None, created_to: datetime | None) -> Any:
