@@ -9,7 +9,7 @@ from pydantic import AwareDatetime, Field
 
 from chalicelib.api.contacts import ClientOut, LeadOut
 from chalicelib.api.routing import Router
-from chalicelib.api.schemas import Input, Output, PageOut, PageQuery, UtcDateTime
+from chalicelib.api.schemas import Input, Output, PageOut, PageQuery, UtcDateTime, VersionIn
 from chalicelib.bootstrap import services
 from chalicelib.db.pagination import Page
 from chalicelib.domain.actor import Actor
@@ -138,7 +138,7 @@ class SmsTemplateIn(Input):
 
 
 class SmsTemplatePatch(Input):
-    version: int = Field(ge=1)
+    version: VersionIn = None
     title: str | None = Field(None, min_length=1, max_length=100)
     text: str | None = Field(None, min_length=1, max_length=MAX_TEXT)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field, create_model
 
 from chalicelib.api.routing import Router
-from chalicelib.api.schemas import GroupOut, Input, Output
+from chalicelib.api.schemas import GroupOut, Input, Output, VersionIn
 from chalicelib.bootstrap import services
 from chalicelib.domain.actor import Actor
 from chalicelib.domain.rights import Access, Permission
@@ -26,7 +26,7 @@ class GroupIn(Input):
 
 
 class GroupPatch(Input):
-    version: int = Field(ge=1)
+    version: VersionIn = None
     title: str | None = Field(None, min_length=1, max_length=60)
     permissions: PermissionsIn | None = None  # type: ignore[valid-type]
 

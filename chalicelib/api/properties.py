@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from chalicelib.api.routing import Router
-from chalicelib.api.schemas import Input, Output
+from chalicelib.api.schemas import Input, Output, VersionIn
 from chalicelib.bootstrap import services
 from chalicelib.domain.actor import Actor
 from chalicelib.domain.properties import PropertyDef, PropertyKind
@@ -22,7 +22,7 @@ class PropertyIn(Input):
 
 
 class PropertyPatch(Input):
-    version: int = Field(ge=1)
+    version: VersionIn = None
     title: str | None = Field(None, min_length=1, max_length=100)
     options: list[str] | None = Field(None, max_length=50)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from chalicelib.api.routing import Router
-from chalicelib.api.schemas import Input, Output, UtcDateTime
+from chalicelib.api.schemas import Input, Output, UtcDateTime, VersionIn
 from chalicelib.bootstrap import services
 from chalicelib.domain.actor import Actor
 from chalicelib.domain.rights import Access, Permission
@@ -22,7 +22,7 @@ class SourceTagIn(Input):
 
 
 class SourceTagPatch(Input):
-    version: int = Field(ge=1)
+    version: VersionIn = None
     display_value: str = Field(min_length=1, max_length=200)
 
 

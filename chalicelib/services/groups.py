@@ -47,7 +47,7 @@ class GroupService:
         self,
         actor: Actor,
         group_id: str,
-        version: int,
+        version: int | None,
         *,
         title: str | None = None,
         permissions: dict[Permission, bool] | None = None,

@@ -39,7 +39,7 @@ class PropertyService:
         return definition
 
     def update(
-        self, actor: Actor, property_id: str, version: int, *, title: str | None, options: list[str] | None
+        self, actor: Actor, property_id: str, version: int | None, *, title: str | None, options: list[str] | None
     ) -> PropertyDef:
         """Rename, or add select options; an option in use cannot be removed."""
         actor.require(Access.ADMIN)

@@ -133,7 +133,7 @@ class SmsService:
         return template
 
     def update_template(
-        self, actor: Actor, template_id: str, version: int, title: str | None, text: str | None
+        self, actor: Actor, template_id: str, version: int | None, title: str | None, text: str | None
     ) -> SmsTemplate:
         actor.require(Access.ADMIN)
         before = self._template(actor, template_id)

@@ -49,7 +49,7 @@ class SourceTagService:
         self._sources(actor.tenant_id).create(tag)
         return tag
 
-    def rename(self, actor: Actor, source_tag_id: str, version: int, display_value: str) -> SourceTag:
+    def rename(self, actor: Actor, source_tag_id: str, version: int | None, display_value: str) -> SourceTag:
         actor.require(Permission.CUSTOMERS_EDIT)
         tag = self._require(actor, source_tag_id)
         check_version(version, tag.version, "source tag")
