@@ -139,7 +139,7 @@ class TeamService:
         if target is None:
             raise ValidationError("no such group in this CRM", field="group_id")
         if target.type is GroupType.ADMIN and not actor.is_admin:
-            raise ForbiddenError("only administrators can make someone an administrator")
+            raise ForbiddenError("only administrators can make someone an administrator", field="group_id")
         if self._is_admin_member(actor, user):
             self._keep_an_admin(actor, leaving=user.id)
         return target.id
