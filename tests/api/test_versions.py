@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pytest
@@ -176,3 +176,25 @@ def test_every_put_and_patch_with_a_version_is_covered_and_the_version_is_option
     assert set(versioned) == {(c.method, c.path) for c in CASES}
     for route, body in versioned.items():
         assert "version" not in body.model_json_schema().get("required", []), route
+
+
+def test_without_a_version_a_change_between_the_read_and_the_write_is_still_a_conflict(
+    api: Api, make_crm, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chalicelib.bootstrap import services
+
+    crm: CrmSession = make_crm()
+    company = services().company
+    real_get = company._crms.get
+
+    def read_then_someone_else_writes(tenant_id: str) -> Any:
+        read = real_get(tenant_id)
+        monkeypatch.setattr(company._crms, "get", real_get)  # once
+        company._crms.save_company(read, replace(read, name="Concurrent Co"))
+        return read
+
+    monkeypatch.setattr(company._crms, "get", read_then_someone_else_writes)
+    reply = api.request("PUT", "/v1/settings/company", COMPANY, token=crm.token)
+
+    assert (reply.status, reply.error["code"], reply.error["field"]) == (409, "conflict", "version")
+    assert api.get("/v1/settings/company", token=crm.token).json["name"] == "Concurrent Co"
