@@ -9,7 +9,7 @@ from pydantic import AwareDatetime, Field
 
 from chalicelib.api.contacts import ClientOut, LeadOut
 from chalicelib.api.routing import Router
-from chalicelib.api.schemas import Input, Output, PageOut, PageQuery, UtcDateTime
+from chalicelib.api.schemas import Input, Output, PageOut, PageQuery, UtcDateTime, VersionIn
 from chalicelib.bootstrap import services
 from chalicelib.db.pagination import Page
 from chalicelib.domain.actor import Actor
@@ -144,7 +144,7 @@ class SmsTemplateIn(Input):
 
 
 class SmsTemplatePatch(Input):
-    version: int = Field(ge=1)
+    version: VersionIn = None
     title: str | None = Field(None, min_length=1, max_length=100)
     text: str | None = Field(None, min_length=1, max_length=MAX_TEXT)
 
@@ -167,7 +167,7 @@ class SmsTemplateOut(Output):
         )
 
 
-class SmsTemplateList(Output):
+class SmsTemplateList(PageOut):
     items: list[SmsTemplateOut]
 
 
@@ -236,10 +236,11 @@ def send_sms(actor: Actor, body: SmsIn) -> SmsOut:
     return SmsOut(id=sent.id, to=sent.to, contact_id=sent.contact_id, text=sent.text, parts=sent.parts)
 
 
-@router.route("/sms-templates", "GET", right=Access.ANY_USER, response=SmsTemplateList)
-def list_sms_templates(actor: Actor) -> SmsTemplateList:
-    """The CRM's SMS templates, by title."""
-    return SmsTemplateList(items=[SmsTemplateOut.of(t) for t in services().sms.templates(actor)])
+@router.route("/sms-templates", "GET", right=Access.ANY_USER, query=PageQuery, response=SmsTemplateList)
+def list_sms_templates(actor: Actor, query: PageQuery) -> SmsTemplateList:
+    """The CRM's SMS templates, in creation order."""
+    page = services().sms.templates(actor, limit=query.limit, cursor=query.cursor)
+    return SmsTemplateList(items=[SmsTemplateOut.of(t) for t in page.items], next_cursor=page.next_cursor)
 
 
 @router.route("/sms-templates", "POST", right=Access.ADMIN, body=SmsTemplateIn, response=SmsTemplateOut, status=201)

@@ -8,7 +8,7 @@ from chalice import Response
 from pydantic import AwareDatetime, ConfigDict, EmailStr, Field
 
 from chalicelib.api.routing import Router
-from chalicelib.api.schemas import Input, Output, PageOut, PageQuery, UtcDateTime
+from chalicelib.api.schemas import Input, Output, PageOut, PageQuery, UtcDateTime, VersionIn
 from chalicelib.bootstrap import services
 from chalicelib.db.pagination import Page
 from chalicelib.domain.actor import Actor
@@ -87,7 +87,7 @@ class LeadIn(ClientIn):
 
 
 class ClientPatch(ContactFields):
-    version: int = Field(ge=1, description="The version you read; a stale one is a 409 conflict")
+    version: VersionIn = None
     name: str | None = Field(None, min_length=1, max_length=200)
     responsible_user_id: str | None = Field(None, description="Reassign (the feed records it)")
 

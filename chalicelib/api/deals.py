@@ -9,7 +9,7 @@ from pydantic import AwareDatetime, Field
 
 from chalicelib.api.contacts import FeedEntryOut, FeedPage, NoteIn
 from chalicelib.api.routing import Router
-from chalicelib.api.schemas import Input, Output, PageOut, PageQuery, UtcDateTime
+from chalicelib.api.schemas import Input, Output, PageOut, PageQuery, UtcDateTime, VersionIn
 from chalicelib.bootstrap import services
 from chalicelib.domain.actor import Actor
 from chalicelib.domain.clock import utcnow
@@ -39,7 +39,7 @@ class DealIn(Input):
 
 
 class DealPatch(Input):
-    version: int = Field(ge=1)
+    version: VersionIn = None
     title: str | None = Field(None, min_length=1, max_length=200)
     value: MoneyIn | None = None
     responsible_user_id: str | None = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field, create_model
 
 from chalicelib.api.routing import Router
-from chalicelib.api.schemas import GroupOut, Input, Output
+from chalicelib.api.schemas import GroupOut, Input, PageOut, PageQuery, VersionIn
 from chalicelib.bootstrap import services
 from chalicelib.domain.actor import Actor
 from chalicelib.domain.rights import Access, Permission
@@ -26,14 +26,13 @@ class GroupIn(Input):
 
 
 class GroupPatch(Input):
-    version: int = Field(ge=1)
+    version: VersionIn = None
     title: str | None = Field(None, min_length=1, max_length=60)
     permissions: PermissionsIn | None = None  # type: ignore[valid-type]
 
 
-class GroupList(Output):
+class GroupList(PageOut):
     items: list[GroupOut]
-    next_cursor: None = None
 
 
 def _flags(permissions: PermissionsIn | None) -> dict[Permission, bool]:  # type: ignore[valid-type]
@@ -42,10 +41,11 @@ def _flags(permissions: PermissionsIn | None) -> dict[Permission, bool]:  # type
     return {Permission(k): v for k, v in permissions.model_dump().items() if v is not None}
 
 
-@router.route("/groups", "GET", right=Access.ANY_USER, response=GroupList)
-def list_groups(actor: Actor) -> GroupList:
-    """The CRM's groups with their rights (standard groups first)."""
-    return GroupList(items=[GroupOut.of(g) for g in services().groups.list(actor)])
+@router.route("/groups", "GET", right=Access.ANY_USER, query=PageQuery, response=GroupList)
+def list_groups(actor: Actor, query: PageQuery) -> GroupList:
+    """The CRM's groups with their rights, in creation order (the standard ones first)."""
+    page = services().groups.list(actor, limit=query.limit, cursor=query.cursor)
+    return GroupList(items=[GroupOut.of(g) for g in page.items], next_cursor=page.next_cursor)
 
 
 @router.route("/groups", "POST", right=Access.ADMIN, body=GroupIn, response=GroupOut, status=201)

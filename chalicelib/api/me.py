@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import Field
 
 from chalicelib.api.routing import Router
-from chalicelib.api.schemas import GroupOut, Input, Output, UserOut
+from chalicelib.api.schemas import GroupOut, Input, Output, UserOut, VersionIn
 from chalicelib.bootstrap import services
 from chalicelib.domain.actor import Actor
 from chalicelib.domain.rights import Access
@@ -31,7 +31,7 @@ class MeOut(UserOut):
 
 
 class MePatch(Input):
-    version: int = Field(ge=1, description="The version you read; a stale one is a 409 conflict")
+    version: VersionIn = None
     name: str | None = Field(None, min_length=1, max_length=100)
     language: str | None = Field(None, min_length=2, max_length=5, examples=["fr"])
     timezone: str | None = Field(None, description="IANA time zone", examples=["Europe/Paris"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from chalicelib.api.routing import Router
-from chalicelib.api.schemas import Input, Output
+from chalicelib.api.schemas import Input, Output, PageOut, PageQuery, VersionIn
 from chalicelib.bootstrap import services
 from chalicelib.domain.actor import Actor
 from chalicelib.domain.properties import PropertyDef, PropertyKind
@@ -22,7 +22,7 @@ class PropertyIn(Input):
 
 
 class PropertyPatch(Input):
-    version: int = Field(ge=1)
+    version: VersionIn = None
     title: str | None = Field(None, min_length=1, max_length=100)
     options: list[str] | None = Field(None, max_length=50)
 
@@ -47,15 +47,15 @@ class PropertyOut(Output):
         )
 
 
-class PropertyList(Output):
+class PropertyList(PageOut):
     items: list[PropertyOut]
-    next_cursor: None = None
 
 
-@router.route("/properties", "GET", right=Access.ANY_USER, response=PropertyList)
-def list_properties(actor: Actor) -> PropertyList:
-    """The CRM's custom properties."""
-    return PropertyList(items=[PropertyOut.of(p) for p in services().properties.list(actor)])
+@router.route("/properties", "GET", right=Access.ANY_USER, query=PageQuery, response=PropertyList)
+def list_properties(actor: Actor, query: PageQuery) -> PropertyList:
+    """The CRM's custom properties, in creation order."""
+    page = services().properties.list(actor, limit=query.limit, cursor=query.cursor)
+    return PropertyList(items=[PropertyOut.of(p) for p in page.items], next_cursor=page.next_cursor)
 
 
 @router.route("/properties", "POST", right=Access.ADMIN, body=PropertyIn, response=PropertyOut, status=201)

@@ -38,6 +38,14 @@ class Output(BaseModel):
     model_config = ConfigDict(from_attributes=True, defer_build=True)
 
 
+# `version` of a PUT/PATCH body (API.md, Settings): optional. Given and stale, a 409 `conflict`;
+# absent, the write applies (the services check it with domain.errors.check_version).
+VersionIn = Annotated[
+    int | None,
+    Field(ge=1, description="The version you read; a stale one is a 409 conflict. Absent: the write applies"),
+]
+
+
 class PageQuery(Input):
     """The query parameters every list accepts."""
 

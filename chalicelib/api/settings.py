@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field, SecretStr
 
 from chalicelib.api.routing import Router
-from chalicelib.api.schemas import Input, Output
+from chalicelib.api.schemas import Input, Output, VersionIn
 from chalicelib.bootstrap import services
 from chalicelib.domain.actor import Actor
 from chalicelib.domain.crm import Crm
@@ -21,7 +21,7 @@ class CurrencyRate(Input):
 
 
 class CompanySettingsIn(Input):
-    version: int = Field(ge=1, description="The version you read; a stale one is a 409 conflict")
+    version: VersionIn = None
     name: str = Field(min_length=1, max_length=100)
     country: str = Field(min_length=2, max_length=2, description="ISO 3166 alpha-2; default region for phones")
     timezone: str = Field(description="IANA time zone")
@@ -80,7 +80,7 @@ def put_company_settings(actor: Actor, body: CompanySettingsIn) -> CompanySettin
 
 
 class TelephonySettingsIn(Input):
-    version: int = Field(ge=1, description="The version you read; a stale one is a 409 conflict")
+    version: VersionIn = None
     pbx_api_key: str | None = Field(None, min_length=1, max_length=200, description="Write-only; with the secret")
     pbx_api_secret: SecretStr | None = Field(None, min_length=1, max_length=200, description="Write-only")
     pbx_timezone: str | None = Field(None, description="IANA zone of the PBX cabinet (call_start has none)")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from chalicelib.api.routing import Router
-from chalicelib.api.schemas import Input, Output, UtcDateTime
+from chalicelib.api.schemas import Input, Output, PageOut, PageQuery, UtcDateTime, VersionIn
 from chalicelib.bootstrap import services
 from chalicelib.domain.actor import Actor
 from chalicelib.domain.rights import Access, Permission
@@ -22,7 +22,7 @@ class SourceTagIn(Input):
 
 
 class SourceTagPatch(Input):
-    version: int = Field(ge=1)
+    version: VersionIn = None
     display_value: str = Field(min_length=1, max_length=200)
 
 
@@ -51,15 +51,15 @@ class SourceTagOut(Output):
         )
 
 
-class SourceTagList(Output):
+class SourceTagList(PageOut):
     items: list[SourceTagOut]
-    next_cursor: None = None
 
 
-@router.route("/source-tags", "GET", right=Access.ANY_USER, response=SourceTagList)
-def list_source_tags(actor: Actor) -> SourceTagList:
-    """Source tags with how many clients and leads each brought."""
-    return SourceTagList(items=[SourceTagOut.of(t, c) for t, c in services().sources.list(actor)])
+@router.route("/source-tags", "GET", right=Access.ANY_USER, query=PageQuery, response=SourceTagList)
+def list_source_tags(actor: Actor, query: PageQuery) -> SourceTagList:
+    """Source tags in creation order, with how many clients and leads each brought."""
+    page = services().sources.list(actor, limit=query.limit, cursor=query.cursor)
+    return SourceTagList(items=[SourceTagOut.of(t, c) for t, c in page.items], next_cursor=page.next_cursor)
 
 
 @router.route(

@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import AwareDatetime, ConfigDict, Field
 
 from chalicelib.api.routing import Router
-from chalicelib.api.schemas import Input, Output, PageOut, PageQuery, UtcDateTime
+from chalicelib.api.schemas import Input, Output, PageOut, PageQuery, UtcDateTime, VersionIn
 from chalicelib.bootstrap import services
 from chalicelib.domain.actor import Actor
 from chalicelib.domain.rights import Access
@@ -47,7 +47,7 @@ class TaskIn(Input):
 
 
 class TaskPatch(Input):
-    version: int = Field(ge=1)
+    version: VersionIn = None
     type: TaskType | None = None
     title: str | None = Field(None, min_length=1, max_length=200)
     description: str | None = Field(None, max_length=5000)
@@ -231,7 +231,7 @@ def get_task(actor: Actor, task_id: str) -> TaskOut:
 def update_task(actor: Actor, task_id: str, body: TaskPatch) -> TaskOut:
     """Edit, reschedule, reassign or move a task on the board (`status`)."""
     changes = _given(body)
-    version = changes.pop("version")
+    version = changes.pop("version", None)
     return TaskOut.of(services().tasks.update(actor, task_id, version, changes))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import EmailStr, Field
 
 from chalicelib.api.routing import Router
-from chalicelib.api.schemas import Input, PageOut, PageQuery, UserOut
+from chalicelib.api.schemas import Input, PageOut, PageQuery, UserOut, VersionIn
 from chalicelib.bootstrap import services
 from chalicelib.domain.actor import Actor
 from chalicelib.domain.rights import Access, Permission
@@ -30,7 +30,7 @@ class UserIn(Input):
 
 
 class UserPatch(Input):
-    version: int = Field(ge=1, description="The version you read; a stale one is a 409 conflict")
+    version: VersionIn = None
     name: str | None = Field(None, min_length=1, max_length=100)
     email: EmailStr | None = None
     extension: str | None = Field(None, pattern=EXTENSION_PATTERN.pattern, description="null removes it")

@@ -7,10 +7,12 @@ from datetime import datetime
 from pydantic import AwareDatetime, Field
 
 from chalicelib.api.routing import Router
-from chalicelib.api.schemas import Input, Output
+from chalicelib.api.schemas import Input, Output, VersionIn
 from chalicelib.bootstrap import services
 from chalicelib.domain.actor import Actor
+from chalicelib.domain.errors import NotFoundError
 from chalicelib.domain.rights import Access
+from chalicelib.domain.users import User
 
 router = Router(__name__, tag="Working hours")
 
@@ -43,12 +45,44 @@ class WorkingHoursDoc(Input):
     exceptions: list[ExceptionIn] = Field(default_factory=list, max_length=400)
 
 
+class WorkingHoursIn(WorkingHoursDoc):
+    """The working-hours document itself (API.md), and optionally the version you read."""
+
+    version: VersionIn = None
+
+
+class ShiftOut(Output):
+    day: int
+    start: str
+    end: str
+
+
+class ExceptionShiftOut(Output):
+    start: str
+    end: str
+
+
+class ExceptionOut(Output):
+    date: str
+    shifts: list[ExceptionShiftOut]
+
+
 class WorkingHoursOut(Output):
-    working_hours: WorkingHoursDoc | None = Field(description="null: no schedule (always available)")
+    """The document as stored, with the version of its user's record (to send back on PUT)."""
 
+    timezone: str
+    period_days: int
+    start_date: str
+    shifts: list[ShiftOut]
+    exceptions: list[ExceptionOut]
+    version: int = Field(description="The user record's version")
 
-class WorkingHoursPut(Input):
-    working_hours: WorkingHoursDoc | None
+    @classmethod
+    def of(cls, user: User) -> WorkingHoursOut:
+        if user.working_hours is None:
+            # A schedule is a sub-resource: none set reads as absent (and the user as always available).
+            raise NotFoundError("no working hours are set (always available)", field="working_hours")
+        return cls.model_validate({**user.working_hours, "version": user.version})
 
 
 class AvailabilityQuery(Input):
@@ -62,22 +96,27 @@ class AvailabilityOut(Output):
 
 @router.route("/me/working-hours", "GET", right=Access.ANY_USER, response=WorkingHoursOut)
 def get_my_working_hours(actor: Actor) -> WorkingHoursOut:
-    """One's own working hours."""
-    return WorkingHoursOut.model_validate({"working_hours": actor.user.working_hours})
+    """One's own working hours; 404 `not_found` (field `working_hours`) when none are set."""
+    return WorkingHoursOut.of(actor.user)
 
 
-@router.route("/me/working-hours", "PUT", right=Access.ANY_USER, body=WorkingHoursPut, response=WorkingHoursOut)
-def put_my_working_hours(actor: Actor, body: WorkingHoursPut) -> WorkingHoursOut:
-    """Replace one's working hours (weekly, or a cycle of N days with night shifts and exceptions)."""
-    document = body.working_hours.model_dump() if body.working_hours else None
-    user = services().profile.set_working_hours(actor, document)
-    return WorkingHoursOut.model_validate({"working_hours": user.working_hours})
+@router.route("/me/working-hours", "PUT", right=Access.ANY_USER, body=WorkingHoursIn, response=WorkingHoursOut)
+def put_my_working_hours(actor: Actor, body: WorkingHoursIn) -> WorkingHoursOut:
+    """Set one's working hours (weekly, or a cycle of N days with night shifts and exceptions)."""
+    document = body.model_dump(exclude={"version"})
+    return WorkingHoursOut.of(services().profile.set_working_hours(actor, document, body.version))
+
+
+@router.route("/me/working-hours", "DELETE", right=Access.ANY_USER, status=204)
+def delete_my_working_hours(actor: Actor) -> None:
+    """Remove one's working hours: always available again (204 also when none were set)."""
+    services().profile.clear_working_hours(actor)
 
 
 @router.route("/users/{user_id}/working-hours", "GET", right=Access.ANY_USER, response=WorkingHoursOut)
 def get_working_hours(actor: Actor, user_id: str) -> WorkingHoursOut:
-    """A colleague's working hours."""
-    return WorkingHoursOut.model_validate({"working_hours": services().team.working_hours(actor, user_id)})
+    """A colleague's working hours; 404 `not_found` (field `working_hours`) when none are set."""
+    return WorkingHoursOut.of(services().team.get(actor, user_id))
 
 
 @router.route(

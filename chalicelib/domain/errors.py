@@ -39,9 +39,13 @@ class StaleVersionError(ConflictError):
         super().__init__(f"the {what} changed since you last read it; reload and retry", field="version")
 
 
-def check_version(given: int, current: int, what: str) -> None:
-    """Optimistic locking at the service: refuse an edit based on an older read."""
-    if given != current:
+def check_version(given: int | None, current: int, what: str) -> None:
+    """Optimistic locking at the service: refuse an edit based on an older read.
+
+    `None` (no version sent: scripts, Zapier) stands for the version the service just read; the
+    write that follows is conditional on that version, so a change in between is still a 409.
+    """
+    if given is not None and given != current:
         raise StaleVersionError(what)
 
 

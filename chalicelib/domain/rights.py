@@ -95,10 +95,12 @@ class Group:
 
 
 def standard_groups(new_id: Callable[[], str]) -> list[Group]:
-    """The four standard groups of a new CRM."""
+    """The four standard groups of a new CRM, their ids in this order: the groups list is in id
+    order (ids made in the same millisecond would otherwise fall in any order)."""
+    ids = sorted(new_id() for _ in STANDARD_GROUPS)
     return [
-        Group(id=new_id(), type=group_type, title=title, permissions=perms)
-        for group_type, (title, perms) in STANDARD_GROUPS.items()
+        Group(id=group_id, type=group_type, title=title, permissions=perms)
+        for group_id, (group_type, (title, perms)) in zip(ids, STANDARD_GROUPS.items(), strict=True)
     ]
 
 

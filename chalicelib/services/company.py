@@ -26,7 +26,7 @@ class CompanyService:
     def update(
         self,
         actor: Actor,
-        version: int,
+        version: int | None,
         *,
         name: str,
         country: str,

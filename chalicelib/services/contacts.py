@@ -330,7 +330,7 @@ class ContactService:
         actor: Actor,
         kind: ContactKind,
         contact_id: str,
-        version: int,
+        version: int | None,
         data: ContactInput,
         *,
         responsible_user_id: Any = None,

@@ -136,7 +136,7 @@ class DealService:
         self,
         actor: Actor,
         deal_id: str,
-        version: int,
+        version: int | None,
         *,
         title: str | None = None,
         amount: str | None = None,

@@ -17,7 +17,7 @@ from chalicelib.db.repositories.users import UserRepository
 from chalicelib.db.writes import Write, transact, transact_groups
 from chalicelib.domain.actor import Actor
 from chalicelib.domain.clock import utcnow
-from chalicelib.domain.errors import ConflictError, DomainError, NotFoundError, ValidationError
+from chalicelib.domain.errors import ConflictError, DomainError, ForbiddenError, NotFoundError, ValidationError
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.invitations import INVITATION_LIFETIME, MAX_EMAILS_PER_REQUEST, Invitation, new_token, token_hash
 from chalicelib.domain.rights import Group, GroupType, Permission
@@ -197,7 +197,7 @@ class InvitationService:
         if group is None:
             raise ValidationError("no such group in this CRM", field="group_id")
         if group.type is GroupType.ADMIN and not actor.is_admin:
-            raise ValidationError("only administrators can invite administrators", field="group_id")
+            raise ForbiddenError("only administrators can invite administrators", field="group_id")
         return group
 
     def _url(self, token: str) -> str:

@@ -69,7 +69,7 @@ class ProfileService:
     def update(
         self,
         actor: Actor,
-        version: int,
+        version: int | None,
         *,
         name: str | None = None,
         language: str | None = None,
@@ -103,13 +103,24 @@ class ProfileService:
         user = self._users(actor.tenant_id).save_changes(current, changed)
         return Profile(tenant_id=actor.tenant_id, user=user, group=actor.group)
 
-    def set_working_hours(self, actor: Actor, document: dict[str, Any] | None) -> User:
-        """Replace one's working hours (ST-3); None clears them (always available)."""
+    def set_working_hours(self, actor: Actor, document: dict[str, Any], version: int | None = None) -> User:
+        """Replace one's working hours (ST-3); a stale `version` (of the user record) is a conflict."""
         actor.require(Access.ANY_USER)
-        stored = parse_working_hours(document, field_name="working_hours").to_dict() if document else None
+        stored = parse_working_hours(document).to_dict()
         current = actor.user
+        check_version(version, current.version, "working hours")
         return self._users(actor.tenant_id).save_changes(
             current, replace(current, working_hours=stored, updated_at=self._clock())
+        )
+
+    def clear_working_hours(self, actor: Actor) -> User:
+        """Remove one's working hours: always available again; nothing to remove writes nothing."""
+        actor.require(Access.ANY_USER)
+        current = actor.user
+        if current.working_hours is None:
+            return current
+        return self._users(actor.tenant_id).save_changes(
+            current, replace(current, working_hours=None, updated_at=self._clock())
         )
 
     def start_avatar_upload(self, actor: Actor, content_type: str) -> AvatarUpload:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
+from chalicelib.db.pagination import Page
 from chalicelib.db.repositories.contacts import ContactRepository
 from chalicelib.db.repositories.properties import PropertyRepository
 from chalicelib.domain.actor import Actor
@@ -23,9 +24,10 @@ class PropertyService:
         self._properties = properties
         self._contacts = contacts
 
-    def list(self, actor: Actor) -> list[PropertyDef]:
+    def list(self, actor: Actor, *, limit: int, cursor: str | None) -> Page[PropertyDef]:
+        """A page of the definitions in creation order."""
         actor.require(Access.ANY_USER)
-        return sorted(self._properties(actor.tenant_id).list(), key=lambda p: p.title.casefold())
+        return self._properties(actor.tenant_id).page(limit=limit, cursor=cursor)
 
     def create(self, actor: Actor, key: str, title: str, kind: PropertyKind, options: list[str] | None) -> PropertyDef:
         actor.require(Access.ADMIN)
@@ -39,7 +41,7 @@ class PropertyService:
         return definition
 
     def update(
-        self, actor: Actor, property_id: str, version: int, *, title: str | None, options: list[str] | None
+        self, actor: Actor, property_id: str, version: int | None, *, title: str | None, options: list[str] | None
     ) -> PropertyDef:
         """Rename, or add select options; an option in use cannot be removed."""
         actor.require(Access.ADMIN)

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from chalicelib.db.pagination import Page
 from chalicelib.db.repositories.contacts import ContactRepository
 from chalicelib.db.repositories.crms import CrmRepository
 from chalicelib.db.repositories.sms_templates import SmsTemplateRepository
@@ -119,9 +120,10 @@ class SmsService:
 
     # --- templates (SM-3) ------------------------------------------------------------------------
 
-    def templates(self, actor: Actor) -> list[SmsTemplate]:
+    def templates(self, actor: Actor, *, limit: int, cursor: str | None) -> Page[SmsTemplate]:
+        """A page of the CRM's SMS templates in creation order."""
         actor.require(Access.ANY_USER)
-        return sorted(SmsTemplateRepository(actor.tenant_id).list(), key=lambda t: t.title.casefold())
+        return SmsTemplateRepository(actor.tenant_id).page(limit=limit, cursor=cursor)
 
     def create_template(self, actor: Actor, title: str, text: str) -> SmsTemplate:
         actor.require(Access.ADMIN)
@@ -133,7 +135,7 @@ class SmsService:
         return template
 
     def update_template(
-        self, actor: Actor, template_id: str, version: int, title: str | None, text: str | None
+        self, actor: Actor, template_id: str, version: int | None, title: str | None, text: str | None
     ) -> SmsTemplate:
         actor.require(Access.ADMIN)
         before = self._template(actor, template_id)

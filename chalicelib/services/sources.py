@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from chalicelib.db.pagination import Page
 from chalicelib.db.repositories.contacts import ContactRepository
 from chalicelib.db.repositories.sources import SourceTagRepository
 from chalicelib.domain.actor import Actor
@@ -34,12 +35,14 @@ class SourceTagService:
         self._contacts = contacts
         self._clock = clock
 
-    def list(self, actor: Actor) -> list[tuple[SourceTag, Counted]]:
-        """Every source tag with how many clients and leads carry it (counted at write time)."""
+    def list(self, actor: Actor, *, limit: int, cursor: str | None) -> Page[tuple[SourceTag, Counted]]:
+        """A page of source tags in creation order, with how many clients and leads carry each
+        (counted at write time): one Query and one BatchGetItem, however many tags the CRM has."""
         actor.require(Access.ANY_USER)
-        counts = _by_value(self._contacts(actor.tenant_id).counts("source"))
-        tags = sorted(self._sources(actor.tenant_id).list(), key=lambda t: (t.param.value, t.value))
-        return [(tag, counts.get(tag.id, Counted())) for tag in tags]
+        repo = self._sources(actor.tenant_id)
+        page = repo.page(limit=limit, cursor=cursor)
+        counted = self._counted(repo, [tag.id for tag in page.items])
+        return Page([(tag, counted.get(tag.id, Counted())) for tag in page.items], page.next_cursor)
 
     def create(self, actor: Actor, param: SourceParam, value: str, display_value: str | None) -> SourceTag:
         actor.require(Permission.CUSTOMERS_CREATE)
@@ -49,7 +52,7 @@ class SourceTagService:
         self._sources(actor.tenant_id).create(tag)
         return tag
 
-    def rename(self, actor: Actor, source_tag_id: str, version: int, display_value: str) -> SourceTag:
+    def rename(self, actor: Actor, source_tag_id: str, version: int | None, display_value: str) -> SourceTag:
         actor.require(Permission.CUSTOMERS_EDIT)
         tag = self._require(actor, source_tag_id)
         check_version(version, tag.version, "source tag")
@@ -60,10 +63,15 @@ class SourceTagService:
         """Delete an unused source tag (contacts that carry it keep their history intact)."""
         actor.require(Permission.CUSTOMERS_DELETE)
         tag = self._require(actor, source_tag_id)
-        used = _by_value(self._contacts(actor.tenant_id).counts("source")).get(tag.id)
+        repo = self._sources(actor.tenant_id)
+        used = self._counted(repo, [tag.id]).get(tag.id)
         if used and (used.clients or used.leads):
             raise ConflictError("remove this source tag from its contacts first")
-        self._sources(actor.tenant_id).delete(tag)
+        repo.delete(tag)
+
+    @staticmethod
+    def _counted(repo: SourceTagRepository, ids: list[str]) -> dict[str, Counted]:
+        return _by_value([(kind, tag_id, count) for (kind, tag_id), count in repo.counts(ids).items() if count])
 
     def _require(self, actor: Actor, source_tag_id: str) -> SourceTag:
         tag = self._sources(actor.tenant_id).get(source_tag_id)

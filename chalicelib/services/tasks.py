@@ -137,7 +137,7 @@ class TaskService:
     def get(self, actor: Actor, task_id: str) -> Task:
         return self._visible(actor, self._tasks(actor.tenant_id).get(task_id))
 
-    def update(self, actor: Actor, task_id: str, version: int, changes: Mapping[str, Any]) -> Task:
+    def update(self, actor: Actor, task_id: str, version: int | None, changes: Mapping[str, Any]) -> Task:
         """Edit, reschedule, reassign, re-link, or change the status (done completes it)."""
         unknown = set(changes) - EDITABLE
         if unknown:

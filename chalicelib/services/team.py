@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
 
 from chalicelib.db.pagination import Page
 from chalicelib.db.repositories.groups import GroupRepository
@@ -60,10 +59,6 @@ class TeamService:
         actor.require(Access.ANY_USER)
         return self._users(actor.tenant_id).require(user_id)
 
-    def working_hours(self, actor: Actor, user_id: str) -> dict[str, Any] | None:
-        actor.require(Access.ANY_USER)
-        return self._users(actor.tenant_id).require(user_id).working_hours
-
     def availability(self, actor: Actor, user_id: str, at: datetime) -> Availability:
         """Is the user working at `at` (ST-3)? One read of the user, whatever the team's size.
 
@@ -83,7 +78,7 @@ class TeamService:
         self,
         actor: Actor,
         user_id: str,
-        version: int,
+        version: int | None,
         *,
         name: str | None = None,
         email: str | None = None,
@@ -144,7 +139,7 @@ class TeamService:
         if target is None:
             raise ValidationError("no such group in this CRM", field="group_id")
         if target.type is GroupType.ADMIN and not actor.is_admin:
-            raise ForbiddenError("only administrators can make someone an administrator")
+            raise ForbiddenError("only administrators can make someone an administrator", field="group_id")
         if self._is_admin_member(actor, user):
             self._keep_an_admin(actor, leaving=user.id)
         return target.id

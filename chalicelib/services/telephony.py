@@ -124,7 +124,7 @@ class TelephonyService:
     def update_settings(
         self,
         actor: Actor,
-        version: int,
+        version: int | None,
         changes: Mapping[str, Any],
         *,
         api_key: str | None = None,

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pytest
+
 from chalicelib.bootstrap import services
 from chalicelib.domain.clock import utcnow
 from tests.harness import PASSWORD, Api, CrmSession, sent_emails
@@ -128,17 +130,29 @@ def test_pending_invitations_are_listed_newest_first(api: Api, make_crm) -> None
     assert [i["email"] for i in items] == [None, "a@example.com"]
 
 
-def test_only_admins_invite_into_the_admin_group(api: Api, make_crm) -> None:
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/v1/invitations", {"emails": ["x@example.com"]}),
+        ("/v1/invitation-links", {}),
+        ("/v1/users", {"name": "Xavier", "email": "x@example.com"}),
+    ],
+)
+def test_only_admins_invite_into_the_admin_group(api: Api, make_crm, path: str, body: dict) -> None:
     from chalicelib.domain.rights import Permission
     from tests.harness import add_member
 
     crm: CrmSession = make_crm()
     recruiter = add_member(api, crm, {Permission.TEAM_ADD})
-    admin_group = crm.admin["group_id"]
+    groups = {g["type"]: g["id"] for g in api.get("/v1/groups", token=crm.token).json["items"]}
 
-    reply = api.post("/v1/invitations", {"emails": ["x@example.com"], "group_id": admin_group}, token=recruiter.token)
+    reply = api.post(path, {**body, "group_id": groups["admin"]}, token=recruiter.token)
 
-    assert (reply.status, reply.error["field"]) == (400, "group_id")
+    assert (reply.status, reply.error["code"], reply.error["field"]) == (403, "forbidden", "group_id")
+    assert api.get("/v1/invitations", token=crm.token).json["items"] == []  # nothing written
+    assert "x@example.com" not in {u["email"] for u in api.get("/v1/users", token=crm.token).json["items"]}
+    # Into another group the same recruiter may invite.
+    assert api.post(path, {**body, "group_id": groups["manager"]}, token=recruiter.token).status == 201
 
 
 def test_users_added_by_an_admin_are_invited_by_email(api: Api, make_crm) -> None:

@@ -260,7 +260,7 @@ def test_a_known_callers_call_goes_to_their_manager_when_working(pbx: Pbx) -> No
     assert reply.json == {"caller_name": "Acme Dental", "redirect": "100", "return_timeout": 20}
     me = pbx.api.get("/v1/me", token=token).json
     closed = {"timezone": "Europe/Paris", "period_days": 7, "start_date": "2026-11-23", "shifts": []}
-    assert pbx.api.request("PUT", "/v1/me/working-hours", {"working_hours": closed}, token=token).status == 200
+    assert pbx.api.request("PUT", "/v1/me/working-hours", closed, token=token).status == 200
     off = pbx.post(incoming(call_id(), caller="+33644444444")["start"])
     assert off.json == {"caller_name": "Acme Dental"}  # not working now: the PBX's own scenario
     assert client.json["responsible_user_id"] == me["id"]

@@ -133,6 +133,7 @@ def test_only_administrators_manage_administrators(api: Api, make_crm) -> None:
     )
 
     assert (on_admin.status, promote.status, self_promote.status) == (403, 403, 403)
+    assert (promote.error["code"], promote.error["field"]) == ("forbidden", "group_id")
     assert api.post(f"/v1/users/{colleague.id}/deactivate", token=editor.token).status == 200
 
 

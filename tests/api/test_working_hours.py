@@ -43,14 +43,14 @@ def working(api: Api, crm: CrmSession, at: str, user_id: str | None = None) -> b
 )
 def test_day_night_48_is_answered_across_the_autumn_dst_change(api: Api, make_crm, at: str, expected: bool) -> None:
     crm: CrmSession = make_crm()
-    assert api.request("PUT", "/v1/me/working-hours", {"working_hours": DAY_NIGHT_48}, token=crm.token).status == 200
+    assert api.request("PUT", "/v1/me/working-hours", DAY_NIGHT_48, token=crm.token).status == 200
     assert working(api, crm, at) is expected
 
 
 def test_day_night_48_night_over_the_spring_change_lasts_eleven_hours(api: Api, make_crm) -> None:
     crm: CrmSession = make_crm()
     spring = {**DAY_NIGHT_48, "start_date": "2027-03-26"}  # night of day 1: 27 -> 28 March (02:00 -> 03:00)
-    api.request("PUT", "/v1/me/working-hours", {"working_hours": spring}, token=crm.token)
+    api.request("PUT", "/v1/me/working-hours", spring, token=crm.token)
 
     assert working(api, crm, "2027-03-27T18:59:00Z") is False  # 19:59 CET
     assert working(api, crm, "2027-03-27T19:00:00Z") is True  # 20:00 CET
@@ -67,7 +67,7 @@ def test_weekly_schedule_with_a_holiday_exception(api: Api, make_crm) -> None:
         "shifts": [{"day": d, "start": "09:00", "end": "17:00"} for d in range(5)],
         "exceptions": [{"date": "2026-11-26", "shifts": []}],  # Thanksgiving
     }
-    api.request("PUT", "/v1/me/working-hours", {"working_hours": weekly}, token=crm.token)
+    api.request("PUT", "/v1/me/working-hours", weekly, token=crm.token)
 
     assert working(api, crm, "2026-11-25T14:00:00Z") is True  # Wednesday 09:00 EST
     assert working(api, crm, "2026-11-26T15:00:00Z") is False  # the holiday
@@ -75,39 +75,86 @@ def test_weekly_schedule_with_a_holiday_exception(api: Api, make_crm) -> None:
     assert working(api, crm, "2026-11-28T15:00:00Z") is False  # Saturday
 
 
-def test_working_hours_round_trip_and_are_visible_to_colleagues(api: Api, make_crm) -> None:
+def test_working_hours_are_the_document_itself_and_visible_to_colleagues(api: Api, make_crm) -> None:
     crm: CrmSession = make_crm()
-    put = api.request("PUT", "/v1/me/working-hours", {"working_hours": DAY_NIGHT_48}, token=crm.token)
-    assert put.json["working_hours"] == {**DAY_NIGHT_48, "exceptions": []}
+    put = api.request("PUT", "/v1/me/working-hours", DAY_NIGHT_48, token=crm.token)
+    assert put.status == 200, put.json
+    assert put.json == {**DAY_NIGHT_48, "exceptions": [], "version": put.json["version"]}
     assert api.get("/v1/me/working-hours", token=crm.token).json == put.json
     assert api.get(f"/v1/users/{crm.admin['id']}/working-hours", token=crm.token).json == put.json
     listed = api.get("/v1/users", token=crm.token).json["items"][0]
-    assert listed["working_hours"] == put.json["working_hours"]
+    assert listed["working_hours"] == {**DAY_NIGHT_48, "exceptions": []}
+    assert listed["version"] == put.json["version"]
+
+
+def test_the_wrapped_form_is_refused_and_nothing_is_written(api: Api, make_crm) -> None:
+    crm: CrmSession = make_crm()
+    reply = api.request("PUT", "/v1/me/working-hours", {"working_hours": DAY_NIGHT_48}, token=crm.token)
+    assert (reply.status, reply.error["code"]) == (400, "validation_error")
+    assert reply.error["field"] in {"timezone", "working_hours"}  # a missing field or the unknown one
+    assert api.get("/v1/me/working-hours", token=crm.token).status == 404
+
+
+def test_stale_version_is_a_conflict_but_absent_version_applies(api: Api, make_crm) -> None:
+    crm: CrmSession = make_crm()
+    first = api.request("PUT", "/v1/me/working-hours", DAY_NIGHT_48, token=crm.token).json
+    weekly = {**DAY_NIGHT_48, "period_days": 7}
+    stale = api.request("PUT", "/v1/me/working-hours", {**weekly, "version": first["version"] - 1}, token=crm.token)
+    assert (stale.status, stale.error["code"], stale.error["field"]) == (409, "conflict", "version")
+    fresh = api.request("PUT", "/v1/me/working-hours", {**weekly, "version": first["version"]}, token=crm.token)
+    assert (fresh.status, fresh.json["period_days"], fresh.json["version"]) == (200, 7, first["version"] + 1)
+    assert api.get("/v1/me/working-hours", token=crm.token).json["period_days"] == 7
 
 
 def test_without_working_hours_a_user_is_always_available(api: Api, make_crm) -> None:
     crm: CrmSession = make_crm()
     reply = api.get(f"/v1/users/{crm.admin['id']}/availability", token=crm.token)
     assert reply.json == {"working": True, "has_schedule": False}
-    api.request("PUT", "/v1/me/working-hours", {"working_hours": DAY_NIGHT_48}, token=crm.token)
-    cleared = api.request("PUT", "/v1/me/working-hours", {"working_hours": None}, token=crm.token)
-    assert cleared.json == {"working_hours": None}
+    none = api.get("/v1/me/working-hours", token=crm.token)
+    assert (none.status, none.error["code"], none.error["field"]) == (404, "not_found", "working_hours")
+    api.request("PUT", "/v1/me/working-hours", DAY_NIGHT_48, token=crm.token)
+    assert api.get(f"/v1/users/{crm.admin['id']}/availability", token=crm.token).json["has_schedule"] is True
+
+
+def test_deleting_working_hours_removes_the_schedule(api: Api, make_crm) -> None:
+    crm: CrmSession = make_crm()
+    api.request("PUT", "/v1/me/working-hours", DAY_NIGHT_48, token=crm.token)
+    deleted = api.request("DELETE", "/v1/me/working-hours", token=crm.token)
+    assert (deleted.status, deleted.body) == (204, b"")
+    for path in ("/v1/me/working-hours", f"/v1/users/{crm.admin['id']}/working-hours"):
+        reply = api.get(path, token=crm.token)
+        assert (reply.status, reply.error["field"]) == (404, "working_hours")
+    assert api.get(f"/v1/users/{crm.admin['id']}/availability", token=crm.token).json == {
+        "working": True,
+        "has_schedule": False,
+    }
+    assert api.get("/v1/me", token=crm.token).json["working_hours"] is None
+    assert api.request("DELETE", "/v1/me/working-hours", token=crm.token).status == 204  # nothing left: still 204
+
+
+def test_another_crms_user_has_no_working_hours_here(api: Api, make_crm) -> None:
+    crm: CrmSession = make_crm()
+    other: CrmSession = make_crm()
+    api.request("PUT", "/v1/me/working-hours", DAY_NIGHT_48, token=other.token)
+    reply = api.get(f"/v1/users/{other.admin['id']}/working-hours", token=crm.token)
+    assert (reply.status, reply.error["code"]) == (404, "not_found")
 
 
 @pytest.mark.parametrize(
     ("change", "field"),
     [
-        ({"timezone": "Mars/Base"}, "working_hours.timezone"),
-        ({"shifts": [{"day": 4, "start": "08:00", "end": "20:00"}]}, "working_hours.shifts[0].day"),
-        ({"shifts": [{"day": 0, "start": "8am", "end": "20:00"}]}, "working_hours.shifts[0].start"),
-        ({"exceptions": [{"date": "2026-02-30", "shifts": []}]}, "working_hours.exceptions[0].date"),
+        ({"timezone": "Mars/Base"}, "timezone"),
+        ({"shifts": [{"day": 4, "start": "08:00", "end": "20:00"}]}, "shifts[0].day"),
+        ({"shifts": [{"day": 0, "start": "8am", "end": "20:00"}]}, "shifts[0].start"),
+        ({"exceptions": [{"date": "2026-02-30", "shifts": []}]}, "exceptions[0].date"),
     ],
 )
 def test_invalid_working_hours_are_400_naming_the_field(api: Api, make_crm, change: dict, field: str) -> None:
     crm: CrmSession = make_crm()
-    reply = api.request("PUT", "/v1/me/working-hours", {"working_hours": {**DAY_NIGHT_48, **change}}, token=crm.token)
+    reply = api.request("PUT", "/v1/me/working-hours", {**DAY_NIGHT_48, **change}, token=crm.token)
     assert reply.status == 400
     assert reply.error["field"] == field
+    assert api.get("/v1/me/working-hours", token=crm.token).status == 404  # nothing written
 
 
 def test_availability_needs_an_offset_on_the_time(api: Api, make_crm) -> None:

@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from chalicelib.db import keys
 from chalicelib.db.items import PropertyItem, UniqueItem
+from chalicelib.db.pagination import Page, decode_cursor, encode_cursor
 from chalicelib.db.writes import Delete, Put, Update, must_exist, must_not_exist, transact
 from chalicelib.domain.errors import ConflictError, StaleVersionError
 from chalicelib.domain.properties import PropertyDef, PropertyKind
@@ -15,11 +16,23 @@ OWNER_PROPERTY = "property"
 
 class PropertyRepository:
     def __init__(self, tenant_id: str) -> None:
+        self._tenant_id = tenant_id
         self._pk = keys.tenant_pk(tenant_id)
 
     def list(self) -> list[PropertyDef]:
         """AP23: every definition (a CRM has at most 50)."""
         return [_to_def(i) for i in PropertyItem.query(self._pk, PropertyItem.sk.startswith(keys.PROPERTY))]
+
+    def page(self, *, limit: int, cursor: str | None = None) -> Page[PropertyDef]:
+        """AP23, one page in creation order (ids are time-ordered)."""
+        result = PropertyItem.query(
+            self._pk,
+            PropertyItem.sk.startswith(keys.PROPERTY),
+            limit=limit,
+            last_evaluated_key=decode_cursor(cursor, self._tenant_id),
+        )
+        definitions = [_to_def(i) for i in result]
+        return Page(definitions, encode_cursor(result.last_evaluated_key))
 
     def get(self, property_id: str) -> PropertyDef | None:
         try:

@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from chalicelib.db import keys
 from chalicelib.db.items import SmsTemplateItem
+from chalicelib.db.pagination import Page, decode_cursor, encode_cursor
 from chalicelib.db.writes import Delete, Put, Update, must_exist, must_not_exist, transact
 from chalicelib.domain.errors import StaleVersionError
 from chalicelib.domain.sms import SmsTemplate
@@ -13,12 +14,24 @@ from chalicelib.domain.sms import SmsTemplate
 
 class SmsTemplateRepository:
     def __init__(self, tenant_id: str) -> None:
+        self._tenant_id = tenant_id
         self._pk = keys.tenant_pk(tenant_id)
 
     def list(self) -> list[SmsTemplate]:
         """AP37."""
         items = SmsTemplateItem.query(self._pk, SmsTemplateItem.sk.startswith(keys.SMS_TEMPLATE))
         return [_to_template(i) for i in items]
+
+    def page(self, *, limit: int, cursor: str | None = None) -> Page[SmsTemplate]:
+        """AP37, one page in creation order (ids are time-ordered)."""
+        result = SmsTemplateItem.query(
+            self._pk,
+            SmsTemplateItem.sk.startswith(keys.SMS_TEMPLATE),
+            limit=limit,
+            last_evaluated_key=decode_cursor(cursor, self._tenant_id),
+        )
+        templates = [_to_template(i) for i in result]
+        return Page(templates, encode_cursor(result.last_evaluated_key))
 
     def get(self, template_id: str) -> SmsTemplate | None:
         try:

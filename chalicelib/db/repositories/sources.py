@@ -1,24 +1,51 @@
-"""Source tags of one CRM (AP22): unique per (param, value), listed with the CRM's settings."""
+"""Source tags of one CRM (AP22): unique per (param, value), listed a page at a time with their counts."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
 from chalicelib.db import keys
-from chalicelib.db.items import SourceTagItem, UniqueItem
+from chalicelib.db.items import CounterItem, SourceTagItem, UniqueItem
+from chalicelib.db.pagination import Page, decode_cursor, encode_cursor
 from chalicelib.db.writes import Delete, Put, Update, must_exist, must_not_exist, transact
+from chalicelib.domain.contacts import ContactKind
 from chalicelib.domain.errors import ConflictError, StaleVersionError
 from chalicelib.domain.sources import SourceParam, SourceTag
 
 OWNER_SOURCE = "source"
+# The family of the contact counters kept per source tag (ContactRepository writes them).
+COUNTER = "source"
 
 
 class SourceTagRepository:
     def __init__(self, tenant_id: str) -> None:
+        self._tenant_id = tenant_id
         self._pk = keys.tenant_pk(tenant_id)
 
     def list(self) -> list[SourceTag]:
         return [_to_source(i) for i in SourceTagItem.query(self._pk, SourceTagItem.sk.startswith(keys.SOURCE))]
+
+    def page(self, *, limit: int, cursor: str | None = None) -> Page[SourceTag]:
+        """AP22, one page in creation order (ids are time-ordered): a CRM has one per UTM value and DID."""
+        result = SourceTagItem.query(
+            self._pk,
+            SourceTagItem.sk.startswith(keys.SOURCE),
+            limit=limit,
+            last_evaluated_key=decode_cursor(cursor, self._tenant_id),
+        )
+        tags = [_to_source(i) for i in result]
+        return Page(tags, encode_cursor(result.last_evaluated_key))
+
+    def counts(self, ids: list[str]) -> dict[tuple[ContactKind, str], int]:
+        """AP21 for some source tags (one page's): {(kind, tag id): contacts}, one BatchGetItem."""
+        if not ids:
+            return {}
+        pairs = [
+            (self._pk, keys.counter_sk(COUNTER, kind.value, tag_id))
+            for tag_id in dict.fromkeys(ids)
+            for kind in ContactKind
+        ]
+        return {(ContactKind(c.contact_kind), c.value): int(c.count) for c in CounterItem.batch_get(pairs)}
 
     def get(self, source_tag_id: str) -> SourceTag | None:
         try:
