@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -53,7 +55,11 @@ def replayed(store: StateFile) -> Any:
 
 
 def table_items(store: StateFile) -> list[dict[str, Any]]:
-    return sorted(store._items(), key=lambda item: json.dumps(item, sort_keys=True))
+    from moto.dynamodb.models import dynamodb_backends
+
+    table = dynamodb_backends["123456789012"][REGION].get_table(store._table)
+    items = [item.to_json()["Attributes"] for item in table.all_items()]
+    return sorted(items, key=lambda item: json.dumps(item, sort_keys=True))
 
 
 def test_each_transaction_is_one_line_and_a_refused_write_none(store: StateFile, api: Api, make_crm) -> None:
@@ -109,3 +115,33 @@ def test_a_line_cut_short_by_a_kill_is_skipped_but_a_corrupt_one_names_its_place
         out.write('\n{"ssm": "/crm/test/c", "value": "3"}\n')
     with pytest.raises(RestoreError, match=rf"{path.name} line 2 is not JSON"):
         replayed(store)
+
+
+def test_a_snapshot_taken_while_writes_go_on_replays_exactly(store: StateFile) -> None:
+    from moto.dynamodb.models import dynamodb_backends
+
+    backend = dynamodb_backends["123456789012"][REGION]
+    for n in range(3000):
+        backend.put_item(store._table, {"pk": {"S": f"T#x#C#{n % 300}"}, "sk": {"S": f"N#{n}"}, "v": {"N": "0"}})
+    stop = threading.Event()
+
+    def write() -> None:  # rewrites, deletes and creates items while the snapshot copies them
+        for n in itertools.count():
+            if stop.is_set():
+                return
+            key = {"pk": {"S": f"T#x#C#{n % 300}"}, "sk": {"S": f"N#{n % 3000}"}}
+            if n % 3:
+                backend.put_item(store._table, {**key, "v": {"N": str(n)}})
+            else:
+                backend.delete_item(store._table, key)
+            backend.put_item(store._table, {"pk": {"S": "T#x#NEW"}, "sk": {"S": f"N#{n}"}})
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        store.save()
+    finally:
+        stop.set()
+        writer.join()
+    state = replayed(store)
+    assert sorted(state.items.values(), key=lambda i: json.dumps(i, sort_keys=True)) == table_items(store)

@@ -10,10 +10,12 @@ are written through to a `files/` directory beside it, one file per object key.
 - Every acknowledged write is first appended to a journal beside the file (journal.py), so
   a process killed at any moment loses nothing that was answered.
 - A snapshot (on exit, every minute if anything was written, and after a start that replayed
-  a journal) copies the state while the writes are paused (`moto_atomic.LOCK`) and switches the
-  journal to a new segment in the same pause; the file is written to a temp file, fsynced and
-  renamed over the old one, and only then are the segments it holds deleted. A crash at any
-  point leaves the previous file, or the new one, with every segment written after it.
+  a journal) switches the journal to a new segment while writes are paused
+  (`moto_atomic.LOCK`), then copies the state a chunk at a time: a write racing the copy is in
+  the new segment, and the snapshot is always read with the segments from its switch on, so the
+  pair is exact. The file is written to a temp file, fsynced and renamed over the old one, and
+  only then are the older segments deleted. A crash at any point leaves the previous file, or
+  the new one, with every segment written after it.
 - Restoring reads the snapshot, then replays the segments after it, into one final state
   (each line holds final images) that it loads into moto. If anything fails it raises a
   `RestoreError` naming the file and the item, and this process never saves: the file and
@@ -35,10 +37,12 @@ from moto.ssm.models import ssm_backends
 
 from infra.local.journal import Journal, _fsync_dir, logins
 from infra.local.moto_atomic import LOCK
+from infra.local.moto_speed import _stored
 from infra.local.resources import ACCOUNT_ID
 
 FORMAT_VERSION = 2
 _READABLE_VERSIONS = (1, 2)  # 1: no journal, no refresh tokens
+_CHUNK = 500  # items copied per hold of the lock
 
 
 class RestoreError(RuntimeError):
@@ -223,15 +227,23 @@ class StateFile:
         return self.save() if self.journal.lines else {}
 
     def _save(self) -> dict[str, int]:
-        with LOCK:  # writes paused: the copy and the journal's switch are one instant
-            state = {
+        table = dynamodb_backends[ACCOUNT_ID][self._region].get_table(self._table)
+        with LOCK:  # one instant: the journal's switch, the keys to copy, the small kinds
+            segment = self.journal.rotate()
+            keys = [
+                (hash_key, range_key)
+                for hash_key, partition in table.items.items()
+                for range_key in (partition if table.range_key_attr else [None])
+            ]
+            pool = self._pool()
+            state: dict[str, Any] = {
                 "version": FORMAT_VERSION,
-                "dynamodb": self._items(),
-                "cognito": logins(pool) if (pool := self._pool()) is not None else [],
+                "journal": segment,
+                "cognito": logins(pool) if pool is not None else [],
                 "refresh_tokens": self._grants(pool),
                 "ssm": self._parameters(),
             }
-            state["journal"] = self.journal.rotate()
+        state["dynamodb"] = self._items(table, keys)
         partial = self.path.with_name(self.path.name + ".tmp")
         with partial.open("w", encoding="utf-8") as out:
             json.dump(state, out)
@@ -250,9 +262,21 @@ class StateFile:
     def _pool(self) -> CognitoIdpUserPool | None:
         return cognitoidp_backends[ACCOUNT_ID][self._region].user_pools.get(self._pool_id)
 
-    def _items(self) -> list[dict[str, Any]]:
-        table = dynamodb_backends[ACCOUNT_ID][self._region].get_table(self._table)
-        return [item.to_json()["Attributes"] for item in table.all_items()]
+    @staticmethod
+    def _items(table: Any, keys: list[tuple[Any, Any]]) -> list[dict[str, Any]]:
+        """The items of `keys`, copied a chunk at a time under LOCK (a pause of a few ms, where
+        copying 100,000 items at once would pause writes for seconds). An item written between
+        two chunks may be copied before or after that write: its image is in the journal's new
+        segment either way, which restore replays over this snapshot. Items created after the
+        keys were listed are only in that segment."""
+        items: list[dict[str, Any]] = []
+        for start in range(0, len(keys), _CHUNK):
+            with LOCK:
+                for hash_key, range_key in keys[start : start + _CHUNK]:
+                    item = _stored(table, hash_key, range_key)
+                    if item is not None:
+                        items.append(item.to_json()["Attributes"])
+        return items
 
     @staticmethod
     def _grants(pool: CognitoIdpUserPool | None) -> dict[str, list[str]]:
