@@ -195,13 +195,26 @@ def test_api_gets_its_settings_and_error_envelope(real: Synth) -> None:
     responses = real.raw["Resources"]["RestAPI"]["Properties"]["DefinitionBody"][
         "x-amazon-apigateway-gateway-responses"
     ]
-    expected = {"MISSING_AUTHENTICATION_TOKEN": ("404", "not_found"), "THROTTLED": ("429", "rate_limited")}
+    # An unknown path or method: MISSING_AUTHENTICATION_TOKEN without a token, INCOMPLETE_SIGNATURE
+    # (whose own message quotes the Authorization header) with a bearer token.
+    expected = {
+        "MISSING_AUTHENTICATION_TOKEN": ("404", "not_found"),
+        "INCOMPLETE_SIGNATURE": ("404", "not_found"),
+        "INVALID_SIGNATURE": ("404", "not_found"),
+        "THROTTLED": ("429", "rate_limited"),
+    }
     for response_type, (status, code) in expected.items():
         assert responses[response_type]["statusCode"] == status
         body = json.loads(responses[response_type]["responseTemplates"]["application/json"])
         assert body["error"]["code"] == code
-    for response in responses.values():  # browsers need CORS on API Gateway's own errors too
+    for response_type, response in responses.items():
+        # browsers need CORS on API Gateway's own errors too
         assert response["responseParameters"]["gatewayresponse.header.Access-Control-Allow-Origin"] == "'*'"
+        template = response["responseTemplates"]["application/json"]
+        if response_type != "DEFAULT_5XX":  # nothing of the request (its token) is echoed back
+            assert "$" not in template, response_type
+            assert set(json.loads(template)["error"]) == {"code", "message"}
+        assert not any(str(value).startswith("method.request") for value in response["responseParameters"].values())
     for response_type in ("DEFAULT_4XX", "DEFAULT_5XX"):
         template = responses[response_type]["responseTemplates"]["application/json"]
         # API Gateway substitutes $context.error.messageString with a quoted string.

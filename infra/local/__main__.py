@@ -36,6 +36,7 @@ def parse_args(argv: list[str] | None = None) -> Options:
 def main(argv: list[str] | None = None) -> int:
     options = parse_args(argv)
     configure(options)  # before the application is imported: it reads settings at import
+    from infra.local.persistence import RestoreError
     from infra.local.seed import DEMO_EMAIL, DEMO_PASSWORD, DEMO_SLUG
     from infra.local.stack import LocalStack, PortTakenError
 
@@ -47,6 +48,14 @@ def main(argv: list[str] | None = None) -> int:
         stack.start()
     except PortTakenError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except RestoreError as exc:
+        stack.stop()  # saves nothing: the file and its journal stay as they were
+        print(
+            f"error: the saved data could not be restored: {exc}\n"
+            f"  Nothing was changed. Fix that item, or move {options.state_file.parent} away to start empty.",
+            file=sys.stderr,
+        )
         return 1
     except BaseException:
         stack.stop()
@@ -63,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
   PBX: a fake Zadarma API at {stack.pbx_url} (keys demo-key/demo-secret); scripted demo calls
        arrive a few seconds after the first start (again with --demo-call).
   Embedded AWS (moto): {options.moto_endpoint}/moto-api/
-  Data: restored {restored}; saved to {options.state_file if options.persist else "nowhere (--no-persist)"} on exit.
+  Data: restored {restored}; kept in {options.state_file if options.persist else "memory only (--no-persist)"}.
   Ctrl-C to stop.
 """,
         flush=True,

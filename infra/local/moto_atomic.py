@@ -18,7 +18,9 @@ from moto.dynamodb.models import DynamoDBBackend
 
 from infra.local import moto_speed
 
-_LOCK = threading.RLock()
+# Also held by the local store's journal (journal.py) around the writes it records, and by a
+# snapshot while it copies the state: one order of writes for moto, the journal and the file.
+LOCK = threading.RLock()
 # Reads too: moto's tables are defaultdicts that a read of a missing partition grows, which
 # breaks a transaction deep-copying the table on another thread ("dictionary changed size").
 _WRITES = ("put_item", "update_item", "delete_item", "transact_write_items", "get_item", "query", "scan")
@@ -27,7 +29,7 @@ _WRITES = ("put_item", "update_item", "delete_item", "transact_write_items", "ge
 def _atomic(method: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(method)
     def locked(*args: Any, **kwargs: Any) -> Any:
-        with _LOCK:
+        with LOCK:
             return method(*args, **kwargs)
 
     locked.__crm_atomic__ = True  # type: ignore[attr-defined]

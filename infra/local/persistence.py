@@ -1,11 +1,25 @@
-"""Keep the local CRM's data across restarts: dump on shutdown (and periodically), restore on start.
+"""Keep the local CRM's data across restarts, a `kill -9` included: a snapshot plus a journal.
 
 moto keeps everything in memory, so the local stack saves what a user would miss to
-`.local/state.json`: the table's items, the Cognito logins (moto holds passwords in clear, and
-so does this file — it is a local development store, git-ignored) and the SSM parameters.
-The format is plain JSON (DynamoDB's wire format for items), stable across moto versions.
-Files of the bucket (avatars, recordings, imports and their undo logs, exports) are mirrored in
-a `files/` directory beside it, one file per object key.
+`.local/state.json`: the table's items, the Cognito logins and live refresh tokens (moto holds
+passwords in clear, and so does this file — it is a local development store, git-ignored) and
+the SSM parameters. The format is plain JSON (DynamoDB's wire format for items), stable across
+moto versions. Files of the bucket (avatars, recordings, imports and their undo logs, exports)
+are written through to a `files/` directory beside it, one file per object key.
+
+- Every acknowledged write is first appended to a journal beside the file (journal.py), so
+  a process killed at any moment loses nothing that was answered.
+- A snapshot (on exit, every minute if anything was written, and after a start that replayed
+  a journal) switches the journal to a new segment while writes are paused
+  (`moto_atomic.LOCK`), then copies the state a chunk at a time: a write racing the copy is in
+  the new segment, and the snapshot is always read with the segments from its switch on, so the
+  pair is exact. The file is written to a temp file, fsynced and renamed over the old one, and
+  only then are the older segments deleted. A crash at any point leaves the previous file, or
+  the new one, with every segment written after it.
+- Restoring reads the snapshot, then replays the segments after it, into one final state
+  (each line holds final images) that it loads into moto. If anything fails it raises a
+  `RestoreError` naming the file and the item, and this process never saves: the file and
+  the journal stay as they were, for the user to fix or move away.
 """
 
 from __future__ import annotations
@@ -13,15 +27,62 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
-from moto.cognitoidp.models import cognitoidp_backends
+from moto.cognitoidp.models import CognitoIdpUserPool, cognitoidp_backends
+from moto.dynamodb.models import dynamodb_backends
+from moto.ssm.models import ssm_backends
 
+from infra.local.journal import Journal, _fsync_dir, logins
+from infra.local.moto_atomic import LOCK
+from infra.local.moto_speed import _stored
 from infra.local.resources import ACCOUNT_ID
 
-FORMAT_VERSION = 1
-_BATCH = 25
+FORMAT_VERSION = 2
+_READABLE_VERSIONS = (1, 2)  # 1: no journal, no refresh tokens
+_CHUNK = 500  # items copied per hold of the lock
+
+
+class RestoreError(RuntimeError):
+    """The saved state could not be loaded; the message names the file and the item."""
+
+
+class _State:
+    """The data a restart gives back, keyed so that later images replace earlier ones."""
+
+    def __init__(self) -> None:
+        self.items: dict[str, dict[str, Any]] = {}  # key (JSON) -> item image
+        self.logins: list[dict[str, Any]] = []
+        self.grants: dict[str, list[str]] = {}  # refresh token -> [client id, username, jti]
+        self.parameters: dict[str, str] = {}
+
+    def apply(self, line: dict[str, Any], key_attrs: tuple[str, ...]) -> None:
+        """One journal line; KeyError/TypeError/AttributeError when malformed."""
+        for image in line.get("dynamodb", ()):
+            self.put(image["key"], image["item"], key_attrs)
+        if "logins" in line:
+            self.logins = list(line["logins"])
+        if "grant" in line:
+            self.grants[line["grant"]] = list(line["to"])
+        if "sign_out" in line:
+            self.grants = {t: g for t, g in self.grants.items() if g[1] != line["sign_out"]}
+        if "ssm" in line:
+            if line["value"] is None:
+                self.parameters.pop(line["ssm"], None)
+            else:
+                self.parameters[line["ssm"]] = str(line["value"])
+
+    def put(self, key: dict[str, Any] | None, item: dict[str, Any] | None, key_attrs: tuple[str, ...]) -> None:
+        if key is None:
+            assert item is not None
+            key = {name: item[name] for name in key_attrs}
+        index = json.dumps(key, sort_keys=True)
+        if item is None:
+            self.items.pop(index, None)
+        else:
+            self.items[index] = item
 
 
 class StateFile:
@@ -35,63 +96,95 @@ class StateFile:
         self._table = table_name
         self._pool_id = pool_id
         self._ssm_prefix = ssm_prefix
+        self.journal = Journal(
+            path, table=table_name, pool_id=pool_id, ssm_prefix=ssm_prefix, bucket=bucket, files_dir=self.files_dir
+        )
+        self.restored = False  # only then may this process write the file
+        self.replayed = 0  # journal lines replayed by restore()
+        self._saving = threading.Lock()  # the autosave and the save on exit, one at a time
 
-    def save(self, dynamodb: Any, cognito: Any, ssm: Any, s3: Any = None) -> dict[str, int]:
-        """Write the current state atomically; returns counts per kind."""
-        state = {
-            "version": FORMAT_VERSION,
-            "dynamodb": self._items(dynamodb),
-            "cognito": self._logins(),
-            "ssm": self._parameters(ssm),
-        }
+    # -- restore -------------------------------------------------------------------------
+
+    def restore(self, cognito: Any, ssm: Any, s3: Any = None) -> dict[str, int]:
+        """Load the last snapshot and the journal after it into freshly created resources, then
+        journal every write; returns counts per kind. RestoreError names what failed."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        partial = self.path.with_suffix(".tmp")
-        partial.write_text(json.dumps(state))
-        os.replace(partial, self.path)  # a crash mid-write never leaves a half file
-        counts = {kind: len(state[kind]) for kind in ("dynamodb", "cognito", "ssm")}
-        if s3 is not None and self._bucket:
-            counts["files"] = self._save_files(s3)
-        return counts
-
-    def restore(self, dynamodb: Any, cognito: Any, ssm: Any, s3: Any = None) -> dict[str, int]:
-        """Load a previous dump into freshly created resources; returns counts per kind."""
         files = self._restore_files(s3) if s3 is not None and self._bucket else 0
-        if not self.path.exists():
-            return {"files": files} if files else {}
-        state = json.loads(self.path.read_text())
-        if state.get("version") != FORMAT_VERSION:
-            raise RuntimeError(f"{self.path} has an unknown format; move it away to start empty")
-        items = state.get("dynamodb", [])
-        for start in range(0, len(items), _BATCH):
-            requests = [{"PutRequest": {"Item": item}} for item in items[start : start + _BATCH]]
-            pending: dict[str, Any] = {self._table: requests}
-            while pending:
-                pending = dynamodb.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
-        for login in state.get("cognito", []):
-            self._restore_login(cognito, login)
-        for parameter in state.get("ssm", []):
-            ssm.put_parameter(Name=parameter["name"], Value=parameter["value"], Type="SecureString", Overwrite=True)
-        counts = {"dynamodb": len(items), "cognito": len(state.get("cognito", [])), "ssm": len(state.get("ssm", []))}
+        table = dynamodb_backends[ACCOUNT_ID][self._region].get_table(self._table)
+        key_attrs = tuple(a for a in (table.hash_key_attr, table.range_key_attr) if a)
+        state, first_segment = self._read(key_attrs)
+        segments = [(n, p) for n, p in self.journal.segments() if n >= first_segment]
+        for index, (_, segment) in enumerate(segments):
+            self.replayed += self._replay(segment, state, key_attrs, last=index == len(segments) - 1)
+        self._load(state, cognito, ssm)
+        self.restored = True
+        last = max([first_segment, *(n for n, _ in segments)])
+        self.journal.open(last + 1 if segments else last, self._pool())
+        counts = {
+            "dynamodb": len(state.items),
+            "cognito": len(state.logins),
+            "ssm": len(state.parameters),
+        }
         return {**counts, "files": files} if files else counts
 
-    def _save_files(self, s3: Any) -> int:
-        """Mirror the bucket: new and changed objects written, deleted ones removed."""
-        kept: set[Path] = set()
-        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=self._bucket):
-            for entry in page.get("Contents", []):
-                target = self.files_dir / entry["Key"]
-                kept.add(target)
-                unchanged = target.exists() and target.stat().st_size == entry["Size"]
-                if unchanged and target.stat().st_mtime >= entry["LastModified"].timestamp():
-                    continue  # saved every minute: only what changed is copied again
-                target.parent.mkdir(parents=True, exist_ok=True)
-                partial = target.with_name(target.name + ".tmp")
-                partial.write_bytes(s3.get_object(Bucket=self._bucket, Key=entry["Key"])["Body"].read())
-                os.replace(partial, target)
-        if self.files_dir.exists():
-            for stale in [p for p in self.files_dir.rglob("*") if p.is_file() and p not in kept]:
-                stale.unlink()
-        return len(kept)
+    def _read(self, key_attrs: tuple[str, ...]) -> tuple[_State, int]:
+        state = _State()
+        if not self.path.exists():
+            return state, 0
+        try:
+            saved = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise RestoreError(f"{self.path} cannot be read: {exc}") from exc
+        if not isinstance(saved, dict) or saved.get("version") not in _READABLE_VERSIONS:
+            raise RestoreError(f"{self.path} has an unknown format")
+        for number, item in enumerate(saved.get("dynamodb", []), 1):
+            try:
+                state.put(None, item, key_attrs)
+            except (KeyError, TypeError, AssertionError) as exc:
+                raise RestoreError(f"{self.path}: DynamoDB item #{number} has no key ({exc}): {item!r:.200}") from exc
+        state.logins = list(saved.get("cognito", []))
+        state.grants = dict(saved.get("refresh_tokens", {}))
+        state.parameters = {p["name"]: p["value"] for p in saved.get("ssm", [])}
+        return state, int(saved.get("journal", 0))
+
+    def _replay(self, segment: Path, state: _State, key_attrs: tuple[str, ...], *, last: bool) -> int:
+        text = segment.read_text(encoding="utf-8")
+        lines = text.split("\n")
+        count = 0
+        for number, line in enumerate(lines, 1):
+            if not line:
+                continue
+            try:
+                state.apply(json.loads(line), key_attrs)
+            except ValueError as exc:
+                if last and number == len(lines):  # the line being written when the process died
+                    break
+                raise RestoreError(f"{segment} line {number} is not JSON: {exc}") from exc
+            except (KeyError, TypeError, AttributeError, IndexError, AssertionError) as exc:
+                raise RestoreError(f"{segment} line {number} is malformed ({exc!r}): {line:.200}") from exc
+            count += 1
+        return count
+
+    def _load(self, state: _State, cognito: Any, ssm: Any) -> None:
+        backend = dynamodb_backends[ACCOUNT_ID][self._region]
+        for item in state.items.values():
+            try:
+                backend.put_item(self._table, item)
+            except Exception as exc:  # named, and nothing is saved over the file
+                raise RestoreError(f"{self.path}: DynamoDB item {item!r:.300} was refused: {exc}") from exc
+        for login in state.logins:
+            try:
+                self._restore_login(cognito, login)
+            except Exception as exc:
+                raise RestoreError(f"{self.path}: login {login.get('username')!r} was refused: {exc}") from exc
+        pool = self._pool()
+        if pool is not None:
+            pool.refresh_tokens.update({token: tuple(grant) for token, grant in state.grants.items()})  # type: ignore[misc]
+        for name, value in state.parameters.items():
+            try:
+                ssm.put_parameter(Name=name, Value=value, Type="SecureString", Overwrite=True)
+            except Exception as exc:
+                raise RestoreError(f"{self.path}: SSM parameter {name!r} was refused: {exc}") from exc
 
     def _restore_files(self, s3: Any) -> int:
         if not self.files_dir.exists():
@@ -103,25 +196,6 @@ class StateFile:
                 s3.put_object(Bucket=self._bucket, Key=key, Body=source.read_bytes())
                 count += 1
         return count
-
-    def _items(self, dynamodb: Any) -> list[dict[str, Any]]:
-        items: list[dict[str, Any]] = []
-        for page in dynamodb.get_paginator("scan").paginate(TableName=self._table):
-            items.extend(page["Items"])
-        return items
-
-    def _logins(self) -> list[dict[str, Any]]:
-        # Passwords are not readable through the Cognito API; moto runs in this process.
-        pool = cognitoidp_backends[ACCOUNT_ID][self._region].user_pools[self._pool_id]
-        return [
-            {
-                "username": user.username,
-                "password": user.password,
-                "enabled": user.enabled,
-                "attributes": [a for a in user.attributes if a["Name"] != "sub"],
-            }
-            for user in pool.users.values()
-        ]
 
     def _restore_login(self, cognito: Any, login: dict[str, Any]) -> None:
         with contextlib.suppress(cognito.exceptions.UsernameExistsException):
@@ -138,9 +212,85 @@ class StateFile:
         if not login.get("enabled", True):
             cognito.admin_disable_user(UserPoolId=self._pool_id, Username=login["username"])
 
-    def _parameters(self, ssm: Any) -> list[dict[str, str]]:
-        parameters: list[dict[str, str]] = []
-        paginator = ssm.get_paginator("get_parameters_by_path")
-        for page in paginator.paginate(Path=self._ssm_prefix, Recursive=True, WithDecryption=True):
-            parameters.extend({"name": p["Name"], "value": p["Value"]} for p in page["Parameters"])
-        return parameters
+    # -- save ----------------------------------------------------------------------------
+
+    def save(self) -> dict[str, int]:
+        """Snapshot the state atomically; returns counts per kind ({} if this process may not
+        write the file: its restore failed or never ran)."""
+        if not self.restored:
+            return {}
+        with self._saving:
+            return self._save()
+
+    def save_if_written(self) -> dict[str, int]:
+        """The periodic snapshot: only when the journal has grown since the last one."""
+        return self.save() if self.journal.lines else {}
+
+    def _save(self) -> dict[str, int]:
+        table = dynamodb_backends[ACCOUNT_ID][self._region].get_table(self._table)
+        with LOCK:  # one instant: the journal's switch, the keys to copy, the small kinds
+            segment = self.journal.rotate()
+            keys = [
+                (hash_key, range_key)
+                for hash_key, partition in table.items.items()
+                for range_key in (partition if table.range_key_attr else [None])
+            ]
+            pool = self._pool()
+            state: dict[str, Any] = {
+                "version": FORMAT_VERSION,
+                "journal": segment,
+                "cognito": logins(pool) if pool is not None else [],
+                "refresh_tokens": self._grants(pool),
+                "ssm": self._parameters(),
+            }
+        state["dynamodb"] = self._items(table, keys)
+        partial = self.path.with_name(self.path.name + ".tmp")
+        with partial.open("w", encoding="utf-8") as out:
+            json.dump(state, out)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(partial, self.path)  # a crash mid-write never leaves a half file
+        _fsync_dir(self.path.parent)
+        self.journal.drop_before(state["journal"])
+        files = sum(1 for p in self.files_dir.rglob("*") if p.is_file()) if self.files_dir.exists() else 0
+        counts = {kind: len(state[kind]) for kind in ("dynamodb", "cognito", "ssm")}
+        return {**counts, "files": files} if files else counts
+
+    def close(self) -> None:
+        self.journal.close()
+
+    def _pool(self) -> CognitoIdpUserPool | None:
+        return cognitoidp_backends[ACCOUNT_ID][self._region].user_pools.get(self._pool_id)
+
+    @staticmethod
+    def _items(table: Any, keys: list[tuple[Any, Any]]) -> list[dict[str, Any]]:
+        """The items of `keys`, copied a chunk at a time under LOCK (a pause of a few ms, where
+        copying 100,000 items at once would pause writes for seconds). An item written between
+        two chunks may be copied before or after that write: its image is in the journal's new
+        segment either way, which restore replays over this snapshot. Items created after the
+        keys were listed are only in that segment."""
+        items: list[dict[str, Any]] = []
+        for start in range(0, len(keys), _CHUNK):
+            with LOCK:
+                for hash_key, range_key in keys[start : start + _CHUNK]:
+                    item = _stored(table, hash_key, range_key)
+                    if item is not None:
+                        items.append(item.to_json()["Attributes"])
+        return items
+
+    @staticmethod
+    def _grants(pool: CognitoIdpUserPool | None) -> dict[str, list[str]]:
+        if pool is None:
+            return {}
+        return {token: list(grant) for token, grant in pool.refresh_tokens.items() if grant is not None}
+
+    def _parameters(self) -> list[dict[str, str]]:
+        parameters = ssm_backends[ACCOUNT_ID][self._region]._parameters
+        prefix = self._ssm_prefix.rstrip("/") + "/"
+        saved = []
+        for name, versions in list(parameters.items()):
+            if name.startswith(prefix) and versions:
+                value = versions[-1].decrypt(versions[-1].value)
+                if value is not None:
+                    saved.append({"name": name, "value": value})
+        return saved

@@ -16,10 +16,10 @@ from typing import Any
 import boto3
 import requests
 from chalice.config import Config
-from chalice.local import LocalDevServer, create_local_server
+from chalice.local import LocalDevServer
 from moto.server import ThreadedMotoServer
 
-from infra.local import lambda_glue, moto_atomic, resources
+from infra.local import journal, lambda_glue, moto_atomic, resources
 from infra.local.environment import REGION, ROOT, Options
 from infra.local.outbox import Outbox
 from infra.local.persistence import StateFile
@@ -65,6 +65,7 @@ class LocalStack:
 
         lambda_glue.install()
         moto_atomic.install()
+        journal.install()  # records nothing until the state is restored
         from infra.local.fake_zadarma import FakeZadarma
         from infra.local.seed import PBX_ACCOUNTS
 
@@ -92,9 +93,10 @@ class LocalStack:
                 ssm_prefix="/crm/local",
                 bucket=get_settings().files_bucket,
             )
-            self.restored = self._state.restore(
-                self._client("dynamodb"), self._client("cognito-idp"), self._client("ssm"), self._client("s3")
-            )
+            # A RestoreError goes up to the caller; `save` then never writes over the file.
+            self.restored = self._state.restore(self._client("cognito-idp"), self._client("ssm"), self._client("s3"))
+            if self._state.replayed:
+                self._state.save()  # the journal's lines are now in the snapshot
         if opts.seed:
             from infra.local.seed import seed_demo
 
@@ -105,7 +107,7 @@ class LocalStack:
         outbox = Outbox(REGION, sms=lambda: self._pbx.sent_sms if self._pbx else [])
         jobs: tuple[tuple[float, Callable[[], object]], ...] = ((1.0, outbox.show_new),)
         if self._state:
-            jobs += ((AUTOSAVE_SECONDS, self.save),)
+            jobs += ((AUTOSAVE_SECONDS, self._state.save_if_written),)
         self._scheduler = Scheduler(self._client("lambda"), FUNCTIONS, REGION, extra_jobs=jobs)
         self._scheduler.start()
         if self.seeded or opts.demo_call:
@@ -173,19 +175,17 @@ class LocalStack:
 
     def _serve_api(self) -> None:
         from app import app
+        from infra.local.api_server import create_server
 
-        self._http = create_local_server(
+        # Unknown paths and methods answer 404/405 in the API's envelope (api_server.py).
+        self._http = create_server(
             app, Config.create(chalice_stage="dev", project_dir=str(ROOT)), self.options.host, self.options.port
         )
         self._http_thread = threading.Thread(target=self._http.server.serve_forever, name="chalice", daemon=True)
         self._http_thread.start()
 
     def save(self) -> dict[str, int]:
-        if self._state is None:
-            return {}
-        return self._state.save(
-            self._client("dynamodb"), self._client("cognito-idp"), self._client("ssm"), self._client("s3")
-        )
+        return self._state.save() if self._state is not None else {}
 
     def stop(self) -> dict[str, int]:
         """Stop everything; returns what was saved."""
@@ -197,6 +197,8 @@ class LocalStack:
         if self._http_thread is not None:
             self._http_thread.join(timeout=5)
         saved = self.save() if self._moto is not None else {}
+        if self._state is not None:
+            self._state.close()
         if self._moto is not None:
             self._moto.stop()
         if self._pbx is not None:

@@ -4,6 +4,13 @@ They go into the API's OpenAPI body (`x-amazon-apigateway-gateway-responses`) ra
 separate `AWS::ApiGateway::GatewayResponse` resources: a body update re-imports the API in
 overwrite mode, which drops gateway responses the body does not list, and SAM redeploys the
 stage only when the body changes (aws/serverless-application-model#390, #3482).
+
+A path or method no route matches is a 404 `not_found` (the local server answers the same, and
+405 `method_not_allowed` where it can tell the path exists: API Gateway cannot). API Gateway
+treats such a request as an unsigned IAM call: without a token it is MISSING_AUTHENTICATION_TOKEN,
+and with an `Authorization: Bearer ...` header INCOMPLETE_SIGNATURE, whose own message quotes
+that header. No 4xx template here uses API Gateway's message or any part of the request, so the
+caller's token is never echoed back.
 """
 
 from __future__ import annotations
@@ -11,7 +18,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-# API Gateway's own message, already a quoted JSON string.
+NOT_FOUND = "no such route"
+# API Gateway's own message, already a quoted JSON string (server errors only: see above).
 _MESSAGE = "$context.error.messageString"
 
 
@@ -36,14 +44,16 @@ def _response(code: str, status: int | None = None, message: str | None = None) 
 
 # Response type -> envelope; without a status the type keeps API Gateway's own status code.
 GATEWAY_RESPONSES: dict[str, dict[str, Any]] = {
-    # API Gateway's answer to a path or method no route matches.
-    "MISSING_AUTHENTICATION_TOKEN": _response("not_found", 404, "no such route"),
-    "RESOURCE_NOT_FOUND": _response("not_found", 404),
+    # API Gateway's answers to a path or method no route matches (this API signs nothing).
+    "MISSING_AUTHENTICATION_TOKEN": _response("not_found", 404, NOT_FOUND),
+    "INCOMPLETE_SIGNATURE": _response("not_found", 404, NOT_FOUND),
+    "INVALID_SIGNATURE": _response("not_found", 404, NOT_FOUND),
+    "RESOURCE_NOT_FOUND": _response("not_found", 404, NOT_FOUND),
     "THROTTLED": _response("rate_limited", 429, "too many requests, retry later"),
     "QUOTA_EXCEEDED": _response("rate_limited", 429, "too many requests, retry later"),
-    "REQUEST_TOO_LARGE": _response("payload_too_large", 413),
+    "REQUEST_TOO_LARGE": _response("payload_too_large", 413, "the request is too large"),
     "INTEGRATION_TIMEOUT": _response("unavailable", 504, "the request took too long, try again"),
     # Without API Gateway authorizers or validators, what remains here is malformed requests.
-    "DEFAULT_4XX": _response("validation_error"),
+    "DEFAULT_4XX": _response("validation_error", message="the request could not be handled"),
     "DEFAULT_5XX": _response("internal_error"),
 }
