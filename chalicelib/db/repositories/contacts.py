@@ -128,7 +128,7 @@ class ContactRepository:
             _created_range(attribute, created_from, created_to),
             scan_index_forward=not newest_first,
             limit=limit,
-            last_evaluated_key=decode_cursor(cursor, self._tenant_id),
+            last_evaluated_key=decode_cursor(cursor, self._tenant_id, index=index.Meta.index_name, partition=hash_key),
         )
         contacts = [contact_from_item(i) for i in result]
         return Page(contacts, encode_cursor(result.last_evaluated_key))
@@ -155,7 +155,7 @@ class ContactRepository:
             _created_range(FilterItem.sk, created_from, created_to),
             scan_index_forward=not newest_first,
             limit=limit,
-            last_evaluated_key=decode_cursor(cursor, self._tenant_id),
+            last_evaluated_key=decode_cursor(cursor, self._tenant_id, partition=pk),
         )
         ids = [entry.contact_id for entry in result]
         records = {c.id: c for c in self._batch_get(ids)}

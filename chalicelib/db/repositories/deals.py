@@ -60,11 +60,12 @@ class DealRepository:
         """AP25: one column's cards in board order (all deals, or `owner`'s), from `after` on."""
         index = DealItem.gsi2 if owner else DealItem.gsi1
         attribute = DealItem.gsi2sk if owner else DealItem.gsi1sk
+        hash_key = keys.deal_column_pk(self._tenant_id, status.value, owner)
         result = index.query(
-            keys.deal_column_pk(self._tenant_id, status.value, owner),
+            hash_key,
             attribute > after if after else None,
             limit=limit,
-            last_evaluated_key=decode_cursor(cursor, self._tenant_id),
+            last_evaluated_key=decode_cursor(cursor, self._tenant_id, index=index.Meta.index_name, partition=hash_key),
         )
         return Page([_to_deal(i) for i in result], encode_cursor(result.last_evaluated_key))
 
@@ -78,12 +79,13 @@ class DealRepository:
         if owner is not None:
             mine = DealItem.responsible_user_id == owner
             condition = mine if condition is None else condition & mine
+        hash_key = keys.client_deals_pk(self._tenant_id, client_id)
         result = DealItem.gsi3.query(
-            keys.client_deals_pk(self._tenant_id, client_id),
+            hash_key,
             filter_condition=condition,
             scan_index_forward=False,
             limit=limit,
-            last_evaluated_key=decode_cursor(cursor, self._tenant_id),
+            last_evaluated_key=decode_cursor(cursor, self._tenant_id, index="gsi3", partition=hash_key),
         )
         return Page([_to_deal(i) for i in result], encode_cursor(result.last_evaluated_key))
 
