@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
@@ -61,6 +61,9 @@ class RouteSpec:
     query: type[pydantic.BaseModel] | None
     response: type[pydantic.BaseModel] | None
     status: int
+    # Statuses the route answers besides its own and the errors every route may answer (a public
+    # route's 401, a redirect...), each with its description, for the OpenAPI document.
+    responses: tuple[tuple[int, str], ...] = ()
 
 
 ROUTES: list[RouteSpec] = []
@@ -88,9 +91,11 @@ class Router:
         response: type[pydantic.BaseModel] | None = None,
         status: int = 200,
         raw: bool = False,
+        responses: Mapping[int, str] | None = None,
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """`raw=True` hands the handler the request itself (`request=`), for bodies that are not
-        JSON (the PBX's form-encoded webhooks); the handler then answers with a chalice Response."""
+        JSON (the PBX's form-encoded webhooks); the handler then answers with a chalice Response.
+        `responses`: other statuses it answers ({401: "bad credentials"} on a public route)."""
 
         def decorate(handler: Callable[..., Any]) -> Callable[..., Any]:
             spec = RouteSpec(
@@ -104,6 +109,7 @@ class Router:
                 query=query,
                 response=response,
                 status=status,
+                responses=tuple(sorted((responses or {}).items())),
             )
             ROUTES.append(spec)
 
