@@ -8,6 +8,7 @@ import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from itertools import count
 from typing import Any
 
@@ -51,9 +52,15 @@ def call_id(direction: str = "in") -> str:
     return f"{direction}_{next(_calls):040x}"
 
 
+def pbx_now() -> str:
+    """`call_start` of a call starting now (UTC: within the day the CRM believes, whatever its zone)."""
+    return datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
 def incoming(pbx_call_id: str, caller: str = "+33612345678", did: str = "33159000000",
-             start: str = "2026-11-26 10:00:00") -> dict[str, dict[str, str]]:  # fmt: skip
+             start: str | None = None) -> dict[str, dict[str, str]]:  # fmt: skip
     """The events of one incoming call answered by extension 100 and recorded."""
+    start = start or pbx_now()
     base = {"call_start": start, "pbx_call_id": pbx_call_id, "caller_id": caller, "called_did": did}
     record = f"{1585918082 + next(_calls)}.92858"
     return {
@@ -85,9 +92,10 @@ def outgoing(
     pbx_call_id: str,
     destination: str = "+33698765432",
     extension: str = "100",
-    start: str = "2026-11-26 11:00:00",
+    start: str | None = None,
     disposition: str = "answered",
 ) -> dict[str, dict[str, str]]:
+    start = start or pbx_now()
     base = {"call_start": start, "pbx_call_id": pbx_call_id, "internal": extension, "destination": destination}
     return {
         "start": {"event": "NOTIFY_OUT_START", **base, "caller_id": "0"},

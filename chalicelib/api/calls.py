@@ -201,7 +201,13 @@ def get_call(actor: Actor, call_id: str) -> CallOut:
     return CallOut.of(services().telephony.call(actor, call_id))
 
 
-@router.route("/calls/{call_id}/recording", "GET", right=Access.ANY_USER, status=302)
+@router.route(
+    "/calls/{call_id}/recording",
+    "GET",
+    right=Access.ANY_USER,
+    status=302,
+    responses={302: "Location: a short-lived link to the recording"},
+)
 def call_recording(actor: Actor, call_id: str) -> Response:
     """The call's recording: a redirect to a short-lived link (15 minutes)."""
     url = services().telephony.recording_url(actor, call_id)

@@ -11,8 +11,10 @@ from pydantic.json_schema import models_json_schema
 from chalicelib.api.errors import ERROR_CODES
 from chalicelib.api.routing import ROUTES, RouteSpec, is_public
 from chalicelib.api.schemas import ErrorEnvelope
+from chalicelib.domain.clock import EARLIEST_YEAR, LATEST_YEAR
 
 _REF = "#/components/schemas/{model}"
+_SUCCESS = {201: "Created", 202: "Accepted: it goes on in the background", 204: "Done; no content"}
 _PATH_PARAM = re.compile(r"{(\w+)}")
 
 
@@ -29,6 +31,9 @@ def document(title: str = "CRM API", version: str = "1.0.0") -> dict[str, Any]:
     for spec in ROUTES:
         if spec.query is not None:  # enums used only in a query string live in its own $defs
             components.update(spec.query.model_json_schema(ref_template=_REF).get("$defs", {}))
+    for component in components.values():
+        for name, prop in component.get("properties", {}).items():
+            component["properties"][name] = _with_date_bounds(prop)
 
     paths: dict[str, dict[str, Any]] = {}
     for spec in ROUTES:
@@ -66,7 +71,7 @@ def _operation(spec: RouteSpec, refs: dict[Any, dict[str, Any]]) -> dict[str, An
         schema = spec.query.model_json_schema(ref_template=_REF)
         required = set(schema.get("required", []))
         parameters += [
-            {"name": name, "in": "query", "required": name in required, "schema": prop}
+            {"name": name, "in": "query", "required": name in required, "schema": _with_date_bounds(prop)}
             for name, prop in schema.get("properties", {}).items()
         ]
     if parameters:
@@ -76,19 +81,35 @@ def _operation(spec: RouteSpec, refs: dict[Any, dict[str, Any]]) -> dict[str, An
             "required": True,
             "content": {"application/json": {"schema": refs[(spec.body, "validation")]}},
         }
-    success: dict[str, Any] = {"description": "Success"}
+    declared = dict(spec.responses)
+    success: dict[str, Any] = {"description": declared.pop(spec.status, _SUCCESS.get(spec.status, "Success"))}
     if spec.response is not None:
         success["content"] = {"application/json": {"schema": refs[(spec.response, "serialization")]}}
     responses: dict[str, Any] = {str(spec.status): success}
     error = {"application/json": {"schema": {"$ref": _REF.format(model="ErrorEnvelope")}}}
     for status, codes in ERROR_CODES.items():
-        if is_public(spec) and status in (401, 403):
+        # Without a token there is no caller to refuse: a public route answers 401/403 only
+        # when it says so (login's bad credentials, a webhook's bad signature).
+        if is_public(spec) and status in (401, 403) and status not in declared:
             continue
-        responses[str(status)] = {"description": " | ".join(codes), "content": error}
-    operation["responses"] = responses
+        description = " | ".join(codes) + (f": {declared.pop(status)}" if status in declared else "")
+        responses[str(status)] = {"description": description, "content": error}
+    for status, description in declared.items():
+        responses[str(status)] = {"description": description}
+    operation["responses"] = dict(sorted(responses.items()))
     if not is_public(spec):
         operation["security"] = [{"bearer": []}]
     return operation
+
+
+def _with_date_bounds(prop: dict[str, Any]) -> dict[str, Any]:
+    """A date or date-time property says which years the API accepts (schemas.Input checks them)."""
+    branches = [prop, *prop.get("anyOf", [])]
+    if not any(b.get("format") in ("date", "date-time") for b in branches):
+        return prop
+    bounds = f"Years {EARLIEST_YEAR} to {LATEST_YEAR}."
+    description = prop.get("description")
+    return {**prop, "description": f"{description.rstrip('.')}. {bounds}" if description else bounds}
 
 
 def _unique(models: list[tuple[type[pydantic.BaseModel], str]]) -> list[tuple[type[pydantic.BaseModel], Any]]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
@@ -24,6 +24,7 @@ from chalice import Blueprint, CORSConfig, Response
 
 from chalicelib.api.auth import verifier
 from chalicelib.api.errors import error_response, internal_error_response
+from chalicelib.api.middleware import current_request
 from chalicelib.bootstrap import services
 from chalicelib.domain.actor import Actor
 from chalicelib.domain.errors import DomainError, PayloadTooLargeError, ValidationError
@@ -32,6 +33,9 @@ from chalicelib.observability import logger
 
 API_PREFIX = "/v1"
 MAX_JSON_BODY_BYTES = 1_000_000
+# No request body of this API nests anywhere near this deep; deeper ones are refused before
+# pydantic or a JSON attribute would recurse through them.
+MAX_JSON_DEPTH = 32
 M = TypeVar("M", bound=pydantic.BaseModel)
 Method = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
 
@@ -57,6 +61,9 @@ class RouteSpec:
     query: type[pydantic.BaseModel] | None
     response: type[pydantic.BaseModel] | None
     status: int
+    # Statuses the route answers besides its own and the errors every route may answer (a public
+    # route's 401, a redirect...), each with its description, for the OpenAPI document.
+    responses: tuple[tuple[int, str], ...] = ()
 
 
 ROUTES: list[RouteSpec] = []
@@ -84,9 +91,11 @@ class Router:
         response: type[pydantic.BaseModel] | None = None,
         status: int = 200,
         raw: bool = False,
+        responses: Mapping[int, str] | None = None,
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """`raw=True` hands the handler the request itself (`request=`), for bodies that are not
-        JSON (the PBX's form-encoded webhooks); the handler then answers with a chalice Response."""
+        JSON (the PBX's form-encoded webhooks); the handler then answers with a chalice Response.
+        `responses`: other statuses it answers ({401: "bad credentials"} on a public route)."""
 
         def decorate(handler: Callable[..., Any]) -> Callable[..., Any]:
             spec = RouteSpec(
@@ -100,12 +109,13 @@ class Router:
                 query=query,
                 response=response,
                 status=status,
+                responses=tuple(sorted((responses or {}).items())),
             )
             ROUTES.append(spec)
 
             @functools.wraps(handler)
             def view(**path_params: str) -> Response:
-                request = self.blueprint.current_request
+                request = current_request() or self.blueprint.current_request
                 try:
                     kwargs: dict[str, Any] = dict(path_params)
                     if right is not Access.PUBLIC:
@@ -137,31 +147,51 @@ class Router:
 def authenticate(authorization: str | None) -> Actor:
     """The caller behind an Authorization header (verified token, active user, group rights)."""
     actor = services().auth.actor(verifier().principal(authorization))
-    logger.append_keys(tenant_id=actor.tenant_id, user_id=actor.user_id)
+    logger.thread_safe_append_keys(tenant_id=actor.tenant_id, user_id=actor.user_id)
     return actor
 
 
 def parse_body(raw: bytes | None, model: type[M]) -> M:
     if raw is not None and len(raw) > MAX_JSON_BODY_BYTES:
         raise PayloadTooLargeError(f"the body is larger than {MAX_JSON_BODY_BYTES} bytes", field="body")
+    if not raw or not raw.strip():
+        if any(f.is_required() for f in model.model_fields.values()):
+            raise ValidationError("a JSON body is required", field="body")
+        return validate(model, {})
     try:
-        data = json.loads(raw) if raw else {}
-    except (ValueError, UnicodeDecodeError):
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise ValidationError("the body is not valid JSON", field="body") from None
     if not isinstance(data, dict):
         raise ValidationError("the body must be a JSON object", field="body")
+    if nesting(data) > MAX_JSON_DEPTH:
+        raise ValidationError(f"the body nests deeper than {MAX_JSON_DEPTH} levels", field="body")
     return validate(model, data)
 
 
+def nesting(value: Any) -> int:
+    """How deep objects and arrays nest in a parsed JSON value (iterative: no recursion limit)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict | list):
+            deepest = max(deepest, depth)
+            stack.extend((child, depth + 1) for child in (node.values() if isinstance(node, dict) else node))
+    return deepest
+
+
 def parse_query(params: dict[str, str] | None, model: type[M]) -> M:
-    return validate(model, dict(params or {}))
+    return validate(model, dict(params or {}), query=True)
 
 
-def validate(model: type[M], data: dict[str, Any]) -> M:
+def validate(model: type[M], data: dict[str, Any], *, query: bool = False) -> M:
+    """`query`: the values are a query string's (its booleans are written `true`/`false`)."""
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, context={"query": query})
     except pydantic.ValidationError as exc:
         raise validation_error(exc) from None
+    except RecursionError:
+        raise ValidationError("the input nests too deeply", field="body") from None
 
 
 def validation_error(exc: pydantic.ValidationError) -> ValidationError:

@@ -6,13 +6,14 @@ validate and what the document says cannot drift apart.
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Any
+from datetime import date, datetime
+from types import NoneType, UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, ValidationInfo, WithJsonSchema, field_validator
 
 from chalicelib.db.pagination import DEFAULT_LIMIT, MAX_LIMIT
-from chalicelib.domain.clock import isoformat_z, utcnow
+from chalicelib.domain.clock import EARLIEST_YEAR, LATEST_YEAR, isoformat_z, plausible, utcnow
 from chalicelib.domain.rights import Group
 from chalicelib.domain.users import User
 
@@ -25,11 +26,45 @@ UtcDateTime = Annotated[
 
 
 class Input(BaseModel):
-    """Base of request bodies and query strings: unknown fields are an error naming the field."""
+    """Base of request bodies and query strings. Unknown fields are an error naming the field;
+    so is a date or time outside the years EARLIEST_YEAR..LATEST_YEAR (arithmetic on year 1 or
+    9999 overflows; no CRM record lies there). Strings are stripped as the services strip them
+    (Python's notion of whitespace, wider than pydantic's) before their length is checked, so
+    what is measured is what is stored. Booleans are JSON true/false only (`"yes"`, `0.0` or `1`
+    are errors), and `true`/`false` in a query string."""
 
     # defer_build: a model's validator is built on first use, so a cold Lambda only pays for
     # the models of the request it serves, not for every route's.
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _normalise(cls, value: Any, info: ValidationInfo) -> Any:
+        if isinstance(value, str) and not _is_boolean(cls, info.field_name):
+            return value.strip()
+        if value is None or isinstance(value, bool) or not _is_boolean(cls, info.field_name):
+            return value
+        if isinstance(info.context, dict) and info.context.get("query") and value in ("true", "false"):
+            return value == "true"
+        raise ValueError("a boolean is true or false")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _plausible_dates(cls, value: Any) -> Any:
+        if isinstance(value, date) and not plausible(value):
+            raise ValueError(f"a date lies between the years {EARLIEST_YEAR} and {LATEST_YEAR}")
+        return value
+
+
+def _is_boolean(model: type[BaseModel], name: str | None) -> bool:
+    """Whether the field is a `bool` or `bool | None`."""
+    field = model.model_fields.get(name or "")
+    if field is None:
+        return False
+    annotation = field.annotation
+    return annotation is bool or (
+        get_origin(annotation) in (Union, UnionType) and set(get_args(annotation)) == {bool, NoneType}
+    )
 
 
 class Output(BaseModel):

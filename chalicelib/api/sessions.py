@@ -38,7 +38,14 @@ class RefreshOut(Output):
     token_type: Literal["Bearer"] = "Bearer"
 
 
-@router.route("/auth/login", "POST", right=Access.PUBLIC, body=LoginIn, response=SessionOut)
+@router.route(
+    "/auth/login",
+    "POST",
+    right=Access.PUBLIC,
+    body=LoginIn,
+    response=SessionOut,
+    responses={401: "Bad credentials (or an inactive user)"},
+)
 def login(body: LoginIn) -> SessionOut:
     """Exchange a CRM slug, email and password for tokens."""
     session = services().auth.login(body.crm, body.email, body.password.get_secret_value())
@@ -50,7 +57,14 @@ def login(body: LoginIn) -> SessionOut:
     )
 
 
-@router.route("/auth/refresh", "POST", right=Access.PUBLIC, body=RefreshIn, response=RefreshOut)
+@router.route(
+    "/auth/refresh",
+    "POST",
+    right=Access.PUBLIC,
+    body=RefreshIn,
+    response=RefreshOut,
+    responses={401: "The refresh token is invalid, expired or revoked"},
+)
 def refresh(body: RefreshIn) -> RefreshOut:
     """Exchange a refresh token for a new access token."""
     tokens = services().auth.refresh(body.refresh_token.get_secret_value())

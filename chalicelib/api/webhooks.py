@@ -38,7 +38,13 @@ def zadarma_check(crm_slug: str, request: Any) -> Response:
     return _deliver(crm_slug, request)
 
 
-@router.route("/webhooks/zadarma/{crm_slug}", "POST", right=Access.PUBLIC, raw=True)
+@router.route(
+    "/webhooks/zadarma/{crm_slug}",
+    "POST",
+    right=Access.PUBLIC,
+    raw=True,
+    responses={401: "The Signature header does not match the CRM's PBX secret"},
+)
 def zadarma_event(crm_slug: str, request: Any) -> Response:
     """A PBX event (calls, recordings, transcripts, SMS); the answer to NOTIFY_START routes the call."""
     return _deliver(crm_slug, request)

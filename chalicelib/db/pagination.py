@@ -1,7 +1,8 @@
 """Cursor pagination: the API's opaque `cursor` is DynamoDB's LastEvaluatedKey, encoded.
 
-A client could edit a cursor, so a decoded one is only accepted when each of its partition
-keys lies in the caller's tenant; anything else is a 400 on `cursor`, never a cross-tenant read.
+A client could edit a cursor, so a decoded one is only accepted when it has exactly the key
+attributes of the index read, its partition is the one queried, and each of its partition keys
+lies in the caller's tenant; anything else is a 400 on `cursor`, never a cross-tenant read.
 """
 
 from __future__ import annotations
@@ -35,21 +36,41 @@ def encode_cursor(last_evaluated_key: dict[str, Any] | None) -> str | None:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str | None, tenant_id: str) -> dict[str, Any] | None:
-    """The LastEvaluatedKey in `cursor`, checked to belong to `tenant_id`."""
+def decode_cursor(
+    cursor: str | None,
+    tenant_id: str,
+    *,
+    index: str | None = None,
+    partition: str | None = None,
+    sort_prefix: str | None = None,
+) -> dict[str, Any] | None:
+    """The LastEvaluatedKey in `cursor`, checked to be one of the list being read: its key
+    names are those of `index` (None: the table), `partition` (when given) is the partition
+    the query reads, its sort key starts with `sort_prefix` (when given: lists sharing one
+    partition), and every partition key lies in `tenant_id`. A forged key or one of
+    another list would make DynamoDB refuse the query (a 500) or read elsewhere: a 400."""
     if not cursor:
         return None
     invalid = ValidationError("cursor is not one returned by this list", field="cursor")
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         key = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (binascii.Error, ValueError, UnicodeDecodeError):
+    except (binascii.Error, ValueError, UnicodeDecodeError, RecursionError):
         raise invalid from None
-    if not isinstance(key, dict) or not key:
+    if not isinstance(key, dict) or set(key) != key_names(index):
         raise invalid
     for name, value in key.items():
-        if not (isinstance(value, dict) and set(value) == {"S"} and isinstance(value["S"], str)):
+        if not (isinstance(value, dict) and set(value) == {"S"} and isinstance(value["S"], str) and value["S"]):
             raise invalid
         if name.endswith("pk") and not keys.belongs_to_tenant(value["S"], tenant_id):
             raise invalid
+    if partition is not None and key[f"{index or ''}pk"]["S"] != partition:
+        raise invalid
+    if sort_prefix is not None and not key[f"{index or ''}sk"]["S"].startswith(sort_prefix):
+        raise invalid
     return key
+
+
+def key_names(index: str | None) -> set[str]:
+    """The attributes of a LastEvaluatedKey: the table's keys, plus the index's for a GSI."""
+    return {"pk", "sk"} | ({f"{index}pk", f"{index}sk"} if index else set())

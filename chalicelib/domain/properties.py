@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
@@ -18,6 +18,12 @@ MAX_OPTIONS = 50
 # Each value is two filter entries and a counter in the contact's transactions.
 MAX_VALUES_PER_CONTACT = 5
 MAX_TEXT = 500
+# A number property holds what a DynamoDB number can: 38 significant digits, a magnitude
+# between 1e-130 and 1e126 (and 0). The bound also keeps its plain form (no exponent) short.
+MAX_DIGITS = 38
+MIN_EXPONENT = -130
+MAX_EXPONENT = 125
+MAX_NUMBER_TEXT = 200
 
 
 class PropertyKind(StrEnum):
@@ -39,13 +45,7 @@ class PropertyDef:
     def value(self, raw: Any, *, field_name: str) -> str:
         """The stored form of a value of this property (a string), or a 400 naming the field."""
         if self.kind is PropertyKind.NUMBER:
-            try:
-                number = Decimal(str(raw).strip())
-            except InvalidOperation:
-                raise ValidationError(f"{self.key} is a number", field=field_name) from None
-            if not number.is_finite() or isinstance(raw, bool):
-                raise ValidationError(f"{self.key} is a number", field=field_name)
-            return format(number.normalize(), "f")
+            return _number(self.key, raw, field_name)
         if not isinstance(raw, str):
             raise ValidationError(f"{self.key} is a {self.kind.value} given as a string", field=field_name)
         text = raw.strip()
@@ -65,6 +65,32 @@ class PropertyDef:
     def filter_value(self, stored: str) -> str:
         """What a filter compares: text ignores case and accents, the rest is exact."""
         return fold(stored) if self.kind is PropertyKind.TEXT else stored
+
+
+def _number(key: str, raw: Any, field_name: str) -> str:
+    """A number property's stored form: plain decimal notation, within DynamoDB's range."""
+    invalid = ValidationError(f"{key} is a number", field=field_name)
+    if isinstance(raw, bool) or not isinstance(raw, int | float | str | Decimal):
+        raise invalid
+    try:
+        # int -> str fails past 4300 digits (ValueError): such a number is out of range anyway.
+        text = str(raw).strip()
+        number = Decimal(text) if len(text) <= MAX_NUMBER_TEXT else None
+    except (InvalidOperation, ValueError):
+        raise invalid from None
+    if number is None or not number.is_finite():
+        raise invalid
+    if not number:
+        return "0"
+    significant = "".join(map(str, number.as_tuple().digits)).strip("0")
+    if len(significant) > MAX_DIGITS or not MIN_EXPONENT <= number.adjusted() <= MAX_EXPONENT:
+        raise ValidationError(
+            f"{key} is a number of at most {MAX_DIGITS} significant digits between 1e{MIN_EXPONENT} and "
+            f"1e{MAX_EXPONENT + 1}",
+            field=field_name,
+        )
+    # Checked first: normalize() then neither overflows nor rounds (the context holds 38 digits).
+    return format(number.normalize(Context(prec=MAX_DIGITS)), "f")
 
 
 def check_key(key: str) -> str:

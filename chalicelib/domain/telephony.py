@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from chalicelib.domain.actor import Actor
+from chalicelib.domain.clock import plausible
 
 if TYPE_CHECKING:
     from chalicelib.domain.contacts import Contact, FeedEntry
@@ -26,6 +27,9 @@ from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.rights import Permission
 
 # --- settings (ST-4) -------------------------------------------------------------------------
+
+# The longest call whose duration is believed (seconds); a longer one is stored as unknown.
+MAX_CALL_SECONDS = 7 * 24 * 3600
 
 # The name of a CRM's PBX API keys ({"api_key", "api_secret"}) in the secret store.
 PBX_SECRET = "pbx"
@@ -208,7 +212,7 @@ def call_event(name: str, fields: Mapping[str, str], tz: ZoneInfo, region: str |
         disposition = (fields.get("disposition") or "").strip().lower()
         final["status"] = status_of(disposition).value
         final["disposition"] = disposition or None
-        final["duration_s"] = _int(fields.get("duration"))
+        final["duration_s"] = _duration(fields.get("duration"))
     record_id = (fields.get("call_id_with_rec") or "").strip() or None
     if ends and fields.get("is_recorded") != "1":
         record_id = None
@@ -239,7 +243,8 @@ def _parse_start(value: str | None, tz: ZoneInfo) -> datetime | None:
         naive = datetime.strptime(value.strip(), "%Y-%m-%d %H:%M:%S")
     except ValueError:
         return None
-    return naive.replace(tzinfo=tz)
+    # Out of the plausible years it is garbage, and converting it to UTC could overflow.
+    return naive.replace(tzinfo=tz) if plausible(naive) else None
 
 
 def _extension(value: str | None) -> str | None:
@@ -247,11 +252,14 @@ def _extension(value: str | None) -> str | None:
     return value if re.fullmatch(r"\d{2,6}", value) else None
 
 
-def _int(value: str | None) -> int | None:
-    try:
-        return max(0, int(value or ""))
-    except ValueError:
+def _duration(value: str | None) -> int | None:
+    """Seconds, when plausible: a stored number must fit DynamoDB (38 digits), and no call lasts
+    a week; anything else (or `int()`'s 4300-digit refusal) is unknown."""
+    text = (value or "").strip()
+    if not re.fullmatch(r"[0-9]{1,7}", text):
         return None
+    seconds = int(text)
+    return seconds if seconds <= MAX_CALL_SECONDS else None
 
 
 # --- numbers (TE-8) --------------------------------------------------------------------------

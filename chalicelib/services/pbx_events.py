@@ -18,7 +18,7 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -63,6 +63,9 @@ RECHECK_SECONDS = 10.0
 ROUTE_RETURN_TIMEOUT = 20  # seconds the manager's extension rings before the call goes back
 PBX_USER = "pbx"  # `created_by` of what the PBX's events create
 ID_PATTERN = re.compile(r"[\w.\-]{1,200}")
+# An event about a call that started further from now than this is a replay (or a clock gone
+# wrong): it still updates its call, but mints no lead.
+MAX_EVENT_SKEW = timedelta(days=1)
 UTM_PARAMS = {p.value: p for p in SourceParam if p.value.startswith("utm_")}
 
 
@@ -170,7 +173,9 @@ class PbxEvents:
             contact = self._identify_or_create(crm, ev, user_id, now)
         call = calls.apply(ev, now, user_id=user_id, contact=_ref(contact) if contact else None)
         if call.contact_id is None and not identified and _external(call.phone):
-            contact = self._identify_or_create(crm, ev, user_id, now, phone=call.phone, did=call.did)
+            contact = self._identify_or_create(
+                crm, ev, user_id, now, phone=call.phone, did=call.did, started=call.started_at
+            )
             if contact is not None:
                 call = calls.set_contact(call.id, contact.kind.value, contact.id, contact.name)
         if call.phone and (event.name in ("NOTIFY_START", "NOTIFY_OUT_START") or ev.ends):
@@ -229,6 +234,7 @@ class PbxEvents:
         *,
         phone: str | None = None,
         did: str | None = None,
+        started: datetime | None = None,
     ) -> Contact | None:
         phone = phone or ev.phone
         if not _external(phone):
@@ -237,6 +243,13 @@ class PbxEvents:
         contact = _identify(crm.id, phone)
         if contact is not None or not crm.telephony.auto_lead(ev.direction):
             return contact
+        started_at = ev.first.get("started_at") or started
+        if isinstance(started_at, datetime) and abs(started_at - now) > MAX_EVENT_SKEW:
+            logger.warning(
+                "PBX event of a call far from now: no lead created",
+                extra={"tenant_id": crm.id, "call_start": started_at.isoformat(), "pbx_call_id": ev.call_id},
+            )
+            return None
         source = LeadSource.CALL_INCOMING if ev.direction is CallDirection.INCOMING else LeadSource.CALL_OUTGOING
         owner = user_id if ev.direction is CallDirection.OUTGOING else None
         return self._auto_lead(crm, phone, did or ev.did, owner, source, now)

@@ -29,8 +29,9 @@ def test_malformed_bodies_are_400_on_body(api: Api, body: str | bytes, message: 
     assert reply.json == {"error": {"code": "validation_error", "message": message, "field": "body"}}
 
 
-def test_an_empty_body_names_the_first_missing_field(api: Api) -> None:
-    reply = api.post("/v1/crms")
+def test_a_missing_body_is_refused_and_an_empty_object_names_the_first_missing_field(api: Api) -> None:
+    assert (api.post("/v1/crms").status, api.post("/v1/crms").error["field"]) == (400, "body")
+    reply = api.post("/v1/crms", {})
     assert (reply.status, reply.error["field"]) == (400, "name")
 
 

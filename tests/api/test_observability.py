@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import json
+import threading
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -55,3 +57,38 @@ def test_request_keys_do_not_leak_into_the_next_request(api: Api, make_crm, logs
     [line] = request_lines(logs)
     assert "tenant_id" not in line
     assert "user_id" not in line
+
+
+def test_concurrent_requests_of_two_tenants_log_their_own_tenant_only(
+    api: Api, make_crm, logs: io.StringIO, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chalicelib.api import routing
+
+    first, second = make_crm(), make_crm()
+    request_lines(logs)
+    # Both requests are authenticated before either logs: with keys shared between threads,
+    # the later tenant would show in the earlier request's line.
+    both_in = threading.Barrier(2, timeout=10)
+    authenticate = routing.authenticate
+
+    def authenticate_then_wait(authorization: str | None) -> Any:
+        actor = authenticate(authorization)
+        both_in.wait()
+        return actor
+
+    monkeypatch.setattr(routing, "authenticate", authenticate_then_wait)
+    replies: dict[str, Any] = {}
+    threads = [
+        threading.Thread(target=lambda c=crm: replies.__setitem__(c.id, api.get("/v1/me", token=c.token)))
+        for crm in (first, second)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    lines = request_lines(logs)
+    assert {replies[c.id].json["id"] for c in (first, second)} == {first.admin["id"], second.admin["id"]}
+    assert sorted((line["request_id"], line["tenant_id"], line["user_id"]) for line in lines) == sorted(
+        (replies[c.id].headers["X-Request-Id"], c.id, c.admin["id"]) for c in (first, second)
+    )

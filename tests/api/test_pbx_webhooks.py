@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from chalicelib.domain.clock import isoformat_z
 from chalicelib.domain.rights import Permission
 from tests.harness import Api, add_member, admin_actor
 from tests.meter import dynamodb_calls
@@ -87,7 +90,8 @@ def test_an_unknown_event_is_acknowledged_and_stores_nothing(pbx: Pbx) -> None:
 def test_an_incoming_call_from_an_unknown_number_is_logged_with_a_new_lead_and_its_recording(pbx: Pbx) -> None:
     assert pbx.crm is not None
     cid = call_id()
-    events = incoming(cid)
+    started = datetime.now(UTC).replace(microsecond=0)
+    events = incoming(cid, start=started.astimezone(ZoneInfo("Europe/Paris")).strftime("%Y-%m-%d %H:%M:%S"))
     pbx.fake.add_recording(call_id=events["end"]["call_id_with_rec"], pbx_call_id=cid, content=b"ID3 fake mp3")
     replies = [pbx.post(events[name]) for name in ("start", "internal", "answer", "end", "record")]
     assert [r.status for r in replies] == [200] * 5
@@ -96,7 +100,7 @@ def test_an_incoming_call_from_an_unknown_number_is_logged_with_a_new_lead_and_i
     [call] = calls(pbx)
     assert (call["id"], call["direction"], call["status"], call["duration_s"]) == (cid, "incoming", "answer", 42)
     assert (call["phone"], call["did"], call["user_id"]) == ("+33612345678", "+33159000000", pbx.crm.admin["id"])
-    assert call["started_at"] == "2026-11-26T09:00:00.000Z"  # 10:00 in the CRM's zone (Paris)
+    assert call["started_at"] == isoformat_z(started)  # read in the CRM's zone (Paris)
     assert (call["has_recording"], call["recording"]) == (True, "ready")
     [lead] = leads(pbx)
     assert call["contact"] == {"type": "lead", "id": lead["id"], "name": lead["name"]}

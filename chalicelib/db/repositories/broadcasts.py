@@ -75,7 +75,7 @@ class BroadcastRepository:
             RecipientItem.sk.between(keys.recipient_sk(start), upper),
             consistent_read=True,
             limit=limit,
-            last_evaluated_key=decode_cursor(cursor, self._tenant_id),
+            last_evaluated_key=decode_cursor(cursor, self._tenant_id, partition=self._pk(broadcast_id)),
         )
         found = [_to_recipient(i) for i in result]
         return Page([r for r in found if end is None or r.index < end], encode_cursor(result.last_evaluated_key))

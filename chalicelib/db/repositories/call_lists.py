@@ -87,7 +87,7 @@ class CallListRepository:
             ListEntryItem.sk.startswith(keys.LIST_ITEM),
             consistent_read=True,
             limit=limit,
-            last_evaluated_key=decode_cursor(cursor, self._tenant_id),
+            last_evaluated_key=decode_cursor(cursor, self._tenant_id, partition=self._pk(list_id)),
         )
         return Page([_to_item(i) for i in result], encode_cursor(result.last_evaluated_key))
 

@@ -189,7 +189,7 @@ class CallRepository:
             filter_condition=_filters(flt),
             scan_index_forward=False,
             limit=limit,
-            last_evaluated_key=decode_cursor(cursor, self._tenant_id),
+            last_evaluated_key=decode_cursor(cursor, self._tenant_id, index=index.Meta.index_name, partition=hash_key),
         )
         return Page([_to_call(i) for i in result], encode_cursor(result.last_evaluated_key))
 

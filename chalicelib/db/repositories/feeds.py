@@ -49,7 +49,7 @@ def feed_page(pk: str, tenant_id: str, *, limit: int, cursor: str | None) -> Pag
         FeedItem.sk.startswith(keys.FEED),
         scan_index_forward=False,
         limit=limit,
-        last_evaluated_key=decode_cursor(cursor, tenant_id),
+        last_evaluated_key=decode_cursor(cursor, tenant_id, partition=pk),
     )
     return Page([to_entry(i) for i in result], encode_cursor(result.last_evaluated_key))
 

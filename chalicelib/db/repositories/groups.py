@@ -36,7 +36,7 @@ class GroupRepository:
             self._pk,
             GroupItem.sk.startswith(keys.GROUP),
             limit=limit,
-            last_evaluated_key=decode_cursor(cursor, self._tenant_id),
+            last_evaluated_key=decode_cursor(cursor, self._tenant_id, partition=self._pk, sort_prefix=keys.GROUP),
         )
         groups = [_to_group(item) for item in result]
         return Page(groups, encode_cursor(result.last_evaluated_key))

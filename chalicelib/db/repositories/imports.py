@@ -51,11 +51,12 @@ class ImportRepository:
 
     def history(self, *, limit: int, cursor: str | None) -> Page[Import]:
         """AP42: newest first."""
+        hash_key = keys.imports_pk(self._tenant_id)
         result = ImportItem.gsi1.query(
-            keys.imports_pk(self._tenant_id),
+            hash_key,
             scan_index_forward=False,
             limit=limit,
-            last_evaluated_key=decode_cursor(cursor, self._tenant_id),
+            last_evaluated_key=decode_cursor(cursor, self._tenant_id, index="gsi1", partition=hash_key),
         )
         return Page([_import(i) for i in result], encode_cursor(result.last_evaluated_key))
 
@@ -163,11 +164,12 @@ class ExportRepository:
 
     def history(self, *, limit: int, cursor: str | None) -> Page[Export]:
         """AP46: newest first."""
+        hash_key = keys.exports_pk(self._tenant_id)
         result = ExportItem.gsi1.query(
-            keys.exports_pk(self._tenant_id),
+            hash_key,
             scan_index_forward=False,
             limit=limit,
-            last_evaluated_key=decode_cursor(cursor, self._tenant_id),
+            last_evaluated_key=decode_cursor(cursor, self._tenant_id, index="gsi1", partition=hash_key),
         )
         return Page([_export(i) for i in result], encode_cursor(result.last_evaluated_key))
 

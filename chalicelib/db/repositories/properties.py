@@ -29,7 +29,7 @@ class PropertyRepository:
             self._pk,
             PropertyItem.sk.startswith(keys.PROPERTY),
             limit=limit,
-            last_evaluated_key=decode_cursor(cursor, self._tenant_id),
+            last_evaluated_key=decode_cursor(cursor, self._tenant_id, partition=self._pk, sort_prefix=keys.PROPERTY),
         )
         definitions = [_to_def(i) for i in result]
         return Page(definitions, encode_cursor(result.last_evaluated_key))

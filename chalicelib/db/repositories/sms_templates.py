@@ -28,7 +28,9 @@ class SmsTemplateRepository:
             self._pk,
             SmsTemplateItem.sk.startswith(keys.SMS_TEMPLATE),
             limit=limit,
-            last_evaluated_key=decode_cursor(cursor, self._tenant_id),
+            last_evaluated_key=decode_cursor(
+                cursor, self._tenant_id, partition=self._pk, sort_prefix=keys.SMS_TEMPLATE
+            ),
         )
         templates = [_to_template(i) for i in result]
         return Page(templates, encode_cursor(result.last_evaluated_key))

@@ -31,7 +31,7 @@ class SourceTagRepository:
             self._pk,
             SourceTagItem.sk.startswith(keys.SOURCE),
             limit=limit,
-            last_evaluated_key=decode_cursor(cursor, self._tenant_id),
+            last_evaluated_key=decode_cursor(cursor, self._tenant_id, partition=self._pk, sort_prefix=keys.SOURCE),
         )
         tags = [_to_source(i) for i in result]
         return Page(tags, encode_cursor(result.last_evaluated_key))

@@ -103,7 +103,9 @@ class TaskRepository:
             filter_condition=_filters(flt),
             scan_index_forward=not flt.descending,
             limit=limit,
-            last_evaluated_key=decode_cursor(cursor, self._tenant_id),
+            last_evaluated_key=decode_cursor(
+                cursor, self._tenant_id, index=range_attr.removesuffix("sk") or None, partition=hash_key
+            ),
         )
         items = [_entry_task(i) for i in result]
         return Page(items, encode_cursor(result.last_evaluated_key))

@@ -92,7 +92,9 @@ class UserRepository:
         result = UserItem.gsi1.query(
             keys.users_by_name_pk(self._tenant_id),
             limit=limit,
-            last_evaluated_key=decode_cursor(cursor, self._tenant_id),
+            last_evaluated_key=decode_cursor(
+                cursor, self._tenant_id, index="gsi1", partition=keys.users_by_name_pk(self._tenant_id)
+            ),
         )
         users = [user_from_item(item) for item in result]
         return Page(users, encode_cursor(result.last_evaluated_key))
@@ -102,7 +104,9 @@ class UserRepository:
         result = UserItem.gsi2.query(
             keys.group_members_pk(self._tenant_id, group_id),
             limit=limit,
-            last_evaluated_key=decode_cursor(cursor, self._tenant_id),
+            last_evaluated_key=decode_cursor(
+                cursor, self._tenant_id, index="gsi2", partition=keys.group_members_pk(self._tenant_id, group_id)
+            ),
         )
         users = [user_from_item(item) for item in result]
         return Page(users, encode_cursor(result.last_evaluated_key))

@@ -1,0 +1,258 @@
+"""No 500 for any input: each bad input is a 400 `validation_error` naming the field, nothing written."""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+
+from tests.harness import Api, CrmSession
+from tests.pbx import Pbx, call_id, fake_pbx, incoming
+
+HUGE_NUMBERS = ["1e999999999", "1e100000", "Infinity", "NaN", "-inf", "1" * 39, "1e126", "1e-131", "9" * 5000]
+
+
+def assert_400(reply: Any, field: str) -> None:
+    assert reply.status == 400, (reply.status, reply.body[:300])
+    assert (reply.error["code"], reply.error["field"]) == ("validation_error", field), reply.error
+
+
+def cursor_of(key: Any) -> str:
+    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode().rstrip("=")
+
+
+def clients(api: Api, crm: CrmSession) -> list[dict[str, Any]]:
+    return list(api.get("/v1/clients?scope=all&limit=100", token=crm.token).json["items"])
+
+
+def number_property(api: Api, crm: CrmSession) -> None:
+    reply = api.post("/v1/properties", {"key": "employees", "title": "Employees", "kind": "number"}, token=crm.token)
+    assert reply.status == 201, reply.json
+
+
+# --- deeply nested JSON ------------------------------------------------------------------------
+
+
+def test_deeply_nested_json_is_a_400_on_the_body_with_or_without_a_token(api: Api, make_crm) -> None:
+    crm: CrmSession = make_crm()
+    too_deep = "[" * 100_000 + "]" * 100_000  # json.loads itself recurses past Python's limit
+    nested: Any = "x"
+    for _ in range(200):  # parses, but no body nests like this
+        nested = {"a": nested}
+
+    assert_400(api.post("/v1/crms", too_deep), "body")  # public: parsed with no token at all
+    assert_400(api.post("/v1/auth/login", too_deep), "body")
+    assert_400(api.post("/v1/crms", {"name": "Deep", "admin": nested}), "body")
+    assert_400(api.post("/v1/clients", too_deep, token=crm.token), "body")
+    assert_400(api.post("/v1/clients", {"name": "Deep", "properties": nested}, token=crm.token), "body")
+    assert api.post("/v1/clients", too_deep).status == 401  # no token: refused before the body is read
+    assert clients(api, crm) == []
+
+
+def test_a_deeply_nested_cursor_is_a_400_on_the_cursor(api: Api, make_crm) -> None:
+    crm: CrmSession = make_crm()
+    cursor = base64.urlsafe_b64encode(b"[" * 100_000).decode()
+
+    assert_400(api.get(f"/v1/clients?cursor={cursor}", token=crm.token), "cursor")
+
+
+# --- numbers -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("number", HUGE_NUMBERS)
+def test_a_number_property_out_of_dynamodbs_range_is_refused_on_create_and_filter(
+    api: Api, make_crm, number: str
+) -> None:
+    crm: CrmSession = make_crm()
+    number_property(api, crm)
+
+    as_string = api.post("/v1/clients", {"name": "Acme", "properties": {"employees": number}}, token=crm.token)
+    raw = '{"name": "Acme", "properties": {"employees": ' + number + "}}"  # a JSON number (or Python's NaN)
+    as_number = api.post("/v1/clients", raw, token=crm.token)
+    listed = api.get(f"/v1/clients?{urlencode({'property.employees': number})}", token=crm.token)
+
+    assert_400(as_string, "properties.employees")
+    assert as_number.status == 400, as_number.json
+    assert_400(listed, "property.employees")
+    assert clients(api, crm) == []
+
+
+def test_a_number_property_keeps_38_digits_and_dynamodbs_exponents(api: Api, make_crm) -> None:
+    crm: CrmSession = make_crm()
+    number_property(api, crm)
+    for given, stored in [("1" * 38, "1" * 38), ("-1e125", "-1" + "0" * 125), ("0.000", "0"), (12.5, "12.5")]:
+        reply = api.post("/v1/clients", {"name": "Acme", "properties": {"employees": given}}, token=crm.token)
+        assert (reply.status, reply.json["properties"]) == (201, {"employees": stored}), given
+        api.request("DELETE", f"/v1/clients/{reply.json['id']}", token=crm.token)
+
+
+def test_an_export_filtering_on_a_huge_number_is_a_400(api: Api, make_crm) -> None:
+    crm: CrmSession = make_crm()
+    number_property(api, crm)
+
+    reply = api.post(
+        "/v1/exports", {"entity": "clients", "filters": {"property.employees": "1e999999999"}}, token=crm.token
+    )
+
+    assert reply.status == 400, reply.json
+    assert "employees" in reply.error["field"]
+
+
+# --- dates ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00", "1899-12-31T23:00:00Z"])
+def test_tasks_and_calendar_refuse_dates_near_year_1_or_9999(api: Api, make_crm, moment: str) -> None:
+    crm: CrmSession = make_crm()
+    good = api.post("/v1/tasks", {"title": "Call", "start": "2026-12-01T10:00:00Z"}, token=crm.token).json
+
+    assert_400(api.post("/v1/tasks", {"title": "Call", "start": moment}, token=crm.token), "start")
+    assert_400(
+        api.post("/v1/tasks", {"title": "Call", "start": "2026-12-01T10:00:00Z", "end": moment}, token=crm.token),
+        "end",
+    )
+    patch = {"version": 1, "start": moment}
+    assert_400(api.request("PATCH", f"/v1/tasks/{good['id']}", patch, token=crm.token), "start")
+    assert_400(api.get(f"/v1/tasks?{urlencode({'from': moment})}", token=crm.token), "from")
+    assert_400(api.get(f"/v1/calendar?{urlencode({'from': moment, 'to': moment})}", token=crm.token), "from")
+    assert [t["id"] for t in api.get("/v1/tasks", token=crm.token).json["items"]] == [good["id"]]
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_a_calendar_view_of_a_day_near_year_1_or_9999_is_a_400(api: Api, make_crm, day: str) -> None:
+    crm: CrmSession = make_crm()
+
+    for view in ("day", "week", "month"):
+        assert_400(api.get(f"/v1/calendar?view={view}&date={day}", token=crm.token), "date")
+
+
+# --- cursors -------------------------------------------------------------------------------------
+
+
+def test_a_forged_cursor_or_one_of_another_list_is_a_400_on_the_cursor(api: Api, make_crm) -> None:
+    crm: CrmSession = make_crm()
+    for name in ("A", "B"):
+        api.post("/v1/clients", {"name": name}, token=crm.token)
+        api.post("/v1/leads", {"name": name}, token=crm.token)
+    client_cursor = api.get("/v1/clients?scope=all&limit=1", token=crm.token).json["next_cursor"]
+    lead_cursor = api.get("/v1/leads?scope=all&limit=1", token=crm.token).json["next_cursor"]
+    key = json.loads(base64.urlsafe_b64decode(client_cursor + "=" * (-len(client_cursor) % 4)))
+    no_sort_key = {name: value for name, value in key.items() if not name.endswith("sk")}
+    table_key = {"pk": key["pk"], "sk": key["sk"]}
+
+    assert api.get(f"/v1/clients?scope=all&limit=1&cursor={client_cursor}", token=crm.token).status == 200
+    for cursor in (cursor_of(no_sort_key), cursor_of(table_key), lead_cursor, cursor_of({**key, "sk": {"N": "1"}})):
+        assert_400(api.get(f"/v1/clients?scope=all&limit=1&cursor={cursor}", token=crm.token), "cursor")
+    assert_400(api.get(f"/v1/leads?scope=all&limit=1&cursor={client_cursor}", token=crm.token), "cursor")
+    assert_400(api.get(f"/v1/tasks?cursor={client_cursor}", token=crm.token), "cursor")
+    assert_400(api.get(f"/v1/users?cursor={client_cursor}", token=crm.token), "cursor")
+
+
+# --- strings, booleans, bodies -----------------------------------------------------------------
+
+
+def test_strings_are_measured_as_stored_after_stripping(api: Api, make_crm) -> None:
+    crm: CrmSession = make_crm()
+    acme = api.post("/v1/clients", {"name": "Acme"}, token=crm.token).json
+    notes = f"/v1/clients/{acme['id']}/notes"
+
+    assert api.post(notes, {"text": "  " + "a" * 10_000 + "\x1f "}, token=crm.token).status == 201
+    assert_400(api.post(notes, {"text": "a" * 10_001}, token=crm.token), "text")
+    # \x1f is whitespace to Python (which the services strip) though not to pydantic: an empty title.
+    assert_400(api.post("/v1/tasks", {"title": "\x1f", "start": "2026-12-01T10:00:00Z"}, token=crm.token), "title")
+    assert_400(api.post("/v1/clients", {"name": " \x1c\u3000 "}, token=crm.token), "name")
+
+
+@pytest.mark.parametrize("value", [0.0, 1, "yes", "true", None])
+def test_booleans_are_json_true_or_false(api: Api, make_crm, value: Any) -> None:
+    crm: CrmSession = make_crm()
+    body = {"title": "Call", "start": "2026-12-01T10:00:00Z", "all_day": value}
+
+    assert_400(api.post("/v1/tasks", body, token=crm.token), "all_day")
+    assert api.get("/v1/tasks", token=crm.token).json["items"] == []
+
+
+def test_query_string_booleans_are_true_or_false(api: Api, make_crm) -> None:
+    crm: CrmSession = make_crm()
+
+    assert api.get("/v1/tasks?include_completed=true", token=crm.token).status == 200
+    assert api.get("/v1/tasks?include_completed=false", token=crm.token).status == 200
+    for value in ("1", "yes", "on", "True"):
+        assert_400(api.get(f"/v1/tasks?include_completed={value}", token=crm.token), "include_completed")
+
+
+def test_a_required_body_is_required(api: Api, make_crm) -> None:
+    crm: CrmSession = make_crm()
+
+    for body in (None, "", "  "):
+        assert_400(api.post("/v1/clients", body, token=crm.token), "body")
+        assert_400(api.post("/v1/crms", body), "body")
+    assert_400(api.post("/v1/clients", "[]", token=crm.token), "body")
+    assert clients(api, crm) == []
+    # A body whose fields are all optional may be left out.
+    task = api.post("/v1/tasks", {"title": "Call", "start": "2026-12-01T10:00:00Z"}, token=crm.token).json
+    assert api.post(f"/v1/tasks/{task['id']}/complete", token=crm.token).status == 200
+
+
+# --- PBX events ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def pbx(api: Api) -> Any:
+    with fake_pbx(api) as kit:
+        kit.new_crm()
+        yield kit
+
+
+def pbx_calls(pbx: Pbx) -> list[dict[str, Any]]:
+    assert pbx.crm is not None
+    return list(pbx.api.get("/v1/calls", token=pbx.crm.token).json["items"])
+
+
+def pbx_leads(pbx: Pbx) -> list[dict[str, Any]]:
+    assert pbx.crm is not None
+    return list(pbx.api.get("/v1/leads?scope=all", token=pbx.crm.token).json["items"])
+
+
+@pytest.mark.parametrize("duration", ["9" * 40, "1" * 5000, "604801", "-5", "1e5", "\uff14\uff12"])  # fullwidth 42
+def test_a_pbx_duration_out_of_range_is_stored_as_unknown(pbx: Pbx, duration: str) -> None:
+    events = incoming(call_id(), caller="+33612000001")
+    events["end"]["duration"] = duration
+
+    assert [pbx.post(events[name]).status for name in ("start", "end")] == [200, 200]
+
+    [call] = pbx_calls(pbx)
+    assert (call["status"], call["duration_s"]) == ("answer", None)
+
+
+@pytest.mark.parametrize("start", ["0001-01-01 00:00:00", "9999-12-31 23:59:59"])
+def test_a_pbx_call_start_near_year_1_or_9999_is_ignored(pbx: Pbx, start: str) -> None:
+    cid = call_id()
+    events = incoming(cid, caller="+33612000002", start=start)
+
+    assert [pbx.post(events[name]).status for name in ("start", "end")] == [200, 200]
+
+    assert pbx.crm is not None
+    call = pbx.api.get(f"/v1/calls/{cid}", token=pbx.crm.token).json  # unlisted, as with any unreadable start
+    assert call["status"] == "answer"
+    assert abs(datetime.fromisoformat(call["started_at"]) - datetime.now(UTC)) < timedelta(minutes=5)
+
+
+@pytest.mark.parametrize("days", [-3, 2])
+def test_a_replayed_call_far_from_now_updates_its_call_but_mints_no_lead(pbx: Pbx, days: int) -> None:
+    start = (datetime.now(UTC) + timedelta(days=days)).strftime("%Y-%m-%d %H:%M:%S")
+    events = incoming(call_id(), caller="+33612000003", start=start)
+
+    assert [pbx.post(events[name]).status for name in ("start", "end")] == [200, 200]
+
+    [call] = pbx_calls(pbx)
+    assert (call["phone"], call["contact"]) == ("+33612000003", None)
+    assert pbx_leads(pbx) == []
+    # The same call today makes its lead.
+    fresh = incoming(call_id(), caller="+33612000003")
+    assert pbx.post(fresh["start"]).status == 200
+    assert [lead["phones"][0]["phone"] for lead in pbx_leads(pbx)] == ["+33612000003"]
