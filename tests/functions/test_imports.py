@@ -350,10 +350,11 @@ def test_a_put_file_over_the_limit_is_refused_before_it_is_read(api: Api, make_c
     from chalicelib.domain.errors import PayloadTooLargeError
     from chalicelib.domain.imports import DuplicatePolicy
     from chalicelib.services import imports as import_service
+    from chalicelib.services.imports import source
 
     crm = make_crm(country="FR")
     small, big = b"name\nA\n", b"name\n" + b"".join(b"Client %d\n" % i for i in range(20))
-    monkeypatch.setattr(import_service, "MAX_FILE_BYTES", len(big) - 1)
+    monkeypatch.setattr(source, "MAX_FILE_BYTES", len(big) - 1)  # the check reading the file makes
     created = api.post("/v1/imports", {"entity": "clients", "filename": "a.csv", "content_type": "text/csv"},
                        token=crm.token).json  # fmt: skip
     assert requests.put(created["upload_url"], data=big, timeout=5).status_code == 200

@@ -43,18 +43,8 @@ from chalicelib.db.writes import (
     transact_refusals,
 )
 from chalicelib.domain.clock import isoformat_z
-from chalicelib.domain.contacts import (
-    ChannelType,
-    ClientType,
-    Contact,
-    ContactKind,
-    ContactStatus,
-    Email,
-    FeedEntry,
-    LeadSource,
-    LeadStatus,
-    Phone,
-)
+from chalicelib.domain.contact_snapshot import from_snapshot, snapshot
+from chalicelib.domain.contacts import Contact, ContactKind, FeedEntry
 from chalicelib.domain.errors import ConflictError, DuplicateError, StaleVersionError, ValidationError
 from chalicelib.domain.search import SearchQuery, Term, fold, matches_words, terms_of
 
@@ -665,50 +655,43 @@ def _terms(contact: Contact) -> frozenset[Term]:
     return terms_of(contact.name, tuple(e.email for e in contact.emails), tuple(p.phone for p in contact.phones))
 
 
+# The record's attributes an edit can change (`contact_kind` is the contact's `kind`: the base
+# item's `kind` is its discriminator).
+_EDITABLE_ATTRIBUTES = (
+    "name",
+    "status",
+    "type",
+    "phones",
+    "emails",
+    "address",
+    "website",
+    "comment",
+    "responsible_user_id",
+    "tags",
+    "source_tag_ids",
+    "properties",
+    "lead_status",
+    "lead_source",
+    "updated_at",
+    "converted_at",
+)
+
+
 def _attributes(contact: Contact) -> dict[str, Any]:
     """Stored values of the attributes an edit can change."""
-    return {
-        "contact_kind": contact.kind.value,
-        "name": contact.name,
-        "status": contact.status.value,
-        "type": contact.type.value,
-        "phones": [{"phone": p.phone, "type": p.type.value} for p in contact.phones],
-        "emails": [{"email": e.email, "type": e.type.value} for e in contact.emails],
-        "address": contact.address,
-        "website": contact.website,
-        "comment": contact.comment,
-        "responsible_user_id": contact.responsible_user_id,
-        "tags": list(contact.tags),
-        "source_tag_ids": list(contact.source_tag_ids),
-        "properties": contact.properties,
-        "lead_status": contact.lead_status.value if contact.lead_status else None,
-        "lead_source": contact.lead_source.value if contact.lead_source else None,
-        "updated_at": contact.updated_at,
-        "converted_at": contact.converted_at,
-    }
+    values = snapshot(contact)
+    return {"contact_kind": values["kind"], **{name: values[name] for name in _EDITABLE_ATTRIBUTES}}
 
 
 def contact_from_item(item: ContactItem) -> Contact:
-    return Contact(
-        id=item.pk.rsplit("#C#", 1)[1],
-        kind=ContactKind(item.contact_kind),
-        name=item.name,
-        created_at=item.created_at,
-        created_by=item.created_by,
-        updated_at=item.updated_at,
-        status=ContactStatus(item.status),
-        type=ClientType(item.type),
-        phones=tuple(Phone(p["phone"], ChannelType(p["type"])) for p in item.phones or []),
-        emails=tuple(Email(e["email"], ChannelType(e["type"])) for e in item.emails or []),
-        address=item.address,
-        website=item.website,
-        comment=item.comment,
-        responsible_user_id=item.responsible_user_id,
-        tags=tuple(item.tags or ()),
-        source_tag_ids=tuple(item.source_tag_ids or ()),
-        properties=dict(item.properties or {}),
-        lead_status=LeadStatus(item.lead_status) if item.lead_status else None,
-        lead_source=LeadSource(item.lead_source) if item.lead_source else None,
-        converted_at=item.converted_at,
-        version=item.version or 1,
+    values = {name: getattr(item, name) for name in _EDITABLE_ATTRIBUTES}
+    return from_snapshot(
+        {
+            **values,
+            "id": item.pk.rsplit("#C#", 1)[1],
+            "kind": item.contact_kind,
+            "created_at": item.created_at,
+            "created_by": item.created_by,
+            "version": item.version,
+        }
     )

@@ -1,0 +1,266 @@
+"""The import service: what the API asks (create, preview, start, undo, history) and the
+ContactImport workflow's two tasks (`step`, `fail`), which hand the work to the importer and
+the undoer one chunk at a time."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from chalicelib.db.pagination import Page
+from chalicelib.db.repositories.crms import CrmRepository
+from chalicelib.db.repositories.imports import ImportRepository
+from chalicelib.db.repositories.properties import PropertyRepository
+from chalicelib.domain.actor import Actor
+from chalicelib.domain.clock import utcnow
+from chalicelib.domain.contacts import ContactKind
+from chalicelib.domain.errors import ConflictError, NotFoundError, UnavailableError, ValidationError
+from chalicelib.domain.ids import new_id
+from chalicelib.domain.imports import (
+    CHUNK_ROWS,
+    MAX_FILE_BYTES,
+    PREVIEW_ROWS,
+    DuplicatePolicy,
+    Import,
+    ImportStatus,
+    check_mapping,
+    column_names,
+    import_file_key,
+    import_part_key,
+    suggest_mapping,
+    target_choices,
+)
+from chalicelib.domain.rights import Permission
+from chalicelib.integrations.ports import FileStore, Workflows
+from chalicelib.integrations.workflows import failure_reason
+from chalicelib.observability import logger
+from chalicelib.services.imports.importing import Importer
+from chalicelib.services.imports.source import OpenedFile, decoded, fit, take
+from chalicelib.services.imports.undo import Undoer
+
+IMPORT_MACHINE = "ContactImport"
+
+
+def import_right(kind: ContactKind) -> Permission:
+    return Permission.LEADS_IMPORT_EXPORT if kind is ContactKind.LEAD else Permission.CUSTOMERS_IMPORT_EXPORT
+
+
+@dataclass(frozen=True, slots=True)
+class UploadTarget:
+    """Where the browser sends the file: a presigned PUT (`put_url`), or a presigned POST
+    (`url` + form fields, whose policy caps the size). A PUT's size cannot be capped, so the
+    importer checks the file's size before reading it."""
+
+    put_url: str
+    url: str
+    fields: dict[str, str]
+    max_bytes: int
+    expires_in: int
+
+
+@dataclass(frozen=True, slots=True)
+class Preview:
+    format: str
+    encoding: str | None
+    delimiter: str | None
+    headers: list[str]
+    rows: list[list[str]]
+    suggested_mapping: dict[str, str | None]
+    targets: list[str]
+
+
+class ImportService:
+    """Imports of clients and leads: the API's calls and the ContactImport workflow's tasks."""
+
+    def __init__(
+        self,
+        crms: CrmRepository,
+        files: FileStore,
+        workflows: Workflows,
+        clock: Callable[[], datetime] = utcnow,
+        chunk_rows: int = CHUNK_ROWS,
+    ) -> None:
+        self._crms = crms
+        self._files = files
+        self._workflows = workflows
+        self._clock = clock
+        self._importer = Importer(crms, files, clock, chunk_rows)
+        self._undoer = Undoer(files, clock, chunk_rows)
+
+    # --- the API ---------------------------------------------------------------------------------
+
+    def create(
+        self, actor: Actor, kind: ContactKind, filename: str, content_type: str, content_base64: str | None = None
+    ) -> tuple[Import, UploadTarget | None]:
+        """A new import; the file is either in the request (small files) or uploaded to the
+        presigned PUT or POST returned (any size up to MAX_FILE_BYTES)."""
+        from chalicelib.domain.spreadsheets import detect_format
+
+        actor.require(import_right(kind))
+        filename = filename.strip()
+        if not 1 <= len(filename) <= 255 or "/" in filename or "\\" in filename:
+            raise ValidationError("a file name has 1 to 255 characters and no slashes", field="filename")
+        content = decoded(content_base64) if content_base64 is not None else None
+        detect_format(filename, content_type, content[:8] if content else b"")
+        import_id = new_id()
+        record = Import(
+            id=import_id,
+            entity=kind,
+            filename=filename,
+            content_type=content_type,
+            status=ImportStatus.UPLOADED,
+            created_by=actor.user_id,
+            created_at=self._clock(),
+            file_key=import_file_key(actor.tenant_id, import_id, filename),
+        )
+        upload = None
+        if content is not None:
+            self._files.put(record.file_key, content, content_type)
+        else:
+            post = self._files.upload(record.file_key, content_type, MAX_FILE_BYTES, expires_in=3600)
+            put_url = self._files.upload_put(record.file_key, expires_in=3600)
+            upload = UploadTarget(put_url, post.url, post.fields, MAX_FILE_BYTES, post.expires_in)
+        ImportRepository(actor.tenant_id).create(record)
+        return record, upload
+
+    def get(self, actor: Actor, import_id: str) -> Import:
+        return self._visible(actor, ImportRepository(actor.tenant_id).get(import_id, consistent=True))
+
+    def errors_url(self, actor: Actor, record: Import) -> str | None:
+        """The report of rows not imported as they were, once the import has run (a CSV)."""
+        if record.errors == 0 or record.status in (ImportStatus.UPLOADED, ImportStatus.RUNNING):
+            return None
+        name = f"{record.filename.rsplit('.', 1)[0]}-errors.csv"
+        return self._files.url(import_part_key(actor.tenant_id, record.id, "errors.csv"), 3600, download_as=name)
+
+    def history(self, actor: Actor, *, limit: int, cursor: str | None) -> Page[Import]:
+        """The CRM's imports, newest first, of the kinds the caller may import."""
+        kinds = [k for k in ContactKind if actor.can(import_right(k))]
+        if not kinds:
+            return Page([], None)  # nothing this user may import: an empty history, not an error
+        page = ImportRepository(actor.tenant_id).history(limit=limit, cursor=cursor)
+        return Page([i for i in page.items if i.entity in kinds], page.next_cursor)
+
+    def preview(self, actor: Actor, import_id: str) -> Preview:
+        """The header, the first rows, a suggested mapping and every target a column can take."""
+        from chalicelib.domain.spreadsheets import FileFormat
+
+        record = self.get(actor, import_id)
+        properties = PropertyRepository(actor.tenant_id).list()
+        with OpenedFile(self._files, record, preview=True) as (info, rows):
+            header = next(rows, None)
+            if header is None:
+                raise ValidationError("the file is empty", field="file")
+            headers = column_names(header[1])
+            first = [fit(cells, len(headers)) for _, cells in take(rows, PREVIEW_ROWS)]
+        return Preview(
+            format=info.format.value,
+            encoding=info.encoding if info.format is FileFormat.CSV else None,
+            delimiter=info.delimiter,
+            headers=headers,
+            rows=first,
+            suggested_mapping=suggest_mapping(headers, properties),
+            targets=target_choices(properties),
+        )
+
+    def start(
+        self, actor: Actor, import_id: str, mapping: dict[str, str | None], on_duplicate: DuplicatePolicy
+    ) -> Import:
+        """Check the mapping against the file's header and start importing (202)."""
+        repo = ImportRepository(actor.tenant_id)
+        record = self.get(actor, import_id)
+        if record.status is not ImportStatus.UPLOADED:
+            raise ConflictError(f"this import is {record.status.value}; start a new one", field="status")
+        properties = {p.key: p for p in PropertyRepository(actor.tenant_id).list()}
+        with OpenedFile(self._files, record, preview=True) as (_, rows):
+            header = next(rows, None)
+        if header is None:
+            raise ValidationError("the file is empty", field="file")
+        headers = column_names(header[1])
+        check_mapping(mapping, headers, properties)
+        started = replace(
+            record,
+            status=ImportStatus.RUNNING,
+            mapping=dict(mapping),
+            on_duplicate=on_duplicate,
+            started_at=self._clock(),
+        )
+        started = repo.save(record, started, status_was=[ImportStatus.UPLOADED])
+        self._run(actor.tenant_id, started, "import")
+        return started
+
+    def undo(self, actor: Actor, import_id: str) -> Import:
+        """Delete what the import created and give updated contacts their values back (202)."""
+        repo = ImportRepository(actor.tenant_id)
+        record = self.get(actor, import_id)
+        if not record.undoable:
+            raise ConflictError(f"an import that is {record.status.value} cannot be undone", field="status")
+        undoing = repo.save(
+            record,
+            replace(record, status=ImportStatus.UNDOING, error=None),
+            status_was=[ImportStatus.COMPLETED, ImportStatus.FAILED],
+        )
+        self._run(actor.tenant_id, undoing, "undo")
+        return undoing
+
+    def _run(self, tenant_id: str, record: Import, action: str) -> None:
+        payload = {"tenant_id": tenant_id, "import_id": record.id, "action": action}
+        # The version makes the name unique per attempt: an undo retried after a failure starts anew.
+        name = f"{tenant_id}-{record.id}-{action}-{record.version}"
+        try:
+            self._workflows.start(IMPORT_MACHINE, name, payload)
+        except UnavailableError:
+            failed = replace(record, status=ImportStatus.FAILED, error="the background work could not start")
+            ImportRepository(tenant_id).save(record, failed)
+            raise
+
+    def _visible(self, actor: Actor, record: Import | None) -> Import:
+        if record is None or not actor.can(import_right(record.entity)):
+            raise NotFoundError("no such import in this CRM")
+        return record
+
+    # --- the workflow's tasks --------------------------------------------------------------------
+
+    def step(self, job: dict[str, Any], time_left: Callable[[], float] | None = None) -> dict[str, Any]:
+        """Do the next part of an import or an undo; `done` once there is nothing left. With
+        `time_left` (seconds), several chunks go in one call while time remains."""
+        tenant_id, import_id, action = job["tenant_id"], job["import_id"], job.get("action", "import")
+        repo = ImportRepository(tenant_id)
+        while True:
+            record = repo.get(import_id, consistent=True)
+            if record is None:
+                return {**job, "done": True, "status": "missing"}
+            wanted = ImportStatus.RUNNING if action == "import" else ImportStatus.UNDOING
+            if record.status is not wanted:
+                return {**job, "done": True, "status": record.status.value}
+            began = time.monotonic()
+            step = self._importer.step if action == "import" else self._undoer.step
+            done = step(tenant_id, record)
+            if done:
+                final = repo.get(import_id, consistent=True)
+                return {**job, "done": True, "status": final.status.value if final else "missing"}
+            spent = time.monotonic() - began
+            if time_left is None or time_left() < 3 * spent + 10:
+                return {**job, "done": False}
+
+    def fail(self, job: dict[str, Any]) -> dict[str, Any]:
+        """Record why an import (or its undo) stopped; the counts so far stay right."""
+        tenant_id, import_id = job["tenant_id"], job["import_id"]
+        reason = failure_reason(job.get("error"))
+        repo = ImportRepository(tenant_id)
+        for _ in range(3):
+            record = repo.get(import_id, consistent=True)
+            if record is None or record.status not in (ImportStatus.RUNNING, ImportStatus.UNDOING):
+                break
+            prefix = "undo stopped: " if record.status is ImportStatus.UNDOING else ""
+            try:
+                repo.save(record, replace(record, status=ImportStatus.FAILED, error=f"{prefix}{reason}",
+                                          finished_at=self._clock()))  # fmt: skip
+                break
+            except ConflictError:
+                continue
+        logger.warning("import failed", extra={"import_id": import_id, "reason": reason})
+        return {**job, "status": "failed", "reason": reason}
