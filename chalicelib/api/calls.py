@@ -17,7 +17,7 @@ from chalicelib.domain.autodial import MAX_NUMBERS, CallList, ListItem, Outcome
 from chalicelib.domain.broadcasts import MAX_RECIPIENTS, Broadcast, Recipient, RecipientStatus
 from chalicelib.domain.contacts import ContactKind
 from chalicelib.domain.rights import Access
-from chalicelib.domain.sms import MAX_TEXT, SmsTemplate
+from chalicelib.domain.sms import MAX_TEXT
 from chalicelib.domain.telephony import Call, CallDirection, CallStatus
 
 router = Router(__name__, tag="Calls and SMS")
@@ -156,16 +156,6 @@ class SmsTemplateOut(Output):
     created_at: UtcDateTime
     version: int
 
-    @classmethod
-    def of(cls, template: SmsTemplate) -> SmsTemplateOut:
-        return cls(
-            id=template.id,
-            title=template.title,
-            text=template.text,
-            created_at=template.created_at,
-            version=template.version,
-        )
-
 
 class SmsTemplateList(PageOut):
     items: list[SmsTemplateOut]
@@ -219,7 +209,7 @@ def call_recording(actor: Actor, call_id: str) -> Response:
 def contact_from_call(actor: Actor, call_id: str, body: CallContactIn) -> CallContactOut:
     """Create a client or lead from an unknown caller, linked to the call (TE-6)."""
     contact, call = services().telephony.contact_from_call(actor, call_id, body.type, body.name)
-    shown = ClientOut.of(contact) if contact.kind is ContactKind.CLIENT else LeadOut.of(contact)
+    shown = (ClientOut if contact.kind is ContactKind.CLIENT else LeadOut).model_validate(contact)
     return CallContactOut(contact=shown.model_dump(mode="json"), call=CallOut.of(call))
 
 
@@ -246,20 +236,21 @@ def send_sms(actor: Actor, body: SmsIn) -> SmsOut:
 def list_sms_templates(actor: Actor, query: PageQuery) -> SmsTemplateList:
     """The CRM's SMS templates, in creation order."""
     page = services().sms.templates(actor, limit=query.limit, cursor=query.cursor)
-    return SmsTemplateList(items=[SmsTemplateOut.of(t) for t in page.items], next_cursor=page.next_cursor)
+    return SmsTemplateList.model_validate(page)
 
 
 @router.route("/sms-templates", "POST", right=Access.ADMIN, body=SmsTemplateIn, response=SmsTemplateOut, status=201)
 def create_sms_template(actor: Actor, body: SmsTemplateIn) -> SmsTemplateOut:
     """Add an SMS template (SM-3)."""
-    return SmsTemplateOut.of(services().sms.create_template(actor, body.title, body.text))
+    return SmsTemplateOut.model_validate(services().sms.create_template(actor, body.title, body.text))
 
 
 @router.route("/sms-templates/{template_id}", "PATCH", right=Access.ADMIN, body=SmsTemplatePatch,
               response=SmsTemplateOut)  # fmt: skip
 def update_sms_template(actor: Actor, template_id: str, body: SmsTemplatePatch) -> SmsTemplateOut:
     """Edit an SMS template."""
-    return SmsTemplateOut.of(services().sms.update_template(actor, template_id, body.version, body.title, body.text))
+    template = services().sms.update_template(actor, template_id, body.version, body.title, body.text)
+    return SmsTemplateOut.model_validate(template)
 
 
 @router.route("/sms-templates/{template_id}", "DELETE", right=Access.ADMIN, status=204)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from chalice import Response
-from pydantic import AwareDatetime, ConfigDict, EmailStr, Field
+from pydantic import AwareDatetime, ConfigDict, EmailStr, Field, field_validator
 
 from chalicelib.api.routing import Router
 from chalicelib.api.schemas import Input, Output, PageOut, PageQuery, UtcDateTime, VersionIn
@@ -127,45 +127,20 @@ class ClientOut(Output):
     converted_at: UtcDateTime | None = Field(None, description="Set when the client was a lead")
     version: int
 
-    @classmethod
-    def of(cls, contact: Contact) -> Any:
-        return cls(
-            id=contact.id,
-            name=contact.name,
-            status=contact.status.value,
-            type=contact.type.value,
-            phones=[PhoneOut(phone=p.phone, type=p.type.value) for p in contact.phones],
-            emails=[EmailOut(email=e.email, type=e.type.value) for e in contact.emails],
-            address=contact.address,
-            website=contact.website,
-            comment=contact.comment,
-            responsible_user_id=contact.responsible_user_id,
-            tags=list(contact.tags),
-            source_tag_ids=list(contact.source_tag_ids),
-            properties=contact.properties,
-            created_at=contact.created_at,
-            created_by=contact.created_by,
-            updated_at=contact.updated_at,
-            converted_at=contact.converted_at,
-            version=contact.version,
-            **cls._extra(contact),
-        )
-
-    @staticmethod
-    def _extra(contact: Contact) -> dict[str, Any]:
-        return {}
-
 
 class LeadOut(ClientOut):
     lead_status: str
     lead_source: str
 
-    @staticmethod
-    def _extra(contact: Contact) -> dict[str, Any]:
-        return {
-            "lead_status": (contact.lead_status or LeadStatus.NOT_PROCESSED).value,
-            "lead_source": (contact.lead_source or LeadSource.MANUAL).value,
-        }
+    @field_validator("lead_status", mode="before")
+    @classmethod
+    def _status_or_not_processed(cls, value: LeadStatus | str | None) -> str:
+        return value or LeadStatus.NOT_PROCESSED.value
+
+    @field_validator("lead_source", mode="before")
+    @classmethod
+    def _source_or_manual(cls, value: LeadSource | str | None) -> str:
+        return value or LeadSource.MANUAL.value  # leads stored before sources were recorded
 
 
 class FeedCallOut(Output):
@@ -367,7 +342,7 @@ def _reassign(body: ClientPatch) -> dict[str, Any]:
 def list_clients(actor: Actor, query: ClientQuery) -> ClientList:
     """Clients, newest first by default (mine, or all with customers_view_all)."""
     page = _page(CLIENT, actor, query)
-    return ClientList(items=[ClientOut.of(c) for c in page.items], next_cursor=page.next_cursor)
+    return ClientList.model_validate(page)
 
 
 @router.route("/clients", "POST", right=Permission.CUSTOMERS_CREATE, body=ClientIn, response=ClientOut, status=201)
@@ -376,14 +351,14 @@ def create_client(actor: Actor, body: ClientIn) -> ClientOut:
     client = services().contacts.create(
         actor, CLIENT, body.to_input(body.name), responsible_user_id=body.responsible_user_id
     )
-    return ClientOut.of(client)
+    return ClientOut.model_validate(client)
 
 
 @router.route("/clients/{client_id}", "GET", right=Access.ANY_USER, response=ClientCard)
 def get_client(actor: Actor, client_id: str) -> ClientCard:
     """The client's card with the newest entries of its feed."""
     card = services().contacts.card(actor, CLIENT, client_id)
-    return ClientCard(**ClientOut.of(card.contact).model_dump(), feed=FeedPage.of(card.feed))
+    return ClientCard(**ClientOut.model_validate(card.contact).model_dump(), feed=FeedPage.of(card.feed))
 
 
 @router.route("/clients/{client_id}", "PATCH", right=Permission.CUSTOMERS_EDIT, body=ClientPatch, response=ClientOut)
@@ -392,7 +367,7 @@ def update_client(actor: Actor, client_id: str, body: ClientPatch) -> ClientOut:
     client = services().contacts.update(
         actor, CLIENT, client_id, body.version, body.to_input(body.name), **_reassign(body)
     )
-    return ClientOut.of(client)
+    return ClientOut.model_validate(client)
 
 
 @router.route("/clients/{client_id}", "DELETE", right=Permission.CUSTOMERS_DELETE, status=204)
@@ -418,7 +393,7 @@ def bulk_clients(actor: Actor, body: BulkIn) -> BulkOut:
 def list_leads(actor: Actor, query: LeadQuery) -> LeadList:
     """Leads: mine, the unsorted pool, or all (with leads_view)."""
     page = _page(LEAD, actor, query)
-    return LeadList(items=[LeadOut.of(c) for c in page.items], next_cursor=page.next_cursor)
+    return LeadList.model_validate(page)
 
 
 @router.route("/leads", "POST", right=Access.ANY_USER, body=LeadIn, response=LeadOut, status=201)
@@ -432,14 +407,14 @@ def create_lead(actor: Actor, body: LeadIn) -> LeadOut:
         unsorted=body.unsorted,
         lead_source=body.lead_source,
     )
-    return LeadOut.of(lead)
+    return LeadOut.model_validate(lead)
 
 
 @router.route("/leads/{lead_id}", "GET", right=Access.ANY_USER, response=LeadCard)
 def get_lead(actor: Actor, lead_id: str) -> LeadCard:
     """The lead's card with the newest entries of its feed."""
     card = services().contacts.card(actor, LEAD, lead_id)
-    return LeadCard(**LeadOut.of(card.contact).model_dump(), feed=FeedPage.of(card.feed))
+    return LeadCard(**LeadOut.model_validate(card.contact).model_dump(), feed=FeedPage.of(card.feed))
 
 
 @router.route("/leads/{lead_id}", "PATCH", right=Access.ANY_USER, body=LeadPatch, response=LeadOut)
@@ -448,7 +423,7 @@ def update_lead(actor: Actor, lead_id: str, body: LeadPatch) -> LeadOut:
     lead = services().contacts.update(
         actor, LEAD, lead_id, body.version, body.to_input(body.name, body.lead_status), **_reassign(body)
     )
-    return LeadOut.of(lead)
+    return LeadOut.model_validate(lead)
 
 
 @router.route("/leads/{lead_id}", "DELETE", right=Access.ANY_USER, status=204)
@@ -460,7 +435,7 @@ def delete_lead(actor: Actor, lead_id: str) -> None:
 @router.route("/leads/{lead_id}/take", "POST", right=Access.ANY_USER, response=LeadOut)
 def take_lead(actor: Actor, lead_id: str) -> LeadOut:
     """Take a lead from the unsorted pool; if someone was faster: 409."""
-    return LeadOut.of(services().contacts.take(actor, lead_id))
+    return LeadOut.model_validate(services().contacts.take(actor, lead_id))
 
 
 @router.route("/leads/{lead_id}/close", "POST", right=Access.ANY_USER, body=CloseIn, response=ClientOut)
@@ -468,7 +443,7 @@ def close_lead(actor: Actor, lead_id: str, body: CloseIn) -> ClientOut | Respons
     """Close a lead: `client` makes it a client (same id, feed kept) and returns it; `poor_quality`
     deletes it (204)."""
     client = services().contacts.close(actor, lead_id, body.outcome)
-    return ClientOut.of(client) if client is not None else Response("", status_code=204)
+    return ClientOut.model_validate(client) if client is not None else Response("", status_code=204)
 
 
 # --- feed and notes, the same for clients and leads ------------------------------------------

@@ -7,7 +7,7 @@ from pydantic import EmailStr, Field, SecretStr
 from chalicelib.api.routing import Router
 from chalicelib.api.schemas import Input, Output, UserOut
 from chalicelib.bootstrap import services
-from chalicelib.domain.crm import NAME_MAX_LENGTH, Crm
+from chalicelib.domain.crm import NAME_MAX_LENGTH
 from chalicelib.domain.rights import Access
 from chalicelib.domain.users import EXTENSION_PATTERN, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
 from chalicelib.services.crms import MAX_EXTRA_USERS, NewCrm, NewUser, PbxCredentials
@@ -55,17 +55,6 @@ class CrmOut(Output):
     timezone: str
     has_pbx_credentials: bool
 
-    @classmethod
-    def of(cls, crm: Crm) -> CrmOut:
-        return cls(
-            id=crm.id,
-            slug=crm.slug,
-            name=crm.name,
-            country=crm.country,
-            timezone=crm.timezone,
-            has_pbx_credentials=crm.has_pbx_credentials,
-        )
-
 
 class CreateCrmOut(Output):
     crm: CrmOut
@@ -92,7 +81,7 @@ def create_crm(body: CreateCrmIn) -> CreateCrmOut:
         )
     )
     return CreateCrmOut(
-        crm=CrmOut.of(created.crm),
+        crm=CrmOut.model_validate(created.crm),
         admin=UserOut.of(created.admin),
         users=[UserOut.of(u) for u in created.users],
     )

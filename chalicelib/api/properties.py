@@ -8,7 +8,7 @@ from chalicelib.api.routing import Router
 from chalicelib.api.schemas import Input, Output, PageOut, PageQuery, VersionIn
 from chalicelib.bootstrap import services
 from chalicelib.domain.actor import Actor
-from chalicelib.domain.properties import PropertyDef, PropertyKind
+from chalicelib.domain.properties import PropertyKind
 from chalicelib.domain.rights import Access
 
 router = Router(__name__, tag="Contacts")
@@ -35,17 +35,6 @@ class PropertyOut(Output):
     options: list[str]
     version: int
 
-    @classmethod
-    def of(cls, definition: PropertyDef) -> PropertyOut:
-        return cls(
-            id=definition.id,
-            key=definition.key,
-            title=definition.title,
-            kind=definition.kind.value,
-            options=list(definition.options),
-            version=definition.version,
-        )
-
 
 class PropertyList(PageOut):
     items: list[PropertyOut]
@@ -55,21 +44,21 @@ class PropertyList(PageOut):
 def list_properties(actor: Actor, query: PageQuery) -> PropertyList:
     """The CRM's custom properties, in creation order."""
     page = services().properties.list(actor, limit=query.limit, cursor=query.cursor)
-    return PropertyList(items=[PropertyOut.of(p) for p in page.items], next_cursor=page.next_cursor)
+    return PropertyList.model_validate(page)
 
 
 @router.route("/properties", "POST", right=Access.ADMIN, body=PropertyIn, response=PropertyOut, status=201)
 def create_property(actor: Actor, body: PropertyIn) -> PropertyOut:
     """Define a property: text, number, date, or select with options."""
     definition = services().properties.create(actor, body.key, body.title, body.kind, body.options)
-    return PropertyOut.of(definition)
+    return PropertyOut.model_validate(definition)
 
 
 @router.route("/properties/{property_id}", "PATCH", right=Access.ADMIN, body=PropertyPatch, response=PropertyOut)
 def update_property(actor: Actor, property_id: str, body: PropertyPatch) -> PropertyOut:
     """Rename a property or change a select's options."""
     definition = services().properties.update(actor, property_id, body.version, title=body.title, options=body.options)
-    return PropertyOut.of(definition)
+    return PropertyOut.model_validate(definition)
 
 
 @router.route("/properties/{property_id}", "DELETE", right=Access.ADMIN, status=204)

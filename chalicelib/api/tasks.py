@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, ConfigDict, Field
+from pydantic import AliasChoices, AwareDatetime, ConfigDict, Field
 
 from chalicelib.api.routing import Router
 from chalicelib.api.schemas import Input, Output, PageOut, PageQuery, UtcDateTime, VersionIn
@@ -18,7 +18,6 @@ from chalicelib.domain.tasks import (
     MAX_REMIND_MINUTES,
     MAX_SMS_TEXT,
     CalendarView,
-    Task,
     TaskStatus,
     TaskType,
 )
@@ -85,7 +84,10 @@ class TaskOut(Output):
     completed_at: UtcDateTime | None
     completed_comment: str | None
     remind_minutes_before: int | None
-    reminder_at: UtcDateTime | None = Field(description="When the reminder email goes; null: none pending")
+    reminder_at: UtcDateTime | None = Field(
+        validation_alias=AliasChoices("reminder_at", "remind_at"),  # the task's `remind_at`
+        description="When the reminder email goes; null: none pending",
+    )
     phone: str | None
     sms_text: str | None
     meeting_url: str | None
@@ -95,36 +97,6 @@ class TaskOut(Output):
     created_by: str
     updated_at: UtcDateTime
     version: int
-
-    @classmethod
-    def of(cls, task: Task) -> TaskOut:
-        return cls(
-            id=task.id,
-            type=task.type.value,
-            title=task.title,
-            description=task.description,
-            start=task.start,
-            end=task.end,
-            all_day=task.all_day,
-            responsible_user_id=task.responsible_user_id,
-            member_ids=list(task.member_ids),
-            contact_ids=list(task.contact_ids),
-            deal_id=task.deal_id,
-            status=task.status.value,
-            completed_at=task.completed_at,
-            completed_comment=task.completed_comment,
-            remind_minutes_before=task.remind_minutes_before,
-            reminder_at=task.remind_at,
-            phone=task.phone,
-            sms_text=task.sms_text,
-            meeting_url=task.meeting_url,
-            sms_status=task.sms_status.value if task.sms_status else None,
-            sms_error=task.sms_error,
-            created_at=task.created_at,
-            created_by=task.created_by,
-            updated_at=task.updated_at,
-            version=task.version,
-        )
 
 
 class TaskList(PageOut):
@@ -196,13 +168,13 @@ def list_tasks(actor: Actor, query: TaskQuery) -> TaskList:
         limit=query.limit,
         cursor=query.cursor,
     )
-    return TaskList(items=[TaskOut.of(t) for t in page.items], next_cursor=page.next_cursor)
+    return TaskList.model_validate(page)
 
 
 @router.route("/tasks", "POST", right=Access.ANY_USER, body=TaskIn, response=TaskOut, status=201)
 def create_task(actor: Actor, body: TaskIn) -> TaskOut:
     """Create a task, call, video conference or deferred SMS, for yourself or someone else."""
-    return TaskOut.of(services().tasks.create(actor, _given(body)))
+    return TaskOut.model_validate(services().tasks.create(actor, _given(body)))
 
 
 @router.route("/tasks/board", "GET", right=Access.ANY_USER, query=TaskBoardQuery, response=TaskBoardOut)
@@ -213,7 +185,7 @@ def task_board(actor: Actor, query: TaskBoardQuery) -> TaskBoardOut:
         columns=[
             TaskColumnOut(
                 status=c.status.value,
-                items=[TaskOut.of(t) for t in c.cards.items],
+                items=[TaskOut.model_validate(t) for t in c.cards.items],
                 next_cursor=c.cards.next_cursor,
             )
             for c in columns
@@ -224,7 +196,7 @@ def task_board(actor: Actor, query: TaskBoardQuery) -> TaskBoardOut:
 @router.route("/tasks/{task_id}", "GET", right=Access.ANY_USER, response=TaskOut)
 def get_task(actor: Actor, task_id: str) -> TaskOut:
     """A task."""
-    return TaskOut.of(services().tasks.get(actor, task_id))
+    return TaskOut.model_validate(services().tasks.get(actor, task_id))
 
 
 @router.route("/tasks/{task_id}", "PATCH", right=Access.ANY_USER, body=TaskPatch, response=TaskOut)
@@ -232,7 +204,7 @@ def update_task(actor: Actor, task_id: str, body: TaskPatch) -> TaskOut:
     """Edit, reschedule, reassign or move a task on the board (`status`)."""
     changes = _given(body)
     version = changes.pop("version", None)
-    return TaskOut.of(services().tasks.update(actor, task_id, version, changes))
+    return TaskOut.model_validate(services().tasks.update(actor, task_id, version, changes))
 
 
 @router.route("/tasks/{task_id}", "DELETE", right=Access.ANY_USER, status=204)
@@ -244,7 +216,7 @@ def delete_task(actor: Actor, task_id: str) -> None:
 @router.route("/tasks/{task_id}/complete", "POST", right=Access.ANY_USER, body=CompleteIn, response=TaskOut)
 def complete_task(actor: Actor, task_id: str, body: CompleteIn) -> TaskOut:
     """Complete a task, with an optional comment."""
-    return TaskOut.of(services().tasks.complete(actor, task_id, body.comment))
+    return TaskOut.model_validate(services().tasks.complete(actor, task_id, body.comment))
 
 
 @router.route("/calendar", "GET", right=Access.ANY_USER, query=CalendarQuery, response=CalendarOut)
@@ -260,9 +232,8 @@ def calendar(actor: Actor, query: CalendarQuery) -> CalendarOut:
         user_ids=[u for u in ids if u != "all"] or None,
         all_users="all" in ids,
     )
-    return CalendarOut(
-        from_=result.start, to=result.end, timezone=result.timezone, items=[TaskOut.of(t) for t in result.tasks]
-    )
+    items = [TaskOut.model_validate(t) for t in result.tasks]
+    return CalendarOut(from_=result.start, to=result.end, timezone=result.timezone, items=items)
 
 
 def _given(body: Input) -> dict[str, Any]:
