@@ -47,14 +47,16 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 
 STAGE ?= dev
+# The web app's address (links in emails; the only origin the API allows): required to synth or deploy.
+APP_URL ?=
 
 synth: $(STAMP)
-	CDK_CONTEXT_JSON='{"stage": "$(STAGE)"}' $(BIN)/python -m infra.app
+	CDK_CONTEXT_JSON='{"stage": "$(STAGE)", "app_url": "$(APP_URL)"}' $(BIN)/python -m infra.app
 
 # Needs AWS credentials and Node.js (the CDK CLI comes from npm through npx); the account and
 # region need `npx aws-cdk@2 bootstrap` once.
 deploy: $(STAMP)
-	npx --yes aws-cdk@2 deploy -c stage=$(STAGE) --require-approval broadening
+	npx --yes aws-cdk@2 deploy -c stage=$(STAGE) -c app_url=$(APP_URL) --require-approval broadening
 
 clean:
 	rm -rf $(VENV) cdk.out chalice.out .chalice/deployments .pytest_cache .ruff_cache

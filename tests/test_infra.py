@@ -24,6 +24,8 @@ from tests.harness import ROOT  # noqa: E402
 
 FIXTURES = Path(__file__).parent / "fixtures"
 STAGE = "test"
+APP_URL = "https://crm.acme.example/app"
+APP_ORIGIN = "https://crm.acme.example"
 PLACEHOLDER = re.compile(r"\$\{(\w+)\}")
 RUNTIME = f"python{sys.version_info.major}.{sys.version_info.minor}"
 ENV_VARS = {
@@ -72,7 +74,7 @@ def synthesize(outdir: Path, **registries: Any) -> Synth:
     try:
         with scratch_workdir():
             app = cdk.App(outdir=str(outdir))
-            stack = CrmStack(app, f"crm-{STAGE}", stage=STAGE, **registries)
+            stack = CrmStack(app, f"crm-{STAGE}", stage=STAGE, app_url=APP_URL, **registries)
             assembly = app.synth()
     finally:
         os.environ.clear()
@@ -208,8 +210,8 @@ def test_api_gets_its_settings_and_error_envelope(real: Synth) -> None:
         body = json.loads(responses[response_type]["responseTemplates"]["application/json"])
         assert body["error"]["code"] == code
     for response_type, response in responses.items():
-        # browsers need CORS on API Gateway's own errors too
-        assert response["responseParameters"]["gatewayresponse.header.Access-Control-Allow-Origin"] == "'*'"
+        # browsers need CORS on API Gateway's own errors too: the web app's origin, never *
+        assert response["responseParameters"]["gatewayresponse.header.Access-Control-Allow-Origin"] == f"'{APP_ORIGIN}'"
         template = response["responseTemplates"]["application/json"]
         if response_type != "DEFAULT_5XX":  # nothing of the request (its token) is echoed back
             assert "$" not in template, response_type
@@ -224,6 +226,20 @@ def test_api_gets_its_settings_and_error_envelope(real: Synth) -> None:
     outputs = real.raw["Outputs"]
     assert {"ApiUrl", "TableName", "UserPoolId", "UserPoolClientId"} <= set(outputs)
     assert outputs["TableName"]["Value"] == {"Ref": table_id}
+
+
+@pytest.mark.slow
+def test_preflight_allows_only_the_web_app_origin(real: Synth) -> None:
+    paths = real.raw["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]["paths"]
+    origins = {
+        value
+        for path in paths.values()
+        if "options" in path
+        for response in path["options"]["x-amazon-apigateway-integration"]["responses"].values()
+        for header, value in response.get("responseParameters", {}).items()
+        if header.endswith("Access-Control-Allow-Origin")
+    }
+    assert origins == {f"'{APP_ORIGIN}'"}
 
 
 @pytest.mark.slow
@@ -322,6 +338,7 @@ def test_files_bucket_is_private_and_open_to_browser_uploads(real: Synth) -> Non
     }
     [rule] = props["CorsConfiguration"]["CorsRules"]
     assert set(rule["AllowedMethods"]) == set(shared.FILES_CORS_METHODS)
+    assert rule["AllowedOrigins"] == [APP_ORIGIN]
     rules = {r["Id"]: r for r in props["LifecycleConfiguration"]["Rules"]}
     assert rules["ExpireExports"]["TagFilters"] == [{"Key": "crm-retention", "Value": "export"}]
     assert (rules["ExpireExports"]["ExpirationInDays"], rules["ExpireExports"]["Status"]) == (7, "Enabled")
@@ -386,7 +403,7 @@ def test_placeholder_without_function_fails_the_synth(tmp_path: Path) -> None:
     orphan = StateMachine(name="Echo", file=str(FIXTURES / "echo.asl.json"), functions={})
     app = cdk.App(outdir=str(tmp_path))
     with pytest.raises(RegistryError, match=r"no function for placeholder\(s\) \$\{EchoFunctionArn\}"):
-        CrmStack(app, "crm-broken", stage="broken", functions=(ECHO,), state_machines=(orphan,))
+        CrmStack(app, "crm-broken", stage="broken", app_url=APP_URL, functions=(ECHO,), state_machines=(orphan,))
 
 
 def test_placeholder_naming_an_unknown_function_fails() -> None:

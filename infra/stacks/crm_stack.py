@@ -25,11 +25,12 @@ from aws_cdk import aws_stepfunctions as sfn
 from chalice.cdk import Chalice
 from constructs import Construct
 
+from chalicelib.config import origin_of
 from chalicelib.db.items import table_schema
 from chalicelib.domain.imports import EXPORT_RETENTION, EXPORT_RETENTION_DAYS, RETENTION_TAG
 from functions.registry import FUNCTIONS, STATE_MACHINES, Access, LambdaFunction, StateMachine
 from infra import shared
-from infra.stacks.gateway_responses import GATEWAY_RESPONSES
+from infra.stacks.gateway_responses import gateway_responses
 from infra.stacks.table import table_from_schema
 
 _STAGE = re.compile(r"^[a-z][a-z0-9-]{0,30}$")
@@ -124,8 +125,8 @@ class CrmStack(Stack):
         functions: tuple[LambdaFunction, ...] = FUNCTIONS,
         state_machines: tuple[StateMachine, ...] = STATE_MACHINES,
         log_level: str = "INFO",
+        app_url: str,
         mail_from: str = shared.DEFAULT_MAIL_FROM,
-        app_url: str = "http://127.0.0.1:8000",
         throttling_rate_limit: float = 50,
         throttling_burst_limit: int = 100,
         **kwargs: Any,
@@ -138,6 +139,8 @@ class CrmStack(Stack):
         self.stage = stage
         self.secrets_prefix = f"/crm/{stage}"
         self.mail_from = mail_from
+        # The web app's origin is the only one the API and the files bucket answer (CORS).
+        self.app_origin = origin_of(app_url)
 
         self.table = table_from_schema(self, "Table", table_schema())
         self.user_pool, self.user_pool_client = self._user_pool(stage)
@@ -235,7 +238,9 @@ class CrmStack(Stack):
                 },
             )
         rest_api = api.get_resource("RestAPI")
-        rest_api.add_property_override("DefinitionBody.x-amazon-apigateway-gateway-responses", GATEWAY_RESPONSES)
+        rest_api.add_property_override(
+            "DefinitionBody.x-amazon-apigateway-gateway-responses", gateway_responses(self.app_origin)
+        )
         rest_api.add_property_override(
             "MethodSettings",
             [
@@ -260,7 +265,7 @@ class CrmStack(Stack):
             cors=[
                 s3.CorsRule(
                     allowed_methods=[s3.HttpMethods(m) for m in shared.FILES_CORS_METHODS],
-                    allowed_origins=["*"],
+                    allowed_origins=[self.app_origin],
                     allowed_headers=["*"],
                     max_age=shared.FILES_CORS_MAX_AGE,
                 )
