@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import os
 import re
-import sys
+import subprocess
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +19,7 @@ from aws_cdk.assertions import Template  # noqa: E402
 
 from chalicelib.db.items import table_schema  # noqa: E402
 from functions.registry import FUNCTIONS, STATE_MACHINES, Access, LambdaFunction, StateMachine  # noqa: E402
-from infra import shared  # noqa: E402
+from infra import bundle, shared  # noqa: E402
 from infra.stacks import CrmStack, RegistryError, check_registry, scratch_workdir  # noqa: E402
 from tests.harness import ROOT  # noqa: E402
 
@@ -27,7 +28,7 @@ STAGE = "test"
 APP_URL = "https://crm.acme.example/app"
 APP_ORIGIN = "https://crm.acme.example"
 PLACEHOLDER = re.compile(r"\$\{(\w+)\}")
-RUNTIME = f"python{sys.version_info.major}.{sys.version_info.minor}"
+RUNTIME = "python3.12"  # pinned (infra/bundle.py), whatever Python synthesizes
 ENV_VARS = {
     "STAGE",
     "TABLE_NAME",
@@ -274,17 +275,84 @@ def test_every_registry_function_is_deployed_with_its_trigger(real: Synth) -> No
         assert "cognito-idp:InitiateAuth" not in actions  # only the API logs users in
 
 
+def _pyc_header(python: str) -> bytes:
+    """What every shipped .pyc starts with: the runtime's magic number, then the unchecked-hash flag."""
+    magic = subprocess.run(
+        [python, "-c", "import importlib.util, sys; sys.stdout.write(importlib.util.MAGIC_NUMBER.hex())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return bytes.fromhex(magic) + (1).to_bytes(4, "little")  # flags: hash-based, source not checked
+
+
+def _assert_compiled(files: dict[str, bytes], header: bytes) -> None:
+    """Every module has its bytecode next to it, for the runtime, never checked against the source."""
+    tag = bundle.RUNTIME.replace("python", "cpython-").replace(".", "")
+    modules = [name for name in files if name.endswith(".py")]
+    assert modules
+    for name in modules:
+        folder, _, file = name.rpartition("/")
+        pyc = f"{folder}/__pycache__/{file[:-3]}.{tag}.pyc".lstrip("/")
+        assert pyc in files, f"no bytecode for {name}"
+        assert files[pyc][:8] == header, pyc
+
+
+def _zip_files(path: Path, prefix: str = "") -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as archive:
+        return {n: archive.read(n) for n in archive.namelist() if n.startswith(prefix) and not n.endswith("/")}
+
+
+def _asset_keys(synth: Synth) -> dict[str, str]:
+    """Logical id -> the S3 key (content hash) of every code asset of the stack."""
+    keys = {}
+    for logical_id, resource in synth.raw["Resources"].items():
+        props = resource.get("Properties", {})
+        code = props.get("Code") or props.get("CodeUri") or props.get("ContentUri")
+        if isinstance(code, dict) and ("S3Key" in code or "Key" in code):
+            keys[logical_id] = code.get("S3Key") or code["Key"]
+    return keys
+
+
 @pytest.mark.slow
-def test_function_code_holds_only_what_handlers_import(real: Synth) -> None:
+def test_function_code_holds_only_what_handlers_import_with_its_bytecode(real: Synth) -> None:
     _, resource = _lambda(real, FUNCTIONS[0].handler)
     asset = real.outdir / f"asset.{resource['Properties']['Code']['S3Key'].removesuffix('.zip')}"
     top = {p.name for p in asset.iterdir()}
     assert top == {"functions", "chalicelib", "infra"}
-    assert {p.name for p in (asset / "infra").iterdir()} == {"__init__.py", "shared.py"}
-    assert not list(asset.rglob("__pycache__"))
+    assert {p.name for p in (asset / "infra").iterdir()} == {"__init__.py", "shared.py", "__pycache__"}
+    files = {p.relative_to(asset).as_posix(): p.read_bytes() for p in asset.rglob("*") if p.is_file()}
+    _assert_compiled(files, _pyc_header(bundle.runtime_python()))
     for fn in FUNCTIONS:
         module = fn.handler.rsplit(".", 1)[0]
         assert (asset / (module.replace(".", "/") + ".py")).is_file()
+
+
+@pytest.mark.slow
+def test_api_and_layer_ship_bytecode_for_the_runtime_and_no_build_tools(real: Synth) -> None:
+    header = _pyc_header(bundle.runtime_python())
+    api = real.outdir / f"asset.{real.raw['Resources']['APIHandler']['Properties']['CodeUri']['Key']}"
+    _assert_compiled(_zip_files(api), header)
+    _, layer = real.only("AWS::Serverless::LayerVersion")
+    site = f"python/lib/{bundle.RUNTIME}/site-packages/"
+    files = _zip_files(real.outdir / f"asset.{layer['Properties']['ContentUri']['Key']}", site)
+    _assert_compiled(files, header)
+    top = {name.removeprefix(site).split("/")[0] for name in files}
+    assert {"pydantic", "pynamodb", "aws_lambda_powertools", "phonenumbers"} <= top
+    assert not top & {"setuptools", "pkg_resources", "_distutils_hack", "pip", "wheel"}
+    # phonenumberslite: the CRM parses and formats numbers; no geocoder or carrier data ships.
+    assert any(name.startswith("phonenumberslite-") for name in top)
+    assert not any(name.startswith("phonenumbers-") for name in top)
+    assert not any("/geodata/" in name or "/carrierdata/" in name for name in files)
+
+
+@pytest.mark.slow
+def test_two_synths_of_one_commit_give_the_same_assets(real: Synth, tmp_path_factory: pytest.TempPathFactory) -> None:
+    again = synthesize(tmp_path_factory.mktemp("cdk-again"))
+    first, second = _asset_keys(real), _asset_keys(again)
+    assert {"APIHandler", *(_lambda(real, fn.handler)[0] for fn in FUNCTIONS)} <= set(first)
+    assert len(set(first.values())) == 3  # the API's code, its layer, the functions' code
+    assert second == first
 
 
 @pytest.mark.slow
