@@ -7,22 +7,24 @@ PYTHON ?= $(shell for p in python3.12 python3; do \
 	if $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1; then echo $$p; break; fi; done)
 VENV := .venv
 BIN := $(VENV)/bin
+# pip is pinned like every package: one resolver for every install.
+PIP_VERSION := 26.2.2
 # Re-install only when a requirements file changes.
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: help run test lint format bench synth deploy clean
+.PHONY: help run test lint format bench bench-cold synth deploy clean
 
 help:
 	@echo "make run     start the local CRM on http://127.0.0.1:8000 (Ctrl-C stops it)"
 	@echo "make test    lint and run the whole test suite"
-	@echo "make bench   cold-start and DynamoDB-call benchmarks"
+	@echo "make bench   cold-start, DynamoDB-call and import benchmarks (bench-cold: cold starts only)"
 	@echo "make synth   synthesize the AWS CDK stack into cdk.out/"
 	@echo "make deploy  deploy the stack to the AWS account of your current credentials"
 
 $(STAMP): requirements.txt requirements-dev.txt requirements-infra.txt
 	@if [ -z "$(PYTHON)" ]; then echo "error: Python 3.11 or newer is needed (python3.12 or python3)"; exit 1; fi
 	@if [ ! -x $(BIN)/python ]; then echo "creating $(VENV) with $(PYTHON)"; $(PYTHON) -m venv $(VENV); fi
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check pip==$(PIP_VERSION)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check \
 		-r requirements-dev.txt -r requirements-infra.txt
 	@touch $@
@@ -46,15 +48,20 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench
 
+bench-cold: $(STAMP)
+	$(BIN)/python -m bench cold
+
 STAGE ?= dev
+# The web app's address (links in emails; the only origin the API allows): required to synth or deploy.
+APP_URL ?=
 
 synth: $(STAMP)
-	CDK_CONTEXT_JSON='{"stage": "$(STAGE)"}' $(BIN)/python -m infra.app
+	CDK_CONTEXT_JSON='{"stage": "$(STAGE)", "app_url": "$(APP_URL)"}' $(BIN)/python -m infra.app
 
 # Needs AWS credentials and Node.js (the CDK CLI comes from npm through npx); the account and
 # region need `npx aws-cdk@2 bootstrap` once.
 deploy: $(STAMP)
-	npx --yes aws-cdk@2 deploy -c stage=$(STAGE) --require-approval broadening
+	npx --yes aws-cdk@2 deploy -c stage=$(STAGE) -c app_url=$(APP_URL) --require-approval broadening
 
 clean:
-	rm -rf $(VENV) cdk.out chalice.out .chalice/deployments .pytest_cache .ruff_cache
+	rm -rf $(VENV) cdk.out chalice.out functions.out .chalice/deployments .pytest_cache .ruff_cache

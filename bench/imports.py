@@ -1,18 +1,42 @@
-"""Cold import of the API Lambda, measured in fresh interpreters."""
+"""Cold start as Lambda sees it: fresh interpreters importing the artifact's own bytecode.
+
+The artifact is built as CDK builds it (`infra/bundle.py`: the sources and `unchecked-hash`
+bytecode, here for the interpreter that measures) into a new directory, and every probe is a
+fresh `python -X importtime` in it with PYTHONDONTWRITEBYTECODE=1: no `__pycache__` written by an
+earlier run warms it. Each Lambda is compared, in the same run, with the floor of its stack:
+the API with `import chalice, pynamodb, aws_lambda_powertools, botocore.session, pydantic, jwt`,
+a worker with the same minus chalice, pydantic and jwt. A worker's probe imports its handler's
+module and builds the services the handler calls (what its first invocation pays before any I/O).
+"""
 
 from __future__ import annotations
 
+import ast
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
+import tempfile
+from collections import defaultdict
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from functions.registry import FUNCTIONS
+from infra import bundle
 
 ROOT = Path(__file__).resolve().parent.parent
 
+API_FLOOR = "import chalice, pynamodb, aws_lambda_powertools, botocore.session, pydantic, jwt"
+WORKER_FLOOR = "import pynamodb, aws_lambda_powertools, botocore.session"
+API_TARGET = 1.25
+WORKER_TARGET = 1.2
+
 # Modules the API Lambda must not load: PynamoDB and botocore suffice (DESIGN.md budgets).
 FORBIDDEN_ON_API_PATH = ("boto3", "aws_xray_sdk", "googleapiclient", "moto")
+# A worker verifies no token and serves no HTTP: no JWT, crypto or web framework on its path.
+FORBIDDEN_ON_WORKER_PATH = (*FORBIDDEN_ON_API_PATH, "jwt", "cryptography", "chalice")
 
 _PROBE = """
 import json, sys, time
@@ -21,36 +45,117 @@ started = time.perf_counter()
 elapsed = time.perf_counter() - started
 print(json.dumps({{"ms": elapsed * 1000, "modules": sorted(sys.modules)}}))
 """
+_IMPORTTIME = re.compile(r"import time:\s+(\d+) \|\s+(\d+) \|\s*(\S+)")
 
 
-def measure(statement: str, runs: int = 9) -> tuple[float, list[str]]:
-    """Median import time (ms) of `statement` over fresh processes, and the modules it loaded."""
-    env = {**os.environ, "TABLE_NAME": "bench", "AWS_DEFAULT_REGION": "eu-west-1", "PYTHONDONTWRITEBYTECODE": "0"}
+@dataclass
+class Probe:
+    """Median wall time of a statement over fresh processes, the modules it loaded, and each
+    module's median own import time (µs)."""
+
+    statement: str
+    ms: float
+    modules: set[str]
+    self_us: dict[str, float] = field(default_factory=dict)
+
+
+def build_artifact(dest: Path) -> Path:
+    """The API's and the functions' code, as shipped, with bytecode for this interpreter."""
+    bundle.build_code(dest / "api", bundle.API_SOURCES, sys.executable)
+    bundle.build_code(dest / "functions", bundle.FUNCTION_SOURCES, sys.executable)
+    return dest
+
+
+def probe_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "AWS_", "COGNITO_"))}
+    # Building a worker's services reads the settings: a laptop stage, nothing contacted.
+    return {**env, "PYTHONDONTWRITEBYTECODE": "1", "STAGE": "test", "AWS_DEFAULT_REGION": "eu-west-1"}
+
+
+def measure(statement: str, cwd: Path, runs: int = 9) -> Probe:
+    """Import `statement` in `runs` fresh interpreters in `cwd` (the artifact), medians of all."""
     timings: list[float] = []
-    modules: list[str] = []
-    for i in range(runs + 1):
-        out = subprocess.run(
-            [sys.executable, "-c", _PROBE.format(statement=statement)],
-            cwd=ROOT,
-            env=env,
+    per_module: dict[str, list[int]] = defaultdict(list)
+    modules: set[str] = set()
+    for _ in range(runs):
+        done = subprocess.run(
+            [sys.executable, "-X", "importtime", "-c", _PROBE.format(statement=statement)],
+            cwd=cwd,
+            env=probe_env(),
             capture_output=True,
             text=True,
             check=True,
-        ).stdout
-        result = json.loads(out.strip().splitlines()[-1])
-        if i:  # the first run writes the .pyc files: not a cold start Lambda would see
-            timings.append(result["ms"])
-        modules = result["modules"]
-    return statistics.median(timings), modules
+        )
+        result = json.loads(done.stdout.strip().splitlines()[-1])
+        timings.append(result["ms"])
+        modules = set(result["modules"])
+        for match in _IMPORTTIME.finditer(done.stderr):
+            per_module[match[3]].append(int(match[1]))
+    self_us = {name: statistics.median(times) for name, times in per_module.items()}
+    return Probe(statement, statistics.median(timings), modules, self_us)
 
 
-def api_import() -> tuple[float, list[str]]:
-    return measure("import app")
+def worker_statements() -> dict[str, str]:
+    """One probe per distinct worker path: handler module + the services its handlers call."""
+    probes: dict[str, str] = {}
+    by_path: dict[tuple[str, tuple[str, ...]], list[str]] = defaultdict(list)
+    for fn in FUNCTIONS:
+        module, function = fn.handler.rsplit(".", 1)
+        by_path[(module, services_called(module, function))].append(fn.name)
+    for (module, used), names in sorted(by_path.items()):
+        built = "".join(f"; services().{name}" for name in used)
+        statement = f"import {module}; from chalicelib.bootstrap import services{built}"
+        probes[", ".join(names)] = statement
+    return probes
 
 
-def floor_import() -> tuple[float, list[str]]:
-    return measure("import botocore.session\nfrom chalice import Chalice")
+def services_called(module: str, function: str) -> tuple[str, ...]:
+    """The `services().<name>` a handler function uses (read from its source, not run)."""
+    tree = ast.parse((ROOT / (module.replace(".", "/") + ".py")).read_text())
+    [handler] = [node for node in tree.body if isinstance(node, ast.FunctionDef) and node.name == function]
+    used = {
+        node.attr
+        for node in ast.walk(handler)
+        if isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Call)
+        and isinstance(node.value.func, ast.Name)
+        and node.value.func.id == "services"
+    }
+    return tuple(sorted(used))
 
 
-def forbidden(modules: list[str]) -> list[str]:
-    return sorted({m.split(".")[0] for m in modules} & set(FORBIDDEN_ON_API_PATH))
+def gap(target: Probe, floor: Probe, top: int = 10) -> list[tuple[str, float]]:
+    """What the target imports beyond the floor, by module group (ms of own import time)."""
+    groups: dict[str, float] = defaultdict(float)
+    for name, us in target.self_us.items():
+        if name in floor.modules:
+            continue
+        parts = name.split(".")
+        group = ".".join(parts[:3]) if parts[0] in ("chalicelib", "functions") else parts[0]
+        groups[group] += us / 1000
+    return sorted(groups.items(), key=lambda item: -item[1])[:top]
+
+
+def forbidden(modules: set[str] | list[str], names: tuple[str, ...] = FORBIDDEN_ON_API_PATH) -> list[str]:
+    return sorted({m.split(".")[0] for m in modules} & set(names))
+
+
+@dataclass
+class ColdStart:
+    api: Probe
+    api_floor: Probe
+    workers: dict[str, Probe]
+    worker_floor: Probe
+
+
+def cold_starts(runs: int = 9) -> ColdStart:
+    """All probes of one run, against one freshly built artifact."""
+    with tempfile.TemporaryDirectory(prefix="bench-artifact-") as tmp:
+        artifact = build_artifact(Path(tmp))
+        api_dir, functions_dir = artifact / "api", artifact / "functions"
+        return ColdStart(
+            api=measure("import app", api_dir, runs),
+            api_floor=measure(API_FLOOR, api_dir, runs),
+            workers={name: measure(s, functions_dir, runs) for name, s in worker_statements().items()},
+            worker_floor=measure(WORKER_FLOOR, functions_dir, runs),
+        )

@@ -1,129 +1,275 @@
-"""Composition root: builds the services with their repositories and adapters, once per process.
+"""Composition root: builds each service with its repositories and adapters on first use.
 
-Nothing here runs at import time; the first request builds the graph. Tests replace parts by
-calling `services.cache_clear()` after changing the environment, or by building services
-directly with fakes.
+Nothing here runs at import time, and nothing is built before it is needed: a Lambda imports and
+builds only the services its route or job asks for (`services().tasks` loads the task service,
+its repositories and the table models, not the import planner or the PBX client). The first use
+also checks the settings (a missing one stops the Lambda with its name) and binds the table.
+Tests replace parts by calling `services.cache_clear()` after changing the environment, or by
+building services directly with fakes.
 """
 
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from chalicelib.config import get_settings
-from chalicelib.db.repositories.crms import CrmRepository
-from chalicelib.integrations.cognito import CognitoIdentityProvider
-from chalicelib.integrations.files import S3FileStore
-from chalicelib.integrations.mail import SesMailer
-from chalicelib.integrations.pbx import PbxAccounts
-from chalicelib.integrations.ports import FileStore, SmsSender
-from chalicelib.integrations.secrets import SsmSecretStore
-from chalicelib.integrations.workflows import StepFunctionsWorkflows
-from chalicelib.services.auth import AuthService
-from chalicelib.services.autodial import AutodialService, AutodialTiming
-from chalicelib.services.broadcasts import BroadcastService, BroadcastTiming
-from chalicelib.services.company import CompanyService
-from chalicelib.services.contacts import ContactService
-from chalicelib.services.crms import CrmService
-from chalicelib.services.deals import DealService
-from chalicelib.services.due import DueWorker
-from chalicelib.services.exports import ExportService
-from chalicelib.services.groups import GroupService
-from chalicelib.services.imports import ImportService
-from chalicelib.services.invitations import InvitationService
-from chalicelib.services.pbx_events import PbxEvents, RecordingTiming
-from chalicelib.services.profile import ProfileService
-from chalicelib.services.properties import PropertyService
-from chalicelib.services.recordings import RecordingService
-from chalicelib.services.search import SearchService
-from chalicelib.services.sms import SmsService
-from chalicelib.services.sources import SourceTagService
-from chalicelib.services.tasks import TaskService
-from chalicelib.services.team import TeamService
-from chalicelib.services.telephony import TelephonyService
+from chalicelib.config import Settings, get_settings
+
+if TYPE_CHECKING:
+    from chalicelib.db.repositories.crms import CrmRepository
+    from chalicelib.integrations.cognito import CognitoIdentityProvider
+    from chalicelib.integrations.mail import SesMailer
+    from chalicelib.integrations.pbx import PbxAccounts
+    from chalicelib.integrations.ports import FileStore, SmsSender
+    from chalicelib.integrations.secrets import SsmSecretStore
+    from chalicelib.integrations.workflows import StepFunctionsWorkflows
+    from chalicelib.services.auth import AuthService
+    from chalicelib.services.autodial import AutodialService
+    from chalicelib.services.broadcasts import BroadcastService
+    from chalicelib.services.company import CompanyService
+    from chalicelib.services.contacts import ContactService
+    from chalicelib.services.crms import CrmService
+    from chalicelib.services.deals import DealService
+    from chalicelib.services.due import DueWorker
+    from chalicelib.services.exports import ExportService
+    from chalicelib.services.groups import GroupService
+    from chalicelib.services.imports import ImportService
+    from chalicelib.services.invitations import InvitationService
+    from chalicelib.services.pbx_events import PbxEvents
+    from chalicelib.services.profile import ProfileService
+    from chalicelib.services.properties import PropertyService
+    from chalicelib.services.recordings import RecordingService
+    from chalicelib.services.search import SearchService
+    from chalicelib.services.sms import SmsService
+    from chalicelib.services.sources import SourceTagService
+    from chalicelib.services.tasks import TaskService
+    from chalicelib.services.team import TeamService
+    from chalicelib.services.telephony import TelephonyService
+
+# The imports inside the properties are the point of this module: each one is paid by the first
+# request or job that needs it, never by the cold start of a Lambda that does not.
 
 
-@dataclass(frozen=True, slots=True)
 class Services:
-    auth: AuthService
-    autodial: AutodialService
-    broadcasts: BroadcastService
-    company: CompanyService
-    contacts: ContactService
-    crms: CrmService
-    deals: DealService
-    due: DueWorker
-    exports: ExportService
-    files: FileStore
-    groups: GroupService
-    imports: ImportService
-    invitations: InvitationService
-    pbx: PbxAccounts
-    pbx_events: PbxEvents
-    profile: ProfileService
-    properties: PropertyService
-    recordings: RecordingService
-    search: SearchService
-    sms: SmsService
-    sources: SourceTagService
-    tasks: TaskService
-    team: TeamService
-    telephony: TelephonyService
+    """The process's services and adapters, each built once, on first use."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    # Adapters and repositories shared by several services.
+
+    @functools.cached_property
+    def crm_repository(self) -> CrmRepository:
+        from chalicelib.db.repositories.crms import CrmRepository
+
+        return CrmRepository()
+
+    @functools.cached_property
+    def identity(self) -> CognitoIdentityProvider:
+        from chalicelib.integrations.cognito import CognitoIdentityProvider
+
+        return CognitoIdentityProvider(self.settings.cognito_pool_id, self.settings.cognito_client_id)
+
+    @functools.cached_property
+    def secrets(self) -> SsmSecretStore:
+        from chalicelib.integrations.secrets import SsmSecretStore
+
+        return SsmSecretStore(self.settings.secrets_prefix)
+
+    @functools.cached_property
+    def files(self) -> FileStore:
+        from chalicelib.integrations.files import S3FileStore
+
+        return S3FileStore(self.settings.files_bucket)
+
+    @functools.cached_property
+    def mailer(self) -> SesMailer:
+        from chalicelib.integrations.mail import SesMailer
+
+        return SesMailer(self.settings.mail_from)
+
+    @functools.cached_property
+    def pbx(self) -> PbxAccounts:
+        from chalicelib.integrations.pbx import PbxAccounts
+
+        return PbxAccounts(self.secrets, self.settings.zadarma_api_url)
+
+    @functools.cached_property
+    def sms_sender(self) -> SmsSender:
+        return sms_sender(self.settings.sms_provider, self.pbx)
+
+    @functools.cached_property
+    def workflows(self) -> StepFunctionsWorkflows:
+        from chalicelib.integrations.workflows import StepFunctionsWorkflows
+
+        return StepFunctionsWorkflows(self.settings.state_machine_arn_prefix)
+
+    # Services, as the routes and the functions/ Lambdas call them.
+
+    @functools.cached_property
+    def auth(self) -> AuthService:
+        from chalicelib.services.auth import AuthService
+
+        return AuthService(self.crm_repository, self.identity)
+
+    @functools.cached_property
+    def autodial(self) -> AutodialService:
+        from chalicelib.services.autodial import AutodialService, AutodialTiming
+
+        timing = AutodialTiming(self.settings.autodial_gap_seconds, self.settings.autodial_answer_timeout_seconds)
+        return AutodialService(self.crm_repository, self.pbx, self.workflows, timing)
+
+    @functools.cached_property
+    def broadcasts(self) -> BroadcastService:
+        from chalicelib.services.broadcasts import BroadcastService, BroadcastTiming
+
+        timing = BroadcastTiming(self.settings.broadcast_retry_seconds)
+        return BroadcastService(self.crm_repository, self.sms_sender, self.workflows, timing)
+
+    @functools.cached_property
+    def company(self) -> CompanyService:
+        from chalicelib.services.company import CompanyService
+
+        return CompanyService(self.crm_repository)
+
+    @functools.cached_property
+    def contacts(self) -> ContactService:
+        from chalicelib.services.contacts import ContactService
+
+        return ContactService(self.crm_repository)
+
+    @functools.cached_property
+    def crms(self) -> CrmService:
+        from chalicelib.services.crms import CrmService
+
+        return CrmService(self.crm_repository, self.identity, self.secrets, invitations=self.invitations)
+
+    @functools.cached_property
+    def deals(self) -> DealService:
+        from chalicelib.services.deals import DealService
+
+        return DealService(self.crm_repository)
+
+    @functools.cached_property
+    def due(self) -> DueWorker:
+        from chalicelib.services.due import DueWorker
+
+        return DueWorker(self.mailer, self.sms_sender, self.settings.app_url, self.crm_repository)
+
+    @functools.cached_property
+    def exports(self) -> ExportService:
+        from chalicelib.services.exports import ExportService
+
+        return ExportService(self.crm_repository, self.contacts, self.files, self.workflows)
+
+    @functools.cached_property
+    def groups(self) -> GroupService:
+        from chalicelib.services.groups import GroupService
+
+        return GroupService()
+
+    @functools.cached_property
+    def imports(self) -> ImportService:
+        from chalicelib.services.imports import ImportService
+
+        return ImportService(
+            self.crm_repository, self.files, self.workflows, chunk_rows=self.settings.import_chunk_rows
+        )
+
+    @functools.cached_property
+    def invitations(self) -> InvitationService:
+        from chalicelib.services.invitations import InvitationService
+
+        return InvitationService(self.identity, self.mailer, self.settings.app_url)
+
+    @functools.cached_property
+    def pbx_events(self) -> PbxEvents:
+        from chalicelib.services.pbx_events import PbxEvents, RecordingTiming
+
+        settings = self.settings
+        timing = RecordingTiming(
+            settings.recording_delay_seconds, settings.recording_retry_seconds, settings.transcript_retry_seconds
+        )
+        return PbxEvents(self.crm_repository, self.pbx, self.workflows, timing, on_call_end=self.autodial.call_ended)
+
+    @functools.cached_property
+    def profile(self) -> ProfileService:
+        from chalicelib.services.profile import ProfileService
+
+        return ProfileService(self.files, self.crm_repository)
+
+    @functools.cached_property
+    def properties(self) -> PropertyService:
+        from chalicelib.services.properties import PropertyService
+
+        return PropertyService()
+
+    @functools.cached_property
+    def recordings(self) -> RecordingService:
+        from chalicelib.services.recordings import RecordingService
+
+        return RecordingService(self.pbx, self.files)
+
+    @functools.cached_property
+    def search(self) -> SearchService:
+        from chalicelib.services.search import SearchService
+
+        return SearchService()
+
+    @functools.cached_property
+    def sms(self) -> SmsService:
+        from chalicelib.services.sms import SmsService
+
+        return SmsService(self.crm_repository, self.sms_sender)
+
+    @functools.cached_property
+    def sources(self) -> SourceTagService:
+        from chalicelib.services.sources import SourceTagService
+
+        return SourceTagService()
+
+    @functools.cached_property
+    def tasks(self) -> TaskService:
+        from chalicelib.services.tasks import TaskService
+
+        return TaskService(self.crm_repository)
+
+    @functools.cached_property
+    def team(self) -> TeamService:
+        from chalicelib.services.team import TeamService
+
+        return TeamService(self.identity)
+
+    @functools.cached_property
+    def telephony(self) -> TelephonyService:
+        from chalicelib.services.telephony import TelephonyService
+
+        return TelephonyService(self.crm_repository, self.pbx, self.files)
 
 
 @functools.cache
 def services() -> Services:
+    """The process's composition root: reads (and checks) the settings and binds the table."""
     settings = get_settings()
-    crms = CrmRepository()
-    identity = CognitoIdentityProvider(settings.cognito_pool_id, settings.cognito_client_id)
-    secrets = SsmSecretStore(settings.secrets_prefix)
-    files = S3FileStore(settings.files_bucket)
-    mailer = SesMailer(settings.mail_from)
-    pbx = PbxAccounts(secrets, settings.zadarma_api_url)
-    sms = sms_sender(settings.sms_provider, pbx)
-    timing = RecordingTiming(
-        settings.recording_delay_seconds, settings.recording_retry_seconds, settings.transcript_retry_seconds
-    )
-    workflows = StepFunctionsWorkflows(settings.state_machine_arn_prefix)
-    autodial = AutodialService(
-        crms, pbx, workflows, AutodialTiming(settings.autodial_gap_seconds, settings.autodial_answer_timeout_seconds)
-    )
-    invitations = InvitationService(identity, mailer, settings.app_url)
-    contacts = ContactService(crms)
-    return Services(
-        auth=AuthService(crms, identity),
-        autodial=autodial,
-        broadcasts=BroadcastService(crms, sms, workflows, BroadcastTiming(settings.broadcast_retry_seconds)),
-        company=CompanyService(crms),
-        contacts=contacts,
-        crms=CrmService(crms, identity, secrets, invitations=invitations),
-        deals=DealService(crms),
-        due=DueWorker(mailer, sms, settings.app_url, crms),
-        exports=ExportService(crms, contacts, files, workflows),
-        files=files,
-        groups=GroupService(),
-        imports=ImportService(crms, files, workflows, chunk_rows=settings.import_chunk_rows),
-        invitations=invitations,
-        pbx=pbx,
-        pbx_events=PbxEvents(crms, pbx, workflows, timing, on_call_end=autodial.call_ended),
-        profile=ProfileService(files, crms),
-        properties=PropertyService(),
-        recordings=RecordingService(pbx, files),
-        search=SearchService(),
-        sms=SmsService(crms, sms),
-        sources=SourceTagService(),
-        tasks=TaskService(crms),
-        team=TeamService(identity),
-        telephony=TelephonyService(crms, pbx, files),
-    )
+    bind_storage(settings)
+    return Services(settings)
+
+
+def bind_storage(settings: Settings | None = None) -> None:
+    """Point the table models at the stage's table (the local stack calls this before creating it)."""
+    from chalicelib.db.items import bind_table
+
+    settings = settings or get_settings()
+    bind_table(settings.table_name, settings.region)
 
 
 def sms_sender(provider: str, pbx: PbxAccounts | None = None) -> SmsSender:
     """The configured SmsSender; an unknown name fails at start-up rather than at the first SMS."""
     from chalicelib.integrations.sms import NoSmsSender
-    from chalicelib.integrations.zadarma.sms import ZadarmaSmsSender
 
     if provider == "zadarma" and pbx is not None:
+        from chalicelib.integrations.zadarma.sms import ZadarmaSmsSender
+
         return ZadarmaSmsSender(pbx.credentials, pbx.base_url)
     if provider == "none":
         return NoSmsSender()

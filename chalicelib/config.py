@@ -1,14 +1,40 @@
 """Settings read from the environment once per process.
 
 Every environment variable the application reads is named here and nowhere else; CDK sets them
-in AWS, the local stack (`infra/local`) and the test harness set them on a laptop.
+in AWS, the local stack (`infra/local`) and the test harness set them on a laptop. `STAGE` says
+which: only `local` and `test` fall back to laptop defaults; any other stage that lacks a setting
+stops at its first use (the composition root, before any work) with the names of what is missing.
+Nothing reads the settings at import time.
 """
 
 from __future__ import annotations
 
 import functools
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+# Only these stages may fall back to laptop defaults (localhost, example.com, moto's names); any
+# other stage is a deployment and must say where everything is.
+DEFAULTED_STAGES = frozenset({"local", "test"})
+# What a deployed stage must set (the CDK stack sets all of them; AWS_REGION comes from Lambda).
+REQUIRED = (
+    "TABLE_NAME",
+    "COGNITO_POOL_ID",
+    "COGNITO_CLIENT_ID",
+    "SECRETS_PREFIX",
+    "APP_URL",
+    "MAIL_FROM",
+    "FILES_BUCKET",
+    "SMS_PROVIDER",
+    "STATE_MACHINE_ARN_PREFIX",
+)
+SMS_PROVIDERS = ("zadarma", "none")
+
+
+class ConfigurationError(RuntimeError):
+    """The environment lacks settings the stage needs: the Lambda stops before doing anything."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,11 +84,40 @@ class Settings:
     def cognito_jwks_url(self) -> str:
         return self.cognito_jwks_url_override or f"{self.token_issuer}/.well-known/jwks.json"
 
+    @property
+    def app_origin(self) -> str:
+        """The web app's origin: the one origin the API allows (CORS)."""
+        return origin_of(self.app_url)
+
     @classmethod
-    def from_env(cls) -> Settings:
-        env = os.environ
-        stage = env.get("STAGE", "dev")
-        return cls(
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """The settings of the environment; outside local and test every deployment setting must be set.
+
+        Raises ConfigurationError naming every missing or malformed variable at once.
+        """
+        env = os.environ if env is None else env
+        stage = env.get("STAGE", "").strip()
+        problems: list[str] = []
+        if not stage:
+            problems.append("STAGE is not set (the CDK stack sets it; use STAGE=local on a laptop)")
+        elif stage not in DEFAULTED_STAGES:
+            missing = [name for name in REQUIRED if not env.get(name, "").strip()]
+            if not (env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION")):
+                missing.append("AWS_REGION")
+            if missing:
+                problems.append(f"missing {', '.join(missing)} (stage {stage!r})")
+
+        def number(name: str, default: int) -> int:
+            raw = env.get(name, "").strip()
+            if not raw:
+                return default
+            try:
+                return int(raw)
+            except ValueError:
+                problems.append(f"{name}={raw!r} is not a whole number")
+                return default
+
+        settings = cls(
             stage=stage,
             region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "eu-west-1",
             table_name=env.get("TABLE_NAME", "crm"),
@@ -76,14 +131,31 @@ class Settings:
             sms_provider=env.get("SMS_PROVIDER", "zadarma"),
             zadarma_api_url=env.get("ZADARMA_API_URL", "https://api.zadarma.com").rstrip("/"),
             state_machine_arn_prefix=env.get("STATE_MACHINE_ARN_PREFIX", ""),
-            recording_delay_seconds=int(env.get("RECORDING_DELAY_SECONDS", "40")),
-            recording_retry_seconds=int(env.get("RECORDING_RETRY_SECONDS", "15")),
-            transcript_retry_seconds=int(env.get("TRANSCRIPT_RETRY_SECONDS", "60")),
-            broadcast_retry_seconds=int(env.get("BROADCAST_RETRY_SECONDS", "10")),
-            autodial_gap_seconds=int(env.get("AUTODIAL_GAP_SECONDS", "5")),
-            autodial_answer_timeout_seconds=int(env.get("AUTODIAL_ANSWER_TIMEOUT_SECONDS", "7200")),
-            import_chunk_rows=int(env.get("IMPORT_CHUNK_ROWS", "1000")),
+            recording_delay_seconds=number("RECORDING_DELAY_SECONDS", 40),
+            recording_retry_seconds=number("RECORDING_RETRY_SECONDS", 15),
+            transcript_retry_seconds=number("TRANSCRIPT_RETRY_SECONDS", 60),
+            broadcast_retry_seconds=number("BROADCAST_RETRY_SECONDS", 10),
+            autodial_gap_seconds=number("AUTODIAL_GAP_SECONDS", 5),
+            autodial_answer_timeout_seconds=number("AUTODIAL_ANSWER_TIMEOUT_SECONDS", 7200),
+            import_chunk_rows=number("IMPORT_CHUNK_ROWS", 1000),
         )
+        if settings.sms_provider not in SMS_PROVIDERS:
+            problems.append(f"SMS_PROVIDER={settings.sms_provider!r} is not one of: {', '.join(SMS_PROVIDERS)}")
+        try:
+            origin_of(settings.app_url)
+        except ValueError as error:
+            problems.append(f"APP_URL: {error}")
+        if problems:
+            raise ConfigurationError("the CRM cannot start: " + "; ".join(problems))
+        return settings
+
+
+def origin_of(url: str) -> str:
+    """`scheme://host[:port]` of an http(s) address (what browsers send as Origin)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"{url!r} is not an http(s) address")
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 @functools.cache

@@ -1,6 +1,8 @@
 """CDK entry point: `python -m infra.app` (or the CDK CLI through cdk.json) synthesizes the stack.
 
 The stage comes from the context (`-c stage=prod`, default `dev`); the stack is `crm-<stage>`.
+The web app's address is required (`-c app_url=https://crm.acme.example`): links in emails point
+there and it is the only origin the API allows, so no stage is deployed pointing at localhost.
 No AWS account is needed to synthesize: the stack is environment-agnostic.
 """
 
@@ -19,6 +21,11 @@ def main() -> None:
     outdir = None if os.environ.get("CDK_OUTDIR") else str(ROOT / "cdk.out")
     app = cdk.App(outdir=outdir)
     stage = str(app.node.try_get_context("stage") or "dev")
+    app_url = str(app.node.try_get_context("app_url") or "")
+    if not app_url:
+        raise SystemExit(
+            "the web app's address is missing: pass -c app_url=https://crm.example.com (make synth APP_URL=...)"
+        )
     with scratch_workdir():
         CrmStack(
             app,
@@ -27,8 +34,8 @@ def main() -> None:
             description=f"CRM ({stage})",
             # -c mail_from="Acme CRM <crm@acme.example>": a sender on a verified SES domain.
             mail_from=str(app.node.try_get_context("mail_from") or DEFAULT_MAIL_FROM),
-            # -c app_url=https://crm.acme.example: the web app, for links in emails.
-            app_url=str(app.node.try_get_context("app_url") or "http://127.0.0.1:8000"),
+            # The web app: links in emails, and the one origin the API allows (CORS).
+            app_url=app_url,
         )
         app.synth()
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import os
 import re
-import sys
+import subprocess
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,14 +19,16 @@ from aws_cdk.assertions import Template  # noqa: E402
 
 from chalicelib.db.items import table_schema  # noqa: E402
 from functions.registry import FUNCTIONS, STATE_MACHINES, Access, LambdaFunction, StateMachine  # noqa: E402
-from infra import shared  # noqa: E402
+from infra import bundle, shared  # noqa: E402
 from infra.stacks import CrmStack, RegistryError, check_registry, scratch_workdir  # noqa: E402
 from tests.harness import ROOT  # noqa: E402
 
 FIXTURES = Path(__file__).parent / "fixtures"
 STAGE = "test"
+APP_URL = "https://crm.acme.example/app"
+APP_ORIGIN = "https://crm.acme.example"
 PLACEHOLDER = re.compile(r"\$\{(\w+)\}")
-RUNTIME = f"python{sys.version_info.major}.{sys.version_info.minor}"
+RUNTIME = "python3.12"  # pinned (infra/bundle.py), whatever Python synthesizes
 ENV_VARS = {
     "STAGE",
     "TABLE_NAME",
@@ -72,7 +75,7 @@ def synthesize(outdir: Path, **registries: Any) -> Synth:
     try:
         with scratch_workdir():
             app = cdk.App(outdir=str(outdir))
-            stack = CrmStack(app, f"crm-{STAGE}", stage=STAGE, **registries)
+            stack = CrmStack(app, f"crm-{STAGE}", stage=STAGE, app_url=APP_URL, **registries)
             assembly = app.synth()
     finally:
         os.environ.clear()
@@ -208,8 +211,8 @@ def test_api_gets_its_settings_and_error_envelope(real: Synth) -> None:
         body = json.loads(responses[response_type]["responseTemplates"]["application/json"])
         assert body["error"]["code"] == code
     for response_type, response in responses.items():
-        # browsers need CORS on API Gateway's own errors too
-        assert response["responseParameters"]["gatewayresponse.header.Access-Control-Allow-Origin"] == "'*'"
+        # browsers need CORS on API Gateway's own errors too: the web app's origin, never *
+        assert response["responseParameters"]["gatewayresponse.header.Access-Control-Allow-Origin"] == f"'{APP_ORIGIN}'"
         template = response["responseTemplates"]["application/json"]
         if response_type != "DEFAULT_5XX":  # nothing of the request (its token) is echoed back
             assert "$" not in template, response_type
@@ -224,6 +227,20 @@ def test_api_gets_its_settings_and_error_envelope(real: Synth) -> None:
     outputs = real.raw["Outputs"]
     assert {"ApiUrl", "TableName", "UserPoolId", "UserPoolClientId"} <= set(outputs)
     assert outputs["TableName"]["Value"] == {"Ref": table_id}
+
+
+@pytest.mark.slow
+def test_preflight_allows_only_the_web_app_origin(real: Synth) -> None:
+    paths = real.raw["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]["paths"]
+    origins = {
+        value
+        for path in paths.values()
+        if "options" in path
+        for response in path["options"]["x-amazon-apigateway-integration"]["responses"].values()
+        for header, value in response.get("responseParameters", {}).items()
+        if header.endswith("Access-Control-Allow-Origin")
+    }
+    assert origins == {f"'{APP_ORIGIN}'"}
 
 
 @pytest.mark.slow
@@ -258,17 +275,84 @@ def test_every_registry_function_is_deployed_with_its_trigger(real: Synth) -> No
         assert "cognito-idp:InitiateAuth" not in actions  # only the API logs users in
 
 
+def _pyc_header(python: str) -> bytes:
+    """What every shipped .pyc starts with: the runtime's magic number, then the unchecked-hash flag."""
+    magic = subprocess.run(
+        [python, "-c", "import importlib.util, sys; sys.stdout.write(importlib.util.MAGIC_NUMBER.hex())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return bytes.fromhex(magic) + (1).to_bytes(4, "little")  # flags: hash-based, source not checked
+
+
+def _assert_compiled(files: dict[str, bytes], header: bytes) -> None:
+    """Every module has its bytecode next to it, for the runtime, never checked against the source."""
+    tag = bundle.RUNTIME.replace("python", "cpython-").replace(".", "")
+    modules = [name for name in files if name.endswith(".py")]
+    assert modules
+    for name in modules:
+        folder, _, file = name.rpartition("/")
+        pyc = f"{folder}/__pycache__/{file[:-3]}.{tag}.pyc".lstrip("/")
+        assert pyc in files, f"no bytecode for {name}"
+        assert files[pyc][:8] == header, pyc
+
+
+def _zip_files(path: Path, prefix: str = "") -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as archive:
+        return {n: archive.read(n) for n in archive.namelist() if n.startswith(prefix) and not n.endswith("/")}
+
+
+def _asset_keys(synth: Synth) -> dict[str, str]:
+    """Logical id -> the S3 key (content hash) of every code asset of the stack."""
+    keys = {}
+    for logical_id, resource in synth.raw["Resources"].items():
+        props = resource.get("Properties", {})
+        code = props.get("Code") or props.get("CodeUri") or props.get("ContentUri")
+        if isinstance(code, dict) and ("S3Key" in code or "Key" in code):
+            keys[logical_id] = code.get("S3Key") or code["Key"]
+    return keys
+
+
 @pytest.mark.slow
-def test_function_code_holds_only_what_handlers_import(real: Synth) -> None:
+def test_function_code_holds_only_what_handlers_import_with_its_bytecode(real: Synth) -> None:
     _, resource = _lambda(real, FUNCTIONS[0].handler)
     asset = real.outdir / f"asset.{resource['Properties']['Code']['S3Key'].removesuffix('.zip')}"
     top = {p.name for p in asset.iterdir()}
     assert top == {"functions", "chalicelib", "infra"}
-    assert {p.name for p in (asset / "infra").iterdir()} == {"__init__.py", "shared.py"}
-    assert not list(asset.rglob("__pycache__"))
+    assert {p.name for p in (asset / "infra").iterdir()} == {"__init__.py", "shared.py", "__pycache__"}
+    files = {p.relative_to(asset).as_posix(): p.read_bytes() for p in asset.rglob("*") if p.is_file()}
+    _assert_compiled(files, _pyc_header(bundle.runtime_python()))
     for fn in FUNCTIONS:
         module = fn.handler.rsplit(".", 1)[0]
         assert (asset / (module.replace(".", "/") + ".py")).is_file()
+
+
+@pytest.mark.slow
+def test_api_and_layer_ship_bytecode_for_the_runtime_and_no_build_tools(real: Synth) -> None:
+    header = _pyc_header(bundle.runtime_python())
+    api = real.outdir / f"asset.{real.raw['Resources']['APIHandler']['Properties']['CodeUri']['Key']}"
+    _assert_compiled(_zip_files(api), header)
+    _, layer = real.only("AWS::Serverless::LayerVersion")
+    site = f"python/lib/{bundle.RUNTIME}/site-packages/"
+    files = _zip_files(real.outdir / f"asset.{layer['Properties']['ContentUri']['Key']}", site)
+    _assert_compiled(files, header)
+    top = {name.removeprefix(site).split("/")[0] for name in files}
+    assert {"pydantic", "pynamodb", "aws_lambda_powertools", "phonenumbers"} <= top
+    assert not top & {"setuptools", "pkg_resources", "_distutils_hack", "pip", "wheel"}
+    # phonenumberslite: the CRM parses and formats numbers; no geocoder or carrier data ships.
+    assert any(name.startswith("phonenumberslite-") for name in top)
+    assert not any(name.startswith("phonenumbers-") for name in top)
+    assert not any("/geodata/" in name or "/carrierdata/" in name for name in files)
+
+
+@pytest.mark.slow
+def test_two_synths_of_one_commit_give_the_same_assets(real: Synth, tmp_path_factory: pytest.TempPathFactory) -> None:
+    again = synthesize(tmp_path_factory.mktemp("cdk-again"))
+    first, second = _asset_keys(real), _asset_keys(again)
+    assert {"APIHandler", *(_lambda(real, fn.handler)[0] for fn in FUNCTIONS)} <= set(first)
+    assert len(set(first.values())) == 3  # the API's code, its layer, the functions' code
+    assert second == first
 
 
 @pytest.mark.slow
@@ -322,6 +406,7 @@ def test_files_bucket_is_private_and_open_to_browser_uploads(real: Synth) -> Non
     }
     [rule] = props["CorsConfiguration"]["CorsRules"]
     assert set(rule["AllowedMethods"]) == set(shared.FILES_CORS_METHODS)
+    assert rule["AllowedOrigins"] == [APP_ORIGIN]
     rules = {r["Id"]: r for r in props["LifecycleConfiguration"]["Rules"]}
     assert rules["ExpireExports"]["TagFilters"] == [{"Key": "crm-retention", "Value": "export"}]
     assert (rules["ExpireExports"]["ExpirationInDays"], rules["ExpireExports"]["Status"]) == (7, "Enabled")
@@ -386,7 +471,7 @@ def test_placeholder_without_function_fails_the_synth(tmp_path: Path) -> None:
     orphan = StateMachine(name="Echo", file=str(FIXTURES / "echo.asl.json"), functions={})
     app = cdk.App(outdir=str(tmp_path))
     with pytest.raises(RegistryError, match=r"no function for placeholder\(s\) \$\{EchoFunctionArn\}"):
-        CrmStack(app, "crm-broken", stage="broken", functions=(ECHO,), state_machines=(orphan,))
+        CrmStack(app, "crm-broken", stage="broken", app_url=APP_URL, functions=(ECHO,), state_machines=(orphan,))
 
 
 def test_placeholder_naming_an_unknown_function_fails() -> None:

@@ -26,6 +26,7 @@ from chalicelib.api.auth import verifier
 from chalicelib.api.errors import error_response, internal_error_response
 from chalicelib.api.middleware import current_request
 from chalicelib.bootstrap import services
+from chalicelib.config import get_settings
 from chalicelib.domain.actor import Actor
 from chalicelib.domain.errors import DomainError, PayloadTooLargeError, ValidationError
 from chalicelib.domain.rights import Access, Right
@@ -39,8 +40,16 @@ MAX_JSON_DEPTH = 32
 M = TypeVar("M", bound=pydantic.BaseModel)
 Method = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
 
-CORS = CORSConfig(
-    allow_origin="*",
+
+class AppOriginCors(CORSConfig):
+    """CORS for the web app's origin only (`APP_URL`), read from the settings when a response (or
+    `chalice package`'s preflight) needs it rather than at import time."""
+
+    def get_access_control_headers(self) -> dict[str, str]:
+        return {**super().get_access_control_headers(), "Access-Control-Allow-Origin": get_settings().app_origin}
+
+
+CORS = AppOriginCors(
     allow_headers=["Authorization", "Content-Type", "X-Api-Key"],
     expose_headers=["X-Request-Id"],
     max_age=600,

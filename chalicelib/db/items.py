@@ -23,8 +23,6 @@ from pynamodb.attributes import (
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from chalicelib.config import get_settings
-
 
 class Gsi1(GlobalSecondaryIndex["Item"]):
     class Meta:
@@ -57,8 +55,9 @@ class Item(Model):
     """The base of every record: generic keys, three overloaded sparse indexes, TTL."""
 
     class Meta:
-        table_name = get_settings().table_name
-        region = get_settings().region
+        # Bound by the composition root from the settings (`bind_table`): nothing reads them at import.
+        table_name: str | None = None
+        region: str | None = None
         billing_mode = "PAY_PER_REQUEST"
 
     pk = UnicodeAttribute(hash_key=True)
@@ -463,6 +462,17 @@ class GroupItem(Item, discriminator="group"):
     title = UnicodeAttribute()
     permissions = ListAttribute(of=UnicodeAttribute, default=list)
     version = VersionAttribute()
+
+
+def bind_table(table_name: str, region: str) -> None:
+    """Point every model at the stage's table; connections made for another table are dropped."""
+    Item.Meta.table_name = table_name
+    Item.Meta.region = region
+    models: list[type[Model]] = [Item]
+    while models:
+        model = models.pop()
+        model._connection = None  # PynamoDB caches one connection per model class
+        models.extend(model.__subclasses__())
 
 
 def table_schema() -> dict[str, Any]:

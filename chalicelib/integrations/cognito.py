@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import jwt
 from botocore.exceptions import ClientError
 
 from chalicelib.domain.errors import ConflictError, UnauthorizedError, UnavailableError, ValidationError
@@ -106,7 +105,10 @@ def _tokens(result: dict[str, Any]) -> Tokens:
         raise UnauthorizedError("this login needs a step the CRM does not support")
     access_token = auth["AccessToken"]
     # The token comes straight from Cognito over TLS, so reading its username needs no
-    # signature check here; every request still verifies it fully (api/auth.py).
+    # signature check here; every request still verifies it fully (api/auth.py). Imported here:
+    # the workers that manage users (the provisioning sweeper) never load JWT or cryptography.
+    import jwt
+
     claims = jwt.decode(access_token, options={"verify_signature": False})
     return Tokens(
         access_token=access_token,

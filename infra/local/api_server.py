@@ -21,6 +21,7 @@ from chalice.config import Config
 from chalice.local import ChaliceRequestHandler, CustomLocalChalice, LocalChalice, LocalDevServer, RouteMatcher
 
 from chalicelib.api.errors import envelope
+from chalicelib.config import get_settings
 
 NOT_FOUND = "no such route"
 
@@ -50,7 +51,9 @@ class EnvelopeRequestHandler(ChaliceRequestHandler):
     def _refuse(self, status: int, code: str, message: str, headers: dict[str, str]) -> None:
         self._parse_payload()  # read the body, so that a kept-alive connection stays in step
         body = json.dumps(envelope(code, message))
-        headers = {"Content-Type": "application/json", "Access-Control-Allow-Origin": "*", **headers}
+        # The web app's origin, as API Gateway's own responses (infra/stacks/gateway_responses.py).
+        origin = get_settings().app_origin
+        headers = {"Content-Type": "application/json", "Access-Control-Allow-Origin": origin, **headers}
         self._send_http_response(status, headers, body)
 
     do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _generic_handle  # noqa: N815

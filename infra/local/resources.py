@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from email.utils import parseaddr
 from typing import Any
 
+from chalicelib.bootstrap import bind_storage
 from chalicelib.db.items import Item
 from functions.registry import FUNCTIONS, STATE_MACHINES, LambdaFunction, StateMachine
 from infra import shared
@@ -31,6 +32,7 @@ class UserPool:
 
 def create_table() -> None:
     """The one table, with its indexes generated from the models, and TTL on."""
+    bind_storage()  # the table of the settings now in the environment
     if not Item.exists():
         Item.create_table(wait=True, billing_mode="PAY_PER_REQUEST")
     Item._get_connection().connection.client.update_time_to_live(

@@ -215,6 +215,6 @@ _MOTO_CONFIG = {"stepfunctions": {"execute_state_machine": True}, "lambda": {"us
 
 
 def _table_name() -> str:
-    from chalicelib.db.items import Item
+    from chalicelib.config import get_settings
 
-    return str(Item.Meta.table_name)
+    return get_settings().table_name

@@ -9,9 +9,11 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import shutil
 import tempfile
 from collections.abc import Iterator, Mapping
 from email.utils import parseaddr
+from pathlib import Path
 from typing import Any
 
 from aws_cdk import ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, Token
@@ -23,33 +25,19 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_stepfunctions as sfn
 from chalice.cdk import Chalice
+from chalice.config import Config as ChaliceConfig
 from constructs import Construct
 
+from chalicelib.config import origin_of
 from chalicelib.db.items import table_schema
 from chalicelib.domain.imports import EXPORT_RETENTION, EXPORT_RETENTION_DAYS, RETENTION_TAG
 from functions.registry import FUNCTIONS, STATE_MACHINES, Access, LambdaFunction, StateMachine
-from infra import shared
-from infra.stacks.gateway_responses import GATEWAY_RESPONSES
+from infra import bundle, shared
+from infra.stacks.gateway_responses import gateway_responses
 from infra.stacks.table import table_from_schema
 
 _STAGE = re.compile(r"^[a-z][a-z0-9-]{0,30}$")
 _PLACEHOLDER = re.compile(r"\$\{(\w+)\}")
-
-# Only what functions/ imports: its handlers, the shared services and the registry's settings.
-FUNCTION_CODE_EXCLUDE = [
-    "*",
-    ".*",
-    "!functions",
-    "!functions/**",
-    "!chalicelib",
-    "!chalicelib/**",
-    "!infra",
-    "!infra/__init__.py",
-    "!infra/shared.py",
-    "**/__pycache__",
-    "**/*.pyc",
-]
-
 
 _AUTH_FLOWS = {
     "ALLOW_USER_PASSWORD_AUTH": "user_password",
@@ -112,6 +100,37 @@ def _packaging_region(region: str | None) -> Iterator[None]:
         os.environ.pop("AWS_DEFAULT_REGION", None)
 
 
+class ChaliceApp(Chalice):
+    """Chalice's construct, packaged for the stack's runtime and rewritten to ship bytecode.
+
+    `chalice package` picks the runtime of the Python running it and zips sources only, with the
+    build's dates; here the runtime is `bundle.RUNTIME`, and both zips (the app and the managed
+    layer) are rewritten reproducibly with bytecode for that runtime, the layer without the build
+    tools pip leaves in it.
+    """
+
+    def _package_app(self) -> None:
+        runtime = property(lambda _config: bundle.RUNTIME)
+        with _patched(ChaliceConfig, "lambda_python_version", runtime):
+            super()._package_app()
+        python = bundle.runtime_python()
+        package_dir = Path(self._sam_package_dir)
+        bundle.rebuild_zip(package_dir / "deployment.zip", bundle.TASK_ROOT, python)
+        layer = package_dir / "layer-deployment.zip"
+        if layer.exists():
+            bundle.rebuild_zip(layer, bundle.LAYER_ROOT, python, layer=True)
+
+
+@contextlib.contextmanager
+def _patched(owner: type, name: str, value: object) -> Iterator[None]:
+    saved = owner.__dict__[name]
+    setattr(owner, name, value)
+    try:
+        yield
+    finally:
+        setattr(owner, name, saved)
+
+
 class CrmStack(Stack):
     """One stage of the CRM; `stage` names its secrets and tells the app where it runs."""
 
@@ -124,8 +143,8 @@ class CrmStack(Stack):
         functions: tuple[LambdaFunction, ...] = FUNCTIONS,
         state_machines: tuple[StateMachine, ...] = STATE_MACHINES,
         log_level: str = "INFO",
+        app_url: str,
         mail_from: str = shared.DEFAULT_MAIL_FROM,
-        app_url: str = "http://127.0.0.1:8000",
         throttling_rate_limit: float = 50,
         throttling_burst_limit: int = 100,
         **kwargs: Any,
@@ -138,6 +157,8 @@ class CrmStack(Stack):
         self.stage = stage
         self.secrets_prefix = f"/crm/{stage}"
         self.mail_from = mail_from
+        # The web app's origin is the only one the API and the files bucket answer (CORS).
+        self.app_origin = origin_of(app_url)
 
         self.table = table_from_schema(self, "Table", table_schema())
         self.user_pool, self.user_pool_client = self._user_pool(stage)
@@ -225,7 +246,7 @@ class CrmStack(Stack):
 
     def _api(self, environment: Mapping[str, str], rate_limit: float, burst_limit: int) -> Chalice:
         with _packaging_region(None if Token.is_unresolved(self.region) else self.region):
-            api = Chalice(
+            api = ChaliceApp(
                 self,
                 "Api",
                 source_dir=str(shared.ROOT),
@@ -235,7 +256,9 @@ class CrmStack(Stack):
                 },
             )
         rest_api = api.get_resource("RestAPI")
-        rest_api.add_property_override("DefinitionBody.x-amazon-apigateway-gateway-responses", GATEWAY_RESPONSES)
+        rest_api.add_property_override(
+            "DefinitionBody.x-amazon-apigateway-gateway-responses", gateway_responses(self.app_origin)
+        )
         rest_api.add_property_override(
             "MethodSettings",
             [
@@ -260,7 +283,7 @@ class CrmStack(Stack):
             cors=[
                 s3.CorsRule(
                     allowed_methods=[s3.HttpMethods(m) for m in shared.FILES_CORS_METHODS],
-                    allowed_origins=["*"],
+                    allowed_origins=[self.app_origin],
                     allowed_headers=["*"],
                     max_age=shared.FILES_CORS_MAX_AGE,
                 )
@@ -301,11 +324,15 @@ class CrmStack(Stack):
     ) -> dict[str, lambda_.Function]:
         if not functions:
             return {}
-        # The managed layer holds requirements.txt built for the API's runtime; a function
-        # on another Python minor version would not find the packages.
+        # The managed layer holds requirements.txt built for the API's runtime (bundle.RUNTIME); a
+        # function on another Python minor version would not find the packages.
         runtime = lambda_.Runtime(self.api.get_resource("APIHandler").runtime, lambda_.RuntimeFamily.PYTHON)
         layer = lambda_.LayerVersion.from_layer_version_arn(self, "Deps", self.api.get_resource("ManagedLayer").ref)
-        code = lambda_.Code.from_asset(str(shared.ROOT), exclude=FUNCTION_CODE_EXCLUDE)
+        # Only what functions/ imports, with bytecode for the runtime; built next to chalice.out/.
+        code_dir = Path.cwd() / "functions.out" / self.stage
+        shutil.rmtree(code_dir, ignore_errors=True)
+        bundle.build_code(code_dir, bundle.FUNCTION_SOURCES, bundle.runtime_python())
+        code = lambda_.Code.from_asset(str(code_dir))
         return {fn.name: self._function(fn, environment, runtime, layer, code) for fn in functions}
 
     def _function(

@@ -28,32 +28,31 @@ def _template(code: str, message: str | None = None) -> str:
     return '{"error": {"code": ' + json.dumps(code) + ', "message": ' + quoted + "}}"
 
 
-# Browsers drop a cross-origin error without it (the app's routes send the same header).
-_CORS = {"gatewayresponse.header.Access-Control-Allow-Origin": "'*'"}
-
-
-def _response(code: str, status: int | None = None, message: str | None = None) -> dict[str, Any]:
+def _response(origin: str, code: str, status: int | None = None, message: str | None = None) -> dict[str, Any]:
     response: dict[str, Any] = {
         "responseTemplates": {"application/json": _template(code, message)},
-        "responseParameters": dict(_CORS),
+        # Browsers drop a cross-origin error without it (the app's routes send the same origin).
+        "responseParameters": {"gatewayresponse.header.Access-Control-Allow-Origin": f"'{origin}'"},
     }
     if status is not None:
         response["statusCode"] = str(status)
     return response
 
 
-# Response type -> envelope; without a status the type keeps API Gateway's own status code.
-GATEWAY_RESPONSES: dict[str, dict[str, Any]] = {
-    # API Gateway's answers to a path or method no route matches (this API signs nothing).
-    "MISSING_AUTHENTICATION_TOKEN": _response("not_found", 404, NOT_FOUND),
-    "INCOMPLETE_SIGNATURE": _response("not_found", 404, NOT_FOUND),
-    "INVALID_SIGNATURE": _response("not_found", 404, NOT_FOUND),
-    "RESOURCE_NOT_FOUND": _response("not_found", 404, NOT_FOUND),
-    "THROTTLED": _response("rate_limited", 429, "too many requests, retry later"),
-    "QUOTA_EXCEEDED": _response("rate_limited", 429, "too many requests, retry later"),
-    "REQUEST_TOO_LARGE": _response("payload_too_large", 413, "the request is too large"),
-    "INTEGRATION_TIMEOUT": _response("unavailable", 504, "the request took too long, try again"),
-    # Without API Gateway authorizers or validators, what remains here is malformed requests.
-    "DEFAULT_4XX": _response("validation_error", message="the request could not be handled"),
-    "DEFAULT_5XX": _response("internal_error"),
-}
+def gateway_responses(origin: str) -> dict[str, dict[str, Any]]:
+    """Response type -> envelope, allowed to the web app's `origin`; without a status the type keeps
+    API Gateway's own status code."""
+    return {
+        # API Gateway's answers to a path or method no route matches (this API signs nothing).
+        "MISSING_AUTHENTICATION_TOKEN": _response(origin, "not_found", 404, NOT_FOUND),
+        "INCOMPLETE_SIGNATURE": _response(origin, "not_found", 404, NOT_FOUND),
+        "INVALID_SIGNATURE": _response(origin, "not_found", 404, NOT_FOUND),
+        "RESOURCE_NOT_FOUND": _response(origin, "not_found", 404, NOT_FOUND),
+        "THROTTLED": _response(origin, "rate_limited", 429, "too many requests, retry later"),
+        "QUOTA_EXCEEDED": _response(origin, "rate_limited", 429, "too many requests, retry later"),
+        "REQUEST_TOO_LARGE": _response(origin, "payload_too_large", 413, "the request is too large"),
+        "INTEGRATION_TIMEOUT": _response(origin, "unavailable", 504, "the request took too long, try again"),
+        # Without API Gateway authorizers or validators, what remains here is malformed requests.
+        "DEFAULT_4XX": _response(origin, "validation_error", message="the request could not be handled"),
+        "DEFAULT_5XX": _response(origin, "internal_error"),
+    }
