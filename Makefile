@@ -8,7 +8,7 @@ PYTHON ?= $(shell for p in python3.12 python3; do \
 VENV := .venv
 BIN := $(VENV)/bin
 # pip is pinned like every package: one resolver for every install.
-PIP_VERSION := 26.2.2
+PIP_VERSION := 26.3
 # Re-install only when a requirements file changes.
 STAMP := $(VENV)/.installed-stamp
 
