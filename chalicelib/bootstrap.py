@@ -31,6 +31,7 @@ from chalicelib.services.exports import ExportService
 from chalicelib.services.groups import GroupService
 from chalicelib.services.imports import ImportService
 from chalicelib.services.invitations import InvitationService
+from chalicelib.services.maintenance import MaintenanceService
 from chalicelib.services.pbx_events import PbxEvents, RecordingTiming
 from chalicelib.services.profile import ProfileService
 from chalicelib.services.properties import PropertyService
@@ -58,6 +59,7 @@ class Services:
     groups: GroupService
     imports: ImportService
     invitations: InvitationService
+    maintenance: MaintenanceService
     pbx: PbxAccounts
     pbx_events: PbxEvents
     profile: ProfileService
@@ -104,6 +106,7 @@ def services() -> Services:
         groups=GroupService(),
         imports=ImportService(crms, files, workflows, chunk_rows=settings.import_chunk_rows),
         invitations=invitations,
+        maintenance=MaintenanceService(crms),
         pbx=pbx,
         pbx_events=PbxEvents(crms, pbx, workflows, timing, on_call_end=autodial.call_ended),
         profile=ProfileService(files, crms),
