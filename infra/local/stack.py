@@ -57,6 +57,7 @@ class LocalStack:
         self.restored: dict[str, int] = {}
         self._pbx: Any = None
         self.seeded = False
+        self.reindexed = 0  # CRMs whose indexes the start-up reindex checked
 
     def start(self) -> None:
         opts = self.options
@@ -97,6 +98,7 @@ class LocalStack:
             self.restored = self._state.restore(self._client("cognito-idp"), self._client("ssm"), self._client("s3"))
             if self._state.replayed:
                 self._state.save()  # the journal's lines are now in the snapshot
+            self.reindexed = reindex_every_crm()
         if opts.seed:
             from infra.local.seed import seed_demo
 
@@ -212,6 +214,20 @@ class LocalStack:
 
 
 _MOTO_CONFIG = {"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}
+
+
+def reindex_every_crm() -> int:
+    """Fill indexes a newer version keeps for data an older one stored (README, Upgrading):
+    the restored store may predate them. Idempotent, so every start runs it; returns the CRMs."""
+    from chalicelib.bootstrap import services
+
+    cursor, crms = None, 0
+    while True:
+        progress = services().maintenance.reindex_all(cursor, steps=500)
+        crms += progress.crms
+        if progress.done:
+            return crms
+        cursor = progress.cursor
 
 
 def _table_name() -> str:

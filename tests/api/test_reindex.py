@@ -136,3 +136,16 @@ def test_ap62_lists_every_crm_oldest_first_a_page_at_a_time(api: Api, make_crm) 
     first, after = CrmRepository().page(limit=2)
     rest, end = CrmRepository().page(limit=2, after=after)
     assert (first + rest, end) == (created, None)
+
+
+def test_the_local_stack_start_reindexes_every_restored_crm(api: Api, make_crm) -> None:
+    from infra.local.stack import reindex_every_crm
+
+    crm = make_crm()
+    api.post("/v1/clients", {"name": "Tagged", "tags": ["vip"]}, token=crm.token)
+    before = _indexes(crm.id)
+    _age(crm.id)
+    assert _indexes(crm.id) == []
+
+    assert reindex_every_crm() == 1
+    assert _indexes(crm.id) == before
