@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from chalicelib.services.groups import GroupService
     from chalicelib.services.imports import ImportService
     from chalicelib.services.invitations import InvitationService
+    from chalicelib.services.maintenance import MaintenanceService
     from chalicelib.services.pbx_events import PbxEvents
     from chalicelib.services.profile import ProfileService
     from chalicelib.services.properties import PropertyService
@@ -181,6 +182,12 @@ class Services:
         from chalicelib.services.invitations import InvitationService
 
         return InvitationService(self.identity, self.mailer, self.settings.app_url)
+
+    @functools.cached_property
+    def maintenance(self) -> MaintenanceService:
+        from chalicelib.services.maintenance import MaintenanceService
+
+        return MaintenanceService(self.crm_repository)
 
     @functools.cached_property
     def pbx_events(self) -> PbxEvents:

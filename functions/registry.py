@@ -141,6 +141,13 @@ FUNCTIONS: tuple[LambdaFunction, ...] = (
         access=frozenset({Access.TABLE_READ, Access.TABLE_WRITE}),
     ),
     LambdaFunction(
+        name="Reindex",
+        handler="functions.maintenance.handler",
+        description="Fills new indexes for data stored before an upgrade (README: Upgrading); invoke until done",
+        access=frozenset({Access.TABLE_READ, Access.TABLE_WRITE}),
+        timeout_seconds=900,
+    ),
+    LambdaFunction(
         name="ExportContacts",
         handler="functions.imports.export",
         description="Writes clients or leads with the list's filters to a CSV or XLSX file in S3",

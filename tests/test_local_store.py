@@ -50,7 +50,7 @@ def replayed(store: StateFile) -> Any:
     state, first = store._read(key_attrs)
     for number, segment in store.journal.segments():
         if number >= first:
-            store._replay(segment, state, key_attrs, last=True)
+            store._replay(segment, state, key_attrs)
     return state
 
 
@@ -145,3 +145,80 @@ def test_a_snapshot_taken_while_writes_go_on_replays_exactly(store: StateFile) -
         writer.join()
     state = replayed(store)
     assert sorted(state.items.values(), key=lambda i: json.dumps(i, sort_keys=True)) == table_items(store)
+
+
+def _restore_from(aws: LocalAws, directory: Path, files: dict[str, str]) -> RestoreError:
+    """Restore a store made of `files` (name -> text) into a second StateFile: the error it
+    raises, after checking that no file was changed, added or removed."""
+    from chalicelib.db.items import Item
+
+    directory.mkdir()
+    for name, text in files.items():
+        (directory / name).write_text(text)
+    state = StateFile(
+        directory / "state.json",
+        region=REGION,
+        table_name=str(Item.Meta.table_name),
+        pool_id=aws.pool_id,
+        ssm_prefix="/crm/test",
+    )
+    with pytest.raises(RestoreError) as raised:
+        state.restore(aws.cognito, aws.ssm)
+    assert state.save() == {}  # a failed restore never writes over the file
+    assert {p.name: p.read_text() for p in directory.iterdir()} == files
+    return raised.value
+
+
+def _snapshot(**sections: Any) -> str:
+    return json.dumps({"version": 2, "journal": 0, **sections})
+
+
+@pytest.mark.parametrize(
+    ("sections", "named"),
+    [
+        ({"cognito": "x"}, "the 'cognito' section is not a list"),
+        ({"cognito": [{"password": "p"}]}, "cognito login #1"),
+        ({"ssm": [{"value": "1"}]}, "ssm parameter #1"),
+        ({"ssm": {"name": "a"}}, "the 'ssm' section is not a list"),
+        ({"refresh_tokens": ["t"]}, "the 'refresh_tokens' section is not a object"),
+        ({"refresh_tokens": {"tok": "x"}}, "refresh_tokens entry 'tok'"),
+        ({"dynamodb": [{"pk": {"S": "a"}, "sk": {"S": "b"}, "v": {"Q": "x"}}]}, "DynamoDB item #1 is malformed"),
+        ({"dynamodb": [{"pk": {"S": "a"}, "sk": {"S": "b"}, "v": {"M": {"w": {"N": 1}}}}]}, "'v.w'"),
+        ({"journal": "x"}, "journal is not a segment number"),
+    ],
+)
+def test_a_malformed_section_is_a_restore_error_naming_it_and_no_file_changes(
+    store: StateFile, aws: LocalAws, tmp_path: Path, sections: dict[str, Any], named: str
+) -> None:
+    error = _restore_from(aws, tmp_path / "bad", {"state.json": _snapshot(**sections)})
+    assert named in str(error)
+    assert "state.json" in str(error)
+
+
+def test_a_bad_record_replayed_from_a_journal_names_the_journal_and_its_line(
+    store: StateFile, aws: LocalAws, tmp_path: Path
+) -> None:
+    good = json.dumps({"ssm": "/crm/test/a", "value": "1"})
+    refused = json.dumps({"dynamodb": [{"key": {"pk": {"S": "a"}}, "item": {"pk": {"S": "a"}}}]})  # no sk
+    error = _restore_from(
+        aws, tmp_path / "j1", {"state.json": _snapshot(), "state.json.journal.1": f"{good}\n{refused}\n"}
+    )
+    assert "state.json.journal.1 line 2" in str(error)
+    typed = json.dumps({"dynamodb": [{"key": {"pk": {"S": "a"}}, "item": {"pk": {"Q": "a"}}}]})
+    error = _restore_from(aws, tmp_path / "j2", {"state.json": _snapshot(), "state.json.journal.1": f"{typed}\n"})
+    assert "state.json.journal.1 line 1 is malformed" in str(error)
+    assert "'Q'" in str(error)
+
+
+def test_a_truncated_last_line_of_any_segment_is_skipped_after_two_crashes(store: StateFile) -> None:
+    """The first crash left segment N with only a cut line; the next run wrote N+1 and crashed
+    too: both cut lines were never acknowledged, the start goes on."""
+    older = store.journal._path(store.journal.segment + 1)
+    older.write_text('{"ssm": "/crm/test/lost", "val')
+    newer = store.journal._path(store.journal.segment + 2)
+    newer.write_text('{"ssm": "/crm/test/b", "value": "2"}\n{"ssm": "/crm/test/c", "va')
+    assert replayed(store).parameters == {"/crm/test/b": "2"}
+
+    older.write_text('{"ssm": "/crm/test/lost", "val\n{"ssm": "/crm/test/x", "value": "9"}\n')
+    with pytest.raises(RestoreError, match=rf"{older.name} line 1 is not JSON"):
+        replayed(store)  # corrupt, and followed by more lines: refused

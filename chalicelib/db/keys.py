@@ -59,6 +59,7 @@ Access patterns (AP), each a repository method with a test:
   AP48 the PBX extensions' last status  GetItem  pk=T#<tid> sk=PBXSTATUS (a cache: the PBX has no bulk status)
   AP60 deals newest first (all, a user's) Query  pk=T#<tid>#DEALLIST[#R#<uid>] sk=<created_at>#<did> (full copies)
   AP61 ... of one status                Query    gsi1 pk=T#<tid>#DEALLIST[#R#<uid>]#S#<status> sk=<created_at>#<did>
+  AP62 every CRM, oldest first          Query    gsi2 pk=G#CRMS sk=<created_at>#<tid> (maintenance runs)
 
 """
 
@@ -452,3 +453,12 @@ def owner_counter(name: str, owner: str | None) -> str:
 def search_term_of(sk: str) -> str:
     """The term a search item's sort key starts with (see `search_sk`)."""
     return sk.split("|", 1)[0]
+
+
+def crms_pk() -> str:
+    """Every CRM of the deployment (AP62, gsi2 of the CRM record): what maintenance runs walk."""
+    return f"{GLOBAL}CRMS"
+
+
+def crms_sk(created_at_iso: str, tenant_id: str) -> str:
+    return f"{created_at_iso}#{tenant_id}"

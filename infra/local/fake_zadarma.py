@@ -63,6 +63,7 @@ class RequestedCallback:
     to: str
     sip: str | None
     predicted: bool
+    api_key: str = ""  # the account that asked (which CRM's PBX it is)
 
 
 @dataclass(slots=True)
@@ -110,6 +111,7 @@ class FakeZadarma:
         self._windows: dict[str, _Window] = {}
         # The local stack plays the PBX's side of a requested call (its webhooks) from here.
         self.on_callback: Callable[[RequestedCallback], None] | None = None
+        self._caller = ""
 
     # --- lifecycle ---------------------------------------------------------------------------------------------
 
@@ -163,6 +165,11 @@ class FakeZadarma:
 
     # --- test hooks --------------------------------------------------------------------------------------------
 
+    def secret_of(self, key: str) -> str | None:
+        """The secret of an account (the fake signs that account's webhooks with it)."""
+        with self._lock:
+            return self._accounts.get(key)
+
     def add_account(self, key: str, secret: str) -> None:
         with self._lock:
             self._accounts[key] = secret
@@ -210,6 +217,7 @@ class FakeZadarma:
             params = dict(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
             self.requests.append(ReceivedRequest(method, path, params, authorized, raw))
             window = self._count(key)
+            self._caller = key  # whose account a method acts for (read under this lock)
             failures = self._failures.get(path)
             failure = failures.pop(0) if failures else None
             reply = self._reply(method, path, params, authorized, window, failure)
@@ -289,7 +297,7 @@ class FakeZadarma:
         from_, to = params.get("from", ""), params.get("to", "")
         if not from_ or not to.isdigit():
             return 400, _error("Check phone's number")
-        callback = RequestedCallback(from_, to, params.get("sip"), "predicted" in params)
+        callback = RequestedCallback(from_, to, params.get("sip"), "predicted" in params, self._caller)
         self.callbacks.append(callback)
         if self.on_callback is not None:
             # Called under the fake's lock: the hook must only hand the work to another thread.

@@ -57,32 +57,98 @@ class _State:
         self.logins: list[dict[str, Any]] = []
         self.grants: dict[str, list[str]] = {}  # refresh token -> [client id, username, jti]
         self.parameters: dict[str, str] = {}
+        self.origins: dict[str, str] = {}  # key (JSON) -> where its image was read (errors name it)
 
-    def apply(self, line: dict[str, Any], key_attrs: tuple[str, ...]) -> None:
-        """One journal line; KeyError/TypeError/AttributeError when malformed."""
+    def apply(self, line: dict[str, Any], key_attrs: tuple[str, ...], origin: str = "") -> None:
+        """One journal line; KeyError/TypeError/AttributeError/ValueError when malformed."""
         for image in line.get("dynamodb", ()):
-            self.put(image["key"], image["item"], key_attrs)
+            self.put(image["key"], image["item"], key_attrs, origin)
         if "logins" in line:
+            if not all(_is_login(login) for login in line["logins"]):
+                raise ValueError("a login is not {username, attributes, ...}")
             self.logins = list(line["logins"])
         if "grant" in line:
-            self.grants[line["grant"]] = list(line["to"])
+            grant = line["to"]
+            if not (isinstance(grant, list) and len(grant) == 3 and all(isinstance(g, str) for g in grant)):
+                raise ValueError("a refresh token's grant is not [client id, username, jti]")
+            self.grants[str(line["grant"])] = list(grant)
         if "sign_out" in line:
             self.grants = {t: g for t, g in self.grants.items() if g[1] != line["sign_out"]}
         if "ssm" in line:
+            if not isinstance(line["ssm"], str):
+                raise ValueError("an SSM parameter's name is not a string")
             if line["value"] is None:
                 self.parameters.pop(line["ssm"], None)
             else:
                 self.parameters[line["ssm"]] = str(line["value"])
 
-    def put(self, key: dict[str, Any] | None, item: dict[str, Any] | None, key_attrs: tuple[str, ...]) -> None:
+    def put(
+        self, key: dict[str, Any] | None, item: dict[str, Any] | None, key_attrs: tuple[str, ...], origin: str = ""
+    ) -> None:
         if key is None:
             assert item is not None
             key = {name: item[name] for name in key_attrs}
+        if item is not None:
+            _check_item(item)
         index = json.dumps(key, sort_keys=True)
         if item is None:
             self.items.pop(index, None)
+            self.origins.pop(index, None)
         else:
             self.items[index] = item
+            self.origins[index] = origin
+
+
+# DynamoDB's attribute value types (its wire format): anything else in a saved item is refused.
+_SCALARS = {"S": str, "N": str, "B": str, "BOOL": bool, "NULL": bool}
+_SETS = {"SS", "NS", "BS"}
+
+
+def _check_item(item: Any) -> None:
+    """ValueError naming the attribute when `item` is not an item in DynamoDB's wire format."""
+    if not isinstance(item, dict) or not item:
+        raise ValueError("an item is an object of attributes")
+    for name, value in item.items():
+        _check_value(value, str(name))
+
+
+def _check_value(value: Any, path: str) -> None:
+    if not isinstance(value, dict) or len(value) != 1:
+        raise ValueError(f"attribute {path!r} is not one typed value such as {{'S': ...}}")
+    [(kind, inner)] = value.items()
+    if kind in _SCALARS:
+        valid = isinstance(inner, _SCALARS[kind])
+    elif kind in _SETS:
+        valid = isinstance(inner, list) and all(isinstance(v, str) for v in inner)
+    elif kind == "L":
+        valid = isinstance(inner, list)
+        for n, element in enumerate(inner if valid else ()):
+            _check_value(element, f"{path}[{n}]")
+    elif kind == "M":
+        valid = isinstance(inner, dict)
+        for key, element in (inner if valid else {}).items():
+            _check_value(element, f"{path}.{key}")
+    else:
+        raise ValueError(f"attribute {path!r} has the unknown type {kind!r}")
+    if not valid:
+        raise ValueError(f"attribute {path!r} of type {kind!r} holds {inner!r:.50}")
+
+
+def _section(saved: dict[str, Any], name: str, kind: type, path: Path) -> Any:
+    """A section of the saved file, of the type it must have (absent: empty)."""
+    value = saved.get(name, kind())
+    if not isinstance(value, kind):
+        raise RestoreError(f"{path}: the {name!r} section is not a {'list' if kind is list else 'object'}")
+    return value
+
+
+def _is_login(login: Any) -> bool:
+    return (
+        isinstance(login, dict)
+        and isinstance(login.get("username"), str)
+        and isinstance(login.get("attributes"), list)
+        and all(isinstance(a, dict) and isinstance(a.get("Name"), str) for a in login["attributes"])
+    )
 
 
 class StateFile:
@@ -114,8 +180,8 @@ class StateFile:
         key_attrs = tuple(a for a in (table.hash_key_attr, table.range_key_attr) if a)
         state, first_segment = self._read(key_attrs)
         segments = [(n, p) for n, p in self.journal.segments() if n >= first_segment]
-        for index, (_, segment) in enumerate(segments):
-            self.replayed += self._replay(segment, state, key_attrs, last=index == len(segments) - 1)
+        for _, segment in segments:
+            self.replayed += self._replay(segment, state, key_attrs)
         self._load(state, cognito, ssm)
         self.restored = True
         last = max([first_segment, *(n for n, _ in segments)])
@@ -137,41 +203,81 @@ class StateFile:
             raise RestoreError(f"{self.path} cannot be read: {exc}") from exc
         if not isinstance(saved, dict) or saved.get("version") not in _READABLE_VERSIONS:
             raise RestoreError(f"{self.path} has an unknown format")
-        for number, item in enumerate(saved.get("dynamodb", []), 1):
+        items = _section(saved, "dynamodb", list, self.path)
+        for number, item in enumerate(items, 1):
             try:
-                state.put(None, item, key_attrs)
+                state.put(None, item, key_attrs, f"{self.path}: DynamoDB item #{number}")
             except (KeyError, TypeError, AssertionError) as exc:
                 raise RestoreError(f"{self.path}: DynamoDB item #{number} has no key ({exc}): {item!r:.200}") from exc
-        state.logins = list(saved.get("cognito", []))
-        state.grants = dict(saved.get("refresh_tokens", {}))
-        state.parameters = {p["name"]: p["value"] for p in saved.get("ssm", [])}
-        return state, int(saved.get("journal", 0))
+            except ValueError as exc:
+                raise RestoreError(f"{self.path}: DynamoDB item #{number} is malformed ({exc}): {item!r:.200}") from exc
+        self._read_small_kinds(saved, state)
+        journal = saved.get("journal", 0)
+        if not isinstance(journal, int) or isinstance(journal, bool) or journal < 0:
+            raise RestoreError(f"{self.path}: journal is not a segment number: {journal!r:.50}")
+        return state, journal
 
-    def _replay(self, segment: Path, state: _State, key_attrs: tuple[str, ...], *, last: bool) -> int:
-        text = segment.read_text(encoding="utf-8")
+    def _read_small_kinds(self, saved: dict[str, Any], state: _State) -> None:
+        """Logins, refresh tokens and SSM parameters of the snapshot, each checked for its shape."""
+        state.logins = _section(saved, "cognito", list, self.path)
+        for number, login in enumerate(state.logins, 1):
+            if not _is_login(login):
+                raise RestoreError(
+                    f"{self.path}: cognito login #{number} is not {{username, attributes, ...}}: {login!r:.200}"
+                )
+        grants = _section(saved, "refresh_tokens", dict, self.path)
+        for token, grant in grants.items():
+            if not (isinstance(grant, list) and len(grant) == 3 and all(isinstance(g, str) for g in grant)):
+                raise RestoreError(
+                    f"{self.path}: refresh_tokens entry {token[:12]!r}... is not [client id, username, jti]: "
+                    f"{grant!r:.200}"
+                )
+        state.grants = {token: list(grant) for token, grant in grants.items()}
+        for number, parameter in enumerate(_section(saved, "ssm", list, self.path), 1):
+            if not (
+                isinstance(parameter, dict)
+                and isinstance(parameter.get("name"), str)
+                and isinstance(parameter.get("value"), str)
+            ):
+                raise RestoreError(f"{self.path}: ssm parameter #{number} is not {{name, value}}: {parameter!r:.200}")
+            state.parameters[parameter["name"]] = parameter["value"]
+
+    def _replay(self, segment: Path, state: _State, key_attrs: tuple[str, ...]) -> int:
+        try:
+            text = segment.read_text(encoding="utf-8")
+        except (OSError, ValueError) as exc:
+            raise RestoreError(f"{segment} cannot be read: {exc}") from exc
         lines = text.split("\n")
         count = 0
         for number, line in enumerate(lines, 1):
             if not line:
                 continue
             try:
-                state.apply(json.loads(line), key_attrs)
+                record = json.loads(line)
             except ValueError as exc:
-                if last and number == len(lines):  # the line being written when the process died
+                # A last line without its newline is a write the process died in the middle of:
+                # never acknowledged, in any segment (two crashes in a row leave one in an older
+                # segment). A bad line followed by others is corruption: refused.
+                if number == len(lines):
                     break
                 raise RestoreError(f"{segment} line {number} is not JSON: {exc}") from exc
-            except (KeyError, TypeError, AttributeError, IndexError, AssertionError) as exc:
+            try:
+                if not isinstance(record, dict):
+                    raise TypeError("a journal line is an object")
+                state.apply(record, key_attrs, f"{segment} line {number}")
+            except (KeyError, TypeError, AttributeError, IndexError, AssertionError, ValueError) as exc:
                 raise RestoreError(f"{segment} line {number} is malformed ({exc!r}): {line:.200}") from exc
             count += 1
         return count
 
     def _load(self, state: _State, cognito: Any, ssm: Any) -> None:
         backend = dynamodb_backends[ACCOUNT_ID][self._region]
-        for item in state.items.values():
+        for index, item in state.items.items():
             try:
                 backend.put_item(self._table, item)
             except Exception as exc:  # named, and nothing is saved over the file
-                raise RestoreError(f"{self.path}: DynamoDB item {item!r:.300} was refused: {exc}") from exc
+                where = state.origins.get(index) or str(self.path)
+                raise RestoreError(f"{where}: DynamoDB item {item!r:.300} was refused: {exc}") from exc
         for login in state.logins:
             try:
                 self._restore_login(cognito, login)

@@ -97,27 +97,66 @@ def replay_outgoing(
 ) -> str:
     """The PBX's events for a call it was asked to connect (click-to-call, autodial): the call
     starts, lasts `pause` seconds, and ends with `disposition`; returns its pbx_call_id."""
+    events = outgoing_events(extension, destination, disposition=disposition, timezone=timezone, seconds=int(pause))
+    for i, fields in enumerate(events):
+        if i:
+            time.sleep(pause)
+        _post(api_base, slug, secret, fields)
+    return events[0]["pbx_call_id"]
+
+
+def outgoing_events(
+    extension: str, destination: str, *, disposition: str = "answered", timezone: str = "Europe/Paris",
+    seconds: int = 3,
+) -> list[dict[str, str]]:  # fmt: skip
+    """NOTIFY_OUT_START and NOTIFY_OUT_END of a call from `extension` to `destination`."""
     pbx_call_id = f"out_{secrets.token_hex(20)}"
     start = datetime.now(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M:%S")
     base = {"call_start": start, "pbx_call_id": pbx_call_id, "internal": extension, "destination": destination}
     answered = disposition == "answered"
-    events = [
+    return [
         {"event": "NOTIFY_OUT_START", **base, "caller_id": "0"},
         {
             "event": "NOTIFY_OUT_END",
             **base,
             "caller_id": "0",
-            "duration": str(int(pause)) if answered else "0",
+            "duration": str(seconds) if answered else "0",
             "disposition": disposition,
             "status_code": "16",
             "is_recorded": "0",
         },
     ]
-    for i, fields in enumerate(events):
-        if i:
-            time.sleep(pause)
-        _post(api_base, slug, secret, fields)
-    return pbx_call_id
+
+
+def internal_events(extension: str, colleague: str, *, timezone: str = "Europe/Paris", seconds: int = 3) -> list[
+    dict[str, str]
+]:  # fmt: skip
+    """The PBX's events for a call between two of its extensions (calling a colleague): the
+    colleague's extension rings (NOTIFY_INTERNAL), answers, and the call ends `seconds` later.
+    The caller is an extension, not a phone number, and there is no DID."""
+    pbx_call_id = f"in_{secrets.token_hex(20)}"
+    start = datetime.now(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M:%S")
+    base = {"call_start": start, "pbx_call_id": pbx_call_id, "caller_id": extension, "called_did": ""}
+    return [
+        {"event": "NOTIFY_INTERNAL", **base, "internal": colleague},
+        {
+            "event": "NOTIFY_ANSWER",
+            "caller_id": extension,
+            "destination": colleague,
+            "call_start": start,
+            "pbx_call_id": pbx_call_id,
+            "internal": colleague,
+        },
+        {
+            "event": "NOTIFY_END",
+            **base,
+            "internal": colleague,
+            "duration": str(seconds),
+            "disposition": "answered",
+            "status_code": "16",
+            "is_recorded": "0",
+        },
+    ]
 
 
 def delivery_headers(signature: str) -> dict[str, str]:
@@ -132,6 +171,11 @@ def delivery_headers(signature: str) -> dict[str, str]:
 def signed_delivery(fields: dict[str, str], secret: str) -> tuple[bytes, dict[str, str]]:
     """The body and headers of one event as Zadarma posts it: form-encoded, signed."""
     return encode_form(fields), delivery_headers(sign_event(fields, secret))
+
+
+def post_event(api_base: str, slug: str, secret: str, fields: dict[str, str]) -> None:
+    """Deliver one event to a CRM's webhook as Zadarma does (form-encoded, signed)."""
+    _post(api_base, slug, secret, fields)
 
 
 def _post(api_base: str, slug: str, secret: str, fields: dict[str, str]) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import socket
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -26,6 +27,7 @@ from infra.local.persistence import StateFile
 from infra.local.scheduler import Scheduler
 
 AUTOSAVE_SECONDS = 60.0
+PLAYED_CALL_PAUSE = 3.0  # seconds between the events of a call the fake PBX plays
 
 
 class PortTakenError(RuntimeError):
@@ -57,6 +59,7 @@ class LocalStack:
         self.restored: dict[str, int] = {}
         self._pbx: Any = None
         self.seeded = False
+        self.reindexed = 0  # CRMs whose indexes the start-up reindex checked
 
     def start(self) -> None:
         opts = self.options
@@ -97,6 +100,7 @@ class LocalStack:
             self.restored = self._state.restore(self._client("cognito-idp"), self._client("ssm"), self._client("s3"))
             if self._state.replayed:
                 self._state.save()  # the journal's lines are now in the snapshot
+            self.reindexed = reindex_every_crm()
         if opts.seed:
             from infra.local.seed import seed_demo
 
@@ -114,23 +118,25 @@ class LocalStack:
             threading.Thread(target=self._demo_calls, name="demo-calls", daemon=True).start()
 
     def _play_requested_call(self, callback: Any) -> None:
-        """The fake PBX's side of a click-to-call or autodial dial of the demo CRM: the call is
-        answered and ends a few seconds later, as its webhooks say (so autodial moves on)."""
-        from infra.local.replay import replay_outgoing
-        from infra.local.seed import DEMO_SLUG, PBX_ACCOUNTS
+        """The fake PBX's side of a click-to-call, a colleague call or an autodial dial: played
+        into the CRM whose PBX key asked for it (`requested_call`), answered and ended a few
+        seconds later, as its webhooks say (so autodial moves on)."""
+        from chalicelib.observability import logger
+        from infra.local.replay import post_event
 
         def play() -> None:
             try:
-                replay_outgoing(
-                    f"http://{self.options.host}:{self.options.port}",
-                    DEMO_SLUG,
-                    PBX_ACCOUNTS["demo-key"],
-                    extension=callback.from_,
-                    destination=f"+{callback.to}",
-                )
+                assert self._pbx is not None
+                played = requested_call(callback, self._pbx.secret_of)
+                if played is None:
+                    logger.warning("the fake PBX knows no CRM with this key", extra={"api_key": callback.api_key})
+                    return
+                slug, secret, events = played
+                for i, fields in enumerate(events):
+                    if i:
+                        time.sleep(PLAYED_CALL_PAUSE)
+                    post_event(f"http://{self.options.host}:{self.options.port}", slug, secret, fields)
             except Exception:  # noqa: BLE001 - a demo must never take the local stack down
-                from chalicelib.observability import logger
-
                 logger.exception("the fake PBX could not play the requested call")
 
         threading.Thread(target=play, name="fake-pbx-call", daemon=True).start()
@@ -212,6 +218,65 @@ class LocalStack:
 
 
 _MOTO_CONFIG = {"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}
+
+
+def is_extension(number: str) -> bool:
+    """A PBX extension (2-6 digits, as the API's `to` of a colleague call), not a phone number."""
+    return number.isdigit() and 2 <= len(number) <= 6
+
+
+def requested_call(
+    callback: Any, secret_of: Callable[[str], str | None]
+) -> tuple[str, str, list[dict[str, str]]] | None:
+    """What the fake PBX plays for a requested call: the CRM (slug) whose PBX key asked, the
+    secret its webhooks are signed with, and the events: a colleague's extension as `to` is an
+    internal call (NOTIFY_INTERNAL...), a number an outgoing one. None: no CRM has that key."""
+    from infra.local.replay import internal_events, outgoing_events
+
+    target = requested_call_target(callback.api_key, callback.from_)
+    secret = secret_of(callback.api_key)
+    if target is None or secret is None:
+        return None
+    slug, timezone = target
+    if is_extension(callback.to):  # ZadarmaClient.internal_call
+        events = internal_events(callback.from_, callback.to, timezone=timezone, seconds=int(PLAYED_CALL_PAUSE))
+    else:
+        events = outgoing_events(callback.from_, f"+{callback.to}", timezone=timezone, seconds=int(PLAYED_CALL_PAUSE))
+    return slug, secret, events
+
+
+def requested_call_target(api_key: str, extension: str) -> tuple[str, str] | None:
+    """(slug, PBX time zone) of the CRM whose PBX account `api_key` is: the one where `extension`
+    is a user's when several CRMs share the key (the README's example key), else the newest."""
+    from chalicelib.bootstrap import services
+    from chalicelib.db.repositories.crms import CrmRepository
+    from chalicelib.db.repositories.users import UserRepository
+
+    crms, matches, after = CrmRepository(), [], None
+    while True:
+        tenants, after = crms.page(limit=100, after=after)
+        matches += [t for t in tenants if (services().pbx.credentials(t, max_age=0) or ("",))[0] == api_key]
+        if after is None:
+            break
+    if not matches:
+        return None
+    mine = [t for t in matches if UserRepository(t).find_id_by_extension(extension)]
+    crm = crms.get((mine or matches)[-1])
+    return (crm.slug, crm.pbx_timezone) if crm is not None else None
+
+
+def reindex_every_crm() -> int:
+    """Fill indexes a newer version keeps for data an older one stored (README, Upgrading):
+    the restored store may predate them. Idempotent, so every start runs it; returns the CRMs."""
+    from chalicelib.bootstrap import services
+
+    cursor, crms = None, 0
+    while True:
+        progress = services().maintenance.reindex_all(cursor, steps=500)
+        crms += progress.crms
+        if progress.done:
+            return crms
+        cursor = progress.cursor
 
 
 def _table_name() -> str:

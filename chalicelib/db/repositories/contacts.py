@@ -266,6 +266,22 @@ class ContactRepository:
         items = CounterItem.query(self._pk, CounterItem.sk.startswith(keys.counters_prefix(name)))
         return [(ContactKind(i.contact_kind), i.value, int(i.count)) for i in items if i.count]
 
+    def set_counts(self, name: str, kind: ContactKind, counts: Mapping[str, int]) -> None:
+        """Write counters of a family to absolute values (a recount, services/maintenance.py):
+        written twice, they are the same items. A zero count is stored as zero (lists skip it)."""
+        with Item.batch_write() as batch:
+            for value, count in sorted(counts.items()):
+                batch.save(
+                    CounterItem(
+                        self._pk,
+                        keys.counter_sk(name, kind.value, value),
+                        name=name,
+                        contact_kind=kind.value,
+                        value=value,
+                        count=count,
+                    )
+                )
+
     def owner_of_phone(self, e164: str) -> str | None:
         """AP18: the id of the contact with this phone."""
         return self._owner(keys.contact_phone_sk(e164))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import datetime
+from typing import Any
 
 from pynamodb.exceptions import DeleteError
 
@@ -50,6 +51,7 @@ class CrmRepository:
             currencies=crm.rates.to_list(),
             created_at=crm.created_at,
         )
+        item.gsi2pk, item.gsi2sk = keys.crms_pk(), keys.crms_sk(isoformat_z(crm.created_at), crm.id)
         if crm.status is CrmStatus.PROVISIONING:
             item.gsi1pk = keys.provisioning_pk()
             item.gsi1sk = keys.provisioning_sk(isoformat_z(crm.created_at), crm.id)
@@ -122,6 +124,32 @@ class CrmRepository:
             limit=limit,
         )
         return [ProvisioningCrm(item.pk.removeprefix(keys.TENANT), item.slug, item.created_at) for item in items]
+
+    def page(self, *, limit: int, after: dict[str, Any] | None = None) -> tuple[list[str], dict[str, Any] | None]:
+        """AP62: tenant ids of every CRM, oldest first, and the key to go on from (maintenance
+        runs: the key is never a client's cursor)."""
+        result = CrmItem.gsi2.query(keys.crms_pk(), limit=limit, last_evaluated_key=after)
+        return [item.pk.removeprefix(keys.TENANT) for item in result], result.last_evaluated_key
+
+    def enrol_existing(self, *, limit: int, after: dict[str, Any] | None = None) -> tuple[int, dict[str, Any] | None]:
+        """Put CRMs created before AP62 existed into it: the one Scan of the code, for an upgrade
+        (services/maintenance.py), never on a request path. `limit` items read a call; returns
+        the CRMs enrolled and the key to go on from (None: the table has been read)."""
+        result = CrmItem.scan(
+            CrmItem.gsi2pk.does_not_exist(), limit=limit, last_evaluated_key=after, consistent_read=True
+        )
+        enrolled = 0
+        for item in result:
+            item.update(
+                actions=[
+                    CrmItem.gsi2pk.set(keys.crms_pk()),
+                    CrmItem.gsi2sk.set(keys.crms_sk(isoformat_z(item.created_at), item.pk.removeprefix(keys.TENANT))),
+                ],
+                condition=must_exist(),
+                add_version_condition=False,
+            )
+            enrolled += 1
+        return enrolled, result.last_evaluated_key
 
     def delete_tenant(self, tenant_id: str, slug: str) -> int:
         """AP10: delete every item of a tenant partition and its slug (rollback of a failed creation).

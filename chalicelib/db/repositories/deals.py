@@ -139,6 +139,26 @@ class DealRepository:
                     count += 1
         return count
 
+    def index_page(self, status: DealStatus, *, limit: int, cursor: str | None) -> tuple[int, str | None]:
+        """`index_existing` for one page of one board column (AP25): bounded work a call, the
+        cursor goes on. Returns the deals indexed and the cursor (None: the column is done)."""
+        hash_key = keys.deal_column_pk(self._tenant_id, status.value)
+        result = DealItem.gsi1.query(
+            hash_key,
+            limit=limit,
+            last_evaluated_key=decode_cursor(cursor, self._tenant_id, index="gsi1", partition=hash_key),
+        )
+        search, count = SearchIndex(self._tenant_id), 0
+        with Item.batch_write() as batch:
+            for item in result:
+                deal = _to_deal(item)
+                for copy in self._copies(deal, deal.version):
+                    batch.save(copy)
+                for write in search.writes(DEAL, deal.id, (), _terms(deal)):
+                    batch.save(write.item)
+                count += 1
+        return count, encode_cursor(result.last_evaluated_key)
+
     def totals(self, owner: str | None) -> list[ColumnTotal]:
         """AP26: count and amount per (status, currency), kept at write time."""
         items = CounterItem.query(self._pk, CounterItem.sk.startswith(keys.deal_counters_prefix(owner or ALL)))
