@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import EmailStr, Field, SecretStr
 
 from chalicelib.api.routing import Router
-from chalicelib.api.schemas import Input, Output, UserOut, UtcDateTime
+from chalicelib.api.schemas import Id, Input, Output, UserOut, UtcDateTime
 from chalicelib.bootstrap import services
 from chalicelib.domain.actor import Actor
 from chalicelib.domain.invitations import MAX_EMAILS_PER_REQUEST
@@ -17,7 +17,7 @@ router = Router(__name__, tag="Team")
 
 class InvitationsIn(Input):
     emails: list[EmailStr] = Field(min_length=1, max_length=MAX_EMAILS_PER_REQUEST)
-    group_id: str | None = Field(None, description="Default: the Managers group")
+    group_id: Id | None = Field(None, description="Default: the Managers group")
 
 
 class InvitationSent(Output):
@@ -46,7 +46,7 @@ class PendingInvitations(Output):
 
 
 class LinkIn(Input):
-    group_id: str | None = Field(None, description="Default: the Managers group")
+    group_id: Id | None = Field(None, description="Default: the Managers group")
 
 
 class LinkOut(Output):

@@ -13,7 +13,9 @@ import pytest
 from tests.harness import Api, CrmSession
 from tests.pbx import Pbx, call_id, fake_pbx, incoming
 
-HUGE_NUMBERS = ["1e999999999", "1e100000", "Infinity", "NaN", "-inf", "1" * 39, "1e126", "1e-131", "9" * 5000]
+HUGE_NUMBERS = [
+    "1e999999999", "1e100000", "Infinity", "NaN", "-inf", "1" * 39, "1e126", "1e-131", "9" * 5000, "1e-999999999",
+]  # fmt: skip
 
 
 def assert_400(reply: Any, field: str) -> None:
@@ -84,10 +86,45 @@ def test_a_number_property_out_of_dynamodbs_range_is_refused_on_create_and_filte
 def test_a_number_property_keeps_38_digits_and_dynamodbs_exponents(api: Api, make_crm) -> None:
     crm: CrmSession = make_crm()
     number_property(api, crm)
-    for given, stored in [("1" * 38, "1" * 38), ("-1e125", "-1" + "0" * 125), ("0.000", "0"), (12.5, "12.5")]:
+    largest = "9." + "9" * 37 + "e125"  # DynamoDB's largest number
+    for given, stored in [
+        ("1" * 38, "1" * 38), ("-1e125", "-1" + "0" * 125), ("0.000", "0"), (12.5, "12.5"),
+        (largest, "9" * 38 + "0" * 88), ("1e-130", "0." + "0" * 129 + "1"), ("0e-999999", "0"),
+    ]:  # fmt: skip
         reply = api.post("/v1/clients", {"name": "Acme", "properties": {"employees": given}}, token=crm.token)
         assert (reply.status, reply.json["properties"]) == (201, {"employees": stored}), given
         api.request("DELETE", f"/v1/clients/{reply.json['id']}", token=crm.token)
+
+
+@pytest.mark.parametrize("number", ["1_000", "\u0661\u0662\u0663", "\uff11\uff12", "12 ", "+.5e-3x", "0x10"])
+def test_a_number_property_is_written_with_ascii_digits(api: Api, make_crm, number: str) -> None:
+    crm: CrmSession = make_crm()
+    number_property(api, crm)
+    if number.strip() != number:  # surrounding spaces are stripped, as everywhere
+        reply = api.post("/v1/clients", {"name": "Acme", "properties": {"employees": number}}, token=crm.token)
+        assert (reply.status, reply.json["properties"]) == (201, {"employees": "12"})
+        return
+    reply = api.post("/v1/clients", {"name": "Acme", "properties": {"employees": number}}, token=crm.token)
+    assert_400(reply, "properties.employees")
+    assert_400(
+        api.get(f"/v1/clients?{urlencode({'property.employees': number})}", token=crm.token), "property.employees"
+    )
+    assert clients(api, crm) == []
+
+
+def test_a_text_property_is_bounded_in_bytes_as_it_becomes_a_key(api: Api, make_crm) -> None:
+    crm: CrmSession = make_crm()
+    api.post("/v1/properties", {"key": "motto", "title": "Motto", "kind": "text"}, token=crm.token)
+    emoji = "\U0001f600" * 500  # 500 characters, 2000 bytes: over DynamoDB's 1024-byte sort key
+    assert_400(api.post("/v1/clients", {"name": "Acme", "properties": {"motto": emoji}}, token=crm.token),
+               "properties.motto")  # fmt: skip
+    assert_400(api.get(f"/v1/clients?{urlencode({'property.motto': emoji})}", token=crm.token), "property.motto")
+    assert clients(api, crm) == []
+    fits = "\U0001f600" * 200
+    reply = api.post("/v1/clients", {"name": "Acme", "properties": {"motto": fits}}, token=crm.token)
+    assert reply.status == 201, reply.json
+    listed = api.get(f"/v1/clients?scope=all&{urlencode({'property.motto': fits})}", token=crm.token)
+    assert [c["id"] for c in listed.json["items"]] == [reply.json["id"]]
 
 
 def test_an_export_filtering_on_a_huge_number_is_a_400(api: Api, make_crm) -> None:
@@ -145,7 +182,9 @@ def test_a_forged_cursor_or_one_of_another_list_is_a_400_on_the_cursor(api: Api,
     table_key = {"pk": key["pk"], "sk": key["sk"]}
 
     assert api.get(f"/v1/clients?scope=all&limit=1&cursor={client_cursor}", token=crm.token).status == 200
-    for cursor in (cursor_of(no_sort_key), cursor_of(table_key), lead_cursor, cursor_of({**key, "sk": {"N": "1"}})):
+    too_long = {**key, "gsi1sk": {"S": key["gsi1sk"]["S"] + "x" * 1024}}  # DynamoDB refuses it: not a 500
+    forged = (no_sort_key, table_key, {**key, "sk": {"N": "1"}}, too_long)
+    for cursor in (*map(cursor_of, forged), lead_cursor):
         assert_400(api.get(f"/v1/clients?scope=all&limit=1&cursor={cursor}", token=crm.token), "cursor")
     assert_400(api.get(f"/v1/leads?scope=all&limit=1&cursor={client_cursor}", token=crm.token), "cursor")
     assert_400(api.get(f"/v1/tasks?cursor={client_cursor}", token=crm.token), "cursor")
@@ -256,3 +295,39 @@ def test_a_replayed_call_far_from_now_updates_its_call_but_mints_no_lead(pbx: Pb
     fresh = incoming(call_id(), caller="+33612000003")
     assert pbx.post(fresh["start"]).status == 200
     assert [lead["phones"][0]["phone"] for lead in pbx_leads(pbx)] == ["+33612000003"]
+
+
+# --- inputs that become DynamoDB keys ----------------------------------------------------------
+
+
+def test_ids_tags_and_filters_too_long_for_a_dynamodb_key_are_a_400_or_404(api: Api, make_crm) -> None:
+    crm: CrmSession = make_crm()
+    long_id = "x" * 3000  # DynamoDB refuses a key over 1024/2048 bytes: that must never be a 500
+    acme = api.post("/v1/clients", {"name": "Acme"}, token=crm.token).json
+
+    for path in (f"/v1/clients/{long_id}", f"/v1/leads/{long_id}/feed", f"/v1/deals/{long_id}",
+                 f"/v1/tasks/{long_id}", f"/v1/calls/{long_id}", f"/v1/users/{long_id}"):  # fmt: skip
+        reply = api.get(path, token=crm.token)
+        assert (reply.status, reply.error["code"]) == (404, "not_found"), (path, reply.body[:200])
+    patched = api.request("PATCH", f"/v1/clients/{long_id}", {"name": "B"}, token=crm.token)
+    assert patched.status == 404
+
+    for query, field in [("responsible_user_id", "responsible_user_id"), ("source_tag_id", "source_tag_id"),
+                         ("tag", "tag"), ("q", "q")]:  # fmt: skip
+        assert_400(api.get(f"/v1/clients?{urlencode({query: long_id})}", token=crm.token), field)
+    assert_400(api.get(f"/v1/deals?{urlencode({'client_id': long_id})}", token=crm.token), "client_id")
+    assert_400(api.get(f"/v1/tasks?{urlencode({'contact_id': long_id})}", token=crm.token), "contact_id")
+    assert_400(api.get(f"/v1/calls?{urlencode({'user_id': long_id})}", token=crm.token), "user_id")
+
+    assert_400(api.post("/v1/clients", {"name": "B", "tags": ["t" * 3000]}, token=crm.token), "tags[0]")
+    assert_400(api.post("/v1/clients", {"name": "B", "source_tag_ids": [long_id]}, token=crm.token),
+               "source_tag_ids[0]")  # fmt: skip
+    assert_400(api.post("/v1/clients", {"name": "B", "responsible_user_id": long_id}, token=crm.token),
+               "responsible_user_id")  # fmt: skip
+    assert_400(api.post("/v1/deals", {"title": "D", "client_id": long_id, "value": {"amount": "1"}}, token=crm.token),
+               "client_id")  # fmt: skip
+    assert_400(api.post("/v1/clients/bulk", {"ids": [acme["id"], long_id], "action": "delete"}, token=crm.token),
+               "ids[1]")  # fmt: skip
+    assert_400(api.request("PATCH", f"/v1/clients/{acme['id']}", {"tags": ["é" * 3000]}, token=crm.token), "tags[0]")
+    assert [c["id"] for c in clients(api, crm)] == [acme["id"]]
+    assert api.get(f"/v1/clients/{acme['id']}", token=crm.token).json["tags"] == []
