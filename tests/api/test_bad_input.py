@@ -268,17 +268,30 @@ def test_a_pbx_duration_out_of_range_is_stored_as_unknown(pbx: Pbx, duration: st
     assert (call["status"], call["duration_s"]) == ("answer", None)
 
 
-@pytest.mark.parametrize("start", ["0001-01-01 00:00:00", "9999-12-31 23:59:59"])
+@pytest.mark.parametrize(
+    "start",
+    ["0001-01-01 00:00:00", "9999-12-31 23:59:59", "0000-00-00 00:00:00", "2026-02-30 10:00:00", "garbage", ""],
+)
 def test_a_pbx_call_start_near_year_1_or_9999_is_ignored(pbx: Pbx, start: str) -> None:
+    """An unreadable or out-of-range start: the call is logged (at the time it was received,
+    listed like any other) but mints no lead, as its time is unknown."""
     cid = call_id()
-    events = incoming(cid, caller="+33612000002", start=start)
+    events = incoming(cid, caller="+33612000002")
+    for event in events.values():
+        if "call_start" in event:  # signed: an event names it even when empty
+            event["call_start"] = start
 
     assert [pbx.post(events[name]).status for name in ("start", "end")] == [200, 200]
 
     assert pbx.crm is not None
-    call = pbx.api.get(f"/v1/calls/{cid}", token=pbx.crm.token).json  # unlisted, as with any unreadable start
-    assert call["status"] == "answer"
+    call = pbx.api.get(f"/v1/calls/{cid}", token=pbx.crm.token).json
+    assert (call["status"], call["contact"]) == ("answer", None)
     assert abs(datetime.fromisoformat(call["started_at"]) - datetime.now(UTC)) < timedelta(minutes=5)
+    assert pbx_leads(pbx) == []
+    assert [c["id"] for c in pbx_calls(pbx)] == [cid]  # listed as it shows, and found by its number
+    found = pbx.api.get("/v1/calls?q=612000002", token=pbx.crm.token).json["items"]
+    assert [c["id"] for c in found] == [cid]
+    assert pbx_calls(pbx)[0]["started_at"] == call["started_at"]
 
 
 @pytest.mark.parametrize("days", [-3, 2])
