@@ -139,6 +139,15 @@ def test_an_export_filtering_on_a_huge_number_is_a_400(api: Api, make_crm) -> No
     assert "employees" in reply.error["field"]
 
 
+@pytest.mark.parametrize("value", [None, 5, ["a", "b"], {"a": "b"}, True])
+def test_an_export_filter_is_a_string_as_in_the_query_string(api: Api, make_crm, value: Any) -> None:
+    crm: CrmSession = make_crm()
+    number_property(api, crm)
+    for name in ("tag", "property.employees"):
+        reply = api.post("/v1/exports", {"entity": "clients", "filters": {name: value}}, token=crm.token)
+        assert_400(reply, f"filters.{name}")
+
+
 # --- dates ---------------------------------------------------------------------------------------
 
 
