@@ -42,7 +42,11 @@ class PendingInvitation(Output):
 
 class PendingInvitations(Output):
     items: list[PendingInvitation]
-    next_cursor: None = None
+    next_cursor: None = Field(None, description="Always null: the pending invitations (at most 100) are one page")
+
+
+class PendingQuery(Input):
+    """No parameters: the list is one page, so a `cursor` (of another list, say) is a 400, not ignored."""
 
 
 class LinkIn(Input):
@@ -71,8 +75,8 @@ def invite(actor: Actor, body: InvitationsIn) -> InvitationsSent:
     return InvitationsSent(items=[InvitationSent.model_validate(r) for r in results])
 
 
-@router.route("/invitations", "GET", right=Permission.TEAM_ADD, response=PendingInvitations)
-def list_invitations(actor: Actor) -> PendingInvitations:
+@router.route("/invitations", "GET", right=Permission.TEAM_ADD, query=PendingQuery, response=PendingInvitations)
+def list_invitations(actor: Actor, query: PendingQuery) -> PendingInvitations:
     """Invitations not accepted yet, newest first."""
     pending = services().invitations.list_pending(actor)
     return PendingInvitations(items=[PendingInvitation.model_validate(i) for i in pending])

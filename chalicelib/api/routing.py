@@ -205,7 +205,13 @@ def nesting(value: Any) -> int:
     return deepest
 
 
-def parse_query(params: dict[str, str] | None, model: type[M]) -> M:
+def parse_query(params: Mapping[str, str] | None, model: type[M]) -> M:
+    """A parameter given twice (`?tag=a&tag=b`) is a 400 naming it: no filter takes a list, and
+    silently keeping one of the values would answer another question than the one asked."""
+    getlist = getattr(params, "getlist", None)
+    for name in params or {}:
+        if getlist is not None and len(getlist(name)) > 1:
+            raise ValidationError(f"{name}: given more than once; it takes one value", field=name)
     return validate(model, dict(params or {}), query=True)
 
 

@@ -245,7 +245,8 @@ def _parse_start(value: str | None, tz: ZoneInfo) -> datetime | None:
     except ValueError:
         return None
     # Out of the plausible years it is garbage, and converting it to UTC could overflow.
-    return naive.replace(tzinfo=tz) if plausible(naive) else None
+    aware = naive.replace(tzinfo=tz)
+    return aware if plausible(aware) else None
 
 
 def _extension(value: str | None) -> str | None:

@@ -151,7 +151,13 @@ def test_an_export_filter_is_a_string_as_in_the_query_string(api: Api, make_crm,
 # --- dates ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("moment", ["0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00", "1899-12-31T23:00:00Z"])
+@pytest.mark.parametrize(
+    "moment",
+    [
+        "0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00", "1899-12-31T23:00:00Z",
+        "1900-01-01T00:00:00+01:00", "2200-12-31T23:00:00-02:00",  # within the bounds locally, not in UTC
+    ],
+)  # fmt: skip
 def test_tasks_and_calendar_refuse_dates_near_year_1_or_9999(api: Api, make_crm, moment: str) -> None:
     crm: CrmSession = make_crm()
     good = api.post("/v1/tasks", {"title": "Call", "start": "2026-12-01T10:00:00Z"}, token=crm.token).json
@@ -198,6 +204,22 @@ def test_a_forged_cursor_or_one_of_another_list_is_a_400_on_the_cursor(api: Api,
     assert_400(api.get(f"/v1/leads?scope=all&limit=1&cursor={client_cursor}", token=crm.token), "cursor")
     assert_400(api.get(f"/v1/tasks?cursor={client_cursor}", token=crm.token), "cursor")
     assert_400(api.get(f"/v1/users?cursor={client_cursor}", token=crm.token), "cursor")
+
+
+def test_a_repeated_query_parameter_is_a_400_naming_it(api: Api, make_crm) -> None:
+    crm: CrmSession = make_crm()
+    assert_400(api.get("/v1/clients?tag=vip&tag=cold", token=crm.token), "tag")
+    assert_400(api.get("/v1/clients?scope=all&scope=mine", token=crm.token), "scope")
+    assert api.get("/v1/clients?tag=vip&scope=all", token=crm.token).status == 200
+
+
+def test_the_invitation_list_is_one_page_and_refuses_a_cursor(api: Api, make_crm) -> None:
+    crm: CrmSession = make_crm()
+    api.post("/v1/clients", {"name": "A"}, token=crm.token)
+    api.post("/v1/clients", {"name": "B"}, token=crm.token)
+    other = api.get("/v1/clients?scope=all&limit=1", token=crm.token).json["next_cursor"]
+    assert api.get("/v1/invitations", token=crm.token).json["next_cursor"] is None
+    assert_400(api.get(f"/v1/invitations?cursor={other}", token=crm.token), "cursor")
 
 
 # --- strings, booleans, bodies -----------------------------------------------------------------
