@@ -482,3 +482,21 @@ def test_placeholder_naming_an_unknown_function_fails() -> None:
 
 def test_real_registry_is_consistent() -> None:
     check_registry(FUNCTIONS, STATE_MACHINES)
+
+
+def test_each_gateway_response_says_the_code_of_its_status() -> None:
+    """API Gateway's own errors: `validation_error` only on a 400, `forbidden` on a 403...;
+    any other 4xx (kept at API Gateway's status) the generic `bad_request`."""
+    from infra.stacks.gateway_responses import gateway_responses
+
+    responses = gateway_responses("https://crm.example.com")
+    codes = {400: "validation_error", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+             413: "payload_too_large", 415: "bad_request", 429: "rate_limited", 504: "unavailable"}  # fmt: skip
+    for response_type, response in responses.items():
+        template = response["responseTemplates"]["application/json"]
+        body = json.loads(template.replace("$context.error.messageString", '"boom"'))
+        if "statusCode" in response:
+            assert body["error"]["code"] == codes[int(response["statusCode"])], response_type
+    default = json.loads(responses["DEFAULT_4XX"]["responseTemplates"]["application/json"])
+    assert default["error"]["code"] == "bad_request"
+    assert responses["ACCESS_DENIED"]["statusCode"] == "403"

@@ -9,7 +9,7 @@ from pydantic import AwareDatetime, Field
 
 from chalicelib.api.contacts import ClientOut, LeadOut
 from chalicelib.api.routing import Router
-from chalicelib.api.schemas import Input, Output, PageOut, PageQuery, UtcDateTime, VersionIn
+from chalicelib.api.schemas import MAX_CURSOR_LENGTH, Id, Input, Output, PageOut, PageQuery, UtcDateTime, VersionIn
 from chalicelib.bootstrap import services
 from chalicelib.db.pagination import Page
 from chalicelib.domain.actor import Actor
@@ -75,7 +75,7 @@ class CallPage(PageOut):
 
 
 class CallQuery(PageQuery):
-    user_id: str | None = Field(None, description="Someone else's calls need calls_other_users_access")
+    user_id: Id | None = Field(None, description="Someone else's calls need calls_other_users_access")
     direction: CallDirection | None = None
     status: CallStatus | None = None
     from_: AwareDatetime | None = Field(None, alias="from", description="Started at or after")
@@ -90,7 +90,7 @@ class DialIn(Input):
         description="A number (default: the contact's first one), or a colleague's extension (2 to 6 digits)",
         examples=["+33612345678", "101"],
     )
-    contact_id: str | None = None
+    contact_id: Id | None = None
 
 
 class DialOut(Output):
@@ -124,9 +124,9 @@ class ExtensionList(Output):
 
 class SmsIn(Input):
     to: str | None = Field(None, max_length=40, description="Default: the contact's first number")
-    contact_id: str | None = None
+    contact_id: Id | None = None
     text: str | None = Field(None, min_length=1, max_length=MAX_TEXT)
-    template_id: str | None = Field(None, description="Instead of `text`; {name} becomes the contact's name")
+    template_id: Id | None = Field(None, description="Instead of `text`; {name} becomes the contact's name")
 
 
 class SmsOut(Output):
@@ -260,9 +260,9 @@ def delete_sms_template(actor: Actor, template_id: str) -> None:
 
 
 class BroadcastIn(Input):
-    contact_ids: list[str] = Field(min_length=1, max_length=MAX_RECIPIENTS)
+    contact_ids: list[Id] = Field(min_length=1, max_length=MAX_RECIPIENTS)
     text: str | None = Field(None, min_length=1, max_length=MAX_TEXT)
-    template_id: str | None = Field(None, description="Instead of `text`; {name} becomes each contact's name")
+    template_id: Id | None = Field(None, description="Instead of `text`; {name} becomes each contact's name")
 
 
 class BroadcastStarted(Output):
@@ -316,7 +316,7 @@ class BroadcastOut(Output):
 
 class BroadcastQuery(Input):
     limit: int = Field(1000, ge=1, le=1000, description="Recipients per page")
-    cursor: str | None = None
+    cursor: str | None = Field(None, max_length=MAX_CURSOR_LENGTH)
 
 
 @router.route("/sms-broadcasts", "POST", right=Access.ANY_USER, body=BroadcastIn, response=BroadcastStarted,
@@ -343,7 +343,7 @@ def cancel_broadcast(actor: Actor, broadcast_id: str) -> BroadcastStarted:
 
 
 class CallListIn(Input):
-    contact_ids: list[str] | None = Field(None, max_length=MAX_NUMBERS, description="All or first numbers per ST-4")
+    contact_ids: list[Id] | None = Field(None, max_length=MAX_NUMBERS, description="All or first numbers per ST-4")
     phones: list[str] | None = Field(None, max_length=MAX_NUMBERS)
 
 
@@ -396,7 +396,7 @@ class CallListOut(Output):
 
 class CallListQuery(Input):
     limit: int = Field(1000, ge=1, le=1000, description="Numbers per page")
-    cursor: str | None = None
+    cursor: str | None = Field(None, max_length=MAX_CURSOR_LENGTH)
 
 
 @router.route("/call-lists", "POST", right=Access.ANY_USER, body=CallListIn, response=CallListStarted, status=202)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from chalice import Response
 from pydantic import AwareDatetime, ConfigDict, EmailStr, Field, field_validator
 
 from chalicelib.api.routing import Router
-from chalicelib.api.schemas import Input, Output, PageOut, PageQuery, UtcDateTime, VersionIn
+from chalicelib.api.schemas import Id, Input, Output, PageOut, PageQuery, Tag, UtcDateTime, VersionIn
 from chalicelib.bootstrap import services
 from chalicelib.db.pagination import Page
 from chalicelib.domain.actor import Actor
@@ -52,8 +52,8 @@ class ContactFields(Input):
     address: str | None = Field(None, max_length=500)
     website: str | None = Field(None, max_length=500)
     comment: str | None = Field(None, max_length=2000)
-    tags: list[str] | None = Field(None, max_length=10)
-    source_tag_ids: list[str] | None = Field(None, max_length=5)
+    tags: list[Tag] | None = Field(None, max_length=10)
+    source_tag_ids: list[Id] | None = Field(None, max_length=5)
     properties: dict[str, Any] | None = Field(
         None, description="Custom property values by key (see /v1/properties); null removes one"
     )
@@ -77,7 +77,7 @@ class ContactFields(Input):
 
 class ClientIn(ContactFields):
     name: str = Field(min_length=1, max_length=200)
-    responsible_user_id: str | None = Field(None, description="Default: the creator")
+    responsible_user_id: Id | None = Field(None, description="Default: the creator")
 
 
 class LeadIn(ClientIn):
@@ -89,12 +89,12 @@ class LeadIn(ClientIn):
 class ClientPatch(ContactFields):
     version: VersionIn = None
     name: str | None = Field(None, min_length=1, max_length=200)
-    responsible_user_id: str | None = Field(None, description="Reassign (the feed records it)")
+    responsible_user_id: Id | None = Field(None, description="Reassign (the feed records it)")
 
 
 class LeadPatch(ClientPatch):
     lead_status: LeadStatus | None = None
-    responsible_user_id: str | None = Field(None, description="Reassign; null puts the lead back in the pool")
+    responsible_user_id: Id | None = Field(None, description="Reassign; null puts the lead back in the pool")
 
 
 class PhoneOut(Output):
@@ -221,11 +221,13 @@ class LeadList(PageOut):
 
 
 class ClientQuery(PageQuery):
-    # `property.<key>=<value>` parameters are extra fields, checked in list_query().
+    # `property.<key>=<value>` parameters are extra fields, checked in list_query() (and
+    # described in the OpenAPI document as one exploded object parameter).
     model_config = ConfigDict(extra="allow", str_strip_whitespace=True, defer_build=True)
+    PROPERTY_FILTERS: ClassVar[bool] = True
 
     scope: Literal["mine", "all"] | None = Field(None, description="Default: all with the view-all right, else mine")
-    responsible_user_id: str | None = None
+    responsible_user_id: Id | None = None
     created_from: AwareDatetime | None = None
     created_to: AwareDatetime | None = None
     updated_from: AwareDatetime | None = Field(None, description="Last changed at or after")
@@ -241,7 +243,7 @@ class ClientQuery(PageQuery):
     tag: str | None = Field(None, max_length=50)
     type: ClientType | None = None
     status: ContactStatus | None = None
-    source_tag_id: str | None = None
+    source_tag_id: Id | None = None
 
     def list_query(self, field_prefix: str = "") -> ListQuery:
         """The filters; `property.<key>` parameters become (key, value) pairs, anything else
@@ -296,10 +298,10 @@ class CloseIn(Input):
 
 
 class BulkIn(Input):
-    ids: list[str] = Field(min_length=1, max_length=500)
+    ids: list[Id] = Field(min_length=1, max_length=500)
     action: Literal["tag", "untag", "assign", "delete"]
     tag: str | None = Field(None, max_length=50, description="For tag / untag")
-    user_id: str | None = Field(None, description="For assign: the new responsible user")
+    user_id: Id | None = Field(None, description="For assign: the new responsible user")
 
 
 class BulkItemOut(Output):

@@ -9,7 +9,7 @@ from pydantic import AwareDatetime, Field
 
 from chalicelib.api.contacts import FeedEntryOut, FeedPage, NoteIn
 from chalicelib.api.routing import Router
-from chalicelib.api.schemas import Input, Output, PageOut, PageQuery, UtcDateTime, VersionIn
+from chalicelib.api.schemas import Id, Input, Output, PageOut, PageQuery, UtcDateTime, VersionIn
 from chalicelib.bootstrap import services
 from chalicelib.domain.actor import Actor
 from chalicelib.domain.clock import utcnow
@@ -32,17 +32,17 @@ class MoneyOut(Output):
 
 class DealIn(Input):
     title: str = Field(min_length=1, max_length=200)
-    client_id: str
+    client_id: Id
     value: MoneyIn
     status: DealStatus = DealStatus.NEW
-    responsible_user_id: str | None = Field(None, description="Default: the creator")
+    responsible_user_id: Id | None = Field(None, description="Default: the creator")
 
 
 class DealPatch(Input):
     version: VersionIn = None
     title: str | None = Field(None, min_length=1, max_length=200)
     value: MoneyIn | None = None
-    responsible_user_id: str | None = None
+    responsible_user_id: Id | None = None
     status: DealStatus | None = Field(None, description="Moves the card to that column")
     position: int | None = Field(None, ge=0, le=100, description="0 = top of the (new) column, as you see it")
 
@@ -90,8 +90,8 @@ class DealList(PageOut):
 
 class DealQuery(PageQuery):
     status: DealStatus | None = Field(None, description="Deals in this status only")
-    client_id: str | None = Field(None, description="One client's deals")
-    responsible_user_id: str | None = Field(None, description="One user's deals (others' need customers_view_all)")
+    client_id: Id | None = Field(None, description="One client's deals")
+    responsible_user_id: Id | None = Field(None, description="One user's deals (others' need customers_view_all)")
     created_from: AwareDatetime | None = Field(None, description="Created at or after this time")
     created_to: AwareDatetime | None = Field(None, description="Created before this time")
     sort: Literal["-created_at", "created_at", "board"] = Field(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 import pydantic
 from pydantic import Field
@@ -132,10 +132,10 @@ class ImportList(PageOut):
 class ExportIn(Input):
     entity: Entity
     format: ExportFormat = ExportFormat.CSV
-    filters: dict[str, Any] = Field(
+    filters: dict[str, str] = Field(
         default_factory=dict,
-        description="The list's query parameters, in any combination (scope, q, tag, type, status, source_tag_id, "
-        "responsible_user_id, created_from, created_to, updated_from, updated_to, property.<key>, sort)",
+        description="The list's query parameters as strings, in any combination (scope, q, tag, type, status, "
+        "source_tag_id, responsible_user_id, created_from, created_to, updated_from, updated_to, property.<key>, sort)",
     )
 
 
@@ -237,13 +237,18 @@ def get_export(actor: Actor, export_id: str) -> ExportOut:
     return ExportOut.of(record, url)
 
 
-def _export_query(kind: ContactKind, filters: dict[str, Any]) -> ListQuery:
-    """The filters as the list endpoint reads them (same model, names, checks and errors)."""
+def _export_query(kind: ContactKind, filters: dict[str, str]) -> ListQuery:
+    """The filters as the list endpoint reads them (same model, names, checks and errors): each
+    a string, as in a query string (a number, null, list or object is a 400 naming it)."""
     model = LeadQuery if kind is ContactKind.LEAD else ClientQuery
     if "limit" in filters or "cursor" in filters:
         raise ValidationError("an export takes the whole list: no limit or cursor", field="filters")
+    for name, value in filters.items():
+        if not isinstance(value, str):
+            raise ValidationError(f"filters.{name}: a filter value is a string, as in the list's query string",
+                                  field=f"filters.{name}" if name else "filters")  # fmt: skip
     try:
-        query = model.model_validate({k: str(v) if not isinstance(v, str) else v for k, v in filters.items()})
+        query = model.model_validate(filters, context={"query": True})
     except pydantic.ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"] if p != "")

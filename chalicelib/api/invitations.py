@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import EmailStr, Field, SecretStr
 
 from chalicelib.api.routing import Router
-from chalicelib.api.schemas import Input, Output, UserOut, UtcDateTime
+from chalicelib.api.schemas import Id, Input, Output, UserOut, UtcDateTime
 from chalicelib.bootstrap import services
 from chalicelib.domain.actor import Actor
 from chalicelib.domain.invitations import MAX_EMAILS_PER_REQUEST
@@ -17,7 +17,7 @@ router = Router(__name__, tag="Team")
 
 class InvitationsIn(Input):
     emails: list[EmailStr] = Field(min_length=1, max_length=MAX_EMAILS_PER_REQUEST)
-    group_id: str | None = Field(None, description="Default: the Managers group")
+    group_id: Id | None = Field(None, description="Default: the Managers group")
 
 
 class InvitationSent(Output):
@@ -42,11 +42,15 @@ class PendingInvitation(Output):
 
 class PendingInvitations(Output):
     items: list[PendingInvitation]
-    next_cursor: None = None
+    next_cursor: None = Field(None, description="Always null: the pending invitations (at most 100) are one page")
+
+
+class PendingQuery(Input):
+    """No parameters: the list is one page, so a `cursor` (of another list, say) is a 400, not ignored."""
 
 
 class LinkIn(Input):
-    group_id: str | None = Field(None, description="Default: the Managers group")
+    group_id: Id | None = Field(None, description="Default: the Managers group")
 
 
 class LinkOut(Output):
@@ -71,8 +75,8 @@ def invite(actor: Actor, body: InvitationsIn) -> InvitationsSent:
     return InvitationsSent(items=[InvitationSent.model_validate(r) for r in results])
 
 
-@router.route("/invitations", "GET", right=Permission.TEAM_ADD, response=PendingInvitations)
-def list_invitations(actor: Actor) -> PendingInvitations:
+@router.route("/invitations", "GET", right=Permission.TEAM_ADD, query=PendingQuery, response=PendingInvitations)
+def list_invitations(actor: Actor, query: PendingQuery) -> PendingInvitations:
     """Invitations not accepted yet, newest first."""
     pending = services().invitations.list_pending(actor)
     return PendingInvitations(items=[PendingInvitation.model_validate(i) for i in pending])

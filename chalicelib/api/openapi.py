@@ -10,8 +10,9 @@ from pydantic.json_schema import models_json_schema
 
 from chalicelib.api.errors import ERROR_CODES
 from chalicelib.api.routing import ROUTES, RouteSpec, is_public
-from chalicelib.api.schemas import ErrorEnvelope
+from chalicelib.api.schemas import MAX_ID_LENGTH, ErrorEnvelope
 from chalicelib.domain.clock import EARLIEST_YEAR, LATEST_YEAR
+from chalicelib.domain.properties import KEY_PATTERN, MAX_TEXT
 
 _REF = "#/components/schemas/{model}"
 _SUCCESS = {201: "Created", 202: "Accepted: it goes on in the background", 204: "Done; no content"}
@@ -63,8 +64,9 @@ def _operation(spec: RouteSpec, refs: dict[Any, dict[str, Any]]) -> dict[str, An
         # The right the caller's group needs: a permission flag, or public / any_user / admin.
         "x-required-right": spec.right.value,
     }
+    # A longer path id names nothing: 404 (routing.check_path_params).
     parameters = [
-        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+        {"name": name, "in": "path", "required": True, "schema": {"type": "string", "maxLength": MAX_ID_LENGTH}}
         for name in _PATH_PARAM.findall(spec.path)
     ]
     if spec.query is not None:
@@ -74,11 +76,14 @@ def _operation(spec: RouteSpec, refs: dict[Any, dict[str, Any]]) -> dict[str, An
             {"name": name, "in": "query", "required": name in required, "schema": _with_date_bounds(prop)}
             for name, prop in schema.get("properties", {}).items()
         ]
+        if getattr(spec.query, "PROPERTY_FILTERS", False):
+            parameters.append(_PROPERTY_FILTERS)
     if parameters:
         operation["parameters"] = parameters
     if spec.body is not None:
         operation["requestBody"] = {
-            "required": True,
+            # As routing.parse_body: an absent body is the empty object unless a field is required.
+            "required": any(f.is_required() for f in spec.body.model_fields.values()),
             "content": {"application/json": {"schema": refs[(spec.body, "validation")]}},
         }
     declared = dict(spec.responses)
@@ -100,6 +105,26 @@ def _operation(spec: RouteSpec, refs: dict[Any, dict[str, Any]]) -> dict[str, An
     if not is_public(spec):
         operation["security"] = [{"bearer": []}]
     return operation
+
+
+# `property.<key>=<value>` filters of the client and lead lists: an object exploded into the
+# query string (form style), each of its members one parameter named `property.<key>`.
+_PROPERTY_FILTERS: dict[str, Any] = {
+    "name": "property",
+    "in": "query",
+    "required": False,
+    "style": "form",
+    "explode": True,
+    "description": "Custom property filters: `property.<key>=<value>` (a defined property's key; a text value "
+    "matches ignoring case and accents, others exactly). Combine with any other filter.",
+    "schema": {
+        "type": "object",
+        "patternProperties": {
+            rf"^property\.{KEY_PATTERN.pattern.lstrip('^')}": {"type": "string", "maxLength": MAX_TEXT}
+        },
+        "additionalProperties": False,
+    },
+}
 
 
 def _with_date_bounds(prop: dict[str, Any]) -> dict[str, Any]:

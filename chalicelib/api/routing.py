@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, Literal, TypeVar
 
 import pydantic
@@ -25,10 +27,11 @@ from chalice import Blueprint, CORSConfig, Response
 from chalicelib.api.auth import verifier
 from chalicelib.api.errors import error_response, internal_error_response
 from chalicelib.api.middleware import current_request
+from chalicelib.api.schemas import MAX_ID_LENGTH
 from chalicelib.bootstrap import services
 from chalicelib.config import get_settings
 from chalicelib.domain.actor import Actor
-from chalicelib.domain.errors import DomainError, PayloadTooLargeError, ValidationError
+from chalicelib.domain.errors import DomainError, NotFoundError, PayloadTooLargeError, ValidationError
 from chalicelib.domain.rights import Access, Right
 from chalicelib.observability import logger
 
@@ -132,6 +135,7 @@ class Router:
                         # Declared on the route, checked before the body is even parsed.
                         actor.require(right)
                         kwargs["actor"] = actor
+                    check_path_params(path_params)
                     if body is not None:
                         kwargs["body"] = parse_body(request.raw_body, body)
                     if query is not None:
@@ -160,6 +164,13 @@ def authenticate(authorization: str | None) -> Actor:
     return actor
 
 
+def check_path_params(params: Mapping[str, str]) -> None:
+    """A path id longer than any id handed out names nothing (and would exceed a DynamoDB key)."""
+    for name, value in params.items():
+        if len(value) > MAX_ID_LENGTH:
+            raise NotFoundError(f"no such {name.removesuffix('_id').replace('_', ' ')}", field=name)
+
+
 def parse_body(raw: bytes | None, model: type[M]) -> M:
     if raw is not None and len(raw) > MAX_JSON_BODY_BYTES:
         raise PayloadTooLargeError(f"the body is larger than {MAX_JSON_BODY_BYTES} bytes", field="body")
@@ -168,14 +179,28 @@ def parse_body(raw: bytes | None, model: type[M]) -> M:
             raise ValidationError("a JSON body is required", field="body")
         return validate(model, {})
     try:
-        data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError, RecursionError):
+        data = json.loads(raw, parse_float=exact_float)
+    except RecursionError:
+        raise ValidationError(f"the body nests deeper than {MAX_JSON_DEPTH} levels", field="body") from None
+    except (ValueError, UnicodeDecodeError):
         raise ValidationError("the body is not valid JSON", field="body") from None
     if not isinstance(data, dict):
         raise ValidationError("the body must be a JSON object", field="body")
     if nesting(data) > MAX_JSON_DEPTH:
         raise ValidationError(f"the body nests deeper than {MAX_JSON_DEPTH} levels", field="body")
     return validate(model, data)
+
+
+def exact_float(text: str) -> float | Decimal:
+    """A JSON number with a fraction or exponent: a float, unless a float cannot hold it
+    (`1e-999999999` is not 0, `1e999999999` not infinity): then the exact Decimal, which the
+    field then refuses as out of range instead of reading another number."""
+    number = float(text)
+    if number == 0.0 or math.isinf(number):
+        exact = Decimal(text)
+        if exact != 0 and (number == 0.0 or exact.is_finite()):
+            return exact
+    return number
 
 
 def nesting(value: Any) -> int:
@@ -189,7 +214,13 @@ def nesting(value: Any) -> int:
     return deepest
 
 
-def parse_query(params: dict[str, str] | None, model: type[M]) -> M:
+def parse_query(params: Mapping[str, str] | None, model: type[M]) -> M:
+    """A parameter given twice (`?tag=a&tag=b`) is a 400 naming it: no filter takes a list, and
+    silently keeping one of the values would answer another question than the one asked."""
+    getlist = getattr(params, "getlist", None)
+    for name in params or {}:
+        if getlist is not None and len(getlist(name)) > 1:
+            raise ValidationError(f"{name}: given more than once; it takes one value", field=name)
     return validate(model, dict(params or {}), query=True)
 
 

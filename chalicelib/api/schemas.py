@@ -73,6 +73,17 @@ class Output(BaseModel):
     model_config = ConfigDict(from_attributes=True, defer_build=True)
 
 
+# Ids go into DynamoDB keys, which hold at most 1024 bytes (sort) or 2048 (partition): an id
+# of a request is bounded far below, so an absurd one is a 400 naming it, never a refused query.
+# No id this API hands out comes near (ULIDs, the PBX's call ids).
+MAX_ID_LENGTH = 128
+Id = Annotated[str, Field(max_length=MAX_ID_LENGTH)]
+# A contact's tag: part of its filter entries' and counters' keys.
+MAX_TAG_LENGTH = 50
+Tag = Annotated[str, Field(max_length=MAX_TAG_LENGTH)]
+# A cursor is a LastEvaluatedKey: a few hundred characters at most.
+MAX_CURSOR_LENGTH = 4096
+
 # `version` of a PUT/PATCH body (API.md, Settings): optional. Given and stale, a 409 `conflict`;
 # absent, the write applies (the services check it with domain.errors.check_version).
 VersionIn = Annotated[
@@ -85,7 +96,7 @@ class PageQuery(Input):
     """The query parameters every list accepts."""
 
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
-    cursor: str | None = None
+    cursor: str | None = Field(None, max_length=MAX_CURSOR_LENGTH)
 
 
 class ErrorBody(Output):

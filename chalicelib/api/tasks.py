@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import AliasChoices, AwareDatetime, ConfigDict, Field
 
 from chalicelib.api.routing import Router
-from chalicelib.api.schemas import Input, Output, PageOut, PageQuery, UtcDateTime, VersionIn
+from chalicelib.api.schemas import Id, Input, Output, PageOut, PageQuery, UtcDateTime, VersionIn
 from chalicelib.bootstrap import services
 from chalicelib.domain.actor import Actor
 from chalicelib.domain.rights import Access
@@ -32,10 +32,10 @@ class TaskIn(Input):
     start: AwareDatetime = Field(description="When the task is due (ISO 8601 with an offset)")
     end: AwareDatetime | None = Field(None, description="Default: the start (a whole day for all-day tasks)")
     all_day: bool = False
-    responsible_user_id: str | None = Field(None, description="Default: the creator (TK-5: or anyone else)")
-    member_ids: list[str] = Field(default_factory=list, max_length=MAX_MEMBERS, description="Colleagues taking part")
-    contact_ids: list[str] = Field(default_factory=list, max_length=MAX_CONTACTS, description="Clients and leads")
-    deal_id: str | None = None
+    responsible_user_id: Id | None = Field(None, description="Default: the creator (TK-5: or anyone else)")
+    member_ids: list[Id] = Field(default_factory=list, max_length=MAX_MEMBERS, description="Colleagues taking part")
+    contact_ids: list[Id] = Field(default_factory=list, max_length=MAX_CONTACTS, description="Clients and leads")
+    deal_id: Id | None = None
     status: TaskStatus = TaskStatus.OPEN
     remind_minutes_before: int | None = Field(
         15, ge=0, le=MAX_REMIND_MINUTES, description="Email the responsible user this long before; null: no reminder"
@@ -53,10 +53,10 @@ class TaskPatch(Input):
     start: AwareDatetime | None = Field(None, description="Moving the start keeps the duration unless `end` is given")
     end: AwareDatetime | None = None
     all_day: bool | None = None
-    responsible_user_id: str | None = None
-    member_ids: list[str] | None = Field(None, max_length=MAX_MEMBERS)
-    contact_ids: list[str] | None = Field(None, max_length=MAX_CONTACTS)
-    deal_id: str | None = None
+    responsible_user_id: Id | None = None
+    member_ids: list[Id] | None = Field(None, max_length=MAX_MEMBERS)
+    contact_ids: list[Id] | None = Field(None, max_length=MAX_CONTACTS)
+    deal_id: Id | None = None
     status: TaskStatus | None = Field(None, description="`done` completes the task (no comment)")
     remind_minutes_before: int | None = Field(None, ge=0, le=MAX_REMIND_MINUTES)
     phone: str | None = None
@@ -105,9 +105,9 @@ class TaskList(PageOut):
 
 class TaskQuery(PageQuery):
     include_completed: bool = Field(False, description="Also done tasks (TK-1's 'completed tasks' box)")
-    responsible_user_id: str | None = Field(None, description="Someone else's needs calendar_other_users_access")
-    contact_id: str | None = Field(None, description="Tasks linked to this client or lead")
-    deal_id: str | None = Field(None, description="Tasks linked to this deal")
+    responsible_user_id: Id | None = Field(None, description="Someone else's needs calendar_other_users_access")
+    contact_id: Id | None = Field(None, description="Tasks linked to this client or lead")
+    deal_id: Id | None = Field(None, description="Tasks linked to this deal")
     status: TaskStatus | None = None
     type: TaskType | None = None
     from_: AwareDatetime | None = Field(None, alias="from", description="Starting at or after")
@@ -117,7 +117,7 @@ class TaskQuery(PageQuery):
 
 class TaskBoardQuery(Input):
     limit: int = Field(20, ge=1, le=100, description="Cards per column")
-    responsible_user_id: str | None = Field(None, description="Default: your own tasks (as a participant)")
+    responsible_user_id: Id | None = Field(None, description="Default: your own tasks (as a participant)")
 
 
 class TaskColumnOut(Output):
@@ -137,7 +137,7 @@ class CalendarQuery(Input):
     to: AwareDatetime | None = None
     view: CalendarView | None = Field(None, description="Or a month, week or day of your own time zone")
     date: dt.date | None = Field(None, description="The day the view shows (default: today)")
-    user_id: str | None = Field(
+    user_id: Id | None = Field(
         None, description="Default: yours. Comma-separated ids, or `all`; others' need calendar_other_users_access"
     )
 

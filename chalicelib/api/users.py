@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import EmailStr, Field
 
 from chalicelib.api.routing import Router
-from chalicelib.api.schemas import Input, PageOut, PageQuery, UserOut, VersionIn
+from chalicelib.api.schemas import Id, Input, PageOut, PageQuery, UserOut, VersionIn
 from chalicelib.bootstrap import services
 from chalicelib.domain.actor import Actor
 from chalicelib.domain.rights import Access, Permission
@@ -15,7 +15,7 @@ router = Router(__name__, tag="Team")
 
 
 class UserQuery(PageQuery):
-    group_id: str | None = Field(None, description="Only the members of this group")
+    group_id: Id | None = Field(None, description="Only the members of this group")
 
 
 class UserList(PageOut):
@@ -26,7 +26,7 @@ class UserIn(Input):
     name: str = Field(min_length=1, max_length=100)
     email: EmailStr
     extension: str | None = Field(None, pattern=EXTENSION_PATTERN.pattern)
-    group_id: str | None = Field(None, description="Default: the Managers group")
+    group_id: Id | None = Field(None, description="Default: the Managers group")
 
 
 class UserPatch(Input):
@@ -34,7 +34,7 @@ class UserPatch(Input):
     name: str | None = Field(None, min_length=1, max_length=100)
     email: EmailStr | None = None
     extension: str | None = Field(None, pattern=EXTENSION_PATTERN.pattern, description="null removes it")
-    group_id: str | None = None
+    group_id: Id | None = None
 
 
 @router.route("/users", "GET", right=Access.ANY_USER, query=UserQuery, response=UserList)

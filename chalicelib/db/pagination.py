@@ -1,8 +1,9 @@
 """Cursor pagination: the API's opaque `cursor` is DynamoDB's LastEvaluatedKey, encoded.
 
 A client could edit a cursor, so a decoded one is only accepted when it has exactly the key
-attributes of the index read, its partition is the one queried, and each of its partition keys
-lies in the caller's tenant; anything else is a 400 on `cursor`, never a cross-tenant read.
+attributes of the index read, its partition is the one queried, each of its partition keys
+lies in the caller's tenant and each key value is within DynamoDB's size limits; anything else
+is a 400 on `cursor`, never a cross-tenant read or a refused query.
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ T = TypeVar("T")
 
 DEFAULT_LIMIT = 25
 MAX_LIMIT = 100
+# DynamoDB refuses a key value over these (a ValidationException): in a cursor, a 400.
+MAX_PARTITION_KEY_BYTES = 2048
+MAX_SORT_KEY_BYTES = 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +65,9 @@ def decode_cursor(
         raise invalid
     for name, value in key.items():
         if not (isinstance(value, dict) and set(value) == {"S"} and isinstance(value["S"], str) and value["S"]):
+            raise invalid
+        limit = MAX_PARTITION_KEY_BYTES if name.endswith("pk") else MAX_SORT_KEY_BYTES
+        if len(value["S"].encode("utf-8", "surrogatepass")) > limit:
             raise invalid
         if name.endswith("pk") and not keys.belongs_to_tenant(value["S"], tenant_id):
             raise invalid

@@ -12,8 +12,14 @@ LATEST_YEAR = 2200
 
 
 def plausible(moment: date) -> bool:
-    """Whether a date or time lies in the years the API accepts."""
-    return EARLIEST_YEAR <= moment.year <= LATEST_YEAR
+    """Whether a date or time lies in the years the API accepts; an aware time as it is stored,
+    in UTC (`1900-01-01T00:00:00+01:00` is 1899 there). Years 1 and 9999 are refused before any
+    conversion, which could overflow near them."""
+    if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+        return False
+    if isinstance(moment, datetime) and moment.utcoffset() is not None:
+        return EARLIEST_YEAR <= moment.astimezone(UTC).year <= LATEST_YEAR
+    return True
 
 
 def utcnow() -> datetime:

@@ -18,12 +18,18 @@ MAX_OPTIONS = 50
 # Each value is two filter entries and a counter in the contact's transactions.
 MAX_VALUES_PER_CONTACT = 5
 MAX_TEXT = 500
-# A number property holds what a DynamoDB number can: 38 significant digits, a magnitude
-# between 1e-130 and 1e126 (and 0). The bound also keeps its plain form (no exponent) short.
+# A text value, folded, is part of its filter entries' partition key and of its counter's sort
+# key, which DynamoDB bounds to 1024 bytes: bounded in UTF-8 bytes too (500 emoji would not fit).
+MAX_TEXT_BYTES = 800
+# A number property holds what a DynamoDB number can: 38 significant digits, a magnitude from
+# 1e-130 up to 9.9999999999999999999999999999999999999e125 (below 1e126), or exactly 0. The
+# bound also keeps its plain form (no exponent) short.
 MAX_DIGITS = 38
 MIN_EXPONENT = -130
 MAX_EXPONENT = 125
 MAX_NUMBER_TEXT = 200
+# ASCII digits only: Decimal() also reads "1_000" and other scripts' digits ("١٢٣").
+NUMBER_PATTERN = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 
 class PropertyKind(StrEnum):
@@ -58,8 +64,10 @@ class PropertyDef:
             if text not in self.options:
                 raise ValidationError(f"{self.key} is one of {', '.join(self.options)}", field=field_name)
             return text
-        if not 1 <= len(text) <= MAX_TEXT:
-            raise ValidationError(f"{self.key} has 1 to {MAX_TEXT} characters", field=field_name)
+        if not 1 <= len(text) <= MAX_TEXT or len(fold(text).encode("utf-8", "surrogatepass")) > MAX_TEXT_BYTES:
+            raise ValidationError(
+                f"{self.key} has 1 to {MAX_TEXT} characters (at most {MAX_TEXT_BYTES} bytes in UTF-8)", field=field_name
+            )
         return text
 
     def filter_value(self, stored: str) -> str:
@@ -75,6 +83,8 @@ def _number(key: str, raw: Any, field_name: str) -> str:
     try:
         # int -> str fails past 4300 digits (ValueError): such a number is out of range anyway.
         text = str(raw).strip()
+        if isinstance(raw, str) and not NUMBER_PATTERN.fullmatch(text):
+            raise invalid
         number = Decimal(text) if len(text) <= MAX_NUMBER_TEXT else None
     except (InvalidOperation, ValueError):
         raise invalid from None
@@ -85,8 +95,8 @@ def _number(key: str, raw: Any, field_name: str) -> str:
     significant = "".join(map(str, number.as_tuple().digits)).strip("0")
     if len(significant) > MAX_DIGITS or not MIN_EXPONENT <= number.adjusted() <= MAX_EXPONENT:
         raise ValidationError(
-            f"{key} is a number of at most {MAX_DIGITS} significant digits between 1e{MIN_EXPONENT} and "
-            f"1e{MAX_EXPONENT + 1}",
+            f"{key} is a number of at most {MAX_DIGITS} significant digits, 0 or of a magnitude from "
+            f"1e{MIN_EXPONENT} up to (not including) 1e{MAX_EXPONENT + 1}",
             field=field_name,
         )
     # Checked first: normalize() then neither overflows nor rounds (the context holds 38 digits).

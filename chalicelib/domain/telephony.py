@@ -113,7 +113,7 @@ class RecordingState(StrEnum):
 class Call:
     id: str  # the PBX's pbx_call_id
     direction: CallDirection
-    started_at: datetime
+    started_at: datetime  # the PBX's call_start; when unreadable, the time the first event arrived
     phone: str | None = None  # the other party, E.164 when readable
     did: str | None = None  # our virtual number that was called
     extension: str | None = None
@@ -130,6 +130,7 @@ class Call:
     recording_error: str | None = None
     transcript: str | None = None
     seq: int = 0  # events applied so far (orders the writes of the call's feed entry)
+    start_known: bool = True  # False: the PBX gave no readable call_start (started_at is our clock's)
 
     @property
     def has_recording(self) -> bool:
@@ -244,7 +245,8 @@ def _parse_start(value: str | None, tz: ZoneInfo) -> datetime | None:
     except ValueError:
         return None
     # Out of the plausible years it is garbage, and converting it to UTC could overflow.
-    return naive.replace(tzinfo=tz) if plausible(naive) else None
+    aware = naive.replace(tzinfo=tz)
+    return aware if plausible(aware) else None
 
 
 def _extension(value: str | None) -> str | None:

@@ -174,8 +174,9 @@ class PbxEvents:
         call = calls.apply(ev, now, user_id=user_id, contact=_ref(contact) if contact else None)
         if call.contact_id is None and not identified and _external(call.phone):
             contact = self._identify_or_create(
-                crm, ev, user_id, now, phone=call.phone, did=call.did, started=call.started_at
-            )
+                crm, ev, user_id, now, phone=call.phone, did=call.did,
+                started=call.started_at if call.start_known else None,
+            )  # fmt: skip
             if contact is not None:
                 call = calls.set_contact(call.id, contact.kind.value, contact.id, contact.name)
         if call.phone and (event.name in ("NOTIFY_START", "NOTIFY_OUT_START") or ev.ends):
@@ -243,11 +244,17 @@ class PbxEvents:
         contact = _identify(crm.id, phone)
         if contact is not None or not crm.telephony.auto_lead(ev.direction):
             return contact
+        # A lead only for a call known to be happening now: a replayed capture, or a start that
+        # is unreadable or out of range, is logged with its call and mints nothing.
         started_at = ev.first.get("started_at") or started
-        if isinstance(started_at, datetime) and abs(started_at - now) > MAX_EVENT_SKEW:
+        if not isinstance(started_at, datetime) or abs(started_at - now) > MAX_EVENT_SKEW:
             logger.warning(
-                "PBX event of a call far from now: no lead created",
-                extra={"tenant_id": crm.id, "call_start": started_at.isoformat(), "pbx_call_id": ev.call_id},
+                "PBX event of a call far from now or of unknown start: no lead created",
+                extra={
+                    "tenant_id": crm.id,
+                    "call_start": started_at.isoformat() if isinstance(started_at, datetime) else None,
+                    "pbx_call_id": ev.call_id,
+                },
             )
             return None
         source = LeadSource.CALL_INCOMING if ev.direction is CallDirection.INCOMING else LeadSource.CALL_OUTGOING

@@ -16,7 +16,7 @@ from typing import Any
 
 from moto.dynamodb.models import DynamoDBBackend
 
-from infra.local import moto_speed
+from infra.local import moto_limits, moto_speed
 
 # Also held by the local store's journal (journal.py) around the writes it records, and by a
 # snapshot while it copies the state: one order of writes for moto, the journal and the file.
@@ -38,8 +38,9 @@ def _atomic(method: Callable[..., Any]) -> Callable[..., Any]:
 
 def install() -> None:
     """Idempotent. Also makes moto's table Query and transactions cost what they touch (see
-    moto_speed), under the same lock."""
+    moto_speed) and refuse keys over DynamoDB's size limits (see moto_limits), under the same lock."""
     moto_speed.install()
+    moto_limits.install()
     for name in _WRITES:
         method = getattr(DynamoDBBackend, name)
         if not getattr(method, "__crm_atomic__", False):

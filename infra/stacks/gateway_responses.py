@@ -11,6 +11,11 @@ treats such a request as an unsigned IAM call: without a token it is MISSING_AUT
 and with an `Authorization: Bearer ...` header INCOMPLETE_SIGNATURE, whose own message quotes
 that header. No 4xx template here uses API Gateway's message or any part of the request, so the
 caller's token is never echoed back.
+
+Each response type API Gateway may answer is listed with its status and the API's code for it
+(403 `forbidden`, 401 `unauthorized`, 413 `payload_too_large`, 429 `rate_limited`, 400
+`validation_error`); `DEFAULT_4XX` covers any other 4xx, whose status API Gateway keeps, with the
+generic code `bad_request` (415 an unsupported media type, say): `validation_error` means a 400.
 """
 
 from __future__ import annotations
@@ -52,7 +57,18 @@ def gateway_responses(origin: str) -> dict[str, dict[str, Any]]:
         "QUOTA_EXCEEDED": _response(origin, "rate_limited", 429, "too many requests, retry later"),
         "REQUEST_TOO_LARGE": _response(origin, "payload_too_large", 413, "the request is too large"),
         "INTEGRATION_TIMEOUT": _response(origin, "unavailable", 504, "the request took too long, try again"),
-        # Without API Gateway authorizers or validators, what remains here is malformed requests.
-        "DEFAULT_4XX": _response(origin, "validation_error", message="the request could not be handled"),
+        "INTEGRATION_FAILURE": _response(origin, "unavailable", 504, "the service could not answer, try again"),
+        # This API has no API Gateway authorizer, key, validator or WAF: these are here so that none
+        # can answer with a code that does not match its status.
+        "BAD_REQUEST_PARAMETERS": _response(origin, "validation_error", 400, "the request's parameters are not valid"),
+        "BAD_REQUEST_BODY": _response(origin, "validation_error", 400, "the request's body is not valid"),
+        "UNAUTHORIZED": _response(origin, "unauthorized", 401, "missing or invalid credentials"),
+        "EXPIRED_TOKEN": _response(origin, "unauthorized", 401, "the credentials have expired"),
+        "ACCESS_DENIED": _response(origin, "forbidden", 403, "not allowed"),
+        "INVALID_API_KEY": _response(origin, "forbidden", 403, "not allowed"),
+        "WAF_FILTERED": _response(origin, "forbidden", 403, "not allowed"),
+        "UNSUPPORTED_MEDIA_TYPE": _response(origin, "bad_request", 415, "unsupported media type"),
+        # Any other 4xx keeps API Gateway's status: a generic code, not validation_error (a 400's).
+        "DEFAULT_4XX": _response(origin, "bad_request", message="the request could not be handled"),
         "DEFAULT_5XX": _response(origin, "internal_error"),
     }

@@ -122,3 +122,31 @@ def test_path_parameters_have_one_name_per_position_as_api_gateway_requires(api:
             if part.startswith("{"):
                 names.setdefault(tuple(parts[:i]), set()).add(part)
     assert {prefix: found for prefix, found in names.items() if len(found) > 1} == {}
+
+
+def test_a_request_body_is_declared_required_exactly_when_an_absent_body_is_refused(api: Api, make_crm) -> None:
+    crm: CrmSession = make_crm()
+    doc = api.get("/v1/openapi.json").json
+    for path, method in [("/v1/me", "patch"), ("/v1/settings/telephony", "put"), ("/v1/invitation-links", "post"),
+                         ("/v1/clients/{client_id}", "patch")]:  # fmt: skip
+        assert doc["paths"][path][method]["requestBody"]["required"] is False, path
+    assert doc["paths"]["/v1/crms"]["post"]["requestBody"]["required"] is True
+    assert api.request("PATCH", "/v1/me", token=crm.token).status == 200
+    assert api.post("/v1/invitation-links", token=crm.token).status == 201
+    for spec in ROUTES:
+        if spec.body is not None:
+            required = any(f.is_required() for f in spec.body.model_fields.values())
+            assert doc["paths"][spec.path][spec.method.lower()]["requestBody"]["required"] is required, spec.path
+
+
+def test_openapi_describes_ids_bounds_and_the_property_filters(api: Api) -> None:
+    doc = api.get("/v1/openapi.json").json
+    for path in ("/v1/clients", "/v1/leads"):
+        parameters = {p["name"]: p for p in doc["paths"][path]["get"]["parameters"]}
+        prop = parameters["property"]
+        assert (prop["in"], prop["style"], prop["explode"]) == ("query", "form", True)
+        assert list(prop["schema"]["patternProperties"]) == [r"^property\.[a-z][a-z0-9_]{0,39}$"]
+        assert parameters["responsible_user_id"]["schema"]["anyOf"][0]["maxLength"] == 128
+    client_path = doc["paths"]["/v1/clients/{client_id}"]["get"]["parameters"][0]
+    assert client_path["schema"] == {"type": "string", "maxLength": 128}
+    assert doc["components"]["schemas"]["ClientIn"]["properties"]["tags"]["anyOf"][0]["items"]["maxLength"] == 50

@@ -31,8 +31,10 @@ from schemathesis.checks import (
 
 from app import app
 from chalicelib.integrations.workflows import StepFunctionsWorkflows
-from tests.harness import ROOT, CrmSession, NoWorkflows, local_aws, new_crm
+from infra.local.fake_zadarma import FakeZadarma
+from tests.harness import ROOT, CrmSession, NoWorkflows, local_aws, new_crm, reset_caches
 from tests.harness import Api as HarnessApi
+from tests.pbx import KEY, SECRET
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "8"))
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
@@ -80,10 +82,17 @@ schema.config.generation.update(
 def admin() -> Iterator[CrmSession]:
     """One CRM for the whole run (moto lives as long as the module), its admin logged in.
     Workflows start nothing: imports, exports, broadcasts and call lists are accepted (202)
-    and their background steps, tested elsewhere, do not run between the fuzzer's requests."""
-    with local_aws(), pytest.MonkeyPatch.context() as patch:
+    and their background steps, tested elsewhere, do not run between the fuzzer's requests.
+    The PBX is a local fake (no network): the keys the fuzzer invents are refused (a 400)."""
+    with local_aws(), pytest.MonkeyPatch.context() as patch, FakeZadarma({KEY: SECRET}) as pbx:
         patch.setattr(StepFunctionsWorkflows, "start", NoWorkflows.start)
-        yield new_crm(HarnessApi(wsgi.client))
+        patch.setenv("ZADARMA_API_URL", pbx.base_url)
+        reset_caches()
+        try:
+            yield new_crm(HarnessApi(wsgi.client))
+        finally:
+            patch.delenv("ZADARMA_API_URL")
+            reset_caches()
 
 
 @schema.parametrize()

@@ -78,18 +78,20 @@ class CallRepository:
         for name, value in event.final.items():
             attribute = getattr(CallItem, name)
             actions.append(attribute.remove() if value is None else attribute.set(value))
+        # Listed by its start; a call whose PBX start is unreadable by the time it was received,
+        # which is the start it shows (_to_call): by id, in a search and in the list alike.
         started = event.first.get("started_at")
-        if isinstance(started, datetime):
-            sort_key = keys.calls_sk(isoformat_z(started), event.call_id)
-            actions += [_first(CallItem.gsi1pk, keys.calls_pk(self._tenant_id)), _first(CallItem.gsi1sk, sort_key)]
-            if user_id is not None:
-                pick = (lambda a, v: a.set(v)) if event.extension_final else _first
-                actions += [
-                    pick(CallItem.extension, event.extension),
-                    pick(CallItem.user_id, user_id),
-                    pick(CallItem.gsi2pk, keys.calls_of_pk(self._tenant_id, user_id)),
-                    pick(CallItem.gsi2sk, sort_key),
-                ]
+        listed_at = started if isinstance(started, datetime) else received_at
+        sort_key = keys.calls_sk(isoformat_z(listed_at), event.call_id)
+        actions += [_first(CallItem.gsi1pk, keys.calls_pk(self._tenant_id)), _first(CallItem.gsi1sk, sort_key)]
+        if user_id is not None:
+            pick = (lambda a, v: a.set(v)) if event.extension_final else _first
+            actions += [
+                pick(CallItem.extension, event.extension),
+                pick(CallItem.user_id, user_id),
+                pick(CallItem.gsi2pk, keys.calls_of_pk(self._tenant_id, user_id)),
+                pick(CallItem.gsi2sk, sort_key),
+            ]
         if event.record_id:
             actions.append(CallItem.record_id.set(event.record_id))
             actions.append(_first(CallItem.recording, RecordingState.PENDING.value))
@@ -263,4 +265,5 @@ def _to_call(item: CallItem | Item) -> Call:
         recording_error=item.recording_error,
         transcript=item.transcript,
         seq=int(item.seq or 0),
+        start_known=item.started_at is not None,
     )
