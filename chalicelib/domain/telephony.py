@@ -191,7 +191,7 @@ def call_event(name: str, fields: Mapping[str, str], tz: ZoneInfo, region: str |
     call_id = (fields.get("pbx_call_id") or "").strip()
     if not call_id or len(call_id) > 200 or not re.fullmatch(r"[\w.\-]+", call_id):
         raise ValidationError("the event has no usable pbx_call_id", field="pbx_call_id")
-    direction = direction_of(name, call_id)
+    direction = direction_of(name, call_id, fields.get("caller_id"))
     first: dict[str, object] = {}
     final: dict[str, object] = {}
     start = _parse_start(fields.get("call_start"), tz)
@@ -229,10 +229,13 @@ def call_event(name: str, fields: Mapping[str, str], tz: ZoneInfo, region: str |
     )
 
 
-def direction_of(event: str, pbx_call_id: str) -> CallDirection:
-    """`out_...` ids are outgoing, `in_...` incoming (zadarma.md: `internal` is unreliable for it)."""
+def direction_of(event: str, pbx_call_id: str, caller_id: str | None = None) -> CallDirection:
+    """`out_...` ids are outgoing, `in_...` incoming (zadarma.md: `internal` is unreliable for it);
+    an incoming call whose caller is one of the PBX's extensions is a colleague's (internal)."""
     if pbx_call_id.startswith("out_") or event in OUTGOING_EVENTS:
         return CallDirection.OUTGOING
+    if _extension(caller_id) is not None:
+        return CallDirection.INTERNAL
     return CallDirection.INCOMING
 
 

@@ -532,3 +532,17 @@ def test_a_multipart_sms_event_is_accepted_like_a_form_encoded_one(pbx: Pbx) -> 
     assert reply.status == 200, reply.json
     [lead] = leads(pbx)
     assert [e["text"] for e in feed(pbx, "lead", lead["id"]) if e["kind"] == "sms"] == ["Bonjour"]
+
+
+def test_a_call_between_two_extensions_is_internal_and_mints_no_lead(pbx: Pbx) -> None:
+    """TM-1: calling a colleague rings their extension; the caller is an extension, not a number."""
+    from infra.local.replay import internal_events
+
+    assert pbx.crm is not None
+    events = internal_events("101", pbx.crm.admin["extension"])
+    assert [pbx.post(e).status for e in events] == [200] * 3
+
+    [call] = calls(pbx)
+    assert (call["direction"], call["status"], call["user_id"]) == ("internal", "answer", pbx.crm.admin["id"])
+    assert call["contact"] is None
+    assert leads(pbx) == []
