@@ -131,6 +131,7 @@ def local_aws() -> Iterator[LocalAws]:
 
     with mock_aws(config=MOTO_CONFIG):
         cognito = aws_client("cognito-idp")
+        reset_caches()  # settings another test cached (a synth's CDK tokens) must not name the table
         stack_resources.create_table()
         stack_resources.create_mail_identity(aws_client("sesv2"), "CRM <no-reply@example.com>")
         stack_resources.create_files_bucket(aws_client("s3"), FILES_BUCKET, REGION)

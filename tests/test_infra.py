@@ -21,7 +21,7 @@ from chalicelib.db.items import table_schema  # noqa: E402
 from functions.registry import FUNCTIONS, STATE_MACHINES, Access, LambdaFunction, StateMachine  # noqa: E402
 from infra import bundle, shared  # noqa: E402
 from infra.stacks import CrmStack, RegistryError, check_registry, scratch_workdir  # noqa: E402
-from tests.harness import ROOT  # noqa: E402
+from tests.harness import ROOT, reset_caches  # noqa: E402
 
 FIXTURES = Path(__file__).parent / "fixtures"
 STAGE = "test"
@@ -80,6 +80,7 @@ def synthesize(outdir: Path, **registries: Any) -> Synth:
     finally:
         os.environ.clear()
         os.environ.update(saved)
+        reset_caches()  # settings read meanwhile hold the synth's tokens
     raw = assembly.get_stack_by_name(stack.stack_name).template
     return Synth(Template.from_json(raw), raw, Path(assembly.directory))
 

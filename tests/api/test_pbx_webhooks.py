@@ -14,7 +14,7 @@ from chalicelib.domain.clock import isoformat_z
 from chalicelib.domain.rights import Permission
 from tests.harness import Api, add_member, admin_actor
 from tests.meter import dynamodb_calls
-from tests.pbx import KEY, Pbx, call_id, executions, fake_pbx, incoming, outgoing, wait_for_workflows
+from tests.pbx import KEY, Pbx, call_id, executions, fake_pbx, incoming, outgoing, pbx_now, wait_for_workflows
 
 
 @pytest.fixture
@@ -147,8 +147,9 @@ def test_a_replayed_webhook_creates_nothing_new(pbx: Pbx) -> None:
 
 def test_events_in_any_order_make_the_same_call(pbx: Pbx) -> None:
     forward, backward = call_id(), call_id()
+    start = pbx_now()  # both calls start the same second
     for cid, order in ((forward, ("start", "answer", "end")), (backward, ("end", "answer", "start"))):
-        events = incoming(cid, caller="+33611111111")
+        events = incoming(cid, caller="+33611111111", start=start)
         events["end"]["is_recorded"] = "0"
         for name in order:
             assert pbx.post(events[name]).status == 200

@@ -120,7 +120,7 @@ def test_callback_rings_the_extension_then_the_client(client: ZadarmaClient, fak
 
     assert answer["status"] == "success"
     assert answer["to"] == "442037691881"
-    assert fake.callbacks == [RequestedCallback(from_="100", to="442037691881", sip="100", predicted=True)]
+    assert fake.callbacks == [RequestedCallback(from_="100", to="442037691881", sip="100", predicted=True, api_key=KEY)]
 
 
 def test_callback_without_prediction_sends_no_flag(client: ZadarmaClient, fake: FakeZadarma) -> None:
