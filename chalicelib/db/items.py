@@ -466,6 +466,8 @@ class GroupItem(Item, discriminator="group"):
 
 def bind_table(table_name: str, region: str) -> None:
     """Point every model at the stage's table; connections made for another table are dropped."""
+    if (Item.Meta.table_name, getattr(Item.Meta, "region", None)) == (table_name, region):
+        return  # the same table: keep the connections (a botocore client costs ~50 ms to build)
     Item.Meta.table_name = table_name
     Item.Meta.region = region
     models: list[type[Model]] = [Item]
