@@ -274,6 +274,7 @@ class ClientQuery(PageQuery):
 
 
 class LeadQuery(ClientQuery):
+    # Leads add the unsorted pool to the clients' scopes: a wider type for the inherited field.
     scope: Literal["mine", "unsorted", "all"] | None = Field(  # type: ignore[assignment]
         None, description="Default: all with leads_view, else mine"
     )

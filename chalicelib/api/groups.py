@@ -13,7 +13,7 @@ from chalicelib.domain.rights import Access, Permission
 router = Router(__name__, tag="Groups")
 
 # {"customers_create": true, ...}: every key optional, unknown keys refused by name.
-PermissionsIn = create_model(  # type: ignore[call-overload]
+PermissionsIn = create_model(  # type: ignore[call-overload]  # fields built from the enum, as **kwargs
     "PermissionsIn",
     __base__=Input,
     **{p.value: (bool | None, None) for p in Permission},

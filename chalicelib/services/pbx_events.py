@@ -185,9 +185,9 @@ class PbxEvents:
         calls.write_feed_entry(call)
         if ev.record_id:
             self._fetch_recording(crm.id, calls, call, ev.record_id)
-        ended = ev.ends and ev.direction is CallDirection.OUTGOING and call.status is not None
-        if self._on_call_end and ended and ev.extension and call.phone:
-            self._on_call_end(crm.id, ev.extension, call.phone, call.status, call.id)  # type: ignore[arg-type]
+        ended = ev.ends and ev.direction is CallDirection.OUTGOING
+        if self._on_call_end and ended and ev.extension and call.phone and call.status is not None:
+            self._on_call_end(crm.id, ev.extension, call.phone, call.status, call.id)
         if event.name == "NOTIFY_START":
             return self._route(crm, contact)
         return {}

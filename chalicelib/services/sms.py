@@ -108,7 +108,7 @@ class SmsService:
             except NotFoundError:
                 raise ValidationError("no such SMS template in this CRM", field="template_id") from None
             return check_text(template.render(contact.name if contact else None))
-        if text is None:  # the request model requires a text or a template
+        if text is None:  # unreachable: exactly one of the two was given (checked above)
             raise RuntimeError("an SMS needs a text or a template")
         return check_text(text)
 

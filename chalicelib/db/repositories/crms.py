@@ -190,7 +190,7 @@ def _to_crm(item: CrmItem) -> Crm:
     )
 
 
-def _telephony(stored: dict[str, object]) -> TelephonySettings:
+def _telephony(stored: dict[str, Any]) -> TelephonySettings:
     """Stored settings; keys unknown to this version are ignored, missing ones take defaults."""
     known = {f.name for f in fields(TelephonySettings)}
-    return TelephonySettings(**{k: v for k, v in stored.items() if k in known})  # type: ignore[arg-type]
+    return TelephonySettings(**{k: v for k, v in stored.items() if k in known})
