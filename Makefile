@@ -16,7 +16,7 @@ STAMP := $(VENV)/.installed-stamp
 
 help:
 	@echo "make run     start the local CRM on http://127.0.0.1:8000 (Ctrl-C stops it)"
-	@echo "make test    lint and run the whole test suite"
+	@echo "make test    lint (ruff, mypy, import contracts) and run the whole test suite"
 	@echo "make bench   cold-start, DynamoDB-call and import benchmarks (bench-cold: cold starts only)"
 	@echo "make synth   synthesize the AWS CDK stack into cdk.out/"
 	@echo "make deploy  deploy the stack to the AWS account of your current credentials"
@@ -32,14 +32,15 @@ $(STAMP): requirements.txt requirements-dev.txt requirements-infra.txt
 run: $(STAMP)
 	$(BIN)/python -m infra.local
 
-test: $(STAMP)
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+test: lint
 	$(BIN)/python -m pytest
 
+# Style, types (mypy, pydantic plugin) and the layers' import contracts (pyproject.toml).
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
@@ -64,4 +65,4 @@ deploy: $(STAMP)
 	npx --yes aws-cdk@2 deploy -c stage=$(STAGE) -c app_url=$(APP_URL) --require-approval broadening
 
 clean:
-	rm -rf $(VENV) cdk.out chalice.out functions.out .chalice/deployments .pytest_cache .ruff_cache
+	rm -rf $(VENV) cdk.out chalice.out functions.out .chalice/deployments .pytest_cache .ruff_cache .mypy_cache .import_linter_cache

@@ -134,7 +134,7 @@ def child(rows: int) -> dict[str, Any]:
     undone = ImportRepository(crm.id).get(record.id, consistent=True)
     assert undone is not None
     assert (undone.status.value, undone.deleted) == ("undone", rows), undone
-    left = services().contacts.list(actor, ContactKind.CLIENT, ListQuery(scope="all"), limit=10, cursor=None)
+    left = services().contacts.page(actor, ContactKind.CLIENT, ListQuery(scope="all"), limit=10, cursor=None)
     assert not left.items, "undo left contacts behind"
     return {
         "rows": rows,

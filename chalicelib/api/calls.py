@@ -11,11 +11,11 @@ from chalicelib.api.contacts import ClientOut, LeadOut
 from chalicelib.api.routing import Router
 from chalicelib.api.schemas import MAX_CURSOR_LENGTH, Id, Input, Output, PageOut, PageQuery, UtcDateTime, VersionIn
 from chalicelib.bootstrap import services
-from chalicelib.db.pagination import Page
 from chalicelib.domain.actor import Actor
 from chalicelib.domain.autodial import MAX_NUMBERS, CallList, ListItem, Outcome
 from chalicelib.domain.broadcasts import MAX_RECIPIENTS, Broadcast, Recipient, RecipientStatus
 from chalicelib.domain.contacts import ContactKind
+from chalicelib.domain.paging import Page
 from chalicelib.domain.rights import Access
 from chalicelib.domain.sms import MAX_TEXT
 from chalicelib.domain.telephony import Call, CallDirection, CallStatus

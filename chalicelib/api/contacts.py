@@ -10,7 +10,6 @@ from pydantic import AwareDatetime, ConfigDict, EmailStr, Field, field_validator
 from chalicelib.api.routing import Router
 from chalicelib.api.schemas import Id, Input, Output, PageOut, PageQuery, Tag, UtcDateTime, VersionIn
 from chalicelib.bootstrap import services
-from chalicelib.db.pagination import Page
 from chalicelib.domain.actor import Actor
 from chalicelib.domain.contacts import (
     ChannelType,
@@ -24,6 +23,7 @@ from chalicelib.domain.contacts import (
     LeadStatus,
 )
 from chalicelib.domain.errors import ValidationError
+from chalicelib.domain.paging import Page
 from chalicelib.domain.rights import Access, Permission
 from chalicelib.services.contacts import ContactInput, ListQuery
 
@@ -274,6 +274,7 @@ class ClientQuery(PageQuery):
 
 
 class LeadQuery(ClientQuery):
+    # Leads add the unsorted pool to the clients' scopes: a wider type for the inherited field.
     scope: Literal["mine", "unsorted", "all"] | None = Field(  # type: ignore[assignment]
         None, description="Default: all with leads_view, else mine"
     )
@@ -328,7 +329,7 @@ class IdentifyOut(Output):
 
 
 def _page(kind: ContactKind, actor: Actor, query: ClientQuery) -> Page[Contact]:
-    return services().contacts.list(actor, kind, query.list_query(), limit=query.limit, cursor=query.cursor)
+    return services().contacts.page(actor, kind, query.list_query(), limit=query.limit, cursor=query.cursor)
 
 
 def _reassign(body: ClientPatch) -> dict[str, Any]:

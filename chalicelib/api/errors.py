@@ -60,7 +60,7 @@ def error_response(exc: DomainError) -> Response:
     extra: dict[str, Any] = {}
     if isinstance(exc, DuplicateError):
         extra["existing"] = {"type": exc.existing_type, "id": exc.existing_id}
-    headers = {"Content-Type": "application/json"}
+    headers: dict[str, str | list[str]] = {"Content-Type": "application/json"}
     if status == 401:
         headers["WWW-Authenticate"] = "Bearer"
     return Response(json.dumps(envelope(code, exc.message, exc.field, **extra)), headers=headers, status_code=status)

@@ -13,7 +13,7 @@ from chalicelib.domain.rights import Access, Permission
 router = Router(__name__, tag="Groups")
 
 # {"customers_create": true, ...}: every key optional, unknown keys refused by name.
-PermissionsIn = create_model(  # type: ignore[call-overload]
+PermissionsIn = create_model(  # type: ignore[call-overload]  # fields built from the enum, as **kwargs
     "PermissionsIn",
     __base__=Input,
     **{p.value: (bool | None, None) for p in Permission},
@@ -22,20 +22,20 @@ PermissionsIn = create_model(  # type: ignore[call-overload]
 
 class GroupIn(Input):
     title: str = Field(min_length=1, max_length=60)
-    permissions: PermissionsIn = Field(default_factory=PermissionsIn)  # type: ignore[valid-type]
+    permissions: PermissionsIn = Field(default_factory=PermissionsIn)
 
 
 class GroupPatch(Input):
     version: VersionIn = None
     title: str | None = Field(None, min_length=1, max_length=60)
-    permissions: PermissionsIn | None = None  # type: ignore[valid-type]
+    permissions: PermissionsIn | None = None
 
 
 class GroupList(PageOut):
     items: list[GroupOut]
 
 
-def _flags(permissions: PermissionsIn | None) -> dict[Permission, bool]:  # type: ignore[valid-type]
+def _flags(permissions: PermissionsIn | None) -> dict[Permission, bool]:
     if permissions is None:
         return {}
     return {Permission(k): v for k, v in permissions.model_dump().items() if v is not None}
@@ -44,7 +44,7 @@ def _flags(permissions: PermissionsIn | None) -> dict[Permission, bool]:  # type
 @router.route("/groups", "GET", right=Access.ANY_USER, query=PageQuery, response=GroupList)
 def list_groups(actor: Actor, query: PageQuery) -> GroupList:
     """The CRM's groups with their rights, in creation order (the standard ones first)."""
-    page = services().groups.list(actor, limit=query.limit, cursor=query.cursor)
+    page = services().groups.page(actor, limit=query.limit, cursor=query.cursor)
     return GroupList(items=[GroupOut.of(g) for g in page.items], next_cursor=page.next_cursor)
 
 

@@ -43,7 +43,7 @@ class PropertyList(PageOut):
 @router.route("/properties", "GET", right=Access.ANY_USER, query=PageQuery, response=PropertyList)
 def list_properties(actor: Actor, query: PageQuery) -> PropertyList:
     """The CRM's custom properties, in creation order."""
-    page = services().properties.list(actor, limit=query.limit, cursor=query.cursor)
+    page = services().properties.page(actor, limit=query.limit, cursor=query.cursor)
     return PropertyList.model_validate(page)
 
 

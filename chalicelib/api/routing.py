@@ -171,7 +171,7 @@ def check_path_params(params: Mapping[str, str]) -> None:
             raise NotFoundError(f"no such {name.removesuffix('_id').replace('_', ' ')}", field=name)
 
 
-def parse_body(raw: bytes | None, model: type[M]) -> M:
+def parse_body(raw: str | bytes | None, model: type[M]) -> M:
     if raw is not None and len(raw) > MAX_JSON_BODY_BYTES:
         raise PayloadTooLargeError(f"the body is larger than {MAX_JSON_BODY_BYTES} bytes", field="body")
     if not raw or not raw.strip():

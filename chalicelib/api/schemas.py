@@ -12,8 +12,8 @@ from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, ValidationInfo, WithJsonSchema, field_validator
 
-from chalicelib.db.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from chalicelib.domain.clock import EARLIEST_YEAR, LATEST_YEAR, isoformat_z, plausible, utcnow
+from chalicelib.domain.paging import DEFAULT_LIMIT, MAX_LIMIT
 from chalicelib.domain.rights import Group
 from chalicelib.domain.users import User
 

@@ -58,7 +58,7 @@ class SourceTagList(PageOut):
 @router.route("/source-tags", "GET", right=Access.ANY_USER, query=PageQuery, response=SourceTagList)
 def list_source_tags(actor: Actor, query: PageQuery) -> SourceTagList:
     """Source tags in creation order, with how many clients and leads each brought."""
-    page = services().sources.list(actor, limit=query.limit, cursor=query.cursor)
+    page = services().sources.page(actor, limit=query.limit, cursor=query.cursor)
     return SourceTagList(items=[SourceTagOut.of(t, c) for t, c in page.items], next_cursor=page.next_cursor)
 
 

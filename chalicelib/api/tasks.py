@@ -154,7 +154,7 @@ class CalendarOut(Output):
 @router.route("/tasks", "GET", right=Access.ANY_USER, query=TaskQuery, response=TaskList)
 def list_tasks(actor: Actor, query: TaskQuery) -> TaskList:
     """Tasks by start: yours (as a participant) unless filtered by responsible user, contact or deal."""
-    page = services().tasks.list(
+    page = services().tasks.page(
         actor,
         responsible_user_id=query.responsible_user_id,
         contact_id=query.contact_id,

@@ -41,7 +41,7 @@ class UserPatch(Input):
 def list_users(actor: Actor, query: UserQuery) -> UserList:
     """The team sorted by name, with extensions, groups, working hours and who is online."""
     team = services().team
-    page = team.list(actor, group_id=query.group_id, limit=query.limit, cursor=query.cursor)
+    page = team.page(actor, group_id=query.group_id, limit=query.limit, cursor=query.cursor)
     now = team.now()
     return UserList(items=[UserOut.of(u, now) for u in page.items], next_cursor=page.next_cursor)
 

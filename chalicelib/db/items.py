@@ -7,7 +7,7 @@ Key strings come from `keys.py`; repositories convert items to and from domain o
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from pynamodb.attributes import (
     BooleanAttribute,
@@ -22,6 +22,12 @@ from pynamodb.attributes import (
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
+
+
+def _strings() -> ListAttribute[str]:
+    """A list of strings. PynamoDB types `of=UnicodeAttribute` as a list of attributes; the
+    values read and written are `str`."""
+    return cast("ListAttribute[str]", ListAttribute(of=UnicodeAttribute, default=list))
 
 
 class Gsi1(GlobalSecondaryIndex["Item"]):
@@ -118,7 +124,7 @@ class UserItem(Item, discriminator="user"):
     timezone = UnicodeAttribute(null=True)
     week_start = UnicodeAttribute(default="monday")
     telephony_mode = UnicodeAttribute(default="webphone")
-    phones = ListAttribute(of=UnicodeAttribute, default=list)
+    phones = _strings()
     avatar_key = UnicodeAttribute(null=True)
     # The API's working-hours document, as is (validated by domain.schedule).
     working_hours = JSONAttribute(null=True)
@@ -142,8 +148,8 @@ class ContactItem(Item, discriminator="contact"):
     website = UnicodeAttribute(null=True)
     comment = UnicodeAttribute(null=True)
     responsible_user_id = UnicodeAttribute(null=True)
-    tags = ListAttribute(of=UnicodeAttribute, default=list)
-    source_tag_ids = ListAttribute(of=UnicodeAttribute, default=list)
+    tags = _strings()
+    source_tag_ids = _strings()
     properties = JSONAttribute(default=dict)
     lead_status = UnicodeAttribute(null=True)
     lead_source = UnicodeAttribute(null=True)
@@ -348,8 +354,8 @@ class TaskFields:
     end = UTCDateTimeAttribute()
     all_day = BooleanAttribute(default=False)
     responsible_user_id = UnicodeAttribute()
-    member_ids = ListAttribute(of=UnicodeAttribute, default=list)
-    contact_ids = ListAttribute(of=UnicodeAttribute, default=list)
+    member_ids = _strings()
+    contact_ids = _strings()
     deal_id = UnicodeAttribute(null=True)
     status = UnicodeAttribute()
     completed_at = UTCDateTimeAttribute(null=True)
@@ -416,7 +422,7 @@ class CounterItem(Item, discriminator="counter"):
     name = UnicodeAttribute()
     contact_kind = UnicodeAttribute()
     value = UnicodeAttribute()
-    count = NumberAttribute(default=0)
+    count = NumberAttribute(default=0)  # type: ignore[assignment]  # stored name; Model.count is never called on counters
     # Sum kept with the count where it means something (deals: amount in minor units).
     total = NumberAttribute(default=0)
 
@@ -433,7 +439,7 @@ class PropertyItem(Item, discriminator="property"):
     key = UnicodeAttribute()
     title = UnicodeAttribute()
     property_kind = UnicodeAttribute()
-    options = ListAttribute(of=UnicodeAttribute, default=list)
+    options = _strings()
     version = VersionAttribute()
 
 
@@ -460,8 +466,19 @@ class InvitationItem(Item, discriminator="invitation"):
 class GroupItem(Item, discriminator="group"):
     type = UnicodeAttribute()
     title = UnicodeAttribute()
-    permissions = ListAttribute(of=UnicodeAttribute, default=list)
+    permissions = _strings()
     version = VersionAttribute()
+
+
+M = TypeVar("M", bound=Item)
+
+
+def narrow(item: Item, model: type[M]) -> M:
+    """`item` as the record type its `_t` made it: a query on an index shared by several record
+    types is typed `Item`. Another type there is a key collision, never skipped silently."""
+    if not isinstance(item, model):
+        raise TypeError(f"expected a {model.__name__} record, read a {type(item).__name__} at {item.pk} {item.sk}")
+    return item
 
 
 def bind_table(table_name: str, region: str) -> None:
@@ -479,7 +496,7 @@ def bind_table(table_name: str, region: str) -> None:
 
 def table_schema() -> dict[str, Any]:
     """Key schema and indexes of the table, as PynamoDB creates it (CDK must match)."""
-    return Item._get_schema()  # private in PynamoDB, but the one source of the schema
+    return dict(Item._get_schema())  # private in PynamoDB, but the one source of the schema
 
 
 class ExtensionStatusItem(Item, discriminator="pbx_status"):
@@ -516,5 +533,6 @@ __all__ = [
     "UniqueItem",
     "UserItem",
     "WatermarkItem",
+    "narrow",
     "table_schema",
 ]

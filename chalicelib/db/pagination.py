@@ -11,26 +11,18 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from chalicelib.db import keys
 from chalicelib.domain.errors import ValidationError
+from chalicelib.domain.paging import Page
 
-T = TypeVar("T")
+# `Page` lives in the domain (the API names it without importing storage); re-exported here.
+__all__ = ["MAX_PARTITION_KEY_BYTES", "MAX_SORT_KEY_BYTES", "Page", "decode_cursor", "encode_cursor", "key_names"]
 
-DEFAULT_LIMIT = 25
-MAX_LIMIT = 100
 # DynamoDB refuses a key value over these (a ValidationException): in a cursor, a 400.
 MAX_PARTITION_KEY_BYTES = 2048
 MAX_SORT_KEY_BYTES = 1024
-
-
-@dataclass(frozen=True, slots=True)
-class Page(Generic[T]):
-    items: Sequence[T]
-    next_cursor: str | None
 
 
 def encode_cursor(last_evaluated_key: dict[str, Any] | None) -> str | None:

@@ -16,9 +16,9 @@ def time_range(attribute: Any, start: datetime | None, end: datetime | None) -> 
     low = isoformat_z(start) if start else None
     high = isoformat_z(end) if end else None
     if low and high:
-        return attribute.between(low, high)  # type: ignore[no-any-return]
+        return attribute.between(low, high)
     if low:
-        return attribute >= low  # type: ignore[no-any-return]
+        return attribute >= low
     if high:
-        return attribute < high  # type: ignore[no-any-return]
+        return attribute < high
     return None

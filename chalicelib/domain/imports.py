@@ -406,7 +406,8 @@ def _read_responsible(fields: RowFields, target: Target, raw: str, context: RowC
 
 
 def _read_property(fields: RowFields, target: Target, raw: str, context: RowContext) -> None:
-    assert target.qualifier is not None  # parse_target checked the key
+    if target.qualifier is None:  # parse_target checked the key
+        raise RuntimeError(f"property target without a key: {target}")
     definition = context.properties[target.qualifier]
     fields.properties[definition.key] = definition.value(raw, field_name=definition.key)
 

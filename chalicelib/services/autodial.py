@@ -206,7 +206,8 @@ class AutodialService:
                 repo.set_status(call_list.id, CallListStatus.COMPLETED, expected=[CallListStatus.RUNNING])
                 return {**base, "action": "done"}
             item = repo.item(call_list.id, call_list.position)
-            assert item is not None
+            if item is None:  # every position below the total has its item
+                raise RuntimeError(f"call list {call_list.id} has no item at {call_list.position}")
             if item.outcome is Outcome.PENDING:
                 return {**base, "action": "dial", "index": item.index, "phone": item.phone}
             # Claimed by a step that never finished: never dialled twice, reported and passed.
@@ -301,7 +302,9 @@ def _outcome(job: dict[str, Any]) -> tuple[Outcome, str | None, str | None]:
             return Outcome(result["outcome"]), None, result.get("call_id")
         except ValueError:
             return Outcome.FAILED, f"unknown outcome {result['outcome']!r}", result.get("call_id")
-    error = job.get("error") if isinstance(job.get("error"), dict) else {}
+    error = job.get("error")
+    if not isinstance(error, dict):
+        error = {}
     name = str(error.get("Error", ""))
     if name == "States.Timeout":
         return Outcome.FAILED, "the PBX never said how the call ended", None

@@ -254,7 +254,8 @@ class BroadcastService:
         repo = BroadcastRepository(job["tenant_id"])
         done = repo.set_status(job["broadcast_id"], BroadcastStatus.COMPLETED, self._clock())
         broadcast = done or repo.get(job["broadcast_id"], consistent=True)
-        assert broadcast is not None
+        if broadcast is None:
+            raise RuntimeError(f"broadcast {job['broadcast_id']} vanished while finishing")
         logger.info("broadcast finished", extra={"broadcast_id": broadcast.id, "sent": broadcast.sent})
         return {"status": broadcast.status.value, "total": broadcast.total, "sent": broadcast.sent,
                 "failed": broadcast.failed}  # fmt: skip

@@ -189,12 +189,12 @@ class ContactService:
         self._visible(actor, kind, repo.get(contact_id))
         return repo.feed(contact_id, limit=limit, cursor=cursor)
 
-    def list(
+    def page(
         self, actor: Actor, kind: ContactKind, query: ListQuery, *, limit: int, cursor: str | None
     ) -> Page[Contact]:
         """One page of a list (CL-1, CL-2, LD-1) with any combination of filters: one index Query
         (plus one BatchGetItem of the records when the index holds only ids or the records must
-        be checked), within a bounded read; see `ContactRepository.list`."""
+        be checked), within a bounded read; see `ContactRepository.page`."""
         view_all = Permission.LEADS_VIEW if kind is ContactKind.LEAD else Permission.CUSTOMERS_VIEW_ALL
         scope = query.scope or ("all" if actor.can(view_all) else "mine")
         if scope == "unsorted" and kind is not ContactKind.LEAD:
@@ -243,7 +243,7 @@ class ContactService:
         if query.q is not None:
             page = repo.search(kind, parse_query(query.q), criteria, limit=limit, cursor=cursor)
         else:
-            page = repo.list(kind, criteria, limit=limit, cursor=cursor)
+            page = repo.page(kind, criteria, limit=limit, cursor=cursor)
         # The scope already keeps to what the caller may see; this holds it whatever the index.
         return Page([c for c in page.items if can_see(actor, c)], page.next_cursor)
 
@@ -546,7 +546,7 @@ class ContactService:
         return replace(contact, **changes)
 
     def _property_values(self, actor: Actor, current: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
-        definitions = {d.key: d for d in self._properties(actor.tenant_id).list()}
+        definitions = {d.key: d for d in self._properties(actor.tenant_id).list_all()}
         values = dict(current)
         for key, raw in given.items():
             definition = definitions.get(key)
@@ -562,7 +562,7 @@ class ContactService:
 
     def _property_filters(self, actor: Actor, given: tuple[tuple[str, str], ...]) -> set[tuple[str, str]]:
         """`property.<key>=<value>` parameters -> the stored filter values (1 read of the definitions)."""
-        definitions = {d.key: d for d in self._properties(actor.tenant_id).list()}
+        definitions = {d.key: d for d in self._properties(actor.tenant_id).list_all()}
         values = set()
         for key, raw in given:
             field = f"property.{key}"

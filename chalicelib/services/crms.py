@@ -141,7 +141,8 @@ class CrmService:
 
     def _invite(self, admin: Actor, users: tuple[User, ...]) -> None:
         """Email the wizard's users their invitations; the CRM exists either way (admins can re-invite)."""
-        assert self._invitations is not None
+        if self._invitations is None:
+            raise RuntimeError("CrmService was built without an invitation service")
         try:
             self._invitations.invite_created(admin, users)
         except DomainError:

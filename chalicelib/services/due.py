@@ -175,13 +175,14 @@ class DueWorker:
         return True
 
     def _send_sms(self, tenant_id: str, task: Task, now: datetime) -> bool:
-        assert task.sms_at is not None  # the task wants this SMS
+        if task.sms_at is None:  # only a task that wants an SMS is sent one
+            raise RuntimeError(f"task {task.id} has no SMS time")
         if now - task.sms_at > SMS_MAX_LATENESS:
             late_by = int((now - task.sms_at).total_seconds() // 60)
             self._record_sms(tenant_id, task, now, None, f"not sent: {late_by} minutes after its time")
             return True
-        assert task.phone is not None  # an SMS task always has a phone and a text
-        assert task.sms_text is not None
+        if task.phone is None or task.sms_text is None:  # an SMS task always has a phone and a text
+            raise RuntimeError(f"SMS task {task.id} has no phone or no text")
         try:
             receipt = self._sms.send(tenant_id, task.phone, task.sms_text)
         except SmsRejectedError as exc:

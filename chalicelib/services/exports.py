@@ -110,7 +110,7 @@ class ExportService:
     # --- the workflow's tasks --------------------------------------------------------------------
 
     def run(self, job: dict[str, Any]) -> dict[str, Any]:
-        from chalicelib.domain.spreadsheets import write_csv, write_xlsx
+        from chalicelib.formats.spreadsheets import write_csv, write_xlsx
 
         tenant_id, export_id = job["tenant_id"], job["export_id"]
         repo = ExportRepository(tenant_id)
@@ -145,7 +145,7 @@ class ExportService:
         filters); a page may be short (filters checked on the records), the cursor goes on."""
         cursor: str | None = None
         while True:
-            page = self._contacts.list(actor, kind, query, limit=limit, cursor=cursor)
+            page = self._contacts.page(actor, kind, query, limit=limit, cursor=cursor)
             yield list(page.items)
             cursor = page.next_cursor
             if cursor is None:
@@ -158,7 +158,7 @@ class _Columns:
     def __init__(self, tenant_id: str) -> None:
         self._users = UserRepository(tenant_id)
         self._emails: dict[str, str] = {}
-        self._properties = [p.key for p in PropertyRepository(tenant_id).list()]
+        self._properties = [p.key for p in PropertyRepository(tenant_id).list_all()]
         channels = [c.value for c in ChannelType]
         self.header = [
             "id", "name", "status", "type",

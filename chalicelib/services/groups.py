@@ -26,7 +26,7 @@ class GroupService:
         self._groups = groups
         self._users = users
 
-    def list(self, actor: Actor, *, limit: int, cursor: str | None) -> Page[Group]:
+    def page(self, actor: Actor, *, limit: int, cursor: str | None) -> Page[Group]:
         """A page of the CRM's groups in creation order (the standard ones came with the CRM)."""
         actor.require(Access.ANY_USER)
         return self._groups(actor.tenant_id).page(limit=limit, cursor=cursor)
@@ -39,7 +39,7 @@ class GroupService:
         """A custom group: administrators only, since rights are what it grants."""
         actor.require(Access.ADMIN)
         groups = self._groups(actor.tenant_id)
-        if len(groups.list()) >= MAX_GROUPS:
+        if len(groups.list_all()) >= MAX_GROUPS:
             raise ConflictError(f"a CRM has at most {MAX_GROUPS} groups")
         group = Group(id=new_id(), type=GroupType.CUSTOM, title=_title(title), permissions=permissions)
         transact(groups.creation_writes(group))

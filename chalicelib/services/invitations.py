@@ -191,7 +191,7 @@ class InvitationService:
         """The invitation's group (default: managers); only admins may invite administrators."""
         groups = self._groups(actor.tenant_id)
         if group_id is None:
-            group = next((g for g in groups.list() if g.type is GroupType.MANAGER), None)
+            group = next((g for g in groups.list_all() if g.type is GroupType.MANAGER), None)
         else:
             group = groups.get(group_id)
         if group is None:

@@ -121,7 +121,7 @@ class MaintenanceService:
         owner, kind = state["owners"][state["owner"]], KINDS[state["kind"]]
         contacts = self._contacts(tenant_id)
         criteria = Criteria(responsible=owner, any_responsible=False, newest_first=False)
-        page = contacts.list(kind, criteria, limit=CONTACT_PAGE, cursor=state["after"])
+        page = contacts.page(kind, criteria, limit=CONTACT_PAGE, cursor=state["after"])
         tally = Counter(state["tally"])
         tally.update(tag for contact in page.items for tag in contact.tags)
         state.update(after=page.next_cursor, tally=dict(tally))

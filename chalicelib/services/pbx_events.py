@@ -185,9 +185,9 @@ class PbxEvents:
         calls.write_feed_entry(call)
         if ev.record_id:
             self._fetch_recording(crm.id, calls, call, ev.record_id)
-        ended = ev.ends and ev.direction is CallDirection.OUTGOING and call.status is not None
-        if self._on_call_end and ended and ev.extension and call.phone:
-            self._on_call_end(crm.id, ev.extension, call.phone, call.status, call.id)  # type: ignore[arg-type]
+        ended = ev.ends and ev.direction is CallDirection.OUTGOING
+        if self._on_call_end and ended and ev.extension and call.phone and call.status is not None:
+            self._on_call_end(crm.id, ev.extension, call.phone, call.status, call.id)
         if event.name == "NOTIFY_START":
             return self._route(crm, contact)
         return {}
@@ -238,9 +238,8 @@ class PbxEvents:
         started: datetime | None = None,
     ) -> Contact | None:
         phone = phone or ev.phone
-        if not _external(phone):
+        if phone is None or not _external(phone):
             return None
-        assert phone is not None
         contact = _identify(crm.id, phone)
         if contact is not None or not crm.telephony.auto_lead(ev.direction):
             return contact
@@ -273,11 +272,10 @@ class PbxEvents:
         lead, created = number_lead(
             phone, owner=owner, source=source.value, now=now, created_by=owner or PBX_USER, source_tag_ids=tags
         )
-        lead, made = ContactRepository(crm.id).create_or_find(lead, [created])
-        if not made:
-            return lead
-        logger.info("lead created from the PBX", extra={"tenant_id": crm.id, "source": source})
-        return lead
+        found, made = ContactRepository(crm.id).create_or_find(lead, [created])
+        if made:
+            logger.info("lead created from the PBX", extra={"tenant_id": crm.id, "source": source})
+        return found
 
     def _source_tag(self, tenant_id: str, param: SourceParam, value: str, now: datetime) -> str:
         """The id of the (param, value) source tag, created on first use."""
@@ -346,7 +344,8 @@ class PbxEvents:
         top level and under `utm`, the caller under `caller_id`/`phone` or the call's id.
         """
         result = event.result if isinstance(event.result, dict) else {}
-        utms = {**result, **(result.get("utm") if isinstance(result.get("utm"), dict) else {})}
+        nested = result.get("utm")
+        utms = {**result, **(nested if isinstance(nested, dict) else {})}
         values = {UTM_PARAMS[k]: str(v).strip() for k, v in utms.items() if k in UTM_PARAMS and str(v).strip()}
         if not values:
             return
@@ -399,7 +398,7 @@ def _ref(contact: Contact) -> tuple[str, str, str]:
 
 def _external(phone: str | None) -> bool:
     """A number outside the PBX (extensions are colleagues, never contacts)."""
-    return bool(phone) and phone.startswith("+")  # type: ignore[union-attr]
+    return phone is not None and phone.startswith("+")
 
 
 def dumps(reply: WebhookReply) -> str:

@@ -24,7 +24,7 @@ class PropertyService:
         self._properties = properties
         self._contacts = contacts
 
-    def list(self, actor: Actor, *, limit: int, cursor: str | None) -> Page[PropertyDef]:
+    def page(self, actor: Actor, *, limit: int, cursor: str | None) -> Page[PropertyDef]:
         """A page of the definitions in creation order."""
         actor.require(Access.ANY_USER)
         return self._properties(actor.tenant_id).page(limit=limit, cursor=cursor)
@@ -32,7 +32,7 @@ class PropertyService:
     def create(self, actor: Actor, key: str, title: str, kind: PropertyKind, options: list[str] | None) -> PropertyDef:
         actor.require(Access.ADMIN)
         repo = self._properties(actor.tenant_id)
-        if len(repo.list()) >= MAX_PROPERTIES:
+        if len(repo.list_all()) >= MAX_PROPERTIES:
             raise ConflictError(f"a CRM has at most {MAX_PROPERTIES} properties")
         definition = PropertyDef(
             id=new_id(), key=check_key(key), title=_title(title), kind=kind, options=check_options(kind, options)

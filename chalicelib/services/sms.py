@@ -108,7 +108,8 @@ class SmsService:
             except NotFoundError:
                 raise ValidationError("no such SMS template in this CRM", field="template_id") from None
             return check_text(template.render(contact.name if contact else None))
-        assert text is not None
+        if text is None:  # unreachable: exactly one of the two was given (checked above)
+            raise RuntimeError("an SMS needs a text or a template")
         return check_text(text)
 
     def _lead(self, actor: Actor, repo: ContactRepository, number: str) -> Contact | None:
@@ -128,7 +129,7 @@ class SmsService:
     def create_template(self, actor: Actor, title: str, text: str) -> SmsTemplate:
         actor.require(Access.ADMIN)
         repo = SmsTemplateRepository(actor.tenant_id)
-        if len(repo.list()) >= MAX_TEMPLATES:
+        if len(repo.list_all()) >= MAX_TEMPLATES:
             raise ConflictError(f"a CRM has at most {MAX_TEMPLATES} SMS templates")
         template = SmsTemplate(new_id(), check_title(title), check_text(text), self._clock())
         repo.create(template)

@@ -35,7 +35,7 @@ class SourceTagService:
         self._contacts = contacts
         self._clock = clock
 
-    def list(self, actor: Actor, *, limit: int, cursor: str | None) -> Page[tuple[SourceTag, Counted]]:
+    def page(self, actor: Actor, *, limit: int, cursor: str | None) -> Page[tuple[SourceTag, Counted]]:
         """A page of source tags in creation order, with how many clients and leads carry each
         (counted at write time): one Query and one BatchGetItem, however many tags the CRM has."""
         actor.require(Access.ANY_USER)

@@ -174,7 +174,7 @@ class TaskService:
 
     # --- lists, board, calendar -----------------------------------------------------------------
 
-    def list(
+    def page(
         self,
         actor: Actor,
         *,
@@ -202,7 +202,7 @@ class TaskService:
             task_type=task_type,
             descending=descending,
         )
-        return self._tasks(actor.tenant_id).list(list_kind, owner, flt, limit=limit, cursor=cursor)
+        return self._tasks(actor.tenant_id).page(list_kind, owner, flt, limit=limit, cursor=cursor)
 
     def board(self, actor: Actor, *, responsible_user_id: str | None, limit: int) -> list[TaskColumn]:
         """Kanban by status (TK-1): one Query per column; done tasks newest first."""
@@ -211,7 +211,7 @@ class TaskService:
         return [
             TaskColumn(
                 s,
-                repo.list(list_kind, owner, _column(s), limit=limit, cursor=None),
+                repo.page(list_kind, owner, _column(s), limit=limit, cursor=None),
             )
             for s in BOARD_ORDER
         ]
@@ -460,7 +460,8 @@ def _apply_plain(task: Task, values: Mapping[str, Any], now: datetime) -> Task:
         start = values.get("start") or after.start
         # Moving the start keeps the duration, as dragging an event in a calendar does.
         end = values["end"] if "end" in values else start + (task.end - task.start)
-        after = replace(after, **dict(zip(("start", "end"), check_span(start, end, after.all_day), strict=True)))
+        start, end = check_span(start, end, after.all_day)
+        after = replace(after, start=start, end=end)
     if values.get("status") is not None and values["status"] is not task.status:
         after = _with_status(after, values["status"], now)
     return after
@@ -488,4 +489,5 @@ def _retype(task: Task, new_type: TaskType, given: Mapping[str, Any]) -> Task:
         "sms_text": new_type is TaskType.SMS or "sms_text" in given,
         "phone": new_type in (TaskType.CALL, TaskType.SMS) or "phone" in given,
     }
-    return replace(task, type=new_type, **{f: None for f, keep in kept.items() if not keep})
+    cleared: dict[str, Any] = {f: None for f, keep in kept.items() if not keep}
+    return replace(task, type=new_type, **cleared)

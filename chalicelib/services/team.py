@@ -47,7 +47,7 @@ class TeamService:
     def now(self) -> datetime:
         return self._clock()
 
-    def list(self, actor: Actor, *, group_id: str | None, limit: int, cursor: str | None) -> Page[User]:
+    def page(self, actor: Actor, *, group_id: str | None, limit: int, cursor: str | None) -> Page[User]:
         """Everyone sees the team (to call a colleague): a page sorted by name."""
         actor.require(Access.ANY_USER)
         users = self._users(actor.tenant_id)
@@ -151,7 +151,7 @@ class TeamService:
     def _keep_an_admin(self, actor: Actor, leaving: str) -> None:
         """A CRM must keep an active administrator (else nobody can manage rights again)."""
         users = self._users(actor.tenant_id)
-        admin_group = next(g for g in self._groups(actor.tenant_id).list() if g.type is GroupType.ADMIN)
+        admin_group = next(g for g in self._groups(actor.tenant_id).list_all() if g.type is GroupType.ADMIN)
         cursor: str | None = None
         while True:
             page = users.list_by_group(admin_group.id, limit=25, cursor=cursor)

@@ -180,7 +180,7 @@ class TelephonyService:
         repo = CallRepository(actor.tenant_id)
         if q:
             return self._search(actor, repo, q, owner, flt, limit, cursor)
-        return repo.list(owner, flt, limit=limit, cursor=cursor)
+        return repo.page(owner, flt, limit=limit, cursor=cursor)
 
     def _search(
         self, actor: Actor, repo: CallRepository, q: str, owner: str | None, flt: CallFilter, limit: int,

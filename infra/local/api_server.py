@@ -64,4 +64,4 @@ def create_server(app: Chalice, config: Config, host: str, port: int) -> LocalDe
     CustomLocalChalice.__bases__ = (LocalChalice, app.__class__)
     app.__class__ = CustomLocalChalice
     handler = functools.partial(EnvelopeRequestHandler, matcher=RouteMatcher(list(app.routes)), routes=app.routes)
-    return LocalDevServer(app, config, host, port, handler_cls=handler)  # type: ignore[arg-type]
+    return LocalDevServer(app, config, host, port, handler_cls=handler)

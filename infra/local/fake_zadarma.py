@@ -137,6 +137,7 @@ class FakeZadarma:
 
         self._server = ThreadingHTTPServer(self._address, Handler)
         host, port = self._server.server_address[:2]
+        host = host.decode() if isinstance(host, bytes) else host
         self.base_url = f"http://{host}:{port}"
         # A short poll keeps stop() fast: tests start and stop one server each.
         self._thread = threading.Thread(

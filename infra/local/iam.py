@@ -51,7 +51,9 @@ _GRANTS: dict[tuple[str, str], Access] = {
 _ALSO_NEEDS: dict[tuple[str, str], set[Access]] = {("s3", "CopyObject"): {Access.FILES_READ, Access.FILES_WRITE}}
 
 _running: contextvars.ContextVar[LambdaFunction | None] = contextvars.ContextVar("running_function", default=None)
-_original = BaseClient._make_api_call
+# botocore-stubs leave out the private funnel wrapped here: reached through an untyped alias.
+_CLIENT_CLASS: Any = BaseClient
+_original = _CLIENT_CLASS._make_api_call
 _BY_NAME = {fn.name: fn for fn in FUNCTIONS}
 
 
@@ -86,11 +88,11 @@ def _enforced(self: BaseClient, operation_name: str, api_params: dict[str, Any])
 def install() -> None:
     """Idempotent; chains with other wrappers of botocore's funnel (the tests' meter)."""
     global _original
-    if getattr(BaseClient._make_api_call, "__crm_iam__", False):
+    if getattr(_CLIENT_CLASS._make_api_call, "__crm_iam__", False):
         return
-    _original = BaseClient._make_api_call
-    _enforced.__crm_iam__ = True  # type: ignore[attr-defined]
-    BaseClient._make_api_call = _enforced  # type: ignore[method-assign]
+    _original = _CLIENT_CLASS._make_api_call
+    _enforced.__crm_iam__ = True  # type: ignore[attr-defined]  # a marker on the function object
+    _CLIENT_CLASS._make_api_call = _enforced
 
 
 def function_named(name: str) -> LambdaFunction | None:

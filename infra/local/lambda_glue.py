@@ -42,6 +42,8 @@ def _invoke(
     response_headers: Any,
 ) -> bytes:
     function = self.get_function(function_name, qualifier)
+    if not function.handler:
+        raise ValueError(f"function {function_name} has no handler")
     module_name, attribute = function.handler.rsplit(".", 1)
     event = json.loads(body or "{}")
     registered = iam.function_named(function.function_name)
@@ -67,4 +69,4 @@ def install() -> None:
     """Idempotent: patch moto's Docker-less Lambda backend to run handlers in-process, each with
     its registry access enforced (infra/local/iam.py)."""
     iam.install()
-    LambdaSimpleBackend.invoke = _invoke  # type: ignore[method-assign,assignment]
+    LambdaSimpleBackend.invoke = _invoke  # type: ignore[method-assign]  # moto's backend, patched in place

@@ -191,7 +191,9 @@ def _whole_batch(batch_write_item: Callable[..., Any]) -> Callable[..., Any]:
         requests = self.body.get("RequestItems") if isinstance(self.body, dict) else None
         for table_name, entries in (requests or {}).items() if isinstance(requests, dict) else ():
             table = _table(self.dynamodb_backend, table_name)
-            for entry in entries if table is not None and isinstance(entries, list) else ():
+            if table is None or not isinstance(entries, list):
+                continue
+            for entry in entries:
                 put = entry.get("PutRequest") if isinstance(entry, dict) else None
                 delete = entry.get("DeleteRequest") if isinstance(entry, dict) else None
                 if isinstance(put, dict) and isinstance(put.get("Item"), dict):

@@ -97,7 +97,7 @@ def _stored(table: Table, hash_key: DynamoType, range_key: DynamoType | None) ->
     if partition is None:
         return None
     if range_key is None:
-        return partition  # type: ignore[return-value]  (a hash-only table stores the item itself)
+        return partition  # type: ignore[return-value]  # a hash-only table stores the item itself
     return partition.get(range_key)
 
 

@@ -35,7 +35,8 @@ def create_table() -> None:
     bind_storage()  # the table of the settings now in the environment
     if not Item.exists():
         Item.create_table(wait=True, billing_mode="PAY_PER_REQUEST")
-    Item._get_connection().connection.client.update_time_to_live(
+    client: Any = Item._get_connection().connection.client  # untyped in the stubs: a DynamoDB client
+    client.update_time_to_live(
         TableName=Item.Meta.table_name,
         TimeToLiveSpecification={"Enabled": True, "AttributeName": shared.TTL_ATTRIBUTE},
     )

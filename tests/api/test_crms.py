@@ -29,7 +29,7 @@ def test_created_crm_has_a_slug_an_admin_and_the_standard_groups(api: Api) -> No
         "Europe/Paris",
     )
     assert (admin["extension"], admin["status"], admin["active"]) == ("100", "active", True)
-    groups = {g.type.value: g for g in GroupRepository(crm["id"]).list()}
+    groups = {g.type.value: g for g in GroupRepository(crm["id"]).list_all()}
     assert set(groups) == {"admin", "manager", "chat_operator", "trainee"}
     assert admin["group_id"] == groups["admin"].id
 
@@ -147,7 +147,7 @@ def test_extra_users_are_created_invited_in_the_manager_group(api: Api) -> None:
         ("manon@example.com", "101", "invited"),
         ("theo@example.com", None, "invited"),
     ]
-    groups = {g.id: g.type.value for g in GroupRepository(reply.json["crm"]["id"]).list()}
+    groups = {g.id: g.type.value for g in GroupRepository(reply.json["crm"]["id"]).list_all()}
     assert {groups[u["group_id"]] for u in created} == {"manager"}
 
 

@@ -61,13 +61,13 @@ def test_ap34_ap35_calls_by_time_for_everyone_and_per_user(repo: CallRepository)
         repo.apply(evs["start"], NOW)  # type: ignore[arg-type]
         repo.apply(evs["end"], NOW, user_id=user)  # type: ignore[arg-type]
 
-    everyone = repo.list(None, CallFilter(), limit=10, cursor=None)
+    everyone = repo.page(None, CallFilter(), limit=10, cursor=None)
     assert [c.id for c in everyone.items] == ["in_2", "in_1", "in_0"]  # newest first
-    assert [c.id for c in repo.list("u1", CallFilter(), limit=10, cursor=None).items] == ["in_2", "in_0"]
+    assert [c.id for c in repo.page("u1", CallFilter(), limit=10, cursor=None).items] == ["in_2", "in_0"]
     window = CallFilter(start_from=datetime(2026, 11, 26, 8, 0, tzinfo=UTC), direction=CallDirection.INCOMING)
-    assert [c.id for c in repo.list(None, window, limit=10, cursor=None).items] == ["in_2", "in_1"]
-    page = repo.list(None, CallFilter(), limit=2, cursor=None)
-    rest = repo.list(None, CallFilter(), limit=2, cursor=page.next_cursor)
+    assert [c.id for c in repo.page(None, window, limit=10, cursor=None).items] == ["in_2", "in_1"]
+    page = repo.page(None, CallFilter(), limit=2, cursor=None)
+    rest = repo.page(None, CallFilter(), limit=2, cursor=page.next_cursor)
     assert [c.id for c in (*page.items, *rest.items)] == ["in_2", "in_1", "in_0"]
 
 
@@ -91,13 +91,13 @@ def test_ap37_sms_templates(aws: LocalAws) -> None:
     repo = SmsTemplateRepository("tenant-1")
     template = SmsTemplate("t1", "Visit", "See you {name}", NOW - timedelta(days=1))
     repo.create(template)
-    assert repo.list() == [template]
+    assert repo.list_all() == [template]
     saved = repo.save(template, replace(template, text="See you soon"))
     assert (repo.get("t1"), saved.version) == (saved, 2)
     with pytest.raises(StaleVersionError):
         repo.save(template, replace(template, text="lost"))
     repo.delete(saved)
-    assert repo.list() == []
+    assert repo.list_all() == []
     assert SmsTemplateRepository("tenant-2").get("t1") is None
 
 

@@ -66,12 +66,12 @@ def test_ap20_the_narrowest_filter_serves_and_the_others_are_checked_within_a_bo
         values=frozenset({("tag", "vip"), ("type", "partner"), ("property", property_filter("city", "Lyon"))}),
         newest_first=False,
     )
-    pages = every_page(lambda **page: repo.list(CLIENT, wanted, **page), limit=2)
+    pages = every_page(lambda **page: repo.page(CLIENT, wanted, **page), limit=2)
     # C0, C6 match (partner, in Lyon): each page reads 3 of the 6 `city=lyon` entries, finds one.
     assert names(pages) == ["C0", "C6"]
     assert [len(p.items) for p in pages] == [1, 1]
     mine = replace(wanted, any_responsible=False, responsible="u2")
-    assert repo.list(CLIENT, mine, limit=10, cursor=None).items == []
+    assert repo.page(CLIENT, mine, limit=10, cursor=None).items == []
 
 
 def test_ap16_ap17_the_updated_range_is_checked_on_the_kind_s_list_and_bounds_its_key_range(
@@ -81,20 +81,20 @@ def test_ap16_ap17_the_updated_range_is_checked_on_the_kind_s_list_and_bounds_it
         add(repo, n, f"C{n}", updated_at=T0 + timedelta(days=1 if n in (1, 4) else 0, minutes=n))
     add(repo, 50, "Lead", kind=LEAD, updated_at=T0 + timedelta(days=1))
     changed = Criteria(updated_from=T0 + timedelta(hours=12), newest_first=False)
-    assert names(every_page(lambda **page: repo.list(CLIENT, changed, **page), limit=1)) == ["C1", "C4"]
+    assert names(every_page(lambda **page: repo.page(CLIENT, changed, **page), limit=1)) == ["C1", "C4"]
     untouched = Criteria(updated_to=T0 + timedelta(minutes=2, seconds=30), newest_first=False)
-    assert names([repo.list(CLIENT, untouched, limit=10, cursor=None)]) == ["C0", "C2"]
+    assert names([repo.page(CLIENT, untouched, limit=10, cursor=None)]) == ["C0", "C2"]
     mine = Criteria(any_responsible=False, responsible="u1", updated_from=T0 + timedelta(hours=12))
-    assert names([repo.list(CLIENT, mine, limit=10, cursor=None)]) == ["C4", "C1"]
+    assert names([repo.page(CLIENT, mine, limit=10, cursor=None)]) == ["C4", "C1"]
     nothing = Criteria(created_from=T0 + timedelta(hours=1), updated_to=T0 + timedelta(minutes=30))
-    assert repo.list(CLIENT, nothing, limit=10, cursor=None) == Page([], None)
+    assert repo.page(CLIENT, nothing, limit=10, cursor=None) == Page([], None)
 
 
 def test_ap16_ap20_a_cursor_of_another_list_or_filter_is_refused(repo: ContactRepository) -> None:
     for n in range(3):
         add(repo, n, f"C{n}", tags=("vip", "gold"))
-    of_all = repo.list(CLIENT, Criteria(), limit=1, cursor=None).next_cursor
-    of_vip = repo.list(CLIENT, Criteria(values=frozenset({("tag", "vip")})), limit=1, cursor=None).next_cursor
+    of_all = repo.page(CLIENT, Criteria(), limit=1, cursor=None).next_cursor
+    of_vip = repo.page(CLIENT, Criteria(values=frozenset({("tag", "vip")})), limit=1, cursor=None).next_cursor
     assert of_all
     assert of_vip
     for criteria, cursor in (
@@ -103,7 +103,7 @@ def test_ap16_ap20_a_cursor_of_another_list_or_filter_is_refused(repo: ContactRe
         (Criteria(), of_vip),
     ):
         with pytest.raises(ValidationError) as refused:
-            repo.list(CLIENT, criteria, limit=1, cursor=cursor)
+            repo.page(CLIENT, criteria, limit=1, cursor=cursor)
         assert refused.value.field == "cursor"
 
 

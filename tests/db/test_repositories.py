@@ -129,7 +129,7 @@ def test_ap7_ap8_groups(crm: Crm) -> None:
     transact([w for g in created for w in groups.creation_writes(g)])
 
     assert groups.get(created[0].id) == created[0]
-    assert {g.type for g in groups.list()} == {
+    assert {g.type for g in groups.list_all()} == {
         GroupType.ADMIN,
         GroupType.MANAGER,
         GroupType.CHAT_OPERATOR,

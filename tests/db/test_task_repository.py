@@ -62,7 +62,7 @@ def test_ap28_lists_by_start_for_participants_responsible_contacts_and_deals(rep
         repo.create(task)
 
     def listed(kind: str, owner: str, flt: ListFilter | None = None) -> list[str]:
-        return titles(repo.list(kind, owner, flt or ListFilter(), limit=10, cursor=None))
+        return titles(repo.page(kind, owner, flt or ListFilter(), limit=10, cursor=None))
 
     assert listed(TaskList.PARTICIPANT, "u2") == ["B", "A"]
     assert listed(TaskList.PARTICIPANT, "u1") == ["A"]
@@ -87,12 +87,12 @@ def test_ap29_ap30_open_tasks_and_tasks_by_status(repo: TaskRepository) -> None:
         repo.create(task)
     mine = (TaskList.PARTICIPANT, "u1")
 
-    assert titles(repo.list(*mine, ListFilter(open_only=True), limit=10, cursor=None)) == ["Doing", "Todo"]
+    assert titles(repo.page(*mine, ListFilter(open_only=True), limit=10, cursor=None)) == ["Doing", "Todo"]
     for status, expected in ((TaskStatus.OPEN, ["Todo"]), (TaskStatus.IN_PROGRESS, ["Doing"]),
                              (TaskStatus.DONE, ["Done"])):  # fmt: skip
-        assert titles(repo.list(*mine, ListFilter(status=status), limit=10, cursor=None)) == expected
-    page = repo.list(*mine, ListFilter(descending=True), limit=2, cursor=None)
-    rest = repo.list(*mine, ListFilter(descending=True), limit=2, cursor=page.next_cursor)
+        assert titles(repo.page(*mine, ListFilter(status=status), limit=10, cursor=None)) == expected
+    page = repo.page(*mine, ListFilter(descending=True), limit=2, cursor=None)
+    rest = repo.page(*mine, ListFilter(descending=True), limit=2, cursor=page.next_cursor)
     assert titles(page) + titles(rest) == ["Todo", "Doing", "Done"]
 
 

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from pynamodb.exceptions import UpdateError
+from pynamodb.expressions.update import Action
 
 from chalicelib.db import keys
 from chalicelib.db.items import BroadcastItem, RecipientItem
@@ -148,7 +149,7 @@ class BroadcastRepository:
     ) -> Broadcast | None:
         """End a running broadcast (completed, failed, canceled); None if it was not running."""
         item = BroadcastItem(self._pk(broadcast_id), keys.BROADCAST_RECORD)
-        actions = [BroadcastItem.status.set(status.value), BroadcastItem.finished_at.set(now)]
+        actions: list[Action] = [BroadcastItem.status.set(status.value), BroadcastItem.finished_at.set(now)]
         if error:
             actions.append(BroadcastItem.error.set(error[:500]))
         try:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from enum import StrEnum
 
 from pynamodb.exceptions import DeleteError, UpdateError
+from pynamodb.expressions.update import Action
 
 from chalicelib.db import keys
 from chalicelib.db.items import AwaitingCallItem, CallListItem, ListEntryItem
@@ -201,7 +202,7 @@ class CallListRepository:
     ) -> CallList | None:
         """Move the list's status if it is one of `expected` (and count a new run); None otherwise."""
         item = CallListItem(self._pk(list_id), keys.CALL_LIST_RECORD)
-        actions = [CallListItem.status.set(status.value)]
+        actions: list[Action] = [CallListItem.status.set(status.value)]
         if error:
             actions.append(CallListItem.error.set(error[:500]))
         if new_run:

@@ -181,7 +181,7 @@ class CallRepository:
         found = {c.id: c for c in map(_to_call, CallItem.batch_get(pairs))}
         return [found[c] for c in call_ids if c in found]
 
-    def list(self, owner: str | None, flt: CallFilter, *, limit: int, cursor: str | None) -> Page[Call]:
+    def page(self, owner: str | None, flt: CallFilter, *, limit: int, cursor: str | None) -> Page[Call]:
         """AP34 (everyone's) or AP35 (`owner`'s): newest first, filtered on the page."""
         index, attribute = (CallItem.gsi2, CallItem.gsi2sk) if owner else (CallItem.gsi1, CallItem.gsi1sk)
         hash_key = keys.calls_of_pk(self._tenant_id, owner) if owner else keys.calls_pk(self._tenant_id)
@@ -231,7 +231,7 @@ class CallRepository:
 
 def _first(attribute: Attribute, value: object) -> Action:
     """SET attribute = if_not_exists(attribute, value): the first event to know a fact wins."""
-    return attribute.set(attribute | value)  # type: ignore[operator]
+    return attribute.set(attribute | value)
 
 
 def _filters(flt: CallFilter) -> Condition | None:
@@ -244,7 +244,8 @@ def _filters(flt: CallFilter) -> Condition | None:
 
 
 def _to_call(item: CallItem | Item) -> Call:
-    assert isinstance(item, CallItem)
+    if not isinstance(item, CallItem):
+        raise TypeError(f"not a call record: {type(item).__name__}")
     return Call(
         id=item.pk.rsplit("#CALL#", 1)[1],
         direction=CallDirection(item.direction),

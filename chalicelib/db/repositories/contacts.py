@@ -20,7 +20,7 @@ from pynamodb.exceptions import PutError
 from pynamodb.expressions.update import Action
 
 from chalicelib.db import keys
-from chalicelib.db.items import ContactItem, CounterItem, FeedItem, FilterItem, Item, UniqueItem
+from chalicelib.db.items import ContactItem, CounterItem, FeedItem, FilterItem, Gsi1, Gsi2, Item, UniqueItem, narrow
 from chalicelib.db.pagination import Page, decode_cursor, encode_cursor
 from chalicelib.db.repositories.feeds import (
     delete_feed,
@@ -102,8 +102,12 @@ class Criteria:
 def _within(at: datetime, low: datetime | None, high: datetime | None) -> bool:
     """`low <= at <= high` to the millisecond, as the API shows times (and as the created range's
     key condition compares them): a bound copied from a response includes that record."""
-    at, low, high = (t.replace(microsecond=t.microsecond // 1000 * 1000) if t else None for t in (at, low, high))
-    return (low is None or at >= low) and (high is None or at <= high)
+    at = _to_ms(at)
+    return (low is None or at >= _to_ms(low)) and (high is None or at <= _to_ms(high))
+
+
+def _to_ms(t: datetime) -> datetime:
+    return t.replace(microsecond=t.microsecond // 1000 * 1000)
 
 
 class _ValueTakenError(ConflictError):
@@ -146,7 +150,7 @@ class ContactRepository:
         except FeedItem.DoesNotExist:
             return None
 
-    def list(self, kind: ContactKind, criteria: Criteria, *, limit: int, cursor: str | None) -> Page[Contact]:
+    def page(self, kind: ContactKind, criteria: Criteria, *, limit: int, cursor: str | None) -> Page[Contact]:
         """AP16 / AP17 / AP20: a page of a list with any combination of filters.
 
         The most selective index there is serves the page: the entries of one filter value
@@ -179,6 +183,7 @@ class ContactRepository:
             read_items = [(records.get(e.contact_id), _key(pk=e.pk, sk=e.sk)) for e in found]
             last = entries.last_evaluated_key
         else:
+            index: Gsi1 | Gsi2
             if criteria.any_responsible:
                 index, attribute = ContactItem.gsi1, ContactItem.gsi1sk
                 hash_name, hash_key = "gsi1pk", keys.contacts_pk(self._tenant_id, kind)
@@ -197,7 +202,7 @@ class ContactRepository:
             )
             read_items = [
                 (
-                    contact_from_item(i),
+                    contact_from_item(narrow(i, ContactItem)),
                     _key(pk=i.pk, sk=i.sk, **{hash_name: getattr(i, hash_name), sort_name: getattr(i, sort_name)}),
                 )
                 for i in result
@@ -548,7 +553,7 @@ class ContactRepository:
                 entries[(pk, sk)] = contact.id
         return entries
 
-    def _index_keys(self, contact: Contact) -> dict[str, str]:
+    def _index_keys(self, contact: Contact) -> dict[str, Any]:
         sk = keys.contacts_sk(isoformat_z(contact.created_at), contact.id)
         return {
             "gsi1pk": keys.contacts_pk(self._tenant_id, contact.kind.value),

@@ -14,7 +14,7 @@ from typing import Any
 from pynamodb.exceptions import DeleteError
 
 from chalicelib.db import keys
-from chalicelib.db.items import CrmItem, Item, SlugItem
+from chalicelib.db.items import CrmItem, Item, SlugItem, narrow
 from chalicelib.db.writes import Put, Update, Write, must_exist, must_not_exist, transact
 from chalicelib.domain.clock import isoformat_z
 from chalicelib.domain.crm import Crm, CrmStatus
@@ -123,7 +123,8 @@ class CrmRepository:
             CrmItem.gsi1sk < keys.provisioning_sk(isoformat_z(cutoff), "~"),
             limit=limit,
         )
-        return [ProvisioningCrm(item.pk.removeprefix(keys.TENANT), item.slug, item.created_at) for item in items]
+        crms = (narrow(item, CrmItem) for item in items)
+        return [ProvisioningCrm(item.pk.removeprefix(keys.TENANT), item.slug, item.created_at) for item in crms]
 
     def page(self, *, limit: int, after: dict[str, Any] | None = None) -> tuple[list[str], dict[str, Any] | None]:
         """AP62: tenant ids of every CRM, oldest first, and the key to go on from (maintenance
@@ -189,7 +190,7 @@ def _to_crm(item: CrmItem) -> Crm:
     )
 
 
-def _telephony(stored: dict[str, object]) -> TelephonySettings:
+def _telephony(stored: dict[str, Any]) -> TelephonySettings:
     """Stored settings; keys unknown to this version are ignored, missing ones take defaults."""
     known = {f.name for f in fields(TelephonySettings)}
-    return TelephonySettings(**{k: v for k, v in stored.items() if k in known})  # type: ignore[arg-type]
+    return TelephonySettings(**{k: v for k, v in stored.items() if k in known})

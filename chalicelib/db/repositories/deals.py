@@ -235,7 +235,7 @@ class DealRepository:
             )
         return copies
 
-    def _attributes(self, deal: Deal) -> dict[str, object]:
+    def _attributes(self, deal: Deal) -> dict[str, Any]:
         column = keys.deal_column_sk(deal.position, deal.id)
         return {
             "title": deal.title,
@@ -292,7 +292,9 @@ def deal_from_item(item: DealItem) -> Deal:
     return _to_deal(item)
 
 
-def _to_deal(item: DealItem | DealEntryItem) -> Deal:
+def _to_deal(item: Item) -> Deal:
+    if not isinstance(item, DealItem | DealEntryItem):  # a query on an index shared by record types
+        raise TypeError(f"expected a deal record, read a {type(item).__name__} at {item.pk} {item.sk}")
     return Deal(
         id=item.deal_id if isinstance(item, DealEntryItem) else item.pk.rsplit("#D#", 1)[1],
         title=item.title,

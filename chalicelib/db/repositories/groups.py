@@ -25,7 +25,7 @@ class GroupRepository:
             return None
         return _to_group(item)
 
-    def list(self) -> list[Group]:
+    def list_all(self) -> list[Group]:
         """AP8: every group of the CRM (a CRM has a handful)."""
         items = GroupItem.query(self._pk, GroupItem.sk.startswith(keys.GROUP))
         return [_to_group(item) for item in items]

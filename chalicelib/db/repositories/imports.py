@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.db import keys
-from chalicelib.db.items import ExportItem, ImportItem
+from chalicelib.db.items import ExportItem, ImportItem, narrow
 from chalicelib.db.pagination import Page, decode_cursor, encode_cursor
 from chalicelib.db.writes import MAX_TRANSACTION_ITEMS, Put, Update, Write, must_exist, must_not_exist, transact
 from chalicelib.domain.clock import isoformat_z
@@ -58,7 +58,7 @@ class ImportRepository:
             limit=limit,
             last_evaluated_key=decode_cursor(cursor, self._tenant_id, index="gsi1", partition=hash_key),
         )
-        return Page([_import(i) for i in result], encode_cursor(result.last_evaluated_key))
+        return Page([_import(narrow(i, ImportItem)) for i in result], encode_cursor(result.last_evaluated_key))
 
     def create(self, record: Import) -> None:
         item = ImportItem(
@@ -129,7 +129,8 @@ class ImportRepository:
         return self._commit(item, actions, condition, counters)
 
     def _commit(self, item: ImportItem, actions: list[Any], condition: Any, counters: Sequence[Update]) -> bool:
-        assert len(counters) < MAX_TRANSACTION_ITEMS  # callers split them in parts
+        if len(counters) >= MAX_TRANSACTION_ITEMS:  # callers split them in parts
+            raise RuntimeError(f"{len(counters)} counter updates do not fit in one transaction")
         writes: list[Write] = [Update(item, actions, condition=condition, on_conflict=_AlreadyCommittedError(""))]
         try:
             transact([*writes, *counters])
@@ -171,7 +172,7 @@ class ExportRepository:
             limit=limit,
             last_evaluated_key=decode_cursor(cursor, self._tenant_id, index="gsi1", partition=hash_key),
         )
-        return Page([_export(i) for i in result], encode_cursor(result.last_evaluated_key))
+        return Page([_export(narrow(i, ExportItem)) for i in result], encode_cursor(result.last_evaluated_key))
 
     def create(self, record: Export) -> None:
         ExportItem(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from chalicelib.db import keys
-from chalicelib.db.items import InvitationItem
+from chalicelib.db.items import InvitationItem, narrow
 from chalicelib.db.writes import Delete, Put, must_exist, must_not_exist
 from chalicelib.domain.clock import isoformat_z
 from chalicelib.domain.errors import ConflictError
@@ -22,7 +22,7 @@ class InvitationRepository:
     def list_pending(self, tenant_id: str, *, limit: int = 100) -> list[Invitation]:
         """AP13: a CRM's invitations not yet accepted (expired ones vanish through TTL)."""
         items = InvitationItem.gsi1.query(keys.invitations_pk(tenant_id), limit=limit, scan_index_forward=False)
-        return [_to_invitation(item) for item in items]
+        return [_to_invitation(narrow(item, InvitationItem)) for item in items]
 
     def creation_writes(self, invitation: Invitation, digest: str) -> list[Put]:
         item = InvitationItem(

@@ -19,7 +19,7 @@ class PropertyRepository:
         self._tenant_id = tenant_id
         self._pk = keys.tenant_pk(tenant_id)
 
-    def list(self) -> list[PropertyDef]:
+    def list_all(self) -> list[PropertyDef]:
         """AP23: every definition (a CRM has at most 50)."""
         return [_to_def(i) for i in PropertyItem.query(self._pk, PropertyItem.sk.startswith(keys.PROPERTY))]
 

@@ -26,7 +26,7 @@ class SearchIndex:
     def writes(self, entity_type: str, entity_id: str, old: Iterable[Term], new: Iterable[Term]) -> list[Write]:
         """Index changes for a record whose terms go from `old` to `new` (same transaction)."""
         old_set, new_set = set(old), set(new)
-        removed = [Delete(self._item(t, entity_type, entity_id)) for t in sorted(old_set - new_set)]
+        removed: list[Write] = [Delete(self._item(t, entity_type, entity_id)) for t in sorted(old_set - new_set)]
         added = [Put(self._item(t, entity_type, entity_id)) for t in sorted(new_set - old_set)]
         return removed + added
 

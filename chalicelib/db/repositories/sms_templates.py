@@ -17,7 +17,7 @@ class SmsTemplateRepository:
         self._tenant_id = tenant_id
         self._pk = keys.tenant_pk(tenant_id)
 
-    def list(self) -> list[SmsTemplate]:
+    def list_all(self) -> list[SmsTemplate]:
         """AP37."""
         items = SmsTemplateItem.query(self._pk, SmsTemplateItem.sk.startswith(keys.SMS_TEMPLATE))
         return [_to_template(i) for i in items]

@@ -22,7 +22,7 @@ class SourceTagRepository:
         self._tenant_id = tenant_id
         self._pk = keys.tenant_pk(tenant_id)
 
-    def list(self) -> list[SourceTag]:
+    def list_all(self) -> list[SourceTag]:
         return [_to_source(i) for i in SourceTagItem.query(self._pk, SourceTagItem.sk.startswith(keys.SOURCE))]
 
     def page(self, *, limit: int, cursor: str | None = None) -> Page[SourceTag]:

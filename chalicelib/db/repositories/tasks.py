@@ -9,16 +9,17 @@ Every write of a task rewrites its copies and its due actions in the same transa
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.condition import Condition
+from pynamodb.pagination import ResultIterator
 
 from chalicelib.db import keys
-from chalicelib.db.items import DueItem, TaskEntryItem, TaskItem, WatermarkItem
+from chalicelib.db.items import DueItem, TaskEntryItem, TaskItem, WatermarkItem, narrow
 from chalicelib.db.pagination import Page, decode_cursor, encode_cursor
 from chalicelib.db.ranges import time_range
 from chalicelib.db.writes import Delete, Put, Write, must_not_exist, transact
@@ -88,9 +89,10 @@ class TaskRepository:
         writes += [Delete(_due_item(a)) for a in task.due_actions(self._tenant_id)]
         transact(writes)
 
-    def list(self, list_kind: str, owner_id: str, flt: ListFilter, *, limit: int, cursor: str | None) -> Page[Task]:
+    def page(self, list_kind: str, owner_id: str, flt: ListFilter, *, limit: int, cursor: str | None) -> Page[Task]:
         """AP28-30: one page of a list, by start (ascending unless `descending`)."""
         pk = keys.task_list_pk(self._tenant_id, list_kind, owner_id)
+        query: Callable[..., ResultIterator[Any]]  # the table's or an index's query
         if flt.status is not None:
             query, hash_key, range_attr = TaskEntryItem.gsi2.query, keys.tasks_in_status_pk(pk, flt.status), "gsi2sk"
         elif flt.open_only:
@@ -107,7 +109,7 @@ class TaskRepository:
                 cursor, self._tenant_id, index=range_attr.removesuffix("sk") or None, partition=hash_key
             ),
         )
-        items = [_entry_task(i) for i in result]
+        items = [_entry_task(narrow(i, TaskEntryItem)) for i in result]
         return Page(items, encode_cursor(result.last_evaluated_key))
 
     def calendar(self, user_id: str, start: datetime, end: datetime) -> list[Task]:
@@ -155,7 +157,8 @@ def due_writes(tenant_id: str, before: Task | None, after: Task | None) -> list[
     """
     old = before.due_actions(tenant_id) if before else []
     new = after.due_actions(tenant_id) if after else []
-    return [Delete(_due_item(a)) for a in old if a not in new] + [Put(_due_item(a)) for a in new if a not in old]
+    writes: list[Write] = [Delete(_due_item(a)) for a in old if a not in new]
+    return writes + [Put(_due_item(a)) for a in new if a not in old]
 
 
 # --- due actions (AP31-32): deployment-wide, read by the scheduled worker --------------------

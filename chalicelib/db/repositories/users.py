@@ -10,7 +10,7 @@ from botocore.exceptions import ClientError
 from pynamodb.expressions.update import Action
 
 from chalicelib.db import keys
-from chalicelib.db.items import UniqueItem, UserItem
+from chalicelib.db.items import UniqueItem, UserItem, narrow
 from chalicelib.db.pagination import Page, decode_cursor, encode_cursor
 from chalicelib.db.repositories.search import USER, SearchIndex
 from chalicelib.db.writes import Delete, Put, Update, Write, must_exist, must_not_exist, transact
@@ -49,7 +49,8 @@ class UserRepository:
         request costs one call and presence stays fresh.
         """
         serialize = UserItem.last_seen_at.serialize
-        client = UserItem._get_connection().connection.client  # PynamoDB lacks the ALL_OLD option
+        # PynamoDB lacks the ALL_OLD option; the stubs type the raw client without its operations.
+        client: Any = UserItem._get_connection().connection.client
         try:
             response = client.update_item(
                 TableName=UserItem.Meta.table_name,
@@ -96,7 +97,7 @@ class UserRepository:
                 cursor, self._tenant_id, index="gsi1", partition=keys.users_by_name_pk(self._tenant_id)
             ),
         )
-        users = [user_from_item(item) for item in result]
+        users = [user_from_item(narrow(item, UserItem)) for item in result]
         return Page(users, encode_cursor(result.last_evaluated_key))
 
     def list_by_group(self, group_id: str, *, limit: int, cursor: str | None = None) -> Page[User]:
@@ -108,7 +109,7 @@ class UserRepository:
                 cursor, self._tenant_id, index="gsi2", partition=keys.group_members_pk(self._tenant_id, group_id)
             ),
         )
-        users = [user_from_item(item) for item in result]
+        users = [user_from_item(narrow(item, UserItem)) for item in result]
         return Page(users, encode_cursor(result.last_evaluated_key))
 
     def creation_writes(self, user: User) -> list[Write]:
@@ -180,7 +181,7 @@ class UserRepository:
             writes.append(self._release(keys.extension_sk(user.extension), user.id))
         return writes
 
-    def _index_keys(self, user: User) -> dict[str, str]:
+    def _index_keys(self, user: User) -> dict[str, Any]:
         return {
             "gsi1pk": keys.users_by_name_pk(self._tenant_id),
             "gsi1sk": keys.users_by_name_sk(user.name, user.id),

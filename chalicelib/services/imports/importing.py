@@ -60,12 +60,11 @@ class Importer:
         return True
 
     def _import_chunk(self, tenant_id: str, record: Import, index: int) -> None:
-        assert record.headers is not None
-        assert record.mapping is not None
-        assert record.on_duplicate is not None
+        if record.headers is None or record.mapping is None or record.on_duplicate is None:
+            raise RuntimeError(f"import {record.id} is run before its headers, mapping and policy are set")
         contacts = ContactRepository(tenant_id)
         actor = acting_user(tenant_id, record.created_by, "import")
-        properties = {p.key: p for p in PropertyRepository(tenant_id).list()}
+        properties = {p.key: p for p in PropertyRepository(tenant_id).list_all()}
         mapping = check_mapping(record.mapping, record.headers, properties)
         crm = self._crms.get(tenant_id)
         context = RowContext(crm.country if crm else None, properties, _users_by_email(tenant_id))

@@ -94,7 +94,8 @@ class Planner:
         self._update(fields, holder, channel, value)
 
     def _create(self, fields: RowFields, contact_id: str) -> None:
-        assert fields.name is not None  # read_row reports a row without one
+        if fields.name is None:  # read_row reports a row without one
+            raise RuntimeError(f"row {fields.row} reached creation without a name")
         record = self._record
         at = (record.started_at or record.created_at) + timedelta(milliseconds=fields.row)
         lead = record.entity is ContactKind.LEAD

@@ -35,7 +35,8 @@ def report_csv(lines: Sequence[ReportLine]) -> bytes:
 
 def join_report(files: FileStore, tenant_id: str, record: Import) -> None:
     """Join the chunks' parts into `errors.csv`, with a header, through a scratch file."""
-    assert record.chunks is not None
+    if record.chunks is None:
+        raise RuntimeError(f"import {record.id} has no chunks to report on")
     with tempfile.TemporaryDirectory() as scratch:
         path = os.path.join(scratch, "errors.csv")
         with open(path, "w", encoding="utf-8-sig", newline="") as out:

@@ -97,7 +97,7 @@ class ImportService:
     ) -> tuple[Import, UploadTarget | None]:
         """A new import; the file is either in the request (small files) or uploaded to the
         presigned PUT or POST returned (any size up to MAX_FILE_BYTES)."""
-        from chalicelib.domain.spreadsheets import detect_format
+        from chalicelib.formats.spreadsheets import detect_format
 
         actor.require(import_right(kind))
         filename = filename.strip()
@@ -146,10 +146,10 @@ class ImportService:
 
     def preview(self, actor: Actor, import_id: str) -> Preview:
         """The header, the first rows, a suggested mapping and every target a column can take."""
-        from chalicelib.domain.spreadsheets import FileFormat
+        from chalicelib.formats.spreadsheets import FileFormat
 
         record = self.get(actor, import_id)
-        properties = PropertyRepository(actor.tenant_id).list()
+        properties = PropertyRepository(actor.tenant_id).list_all()
         with OpenedFile(self._files, record, preview=True) as (info, rows):
             header = next(rows, None)
             if header is None:
@@ -174,7 +174,7 @@ class ImportService:
         record = self.get(actor, import_id)
         if record.status is not ImportStatus.UPLOADED:
             raise ConflictError(f"this import is {record.status.value}; start a new one", field="status")
-        properties = {p.key: p for p in PropertyRepository(actor.tenant_id).list()}
+        properties = {p.key: p for p in PropertyRepository(actor.tenant_id).list_all()}
         with OpenedFile(self._files, record, preview=True) as (_, rows):
             header = next(rows, None)
         if header is None:

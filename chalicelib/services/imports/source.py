@@ -38,7 +38,7 @@ class OpenedFile:
         self._rows: Rows | None = None
 
     def __enter__(self) -> tuple[Any, Rows]:
-        from chalicelib.domain.spreadsheets import FileFormat, detect_format, open_rows
+        from chalicelib.formats.spreadsheets import FileFormat, detect_format, open_rows
 
         size = self._files.size(self._record.file_key)
         if size is None:

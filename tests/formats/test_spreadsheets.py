@@ -18,9 +18,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from chalicelib.domain import spreadsheets
 from chalicelib.domain.errors import ValidationError
-from chalicelib.domain.spreadsheets import (
+from chalicelib.formats import spreadsheets
+from chalicelib.formats.spreadsheets import (
     HEAD_BYTES,
     FileFormat,
     SheetInfo,

@@ -295,9 +295,9 @@ def _xlsx_rows(path: str | os.PathLike[str]) -> Iterator[tuple[int, list[str]]]:
         except (*damaged, InvalidFileException) as exc:
             raise _not_a_workbook() from exc
         try:
-            sheet = workbook.active
-            if sheet not in workbook.worksheets:  # a chart sheet is active
-                sheet = next(iter(workbook.worksheets), None)
+            # The active sheet, or the first worksheet when a chart sheet is active.
+            worksheets = workbook.worksheets
+            sheet = next((s for s in worksheets if s is workbook.active), next(iter(worksheets), None))
             if sheet is None:
                 raise ValidationError("the workbook has no worksheet", field="file")
             # Some exporters write a wrong <dimension> ("A1"), and read-only mode would cut every
