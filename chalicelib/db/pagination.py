@@ -11,14 +11,25 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from chalicelib.db import keys
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.paging import Page
 
 # `Page` lives in the domain (the API names it without importing storage); re-exported here.
-__all__ = ["MAX_PARTITION_KEY_BYTES", "MAX_SORT_KEY_BYTES", "Page", "decode_cursor", "encode_cursor", "key_names"]
+__all__ = [
+    "MAX_PARTITION_KEY_BYTES",
+    "MAX_SORT_KEY_BYTES",
+    "Page",
+    "decode_cursor",
+    "encode_cursor",
+    "key_names",
+    "prefix_page",
+]
+
+T = TypeVar("T")
 
 # DynamoDB refuses a key value over these (a ValidationException): in a cursor, a 400.
 MAX_PARTITION_KEY_BYTES = 2048
@@ -73,3 +84,17 @@ def decode_cursor(
 def key_names(index: str | None) -> set[str]:
     """The attributes of a LastEvaluatedKey: the table's keys, plus the index's for a GSI."""
     return {"pk", "sk"} | ({f"{index}pk", f"{index}sk"} if index else set())
+
+
+def prefix_page(
+    model: Any, pk: str, prefix: str, tenant_id: str, *, limit: int, cursor: str | None, convert: Callable[[Any], T]
+) -> Page[T]:
+    """One page of the items of a partition whose sort key starts with `prefix` (lists kept in
+    the tenant's own partition: groups, properties, source tags, SMS templates): one Query."""
+    result = model.query(
+        pk,
+        model.sk.startswith(prefix),
+        limit=limit,
+        last_evaluated_key=decode_cursor(cursor, tenant_id, partition=pk, sort_prefix=prefix),
+    )
+    return Page([convert(item) for item in result], encode_cursor(result.last_evaluated_key))

@@ -127,16 +127,14 @@ class DealRepository:
         search terms (idempotent: a deal already indexed is written the same). Reads every
         board column (AP25); run once per CRM after deploying, or let each deal's next write
         do it. Returns the deals indexed."""
-        search, count = SearchIndex(self._tenant_id), 0
-        with Item.batch_write() as batch:
-            for status in DealStatus:
-                for item in DealItem.gsi1.query(keys.deal_column_pk(self._tenant_id, status.value)):
-                    deal = _to_deal(item)
-                    for copy in self._copies(deal, deal.version):
-                        batch.save(copy)
-                    for write in search.writes(DEAL, deal.id, (), _terms(deal)):
-                        batch.save(write.item)
-                    count += 1
+        count = 0
+        for status in DealStatus:
+            cursor: str | None = None
+            while True:
+                done, cursor = self.index_page(status, limit=100, cursor=cursor)
+                count += done
+                if cursor is None:
+                    break
         return count
 
     def index_page(self, status: DealStatus, *, limit: int, cursor: str | None) -> tuple[int, str | None]:

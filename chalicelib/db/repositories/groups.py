@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from chalicelib.db import keys
 from chalicelib.db.items import GroupItem
-from chalicelib.db.pagination import Page, decode_cursor, encode_cursor
+from chalicelib.db.pagination import Page, prefix_page
 from chalicelib.db.writes import Delete, Put, Update, must_exist, must_not_exist, transact
 from chalicelib.domain.errors import StaleVersionError
 from chalicelib.domain.rights import ALL_PERMISSIONS, Group, GroupType, Permission
@@ -32,14 +32,9 @@ class GroupRepository:
 
     def page(self, *, limit: int, cursor: str | None = None) -> Page[Group]:
         """AP8, one page in creation order (ids are time-ordered)."""
-        result = GroupItem.query(
-            self._pk,
-            GroupItem.sk.startswith(keys.GROUP),
-            limit=limit,
-            last_evaluated_key=decode_cursor(cursor, self._tenant_id, partition=self._pk, sort_prefix=keys.GROUP),
+        return prefix_page(
+            GroupItem, self._pk, keys.GROUP, self._tenant_id, limit=limit, cursor=cursor, convert=_to_group
         )
-        groups = [_to_group(item) for item in result]
-        return Page(groups, encode_cursor(result.last_evaluated_key))
 
     def save_changes(self, before: Group, after: Group) -> Group:
         """Store `after` if the group is still at `before.version` (else a conflict on `version`)."""

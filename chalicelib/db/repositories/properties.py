@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from chalicelib.db import keys
 from chalicelib.db.items import PropertyItem, UniqueItem
-from chalicelib.db.pagination import Page, decode_cursor, encode_cursor
+from chalicelib.db.pagination import Page, prefix_page
 from chalicelib.db.writes import Delete, Put, Update, must_exist, must_not_exist, transact
 from chalicelib.domain.errors import ConflictError, StaleVersionError
 from chalicelib.domain.properties import PropertyDef, PropertyKind
@@ -25,14 +25,9 @@ class PropertyRepository:
 
     def page(self, *, limit: int, cursor: str | None = None) -> Page[PropertyDef]:
         """AP23, one page in creation order (ids are time-ordered)."""
-        result = PropertyItem.query(
-            self._pk,
-            PropertyItem.sk.startswith(keys.PROPERTY),
-            limit=limit,
-            last_evaluated_key=decode_cursor(cursor, self._tenant_id, partition=self._pk, sort_prefix=keys.PROPERTY),
+        return prefix_page(
+            PropertyItem, self._pk, keys.PROPERTY, self._tenant_id, limit=limit, cursor=cursor, convert=_to_def
         )
-        definitions = [_to_def(i) for i in result]
-        return Page(definitions, encode_cursor(result.last_evaluated_key))
 
     def get(self, property_id: str) -> PropertyDef | None:
         try:

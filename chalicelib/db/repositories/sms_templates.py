@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from chalicelib.db import keys
 from chalicelib.db.items import SmsTemplateItem
-from chalicelib.db.pagination import Page, decode_cursor, encode_cursor
+from chalicelib.db.pagination import Page, prefix_page
 from chalicelib.db.writes import Delete, Put, Update, must_exist, must_not_exist, transact
 from chalicelib.domain.errors import StaleVersionError
 from chalicelib.domain.sms import SmsTemplate
@@ -24,16 +24,15 @@ class SmsTemplateRepository:
 
     def page(self, *, limit: int, cursor: str | None = None) -> Page[SmsTemplate]:
         """AP37, one page in creation order (ids are time-ordered)."""
-        result = SmsTemplateItem.query(
+        return prefix_page(
+            SmsTemplateItem,
             self._pk,
-            SmsTemplateItem.sk.startswith(keys.SMS_TEMPLATE),
+            keys.SMS_TEMPLATE,
+            self._tenant_id,
             limit=limit,
-            last_evaluated_key=decode_cursor(
-                cursor, self._tenant_id, partition=self._pk, sort_prefix=keys.SMS_TEMPLATE
-            ),
+            cursor=cursor,
+            convert=_to_template,
         )
-        templates = [_to_template(i) for i in result]
-        return Page(templates, encode_cursor(result.last_evaluated_key))
 
     def get(self, template_id: str) -> SmsTemplate | None:
         try:

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from chalicelib.db import keys
 from chalicelib.db.items import CounterItem, SourceTagItem, UniqueItem
-from chalicelib.db.pagination import Page, decode_cursor, encode_cursor
+from chalicelib.db.pagination import Page, prefix_page
 from chalicelib.db.writes import Delete, Put, Update, must_exist, must_not_exist, transact
 from chalicelib.domain.contacts import ContactKind
 from chalicelib.domain.errors import ConflictError, StaleVersionError
@@ -27,14 +27,9 @@ class SourceTagRepository:
 
     def page(self, *, limit: int, cursor: str | None = None) -> Page[SourceTag]:
         """AP22, one page in creation order (ids are time-ordered): a CRM has one per UTM value and DID."""
-        result = SourceTagItem.query(
-            self._pk,
-            SourceTagItem.sk.startswith(keys.SOURCE),
-            limit=limit,
-            last_evaluated_key=decode_cursor(cursor, self._tenant_id, partition=self._pk, sort_prefix=keys.SOURCE),
+        return prefix_page(
+            SourceTagItem, self._pk, keys.SOURCE, self._tenant_id, limit=limit, cursor=cursor, convert=_to_source
         )
-        tags = [_to_source(i) for i in result]
-        return Page(tags, encode_cursor(result.last_evaluated_key))
 
     def counts(self, ids: list[str]) -> dict[tuple[ContactKind, str], int]:
         """AP21 for some source tags (one page's): {(kind, tag id): contacts}, one BatchGetItem."""
