@@ -14,8 +14,11 @@ import functools
 from typing import TYPE_CHECKING
 
 from chalicelib.config import Settings, get_settings
+from chalicelib.domain.clock import utcnow
+from chalicelib.integrations.ports import Clock
 
 if TYPE_CHECKING:
+    from chalicelib.db.storage import DynamoStorage
     from chalicelib.db.repositories.crms import CrmRepository
     from chalicelib.integrations.cognito import CognitoIdentityProvider
     from chalicelib.integrations.mail import SesMailer
@@ -54,10 +57,19 @@ if TYPE_CHECKING:
 class Services:
     """The process's services and adapters, each built once, on first use."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, clock: Clock = utcnow) -> None:
         self.settings = settings
+        # Every service reads the time from this one clock (tests put a movable one here before
+        # the first service is built: see tests/harness.py).
+        self.clock: Clock = clock
 
     # Adapters and repositories shared by several services.
+
+    @functools.cached_property
+    def storage(self) -> DynamoStorage:
+        from chalicelib.db.storage import DynamoStorage
+
+        return DynamoStorage()
 
     @functools.cached_property
     def crm_repository(self) -> CrmRepository:

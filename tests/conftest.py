@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from tests.fakes.clock import ManualClock
 from tests.harness import Api, CrmSession, LocalAws, aws_environment, local_aws, new_crm
 
 aws_environment()  # before anything imports the app
@@ -25,6 +26,12 @@ __all__ = ["meter"]
 def aws() -> Iterator[LocalAws]:
     with local_aws() as stack:
         yield stack
+
+
+@pytest.fixture
+def clock(aws: LocalAws) -> ManualClock:
+    """The time of every service in this test (real until moved)."""
+    return aws.clock
 
 
 @pytest.fixture

@@ -22,6 +22,8 @@ from itertools import count
 from pathlib import Path
 from typing import Any
 
+from tests.fakes.clock import ManualClock
+
 ROOT = Path(__file__).resolve().parent.parent
 REGION = "eu-west-1"
 PASSWORD = "correct-horse-42"
@@ -109,6 +111,7 @@ class LocalAws:
     client_id: str
     cognito: Any
     ssm: Any
+    clock: ManualClock  # the time every service sees: `aws.clock.advance(days=8)`
 
 
 MOTO_CONFIG = {"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}
@@ -139,8 +142,12 @@ def local_aws() -> Iterator[LocalAws]:
         os.environ["COGNITO_POOL_ID"] = pool.pool_id
         os.environ["COGNITO_CLIENT_ID"] = pool.client_id
         reset_caches()
+        from chalicelib.bootstrap import services
+
+        clock = ManualClock()
+        services().clock = clock  # before any service is built: they all share it
         try:
-            yield LocalAws(pool.pool_id, pool.client_id, cognito, aws_client("ssm"))
+            yield LocalAws(pool.pool_id, pool.client_id, cognito, aws_client("ssm"), clock)
         finally:
             reset_caches()
 

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
 from chalicelib.domain.errors import UnavailableError
+
+
+class Clock(Protocol):
+    """The current time, aware, in UTC: the system's in production (`domain.clock.utcnow`); tests
+    move it (`tests/fakes`) instead of patching a service."""
+
+    def __call__(self) -> datetime: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,3 +140,19 @@ class Workflows(Protocol):
 
     def abort(self, token: str, error: str, cause: str) -> bool:
         """Fail a step waiting for `token`; False if it waits no more."""
+
+
+def failure_reason(error: Any) -> str:
+    """Why a step failed, from what a Catch hands over: {"Error", "Cause"} (a Lambda's Cause is
+    JSON with `errorMessage`), or a plain message."""
+    if not isinstance(error, dict):
+        return str(error or "the step failed")[:500]
+    cause = error.get("Cause")
+    if isinstance(cause, str):
+        try:
+            decoded = json.loads(cause)
+        except ValueError:
+            decoded = None
+        if isinstance(decoded, dict) and decoded.get("errorMessage"):
+            cause = decoded["errorMessage"]
+    return f"{error.get('Error', 'error')}: {cause}"[:500] if cause else str(error.get("Error", "error"))[:500]

@@ -65,19 +65,3 @@ class StepFunctionsWorkflows:
 
 
 _GONE = frozenset({"TaskDoesNotExist", "TaskTimedOut", "InvalidToken", "ExecutionDoesNotExist"})
-
-
-def failure_reason(error: Any) -> str:
-    """Why a step failed, from what a Catch hands over: {"Error", "Cause"} (a Lambda's Cause is
-    JSON with `errorMessage`), or a plain message."""
-    if not isinstance(error, dict):
-        return str(error or "the step failed")[:500]
-    cause = error.get("Cause")
-    if isinstance(cause, str):
-        try:
-            decoded = json.loads(cause)
-        except ValueError:
-            decoded = None
-        if isinstance(decoded, dict) and decoded.get("errorMessage"):
-            cause = decoded["errorMessage"]
-    return f"{error.get('Error', 'error')}: {cause}"[:500] if cause else str(error.get("Error", "error"))[:500]

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.db.pagination import Page
-from chalicelib.db.repositories.call_lists import CallListRepository, ClaimResult
+from chalicelib.db.repositories.call_lists import CallListRepository
 from chalicelib.db.repositories.contacts import ContactRepository
 from chalicelib.db.repositories.crms import CrmRepository
 from chalicelib.domain.actor import Actor
@@ -34,9 +34,9 @@ from chalicelib.domain.ids import new_id
 from chalicelib.domain.rights import Access
 from chalicelib.domain.telephony import CallStatus, dial_number, number_lead
 from chalicelib.integrations.pbx import PbxAccounts
-from chalicelib.integrations.ports import Workflows
-from chalicelib.integrations.workflows import failure_reason
+from chalicelib.integrations.ports import Workflows, failure_reason
 from chalicelib.observability import logger
+from chalicelib.ports.queries import ClaimResult
 
 AUTODIAL_MACHINE = "Autodial"
 

@@ -45,8 +45,8 @@ from chalicelib.integrations.ports import (
     SmsRejectedError,
     SmsSender,
     Workflows,
+    failure_reason,
 )
-from chalicelib.integrations.workflows import failure_reason
 from chalicelib.observability import logger
 
 BROADCAST_MACHINE = "SmsBroadcast"

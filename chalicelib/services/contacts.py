@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.db.pagination import Page
-from chalicelib.db.repositories.contacts import ContactRepository, Criteria, property_filter
+from chalicelib.db.repositories.contacts import ContactRepository
 from chalicelib.db.repositories.crms import CrmRepository
 from chalicelib.db.repositories.properties import PropertyRepository
 from chalicelib.db.repositories.sources import SourceTagRepository
@@ -45,6 +45,7 @@ from chalicelib.domain.rights import Permission
 from chalicelib.domain.search import parse_query
 from chalicelib.domain.sources import MAX_PER_CONTACT
 from chalicelib.domain.users import EXTENSION_PATTERN, UserStatus
+from chalicelib.ports.queries import Criteria, property_filter
 
 MAX_TAGS = 10  # each tag is 2 filter entries and a counter in the contact's transactions
 MAX_SOURCE_TAGS = MAX_PER_CONTACT

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from chalicelib.db import keys
 from chalicelib.db.repositories.crms import CrmRepository
-from chalicelib.db.repositories.tasks import DueRecord, DueRepository, TaskRepository
+from chalicelib.db.repositories.tasks import DueRepository, TaskRepository
 from chalicelib.db.repositories.users import UserRepository
 from chalicelib.domain.clock import utcnow
 from chalicelib.domain.contacts import FeedKind
@@ -29,6 +29,7 @@ from chalicelib.domain.errors import StaleVersionError, UnavailableError
 from chalicelib.domain.tasks import SMS_MAX_LATENESS, DueKind, SmsState, Task, TaskStatus
 from chalicelib.integrations.ports import Mailer, SmsOutcomeUnknownError, SmsRejectedError, SmsSender
 from chalicelib.observability import logger
+from chalicelib.ports.queries import DueRecord
 from chalicelib.services.tasks import task_feed_writes
 
 LEASE = timedelta(minutes=5)

@@ -33,8 +33,7 @@ from chalicelib.domain.imports import (
     ExportStatus,
     export_file_key,
 )
-from chalicelib.integrations.ports import FileStore, Workflows
-from chalicelib.integrations.workflows import failure_reason
+from chalicelib.integrations.ports import FileStore, Workflows, failure_reason
 from chalicelib.observability import logger
 from chalicelib.services.acting import acting_user
 from chalicelib.services.contacts import ContactService, ListQuery

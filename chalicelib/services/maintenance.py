@@ -22,13 +22,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.db import keys
-from chalicelib.db.repositories.contacts import ContactRepository, Criteria
+from chalicelib.db.repositories.contacts import ContactRepository
 from chalicelib.db.repositories.crms import CrmRepository
 from chalicelib.db.repositories.deals import DealRepository
 from chalicelib.db.repositories.users import UserRepository
 from chalicelib.domain.contacts import ContactKind
 from chalicelib.domain.deals import DealStatus
 from chalicelib.domain.errors import ValidationError
+from chalicelib.ports.queries import Criteria
 
 CONTACT_PAGE = 200
 DEAL_PAGE = 100

@@ -18,8 +18,7 @@ from chalicelib.db.repositories.calls import CallRepository
 from chalicelib.domain.search import call_terms
 from chalicelib.domain.telephony import RecordingState
 from chalicelib.integrations.pbx import PbxAccounts
-from chalicelib.integrations.ports import FileStore
-from chalicelib.integrations.workflows import failure_reason
+from chalicelib.integrations.ports import FileStore, failure_reason
 from chalicelib.integrations.zadarma.client import (
     ZadarmaError,
     ZadarmaRateLimitedError,

@@ -20,7 +20,7 @@ from chalicelib.db.repositories.contacts import ContactRepository
 from chalicelib.db.repositories.crms import CrmRepository
 from chalicelib.db.repositories.deals import DealRepository
 from chalicelib.db.repositories.feeds import entry_put
-from chalicelib.db.repositories.tasks import ListFilter, TaskList, TaskRepository
+from chalicelib.db.repositories.tasks import TaskList, TaskRepository
 from chalicelib.db.repositories.users import UserRepository
 from chalicelib.db.writes import Write
 from chalicelib.domain.actor import Actor
@@ -54,6 +54,7 @@ from chalicelib.domain.tasks import (
 )
 from chalicelib.domain.telephony import dial_number
 from chalicelib.domain.users import UserStatus
+from chalicelib.ports.queries import ListFilter
 
 MAX_COMMENT = 2000
 MAX_CALENDAR_USERS = 200

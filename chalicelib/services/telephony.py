@@ -14,10 +14,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.db.pagination import Page, decode_cursor, encode_cursor
-from chalicelib.db.repositories.calls import CallFilter, CallRepository
+from chalicelib.db.repositories.calls import CallRepository
 from chalicelib.db.repositories.contacts import ContactRepository
 from chalicelib.db.repositories.crms import CrmRepository
-from chalicelib.db.repositories.presence import ExtensionStatusRepository, KnownStatus
+from chalicelib.db.repositories.presence import ExtensionStatusRepository
 from chalicelib.db.repositories.users import UserRepository
 from chalicelib.domain.actor import Actor
 from chalicelib.domain.clock import utcnow
@@ -53,6 +53,7 @@ from chalicelib.integrations.zadarma.client import (
     ZadarmaRateLimitedError,
     ZadarmaUnavailableError,
 )
+from chalicelib.ports.queries import CallFilter, KnownStatus
 
 MAX_EXTENSIONS_CHECKED = 50
 # How long a PBX extension status is shown without asking the PBX again.

@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from chalicelib.db.repositories.presence import ExtensionStatusRepository, KnownStatus
+from chalicelib.db.repositories.presence import ExtensionStatusRepository
 from chalicelib.domain.rights import Permission
+from chalicelib.ports.queries import KnownStatus
 from functions.due import handler as due_handler
 from infra.local.iam import acting_as
 from tests.harness import Api, add_member

@@ -10,10 +10,11 @@ import pytest
 
 from chalicelib.db.pagination import Page
 from chalicelib.db.repositories import contacts as contacts_module
-from chalicelib.db.repositories.contacts import ContactRepository, Criteria, property_filter
+from chalicelib.db.repositories.contacts import ContactRepository
 from chalicelib.domain.contacts import ClientType, Contact, ContactKind
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.search import parse_query
+from chalicelib.ports.queries import Criteria, property_filter
 from tests.harness import LocalAws
 
 T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)

@@ -9,10 +9,11 @@ import pytest
 
 from chalicelib.db import keys
 from chalicelib.db.items import Item
-from chalicelib.db.repositories.tasks import DueRepository, ListFilter, TaskList, TaskRepository
+from chalicelib.db.repositories.tasks import DueRepository, TaskList, TaskRepository
 from chalicelib.domain.errors import StaleVersionError
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.tasks import DueAction, DueKind, Task, TaskStatus, TaskType
+from chalicelib.ports.queries import ListFilter
 from tests.harness import LocalAws
 from tests.meter import dynamodb_calls
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from enum import StrEnum
 
 from pynamodb.exceptions import DeleteError, UpdateError
 from pynamodb.expressions.update import Action
@@ -14,13 +13,7 @@ from chalicelib.db.pagination import Page, decode_cursor, encode_cursor
 from chalicelib.db.writes import Check, Put, Update, Write, must_exist, must_not_exist, transact
 from chalicelib.domain.autodial import CallList, CallListStatus, ListItem, Outcome
 from chalicelib.domain.errors import ConflictError
-
-
-class ClaimResult(StrEnum):
-    CLAIMED = "claimed"
-    STOPPED = "stopped"  # the list is paused, canceled, or run by a newer run
-    TAKEN = "taken"  # the number is not pending any more
-    BUSY = "busy"  # another list of the extension waits for this number
+from chalicelib.ports.queries import ClaimResult
 
 
 class _StoppedError(ConflictError):

@@ -9,7 +9,6 @@ contact's feed has an id derived from the call, and is rewritten only by a newer
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -30,17 +29,10 @@ from chalicelib.domain.errors import ConflictError
 from chalicelib.domain.ids import derived_id
 from chalicelib.domain.search import Term
 from chalicelib.domain.telephony import Call, CallDirection, CallEvent, CallStatus, RecordingState
+from chalicelib.ports.queries import CallFilter
 
 CALL = "call"
 OWNER_CALL = "call"
-
-
-@dataclass(frozen=True, slots=True)
-class CallFilter:
-    direction: CallDirection | None = None
-    status: CallStatus | None = None
-    start_from: datetime | None = None
-    start_to: datetime | None = None
 
 
 class CallRepository:

@@ -7,7 +7,7 @@ and sweeps failed creations. It still takes ids, never raw keys.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, fields, replace
 from datetime import datetime
 from typing import Any
 
@@ -21,13 +21,7 @@ from chalicelib.domain.crm import Crm, CrmStatus
 from chalicelib.domain.errors import ConflictError, StaleVersionError
 from chalicelib.domain.money import parse_currencies
 from chalicelib.domain.telephony import TelephonySettings
-
-
-@dataclass(frozen=True, slots=True)
-class ProvisioningCrm:
-    tenant_id: str
-    slug: str
-    created_at: datetime
+from chalicelib.ports.queries import ProvisioningCrm
 
 
 class CrmRepository:

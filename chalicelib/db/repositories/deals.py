@@ -9,7 +9,7 @@ counts deals, and a list page is one Query.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -25,16 +25,9 @@ from chalicelib.domain.contacts import FeedEntry
 from chalicelib.domain.deals import Deal, DealStatus, StatusChange
 from chalicelib.domain.errors import StaleVersionError
 from chalicelib.domain.search import Term, terms_of
+from chalicelib.ports.queries import ColumnTotal
 
 ALL = "all"
-
-
-@dataclass(frozen=True, slots=True)
-class ColumnTotal:
-    status: DealStatus
-    currency: str
-    count: int
-    amount_minor: int
 
 
 class DealRepository:

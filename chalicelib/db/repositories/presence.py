@@ -9,18 +9,11 @@ only stale ones are asked again.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import datetime
 
 from chalicelib.db import keys
 from chalicelib.db.items import ExtensionStatusItem
 from chalicelib.domain.clock import isoformat_z, parse_utc
-
-
-@dataclass(frozen=True, slots=True)
-class KnownStatus:
-    online: bool | None  # None: the PBX did not say
-    at: datetime
+from chalicelib.ports.queries import KnownStatus
 
 
 class ExtensionStatusRepository:

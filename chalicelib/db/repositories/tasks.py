@@ -10,7 +10,7 @@ Every write of a task rewrites its copies and its due actions in the same transa
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -26,21 +26,9 @@ from chalicelib.db.writes import Delete, Put, Write, must_not_exist, transact
 from chalicelib.domain.clock import isoformat_z
 from chalicelib.domain.errors import StaleVersionError
 from chalicelib.domain.tasks import MAX_SPAN, DueAction, DueKind, SmsState, Task, TaskStatus, TaskType
+from chalicelib.ports.queries import DueRecord, ListFilter
 
 TaskList = keys.TaskList
-
-
-@dataclass(frozen=True, slots=True)
-class ListFilter:
-    """Which tasks of a list to read; the key conditions come first, the rest filters pages."""
-
-    status: TaskStatus | None = None
-    open_only: bool = False
-    start_from: datetime | None = None
-    start_to: datetime | None = None
-    responsible_user_id: str | None = None
-    task_type: TaskType | None = None
-    descending: bool = False
 
 
 class TaskRepository:
@@ -162,14 +150,6 @@ def due_writes(tenant_id: str, before: Task | None, after: Task | None) -> list[
 
 
 # --- due actions (AP31-32): deployment-wide, read by the scheduled worker --------------------
-
-
-@dataclass(frozen=True, slots=True)
-class DueRecord:
-    action: DueAction
-    attempts: int
-    claimed_until: datetime | None
-    last_error: str | None = None
 
 
 class DueRepository:

@@ -34,8 +34,7 @@ from chalicelib.domain.imports import (
     target_choices,
 )
 from chalicelib.domain.rights import Permission
-from chalicelib.integrations.ports import FileStore, Workflows
-from chalicelib.integrations.workflows import failure_reason
+from chalicelib.integrations.ports import FileStore, Workflows, failure_reason
 from chalicelib.observability import logger
 from chalicelib.services.imports.importing import Importer
 from chalicelib.services.imports.source import OpenedFile, decoded, fit, take
