@@ -15,17 +15,17 @@ from typing import TYPE_CHECKING
 
 from chalicelib.config import Settings, get_settings
 from chalicelib.domain.clock import utcnow
-from chalicelib.integrations.ports import Clock
+from chalicelib.ports.outside import Clock
 
 if TYPE_CHECKING:
-    from chalicelib.db.storage import DynamoStorage
     from chalicelib.db.repositories.crms import CrmRepository
+    from chalicelib.db.storage import DynamoStorage
     from chalicelib.integrations.cognito import CognitoIdentityProvider
     from chalicelib.integrations.mail import SesMailer
     from chalicelib.integrations.pbx import PbxAccounts
-    from chalicelib.integrations.ports import FileStore, SmsSender
     from chalicelib.integrations.secrets import SsmSecretStore
     from chalicelib.integrations.workflows import StepFunctionsWorkflows
+    from chalicelib.ports.outside import FileStore, SmsSender
     from chalicelib.services.auth import AuthService
     from chalicelib.services.autodial import AutodialService
     from chalicelib.services.broadcasts import BroadcastService

@@ -11,8 +11,8 @@ import time
 from collections.abc import Callable
 
 from chalicelib.domain.telephony import PBX_SECRET
-from chalicelib.integrations.ports import SecretStore
 from chalicelib.integrations.zadarma.client import ZadarmaClient
+from chalicelib.ports.outside import SecretStore
 
 CACHE_SECONDS = 300.0
 

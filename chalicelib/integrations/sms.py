@@ -7,7 +7,7 @@ looking sent.
 
 from __future__ import annotations
 
-from chalicelib.integrations.ports import SmsReceipt, SmsRejectedError
+from chalicelib.ports.outside import SmsReceipt, SmsRejectedError
 
 
 class NoSmsSender:

@@ -14,7 +14,7 @@ from chalicelib.domain.clock import utcnow
 from chalicelib.domain.errors import UnauthorizedError
 from chalicelib.domain.rights import Group, GroupType
 from chalicelib.domain.users import User, UserStatus, normalize_email, parse_principal_name, principal_name
-from chalicelib.integrations.ports import IdentityProvider, Tokens
+from chalicelib.ports.outside import IdentityProvider, Tokens
 
 _BAD_CREDENTIALS = "wrong CRM, email or password"
 

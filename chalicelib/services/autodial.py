@@ -34,8 +34,8 @@ from chalicelib.domain.ids import new_id
 from chalicelib.domain.rights import Access
 from chalicelib.domain.telephony import CallStatus, dial_number, number_lead
 from chalicelib.integrations.pbx import PbxAccounts
-from chalicelib.integrations.ports import Workflows, failure_reason
 from chalicelib.observability import logger
+from chalicelib.ports.outside import Workflows, failure_reason
 from chalicelib.ports.queries import ClaimResult
 
 AUTODIAL_MACHINE = "Autodial"

@@ -39,7 +39,8 @@ from chalicelib.domain.errors import ConflictError, NotFoundError, UnavailableEr
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.rights import Access
 from chalicelib.domain.sms import SmsTemplate, check_text
-from chalicelib.integrations.ports import (
+from chalicelib.observability import logger
+from chalicelib.ports.outside import (
     SmsOutcomeUnknownError,
     SmsRateLimitedError,
     SmsRejectedError,
@@ -47,7 +48,6 @@ from chalicelib.integrations.ports import (
     Workflows,
     failure_reason,
 )
-from chalicelib.observability import logger
 
 BROADCAST_MACHINE = "SmsBroadcast"
 

@@ -28,8 +28,8 @@ from chalicelib.domain.ids import new_id
 from chalicelib.domain.rights import GroupType, standard_groups
 from chalicelib.domain.telephony import PBX_SECRET
 from chalicelib.domain.users import User, UserStatus, check_extension, check_password, normalize_email, principal_name
-from chalicelib.integrations.ports import IdentityProvider, SecretStore
 from chalicelib.observability import logger
+from chalicelib.ports.outside import IdentityProvider, SecretStore
 from chalicelib.services.invitations import InvitationService
 
 # More users are invited afterwards; the wizard's list stays short.

@@ -27,8 +27,8 @@ from chalicelib.domain.clock import utcnow
 from chalicelib.domain.contacts import FeedKind
 from chalicelib.domain.errors import StaleVersionError, UnavailableError
 from chalicelib.domain.tasks import SMS_MAX_LATENESS, DueKind, SmsState, Task, TaskStatus
-from chalicelib.integrations.ports import Mailer, SmsOutcomeUnknownError, SmsRejectedError, SmsSender
 from chalicelib.observability import logger
+from chalicelib.ports.outside import Mailer, SmsOutcomeUnknownError, SmsRejectedError, SmsSender
 from chalicelib.ports.queries import DueRecord
 from chalicelib.services.tasks import task_feed_writes
 

@@ -33,8 +33,8 @@ from chalicelib.domain.imports import (
     ExportStatus,
     export_file_key,
 )
-from chalicelib.integrations.ports import FileStore, Workflows, failure_reason
 from chalicelib.observability import logger
+from chalicelib.ports.outside import FileStore, Workflows, failure_reason
 from chalicelib.services.acting import acting_user
 from chalicelib.services.contacts import ContactService, ListQuery
 from chalicelib.services.imports import import_right

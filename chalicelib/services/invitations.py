@@ -30,8 +30,8 @@ from chalicelib.domain.users import (
     normalize_email,
     principal_name,
 )
-from chalicelib.integrations.ports import IdentityProvider, Mailer
 from chalicelib.observability import logger
+from chalicelib.ports.outside import IdentityProvider, Mailer
 
 
 @dataclass(frozen=True, slots=True)

@@ -53,9 +53,9 @@ from chalicelib.domain.telephony import (
 )
 from chalicelib.domain.users import UserStatus
 from chalicelib.integrations.pbx import PbxAccounts
-from chalicelib.integrations.ports import Workflows
 from chalicelib.integrations.zadarma.webhooks import WebhookError, WebhookEvent, parse_event, signature_string, verify
 from chalicelib.observability import logger
+from chalicelib.ports.outside import Workflows
 
 RECORDING_MACHINE = "RecordingFetch"
 # A wrongly signed event reads the CRM's secret again if the kept copy is older than this.

@@ -25,7 +25,7 @@ from chalicelib.domain.users import (
     check_extension,
     check_user_name,
 )
-from chalicelib.integrations.ports import FileStore
+from chalicelib.ports.outside import FileStore
 
 LANGUAGES = frozenset({"en", "fr", "de", "es", "it", "pt", "pl", "uk", "ru"})
 MAX_PHONES = 5

@@ -18,13 +18,13 @@ from chalicelib.db.repositories.calls import CallRepository
 from chalicelib.domain.search import call_terms
 from chalicelib.domain.telephony import RecordingState
 from chalicelib.integrations.pbx import PbxAccounts
-from chalicelib.integrations.ports import FileStore, failure_reason
 from chalicelib.integrations.zadarma.client import (
     ZadarmaError,
     ZadarmaRateLimitedError,
     ZadarmaUnavailableError,
 )
 from chalicelib.observability import logger
+from chalicelib.ports.outside import FileStore, failure_reason
 from chalicelib.services.pbx_events import transcript_text
 
 NOT_READY_WORDS = ("not found", "not ready", "no file")

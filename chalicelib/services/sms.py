@@ -28,7 +28,7 @@ from chalicelib.domain.ids import new_id
 from chalicelib.domain.rights import Access
 from chalicelib.domain.sms import MAX_TEMPLATES, SmsTemplate, check_text, check_title
 from chalicelib.domain.telephony import CallDirection, dial_number, number_lead
-from chalicelib.integrations.ports import SmsOutcomeUnknownError, SmsRejectedError, SmsSender
+from chalicelib.ports.outside import SmsOutcomeUnknownError, SmsRejectedError, SmsSender
 
 
 @dataclass(frozen=True, slots=True)

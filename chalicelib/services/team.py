@@ -20,7 +20,7 @@ from chalicelib.domain.errors import ConflictError, ForbiddenError, NotFoundErro
 from chalicelib.domain.rights import Access, GroupType, Permission
 from chalicelib.domain.schedule import parse_working_hours
 from chalicelib.domain.users import User, UserStatus, check_extension, check_user_name, normalize_email, principal_name
-from chalicelib.integrations.ports import IdentityProvider
+from chalicelib.ports.outside import IdentityProvider
 
 _UNCHANGED = object()
 

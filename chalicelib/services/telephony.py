@@ -46,13 +46,13 @@ from chalicelib.domain.telephony import (
 )
 from chalicelib.domain.users import EXTENSION_PATTERN, UserStatus
 from chalicelib.integrations.pbx import PbxAccounts
-from chalicelib.integrations.ports import FileStore
 from chalicelib.integrations.zadarma.client import (
     ZadarmaClient,
     ZadarmaError,
     ZadarmaRateLimitedError,
     ZadarmaUnavailableError,
 )
+from chalicelib.ports.outside import FileStore
 from chalicelib.ports.queries import CallFilter, KnownStatus
 
 MAX_EXTENSIONS_CHECKED = 50

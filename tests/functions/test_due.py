@@ -14,7 +14,7 @@ from chalicelib.db.repositories.tasks import DueRepository
 from chalicelib.domain.errors import UnavailableError
 from chalicelib.domain.tasks import DueAction, DueKind
 from chalicelib.integrations.mail import SesMailer
-from chalicelib.integrations.ports import SmsReceipt, SmsRejectedError
+from chalicelib.ports.outside import SmsReceipt, SmsRejectedError
 from chalicelib.services.due import DueWorker
 from tests.harness import Api, CrmSession, sent_emails
 from tests.meter import dynamodb_calls
@@ -307,7 +307,7 @@ def test_a_run_out_of_time_leaves_the_rest_to_the_next_run(api: Api, make_crm, n
 
 
 def test_a_deferred_sms_whose_answer_never_came_is_not_sent_again(api: Api, make_crm, now: datetime) -> None:
-    from chalicelib.integrations.ports import SmsOutcomeUnknownError
+    from chalicelib.ports.outside import SmsOutcomeUnknownError
 
     class Unsure(RecordingSms):
         def send(self, tenant_id: str, to: str, text: str) -> SmsReceipt:

@@ -175,7 +175,7 @@ class _UnsureSender:
         self.calls = 0
 
     def send(self, tenant_id: str, to: str, text: str) -> Any:
-        from chalicelib.integrations.ports import SmsOutcomeUnknownError, SmsReceipt
+        from chalicelib.ports.outside import SmsOutcomeUnknownError, SmsReceipt
 
         self.calls += 1
         if self.calls == 1:

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import pytest
 
 from chalicelib.domain.errors import UnavailableError
-from chalicelib.integrations.ports import SmsReceipt, SmsRejectedError
 from chalicelib.integrations.zadarma.sms import ZadarmaSmsSender
+from chalicelib.ports.outside import SmsReceipt, SmsRejectedError
 from infra.local.fake_zadarma import FakeZadarma
 
 KEY, SECRET = "crm-key", "crm-secret"

@@ -6,7 +6,6 @@ import threading
 from collections.abc import Callable
 
 from chalicelib.domain.errors import UnavailableError
-from chalicelib.integrations.ports import SmsOutcomeUnknownError, SmsRateLimitedError, SmsReceipt, SmsRejectedError
 from chalicelib.integrations.zadarma.client import (
     DEFAULT_BASE_URL,
     ZadarmaClient,
@@ -14,6 +13,7 @@ from chalicelib.integrations.zadarma.client import (
     ZadarmaRateLimitedError,
     ZadarmaUnavailableError,
 )
+from chalicelib.ports.outside import SmsOutcomeUnknownError, SmsRateLimitedError, SmsReceipt, SmsRejectedError
 
 
 class ZadarmaSmsSender:

@@ -28,7 +28,7 @@ from chalicelib.domain.imports import (
     read_row,
 )
 from chalicelib.domain.users import UserStatus
-from chalicelib.integrations.ports import FileStore
+from chalicelib.ports.outside import FileStore
 from chalicelib.services.acting import acting_user
 from chalicelib.services.contacts import changes_between
 from chalicelib.services.imports.planner import Chunk, Planner, merge_onto, row_contact_id

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from chalicelib.domain.imports import MAX_ERRORS_KEPT, Import, import_part_key
-from chalicelib.integrations.ports import FileStore
+from chalicelib.ports.outside import FileStore
 
 REPORT_HEADER = ["row", "column", "reason", "outcome"]
 

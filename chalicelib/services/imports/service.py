@@ -34,8 +34,8 @@ from chalicelib.domain.imports import (
     target_choices,
 )
 from chalicelib.domain.rights import Permission
-from chalicelib.integrations.ports import FileStore, Workflows, failure_reason
 from chalicelib.observability import logger
+from chalicelib.ports.outside import FileStore, Workflows, failure_reason
 from chalicelib.services.imports.importing import Importer
 from chalicelib.services.imports.source import OpenedFile, decoded, fit, take
 from chalicelib.services.imports.undo import Undoer

@@ -20,7 +20,7 @@ from chalicelib.domain.imports import (
     column_names,
     import_part_key,
 )
-from chalicelib.integrations.ports import FileStore
+from chalicelib.ports.outside import FileStore
 
 PREVIEW_BYTES = 512 * 1024  # a CSV's preview reads this much of the file, not all of it
 

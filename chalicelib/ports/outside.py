@@ -1,4 +1,5 @@
-"""Ports: what the services need from outside systems. Adapters implement them; tests fake them."""
+"""Outside ports: what the services need from outside systems (identity, mail, secrets, files,
+SMS, workflows, time). Adapters in `integrations/` implement them; tests fake them."""
 
 from __future__ import annotations
 
