@@ -1,0 +1,91 @@
+"""In-memory storage (`chalicelib.ports.storage.Storage`): repositories kept in dicts.
+
+Writes follow the table's rules where a service relies on them: a stale `version` or a taken
+unique value is a conflict and nothing of the transaction is applied; pages come in the index's
+order with an opaque cursor. A repository a test does not need raises AttributeError at once
+(no silent stub): add it here when a service test needs it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from chalicelib.domain.contacts import FeedEntry
+from chalicelib.ports.storage import FeedOwner
+from tests.fakes.base import FakeWrite, commit
+from tests.fakes.records import (
+    FakeContacts,
+    FakeCrms,
+    FakeDeals,
+    FakeGroups,
+    FakeProperties,
+    FakeSmsTemplates,
+    FakeSourceTags,
+    FakeUsers,
+)
+
+
+@dataclass
+class Tenant:
+    """One CRM's repositories (each made on first use, kept for the test)."""
+
+    contacts: FakeContacts
+    users: FakeUsers
+    groups: FakeGroups = field(default_factory=FakeGroups)
+    deals: FakeDeals = field(default_factory=FakeDeals)
+    properties: FakeProperties = field(default_factory=FakeProperties)
+    source_tags: FakeSourceTags = field(default_factory=FakeSourceTags)
+    sms_templates: FakeSmsTemplates = field(default_factory=FakeSmsTemplates)
+
+
+class FakeStorage:
+    """Every CRM's data in memory; the same object for the whole test."""
+
+    def __init__(self) -> None:
+        self.crms = FakeCrms()
+        self._tenants: dict[str, Tenant] = {}
+        self.transactions = 0  # how many all-or-nothing writes ran (services batching them)
+
+    def tenant(self, tenant_id: str) -> Tenant:
+        if tenant_id not in self._tenants:
+            self._tenants[tenant_id] = Tenant(contacts=FakeContacts(self), users=FakeUsers(self))
+        return self._tenants[tenant_id]
+
+    def contacts(self, tenant_id: str) -> FakeContacts:
+        return self.tenant(tenant_id).contacts
+
+    def users(self, tenant_id: str) -> FakeUsers:
+        return self.tenant(tenant_id).users
+
+    def groups(self, tenant_id: str) -> FakeGroups:
+        return self.tenant(tenant_id).groups
+
+    def deals(self, tenant_id: str) -> FakeDeals:
+        return self.tenant(tenant_id).deals
+
+    def properties(self, tenant_id: str) -> FakeProperties:
+        return self.tenant(tenant_id).properties
+
+    def source_tags(self, tenant_id: str) -> FakeSourceTags:
+        return self.tenant(tenant_id).source_tags
+
+    def sms_templates(self, tenant_id: str) -> FakeSmsTemplates:
+        return self.tenant(tenant_id).sms_templates
+
+    def feed_write(self, tenant_id: str, owner: FeedOwner, owner_id: str, entry: FeedEntry) -> FakeWrite:
+        tenant = self.tenant(tenant_id)
+        feeds = tenant.contacts.feeds if owner is FeedOwner.CONTACT else tenant.deals.feeds
+        return FakeWrite(lambda: feeds.setdefault(owner_id, []).append(entry))
+
+    def transact(self, writes: Sequence[Any]) -> None:
+        self.transactions += 1
+        commit(writes)
+
+    def transact_groups(self, groups: Iterable[Sequence[Any]]) -> int:
+        count = 0
+        for group in groups:
+            self.transact(group)
+            count += 1
+        return count
