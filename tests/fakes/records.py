@@ -3,7 +3,7 @@ properties, source tags, SMS templates (Protocols in `chalicelib/ports/storage.p
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -210,6 +210,20 @@ class FakeContacts:
         kept.sort(key=lambda c: (c.created_at, c.id), reverse=criteria.newest_first)
         return page(kept, limit, cursor)
 
+    def counts(self, name: str) -> list[tuple[ContactKind, str, int]]:
+        """Contacts per tag, source tag or property key and kind (the table keeps counters)."""
+        counted: dict[tuple[ContactKind, str], int] = {}
+        for contact in self.records.values():
+            if name == "tag":
+                values: Sequence[str] = contact.tags
+            elif name == "source":
+                values = contact.source_tag_ids
+            else:
+                values = list(contact.properties)
+            for value in values:
+                counted[(contact.kind, value)] = counted.get((contact.kind, value), 0) + 1
+        return [(kind, value, n) for (kind, value), n in sorted(counted.items())]
+
     def owner_of_phone(self, e164: str) -> str | None:
         return self.phones.get(e164)
 
@@ -407,9 +421,9 @@ class FakeProperties:
 
 
 class FakeSourceTags:
-    def __init__(self) -> None:
+    def __init__(self, contacts: FakeContacts) -> None:
         self.records: dict[str, SourceTag] = {}
-        self.contact_counts: dict[tuple[ContactKind, str], int] = {}
+        self._contacts = contacts
 
     def list_all(self) -> list[SourceTag]:
         return sorted(self.records.values(), key=lambda t: t.id)
@@ -418,7 +432,7 @@ class FakeSourceTags:
         return page(self.list_all(), limit, cursor)
 
     def counts(self, ids: list[str]) -> dict[tuple[ContactKind, str], int]:
-        return {key: n for key, n in self.contact_counts.items() if key[1] in ids}
+        return {(kind, tag): n for kind, tag, n in self._contacts.counts("source") if tag in ids}
 
     def get(self, source_tag_id: str) -> SourceTag | None:
         return self.records.get(source_tag_id)
@@ -462,13 +476,3 @@ class FakeSmsTemplates:
 
     def delete(self, template: SmsTemplate) -> None:
         versioned_delete(self.records, template, "template")
-
-
-def counts_of(records: Mapping[str, Contact], name: str) -> dict[str, int]:
-    """Contacts per tag or source (what the table's counters hold), for assertions."""
-    counted: dict[str, int] = {}
-    for contact in records.values():
-        values = contact.tags if name == "tag" else contact.source_tag_ids
-        for value in values:
-            counted[value] = counted.get(value, 0) + 1
-    return counted

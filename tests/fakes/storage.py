@@ -33,10 +33,10 @@ class Tenant:
 
     contacts: FakeContacts
     users: FakeUsers
+    source_tags: FakeSourceTags
     groups: FakeGroups = field(default_factory=FakeGroups)
     deals: FakeDeals = field(default_factory=FakeDeals)
     properties: FakeProperties = field(default_factory=FakeProperties)
-    source_tags: FakeSourceTags = field(default_factory=FakeSourceTags)
     sms_templates: FakeSmsTemplates = field(default_factory=FakeSmsTemplates)
 
 
@@ -50,7 +50,8 @@ class FakeStorage:
 
     def tenant(self, tenant_id: str) -> Tenant:
         if tenant_id not in self._tenants:
-            self._tenants[tenant_id] = Tenant(contacts=FakeContacts(self), users=FakeUsers(self))
+            contacts = FakeContacts(self)
+            self._tenants[tenant_id] = Tenant(contacts, FakeUsers(self), FakeSourceTags(contacts))
         return self._tenants[tenant_id]
 
     def contacts(self, tenant_id: str) -> FakeContacts:
