@@ -283,6 +283,12 @@ class FakeContacts:
         commit([FakeWrite(apply, check), *self._guards(after)])
         return saved
 
+    def take(self, before: Contact, after: Contact, entry: FeedEntry) -> Contact:
+        current = self.records.get(before.id)
+        if current is not None and current.responsible_user_id is not None:
+            raise ConflictError("the lead has a responsible user")
+        return self.save_changes(before, after, [entry])
+
     def delete(self, contact: Contact) -> None:
         versioned_delete(self.records, contact, contact.kind.value)
         for phone in contact.phones:
