@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from chalicelib.domain.errors import UnauthorizedError
+from chalicelib.domain.errors import UnauthorizedError, UnavailableError
 from chalicelib.ports.outside import SmsReceipt, SmsRejectedError, Tokens
 
 
@@ -45,8 +45,11 @@ class FakeIdentity:
 @dataclass
 class FakeMailer:
     sent: list[tuple[str, str, str]] = field(default_factory=list)  # (to, subject, text)
+    refused: set[str] = field(default_factory=set)  # addresses the provider refuses
 
     def send(self, to: str, subject: str, text: str) -> None:
+        if to in self.refused:
+            raise UnavailableError(f"the mail provider refused {to}")
         self.sent.append((to, subject, text))
 
 

@@ -12,6 +12,7 @@ from chalicelib.domain.contacts import Contact, ContactKind, FeedEntry
 from chalicelib.domain.crm import Crm
 from chalicelib.domain.deals import Deal, DealStatus
 from chalicelib.domain.errors import ConflictError, DuplicateError, NotFoundError, StaleVersionError
+from chalicelib.domain.invitations import Invitation
 from chalicelib.domain.paging import Page
 from chalicelib.domain.properties import PropertyDef
 from chalicelib.domain.rights import Group
@@ -482,3 +483,27 @@ class FakeSmsTemplates:
 
     def delete(self, template: SmsTemplate) -> None:
         versioned_delete(self.records, template, "template")
+
+
+class FakeInvitations:
+    """Invitations of every CRM by token hash (deployment-wide, like the table's items)."""
+
+    def __init__(self) -> None:
+        self.records: dict[str, Invitation] = {}
+
+    def get_by_token_hash(self, digest: str) -> Invitation | None:
+        return self.records.get(digest)
+
+    def list_pending(self, tenant_id: str, *, limit: int = 100) -> list[Invitation]:
+        mine = [i for i in self.records.values() if i.tenant_id == tenant_id]
+        return sorted(mine, key=lambda i: (i.created_at, i.id), reverse=True)[:limit]
+
+    def creation_writes(self, invitation: Invitation, digest: str) -> list[FakeWrite]:
+        return [FakeWrite(lambda: self.records.__setitem__(digest, invitation))]
+
+    def use_write(self, digest: str) -> FakeWrite:
+        def check() -> None:
+            if digest not in self.records:
+                raise ConflictError("this invitation has already been used", field="token")
+
+        return FakeWrite(lambda: self.records.pop(digest, None), check)

@@ -20,6 +20,7 @@ from tests.fakes.records import (
     FakeCrms,
     FakeDeals,
     FakeGroups,
+    FakeInvitations,
     FakeProperties,
     FakeSmsTemplates,
     FakeSourceTags,
@@ -45,6 +46,7 @@ class FakeStorage:
 
     def __init__(self) -> None:
         self.crms = FakeCrms()
+        self.invitations = FakeInvitations()
         self._tenants: dict[str, Tenant] = {}
         self.transactions = 0  # how many all-or-nothing writes ran (services batching them)
 
