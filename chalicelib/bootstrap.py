@@ -123,7 +123,7 @@ class Services:
     def auth(self) -> AuthService:
         from chalicelib.services.auth import AuthService
 
-        return AuthService(self.crm_repository, self.identity)
+        return AuthService(self.storage, self.clock, self.identity)
 
     @functools.cached_property
     def autodial(self) -> AutodialService:
@@ -143,19 +143,19 @@ class Services:
     def company(self) -> CompanyService:
         from chalicelib.services.company import CompanyService
 
-        return CompanyService(self.crm_repository)
+        return CompanyService(self.storage)
 
     @functools.cached_property
     def contacts(self) -> ContactService:
         from chalicelib.services.contacts import ContactService
 
-        return ContactService(self.crm_repository)
+        return ContactService(self.storage, self.clock)
 
     @functools.cached_property
     def crms(self) -> CrmService:
         from chalicelib.services.crms import CrmService
 
-        return CrmService(self.crm_repository, self.identity, self.secrets, invitations=self.invitations)
+        return CrmService(self.storage, self.clock, self.identity, self.secrets, invitations=self.invitations)
 
     @functools.cached_property
     def deals(self) -> DealService:
@@ -179,7 +179,7 @@ class Services:
     def groups(self) -> GroupService:
         from chalicelib.services.groups import GroupService
 
-        return GroupService()
+        return GroupService(self.storage)
 
     @functools.cached_property
     def imports(self) -> ImportService:
@@ -193,13 +193,13 @@ class Services:
     def invitations(self) -> InvitationService:
         from chalicelib.services.invitations import InvitationService
 
-        return InvitationService(self.identity, self.mailer, self.settings.app_url)
+        return InvitationService(self.storage, self.clock, self.identity, self.mailer, self.settings.app_url)
 
     @functools.cached_property
     def maintenance(self) -> MaintenanceService:
         from chalicelib.services.maintenance import MaintenanceService
 
-        return MaintenanceService(self.crm_repository)
+        return MaintenanceService(self.storage)
 
     @functools.cached_property
     def pbx_events(self) -> PbxEvents:
@@ -215,13 +215,13 @@ class Services:
     def profile(self) -> ProfileService:
         from chalicelib.services.profile import ProfileService
 
-        return ProfileService(self.files, self.crm_repository)
+        return ProfileService(self.storage, self.clock, self.files)
 
     @functools.cached_property
     def properties(self) -> PropertyService:
         from chalicelib.services.properties import PropertyService
 
-        return PropertyService()
+        return PropertyService(self.storage)
 
     @functools.cached_property
     def recordings(self) -> RecordingService:
@@ -233,7 +233,7 @@ class Services:
     def search(self) -> SearchService:
         from chalicelib.services.search import SearchService
 
-        return SearchService()
+        return SearchService(self.storage)
 
     @functools.cached_property
     def sms(self) -> SmsService:
@@ -245,7 +245,7 @@ class Services:
     def sources(self) -> SourceTagService:
         from chalicelib.services.sources import SourceTagService
 
-        return SourceTagService()
+        return SourceTagService(self.storage, self.clock)
 
     @functools.cached_property
     def tasks(self) -> TaskService:
@@ -257,7 +257,7 @@ class Services:
     def team(self) -> TeamService:
         from chalicelib.services.team import TeamService
 
-        return TeamService(self.identity)
+        return TeamService(self.storage, self.clock, self.identity)
 
     @functools.cached_property
     def telephony(self) -> TelephonyService:

@@ -67,6 +67,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from chalicelib.domain.counters import UNASSIGNED
+from chalicelib.domain.counters import owner_counter as owner_counter  # re-exported: repositories name them
+
 TENANT = "T#"
 GLOBAL = "G#"
 
@@ -135,7 +138,6 @@ def invitations_sk(created_at_iso: str, invitation_id: str) -> str:
 
 CONTACT_RECORD = "~CONTACT"  # sorts after every FEED# entry: a descending Query starts with it
 FEED = "FEED#"
-UNASSIGNED = "-"
 
 
 def contact_pk(tenant_id: str, contact_id: str) -> str:
@@ -443,11 +445,6 @@ def deal_list_pk(tenant_id: str, owner: str | None = None) -> str:
 def deal_list_status_pk(list_pk: str, status: str) -> str:
     """The same list, one status (AP61, gsi1)."""
     return f"{list_pk}#S#{status}"
-
-
-def owner_counter(name: str, owner: str | None) -> str:
-    """A counter family kept per responsible user (`-`: the unsorted pool), beside the CRM's."""
-    return f"{name}@{owner or UNASSIGNED}"
 
 
 def search_term_of(sk: str) -> str:

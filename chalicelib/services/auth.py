@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 
-from chalicelib.db.repositories.crms import CrmRepository
-from chalicelib.db.repositories.groups import GroupRepository
-from chalicelib.db.repositories.users import UserRepository
 from chalicelib.domain.actor import Actor
-from chalicelib.domain.clock import utcnow
 from chalicelib.domain.errors import UnauthorizedError
 from chalicelib.domain.rights import Group, GroupType
 from chalicelib.domain.users import User, UserStatus, normalize_email, parse_principal_name, principal_name
-from chalicelib.ports.outside import IdentityProvider, Tokens
+from chalicelib.ports.outside import Clock, IdentityProvider, Tokens
+from chalicelib.ports.storage import Storage
 
 _BAD_CREDENTIALS = "wrong CRM, email or password"
 
@@ -28,24 +23,20 @@ class Session:
 class AuthService:
     def __init__(
         self,
-        crms: CrmRepository,
+        storage: Storage,
+        clock: Clock,
         identity: IdentityProvider,
-        users: Callable[[str], UserRepository] = UserRepository,
-        groups: Callable[[str], GroupRepository] = GroupRepository,
-        clock: Callable[[], datetime] = utcnow,
     ) -> None:
+        self._storage = storage
         self._clock = clock
-        self._crms = crms
         self._identity = identity
-        self._users = users
-        self._groups = groups
 
     def login(self, crm_slug: str, email: str, password: str) -> Session:
         """Tokens for a user of the CRM `crm_slug`; the same 401 whatever part is wrong."""
-        tenant_id = self._crms.resolve_slug(crm_slug.strip().lower())
+        tenant_id = self._storage.crms.resolve_slug(crm_slug.strip().lower())
         if tenant_id is None:
             raise UnauthorizedError(_BAD_CREDENTIALS)
-        users = self._users(tenant_id)
+        users = self._storage.users(tenant_id)
         user_id = users.find_id_by_email(normalize_email(email))
         if user_id is None:
             raise UnauthorizedError(_BAD_CREDENTIALS)
@@ -68,10 +59,10 @@ class AuthService:
         except ValueError:
             raise UnauthorizedError("the token is not for a CRM user") from None
         # One call reads the user (the latest version) and refreshes their presence.
-        user = self._users(tenant_id).get_and_mark_seen(user_id, self._clock())
+        user = self._storage.users(tenant_id).get_and_mark_seen(user_id, self._clock())
         if user is None or user.status is not UserStatus.ACTIVE:
             raise UnauthorizedError("this user is deactivated")
-        group = self._groups(tenant_id).get(user.group_id)
+        group = self._storage.groups(tenant_id).get(user.group_id)
         if group is None:
             # The group was deleted under the user: they keep their session but no rights.
             group = Group(id=user.group_id, type=GroupType.CUSTOM, title="(deleted group)")

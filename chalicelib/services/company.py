@@ -6,18 +6,18 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
-from chalicelib.db.repositories.crms import CrmRepository
 from chalicelib.domain import crm as crm_rules
 from chalicelib.domain.actor import Actor
 from chalicelib.domain.crm import Crm
 from chalicelib.domain.errors import NotFoundError, check_version
 from chalicelib.domain.money import ExchangeRates, check_currency, parse_currencies
 from chalicelib.domain.rights import Access
+from chalicelib.ports.storage import Storage
 
 
 class CompanyService:
-    def __init__(self, crms: CrmRepository) -> None:
-        self._crms = crms
+    def __init__(self, storage: Storage) -> None:
+        self._storage = storage
 
     def get(self, actor: Actor) -> Crm:
         actor.require(Access.ANY_USER)
@@ -45,7 +45,7 @@ class CompanyService:
             timezone=crm_rules.check_timezone(timezone),
             rates=parse_currencies(check_currency(base_currency, field_name="base_currency"), currencies),
         )
-        return self._crms.save_company(before, after)
+        return self._storage.crms.save_company(before, after)
 
     def rates(self, tenant_id: str) -> ExchangeRates:
         """The CRM's exchange rates: deals and analytics convert amounts with them."""
@@ -55,7 +55,7 @@ class CompanyService:
         return self.rates(tenant_id).to_base(amount, currency)
 
     def _require(self, tenant_id: str) -> Crm:
-        crm = self._crms.get(tenant_id)
+        crm = self._storage.crms.get(tenant_id)
         if crm is None:
             raise NotFoundError("no such CRM")
         return crm

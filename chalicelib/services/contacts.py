@@ -12,15 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from chalicelib.db.pagination import Page
-from chalicelib.db.repositories.contacts import ContactRepository
-from chalicelib.db.repositories.crms import CrmRepository
-from chalicelib.db.repositories.properties import PropertyRepository
-from chalicelib.db.repositories.sources import SourceTagRepository
-from chalicelib.db.repositories.users import UserRepository
-from chalicelib.db.writes import Write
 from chalicelib.domain.actor import Actor
-from chalicelib.domain.clock import utcnow
 from chalicelib.domain.contacts import (
     ChannelType,
     ClientType,
@@ -40,12 +32,15 @@ from chalicelib.domain.contacts import (
 )
 from chalicelib.domain.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError, check_version
 from chalicelib.domain.ids import new_id
+from chalicelib.domain.paging import Page
 from chalicelib.domain.properties import MAX_VALUES_PER_CONTACT
 from chalicelib.domain.rights import Permission
 from chalicelib.domain.search import parse_query
 from chalicelib.domain.sources import MAX_PER_CONTACT
 from chalicelib.domain.users import EXTENSION_PATTERN, UserStatus
+from chalicelib.ports.outside import Clock
 from chalicelib.ports.queries import Criteria, property_filter
+from chalicelib.ports.storage import Contacts, Storage, Write
 
 MAX_TAGS = 10  # each tag is 2 filter entries and a counter in the contact's transactions
 MAX_SOURCE_TAGS = MAX_PER_CONTACT
@@ -160,33 +155,21 @@ class Identified:
 
 
 class ContactService:
-    def __init__(
-        self,
-        crms: CrmRepository,
-        contacts: Callable[[str], ContactRepository] = ContactRepository,
-        sources: Callable[[str], SourceTagRepository] = SourceTagRepository,
-        properties: Callable[[str], PropertyRepository] = PropertyRepository,
-        users: Callable[[str], UserRepository] = UserRepository,
-        clock: Callable[[], datetime] = utcnow,
-    ) -> None:
-        self._crms = crms
-        self._contacts = contacts
-        self._sources = sources
-        self._properties = properties
-        self._users = users
+    def __init__(self, storage: Storage, clock: Clock) -> None:
+        self._storage = storage
         self._clock = clock
 
     # --- reads -------------------------------------------------------------------------------
 
     def card(self, actor: Actor, kind: ContactKind, contact_id: str) -> Card:
         """The contact and its latest feed entries (one read)."""
-        contact, feed = self._contacts(actor.tenant_id).card(contact_id, FEED_PAGE)
+        contact, feed = self._storage.contacts(actor.tenant_id).card(contact_id, FEED_PAGE)
         return Card(self._visible(actor, kind, contact), feed)
 
     def feed(
         self, actor: Actor, kind: ContactKind, contact_id: str, *, limit: int, cursor: str | None
     ) -> Page[FeedEntry]:
-        repo = self._contacts(actor.tenant_id)
+        repo = self._storage.contacts(actor.tenant_id)
         self._visible(actor, kind, repo.get(contact_id))
         return repo.feed(contact_id, limit=limit, cursor=cursor)
 
@@ -195,7 +178,7 @@ class ContactService:
     ) -> Page[Contact]:
         """One page of a list (CL-1, CL-2, LD-1) with any combination of filters: one index Query
         (plus one BatchGetItem of the records when the index holds only ids or the records must
-        be checked), within a bounded read; see `ContactRepository.page`."""
+        be checked), within a bounded read; see `Contacts.page` (ports/storage.py)."""
         view_all = Permission.LEADS_VIEW if kind is ContactKind.LEAD else Permission.CUSTOMERS_VIEW_ALL
         scope = query.scope or ("all" if actor.can(view_all) else "mine")
         if scope == "unsorted" and kind is not ContactKind.LEAD:
@@ -240,7 +223,7 @@ class ContactService:
             updated_to=query.updated_to,
             newest_first=query.newest_first,
         )
-        repo = self._contacts(actor.tenant_id)
+        repo = self._storage.contacts(actor.tenant_id)
         if query.q is not None:
             page = repo.search(kind, parse_query(query.q), criteria, limit=limit, cursor=cursor)
         else:
@@ -260,7 +243,7 @@ class ContactService:
             columns.append((lead, True, None))
         else:
             columns += [(lead, False, actor.user_id), (lead, False, None)]
-        page = self._contacts(actor.tenant_id).tag_counts(columns, limit=limit, cursor=cursor)
+        page = self._storage.contacts(actor.tenant_id).tag_counts(columns, limit=limit, cursor=cursor)
         counted: dict[str, list[int]] = {}
         for tag, kind, count in page.items:
             counted.setdefault(tag, [0, 0])[kind is lead] += count
@@ -269,7 +252,7 @@ class ContactService:
     def identify(self, actor: Actor, phone: str) -> Identified:
         """Who owns this number (the PBX asks on every call): a contact, or a user's extension."""
         if EXTENSION_PATTERN.fullmatch(phone):
-            users = self._users(actor.tenant_id)
+            users = self._storage.users(actor.tenant_id)
             user_id = users.find_id_by_extension(phone)
             user = users.get(user_id) if user_id else None
             if user is None or user.status is UserStatus.DEACTIVATED:
@@ -280,7 +263,7 @@ class ContactService:
             [number] = normalize_phones([(phone, ChannelType.OTHER)], region)
         except ValidationError:
             raise ValidationError(f"'{phone}' is not a phone number we can read", field="phone") from None
-        repo = self._contacts(actor.tenant_id)
+        repo = self._storage.contacts(actor.tenant_id)
         owner = repo.owner_of_phone(number.phone)
         contact = repo.get(owner) if owner else None
         if contact is None or not can_see(actor, contact):
@@ -323,7 +306,7 @@ class ContactService:
         )
         contact = self._apply(actor, contact, data)
         created = self._event(actor, "created", now, {"name": contact.name})
-        self._contacts(actor.tenant_id).create(contact, [created], also(contact) if also else ())
+        self._storage.contacts(actor.tenant_id).create(contact, [created], also(contact) if also else ())
         return contact
 
     def update(
@@ -338,7 +321,7 @@ class ContactService:
         reassign: bool = False,
     ) -> Contact:
         """Edit fields (and reassign); the feed records who changed what, old -> new."""
-        before = self._visible(actor, kind, self._contacts(actor.tenant_id).get(contact_id, consistent=True))
+        before = self._visible(actor, kind, self._storage.contacts(actor.tenant_id).get(contact_id, consistent=True))
         check_version(version, before.version, "contact")
         return self._update(actor, before, data, responsible_user_id=responsible_user_id, reassign=reassign)
 
@@ -362,17 +345,17 @@ class ContactService:
             entries.append(self._event(actor, "assigned", now, {"from": before.responsible_user_id, "to": assignee}))
         if not entries:
             return before
-        return self._contacts(actor.tenant_id).save_changes(before, after, entries)
+        return self._storage.contacts(actor.tenant_id).save_changes(before, after, entries)
 
     def delete(self, actor: Actor, kind: ContactKind, contact_id: str) -> None:
-        repo = self._contacts(actor.tenant_id)
+        repo = self._storage.contacts(actor.tenant_id)
         contact = self._visible(actor, kind, repo.get(contact_id, consistent=True))
         self._require(actor, delete_right(contact, actor))
         repo.delete(contact)
 
     def take(self, actor: Actor, lead_id: str) -> Contact:
         """Take an unsorted lead (LD-2): one conditional write, so of two takers exactly one wins."""
-        repo = self._contacts(actor.tenant_id)
+        repo = self._storage.contacts(actor.tenant_id)
         before = repo.get(lead_id, consistent=True)
         if before is None or not before.is_lead:
             raise NotFoundError("no such lead in this CRM")
@@ -392,7 +375,7 @@ class ContactService:
     def close(self, actor: Actor, lead_id: str, outcome: str) -> Contact | None:
         """Close a lead (LD-5): `client` converts it in place (same id, feed, links); `poor_quality`
         deletes it and frees its phones and emails."""
-        repo = self._contacts(actor.tenant_id)
+        repo = self._storage.contacts(actor.tenant_id)
         lead = self._visible(actor, ContactKind.LEAD, repo.get(lead_id, consistent=True))
         if outcome == "poor_quality":
             self._require(actor, delete_right(lead, actor))
@@ -431,7 +414,7 @@ class ContactService:
                 self._assignee(actor, user_id)
             except ValidationError as exc:
                 raise ValidationError(exc.message, field="user_id") from None
-        repo = self._contacts(actor.tenant_id)
+        repo = self._storage.contacts(actor.tenant_id)
         found = {c.id: c for c in repo.get_many(wanted)}
         return [self._bulk_one(actor, kind, found.get(i), i, action, tag, user_id) for i in wanted]
 
@@ -450,7 +433,7 @@ class ContactService:
         try:
             if action == "delete":
                 self._require(actor, delete_right(contact, actor))
-                self._contacts(actor.tenant_id).delete(contact)
+                self._storage.contacts(actor.tenant_id).delete(contact)
             else:
                 tags = list(contact.tags)
                 if action == "tag" and tag:
@@ -474,7 +457,7 @@ class ContactService:
     # --- notes (CL-7) ------------------------------------------------------------------------
 
     def add_note(self, actor: Actor, kind: ContactKind, contact_id: str, text: str) -> FeedEntry:
-        repo = self._contacts(actor.tenant_id)
+        repo = self._storage.contacts(actor.tenant_id)
         self._visible(actor, kind, repo.get(contact_id))
         entry = FeedEntry(id=new_id(), kind=FeedKind.NOTE, time=self._clock(), user_id=actor.user_id, text=_note(text))
         repo.add_entry(contact_id, entry)
@@ -492,10 +475,8 @@ class ContactService:
 
     # --- helpers -----------------------------------------------------------------------------
 
-    def _own_note(
-        self, actor: Actor, kind: ContactKind, contact_id: str, note_id: str
-    ) -> tuple[ContactRepository, FeedEntry]:
-        repo = self._contacts(actor.tenant_id)
+    def _own_note(self, actor: Actor, kind: ContactKind, contact_id: str, note_id: str) -> tuple[Contacts, FeedEntry]:
+        repo = self._storage.contacts(actor.tenant_id)
         self._visible(actor, kind, repo.get(contact_id))
         note = repo.get_entry(contact_id, note_id)
         if note is None or note.kind is not FeedKind.NOTE:
@@ -517,7 +498,7 @@ class ContactService:
         """A responsible user must be an active user of the CRM."""
         if user_id == actor.user_id:
             return user_id
-        user = self._users(actor.tenant_id).get(user_id)
+        user = self._storage.users(actor.tenant_id).get(user_id)
         if user is None or user.status is UserStatus.DEACTIVATED:
             raise ValidationError("no such active user in this CRM", field="responsible_user_id")
         return user_id
@@ -547,7 +528,7 @@ class ContactService:
         return replace(contact, **changes)
 
     def _property_values(self, actor: Actor, current: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
-        definitions = {d.key: d for d in self._properties(actor.tenant_id).list_all()}
+        definitions = {d.key: d for d in self._storage.properties(actor.tenant_id).list_all()}
         values = dict(current)
         for key, raw in given.items():
             definition = definitions.get(key)
@@ -563,7 +544,7 @@ class ContactService:
 
     def _property_filters(self, actor: Actor, given: tuple[tuple[str, str], ...]) -> set[tuple[str, str]]:
         """`property.<key>=<value>` parameters -> the stored filter values (1 read of the definitions)."""
-        definitions = {d.key: d for d in self._properties(actor.tenant_id).list_all()}
+        definitions = {d.key: d for d in self._storage.properties(actor.tenant_id).list_all()}
         values = set()
         for key, raw in given:
             field = f"property.{key}"
@@ -577,14 +558,14 @@ class ContactService:
         wanted = list(dict.fromkeys(ids))
         if len(wanted) > MAX_SOURCE_TAGS:
             raise ValidationError(f"at most {MAX_SOURCE_TAGS} source tags", field="source_tag_ids")
-        known = self._sources(actor.tenant_id).get_many(wanted)
+        known = self._storage.source_tags(actor.tenant_id).get_many(wanted)
         for i, source_id in enumerate(wanted):
             if source_id not in known:
                 raise ValidationError("no such source tag in this CRM", field=f"source_tag_ids[{i}]")
         return tuple(wanted)
 
     def _region(self, tenant_id: str) -> str | None:
-        crm = self._crms.get(tenant_id)
+        crm = self._storage.crms.get(tenant_id)
         return crm.country if crm else None
 
     def _event(self, actor: Actor, event: str, now: datetime, data: dict[str, Any]) -> FeedEntry:

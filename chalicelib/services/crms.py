@@ -11,17 +11,11 @@ If step 2 fails, everything is undone before answering. If the Lambda dies betwe
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from chalicelib.db.repositories.crms import CrmRepository
-from chalicelib.db.repositories.groups import GroupRepository
-from chalicelib.db.repositories.users import UserRepository
-from chalicelib.db.writes import transact_groups
 from chalicelib.domain import crm as crm_rules
 from chalicelib.domain.actor import Actor
-from chalicelib.domain.clock import utcnow
 from chalicelib.domain.crm import Crm, CrmStatus
 from chalicelib.domain.errors import DomainError, ValidationError
 from chalicelib.domain.ids import new_id
@@ -29,7 +23,8 @@ from chalicelib.domain.rights import GroupType, standard_groups
 from chalicelib.domain.telephony import PBX_SECRET
 from chalicelib.domain.users import User, UserStatus, check_extension, check_password, normalize_email, principal_name
 from chalicelib.observability import logger
-from chalicelib.ports.outside import IdentityProvider, SecretStore
+from chalicelib.ports.outside import Clock, IdentityProvider, SecretStore
+from chalicelib.ports.storage import Storage
 from chalicelib.services.invitations import InvitationService
 
 # More users are invited afterwards; the wizard's list stays short.
@@ -72,20 +67,16 @@ class CreatedCrm:
 class CrmService:
     def __init__(
         self,
-        crms: CrmRepository,
+        storage: Storage,
+        clock: Clock,
         identity: IdentityProvider,
         secrets: SecretStore,
-        users: Callable[[str], UserRepository] = UserRepository,
-        groups: Callable[[str], GroupRepository] = GroupRepository,
-        clock: Callable[[], datetime] = utcnow,
         invitations: InvitationService | None = None,
     ) -> None:
         self._invitations = invitations
-        self._crms = crms
+        self._storage = storage
         self._identity = identity
         self._secrets = secrets
-        self._users = users
-        self._groups = groups
         self._clock = clock
 
     def create(self, new: NewCrm) -> CreatedCrm:
@@ -117,18 +108,18 @@ class CrmService:
         # Extra users get no password here: they set one by accepting an invitation.
         others = tuple(_user(u, group_of[GroupType.MANAGER], UserStatus.INVITED, timezone, now) for u in new.users)
 
-        users, group_repo = self._users(tenant_id), self._groups(tenant_id)
+        users, group_repo = self._storage.users(tenant_id), self._storage.groups(tenant_id)
         # The slug, the CRM, its groups and its admin in one transaction: a taken slug cancels it
         # whole. The other users follow before the CRM is activated, undone with it on failure.
         members = [w for g in groups for w in group_repo.creation_writes(g)] + users.creation_writes(admin)
-        self._crms.create(crm, members)
+        self._storage.crms.create(crm, members)
 
         try:
-            transact_groups(users.creation_writes(u) for u in others)
+            self._storage.transact_groups(users.creation_writes(u) for u in others)
             self._identity.create_login(principal_name(tenant_id, admin.id), admin.email, new.admin_password)
             if new.pbx is not None:
                 self._secrets.put(tenant_id, PBX_SECRET, {"api_key": new.pbx.api_key, "api_secret": new.pbx.api_secret})
-            self._crms.mark_active(tenant_id)
+            self._storage.crms.mark_active(tenant_id)
         except Exception:
             logger.exception("crm creation failed, rolling back", extra={"tenant_id": tenant_id})
             self.roll_back(tenant_id, slug)
@@ -150,7 +141,7 @@ class CrmService:
 
     def roll_back(self, tenant_id: str, slug: str) -> None:
         """Undo a creation: logins, secrets, then the items (the slug last, freeing the name)."""
-        users = self._users(tenant_id)
+        users = self._storage.users(tenant_id)
         cursor: str | None = None
         while True:
             page = users.list_by_name(limit=100, cursor=cursor)
@@ -160,11 +151,11 @@ class CrmService:
             if not (cursor := page.next_cursor):
                 break
         self._secrets.delete(tenant_id, PBX_SECRET)
-        self._crms.delete_tenant(tenant_id, slug)
+        self._storage.crms.delete_tenant(tenant_id, slug)
 
     def sweep_provisioning(self) -> int:
         """Roll back CRMs whose creation died half-way; returns how many."""
-        stale = self._crms.provisioning_before(self._clock() - PROVISIONING_TIMEOUT)
+        stale = self._storage.crms.provisioning_before(self._clock() - PROVISIONING_TIMEOUT)
         for crm in stale:
             logger.warning("rolling back a crm stuck in provisioning", extra={"tenant_id": crm.tenant_id})
             self.roll_back(crm.tenant_id, crm.slug)

@@ -19,6 +19,7 @@ from chalicelib.db.repositories.crms import CrmRepository
 from chalicelib.db.repositories.imports import ExportRepository
 from chalicelib.db.repositories.properties import PropertyRepository
 from chalicelib.db.repositories.users import UserRepository
+from chalicelib.db.storage import DynamoStorage  # until this service takes a Storage
 from chalicelib.domain.actor import Actor
 from chalicelib.domain.clock import isoformat_z, utcnow
 from chalicelib.domain.contacts import ChannelType, Contact, ContactKind
@@ -116,7 +117,7 @@ class ExportService:
         record = repo.get(export_id, consistent=True)
         if record is None or record.status is not ExportStatus.RUNNING:
             return {**job, "status": record.status.value if record else "missing"}
-        actor = acting_user(tenant_id, record.created_by, "export")
+        actor = acting_user(DynamoStorage(), tenant_id, record.created_by, "export")
         query = ListQuery.from_record(record.filters)
         columns = _Columns(tenant_id)
         rows = (columns.row(c) for page in self._pages(actor, record.entity, query, limit=self._page) for c in page)

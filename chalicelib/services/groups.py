@@ -2,34 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 
-from chalicelib.db.pagination import Page
-from chalicelib.db.repositories.groups import GroupRepository
-from chalicelib.db.repositories.users import UserRepository
-from chalicelib.db.writes import transact
 from chalicelib.domain.actor import Actor
 from chalicelib.domain.errors import ConflictError, NotFoundError, ValidationError, check_version
 from chalicelib.domain.ids import new_id
+from chalicelib.domain.paging import Page
 from chalicelib.domain.rights import Access, Group, GroupType, Permission
+from chalicelib.ports.storage import Storage
 
 MAX_GROUPS = 50
 
 
 class GroupService:
-    def __init__(
-        self,
-        groups: Callable[[str], GroupRepository] = GroupRepository,
-        users: Callable[[str], UserRepository] = UserRepository,
-    ) -> None:
-        self._groups = groups
-        self._users = users
+    def __init__(self, storage: Storage) -> None:
+        self._storage = storage
 
     def page(self, actor: Actor, *, limit: int, cursor: str | None) -> Page[Group]:
         """A page of the CRM's groups in creation order (the standard ones came with the CRM)."""
         actor.require(Access.ANY_USER)
-        return self._groups(actor.tenant_id).page(limit=limit, cursor=cursor)
+        return self._storage.groups(actor.tenant_id).page(limit=limit, cursor=cursor)
 
     def get(self, actor: Actor, group_id: str) -> Group:
         actor.require(Access.ANY_USER)
@@ -38,11 +30,11 @@ class GroupService:
     def create(self, actor: Actor, title: str, permissions: frozenset[Permission]) -> Group:
         """A custom group: administrators only, since rights are what it grants."""
         actor.require(Access.ADMIN)
-        groups = self._groups(actor.tenant_id)
+        groups = self._storage.groups(actor.tenant_id)
         if len(groups.list_all()) >= MAX_GROUPS:
             raise ConflictError(f"a CRM has at most {MAX_GROUPS} groups")
         group = Group(id=new_id(), type=GroupType.CUSTOM, title=_title(title), permissions=permissions)
-        transact(groups.creation_writes(group))
+        self._storage.transact(groups.creation_writes(group))
         return group
 
     def update(
@@ -66,7 +58,7 @@ class GroupService:
         for permission, on in (permissions or {}).items():
             (held.add if on else held.discard)(permission)
         changed = replace(group, title=_title(title) if title is not None else group.title, permissions=frozenset(held))
-        return self._groups(actor.tenant_id).save_changes(group, changed)
+        return self._storage.groups(actor.tenant_id).save_changes(group, changed)
 
     def delete(self, actor: Actor, group_id: str) -> None:
         """Delete an empty custom group."""
@@ -74,12 +66,12 @@ class GroupService:
         group = self._require(actor, group_id)
         if group.type is not GroupType.CUSTOM:
             raise ConflictError("the standard groups cannot be deleted")
-        if self._users(actor.tenant_id).list_by_group(group.id, limit=1).items:
+        if self._storage.users(actor.tenant_id).list_by_group(group.id, limit=1).items:
             raise ConflictError("move the group's users to another group first")
-        self._groups(actor.tenant_id).delete(group)
+        self._storage.groups(actor.tenant_id).delete(group)
 
     def _require(self, actor: Actor, group_id: str) -> Group:
-        group = self._groups(actor.tenant_id).get(group_id)
+        group = self._storage.groups(actor.tenant_id).get(group_id)
         if group is None:
             raise NotFoundError("no such group in this CRM")
         return group

@@ -7,16 +7,11 @@ meantime, the email is taken — the login is deleted again, so nothing is left 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from chalicelib.db.repositories.groups import GroupRepository
-from chalicelib.db.repositories.invitations import InvitationRepository
-from chalicelib.db.repositories.users import UserRepository
-from chalicelib.db.writes import Write, transact, transact_groups
 from chalicelib.domain.actor import Actor
-from chalicelib.domain.clock import utcnow
 from chalicelib.domain.errors import ConflictError, DomainError, ForbiddenError, NotFoundError, ValidationError
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.invitations import INVITATION_LIFETIME, MAX_EMAILS_PER_REQUEST, Invitation, new_token, token_hash
@@ -31,7 +26,8 @@ from chalicelib.domain.users import (
     principal_name,
 )
 from chalicelib.observability import logger
-from chalicelib.ports.outside import IdentityProvider, Mailer
+from chalicelib.ports.outside import Clock, IdentityProvider, Mailer
+from chalicelib.ports.storage import Storage, Write
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,21 +48,17 @@ class InvitationLink:
 class InvitationService:
     def __init__(
         self,
+        storage: Storage,
+        clock: Clock,
         identity: IdentityProvider,
         mailer: Mailer,
         app_url: str,
-        invitations: InvitationRepository | None = None,
-        users: Callable[[str], UserRepository] = UserRepository,
-        groups: Callable[[str], GroupRepository] = GroupRepository,
-        clock: Callable[[], datetime] = utcnow,
     ) -> None:
+        self._storage = storage
+        self._clock = clock
         self._identity = identity
         self._mailer = mailer
         self._app_url = app_url
-        self._invitations = invitations or InvitationRepository()
-        self._users = users
-        self._groups = groups
-        self._clock = clock
 
     def invite(self, actor: Actor, emails: list[str], group_id: str | None) -> list[InvitationResult]:
         """Invite several people by email; each gets a user record (invited) and a link."""
@@ -86,7 +78,7 @@ class InvitationService:
         email = normalize_email(email)
         if extension is not None:
             check_extension(extension)
-        users = self._users(actor.tenant_id)
+        users = self._storage.users(actor.tenant_id)
         if users.find_id_by_email(email) is not None:
             raise ConflictError(f"{email} is already a user of this CRM", field="email")
         result = self._invite_one(actor, group, email, name=check_user_name(name), extension=extension)
@@ -99,7 +91,8 @@ class InvitationService:
         invitations = {
             user.id: self._new_invitation(actor, user.group_id, email=user.email, user_id=user.id) for user in users
         }
-        transact_groups(self._invitations.creation_writes(invitations[u.id], token_hash(tokens[u.id])) for u in users)
+        repo = self._storage.invitations
+        self._storage.transact_groups(repo.creation_writes(invitations[u.id], token_hash(tokens[u.id])) for u in users)
         return [self._send(actor, u.email, u.id, tokens[u.id], invitations[u.id]) for u in users]
 
     def create_link(self, actor: Actor, group_id: str | None) -> InvitationLink:
@@ -108,23 +101,23 @@ class InvitationService:
         group = self._group_for(actor, group_id)
         token = new_token()
         invitation = self._new_invitation(actor, group.id, email=None, user_id=None)
-        transact(self._invitations.creation_writes(invitation, token_hash(token)))
+        self._storage.transact(self._storage.invitations.creation_writes(invitation, token_hash(token)))
         return InvitationLink(url=self._url(token), token=token, expires_at=invitation.expires_at)
 
     def list_pending(self, actor: Actor) -> list[Invitation]:
         actor.require(Permission.TEAM_ADD)
         now = self._clock()
-        return [i for i in self._invitations.list_pending(actor.tenant_id) if not i.expired(now)]
+        return [i for i in self._storage.invitations.list_pending(actor.tenant_id) if not i.expired(now)]
 
     def accept(self, token: str, name: str, password: str, email: str | None) -> User:
         """Join the CRM of the invitation: a login, and an active user record."""
         digest = token_hash(token)
-        invitation = self._invitations.get_by_token_hash(digest)
+        invitation = self._storage.invitations.get_by_token_hash(digest)
         if invitation is None or invitation.expired(self._clock()):
             raise NotFoundError("this invitation does not exist or has expired", field="token")
         check_password(password)
         name = check_user_name(name)
-        users = self._users(invitation.tenant_id)
+        users = self._storage.users(invitation.tenant_id)
         now = self._clock()
         if invitation.user_id is not None:
             before = users.require(invitation.user_id)
@@ -141,7 +134,7 @@ class InvitationService:
         principal = principal_name(invitation.tenant_id, user.id)
         self._identity.create_login(principal, user.email, password)
         try:
-            transact([self._invitations.use_write(digest), *writes])
+            self._storage.transact([self._storage.invitations.use_write(digest), *writes])
         except DomainError:
             self._identity.delete_login(principal)
             raise
@@ -151,7 +144,7 @@ class InvitationService:
     def _invite_one(
         self, actor: Actor, group: Group, email: str, *, name: str, extension: str | None
     ) -> InvitationResult:
-        users = self._users(actor.tenant_id)
+        users = self._storage.users(actor.tenant_id)
         existing_id = users.find_id_by_email(email)
         existing = users.get(existing_id) if existing_id else None
         if existing is not None and existing.status is not UserStatus.INVITED:
@@ -162,7 +155,7 @@ class InvitationService:
             writes += users.creation_writes(existing)
         token = new_token()
         invitation = self._new_invitation(actor, group.id, email=email, user_id=existing.id)
-        transact([*writes, *self._invitations.creation_writes(invitation, token_hash(token))])
+        self._storage.transact([*writes, *self._storage.invitations.creation_writes(invitation, token_hash(token))])
         return self._send(actor, email, existing.id, token, invitation)
 
     def _send(self, actor: Actor, email: str, user_id: str, token: str, invitation: Invitation) -> InvitationResult:
@@ -189,7 +182,7 @@ class InvitationService:
 
     def _group_for(self, actor: Actor, group_id: str | None) -> Group:
         """The invitation's group (default: managers); only admins may invite administrators."""
-        groups = self._groups(actor.tenant_id)
+        groups = self._storage.groups(actor.tenant_id)
         if group_id is None:
             group = next((g for g in groups.list_all() if g.type is GroupType.MANAGER), None)
         else:

@@ -17,19 +17,15 @@ from __future__ import annotations
 import base64
 import json
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.db import keys
-from chalicelib.db.repositories.contacts import ContactRepository
-from chalicelib.db.repositories.crms import CrmRepository
-from chalicelib.db.repositories.deals import DealRepository
-from chalicelib.db.repositories.users import UserRepository
 from chalicelib.domain.contacts import ContactKind
+from chalicelib.domain.counters import owner_counter
 from chalicelib.domain.deals import DealStatus
 from chalicelib.domain.errors import ValidationError
 from chalicelib.ports.queries import Criteria
+from chalicelib.ports.storage import Storage
 
 CONTACT_PAGE = 200
 DEAL_PAGE = 100
@@ -52,17 +48,8 @@ class Progress:
 
 
 class MaintenanceService:
-    def __init__(
-        self,
-        crms: CrmRepository,
-        contacts: Callable[[str], ContactRepository] = ContactRepository,
-        deals: Callable[[str], DealRepository] = DealRepository,
-        users: Callable[[str], UserRepository] = UserRepository,
-    ) -> None:
-        self._crms = crms
-        self._contacts = contacts
-        self._deals = deals
-        self._users = users
+    def __init__(self, storage: Storage) -> None:
+        self._storage = storage
 
     def reindex(self, tenant_id: str, cursor: str | None = None, *, steps: int = 20) -> Progress:
         """At most `steps` pages of one CRM's reindex, from `cursor` on."""
@@ -87,13 +74,13 @@ class MaintenanceService:
         counters = deals = crms = 0
         for _ in range(steps):
             if state["phase"] == "enrol":
-                _, after = self._crms.enrol_existing(limit=SCAN_PAGE, after=state["after"])
+                _, after = self._storage.crms.enrol_existing(limit=SCAN_PAGE, after=state["after"])
                 state = {"phase": "enrol", "after": after} if after else {"phase": "crms", "after": None, "queue": []}
                 continue
             if not state["queue"]:
                 if state.get("listed"):
                     return Progress(True, None, counters, deals, crms)
-                tenants, after = self._crms.page(limit=CRM_PAGE, after=state["after"])
+                tenants, after = self._storage.crms.page(limit=CRM_PAGE, after=state["after"])
                 state.update(queue=[[t, None] for t in tenants], after=after, listed=after is None)
                 continue
             tenant_id, inner = state["queue"][0]
@@ -110,7 +97,7 @@ class MaintenanceService:
 
     def _owners_step(self, tenant_id: str, state: dict[str, Any]) -> None:
         """One page of the CRM's users: whose contacts are counted (the pool's too: None)."""
-        page = self._users(tenant_id).list_by_name(limit=USER_PAGE, cursor=state.get("after"))
+        page = self._storage.users(tenant_id).list_by_name(limit=USER_PAGE, cursor=state.get("after"))
         state.setdefault("owners", [None]).extend(u.id for u in page.items)
         state["after"] = page.next_cursor
         if page.next_cursor is None:
@@ -120,7 +107,7 @@ class MaintenanceService:
         """One page of one owner's contacts of one kind (AP17); at the list's end, that owner's
         tag counters of that kind are written as counted (those no contact has any more: 0)."""
         owner, kind = state["owners"][state["owner"]], KINDS[state["kind"]]
-        contacts = self._contacts(tenant_id)
+        contacts = self._storage.contacts(tenant_id)
         criteria = Criteria(responsible=owner, any_responsible=False, newest_first=False)
         page = contacts.page(kind, criteria, limit=CONTACT_PAGE, cursor=state["after"])
         tally = Counter(state["tally"])
@@ -128,7 +115,7 @@ class MaintenanceService:
         state.update(after=page.next_cursor, tally=dict(tally))
         if page.next_cursor is not None:
             return 0
-        name = keys.owner_counter("tag", owner)
+        name = owner_counter("tag", owner)
         stored = {value for k, value, _ in contacts.counts(name) if k is kind}  # nonzero ones
         counts = dict.fromkeys(stored, 0) | dict(tally)
         contacts.set_counts(name, kind, counts)
@@ -144,7 +131,7 @@ class MaintenanceService:
 
     def _deals_step(self, tenant_id: str, state: dict[str, Any]) -> int:
         """One page of one board column: its deals' list copies and search terms."""
-        indexed, after = self._deals(tenant_id).index_page(
+        indexed, after = self._storage.deals(tenant_id).index_page(
             STATUSES[state["status"]], limit=DEAL_PAGE, cursor=state["after"]
         )
         state["after"] = after

@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
 from typing import Any
 
-from chalicelib.db.repositories.crms import CrmRepository
-from chalicelib.db.repositories.users import UserRepository
 from chalicelib.domain.actor import Actor
-from chalicelib.domain.clock import utcnow
 from chalicelib.domain.crm import check_timezone
 from chalicelib.domain.errors import ValidationError, check_version
 from chalicelib.domain.ids import new_id
@@ -25,7 +20,8 @@ from chalicelib.domain.users import (
     check_extension,
     check_user_name,
 )
-from chalicelib.ports.outside import FileStore
+from chalicelib.ports.outside import Clock, FileStore
+from chalicelib.ports.storage import Storage
 
 LANGUAGES = frozenset({"en", "fr", "de", "es", "it", "pt", "pl", "uk", "ru"})
 MAX_PHONES = 5
@@ -51,15 +47,13 @@ class AvatarUpload:
 class ProfileService:
     def __init__(
         self,
+        storage: Storage,
+        clock: Clock,
         files: FileStore,
-        crms: CrmRepository,
-        users: Callable[[str], UserRepository] = UserRepository,
-        clock: Callable[[], datetime] = utcnow,
     ) -> None:
-        self._files = files
-        self._crms = crms
-        self._users = users
+        self._storage = storage
         self._clock = clock
+        self._files = files
 
     def me(self, actor: Actor) -> Profile:
         """Who am I: read during authentication already, so it costs no further call."""
@@ -100,7 +94,7 @@ class ProfileService:
             changed = replace(changed, extension=check_extension(extension) if extension is not None else None)
         if phones is not None:
             changed = replace(changed, phones=self._phones(actor.tenant_id, phones))
-        user = self._users(actor.tenant_id).save_changes(current, changed)
+        user = self._storage.users(actor.tenant_id).save_changes(current, changed)
         return Profile(tenant_id=actor.tenant_id, user=user, group=actor.group)
 
     def set_working_hours(self, actor: Actor, document: dict[str, Any], version: int | None = None) -> User:
@@ -109,7 +103,7 @@ class ProfileService:
         stored = parse_working_hours(document).to_dict()
         current = actor.user
         check_version(version, current.version, "working hours")
-        return self._users(actor.tenant_id).save_changes(
+        return self._storage.users(actor.tenant_id).save_changes(
             current, replace(current, working_hours=stored, updated_at=self._clock())
         )
 
@@ -119,7 +113,7 @@ class ProfileService:
         current = actor.user
         if current.working_hours is None:
             return current
-        return self._users(actor.tenant_id).save_changes(
+        return self._storage.users(actor.tenant_id).save_changes(
             current, replace(current, working_hours=None, updated_at=self._clock())
         )
 
@@ -129,7 +123,7 @@ class ProfileService:
         key = avatar_object_key(actor.tenant_id, actor.user_id, new_id(), content_type)
         upload = self._files.upload(key, content_type, AVATAR_MAX_BYTES)
         current = actor.user
-        user = self._users(actor.tenant_id).save_changes(
+        user = self._storage.users(actor.tenant_id).save_changes(
             current, replace(current, avatar_key=key, updated_at=self._clock())
         )
         return AvatarUpload(upload.url, upload.fields, upload.expires_in, AVATAR_MAX_BYTES, user)
@@ -140,7 +134,7 @@ class ProfileService:
 
         if len(phones) > MAX_PHONES:
             raise ValidationError(f"at most {MAX_PHONES} phone numbers", field="phones")
-        crm = self._crms.get(tenant_id)
+        crm = self._storage.crms.get(tenant_id)
         region = crm.country if crm else None
         normalized: list[str] = []
         for i, raw in enumerate(phones):

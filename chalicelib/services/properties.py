@@ -2,36 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 
-from chalicelib.db.pagination import Page
-from chalicelib.db.repositories.contacts import ContactRepository
-from chalicelib.db.repositories.properties import PropertyRepository
 from chalicelib.domain.actor import Actor
 from chalicelib.domain.errors import ConflictError, NotFoundError, ValidationError, check_version
 from chalicelib.domain.ids import new_id
+from chalicelib.domain.paging import Page
 from chalicelib.domain.properties import MAX_PROPERTIES, PropertyDef, PropertyKind, check_key, check_options
 from chalicelib.domain.rights import Access
+from chalicelib.ports.storage import Storage
 
 
 class PropertyService:
-    def __init__(
-        self,
-        properties: Callable[[str], PropertyRepository] = PropertyRepository,
-        contacts: Callable[[str], ContactRepository] = ContactRepository,
-    ) -> None:
-        self._properties = properties
-        self._contacts = contacts
+    def __init__(self, storage: Storage) -> None:
+        self._storage = storage
 
     def page(self, actor: Actor, *, limit: int, cursor: str | None) -> Page[PropertyDef]:
         """A page of the definitions in creation order."""
         actor.require(Access.ANY_USER)
-        return self._properties(actor.tenant_id).page(limit=limit, cursor=cursor)
+        return self._storage.properties(actor.tenant_id).page(limit=limit, cursor=cursor)
 
     def create(self, actor: Actor, key: str, title: str, kind: PropertyKind, options: list[str] | None) -> PropertyDef:
         actor.require(Access.ADMIN)
-        repo = self._properties(actor.tenant_id)
+        repo = self._storage.properties(actor.tenant_id)
         if len(repo.list_all()) >= MAX_PROPERTIES:
             raise ConflictError(f"a CRM has at most {MAX_PROPERTIES} properties")
         definition = PropertyDef(
@@ -54,21 +47,21 @@ class PropertyService:
             if removed and self._used(actor, before):
                 raise ConflictError("options cannot be removed while contacts use the property", field="options")
             after = replace(after, options=new_options)
-        return self._properties(actor.tenant_id).save_changes(before, after)
+        return self._storage.properties(actor.tenant_id).save_changes(before, after)
 
     def delete(self, actor: Actor, property_id: str) -> None:
         actor.require(Access.ADMIN)
         definition = self._require(actor, property_id)
         if self._used(actor, definition):
             raise ConflictError("contacts still have a value for this property")
-        self._properties(actor.tenant_id).delete(definition)
+        self._storage.properties(actor.tenant_id).delete(definition)
 
     def _used(self, actor: Actor, definition: PropertyDef) -> bool:
-        counts = self._contacts(actor.tenant_id).counts("property")
+        counts = self._storage.contacts(actor.tenant_id).counts("property")
         return any(value == definition.key and count for _, value, count in counts)
 
     def _require(self, actor: Actor, property_id: str) -> PropertyDef:
-        definition = self._properties(actor.tenant_id).get(property_id)
+        definition = self._storage.properties(actor.tenant_id).get(property_id)
         if definition is None:
             raise NotFoundError("no such property in this CRM")
         return definition

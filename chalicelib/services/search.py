@@ -8,10 +8,8 @@ the matches, never the size of the CRM.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
-from chalicelib.db.repositories.search import SearchIndex
 from chalicelib.domain.actor import Actor
 from chalicelib.domain.contacts import Contact, can_see
 from chalicelib.domain.deals import Deal, can_see_deal
@@ -19,6 +17,7 @@ from chalicelib.domain.money import format_amount, from_minor
 from chalicelib.domain.rights import Access
 from chalicelib.domain.search import matches_words, parse_query
 from chalicelib.domain.users import User, UserStatus
+from chalicelib.ports.storage import Storage
 
 # Matches read per search: rights and extra words may drop some, the rest fills the page.
 OVERFETCH = 3
@@ -33,13 +32,13 @@ class Hit:
 
 
 class SearchService:
-    def __init__(self, index: Callable[[str], SearchIndex] = SearchIndex) -> None:
-        self._index = index
+    def __init__(self, storage: Storage) -> None:
+        self._storage = storage
 
     def search(self, actor: Actor, q: str, *, limit: int) -> list[Hit]:
         actor.require(Access.ANY_USER)
         query = parse_query(q)
-        index = self._index(actor.tenant_id)
+        index = self._storage.search(actor.tenant_id)
         hits: list[Hit] = []
         for record in index.fetch(index.find(query.term, limit=limit * OVERFETCH)):
             hit = _hit(actor, record)

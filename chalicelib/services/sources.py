@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 
-from chalicelib.db.pagination import Page
-from chalicelib.db.repositories.contacts import ContactRepository
-from chalicelib.db.repositories.sources import SourceTagRepository
 from chalicelib.domain.actor import Actor
-from chalicelib.domain.clock import utcnow
 from chalicelib.domain.contacts import ContactKind
 from chalicelib.domain.errors import ConflictError, NotFoundError, check_version
 from chalicelib.domain.ids import new_id
+from chalicelib.domain.paging import Page
 from chalicelib.domain.rights import Access, Permission
 from chalicelib.domain.sources import SourceParam, SourceTag, check_source_value
+from chalicelib.ports.outside import Clock
+from chalicelib.ports.storage import SourceTags, Storage
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,21 +22,15 @@ class Counted:
 
 
 class SourceTagService:
-    def __init__(
-        self,
-        sources: Callable[[str], SourceTagRepository] = SourceTagRepository,
-        contacts: Callable[[str], ContactRepository] = ContactRepository,
-        clock: Callable[[], datetime] = utcnow,
-    ) -> None:
-        self._sources = sources
-        self._contacts = contacts
+    def __init__(self, storage: Storage, clock: Clock) -> None:
+        self._storage = storage
         self._clock = clock
 
     def page(self, actor: Actor, *, limit: int, cursor: str | None) -> Page[tuple[SourceTag, Counted]]:
         """A page of source tags in creation order, with how many clients and leads carry each
         (counted at write time): one Query and one BatchGetItem, however many tags the CRM has."""
         actor.require(Access.ANY_USER)
-        repo = self._sources(actor.tenant_id)
+        repo = self._storage.source_tags(actor.tenant_id)
         page = repo.page(limit=limit, cursor=cursor)
         counted = self._counted(repo, [tag.id for tag in page.items])
         return Page([(tag, counted.get(tag.id, Counted())) for tag in page.items], page.next_cursor)
@@ -49,7 +40,7 @@ class SourceTagService:
         value = check_source_value(value)
         display = check_source_value(display_value, field_name="display_value") if display_value else value
         tag = SourceTag(id=new_id(), param=param, value=value, display_value=display, created_at=self._clock())
-        self._sources(actor.tenant_id).create(tag)
+        self._storage.source_tags(actor.tenant_id).create(tag)
         return tag
 
     def rename(self, actor: Actor, source_tag_id: str, version: int | None, display_value: str) -> SourceTag:
@@ -57,24 +48,24 @@ class SourceTagService:
         tag = self._require(actor, source_tag_id)
         check_version(version, tag.version, "source tag")
         display = check_source_value(display_value, field_name="display_value")
-        return self._sources(actor.tenant_id).rename(tag, display)
+        return self._storage.source_tags(actor.tenant_id).rename(tag, display)
 
     def delete(self, actor: Actor, source_tag_id: str) -> None:
         """Delete an unused source tag (contacts that carry it keep their history intact)."""
         actor.require(Permission.CUSTOMERS_DELETE)
         tag = self._require(actor, source_tag_id)
-        repo = self._sources(actor.tenant_id)
+        repo = self._storage.source_tags(actor.tenant_id)
         used = self._counted(repo, [tag.id]).get(tag.id)
         if used and (used.clients or used.leads):
             raise ConflictError("remove this source tag from its contacts first")
         repo.delete(tag)
 
     @staticmethod
-    def _counted(repo: SourceTagRepository, ids: list[str]) -> dict[str, Counted]:
+    def _counted(repo: SourceTags, ids: list[str]) -> dict[str, Counted]:
         return _by_value([(kind, tag_id, count) for (kind, tag_id), count in repo.counts(ids).items() if count])
 
     def _require(self, actor: Actor, source_tag_id: str) -> SourceTag:
-        tag = self._sources(actor.tenant_id).get(source_tag_id)
+        tag = self._storage.source_tags(actor.tenant_id).get(source_tag_id)
         if tag is None:
             raise NotFoundError("no such source tag in this CRM")
         return tag

@@ -7,20 +7,17 @@ administrator. Changes apply on the user's next request (their record is read on
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from chalicelib.db.pagination import Page
-from chalicelib.db.repositories.groups import GroupRepository
-from chalicelib.db.repositories.users import UserRepository
 from chalicelib.domain.actor import Actor
-from chalicelib.domain.clock import utcnow
 from chalicelib.domain.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError, check_version
+from chalicelib.domain.paging import Page
 from chalicelib.domain.rights import Access, GroupType, Permission
 from chalicelib.domain.schedule import parse_working_hours
 from chalicelib.domain.users import User, UserStatus, check_extension, check_user_name, normalize_email, principal_name
-from chalicelib.ports.outside import IdentityProvider
+from chalicelib.ports.outside import Clock, IdentityProvider
+from chalicelib.ports.storage import Storage
 
 _UNCHANGED = object()
 
@@ -34,15 +31,13 @@ class Availability:
 class TeamService:
     def __init__(
         self,
+        storage: Storage,
+        clock: Clock,
         identity: IdentityProvider,
-        users: Callable[[str], UserRepository] = UserRepository,
-        groups: Callable[[str], GroupRepository] = GroupRepository,
-        clock: Callable[[], datetime] = utcnow,
     ) -> None:
-        self._identity = identity
-        self._users = users
-        self._groups = groups
+        self._storage = storage
         self._clock = clock
+        self._identity = identity
 
     def now(self) -> datetime:
         return self._clock()
@@ -50,14 +45,14 @@ class TeamService:
     def page(self, actor: Actor, *, group_id: str | None, limit: int, cursor: str | None) -> Page[User]:
         """Everyone sees the team (to call a colleague): a page sorted by name."""
         actor.require(Access.ANY_USER)
-        users = self._users(actor.tenant_id)
+        users = self._storage.users(actor.tenant_id)
         if group_id is not None:
             return users.list_by_group(group_id, limit=limit, cursor=cursor)
         return users.list_by_name(limit=limit, cursor=cursor)
 
     def get(self, actor: Actor, user_id: str) -> User:
         actor.require(Access.ANY_USER)
-        return self._users(actor.tenant_id).require(user_id)
+        return self._storage.users(actor.tenant_id).require(user_id)
 
     def availability(self, actor: Actor, user_id: str, at: datetime) -> Availability:
         """Is the user working at `at` (ST-3)? One read of the user, whatever the team's size.
@@ -65,7 +60,7 @@ class TeamService:
         A user without working hours is always available; a deactivated one never is.
         """
         actor.require(Access.ANY_USER)
-        user = self._users(actor.tenant_id).get(user_id)
+        user = self._storage.users(actor.tenant_id).get(user_id)
         if user is None:
             raise NotFoundError("no such user in this CRM")
         if user.status is UserStatus.DEACTIVATED:
@@ -87,7 +82,7 @@ class TeamService:
     ) -> User:
         """Edit a colleague (team_edit); `extension=None` removes their extension."""
         actor.require(Permission.TEAM_EDIT)
-        users = self._users(actor.tenant_id)
+        users = self._storage.users(actor.tenant_id)
         before = users.require(user_id)
         self._check_may_manage(actor, before)
         check_version(version, before.version, "user")
@@ -107,7 +102,7 @@ class TeamService:
         actor.require(Permission.TEAM_EDIT)
         if user_id == actor.user_id:
             raise ConflictError("you cannot deactivate yourself")
-        users = self._users(actor.tenant_id)
+        users = self._storage.users(actor.tenant_id)
         before = users.require(user_id)
         self._check_may_manage(actor, before)
         if before.status is UserStatus.DEACTIVATED:
@@ -121,7 +116,7 @@ class TeamService:
     def activate(self, actor: Actor, user_id: str) -> User:
         """Let a deactivated user back in (an invited one stays invited until they accept)."""
         actor.require(Permission.TEAM_EDIT)
-        users = self._users(actor.tenant_id)
+        users = self._storage.users(actor.tenant_id)
         before = users.require(user_id)
         self._check_may_manage(actor, before)
         if before.status is not UserStatus.DEACTIVATED:
@@ -134,7 +129,7 @@ class TeamService:
             raise ForbiddenError("only administrators can change administrators")
 
     def _check_group_move(self, actor: Actor, user: User, group_id: str) -> str:
-        groups = self._groups(actor.tenant_id)
+        groups = self._storage.groups(actor.tenant_id)
         target = groups.get(group_id)
         if target is None:
             raise ValidationError("no such group in this CRM", field="group_id")
@@ -145,13 +140,13 @@ class TeamService:
         return target.id
 
     def _is_admin_member(self, actor: Actor, user: User) -> bool:
-        group = self._groups(actor.tenant_id).get(user.group_id)
+        group = self._storage.groups(actor.tenant_id).get(user.group_id)
         return group is not None and group.type is GroupType.ADMIN
 
     def _keep_an_admin(self, actor: Actor, leaving: str) -> None:
         """A CRM must keep an active administrator (else nobody can manage rights again)."""
-        users = self._users(actor.tenant_id)
-        admin_group = next(g for g in self._groups(actor.tenant_id).list_all() if g.type is GroupType.ADMIN)
+        users = self._storage.users(actor.tenant_id)
+        admin_group = next(g for g in self._storage.groups(actor.tenant_id).list_all() if g.type is GroupType.ADMIN)
         cursor: str | None = None
         while True:
             page = users.list_by_group(admin_group.id, limit=25, cursor=cursor)

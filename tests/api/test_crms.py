@@ -177,7 +177,7 @@ def test_a_failure_after_the_first_write_undoes_everything(api: Api, aws: LocalA
     def broken_store(*args: Any, **kwargs: Any) -> None:
         raise UnavailableError("the secret store refused the write")
 
-    monkeypatch.setattr(services().crms._secrets, "put", broken_store)
+    monkeypatch.setattr(services().secrets, "put", broken_store)
     payload = crm_payload("Doomed Inc", pbx={"api_key": "k", "api_secret": "s"})
 
     reply = api.post("/v1/crms", payload)

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 import pytest
 
-from chalicelib.bootstrap import services
-from chalicelib.domain.clock import utcnow
+from tests.fakes.clock import ManualClock
 from tests.harness import PASSWORD, Api, CrmSession, sent_emails
 
 
@@ -56,11 +54,10 @@ def test_an_invitation_works_only_once(api: Api, make_crm) -> None:
     assert login.status == 401
 
 
-def test_an_expired_invitation_is_refused(api: Api, make_crm, monkeypatch) -> None:
+def test_an_expired_invitation_is_refused(api: Api, make_crm, clock: ManualClock) -> None:
     crm: CrmSession = make_crm()
     api.post("/v1/invitations", {"emails": ["zoe@example.com"]}, token=crm.token)
-    later = utcnow() + timedelta(days=8)
-    monkeypatch.setattr(services().invitations, "_clock", lambda: later)
+    clock.advance(days=8)
 
     reply = api.post(
         "/v1/invitations/accept", {"token": token_in(sent_emails()[0]["body"]), "name": "Z", "password": PASSWORD}

@@ -105,7 +105,7 @@ def test_reindex_all_enrols_crms_older_than_the_crm_list_and_reindexes_each(api:
     old.update(actions=[CrmItem.gsi2pk.remove(), CrmItem.gsi2sk.remove()], add_version_condition=False)
     for crm in crms:
         _age(crm.id)
-    assert crms[0].id not in services().maintenance._crms.page(limit=100)[0]
+    assert crms[0].id not in services().storage.crms.page(limit=100)[0]
 
     cursor, finished = None, 0
     while True:
@@ -115,7 +115,7 @@ def test_reindex_all_enrols_crms_older_than_the_crm_list_and_reindexes_each(api:
             break
         cursor = progress.cursor
     assert finished == len(crms)
-    assert set(services().maintenance._crms.page(limit=100)[0]) == {c.id for c in crms}
+    assert set(services().storage.crms.page(limit=100)[0]) == {c.id for c in crms}
     for crm in crms:
         counters = _indexes(crm.id)
         admin = keys.owner_counter("tag", crm.admin["id"])

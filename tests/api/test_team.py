@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from chalicelib.bootstrap import services
-from chalicelib.domain.clock import utcnow
 from chalicelib.domain.rights import Permission
+from tests.fakes.clock import ManualClock
 from tests.harness import PASSWORD, Api, CrmSession, add_member
 
 
@@ -25,11 +22,10 @@ def test_the_team_list_is_sorted_by_name_with_presence_and_paginated(api: Api, m
     assert first.json["items"][1]["online"] is False
 
 
-def test_presence_goes_offline_after_five_minutes(api: Api, make_crm, monkeypatch) -> None:
+def test_presence_goes_offline_after_five_minutes(api: Api, make_crm, clock: ManualClock) -> None:
     crm: CrmSession = make_crm()
     api.get("/v1/me", token=crm.token)
-    later = utcnow() + timedelta(minutes=6)
-    monkeypatch.setattr(services().team, "_clock", lambda: later)
+    clock.advance(minutes=6)
     colleague = add_member(api, crm)
 
     listed = api.get("/v1/users", token=colleague.token).json["items"]

@@ -184,16 +184,16 @@ def test_without_a_version_a_change_between_the_read_and_the_write_is_still_a_co
     from chalicelib.bootstrap import services
 
     crm: CrmSession = make_crm()
-    company = services().company
-    real_get = company._crms.get
+    crms = services().storage.crms
+    real_get = crms.get
 
     def read_then_someone_else_writes(tenant_id: str) -> Any:
         read = real_get(tenant_id)
-        monkeypatch.setattr(company._crms, "get", real_get)  # once
-        company._crms.save_company(read, replace(read, name="Concurrent Co"))
+        monkeypatch.setattr(crms, "get", real_get)  # once
+        crms.save_company(read, replace(read, name="Concurrent Co"))
         return read
 
-    monkeypatch.setattr(company._crms, "get", read_then_someone_else_writes)
+    monkeypatch.setattr(crms, "get", read_then_someone_else_writes)
     reply = api.request("PUT", "/v1/settings/company", COMPANY, token=crm.token)
 
     assert (reply.status, reply.error["code"], reply.error["field"]) == (409, "conflict", "version")

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 
 import boto3
 
 from chalicelib.bootstrap import services
 from chalicelib.db.repositories.crms import CrmRepository
-from chalicelib.domain.clock import utcnow
 from chalicelib.domain.users import principal_name
 from functions.registry import FUNCTIONS
 from infra.local import lambda_glue, resources
@@ -19,7 +17,7 @@ from tests.harness import REGION, Api, LocalAws, crm_payload
 
 def half_created_crm(api: Api, aws: LocalAws, monkeypatch, name: str) -> dict:
     """A CRM whose Lambda died after the first write: written, login created, never activated."""
-    monkeypatch.setattr(services().crms._crms, "mark_active", lambda tenant_id: None)
+    monkeypatch.setattr(services().storage.crms, "mark_active", lambda tenant_id: None)
     created = api.post("/v1/crms", crm_payload(name, pbx={"api_key": "k", "api_secret": "s"})).json
     monkeypatch.undo()
     return created
@@ -47,8 +45,7 @@ def test_sweep_leaves_recent_and_active_crms_alone(api: Api, aws: LocalAws, monk
 def test_sweep_rolls_back_a_crm_stuck_in_provisioning(api: Api, aws: LocalAws, monkeypatch) -> None:
     created = half_created_crm(api, aws, monkeypatch, "Half Made")
     tenant_id = created["crm"]["id"]
-    later = utcnow() + timedelta(minutes=20)
-    monkeypatch.setattr(services().crms, "_clock", lambda: later)
+    aws.clock.advance(minutes=20)
 
     assert invoke_sweeper(aws) == {"rolled_back": 1}
 

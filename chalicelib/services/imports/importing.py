@@ -14,6 +14,7 @@ from chalicelib.db.repositories.crms import CrmRepository
 from chalicelib.db.repositories.imports import ImportRepository
 from chalicelib.db.repositories.properties import PropertyRepository
 from chalicelib.db.repositories.users import UserRepository
+from chalicelib.db.storage import DynamoStorage  # until this service takes a Storage
 from chalicelib.domain.contacts import Contact, FeedEntry, FeedKind
 from chalicelib.domain.errors import DomainError
 from chalicelib.domain.ids import derived_id
@@ -63,7 +64,7 @@ class Importer:
         if record.headers is None or record.mapping is None or record.on_duplicate is None:
             raise RuntimeError(f"import {record.id} is run before its headers, mapping and policy are set")
         contacts = ContactRepository(tenant_id)
-        actor = acting_user(tenant_id, record.created_by, "import")
+        actor = acting_user(DynamoStorage(), tenant_id, record.created_by, "import")
         properties = {p.key: p for p in PropertyRepository(tenant_id).list_all()}
         mapping = check_mapping(record.mapping, record.headers, properties)
         crm = self._crms.get(tenant_id)
