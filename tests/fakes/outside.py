@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 from chalicelib.domain.errors import UnauthorizedError, UnavailableError
@@ -26,13 +27,13 @@ class FakeIdentity:
     def authenticate(self, principal: str, password: str) -> Tokens:
         login = self.logins.get(principal)
         if login is None or login[1] != password or principal in self.disabled:
-            raise UnauthorizedError("wrong email or password")
+            raise UnauthorizedError("wrong CRM, email or password")
         return Tokens(f"access:{principal}", 3600, principal, f"refresh:{principal}")
 
     def refresh(self, refresh_token: str) -> Tokens:
         principal = refresh_token.removeprefix("refresh:")
         if principal not in self.logins or principal in self.disabled:
-            raise UnauthorizedError("the session has ended")
+            raise UnauthorizedError("the refresh token is invalid or expired")
         return Tokens(f"access:{principal}", 3600, principal)
 
     def disable_login(self, principal: str) -> None:
@@ -72,7 +73,9 @@ class FakeFiles:
     files: dict[str, tuple[bytes, str]] = field(default_factory=dict)  # key -> (content, type)
 
     def upload(self, key: str, content_type: str, max_bytes: int, expires_in: int = 600) -> Any:
-        return {"url": f"https://files.test/{key}", "fields": {"key": key, "Content-Type": content_type}}
+        return SimpleNamespace(
+            url="https://files.test/", fields={"key": key, "Content-Type": content_type}, expires_in=expires_in
+        )
 
     def upload_put(self, key: str, expires_in: int = 600) -> str:
         return f"https://files.test/{key}?put"
