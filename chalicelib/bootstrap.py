@@ -105,7 +105,8 @@ class Services:
     def pbx(self) -> PbxAccounts:
         from chalicelib.integrations.pbx import PbxAccounts
 
-        return PbxAccounts(self.secrets, self.settings.zadarma_api_url)
+        clock = self.clock  # the keys kept age with the services' clock (tests move it)
+        return PbxAccounts(self.secrets, self.settings.zadarma_api_url, clock=lambda: clock().timestamp())
 
     @functools.cached_property
     def sms_sender(self) -> SmsSender:
@@ -130,7 +131,7 @@ class Services:
         from chalicelib.services.autodial import AutodialService, AutodialTiming
 
         timing = AutodialTiming(self.settings.autodial_gap_seconds, self.settings.autodial_answer_timeout_seconds)
-        return AutodialService(self.crm_repository, self.pbx, self.workflows, timing)
+        return AutodialService(self.storage, self.clock, self.pbx, self.workflows, timing)
 
     @functools.cached_property
     def broadcasts(self) -> BroadcastService:
@@ -209,7 +210,9 @@ class Services:
         timing = RecordingTiming(
             settings.recording_delay_seconds, settings.recording_retry_seconds, settings.transcript_retry_seconds
         )
-        return PbxEvents(self.crm_repository, self.pbx, self.workflows, timing, on_call_end=self.autodial.call_ended)
+        return PbxEvents(
+            self.storage, self.clock, self.pbx, self.workflows, timing, on_call_end=self.autodial.call_ended
+        )
 
     @functools.cached_property
     def profile(self) -> ProfileService:
@@ -227,7 +230,7 @@ class Services:
     def recordings(self) -> RecordingService:
         from chalicelib.services.recordings import RecordingService
 
-        return RecordingService(self.pbx, self.files)
+        return RecordingService(self.storage, self.pbx, self.files)
 
     @functools.cached_property
     def search(self) -> SearchService:
@@ -263,7 +266,7 @@ class Services:
     def telephony(self) -> TelephonyService:
         from chalicelib.services.telephony import TelephonyService
 
-        return TelephonyService(self.crm_repository, self.pbx, self.files)
+        return TelephonyService(self.storage, self.clock, self.pbx, self.files, self.contacts)
 
 
 @functools.cache

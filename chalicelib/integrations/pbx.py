@@ -1,4 +1,5 @@
-"""Per-tenant access to the PBX's REST API: each CRM's own Zadarma keys, from the secret store.
+"""Zadarma as the PBX port (`ports/pbx.py`): each CRM's own Zadarma keys, from the secret store,
+the REST client for them, and Zadarma's webhook encoding and signatures.
 
 Keys are read from SSM once per few minutes per tenant and Lambda container: webhooks check a
 signature on every event, and an SSM read each time would be slow and rate-limited.
@@ -9,10 +10,13 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING, cast
 
 from chalicelib.domain.telephony import PBX_SECRET
+from chalicelib.integrations.zadarma import webhooks
 from chalicelib.integrations.zadarma.client import ZadarmaClient
 from chalicelib.ports.outside import SecretStore
+from chalicelib.ports.pbx import PbxEvent
 
 CACHE_SECONDS = 300.0
 
@@ -26,6 +30,7 @@ class PbxAccounts:
         ttl: float = CACHE_SECONDS,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        """`clock`: seconds, to age the keys kept (the composition root passes its own clock's)."""
         self._secrets = secrets
         self._base_url = base_url
         self._ttl = ttl
@@ -66,3 +71,21 @@ class PbxAccounts:
     def forget(self, tenant_id: str) -> None:
         with self._lock:
             self._cache.pop(tenant_id, None)
+
+    # --- webhooks ---------------------------------------------------------------------------------
+
+    def parse_event(self, content_type: str | None, body: bytes) -> PbxEvent:
+        return webhooks.parse_event(content_type, body)
+
+    def verifiable(self, event: PbxEvent) -> bool:
+        return webhooks.signature_string(event) is not None
+
+    def verify(self, event: PbxEvent, signature: str | None, secret: str) -> bool:
+        return webhooks.verify(event, signature, secret)
+
+
+if TYPE_CHECKING:
+    from chalicelib.ports.pbx import Pbx
+
+    # mypy checks here that the adapter (and its client) is what the port promises.
+    _checked: Pbx = PbxAccounts(cast("SecretStore", None), "")

@@ -173,10 +173,8 @@ class Calls(Protocol):
     def index(self, call_id: str, terms: Iterable[Term]) -> None:
         """Search terms of a call (its number, its contact's name, its transcript's words)."""
 
-    def find(
-        self, term: Term, *, limit: int, after: dict[str, Any] | None = None
-    ) -> tuple[list[tuple[str, dict[str, Any]]], dict[str, Any] | None]:
-        """AP19 over calls: (call id, its index key) of calls with a term starting with `term`,"""
+    def find(self, term: Term, *, limit: int, cursor: str | None = None) -> tuple[list[tuple[str, str]], str | None]:
+        """AP19 over calls: (call id, the cursor going on after it) of calls with a term starting"""
 
     def get_many(self, call_ids: Sequence[str]) -> list[Call]: ...
 

@@ -9,15 +9,9 @@ go). Each run carries its number, so a superseded run ends instead of dialling.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-from chalicelib.db.pagination import Page
-from chalicelib.db.repositories.call_lists import CallListRepository
-from chalicelib.db.repositories.contacts import ContactRepository
-from chalicelib.db.repositories.crms import CrmRepository
 from chalicelib.domain.actor import Actor
 from chalicelib.domain.autodial import (
     INTERRUPTED,
@@ -27,16 +21,17 @@ from chalicelib.domain.autodial import (
     ListItem,
     Outcome,
 )
-from chalicelib.domain.clock import utcnow
 from chalicelib.domain.contacts import LeadSource, can_see
 from chalicelib.domain.errors import ConflictError, NotFoundError, UnavailableError, ValidationError
 from chalicelib.domain.ids import new_id
+from chalicelib.domain.paging import Page
 from chalicelib.domain.rights import Access
 from chalicelib.domain.telephony import CallStatus, dial_number, number_lead
-from chalicelib.integrations.pbx import PbxAccounts
 from chalicelib.observability import logger
-from chalicelib.ports.outside import Workflows, failure_reason
+from chalicelib.ports.outside import Clock, Workflows, failure_reason
+from chalicelib.ports.pbx import Pbx, PbxError, PbxUnavailableError
 from chalicelib.ports.queries import ClaimResult
+from chalicelib.ports.storage import Storage
 
 AUTODIAL_MACHINE = "Autodial"
 
@@ -59,13 +54,13 @@ class DialSkippedError(Exception):
 class AutodialService:
     def __init__(
         self,
-        crms: CrmRepository,
-        pbx: PbxAccounts,
+        storage: Storage,
+        clock: Clock,
+        pbx: Pbx,
         workflows: Workflows,
         timing: AutodialTiming,
-        clock: Callable[[], datetime] = utcnow,
     ) -> None:
-        self._crms = crms
+        self._storage = storage
         self._pbx = pbx
         self._workflows = workflows
         self._timing = timing
@@ -76,7 +71,7 @@ class AutodialService:
     def create(self, actor: Actor, contact_ids: list[str] | None, phones: list[str] | None) -> CallList:
         """A list dialled from the caller's extension, started at once (AD-1)."""
         actor.require(Access.ANY_USER)
-        crm = self._crms.get(actor.tenant_id)
+        crm = self._storage.crms.get(actor.tenant_id)
         if crm is None:
             raise NotFoundError("no such CRM")
         if not actor.user.extension:
@@ -106,7 +101,7 @@ class AutodialService:
             created_at=self._clock(),
         )
         items = [ListItem(i, phone, contact_id) for i, (phone, contact_id) in enumerate(unique)]
-        repo = CallListRepository(actor.tenant_id)
+        repo = self._storage.call_lists(actor.tenant_id)
         repo.create(call_list, items)
         try:
             self._start(actor.tenant_id, call_list)
@@ -117,13 +112,13 @@ class AutodialService:
         return call_list
 
     def get(self, actor: Actor, list_id: str, *, limit: int, cursor: str | None) -> tuple[CallList, Page[ListItem]]:
-        repo = CallListRepository(actor.tenant_id)
+        repo = self._storage.call_lists(actor.tenant_id)
         call_list = self._visible(actor, repo.get(list_id))
         return call_list, repo.items(list_id, limit=limit, cursor=cursor)
 
     def pause(self, actor: Actor, list_id: str) -> CallList:
         """The run stops before its next number (the call going on is not cut)."""
-        repo = CallListRepository(actor.tenant_id)
+        repo = self._storage.call_lists(actor.tenant_id)
         self._visible(actor, repo.get(list_id))
         paused = repo.set_status(list_id, CallListStatus.PAUSED, expected=[CallListStatus.RUNNING])
         if paused is None:
@@ -132,7 +127,7 @@ class AutodialService:
 
     def resume(self, actor: Actor, list_id: str) -> CallList:
         """Go on where the list was: with the run still waiting for a call's end, or a new one."""
-        repo = CallListRepository(actor.tenant_id)
+        repo = self._storage.call_lists(actor.tenant_id)
         call_list = self._visible(actor, repo.get(list_id))
         current = repo.item(list_id, call_list.position) if call_list.position < call_list.total else None
         still_dialling = current is not None and current.outcome is Outcome.DIALING
@@ -147,7 +142,7 @@ class AutodialService:
 
     def cancel(self, actor: Actor, list_id: str) -> CallList:
         """Stop for good; the number being dialled is let go (its outcome: cancel)."""
-        repo = CallListRepository(actor.tenant_id)
+        repo = self._storage.call_lists(actor.tenant_id)
         self._visible(actor, repo.get(list_id))
         canceled = repo.set_status(
             list_id, CallListStatus.CANCELED, expected=[CallListStatus.RUNNING, CallListStatus.PAUSED]
@@ -170,7 +165,7 @@ class AutodialService:
 
     def _contact_numbers(self, actor: Actor, contact_ids: list[str], all_numbers: bool) -> list[tuple[str, str | None]]:
         ids = list(dict.fromkeys(contact_ids))
-        found = {c.id: c for c in ContactRepository(actor.tenant_id).get_many(ids)}
+        found = {c.id: c for c in self._storage.contacts(actor.tenant_id).get_many(ids)}
         entries: list[tuple[str, str | None]] = []
         for i, contact_id in enumerate(ids):
             contact = found.get(contact_id)
@@ -195,7 +190,7 @@ class AutodialService:
     def next_number(self, job: dict[str, Any]) -> dict[str, Any]:
         """The next number to dial, or why to stop: `action` dial | paused | canceled | done."""
         base = {k: job[k] for k in ("tenant_id", "list_id", "run", "gap_seconds", "answer_timeout_seconds")}
-        repo = CallListRepository(job["tenant_id"])
+        repo = self._storage.call_lists(job["tenant_id"])
         while True:
             call_list = repo.get(job["list_id"])
             if call_list is None or call_list.run != job["run"]:
@@ -216,7 +211,7 @@ class AutodialService:
     def dial(self, event: dict[str, Any]) -> None:
         """Claim the number with the step's task token, then ask the PBX to connect the call."""
         job, token = event["job"], event["token"]
-        repo = CallListRepository(job["tenant_id"])
+        repo = self._storage.call_lists(job["tenant_id"])
         call_list = repo.get(job["list_id"])
         if call_list is None:
             raise DialSkippedError("the list is gone")
@@ -228,21 +223,19 @@ class AutodialService:
         client = self._pbx.client(job["tenant_id"])
         if client is None:
             raise DialRefusedError("the PBX API keys are not set")
-        from chalicelib.integrations.zadarma.client import ZadarmaError, ZadarmaUnavailableError
-
         try:
             client.callback(call_list.extension, job["phone"], sip=call_list.extension)
-        except ZadarmaUnavailableError as exc:
+        except PbxUnavailableError as exc:
             if exc.maybe_sent:
                 return  # the PBX may be connecting it: its end of call (or the timeout) decides
             raise DialRefusedError(f"the PBX could not be reached: {exc.message}") from exc
-        except ZadarmaError as exc:
+        except PbxError as exc:
             raise DialRefusedError(f"the PBX refused the call: {exc.message}") from exc
 
     def record(self, job: dict[str, Any]) -> dict[str, Any]:
         """The number's outcome (from the end of call, a timeout, a cancel or a refusal); AD-4."""
         base = {k: job[k] for k in ("tenant_id", "list_id", "run", "gap_seconds", "answer_timeout_seconds")}
-        repo = CallListRepository(job["tenant_id"])
+        repo = self._storage.call_lists(job["tenant_id"])
         call_list = repo.get(job["list_id"])
         if call_list is None:
             return {**base, "gap": False}
@@ -260,14 +253,14 @@ class AutodialService:
 
     def fail(self, job: dict[str, Any]) -> dict[str, Any]:
         reason = failure_reason(job.get("error"))
-        CallListRepository(job["tenant_id"]).set_status(
+        self._storage.call_lists(job["tenant_id"]).set_status(
             job["list_id"], CallListStatus.FAILED, expected=[CallListStatus.RUNNING], error=reason
         )
         return {"status": "failed", "error": reason[:500]}
 
     def call_ended(self, tenant_id: str, extension: str, phone: str, status: CallStatus, call_id: str) -> bool:
         """From the PBX's NOTIFY_OUT_END: resume the autodial waiting for this call, if any."""
-        repo = CallListRepository(tenant_id)
+        repo = self._storage.call_lists(tenant_id)
         waiting = repo.awaiting(extension, phone)
         if waiting is None:
             return False
@@ -278,7 +271,7 @@ class AutodialService:
 
     def _lead(self, tenant_id: str, call_list: CallList, phone: str) -> None:
         """AD-4: an unknown number that answered becomes a lead of the user who called."""
-        repo = ContactRepository(tenant_id)
+        repo = self._storage.contacts(tenant_id)
         if repo.owner_of_phone(phone) is not None:
             return
         lead, created = number_lead(

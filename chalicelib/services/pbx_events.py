@@ -22,12 +22,6 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from chalicelib.db.repositories.calls import CallRepository
-from chalicelib.db.repositories.contacts import ContactRepository
-from chalicelib.db.repositories.crms import CrmRepository
-from chalicelib.db.repositories.sources import SourceTagRepository
-from chalicelib.db.repositories.users import UserRepository
-from chalicelib.domain.clock import utcnow
 from chalicelib.domain.contacts import (
     Contact,
     FeedEntry,
@@ -52,10 +46,10 @@ from chalicelib.domain.telephony import (
     to_e164,
 )
 from chalicelib.domain.users import UserStatus
-from chalicelib.integrations.pbx import PbxAccounts
-from chalicelib.integrations.zadarma.webhooks import WebhookError, WebhookEvent, parse_event, signature_string, verify
 from chalicelib.observability import logger
-from chalicelib.ports.outside import Workflows
+from chalicelib.ports.outside import Clock, Workflows
+from chalicelib.ports.pbx import Pbx, PbxEvent, PbxEventError
+from chalicelib.ports.storage import Calls, Contacts, Storage
 
 RECORDING_MACHINE = "RecordingFetch"
 # A wrongly signed event reads the CRM's secret again if the kept copy is older than this.
@@ -92,16 +86,16 @@ class RecordingTiming:
 class PbxEvents:
     def __init__(
         self,
-        crms: CrmRepository,
-        accounts: PbxAccounts,
+        storage: Storage,
+        clock: Clock,
+        pbx: Pbx,
         workflows: Workflows,
         timing: RecordingTiming,
-        clock: Callable[[], datetime] = utcnow,
         on_call_end: Callable[[str, str, str, CallStatus, str], bool] | None = None,
     ) -> None:
         self._on_call_end = on_call_end  # autodial waits for its calls' ends (AD-2)
-        self._crms = crms
-        self._accounts = accounts
+        self._storage = storage
+        self._pbx = pbx
         self._workflows = workflows
         self._timing = timing
         self._clock = clock
@@ -116,15 +110,16 @@ class PbxEvents:
     ) -> WebhookReply:
         if "zd_echo" in query:
             return WebhookReply(200, query["zd_echo"])
-        tenant_id = self._crms.resolve_slug(slug)
-        crm = self._crms.get(tenant_id) if tenant_id else None
+        crms = self._storage.crms
+        tenant_id = crms.resolve_slug(slug)
+        crm = crms.get(tenant_id) if tenant_id else None
         if crm is None:
             return WebhookReply(404, {"error": {"code": "not_found", "message": "no such CRM"}})
         try:
-            event = parse_event(content_type, body, None)
-        except WebhookError as exc:
+            event = self._pbx.parse_event(content_type, body)
+        except PbxEventError as exc:
             return WebhookReply(400, {"error": {"code": "validation_error", "message": str(exc), "field": "body"}})
-        if signature_string(event) is None:
+        if not self._pbx.verifiable(event):
             logger.info("PBX event acknowledged, not processed", extra={"event": event.name, "tenant_id": crm.id})
             return WebhookReply(200, {})
         if not self._signed(crm.id, event, signature):
@@ -136,18 +131,18 @@ class PbxEvents:
             logger.warning("PBX event not usable", extra={"event": event.name, "reason": str(exc)})
             return WebhookReply(400, {"error": {"code": "validation_error", "message": str(exc), "field": exc.field}})
 
-    def _signed(self, tenant_id: str, event: WebhookEvent, signature: str | None) -> bool:
+    def _signed(self, tenant_id: str, event: PbxEvent, signature: str | None) -> bool:
         """The event is signed with the CRM's secret. The secret is cached per container: on a
         mismatch it is read again once, so keys changed in the settings (on another container)
         are honoured at once instead of refusing the PBX's events until the cache expires."""
-        credentials = self._accounts.credentials(tenant_id)
-        if credentials is not None and verify(event, signature, credentials[1]):
+        credentials = self._pbx.credentials(tenant_id)
+        if credentials is not None and self._pbx.verify(event, signature, credentials[1]):
             return True
         # At most one read per RECHECK_SECONDS: wrongly signed requests must not hammer SSM.
-        fresh = self._accounts.credentials(tenant_id, max_age=RECHECK_SECONDS)
-        return fresh is not None and fresh != credentials and verify(event, signature, fresh[1])
+        fresh = self._pbx.credentials(tenant_id, max_age=RECHECK_SECONDS)
+        return fresh is not None and fresh != credentials and self._pbx.verify(event, signature, fresh[1])
 
-    def _dispatch(self, crm: Crm, event: WebhookEvent) -> dict[str, Any]:
+    def _dispatch(self, crm: Crm, event: PbxEvent) -> dict[str, Any]:
         if event.name in CALL_EVENTS:
             return self._call(crm, event)
         if event.name == "SMS":
@@ -162,11 +157,11 @@ class PbxEvents:
 
     # --- calls -----------------------------------------------------------------------------------
 
-    def _call(self, crm: Crm, event: WebhookEvent) -> dict[str, Any]:
+    def _call(self, crm: Crm, event: PbxEvent) -> dict[str, Any]:
         ev = call_event(event.name, event.fields, ZoneInfo(crm.pbx_timezone), crm.country)
         now = self._clock()
-        calls = CallRepository(crm.id)
-        user_id = UserRepository(crm.id).find_id_by_extension(ev.extension) if ev.extension else None
+        calls = self._storage.calls(crm.id)
+        user_id = self._storage.users(crm.id).find_id_by_extension(ev.extension) if ev.extension else None
         contact: Contact | None = None
         identified = event.name == "NOTIFY_START"  # the answer routes the call: identify it first
         if identified:
@@ -199,14 +194,14 @@ class PbxEvents:
         reply: dict[str, Any] = {"caller_name": contact.name[:50]}
         if contact.responsible_user_id is None:
             return reply
-        user = UserRepository(crm.id).get(contact.responsible_user_id)
+        user = self._storage.users(crm.id).get(contact.responsible_user_id)
         if user is None or user.status is not UserStatus.ACTIVE or not user.extension:
             return reply
         if user.working_hours is not None and not parse_working_hours(user.working_hours).is_working(self._clock()):
             return reply
         return {**reply, "redirect": user.extension, "return_timeout": ROUTE_RETURN_TIMEOUT}
 
-    def _fetch_recording(self, tenant_id: str, calls: CallRepository, call: Call, record_id: str) -> None:
+    def _fetch_recording(self, tenant_id: str, calls: Calls, call: Call, record_id: str) -> None:
         """Copy the recording to S3 once the PBX has saved it: a workflow waits, then fetches
         with retries (zadarma.md: ~40 s after the event). Its name makes it start once."""
         calls.remember_recording(record_id, call.id)
@@ -240,7 +235,7 @@ class PbxEvents:
         phone = phone or ev.phone
         if phone is None or not _external(phone):
             return None
-        contact = _identify(crm.id, phone)
+        contact = _identify(self._storage.contacts(crm.id), phone)
         if contact is not None or not crm.telephony.auto_lead(ev.direction):
             return contact
         # A lead only for a call known to be happening now: a replayed capture, or a start that
@@ -272,14 +267,14 @@ class PbxEvents:
         lead, created = number_lead(
             phone, owner=owner, source=source.value, now=now, created_by=owner or PBX_USER, source_tag_ids=tags
         )
-        found, made = ContactRepository(crm.id).create_or_find(lead, [created])
+        found, made = self._storage.contacts(crm.id).create_or_find(lead, [created])
         if made:
             logger.info("lead created from the PBX", extra={"tenant_id": crm.id, "source": source})
         return found
 
     def _source_tag(self, tenant_id: str, param: SourceParam, value: str, now: datetime) -> str:
         """The id of the (param, value) source tag, created on first use."""
-        repo = SourceTagRepository(tenant_id)
+        repo = self._storage.source_tags(tenant_id)
         found = repo.find(param, value)
         if found:
             return found
@@ -292,7 +287,7 @@ class PbxEvents:
 
     # --- other events ----------------------------------------------------------------------------
 
-    def _incoming_sms(self, crm: Crm, event: WebhookEvent) -> None:
+    def _incoming_sms(self, crm: Crm, event: PbxEvent) -> None:
         """An SMS received on one of our numbers: in the sender's feed, a lead if unknown (TE-4)."""
         result = event.result if isinstance(event.result, dict) else {}
         sender, did, text = result.get("caller_id"), result.get("caller_did"), result.get("text")
@@ -301,7 +296,7 @@ class PbxEvents:
         now = self._clock()
         phone = to_e164(str(sender), crm.country)
         did_e164 = to_e164(str(did), crm.country) if did else None
-        contact = _identify(crm.id, phone) if _external(phone) else None
+        contact = _identify(self._storage.contacts(crm.id), phone) if _external(phone) else None
         if contact is None and _external(phone) and crm.telephony.auto_lead(CallDirection.INCOMING, sms=True):
             contact = self._auto_lead(crm, phone, did_e164, None, LeadSource.SMS, now)
         if contact is None:
@@ -318,12 +313,12 @@ class PbxEvents:
             text=text[:2000],
             data={"direction": "incoming", "phone": phone, "did": did_e164},
         )
-        ContactRepository(crm.id).add_entry_once(contact.id, entry)
+        self._storage.contacts(crm.id).add_entry_once(contact.id, entry)
 
-    def _transcript(self, crm: Crm, event: WebhookEvent) -> None:
+    def _transcript(self, crm: Crm, event: PbxEvent) -> None:
         """Speech recognition of a recording (TE-2): stored on the call and searchable."""
         result = event.result if isinstance(event.result, dict) else {}
-        calls = CallRepository(crm.id)
+        calls = self._storage.calls(crm.id)
         call_id = _id(event.get("pbx_call_id") or result.get("pbx_call_id"))
         if not call_id:
             record_id = _id(event.get("call_id") or result.get("call_id"))
@@ -337,7 +332,7 @@ class PbxEvents:
             return
         calls.set_transcript(call.id, text, call_terms(None, None, text))
 
-    def _call_tracking(self, crm: Crm, event: WebhookEvent) -> None:
+    def _call_tracking(self, crm: Crm, event: PbxEvent) -> None:
         """Call-tracking UTM values become source tags of the caller's lead (SO-3).
 
         The payload's shape is not documented (zadarma.md 1.4): UTM keys are looked for at the
@@ -350,19 +345,20 @@ class PbxEvents:
         if not values:
             return
         phone = result.get("caller_id") or result.get("phone")
+        contacts = self._storage.contacts(crm.id)
         contact = None
         if phone:
-            contact = _identify(crm.id, to_e164(str(phone), crm.country))
+            contact = _identify(contacts, to_e164(str(phone), crm.country))
         elif _id(result.get("pbx_call_id")):
-            call = CallRepository(crm.id).get(str(_id(result.get("pbx_call_id"))))
-            contact = ContactRepository(crm.id).get(call.contact_id) if call and call.contact_id else None
+            call = self._storage.calls(crm.id).get(str(_id(result.get("pbx_call_id"))))
+            contact = contacts.get(call.contact_id) if call and call.contact_id else None
         if contact is None:
             return
         now = self._clock()
         tags = [self._source_tag(crm.id, param, value[:200], now) for param, value in sorted(values.items())]
         merged = tuple(dict.fromkeys((*contact.source_tag_ids, *tags)))[:MAX_PER_CONTACT]
         if merged != contact.source_tag_ids:
-            ContactRepository(crm.id).save_changes(contact, replace(contact, source_tag_ids=merged, updated_at=now))
+            contacts.save_changes(contact, replace(contact, source_tag_ids=merged, updated_at=now))
 
 
 def transcript_text(result: Mapping[str, Any]) -> str:
@@ -385,11 +381,10 @@ def _id(value: object) -> str | None:
     return text if ID_PATTERN.fullmatch(text) else None
 
 
-def _identify(tenant_id: str, phone: str) -> Contact | None:
+def _identify(contacts: Contacts, phone: str) -> Contact | None:
     """AP18 then the record: 2 GetItem."""
-    repo = ContactRepository(tenant_id)
-    owner = repo.owner_of_phone(phone)
-    return repo.get(owner) if owner else None
+    owner = contacts.owner_of_phone(phone)
+    return contacts.get(owner) if owner else None
 
 
 def _ref(contact: Contact) -> tuple[str, str, str]:

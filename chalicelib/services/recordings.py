@@ -14,17 +14,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.db.repositories.calls import CallRepository
 from chalicelib.domain.search import call_terms
 from chalicelib.domain.telephony import RecordingState
-from chalicelib.integrations.pbx import PbxAccounts
-from chalicelib.integrations.zadarma.client import (
-    ZadarmaError,
-    ZadarmaRateLimitedError,
-    ZadarmaUnavailableError,
-)
 from chalicelib.observability import logger
 from chalicelib.ports.outside import FileStore, failure_reason
+from chalicelib.ports.pbx import Pbx, PbxClient, PbxError, PbxRateLimitedError, PbxUnavailableError
+from chalicelib.ports.storage import Calls, Storage
 from chalicelib.services.pbx_events import transcript_text
 
 NOT_READY_WORDS = ("not found", "not ready", "no file")
@@ -45,7 +40,8 @@ def audio_type(content: bytes) -> tuple[str, str]:
 
 
 class RecordingService:
-    def __init__(self, pbx: PbxAccounts, files: FileStore) -> None:
+    def __init__(self, storage: Storage, pbx: Pbx, files: FileStore) -> None:
+        self._storage = storage
         self._pbx = pbx
         self._files = files
 
@@ -54,7 +50,7 @@ class RecordingService:
         tenant_id, call_id, record_id = job["tenant_id"], job["call_id"], job.get("record_id")
         # Every answer carries `transcript`: the workflow's choices read it.
         result = {**job, "attempt": int(job.get("attempt", 0)) + 1, "transcript": TRANSCRIPT_NONE}
-        calls = CallRepository(tenant_id)
+        calls = self._storage.calls(tenant_id)
         call = calls.get(call_id)
         if call is None:
             return {**result, "status": "failed", "error": "the call is gone"}
@@ -69,9 +65,9 @@ class RecordingService:
             if not links:
                 return {**result, "status": "not_ready", "error": "no link yet"}
             content = client.download(links[0])
-        except (ZadarmaRateLimitedError, ZadarmaUnavailableError) as exc:
+        except (PbxRateLimitedError, PbxUnavailableError) as exc:
             return {**result, "status": "not_ready", "error": exc.message}
-        except ZadarmaError as exc:
+        except PbxError as exc:
             if any(word in exc.message.lower() for word in NOT_READY_WORDS):
                 return {**result, "status": "not_ready", "error": exc.message}
             return {**result, "status": "failed", "error": exc.message}
@@ -92,7 +88,7 @@ class RecordingService:
         `transcript_attempt` + 1."""
         tenant_id, call_id, record_id = job["tenant_id"], job["call_id"], job.get("record_id")
         result = {**job, "transcript_attempt": int(job.get("transcript_attempt", 0)) + 1}
-        calls = CallRepository(tenant_id)
+        calls = self._storage.calls(tenant_id)
         call = calls.get(call_id)
         if call is None or not record_id:
             return {**result, "transcript": TRANSCRIPT_NONE}
@@ -105,20 +101,20 @@ class RecordingService:
 
     def mark_failed(self, job: dict[str, Any]) -> dict[str, Any]:
         reason = failure_reason(job.get("error"))
-        calls = CallRepository(job["tenant_id"])
+        calls = self._storage.calls(job["tenant_id"])
         stored = calls.set_recording(job["call_id"], RecordingState.FAILED, error=reason)
         if stored is not None:
             calls.write_feed_entry(stored)
         logger.warning("recording not copied", extra={"tenant_id": job["tenant_id"], "call_id": job["call_id"]})
         return {**job, "status": "failed", "error": reason}
 
-    def _transcript(self, calls: CallRepository, client: Any, call_id: str, record_id: str) -> str:
+    def _transcript(self, calls: Calls, client: PbxClient, call_id: str, record_id: str) -> str:
         """Ask the PBX for the call's transcript and store it; what the workflow does next."""
         try:
             transcript = client.speech_recognition(record_id)
-        except (ZadarmaRateLimitedError, ZadarmaUnavailableError):
+        except (PbxRateLimitedError, PbxUnavailableError):
             return TRANSCRIPT_WANTED
-        except ZadarmaError:
+        except PbxError:
             return TRANSCRIPT_NONE  # optional: the SPEECH_RECOGNITION event may still bring it
         # zadarma.md: in progress | error | recognized | ready for recognize | not available for recognize
         if transcript.status == "in progress":

@@ -7,20 +7,13 @@ PBX a 503, a refusal (unknown extension, bad number) a 409 naming the field.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from chalicelib.db.pagination import Page, decode_cursor, encode_cursor
-from chalicelib.db.repositories.calls import CallRepository
-from chalicelib.db.repositories.contacts import ContactRepository
-from chalicelib.db.repositories.crms import CrmRepository
-from chalicelib.db.repositories.presence import ExtensionStatusRepository
-from chalicelib.db.repositories.users import UserRepository
 from chalicelib.domain.actor import Actor
-from chalicelib.domain.clock import utcnow
 from chalicelib.domain.contacts import ChannelType, Contact, ContactKind, can_see
 from chalicelib.domain.crm import Crm
 from chalicelib.domain.errors import (
@@ -32,6 +25,7 @@ from chalicelib.domain.errors import (
     ValidationError,
     check_version,
 )
+from chalicelib.domain.paging import Page
 from chalicelib.domain.rights import Access, Permission
 from chalicelib.domain.search import SearchQuery, call_terms, for_calls, matches_words, parse_query
 from chalicelib.domain.telephony import (
@@ -45,15 +39,13 @@ from chalicelib.domain.telephony import (
     dial_number,
 )
 from chalicelib.domain.users import EXTENSION_PATTERN, UserStatus
-from chalicelib.integrations.pbx import PbxAccounts
-from chalicelib.integrations.zadarma.client import (
-    ZadarmaClient,
-    ZadarmaError,
-    ZadarmaRateLimitedError,
-    ZadarmaUnavailableError,
-)
-from chalicelib.ports.outside import FileStore
+from chalicelib.ports.outside import Clock, FileStore
+from chalicelib.ports.pbx import Pbx, PbxClient, PbxError, PbxRateLimitedError, PbxUnavailableError
 from chalicelib.ports.queries import CallFilter, KnownStatus
+from chalicelib.ports.storage import Calls, Storage
+
+if TYPE_CHECKING:
+    from chalicelib.services.contacts import ContactService
 
 MAX_EXTENSIONS_CHECKED = 50
 # How long a PBX extension status is shown without asking the PBX again.
@@ -95,26 +87,28 @@ def pbx_errors(field: str | None = None) -> Iterator[None]:
     """The PBX's failures as the API's errors."""
     try:
         yield
-    except ZadarmaRateLimitedError:
+    except PbxRateLimitedError:
         raise RateLimitedError("the PBX's API rate limit is reached; try again in a minute") from None
-    except ZadarmaUnavailableError:
+    except PbxUnavailableError:
         raise UnavailableError("the PBX cannot be reached right now") from None
-    except ZadarmaError as exc:
+    except PbxError as exc:
         raise ConflictError(f"the PBX refused: {exc.message}", field=field) from None
 
 
 class TelephonyService:
     def __init__(
         self,
-        crms: CrmRepository,
-        accounts: PbxAccounts,
+        storage: Storage,
+        clock: Clock,
+        pbx: Pbx,
         files: FileStore,
-        clock: Callable[[], datetime] = utcnow,
+        contacts: ContactService,
     ) -> None:
-        self._crms = crms
-        self._accounts = accounts
-        self._files = files
+        self._storage = storage
         self._clock = clock
+        self._pbx = pbx
+        self._files = files
+        self._contacts = contacts  # the contact rules (TE-6 creates one)
 
     # --- settings (ST-4) -------------------------------------------------------------------------
 
@@ -144,17 +138,17 @@ class TelephonyService:
             raise ValidationError("give both the API key and its secret", field="pbx_api_secret")
         if api_key is not None and api_secret is not None:
             self._check_keys(api_key, api_secret)
-            self._accounts.store(actor.tenant_id, api_key, api_secret)
+            self._pbx.store(actor.tenant_id, api_key, api_secret)
             after = replace(after, has_pbx_credentials=True)
-        return self._crms.save_telephony(before, after)
+        return self._storage.crms.save_telephony(before, after)
 
     def _check_keys(self, api_key: str, api_secret: str) -> None:
-        client = self._accounts.client_for(api_key, api_secret)
+        client = self._pbx.client_for(api_key, api_secret)
         try:
-            client.request("GET", "/v1/info/balance/")
-        except (ZadarmaRateLimitedError, ZadarmaUnavailableError):
+            client.check_keys()
+        except (PbxRateLimitedError, PbxUnavailableError):
             raise UnavailableError("the PBX cannot check these keys right now; try again") from None
-        except ZadarmaError:
+        except PbxError:
             raise ValidationError("the PBX does not accept this API key and secret", field="pbx_api_key") from None
 
     # --- the call log (TE-1, TE-2) ---------------------------------------------------------------
@@ -178,37 +172,37 @@ class TelephonyService:
             raise ForbiddenError("other users' calls need the 'calls_other_users_access' right")
         owner = user_id or (None if sees_all else actor.user_id)
         flt = CallFilter(direction=direction, status=status, start_from=start_from, start_to=start_to)
-        repo = CallRepository(actor.tenant_id)
+        repo = self._storage.calls(actor.tenant_id)
         if q:
             return self._search(actor, repo, q, owner, flt, limit, cursor)
         return repo.page(owner, flt, limit=limit, cursor=cursor)
 
     def _search(
-        self, actor: Actor, repo: CallRepository, q: str, owner: str | None, flt: CallFilter, limit: int,
+        self, actor: Actor, repo: Calls, q: str, owner: str | None, flt: CallFilter, limit: int,
         cursor: str | None,
     ) -> Page[Call]:  # fmt: skip
         """Calls by number, contact name or words of their transcript, in pages that follow the
         search index (each page newest first). A page reads at most SEARCH_READS slices of the
         index, so a rare match costs a bounded number of calls; the cursor goes on from there."""
         query = for_calls(parse_query(q))
-        after = decode_cursor(cursor, actor.tenant_id)
+        after = cursor
         hits: dict[str, Call] = {}
         for _ in range(SEARCH_READS):
-            found, after_slice = repo.find(query.term, limit=limit, after=after)
+            found, after_slice = repo.find(query.term, limit=limit, cursor=after)
             calls = {c.id: c for c in repo.get_many([call_id for call_id, _ in found])}
             after = after_slice
-            for index, (call_id, key) in enumerate(found):
+            for index, (call_id, hit_cursor) in enumerate(found):
                 call = calls.get(call_id)
                 if call is not None and self._found(actor, call, query, owner, flt):
                     hits.setdefault(call.id, call)  # a call matching several terms shows once a page
                 if len(hits) == limit:
                     if index < len(found) - 1:
-                        after = key  # the next page starts after this hit
+                        after = hit_cursor  # the next page starts after this hit
                     break
             if len(hits) == limit or after is None:
                 break
         page = sorted(hits.values(), key=lambda c: c.started_at, reverse=True)
-        return Page(page, encode_cursor(after))
+        return Page(page, after)
 
     @staticmethod
     def _found(actor: Actor, call: Call, query: SearchQuery, owner: str | None, flt: CallFilter) -> bool:
@@ -224,7 +218,7 @@ class TelephonyService:
 
     def call(self, actor: Actor, call_id: str) -> Call:
         """A call: one's own, any with calls_other_users_access, or one in a visible contact's feed."""
-        call = CallRepository(actor.tenant_id).get(call_id)
+        call = self._storage.calls(actor.tenant_id).get(call_id)
         if call is None or not self._visible(actor, call):
             raise NotFoundError("no such call in this CRM")
         return call
@@ -242,7 +236,7 @@ class TelephonyService:
             return True
         if call.contact_id is None:
             return False
-        contact = ContactRepository(actor.tenant_id).get(call.contact_id)
+        contact = self._storage.contacts(actor.tenant_id).get(call.contact_id)
         return contact is not None and can_see(actor, contact)
 
     # --- click-to-call (TE-5, TE-8), unknown callers (TE-6), extensions (TM-1) --------------
@@ -277,7 +271,7 @@ class TelephonyService:
             raise ConflictError("you have no PBX extension: set one in your profile", field="extension")
         if extension == own:
             raise ValidationError("this is your own extension", field="to")
-        users = UserRepository(actor.tenant_id)
+        users = self._storage.users(actor.tenant_id)
         user_id = users.find_id_by_extension(extension)
         colleague = users.get(user_id) if user_id else None
         if colleague is None or colleague.status is UserStatus.DEACTIVATED or colleague.extension != extension:
@@ -289,7 +283,6 @@ class TelephonyService:
 
     def contact_from_call(self, actor: Actor, call_id: str, kind: ContactKind, name: str) -> tuple[Contact, Call]:
         """Create a client or lead for the unknown number of a call, and link the call (TE-6)."""
-        from chalicelib.bootstrap import services  # the contact rules live in ContactService
         from chalicelib.services.contacts import ContactInput
 
         call = self.call(actor, call_id)
@@ -298,9 +291,9 @@ class TelephonyService:
         if not call.phone or not call.phone.startswith("+"):
             raise ConflictError("this call has no outside number", field="call_id")
         data = ContactInput(name=name, phones=[(call.phone, ChannelType.WORK)])
-        repo = CallRepository(actor.tenant_id)
+        repo = self._storage.calls(actor.tenant_id)
         # The contact and the call's link to it in one transaction: nothing half-made.
-        contact = services().contacts.create(
+        contact = self._contacts.create(
             actor, kind, data, also=lambda c: [repo.link_write(call.id, c.kind.value, c.id, c.name)]
         )
         linked = repo.get(call.id, consistent=True)  # just written: not a stale copy
@@ -316,7 +309,7 @@ class TelephonyService:
         team list costs the PBX account about one request per extension and per interval,
         however many people look at it (two lists read at the same instant may both ask)."""
         users, cursor = [], None
-        repo = UserRepository(actor.tenant_id)
+        repo = self._storage.users(actor.tenant_id)
         while True:
             page = repo.list_by_name(limit=100, cursor=cursor)
             users += [u for u in page.items if u.extension and u.status is UserStatus.ACTIVE]
@@ -324,7 +317,7 @@ class TelephonyService:
             if cursor is None or len(users) >= MAX_EXTENSIONS_CHECKED:
                 break
         users = users[:MAX_EXTENSIONS_CHECKED]
-        cache = ExtensionStatusRepository(actor.tenant_id)
+        cache = self._storage.extension_statuses(actor.tenant_id)
         known = cache.get()
         now = self._clock()
         stale = [u.extension for u in users if u.extension and (u.extension not in known
@@ -339,11 +332,11 @@ class TelephonyService:
                     continue
                 try:
                     online: bool | None = client.extension_status(extension)
-                except ZadarmaRateLimitedError:
+                except PbxRateLimitedError:
                     limited = True
                     previous = known.get(extension)
                     online = previous.online if previous else None
-                except ZadarmaError:
+                except PbxError:
                     online = None
                 known[extension] = KnownStatus(online, now)
             cache.save({u.extension: known[u.extension] for u in users if u.extension in known})
@@ -353,20 +346,20 @@ class TelephonyService:
             if u.extension
         ]
 
-    def _client(self, actor: Actor) -> ZadarmaClient:
-        client = self._accounts.client(actor.tenant_id)
+    def _client(self, actor: Actor) -> PbxClient:
+        client = self._pbx.client(actor.tenant_id)
         if client is None:
             raise ConflictError("the PBX API keys are not set (telephony settings)", field="pbx_api_key")
         return client
 
     def _contact(self, actor: Actor, contact_id: str) -> Contact:
-        contact = ContactRepository(actor.tenant_id).get(contact_id)
+        contact = self._storage.contacts(actor.tenant_id).get(contact_id)
         if contact is None or not can_see(actor, contact):
             raise ValidationError("no such client or lead in this CRM", field="contact_id")
         return contact
 
     def _crm(self, actor: Actor) -> Crm:
-        crm = self._crms.get(actor.tenant_id)
+        crm = self._storage.crms.get(actor.tenant_id)
         if crm is None:
             raise NotFoundError("no such CRM")
         return crm

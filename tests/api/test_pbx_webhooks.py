@@ -12,6 +12,7 @@ import pytest
 
 from chalicelib.domain.clock import isoformat_z
 from chalicelib.domain.rights import Permission
+from tests.fakes.clock import ManualClock
 from tests.harness import Api, add_member, admin_actor
 from tests.meter import dynamodb_calls
 from tests.pbx import KEY, Pbx, call_id, executions, fake_pbx, incoming, outgoing, pbx_now, wait_for_workflows
@@ -60,22 +61,22 @@ def test_unsigned_or_wrongly_signed_events_are_refused_and_store_nothing(pbx: Pb
     assert leads(pbx) == []
 
 
-def test_a_secret_changed_on_another_server_is_honoured_without_waiting_for_the_cache(pbx: Pbx) -> None:
+def test_a_secret_changed_on_another_server_is_honoured_without_waiting_for_the_cache(
+    pbx: Pbx, clock: ManualClock
+) -> None:
     """Each API container keeps the CRM's PBX secret a few minutes; the PBX signs with the new
     one as soon as it is changed."""
     from chalicelib.bootstrap import services
     from chalicelib.domain.telephony import PBX_SECRET
 
     assert pbx.crm is not None
-    accounts = services().pbx
     assert pbx.post(incoming(call_id())["start"]).status == 200  # the secret is now kept here
-    accounts._secrets.put(pbx.crm.id, PBX_SECRET, {"api_key": KEY, "api_secret": "rotated-secret"})  # elsewhere
+    services().secrets.put(pbx.crm.id, PBX_SECRET, {"api_key": KEY, "api_secret": "rotated-secret"})  # elsewhere
     pbx.fake.add_account(KEY, "rotated-secret")
 
     fresh = incoming(call_id())["start"]
     assert pbx.post(fresh, secret="rotated-secret").status == 401  # the copy kept is seconds old: not read again
-    kept_at, kept = accounts._cache[pbx.crm.id]
-    accounts._cache[pbx.crm.id] = (kept_at - 11, kept)  # ...and now older than the recheck interval
+    clock.advance(seconds=11)  # ...and now older than the recheck interval
     assert pbx.post(fresh, secret="rotated-secret").status == 200
     assert pbx.post(incoming(call_id())["start"]).status == 401  # the old secret no longer works
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
 
 from pynamodb.attributes import Attribute
 from pynamodb.exceptions import PutError, UpdateError
@@ -159,12 +158,13 @@ class CallRepository:
             for write in index.writes(CALL, call_id, (), terms):
                 batch.save(write.item)
 
-    def find(
-        self, term: Term, *, limit: int, after: dict[str, Any] | None = None
-    ) -> tuple[list[tuple[str, dict[str, Any]]], dict[str, Any] | None]:
-        """AP19 over calls: (call id, its index key) of calls with a term starting with `term`,
-        in index order after `after`; and the key to go on from (None: no more)."""
-        return SearchIndex(self._tenant_id).find_from(term, CALL, limit=limit, after=after)
+    def find(self, term: Term, *, limit: int, cursor: str | None = None) -> tuple[list[tuple[str, str]], str | None]:
+        """AP19 over calls: (call id, the cursor going on after it) of calls with a term starting
+        with `term`, among the next `limit` index items after `cursor`; and the cursor to go on
+        from (None: no more). A cursor not made here is a 400 on `cursor`."""
+        after = decode_cursor(cursor, self._tenant_id)
+        found, last = SearchIndex(self._tenant_id).find_from(term, CALL, limit=limit, after=after)
+        return [(call_id, encode_cursor(key) or "") for call_id, key in found], encode_cursor(last)
 
     def get_many(self, call_ids: Sequence[str]) -> list[Call]:
         if not call_ids:

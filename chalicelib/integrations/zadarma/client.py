@@ -3,7 +3,8 @@
 Every request carries `format=json` and an `Authorization: key:signature` header computed over
 the exact bytes sent (see signing.py). Errors are split by what the caller can do about them:
 `ZadarmaRateLimitedError` and `ZadarmaUnavailableError` pass with time, any other
-`ZadarmaError` will not.
+`ZadarmaError` will not. They subclass the PBX port's errors (`ports/pbx.py`), which services
+catch; the client is the port's `PbxClient`.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from chalicelib.integrations.zadarma.signing import auth_header
+from chalicelib.ports.pbx import PbxError, PbxRateLimitedError, PbxUnavailableError, Transcript
 
 DEFAULT_BASE_URL = "https://api.zadarma.com"
 # 60 days, the longest Zadarma allows: shorter links 404 when a worker retries late.
@@ -29,34 +31,21 @@ _MAX_ANSWER_BYTES = 10_000_000
 _LONGEST_WAIT = 3600.0
 
 
-class ZadarmaError(Exception):
+class ZadarmaError(PbxError):
     """Zadarma answered `{"status": "error", ...}` or something that is not a JSON object."""
 
-    def __init__(self, message: str, http_status: int | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.http_status = http_status
 
-
-class ZadarmaRateLimitedError(ZadarmaError):
+class ZadarmaRateLimitedError(ZadarmaError, PbxRateLimitedError):
     """HTTP 429, or a request not sent because the last answer said none are left until `reset_at`."""
 
-    def __init__(self, message: str, http_status: int | None = None, reset_at: float | None = None) -> None:
-        super().__init__(message, http_status)
-        self.reset_at = reset_at
 
-
-class ZadarmaUnavailableError(ZadarmaError):
+class ZadarmaUnavailableError(ZadarmaError, PbxUnavailableError):
     """No usable answer: network error, timeout or HTTP 5xx.
 
     `maybe_sent`: the request reached Zadarma but no answer came back (it timed out or the
     connection dropped while waiting), so it may have been carried out: an SMS may be out, a
     call may be ringing. Retrying could do it twice.
     """
-
-    def __init__(self, message: str, http_status: int | None = None, *, maybe_sent: bool = False) -> None:
-        super().__init__(message, http_status)
-        self.maybe_sent = maybe_sent
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,12 +61,6 @@ class SmsResult:
     cost: str | None
     currency: str | None
     denied: tuple[tuple[str, str], ...]  # (number as Zadarma wrote it, reason)
-
-
-@dataclass(frozen=True, slots=True)
-class Transcript:
-    status: str  # recognitionStatus: "recognized", "in progress", "error", ...
-    phrases: tuple[tuple[int, str], ...]  # (channel, text)
 
 
 class ZadarmaClient:
@@ -192,6 +175,10 @@ class ZadarmaClient:
             if isinstance(item, dict)
         )
         return Transcript(status=str(answer.get("recognitionStatus", "")), phrases=phrases)
+
+    def check_keys(self) -> None:
+        """Ask for the balance, which any valid key pair may read: a ZadarmaError if refused."""
+        self.request("GET", "/v1/info/balance/")
 
     def timezone(self) -> str:
         """The cabinet's timezone, e.g. "UTC+3": webhooks' `call_start` is wall-clock time in it."""

@@ -9,19 +9,17 @@ signature string never verify. The `zd_echo` URL check is the HTTP route's job, 
 from __future__ import annotations
 
 import hmac
-import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from email import policy
 from email.message import Message
 from email.parser import BytesParser
 from email.utils import collapse_rfc2231_value
 from types import MappingProxyType
-from typing import Any
 from urllib.parse import parse_qsl
 
 from chalicelib.integrations.zadarma.signing import php_urlencode, webhook_signature
+from chalicelib.ports.pbx import PbxEvent, PbxEventError
 
 # Far more than any Zadarma event has; bounds the work a forged body can cause.
 MAX_FIELDS = 200
@@ -62,29 +60,12 @@ _SIGNED_FIELDS: dict[str, tuple[str, ...]] = {
 _BOUNDARY = re.compile(r"[0-9A-Za-z'()+_,\-./:=? ]{0,69}[0-9A-Za-z'()+_,\-./:=?]")
 
 
-class WebhookError(ValueError):
+class WebhookError(PbxEventError):
     """The body cannot be parsed or names no event."""
 
 
-@dataclass(frozen=True, slots=True)
-class WebhookEvent:
-    name: str
-    # Raw (URL-decoded) values as received, `event` included; bracket keys stay flat ("wait_dtmf[name]").
-    fields: Mapping[str, str]
-
-    def get(self, key: str) -> str | None:
-        return self.fields.get(key)
-
-    @property
-    def result(self) -> Any:
-        """The decoded JSON `result` of SMS, SPEECH_RECOGNITION... events; None if absent or not JSON."""
-        raw = self.fields.get("result")
-        if raw is None:
-            return None
-        try:
-            return json.loads(raw)
-        except (ValueError, RecursionError):
-            return None
+# The event is the PBX port's (plain fields); this module knows how Zadarma encodes and signs it.
+WebhookEvent = PbxEvent
 
 
 def parse_body(content_type: str | None, body: bytes) -> dict[str, str]:
