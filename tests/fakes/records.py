@@ -263,6 +263,13 @@ class FakeContacts:
     def create(self, contact: Contact, entries: Sequence[FeedEntry], also: Sequence[Any] = ()) -> None:
         commit([*self.creation_writes(contact, entries), *also])
 
+    def create_or_find(self, contact: Contact, entries: Sequence[FeedEntry]) -> tuple[Contact | None, bool]:
+        try:
+            self.create(contact, entries)
+        except DuplicateError as duplicate:
+            return self.records.get(duplicate.existing_id), False
+        return contact, True
+
     def save_changes(
         self, before: Contact, after: Contact, entries: Sequence[FeedEntry] = (), *, condition: Any = None
     ) -> Contact:

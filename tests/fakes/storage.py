@@ -26,6 +26,7 @@ from tests.fakes.records import (
     FakeSourceTags,
     FakeUsers,
 )
+from tests.fakes.telephony import FakeCalls
 
 
 @dataclass
@@ -39,6 +40,7 @@ class Tenant:
     deals: FakeDeals = field(default_factory=FakeDeals)
     properties: FakeProperties = field(default_factory=FakeProperties)
     sms_templates: FakeSmsTemplates = field(default_factory=FakeSmsTemplates)
+    calls: FakeCalls | None = None
 
 
 class FakeStorage:
@@ -58,6 +60,12 @@ class FakeStorage:
 
     def contacts(self, tenant_id: str) -> FakeContacts:
         return self.tenant(tenant_id).contacts
+
+    def calls(self, tenant_id: str) -> FakeCalls:
+        tenant = self.tenant(tenant_id)
+        if tenant.calls is None:
+            tenant.calls = FakeCalls(tenant.contacts)
+        return tenant.calls
 
     def users(self, tenant_id: str) -> FakeUsers:
         return self.tenant(tenant_id).users

@@ -1,0 +1,198 @@
+"""Fakes of the PBX port and of the calls repository (`ports/pbx.py`, `ports/storage.py`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+from urllib.parse import parse_qsl
+
+from chalicelib.domain.contacts import FeedEntry, FeedKind
+from chalicelib.domain.ids import derived_id
+from chalicelib.domain.search import Term
+from chalicelib.domain.telephony import Call, CallEvent, CallStatus, RecordingState
+from chalicelib.ports.pbx import PbxError, PbxEvent, PbxEventError, Transcript
+from tests.fakes.records import FakeContacts
+
+# Call fields stored as the enum's value by the events (`call_event`'s `final`).
+_ENUMS = {"status": CallStatus}
+
+
+class FakeCalls:
+    """Calls merged event by event as the table does: the first event to know a fact sets it, the
+    end of the call sets its outcome; the call's line in its contact's feed follows `seq`."""
+
+    def __init__(self, contacts: FakeContacts) -> None:
+        self.records: dict[str, Call] = {}
+        self.terms: dict[str, set[Term]] = {}
+        self.recordings: dict[str, str] = {}  # record id -> call id
+        self._contacts = contacts
+
+    def get(self, call_id: str, *, consistent: bool = False) -> Call | None:
+        return self.records.get(call_id)
+
+    def get_many(self, call_ids: Sequence[str]) -> list[Call]:
+        return [self.records[i] for i in call_ids if i in self.records]
+
+    def apply(
+        self, event: CallEvent, received_at: datetime, *, user_id: str | None = None,
+        contact: tuple[str, str, str] | None = None,
+    ) -> Call:  # fmt: skip
+        call = self.records.get(event.call_id)
+        first_seen = call is None
+        if call is None:  # the time the first event came, until an event gives the PBX's start
+            call = Call(event.call_id, event.direction, received_at, start_known=False)
+        changes: dict[str, Any] = {"seq": call.seq + 1}
+        for name, value in event.first.items():
+            if value is None:
+                continue
+            if name == "started_at":
+                if first_seen or not call.start_known:
+                    changes.update(started_at=value, start_known=True)
+            elif first_seen or getattr(call, name) is None:
+                changes[name] = value
+        for name, value in event.final.items():
+            changes[name] = _ENUMS[name](value) if name in _ENUMS and value is not None else value
+        if user_id is not None and (event.extension_final or call.user_id is None):
+            changes.update(extension=event.extension, user_id=user_id)
+        if event.record_id:
+            changes["record_id"] = event.record_id
+            changes["recording"] = call.recording or RecordingState.PENDING
+        if contact is not None and call.contact_id is None:
+            changes.update(contact_type=contact[0], contact_id=contact[1], contact_name=contact[2])
+        call = self.records[call.id] = replace(call, **changes)
+        return call
+
+    def link_write(self, call_id: str, contact_type: str, contact_id: str, name: str) -> Any:
+        from tests.fakes.base import FakeWrite
+
+        return FakeWrite(lambda: self.set_contact(call_id, contact_type, contact_id, name))
+
+    def set_contact(self, call_id: str, contact_type: str, contact_id: str, name: str) -> Call:
+        call = self.records[call_id] = replace(
+            self.records[call_id], contact_type=contact_type, contact_id=contact_id, contact_name=name
+        )
+        return call
+
+    def set_recording(
+        self, call_id: str, state: RecordingState, *, key: str | None = None, error: str | None = None
+    ) -> Call | None:
+        call = self.records.get(call_id)
+        if call is None:
+            return None
+        call = self.records[call_id] = replace(call, recording=state, recording_key=key, recording_error=error)
+        return call
+
+    def set_transcript(self, call_id: str, text: str, terms: Iterable[Term]) -> Call | None:
+        call = self.records.get(call_id)
+        if call is None:
+            return None
+        self.index(call_id, terms)
+        call = self.records[call_id] = replace(call, transcript=text)
+        return call
+
+    def index(self, call_id: str, terms: Iterable[Term]) -> None:
+        self.terms.setdefault(call_id, set()).update(terms)
+
+    def remember_recording(self, record_id: str, call_id: str) -> None:
+        self.recordings[record_id] = call_id
+
+    def call_of_recording(self, record_id: str) -> str | None:
+        return self.recordings.get(record_id)
+
+    def write_feed_entry(self, call: Call) -> None:
+        if call.contact_id is None:
+            return
+        entry = FeedEntry(derived_id(call.started_at, call.id), FeedKind.CALL, call.started_at, call.user_id,
+                          data=call.feed_data())  # fmt: skip
+        feed = self._contacts.feeds.setdefault(call.contact_id, [])
+        old = next((e for e in feed if e.id == entry.id), None)
+        if old is None:
+            feed.append(entry)
+        elif int(old.data.get("seq", 0)) < call.seq:
+            feed[feed.index(old)] = entry
+
+
+@dataclass
+class FakePbxClient:
+    """One account's API: records what was asked; `fail` makes every call raise it."""
+
+    calls: list[tuple[str, tuple[Any, ...]]] = field(default_factory=list)
+    online: set[str] = field(default_factory=set)
+    recordings: dict[str, bytes] = field(default_factory=dict)  # record id -> audio
+    transcripts: dict[str, Transcript] = field(default_factory=dict)
+    fail: PbxError | None = None
+
+    def _ask(self, name: str, *args: Any) -> None:
+        self.calls.append((name, args))
+        if self.fail is not None:
+            raise self.fail
+
+    def callback(self, from_: str, to: str, *, sip: str | None = None, predicted: bool = False) -> dict[str, Any]:
+        self._ask("callback", from_, to, sip, predicted)
+        return {"status": "success", "from": from_, "to": to}
+
+    def internal_call(self, from_extension: str, to_extension: str) -> dict[str, Any]:
+        self._ask("internal_call", from_extension, to_extension)
+        return {"status": "success"}
+
+    def record_links(self, *, call_id: str | None = None, pbx_call_id: str | None = None) -> list[str]:
+        self._ask("record_links", call_id, pbx_call_id)
+        if call_id not in self.recordings:
+            raise PbxError("not found", 404)
+        return [f"https://pbx.test/rec/{call_id}.mp3"]
+
+    def download(self, url: str) -> bytes:
+        self._ask("download", url)
+        return self.recordings[url.rsplit("/", 1)[1].removesuffix(".mp3")]
+
+    def extension_status(self, extension: str) -> bool:
+        self._ask("extension_status", extension)
+        return extension in self.online
+
+    def speech_recognition(self, call_id: str, *, lang: str | None = None) -> Transcript:
+        self._ask("speech_recognition", call_id, lang)
+        return self.transcripts.get(call_id, Transcript("in progress", ()))
+
+    def check_keys(self) -> None:
+        self._ask("check_keys")
+
+
+@dataclass
+class FakePbx:
+    """Accounts by tenant, one client each. Webhooks are form bodies signed `sig:<secret>`."""
+
+    keys: dict[str, tuple[str, str]] = field(default_factory=dict)
+    clients: dict[str, FakePbxClient] = field(default_factory=dict)
+    reads: int = 0  # credential reads (the adapter caches them; services bound re-reads)
+
+    def credentials(self, tenant_id: str, *, max_age: float | None = None) -> tuple[str, str] | None:
+        self.reads += 1
+        return self.keys.get(tenant_id)
+
+    def client(self, tenant_id: str) -> FakePbxClient | None:
+        if tenant_id not in self.keys:
+            return None
+        return self.clients.setdefault(tenant_id, FakePbxClient())
+
+    def client_for(self, api_key: str, api_secret: str) -> FakePbxClient:
+        return FakePbxClient()
+
+    def store(self, tenant_id: str, api_key: str, api_secret: str) -> None:
+        self.keys[tenant_id] = (api_key, api_secret)
+
+    def forget(self, tenant_id: str) -> None:
+        """Nothing is cached here."""
+
+    def parse_event(self, content_type: str | None, body: bytes) -> PbxEvent:
+        fields = dict(parse_qsl(body.decode(errors="replace")))
+        if not fields.get("event"):
+            raise PbxEventError("no event in the body")
+        return PbxEvent(fields["event"], fields)
+
+    def verifiable(self, event: PbxEvent) -> bool:
+        return event.name != "NOTIFY_UNSIGNED"
+
+    def verify(self, event: PbxEvent, signature: str | None, secret: str) -> bool:
+        return signature == f"sig:{secret}"
