@@ -26,7 +26,7 @@ from tests.fakes.records import (
     FakeSourceTags,
     FakeUsers,
 )
-from tests.fakes.telephony import FakeCalls
+from tests.fakes.telephony import FakeCallLists, FakeCalls
 
 
 @dataclass
@@ -41,6 +41,7 @@ class Tenant:
     properties: FakeProperties = field(default_factory=FakeProperties)
     sms_templates: FakeSmsTemplates = field(default_factory=FakeSmsTemplates)
     calls: FakeCalls | None = None
+    call_lists: FakeCallLists = field(default_factory=FakeCallLists)
 
 
 class FakeStorage:
@@ -66,6 +67,9 @@ class FakeStorage:
         if tenant.calls is None:
             tenant.calls = FakeCalls(tenant.contacts)
         return tenant.calls
+
+    def call_lists(self, tenant_id: str) -> FakeCallLists:
+        return self.tenant(tenant_id).call_lists
 
     def users(self, tenant_id: str) -> FakeUsers:
         return self.tenant(tenant_id).users

@@ -8,11 +8,15 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl
 
+from chalicelib.domain.autodial import CallList, CallListStatus, ListItem, Outcome
 from chalicelib.domain.contacts import FeedEntry, FeedKind
 from chalicelib.domain.ids import derived_id
+from chalicelib.domain.paging import Page
 from chalicelib.domain.search import Term
 from chalicelib.domain.telephony import Call, CallEvent, CallStatus, RecordingState
 from chalicelib.ports.pbx import PbxError, PbxEvent, PbxEventError, Transcript
+from chalicelib.ports.queries import ClaimResult
+from tests.fakes.base import page
 from tests.fakes.records import FakeContacts
 
 # Call fields stored as the enum's value by the events (`call_event`'s `final`).
@@ -196,3 +200,79 @@ class FakePbx:
 
     def verify(self, event: PbxEvent, signature: str | None, secret: str) -> bool:
         return signature == f"sig:{secret}"
+
+
+class FakeCallLists:
+    """Call lists, their numbers and the dials waiting for a call's end (by extension and number)."""
+
+    def __init__(self) -> None:
+        self.records: dict[str, CallList] = {}
+        self.items_of: dict[str, list[ListItem]] = {}
+        self.waiting: dict[tuple[str, str], tuple[str, int, str]] = {}  # (ext, phone) -> (list, index, token)
+
+    def create(self, call_list: CallList, items: Sequence[ListItem]) -> None:
+        self.items_of[call_list.id] = list(items)
+        self.records[call_list.id] = call_list
+
+    def get(self, list_id: str) -> CallList | None:
+        return self.records.get(list_id)
+
+    def item(self, list_id: str, index: int) -> ListItem | None:
+        items = self.items_of.get(list_id, [])
+        return items[index] if 0 <= index < len(items) else None
+
+    def items(self, list_id: str, *, limit: int = 1000, cursor: str | None = None) -> Page[ListItem]:
+        return page(self.items_of.get(list_id, []), limit, cursor)
+
+    def claim(self, call_list: CallList, run: int, index: int, phone: str, token: str) -> ClaimResult:
+        current = self.records[call_list.id]
+        if current.status is not CallListStatus.RUNNING or current.run != run:
+            return ClaimResult.STOPPED
+        if self.items_of[call_list.id][index].outcome is not Outcome.PENDING:
+            return ClaimResult.TAKEN
+        other = self.waiting.get((call_list.extension, phone))
+        if other is not None and other[0] != call_list.id:
+            return ClaimResult.BUSY
+        self._set(call_list.id, index, outcome=Outcome.DIALING)
+        self.waiting[(call_list.extension, phone)] = (call_list.id, index, token)
+        return ClaimResult.CLAIMED
+
+    def record(
+        self, call_list: CallList, index: int, phone: str, outcome: Outcome, *, reason: str | None = None,
+        call_id: str | None = None,
+    ) -> bool:  # fmt: skip
+        if self.items_of[call_list.id][index].outcome not in (Outcome.DIALING, Outcome.PENDING):
+            return False
+        self._set(call_list.id, index, outcome=outcome, reason=reason, call_id=call_id)
+        current = self.records[call_list.id]
+        self.records[call_list.id] = replace(current, done=current.done + 1, position=index + 1)
+        waiting = self.waiting.get((call_list.extension, phone))
+        if waiting is not None and waiting[0] == call_list.id:
+            del self.waiting[(call_list.extension, phone)]
+        return True
+
+    def _set(self, list_id: str, index: int, **changes: Any) -> None:
+        items = self.items_of[list_id]
+        items[index] = replace(items[index], **changes)
+
+    def awaiting(self, extension: str, phone: str) -> tuple[str, int, str] | None:
+        return self.waiting.get((extension, phone))
+
+    def forget_awaiting(self, extension: str, phone: str, token: str) -> bool:
+        waiting = self.waiting.get((extension, phone))
+        if waiting is None or waiting[2] != token:
+            return False
+        del self.waiting[(extension, phone)]
+        return True
+
+    def set_status(
+        self, list_id: str, status: CallListStatus, *, expected: Sequence[CallListStatus], error: str | None = None,
+        new_run: bool = False,
+    ) -> CallList | None:  # fmt: skip
+        current = self.records.get(list_id)
+        if current is None or current.status not in expected:
+            return None
+        changed = replace(current, status=status, error=error[:500] if error else current.error,
+                          run=current.run + 1 if new_run else current.run)  # fmt: skip
+        self.records[list_id] = changed
+        return changed
