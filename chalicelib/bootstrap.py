@@ -161,13 +161,13 @@ class Services:
     def deals(self) -> DealService:
         from chalicelib.services.deals import DealService
 
-        return DealService(self.crm_repository)
+        return DealService(self.storage, self.clock)
 
     @functools.cached_property
     def due(self) -> DueWorker:
         from chalicelib.services.due import DueWorker
 
-        return DueWorker(self.mailer, self.sms_sender, self.settings.app_url, self.crm_repository)
+        return DueWorker(self.storage, self.clock, self.mailer, self.sms_sender, self.settings.app_url)
 
     @functools.cached_property
     def exports(self) -> ExportService:
@@ -251,7 +251,7 @@ class Services:
     def tasks(self) -> TaskService:
         from chalicelib.services.tasks import TaskService
 
-        return TaskService(self.crm_repository)
+        return TaskService(self.storage, self.clock)
 
     @functools.cached_property
     def team(self) -> TeamService:
