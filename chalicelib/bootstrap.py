@@ -137,7 +137,7 @@ class Services:
         from chalicelib.services.broadcasts import BroadcastService, BroadcastTiming
 
         timing = BroadcastTiming(self.settings.broadcast_retry_seconds)
-        return BroadcastService(self.crm_repository, self.sms_sender, self.workflows, timing)
+        return BroadcastService(self.storage, self.clock, self.sms_sender, self.workflows, timing)
 
     @functools.cached_property
     def company(self) -> CompanyService:
@@ -239,7 +239,7 @@ class Services:
     def sms(self) -> SmsService:
         from chalicelib.services.sms import SmsService
 
-        return SmsService(self.crm_repository, self.sms_sender)
+        return SmsService(self.storage, self.clock, self.sms_sender)
 
     @functools.cached_property
     def sources(self) -> SourceTagService:
