@@ -173,7 +173,7 @@ class Services:
     def exports(self) -> ExportService:
         from chalicelib.services.exports import ExportService
 
-        return ExportService(self.crm_repository, self.contacts, self.files, self.workflows)
+        return ExportService(self.storage, self.clock, self.contacts, self.files, self.workflows)
 
     @functools.cached_property
     def groups(self) -> GroupService:
@@ -186,7 +186,7 @@ class Services:
         from chalicelib.services.imports import ImportService
 
         return ImportService(
-            self.crm_repository, self.files, self.workflows, chunk_rows=self.settings.import_chunk_rows
+            self.storage, self.clock, self.files, self.workflows, chunk_rows=self.settings.import_chunk_rows
         )
 
     @functools.cached_property
