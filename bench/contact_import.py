@@ -87,7 +87,6 @@ def child(rows: int) -> dict[str, Any]:
 
     from app import app
     from chalicelib.bootstrap import services
-    from chalicelib.db.repositories.crms import CrmRepository
     from chalicelib.db.repositories.imports import ImportRepository
     from chalicelib.domain.contacts import ContactKind
     from chalicelib.domain.imports import DuplicatePolicy
@@ -104,7 +103,7 @@ def child(rows: int) -> dict[str, Any]:
     with Client(app) as client:
         crm = new_crm(Api(client), "Bench Import", country="FR")
     actor = admin_actor(crm)
-    imports = ImportService(CrmRepository(), services().files, NoWorkflows())
+    imports = ImportService(services().storage, services().clock, services().files, NoWorkflows())
     with tempfile.TemporaryDirectory() as scratch:
         path = os.path.join(scratch, "clients.csv")
         _csv(path, rows)

@@ -138,7 +138,7 @@ class Services:
         from chalicelib.services.broadcasts import BroadcastService, BroadcastTiming
 
         timing = BroadcastTiming(self.settings.broadcast_retry_seconds)
-        return BroadcastService(self.crm_repository, self.sms_sender, self.workflows, timing)
+        return BroadcastService(self.storage, self.clock, self.sms_sender, self.workflows, timing)
 
     @functools.cached_property
     def company(self) -> CompanyService:
@@ -162,19 +162,19 @@ class Services:
     def deals(self) -> DealService:
         from chalicelib.services.deals import DealService
 
-        return DealService(self.crm_repository)
+        return DealService(self.storage, self.clock)
 
     @functools.cached_property
     def due(self) -> DueWorker:
         from chalicelib.services.due import DueWorker
 
-        return DueWorker(self.mailer, self.sms_sender, self.settings.app_url, self.crm_repository)
+        return DueWorker(self.storage, self.clock, self.mailer, self.sms_sender, self.settings.app_url)
 
     @functools.cached_property
     def exports(self) -> ExportService:
         from chalicelib.services.exports import ExportService
 
-        return ExportService(self.crm_repository, self.contacts, self.files, self.workflows)
+        return ExportService(self.storage, self.clock, self.contacts, self.files, self.workflows)
 
     @functools.cached_property
     def groups(self) -> GroupService:
@@ -187,7 +187,7 @@ class Services:
         from chalicelib.services.imports import ImportService
 
         return ImportService(
-            self.crm_repository, self.files, self.workflows, chunk_rows=self.settings.import_chunk_rows
+            self.storage, self.clock, self.files, self.workflows, chunk_rows=self.settings.import_chunk_rows
         )
 
     @functools.cached_property
@@ -242,7 +242,7 @@ class Services:
     def sms(self) -> SmsService:
         from chalicelib.services.sms import SmsService
 
-        return SmsService(self.crm_repository, self.sms_sender)
+        return SmsService(self.storage, self.clock, self.sms_sender)
 
     @functools.cached_property
     def sources(self) -> SourceTagService:
@@ -254,7 +254,7 @@ class Services:
     def tasks(self) -> TaskService:
         from chalicelib.services.tasks import TaskService
 
-        return TaskService(self.crm_repository)
+        return TaskService(self.storage, self.clock)
 
     @functools.cached_property
     def team(self) -> TeamService:

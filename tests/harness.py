@@ -100,9 +100,13 @@ def reset_caches() -> None:
     from chalicelib.bootstrap import services
     from chalicelib.config import get_settings
 
+    # A test's clock outlives the services rebuilt here (the `clock` fixture keeps working).
+    clock = services().clock if services.cache_info().currsize else None
     get_settings.cache_clear()
     services.cache_clear()
     verifier.cache_clear()
+    if isinstance(clock, ManualClock):
+        services().clock = clock
 
 
 @dataclass

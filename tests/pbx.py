@@ -120,19 +120,14 @@ def fake_pbx(api: Api) -> Iterator[Pbx]:
     lambda_glue.install()
     arns = resources.register_functions(aws_client("lambda"), aws_client("iam"))
     resources.create_state_machines(aws_client("stepfunctions"), arns)
-    from chalicelib.bootstrap import services
-
-    clock = services().clock  # the test's clock (`clock` fixture) outlives the services rebuilt here
     with FakeZadarma({KEY: SECRET}) as fake:
         os.environ["ZADARMA_API_URL"] = fake.base_url
-        reset_caches()
-        services().clock = clock
+        reset_caches()  # keeps the test's clock
         try:
             yield Pbx(api, fake)
         finally:
             os.environ.pop("ZADARMA_API_URL", None)
             reset_caches()
-            services().clock = clock
 
 
 def executions(status: str | None = None, machine: str = "RecordingFetch") -> list[dict[str, Any]]:

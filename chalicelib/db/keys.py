@@ -263,6 +263,11 @@ def due_bucket(at: datetime) -> str:
     return at.astimezone(UTC).strftime("%Y-%m-%dT%H")
 
 
+def due_bucket_start(bucket: str) -> datetime:
+    """The first instant of the hour a bucket names (the inverse of `due_bucket`)."""
+    return datetime.strptime(bucket, "%Y-%m-%dT%H").replace(tzinfo=UTC)
+
+
 def due_pk(bucket: str) -> str:
     """Due actions (reminders, deferred SMS) of one hour, for the whole deployment (AP31)."""
     return f"{GLOBAL}DUE#{bucket}"

@@ -23,8 +23,8 @@ from chalicelib.config import get_settings
 from chalicelib.db.items import Item
 from chalicelib.domain.errors import ConflictError, DomainError
 
-# DynamoDB's limit of items in one transaction.
-MAX_TRANSACTION_ITEMS = 100
+# DynamoDB's limit of items in one transaction, as the storage port tells services.
+from chalicelib.ports.storage import MAX_TRANSACTION_ITEMS as MAX_TRANSACTION_ITEMS
 
 
 @dataclass(frozen=True, slots=True)

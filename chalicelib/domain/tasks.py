@@ -10,7 +10,7 @@ wanted (the task may have moved or been completed since it was scheduled).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -69,6 +69,11 @@ class DueAction:
     task_id: str
     kind: DueKind
     at: datetime
+
+
+def due_hour(at: datetime) -> datetime:
+    """The start of the hour (UTC) an instant falls in: due actions are kept and read by hour."""
+    return at.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
 
 
 @dataclass(frozen=True, slots=True)

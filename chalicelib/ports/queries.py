@@ -79,6 +79,15 @@ def property_filter(key: str, stored: str) -> str:
     return f"{key}={fold(stored)}"
 
 
+class TaskListKind(StrEnum):
+    """Which list of tasks to read (AP28): whose calendar, whose tasks, whose links."""
+
+    PARTICIPANT = "participant"  # a user's tasks as responsible or member (their calendar)
+    RESPONSIBLE = "responsible"  # a user's tasks as the responsible one
+    CONTACT = "contact"  # the tasks linked to a contact
+    DEAL = "deal"  # the tasks linked to a deal
+
+
 @dataclass(frozen=True, slots=True)
 class ListFilter:
     """Which tasks of a list to read; the key conditions come first, the rest filters pages."""

@@ -43,10 +43,14 @@ from chalicelib.ports.queries import (
     KnownStatus,
     ListFilter,
     ProvisioningCrm,
+    TaskListKind,
 )
 
 # Made by one repository, applied inside another's transaction; services never look into one.
 Write: TypeAlias = Any
+
+# The most writes one transaction applies (DynamoDB's limit): callers split longer lists.
+MAX_TRANSACTION_ITEMS = 100
 
 
 class FeedOwner(StrEnum):
@@ -269,6 +273,10 @@ class Contacts(Protocol):
 
     def bulk_delete(self, partitions: Sequence[tuple[Contact, list[str]]]) -> Counter[tuple[str, str, str]]:
         """Remove contacts whole (record, feed, guards, search and filter entries) in batches of 25;"""
+
+    def counter_deltas(self, contacts: Iterable[Contact]) -> Counter[tuple[str, str, str]]:
+        """What these contacts count for in the list counters (tags, sources, properties): the
+        deltas that deleting them takes off (negated) and `counter_updates` applies."""
 
     def counter_updates(self, deltas: Mapping[tuple[str, str, str], int]) -> list[Write]:
         """Upserts adding `deltas` to the list counters (tags, sources, properties); the first"""
@@ -572,7 +580,9 @@ class Tasks(Protocol):
 
     def delete(self, task: Task) -> None: ...
 
-    def page(self, list_kind: str, owner_id: str, flt: ListFilter, *, limit: int, cursor: str | None) -> Page[Task]:
+    def page(
+        self, list_kind: TaskListKind, owner_id: str, flt: ListFilter, *, limit: int, cursor: str | None
+    ) -> Page[Task]:
         """AP28-30: one page of a list, by start (ascending unless `descending`)."""
 
     def calendar(self, user_id: str, start: datetime, end: datetime) -> list[Task]:
@@ -582,8 +592,8 @@ class Tasks(Protocol):
 class DueActions(Protocol):
     """The due actions of every CRM, partitioned by hour; claimed with a lease before firing."""
 
-    def due(self, bucket: str, until: datetime) -> Iterator[DueRecord]:
-        """AP31: actions of one hour due at `until` or before, oldest first."""
+    def due(self, hour: datetime, until: datetime) -> Iterator[DueRecord]:
+        """AP31: actions of the hour holding `hour` (UTC) due at `until` or before, oldest first."""
 
     def claim(self, record: DueRecord, now: datetime, lease: timedelta) -> bool:
         """Take an action for `lease`: False if it is gone or another run holds it."""
@@ -595,10 +605,11 @@ class DueActions(Protocol):
 
     def put(self, action: DueAction) -> None: ...
 
-    def watermark(self) -> str | None:
-        """AP32."""
+    def watermark(self) -> datetime | None:
+        """AP32: the start of the oldest hour that may still hold work (see `domain.tasks.due_hour`)."""
 
-    def set_watermark(self, bucket: str) -> None: ...
+    def set_watermark(self, hour: datetime) -> None:
+        """Remember the hour holding `hour` as the oldest one a run must read."""
 
 
 class Users(Protocol):

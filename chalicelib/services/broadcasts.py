@@ -9,18 +9,9 @@ resets); `finish` closes the broadcast with its exact counts, `fail` records why
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-from chalicelib.db import keys
-from chalicelib.db.pagination import Page
-from chalicelib.db.repositories.broadcasts import BroadcastRepository
-from chalicelib.db.repositories.contacts import ContactRepository
-from chalicelib.db.repositories.crms import CrmRepository
-from chalicelib.db.repositories.feeds import entry_put
-from chalicelib.db.repositories.sms_templates import SmsTemplateRepository
 from chalicelib.domain.actor import Actor
 from chalicelib.domain.broadcasts import (
     MAX_ATTEMPTS,
@@ -33,14 +24,15 @@ from chalicelib.domain.broadcasts import (
     backoff_seconds,
     batches,
 )
-from chalicelib.domain.clock import utcnow
 from chalicelib.domain.contacts import FeedEntry, FeedKind, can_see
 from chalicelib.domain.errors import ConflictError, NotFoundError, UnavailableError, ValidationError
 from chalicelib.domain.ids import new_id
+from chalicelib.domain.paging import Page
 from chalicelib.domain.rights import Access
 from chalicelib.domain.sms import SmsTemplate, check_text
 from chalicelib.observability import logger
 from chalicelib.ports.outside import (
+    Clock,
     SmsOutcomeUnknownError,
     SmsRateLimitedError,
     SmsRejectedError,
@@ -48,6 +40,7 @@ from chalicelib.ports.outside import (
     Workflows,
     failure_reason,
 )
+from chalicelib.ports.storage import FeedOwner, Storage, Write
 
 BROADCAST_MACHINE = "SmsBroadcast"
 
@@ -60,32 +53,27 @@ class BroadcastTiming:
 
 class BroadcastService:
     def __init__(
-        self,
-        crms: CrmRepository,
-        sender: SmsSender,
-        workflows: Workflows,
-        timing: BroadcastTiming,
-        clock: Callable[[], datetime] = utcnow,
+        self, storage: Storage, clock: Clock, sender: SmsSender, workflows: Workflows, timing: BroadcastTiming
     ) -> None:
-        self._crms = crms
+        self._storage = storage
+        self._clock = clock
         self._sender = sender
         self._workflows = workflows
         self._timing = timing
-        self._clock = clock
 
     # --- the API ---------------------------------------------------------------------------------
 
     def create(self, actor: Actor, contact_ids: list[str], text: str | None, template_id: str | None) -> Broadcast:
         """Fix the recipients (first or all numbers, ST-4) and start sending (202)."""
         actor.require(Access.ANY_USER)
-        crm = self._crms.get(actor.tenant_id)
+        crm = self._storage.crms.get(actor.tenant_id)
         if crm is None:
             raise NotFoundError("no such CRM")
         if (text is None) == (template_id is None):
             raise ValidationError("give either a text or a template", field="text")
         template = None
         if template_id is not None:
-            template = SmsTemplateRepository(actor.tenant_id).get(template_id)
+            template = self._storage.sms_templates(actor.tenant_id).get(template_id)
             if template is None:
                 raise ValidationError("no such SMS template in this CRM", field="template_id")
         recipients = self._recipients(actor, crm.telephony.sms_all_numbers, contact_ids, text, template)
@@ -103,7 +91,7 @@ class BroadcastService:
             template_id=template_id,
             failed=sum(1 for r in recipients if r.status is RecipientStatus.FAILED),
         )
-        repo = BroadcastRepository(actor.tenant_id)
+        repo = self._storage.broadcasts(actor.tenant_id)
         repo.create(broadcast, recipients)
         payload = {
             "tenant_id": actor.tenant_id,
@@ -125,7 +113,7 @@ class BroadcastService:
         """One recipient per number (the first, or all with sms_all_numbers); a contact without
         a number is reported failed rather than silently left out."""
         ids = list(dict.fromkeys(contact_ids))
-        found = {c.id: c for c in ContactRepository(actor.tenant_id).get_many(ids)} if ids else {}
+        found = {c.id: c for c in self._storage.contacts(actor.tenant_id).get_many(ids)} if ids else {}
         recipients: list[Recipient] = []
         seen: set[str] = set()
         for i, contact_id in enumerate(ids):
@@ -147,14 +135,14 @@ class BroadcastService:
     def get(
         self, actor: Actor, broadcast_id: str, *, limit: int = 1000, cursor: str | None = None
     ) -> tuple[Broadcast, Page[Recipient]]:
-        repo = BroadcastRepository(actor.tenant_id)
+        repo = self._storage.broadcasts(actor.tenant_id)
         broadcast = self._visible(actor, repo.get(broadcast_id, consistent=True))
         return broadcast, repo.recipients(broadcast_id, limit=limit, cursor=cursor)
 
     def cancel(self, actor: Actor, broadcast_id: str) -> Broadcast:
         """Stop sending: a recipient is claimed only while the broadcast runs, so nothing is sent
         after this; what was sent stays sent."""
-        repo = BroadcastRepository(actor.tenant_id)
+        repo = self._storage.broadcasts(actor.tenant_id)
         self._visible(actor, repo.get(broadcast_id, consistent=True))
         canceled = repo.set_status(broadcast_id, BroadcastStatus.CANCELED, self._clock())
         if canceled is None:
@@ -174,7 +162,7 @@ class BroadcastService:
         start, end = int(job["batch"]["start"]), int(job["batch"]["end"])
         attempt = int(job.get("attempt", 0)) + 1
         max_attempts = int(job.get("max_attempts", self._timing.max_attempts))
-        repo = BroadcastRepository(tenant_id)
+        repo = self._storage.broadcasts(tenant_id)
         broadcast = repo.get(broadcast_id, consistent=True)
         if broadcast is None or broadcast.status is not BroadcastStatus.RUNNING:
             return {**job, "attempt": attempt, "status": "done"}
@@ -212,7 +200,7 @@ class BroadcastService:
 
     def _send(self, tenant_id: str, broadcast_id: str, recipient: Recipient) -> tuple[str, float | None] | None:
         """Send one SMS and record its outcome; (reason, retry_at) when the provider asks to wait."""
-        repo = BroadcastRepository(tenant_id)
+        repo = self._storage.broadcasts(tenant_id)
         try:
             receipt = self._sender.send(tenant_id, recipient.phone, recipient.text)
         except SmsRejectedError as exc:
@@ -230,7 +218,9 @@ class BroadcastService:
         repo.finish(broadcast_id, recipient.index, RecipientStatus.SENT, message_id=receipt.message_id, feed=feed)
         return None
 
-    def _feed(self, tenant_id: str, broadcast_id: str, recipient: Recipient, status: str, reason: str | None) -> Any:
+    def _feed(
+        self, tenant_id: str, broadcast_id: str, recipient: Recipient, status: str, reason: str | None
+    ) -> Write | None:
         if recipient.contact_id is None:
             return None
         entry = FeedEntry(
@@ -247,11 +237,11 @@ class BroadcastService:
                 "broadcast_id": broadcast_id,
             },
         )
-        return entry_put(keys.contact_pk(tenant_id, recipient.contact_id), entry)
+        return self._storage.feed_write(tenant_id, FeedOwner.CONTACT, recipient.contact_id, entry)
 
     def finish(self, job: dict[str, Any]) -> dict[str, Any]:
         """Every batch is done: the broadcast is completed (unless canceled), with its report."""
-        repo = BroadcastRepository(job["tenant_id"])
+        repo = self._storage.broadcasts(job["tenant_id"])
         done = repo.set_status(job["broadcast_id"], BroadcastStatus.COMPLETED, self._clock())
         broadcast = done or repo.get(job["broadcast_id"], consistent=True)
         if broadcast is None:
@@ -262,6 +252,6 @@ class BroadcastService:
 
     def fail(self, job: dict[str, Any]) -> dict[str, Any]:
         reason = failure_reason(job.get("error"))
-        BroadcastRepository(job["tenant_id"]).set_status(job["broadcast_id"], BroadcastStatus.FAILED,
+        self._storage.broadcasts(job["tenant_id"]).set_status(job["broadcast_id"], BroadcastStatus.FAILED,
                                                          self._clock(), reason[:500])  # fmt: skip
         return {"status": "failed", "error": reason[:500]}

@@ -7,29 +7,23 @@ currency: the board converts them to the base currency with today's rates when i
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from fractional_indexing import generate_key_between
 
-from chalicelib.db import keys
-from chalicelib.db.pagination import Page
-from chalicelib.db.repositories.contacts import ContactRepository
-from chalicelib.db.repositories.crms import CrmRepository
-from chalicelib.db.repositories.deals import DealRepository
-from chalicelib.db.repositories.feeds import entry_put
-from chalicelib.db.repositories.users import UserRepository
 from chalicelib.domain.actor import Actor
-from chalicelib.domain.clock import utcnow
 from chalicelib.domain.contacts import ContactKind, FeedEntry, FeedKind, can_see
 from chalicelib.domain.deals import BOARD_ORDER, Deal, DealStatus, StatusChange, can_see_deal, check_title
 from chalicelib.domain.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError, check_version
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.money import ExchangeRates, check_currency, format_amount, from_minor, parse_amount, to_minor
+from chalicelib.domain.paging import Page
 from chalicelib.domain.rights import Access, Permission
 from chalicelib.domain.users import UserStatus
+from chalicelib.ports.outside import Clock
+from chalicelib.ports.storage import Deals, FeedOwner, Storage
 
 FEED_PAGE = 20
 
@@ -49,20 +43,12 @@ class Board:
 
 
 class DealService:
-    def __init__(
-        self,
-        crms: CrmRepository,
-        deals: Callable[[str], DealRepository] = DealRepository,
-        contacts: Callable[[str], ContactRepository] = ContactRepository,
-        clock: Callable[[], datetime] = utcnow,
-    ) -> None:
-        self._crms = crms
-        self._deals = deals
-        self._contacts = contacts
+    def __init__(self, storage: Storage, clock: Clock) -> None:
+        self._storage = storage
         self._clock = clock
 
     def rates(self, tenant_id: str) -> ExchangeRates:
-        crm = self._crms.get(tenant_id)
+        crm = self._storage.crms.get(tenant_id)
         if crm is None:
             raise NotFoundError("no such CRM")
         return crm.rates
@@ -80,7 +66,7 @@ class DealService:
     ) -> Deal:
         """A deal for one client (DE-1), on top of its column; the client's feed records it."""
         actor.require(Permission.CUSTOMERS_CREATE)
-        client = self._contacts(actor.tenant_id).get(client_id)
+        client = self._storage.contacts(actor.tenant_id).get(client_id)
         if client is None or client.kind is not ContactKind.CLIENT or not can_see(actor, client):
             raise ValidationError("no such client in this CRM", field="client_id")
         currency, amount_minor = self._money(actor, amount, currency)
@@ -88,7 +74,7 @@ class DealService:
         if responsible != actor.user_id:
             self._check_user(actor, responsible)
         now = self._clock()
-        repo = self._deals(actor.tenant_id)
+        repo = self._storage.deals(actor.tenant_id)
         first = repo.column(status, owner=None, limit=1, cursor=None).items
         deal = Deal(
             id=new_id(),
@@ -110,20 +96,22 @@ class DealService:
             id=new_id(), kind=FeedKind.DEAL, time=now, user_id=actor.user_id,
             data={"event": "created", "deal_id": deal.id, "title": deal.title},
         )  # fmt: skip
-        repo.create(deal, [created], [entry_put(keys.contact_pk(actor.tenant_id, client.id), on_client)])
+        repo.create(
+            deal, [created], [self._storage.feed_write(actor.tenant_id, FeedOwner.CONTACT, client.id, on_client)]
+        )
         return deal
 
     def card(self, actor: Actor, deal_id: str) -> tuple[Deal, Page[FeedEntry]]:
-        deal, feed = self._deals(actor.tenant_id).card(deal_id, FEED_PAGE)
+        deal, feed = self._storage.deals(actor.tenant_id).card(deal_id, FEED_PAGE)
         return self._visible(actor, deal), feed
 
     def feed(self, actor: Actor, deal_id: str, *, limit: int, cursor: str | None) -> Page[FeedEntry]:
-        repo = self._deals(actor.tenant_id)
+        repo = self._storage.deals(actor.tenant_id)
         self._visible(actor, repo.get(deal_id))
         return repo.feed(deal_id, limit=limit, cursor=cursor)
 
     def add_note(self, actor: Actor, deal_id: str, text: str) -> FeedEntry:
-        repo = self._deals(actor.tenant_id)
+        repo = self._storage.deals(actor.tenant_id)
         self._visible(actor, repo.get(deal_id))
         text = text.strip()
         if not 1 <= len(text) <= 10_000:
@@ -147,7 +135,7 @@ class DealService:
     ) -> Deal:
         """Edit a deal or move its card (status and/or position): one small write."""
         actor.require(Permission.CUSTOMERS_EDIT)
-        repo = self._deals(actor.tenant_id)
+        repo = self._storage.deals(actor.tenant_id)
         before = self._visible(actor, repo.get(deal_id, consistent=True))
         check_version(version, before.version, "deal")
         now = self._clock()
@@ -178,7 +166,7 @@ class DealService:
 
     def delete(self, actor: Actor, deal_id: str) -> None:
         actor.require(Permission.CUSTOMERS_DELETE)
-        repo = self._deals(actor.tenant_id)
+        repo = self._storage.deals(actor.tenant_id)
         repo.delete(self._visible(actor, repo.get(deal_id, consistent=True)))
 
     def column(
@@ -187,7 +175,7 @@ class DealService:
     ) -> Page[Deal]:  # fmt: skip
         """A status column in board order: everyone's, or one user's."""
         owner = self._list_owner(actor, responsible_user_id)
-        return self._deals(actor.tenant_id).column(status, owner=owner, limit=limit, cursor=cursor)
+        return self._storage.deals(actor.tenant_id).column(status, owner=owner, limit=limit, cursor=cursor)
 
     def of_client(
         self, actor: Actor, client_id: str, *, status: DealStatus | None, responsible_user_id: str | None, limit: int,
@@ -196,10 +184,10 @@ class DealService:
     ) -> Page[Deal]:  # fmt: skip
         """A client's deals, newest first, of every status (or one); everyone's or one user's."""
         owner = self._list_owner(actor, responsible_user_id)
-        client = self._contacts(actor.tenant_id).get(client_id)
+        client = self._storage.contacts(actor.tenant_id).get(client_id)
         if client is None or client.kind is not ContactKind.CLIENT or not can_see(actor, client):
             raise ValidationError("no such client in this CRM", field="client_id")
-        return self._deals(actor.tenant_id).of_client(
+        return self._storage.deals(actor.tenant_id).of_client(
             client_id, status=status, owner=owner, limit=limit, cursor=cursor, created_from=created_from,
             created_to=created_to, newest_first=newest_first,
         )  # fmt: skip
@@ -228,7 +216,7 @@ class DealService:
                 created_from=created_from, created_to=created_to, newest_first=newest_first,
             )  # fmt: skip
         owner = self._list_owner(actor, responsible_user_id)
-        return self._deals(actor.tenant_id).listed(
+        return self._storage.deals(actor.tenant_id).listed(
             owner=owner, status=status, created_from=created_from, created_to=created_to, newest_first=newest_first,
             limit=limit, cursor=cursor,
         )  # fmt: skip
@@ -238,7 +226,7 @@ class DealService:
         1 read of the rates, 1 of the counters, 1 Query per column, whatever the deals."""
         actor.require(Access.ANY_USER)
         rates = self.rates(actor.tenant_id)
-        repo = self._deals(actor.tenant_id)
+        repo = self._storage.deals(actor.tenant_id)
         owner = self._owner(actor)
         counts: dict[DealStatus, int] = {}
         totals: dict[DealStatus, int] = {}
@@ -267,7 +255,7 @@ class DealService:
         """Without customers_view_all, a user's board and lists are their own deals."""
         return None if actor.can(Permission.CUSTOMERS_VIEW_ALL) else actor.user_id
 
-    def _place(self, actor: Actor, repo: DealRepository, deal: Deal, index: int) -> str:
+    def _place(self, actor: Actor, repo: Deals, deal: Deal, index: int) -> str:
         """A key putting `deal` at `index` of its column, as the caller sees that column."""
         if index < 0:
             raise ValidationError("position is 0 (the top) or more", field="position")
@@ -291,7 +279,7 @@ class DealService:
         return code, to_minor(parse_amount(amount, code, field_name="value.amount"), code)
 
     def _check_user(self, actor: Actor, user_id: str) -> str:
-        user = UserRepository(actor.tenant_id).get(user_id)
+        user = self._storage.users(actor.tenant_id).get(user_id)
         if user is None or user.status is UserStatus.DEACTIVATED:
             raise ValidationError("no such active user in this CRM", field="responsible_user_id")
         return user_id

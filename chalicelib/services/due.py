@@ -14,22 +14,17 @@ lease then expires and the SMS is sent again. The SMS API has no idempotency key
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from chalicelib.db import keys
-from chalicelib.db.repositories.crms import CrmRepository
-from chalicelib.db.repositories.tasks import DueRepository, TaskRepository
-from chalicelib.db.repositories.users import UserRepository
-from chalicelib.domain.clock import utcnow
 from chalicelib.domain.contacts import FeedKind
 from chalicelib.domain.errors import StaleVersionError, UnavailableError
-from chalicelib.domain.tasks import SMS_MAX_LATENESS, DueKind, SmsState, Task, TaskStatus
+from chalicelib.domain.tasks import SMS_MAX_LATENESS, DueKind, SmsState, Task, TaskStatus, due_hour
 from chalicelib.observability import logger
-from chalicelib.ports.outside import Mailer, SmsOutcomeUnknownError, SmsRejectedError, SmsSender
+from chalicelib.ports.outside import Clock, Mailer, SmsOutcomeUnknownError, SmsRejectedError, SmsSender
 from chalicelib.ports.queries import DueRecord
+from chalicelib.ports.storage import Storage
 from chalicelib.services.tasks import task_feed_writes
 
 LEASE = timedelta(minutes=5)
@@ -57,23 +52,13 @@ class _RetryLaterError(Exception):
 
 
 class DueWorker:
-    def __init__(
-        self,
-        mailer: Mailer,
-        sms: SmsSender,
-        app_url: str,
-        crms: CrmRepository | None = None,
-        due: DueRepository | None = None,
-        tasks: Callable[[str], TaskRepository] = TaskRepository,
-        clock: Callable[[], datetime] = utcnow,
-    ) -> None:
+    def __init__(self, storage: Storage, clock: Clock, mailer: Mailer, sms: SmsSender, app_url: str) -> None:
+        self._storage = storage
+        self._due = storage.due_actions
+        self._clock = clock
         self._mailer = mailer
         self._sms = sms
         self._app_url = app_url
-        self._crms = crms or CrmRepository()
-        self._due = due or DueRepository()
-        self._tasks = tasks
-        self._clock = clock
 
     def run(self, time_budget: float | None = None) -> RunReport:
         """Fire what is due; with a `time_budget` (seconds), stop claiming once it is spent and
@@ -81,25 +66,25 @@ class DueWorker:
         now = self._clock()
         deadline = None if time_budget is None else time.monotonic() + time_budget
         report = RunReport()
-        current = keys.due_bucket(now)
-        oldest_allowed = keys.due_bucket(now - CATCH_UP)
+        current = due_hour(now)
+        oldest_allowed = due_hour(now - CATCH_UP)
         stored = self._due.watermark()
-        start = max(stored or keys.due_bucket(now - FIRST_RUN_LOOKBACK), oldest_allowed)
-        behind: str | None = None  # the oldest hour still holding work after this run
-        for bucket in _hours(start, current):
+        start = max(stored or due_hour(now - FIRST_RUN_LOOKBACK), oldest_allowed)
+        behind: datetime | None = None  # the oldest hour still holding work after this run
+        for hour in _hours(start, current):
             report.hours += 1
-            for record in self._due.due(bucket, now):
+            for record in self._due.due(hour, now):
                 if deadline is not None and time.monotonic() > deadline:
                     report.out_of_time = True
-                    behind = behind or bucket
+                    behind = behind or hour
                     break
                 if not self._handle(record, now, report):
-                    behind = behind or bucket
+                    behind = behind or hour
             if report.out_of_time:
                 break
         # A write racing this run may schedule an action at `now` in the hour this run just left:
         # the watermark stays a few minutes behind, so the next run reads that hour again.
-        watermark = min(behind or current, keys.due_bucket(now - WRITE_MARGIN))
+        watermark = min(behind or current, due_hour(now - WRITE_MARGIN))
         # Compared with what is stored, not with `start`: a first run just after the hour has
         # start == watermark and must still write it, or the next run starts from its own lookback.
         if watermark != stored:
@@ -141,7 +126,7 @@ class DueWorker:
     def _fire(self, record: DueRecord, now: datetime) -> bool:
         """Do the action if its task still wants it; False if it no longer does."""
         action = record.action
-        task = self._tasks(action.tenant_id).get(action.task_id, consistent=True)
+        task = self._storage.tasks(action.tenant_id).get(action.task_id, consistent=True)
         if task is None or not task.wants(action):
             return False
         if action.kind is DueKind.REMIND:
@@ -149,8 +134,8 @@ class DueWorker:
         return self._send_sms(action.tenant_id, task, now)
 
     def _remind(self, tenant_id: str, task: Task, now: datetime) -> bool:
-        user = UserRepository(tenant_id).get(task.responsible_user_id)
-        crm = self._crms.get(tenant_id)
+        user = self._storage.users(tenant_id).get(task.responsible_user_id)
+        crm = self._storage.crms.get(tenant_id)
         if user is None or not user.active or crm is None:
             return False
         tz = ZoneInfo(user.timezone or crm.timezone)
@@ -203,7 +188,7 @@ class DueWorker:
     def _give_up(self, record: DueRecord, now: datetime, error: str) -> None:
         if record.action.kind is not DueKind.SMS:
             return
-        task = self._tasks(record.action.tenant_id).get(record.action.task_id, consistent=True)
+        task = self._storage.tasks(record.action.tenant_id).get(record.action.task_id, consistent=True)
         if task is not None and task.wants(record.action):
             reason = f"not sent after {MAX_ATTEMPTS} attempts: {error}"
             self._record_sms(record.action.tenant_id, task, now, None, reason)
@@ -214,7 +199,7 @@ class DueWorker:
         A user may edit the task at the same moment: the write is retried on a fresh read, so
         the outcome is never lost to a version conflict.
         """
-        repo = self._tasks(tenant_id)
+        repo = self._storage.tasks(tenant_id)
         for _ in range(3):
             if error is None:
                 sent = replace(task, sms_status=SmsState.SENT, sms_error=None, status=TaskStatus.DONE, completed_at=now)
@@ -229,7 +214,9 @@ class DueWorker:
                 "message_id": message_id,
                 "reason": error,
             }
-            feed = task_feed_writes(tenant_id, None, after, now, data, after.contact_ids, after.deal_id, FeedKind.SMS)
+            feed = task_feed_writes(
+                self._storage, tenant_id, None, after, now, data, after.contact_ids, after.deal_id, FeedKind.SMS
+            )
             try:
                 repo.save_changes(task, replace(after, updated_at=now), feed)
                 return
@@ -241,12 +228,10 @@ class DueWorker:
         logger.error("SMS outcome not recorded on the task", extra={"task_id": task.id, "error": error})
 
 
-def _hours(first: str, last: str) -> list[str]:
-    """Every hour bucket from `first` to `last`, inclusive."""
-    start = datetime.strptime(first, "%Y-%m-%dT%H").replace(tzinfo=ZoneInfo("UTC"))
-    end = datetime.strptime(last, "%Y-%m-%dT%H").replace(tzinfo=ZoneInfo("UTC"))
+def _hours(first: datetime, last: datetime) -> list[datetime]:
+    """Every hour from `first` to `last` (starts of hours), inclusive."""
     hours = []
-    while start <= end:
-        hours.append(keys.due_bucket(start))
-        start += timedelta(hours=1)
+    while first <= last:
+        hours.append(first)
+        first += timedelta(hours=1)
     return hours

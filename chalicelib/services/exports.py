@@ -10,18 +10,13 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
-from chalicelib.db.repositories.crms import CrmRepository
-from chalicelib.db.repositories.imports import ExportRepository
-from chalicelib.db.repositories.properties import PropertyRepository
-from chalicelib.db.repositories.users import UserRepository
-from chalicelib.db.storage import DynamoStorage  # until this service takes a Storage
 from chalicelib.domain.actor import Actor
-from chalicelib.domain.clock import isoformat_z, utcnow
+from chalicelib.domain.clock import isoformat_z
 from chalicelib.domain.contacts import ChannelType, Contact, ContactKind
 from chalicelib.domain.errors import NotFoundError, UnavailableError, ValidationError
 from chalicelib.domain.ids import new_id
@@ -35,7 +30,8 @@ from chalicelib.domain.imports import (
     export_file_key,
 )
 from chalicelib.observability import logger
-from chalicelib.ports.outside import FileStore, Workflows, failure_reason
+from chalicelib.ports.outside import Clock, FileStore, Workflows, failure_reason
+from chalicelib.ports.storage import Storage
 from chalicelib.services.acting import acting_user
 from chalicelib.services.contacts import ContactService, ListQuery
 from chalicelib.services.imports import import_right
@@ -51,18 +47,18 @@ CONTENT_TYPES = {
 class ExportService:
     def __init__(
         self,
-        crms: CrmRepository,
+        storage: Storage,
+        clock: Clock,
         contacts: ContactService,
         files: FileStore,
         workflows: Workflows,
-        clock: Callable[[], datetime] = utcnow,
         page: int = PAGE,
     ) -> None:
-        self._crms = crms
+        self._storage = storage
+        self._clock = clock
         self._contacts = contacts
         self._files = files
         self._workflows = workflows
-        self._clock = clock
         self._page = page
 
     def create(self, actor: Actor, kind: ContactKind, fmt: ExportFormat, query: ListQuery) -> Export:
@@ -83,7 +79,7 @@ class ExportService:
             created_at=self._clock(),
             file_key=export_file_key(actor.tenant_id, export_id, fmt),
         )
-        repo = ExportRepository(actor.tenant_id)
+        repo = self._storage.exports(actor.tenant_id)
         repo.create(record)
         payload = {"tenant_id": actor.tenant_id, "export_id": export_id}
         try:
@@ -96,7 +92,7 @@ class ExportService:
 
     def get(self, actor: Actor, export_id: str) -> tuple[Export, str | None]:
         """The export and, once written, a link to download it (valid for an hour)."""
-        record = ExportRepository(actor.tenant_id).get(export_id, consistent=True)
+        record = self._storage.exports(actor.tenant_id).get(export_id, consistent=True)
         if record is None or (record.created_by != actor.user_id and not actor.is_admin):
             raise NotFoundError("no such export in this CRM")
         if record.status is not ExportStatus.COMPLETED:
@@ -113,13 +109,13 @@ class ExportService:
         from chalicelib.formats.spreadsheets import write_csv, write_xlsx
 
         tenant_id, export_id = job["tenant_id"], job["export_id"]
-        repo = ExportRepository(tenant_id)
+        repo = self._storage.exports(tenant_id)
         record = repo.get(export_id, consistent=True)
         if record is None or record.status is not ExportStatus.RUNNING:
             return {**job, "status": record.status.value if record else "missing"}
-        actor = acting_user(DynamoStorage(), tenant_id, record.created_by, "export")
+        actor = acting_user(self._storage, tenant_id, record.created_by, "export")
         query = ListQuery.from_record(record.filters)
-        columns = _Columns(tenant_id)
+        columns = _Columns(self._storage, tenant_id)
         rows = (columns.row(c) for page in self._pages(actor, record.entity, query, limit=self._page) for c in page)
         with tempfile.TemporaryDirectory() as scratch:
             path = os.path.join(scratch, f"export.{record.format.value}")
@@ -133,7 +129,7 @@ class ExportService:
     def fail(self, job: dict[str, Any]) -> dict[str, Any]:
         tenant_id, export_id = job["tenant_id"], job["export_id"]
         reason = failure_reason(job.get("error"))
-        repo = ExportRepository(tenant_id)
+        repo = self._storage.exports(tenant_id)
         record = repo.get(export_id, consistent=True)
         if record is not None:
             repo.finish(record, ExportStatus.FAILED, rows=None, error=reason, at=self._clock())
@@ -155,10 +151,10 @@ class ExportService:
 class _Columns:
     """The export's columns: the import's field names, so an export imports back as it is."""
 
-    def __init__(self, tenant_id: str) -> None:
-        self._users = UserRepository(tenant_id)
+    def __init__(self, storage: Storage, tenant_id: str) -> None:
+        self._users = storage.users(tenant_id)
         self._emails: dict[str, str] = {}
-        self._properties = [p.key for p in PropertyRepository(tenant_id).list_all()]
+        self._properties = [p.key for p in storage.properties(tenant_id).list_all()]
         channels = [c.value for c in ChannelType]
         self.header = [
             "id", "name", "status", "type",

@@ -6,16 +6,9 @@ the contact's feed. A number nobody has becomes a lead when the telephony settin
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
 
-from chalicelib.db.pagination import Page
-from chalicelib.db.repositories.contacts import ContactRepository
-from chalicelib.db.repositories.crms import CrmRepository
-from chalicelib.db.repositories.sms_templates import SmsTemplateRepository
 from chalicelib.domain.actor import Actor
-from chalicelib.domain.clock import utcnow
 from chalicelib.domain.contacts import Contact, FeedEntry, FeedKind, LeadSource, can_see
 from chalicelib.domain.errors import (
     ConflictError,
@@ -25,10 +18,12 @@ from chalicelib.domain.errors import (
     check_version,
 )
 from chalicelib.domain.ids import new_id
+from chalicelib.domain.paging import Page
 from chalicelib.domain.rights import Access
 from chalicelib.domain.sms import MAX_TEMPLATES, SmsTemplate, check_text, check_title
 from chalicelib.domain.telephony import CallDirection, dial_number, number_lead
-from chalicelib.ports.outside import SmsOutcomeUnknownError, SmsRejectedError, SmsSender
+from chalicelib.ports.outside import Clock, SmsOutcomeUnknownError, SmsRejectedError, SmsSender
+from chalicelib.ports.storage import Contacts, Storage
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,10 +37,10 @@ class SentSms:
 
 
 class SmsService:
-    def __init__(self, crms: CrmRepository, sender: SmsSender, clock: Callable[[], datetime] = utcnow) -> None:
-        self._crms = crms
-        self._sender = sender
+    def __init__(self, storage: Storage, clock: Clock, sender: SmsSender) -> None:
+        self._storage = storage
         self._clock = clock
+        self._sender = sender
 
     def send(
         self,
@@ -56,10 +51,10 @@ class SmsService:
         text: str | None = None,
         template_id: str | None = None,
     ) -> SentSms:
-        crm = self._crms.get(actor.tenant_id)
+        crm = self._storage.crms.get(actor.tenant_id)
         if crm is None:
             raise NotFoundError("no such CRM")
-        repo = ContactRepository(actor.tenant_id)
+        repo = self._storage.contacts(actor.tenant_id)
         contact: Contact | None = None
         if contact_id:
             contact = repo.get(contact_id)
@@ -112,7 +107,7 @@ class SmsService:
             raise RuntimeError("an SMS needs a text or a template")
         return check_text(text)
 
-    def _lead(self, actor: Actor, repo: ContactRepository, number: str) -> Contact | None:
+    def _lead(self, actor: Actor, repo: Contacts, number: str) -> Contact | None:
         """A lead for a number nobody has, assigned to the sender (TE-4, outgoing SMS)."""
         lead, created = number_lead(
             number, owner=actor.user_id, source=LeadSource.SMS.value, now=self._clock(), created_by=actor.user_id
@@ -124,11 +119,11 @@ class SmsService:
     def templates(self, actor: Actor, *, limit: int, cursor: str | None) -> Page[SmsTemplate]:
         """A page of the CRM's SMS templates in creation order."""
         actor.require(Access.ANY_USER)
-        return SmsTemplateRepository(actor.tenant_id).page(limit=limit, cursor=cursor)
+        return self._storage.sms_templates(actor.tenant_id).page(limit=limit, cursor=cursor)
 
     def create_template(self, actor: Actor, title: str, text: str) -> SmsTemplate:
         actor.require(Access.ADMIN)
-        repo = SmsTemplateRepository(actor.tenant_id)
+        repo = self._storage.sms_templates(actor.tenant_id)
         if len(repo.list_all()) >= MAX_TEMPLATES:
             raise ConflictError(f"a CRM has at most {MAX_TEMPLATES} SMS templates")
         template = SmsTemplate(new_id(), check_title(title), check_text(text), self._clock())
@@ -146,14 +141,14 @@ class SmsService:
             title=check_title(title) if title is not None else before.title,
             text=check_text(text) if text is not None else before.text,
         )
-        return SmsTemplateRepository(actor.tenant_id).save(before, after)
+        return self._storage.sms_templates(actor.tenant_id).save(before, after)
 
     def delete_template(self, actor: Actor, template_id: str) -> None:
         actor.require(Access.ADMIN)
-        SmsTemplateRepository(actor.tenant_id).delete(self._template(actor, template_id))
+        self._storage.sms_templates(actor.tenant_id).delete(self._template(actor, template_id))
 
     def _template(self, actor: Actor, template_id: str) -> SmsTemplate:
-        template = SmsTemplateRepository(actor.tenant_id).get(template_id)
+        template = self._storage.sms_templates(actor.tenant_id).get(template_id)
         if template is None:
             raise NotFoundError("no such SMS template in this CRM")
         return template

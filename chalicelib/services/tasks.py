@@ -8,28 +8,20 @@ completing, rescheduling and linking write to the linked contacts' and the deal'
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from chalicelib.db import keys
-from chalicelib.db.pagination import Page
-from chalicelib.db.repositories.contacts import ContactRepository
-from chalicelib.db.repositories.crms import CrmRepository
-from chalicelib.db.repositories.deals import DealRepository
-from chalicelib.db.repositories.feeds import entry_put
-from chalicelib.db.repositories.tasks import TaskList, TaskRepository
-from chalicelib.db.repositories.users import UserRepository
-from chalicelib.db.writes import Write
 from chalicelib.domain.actor import Actor
-from chalicelib.domain.clock import isoformat_z, utcnow
+from chalicelib.domain.clock import isoformat_z
 from chalicelib.domain.contacts import FeedEntry, FeedKind, can_see
 from chalicelib.domain.crm import Crm
 from chalicelib.domain.deals import can_see_deal
 from chalicelib.domain.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError, check_version
 from chalicelib.domain.ids import new_id
+from chalicelib.domain.paging import Page
 from chalicelib.domain.tasks import (
     BOARD_ORDER,
     DEFAULT_REMIND_MINUTES,
@@ -54,7 +46,9 @@ from chalicelib.domain.tasks import (
 )
 from chalicelib.domain.telephony import dial_number
 from chalicelib.domain.users import UserStatus
-from chalicelib.ports.queries import ListFilter
+from chalicelib.ports.outside import Clock
+from chalicelib.ports.queries import ListFilter, TaskListKind
+from chalicelib.ports.storage import FeedOwner, Storage, Write
 
 MAX_COMMENT = 2000
 MAX_CALENDAR_USERS = 200
@@ -95,14 +89,8 @@ class Calendar:
 
 
 class TaskService:
-    def __init__(
-        self,
-        crms: CrmRepository,
-        tasks: Callable[[str], TaskRepository] = TaskRepository,
-        clock: Callable[[], datetime] = utcnow,
-    ) -> None:
-        self._crms = crms
-        self._tasks = tasks
+    def __init__(self, storage: Storage, clock: Clock) -> None:
+        self._storage = storage
         self._clock = clock
 
     # --- one task -------------------------------------------------------------------------------
@@ -132,18 +120,18 @@ class TaskService:
         )
         task = self._apply(actor, draft, {"end": None, **fields}, now, new=True)
         feed = self._feed_writes(actor, task, now, {"event": "created"}, task.contact_ids, task.deal_id)
-        self._tasks(actor.tenant_id).create(task, feed)
+        self._storage.tasks(actor.tenant_id).create(task, feed)
         return task
 
     def get(self, actor: Actor, task_id: str) -> Task:
-        return self._visible(actor, self._tasks(actor.tenant_id).get(task_id))
+        return self._visible(actor, self._storage.tasks(actor.tenant_id).get(task_id))
 
     def update(self, actor: Actor, task_id: str, version: int | None, changes: Mapping[str, Any]) -> Task:
         """Edit, reschedule, reassign, re-link, or change the status (done completes it)."""
         unknown = set(changes) - EDITABLE
         if unknown:
             raise ValidationError("unknown field", field=sorted(unknown)[0])
-        repo = self._tasks(actor.tenant_id)
+        repo = self._storage.tasks(actor.tenant_id)
         before = self._visible(actor, repo.get(task_id, consistent=True))
         check_version(version, before.version, "task")
         now = self._clock()
@@ -154,7 +142,7 @@ class TaskService:
 
     def complete(self, actor: Actor, task_id: str, comment: str | None) -> Task:
         """Mark a task done with an optional comment (TK-1); its reminders are dropped."""
-        repo = self._tasks(actor.tenant_id)
+        repo = self._storage.tasks(actor.tenant_id)
         before = self._visible(actor, repo.get(task_id, consistent=True))
         if before.done:
             raise ConflictError("the task is already completed", field="status")
@@ -167,7 +155,7 @@ class TaskService:
         return repo.save_changes(before, after, self._change_feed(actor, before, after, now))
 
     def delete(self, actor: Actor, task_id: str) -> None:
-        repo = self._tasks(actor.tenant_id)
+        repo = self._storage.tasks(actor.tenant_id)
         task = self._visible(actor, repo.get(task_id, consistent=True))
         if actor.user_id not in (task.responsible_user_id, task.created_by) and not sees_others(actor):
             raise ForbiddenError("only the task's responsible user or its creator can delete it")
@@ -203,12 +191,12 @@ class TaskService:
             task_type=task_type,
             descending=descending,
         )
-        return self._tasks(actor.tenant_id).page(list_kind, owner, flt, limit=limit, cursor=cursor)
+        return self._storage.tasks(actor.tenant_id).page(list_kind, owner, flt, limit=limit, cursor=cursor)
 
     def board(self, actor: Actor, *, responsible_user_id: str | None, limit: int) -> list[TaskColumn]:
         """Kanban by status (TK-1): one Query per column; done tasks newest first."""
         list_kind, owner, _ = self._pick_list(actor, responsible_user_id, None, None)
-        repo = self._tasks(actor.tenant_id)
+        repo = self._storage.tasks(actor.tenant_id)
         return [
             TaskColumn(
                 s,
@@ -244,7 +232,7 @@ class TaskService:
         if end - start > MAX_CALENDAR_RANGE:
             raise ValidationError(f"a calendar range is at most {MAX_CALENDAR_RANGE.days} days", field="to")
         users = self._calendar_users(actor, user_ids, all_users)
-        repo = self._tasks(actor.tenant_id)
+        repo = self._storage.tasks(actor.tenant_id)
         found: dict[str, Task] = {}
         for user_id in users:
             for task in repo.calendar(user_id, start, end):
@@ -257,30 +245,30 @@ class TaskService:
 
     def _pick_list(
         self, actor: Actor, responsible_user_id: str | None, contact_id: str | None, deal_id: str | None
-    ) -> tuple[str, str, str | None]:
+    ) -> tuple[TaskListKind, str, str | None]:
         """(list kind, its owner, a responsible user to filter on) for a list request."""
         if responsible_user_id and responsible_user_id != actor.user_id and not sees_others(actor):
             raise ForbiddenError("other users' tasks need the 'calendar_other_users_access' right")
         if contact_id:
-            contact = ContactRepository(actor.tenant_id).get(contact_id)
+            contact = self._storage.contacts(actor.tenant_id).get(contact_id)
             if contact is None or not can_see(actor, contact):
                 raise NotFoundError("no such contact in this CRM")
-            return TaskList.CONTACT, contact_id, responsible_user_id
+            return TaskListKind.CONTACT, contact_id, responsible_user_id
         if deal_id:
-            deal = DealRepository(actor.tenant_id).get(deal_id)
+            deal = self._storage.deals(actor.tenant_id).get(deal_id)
             if deal is None or not can_see_deal(actor, deal):
                 raise NotFoundError("no such deal in this CRM")
-            return TaskList.DEAL, deal_id, responsible_user_id
+            return TaskListKind.DEAL, deal_id, responsible_user_id
         if responsible_user_id:
-            return TaskList.RESPONSIBLE, responsible_user_id, None
-        return TaskList.PARTICIPANT, actor.user_id, None
+            return TaskListKind.RESPONSIBLE, responsible_user_id, None
+        return TaskListKind.PARTICIPANT, actor.user_id, None
 
     def _calendar_users(self, actor: Actor, user_ids: list[str] | None, all_users: bool) -> list[str]:
         if all_users:
             if not sees_others(actor):
                 raise ForbiddenError("other users' calendars need the 'calendar_other_users_access' right")
             users, cursor = [], None
-            repo = UserRepository(actor.tenant_id)
+            repo = self._storage.users(actor.tenant_id)
             while True:
                 page = repo.list_by_name(limit=100, cursor=cursor)
                 users += [u.id for u in page.items if u.status is not UserStatus.DEACTIVATED]
@@ -328,7 +316,7 @@ class TaskService:
     def _check_users(self, actor: Actor, user_ids: list[str], field: str) -> None:
         if not user_ids:
             return
-        found = {u.id: u for u in UserRepository(actor.tenant_id).get_many(user_ids)}
+        found = {u.id: u for u in self._storage.users(actor.tenant_id).get_many(user_ids)}
         for user_id in user_ids:
             user = found.get(user_id)
             if user is None or user.status is UserStatus.DEACTIVATED:
@@ -336,7 +324,7 @@ class TaskService:
                 raise ValidationError(f"no such active user in this CRM: {user_id}", field=f"{field}{index}")
 
     def _check_contacts(self, actor: Actor, new_ids: list[str], all_ids: tuple[str, ...]) -> dict[str, Any]:
-        found = {c.id: c for c in ContactRepository(actor.tenant_id).get_many(new_ids)}
+        found = {c.id: c for c in self._storage.contacts(actor.tenant_id).get_many(new_ids)}
         for contact_id in new_ids:
             contact = found.get(contact_id)
             if contact is None or not can_see(actor, contact):
@@ -347,7 +335,7 @@ class TaskService:
     def _check_deal(self, actor: Actor, deal_id: str | None) -> str | None:
         if deal_id is None:
             return None
-        deal = DealRepository(actor.tenant_id).get(deal_id)
+        deal = self._storage.deals(actor.tenant_id).get(deal_id)
         if deal is None or not can_see_deal(actor, deal):
             raise ValidationError("no such deal in this CRM", field="deal_id")
         return deal_id
@@ -365,7 +353,7 @@ class TaskService:
         """The first number of the first linked contact that has one (an SMS task's default)."""
         known = dict(known or {})
         missing = [c for c in contact_ids if c not in known]
-        known.update({c.id: c for c in ContactRepository(actor.tenant_id).get_many(missing)})
+        known.update({c.id: c for c in self._storage.contacts(actor.tenant_id).get_many(missing)})
         for contact_id in contact_ids:
             contact = known.get(contact_id)
             if contact is not None and contact.phones:
@@ -373,7 +361,7 @@ class TaskService:
         return None
 
     def _crm(self, actor: Actor) -> Crm:
-        crm = self._crms.get(actor.tenant_id)
+        crm = self._storage.crms.get(actor.tenant_id)
         if crm is None:
             raise NotFoundError("no such CRM")
         return crm
@@ -410,10 +398,11 @@ class TaskService:
         contact_ids: list[str] | tuple[str, ...],
         deal_id: str | None,
     ) -> list[Write]:
-        return task_feed_writes(actor.tenant_id, actor.user_id, task, now, data, contact_ids, deal_id)
+        return task_feed_writes(self._storage, actor.tenant_id, actor.user_id, task, now, data, contact_ids, deal_id)
 
 
 def task_feed_writes(
+    storage: Storage,
     tenant_id: str,
     user_id: str | None,
     task: Task,
@@ -433,10 +422,13 @@ def task_feed_writes(
         "end": isoformat_z(task.end),
         "status": task.status.value,
     }
-    pks = [keys.contact_pk(tenant_id, c) for c in contact_ids]
+    owners = [(FeedOwner.CONTACT, c) for c in contact_ids]
     if deal_id:
-        pks.append(keys.deal_pk(tenant_id, deal_id))
-    return [entry_put(pk, FeedEntry(id=new_id(), kind=kind, time=now, user_id=user_id, data=body)) for pk in pks]
+        owners.append((FeedOwner.DEAL, deal_id))
+    return [
+        storage.feed_write(tenant_id, owner, owner_id, FeedEntry(new_id(), kind, now, user_id, data=body))
+        for owner, owner_id in owners
+    ]
 
 
 def _apply_plain(task: Task, values: Mapping[str, Any], now: datetime) -> Task:

@@ -8,12 +8,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from chalicelib.db import keys
-from chalicelib.db.items import Item
-from chalicelib.db.repositories.tasks import DueRepository, TaskList, TaskRepository
+from chalicelib.db.items import Item, WatermarkItem
+from chalicelib.db.repositories.tasks import DueRepository, TaskRepository
 from chalicelib.domain.errors import StaleVersionError
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.tasks import DueAction, DueKind, Task, TaskStatus, TaskType
-from chalicelib.ports.queries import ListFilter
+from chalicelib.ports.queries import ListFilter, TaskListKind
 from tests.harness import LocalAws
 from tests.meter import dynamodb_calls
 
@@ -62,22 +62,22 @@ def test_ap28_lists_by_start_for_participants_responsible_contacts_and_deals(rep
     for task in (a, b):
         repo.create(task)
 
-    def listed(kind: str, owner: str, flt: ListFilter | None = None) -> list[str]:
+    def listed(kind: TaskListKind, owner: str, flt: ListFilter | None = None) -> list[str]:
         return titles(repo.page(kind, owner, flt or ListFilter(), limit=10, cursor=None))
 
-    assert listed(TaskList.PARTICIPANT, "u2") == ["B", "A"]
-    assert listed(TaskList.PARTICIPANT, "u1") == ["A"]
-    assert listed(TaskList.RESPONSIBLE, "u2") == ["B"]
-    assert listed(TaskList.CONTACT, "c1") == ["B", "A"]
-    assert listed(TaskList.CONTACT, "c1", ListFilter(responsible_user_id="u1")) == ["A"]
-    assert listed(TaskList.DEAL, "d1") == ["B"]
+    assert listed(TaskListKind.PARTICIPANT, "u2") == ["B", "A"]
+    assert listed(TaskListKind.PARTICIPANT, "u1") == ["A"]
+    assert listed(TaskListKind.RESPONSIBLE, "u2") == ["B"]
+    assert listed(TaskListKind.CONTACT, "c1") == ["B", "A"]
+    assert listed(TaskListKind.CONTACT, "c1", ListFilter(responsible_user_id="u1")) == ["A"]
+    assert listed(TaskListKind.DEAL, "d1") == ["B"]
     window = ListFilter(start_from=T0 + timedelta(hours=1), start_to=T0 + timedelta(hours=2))
-    assert listed(TaskList.PARTICIPANT, "u2", window) == ["B"]  # [from, to)
+    assert listed(TaskListKind.PARTICIPANT, "u2", window) == ["B"]  # [from, to)
     # Moving and unlinking rewrites the copies: nothing stale is left behind.
     repo.save_changes(a, replace(a, start=T0, member_ids=(), contact_ids=()))
-    assert listed(TaskList.PARTICIPANT, "u2") == ["B"]
-    assert listed(TaskList.CONTACT, "c1") == ["B"]
-    assert listed(TaskList.PARTICIPANT, "u1") == ["A"]
+    assert listed(TaskListKind.PARTICIPANT, "u2") == ["B"]
+    assert listed(TaskListKind.CONTACT, "c1") == ["B"]
+    assert listed(TaskListKind.PARTICIPANT, "u1") == ["A"]
 
 
 def test_ap29_ap30_open_tasks_and_tasks_by_status(repo: TaskRepository) -> None:
@@ -86,7 +86,7 @@ def test_ap29_ap30_open_tasks_and_tasks_by_status(repo: TaskRepository) -> None:
     todo = a_task("Todo", T0 + timedelta(hours=2))
     for task in (done, doing, todo):
         repo.create(task)
-    mine = (TaskList.PARTICIPANT, "u1")
+    mine = (TaskListKind.PARTICIPANT, "u1")
 
     assert titles(repo.page(*mine, ListFilter(open_only=True), limit=10, cursor=None)) == ["Doing", "Todo"]
     for status, expected in ((TaskStatus.OPEN, ["Todo"]), (TaskStatus.IN_PROGRESS, ["Doing"]),
@@ -118,17 +118,17 @@ def test_ap31_due_actions_of_an_hour_are_claimed_once(aws: LocalAws) -> None:
     elsewhere = DueAction("t1", "k3", DueKind.REMIND, T0 + timedelta(hours=1, minutes=5))
     for action in (second, elsewhere, first):
         due.put(action)
-    bucket = keys.due_bucket(T0)
+    hour = T0
 
-    assert [r.action for r in due.due(bucket, T0 + timedelta(minutes=30))] == [first]
-    assert [r.action for r in due.due(bucket, T0 + timedelta(hours=1))] == [first, second]
-    record = next(iter(due.due(bucket, T0 + timedelta(minutes=30))))
+    assert [r.action for r in due.due(hour, T0 + timedelta(minutes=30))] == [first]
+    assert [r.action for r in due.due(hour, T0 + timedelta(hours=1))] == [first, second]
+    record = next(iter(due.due(hour, T0 + timedelta(minutes=30))))
     assert due.claim(record, T0, timedelta(minutes=5)) is True
     assert due.claim(record, T0 + timedelta(minutes=1), timedelta(minutes=5)) is False  # leased
     assert due.claim(record, T0 + timedelta(minutes=6), timedelta(minutes=5)) is True  # lease expired
     due.finish(record)
     assert due.claim(record, T0 + timedelta(minutes=20), timedelta(minutes=5)) is False  # gone
-    assert [r.action for r in due.due(bucket, T0 + timedelta(hours=1))] == [second]
+    assert [r.action for r in due.due(hour, T0 + timedelta(hours=1))] == [second]
 
 
 def test_task_writes_keep_its_due_actions_in_step(repo: TaskRepository) -> None:
@@ -136,19 +136,20 @@ def test_task_writes_keep_its_due_actions_in_step(repo: TaskRepository) -> None:
     repo.create(task)
     due = DueRepository()
     reminder = T0 - timedelta(minutes=15)
-    assert [r.action.at for r in due.due(keys.due_bucket(reminder), T0)] == [reminder]
+    assert [r.action.at for r in due.due(reminder, T0)] == [reminder]
 
     moved = replace(task, start=T0 + timedelta(hours=1)).with_schedule(task, NOW)
     repo.save_changes(task, moved)
-    assert list(due.due(keys.due_bucket(reminder), T0)) == []
-    assert [r.action.at for r in due.due(keys.due_bucket(T0), T0 + timedelta(hours=1))] == [T0 + timedelta(minutes=45)]
+    assert list(due.due(reminder, T0)) == []
+    assert [r.action.at for r in due.due(T0, T0 + timedelta(hours=1))] == [T0 + timedelta(minutes=45)]
     repo.delete(replace(moved, version=2))
-    assert list(due.due(keys.due_bucket(T0), T0 + timedelta(hours=1))) == []
-    assert list(Item.query(keys.task_list_pk("tenant-1", TaskList.PARTICIPANT, "u1"))) == []
+    assert list(due.due(T0, T0 + timedelta(hours=1))) == []
+    assert list(Item.query(keys.task_list_pk("tenant-1", keys.TaskList.PARTICIPANT, "u1"))) == []
 
 
 def test_ap32_the_watermark(aws: LocalAws) -> None:
     due = DueRepository()
     assert due.watermark() is None
-    due.set_watermark("2026-12-01T09")
-    assert due.watermark() == "2026-12-01T09"
+    due.set_watermark(datetime(2026, 12, 1, 9, 41, tzinfo=UTC))
+    assert due.watermark() == datetime(2026, 12, 1, 9, tzinfo=UTC)  # the hour it falls in
+    assert WatermarkItem.get(*keys.due_watermark_key()).bucket == "2026-12-01T09"  # the key names the hour

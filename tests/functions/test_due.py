@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from chalicelib.db import keys
 from chalicelib.db.repositories.tasks import DueRepository
+from chalicelib.db.storage import DynamoStorage
 from chalicelib.domain.errors import UnavailableError
-from chalicelib.domain.tasks import DueAction, DueKind
+from chalicelib.domain.tasks import DueAction, DueKind, due_hour
 from chalicelib.integrations.mail import SesMailer
 from chalicelib.ports.outside import SmsReceipt, SmsRejectedError
 from chalicelib.services.due import DueWorker
@@ -52,7 +52,9 @@ class RecordingSms:
 
 
 def worker(clock: Clock, sms: Any = None) -> DueWorker:
-    return DueWorker(SesMailer("CRM <no-reply@example.com>"), sms or RecordingSms(), "http://app", clock=clock)
+    return DueWorker(
+        DynamoStorage(), clock, SesMailer("CRM <no-reply@example.com>"), sms or RecordingSms(), "http://app"
+    )
 
 
 def task(api: Api, crm: CrmSession, start: datetime, **fields: Any) -> dict[str, Any]:
@@ -108,17 +110,17 @@ def test_a_missed_window_is_caught_up_after_downtime(api: Api, make_crm, now: da
     clock = Clock(now)
     worker(clock).run()  # the last run before the outage
     # The watermark stays a few minutes behind now (writes racing the run), in this hour or the last.
-    assert DueRepository().watermark() == keys.due_bucket(now - timedelta(minutes=5))
+    assert DueRepository().watermark() == due_hour(now - timedelta(minutes=5))
 
     clock.now = now + timedelta(hours=5)  # back after five hours down: both windows were missed
     sms = RecordingSms()
     report = worker(clock, sms).run()
 
     assert report.fired == 2
-    assert report.hours == (6 if keys.due_bucket(now - timedelta(minutes=5)) == keys.due_bucket(now) else 7)
+    assert report.hours == (6 if due_hour(now - timedelta(minutes=5)) == due_hour(now) else 7)
     assert [s.split(":")[0] for s in reminders()] == ["Overdue"]  # sent late, and says so
     assert sms.sent == [("+33612345678", "See you at 3")]  # 3 hours late: still worth sending
-    assert DueRepository().watermark() == keys.due_bucket(clock.now - timedelta(minutes=5))
+    assert DueRepository().watermark() == due_hour(clock.now - timedelta(minutes=5))
     assert worker(clock, sms).run().fired == 0
     done = api.get(f"/v1/tasks/{sms_task['id']}", token=crm.token).json
     assert (done["status"], done["sms_status"]) == ("done", "sent")
@@ -133,7 +135,7 @@ def test_a_first_run_just_after_the_hour_keeps_its_place_for_the_catch_up(api: A
     sms_at = datetime.fromisoformat(sms_task["start"])  # an SMS task sends at its start
     first_run = sms_at.replace(minute=0, second=30) - timedelta(hours=1)
     assert worker(Clock(first_run)).run().fired == 0
-    assert DueRepository().watermark() == keys.due_bucket(first_run - timedelta(hours=1))
+    assert DueRepository().watermark() == due_hour(first_run - timedelta(hours=1))
 
     sms = RecordingSms()
     assert worker(Clock(sms_at + timedelta(hours=4)), sms).run().fired == 1

@@ -18,7 +18,6 @@ def _old_format(values: dict) -> dict:
 
 def test_an_undo_log_in_the_earlier_format_restores_the_updated_contact(api: Api, make_crm) -> None:
     from chalicelib.bootstrap import services
-    from chalicelib.db.repositories.crms import CrmRepository
     from chalicelib.db.repositories.imports import ImportRepository
     from chalicelib.domain.contacts import ContactKind
     from chalicelib.domain.imports import DuplicatePolicy, import_part_key
@@ -29,7 +28,7 @@ def test_an_undo_log_in_the_earlier_format_restores_the_updated_contact(api: Api
                                     "emails": [{"email": "kept@example.com"}], "comment": "mine"},
                     token=crm.token).json  # fmt: skip
     actor, files = admin_actor(crm), services().files
-    imports = ImportService(CrmRepository(), files, NoWorkflows())
+    imports = ImportService(services().storage, services().clock, files, NoWorkflows())
     content = "name,phone,comment\nKept,+33600000001,from the file\nNew,+33611110000,\n"
     record, _ = imports.create(
         actor, ContactKind.CLIENT, "c.csv", "text/csv", base64.b64encode(content.encode()).decode()

@@ -18,6 +18,7 @@ import requests
 
 from chalicelib.db.repositories.imports import ImportRepository
 from chalicelib.domain.rights import Permission
+from tests.fakes.clock import ManualClock
 from tests.harness import FILES_BUCKET, Api, CrmSession, NoWorkflows, add_member, admin_actor, aws_client, reset_caches
 from tests.meter import dynamodb_calls
 from tests.pbx import output, wait_for_workflows
@@ -26,7 +27,7 @@ CHUNK = 7
 
 
 @pytest.fixture
-def workflows(api: Api) -> Iterator[Api]:
+def workflows(api: Api, clock: ManualClock) -> Iterator[Api]:
     """The import and export workflows registered in moto, their tasks run by the Lambda glue."""
     from infra.local import lambda_glue, resources
 
@@ -34,7 +35,7 @@ def workflows(api: Api) -> Iterator[Api]:
     arns = resources.register_functions(aws_client("lambda"), aws_client("iam"))
     resources.create_state_machines(aws_client("stepfunctions"), arns)
     os.environ["IMPORT_CHUNK_ROWS"] = str(CHUNK)
-    reset_caches()
+    reset_caches()  # the new composition root keeps the test's clock
     try:
         yield api
     finally:
@@ -345,7 +346,6 @@ def test_a_put_file_over_the_limit_is_refused_before_it_is_read(api: Api, make_c
     URL stays valid an hour, so a bigger file may replace the one checked): the import fails
     with a clear reason and nothing is imported."""
     from chalicelib.bootstrap import services
-    from chalicelib.db.repositories.crms import CrmRepository
     from chalicelib.domain.contacts import ContactKind
     from chalicelib.domain.errors import PayloadTooLargeError
     from chalicelib.domain.imports import DuplicatePolicy
@@ -366,7 +366,7 @@ def test_a_put_file_over_the_limit_is_refused_before_it_is_read(api: Api, make_c
         assert "at most" in reply.error["message"]
     assert api.get(f"/v1/imports/{created['id']}", token=crm.token).json["status"] == "uploaded"
 
-    imports = import_service.ImportService(CrmRepository(), services().files, NoWorkflows())
+    imports = import_service.ImportService(services().storage, services().clock, services().files, NoWorkflows())
     actor = admin_actor(crm)
     record, target = imports.create(actor, ContactKind.CLIENT, "b.csv", "text/csv")
     assert target is not None
@@ -422,17 +422,12 @@ def test_an_export_has_the_list_s_rows_and_imports_back(workflows: Api, make_crm
     assert (suggested["name"], suggested["phone:mobile"], suggested["tags"]) == ("name", "phone:mobile", "tags")
 
 
-def test_an_export_older_than_a_week_shows_expired_without_a_link(workflows: Api, make_crm, monkeypatch) -> None:
-    from datetime import UTC, datetime, timedelta
-
-    from chalicelib.bootstrap import services
-
+def test_an_export_older_than_a_week_shows_expired_without_a_link(workflows: Api, make_crm, clock: ManualClock) -> None:
     api, crm = workflows, make_crm()
     started = api.post("/v1/exports", {"entity": "clients", "format": "csv"}, token=crm.token)
     wait_for_workflows(timeout=60, machine="ContactExport")
     assert api.get(f"/v1/exports/{started.json['id']}", token=crm.token).json["status"] == "completed"
-    later = datetime.now(UTC) + timedelta(days=7, minutes=1)
-    monkeypatch.setattr(services().exports, "_clock", lambda: later)
+    clock.advance(days=7, minutes=1)
     shown = api.get(f"/v1/exports/{started.json['id']}", token=crm.token).json
     assert (shown["status"], shown["download_url"]) == ("expired", None)
 
@@ -495,14 +490,13 @@ def test_an_import_and_its_undo_write_within_10_percent_of_the_fewest_requests_p
     import math
 
     from chalicelib.bootstrap import services
-    from chalicelib.db.repositories.crms import CrmRepository
     from chalicelib.domain.contacts import ContactKind
     from chalicelib.domain.imports import DuplicatePolicy
     from chalicelib.services.imports import ImportService
 
     crm = make_crm(country="FR")
     actor = admin_actor(crm)
-    imports = ImportService(CrmRepository(), services().files, NoWorkflows(), chunk_rows=150)
+    imports = ImportService(services().storage, services().clock, services().files, NoWorkflows(), chunk_rows=150)
     rows = "".join(f"Client {i},+336{i:08d},c{i}@example.com,tag{i % 7}\r\n" for i in range(450))
     content = base64.b64encode(("Nom,Téléphone,E-mail,Étiquettes\r\n" + rows).encode()).decode()
     record, _ = imports.create(actor, ContactKind.CLIENT, "clients.csv", "text/csv", content)

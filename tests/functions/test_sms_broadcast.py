@@ -184,10 +184,9 @@ class _UnsureSender:
 
 
 def _service(sender: Any) -> Any:
-    from chalicelib.db.repositories.crms import CrmRepository
     from chalicelib.services.broadcasts import BroadcastService, BroadcastTiming
 
-    return BroadcastService(CrmRepository(), sender, NoWorkflows(), BroadcastTiming(0))
+    return BroadcastService(services().storage, services().clock, sender, NoWorkflows(), BroadcastTiming(0))
 
 
 def test_an_sms_whose_answer_never_came_is_reported_not_sent_again(pbx: Pbx) -> None:

@@ -439,6 +439,13 @@ class ContactRepository:
                 deltas.update(counted(contact))
         return deltas
 
+    def counter_deltas(self, contacts: Iterable[Contact]) -> Counter[tuple[str, str, str]]:
+        """What these contacts count for in the list counters (what deleting them takes off)."""
+        deltas: Counter[tuple[str, str, str]] = Counter()
+        for contact in contacts:
+            deltas.update(counted(contact))
+        return deltas
+
     def counter_updates(self, deltas: Mapping[tuple[str, str, str], int]) -> list[Update]:
         """Upserts adding `deltas` to the list counters (tags, sources, properties); the first
         update of a counter creates its item, discriminator included."""

@@ -26,9 +26,16 @@ from chalicelib.db.writes import Delete, Put, Write, must_not_exist, transact
 from chalicelib.domain.clock import isoformat_z
 from chalicelib.domain.errors import StaleVersionError
 from chalicelib.domain.tasks import MAX_SPAN, DueAction, DueKind, SmsState, Task, TaskStatus, TaskType
-from chalicelib.ports.queries import DueRecord, ListFilter
+from chalicelib.ports.queries import DueRecord, ListFilter, TaskListKind
 
 TaskList = keys.TaskList
+# The key segment of each list a service asks for.
+_SEGMENT = {
+    TaskListKind.PARTICIPANT: TaskList.PARTICIPANT,
+    TaskListKind.RESPONSIBLE: TaskList.RESPONSIBLE,
+    TaskListKind.CONTACT: TaskList.CONTACT,
+    TaskListKind.DEAL: TaskList.DEAL,
+}
 
 
 class TaskRepository:
@@ -77,9 +84,11 @@ class TaskRepository:
         writes += [Delete(_due_item(a)) for a in task.due_actions(self._tenant_id)]
         transact(writes)
 
-    def page(self, list_kind: str, owner_id: str, flt: ListFilter, *, limit: int, cursor: str | None) -> Page[Task]:
+    def page(
+        self, list_kind: TaskListKind, owner_id: str, flt: ListFilter, *, limit: int, cursor: str | None
+    ) -> Page[Task]:
         """AP28-30: one page of a list, by start (ascending unless `descending`)."""
-        pk = keys.task_list_pk(self._tenant_id, list_kind, owner_id)
+        pk = keys.task_list_pk(self._tenant_id, _SEGMENT[list_kind], owner_id)
         query: Callable[..., ResultIterator[Any]]  # the table's or an index's query
         if flt.status is not None:
             query, hash_key, range_attr = TaskEntryItem.gsi2.query, keys.tasks_in_status_pk(pk, flt.status), "gsi2sk"
@@ -155,10 +164,10 @@ def due_writes(tenant_id: str, before: Task | None, after: Task | None) -> list[
 class DueRepository:
     """The due actions of every CRM, partitioned by hour; claimed with a lease before firing."""
 
-    def due(self, bucket: str, until: datetime) -> Iterator[DueRecord]:
-        """AP31: actions of one hour due at `until` or before, oldest first."""
+    def due(self, hour: datetime, until: datetime) -> Iterator[DueRecord]:
+        """AP31: actions of the hour holding `hour` due at `until` or before, oldest first."""
         condition = DueItem.sk <= keys.due_until_sk(isoformat_z(until))
-        for item in DueItem.query(keys.due_pk(bucket), condition, consistent_read=True):
+        for item in DueItem.query(keys.due_pk(keys.due_bucket(hour)), condition, consistent_read=True):
             yield _to_due(item)
 
     def claim(self, record: DueRecord, now: datetime, lease: timedelta) -> bool:
@@ -194,15 +203,16 @@ class DueRepository:
     def put(self, action: DueAction) -> None:
         _due_item(action).save()
 
-    def watermark(self) -> str | None:
-        """AP32."""
+    def watermark(self) -> datetime | None:
+        """AP32: the start of the oldest hour that may still hold work."""
         try:
-            return WatermarkItem.get(*keys.due_watermark_key(), consistent_read=True).bucket
+            bucket = WatermarkItem.get(*keys.due_watermark_key(), consistent_read=True).bucket
         except WatermarkItem.DoesNotExist:
             return None
+        return keys.due_bucket_start(bucket)
 
-    def set_watermark(self, bucket: str) -> None:
-        WatermarkItem(*keys.due_watermark_key(), bucket=bucket).save()
+    def set_watermark(self, hour: datetime) -> None:
+        WatermarkItem(*keys.due_watermark_key(), bucket=keys.due_bucket(hour)).save()
 
 
 def _due_item(action: DueAction) -> DueItem:

@@ -6,15 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from datetime import datetime
 from typing import Any
 
-from chalicelib.db.repositories.contacts import ContactRepository
-from chalicelib.db.repositories.crms import CrmRepository
-from chalicelib.db.repositories.imports import ImportRepository
-from chalicelib.db.repositories.properties import PropertyRepository
-from chalicelib.db.repositories.users import UserRepository
-from chalicelib.db.storage import DynamoStorage  # until this service takes a Storage
 from chalicelib.domain.contacts import Contact, FeedEntry, FeedKind
 from chalicelib.domain.errors import DomainError
 from chalicelib.domain.ids import derived_id
@@ -29,7 +22,8 @@ from chalicelib.domain.imports import (
     read_row,
 )
 from chalicelib.domain.users import UserStatus
-from chalicelib.ports.outside import FileStore
+from chalicelib.ports.outside import Clock, FileStore
+from chalicelib.ports.storage import Contacts, Storage, Users
 from chalicelib.services.acting import acting_user
 from chalicelib.services.contacts import changes_between
 from chalicelib.services.imports.planner import Chunk, Planner, merge_onto, row_contact_id
@@ -42,8 +36,8 @@ from chalicelib.services.imports.undo import save_undo_log, write_undo_log
 class Importer:
     """The workflow's import steps, one chunk each."""
 
-    def __init__(self, crms: CrmRepository, files: FileStore, clock: Callable[[], datetime], chunk_rows: int) -> None:
-        self._crms = crms
+    def __init__(self, storage: Storage, files: FileStore, clock: Clock, chunk_rows: int) -> None:
+        self._storage = storage
         self._files = files
         self._clock = clock
         self._chunk_rows = chunk_rows
@@ -52,7 +46,7 @@ class Importer:
         """Split the file, or import the next chunk, or close the import (True: done)."""
         if record.chunks is None:
             headers, total, chunks = split(self._files, tenant_id, record, self._chunk_rows)
-            ImportRepository(tenant_id).save(record, replace(record, headers=headers, total=total, chunks=chunks))
+            self._storage.imports(tenant_id).save(record, replace(record, headers=headers, total=total, chunks=chunks))
             return False
         if record.next_chunk < record.chunks:
             self._import_chunk(tenant_id, record, record.next_chunk)
@@ -63,12 +57,12 @@ class Importer:
     def _import_chunk(self, tenant_id: str, record: Import, index: int) -> None:
         if record.headers is None or record.mapping is None or record.on_duplicate is None:
             raise RuntimeError(f"import {record.id} is run before its headers, mapping and policy are set")
-        contacts = ContactRepository(tenant_id)
-        actor = acting_user(DynamoStorage(), tenant_id, record.created_by, "import")
-        properties = {p.key: p for p in PropertyRepository(tenant_id).list_all()}
+        contacts = self._storage.contacts(tenant_id)
+        actor = acting_user(self._storage, tenant_id, record.created_by, "import")
+        properties = {p.key: p for p in self._storage.properties(tenant_id).list_all()}
         mapping = check_mapping(record.mapping, record.headers, properties)
-        crm = self._crms.get(tenant_id)
-        context = RowContext(crm.country if crm else None, properties, _users_by_email(tenant_id))
+        crm = self._storage.crms.get(tenant_id)
+        context = RowContext(crm.country if crm else None, properties, _users_by_email(self._storage.users(tenant_id)))
         rows = read_chunk(self._files, tenant_id, record, index)
 
         chunk = Chunk()
@@ -115,7 +109,7 @@ class Importer:
         )
         commit_in_parts(
             record, contacts.counter_updates(deltas), record.chunk_part,
-            lambda rec, part, counters, last: ImportRepository(tenant_id).commit_chunk(
+            lambda rec, part, counters, last: self._storage.imports(tenant_id).commit_chunk(
                 rec, index, part, counts, len(chunk.report), counters, last
             ),
         )  # fmt: skip
@@ -123,9 +117,7 @@ class Importer:
     def _row_ids(self, record: Import, parsed: Sequence[RowFields]) -> set[str]:
         return {row_contact_id(record, f.row) for f in parsed}
 
-    def _apply_updates(
-        self, contacts: ContactRepository, record: Import, chunk: Chunk, undo_log: dict[str, Any]
-    ) -> None:
+    def _apply_updates(self, contacts: Contacts, record: Import, chunk: Chunk, undo_log: dict[str, Any]) -> None:
         """Write the chunk's updates, one transaction each (their rows are the exceptions)."""
         for contact_id, (before, after, row) in chunk.updates.items():
             current = contacts.get(contact_id, consistent=True)
@@ -161,7 +153,7 @@ class Importer:
         """Join the report parts into one CSV and mark the import completed."""
         if record.errors:
             join_report(self._files, tenant_id, record)
-        ImportRepository(tenant_id).save(
+        self._storage.imports(tenant_id).save(
             record, replace(record, status=ImportStatus.COMPLETED, finished_at=self._clock()),
             status_was=[ImportStatus.RUNNING],
         )  # fmt: skip
@@ -177,9 +169,8 @@ def _created_entry(record: Import, contact: Contact) -> FeedEntry:
     )
 
 
-def _users_by_email(tenant_id: str) -> Callable[[str], str | None]:
+def _users_by_email(users: Users) -> Callable[[str], str | None]:
     """An active user's id by email, each email read once per chunk."""
-    users = UserRepository(tenant_id)
     cache: dict[str, str | None] = {}
 
     def find(email: str) -> str | None:

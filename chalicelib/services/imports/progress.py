@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from chalicelib.db.writes import MAX_TRANSACTION_ITEMS, Update
 from chalicelib.domain.imports import Import
+from chalicelib.ports.storage import MAX_TRANSACTION_ITEMS, Write
 
 # Counter updates per transaction, next to the import record's own update.
 COUNTERS_PER_COMMIT = MAX_TRANSACTION_ITEMS - 1
@@ -14,9 +14,9 @@ COUNTERS_PER_COMMIT = MAX_TRANSACTION_ITEMS - 1
 
 def commit_in_parts(
     record: Import,
-    counters: list[Update],
+    counters: list[Write],
     first_part: int,
-    commit: Callable[[Import, int, list[Update], bool], bool],
+    commit: Callable[[Import, int, list[Write], bool], bool],
 ) -> None:
     """Count a chunk with its counters, in parts of COUNTERS_PER_COMMIT (each part counted once:
     a run after a crash goes on from the part the record says)."""

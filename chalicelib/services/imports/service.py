@@ -7,15 +7,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
 from typing import Any
 
-from chalicelib.db.pagination import Page
-from chalicelib.db.repositories.crms import CrmRepository
-from chalicelib.db.repositories.imports import ImportRepository
-from chalicelib.db.repositories.properties import PropertyRepository
 from chalicelib.domain.actor import Actor
-from chalicelib.domain.clock import utcnow
 from chalicelib.domain.contacts import ContactKind
 from chalicelib.domain.errors import ConflictError, NotFoundError, UnavailableError, ValidationError
 from chalicelib.domain.ids import new_id
@@ -33,9 +27,11 @@ from chalicelib.domain.imports import (
     suggest_mapping,
     target_choices,
 )
+from chalicelib.domain.paging import Page
 from chalicelib.domain.rights import Permission
 from chalicelib.observability import logger
-from chalicelib.ports.outside import FileStore, Workflows, failure_reason
+from chalicelib.ports.outside import Clock, FileStore, Workflows, failure_reason
+from chalicelib.ports.storage import Storage
 from chalicelib.services.imports.importing import Importer
 from chalicelib.services.imports.source import OpenedFile, decoded, fit, take
 from chalicelib.services.imports.undo import Undoer
@@ -76,18 +72,18 @@ class ImportService:
 
     def __init__(
         self,
-        crms: CrmRepository,
+        storage: Storage,
+        clock: Clock,
         files: FileStore,
         workflows: Workflows,
-        clock: Callable[[], datetime] = utcnow,
         chunk_rows: int = CHUNK_ROWS,
     ) -> None:
-        self._crms = crms
+        self._storage = storage
+        self._clock = clock
         self._files = files
         self._workflows = workflows
-        self._clock = clock
-        self._importer = Importer(crms, files, clock, chunk_rows)
-        self._undoer = Undoer(files, clock, chunk_rows)
+        self._importer = Importer(storage, files, clock, chunk_rows)
+        self._undoer = Undoer(storage, files, clock, chunk_rows)
 
     # --- the API ---------------------------------------------------------------------------------
 
@@ -122,11 +118,11 @@ class ImportService:
             post = self._files.upload(record.file_key, content_type, MAX_FILE_BYTES, expires_in=3600)
             put_url = self._files.upload_put(record.file_key, expires_in=3600)
             upload = UploadTarget(put_url, post.url, post.fields, MAX_FILE_BYTES, post.expires_in)
-        ImportRepository(actor.tenant_id).create(record)
+        self._storage.imports(actor.tenant_id).create(record)
         return record, upload
 
     def get(self, actor: Actor, import_id: str) -> Import:
-        return self._visible(actor, ImportRepository(actor.tenant_id).get(import_id, consistent=True))
+        return self._visible(actor, self._storage.imports(actor.tenant_id).get(import_id, consistent=True))
 
     def errors_url(self, actor: Actor, record: Import) -> str | None:
         """The report of rows not imported as they were, once the import has run (a CSV)."""
@@ -140,7 +136,7 @@ class ImportService:
         kinds = [k for k in ContactKind if actor.can(import_right(k))]
         if not kinds:
             return Page([], None)  # nothing this user may import: an empty history, not an error
-        page = ImportRepository(actor.tenant_id).history(limit=limit, cursor=cursor)
+        page = self._storage.imports(actor.tenant_id).history(limit=limit, cursor=cursor)
         return Page([i for i in page.items if i.entity in kinds], page.next_cursor)
 
     def preview(self, actor: Actor, import_id: str) -> Preview:
@@ -148,7 +144,7 @@ class ImportService:
         from chalicelib.formats.spreadsheets import FileFormat
 
         record = self.get(actor, import_id)
-        properties = PropertyRepository(actor.tenant_id).list_all()
+        properties = self._storage.properties(actor.tenant_id).list_all()
         with OpenedFile(self._files, record, preview=True) as (info, rows):
             header = next(rows, None)
             if header is None:
@@ -169,11 +165,11 @@ class ImportService:
         self, actor: Actor, import_id: str, mapping: dict[str, str | None], on_duplicate: DuplicatePolicy
     ) -> Import:
         """Check the mapping against the file's header and start importing (202)."""
-        repo = ImportRepository(actor.tenant_id)
+        repo = self._storage.imports(actor.tenant_id)
         record = self.get(actor, import_id)
         if record.status is not ImportStatus.UPLOADED:
             raise ConflictError(f"this import is {record.status.value}; start a new one", field="status")
-        properties = {p.key: p for p in PropertyRepository(actor.tenant_id).list_all()}
+        properties = {p.key: p for p in self._storage.properties(actor.tenant_id).list_all()}
         with OpenedFile(self._files, record, preview=True) as (_, rows):
             header = next(rows, None)
         if header is None:
@@ -193,7 +189,7 @@ class ImportService:
 
     def undo(self, actor: Actor, import_id: str) -> Import:
         """Delete what the import created and give updated contacts their values back (202)."""
-        repo = ImportRepository(actor.tenant_id)
+        repo = self._storage.imports(actor.tenant_id)
         record = self.get(actor, import_id)
         if not record.undoable:
             raise ConflictError(f"an import that is {record.status.value} cannot be undone", field="status")
@@ -213,7 +209,7 @@ class ImportService:
             self._workflows.start(IMPORT_MACHINE, name, payload)
         except UnavailableError:
             failed = replace(record, status=ImportStatus.FAILED, error="the background work could not start")
-            ImportRepository(tenant_id).save(record, failed)
+            self._storage.imports(tenant_id).save(record, failed)
             raise
 
     def _visible(self, actor: Actor, record: Import | None) -> Import:
@@ -227,7 +223,7 @@ class ImportService:
         """Do the next part of an import or an undo; `done` once there is nothing left. With
         `time_left` (seconds), several chunks go in one call while time remains."""
         tenant_id, import_id, action = job["tenant_id"], job["import_id"], job.get("action", "import")
-        repo = ImportRepository(tenant_id)
+        repo = self._storage.imports(tenant_id)
         while True:
             record = repo.get(import_id, consistent=True)
             if record is None:
@@ -249,7 +245,7 @@ class ImportService:
         """Record why an import (or its undo) stopped; the counts so far stay right."""
         tenant_id, import_id = job["tenant_id"], job["import_id"]
         reason = failure_reason(job.get("error"))
-        repo = ImportRepository(tenant_id)
+        repo = self._storage.imports(tenant_id)
         for _ in range(3):
             record = repo.get(import_id, consistent=True)
             if record is None or record.status not in (ImportStatus.RUNNING, ImportStatus.UNDOING):

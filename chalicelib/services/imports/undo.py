@@ -5,21 +5,17 @@ values they had, where nobody changed them since."""
 from __future__ import annotations
 
 import json
-from collections import Counter
-from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime
 from typing import Any
 
-from chalicelib.db.repositories.contacts import ContactRepository, counted
-from chalicelib.db.repositories.imports import ImportRepository
 from chalicelib.domain.contact_snapshot import from_snapshot, snapshot_json
 from chalicelib.domain.contacts import FeedEntry, FeedKind
 from chalicelib.domain.errors import DomainError
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.imports import Import, ImportStatus, import_part_key
 from chalicelib.observability import logger
-from chalicelib.ports.outside import FileStore
+from chalicelib.ports.outside import Clock, FileStore
+from chalicelib.ports.storage import Contacts, Storage
 from chalicelib.services.contacts import changes_between
 from chalicelib.services.imports.planner import Chunk, merge_onto
 from chalicelib.services.imports.progress import commit_in_parts
@@ -54,7 +50,8 @@ def save_undo_log(files: FileStore, tenant_id: str, record: Import, index: int, 
 class Undoer:
     """The workflow's undo steps: one chunk's log at a time, then the import is undone."""
 
-    def __init__(self, files: FileStore, clock: Callable[[], datetime], chunk_rows: int) -> None:
+    def __init__(self, storage: Storage, files: FileStore, clock: Clock, chunk_rows: int) -> None:
+        self._storage = storage
         self._files = files
         self._clock = clock
         self._chunk_rows = chunk_rows
@@ -66,14 +63,14 @@ class Undoer:
         if record.undo_next_chunk <= last:
             self._undo_chunk(tenant_id, record, record.undo_next_chunk)
             return False
-        ImportRepository(tenant_id).save(
+        self._storage.imports(tenant_id).save(
             record, replace(record, status=ImportStatus.UNDONE, undone_at=self._clock()),
             status_was=[ImportStatus.UNDOING],
         )  # fmt: skip
         return True
 
     def _undo_chunk(self, tenant_id: str, record: Import, index: int) -> None:
-        contacts = ContactRepository(tenant_id)
+        contacts = self._storage.contacts(tenant_id)
         raw = self._files.get(import_part_key(tenant_id, record.id, "undo", index))
         if raw is None and index < record.next_chunk:
             # A written chunk always has its log: without it, the undo would silently keep its rows.
@@ -88,9 +85,7 @@ class Undoer:
         if planned:
             plan = json.loads(planned)
         else:
-            deltas: Counter[tuple[str, str, str]] = Counter()
-            for contact, _ in partitions:
-                deltas.update(counted(contact))
+            deltas = contacts.counter_deltas(contact for contact, _ in partitions)
             plan = {"deleted": len(partitions), "counters": [[*k, v] for k, v in sorted(deltas.items())]}
             self._files.put(plan_key, json.dumps(plan).encode(), "application/json")
         contacts.bulk_delete(partitions)
@@ -100,12 +95,12 @@ class Undoer:
         counters = contacts.counter_updates({(a, b, c): -int(v) for a, b, c, v in plan["counters"]})
         commit_in_parts(
             record, counters, record.undo_part,
-            lambda rec, part, batch, last: ImportRepository(tenant_id).commit_undo(
+            lambda rec, part, batch, last: self._storage.imports(tenant_id).commit_undo(
                 rec, index, part, int(plan["deleted"]), restored, batch, last
             ),
         )  # fmt: skip
 
-    def _restore(self, contacts: ContactRepository, record: Import, update: dict[str, Any]) -> int:
+    def _restore(self, contacts: Contacts, record: Import, update: dict[str, Any]) -> int:
         """Give a contact the values it had before the import, field by field, where it still has
         what the import gave it (a later edit by someone is kept)."""
         current = contacts.get(update["id"], consistent=True)
