@@ -9,10 +9,13 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from chalicelib.domain.telephony import PBX_SECRET
 from chalicelib.integrations.zadarma.client import ZadarmaClient
-from chalicelib.ports.outside import SecretStore
+
+if TYPE_CHECKING:
+    from chalicelib.ports.outside import SecretStore
 
 CACHE_SECONDS = 300.0
 
