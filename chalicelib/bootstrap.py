@@ -18,7 +18,6 @@ from chalicelib.domain.clock import utcnow
 from chalicelib.ports.outside import Clock
 
 if TYPE_CHECKING:
-    from chalicelib.db.repositories.crms import CrmRepository
     from chalicelib.db.storage import DynamoStorage
     from chalicelib.integrations.cognito import CognitoIdentityProvider
     from chalicelib.integrations.mail import SesMailer
@@ -70,12 +69,6 @@ class Services:
         from chalicelib.db.storage import DynamoStorage
 
         return DynamoStorage()
-
-    @functools.cached_property
-    def crm_repository(self) -> CrmRepository:
-        from chalicelib.db.repositories.crms import CrmRepository
-
-        return CrmRepository()
 
     @functools.cached_property
     def identity(self) -> CognitoIdentityProvider:

@@ -9,38 +9,52 @@ service. The wrapper:
 - renders the returned model as JSON with the declared status,
 - maps domain errors to the error envelope and any other exception to a logged 500.
 Every declaration is recorded in `ROUTES`, from which the OpenAPI document is generated.
+
+Route modules load lazily: `install` registers on the app, from the static `ROUTE_TABLE`
+(api/route_table.py), one view per endpoint that imports its module on the first request it
+serves. A cold Lambda thus builds only the models and services of the route it answers.
+`all_routes()` loads every module (the OpenAPI document, tests); a test checks the table against
+the modules' declarations.
 """
 
 from __future__ import annotations
 
 import functools
+import importlib
 import json
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 import pydantic
-from chalice import Blueprint, CORSConfig, Response
+from chalice import CORSConfig, Response
 
 from chalicelib.api.auth import verifier
 from chalicelib.api.errors import error_response, internal_error_response
 from chalicelib.api.middleware import current_request
-from chalicelib.api.schemas import MAX_ID_LENGTH
+from chalicelib.api.route_table import MODULES, ROUTE_TABLE
 from chalicelib.bootstrap import services
 from chalicelib.config import get_settings
-from chalicelib.domain.actor import Actor
 from chalicelib.domain.errors import DomainError, NotFoundError, PayloadTooLargeError, ValidationError
+from chalicelib.domain.ids import MAX_ID_LENGTH
 from chalicelib.domain.rights import Access, Right
 from chalicelib.observability import logger
+
+if TYPE_CHECKING:
+    from chalice import Chalice
+    from chalice.app import Request
+
+    from chalicelib.domain.actor import Actor
 
 API_PREFIX = "/v1"
 MAX_JSON_BODY_BYTES = 1_000_000
 # No request body of this API nests anywhere near this deep; deeper ones are refused before
 # pydantic or a JSON attribute would recurse through them.
 MAX_JSON_DEPTH = 32
-M = TypeVar("M", bound=pydantic.BaseModel)
+# A string: pydantic.BaseModel (pydantic.main) loads with the first route module, not at start.
+M = TypeVar("M", bound="pydantic.BaseModel")
 Method = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
 
 
@@ -76,9 +90,14 @@ class RouteSpec:
     # Statuses the route answers besides its own and the errors every route may answer (a public
     # route's 401, a redirect...), each with its description, for the OpenAPI document.
     responses: tuple[tuple[int, str], ...] = ()
+    # The route module declaring it (`contacts` for chalicelib.api.contacts).
+    module: str = ""
 
 
 ROUTES: list[RouteSpec] = []
+# The wrapped view of each declared endpoint, by (method, path with API_PREFIX).
+VIEWS: dict[tuple[str, str], Callable[..., Response]] = {}
+_app: list[Chalice] = []
 
 
 def is_public(spec: RouteSpec) -> bool:
@@ -89,7 +108,7 @@ class Router:
     """A Chalice Blueprint whose routes go through the wrapper above."""
 
     def __init__(self, import_name: str, tag: str) -> None:
-        self.blueprint = Blueprint(import_name)
+        self.module = import_name.rsplit(".", 1)[-1]
         self.tag = tag
 
     def route(
@@ -122,12 +141,13 @@ class Router:
                 response=response,
                 status=status,
                 responses=tuple(sorted((responses or {}).items())),
+                module=self.module,
             )
             ROUTES.append(spec)
 
             @functools.wraps(handler)
             def view(**path_params: str) -> Response:
-                request = current_request() or self.blueprint.current_request
+                request = cast("Request", current_request() or _app[0].current_request)
                 try:
                     kwargs: dict[str, Any] = dict(path_params)
                     if right is not Access.PUBLIC:
@@ -149,12 +169,62 @@ class Router:
                     logger.exception("unhandled error", extra={"route": spec.name})
                     return internal_error_response()
 
-            # Every content type reaches the view, which parses JSON itself: clients that
-            # forget the header (curl -d) still work, and errors keep the API's envelope.
-            self.blueprint.route(path, methods=[method], content_types=["*/*"], cors=CORS)(view)
+            VIEWS[(method, spec.path)] = view
             return handler
 
         return decorate
+
+
+class LazyView:
+    """An endpoint's view as Chalice holds it: imports the route module on its first call.
+    Chalice's OpenAPI export (`chalice package`) reads the handler's docstring through `__doc__`."""
+
+    def __init__(self, module: str, method: str, path: str, name: str) -> None:
+        self.module, self.method, self.path, self.__name__ = module, method, path, name
+
+    def target(self) -> Callable[..., Response]:
+        view = VIEWS.get((self.method, self.path))
+        if view is None:
+            importlib.import_module(f"{__package__}.{self.module}")
+            view = VIEWS[(self.method, self.path)]
+        return view
+
+    def __call__(self, **path_params: str) -> Response:
+        return self.target()(**path_params)
+
+    @property
+    def __doc__(self) -> str | None:  # type: ignore[override]
+        return self.target().__doc__
+
+
+def install(app: Chalice) -> None:
+    """Register every endpoint of ROUTE_TABLE on the app, each loading its module when called."""
+    _app[:] = [app]
+    for module, method, path, name in ROUTE_TABLE:
+        # Every content type reaches the view, which parses JSON itself: clients that
+        # forget the header (curl -d) still work, and errors keep the API's envelope.
+        view = LazyView(module, method, API_PREFIX + path, name)
+        url = "/".join([API_PREFIX.rstrip("/"), path.strip("/")]).rstrip("/")  # as a Blueprint's url_prefix
+        app.route(url, methods=[method], name=name, content_types=["*/*"], cors=CORS)(view)
+
+
+def all_routes() -> list[RouteSpec]:
+    """Every declared endpoint (all route modules loaded), in ROUTE_TABLE's order."""
+    for module in MODULES:
+        importlib.import_module(f"{__package__}.{module}")
+    order = {(API_PREFIX + path, method): i for i, (_, method, path, _) in enumerate(ROUTE_TABLE)}
+    return sorted(ROUTES, key=lambda spec: order.get((spec.path, spec.method), len(order)))
+
+
+def declared_table() -> tuple[tuple[str, str, str, str], ...]:
+    """ROUTE_TABLE as the route modules declare it (module order of MODULES, then declaration)."""
+    specs = all_routes()
+    return tuple(
+        (spec.module, spec.method, spec.path.removeprefix(API_PREFIX), spec.name)
+        for module in MODULES
+        for spec in specs
+        if spec.module == module
+    )
 
 
 def authenticate(authorization: str | None) -> Actor:

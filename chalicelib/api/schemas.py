@@ -13,6 +13,7 @@ from typing import Annotated, Any, Union, get_args, get_origin
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, ValidationInfo, WithJsonSchema, field_validator
 
 from chalicelib.domain.clock import EARLIEST_YEAR, LATEST_YEAR, isoformat_z, plausible, utcnow
+from chalicelib.domain.ids import MAX_ID_LENGTH
 from chalicelib.domain.paging import DEFAULT_LIMIT, MAX_LIMIT
 from chalicelib.domain.rights import Group
 from chalicelib.domain.users import User
@@ -73,10 +74,7 @@ class Output(BaseModel):
     model_config = ConfigDict(from_attributes=True, defer_build=True)
 
 
-# Ids go into DynamoDB keys, which hold at most 1024 bytes (sort) or 2048 (partition): an id
-# of a request is bounded far below, so an absurd one is a 400 naming it, never a refused query.
-# No id this API hands out comes near (ULIDs, the PBX's call ids).
-MAX_ID_LENGTH = 128
+# A request's ids are bounded (domain/ids.py): an absurd one is a 400 naming it.
 Id = Annotated[str, Field(max_length=MAX_ID_LENGTH)]
 # A contact's tag: part of its filter entries' and counters' keys.
 MAX_TAG_LENGTH = 50

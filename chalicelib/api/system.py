@@ -34,6 +34,6 @@ def get_openapi() -> Response:
 
 @functools.cache
 def _document() -> str:
-    # Built on first request, after every route module has registered its routes.
+    # Built on first request: it loads every route module.
     doc: dict[str, Any] = openapi.document()
     return json.dumps(doc)

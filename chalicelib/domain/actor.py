@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from chalicelib.domain.rights import Group, GroupType, Permission, Right, require
-from chalicelib.domain.users import User
+from chalicelib.domain.rights import GroupType, require
+
+if TYPE_CHECKING:
+    from chalicelib.domain.rights import Group, Permission, Right
+    from chalicelib.domain.users import User
 
 
 @dataclass(frozen=True, slots=True)

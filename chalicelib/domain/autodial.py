@@ -13,8 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from chalicelib.domain.telephony import CallStatus
+if TYPE_CHECKING:
+    from chalicelib.domain.telephony import CallStatus
 
 MAX_NUMBERS = 1000
 GAP_SECONDS = 5

@@ -10,12 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from chalicelib.domain.actor import Actor
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.rights import Permission
 from chalicelib.domain.users import normalize_email
+
+if TYPE_CHECKING:
+    from chalicelib.domain.actor import Actor
 
 # Every write of a contact is one transaction (at most 100 items, guards and index entries
 # included): these bounds keep the largest contact well inside it.

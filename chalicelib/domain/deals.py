@@ -10,10 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from chalicelib.domain.actor import Actor
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.rights import Permission
+
+if TYPE_CHECKING:
+    from chalicelib.domain.actor import Actor
 
 
 class DealStatus(StrEnum):

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from typing import TYPE_CHECKING
 
-from ulid import ULID
+if TYPE_CHECKING:
+    from datetime import datetime
+
+# Ids go into DynamoDB keys, which hold at most 1024 bytes (sort) or 2048 (partition): an id
+# of a request is bounded far below, so an absurd one is a 400 naming it, never a refused query.
+# No id this API hands out comes near (ULIDs, the PBX's call ids).
+MAX_ID_LENGTH = 128
 
 
 def new_id() -> str:
     """A new 26-character, time-ordered, URL-safe id."""
+    from ulid import ULID  # paid by the first id made, not by a cold start that makes none
+
     return str(ULID())
 
 
@@ -19,5 +27,7 @@ def derived_id(at: datetime, key: str) -> str:
     For records made from outside events that may be delivered twice (a call's feed entry):
     writing under a derived id makes the second delivery a rewrite, not a duplicate.
     """
+    from ulid import ULID
+
     millis = int(at.timestamp() * 1000).to_bytes(6, "big")
     return str(ULID.from_bytes(millis + hashlib.sha256(key.encode()).digest()[:10]))

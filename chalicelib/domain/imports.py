@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.contacts import (
     MAX_EMAILS,
@@ -21,17 +21,22 @@ from chalicelib.domain.contacts import (
     MAX_TEXT,
     ChannelType,
     ClientType,
-    ContactKind,
     ContactStatus,
     Email,
-    Phone,
     check_contact_name,
     normalize_phones,
 )
 from chalicelib.domain.errors import ValidationError
-from chalicelib.domain.properties import MAX_VALUES_PER_CONTACT, PropertyDef
+from chalicelib.domain.properties import MAX_VALUES_PER_CONTACT
 from chalicelib.domain.search import fold
 from chalicelib.domain.users import normalize_email
+
+if TYPE_CHECKING:
+    from chalicelib.domain.contacts import (
+        ContactKind,
+        Phone,
+    )
+    from chalicelib.domain.properties import PropertyDef
 
 # Rows per chunk: one step of the workflow reads, checks and writes this many rows.
 CHUNK_ROWS = 1000

@@ -12,12 +12,15 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from chalicelib.domain.actor import Actor
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.rights import Permission
+
+if TYPE_CHECKING:
+    from chalicelib.domain.actor import Actor
 
 # Every write of a task is one transaction holding the task, one list entry per participant,
 # linked contact and deal, its due actions and feed entries: these bounds keep it under 100.

@@ -18,10 +18,10 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from chalicelib.domain.actor import Actor
 from chalicelib.domain.clock import plausible
 
 if TYPE_CHECKING:
+    from chalicelib.domain.actor import Actor
     from chalicelib.domain.contacts import Contact, FeedEntry
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.rights import Permission

@@ -13,10 +13,11 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, cast
 
 from chalicelib.domain.telephony import PBX_SECRET
-from chalicelib.integrations.zadarma import webhooks
 from chalicelib.integrations.zadarma.client import ZadarmaClient
-from chalicelib.ports.outside import SecretStore
-from chalicelib.ports.pbx import PbxEvent
+
+if TYPE_CHECKING:
+    from chalicelib.ports.outside import SecretStore
+    from chalicelib.ports.pbx import PbxEvent
 
 CACHE_SECONDS = 300.0
 
@@ -75,12 +76,18 @@ class PbxAccounts:
     # --- webhooks ---------------------------------------------------------------------------------
 
     def parse_event(self, content_type: str | None, body: bytes) -> PbxEvent:
+        from chalicelib.integrations.zadarma import webhooks  # the API's webhook route only
+
         return webhooks.parse_event(content_type, body)
 
     def verifiable(self, event: PbxEvent) -> bool:
+        from chalicelib.integrations.zadarma import webhooks  # the API's webhook route only
+
         return webhooks.signature_string(event) is not None
 
     def verify(self, event: PbxEvent, signature: str | None, secret: str) -> bool:
+        from chalicelib.integrations.zadarma import webhooks  # the API's webhook route only
+
         return webhooks.verify(event, signature, secret)
 
 

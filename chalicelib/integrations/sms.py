@@ -7,7 +7,12 @@ looking sent.
 
 from __future__ import annotations
 
-from chalicelib.ports.outside import SmsReceipt, SmsRejectedError
+from typing import TYPE_CHECKING
+
+from chalicelib.ports.outside import SmsRejectedError
+
+if TYPE_CHECKING:
+    from chalicelib.ports.outside import SmsReceipt
 
 
 class NoSmsSender:

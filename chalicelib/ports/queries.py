@@ -8,12 +8,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from chalicelib.domain.contacts import Contact, ContactKind
-from chalicelib.domain.deals import DealStatus
 from chalicelib.domain.search import fold
-from chalicelib.domain.tasks import DueAction, TaskStatus, TaskType
-from chalicelib.domain.telephony import CallDirection, CallStatus
+
+if TYPE_CHECKING:
+    from chalicelib.domain.contacts import Contact, ContactKind
+    from chalicelib.domain.deals import DealStatus
+    from chalicelib.domain.tasks import DueAction, TaskStatus, TaskType
+    from chalicelib.domain.telephony import CallDirection, CallStatus
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,35 +16,38 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any, Protocol, TypeAlias
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
-from chalicelib.domain.autodial import CallList, CallListStatus, ListItem, Outcome
-from chalicelib.domain.broadcasts import Broadcast, BroadcastStatus, Recipient, RecipientStatus
-from chalicelib.domain.contacts import Contact, ContactKind, FeedEntry
-from chalicelib.domain.crm import Crm
-from chalicelib.domain.deals import Deal, DealStatus
-from chalicelib.domain.imports import Counts, Export, ExportStatus, Import, ImportStatus
-from chalicelib.domain.invitations import Invitation
-from chalicelib.domain.paging import Page
-from chalicelib.domain.properties import PropertyDef
-from chalicelib.domain.rights import Group
-from chalicelib.domain.search import SearchQuery, Term
-from chalicelib.domain.sms import SmsTemplate
-from chalicelib.domain.sources import SourceParam, SourceTag
-from chalicelib.domain.tasks import DueAction, Task
-from chalicelib.domain.telephony import Call, CallEvent, RecordingState
-from chalicelib.domain.users import User, UserStatus
-from chalicelib.ports.queries import (
-    CallFilter,
-    ClaimResult,
-    ColumnTotal,
-    Criteria,
-    DueRecord,
-    KnownStatus,
-    ListFilter,
-    ProvisioningCrm,
-    TaskListKind,
-)
+from chalicelib.domain.broadcasts import RecipientStatus
+
+if TYPE_CHECKING:
+    from chalicelib.domain.autodial import CallList, CallListStatus, ListItem, Outcome
+    from chalicelib.domain.broadcasts import Broadcast, BroadcastStatus, Recipient
+    from chalicelib.domain.contacts import Contact, ContactKind, FeedEntry
+    from chalicelib.domain.crm import Crm
+    from chalicelib.domain.deals import Deal, DealStatus
+    from chalicelib.domain.imports import Counts, Export, ExportStatus, Import, ImportStatus
+    from chalicelib.domain.invitations import Invitation
+    from chalicelib.domain.paging import Page
+    from chalicelib.domain.properties import PropertyDef
+    from chalicelib.domain.rights import Group
+    from chalicelib.domain.search import SearchQuery, Term
+    from chalicelib.domain.sms import SmsTemplate
+    from chalicelib.domain.sources import SourceParam, SourceTag
+    from chalicelib.domain.tasks import DueAction, Task
+    from chalicelib.domain.telephony import Call, CallEvent, RecordingState
+    from chalicelib.domain.users import User, UserStatus
+    from chalicelib.ports.queries import (
+        CallFilter,
+        ClaimResult,
+        ColumnTotal,
+        Criteria,
+        DueRecord,
+        KnownStatus,
+        ListFilter,
+        ProvisioningCrm,
+        TaskListKind,
+    )
 
 # Made by one repository, applied inside another's transaction; services never look into one.
 Write: TypeAlias = Any

@@ -7,8 +7,18 @@ import json
 import pytest
 from openapi_spec_validator import validate
 
-from chalicelib.api.routing import ROUTES, is_public
+from chalicelib.api import route_table
+from chalicelib.api.routing import all_routes, declared_table, is_public
 from tests.harness import Api, CrmSession
+
+ROUTES = all_routes()
+
+
+def test_the_route_table_is_what_the_route_modules_declare() -> None:
+    # The API Lambda registers its routes from the table and loads a module on first use.
+    assert declared_table() == route_table.ROUTE_TABLE, (
+        "chalicelib/api/route_table.py is stale: `python -m chalicelib.api.route_table` prints it"
+    )
 
 
 def test_health_is_public(api: Api) -> None:

@@ -10,9 +10,10 @@ from typing import Any
 
 import pytest
 
-from chalicelib.api.routing import ROUTES
+from chalicelib.api.routing import all_routes
 from tests.harness import Api, CrmSession
 
+ROUTES = all_routes()
 PARAM = re.compile(r"{\w+}")
 Made = tuple[str | None, int]  # (the record's id, or None for a singleton; its version)
 
