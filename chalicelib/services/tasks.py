@@ -297,8 +297,9 @@ class TaskService:
             self._check_users(actor, [responsible], "responsible_user_id")
             after = replace(after, responsible_user_id=responsible)
         if "member_ids" in values or "responsible_user_id" in values:
-            members = check_members(list(values.get("member_ids", after.member_ids) or []), after.responsible_user_id)
-            self._check_users(actor, [m for m in members if m not in task.member_ids], "member_ids")
+            given = list(values.get("member_ids", after.member_ids) or [])
+            members = check_members(given, after.responsible_user_id)
+            self._check_users(actor, [m for m in members if m not in task.member_ids], "member_ids", given)
             after = replace(after, member_ids=members)
         contacts = None
         if "contact_ids" in values:
@@ -313,14 +314,16 @@ class TaskService:
             after = replace(after, phone=self._first_phone(actor, after.contact_ids, contacts))
         return after
 
-    def _check_users(self, actor: Actor, user_ids: list[str], field: str) -> None:
+    def _check_users(self, actor: Actor, user_ids: list[str], field: str, given: list[str] | None = None) -> None:
+        """Every user is active in the CRM; a refused one is named by its place in `given` (the
+        list the caller sent) when there is one."""
         if not user_ids:
             return
         found = {u.id: u for u in self._storage.users(actor.tenant_id).get_many(user_ids)}
         for user_id in user_ids:
             user = found.get(user_id)
             if user is None or user.status is UserStatus.DEACTIVATED:
-                index = f"[{user_ids.index(user_id)}]" if field == "member_ids" else ""
+                index = f"[{given.index(user_id)}]" if given is not None else ""
                 raise ValidationError(f"no such active user in this CRM: {user_id}", field=f"{field}{index}")
 
     def _check_contacts(self, actor: Actor, new_ids: list[str], all_ids: tuple[str, ...]) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from tests.fakes.records import (
     FakeSourceTags,
     FakeUsers,
 )
+from tests.fakes.tasks import FakeDueActions, FakeTasks
 from tests.fakes.telephony import FakeCallLists, FakeCalls
 
 
@@ -41,6 +42,7 @@ class Tenant:
     properties: FakeProperties = field(default_factory=FakeProperties)
     sms_templates: FakeSmsTemplates = field(default_factory=FakeSmsTemplates)
     calls: FakeCalls | None = None
+    tasks: FakeTasks | None = None
     call_lists: FakeCallLists = field(default_factory=FakeCallLists)
 
 
@@ -50,6 +52,7 @@ class FakeStorage:
     def __init__(self) -> None:
         self.crms = FakeCrms()
         self.invitations = FakeInvitations()
+        self.due_actions = FakeDueActions()
         self._tenants: dict[str, Tenant] = {}
         self.transactions = 0  # how many all-or-nothing writes ran (services batching them)
 
@@ -67,6 +70,12 @@ class FakeStorage:
         if tenant.calls is None:
             tenant.calls = FakeCalls(tenant.contacts)
         return tenant.calls
+
+    def tasks(self, tenant_id: str) -> FakeTasks:
+        tenant = self.tenant(tenant_id)
+        if tenant.tasks is None:
+            tenant.tasks = FakeTasks(self.due_actions, tenant_id)
+        return tenant.tasks
 
     def call_lists(self, tenant_id: str) -> FakeCallLists:
         return self.tenant(tenant_id).call_lists
