@@ -15,6 +15,7 @@ from typing import Any
 from chalicelib.domain.contacts import FeedEntry
 from chalicelib.ports.storage import FeedOwner
 from tests.fakes.base import FakeWrite, commit
+from tests.fakes.broadcasts import FakeBroadcasts
 from tests.fakes.records import (
     FakeContacts,
     FakeCrms,
@@ -43,6 +44,7 @@ class Tenant:
     sms_templates: FakeSmsTemplates = field(default_factory=FakeSmsTemplates)
     calls: FakeCalls | None = None
     tasks: FakeTasks | None = None
+    broadcasts: FakeBroadcasts = field(default_factory=FakeBroadcasts)
     call_lists: FakeCallLists = field(default_factory=FakeCallLists)
 
 
@@ -76,6 +78,9 @@ class FakeStorage:
         if tenant.tasks is None:
             tenant.tasks = FakeTasks(self.due_actions, tenant_id)
         return tenant.tasks
+
+    def broadcasts(self, tenant_id: str) -> FakeBroadcasts:
+        return self.tenant(tenant_id).broadcasts
 
     def call_lists(self, tenant_id: str) -> FakeCallLists:
         return self.tenant(tenant_id).call_lists
