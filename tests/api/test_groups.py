@@ -48,48 +48,10 @@ def test_changing_a_groups_rights_applies_to_its_members_next_request(api: Api, 
     assert api.post("/v1/invitation-links", {}, token=member.token).status == 403
 
 
-def test_standard_groups_keep_their_titles_and_the_admin_group_keeps_every_right(api: Api, make_crm) -> None:
-    crm: CrmSession = make_crm()
-    groups = groups_of(api, crm)
-
-    rename = api.request(
-        "PATCH", f"/v1/groups/{groups['manager']['id']}", {"version": 1, "title": "X"}, token=crm.token
-    )
-    strip_admin = api.request(
-        "PATCH",
-        f"/v1/groups/{groups['admin']['id']}",
-        {"version": 1, "permissions": {"team_add": False}},
-        token=crm.token,
-    )
-    adjust_manager = api.request(
-        "PATCH",
-        f"/v1/groups/{groups['manager']['id']}",
-        {"version": 1, "permissions": {"customers_view_all": True}},
-        token=crm.token,
-    )
-
-    assert (rename.status, rename.error["field"]) == (400, "title")
-    assert (strip_admin.status, strip_admin.error["field"]) == (400, "permissions")
-    assert adjust_manager.json["permissions"]["customers_view_all"] is True
-
-
 def test_unknown_permission_flags_are_400_naming_them(api: Api, make_crm) -> None:
     crm: CrmSession = make_crm()
     reply = api.post("/v1/groups", {"title": "X", "permissions": {"fly": True}}, token=crm.token)
     assert (reply.status, reply.error["field"]) == (400, "permissions.fly")
-
-
-def test_only_empty_custom_groups_can_be_deleted(api: Api, make_crm) -> None:
-    crm: CrmSession = make_crm()
-    member = add_member(api, crm, {Permission.LEADS_VIEW})
-    empty = api.post("/v1/groups", {"title": "Empty"}, token=crm.token).json
-
-    standard = api.request("DELETE", f"/v1/groups/{groups_of(api, crm)['trainee']['id']}", token=crm.token)
-    in_use = api.request("DELETE", f"/v1/groups/{member.group_id}", token=crm.token)
-    deleted = api.request("DELETE", f"/v1/groups/{empty['id']}", token=crm.token)
-
-    assert (standard.status, in_use.status, deleted.status) == (409, 409, 204)
-    assert empty["id"] not in {g["id"] for g in api.get("/v1/groups", token=crm.token).json["items"]}
 
 
 def test_a_stale_group_version_is_409(api: Api, make_crm) -> None:

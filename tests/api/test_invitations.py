@@ -6,7 +6,6 @@ import re
 
 import pytest
 
-from tests.fakes.clock import ManualClock
 from tests.harness import PASSWORD, Api, CrmSession, sent_emails
 
 
@@ -40,54 +39,6 @@ def test_invited_user_receives_an_email_and_can_log_in(api: Api, make_crm) -> No
     assert me["group"]["type"] == "manager"
 
 
-def test_an_invitation_works_only_once(api: Api, make_crm) -> None:
-    crm: CrmSession = make_crm()
-    api.post("/v1/invitations", {"emails": ["zoe@example.com"]}, token=crm.token)
-    token = token_in(sent_emails()[0]["body"])
-
-    first = api.post("/v1/invitations/accept", {"token": token, "name": "Zoe", "password": PASSWORD})
-    second = api.post("/v1/invitations/accept", {"token": token, "name": "Eve", "password": "another-pass-1"})
-
-    assert first.status == 201
-    assert (second.status, second.error["field"]) == (404, "token")
-    login = api.post("/v1/auth/login", {"crm": crm.slug, "email": "zoe@example.com", "password": "another-pass-1"})
-    assert login.status == 401
-
-
-def test_an_expired_invitation_is_refused(api: Api, make_crm, clock: ManualClock) -> None:
-    crm: CrmSession = make_crm()
-    api.post("/v1/invitations", {"emails": ["zoe@example.com"]}, token=crm.token)
-    clock.advance(days=8)
-
-    reply = api.post(
-        "/v1/invitations/accept", {"token": token_in(sent_emails()[0]["body"]), "name": "Z", "password": PASSWORD}
-    )
-
-    assert (reply.status, reply.error["field"]) == (404, "token")
-
-
-def test_a_shared_link_joins_its_group_with_the_email_given(api: Api, make_crm) -> None:
-    crm: CrmSession = make_crm()
-    groups = {g["type"]: g["id"] for g in api.get("/v1/groups", token=crm.token).json["items"]}
-    link = api.post("/v1/invitation-links", {"group_id": groups["trainee"]}, token=crm.token)
-    assert link.status == 201
-    assert link.json["url"].endswith(link.json["token"])
-
-    without_email = api.post(
-        "/v1/invitations/accept", {"token": link.json["token"], "name": "Tim", "password": PASSWORD}
-    )
-    joined = api.post(
-        "/v1/invitations/accept",
-        {"token": link.json["token"], "name": "Tim", "password": PASSWORD, "email": "tim@example.com"},
-    )
-
-    assert (without_email.status, without_email.error["field"]) == (400, "email")
-    assert joined.status == 201
-    assert joined.json["group_id"] == groups["trainee"]
-    login = api.post("/v1/auth/login", {"crm": crm.slug, "email": "tim@example.com", "password": PASSWORD})
-    assert login.status == 200
-
-
 def test_a_link_accepted_with_a_taken_email_is_refused_and_leaves_no_login(api: Api, aws, make_crm) -> None:
     crm: CrmSession = make_crm()
     link = api.post("/v1/invitation-links", {}, token=crm.token).json
@@ -105,18 +56,6 @@ def test_a_link_accepted_with_a_taken_email_is_refused_and_leaves_no_login(api: 
         {"token": link["token"], "name": "Dup", "password": PASSWORD, "email": "fresh@example.com"},
     )
     assert retry.status == 201, "the link was not consumed by the failed attempt"
-
-
-def test_inviting_members_and_duplicates(api: Api, make_crm) -> None:
-    crm: CrmSession = make_crm()
-    reply = api.post(
-        "/v1/invitations", {"emails": [crm.admin["email"], "new@example.com", "NEW@example.com"]}, token=crm.token
-    )
-    assert [(i["email"], i["status"]) for i in reply.json["items"]] == [
-        (crm.admin["email"], "already_member"),
-        ("new@example.com", "sent"),
-    ]
-    assert len(sent_emails()) == 1
 
 
 def test_pending_invitations_are_listed_newest_first(api: Api, make_crm) -> None:

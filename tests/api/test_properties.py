@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.harness import Api, CrmSession, add_member
+from tests.harness import Api, CrmSession
 
 
 def define(api: Api, crm: CrmSession, key: str, kind: str, **extra: object) -> dict:
@@ -73,27 +73,6 @@ def test_lists_filter_on_a_property_value(api: Api, make_crm) -> None:
     assert [c["name"] for c in lyon] == ["A"], "text filters ignore case"
     assert (unknown.status, unknown.error["field"]) == (400, "property.colour")
     assert (stray.status, stray.error["field"]) == (400, "colour")
-
-
-def test_only_admins_define_properties_and_used_ones_stay(api: Api, make_crm) -> None:
-    crm: CrmSession = make_crm()
-    member = add_member(api, crm)
-    industry = define(api, crm, "industry", "select", options=["Retail", "Energy"])
-    spare = define(api, crm, "spare", "text")
-    api.post("/v1/clients", {"name": "A", "properties": {"industry": "Energy"}}, token=crm.token)
-
-    by_member = api.post("/v1/properties", {"key": "x", "title": "X", "kind": "text"}, token=member.token)
-    duplicate = api.post("/v1/properties", {"key": "industry", "title": "Again", "kind": "text"}, token=crm.token)
-    delete_used = api.request("DELETE", f"/v1/properties/{industry['id']}", token=crm.token)
-    shrink_used = api.request(
-        "PATCH", f"/v1/properties/{industry['id']}", {"version": 1, "options": ["Retail"]}, token=crm.token
-    )
-    delete_spare = api.request("DELETE", f"/v1/properties/{spare['id']}", token=crm.token)
-
-    assert by_member.status == 403
-    assert (duplicate.status, duplicate.error["field"]) == (409, "key")
-    assert (delete_used.status, shrink_used.status, delete_spare.status) == (409, 409, 204)
-    assert [p["key"] for p in api.get("/v1/properties", token=member.token).json["items"]] == ["industry"]
 
 
 def test_definitions_are_checked(api: Api, make_crm) -> None:

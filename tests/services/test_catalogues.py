@@ -87,6 +87,15 @@ def test_a_property_key_is_unique_and_a_select_needs_options(world: World) -> No
         properties.create(world.admin, "sector", "Sector", PropertyKind.SELECT, None)
 
 
+def test_only_administrators_define_properties(world: World) -> None:
+    properties = PropertyService(world.storage)
+    with pytest.raises(ForbiddenError):
+        properties.create(world.user("Max Manager"), "sector", "Sector", PropertyKind.TEXT, None)
+    spare = properties.create(world.admin, "spare", "Spare", PropertyKind.TEXT, None)
+    properties.delete(world.admin, spare.id)  # unused: it goes
+    assert properties.page(world.admin, limit=10, cursor=None).items == []
+
+
 def test_options_in_use_cannot_be_removed_nor_the_property_deleted(world: World) -> None:
     properties = PropertyService(world.storage)
     sector = properties.create(world.admin, "sector", "Sector", PropertyKind.SELECT, ["retail", "transport"])

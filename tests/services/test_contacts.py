@@ -130,3 +130,7 @@ def test_only_the_author_edits_a_note(world: World, contacts: ContactService) ->
         contacts.edit_note(viewer, ContactKind.CLIENT, client.id, note.id, "Mine now")
     edited = contacts.edit_note(world.admin, ContactKind.CLIENT, client.id, note.id, "Call back Tuesday")
     assert (edited.text, edited.edited_at) == ("Call back Tuesday", world.clock())
+    with pytest.raises(ForbiddenError):
+        contacts.delete_note(viewer, ContactKind.CLIENT, client.id, note.id)
+    contacts.delete_note(world.admin, ContactKind.CLIENT, client.id, note.id)
+    assert [e.kind.value for e in world.storage.contacts(world.tenant_id).feeds[client.id]] == ["event"]
