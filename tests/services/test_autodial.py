@@ -64,11 +64,6 @@ class Desk:
 
 
 @pytest.fixture
-def world() -> World:
-    return World()
-
-
-@pytest.fixture
 def desk(world: World) -> Desk:
     return Desk(world)
 

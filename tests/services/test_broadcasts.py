@@ -36,11 +36,6 @@ class Saturated(FakeSmsSender):
 
 
 @pytest.fixture
-def world() -> World:
-    return World()
-
-
-@pytest.fixture
 def sender() -> Saturated:
     return Saturated()
 

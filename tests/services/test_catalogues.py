@@ -17,12 +17,6 @@ from chalicelib.services.properties import PropertyService
 from chalicelib.services.sources import SourceTagService
 from tests.services.world import World
 
-
-@pytest.fixture
-def world() -> World:
-    return World()
-
-
 # --- groups --------------------------------------------------------------------------------
 
 

@@ -15,11 +15,6 @@ PHONE = "+33612345678"
 
 
 @pytest.fixture
-def world() -> World:
-    return World()
-
-
-@pytest.fixture
 def contacts(world: World) -> ContactService:
     return ContactService(world.storage, world.clock)
 

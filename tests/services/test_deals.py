@@ -14,11 +14,6 @@ from tests.services.world import World
 
 
 @pytest.fixture
-def world() -> World:
-    return World()
-
-
-@pytest.fixture
 def deals(world: World) -> DealService:
     return DealService(world.storage, world.clock)
 

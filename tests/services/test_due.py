@@ -32,11 +32,6 @@ class Flaky(FakeMailer):
 
 
 @pytest.fixture
-def world() -> World:
-    return World()
-
-
-@pytest.fixture
 def tasks(world: World) -> TaskService:
     return TaskService(world.storage, world.clock)
 

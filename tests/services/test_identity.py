@@ -20,11 +20,6 @@ PASSWORD = "correct horse battery 9"
 
 
 @pytest.fixture
-def world() -> World:
-    return World()
-
-
-@pytest.fixture
 def identity(world: World) -> FakeIdentity:
     identity = FakeIdentity()
     identity.create_login(principal_name(world.tenant_id, world.admin.user_id), world.admin.user.email, PASSWORD)

@@ -18,11 +18,6 @@ PASSWORD = "correct horse battery 9"
 
 
 @pytest.fixture
-def world() -> World:
-    return World()
-
-
-@pytest.fixture
 def mailer() -> FakeMailer:
     return FakeMailer()
 

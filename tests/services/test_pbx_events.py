@@ -51,11 +51,6 @@ class Phone:
 
 
 @pytest.fixture
-def world() -> World:
-    return World()
-
-
-@pytest.fixture
 def phone(world: World) -> Phone:
     return Phone(world)
 

@@ -14,11 +14,6 @@ PHONE = "+33612345678"
 
 
 @pytest.fixture
-def world() -> World:
-    return World()
-
-
-@pytest.fixture
 def sender() -> FakeSmsSender:
     return FakeSmsSender()
 

@@ -14,11 +14,6 @@ from tests.services.world import World
 
 
 @pytest.fixture
-def world() -> World:
-    return World()
-
-
-@pytest.fixture
 def tasks(world: World) -> TaskService:
     return TaskService(world.storage, world.clock)
 

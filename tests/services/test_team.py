@@ -15,11 +15,6 @@ from tests.services.world import World
 
 
 @pytest.fixture
-def world() -> World:
-    return World()
-
-
-@pytest.fixture
 def identity() -> FakeIdentity:
     return FakeIdentity()
 
