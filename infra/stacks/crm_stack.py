@@ -28,7 +28,7 @@ from chalice.cdk import Chalice
 from chalice.config import Config as ChaliceConfig
 from constructs import Construct
 
-from chalicelib.config import origin_of
+from chalicelib.config import get_settings, origin_of
 from chalicelib.db.items import table_schema
 from chalicelib.domain.imports import EXPORT_RETENTION, EXPORT_RETENTION_DAYS, RETENTION_TAG
 from functions.registry import FUNCTIONS, STATE_MACHINES, Access, LambdaFunction, StateMachine
@@ -245,6 +245,9 @@ class CrmStack(Stack):
         return pool, client
 
     def _api(self, environment: Mapping[str, str], rate_limit: float, burst_limit: int) -> Chalice:
+        # The packaging exports the stage's variables and then reads the settings (the preflight's
+        # allowed origin is APP_URL's): settings read earlier in this process must not answer.
+        get_settings.cache_clear()
         with _packaging_region(None if Token.is_unresolved(self.region) else self.region):
             api = ChaliceApp(
                 self,
@@ -255,6 +258,7 @@ class CrmStack(Stack):
                     "environment_variables": {**environment, "POWERTOOLS_SERVICE_NAME": "crm-api"},
                 },
             )
+        get_settings.cache_clear()  # the stage's (CDK tokens) are not this process's settings
         rest_api = api.get_resource("RestAPI")
         rest_api.add_property_override(
             "DefinitionBody.x-amazon-apigateway-gateway-responses", gateway_responses(self.app_origin)
