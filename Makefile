@@ -12,11 +12,12 @@ PIP_VERSION := 26.3
 # Re-install only when a requirements file changes.
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: help run test lint format bench bench-cold synth deploy clean
+.PHONY: help run test coverage lint format bench bench-cold synth deploy clean
 
 help:
 	@echo "make run     start the local CRM on http://127.0.0.1:8000 (Ctrl-C stops it)"
 	@echo "make test    lint (ruff, mypy, import contracts) and run the whole test suite"
+	@echo "make coverage  the whole test suite with a line-coverage report"
 	@echo "make bench   cold-start, DynamoDB-call and import benchmarks (bench-cold: cold starts only)"
 	@echo "make synth   synthesize the AWS CDK stack into cdk.out/"
 	@echo "make deploy  deploy the stack to the AWS account of your current credentials"
@@ -32,8 +33,17 @@ $(STAMP): requirements.txt requirements-dev.txt requirements-infra.txt
 run: $(STAMP)
 	$(BIN)/python -m infra.local
 
+# One pytest worker per core (`-n auto`); the tests sharing a costly fixture (a CDK synth, the
+# Lambda artifact, the schemathesis schema) stay on one worker (`xdist_group`).
+TEST_WORKERS ?= auto
+
 test: lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
+
+# Line coverage of the application code by the whole suite (the report lists what no test runs).
+coverage: $(STAMP)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --cov=chalicelib --cov=functions --cov=infra \
+		--cov-report=term:skip-covered
 
 # Style, types (mypy, pydantic plugin) and the layers' import contracts (pyproject.toml).
 lint: $(STAMP)

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from tests.fakes.clock import ManualClock
-from tests.harness import Api, CrmSession, LocalAws, aws_environment, local_aws, new_crm
+from tests.harness import Api, CrmSession, LocalAws, aws_environment, local_aws, new_crm, share_user_pool_key
 
 aws_environment()  # before anything imports the app
 
@@ -18,6 +18,7 @@ from infra.local import moto_atomic  # noqa: E402
 from tests import meter  # noqa: E402  (installs the meter before any client exists)
 
 moto_atomic.install()  # moto's writes atomic, as DynamoDB's are: the race tests depend on it
+share_user_pool_key()
 
 __all__ = ["meter"]
 
@@ -48,3 +49,24 @@ def make_crm(api: Api) -> Callable[..., CrmSession]:
         return new_crm(api, name, **overrides)
 
     return make
+
+
+# Files whose tests take tens of seconds each (servers started as processes, CDK synths, a CRM of
+# thousands of records): scheduled first, so that the other tests fill the cores around them
+# (`make test` runs `pytest -n auto --dist loadfile`) instead of one of them finishing alone.
+LONG_FILES = (
+    "tests/test_local_stack.py",
+    "tests/test_infra.py",
+    "tests/api/test_schemathesis.py",
+    "tests/functions/test_imports.py",
+    "tests/api/test_budgets.py",
+    "tests/test_cold_start.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        path = item.nodeid.split("::", 1)[0]
+        return LONG_FILES.index(path) if path in LONG_FILES else len(LONG_FILES)
+
+    items.sort(key=rank)  # stable: the order within a file is kept

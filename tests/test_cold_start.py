@@ -12,8 +12,11 @@ import pytest
 
 from bench.imports import FORBIDDEN_ON_WORKER_PATH, build_artifact, forbidden, measure, worker_statements
 
+# One worker builds the module's fixture once (`pytest -n`): the tests share it.
+pytestmark = pytest.mark.xdist_group("artifact")
 
-@pytest.fixture(scope="module")
+
+@pytest.fixture(scope="session")  # a pytest worker may run other modules between these tests
 def artifact(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_artifact(tmp_path_factory.mktemp("artifact"))
 

@@ -23,6 +23,9 @@ from infra import bundle, shared  # noqa: E402
 from infra.stacks import CrmStack, RegistryError, check_registry, scratch_workdir  # noqa: E402
 from tests.harness import ROOT, reset_caches  # noqa: E402
 
+# One worker builds the module's fixture once (`pytest -n`): the tests share it.
+pytestmark = pytest.mark.xdist_group("cdk-synth")
+
 FIXTURES = Path(__file__).parent / "fixtures"
 STAGE = "test"
 APP_URL = "https://crm.acme.example/app"
@@ -47,7 +50,6 @@ ENV_VARS = {
 
 ECHO = LambdaFunction(name="Echo", handler="functions.provisioning.handler", description="test function")
 # An absolute `file` wins over the registry's directory (pathlib), so the fixture stays in tests/.
-ECHO_MACHINE = StateMachine(name="Echo", file=str(FIXTURES / "echo.asl.json"), functions={"EchoFunctionArn": "Echo"})
 
 
 @dataclass(frozen=True)
@@ -85,16 +87,11 @@ def synthesize(outdir: Path, **registries: Any) -> Synth:
     return Synth(Template.from_json(raw), raw, Path(assembly.directory))
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def real(tmp_path_factory: pytest.TempPathFactory) -> Synth:
-    """The real stack, synthesized once for the module (it takes seconds)."""
+    """The real stack, synthesized once (it takes seconds): kept for the session, as a pytest
+    worker may run other modules between this module's tests."""
     return synthesize(tmp_path_factory.mktemp("cdk-real"))
-
-
-@pytest.fixture(scope="module")
-def with_machine(tmp_path_factory: pytest.TempPathFactory) -> Synth:
-    """A stack whose registry has a state machine (the real one has none yet)."""
-    return synthesize(tmp_path_factory.mktemp("cdk-fake"), functions=(ECHO,), state_machines=(ECHO_MACHINE,))
 
 
 def _normalized_keys(key_schema: list[dict[str, str]]) -> list[tuple[str, str]]:
@@ -445,27 +442,31 @@ def test_the_api_starts_the_real_state_machines_by_their_stage_names(real: Synth
 
 
 @pytest.mark.slow
-def test_state_machine_gets_function_arns(with_machine: Synth) -> None:
-    _, machine = with_machine.only("AWS::StepFunctions::StateMachine")
-    props = machine["Properties"]
-    definition = props["DefinitionString"]
-    assert isinstance(definition, str)
-    assert json.loads(definition)["States"]["Echo"]["Resource"] == "arn:aws:states:::lambda:invoke"
-    placeholders = set(PLACEHOLDER.findall(definition))
-    assert placeholders == {"EchoFunctionArn"}
-    echo_id, _ = _lambda(with_machine, ECHO.handler)
-    assert props["DefinitionSubstitutions"] == {"EchoFunctionArn": {"Fn::GetAtt": [echo_id, "Arn"]}}
-
-    role = props["RoleArn"]["Fn::GetAtt"][0]
-    invokes = [
-        s
-        for policy in with_machine.resources("AWS::IAM::Policy").values()
-        if {"Ref": role} in policy["Properties"]["Roles"]
-        for s in policy["Properties"]["PolicyDocument"]["Statement"]
-        if "lambda:InvokeFunction" in _as_list(s["Action"])
-    ]
-    assert invokes
-    assert {"Fn::GetAtt": [echo_id, "Arn"]} in [r for s in invokes for r in _as_list(s["Resource"])]
+def test_each_state_machine_gets_its_functions_arns_and_may_invoke_them(real: Synth) -> None:
+    by_name = {f.name: f for f in FUNCTIONS}
+    machines = {
+        m["Properties"]["StateMachineName"]: m for m in real.resources("AWS::StepFunctions::StateMachine").values()
+    }
+    for registered in STATE_MACHINES:
+        props = machines[f"crm-{STAGE}-{registered.name}"]["Properties"]
+        definition = props["DefinitionString"]
+        assert isinstance(definition, str)
+        assert set(PLACEHOLDER.findall(definition)) == set(registered.functions)
+        arns = {
+            placeholder: {"Fn::GetAtt": [_lambda(real, by_name[function].handler)[0], "Arn"]}
+            for placeholder, function in registered.functions.items()
+        }
+        assert props["DefinitionSubstitutions"] == arns
+        role = props["RoleArn"]["Fn::GetAtt"][0]
+        invokable = [
+            resource
+            for policy in real.resources("AWS::IAM::Policy").values()
+            if {"Ref": role} in policy["Properties"]["Roles"]
+            for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+            if "lambda:InvokeFunction" in _as_list(statement["Action"])
+            for resource in _as_list(statement["Resource"])
+        ]
+        assert all(arn in invokable for arn in arns.values()), registered.name
 
 
 def test_placeholder_without_function_fails_the_synth(tmp_path: Path) -> None:

@@ -36,6 +36,9 @@ from tests.harness import ROOT, CrmSession, NoWorkflows, local_aws, new_crm, res
 from tests.harness import Api as HarnessApi
 from tests.pbx import KEY, SECRET
 
+# One worker builds the module's fixture once (`pytest -n`): the tests share it.
+pytestmark = pytest.mark.xdist_group("schemathesis")
+
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "8"))
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
