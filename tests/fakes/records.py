@@ -316,6 +316,8 @@ class FakeContacts:
 
     def update_entry(self, contact_id: str, entry: FeedEntry) -> None:
         feed = self.feeds.get(contact_id, [])
+        if all(e.id != entry.id for e in feed):
+            raise NotFoundError("no such note on this contact")
         self.feeds[contact_id] = [entry if e.id == entry.id else e for e in feed]
 
     def delete_entry(self, contact_id: str, entry_id: str) -> None:

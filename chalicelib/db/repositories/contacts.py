@@ -45,7 +45,7 @@ from chalicelib.db.writes import (
 from chalicelib.domain.clock import isoformat_z
 from chalicelib.domain.contact_snapshot import from_snapshot, snapshot
 from chalicelib.domain.contacts import Contact, ContactKind, FeedEntry
-from chalicelib.domain.errors import ConflictError, DuplicateError, StaleVersionError, ValidationError
+from chalicelib.domain.errors import ConflictError, DuplicateError, NotFoundError, StaleVersionError, ValidationError
 from chalicelib.domain.search import SearchQuery, Term, matches_words, terms_of
 from chalicelib.ports.queries import Criteria, filter_values
 
@@ -339,7 +339,13 @@ class ContactRepository:
         return True
 
     def update_entry(self, contact_id: str, entry: FeedEntry) -> None:
-        self._entry_item(contact_id, entry).save(condition=must_exist())
+        """Replace an entry that exists (a note deleted meanwhile is not brought back: 404)."""
+        try:
+            self._entry_item(contact_id, entry).save(condition=must_exist())
+        except PutError as exc:
+            if exc.cause_response_code != "ConditionalCheckFailedException":
+                raise
+            raise NotFoundError("no such note on this contact") from None
 
     def delete_entry(self, contact_id: str, entry_id: str) -> None:
         FeedItem(keys.contact_pk(self._tenant_id, contact_id), keys.feed_sk(entry_id)).delete()
