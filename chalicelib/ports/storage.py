@@ -18,11 +18,9 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
-from chalicelib.domain.broadcasts import RecipientStatus
-
 if TYPE_CHECKING:
     from chalicelib.domain.autodial import CallList, CallListStatus, ListItem, Outcome
-    from chalicelib.domain.broadcasts import Broadcast, BroadcastStatus, Recipient
+    from chalicelib.domain.broadcasts import Broadcast, BroadcastStatus, Recipient, RecipientStatus
     from chalicelib.domain.contacts import Contact, ContactKind, FeedEntry
     from chalicelib.domain.crm import Crm
     from chalicelib.domain.deals import Deal, DealStatus
@@ -88,7 +86,7 @@ class Broadcasts(Protocol):
         index: int,
         status: RecipientStatus,
         *,
-        expected: RecipientStatus = RecipientStatus.SENDING,
+        expected: RecipientStatus = ...,  # the repository's default: SENDING
         reason: str | None = None,
         message_id: str | None = None,
         feed: Write | None = None,
