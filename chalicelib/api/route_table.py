@@ -7,6 +7,8 @@ they declare it, and tests/api/test_conventions.py fails when the two differ.
 
 from __future__ import annotations
 
+import sys
+
 # The route modules of chalicelib/api, in the order their routes are registered.
 MODULES = (
     "system",
@@ -150,4 +152,4 @@ def render() -> str:
 
 
 if __name__ == "__main__":
-    print(render(), end="")
+    sys.stdout.write(render())
