@@ -33,16 +33,16 @@ $(STAMP): requirements.txt requirements-dev.txt requirements-infra.txt
 run: $(STAMP)
 	$(BIN)/python -m infra.local
 
-# One pytest worker per core (`-n auto`); the tests sharing a costly fixture (a CDK synth, the
-# Lambda artifact, the schemathesis schema) stay on one worker (`xdist_group`).
-TEST_WORKERS ?= auto
+# One pytest worker per core, at most 4 (each worker holds its own moto, ~0.7 GB); whole files go
+# to a worker (`--dist loadfile`), so a module's costly fixture is built once.
+TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); echo $$(( n > 4 ? 4 : n )))
 
 test: lint
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 # Line coverage of the application code by the whole suite (the report lists what no test runs).
 coverage: $(STAMP)
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --cov=chalicelib --cov=functions --cov=infra \
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --cov=chalicelib --cov=functions --cov=infra \
 		--cov-report=term:skip-covered
 
 # Style, types (mypy, pydantic plugin) and the layers' import contracts (pyproject.toml).

@@ -52,8 +52,8 @@ def make_crm(api: Api) -> Callable[..., CrmSession]:
 
 
 # Files whose tests take tens of seconds each (servers started as processes, CDK synths, a CRM of
-# thousands of records): scheduled first, so that the other tests fill the cores around them
-# (`make test` runs `pytest -n auto --dist loadfile`) instead of one of them finishing alone.
+# thousands of records): scheduled first, so that the other files fill the cores around them
+# (`make test` runs `pytest -n <cores, at most 4> --dist loadfile`) instead of finishing alone.
 LONG_FILES = (
     "tests/test_local_stack.py",
     "tests/test_infra.py",
