@@ -61,6 +61,7 @@ LONG_FILES = (
     "tests/functions/test_imports.py",
     "tests/api/test_budgets.py",
     "tests/test_cold_start.py",
+    "tests/test_demo_history.py",
 )
 
 

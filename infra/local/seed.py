@@ -10,6 +10,7 @@ from chalicelib.domain.clock import utcnow
 from chalicelib.domain.contacts import ChannelType, ContactKind
 from chalicelib.domain.tasks import TaskType
 from chalicelib.domain.users import principal_name
+from chalicelib.observability import logger
 from chalicelib.services.contacts import ContactInput
 from chalicelib.services.crms import NewCrm, NewUser, PbxCredentials
 
@@ -39,6 +40,21 @@ def seed_demo() -> bool:
     )
     seed_demo_work(principal_name(created.crm.id, created.admin.id))
     return True
+
+
+def seed_demo_history() -> None:
+    """Weeks of past work in the demo CRM (the local stack runs it beside the API, once seeded)."""
+    from infra.local.demo_history import seed_history
+
+    tenant_id = CrmRepository().resolve_slug(DEMO_SLUG)
+    admin_id = services().storage.users(tenant_id).find_id_by_email(DEMO_EMAIL) if tenant_id else None
+    if tenant_id is None or admin_id is None:
+        return
+    made = seed_history(tenant_id, DEMO_SLUG, principal_name(tenant_id, admin_id), PBX_ACCOUNTS["demo-key"])
+    logger.info(
+        "demo history written",
+        extra={"leads": made.leads, "clients": made.clients, "deals": made.deals, "calls": made.calls},
+    )
 
 
 def seed_demo_work(principal: str) -> None:

@@ -116,6 +116,8 @@ class LocalStack:
         self._scheduler.start()
         if self.seeded or opts.demo_call:
             threading.Thread(target=self._demo_calls, name="demo-calls", daemon=True).start()
+        if self.seeded:
+            threading.Thread(target=self._demo_history, name="demo-history", daemon=True).start()
 
     def _play_requested_call(self, callback: Any) -> None:
         """The fake PBX's side of a click-to-call, a colleague call or an autodial dial: played
@@ -161,6 +163,17 @@ class LocalStack:
                 replay_call(base, DEMO_SLUG, PBX_ACCOUNTS["demo-key"], self._pbx, caller=caller)
         except Exception:  # noqa: BLE001 - a demo must never take the local stack down
             logger.exception("the scripted demo call failed")
+
+    def _demo_history(self) -> None:
+        """Weeks of past work for the dashboard and analytics, written beside the running API
+        (it takes a few seconds; the app is usable meanwhile)."""
+        from chalicelib.observability import logger
+        from infra.local.seed import seed_demo_history
+
+        try:
+            seed_demo_history()
+        except Exception:  # noqa: BLE001 - a demo must never take the local stack down
+            logger.exception("the demo history failed")
 
     def _bootstrap_aws(self) -> resources.UserPool:
         import os
