@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
@@ -657,6 +657,23 @@ class Users(Protocol):
         """The user and their guards (undoing a creation that could not finish)."""
 
 
+class Rollups(Protocol):
+    """The write-time rollups of one CRM (`domain/metrics.py` names the cells; docs/analytics.md).
+
+    Repositories keep them in the same transaction as the records they count; these reads are
+    what the dashboard and the analytics reports cost: O(days), never O(records)."""
+
+    def days(self, scope: str, first: date, last: date) -> dict[date, dict[str, int]]:
+        """The day cells of one scope (`ALL` or a user id), `first`..`last` inclusive; days
+        with nothing counted are absent."""
+
+    def recent(self, scope: str, start: datetime, end: datetime) -> dict[datetime, dict[str, int]]:
+        """The quarter-hour cells of one scope starting in [start, end), by their UTC start."""
+
+    def gauges(self, scopes: Sequence[str]) -> dict[str, dict[str, int]]:
+        """The current values (`NOW`) of these scopes; a scope with none maps to {}."""
+
+
 class Storage(Protocol):
     """The table, as services see it: repositories bound to one CRM, and cross-cutting writes."""
 
@@ -688,6 +705,8 @@ class Storage(Protocol):
     def invitations(self) -> Invitations: ...
 
     def properties(self, tenant_id: str) -> Properties: ...
+
+    def rollups(self, tenant_id: str) -> Rollups: ...
 
     def search(self, tenant_id: str) -> Search: ...
 

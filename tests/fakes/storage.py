@@ -27,6 +27,7 @@ from tests.fakes.records import (
     FakeSourceTags,
     FakeUsers,
 )
+from tests.fakes.rollups import FakeRollups
 from tests.fakes.tasks import FakeDueActions, FakeTasks
 from tests.fakes.telephony import FakeCallLists, FakeCalls
 
@@ -46,6 +47,7 @@ class Tenant:
     tasks: FakeTasks | None = None
     broadcasts: FakeBroadcasts = field(default_factory=FakeBroadcasts)
     call_lists: FakeCallLists = field(default_factory=FakeCallLists)
+    rollups: FakeRollups = field(default_factory=FakeRollups)
 
 
 class FakeStorage:
@@ -99,6 +101,9 @@ class FakeStorage:
 
     def source_tags(self, tenant_id: str) -> FakeSourceTags:
         return self.tenant(tenant_id).source_tags
+
+    def rollups(self, tenant_id: str) -> FakeRollups:
+        return self.tenant(tenant_id).rollups
 
     def sms_templates(self, tenant_id: str) -> FakeSmsTemplates:
         return self.tenant(tenant_id).sms_templates
