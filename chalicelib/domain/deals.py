@@ -39,6 +39,7 @@ BOARD_ORDER = tuple(DealStatus)
 class StatusChange:
     status: DealStatus
     at: datetime
+    by: str | None = None  # the responsible user at that move (None: stored before rollups)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +58,10 @@ class Deal:
     closed_at: datetime | None = None
     history: tuple[StatusChange, ...] = ()
     version: int = 1
+    # The won value in the base currency at the rate of the moment it was won (DE-5).
+    won_base_minor: int | None = None
+    # The client's source tags when the deal was created (source effectiveness, AN-3).
+    source_tag_ids: tuple[str, ...] = ()
 
 
 def can_see_deal(actor: Actor, deal: Deal) -> bool:
