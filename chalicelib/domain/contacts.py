@@ -124,7 +124,8 @@ class Contact:
     version: int = 1
     # Set by the storage layer at each write (`domain.rollups.attribute_contact`); None on
     # records stored before rollups (they count for their current responsible user).
-    attribution: ContactAttribution | None = None
+    # Not part of equality: bookkeeping for the rollups, not what the contact says.
+    attribution: ContactAttribution | None = field(default=None, compare=False)
 
     @property
     def is_lead(self) -> bool:

@@ -7,7 +7,7 @@ average deal duration) can be computed later without replaying anything.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -39,7 +39,9 @@ BOARD_ORDER = tuple(DealStatus)
 class StatusChange:
     status: DealStatus
     at: datetime
-    by: str | None = None  # the responsible user at that move (None: stored before rollups)
+    # The responsible user at that move (None: stored before rollups); rollup bookkeeping, not
+    # part of equality.
+    by: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

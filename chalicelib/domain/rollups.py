@@ -136,6 +136,24 @@ def attribute_task(before: Task | None, after: Task) -> Task:
     return replace(after, attribution=replace(current, completed_by=completed_by))
 
 
+def closed_lead(lead: Contact, at: datetime) -> ClosedLead:
+    """The tombstone of `lead` closed as poor quality at `at` (its pool span, if any, ends then)."""
+    who = _contact_attribution(lead)
+    spans = who.pool_spans
+    if spans and spans[-1].left is None:
+        spans = (*spans[:-1], PoolSpan(spans[-1].entered, at))
+    return ClosedLead(
+        id=lead.id,
+        created_at=lead.created_at,
+        closed_at=at,
+        created_for=who.created_for,
+        closed_by=lead.responsible_user_id,
+        lead_source=lead.lead_source.value if lead.lead_source else None,
+        source_tag_ids=lead.source_tag_ids,
+        pool_spans=spans,
+    )
+
+
 def mark_overdue(task: Task) -> Task | None:
     """The task gone overdue at its end (the due runner, at the end); None if it is done or
     already marked for this end."""
@@ -308,6 +326,7 @@ __all__ = [
     "attribute_contact",
     "attribute_deal",
     "attribute_task",
+    "closed_lead",
     "contributions",
     "delta",
     "is_kept",

@@ -9,7 +9,7 @@ wanted (the task may have moved or been completed since it was scheduled).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -122,7 +122,8 @@ class Task:
     version: int = 1
     # Set by the storage layer at each write (`domain.rollups.attribute_task`); None on tasks
     # stored before rollups (they count for their current responsible user).
-    attribution: TaskAttribution | None = None
+    # Not part of equality: bookkeeping for the rollups, not what the task says.
+    attribution: TaskAttribution | None = field(default=None, compare=False)
 
     @property
     def done(self) -> bool:

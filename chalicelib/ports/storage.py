@@ -248,8 +248,9 @@ class Contacts(Protocol):
     def take(self, before: Contact, after: Contact, entry: FeedEntry) -> Contact:
         """Give a pool lead its responsible user, only while it still has none (LD-2)."""
 
-    def delete(self, contact: Contact) -> None:
-        """The record and its guards at once (a stale version refuses); then the feed."""
+    def delete(self, contact: Contact, *, closed_at: datetime | None = None) -> None:
+        """The record and its guards at once (a stale version refuses); then the feed. A lead
+        closed as poor quality (`closed_at`) leaves a tombstone of what it counts for (AP66)."""
 
     def add_entry(self, contact_id: str, entry: FeedEntry) -> None: ...
 

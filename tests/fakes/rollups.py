@@ -7,10 +7,12 @@ and read them back through the port's methods, as the dashboard and analytics se
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from chalicelib.domain import metrics
+from chalicelib.domain.rollups import Record, delta
 
 Cell = tuple[str, str, str]  # (scope, period, metric)
 
@@ -18,10 +20,21 @@ Cell = tuple[str, str, str]  # (scope, period, metric)
 class FakeRollups:
     def __init__(self) -> None:
         self.cells: Counter[Cell] = Counter()
+        # The company's time zone (FakeStorage points it at the CRM record).
+        self.zone: Callable[[], ZoneInfo] = lambda: ZoneInfo("UTC")
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return self.zone()
+
+    def record(self, before: Record | None, after: Record | None) -> None:
+        """What the fake repositories do at each write: add what the record's change brings
+        (the same pure function as the table's repositories; no recent-window cut)."""
+        self.add(delta(before, after, self.tz))
 
     def add(self, deltas: Mapping[Cell, int]) -> None:
-        for cell, delta in deltas.items():
-            self.cells[cell] += delta
+        for cell, n in deltas.items():
+            self.cells[cell] += n
 
     def _periods(self, scope: str, prefix: str) -> dict[str, dict[str, int]]:
         found: dict[str, dict[str, int]] = defaultdict(dict)
@@ -46,3 +59,7 @@ class FakeRollups:
 
     def gauges(self, scopes: Sequence[str]) -> dict[str, dict[str, int]]:
         return {s: self._periods(s, metrics.NOW).get(metrics.NOW, {}) for s in scopes}
+
+    def cells_of(self, scope: str) -> Counter[Cell]:
+        """Every stored cell of one scope (reconciliation)."""
+        return Counter({c: v for c, v in self.cells.items() if c[0] == scope and v})

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from chalicelib.domain.contacts import FeedEntry
 from chalicelib.ports.storage import FeedOwner
@@ -63,8 +64,14 @@ class FakeStorage:
     def tenant(self, tenant_id: str) -> Tenant:
         if tenant_id not in self._tenants:
             contacts = FakeContacts(self)
-            self._tenants[tenant_id] = Tenant(contacts, FakeUsers(self), FakeSourceTags(contacts))
+            tenant = self._tenants[tenant_id] = Tenant(contacts, FakeUsers(self), FakeSourceTags(contacts))
+            tenant.rollups.zone = lambda: self._zone(tenant_id)
+            contacts.rollups = tenant.deals.rollups = tenant.rollups
         return self._tenants[tenant_id]
+
+    def _zone(self, tenant_id: str) -> ZoneInfo:
+        crm = self.crms.get(tenant_id)
+        return ZoneInfo(crm.timezone if crm is not None else "UTC")
 
     def contacts(self, tenant_id: str) -> FakeContacts:
         return self.tenant(tenant_id).contacts
@@ -73,12 +80,14 @@ class FakeStorage:
         tenant = self.tenant(tenant_id)
         if tenant.calls is None:
             tenant.calls = FakeCalls(tenant.contacts)
+            tenant.calls.rollups = tenant.rollups
         return tenant.calls
 
     def tasks(self, tenant_id: str) -> FakeTasks:
         tenant = self.tenant(tenant_id)
         if tenant.tasks is None:
             tenant.tasks = FakeTasks(self.due_actions, tenant_id)
+            tenant.tasks.rollups = tenant.rollups
         return tenant.tasks
 
     def broadcasts(self, tenant_id: str) -> FakeBroadcasts:
