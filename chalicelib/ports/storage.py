@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from chalicelib.domain.paging import Page
     from chalicelib.domain.properties import PropertyDef
     from chalicelib.domain.rights import Group
+    from chalicelib.domain.rollups import ClosedLead
     from chalicelib.domain.search import SearchQuery, Term
     from chalicelib.domain.sms import SmsTemplate
     from chalicelib.domain.sources import SourceParam, SourceTag
@@ -673,6 +674,17 @@ class Rollups(Protocol):
 
     def gauges(self, scopes: Sequence[str]) -> dict[str, dict[str, int]]:
         """The current values (`NOW`) of these scopes; a scope with none maps to {}."""
+
+    # --- maintenance (reconciliation, services/rollups.py) ----------------------------------
+
+    def stored(self, scope: str) -> Counter[tuple[str, str, str]]:
+        """AP63: every stored cell of one scope, zero cells left out."""
+
+    def add(self, deltas: Mapping[tuple[str, str, str], int]) -> None:
+        """Add to cells outside any transaction (a repair); zero deltas are not written."""
+
+    def closed_leads(self, *, limit: int, cursor: str | None) -> Page[ClosedLead]:
+        """AP66: the closed-lead tombstones, oldest first."""
 
 
 class Storage(Protocol):

@@ -39,7 +39,7 @@ def test_ap63_day_cells_of_a_scope_in_one_paged_query(aws: LocalAws) -> None:
     }
     assert rollups.days("u1", first, first) == {first: {"funnel.new": 2}}
     assert RollupRepository("tenant-2", ZoneInfo("UTC")).days(m.ALL, first, first) == {}
-    cells = rollups.cells(m.ALL)
+    cells = rollups.stored(m.ALL)
     assert cells[(m.ALL, m.day_period(first + timedelta(days=39)), m.DEALS_WON)] == 40
 
 

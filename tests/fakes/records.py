@@ -16,7 +16,7 @@ from chalicelib.domain.invitations import Invitation
 from chalicelib.domain.paging import Page
 from chalicelib.domain.properties import PropertyDef
 from chalicelib.domain.rights import Group
-from chalicelib.domain.rollups import ClosedLead, attribute_contact, attribute_deal, closed_lead
+from chalicelib.domain.rollups import attribute_contact, attribute_deal, closed_lead
 from chalicelib.domain.sms import SmsTemplate
 from chalicelib.domain.sources import SourceParam, SourceTag
 from chalicelib.domain.users import User, UserStatus
@@ -190,7 +190,6 @@ class FakeContacts:
         self.feeds: dict[str, list[FeedEntry]] = {}
         self.phones: dict[str, str] = {}
         self.emails: dict[str, str] = {}
-        self.closed: list[ClosedLead] = []  # closed-lead tombstones
 
     def get(self, contact_id: str, *, consistent: bool = False) -> Contact | None:
         return self.records.get(contact_id)
@@ -310,7 +309,7 @@ class FakeContacts:
         versioned_delete(self.records, contact, contact.kind.value)
         if closed_at is not None and contact.is_lead:
             tombstone = closed_lead(contact, closed_at)
-            self.closed.append(tombstone)
+            self.rollups.closed.append(tombstone)
             self.rollups.record(contact, tombstone)
         else:
             self.rollups.record(contact, None)

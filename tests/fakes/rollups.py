@@ -12,7 +12,9 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from chalicelib.domain import metrics
-from chalicelib.domain.rollups import Record, delta
+from chalicelib.domain.paging import Page
+from chalicelib.domain.rollups import ClosedLead, Record, delta
+from tests.fakes.base import page
 
 Cell = tuple[str, str, str]  # (scope, period, metric)
 
@@ -20,6 +22,7 @@ Cell = tuple[str, str, str]  # (scope, period, metric)
 class FakeRollups:
     def __init__(self) -> None:
         self.cells: Counter[Cell] = Counter()
+        self.closed: list[ClosedLead] = []  # closed-lead tombstones (FakeContacts.delete)
         # The company's time zone (FakeStorage points it at the CRM record).
         self.zone: Callable[[], ZoneInfo] = lambda: ZoneInfo("UTC")
 
@@ -60,6 +63,9 @@ class FakeRollups:
     def gauges(self, scopes: Sequence[str]) -> dict[str, dict[str, int]]:
         return {s: self._periods(s, metrics.NOW).get(metrics.NOW, {}) for s in scopes}
 
-    def cells_of(self, scope: str) -> Counter[Cell]:
+    def stored(self, scope: str) -> Counter[Cell]:
         """Every stored cell of one scope (reconciliation)."""
         return Counter({c: v for c, v in self.cells.items() if c[0] == scope and v})
+
+    def closed_leads(self, *, limit: int, cursor: str | None) -> Page[ClosedLead]:
+        return page(sorted(self.closed, key=lambda c: (c.closed_at, c.id)), limit, cursor)

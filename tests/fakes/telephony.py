@@ -15,7 +15,7 @@ from chalicelib.domain.paging import Page
 from chalicelib.domain.search import Term
 from chalicelib.domain.telephony import Call, CallEvent, CallStatus, RecordingState
 from chalicelib.ports.pbx import PbxError, PbxEvent, PbxEventError, Transcript
-from chalicelib.ports.queries import ClaimResult
+from chalicelib.ports.queries import CallFilter, ClaimResult
 from tests.fakes.base import page
 from tests.fakes.records import FakeContacts
 from tests.fakes.rollups import FakeRollups
@@ -41,6 +41,17 @@ class FakeCalls:
 
     def get_many(self, call_ids: Sequence[str]) -> list[Call]:
         return [self.records[i] for i in call_ids if i in self.records]
+
+    def page(self, owner: str | None, flt: CallFilter, *, limit: int, cursor: str | None) -> Page[Call]:
+        """Newest first, everyone's or one user's (direction and status filters only)."""
+        calls = [
+            c
+            for c in self.records.values()
+            if (owner is None or c.user_id == owner)
+            and (flt.direction is None or c.direction is flt.direction)
+            and (flt.status is None or c.status is flt.status)
+        ]
+        return page(sorted(calls, key=lambda c: (c.started_at, c.id), reverse=True), limit, cursor)
 
     def apply(
         self, event: CallEvent, received_at: datetime, *, user_id: str | None = None,

@@ -107,12 +107,13 @@ class RollupRepository:
                 request = answer.get("UnprocessedKeys") or {}
         return found
 
-    def cells(self, scope: str) -> Counter[Cell]:
+    def stored(self, scope: str) -> Counter[Cell]:
         """AP63: every stored cell of one scope (reconciliation), one paged Query."""
         found: Counter[Cell] = Counter()
         for period, values in self._query(scope, None, None):
             for metric, value in values.items():
-                found[(scope, period, metric)] = value
+                if value:
+                    found[(scope, period, metric)] = value
         return found
 
     # --- writes ----------------------------------------------------------------------------
