@@ -24,7 +24,7 @@ from chalicelib.db import keys
 from chalicelib.db.items import Item
 from chalicelib.db.models.rollups import METRIC_PREFIX, ClosedLeadItem, RollupItem
 from chalicelib.db.pagination import Page, decode_cursor, encode_cursor
-from chalicelib.db.writes import Put, Update
+from chalicelib.db.writes import MAX_TRANSACTION_ITEMS, Put, Update, transact
 from chalicelib.domain import metrics
 from chalicelib.domain.clock import isoformat_z
 from chalicelib.domain.contacts import PoolSpan
@@ -143,9 +143,11 @@ class RollupRepository:
         return updates
 
     def add(self, deltas: Mapping[Cell, int], now: datetime | None = None) -> None:
-        """Apply `deltas` outside any transaction (batch paths, repairs): one UpdateItem an item."""
-        for update in self.updates(deltas, now):
-            update.item.update(actions=list(update.actions))
+        """Apply `deltas` outside the record's transaction (batch paths, repairs): one
+        TransactWriteItems call per MAX_TRANSACTION_ITEMS items (a call's few cells: one call)."""
+        updates = self.updates(deltas, now)
+        for start in range(0, len(updates), MAX_TRANSACTION_ITEMS):
+            transact(updates[start : start + MAX_TRANSACTION_ITEMS])
 
     # --- closed-lead tombstones ------------------------------------------------------------
 
