@@ -12,13 +12,14 @@ PIP_VERSION := 26.3
 # Re-install only when a requirements file changes.
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: help run test coverage lint format bench bench-cold synth deploy clean
+.PHONY: help run test coverage lint format bench bench-cold synth deploy clean reconcile
 
 help:
 	@echo "make run     start the local CRM on http://127.0.0.1:8000 (Ctrl-C stops it)"
 	@echo "make test    lint (ruff, mypy, import contracts) and run the whole test suite"
 	@echo "make coverage  the whole test suite with a line-coverage report"
 	@echo "make bench   cold-start, DynamoDB-call and import benchmarks (bench-cold: cold starts only)"
+	@echo "make reconcile CRM=<slug> [REPAIR=1]  compare a CRM's rollups with its records (repair them)"
 	@echo "make synth   synthesize the AWS CDK stack into cdk.out/"
 	@echo "make deploy  deploy the stack to the AWS account of your current credentials"
 
@@ -61,6 +62,10 @@ bench: $(STAMP)
 
 bench-cold: $(STAMP)
 	$(BIN)/python -m bench cold
+
+# Against the table of the current settings (the local stack's by default).
+reconcile: $(STAMP)
+	$(BIN)/python -m functions.reconcile $(CRM) $(if $(REPAIR),--repair,)
 
 STAGE ?= dev
 # The web app's address (links in emails; the only origin the API allows): required to synth or deploy.

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from chalicelib.services.profile import ProfileService
     from chalicelib.services.properties import PropertyService
     from chalicelib.services.recordings import RecordingService
+    from chalicelib.services.rollups import RollupService
     from chalicelib.services.search import SearchService
     from chalicelib.services.sms import SmsService
     from chalicelib.services.sources import SourceTagService
@@ -194,6 +195,12 @@ class Services:
         from chalicelib.services.maintenance import MaintenanceService
 
         return MaintenanceService(self.storage)
+
+    @functools.cached_property
+    def rollups(self) -> RollupService:
+        from chalicelib.services.rollups import RollupService
+
+        return RollupService(self.storage, self.clock)
 
     @functools.cached_property
     def pbx_events(self) -> PbxEvents:

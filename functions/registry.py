@@ -148,6 +148,14 @@ FUNCTIONS: tuple[LambdaFunction, ...] = (
         timeout_seconds=900,
     ),
     LambdaFunction(
+        name="ReconcileRollups",
+        handler="functions.reconcile.handler",
+        description="Recomputes a CRM's rollups from its records, reports (or repairs) differences; invoke by hand",
+        access=frozenset({Access.TABLE_READ, Access.TABLE_WRITE}),
+        timeout_seconds=900,
+        memory_mb=512,
+    ),
+    LambdaFunction(
         name="ExportContacts",
         handler="functions.imports.export",
         description="Writes clients or leads with the list's filters to a CSV or XLSX file in S3",

@@ -158,6 +158,8 @@ class ContactItem(Item, discriminator="contact"):
     updated_at = UTCDateTimeAttribute()
     converted_at = UTCDateTimeAttribute(null=True)
     version = VersionAttribute()
+    # Who was responsible when it was created, converted, and its spans in the pool (rollups).
+    attribution = JSONAttribute(null=True)
 
 
 class ImportItem(Item, discriminator="import"):
@@ -327,6 +329,9 @@ class DealFields:
     created_by = UnicodeAttribute()
     updated_at = UTCDateTimeAttribute()
     closed_at = UTCDateTimeAttribute(null=True)
+    # The won value in base currency at the rate of the moment; the client's source tags (rollups).
+    won_base_minor = NumberAttribute(null=True)
+    source_tag_ids = _strings()
 
 
 class DealItem(Item, DealFields, discriminator="deal"):
@@ -371,6 +376,8 @@ class TaskFields:
     created_at = UTCDateTimeAttribute()
     created_by = UnicodeAttribute()
     updated_at = UTCDateTimeAttribute()
+    # Who was responsible at creation, at completion, and when it went overdue (rollups).
+    attribution = JSONAttribute(null=True)
 
 
 class TaskItem(Item, TaskFields, discriminator="task"):

@@ -464,3 +464,25 @@ def crms_pk() -> str:
 
 def crms_sk(created_at_iso: str, tenant_id: str) -> str:
     return f"{created_at_iso}#{tenant_id}"
+
+
+# --- rollups (issue 15, docs/analytics.md) ---------------------------------------------------
+
+
+def rollup_pk(tenant_id: str, scope: str) -> str:
+    """The rollup cells of one scope (`*`: the whole CRM, else a user id), AP63-AP65: one item
+    per period (`D<day>`, `Q<UTC quarter-hour>`, `NOW`), one number attribute per metric."""
+    return f"{tenant_pk(tenant_id)}#ROLL#{scope}"
+
+
+def rollup_sk(period: str) -> str:
+    return period
+
+
+def closed_leads_pk(tenant_id: str) -> str:
+    """Tombstones of leads closed as poor quality (AP66), oldest first."""
+    return f"{tenant_pk(tenant_id)}#CLOSED"
+
+
+def closed_lead_sk(closed_at_iso: str, lead_id: str) -> str:
+    return f"{closed_at_iso}#{lead_id}"

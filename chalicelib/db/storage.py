@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from chalicelib.db.repositories.invitations import InvitationRepository
     from chalicelib.db.repositories.presence import ExtensionStatusRepository
     from chalicelib.db.repositories.properties import PropertyRepository
+    from chalicelib.db.repositories.rollups import RollupRepository
     from chalicelib.db.repositories.search import SearchIndex
     from chalicelib.db.repositories.sms_templates import SmsTemplateRepository
     from chalicelib.db.repositories.sources import SourceTagRepository
@@ -102,6 +103,11 @@ class DynamoStorage:
         from chalicelib.db.repositories.properties import PropertyRepository
 
         return PropertyRepository(tenant_id)
+
+    def rollups(self, tenant_id: str) -> RollupRepository:
+        from chalicelib.db.repositories.rollups import RollupRepository
+
+        return RollupRepository(tenant_id)
 
     def search(self, tenant_id: str) -> SearchIndex:
         from chalicelib.db.repositories.search import SearchIndex

@@ -16,12 +16,14 @@ from chalicelib.domain.contacts import (
     ChannelType,
     ClientType,
     Contact,
+    ContactAttribution,
     ContactKind,
     ContactStatus,
     Email,
     LeadSource,
     LeadStatus,
     Phone,
+    PoolSpan,
 )
 
 _DATES = ("created_at", "updated_at", "converted_at")
@@ -51,6 +53,7 @@ def snapshot(contact: Contact) -> dict[str, Any]:
         "lead_source": contact.lead_source.value if contact.lead_source else None,
         "converted_at": contact.converted_at,
         "version": contact.version,
+        "attribution": attribution_values(contact.attribution),
     }
 
 
@@ -89,7 +92,26 @@ def from_snapshot(values: dict[str, Any]) -> Contact:
         lead_source=LeadSource(lead_source) if lead_source else None,
         converted_at=_datetime(converted_at) if converted_at is not None else None,
         version=int(values.get("version") or 1),
+        attribution=attribution_of(values.get("attribution")),
     )
+
+
+def attribution_values(attribution: ContactAttribution | None) -> dict[str, Any] | None:
+    """The rollups' attribution as plain JSON values (None: not attributed yet)."""
+    if attribution is None:
+        return None
+    return {
+        "created_for": attribution.created_for,
+        "converted_by": attribution.converted_by,
+        "pool": [[s.entered.isoformat(), s.left.isoformat() if s.left else None] for s in attribution.pool_spans],
+    }
+
+
+def attribution_of(values: dict[str, Any] | None) -> ContactAttribution | None:
+    if not values:
+        return None
+    spans = tuple(PoolSpan(_datetime(a), _datetime(b) if b else None) for a, b in values.get("pool") or ())
+    return ContactAttribution(values.get("created_for"), values.get("converted_by"), spans)
 
 
 def _datetime(value: datetime | str) -> datetime:

@@ -82,6 +82,24 @@ class Email:
 
 
 @dataclass(frozen=True, slots=True)
+class PoolSpan:
+    """A time a lead spent in the unsorted pool (left: None while it is still there)."""
+
+    entered: datetime
+    left: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ContactAttribution:
+    """Who was responsible when things happened to a contact (the rollups count them so,
+    `domain/rollups.py`): fixed when they happen, never moved by a later reassignment."""
+
+    created_for: str | None  # responsible at creation; None: the pool
+    converted_by: str | None = None  # responsible when the lead became a client
+    pool_spans: tuple[PoolSpan, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Contact:
     id: str
     kind: ContactKind
@@ -104,6 +122,10 @@ class Contact:
     lead_source: LeadSource | None = None
     converted_at: datetime | None = None
     version: int = 1
+    # Set by the storage layer at each write (`domain.rollups.attribute_contact`); None on
+    # records stored before rollups (they count for their current responsible user).
+    # Not part of equality: bookkeeping for the rollups, not what the contact says.
+    attribution: ContactAttribution | None = field(default=None, compare=False)
 
     @property
     def is_lead(self) -> bool:

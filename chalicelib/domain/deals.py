@@ -7,7 +7,7 @@ average deal duration) can be computed later without replaying anything.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -39,6 +39,9 @@ BOARD_ORDER = tuple(DealStatus)
 class StatusChange:
     status: DealStatus
     at: datetime
+    # The responsible user at that move (None: stored before rollups); rollup bookkeeping, not
+    # part of equality.
+    by: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +60,10 @@ class Deal:
     closed_at: datetime | None = None
     history: tuple[StatusChange, ...] = ()
     version: int = 1
+    # The won value in the base currency at the rate of the moment it was won (DE-5).
+    won_base_minor: int | None = None
+    # The client's source tags when the deal was created (source effectiveness, AN-3).
+    source_tag_ids: tuple[str, ...] = ()
 
 
 def can_see_deal(actor: Actor, deal: Deal) -> bool:

@@ -9,7 +9,7 @@ wanted (the task may have moved or been completed since it was scheduled).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -62,6 +62,7 @@ class SmsState(StrEnum):
 class DueKind(StrEnum):
     REMIND = "remind"
     SMS = "sms"
+    OVERDUE = "overdue"  # the task's end: it goes overdue if not done (the rollups count it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +78,17 @@ class DueAction:
 def due_hour(at: datetime) -> datetime:
     """The start of the hour (UTC) an instant falls in: due actions are kept and read by hour."""
     return at.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+
+
+@dataclass(frozen=True, slots=True)
+class TaskAttribution:
+    """Who was responsible when things happened to a task (`domain/rollups.py`)."""
+
+    created_for: str  # responsible at creation
+    completed_by: str | None = None  # responsible when it was completed (None: not done)
+    # (its end, the responsible then) each time it went overdue; the last one is the current
+    # overdue state while the task is not done and its end is still that time.
+    overdue_marks: tuple[tuple[datetime, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +120,10 @@ class Task:
     remind_at: datetime | None = None
     sms_at: datetime | None = None
     version: int = 1
+    # Set by the storage layer at each write (`domain.rollups.attribute_task`); None on tasks
+    # stored before rollups (they count for their current responsible user).
+    # Not part of equality: bookkeeping for the rollups, not what the task says.
+    attribution: TaskAttribution | None = field(default=None, compare=False)
 
     @property
     def done(self) -> bool:

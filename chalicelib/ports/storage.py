@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from chalicelib.domain.paging import Page
     from chalicelib.domain.properties import PropertyDef
     from chalicelib.domain.rights import Group
+    from chalicelib.domain.rollups import ClosedLead
     from chalicelib.domain.search import SearchQuery, Term
     from chalicelib.domain.sms import SmsTemplate
     from chalicelib.domain.sources import SourceParam, SourceTag
@@ -248,8 +249,9 @@ class Contacts(Protocol):
     def take(self, before: Contact, after: Contact, entry: FeedEntry) -> Contact:
         """Give a pool lead its responsible user, only while it still has none (LD-2)."""
 
-    def delete(self, contact: Contact) -> None:
-        """The record and its guards at once (a stale version refuses); then the feed."""
+    def delete(self, contact: Contact, *, closed_at: datetime | None = None) -> None:
+        """The record and its guards at once (a stale version refuses); then the feed. A lead
+        closed as poor quality (`closed_at`) leaves a tombstone of what it counts for (AP66)."""
 
     def add_entry(self, contact_id: str, entry: FeedEntry) -> None: ...
 
@@ -657,6 +659,34 @@ class Users(Protocol):
         """The user and their guards (undoing a creation that could not finish)."""
 
 
+class Rollups(Protocol):
+    """The write-time rollups of one CRM (`domain/metrics.py` names the cells; docs/analytics.md).
+
+    Repositories keep them in the same transaction as the records they count; these reads are
+    what the dashboard and the analytics reports cost: O(days), never O(records)."""
+
+    def days(self, scope: str, first: date, last: date) -> dict[date, dict[str, int]]:
+        """The day cells of one scope (`ALL` or a user id), `first`..`last` inclusive; days
+        with nothing counted are absent."""
+
+    def recent(self, scope: str, start: datetime, end: datetime) -> dict[datetime, dict[str, int]]:
+        """The quarter-hour cells of one scope starting in [start, end), by their UTC start."""
+
+    def gauges(self, scopes: Sequence[str]) -> dict[str, dict[str, int]]:
+        """The current values (`NOW`) of these scopes; a scope with none maps to {}."""
+
+    # --- maintenance (reconciliation, services/rollups.py) ----------------------------------
+
+    def stored(self, scope: str) -> Counter[tuple[str, str, str]]:
+        """AP63: every stored cell of one scope, zero cells left out."""
+
+    def add(self, deltas: Mapping[tuple[str, str, str], int]) -> None:
+        """Add to cells outside any transaction (a repair); zero deltas are not written."""
+
+    def closed_leads(self, *, limit: int, cursor: str | None) -> Page[ClosedLead]:
+        """AP66: the closed-lead tombstones, oldest first."""
+
+
 class Storage(Protocol):
     """The table, as services see it: repositories bound to one CRM, and cross-cutting writes."""
 
@@ -688,6 +718,8 @@ class Storage(Protocol):
     def invitations(self) -> Invitations: ...
 
     def properties(self, tenant_id: str) -> Properties: ...
+
+    def rollups(self, tenant_id: str) -> Rollups: ...
 
     def search(self, tenant_id: str) -> Search: ...
 

@@ -379,7 +379,7 @@ class ContactService:
         lead = self._visible(actor, ContactKind.LEAD, repo.get(lead_id, consistent=True))
         if outcome == "poor_quality":
             self._require(actor, delete_right(lead, actor))
-            repo.delete(lead)
+            repo.delete(lead, closed_at=self._clock())
             return None
         self._require(actor, edit_right(lead, actor))
         actor.require(Permission.CUSTOMERS_CREATE)

@@ -89,8 +89,10 @@ class DealService:
             created_by=actor.user_id,
             updated_at=now,
             closed_at=now if status.final else None,
-            history=(StatusChange(status, now),),
+            history=(StatusChange(status, now, responsible),),
+            source_tag_ids=client.source_tag_ids,  # for the source-effectiveness rollups (AN-3)
         )
+        deal = self._won_value(actor, deal)
         created = self._event(actor, now, {"event": "created", "title": deal.title})
         on_client = FeedEntry(
             id=new_id(), kind=FeedKind.DEAL, time=now, user_id=actor.user_id,
@@ -159,6 +161,7 @@ class DealService:
             )
         if moving:
             after = replace(after, position=self._place(actor, repo, after, position or 0))
+        after = self._won_value(actor, after)
         changes = _changes(before, after)
         if not changes:
             return before
@@ -267,6 +270,15 @@ class DealService:
         if before is not None and after is not None and before >= after:
             after = None  # two cards share a key (created at the same instant): go just below the first
         return generate_key_between(before, after)
+
+    def _won_value(self, actor: Actor, deal: Deal) -> Deal:
+        """A won deal keeps its value in the base currency at the rate of the moment (DE-5)."""
+        if deal.status is not DealStatus.SUCCESS or deal.won_base_minor is not None:
+            return deal
+        rates = self.rates(actor.tenant_id)
+        if deal.currency not in rates.currencies:
+            return deal
+        return replace(deal, won_base_minor=rates.to_base_minor(deal.amount_minor, deal.currency))
 
     def _money(self, actor: Actor, amount: str, currency: str | None) -> tuple[str, int]:
         rates = self.rates(actor.tenant_id)

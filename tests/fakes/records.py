@@ -16,11 +16,13 @@ from chalicelib.domain.invitations import Invitation
 from chalicelib.domain.paging import Page
 from chalicelib.domain.properties import PropertyDef
 from chalicelib.domain.rights import Group
+from chalicelib.domain.rollups import attribute_contact, attribute_deal, closed_lead
 from chalicelib.domain.sms import SmsTemplate
 from chalicelib.domain.sources import SourceParam, SourceTag
 from chalicelib.domain.users import User, UserStatus
 from chalicelib.ports.queries import ColumnTotal, Criteria, filter_values
 from tests.fakes.base import FakeWrite, claim, commit, page, versioned_delete, versioned_save
+from tests.fakes.rollups import FakeRollups
 
 if TYPE_CHECKING:
     from tests.fakes.storage import FakeStorage
@@ -181,6 +183,8 @@ class FakeGroups:
 class FakeContacts:
     """Records, phone and email guards, feeds; lists filtered in memory with the same Criteria."""
 
+    rollups = FakeRollups()  # the tenant's, set by FakeStorage
+
     def __init__(self, storage: FakeStorage) -> None:
         self.records: dict[str, Contact] = {}
         self.feeds: dict[str, list[FeedEntry]] = {}
@@ -254,9 +258,12 @@ class FakeContacts:
         return FakeWrite(lambda: guards.__setitem__(value, contact.id), check)
 
     def creation_writes(self, contact: Contact, entries: Sequence[FeedEntry]) -> list[FakeWrite]:
+        contact = attribute_contact(None, contact)
+
         def apply() -> None:
             self.records[contact.id] = contact
             self.feeds.setdefault(contact.id, []).extend(entries)
+            self.rollups.record(None, contact)
 
         return [FakeWrite(apply), *self._guards(contact)]
 
@@ -273,7 +280,7 @@ class FakeContacts:
     def save_changes(
         self, before: Contact, after: Contact, entries: Sequence[FeedEntry] = (), *, condition: Any = None
     ) -> Contact:
-        saved = replace(after, version=before.version + 1)
+        saved = replace(attribute_contact(before, after), version=before.version + 1)
 
         def check() -> None:
             current = self.records.get(before.id)
@@ -287,6 +294,7 @@ class FakeContacts:
                 self.emails.pop(email, None)
             self.records[after.id] = saved
             self.feeds.setdefault(after.id, []).extend(entries)
+            self.rollups.record(before, saved)
 
         commit([FakeWrite(apply, check), *self._guards(after)])
         return saved
@@ -297,8 +305,14 @@ class FakeContacts:
             raise ConflictError("the lead has a responsible user")
         return self.save_changes(before, after, [entry])
 
-    def delete(self, contact: Contact) -> None:
+    def delete(self, contact: Contact, *, closed_at: datetime | None = None) -> None:
         versioned_delete(self.records, contact, contact.kind.value)
+        if closed_at is not None and contact.is_lead:
+            tombstone = closed_lead(contact, closed_at)
+            self.rollups.closed.append(tombstone)
+            self.rollups.record(contact, tombstone)
+        else:
+            self.rollups.record(contact, None)
         for phone in contact.phones:
             self.phones.pop(phone.phone, None)
         for email in contact.emails:
@@ -330,6 +344,8 @@ class FakeContacts:
 
 class FakeDeals:
     """Deals, their feeds, the board's columns (by position) and per-column totals."""
+
+    rollups = FakeRollups()  # the tenant's, set by FakeStorage
 
     def __init__(self) -> None:
         self.records: dict[str, Deal] = {}
@@ -388,6 +404,8 @@ class FakeDeals:
         return [ColumnTotal(s, c, n, t) for (s, c), (n, t) in sums.items()]
 
     def creation_writes(self, deal: Deal, entries: Sequence[FeedEntry]) -> list[FakeWrite]:
+        deal = attribute_deal(deal)
+
         def check() -> None:
             if deal.id in self.records:
                 raise ConflictError("the deal exists")
@@ -395,6 +413,7 @@ class FakeDeals:
         def apply() -> None:
             self.records[deal.id] = deal
             self.feeds.setdefault(deal.id, []).extend(entries)
+            self.rollups.record(None, deal)
 
         return [FakeWrite(apply, check)]
 
@@ -402,12 +421,15 @@ class FakeDeals:
         commit([*self.creation_writes(deal, entries), *contact_entries])
 
     def save_changes(self, before: Deal, after: Deal, entries: Sequence[FeedEntry]) -> Deal:
+        before, after = attribute_deal(before), attribute_deal(after)
         saved = versioned_save(self.records, before, after, "deal")
         self.feeds.setdefault(after.id, []).extend(entries)
+        self.rollups.record(before, saved)
         return saved
 
     def delete(self, deal: Deal) -> None:
         versioned_delete(self.records, deal, "deal")
+        self.rollups.record(attribute_deal(deal), None)
         self.feeds.pop(deal.id, None)
 
 

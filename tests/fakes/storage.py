@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from chalicelib.domain.contacts import FeedEntry
 from chalicelib.ports.storage import FeedOwner
@@ -27,6 +28,7 @@ from tests.fakes.records import (
     FakeSourceTags,
     FakeUsers,
 )
+from tests.fakes.rollups import FakeRollups
 from tests.fakes.tasks import FakeDueActions, FakeTasks
 from tests.fakes.telephony import FakeCallLists, FakeCalls
 
@@ -46,6 +48,7 @@ class Tenant:
     tasks: FakeTasks | None = None
     broadcasts: FakeBroadcasts = field(default_factory=FakeBroadcasts)
     call_lists: FakeCallLists = field(default_factory=FakeCallLists)
+    rollups: FakeRollups = field(default_factory=FakeRollups)
 
 
 class FakeStorage:
@@ -61,8 +64,14 @@ class FakeStorage:
     def tenant(self, tenant_id: str) -> Tenant:
         if tenant_id not in self._tenants:
             contacts = FakeContacts(self)
-            self._tenants[tenant_id] = Tenant(contacts, FakeUsers(self), FakeSourceTags(contacts))
+            tenant = self._tenants[tenant_id] = Tenant(contacts, FakeUsers(self), FakeSourceTags(contacts))
+            tenant.rollups.zone = lambda: self._zone(tenant_id)
+            contacts.rollups = tenant.deals.rollups = tenant.rollups
         return self._tenants[tenant_id]
+
+    def _zone(self, tenant_id: str) -> ZoneInfo:
+        crm = self.crms.get(tenant_id)
+        return ZoneInfo(crm.timezone if crm is not None else "UTC")
 
     def contacts(self, tenant_id: str) -> FakeContacts:
         return self.tenant(tenant_id).contacts
@@ -71,12 +80,14 @@ class FakeStorage:
         tenant = self.tenant(tenant_id)
         if tenant.calls is None:
             tenant.calls = FakeCalls(tenant.contacts)
+            tenant.calls.rollups = tenant.rollups
         return tenant.calls
 
     def tasks(self, tenant_id: str) -> FakeTasks:
         tenant = self.tenant(tenant_id)
         if tenant.tasks is None:
             tenant.tasks = FakeTasks(self.due_actions, tenant_id)
+            tenant.tasks.rollups = tenant.rollups
         return tenant.tasks
 
     def broadcasts(self, tenant_id: str) -> FakeBroadcasts:
@@ -99,6 +110,9 @@ class FakeStorage:
 
     def source_tags(self, tenant_id: str) -> FakeSourceTags:
         return self.tenant(tenant_id).source_tags
+
+    def rollups(self, tenant_id: str) -> FakeRollups:
+        return self.tenant(tenant_id).rollups
 
     def sms_templates(self, tenant_id: str) -> FakeSmsTemplates:
         return self.tenant(tenant_id).sms_templates

@@ -9,9 +9,11 @@ from typing import Any
 
 from chalicelib.domain.errors import StaleVersionError
 from chalicelib.domain.paging import Page
+from chalicelib.domain.rollups import attribute_task
 from chalicelib.domain.tasks import MAX_SPAN, DueAction, Task
 from chalicelib.ports.queries import DueRecord, ListFilter, TaskListKind
 from tests.fakes.base import FakeWrite, commit, page
+from tests.fakes.rollups import FakeRollups
 
 
 def _lists(task: Task) -> set[tuple[TaskListKind, str]]:
@@ -27,6 +29,8 @@ class FakeTasks:
     """Tasks and their lists (a task is in each participant's, its responsible user's, each
     linked contact's and its deal's); every write also moves its due actions."""
 
+    rollups = FakeRollups()  # the tenant's, set by FakeStorage
+
     def __init__(self, due: FakeDueActions, tenant_id: str) -> None:
         self.records: dict[str, Task] = {}
         self._due = due
@@ -36,10 +40,11 @@ class FakeTasks:
         return self.records.get(task_id)
 
     def create(self, task: Task, extra: Sequence[Any] = ()) -> None:
+        task = attribute_task(None, task)
         commit([FakeWrite(lambda: self._store(None, task)), *extra])
 
     def save_changes(self, before: Task, after: Task, extra: Sequence[Any] = ()) -> Task:
-        saved = replace(after, version=before.version + 1)
+        saved = replace(attribute_task(before, after), version=before.version + 1)
 
         def check() -> None:
             current = self.records.get(before.id)
@@ -55,9 +60,11 @@ class FakeTasks:
             raise StaleVersionError("task")
         del self.records[task.id]
         self._due.move(task.due_actions(self._tenant_id), [])
+        self.rollups.record(task, None)
 
     def _store(self, before: Task | None, after: Task) -> None:
         self.records[after.id] = after
+        self.rollups.record(before, after)
         self._due.move(before.due_actions(self._tenant_id) if before else [], after.due_actions(self._tenant_id))
 
     def page(

@@ -15,9 +15,10 @@ from chalicelib.domain.paging import Page
 from chalicelib.domain.search import Term
 from chalicelib.domain.telephony import Call, CallEvent, CallStatus, RecordingState
 from chalicelib.ports.pbx import PbxError, PbxEvent, PbxEventError, Transcript
-from chalicelib.ports.queries import ClaimResult
+from chalicelib.ports.queries import CallFilter, ClaimResult
 from tests.fakes.base import page
 from tests.fakes.records import FakeContacts
+from tests.fakes.rollups import FakeRollups
 
 # Call fields stored as the enum's value by the events (`call_event`'s `final`).
 _ENUMS = {"status": CallStatus}
@@ -26,6 +27,8 @@ _ENUMS = {"status": CallStatus}
 class FakeCalls:
     """Calls merged event by event as the table does: the first event to know a fact sets it, the
     end of the call sets its outcome; the call's line in its contact's feed follows `seq`."""
+
+    rollups = FakeRollups()  # the tenant's, set by FakeStorage
 
     def __init__(self, contacts: FakeContacts) -> None:
         self.records: dict[str, Call] = {}
@@ -38,6 +41,17 @@ class FakeCalls:
 
     def get_many(self, call_ids: Sequence[str]) -> list[Call]:
         return [self.records[i] for i in call_ids if i in self.records]
+
+    def page(self, owner: str | None, flt: CallFilter, *, limit: int, cursor: str | None) -> Page[Call]:
+        """Newest first, everyone's or one user's (direction and status filters only)."""
+        calls = [
+            c
+            for c in self.records.values()
+            if (owner is None or c.user_id == owner)
+            and (flt.direction is None or c.direction is flt.direction)
+            and (flt.status is None or c.status is flt.status)
+        ]
+        return page(sorted(calls, key=lambda c: (c.started_at, c.id), reverse=True), limit, cursor)
 
     def apply(
         self, event: CallEvent, received_at: datetime, *, user_id: str | None = None,
@@ -65,7 +79,9 @@ class FakeCalls:
             changes["recording"] = call.recording or RecordingState.PENDING
         if contact is not None and call.contact_id is None:
             changes.update(contact_type=contact[0], contact_id=contact[1], contact_name=contact[2])
+        before = None if first_seen else call
         call = self.records[call.id] = replace(call, **changes)
+        self.rollups.record(before, call)
         return call
 
     def link_write(self, call_id: str, contact_type: str, contact_id: str, name: str) -> Any:

@@ -20,12 +20,14 @@ from chalicelib.db import keys
 from chalicelib.db.items import CallItem, FeedItem, Item, SearchItem, UniqueItem
 from chalicelib.db.pagination import Page, decode_cursor, encode_cursor
 from chalicelib.db.ranges import time_range
+from chalicelib.db.repositories.rollups import RollupRepository
 from chalicelib.db.repositories.search import SearchIndex
 from chalicelib.db.writes import Update
 from chalicelib.domain.clock import isoformat_z
 from chalicelib.domain.contacts import FeedKind
 from chalicelib.domain.errors import ConflictError
 from chalicelib.domain.ids import derived_id
+from chalicelib.domain.rollups import delta
 from chalicelib.domain.search import Term
 from chalicelib.domain.telephony import Call, CallDirection, CallEvent, CallStatus, RecordingState
 from chalicelib.ports.queries import CallFilter
@@ -55,7 +57,10 @@ class CallRepository:
         user_id: str | None = None,
         contact: tuple[str, str, str] | None = None,
     ) -> Call:
-        """AP33: merge one event into its call (created by the first) and return the call as stored."""
+        """AP33: merge one event into its call (created by the first) and return the call as stored.
+        What the call counts for in the rollups changes at most at its end (status, talk time)
+        (the end event decides its user too): the rollups follow the end event."""
+        before = self.get(event.call_id, consistent=True) if event.final else None
         item = CallItem(keys.call_pk(self._tenant_id, event.call_id), keys.CALL_RECORD)
         actions: list[Action] = [
             CallItem.kind.set(CallItem),  # an upsert creates the item, discriminator included
@@ -93,7 +98,13 @@ class CallRepository:
                 _first(CallItem.contact_name, contact[2]),
             ]
         item.update(actions=actions)  # PynamoDB asks for ALL_NEW and loads it into `item`
-        return _to_call(item)
+        after = _to_call(item)
+        if event.final:
+            # Not in one transaction with the upsert (it returns the merged call); a crash in
+            # between leaves a difference that reconciliation repairs.
+            rollups = RollupRepository(self._tenant_id)
+            rollups.add(delta(before, after, rollups.tz))
+        return after
 
     def link_write(self, call_id: str, contact_type: str, contact_id: str, name: str) -> Update:
         """Link a call that has no contact yet to one (in the transaction creating it, TE-6)."""

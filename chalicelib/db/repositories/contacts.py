@@ -30,6 +30,7 @@ from chalicelib.db.repositories.feeds import (
     record_with_feed,
     to_entry,
 )
+from chalicelib.db.repositories.rollups import RollupRepository
 from chalicelib.db.repositories.search import CONTACT, SearchIndex
 from chalicelib.db.writes import (
     MAX_TRANSACTION_ITEMS,
@@ -46,6 +47,7 @@ from chalicelib.domain.clock import isoformat_z
 from chalicelib.domain.contact_snapshot import from_snapshot, snapshot
 from chalicelib.domain.contacts import Contact, ContactKind, FeedEntry
 from chalicelib.domain.errors import ConflictError, DuplicateError, NotFoundError, StaleVersionError, ValidationError
+from chalicelib.domain.rollups import Cell, attribute_contact, closed_lead, contributions
 from chalicelib.domain.search import SearchQuery, Term, matches_words, terms_of
 from chalicelib.ports.queries import Criteria, filter_values
 
@@ -264,6 +266,7 @@ class ContactRepository:
         return contact, True
 
     def creation_writes(self, contact: Contact, entries: Sequence[FeedEntry]) -> list[Write]:
+        contact = attribute_contact(None, contact)
         item = ContactItem(
             keys.contact_pk(self._tenant_id, contact.id),
             keys.contact_record_sk(),
@@ -278,12 +281,14 @@ class ContactRepository:
         writes += [self._entry_put(contact.id, e) for e in entries]
         writes += SearchIndex(self._tenant_id).writes(CONTACT, contact.id, (), _terms(contact))
         writes += self._filter_writes(None, contact)
+        writes += self._rollups().delta_updates(None, contact)
         return writes
 
     def save_changes(
         self, before: Contact, after: Contact, entries: Sequence[FeedEntry] = (), *, condition: Any = None
     ) -> Contact:
         """Store `after` if nobody changed the contact since `before`; guards move at once."""
+        after = attribute_contact(before, after)
         old = {**_attributes(before), **self._index_keys(before)}
         new = {**_attributes(after), **self._index_keys(after)}
         actions: list[Action] = []
@@ -305,6 +310,7 @@ class ContactRepository:
         writes += [self._entry_put(after.id, e) for e in entries]
         writes += SearchIndex(self._tenant_id).writes(CONTACT, after.id, _terms(before), _terms(after))
         writes += self._filter_writes(before, after)
+        writes += self._rollups().delta_updates(before, after)
         self._transact(writes)
         return replace(after, version=before.version + 1)
 
@@ -312,8 +318,9 @@ class ContactRepository:
         """Give a pool lead its responsible user, only while it still has none (LD-2)."""
         return self.save_changes(before, after, [entry], condition=ContactItem.responsible_user_id.does_not_exist())
 
-    def delete(self, contact: Contact) -> None:
-        """The record and its guards at once (a stale version refuses); then the feed."""
+    def delete(self, contact: Contact, *, closed_at: datetime | None = None) -> None:
+        """The record and its guards at once (a stale version refuses); then the feed. A lead
+        closed as poor quality (`closed_at`) leaves a tombstone of what it counts for (AP66)."""
         item = ContactItem(
             keys.contact_pk(self._tenant_id, contact.id), keys.contact_record_sk(), version=contact.version
         )
@@ -322,6 +329,12 @@ class ContactRepository:
         writes += [self._release(_EMAIL, e.email, contact.id) for e in contact.emails]
         writes += SearchIndex(self._tenant_id).writes(CONTACT, contact.id, _terms(contact), ())
         writes += self._filter_writes(contact, None)
+        rollups = self._rollups()
+        if closed_at is not None and contact.is_lead:
+            tombstone = closed_lead(contact, closed_at)
+            writes += [rollups.closed_lead_put(tombstone), *rollups.delta_updates(contact, tombstone)]
+        else:
+            writes += rollups.delta_updates(contact, None)
         self._transact(writes)
         delete_feed(keys.contact_pk(self._tenant_id, contact.id))
 
@@ -392,8 +405,10 @@ class ContactRepository:
 
     def bulk_create(self, created: Sequence[tuple[Contact, Sequence[FeedEntry]]]) -> Counter[tuple[str, str, str]]:
         """Every item of new contacts but their guards (`claim_guards`) and counters, in batches of
-        25 (written again, they are the same items); returns the counters to add."""
+        25 (written again, they are the same items); returns the counters to add. Their rollup
+        cells are added at the end."""
         deltas: Counter[tuple[str, str, str]] = Counter()
+        rollups, cells = self._rollups(), Counter[Cell]()
         with Item.batch_write() as batch:
             for contact, entries in created:
                 for write in self.creation_writes(contact, entries):
@@ -403,6 +418,9 @@ class ContactRepository:
                             write.item.version = 1
                         batch.save(write.item)
                 deltas.update(counted(contact))
+                cells.update(contributions(attribute_contact(None, contact), rollups.tz))
+        # Like the counters, not exactly once if a chunk is written again (reconciliation repairs).
+        rollups.add(cells)
         return deltas
 
     def partitions(self, contact_ids: Sequence[str]) -> list[tuple[Contact, list[str]]]:
@@ -426,8 +444,9 @@ class ContactRepository:
 
     def bulk_delete(self, partitions: Sequence[tuple[Contact, list[str]]]) -> Counter[tuple[str, str, str]]:
         """Remove contacts whole (record, feed, guards, search and filter entries) in batches of 25;
-        returns the counters to subtract."""
+        returns the counters to subtract; their rollup cells are subtracted at the end."""
         deltas: Counter[tuple[str, str, str]] = Counter()
+        rollups, cells = self._rollups(), Counter[Cell]()
         search = SearchIndex(self._tenant_id)
         with Item.batch_write() as batch:
             for contact, sort_keys in partitions:
@@ -443,6 +462,8 @@ class ContactRepository:
                 for pk_sk in self._filter_entries(contact):
                     batch.delete(FilterItem(*pk_sk))
                 deltas.update(counted(contact))
+                cells.subtract(contributions(contact, rollups.tz))
+        rollups.add(cells)
         return deltas
 
     def counter_deltas(self, contacts: Iterable[Contact]) -> Counter[tuple[str, str, str]]:
@@ -494,6 +515,9 @@ class ContactRepository:
     def get_many(self, ids: list[str]) -> list[Contact]:
         """Contacts by id, any order, missing ones left out (BatchGetItem, 100 keys a call)."""
         return self._batch_get(ids)
+
+    def _rollups(self) -> RollupRepository:
+        return RollupRepository(self._tenant_id)
 
     def _filter_writes(self, before: Contact | None, after: Contact | None) -> list[Write]:
         """Move the contact's filter entries and counters from `before` to `after`."""
@@ -646,6 +670,7 @@ _EDITABLE_ATTRIBUTES = (
     "lead_source",
     "updated_at",
     "converted_at",
+    "attribution",
 )
 
 

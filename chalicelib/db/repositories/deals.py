@@ -18,12 +18,14 @@ from chalicelib.db.items import CounterItem, DealEntryItem, DealItem, Item
 from chalicelib.db.pagination import Page, decode_cursor, encode_cursor
 from chalicelib.db.ranges import time_range
 from chalicelib.db.repositories.feeds import delete_feed, entry_put, feed_page, record_with_feed
+from chalicelib.db.repositories.rollups import RollupRepository
 from chalicelib.db.repositories.search import DEAL, SearchIndex
 from chalicelib.db.writes import Delete, Put, Update, Write, must_exist, must_not_exist, transact
 from chalicelib.domain.clock import isoformat_z
 from chalicelib.domain.contacts import FeedEntry
 from chalicelib.domain.deals import Deal, DealStatus, StatusChange
 from chalicelib.domain.errors import StaleVersionError
+from chalicelib.domain.rollups import attribute_deal
 from chalicelib.domain.search import Term, terms_of
 from chalicelib.ports.queries import ColumnTotal
 
@@ -160,6 +162,7 @@ class DealRepository:
         transact([*self.creation_writes(deal, entries), *contact_entries])
 
     def creation_writes(self, deal: Deal, entries: Sequence[FeedEntry]) -> list[Write]:
+        deal = attribute_deal(deal)
         item = DealItem(
             keys.deal_pk(self._tenant_id, deal.id),
             keys.DEAL_RECORD,
@@ -170,12 +173,14 @@ class DealRepository:
         writes: list[Write] = [Put(item, condition=must_not_exist())]
         writes += [entry_put(keys.deal_pk(self._tenant_id, deal.id), e) for e in entries]
         writes += self._counter_writes(None, deal)
+        writes += self._rollups().delta_updates(None, deal)
         writes += [Put(copy) for copy in self._copies(deal, 1)]
         writes += SearchIndex(self._tenant_id).writes(DEAL, deal.id, (), _terms(deal))
         return writes
 
     def save_changes(self, before: Deal, after: Deal, entries: Sequence[FeedEntry]) -> Deal:
         """Store `after` if the deal is still at `before.version`; the counters follow."""
+        before, after = attribute_deal(before), attribute_deal(after)
         old, new = self._attributes(before), self._attributes(after)
         # The client-list keys are always written: a deal stored before AP47 existed gains them
         # on its first edit (they never change otherwise: a deal keeps its client).
@@ -186,6 +191,7 @@ class DealRepository:
         writes: list[Write] = [Update(item, actions, condition=must_exist(), on_conflict=StaleVersionError("deal"))]
         writes += [entry_put(keys.deal_pk(self._tenant_id, after.id), e) for e in entries]
         writes += self._counter_writes(before, after)
+        writes += self._rollups().delta_updates(before, after)
         # The list copies are always written (a deal stored before AP60 gains them on its first
         # edit); the copy in the former responsible user's list goes.
         writes += [Put(copy) for copy in self._copies(after, before.version + 1)]
@@ -200,8 +206,12 @@ class DealRepository:
         writes: list[Write] = [Delete(item, condition=must_exist(), on_conflict=StaleVersionError("deal"))]
         writes += [Delete(copy) for copy in self._copies(deal, deal.version)]
         writes += SearchIndex(self._tenant_id).writes(DEAL, deal.id, _terms(deal), ())
+        writes += self._rollups().delta_updates(attribute_deal(deal), None)
         transact(writes + self._counter_writes(deal, None))
         delete_feed(keys.deal_pk(self._tenant_id, deal.id))
+
+    def _rollups(self) -> RollupRepository:
+        return RollupRepository(self._tenant_id)
 
     def _copies(self, deal: Deal, version: int) -> list[DealEntryItem]:
         """The deal in the everyone list and in its responsible user's (AP60), each also in its
@@ -236,7 +246,12 @@ class DealRepository:
             "status": deal.status.value,
             "responsible_user_id": deal.responsible_user_id,
             "position": deal.position,
-            "history": [{"status": c.status.value, "at": c.at.isoformat()} for c in deal.history],
+            "history": [
+                {"status": c.status.value, "at": c.at.isoformat(), **({"by": c.by} if c.by else {})}
+                for c in deal.history
+            ],
+            "won_base_minor": deal.won_base_minor,
+            "source_tag_ids": list(deal.source_tag_ids),
             "updated_at": deal.updated_at,
             "closed_at": deal.closed_at,
             "gsi1pk": keys.deal_column_pk(self._tenant_id, deal.status.value),
@@ -300,7 +315,10 @@ def _to_deal(item: Item) -> Deal:
         updated_at=item.updated_at,
         closed_at=item.closed_at,
         history=tuple(
-            StatusChange(DealStatus(c["status"]), datetime.fromisoformat(c["at"])) for c in item.history or []
+            StatusChange(DealStatus(c["status"]), datetime.fromisoformat(c["at"]), c.get("by"))
+            for c in item.history or []
         ),
+        won_base_minor=int(item.won_base_minor) if item.won_base_minor is not None else None,
+        source_tag_ids=tuple(item.source_tag_ids or ()),
         version=int(item.deal_version) if isinstance(item, DealEntryItem) else item.version or 1,
     )

@@ -22,10 +22,12 @@ from chalicelib.db import keys
 from chalicelib.db.items import DueItem, TaskEntryItem, TaskItem, WatermarkItem, narrow
 from chalicelib.db.pagination import Page, decode_cursor, encode_cursor
 from chalicelib.db.ranges import time_range
+from chalicelib.db.repositories.rollups import RollupRepository
 from chalicelib.db.writes import Delete, Put, Write, must_not_exist, transact
 from chalicelib.domain.clock import isoformat_z
 from chalicelib.domain.errors import StaleVersionError
-from chalicelib.domain.tasks import MAX_SPAN, DueAction, DueKind, SmsState, Task, TaskStatus, TaskType
+from chalicelib.domain.rollups import attribute_task
+from chalicelib.domain.tasks import MAX_SPAN, DueAction, DueKind, SmsState, Task, TaskAttribution, TaskStatus, TaskType
 from chalicelib.ports.queries import DueRecord, ListFilter, TaskListKind
 
 TaskList = keys.TaskList
@@ -52,15 +54,17 @@ class TaskRepository:
 
     def create(self, task: Task, extra: Sequence[Write] = ()) -> None:
         """The task, its list entries, its due actions and `extra` (feed entries), at once."""
+        task = attribute_task(None, task)
         record = TaskItem(keys.task_pk(self._tenant_id, task.id), keys.TASK_RECORD, task_id=task.id, **_fields(task))
         writes: list[Write] = [Put(record, condition=must_not_exist())]
         writes += [Put(e) for e in self._entries(task)]
         writes += due_writes(self._tenant_id, None, task)
+        writes += RollupRepository(self._tenant_id).delta_updates(None, task)
         transact([*writes, *extra])
 
     def save_changes(self, before: Task, after: Task, extra: Sequence[Write] = ()) -> Task:
         """Store `after` if the task is still at `before.version`; its copies and due actions follow."""
-        after = replace(after, version=before.version + 1)  # what the record holds once written
+        after = replace(attribute_task(before, after), version=before.version + 1)  # what the record holds
         record = TaskItem(
             keys.task_pk(self._tenant_id, after.id),
             keys.TASK_RECORD,
@@ -74,6 +78,7 @@ class TaskRepository:
         writes += [Delete(e) for e in self._entries(before) if (e.pk, e.sk) not in kept]
         writes += [Put(e) for e in new_entries]
         writes += due_writes(self._tenant_id, before, after)
+        writes += RollupRepository(self._tenant_id).delta_updates(before, after)
         transact([*writes, *extra])
         return after
 
@@ -82,6 +87,7 @@ class TaskRepository:
         writes: list[Write] = [Delete(record, on_conflict=StaleVersionError("task"))]
         writes += [Delete(e) for e in self._entries(task)]
         writes += [Delete(_due_item(a)) for a in task.due_actions(self._tenant_id)]
+        writes += RollupRepository(self._tenant_id).delta_updates(task, None)
         transact(writes)
 
     def page(
@@ -271,7 +277,25 @@ def _fields(task: Task) -> dict[str, Any]:
         "created_at": task.created_at,
         "created_by": task.created_by,
         "updated_at": task.updated_at,
+        "attribution": _attribution_values(task.attribution),
     }
+
+
+def _attribution_values(attribution: TaskAttribution | None) -> dict[str, Any] | None:
+    if attribution is None:
+        return None
+    return {
+        "created_for": attribution.created_for,
+        "completed_by": attribution.completed_by,
+        "overdue": [[at.isoformat(), by] for at, by in attribution.overdue_marks],
+    }
+
+
+def _attribution_of(values: dict[str, Any] | None) -> TaskAttribution | None:
+    if not values:
+        return None
+    marks = tuple((datetime.fromisoformat(at), by) for at, by in values.get("overdue") or ())
+    return TaskAttribution(values["created_for"], values.get("completed_by"), marks)
 
 
 def _entry_task(item: TaskEntryItem) -> Task:
@@ -307,4 +331,5 @@ def _to_task(item: TaskItem | TaskEntryItem, task_id: str, version: int) -> Task
         created_by=item.created_by,
         updated_at=item.updated_at,
         version=version,
+        attribution=_attribution_of(item.attribution),
     )
