@@ -464,3 +464,12 @@ def crms_pk() -> str:
 
 def crms_sk(created_at_iso: str, tenant_id: str) -> str:
     return f"{created_at_iso}#{tenant_id}"
+
+
+# --- dashboard (issue 15, B) ----------------------------------------------------------------------
+DASHBOARD = "DASHBOARD#"
+
+
+def dashboard_sk(user_id: str) -> str:
+    """A user's dashboard layout (AP72), in the tenant partition."""
+    return f"{DASHBOARD}{user_id}"

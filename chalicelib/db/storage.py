@@ -19,12 +19,14 @@ if TYPE_CHECKING:
     from chalicelib.db.repositories.calls import CallRepository
     from chalicelib.db.repositories.contacts import ContactRepository
     from chalicelib.db.repositories.crms import CrmRepository
+    from chalicelib.db.repositories.dashboards import DashboardLayoutRepository
     from chalicelib.db.repositories.deals import DealRepository
     from chalicelib.db.repositories.groups import GroupRepository
     from chalicelib.db.repositories.imports import ExportRepository, ImportRepository
     from chalicelib.db.repositories.invitations import InvitationRepository
     from chalicelib.db.repositories.presence import ExtensionStatusRepository
     from chalicelib.db.repositories.properties import PropertyRepository
+    from chalicelib.db.repositories.rollups import RollupRepository
     from chalicelib.db.repositories.search import SearchIndex
     from chalicelib.db.repositories.sms_templates import SmsTemplateRepository
     from chalicelib.db.repositories.sources import SourceTagRepository
@@ -73,6 +75,11 @@ class DynamoStorage:
 
         return ContactRepository(tenant_id)
 
+    def dashboards(self, tenant_id: str) -> DashboardLayoutRepository:
+        from chalicelib.db.repositories.dashboards import DashboardLayoutRepository
+
+        return DashboardLayoutRepository(tenant_id)
+
     def deals(self, tenant_id: str) -> DealRepository:
         from chalicelib.db.repositories.deals import DealRepository
 
@@ -102,6 +109,11 @@ class DynamoStorage:
         from chalicelib.db.repositories.properties import PropertyRepository
 
         return PropertyRepository(tenant_id)
+
+    def rollups(self, tenant_id: str) -> RollupRepository:
+        from chalicelib.db.repositories.rollups import RollupRepository
+
+        return RollupRepository(tenant_id)
 
     def search(self, tenant_id: str) -> SearchIndex:
         from chalicelib.db.repositories.search import SearchIndex

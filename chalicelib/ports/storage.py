@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from chalicelib.domain.broadcasts import Broadcast, BroadcastStatus, Recipient, RecipientStatus
     from chalicelib.domain.contacts import Contact, ContactKind, FeedEntry
     from chalicelib.domain.crm import Crm
+    from chalicelib.domain.dashboard import Placement
     from chalicelib.domain.deals import Deal, DealStatus
     from chalicelib.domain.imports import Counts, Export, ExportStatus, Import, ImportStatus
     from chalicelib.domain.invitations import Invitation
@@ -674,6 +675,15 @@ class Rollups(Protocol):
         """The current values (`NOW`) of these scopes; a scope with none maps to {}."""
 
 
+class DashboardLayouts(Protocol):
+    """Each user's dashboard layout (AP72): one small item per user."""
+
+    def get(self, user_id: str) -> list[Placement] | None:
+        """The layout the user saved, None when they never did."""
+
+    def save(self, user_id: str, placements: Sequence[Placement]) -> None: ...
+
+
 class Storage(Protocol):
     """The table, as services see it: repositories bound to one CRM, and cross-cutting writes."""
 
@@ -690,6 +700,8 @@ class Storage(Protocol):
     def calls(self, tenant_id: str) -> Calls: ...
 
     def contacts(self, tenant_id: str) -> Contacts: ...
+
+    def dashboards(self, tenant_id: str) -> DashboardLayouts: ...
 
     def deals(self, tenant_id: str) -> Deals: ...
 
