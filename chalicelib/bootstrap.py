@@ -25,12 +25,14 @@ if TYPE_CHECKING:
     from chalicelib.integrations.secrets import SsmSecretStore
     from chalicelib.integrations.workflows import StepFunctionsWorkflows
     from chalicelib.ports.outside import FileStore, SmsSender
+    from chalicelib.services.analytics import AnalyticsService
     from chalicelib.services.auth import AuthService
     from chalicelib.services.autodial import AutodialService
     from chalicelib.services.broadcasts import BroadcastService
     from chalicelib.services.company import CompanyService
     from chalicelib.services.contacts import ContactService
     from chalicelib.services.crms import CrmService
+    from chalicelib.services.dashboard import DashboardService
     from chalicelib.services.deals import DealService
     from chalicelib.services.due import DueWorker
     from chalicelib.services.exports import ExportService
@@ -115,6 +117,12 @@ class Services:
     # Services, as the routes and the functions/ Lambdas call them.
 
     @functools.cached_property
+    def analytics(self) -> AnalyticsService:
+        from chalicelib.services.analytics import AnalyticsService
+
+        return AnalyticsService(self.storage, self.clock)
+
+    @functools.cached_property
     def auth(self) -> AuthService:
         from chalicelib.services.auth import AuthService
 
@@ -151,6 +159,12 @@ class Services:
         from chalicelib.services.crms import CrmService
 
         return CrmService(self.storage, self.clock, self.identity, self.secrets, invitations=self.invitations)
+
+    @functools.cached_property
+    def dashboard(self) -> DashboardService:
+        from chalicelib.services.dashboard import DashboardService
+
+        return DashboardService(self.storage, self.clock)
 
     @functools.cached_property
     def deals(self) -> DealService:

@@ -29,6 +29,8 @@ MODULES = (
     "tasks",
     "calls",
     "webhooks",
+    "dashboard",
+    "analytics",
 )
 
 # (module, method, path under API_PREFIX, handler's name), one per endpoint.
@@ -141,6 +143,16 @@ ROUTE_TABLE: tuple[tuple[str, str, str, str], ...] = (
     ("calls", "POST", "/call-lists/{list_id}/cancel", "cancel_call_list"),
     ("webhooks", "GET", "/webhooks/zadarma/{crm_slug}", "zadarma_check"),
     ("webhooks", "POST", "/webhooks/zadarma/{crm_slug}", "zadarma_event"),
+    ("dashboard", "GET", "/dashboard", "get_dashboard"),
+    ("dashboard", "PUT", "/dashboard/layout", "put_dashboard_layout"),
+    ("analytics", "GET", "/analytics/deals", "deals_report"),
+    ("analytics", "GET", "/analytics/calls", "calls_report"),
+    ("analytics", "GET", "/analytics/sources", "sources_report"),
+    ("analytics", "GET", "/analytics/leads", "leads_report"),
+    ("analytics", "GET", "/analytics/clients", "clients_report"),
+    ("analytics", "GET", "/analytics/tasks", "tasks_report"),
+    ("analytics", "GET", "/analytics/team", "team_report"),
+    ("analytics", "GET", "/analytics/{report}", "unknown_report"),
 )
 
 

@@ -486,3 +486,12 @@ def closed_leads_pk(tenant_id: str) -> str:
 
 def closed_lead_sk(closed_at_iso: str, lead_id: str) -> str:
     return f"{closed_at_iso}#{lead_id}"
+
+
+# --- dashboard (issue 15, B) ----------------------------------------------------------------------
+DASHBOARD = "DASHBOARD#"
+
+
+def dashboard_sk(user_id: str) -> str:
+    """A user's dashboard layout (AP72), in the tenant partition."""
+    return f"{DASHBOARD}{user_id}"

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from chalicelib.db.repositories.calls import CallRepository
     from chalicelib.db.repositories.contacts import ContactRepository
     from chalicelib.db.repositories.crms import CrmRepository
+    from chalicelib.db.repositories.dashboards import DashboardLayoutRepository
     from chalicelib.db.repositories.deals import DealRepository
     from chalicelib.db.repositories.groups import GroupRepository
     from chalicelib.db.repositories.imports import ExportRepository, ImportRepository
@@ -73,6 +74,11 @@ class DynamoStorage:
         from chalicelib.db.repositories.contacts import ContactRepository
 
         return ContactRepository(tenant_id)
+
+    def dashboards(self, tenant_id: str) -> DashboardLayoutRepository:
+        from chalicelib.db.repositories.dashboards import DashboardLayoutRepository
+
+        return DashboardLayoutRepository(tenant_id)
 
     def deals(self, tenant_id: str) -> DealRepository:
         from chalicelib.db.repositories.deals import DealRepository

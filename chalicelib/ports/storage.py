@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from chalicelib.domain.broadcasts import Broadcast, BroadcastStatus, Recipient, RecipientStatus
     from chalicelib.domain.contacts import Contact, ContactKind, FeedEntry
     from chalicelib.domain.crm import Crm
+    from chalicelib.domain.dashboard import Placement
     from chalicelib.domain.deals import Deal, DealStatus
     from chalicelib.domain.imports import Counts, Export, ExportStatus, Import, ImportStatus
     from chalicelib.domain.invitations import Invitation
@@ -687,6 +688,15 @@ class Rollups(Protocol):
         """AP66: the closed-lead tombstones, oldest first."""
 
 
+class DashboardLayouts(Protocol):
+    """Each user's dashboard layout (AP72): one small item per user."""
+
+    def get(self, user_id: str) -> list[Placement] | None:
+        """The layout the user saved, None when they never did."""
+
+    def save(self, user_id: str, placements: Sequence[Placement]) -> None: ...
+
+
 class Storage(Protocol):
     """The table, as services see it: repositories bound to one CRM, and cross-cutting writes."""
 
@@ -703,6 +713,8 @@ class Storage(Protocol):
     def calls(self, tenant_id: str) -> Calls: ...
 
     def contacts(self, tenant_id: str) -> Contacts: ...
+
+    def dashboards(self, tenant_id: str) -> DashboardLayouts: ...
 
     def deals(self, tenant_id: str) -> Deals: ...
 

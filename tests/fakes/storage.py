@@ -17,6 +17,7 @@ from chalicelib.domain.contacts import FeedEntry
 from chalicelib.ports.storage import FeedOwner
 from tests.fakes.base import FakeWrite, commit
 from tests.fakes.broadcasts import FakeBroadcasts
+from tests.fakes.dashboards import FakeDashboardLayouts
 from tests.fakes.records import (
     FakeContacts,
     FakeCrms,
@@ -49,6 +50,7 @@ class Tenant:
     broadcasts: FakeBroadcasts = field(default_factory=FakeBroadcasts)
     call_lists: FakeCallLists = field(default_factory=FakeCallLists)
     rollups: FakeRollups = field(default_factory=FakeRollups)
+    dashboards: FakeDashboardLayouts = field(default_factory=FakeDashboardLayouts)
 
 
 class FakeStorage:
@@ -113,6 +115,9 @@ class FakeStorage:
 
     def rollups(self, tenant_id: str) -> FakeRollups:
         return self.tenant(tenant_id).rollups
+
+    def dashboards(self, tenant_id: str) -> FakeDashboardLayouts:
+        return self.tenant(tenant_id).dashboards
 
     def sms_templates(self, tenant_id: str) -> FakeSmsTemplates:
         return self.tenant(tenant_id).sms_templates
