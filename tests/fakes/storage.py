@@ -16,6 +16,7 @@ from chalicelib.domain.contacts import FeedEntry
 from chalicelib.ports.storage import FeedOwner
 from tests.fakes.base import FakeWrite, commit
 from tests.fakes.broadcasts import FakeBroadcasts
+from tests.fakes.notifications import FakeNotifications
 from tests.fakes.records import (
     FakeContacts,
     FakeCrms,
@@ -48,6 +49,7 @@ class Tenant:
     broadcasts: FakeBroadcasts = field(default_factory=FakeBroadcasts)
     call_lists: FakeCallLists = field(default_factory=FakeCallLists)
     rollups: FakeRollups = field(default_factory=FakeRollups)
+    notifications: FakeNotifications = field(default_factory=FakeNotifications)
 
 
 class FakeStorage:
@@ -104,6 +106,9 @@ class FakeStorage:
 
     def rollups(self, tenant_id: str) -> FakeRollups:
         return self.tenant(tenant_id).rollups
+
+    def notifications(self, tenant_id: str) -> FakeNotifications:
+        return self.tenant(tenant_id).notifications
 
     def sms_templates(self, tenant_id: str) -> FakeSmsTemplates:
         return self.tenant(tenant_id).sms_templates
