@@ -29,6 +29,7 @@ MODULES = (
     "tasks",
     "calls",
     "webhooks",
+    "notifications",
 )
 
 # (module, method, path under API_PREFIX, handler's name), one per endpoint.
@@ -141,6 +142,9 @@ ROUTE_TABLE: tuple[tuple[str, str, str, str], ...] = (
     ("calls", "POST", "/call-lists/{list_id}/cancel", "cancel_call_list"),
     ("webhooks", "GET", "/webhooks/zadarma/{crm_slug}", "zadarma_check"),
     ("webhooks", "POST", "/webhooks/zadarma/{crm_slug}", "zadarma_event"),
+    ("notifications", "GET", "/notifications", "list_notifications"),
+    ("notifications", "GET", "/notifications/unread-count", "unread_count"),
+    ("notifications", "POST", "/notifications/read", "read_notifications"),
 )
 
 
