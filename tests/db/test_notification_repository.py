@@ -62,7 +62,8 @@ def test_ap83_ap86_a_notification_is_stored_with_its_days_unread_count(aws: Loca
     assert inbox == Inbox(None, {NOW.date(): 1, (NOW + timedelta(days=1)).date(): 1})
     assert inbox.unread(NOW + timedelta(days=1)) == 2
     item = NotificationItem.get(keys.notifications_pk(TENANT, USER), keys.notification_sk(first.id))
-    assert item.ttl is not None and item.ttl > NOW + timedelta(days=90)
+    assert item.ttl is not None
+    assert item.ttl > NOW + timedelta(days=90)
     found = repo.get_many(USER, [first.id, "not-an-id", second.id, note(NOW, 3).id])
     assert sorted(found, key=lambda n: n.id) == [first, second]
     assert NotificationRepository(TENANT).get_many("someone-else", [first.id]) == []
