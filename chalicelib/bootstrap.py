@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from chalicelib.services.imports import ImportService
     from chalicelib.services.invitations import InvitationService
     from chalicelib.services.maintenance import MaintenanceService
+    from chalicelib.services.notifications import NotificationService
     from chalicelib.services.pbx_events import PbxEvents
     from chalicelib.services.profile import ProfileService
     from chalicelib.services.properties import PropertyService
@@ -152,7 +153,7 @@ class Services:
     def contacts(self) -> ContactService:
         from chalicelib.services.contacts import ContactService
 
-        return ContactService(self.storage, self.clock)
+        return ContactService(self.storage, self.clock, notifier=self.notifications)
 
     @functools.cached_property
     def crms(self) -> CrmService:
@@ -176,7 +177,9 @@ class Services:
     def due(self) -> DueWorker:
         from chalicelib.services.due import DueWorker
 
-        return DueWorker(self.storage, self.clock, self.mailer, self.sms_sender, self.settings.app_url)
+        return DueWorker(
+            self.storage, self.clock, self.mailer, self.sms_sender, self.settings.app_url, notifier=self.notifications
+        )
 
     @functools.cached_property
     def exports(self) -> ExportService:
@@ -195,7 +198,12 @@ class Services:
         from chalicelib.services.imports import ImportService
 
         return ImportService(
-            self.storage, self.clock, self.files, self.workflows, chunk_rows=self.settings.import_chunk_rows
+            self.storage,
+            self.clock,
+            self.files,
+            self.workflows,
+            chunk_rows=self.settings.import_chunk_rows,
+            notifier=self.notifications,
         )
 
     @functools.cached_property
@@ -217,6 +225,12 @@ class Services:
         return RollupService(self.storage, self.clock)
 
     @functools.cached_property
+    def notifications(self) -> NotificationService:
+        from chalicelib.services.notifications import NotificationService
+
+        return NotificationService(self.storage, self.clock)
+
+    @functools.cached_property
     def pbx_events(self) -> PbxEvents:
         from chalicelib.services.pbx_events import PbxEvents, RecordingTiming
 
@@ -225,7 +239,13 @@ class Services:
             settings.recording_delay_seconds, settings.recording_retry_seconds, settings.transcript_retry_seconds
         )
         return PbxEvents(
-            self.storage, self.clock, self.pbx, self.workflows, timing, on_call_end=self.autodial.call_ended
+            self.storage,
+            self.clock,
+            self.pbx,
+            self.workflows,
+            timing,
+            on_call_end=self.autodial.call_ended,
+            notifier=self.notifications,
         )
 
     @functools.cached_property
@@ -268,7 +288,7 @@ class Services:
     def tasks(self) -> TaskService:
         from chalicelib.services.tasks import TaskService
 
-        return TaskService(self.storage, self.clock)
+        return TaskService(self.storage, self.clock, notifier=self.notifications)
 
     @functools.cached_property
     def team(self) -> TeamService:

@@ -31,6 +31,7 @@ MODULES = (
     "webhooks",
     "dashboard",
     "analytics",
+    "notifications",
 )
 
 # (module, method, path under API_PREFIX, handler's name), one per endpoint.
@@ -153,6 +154,9 @@ ROUTE_TABLE: tuple[tuple[str, str, str, str], ...] = (
     ("analytics", "GET", "/analytics/tasks", "tasks_report"),
     ("analytics", "GET", "/analytics/team", "team_report"),
     ("analytics", "GET", "/analytics/{report}", "unknown_report"),
+    ("notifications", "GET", "/notifications", "list_notifications"),
+    ("notifications", "GET", "/notifications/unread-count", "unread_count"),
+    ("notifications", "POST", "/notifications/read", "read_notifications"),
 )
 
 

@@ -65,7 +65,7 @@ Access patterns (AP), each a repository method with a test:
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from chalicelib.domain.counters import UNASSIGNED
 from chalicelib.domain.counters import owner_counter as owner_counter  # re-exported: repositories name them
@@ -495,3 +495,37 @@ DASHBOARD = "DASHBOARD#"
 def dashboard_sk(user_id: str) -> str:
     """A user's dashboard layout (AP72), in the tenant partition."""
     return f"{DASHBOARD}{user_id}"
+
+
+# --- Notifications (issue 15, AP83-86) ------------------------------------------------------
+NOTIFICATION = "N#"
+NOTIFICATION_INBOX = "INBOX"
+
+
+def notifications_pk(tenant_id: str, user_id: str) -> str:
+    """One user's notifications and their inbox item (AP83, AP84, AP86)."""
+    return f"{tenant_pk(tenant_id)}#NT#{user_id}"
+
+
+def notification_sk(notification_id: str) -> str:
+    return f"{NOTIFICATION}{notification_id}"
+
+
+def notifications_unread_pk(tenant_id: str, user_id: str) -> str:
+    """gsi1 of a notification while it is not marked read on its own (AP85, sparse)."""
+    return f"{notifications_pk(tenant_id, user_id)}#UNREAD"
+
+
+def notification_day_attribute(day: date) -> str:
+    """The inbox item's attribute counting the unread notifications of one UTC day."""
+    return f"u{day:%Y%m%d}"
+
+
+def notification_day_of(attribute: str) -> date | None:
+    """The day an inbox attribute counts (None for any other attribute)."""
+    if len(attribute) != 9 or not attribute.startswith("u") or not attribute[1:].isdigit():
+        return None
+    try:
+        return datetime.strptime(attribute[1:], "%Y%m%d").replace(tzinfo=UTC).date()
+    except ValueError:
+        return None

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from chalicelib.db.repositories.groups import GroupRepository
     from chalicelib.db.repositories.imports import ExportRepository, ImportRepository
     from chalicelib.db.repositories.invitations import InvitationRepository
+    from chalicelib.db.repositories.notifications import NotificationRepository
     from chalicelib.db.repositories.presence import ExtensionStatusRepository
     from chalicelib.db.repositories.properties import PropertyRepository
     from chalicelib.db.repositories.rollups import RollupRepository
@@ -104,6 +105,11 @@ class DynamoStorage:
         from chalicelib.db.repositories.imports import ImportRepository
 
         return ImportRepository(tenant_id)
+
+    def notifications(self, tenant_id: str) -> NotificationRepository:
+        from chalicelib.db.repositories.notifications import NotificationRepository
+
+        return NotificationRepository(tenant_id)
 
     def properties(self, tenant_id: str) -> PropertyRepository:
         from chalicelib.db.repositories.properties import PropertyRepository

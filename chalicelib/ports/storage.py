@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from chalicelib.domain.deals import Deal, DealStatus
     from chalicelib.domain.imports import Counts, Export, ExportStatus, Import, ImportStatus
     from chalicelib.domain.invitations import Invitation
+    from chalicelib.domain.notifications import Inbox, Notification
     from chalicelib.domain.paging import Page
     from chalicelib.domain.properties import PropertyDef
     from chalicelib.domain.rights import Group
@@ -697,6 +698,38 @@ class DashboardLayouts(Protocol):
     def save(self, user_id: str, placements: Sequence[Placement]) -> None: ...
 
 
+class Notifications(Protocol):
+    """The notifications of one CRM's users and each user's unread state (AP83-86)."""
+
+    def add(self, notification: Notification) -> bool:
+        """AP83: the notification, unread, and its day's unread count, at once. False when
+        an item of this id exists (a repeated event). One that "mark all read" already covers
+        (a watermark at or after its time, written meanwhile) is stored read and not counted."""
+
+    def inbox(self, user_id: str) -> Inbox:
+        """AP86: the user's unread counts and watermark (one GetItem)."""
+
+    def page(
+        self, user_id: str, *, since: datetime, unread: bool, limit: int, cursor: str | None
+    ) -> Page[Notification]:
+        """AP84 (all) / AP85 (`unread`: not marked read one by one): newest first, those after
+        `since` only (the window; for `unread` also the watermark)."""
+
+    def get_many(self, user_id: str, ids: Sequence[str]) -> list[Notification]:
+        """AP83 (BatchGetItem): the user's notifications of these ids; others are left out."""
+
+    def mark_read(self, user_id: str, notifications: Sequence[Notification], seen: Inbox) -> None:
+        """Mark these unread notifications read and take them off their days' counts in one
+        transaction, if none was read meanwhile and the watermark is still `seen`'s (else a
+        ConflictError: read again). At most MAX_TRANSACTION_ITEMS - 1 notifications."""
+
+    def mark_all_read(self, user_id: str, before: datetime) -> None:
+        """AP86: one UpdateItem: the watermark moves to `before` and the counts of the window go."""
+
+    def forget_days(self, user_id: str, days: Sequence[date]) -> None:
+        """Drop the counts of days that have left the window (one UpdateItem)."""
+
+
 class Storage(Protocol):
     """The table, as services see it: repositories bound to one CRM, and cross-cutting writes."""
 
@@ -728,6 +761,8 @@ class Storage(Protocol):
 
     @property
     def invitations(self) -> Invitations: ...
+
+    def notifications(self, tenant_id: str) -> Notifications: ...
 
     def properties(self, tenant_id: str) -> Properties: ...
 

@@ -32,12 +32,14 @@ from chalicelib.domain.contacts import (
 )
 from chalicelib.domain.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError, check_version
 from chalicelib.domain.ids import new_id
+from chalicelib.domain.notifications import Link, LinkType, NotificationKind, lead_assigned_title
 from chalicelib.domain.paging import Page
 from chalicelib.domain.properties import MAX_VALUES_PER_CONTACT
 from chalicelib.domain.rights import Permission
 from chalicelib.domain.search import parse_query
 from chalicelib.domain.sources import MAX_PER_CONTACT
 from chalicelib.domain.users import EXTENSION_PATTERN, UserStatus
+from chalicelib.ports.notifications import NoNotifier, Notifier
 from chalicelib.ports.outside import Clock
 from chalicelib.ports.queries import Criteria, property_filter
 from chalicelib.ports.storage import Contacts, Storage, Write
@@ -155,9 +157,10 @@ class Identified:
 
 
 class ContactService:
-    def __init__(self, storage: Storage, clock: Clock) -> None:
+    def __init__(self, storage: Storage, clock: Clock, *, notifier: Notifier | None = None) -> None:
         self._storage = storage
         self._clock = clock
+        self._notifier = notifier or NoNotifier()
 
     # --- reads -------------------------------------------------------------------------------
 
@@ -307,6 +310,7 @@ class ContactService:
         contact = self._apply(actor, contact, data)
         created = self._event(actor, "created", now, {"name": contact.name})
         self._storage.contacts(actor.tenant_id).create(contact, [created], also(contact) if also else ())
+        self._lead_assigned(actor, contact)
         return contact
 
     def update(
@@ -345,7 +349,18 @@ class ContactService:
             entries.append(self._event(actor, "assigned", now, {"from": before.responsible_user_id, "to": assignee}))
         if not entries:
             return before
-        return self._storage.contacts(actor.tenant_id).save_changes(before, after, entries)
+        saved = self._storage.contacts(actor.tenant_id).save_changes(before, after, entries)
+        if saved.responsible_user_id != before.responsible_user_id:
+            self._lead_assigned(actor, saved)
+        return saved
+
+    def _lead_assigned(self, actor: Actor, contact: Contact) -> None:
+        """Tell a lead's new responsible user, unless they assigned it to themselves."""
+        if contact.is_lead and contact.responsible_user_id:
+            self._notifier.notify(
+                actor.tenant_id, contact.responsible_user_id, NotificationKind.LEAD_ASSIGNED,
+                lead_assigned_title(contact.name), Link(LinkType.LEAD, contact.id), by=actor.user_id,
+            )  # fmt: skip
 
     def delete(self, actor: Actor, kind: ContactKind, contact_id: str) -> None:
         repo = self._storage.contacts(actor.tenant_id)

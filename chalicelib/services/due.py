@@ -20,8 +20,10 @@ from zoneinfo import ZoneInfo
 
 from chalicelib.domain.contacts import FeedKind
 from chalicelib.domain.errors import StaleVersionError, UnavailableError
+from chalicelib.domain.notifications import Link, LinkType, NotificationKind, task_due_title
 from chalicelib.domain.tasks import SMS_MAX_LATENESS, DueKind, SmsState, Task, TaskStatus, due_hour
 from chalicelib.observability import logger
+from chalicelib.ports.notifications import NoNotifier, Notifier
 from chalicelib.ports.outside import Clock, Mailer, SmsOutcomeUnknownError, SmsRejectedError, SmsSender
 from chalicelib.ports.queries import DueRecord
 from chalicelib.ports.storage import Storage
@@ -52,7 +54,17 @@ class _RetryLaterError(Exception):
 
 
 class DueWorker:
-    def __init__(self, storage: Storage, clock: Clock, mailer: Mailer, sms: SmsSender, app_url: str) -> None:
+    def __init__(
+        self,
+        storage: Storage,
+        clock: Clock,
+        mailer: Mailer,
+        sms: SmsSender,
+        app_url: str,
+        *,
+        notifier: Notifier | None = None,
+    ) -> None:
+        self._notifier = notifier or NoNotifier()
         self._storage = storage
         self._due = storage.due_actions
         self._clock = clock
@@ -141,6 +153,11 @@ class DueWorker:
         tz = ZoneInfo(user.timezone or crm.timezone)
         when = task.start.astimezone(tz)
         late = task.start <= now
+        # In the app too; `once`: a run retried after a failed email does not notify again.
+        self._notifier.notify(
+            tenant_id, user.id, NotificationKind.TASK_DUE, task_due_title(task.title, late=late),
+            Link(LinkType.TASK, task.id), at=task.remind_at or now, once=f"{task.id}:{task.remind_at}",
+        )  # fmt: skip
         subject = f"{'Overdue' if late else 'Reminder'}: {task.title} at {when:%H:%M} ({when:%a %d %b})"
         lines = [
             f"{task.title}",

@@ -31,6 +31,7 @@ from chalicelib.domain.contacts import (
 from chalicelib.domain.crm import Crm
 from chalicelib.domain.errors import ConflictError, ValidationError
 from chalicelib.domain.ids import derived_id, new_id
+from chalicelib.domain.notifications import Link, LinkType, NotificationKind, missed_call_title
 from chalicelib.domain.schedule import parse_working_hours
 from chalicelib.domain.search import call_terms
 from chalicelib.domain.sources import MAX_PER_CONTACT, SourceParam, SourceTag
@@ -47,6 +48,7 @@ from chalicelib.domain.telephony import (
 )
 from chalicelib.domain.users import UserStatus
 from chalicelib.observability import logger
+from chalicelib.ports.notifications import NoNotifier, Notifier
 from chalicelib.ports.outside import Clock, Workflows
 from chalicelib.ports.pbx import Pbx, PbxEvent, PbxEventError
 from chalicelib.ports.storage import Calls, Contacts, Storage
@@ -92,7 +94,10 @@ class PbxEvents:
         workflows: Workflows,
         timing: RecordingTiming,
         on_call_end: Callable[[str, str, str, CallStatus, str], bool] | None = None,
+        *,
+        notifier: Notifier | None = None,
     ) -> None:
+        self._notifier = notifier or NoNotifier()
         self._on_call_end = on_call_end  # autodial waits for its calls' ends (AD-2)
         self._storage = storage
         self._pbx = pbx
@@ -183,9 +188,27 @@ class PbxEvents:
         ended = ev.ends and ev.direction is CallDirection.OUTGOING
         if self._on_call_end and ended and ev.extension and call.phone and call.status is not None:
             self._on_call_end(crm.id, ev.extension, call.phone, call.status, call.id)
+        if ev.ends and call.direction is CallDirection.INCOMING and call.status not in (None, CallStatus.ANSWER):
+            self._missed(crm, call)
         if event.name == "NOTIFY_START":
             return self._route(crm, contact)
         return {}
+
+    def _missed(self, crm: Crm, call: Call) -> None:
+        """Tell the user of the extension it rang, or else the caller's responsible user."""
+        user_id = call.user_id
+        if user_id is None and call.contact_id:
+            try:
+                contact = self._storage.contacts(crm.id).get(call.contact_id)
+            except Exception:  # noqa: BLE001 - the call is stored: a failed notification must not fail the event
+                logger.exception("missed call not notified", extra={"tenant_id": crm.id, "pbx_call_id": call.id})
+                return
+            user_id = contact.responsible_user_id if contact else None
+        if user_id:
+            self._notifier.notify(
+                crm.id, user_id, NotificationKind.MISSED_CALL, missed_call_title(call.contact_name or call.phone),
+                Link(LinkType.CALL, call.id), at=call.started_at, once=call.id,
+            )  # fmt: skip
 
     def _route(self, crm: Crm, contact: Contact | None) -> dict[str, Any]:
         """Send the call to the contact's responsible manager if they are working now (TE-7)."""

@@ -8,7 +8,7 @@ completing, rescheduling and linking write to the linked contacts' and the deal'
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
@@ -21,6 +21,7 @@ from chalicelib.domain.crm import Crm
 from chalicelib.domain.deals import can_see_deal
 from chalicelib.domain.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError, check_version
 from chalicelib.domain.ids import new_id
+from chalicelib.domain.notifications import Link, LinkType, NotificationKind, task_assigned_title
 from chalicelib.domain.paging import Page
 from chalicelib.domain.tasks import (
     BOARD_ORDER,
@@ -46,6 +47,7 @@ from chalicelib.domain.tasks import (
 )
 from chalicelib.domain.telephony import dial_number
 from chalicelib.domain.users import UserStatus
+from chalicelib.ports.notifications import NoNotifier, Notifier
 from chalicelib.ports.outside import Clock
 from chalicelib.ports.queries import ListFilter, TaskListKind
 from chalicelib.ports.storage import FeedOwner, Storage, Write
@@ -89,9 +91,10 @@ class Calendar:
 
 
 class TaskService:
-    def __init__(self, storage: Storage, clock: Clock) -> None:
+    def __init__(self, storage: Storage, clock: Clock, *, notifier: Notifier | None = None) -> None:
         self._storage = storage
         self._clock = clock
+        self._notifier = notifier or NoNotifier()
 
     # --- one task -------------------------------------------------------------------------------
 
@@ -121,6 +124,7 @@ class TaskService:
         task = self._apply(actor, draft, {"end": None, **fields}, now, new=True)
         feed = self._feed_writes(actor, task, now, {"event": "created"}, task.contact_ids, task.deal_id)
         self._storage.tasks(actor.tenant_id).create(task, feed)
+        self._assigned(actor, task, task.participants)
         return task
 
     def get(self, actor: Actor, task_id: str) -> Task:
@@ -138,7 +142,17 @@ class TaskService:
         after = self._apply(actor, before, changes, now)
         if after == replace(before, updated_at=after.updated_at):
             return before
-        return repo.save_changes(before, after, self._change_feed(actor, before, after, now))
+        saved = repo.save_changes(before, after, self._change_feed(actor, before, after, now))
+        self._assigned(actor, saved, [u for u in saved.participants if u not in before.participants])
+        return saved
+
+    def _assigned(self, actor: Actor, task: Task, user_ids: Sequence[str]) -> None:
+        """Tell who became the task's responsible user or a member, unless they did it."""
+        for user_id in user_ids:
+            self._notifier.notify(
+                actor.tenant_id, user_id, NotificationKind.TASK_ASSIGNED, task_assigned_title(task.title),
+                Link(LinkType.TASK, task.id), by=actor.user_id,
+            )  # fmt: skip
 
     def complete(self, actor: Actor, task_id: str, comment: str | None) -> Task:
         """Mark a task done with an optional comment (TK-1); its reminders are dropped."""

@@ -18,6 +18,7 @@ from chalicelib.ports.storage import FeedOwner
 from tests.fakes.base import FakeWrite, commit
 from tests.fakes.broadcasts import FakeBroadcasts
 from tests.fakes.dashboards import FakeDashboardLayouts
+from tests.fakes.notifications import FakeNotifications
 from tests.fakes.records import (
     FakeContacts,
     FakeCrms,
@@ -51,6 +52,7 @@ class Tenant:
     call_lists: FakeCallLists = field(default_factory=FakeCallLists)
     rollups: FakeRollups = field(default_factory=FakeRollups)
     dashboards: FakeDashboardLayouts = field(default_factory=FakeDashboardLayouts)
+    notifications: FakeNotifications = field(default_factory=FakeNotifications)
 
 
 class FakeStorage:
@@ -118,6 +120,9 @@ class FakeStorage:
 
     def dashboards(self, tenant_id: str) -> FakeDashboardLayouts:
         return self.tenant(tenant_id).dashboards
+
+    def notifications(self, tenant_id: str) -> FakeNotifications:
+        return self.tenant(tenant_id).notifications
 
     def sms_templates(self, tenant_id: str) -> FakeSmsTemplates:
         return self.tenant(tenant_id).sms_templates

@@ -21,7 +21,9 @@ from chalicelib.domain.imports import (
     import_part_key,
     read_row,
 )
+from chalicelib.domain.notifications import Link, LinkType, NotificationKind, import_finished_title
 from chalicelib.domain.users import UserStatus
+from chalicelib.ports.notifications import NoNotifier, Notifier
 from chalicelib.ports.outside import Clock, FileStore
 from chalicelib.ports.storage import Contacts, Storage, Users
 from chalicelib.services.acting import acting_user
@@ -36,7 +38,10 @@ from chalicelib.services.imports.undo import save_undo_log, write_undo_log
 class Importer:
     """The workflow's import steps, one chunk each."""
 
-    def __init__(self, storage: Storage, files: FileStore, clock: Clock, chunk_rows: int) -> None:
+    def __init__(
+        self, storage: Storage, files: FileStore, clock: Clock, chunk_rows: int, notifier: Notifier | None = None
+    ) -> None:
+        self._notifier = notifier or NoNotifier()
         self._storage = storage
         self._files = files
         self._clock = clock
@@ -153,10 +158,18 @@ class Importer:
         """Join the report parts into one CSV and mark the import completed."""
         if record.errors:
             join_report(self._files, tenant_id, record)
-        self._storage.imports(tenant_id).save(
-            record, replace(record, status=ImportStatus.COMPLETED, finished_at=self._clock()),
-            status_was=[ImportStatus.RUNNING],
-        )  # fmt: skip
+        finished = replace(record, status=ImportStatus.COMPLETED, finished_at=self._clock())
+        self._storage.imports(tenant_id).save(record, finished, status_was=[ImportStatus.RUNNING])
+        notify_finished(self._notifier, tenant_id, finished)
+
+
+def notify_finished(notifier: Notifier, tenant_id: str, record: Import) -> None:
+    """Tell the user who started the import that it completed or failed."""
+    title = import_finished_title(record.filename, failed=record.status is ImportStatus.FAILED)
+    notifier.notify(
+        tenant_id, record.created_by, NotificationKind.IMPORT_FINISHED, title,
+        Link(LinkType.IMPORT, record.id), at=record.finished_at, once=f"{record.id}:{record.version}",
+    )  # fmt: skip
 
 
 def _created_entry(record: Import, contact: Contact) -> FeedEntry:

@@ -30,9 +30,10 @@ from chalicelib.domain.imports import (
 from chalicelib.domain.paging import Page
 from chalicelib.domain.rights import Permission
 from chalicelib.observability import logger
+from chalicelib.ports.notifications import NoNotifier, Notifier
 from chalicelib.ports.outside import Clock, FileStore, Workflows, failure_reason
 from chalicelib.ports.storage import Storage
-from chalicelib.services.imports.importing import Importer
+from chalicelib.services.imports.importing import Importer, notify_finished
 from chalicelib.services.imports.source import OpenedFile, decoded, fit, take
 from chalicelib.services.imports.undo import Undoer
 
@@ -77,12 +78,15 @@ class ImportService:
         files: FileStore,
         workflows: Workflows,
         chunk_rows: int = CHUNK_ROWS,
+        *,
+        notifier: Notifier | None = None,
     ) -> None:
+        self._notifier = notifier or NoNotifier()
         self._storage = storage
         self._clock = clock
         self._files = files
         self._workflows = workflows
-        self._importer = Importer(storage, files, clock, chunk_rows)
+        self._importer = Importer(storage, files, clock, chunk_rows, self._notifier)
         self._undoer = Undoer(storage, files, clock, chunk_rows)
 
     # --- the API ---------------------------------------------------------------------------------
@@ -251,11 +255,12 @@ class ImportService:
             if record is None or record.status not in (ImportStatus.RUNNING, ImportStatus.UNDOING):
                 break
             prefix = "undo stopped: " if record.status is ImportStatus.UNDOING else ""
+            failed = replace(record, status=ImportStatus.FAILED, error=f"{prefix}{reason}", finished_at=self._clock())
             try:
-                repo.save(record, replace(record, status=ImportStatus.FAILED, error=f"{prefix}{reason}",
-                                          finished_at=self._clock()))  # fmt: skip
-                break
+                repo.save(record, failed)
             except ConflictError:
                 continue
+            notify_finished(self._notifier, tenant_id, failed)
+            break
         logger.warning("import failed", extra={"import_id": import_id, "reason": reason})
         return {**job, "status": "failed", "reason": reason}
