@@ -108,12 +108,12 @@ STAGE ?= dev
 # The web app's address (links in emails; the only origin the API allows): required to synth or deploy.
 APP_URL ?=
 
-synth: $(STAMP)
+synth: $(STAMP) web
 	CDK_CONTEXT_JSON='{"stage": "$(STAGE)", "app_url": "$(APP_URL)"}' $(BIN)/python -m infra.app
 
 # Needs AWS credentials and Node.js (the CDK CLI comes from npm through npx); the account and
 # region need `npx aws-cdk@2 bootstrap` once.
-deploy: $(STAMP)
+deploy: $(STAMP) web
 	npx --yes aws-cdk@2 deploy -c stage=$(STAGE) -c app_url=$(APP_URL) --require-approval broadening
 
 clean:
