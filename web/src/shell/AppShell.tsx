@@ -16,7 +16,7 @@ export function AppShell() {
   const profileLanguage = toLanguage(me.data?.language);
   useEffect(() => {
     if (profileLanguage && profileLanguage !== i18n.language) void setLanguage(profileLanguage);
-  }, [profileLanguage]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [profileLanguage, i18n]);
 
   return (
     <div className="shell">
