@@ -12,11 +12,11 @@ PIP_VERSION := 26.3
 # Re-install only when a requirements file changes.
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: help run test coverage lint format bench bench-cold synth deploy clean reconcile
+.PHONY: help run test coverage lint format bench bench-cold synth deploy clean reconcile web web-test
 
 help:
 	@echo "make run     start the local CRM on http://127.0.0.1:8000 (Ctrl-C stops it)"
-	@echo "make test    lint (ruff, mypy, import contracts) and run the whole test suite"
+	@echo "make test    lint (ruff, mypy, import contracts) and run the whole test suite (then the web app's)"
 	@echo "make coverage  the whole test suite with a line-coverage report"
 	@echo "make bench   cold-start, DynamoDB-call and import benchmarks (bench-cold: cold starts only)"
 	@echo "make reconcile CRM=<slug> [REPAIR=1]  compare a CRM's rollups with its records (repair them)"
@@ -31,8 +31,49 @@ $(STAMP): requirements.txt requirements-dev.txt requirements-infra.txt
 		-r requirements-dev.txt -r requirements-infra.txt
 	@touch $@
 
-run: $(STAMP)
+run: $(STAMP) web
 	$(BIN)/python -m infra.local
+
+# The web app (web/, served by `make run` at /): Node.js >= 20.19. `npm ci` when the lockfile
+# changes; the API's types are generated from its OpenAPI document when the API's code changes
+# (git-ignored, so a contract change breaks the type check); a build when anything changed.
+WEB_STAMP := web/node_modules/.installed-stamp
+WEB_SOURCES := $(shell find web/src web/public web/index.html web/vite.config.ts web/tsconfig.json web/package.json \
+	-type f -not -name schema.d.ts 2>/dev/null)
+API_SOURCES := $(shell find chalicelib -name '*.py' 2>/dev/null)
+CHROMIUM ?= /usr/bin/chromium
+
+$(WEB_STAMP): web/package-lock.json
+	@node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)' \
+		2>/dev/null || { echo "error: the web app needs Node.js 20.19 or newer (node --version)"; exit 1; }
+	cd web && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
+	@touch $@
+
+# Each file is rewritten only when its content changes, so an API change that leaves the
+# contract alone rebuilds nothing (schema.d.ts's empty rule: make re-reads its time).
+web/.stamp-api: $(API_SOURCES) web/scripts/openapi.py $(WEB_STAMP) | $(STAMP)
+	$(BIN)/python web/scripts/openapi.py web/openapi.json
+	cd web && npx openapi-typescript openapi.json --default-non-nullable=false -o src/api/schema.d.ts.new >/dev/null
+	@if cmp -s web/src/api/schema.d.ts.new web/src/api/schema.d.ts; then rm web/src/api/schema.d.ts.new; \
+		else mv web/src/api/schema.d.ts.new web/src/api/schema.d.ts; fi
+	@touch $@
+
+web/src/api/schema.d.ts: web/.stamp-api
+	@test -f $@ || { rm -f web/.stamp-api; $(MAKE) --no-print-directory web/.stamp-api; }
+
+web/dist/index.html: web/src/api/schema.d.ts $(WEB_SOURCES) $(WEB_STAMP)
+	cd web && npm run build
+
+web: web/dist/index.html
+
+# Type check, component tests (Vitest), then end-to-end tests (Playwright, Debian's Chromium)
+# against the real local stack. Without Chromium they are skipped, unless CI=true.
+web-test: web
+	cd web && npm run typecheck
+	cd web && npx vitest run
+	@if [ -x "$(CHROMIUM)" ]; then cd web && CHROMIUM="$(CHROMIUM)" PYTHON="$(abspath $(BIN)/python)" npx playwright test; \
+	elif [ "$$CI" = "true" ]; then echo "error: $(CHROMIUM) is missing: the end-to-end tests need it (apt-get install chromium)"; exit 1; \
+	else echo "SKIPPED the web app's end-to-end tests: $(CHROMIUM) is missing (apt-get install chromium; CI=true fails instead)"; fi
 
 # One pytest worker per core, at most 4 (each worker holds its own moto, ~0.7 GB); whole files go
 # to a worker (`--dist loadfile`), so a module's costly fixture is built once.
@@ -40,6 +81,7 @@ TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); echo $$(( n > 4 ? 4 :
 
 test: lint
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
+	$(MAKE) --no-print-directory web-test
 
 # Line coverage of the application code by the whole suite (the report lists what no test runs).
 coverage: $(STAMP)
@@ -71,13 +113,14 @@ STAGE ?= dev
 # The web app's address (links in emails; the only origin the API allows): required to synth or deploy.
 APP_URL ?=
 
-synth: $(STAMP)
+synth: $(STAMP) web
 	CDK_CONTEXT_JSON='{"stage": "$(STAGE)", "app_url": "$(APP_URL)"}' $(BIN)/python -m infra.app
 
 # Needs AWS credentials and Node.js (the CDK CLI comes from npm through npx); the account and
 # region need `npx aws-cdk@2 bootstrap` once.
-deploy: $(STAMP)
+deploy: $(STAMP) web
 	npx --yes aws-cdk@2 deploy -c stage=$(STAGE) -c app_url=$(APP_URL) --require-approval broadening
 
 clean:
+	rm -rf web/node_modules web/dist web/openapi.json web/src/api/schema.d.ts web/.stamp-api web/test-results
 	rm -rf $(VENV) cdk.out chalice.out functions.out .chalice/deployments .pytest_cache .ruff_cache .mypy_cache .import_linter_cache

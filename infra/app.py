@@ -3,6 +3,8 @@
 The stage comes from the context (`-c stage=prod`, default `dev`); the stack is `crm-<stage>`.
 The web app's address is required (`-c app_url=https://crm.acme.example`): links in emails point
 there and it is the only origin the API allows, so no stage is deployed pointing at localhost.
+The built web app (`web/dist`, `make web`) is deployed to S3 behind CloudFront, with the API on
+the same origin; `-c certificate_arn=...` (ACM, us-east-1) serves it on app_url's own domain.
 No AWS account is needed to synthesize: the stack is environment-agnostic.
 """
 
@@ -26,6 +28,10 @@ def main() -> None:
         raise SystemExit(
             "the web app's address is missing: pass -c app_url=https://crm.example.com (make synth APP_URL=...)"
         )
+    web_dist = ROOT / "web" / "dist"
+    if not (web_dist / "index.html").is_file():
+        raise SystemExit("the web app is not built: run `make web` (make synth and make deploy do)")
+    certificate_arn = app.node.try_get_context("certificate_arn")
     with scratch_workdir():
         CrmStack(
             app,
@@ -36,6 +42,8 @@ def main() -> None:
             mail_from=str(app.node.try_get_context("mail_from") or DEFAULT_MAIL_FROM),
             # The web app: links in emails, and the one origin the API allows (CORS).
             app_url=app_url,
+            web_dist=web_dist,
+            web_certificate_arn=str(certificate_arn) if certificate_arn else None,
         )
         app.synth()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import zipfile
 from collections.abc import Iterator
@@ -27,6 +28,7 @@ from tests.harness import ROOT, reset_caches  # noqa: E402
 pytestmark = pytest.mark.xdist_group("cdk-synth")
 
 FIXTURES = Path(__file__).parent / "fixtures"
+WEB_DIST = FIXTURES / "web-dist"  # a stand-in for web/dist, which a fresh checkout has not built
 STAGE = "test"
 APP_URL = "https://crm.acme.example/app"
 APP_ORIGIN = "https://crm.acme.example"
@@ -77,6 +79,7 @@ def synthesize(outdir: Path, **registries: Any) -> Synth:
     try:
         with scratch_workdir():
             app = cdk.App(outdir=str(outdir))
+            registries.setdefault("web_dist", WEB_DIST)
             stack = CrmStack(app, f"crm-{STAGE}", stage=STAGE, app_url=APP_URL, **registries)
             assembly = app.synth()
     finally:
@@ -502,3 +505,79 @@ def test_each_gateway_response_says_the_code_of_its_status() -> None:
     default = json.loads(responses["DEFAULT_4XX"]["responseTemplates"]["application/json"])
     assert default["error"]["code"] == "bad_request"
     assert responses["ACCESS_DENIED"]["statusCode"] == "403"
+
+
+def _web_distribution(synth: Synth) -> dict[str, Any]:
+    return synth.only("AWS::CloudFront::Distribution")[1]["Properties"]["DistributionConfig"]
+
+
+@pytest.mark.slow
+def test_web_app_is_served_from_a_private_bucket_through_origin_access_control(real: Synth) -> None:
+    config = _web_distribution(real)
+    default = config["DefaultCacheBehavior"]
+    s3_origin = next(o for o in config["Origins"] if o["Id"] == default["TargetOriginId"])
+    assert s3_origin["S3OriginConfig"] == {"OriginAccessIdentity": ""}
+    assert "Fn::GetAtt" in s3_origin["OriginAccessControlId"]
+    real.only("AWS::CloudFront::OriginAccessControl")
+    bucket_ref = s3_origin["DomainName"]["Fn::GetAtt"][0]
+    bucket = real.raw["Resources"][bucket_ref]["Properties"]
+    assert bucket["PublicAccessBlockConfiguration"] == {
+        "BlockPublicAcls": True,
+        "BlockPublicPolicy": True,
+        "IgnorePublicAcls": True,
+        "RestrictPublicBuckets": True,
+    }
+    readers = [
+        statement
+        for policy in real.resources("AWS::S3::BucketPolicy").values()
+        if policy["Properties"]["Bucket"] == {"Ref": bucket_ref}
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+        if statement.get("Principal") == {"Service": "cloudfront.amazonaws.com"}
+    ]
+    assert [r["Action"] for r in readers] == ["s3:GetObject"]
+    assert "AWS:SourceArn" in readers[0]["Condition"]["StringEquals"]
+    assert default["ViewerProtocolPolicy"] == "redirect-to-https"
+    # The built files are deployed: hashed assets cached for good, index.html asked for anew.
+    deployments = real.resources("Custom::CDKBucketDeployment")
+    assert len(deployments) == 2
+    assert all(d["Properties"]["DestinationBucketName"] == {"Ref": bucket_ref} for d in deployments.values())
+    controls = sorted(str(d["Properties"].get("SystemMetadata")) for d in deployments.values())
+    assert any("immutable" in c for c in controls)
+    assert any("no-cache" in c for c in controls)
+    outputs = real.raw["Outputs"]
+    assert any("WebUrl" in name for name in outputs)
+
+
+@pytest.mark.slow
+def test_the_api_is_routed_uncached_with_every_method_and_its_authorization(real: Synth) -> None:
+    config = _web_distribution(real)
+    (api,) = [b for b in config["CacheBehaviors"] if b["PathPattern"] == "/v1/*"]
+    assert len(config["CacheBehaviors"]) == 1
+    assert sorted(api["AllowedMethods"]) == sorted(["GET", "HEAD", "OPTIONS", "PUT", "PATCH", "POST", "DELETE"])
+    assert api["CachePolicyId"] == "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"  # Managed-CachingDisabled
+    # Managed-AllViewerExceptHostHeader: every header (Authorization too, caching being off) and
+    # query string, but not Host, which API Gateway routes on.
+    assert api["OriginRequestPolicyId"] == "b689b0a8-53d0-40ab-baf2-68738e2966ac"
+    assert "FunctionAssociations" not in api  # the SPA fallback never touches the API
+    origin = next(o for o in config["Origins"] if o["Id"] == api["TargetOriginId"])
+    assert origin["OriginPath"] == "/api"
+    assert origin["CustomOriginConfig"]["OriginProtocolPolicy"] == "https-only"
+    assert {"Ref": "RestAPI"} in origin["DomainName"]["Fn::Join"][1]
+
+
+@pytest.mark.slow
+def test_spa_fallback_rewrites_app_paths_and_leaves_the_api_404s_alone(real: Synth) -> None:
+    config = _web_distribution(real)
+    # No custom error responses: they would answer the API's 404s with index.html too.
+    assert "CustomErrorResponses" not in config
+    (association,) = config["DefaultCacheBehavior"]["FunctionAssociations"]
+    assert association["EventType"] == "viewer-request"
+    _, function = real.only("AWS::CloudFront::Function")
+    code = function["Properties"]["FunctionCode"]
+    assert function["Properties"]["FunctionConfig"]["Runtime"] == "cloudfront-js-2.0"
+    if shutil.which("node") is None:
+        pytest.skip("node is not installed: the function's code is not run")
+    paths = ["/", "/sign-in", "/deals/board", "/clients/CL-7", "/assets/index-abc.js", "/robots.txt"]
+    script = code + f"\nconsole.log(JSON.stringify({json.dumps(paths)}.map(u => handler({{request: {{uri: u}}}}).uri)))"
+    out = subprocess.run(["node", "-e", script], capture_output=True, text=True, check=True).stdout
+    assert json.loads(out) == ["/index.html"] * 4 + ["/assets/index-abc.js", "/robots.txt"]

@@ -9,7 +9,7 @@ import sys
 import threading
 from pathlib import Path
 
-from infra.local.environment import ROOT, Options, configure
+from infra.local.environment import ROOT, WEB_DIST, Options, configure
 
 
 def parse_args(argv: list[str] | None = None) -> Options:
@@ -62,10 +62,16 @@ def main(argv: list[str] | None = None) -> int:
         raise
     base = f"http://{options.host}:{options.port}"
     login = f'{{"crm": "{DEMO_SLUG}", "email": "{DEMO_EMAIL}", "password": "{DEMO_PASSWORD}"}}'
+    web = (
+        f"{base}/  (sign in with the demo login below)"
+        if (WEB_DIST / "index.html").is_file()
+        else "not built (`make run` builds it; it needs Node.js 20+)"
+    )
     restored = ", ".join(f"{n} {kind}" for kind, n in stack.restored.items()) or "nothing (first start)"
     print(
         f"""
   Local CRM running at {base}  (API description: {base}/v1/openapi.json)
+  Web app:     {web}
   Demo login:  crm={DEMO_SLUG}  email={DEMO_EMAIL}  password={DEMO_PASSWORD}
   Try it:      curl -s {base}/v1/auth/login -H 'Content-Type: application/json' -d '{login}'
   Emails (invitations, reminders) and SMS the CRM sends are printed here; nothing leaves this machine.

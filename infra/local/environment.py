@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+WEB_DIST = ROOT / "web" / "dist"  # the built web app (`make run` builds it), served at /
 REGION = "eu-west-1"
 
 

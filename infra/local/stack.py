@@ -21,7 +21,7 @@ from chalice.local import LocalDevServer
 from moto.server import ThreadedMotoServer
 
 from infra.local import journal, lambda_glue, moto_atomic, resources
-from infra.local.environment import REGION, ROOT, Options
+from infra.local.environment import REGION, ROOT, WEB_DIST, Options
 from infra.local.outbox import Outbox
 from infra.local.persistence import StateFile
 from infra.local.scheduler import Scheduler
@@ -196,9 +196,14 @@ class LocalStack:
         from app import app
         from infra.local.api_server import create_server
 
-        # Unknown paths and methods answer 404/405 in the API's envelope (api_server.py).
+        # Unknown paths and methods answer 404/405 in the API's envelope; the web app is served
+        # beside the API when it is built (api_server.py).
         self._http = create_server(
-            app, Config.create(chalice_stage="dev", project_dir=str(ROOT)), self.options.host, self.options.port
+            app,
+            Config.create(chalice_stage="dev", project_dir=str(ROOT)),
+            self.options.host,
+            self.options.port,
+            web_root=WEB_DIST,
         )
         self._http_thread = threading.Thread(target=self._http.server.serve_forever, name="chalice", daemon=True)
         self._http_thread.start()

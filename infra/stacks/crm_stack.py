@@ -35,7 +35,9 @@ from functions.registry import FUNCTIONS, STATE_MACHINES, Access, LambdaFunction
 from infra import bundle, shared
 from infra.stacks.gateway_responses import gateway_responses
 from infra.stacks.table import table_from_schema
+from infra.stacks.web import WebApp
 
+API_STAGE = "api"  # API Gateway's stage: the API is at <endpoint>/api/v1/...
 _STAGE = re.compile(r"^[a-z][a-z0-9-]{0,30}$")
 _PLACEHOLDER = re.compile(r"\$\{(\w+)\}")
 
@@ -147,6 +149,8 @@ class CrmStack(Stack):
         mail_from: str = shared.DEFAULT_MAIL_FROM,
         throttling_rate_limit: float = 50,
         throttling_burst_limit: int = 100,
+        web_dist: Path | None = None,
+        web_certificate_arn: str | None = None,
         **kwargs: Any,
     ) -> None:
         if not _STAGE.match(stage):
@@ -194,6 +198,17 @@ class CrmStack(Stack):
         self.files.grant_put(api_role, "tenants/*")
         self.files.grant_read(api_role, "tenants/*")
         api_role.add_to_principal_policy(self._mail_statement(mail_from))
+
+        # The web app (web_dist: the built files; None deploys none) with the API on its origin.
+        self.web = WebApp(
+            self,
+            "Web",
+            api_domain=f"{self.api.get_resource('RestAPI').ref}.execute-api.{self.region}.{self.url_suffix}",
+            api_stage=API_STAGE,
+            app_url=app_url,
+            web_dist=web_dist,
+            certificate_arn=web_certificate_arn,
+        )
 
         self.functions = self._functions(functions, environment)
         self.state_machines = {machine.name: self._state_machine(machine) for machine in state_machines}
@@ -254,7 +269,7 @@ class CrmStack(Stack):
                 "Api",
                 source_dir=str(shared.ROOT),
                 stage_config={
-                    "api_gateway_stage": "api",
+                    "api_gateway_stage": API_STAGE,
                     "environment_variables": {**environment, "POWERTOOLS_SERVICE_NAME": "crm-api"},
                 },
             )

@@ -1,0 +1,53 @@
+import { Navigate, Outlet, createBrowserRouter, useLocation, type RouteObject } from "react-router";
+
+import { useSession } from "./app/session";
+import { AcceptInvitation } from "./screens/AcceptInvitation";
+import { CreateCrm } from "./screens/CreateCrm";
+import { Home } from "./screens/Home";
+import { SignIn } from "./screens/SignIn";
+import { AppShell } from "./shell/AppShell";
+
+/** Signed-in screens: without a session, go to sign-in and come back here afterwards. */
+function RequireSession() {
+  const { signedIn } = useSession();
+  const location = useLocation();
+  if (!signedIn) {
+    // Reaching here from a signed-in screen means the session ended (refresh failed or sign-out elsewhere).
+    return <Navigate to="/sign-in" replace state={{ from: location.pathname + location.search }} />;
+  }
+  return <Outlet />;
+}
+
+/** Signed-out screens: a signed-in user goes to the app. */
+function SignedOutOnly() {
+  const { signedIn } = useSession();
+  const from = (useLocation().state as { from?: string } | null)?.from;
+  return signedIn ? <Navigate to={from?.startsWith("/") ? from : "/"} replace /> : <Outlet />;
+}
+
+export const routes: RouteObject[] = [
+  {
+    element: <SignedOutOnly />,
+    children: [
+      { path: "/sign-in", element: <SignIn /> },
+      { path: "/create-crm", element: <CreateCrm /> },
+    ],
+  },
+  // Reachable signed in or not: the link may be opened in a browser where someone is signed in.
+  { path: "/invitations/accept", element: <AcceptInvitation /> },
+  { path: "/invite", element: <AcceptInvitation /> },
+  {
+    element: <RequireSession />,
+    children: [
+      {
+        element: <AppShell />,
+        children: [{ index: true, element: <Home /> }],
+      },
+    ],
+  },
+  { path: "*", element: <Navigate to="/" replace /> },
+];
+
+export function createRouter() {
+  return createBrowserRouter(routes);
+}

@@ -1,0 +1,46 @@
+import { useEffect } from "react";
+import { useTranslation } from "react-i18next";
+import { NavLink, Outlet } from "react-router";
+
+import { useMe } from "../app/session";
+import { setLanguage, toLanguage } from "../i18n";
+import { NAV } from "./nav";
+import { UserMenu } from "./UserMenu";
+
+/** The frame of every signed-in screen: header with the user's menu, navigation, content. */
+export function AppShell() {
+  const { t, i18n } = useTranslation();
+  const me = useMe();
+
+  // The profile's language wins (it may have been changed on another device).
+  const profileLanguage = toLanguage(me.data?.language);
+  useEffect(() => {
+    if (profileLanguage && profileLanguage !== i18n.language) void setLanguage(profileLanguage);
+  }, [profileLanguage, i18n]);
+
+  return (
+    <div className="shell">
+      <a className="skip-link" href="#main">
+        {t("app.skipToContent")}
+      </a>
+      <header className="shell__header">
+        <span className="brand">{t("app.name")}</span>
+        <UserMenu />
+      </header>
+      <nav className="shell__nav" aria-label={t("shell.navigation")}>
+        <ul>
+          {NAV.map((item) => (
+            <li key={item.to}>
+              <NavLink to={item.to} end={item.end ?? false}>
+                {t(item.label)}
+              </NavLink>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <main className="shell__main" id="main" tabIndex={-1}>
+        <Outlet />
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,13 @@
+/**
+ * The main navigation: one entry per screen that exists. A new section adds its route in
+ * App.tsx and its entry here (with its label in the catalogues).
+ */
+import type { ParseKeys } from "i18next";
+
+export interface NavItem {
+  to: string;
+  label: ParseKeys;
+  end?: boolean;
+}
+
+export const NAV: NavItem[] = [{ to: "/", label: "shell.home", end: true }];
