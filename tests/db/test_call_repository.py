@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from chalicelib.db import keys
-from chalicelib.db.items import FeedItem
+from chalicelib.db.models.shared import FeedItem
 from chalicelib.db.repositories.calls import CallRepository
 from chalicelib.db.repositories.sms_templates import SmsTemplateRepository
 from chalicelib.domain.errors import StaleVersionError

@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from chalicelib.db import keys
-from chalicelib.db.items import Item, WatermarkItem
+from chalicelib.db.items import Item
+from chalicelib.db.models.tasks import WatermarkItem
 from chalicelib.db.repositories.tasks import DueRepository, TaskRepository
 from chalicelib.domain.errors import StaleVersionError
 from chalicelib.domain.ids import new_id

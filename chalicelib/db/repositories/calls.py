@@ -17,7 +17,9 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 
 from chalicelib.db import keys
-from chalicelib.db.items import CallItem, FeedItem, Item, SearchItem, UniqueItem
+from chalicelib.db.items import Item
+from chalicelib.db.models.calls import CallItem
+from chalicelib.db.models.shared import FeedItem, SearchItem, UniqueItem
 from chalicelib.db.pagination import Page, decode_cursor, encode_cursor
 from chalicelib.db.ranges import time_range
 from chalicelib.db.repositories.search import SearchIndex

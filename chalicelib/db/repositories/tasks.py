@@ -19,7 +19,8 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.pagination import ResultIterator
 
 from chalicelib.db import keys
-from chalicelib.db.items import DueItem, TaskEntryItem, TaskItem, WatermarkItem, narrow
+from chalicelib.db.items import narrow
+from chalicelib.db.models.tasks import DueItem, TaskEntryItem, TaskItem, WatermarkItem
 from chalicelib.db.pagination import Page, decode_cursor, encode_cursor
 from chalicelib.db.ranges import time_range
 from chalicelib.db.writes import Delete, Put, Write, must_not_exist, transact
