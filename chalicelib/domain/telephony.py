@@ -31,9 +31,6 @@ from chalicelib.domain.rights import Permission
 # The longest call whose duration is believed (seconds); a longer one is stored as unknown.
 MAX_CALL_SECONDS = 7 * 24 * 3600
 
-# The name of a CRM's PBX API keys ({"api_key", "api_secret"}) in the secret store.
-PBX_SECRET = "pbx"
-
 
 @dataclass(frozen=True, slots=True)
 class TelephonySettings:

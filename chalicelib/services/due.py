@@ -23,7 +23,7 @@ from chalicelib.domain.errors import StaleVersionError, UnavailableError
 from chalicelib.domain.tasks import SMS_MAX_LATENESS, DueKind, SmsState, Task, TaskStatus, due_hour
 from chalicelib.observability import logger
 from chalicelib.ports.outside import Clock, Mailer, SmsOutcomeUnknownError, SmsRejectedError, SmsSender
-from chalicelib.ports.queries import DueRecord
+from chalicelib.ports.queries.tasks import DueRecord
 from chalicelib.ports.storage import Storage
 from chalicelib.services.tasks import task_feed_writes
 

@@ -47,7 +47,7 @@ from chalicelib.domain.tasks import (
 from chalicelib.domain.telephony import dial_number
 from chalicelib.domain.users import UserStatus
 from chalicelib.ports.outside import Clock
-from chalicelib.ports.queries import ListFilter, TaskListKind
+from chalicelib.ports.queries.tasks import ListFilter, TaskListKind
 from chalicelib.ports.storage import FeedOwner, Storage, Write
 
 MAX_COMMENT = 2000

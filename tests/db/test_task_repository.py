@@ -14,7 +14,7 @@ from chalicelib.db.repositories.tasks import DueRepository, TaskRepository
 from chalicelib.domain.errors import StaleVersionError
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.tasks import DueAction, DueKind, Task, TaskStatus, TaskType
-from chalicelib.ports.queries import ListFilter, TaskListKind
+from chalicelib.ports.queries.tasks import ListFilter, TaskListKind
 from tests.harness import LocalAws
 from tests.meter import dynamodb_calls
 

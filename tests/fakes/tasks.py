@@ -10,7 +10,7 @@ from typing import Any
 from chalicelib.domain.errors import StaleVersionError
 from chalicelib.domain.paging import Page
 from chalicelib.domain.tasks import MAX_SPAN, DueAction, Task
-from chalicelib.ports.queries import DueRecord, ListFilter, TaskListKind
+from chalicelib.ports.queries.tasks import DueRecord, ListFilter, TaskListKind
 from tests.fakes.base import FakeWrite, commit, page
 
 

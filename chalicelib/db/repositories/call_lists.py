@@ -13,7 +13,7 @@ from chalicelib.db.pagination import Page, decode_cursor, encode_cursor
 from chalicelib.db.writes import Check, Put, Update, Write, must_exist, must_not_exist, transact
 from chalicelib.domain.autodial import CallList, CallListStatus, ListItem, Outcome
 from chalicelib.domain.errors import ConflictError
-from chalicelib.ports.queries import ClaimResult
+from chalicelib.ports.queries.calls import ClaimResult
 
 
 class _StoppedError(ConflictError):

@@ -30,7 +30,7 @@ from chalicelib.domain.errors import ConflictError
 from chalicelib.domain.ids import derived_id
 from chalicelib.domain.search import Term
 from chalicelib.domain.telephony import Call, CallDirection, CallEvent, CallStatus, RecordingState
-from chalicelib.ports.queries import CallFilter
+from chalicelib.ports.queries.calls import CallFilter
 
 CALL = "call"
 OWNER_CALL = "call"

@@ -49,7 +49,7 @@ from chalicelib.domain.contact_snapshot import from_snapshot, snapshot
 from chalicelib.domain.contacts import Contact, ContactKind, FeedEntry
 from chalicelib.domain.errors import ConflictError, DuplicateError, NotFoundError, StaleVersionError, ValidationError
 from chalicelib.domain.search import SearchQuery, Term, matches_words, terms_of
-from chalicelib.ports.queries import Criteria, filter_values
+from chalicelib.ports.queries.contacts import Criteria, filter_values
 
 OWNER_CONTACT = "contact"
 _PHONE = "phone"

@@ -22,7 +22,7 @@ from chalicelib.domain.crm import Crm, CrmStatus
 from chalicelib.domain.errors import ConflictError, StaleVersionError
 from chalicelib.domain.money import parse_currencies
 from chalicelib.domain.telephony import TelephonySettings
-from chalicelib.ports.queries import ProvisioningCrm
+from chalicelib.ports.queries.crms import ProvisioningCrm
 
 
 class CrmRepository:

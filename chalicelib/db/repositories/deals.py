@@ -27,7 +27,7 @@ from chalicelib.domain.contacts import FeedEntry
 from chalicelib.domain.deals import Deal, DealStatus, StatusChange
 from chalicelib.domain.errors import StaleVersionError
 from chalicelib.domain.search import Term, terms_of
-from chalicelib.ports.queries import ColumnTotal
+from chalicelib.ports.queries.deals import ColumnTotal
 
 ALL = "all"
 

@@ -27,7 +27,7 @@ from chalicelib.db.writes import Delete, Put, Write, must_not_exist, transact
 from chalicelib.domain.clock import isoformat_z
 from chalicelib.domain.errors import StaleVersionError
 from chalicelib.domain.tasks import MAX_SPAN, DueAction, DueKind, SmsState, Task, TaskStatus, TaskType
-from chalicelib.ports.queries import DueRecord, ListFilter, TaskListKind
+from chalicelib.ports.queries.tasks import DueRecord, ListFilter, TaskListKind
 
 TaskList = keys.TaskList
 # The key segment of each list a service asks for.
