@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 from chalicelib.bootstrap import services
 from chalicelib.domain.contacts import ContactKind
-from chalicelib.ports.queries import CallFilter, Criteria
+from chalicelib.ports.queries.calls import CallFilter
+from chalicelib.ports.queries.contacts import Criteria
 from infra.local.seed import DEMO_SLUG, seed_demo, seed_demo_history
 from tests.harness import LocalAws
 

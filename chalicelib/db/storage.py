@@ -10,7 +10,6 @@ import functools
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from chalicelib.domain.contacts import FeedEntry
 from chalicelib.ports.storage import FeedOwner, Write
 
 if TYPE_CHECKING:
@@ -33,6 +32,7 @@ if TYPE_CHECKING:
     from chalicelib.db.repositories.sources import SourceTagRepository
     from chalicelib.db.repositories.tasks import DueRepository, TaskRepository
     from chalicelib.db.repositories.users import UserRepository
+    from chalicelib.domain.contacts import FeedEntry
 
 
 class DynamoStorage:

@@ -13,6 +13,10 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.errors import ValidationError
+
+# Re-exported: the feed is a contact's (and a deal's); `feed.py` holds it apart for light writers.
+from chalicelib.domain.feed import FeedEntry as FeedEntry
+from chalicelib.domain.feed import FeedKind as FeedKind
 from chalicelib.domain.rights import Permission
 from chalicelib.domain.users import normalize_email
 
@@ -135,31 +139,6 @@ class Contact:
     def in_pool(self) -> bool:
         """An unsorted lead: no responsible user yet, anyone may take it (LD-1, LD-2)."""
         return self.is_lead and self.responsible_user_id is None
-
-
-class FeedKind(StrEnum):
-    NOTE = "note"
-    CALL = "call"
-    SMS = "sms"
-    EMAIL = "email"
-    TASK = "task"
-    DEAL = "deal"
-    EVENT = "event"
-
-
-@dataclass(frozen=True, slots=True)
-class FeedEntry:
-    """One line of a contact's activity feed (CL-7); `data` carries the kind's details."""
-
-    id: str
-    kind: FeedKind
-    time: datetime
-    user_id: str | None
-    text: str | None = None
-    # For events: {"event": "created" | "updated" | "converted" | "assigned" | "taken",
-    # "changes": [{"field", "old", "new"}], ...}
-    data: dict[str, Any] = field(default_factory=dict)
-    edited_at: datetime | None = None
 
 
 # --- rights (ST-7) ---------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from chalicelib.domain.contacts import (
     MAX_TEXT,
     ChannelType,
     ClientType,
+    ContactKind,
     ContactStatus,
     Email,
     check_contact_name,
@@ -28,14 +29,12 @@ from chalicelib.domain.contacts import (
 )
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.properties import MAX_VALUES_PER_CONTACT
+from chalicelib.domain.rights import Permission
 from chalicelib.domain.search import fold
 from chalicelib.domain.users import normalize_email
 
 if TYPE_CHECKING:
-    from chalicelib.domain.contacts import (
-        ContactKind,
-        Phone,
-    )
+    from chalicelib.domain.contacts import Phone
     from chalicelib.domain.properties import PropertyDef
 
 # Rows per chunk: one step of the workflow reads, checks and writes this many rows.
@@ -524,3 +523,8 @@ def import_part_key(tenant_id: str, import_id: str, part: str, index: int | None
 
 def export_file_key(tenant_id: str, export_id: str, fmt: ExportFormat) -> str:
     return f"tenants/{tenant_id}/exports/{export_id}.{fmt.value}"
+
+
+def import_right(kind: ContactKind) -> Permission:
+    """The right to import and export contacts of a kind."""
+    return Permission.LEADS_IMPORT_EXPORT if kind is ContactKind.LEAD else Permission.CUSTOMERS_IMPORT_EXPORT

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from chalicelib.domain.clock import plausible
@@ -30,9 +30,6 @@ from chalicelib.domain.rights import Permission
 
 # The longest call whose duration is believed (seconds); a longer one is stored as unknown.
 MAX_CALL_SECONDS = 7 * 24 * 3600
-
-# The name of a CRM's PBX API keys ({"api_key", "api_secret"}) in the secret store.
-PBX_SECRET = "pbx"
 
 
 @dataclass(frozen=True, slots=True)
@@ -368,3 +365,17 @@ def number_lead(
 def stable_id(*parts: str) -> str:
     """A deterministic id for something the PBX sends without one (an SMS), for idempotency."""
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:26]
+
+
+def transcript_text(result: Mapping[str, Any]) -> str:
+    """The text of a recognition result: `phrases` ([{result, channel}]) or `words` ([{result: [{w}]}])."""
+    lines: list[str] = []
+    phrases, blocks = result.get("phrases"), result.get("words")
+    for phrase in phrases if isinstance(phrases, list) else []:
+        if isinstance(phrase, dict) and isinstance(phrase.get("result"), str):
+            lines.append(phrase["result"])
+    for block in blocks if isinstance(blocks, list) else []:
+        words = block.get("result") if isinstance(block, dict) else None
+        if isinstance(words, list):
+            lines.append(" ".join(str(w.get("w", "")) for w in words if isinstance(w, dict)).strip())
+    return "\n".join(line for line in lines if line)[:100_000]

@@ -12,8 +12,8 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, cast
 
-from chalicelib.domain.telephony import PBX_SECRET
 from chalicelib.integrations.zadarma.client import ZadarmaClient
+from chalicelib.ports.pbx import PBX_SECRET
 
 if TYPE_CHECKING:
     from chalicelib.ports.outside import SecretStore

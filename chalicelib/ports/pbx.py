@@ -22,6 +22,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+# The name of a CRM's PBX API keys ({"api_key", "api_secret"}) in the secret store.
+PBX_SECRET = "pbx"
+
 
 class PbxError(Exception):
     """The PBX refused the request, or answered something unusable: retrying will not help."""

@@ -38,17 +38,11 @@ if TYPE_CHECKING:
     from chalicelib.domain.tasks import DueAction, Task
     from chalicelib.domain.telephony import Call, CallEvent, RecordingState
     from chalicelib.domain.users import User, UserStatus
-    from chalicelib.ports.queries import (
-        CallFilter,
-        ClaimResult,
-        ColumnTotal,
-        Criteria,
-        DueRecord,
-        KnownStatus,
-        ListFilter,
-        ProvisioningCrm,
-        TaskListKind,
-    )
+    from chalicelib.ports.queries.calls import CallFilter, ClaimResult, KnownStatus
+    from chalicelib.ports.queries.contacts import Criteria
+    from chalicelib.ports.queries.crms import ProvisioningCrm
+    from chalicelib.ports.queries.deals import ColumnTotal
+    from chalicelib.ports.queries.tasks import DueRecord, ListFilter, TaskListKind
 
 # Made by one repository, applied inside another's transaction; services never look into one.
 Write: TypeAlias = Any

@@ -30,7 +30,7 @@ from chalicelib.domain.telephony import CallStatus, dial_number, number_lead
 from chalicelib.observability import logger
 from chalicelib.ports.outside import Clock, Workflows, failure_reason
 from chalicelib.ports.pbx import Pbx, PbxError, PbxUnavailableError
-from chalicelib.ports.queries import ClaimResult
+from chalicelib.ports.queries.calls import ClaimResult
 from chalicelib.ports.storage import Storage
 
 AUTODIAL_MACHINE = "Autodial"

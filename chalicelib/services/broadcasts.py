@@ -24,8 +24,8 @@ from chalicelib.domain.broadcasts import (
     backoff_seconds,
     batches,
 )
-from chalicelib.domain.contacts import FeedEntry, FeedKind, can_see
 from chalicelib.domain.errors import ConflictError, NotFoundError, UnavailableError, ValidationError
+from chalicelib.domain.feed import FeedEntry, FeedKind
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.paging import Page
 from chalicelib.domain.rights import Access
@@ -112,6 +112,8 @@ class BroadcastService:
     ) -> list[Recipient]:
         """One recipient per number (the first, or all with sms_all_numbers); a contact without
         a number is reported failed rather than silently left out."""
+        from chalicelib.domain.contacts import can_see  # creating a broadcast (the API), not sending it
+
         ids = list(dict.fromkeys(contact_ids))
         found = {c.id: c for c in self._storage.contacts(actor.tenant_id).get_many(ids)} if ids else {}
         recipients: list[Recipient] = []

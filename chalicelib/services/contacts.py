@@ -41,7 +41,7 @@ from chalicelib.domain.sources import MAX_PER_CONTACT
 from chalicelib.domain.users import EXTENSION_PATTERN, UserStatus
 from chalicelib.ports.notifications import NoNotifier, Notifier
 from chalicelib.ports.outside import Clock
-from chalicelib.ports.queries import Criteria, property_filter
+from chalicelib.ports.queries.contacts import Criteria, property_filter
 from chalicelib.ports.storage import Contacts, Storage, Write
 
 MAX_TAGS = 10  # each tag is 2 filter entries and a counter in the contact's transactions

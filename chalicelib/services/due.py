@@ -25,7 +25,7 @@ from chalicelib.domain.tasks import SMS_MAX_LATENESS, DueKind, SmsState, Task, T
 from chalicelib.observability import logger
 from chalicelib.ports.notifications import NoNotifier, Notifier
 from chalicelib.ports.outside import Clock, Mailer, SmsOutcomeUnknownError, SmsRejectedError, SmsSender
-from chalicelib.ports.queries import DueRecord
+from chalicelib.ports.queries.tasks import DueRecord
 from chalicelib.ports.storage import Storage
 from chalicelib.services.tasks import task_feed_writes
 

@@ -28,13 +28,13 @@ from chalicelib.domain.imports import (
     ExportFormat,
     ExportStatus,
     export_file_key,
+    import_right,
 )
 from chalicelib.observability import logger
 from chalicelib.ports.outside import Clock, FileStore, Workflows, failure_reason
 from chalicelib.ports.storage import Storage
 from chalicelib.services.acting import acting_user
 from chalicelib.services.contacts import ContactService, ListQuery
-from chalicelib.services.imports import import_right
 
 EXPORT_MACHINE = "ContactExport"
 PAGE = 100

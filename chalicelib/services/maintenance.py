@@ -24,7 +24,7 @@ from chalicelib.domain.contacts import ContactKind
 from chalicelib.domain.counters import owner_counter
 from chalicelib.domain.deals import DealStatus
 from chalicelib.domain.errors import ValidationError
-from chalicelib.ports.queries import Criteria
+from chalicelib.ports.queries.contacts import Criteria
 from chalicelib.ports.storage import Storage
 
 CONTACT_PAGE = 200

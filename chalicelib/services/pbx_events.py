@@ -45,6 +45,7 @@ from chalicelib.domain.telephony import (
     number_lead,
     stable_id,
     to_e164,
+    transcript_text,
 )
 from chalicelib.domain.users import UserStatus
 from chalicelib.observability import logger
@@ -382,20 +383,6 @@ class PbxEvents:
         merged = tuple(dict.fromkeys((*contact.source_tag_ids, *tags)))[:MAX_PER_CONTACT]
         if merged != contact.source_tag_ids:
             contacts.save_changes(contact, replace(contact, source_tag_ids=merged, updated_at=now))
-
-
-def transcript_text(result: Mapping[str, Any]) -> str:
-    """The text of a recognition result: `phrases` ([{result, channel}]) or `words` ([{result: [{w}]}])."""
-    lines: list[str] = []
-    phrases, blocks = result.get("phrases"), result.get("words")
-    for phrase in phrases if isinstance(phrases, list) else []:
-        if isinstance(phrase, dict) and isinstance(phrase.get("result"), str):
-            lines.append(phrase["result"])
-    for block in blocks if isinstance(blocks, list) else []:
-        words = block.get("result") if isinstance(block, dict) else None
-        if isinstance(words, list):
-            lines.append(" ".join(str(w.get("w", "")) for w in words if isinstance(w, dict)).strip())
-    return "\n".join(line for line in lines if line)[:100_000]
 
 
 def _id(value: object) -> str | None:

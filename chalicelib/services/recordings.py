@@ -15,12 +15,11 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.domain.search import call_terms
-from chalicelib.domain.telephony import RecordingState
+from chalicelib.domain.telephony import RecordingState, transcript_text
 from chalicelib.observability import logger
 from chalicelib.ports.outside import FileStore, failure_reason
 from chalicelib.ports.pbx import Pbx, PbxClient, PbxError, PbxRateLimitedError, PbxUnavailableError
 from chalicelib.ports.storage import Calls, Storage
-from chalicelib.services.pbx_events import transcript_text
 
 NOT_READY_WORDS = ("not found", "not ready", "no file")
 # The workflow's `transcript`: ask again later ("wanted"), or stop asking ("done": stored, or

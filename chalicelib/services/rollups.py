@@ -24,7 +24,9 @@ from chalicelib.domain.errors import NotFoundError
 from chalicelib.domain.paging import Page
 from chalicelib.domain.rollups import Cell, Record, contributions, is_kept
 from chalicelib.ports.outside import Clock
-from chalicelib.ports.queries import CallFilter, Criteria, ListFilter, TaskListKind
+from chalicelib.ports.queries.calls import CallFilter
+from chalicelib.ports.queries.contacts import Criteria
+from chalicelib.ports.queries.tasks import ListFilter, TaskListKind
 from chalicelib.ports.storage import Storage
 
 PAGE = 100

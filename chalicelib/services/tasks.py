@@ -49,7 +49,7 @@ from chalicelib.domain.telephony import dial_number
 from chalicelib.domain.users import UserStatus
 from chalicelib.ports.notifications import NoNotifier, Notifier
 from chalicelib.ports.outside import Clock
-from chalicelib.ports.queries import ListFilter, TaskListKind
+from chalicelib.ports.queries.tasks import ListFilter, TaskListKind
 from chalicelib.ports.storage import FeedOwner, Storage, Write
 
 MAX_COMMENT = 2000

@@ -41,7 +41,7 @@ from chalicelib.domain.telephony import (
 from chalicelib.domain.users import EXTENSION_PATTERN, UserStatus
 from chalicelib.ports.outside import Clock, FileStore
 from chalicelib.ports.pbx import Pbx, PbxClient, PbxError, PbxRateLimitedError, PbxUnavailableError
-from chalicelib.ports.queries import CallFilter, KnownStatus
+from chalicelib.ports.queries.calls import CallFilter, KnownStatus
 from chalicelib.ports.storage import Calls, Storage
 
 if TYPE_CHECKING:

@@ -9,7 +9,7 @@ import pytest
 
 from chalicelib.db.repositories.presence import ExtensionStatusRepository
 from chalicelib.domain.rights import Permission
-from chalicelib.ports.queries import KnownStatus
+from chalicelib.ports.queries.calls import KnownStatus
 from functions.due import handler as due_handler
 from infra.local.iam import acting_as
 from tests.harness import Api, add_member

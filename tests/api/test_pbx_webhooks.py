@@ -67,7 +67,7 @@ def test_a_secret_changed_on_another_server_is_honoured_without_waiting_for_the_
     """Each API container keeps the CRM's PBX secret a few minutes; the PBX signs with the new
     one as soon as it is changed."""
     from chalicelib.bootstrap import services
-    from chalicelib.domain.telephony import PBX_SECRET
+    from chalicelib.ports.pbx import PBX_SECRET
 
     assert pbx.crm is not None
     assert pbx.post(incoming(call_id())["start"]).status == 200  # the secret is now kept here

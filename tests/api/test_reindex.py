@@ -9,7 +9,10 @@ import pytest
 
 from chalicelib.bootstrap import services
 from chalicelib.db import keys
-from chalicelib.db.items import CounterItem, CrmItem, DealEntryItem, Item, SearchItem
+from chalicelib.db.items import Item
+from chalicelib.db.models.crm import CrmItem
+from chalicelib.db.models.deals import DealEntryItem
+from chalicelib.db.models.shared import CounterItem, SearchItem
 from chalicelib.domain.rights import Permission
 from chalicelib.services import maintenance
 from tests.harness import Api, CrmSession, add_member

@@ -14,7 +14,7 @@ from chalicelib.db.repositories.deals import DealRepository
 from chalicelib.domain.contacts import FeedEntry, FeedKind
 from chalicelib.domain.deals import Deal, DealStatus, StatusChange
 from chalicelib.domain.errors import ValidationError
-from chalicelib.ports.queries import ColumnTotal
+from chalicelib.ports.queries.deals import ColumnTotal
 from tests.harness import LocalAws
 from tests.meter import dynamodb_calls
 

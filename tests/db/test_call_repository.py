@@ -9,13 +9,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from chalicelib.db import keys
-from chalicelib.db.items import FeedItem
+from chalicelib.db.models.shared import FeedItem
 from chalicelib.db.repositories.calls import CallRepository
 from chalicelib.db.repositories.sms_templates import SmsTemplateRepository
 from chalicelib.domain.errors import StaleVersionError
 from chalicelib.domain.sms import SmsTemplate
 from chalicelib.domain.telephony import CallDirection, CallStatus, call_event
-from chalicelib.ports.queries import CallFilter
+from chalicelib.ports.queries.calls import CallFilter
 from tests.harness import LocalAws
 
 UTC3 = ZoneInfo("Europe/Moscow")
@@ -104,7 +104,7 @@ def test_ap37_sms_templates(aws: LocalAws) -> None:
 
 def test_ap48_extension_statuses_round_trip_per_crm(aws: LocalAws) -> None:
     from chalicelib.db.repositories.presence import ExtensionStatusRepository
-    from chalicelib.ports.queries import KnownStatus
+    from chalicelib.ports.queries.calls import KnownStatus
 
     repo = ExtensionStatusRepository("tenant-1")
     assert repo.get() == {}

@@ -14,7 +14,7 @@ from chalicelib.db.repositories.contacts import ContactRepository
 from chalicelib.domain.contacts import ClientType, Contact, ContactKind
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.search import parse_query
-from chalicelib.ports.queries import Criteria, property_filter
+from chalicelib.ports.queries.contacts import Criteria, property_filter
 from tests.harness import LocalAws
 
 T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)

@@ -8,7 +8,8 @@ from datetime import timedelta
 import pytest
 
 from chalicelib.db import keys
-from chalicelib.db.items import DealItem, Item
+from chalicelib.db.items import Item
+from chalicelib.db.models.deals import DealItem
 from chalicelib.db.pagination import decode_cursor, encode_cursor
 from chalicelib.db.repositories.crms import CrmRepository
 from chalicelib.db.repositories.deals import DealRepository

@@ -8,12 +8,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from chalicelib.db import keys
-from chalicelib.db.items import Item, WatermarkItem
+from chalicelib.db.items import Item
+from chalicelib.db.models.tasks import WatermarkItem
 from chalicelib.db.repositories.tasks import DueRepository, TaskRepository
 from chalicelib.domain.errors import StaleVersionError
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.tasks import DueAction, DueKind, Task, TaskStatus, TaskType
-from chalicelib.ports.queries import ListFilter, TaskListKind
+from chalicelib.ports.queries.tasks import ListFilter, TaskListKind
 from tests.harness import LocalAws
 from tests.meter import dynamodb_calls
 

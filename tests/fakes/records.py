@@ -20,7 +20,8 @@ from chalicelib.domain.rollups import attribute_contact, attribute_deal, closed_
 from chalicelib.domain.sms import SmsTemplate
 from chalicelib.domain.sources import SourceParam, SourceTag
 from chalicelib.domain.users import User, UserStatus
-from chalicelib.ports.queries import ColumnTotal, Criteria, filter_values
+from chalicelib.ports.queries.contacts import Criteria, filter_values
+from chalicelib.ports.queries.deals import ColumnTotal
 from tests.fakes.base import FakeWrite, claim, commit, page, versioned_delete, versioned_save
 from tests.fakes.rollups import FakeRollups
 

@@ -15,7 +15,7 @@ from chalicelib.domain.paging import Page
 from chalicelib.domain.search import Term
 from chalicelib.domain.telephony import Call, CallEvent, CallStatus, RecordingState
 from chalicelib.ports.pbx import PbxError, PbxEvent, PbxEventError, Transcript
-from chalicelib.ports.queries import CallFilter, ClaimResult
+from chalicelib.ports.queries.calls import CallFilter, ClaimResult
 from tests.fakes.base import page
 from tests.fakes.records import FakeContacts
 from tests.fakes.rollups import FakeRollups

@@ -10,7 +10,8 @@ import pytest
 
 from chalicelib.bootstrap import services
 from chalicelib.db import keys
-from chalicelib.db.items import BroadcastItem, Item, RecipientItem
+from chalicelib.db.items import Item
+from chalicelib.db.models.broadcasts import BroadcastItem, RecipientItem
 from chalicelib.db.repositories.broadcasts import BroadcastRepository
 from chalicelib.db.repositories.contacts import ContactRepository
 from chalicelib.db.writes import Put

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pynamodb.attributes import JSONAttribute, UnicodeAttribute, UTCDateTimeAttribute
 
-from chalicelib.db.items import Item, _strings
+from chalicelib.db.items import Item, strings
 
 # Each metric of a rollup item is a top-level number attribute named `m:<metric>` (metric names
 # are open-ended: per lead source, status, source tag), so one UpdateItem ADDs any of them.
@@ -25,5 +25,5 @@ class ClosedLeadItem(Item, discriminator="closed_lead"):
     created_for = UnicodeAttribute(null=True)
     closed_by = UnicodeAttribute(null=True)
     lead_source = UnicodeAttribute(null=True)
-    source_tag_ids = _strings()
+    source_tag_ids = strings()
     pool_spans = JSONAttribute(default=list)  # [[entered ISO, left ISO | null]]

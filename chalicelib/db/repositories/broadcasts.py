@@ -13,7 +13,7 @@ from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.update import Action
 
 from chalicelib.db import keys
-from chalicelib.db.items import BroadcastItem, RecipientItem
+from chalicelib.db.models.broadcasts import BroadcastItem, RecipientItem
 from chalicelib.db.pagination import Page, decode_cursor, encode_cursor
 from chalicelib.db.writes import Check, Put, Update, Write, must_exist, must_not_exist, transact
 from chalicelib.domain.broadcasts import Broadcast, BroadcastStatus, Recipient, RecipientStatus

@@ -8,12 +8,12 @@ from pynamodb.exceptions import DeleteError, UpdateError
 from pynamodb.expressions.update import Action
 
 from chalicelib.db import keys
-from chalicelib.db.items import AwaitingCallItem, CallListItem, ListEntryItem
+from chalicelib.db.models.autodial import AwaitingCallItem, CallListItem, ListEntryItem
 from chalicelib.db.pagination import Page, decode_cursor, encode_cursor
 from chalicelib.db.writes import Check, Put, Update, Write, must_exist, must_not_exist, transact
 from chalicelib.domain.autodial import CallList, CallListStatus, ListItem, Outcome
 from chalicelib.domain.errors import ConflictError
-from chalicelib.ports.queries import ClaimResult
+from chalicelib.ports.queries.calls import ClaimResult
 
 
 class _StoppedError(ConflictError):

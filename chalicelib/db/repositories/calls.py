@@ -17,7 +17,9 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 
 from chalicelib.db import keys
-from chalicelib.db.items import CallItem, FeedItem, Item, SearchItem, UniqueItem
+from chalicelib.db.items import Item
+from chalicelib.db.models.calls import CallItem
+from chalicelib.db.models.shared import FeedItem, SearchItem, UniqueItem
 from chalicelib.db.pagination import Page, decode_cursor, encode_cursor
 from chalicelib.db.ranges import time_range
 from chalicelib.db.repositories.rollups import RollupRepository
@@ -30,7 +32,7 @@ from chalicelib.domain.ids import derived_id
 from chalicelib.domain.rollups import delta
 from chalicelib.domain.search import Term
 from chalicelib.domain.telephony import Call, CallDirection, CallEvent, CallStatus, RecordingState
-from chalicelib.ports.queries import CallFilter
+from chalicelib.ports.queries.calls import CallFilter
 
 CALL = "call"
 OWNER_CALL = "call"

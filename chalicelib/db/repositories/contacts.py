@@ -20,7 +20,9 @@ from pynamodb.exceptions import PutError
 from pynamodb.expressions.update import Action
 
 from chalicelib.db import keys
-from chalicelib.db.items import ContactItem, CounterItem, FeedItem, FilterItem, Gsi1, Gsi2, Item, UniqueItem, narrow
+from chalicelib.db.items import Gsi1, Gsi2, Item, narrow
+from chalicelib.db.models.contacts import ContactItem, FilterItem
+from chalicelib.db.models.shared import CounterItem, FeedItem, UniqueItem
 from chalicelib.db.pagination import Page, decode_cursor, encode_cursor
 from chalicelib.db.repositories.feeds import (
     delete_feed,
@@ -49,7 +51,7 @@ from chalicelib.domain.contacts import Contact, ContactKind, FeedEntry
 from chalicelib.domain.errors import ConflictError, DuplicateError, NotFoundError, StaleVersionError, ValidationError
 from chalicelib.domain.rollups import Cell, attribute_contact, closed_lead, contributions
 from chalicelib.domain.search import SearchQuery, Term, matches_words, terms_of
-from chalicelib.ports.queries import Criteria, filter_values
+from chalicelib.ports.queries.contacts import Criteria, filter_values
 
 OWNER_CONTACT = "contact"
 _PHONE = "phone"

@@ -14,14 +14,15 @@ from typing import Any
 from pynamodb.exceptions import DeleteError
 
 from chalicelib.db import keys
-from chalicelib.db.items import CrmItem, Item, SlugItem, narrow
+from chalicelib.db.items import Item, narrow
+from chalicelib.db.models.crm import CrmItem, SlugItem
 from chalicelib.db.writes import Put, Update, Write, must_exist, must_not_exist, transact
 from chalicelib.domain.clock import isoformat_z
 from chalicelib.domain.crm import Crm, CrmStatus
 from chalicelib.domain.errors import ConflictError, StaleVersionError
 from chalicelib.domain.money import parse_currencies
 from chalicelib.domain.telephony import TelephonySettings
-from chalicelib.ports.queries import ProvisioningCrm
+from chalicelib.ports.queries.crms import ProvisioningCrm
 
 
 class CrmRepository:
@@ -152,6 +153,9 @@ class CrmRepository:
         Returns the number of items deleted. Only for small, just-created CRMs: it reads the
         whole partition.
         """
+        from chalicelib.db.models import load_all
+
+        load_all()  # the partition holds records of every area: a query sees only known types
         pk = keys.tenant_pk(tenant_id)
         deleted = 0
         with Item.batch_write() as batch:

@@ -14,7 +14,9 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.db import keys
-from chalicelib.db.items import CounterItem, DealEntryItem, DealItem, Item
+from chalicelib.db.items import Item
+from chalicelib.db.models.deals import DealEntryItem, DealItem
+from chalicelib.db.models.shared import CounterItem
 from chalicelib.db.pagination import Page, decode_cursor, encode_cursor
 from chalicelib.db.ranges import time_range
 from chalicelib.db.repositories.feeds import delete_feed, entry_put, feed_page, record_with_feed
@@ -27,7 +29,7 @@ from chalicelib.domain.deals import Deal, DealStatus, StatusChange
 from chalicelib.domain.errors import StaleVersionError
 from chalicelib.domain.rollups import attribute_deal
 from chalicelib.domain.search import Term, terms_of
-from chalicelib.ports.queries import ColumnTotal
+from chalicelib.ports.queries.deals import ColumnTotal
 
 ALL = "all"
 

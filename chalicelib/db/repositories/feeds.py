@@ -7,7 +7,8 @@ Contacts and deals hold their feed next to their record (`FEED#<ulid>` beside `~
 from __future__ import annotations
 
 from chalicelib.db import keys
-from chalicelib.db.items import FeedItem, Item
+from chalicelib.db.items import Item
+from chalicelib.db.models.shared import FeedItem
 from chalicelib.db.pagination import Page, decode_cursor, encode_cursor
 from chalicelib.db.writes import Put, must_not_exist
 from chalicelib.domain.contacts import FeedEntry, FeedKind

@@ -14,7 +14,8 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.db import keys
-from chalicelib.db.items import ExportItem, ImportItem, narrow
+from chalicelib.db.items import narrow
+from chalicelib.db.models.imports import ExportItem, ImportItem
 from chalicelib.db.pagination import Page, decode_cursor, encode_cursor
 from chalicelib.db.writes import MAX_TRANSACTION_ITEMS, Put, Update, Write, must_exist, must_not_exist, transact
 from chalicelib.domain.clock import isoformat_z

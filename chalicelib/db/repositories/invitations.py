@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from chalicelib.db import keys
-from chalicelib.db.items import InvitationItem, narrow
+from chalicelib.db.items import narrow
+from chalicelib.db.models.users import InvitationItem
 from chalicelib.db.writes import Delete, Put, must_exist, must_not_exist
 from chalicelib.domain.clock import isoformat_z
 from chalicelib.domain.errors import ConflictError

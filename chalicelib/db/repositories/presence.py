@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from chalicelib.db import keys
-from chalicelib.db.items import ExtensionStatusItem
+from chalicelib.db.models.calls import ExtensionStatusItem
 from chalicelib.domain.clock import isoformat_z, parse_utc
-from chalicelib.ports.queries import KnownStatus
+from chalicelib.ports.queries.calls import KnownStatus
 
 
 class ExtensionStatusRepository:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from chalicelib.db import keys
-from chalicelib.db.items import PropertyItem, UniqueItem
+from chalicelib.db.models.catalogue import PropertyItem
+from chalicelib.db.models.shared import UniqueItem
 from chalicelib.db.pagination import Page, prefix_page
 from chalicelib.db.writes import Delete, Put, Update, must_exist, must_not_exist, transact
 from chalicelib.domain.errors import ConflictError, StaleVersionError

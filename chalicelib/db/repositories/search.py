@@ -7,7 +7,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from chalicelib.db import keys
-from chalicelib.db.items import ContactItem, DealItem, Item, SearchItem, UserItem
+from chalicelib.db.items import Item
+from chalicelib.db.models.contacts import ContactItem
+from chalicelib.db.models.deals import DealItem
+from chalicelib.db.models.shared import SearchItem
+from chalicelib.db.models.users import UserItem
 from chalicelib.db.writes import Delete, Put, Write
 from chalicelib.domain.contacts import Contact
 from chalicelib.domain.deals import Deal

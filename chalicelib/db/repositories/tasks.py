@@ -19,7 +19,8 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.pagination import ResultIterator
 
 from chalicelib.db import keys
-from chalicelib.db.items import DueItem, TaskEntryItem, TaskItem, WatermarkItem, narrow
+from chalicelib.db.items import narrow
+from chalicelib.db.models.tasks import DueItem, TaskEntryItem, TaskItem, WatermarkItem
 from chalicelib.db.pagination import Page, decode_cursor, encode_cursor
 from chalicelib.db.ranges import time_range
 from chalicelib.db.repositories.rollups import RollupRepository
@@ -28,7 +29,7 @@ from chalicelib.domain.clock import isoformat_z
 from chalicelib.domain.errors import StaleVersionError
 from chalicelib.domain.rollups import attribute_task
 from chalicelib.domain.tasks import MAX_SPAN, DueAction, DueKind, SmsState, Task, TaskAttribution, TaskStatus, TaskType
-from chalicelib.ports.queries import DueRecord, ListFilter, TaskListKind
+from chalicelib.ports.queries.tasks import DueRecord, ListFilter, TaskListKind
 
 TaskList = keys.TaskList
 # The key segment of each list a service asks for.

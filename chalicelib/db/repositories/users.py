@@ -10,7 +10,9 @@ from botocore.exceptions import ClientError
 from pynamodb.expressions.update import Action
 
 from chalicelib.db import keys
-from chalicelib.db.items import UniqueItem, UserItem, narrow
+from chalicelib.db.items import narrow
+from chalicelib.db.models.shared import UniqueItem
+from chalicelib.db.models.users import UserItem
 from chalicelib.db.pagination import Page, decode_cursor, encode_cursor
 from chalicelib.db.repositories.search import USER, SearchIndex
 from chalicelib.db.writes import Delete, Put, Update, Write, must_exist, must_not_exist, transact

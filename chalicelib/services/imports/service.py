@@ -24,11 +24,11 @@ from chalicelib.domain.imports import (
     column_names,
     import_file_key,
     import_part_key,
+    import_right,
     suggest_mapping,
     target_choices,
 )
 from chalicelib.domain.paging import Page
-from chalicelib.domain.rights import Permission
 from chalicelib.observability import logger
 from chalicelib.ports.notifications import NoNotifier, Notifier
 from chalicelib.ports.outside import Clock, FileStore, Workflows, failure_reason
@@ -38,10 +38,6 @@ from chalicelib.services.imports.source import OpenedFile, decoded, fit, take
 from chalicelib.services.imports.undo import Undoer
 
 IMPORT_MACHINE = "ContactImport"
-
-
-def import_right(kind: ContactKind) -> Permission:
-    return Permission.LEADS_IMPORT_EXPORT if kind is ContactKind.LEAD else Permission.CUSTOMERS_IMPORT_EXPORT
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,22 +1,15 @@
-"""The shapes in which services ask storage for things: list filters, claims, totals.
-
-Plain values (no storage library): a service builds them, a repository reads them.
-"""
+"""Contact lists: what a page keeps, and what a contact can be filtered on."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from chalicelib.domain.search import fold
 
 if TYPE_CHECKING:
     from chalicelib.domain.contacts import Contact, ContactKind
-    from chalicelib.domain.deals import DealStatus
-    from chalicelib.domain.tasks import DueAction, TaskStatus, TaskType
-    from chalicelib.domain.telephony import CallDirection, CallStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,69 +73,3 @@ def filter_values(contact: Contact) -> set[tuple[str, str]]:
 def property_filter(key: str, stored: str) -> str:
     """The filter value of a property: `key=value`, case and accents folded."""
     return f"{key}={fold(stored)}"
-
-
-class TaskListKind(StrEnum):
-    """Which list of tasks to read (AP28): whose calendar, whose tasks, whose links."""
-
-    PARTICIPANT = "participant"  # a user's tasks as responsible or member (their calendar)
-    RESPONSIBLE = "responsible"  # a user's tasks as the responsible one
-    CONTACT = "contact"  # the tasks linked to a contact
-    DEAL = "deal"  # the tasks linked to a deal
-
-
-@dataclass(frozen=True, slots=True)
-class ListFilter:
-    """Which tasks of a list to read; the key conditions come first, the rest filters pages."""
-
-    status: TaskStatus | None = None
-    open_only: bool = False
-    start_from: datetime | None = None
-    start_to: datetime | None = None
-    responsible_user_id: str | None = None
-    task_type: TaskType | None = None
-    descending: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class DueRecord:
-    action: DueAction
-    attempts: int
-    claimed_until: datetime | None
-    last_error: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class CallFilter:
-    direction: CallDirection | None = None
-    status: CallStatus | None = None
-    start_from: datetime | None = None
-    start_to: datetime | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class KnownStatus:
-    online: bool | None  # None: the PBX did not say
-    at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class ColumnTotal:
-    status: DealStatus
-    currency: str
-    count: int
-    amount_minor: int
-
-
-class ClaimResult(StrEnum):
-    CLAIMED = "claimed"
-    STOPPED = "stopped"  # the list is paused, canceled, or run by a newer run
-    TAKEN = "taken"  # the number is not pending any more
-    BUSY = "busy"  # another list of the extension waits for this number
-
-
-@dataclass(frozen=True, slots=True)
-class ProvisioningCrm:
-    tenant_id: str
-    slug: str
-    created_at: datetime
