@@ -217,20 +217,18 @@ function SortableWidget({ widget, label, onHide }: { widget: WidgetOut; label: s
             </button>
           </div>
         </div>
-        <p className="widget__main">
-          <span className="widget__value">{number.format(main.value)}</span>
-          <span className="widget__label">{t(`dashboard.figures.${main.key}`)}</span>
-        </p>
-        {more.length > 0 && (
-          <dl className="widget__more">
-            {more.map((figure) => (
-              <div key={figure.key}>
-                <dt>{t(`dashboard.figures.${figure.key}`)}</dt>
-                <dd>{number.format(figure.value)}</dd>
-              </div>
-            ))}
-          </dl>
-        )}
+        <dl className="widget__figures">
+          <div className="widget__main">
+            <dt className="widget__label">{t(`dashboard.figures.${main.key}`)}</dt>
+            <dd className="widget__value">{number.format(main.value)}</dd>
+          </div>
+          {more.map((figure) => (
+            <div key={figure.key} className="widget__more">
+              <dt>{t(`dashboard.figures.${figure.key}`)}</dt>
+              <dd>{number.format(figure.value)}</dd>
+            </div>
+          ))}
+        </dl>
       </section>
     </li>
   );
