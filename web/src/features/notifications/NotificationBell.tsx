@@ -25,13 +25,21 @@ const POLL_MS = 30_000;
 
 function useUnreadCount() {
   const api = useApi();
-  return useQuery({
+  const unread = useQuery({
     queryKey: UNREAD,
     queryFn: async () => (await unwrap(api.GET("/v1/notifications/unread-count"))).unread,
     refetchInterval: POLL_MS,
-    refetchOnWindowFocus: "always",
+    refetchOnWindowFocus: "always", // the tab shown again
     staleTime: 0,
   });
+  // The window focused again (TanStack Query only watches the tab's visibility).
+  const { refetch } = unread;
+  useEffect(() => {
+    const onFocus = () => void refetch();
+    window.addEventListener("focus", onFocus);
+    return () => window.removeEventListener("focus", onFocus);
+  }, [refetch]);
+  return unread;
 }
 
 function useNotifications(enabled: boolean) {
