@@ -41,7 +41,13 @@ export const routes: RouteObject[] = [
     children: [
       {
         element: <AppShell />,
-        children: [{ index: true, element: <Home /> }],
+        children: [
+          {
+            index: true,
+            lazy: async () => ({ Component: (await import("./features/dashboard/Dashboard")).Dashboard }),
+          },
+          { path: "/profile", element: <Home /> },
+        ],
       },
     ],
   },

@@ -1,3 +1,6 @@
+import { en as dashboard } from "../features/dashboard/i18n";
+import { en as notifications } from "../features/notifications/i18n";
+import { en as search } from "../features/search/i18n";
 /** The English catalogue: the source of the keys (fr.ts must have the same shape). */
 const en = {
   app: {
@@ -92,6 +95,9 @@ const en = {
     timezone: "Time zone",
     none: "—",
   },
+  dashboard,
+  notifications,
+  search,
 } as const;
 
 export default en;

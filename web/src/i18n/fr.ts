@@ -1,4 +1,7 @@
 import type { Catalogue } from "./index";
+import { fr as dashboard } from "../features/dashboard/i18n";
+import { fr as notifications } from "../features/notifications/i18n";
+import { fr as search } from "../features/search/i18n";
 
 const fr: Catalogue = {
   app: {
@@ -93,6 +96,9 @@ const fr: Catalogue = {
     timezone: "Fuseau horaire",
     none: "—",
   },
+  dashboard,
+  notifications,
+  search,
 };
 
 export default fr;

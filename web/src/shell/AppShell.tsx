@@ -3,6 +3,8 @@ import { useTranslation } from "react-i18next";
 import { NavLink, Outlet } from "react-router";
 
 import { useMe } from "../app/session";
+import { NotificationBell } from "../features/notifications/NotificationBell";
+import { SearchBox } from "../features/search/SearchBox";
 import { setLanguage, toLanguage } from "../i18n";
 import { NAV } from "./nav";
 import { UserMenu } from "./UserMenu";
@@ -25,7 +27,11 @@ export function AppShell() {
       </a>
       <header className="shell__header">
         <span className="brand">{t("app.name")}</span>
-        <UserMenu />
+        <SearchBox />
+        <div className="shell__tools">
+          <NotificationBell />
+          <UserMenu />
+        </div>
       </header>
       <nav className="shell__nav" aria-label={t("shell.navigation")}>
         <ul>
