@@ -41,7 +41,13 @@ export const routes: RouteObject[] = [
     children: [
       {
         element: <AppShell />,
-        children: [{ index: true, element: <Home /> }],
+        children: [
+          { index: true, element: <Home /> },
+          { path: "/leads", lazy: () => import("./features/contacts/ListScreen").then((m) => ({ Component: m.LeadsPage })) },
+          { path: "/clients", lazy: () => import("./features/contacts/ListScreen").then((m) => ({ Component: m.ClientsPage })) },
+          { path: "/leads/:id", lazy: () => import("./features/contacts/CardScreen").then((m) => ({ Component: m.LeadCardPage })) },
+          { path: "/clients/:id", lazy: () => import("./features/contacts/CardScreen").then((m) => ({ Component: m.ClientCardPage })) },
+        ],
       },
     ],
   },

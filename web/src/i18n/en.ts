@@ -1,4 +1,7 @@
 /** The English catalogue: the source of the keys (fr.ts must have the same shape). */
+import { en as contacts } from "../features/contacts/i18n";
+import { en as callsPanel } from "../features/calls-panel/i18n";
+
 const en = {
   app: {
     name: "CRM",
@@ -92,6 +95,8 @@ const en = {
     timezone: "Time zone",
     none: "—",
   },
+  contacts,
+  "calls-panel": callsPanel,
 } as const;
 
 export default en;

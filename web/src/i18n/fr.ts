@@ -1,3 +1,5 @@
+import { fr as contacts } from "../features/contacts/i18n";
+import { fr as callsPanel } from "../features/calls-panel/i18n";
 import type { Catalogue } from "./index";
 
 const fr: Catalogue = {
@@ -93,6 +95,8 @@ const fr: Catalogue = {
     timezone: "Fuseau horaire",
     none: "—",
   },
+  contacts,
+  "calls-panel": callsPanel,
 };
 
 export default fr;
