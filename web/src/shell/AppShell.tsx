@@ -3,6 +3,7 @@ import { useTranslation } from "react-i18next";
 import { NavLink, Outlet } from "react-router";
 
 import { useMe } from "../app/session";
+import { IncomingCallPanel } from "../features/calls-panel/IncomingCallPanel";
 import { setLanguage, toLanguage } from "../i18n";
 import { NAV } from "./nav";
 import { UserMenu } from "./UserMenu";
@@ -41,6 +42,7 @@ export function AppShell() {
       <main className="shell__main" id="main" tabIndex={-1}>
         <Outlet />
       </main>
+      <IncomingCallPanel />
     </div>
   );
 }
