@@ -300,7 +300,13 @@ function ContactTable({ kind, filters, onNotice }: { kind: Kind; filters: Contac
       }
       // The answer does not say who: read the lead again (it may be out of sight now).
       const again = await getCard(api, "lead", lead.id).catch(() => undefined);
-      const who = winnerName(again, (id) => nameOf(id), me.data?.id);
+      // The winner may have joined since the users were listed: read them if unknown here.
+      const winner = again?.responsible_user_id;
+      const fetched =
+        winner && !nameOf(winner)
+          ? await unwrap(api.GET("/v1/users/{user_id}", { params: { path: { user_id: winner } } })).catch(() => undefined)
+          : undefined;
+      const who = winnerName(again, (id) => nameOf(id) ?? fetched?.name, me.data?.id);
       onNotice({ kind: "alert", text: who ? t("contacts.leads.takenBy", { who }) : t("contacts.leads.takenBySomeone") });
     },
     onSettled: () => client.invalidateQueries({ queryKey: keys.lists("lead") }),
