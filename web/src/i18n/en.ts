@@ -2,6 +2,9 @@ import { en as dashboard } from "../features/dashboard/i18n";
 import { en as notifications } from "../features/notifications/i18n";
 import { en as search } from "../features/search/i18n";
 /** The English catalogue: the source of the keys (fr.ts must have the same shape). */
+import { en as contacts } from "../features/contacts/i18n";
+import { en as callsPanel } from "../features/calls-panel/i18n";
+
 const en = {
   app: {
     name: "CRM",
@@ -98,6 +101,8 @@ const en = {
   dashboard,
   notifications,
   search,
+  contacts,
+  "calls-panel": callsPanel,
 } as const;
 
 export default en;

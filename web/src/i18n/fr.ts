@@ -1,3 +1,5 @@
+import { fr as contacts } from "../features/contacts/i18n";
+import { fr as callsPanel } from "../features/calls-panel/i18n";
 import type { Catalogue } from "./index";
 import { fr as dashboard } from "../features/dashboard/i18n";
 import { fr as notifications } from "../features/notifications/i18n";
@@ -99,6 +101,8 @@ const fr: Catalogue = {
   dashboard,
   notifications,
   search,
+  contacts,
+  "calls-panel": callsPanel,
 };
 
 export default fr;

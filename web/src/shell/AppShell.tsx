@@ -5,6 +5,7 @@ import { NavLink, Outlet } from "react-router";
 import { useMe } from "../app/session";
 import { NotificationBell } from "../features/notifications/NotificationBell";
 import { SearchBox } from "../features/search/SearchBox";
+import { IncomingCallPanel } from "../features/calls-panel/IncomingCallPanel";
 import { setLanguage, toLanguage } from "../i18n";
 import { NAV } from "./nav";
 import { UserMenu } from "./UserMenu";
@@ -47,6 +48,7 @@ export function AppShell() {
       <main className="shell__main" id="main" tabIndex={-1}>
         <Outlet />
       </main>
+      <IncomingCallPanel />
     </div>
   );
 }
