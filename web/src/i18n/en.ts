@@ -1,3 +1,6 @@
+import { en as deals } from "../features/deals/i18n";
+import { en as tasks } from "../features/tasks/i18n";
+
 /** The English catalogue: the source of the keys (fr.ts must have the same shape). */
 const en = {
   app: {
@@ -92,6 +95,8 @@ const en = {
     timezone: "Time zone",
     none: "—",
   },
+  deals,
+  tasks,
 } as const;
 
 export default en;

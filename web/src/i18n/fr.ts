@@ -1,3 +1,5 @@
+import { fr as deals } from "../features/deals/i18n";
+import { fr as tasks } from "../features/tasks/i18n";
 import type { Catalogue } from "./index";
 
 const fr: Catalogue = {
@@ -93,6 +95,8 @@ const fr: Catalogue = {
     timezone: "Fuseau horaire",
     none: "—",
   },
+  deals,
+  tasks,
 };
 
 export default fr;

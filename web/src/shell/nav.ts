@@ -10,4 +10,9 @@ export interface NavItem {
   end?: boolean;
 }
 
-export const NAV: NavItem[] = [{ to: "/", label: "shell.home", end: true }];
+export const NAV: NavItem[] = [
+  { to: "/", label: "shell.home", end: true },
+  { to: "/deals", label: "deals.nav" },
+  { to: "/tasks", label: "tasks.nav" },
+  { to: "/calendar", label: "tasks.calendar.nav" },
+];
