@@ -60,7 +60,7 @@ export function useMoveDeal(onRefused: (message: string) => void) {
       const summary = (await unwrap(api.GET("/v1/deals/board", { params: { query: { limit: 1 } } }))) as Board;
       queryClient.setQueryData<Board>(BOARD, (board) => board && mergeSummary(board, summary));
       void queryClient.invalidateQueries({ queryKey: ["deals", "list"] });
-      queryClient.setQueryData(["deals", "one", deal.id], undefined);
+      void queryClient.invalidateQueries({ queryKey: ["deals", "one", deal.id] });
     },
   });
 }
