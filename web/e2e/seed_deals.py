@@ -54,7 +54,7 @@ def main() -> None:
             last[status.value] = position
             amount_minor = (100 + i % 900) * 100
             deal = Deal(
-                id=new_id(), title=f"Seeded deal {i + 1}", client_id=args.client_id, amount_minor=amount_minor,
+                id=new_id(), title=f"Deal {i + 1}", client_id=args.client_id, amount_minor=amount_minor,
                 currency=args.currency, status=status, responsible_user_id=args.user_id, position=position,
                 created_at=now, created_by=args.user_id, updated_at=now, closed_at=now if status.final else None,
                 history=(StatusChange(status, now, args.user_id),),
@@ -62,9 +62,9 @@ def main() -> None:
             for write in repo.creation_writes(deal, []):
                 if isinstance(write, Put):
                     batch.save(write.item)
-            total = totals.setdefault(status.value, [0, 0])
-            total[0] += 1
-            total[1] += amount_minor
+            sums = totals.setdefault(status.value, [0, 0])
+            sums[0] += 1
+            sums[1] += amount_minor
     pk = keys.tenant_pk(args.tenant_id)
     for status_value, (count, total) in totals.items():
         for scope in (ALL, args.user_id):
