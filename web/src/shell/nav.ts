@@ -14,4 +14,7 @@ export const NAV: NavItem[] = [
   { to: "/", label: "shell.home", end: true },
   { to: "/leads", label: "contacts.nav.leads" },
   { to: "/clients", label: "contacts.nav.clients" },
+  { to: "/deals", label: "deals.nav" },
+  { to: "/tasks", label: "tasks.nav" },
+  { to: "/calendar", label: "tasks.calendar.nav" },
 ];
