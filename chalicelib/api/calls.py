@@ -70,6 +70,10 @@ class CallOut(Output):
         )
 
 
+class CurrentCallOut(Output):
+    call: CallOut | None = Field(description="The incoming call going on for you, or null")
+
+
 class CallPage(PageOut):
     items: list[CallOut]
 
@@ -183,6 +187,15 @@ def dial(actor: Actor, body: DialIn) -> DialOut:
     """Click-to-call: the PBX rings your extension, then the number or the colleague's extension."""
     dialled = services().telephony.dial(actor, body.to, body.contact_id)
     return DialOut(extension=dialled.extension, to=dialled.to, contact_id=dialled.contact_id, user_id=dialled.user_id)
+
+
+@router.route("/calls/current", "GET", right=Access.ANY_USER, response=CurrentCallOut)
+def current_call(actor: Actor) -> CurrentCallOut:
+    """The incoming call going on for you (the incoming call panel polls it): answered by your
+    extension, or ringing from a caller you are responsible for or that nobody is; its
+    `contact` is the identified caller (null: an unknown number)."""
+    call = services().telephony.current_call(actor)
+    return CurrentCallOut(call=CallOut.of(call) if call else None)
 
 
 @router.route("/calls/{call_id}", "GET", right=Access.ANY_USER, response=CallOut)

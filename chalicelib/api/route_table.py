@@ -125,6 +125,7 @@ ROUTE_TABLE: tuple[tuple[str, str, str, str], ...] = (
     ("tasks", "GET", "/calendar", "calendar"),
     ("calls", "GET", "/calls", "list_calls"),
     ("calls", "POST", "/calls", "dial"),
+    ("calls", "GET", "/calls/current", "current_call"),
     ("calls", "GET", "/calls/{call_id}", "get_call"),
     ("calls", "GET", "/calls/{call_id}/recording", "call_recording"),
     ("calls", "POST", "/calls/{call_id}/contact", "contact_from_call"),

@@ -52,6 +52,10 @@ MAX_EXTENSIONS_CHECKED = 50
 STATUS_FRESH = timedelta(seconds=60)
 # Index slices a call search reads for one page at most (each: one Query and one BatchGetItem).
 SEARCH_READS = 3
+# The incoming call panel: a call going on (no end event yet) that started longer ago than this
+# is one whose end the PBX never sent, not a call still ringing.
+CURRENT_CALL_MAX_AGE = timedelta(hours=2)
+CURRENT_CALL_SCAN = 20  # the newest calls read to find it
 SETTING_FLAGS = (
     "auto_lead_incoming_calls",
     "auto_lead_outgoing_calls",
@@ -215,6 +219,27 @@ class TelephonyService:
             and (flt.start_to is None or call.started_at < flt.start_to)
             and matches_words(f"{call.contact_name or ''} {call.transcript or ''}", query.other_words)
         )
+
+    def current_call(self, actor: Actor) -> Call | None:
+        """The incoming call going on for the caller, newest first (the incoming call panel): one
+        their extension answered, or one still ringing (no extension answered yet) from a caller
+        they are responsible for, or from a number nobody owns or nobody is responsible for (it
+        rings the team). Reads the newest calls only: a call going on is among them."""
+        repo = self._storage.calls(actor.tenant_id)
+        now = self._clock()
+        flt = CallFilter(direction=CallDirection.INCOMING, start_from=now - CURRENT_CALL_MAX_AGE)
+        contacts = self._storage.contacts(actor.tenant_id)
+        for call in repo.page(None, flt, limit=CURRENT_CALL_SCAN, cursor=None).items:
+            if call.status is not None or call.direction is not CallDirection.INCOMING:
+                continue
+            if call.user_id == actor.user_id:
+                return call
+            if call.user_id is not None:
+                continue  # answered by a colleague
+            contact = contacts.get(call.contact_id) if call.contact_id else None
+            if contact is None or contact.responsible_user_id in (None, actor.user_id):
+                return call
+        return None
 
     def call(self, actor: Actor, call_id: str) -> Call:
         """A call: one's own, any with calls_other_users_access, or one in a visible contact's feed."""

@@ -13,7 +13,7 @@ from chalicelib.ports.queries.calls import KnownStatus
 from functions.due import handler as due_handler
 from infra.local.iam import acting_as
 from tests.harness import Api, add_member
-from tests.pbx import Pbx, fake_pbx
+from tests.pbx import Pbx, call_id, fake_pbx, incoming
 
 
 @pytest.fixture
@@ -194,3 +194,35 @@ def test_the_team_list_asks_the_pbx_about_an_extension_once_a_minute_however_oft
     pbx.fake.fail_next("/v1/pbx/internal/100/status/", status=429)
     assert [online(), online()] == [False, False]
     assert asked() == 3
+
+
+def test_the_incoming_call_panel_sees_the_call_ringing_then_answered_by_one(pbx: Pbx) -> None:
+    """Issue 16 item 9: GET /v1/calls/current is the call going on for the caller (ringing from
+    a caller they are responsible for or nobody is, or answered by their extension), with the
+    identified contact; nothing once it ended."""
+    crm = pbx.new_crm()
+    client = pbx.api.post("/v1/clients", {"name": "Acme", "phones": [{"phone": "+33612345678"}]}, token=crm.token).json
+    assert pbx.api.get("/v1/calls/current", token=crm.token).json == {"call": None}
+
+    events = incoming(call_id())
+    pbx.post(events["start"])
+    pbx.post(events["internal"])
+    ringing = pbx.api.get("/v1/calls/current", token=crm.token)
+    assert ringing.status == 200
+    assert ringing.json["call"]["status"] is None
+    assert ringing.json["call"]["contact"] == {"type": "client", "id": client["id"], "name": "Acme"}
+    assert ringing.json["call"]["phone"] == "+33612345678"
+
+    pbx.post(events["answer"])
+    answered = pbx.api.get("/v1/calls/current", token=crm.token).json["call"]
+    assert (answered["id"], answered["user_id"]) == (ringing.json["call"]["id"], crm.admin["id"])
+
+    pbx.post(events["end"])
+    assert pbx.api.get("/v1/calls/current", token=crm.token).json == {"call": None}
+
+    # An unknown number ringing: shown (the caller is made a lead or nobody's yet).
+    unknown = incoming(call_id(), caller="+33655555555")
+    pbx.post(unknown["start"])
+    current = pbx.api.get("/v1/calls/current", token=crm.token).json["call"]
+    assert current["phone"] == "+33655555555"
+    assert pbx.api.get("/v1/calls/current").status == 401

@@ -70,6 +70,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     await new Promise((done) => setTimeout(done, 500));
   }
   process.env.E2E_BASE_URL = base;
+  process.env.E2E_MOTO_PORT = String(motoPort); // for test helpers that seed the table directly
   console.log(`local stack at ${base} (log: ${log})`);
   return async () => {
     const stopped = new Promise((done) => stack.once("exit", done));

@@ -6,6 +6,8 @@ import { CreateCrm } from "./screens/CreateCrm";
 import { Home } from "./screens/Home";
 import { SignIn } from "./screens/SignIn";
 import { AppShell } from "./shell/AppShell";
+import { dealRoutes } from "./features/deals/routes";
+import { taskRoutes } from "./features/tasks/routes";
 
 /** Signed-in screens: without a session, go to sign-in and come back here afterwards. */
 function RequireSession() {
@@ -41,7 +43,19 @@ export const routes: RouteObject[] = [
     children: [
       {
         element: <AppShell />,
-        children: [{ index: true, element: <Home /> }],
+        children: [
+          {
+            index: true,
+            lazy: async () => ({ Component: (await import("./features/dashboard/Dashboard")).Dashboard }),
+          },
+          { path: "/profile", element: <Home /> },
+          { path: "/leads", lazy: () => import("./features/contacts/ListScreen").then((m) => ({ Component: m.LeadsPage })) },
+          { path: "/clients", lazy: () => import("./features/contacts/ListScreen").then((m) => ({ Component: m.ClientsPage })) },
+          { path: "/leads/:id", lazy: () => import("./features/contacts/CardScreen").then((m) => ({ Component: m.LeadCardPage })) },
+          { path: "/clients/:id", lazy: () => import("./features/contacts/CardScreen").then((m) => ({ Component: m.ClientCardPage })) },
+          ...dealRoutes,
+          ...taskRoutes,
+        ],
       },
     ],
   },

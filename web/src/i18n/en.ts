@@ -1,3 +1,11 @@
+import { en as callsPanel } from "../features/calls-panel/i18n";
+import { en as contacts } from "../features/contacts/i18n";
+import { en as dashboard } from "../features/dashboard/i18n";
+import { en as deals } from "../features/deals/i18n";
+import { en as notifications } from "../features/notifications/i18n";
+import { en as search } from "../features/search/i18n";
+import { en as tasks } from "../features/tasks/i18n";
+
 /** The English catalogue: the source of the keys (fr.ts must have the same shape). */
 const en = {
   app: {
@@ -92,6 +100,13 @@ const en = {
     timezone: "Time zone",
     none: "—",
   },
+  dashboard,
+  notifications,
+  search,
+  contacts,
+  "calls-panel": callsPanel,
+  deals,
+  tasks,
 } as const;
 
 export default en;

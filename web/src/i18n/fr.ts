@@ -1,3 +1,10 @@
+import { fr as callsPanel } from "../features/calls-panel/i18n";
+import { fr as contacts } from "../features/contacts/i18n";
+import { fr as dashboard } from "../features/dashboard/i18n";
+import { fr as deals } from "../features/deals/i18n";
+import { fr as notifications } from "../features/notifications/i18n";
+import { fr as search } from "../features/search/i18n";
+import { fr as tasks } from "../features/tasks/i18n";
 import type { Catalogue } from "./index";
 
 const fr: Catalogue = {
@@ -93,6 +100,13 @@ const fr: Catalogue = {
     timezone: "Fuseau horaire",
     none: "—",
   },
+  dashboard,
+  notifications,
+  search,
+  contacts,
+  "calls-panel": callsPanel,
+  deals,
+  tasks,
 };
 
 export default fr;

@@ -41,7 +41,8 @@ describe("the sign-in screen", () => {
       if (path === "/v1/auth/login") {
         return json(200, { access_token: "A1", refresh_token: "R1", expires_in: 3600, user });
       }
-      return json(200, user);
+      // The home screen's other calls (dashboard, notifications) are not this test's concern.
+      return path === "/v1/me" ? json(200, user) : json(404, { error: { code: "not_found", message: "Not found" } });
     });
     await userEvent.type(screen.getByLabelText("CRM name"), "demo");
     await userEvent.type(screen.getByLabelText("Email"), "demo@example.com");

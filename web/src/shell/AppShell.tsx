@@ -3,6 +3,9 @@ import { useTranslation } from "react-i18next";
 import { NavLink, Outlet } from "react-router";
 
 import { useMe } from "../app/session";
+import { NotificationBell } from "../features/notifications/NotificationBell";
+import { SearchBox } from "../features/search/SearchBox";
+import { IncomingCallPanel } from "../features/calls-panel/IncomingCallPanel";
 import { setLanguage, toLanguage } from "../i18n";
 import { NAV } from "./nav";
 import { UserMenu } from "./UserMenu";
@@ -25,7 +28,11 @@ export function AppShell() {
       </a>
       <header className="shell__header">
         <span className="brand">{t("app.name")}</span>
-        <UserMenu />
+        <SearchBox />
+        <div className="shell__tools">
+          <NotificationBell />
+          <UserMenu />
+        </div>
       </header>
       <nav className="shell__nav" aria-label={t("shell.navigation")}>
         <ul>
@@ -41,6 +48,7 @@ export function AppShell() {
       <main className="shell__main" id="main" tabIndex={-1}>
         <Outlet />
       </main>
+      <IncomingCallPanel />
     </div>
   );
 }

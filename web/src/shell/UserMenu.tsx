@@ -1,6 +1,6 @@
 import { useEffect, useId, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { useNavigate } from "react-router";
+import { Link, useNavigate } from "react-router";
 
 import { useMe, useSession } from "../app/session";
 import { LanguageSelect } from "./LanguageSelect";
@@ -54,6 +54,9 @@ export function UserMenu() {
       </button>
       <div id={panelId} className="user-menu__panel" hidden={!open}>
         <p className="user-menu__email">{me.data?.email}</p>
+        <Link to="/profile" onClick={() => setOpen(false)}>
+          {t("home.profile")}
+        </Link>
         <LanguageSelect />
         <button
           type="button"

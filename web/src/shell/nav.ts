@@ -10,4 +10,11 @@ export interface NavItem {
   end?: boolean;
 }
 
-export const NAV: NavItem[] = [{ to: "/", label: "shell.home", end: true }];
+export const NAV: NavItem[] = [
+  { to: "/", label: "shell.home", end: true },
+  { to: "/leads", label: "contacts.nav.leads" },
+  { to: "/clients", label: "contacts.nav.clients" },
+  { to: "/deals", label: "deals.nav" },
+  { to: "/tasks", label: "tasks.nav" },
+  { to: "/calendar", label: "tasks.calendar.nav" },
+];

@@ -1,0 +1,6 @@
+/** The tasks and calendar screens, one lazily loaded chunk. */
+import "../deals/deals.css";
+import "./tasks.css";
+
+export { CalendarPage } from "./CalendarPage";
+export { TasksBoard, TasksList } from "./TasksPage";
