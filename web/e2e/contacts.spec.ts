@@ -68,7 +68,7 @@ test("a lead created in Unsorted is taken by a colleague, the late taker is told
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Clients" }).click();
   await page.getByRole("tab", { name: "All clients" }).click();
   await page.getByText("Filters", { exact: true }).click();
-  await page.getByLabel("Search").fill(name.split(" ").at(-1)!);
+  await page.getByLabel("Find in this list").fill(name.split(" ").at(-1)!);
   await page.getByRole("button", { name: "Apply filters" }).click();
   await expect(page).toHaveURL(/q=/);
   await expect(page.getByRole("link", { name })).toBeVisible();

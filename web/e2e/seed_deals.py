@@ -34,7 +34,8 @@ def main() -> None:
 
     from chalicelib.bootstrap import bind_storage
     from chalicelib.db import keys
-    from chalicelib.db.items import CounterItem, Item
+    from chalicelib.db.items import Item
+    from chalicelib.db.models.shared import CounterItem
     from chalicelib.db.repositories.deals import ALL, DealRepository
     from chalicelib.db.writes import Put
     from chalicelib.domain.clock import utcnow

@@ -45,7 +45,7 @@ const enStrings = {
   },
   filters: {
     title: "Filters",
-    q: "Search",
+    q: "Find in this list",
     responsible: "Responsible user",
     tag: "Tag",
     type: "Type",
@@ -228,7 +228,7 @@ export const fr: Strings<typeof enStrings> = {
   },
   filters: {
     title: "Filtres",
-    q: "Recherche",
+    q: "Chercher dans cette liste",
     responsible: "Responsable",
     tag: "Étiquette",
     type: "Type",
