@@ -26,31 +26,14 @@ if TYPE_CHECKING:
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.rights import Permission
 
+# Held apart so a CRM record loads them without the rest of the telephony rules.
+from chalicelib.domain.telephony_settings import CallDirection as CallDirection
+from chalicelib.domain.telephony_settings import TelephonySettings as TelephonySettings
+
 # --- settings (ST-4) -------------------------------------------------------------------------
 
 # The longest call whose duration is believed (seconds); a longer one is stored as unknown.
 MAX_CALL_SECONDS = 7 * 24 * 3600
-
-
-@dataclass(frozen=True, slots=True)
-class TelephonySettings:
-    """A CRM's telephony options; the PBX API keys themselves live in the secret store."""
-
-    pbx_timezone: str | None = None  # the PBX cabinet's zone (call_start has none); None: the CRM's
-    auto_lead_incoming_calls: bool = True
-    auto_lead_outgoing_calls: bool = True
-    auto_lead_incoming_sms: bool = True
-    auto_lead_outgoing_sms: bool = True
-    dial_without_country_code: bool = True
-    autodial_all_numbers: bool = True
-    sms_all_numbers: bool = False
-
-    def auto_lead(self, direction: CallDirection, *, sms: bool = False) -> bool:
-        if sms:
-            return self.auto_lead_incoming_sms if direction is CallDirection.INCOMING else self.auto_lead_outgoing_sms
-        if direction is CallDirection.INCOMING:
-            return self.auto_lead_incoming_calls
-        return direction is CallDirection.OUTGOING and self.auto_lead_outgoing_calls
 
 
 def check_timezone(name: str, *, field_name: str) -> str:
@@ -62,12 +45,6 @@ def check_timezone(name: str, *, field_name: str) -> str:
 
 
 # --- calls (TE-1) ----------------------------------------------------------------------------
-
-
-class CallDirection(StrEnum):
-    INCOMING = "incoming"
-    OUTGOING = "outgoing"
-    INTERNAL = "internal"
 
 
 class CallStatus(StrEnum):
