@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from chalicelib.domain.contacts import ContactKind
+from chalicelib.domain.contact_kinds import ContactKind
 from chalicelib.domain.rights import Permission
 
 # Rows per chunk: one step of the workflow reads, checks and writes this many rows.
