@@ -159,7 +159,7 @@ class Services:
     def crms(self) -> CrmService:
         from chalicelib.services.crms import CrmService
 
-        return CrmService(self.storage, self.clock, self.identity, self.secrets, invitations=self.invitations)
+        return CrmService(self.storage, self.clock, self.identity, self.secrets, invitations=lambda: self.invitations)
 
     @functools.cached_property
     def dashboard(self) -> DashboardService:

@@ -15,11 +15,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from chalicelib.domain import metrics as m
+from chalicelib.domain.call_events import CallEvent
 from chalicelib.domain.contacts import ContactKind
 from chalicelib.domain.deals import DealStatus
 from chalicelib.domain.errors import DomainError
 from chalicelib.domain.ids import new_id
-from chalicelib.domain.telephony import CallDirection, CallEvent
+from chalicelib.domain.telephony import CallDirection
 from chalicelib.services.contacts import ContactInput, ContactService
 from chalicelib.services.deals import DealService
 from chalicelib.services.rollups import RollupService
