@@ -124,7 +124,8 @@ def attribute_deal(after: Deal) -> Deal:
 
 def attribute_task(before: Task | None, after: Task) -> Task:
     """The responsible user at creation and at completion; completion or a new end clears the
-    overdue state (the marks of past overdue transitions stay)."""
+    overdue state (the marks of past overdue transitions stay); a task not done written after
+    its end is marked overdue at once (its OVERDUE due action only covers later ends)."""
     current = _task_attribution(before) if before is not None else TaskAttribution(after.responsible_user_id)
     if after.attribution is not None and before is not None and after.attribution != before.attribution:
         current = after.attribution  # the due runner marking it overdue
@@ -133,7 +134,12 @@ def attribute_task(before: Task | None, after: Task) -> Task:
         completed_by = after.responsible_user_id
     elif not after.done:
         completed_by = None
-    return replace(after, attribution=replace(current, completed_by=completed_by))
+    task = replace(after, attribution=replace(current, completed_by=completed_by))
+    if not task.done and task.end < task.updated_at:
+        # Written after its end (created late, moved into the past, reopened, or edited before
+        # the due runner got to it): it goes overdue with this write. Later ends: the runner.
+        return mark_overdue(task) or task
+    return task
 
 
 def closed_lead(lead: Contact, at: datetime) -> ClosedLead:
@@ -165,8 +171,7 @@ def mark_overdue(task: Task) -> Task | None:
 
 
 def is_overdue(task: Task) -> bool:
-    marks = _task_attribution(task).overdue_marks
-    return not task.done and bool(marks) and marks[-1][0] == task.end
+    return not task.done and task.marked_overdue
 
 
 def _contact_attribution(contact: Contact) -> ContactAttribution:

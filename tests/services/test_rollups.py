@@ -1,7 +1,7 @@
 """Rollups kept by the writes equal their recomputation from the records (reconciliation).
 
 The property test runs random sequences of creates, takes, conversions, poor-quality closings,
-deals moved, won and canceled, tasks completed, calls and deletes, across days and users,
+deals moved, won and canceled, tasks completed or gone overdue, calls and deletes, across days and users,
 through the services over the fakes (which add cells through the same pure function as the
 table's repositories), then reconciles.
 """
@@ -22,8 +22,10 @@ from chalicelib.domain.ids import new_id
 from chalicelib.domain.telephony import CallDirection, CallEvent
 from chalicelib.services.contacts import ContactInput, ContactService
 from chalicelib.services.deals import DealService
+from chalicelib.services.due import DueWorker
 from chalicelib.services.rollups import RollupService
 from chalicelib.services.tasks import TaskService
+from tests.fakes.outside import FakeMailer, FakeSmsSender
 from tests.services.world import World
 
 USERS = 3
@@ -43,6 +45,7 @@ operation = st.one_of(
     st.tuples(st.just("deltask"), st.integers(0, 50)),
     st.tuples(st.just("call"), st.integers(-1, USERS - 1), st.booleans(), st.booleans(), st.integers(0, 600)),
     st.tuples(st.just("tick"), st.integers(1, 30)),
+    st.tuples(st.just("due")),  # the due runner: tasks past their end go overdue
 )
 
 
@@ -112,6 +115,8 @@ def run(world: World, operations: list[tuple[Any, ...]]) -> None:  # noqa: C901 
                     calls.apply(CallEvent(call_id, direction, final=final, ends=True), world.clock(), user_id=user_id)
                 case ("tick", hours):
                     world.clock.advance(timedelta(hours=hours))
+                case ("due",):
+                    DueWorker(store, world.clock, FakeMailer(), FakeSmsSender(), "https://crm.test").run()
                 case _:
                     pass
         except DomainError:
