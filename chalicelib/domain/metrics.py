@@ -77,7 +77,8 @@ def leads_by_source(lead_source: str) -> str:
 
 
 def funnel(status: str) -> str:
-    """Deals created that day that reached `status` (at any time since): the funnel's steps."""
+    """Deals created that day that reached `status` or beyond (at any time since): the funnel's
+    steps, never growing along the board (`domain.rollups.funnel_steps`)."""
     return f"funnel.{status}"
 
 

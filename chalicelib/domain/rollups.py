@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from chalicelib.domain import metrics as m
 from chalicelib.domain.contacts import Contact, ContactAttribution, LeadSource, PoolSpan
-from chalicelib.domain.deals import Deal, DealStatus
+from chalicelib.domain.deals import BOARD_ORDER, Deal, DealStatus
 from chalicelib.domain.tasks import Task, TaskAttribution, TaskStatus
 from chalicelib.domain.telephony import Call, CallDirection, CallStatus
 
@@ -259,7 +259,7 @@ def _deal(found: Counter[Cell], deal: Deal, tz: ZoneInfo) -> None:
     created = _day(deal.created_at, tz)
     for scope in _scopes(creator):
         found[(scope, created, m.DEALS_CREATED)] += 1
-        for status in dict.fromkeys(c.status for c in history):
+        for status in funnel_steps(deal):
             found[(scope, created, m.funnel(status.value))] += 1
     for tag in deal.source_tag_ids:
         found[(m.ALL, created, m.by_source_tag(tag, "deals"))] += 1
@@ -280,6 +280,23 @@ def _deal(found: Counter[Cell], deal: Deal, tz: ZoneInfo) -> None:
     if deal.status is DealStatus.SUCCESS:
         for tag in deal.source_tag_ids:
             found[(m.ALL, day, m.by_source_tag(tag, "won_value"))] += _won_value(deal)
+
+
+_OPEN_STEPS = tuple(s for s in BOARD_ORDER if not s.final)
+
+
+def funnel_steps(deal: Deal) -> tuple[DealStatus, ...]:
+    """The funnel steps a deal counts in: "reached this step or beyond". Every open step up to
+    the furthest one it reached (`new` at least: every deal was created), all of them when it
+    is won, plus `success` when won or `canceled` when canceled (its current status)."""
+    if deal.status is DealStatus.SUCCESS:
+        return (*_OPEN_STEPS, DealStatus.SUCCESS)
+    reached = [c.status for c in deal.history if not c.status.final]
+    if not deal.status.final:
+        reached.append(deal.status)
+    furthest = max((_OPEN_STEPS.index(s) for s in reached), default=0)
+    steps = _OPEN_STEPS[: furthest + 1]
+    return (*steps, DealStatus.CANCELED) if deal.status is DealStatus.CANCELED else steps
 
 
 def _won_value(deal: Deal) -> int:
@@ -334,6 +351,7 @@ __all__ = [
     "closed_lead",
     "contributions",
     "delta",
+    "funnel_steps",
     "is_kept",
     "mark_overdue",
     "recent_from",

@@ -108,6 +108,9 @@ def seed_deals(world: World, scope: str) -> None:
         {
             (scope, d("2026-03-02"), metrics.DEALS_CREATED): 3,
             (scope, d("2026-03-02"), metrics.funnel("new")): 3,
+            (scope, d("2026-03-02"), metrics.funnel("in_progress")): 2,
+            (scope, d("2026-03-02"), metrics.funnel("decision")): 2,
+            (scope, d("2026-03-02"), metrics.funnel("payment")): 2,
             (scope, d("2026-03-02"), metrics.funnel("success")): 2,
             (scope, d("2026-03-02"), metrics.funnel("canceled")): 1,
             (scope, d("2026-03-03"), metrics.DEALS_WON): 2,
@@ -131,7 +134,7 @@ def test_the_deals_report_totals_the_funnel_and_a_series(world: World, now: date
         "avg_duration_days": 1.0,
     }
     assert [(s["status"], s["count"]) for s in report["funnel"]] == [
-        ("new", 3), ("in_progress", 0), ("decision", 0), ("payment", 0), ("success", 2), ("canceled", 1),
+        ("new", 3), ("in_progress", 2), ("decision", 2), ("payment", 2), ("success", 2), ("canceled", 1),
     ]  # fmt: skip
     assert report["series"] == [
         {"date": date(2026, 2, 23), "created": 0, "won": 0, "won_value": {"amount": "0.00", "currency": "EUR"}},
