@@ -213,7 +213,8 @@ def _lead_created(
         found[(scope, day, m.leads_by_source(source or LeadSource.MANUAL.value))] += 1
     found[(m.ALL, m.recent_period(created_at), m.LEADS_CREATED)] += 1
     for tag in tags:
-        found[(m.ALL, day, m.by_source_tag(tag, "leads"))] += 1
+        for scope in _scopes(created_for):
+            found[(scope, day, m.by_source_tag(tag, "leads"))] += 1
     for span in spans:
         found[(m.ALL, _day(span.entered, tz), m.POOL_DELTA)] += 1
         if span.left is not None:
@@ -242,7 +243,8 @@ def _contact(found: Counter[Cell], contact: Contact, tz: ZoneInfo) -> None:
             found[(scope, day, m.LEADS_CONVERTED)] += 1
     found[(m.ALL, m.recent_period(became), m.CLIENTS_CREATED)] += 1
     for tag in contact.source_tag_ids:
-        found[(m.ALL, day, m.by_source_tag(tag, "clients"))] += 1
+        for scope in _scopes(by):
+            found[(scope, day, m.by_source_tag(tag, "clients"))] += 1
     found[(m.ALL, m.NOW, m.CLIENTS_TOTAL)] += 1
 
 
@@ -262,13 +264,18 @@ def _deal(found: Counter[Cell], deal: Deal, tz: ZoneInfo) -> None:
         for status in funnel_steps(deal):
             found[(scope, created, m.funnel(status.value))] += 1
     for tag in deal.source_tag_ids:
-        found[(m.ALL, created, m.by_source_tag(tag, "deals"))] += 1
+        for scope in _scopes(creator):
+            found[(scope, created, m.by_source_tag(tag, "deals"))] += 1
     for change in history:
         for scope in _scopes(change.by or deal.responsible_user_id):
             found[(scope, _day(change.at, tz), m.entered(change.status.value))] += 1
-    if not deal.status.final or not history or history[-1].status is not deal.status:
-        return
-    last = history[-1]
+    if deal.status.final and history and history[-1].status is deal.status:
+        _deal_closed(found, deal, tz)
+
+
+def _deal_closed(found: Counter[Cell], deal: Deal, tz: ZoneInfo) -> None:
+    """A deal won or canceled: on the day of its last move, for who was responsible then."""
+    last = deal.history[-1]
     day = _day(last.at, tz)
     for scope in _scopes(last.by or deal.responsible_user_id):
         if deal.status is DealStatus.SUCCESS:
@@ -279,7 +286,8 @@ def _deal(found: Counter[Cell], deal: Deal, tz: ZoneInfo) -> None:
             found[(scope, day, m.DEALS_CANCELED)] += 1
     if deal.status is DealStatus.SUCCESS:
         for tag in deal.source_tag_ids:
-            found[(m.ALL, day, m.by_source_tag(tag, "won_value"))] += _won_value(deal)
+            for scope in _scopes(last.by or deal.responsible_user_id):
+                found[(scope, day, m.by_source_tag(tag, "won_value"))] += _won_value(deal)
 
 
 _OPEN_STEPS = tuple(s for s in BOARD_ORDER if not s.final)
