@@ -147,7 +147,7 @@ class Services:
     def company(self) -> CompanyService:
         from chalicelib.services.company import CompanyService
 
-        return CompanyService(self.storage)
+        return CompanyService(self.storage, rollups=self.rollups)
 
     @functools.cached_property
     def contacts(self) -> ContactService:
@@ -222,7 +222,7 @@ class Services:
     def rollups(self) -> RollupService:
         from chalicelib.services.rollups import RollupService
 
-        return RollupService(self.storage, self.clock)
+        return RollupService(self.storage, self.clock, files=self.files, workflows=self.workflows)
 
     @functools.cached_property
     def notifications(self) -> NotificationService:

@@ -67,7 +67,7 @@ class DueKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class DueAction:
-    """Something to do for a task at a moment (a reminder email, a deferred SMS)."""
+    """Something to do for a task at a moment (a reminder email, a deferred SMS, its end)."""
 
     tenant_id: str
     task_id: str
@@ -141,7 +141,17 @@ class Task:
             actions.append(DueAction(tenant_id, self.id, DueKind.REMIND, self.remind_at))
         if self.sms_at is not None:
             actions.append(DueAction(tenant_id, self.id, DueKind.SMS, self.sms_at))
+        # Its end, when it goes overdue if not done. An end already gone at the write is marked
+        # by that write (`domain.rollups.attribute_task`), so only later ends are scheduled.
+        if not self.done and self.end >= self.updated_at and not self.marked_overdue:
+            actions.append(DueAction(tenant_id, self.id, DueKind.OVERDUE, self.end))
         return actions
+
+    @property
+    def marked_overdue(self) -> bool:
+        """Whether it has been marked overdue for its current end (`domain.rollups`)."""
+        marks = self.attribution.overdue_marks if self.attribution is not None else ()
+        return bool(marks) and marks[-1][0] == self.end
 
     def wants(self, action: DueAction) -> bool:
         """Whether `action` (scheduled earlier) is still one of this task's."""
