@@ -9,7 +9,7 @@ reconciliation can recompute them from the records and compare.
 Attribution ("who was responsible when it happened") is stored in the record when it happens
 (`attribute_*`, called by the storage layer at each write), so a later reassignment does not
 move past figures. Records stored before rollups carry none: they count for their current
-responsible user (`_contact_attribution`, `_task_attribution`, a status change's `by`).
+responsible user (`_contact_attribution`, `tasks.task_attribution`, a status change's `by`).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from chalicelib.domain import metrics as m
 from chalicelib.domain.contacts import Contact, ContactAttribution, LeadSource, PoolSpan
 from chalicelib.domain.deals import BOARD_ORDER, Deal, DealStatus
-from chalicelib.domain.tasks import Task, TaskAttribution, TaskStatus
+from chalicelib.domain.tasks import Task, TaskAttribution, TaskStatus, is_overdue, mark_overdue, task_attribution
 from chalicelib.domain.telephony import Call, CallDirection, CallStatus
 
 Cell = tuple[str, str, str]  # (scope, period, metric)
@@ -126,7 +126,7 @@ def attribute_task(before: Task | None, after: Task) -> Task:
     """The responsible user at creation and at completion; completion or a new end clears the
     overdue state (the marks of past overdue transitions stay); a task not done written after
     its end is marked overdue at once (its OVERDUE due action only covers later ends)."""
-    current = _task_attribution(before) if before is not None else TaskAttribution(after.responsible_user_id)
+    current = task_attribution(before) if before is not None else TaskAttribution(after.responsible_user_id)
     if after.attribution is not None and before is not None and after.attribution != before.attribution:
         current = after.attribution  # the due runner marking it overdue
     completed_by = current.completed_by
@@ -160,31 +160,11 @@ def closed_lead(lead: Contact, at: datetime) -> ClosedLead:
     )
 
 
-def mark_overdue(task: Task) -> Task | None:
-    """The task gone overdue at its end (the due runner, at the end); None if it is done or
-    already marked for this end."""
-    if task.done or is_overdue(task):
-        return None
-    current = _task_attribution(task)
-    marks = (*current.overdue_marks, (task.end, task.responsible_user_id))
-    return replace(task, attribution=replace(current, overdue_marks=marks))
-
-
-def is_overdue(task: Task) -> bool:
-    return not task.done and task.marked_overdue
-
-
 def _contact_attribution(contact: Contact) -> ContactAttribution:
     if contact.attribution is not None:
         return contact.attribution
     spans: tuple[PoolSpan, ...] = (PoolSpan(contact.created_at),) if contact.in_pool else ()
     return ContactAttribution(contact.responsible_user_id, contact.responsible_user_id, spans)
-
-
-def _task_attribution(task: Task) -> TaskAttribution:
-    if task.attribution is not None:
-        return task.attribution
-    return TaskAttribution(task.responsible_user_id, task.responsible_user_id if task.done else None)
 
 
 # --- contributions -----------------------------------------------------------------------------
@@ -328,7 +308,7 @@ def _call(found: Counter[Cell], call: Call, tz: ZoneInfo) -> None:
 
 
 def _task_cells(found: Counter[Cell], task: Task, tz: ZoneInfo) -> None:
-    who = _task_attribution(task)
+    who = task_attribution(task)
     for scope in _scopes(who.created_for):
         found[(scope, _day(task.created_at, tz), m.TASKS_CREATED)] += 1
     if task.done and task.completed_at is not None:

@@ -312,3 +312,25 @@ def view_range(view: CalendarView, day: date, tz: ZoneInfo, week_start: str = "m
 def overlaps(task: Task, start: datetime, end: datetime) -> bool:
     """Whether the task shows in [start, end): it runs into the range, or starts in it."""
     return task.start < end and (task.end > start or task.start >= start)
+
+
+def task_attribution(task: Task) -> TaskAttribution:
+    """Who the task counts for in the rollups (stored at each write; older records: the current
+    responsible user)."""
+    if task.attribution is not None:
+        return task.attribution
+    return TaskAttribution(task.responsible_user_id, task.responsible_user_id if task.done else None)
+
+
+def mark_overdue(task: Task) -> Task | None:
+    """The task gone overdue at its end (the due runner, at the end); None if it is done or
+    already marked for this end."""
+    if task.done or is_overdue(task):
+        return None
+    current = task_attribution(task)
+    marks = (*current.overdue_marks, (task.end, task.responsible_user_id))
+    return replace(task, attribution=replace(current, overdue_marks=marks))
+
+
+def is_overdue(task: Task) -> bool:
+    return not task.done and task.marked_overdue

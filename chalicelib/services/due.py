@@ -19,17 +19,16 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from chalicelib.domain.contacts import FeedKind
 from chalicelib.domain.errors import StaleVersionError, UnavailableError
+from chalicelib.domain.feed import FeedKind
 from chalicelib.domain.notifications import Link, LinkType, NotificationKind, task_due_title
-from chalicelib.domain.rollups import mark_overdue
-from chalicelib.domain.tasks import SMS_MAX_LATENESS, DueKind, SmsState, Task, TaskStatus, due_hour
+from chalicelib.domain.tasks import SMS_MAX_LATENESS, DueKind, SmsState, Task, TaskStatus, due_hour, mark_overdue
 from chalicelib.observability import logger
 from chalicelib.ports.notifications import NoNotifier, Notifier
 from chalicelib.ports.outside import Clock, Mailer, SmsOutcomeUnknownError, SmsRejectedError, SmsSender
 from chalicelib.ports.queries.tasks import DueRecord
 from chalicelib.ports.storage import Storage
-from chalicelib.services.tasks import task_feed_writes
+from chalicelib.services.task_feed import task_feed_writes
 
 LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 5

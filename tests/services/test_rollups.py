@@ -18,7 +18,7 @@ from chalicelib.domain import metrics as m
 from chalicelib.domain.call_events import CallEvent
 from chalicelib.domain.contacts import ContactKind
 from chalicelib.domain.deals import DealStatus
-from chalicelib.domain.errors import DomainError
+from chalicelib.domain.errors import DomainError, UnavailableError
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.telephony import CallDirection
 from chalicelib.services.company import CompanyService
@@ -210,3 +210,16 @@ def test_a_company_time_zone_change_starts_a_rebuild(world: World) -> None:
     company.update(world.admin, None, timezone="Asia/Tokyo", **fields)
     ((machine, payload),) = workflows.started.values()
     assert (machine, payload["tenant_id"], payload["repair"]) == (REBUILD_MACHINE, world.tenant_id, True)
+
+
+def test_a_time_zone_change_is_saved_even_when_the_rebuild_cannot_start(world: World) -> None:
+    class DownWorkflows(FakeWorkflows):
+        def start(self, machine: str, name: str, payload: dict[str, Any]) -> bool:
+            raise UnavailableError("the workflow could not be started")
+
+    rollups = RollupService(world.storage, world.clock, files=FakeFiles(), workflows=DownWorkflows())
+    company = CompanyService(world.storage, rollups=rollups)
+    crm = company.get(world.admin)
+    fields = {"name": crm.name, "country": crm.country, "base_currency": crm.base_currency, "currencies": []}
+    assert company.update(world.admin, None, timezone="Asia/Tokyo", **fields).timezone == "Asia/Tokyo"
+    assert company.get(world.admin).timezone == "Asia/Tokyo"
