@@ -147,7 +147,7 @@ class Services:
     def company(self) -> CompanyService:
         from chalicelib.services.company import CompanyService
 
-        return CompanyService(self.storage)
+        return CompanyService(self.storage, rollups=self.rollups)
 
     @functools.cached_property
     def contacts(self) -> ContactService:
@@ -159,7 +159,7 @@ class Services:
     def crms(self) -> CrmService:
         from chalicelib.services.crms import CrmService
 
-        return CrmService(self.storage, self.clock, self.identity, self.secrets, invitations=self.invitations)
+        return CrmService(self.storage, self.clock, self.identity, self.secrets, invitations=lambda: self.invitations)
 
     @functools.cached_property
     def dashboard(self) -> DashboardService:
@@ -222,7 +222,7 @@ class Services:
     def rollups(self) -> RollupService:
         from chalicelib.services.rollups import RollupService
 
-        return RollupService(self.storage, self.clock)
+        return RollupService(self.storage, self.clock, files=self.files, workflows=self.workflows)
 
     @functools.cached_property
     def notifications(self) -> NotificationService:

@@ -5,8 +5,11 @@ As a Lambda (invoked by hand): event `{"tenant_id": "...", "repair": false}` ans
 From a shell against the configured table (`make reconcile CRM=<slug> [REPAIR=1]`):
 `python -m functions.reconcile <slug or tenant id> [--repair]`.
 
-Not yet chunked: one invocation reads the whole CRM (its records a page at a time, the cells in
-memory); a CRM too big for one Lambda run is reconciled from a shell.
+That runs in one go (the records a page at a time, the cells in memory). A CRM too big for one
+Lambda run is reconciled in chunks by the `RollupRebuild` state machine, whose `step` (the
+ReconcileStep function) reads records while its time lasts and keeps the partial sums in the
+bucket: `python -m functions.reconcile <slug> [--repair] --background` starts it (a company time
+zone change starts one with repair by itself). Locally, `make reconcile` runs in one go.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from typing import Any
 
 from chalicelib.bootstrap import services
 from chalicelib.observability import logger
+from chalicelib.ports.outside import failure_reason
 
 
 def reconcile(tenant_id: str, *, repair: bool) -> dict[str, Any]:
@@ -30,13 +34,33 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return reconcile(event["tenant_id"], repair=bool(event.get("repair")))
 
 
+def step(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """One step of the RollupRebuild state machine: its input is the previous step's output."""
+    # Keep 60 s of the invocation to write the partial sums (or to compare and repair).
+    budget = context.get_remaining_time_in_millis() / 1000 - 60 if context is not None else None
+    return services().rollups.step(event, time_budget=budget)
+
+
+def failed(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """The RollupRebuild machine's last state before failing: an error in the logs, with why."""
+    reason = failure_reason(event.get("error"))
+    logger.error("rollup reconciliation failed", extra={"tenant_id": event.get("tenant_id"), "run": event.get("run"),
+                                                        "step": event.get("step"), "error": reason})  # fmt: skip
+    return {**event, "error": reason}
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Recompute a CRM's rollups and compare (or repair).")
     parser.add_argument("crm", help="the CRM's slug or id")
     parser.add_argument("--repair", action="store_true")
+    parser.add_argument("--background", action="store_true", help="in chunks, by the RollupRebuild state machine")
     args = parser.parse_args(argv)
     crms = services().storage.crms
     tenant_id = crms.resolve_slug(args.crm) or args.crm
+    if args.background:
+        run = services().rollups.start(tenant_id, repair=args.repair, reason="operator", settle_s=0)
+        print(json.dumps({"started": run}))
+        return
     print(json.dumps(reconcile(tenant_id, repair=args.repair), indent=2))
 
 

@@ -156,6 +156,19 @@ FUNCTIONS: tuple[LambdaFunction, ...] = (
         memory_mb=512,
     ),
     LambdaFunction(
+        name="ReconcileStep",
+        handler="functions.reconcile.step",
+        description="One step of a chunked rollup reconciliation: reads records while its time lasts, then compares",
+        access=frozenset({Access.TABLE_READ, Access.TABLE_WRITE, Access.FILES_READ, Access.FILES_WRITE}),
+        timeout_seconds=900,
+        memory_mb=1024,
+    ),
+    LambdaFunction(
+        name="ReconcileFailed",
+        handler="functions.reconcile.failed",
+        description="Logs why a chunked rollup reconciliation stopped (an error to alarm on)",
+    ),
+    LambdaFunction(
         name="ExportContacts",
         handler="functions.imports.export",
         description="Writes clients or leads with the list's filters to a CSV or XLSX file in S3",
@@ -204,6 +217,11 @@ STATE_MACHINES: tuple[StateMachine, ...] = (
         name="ContactImport",
         file="contact-import.asl.json",
         functions={"ImportStepFunctionArn": "ImportStep", "ImportFailedFunctionArn": "ImportFailed"},
+    ),
+    StateMachine(
+        name="RollupRebuild",
+        file="rollup-rebuild.asl.json",
+        functions={"ReconcileStepFunctionArn": "ReconcileStep", "ReconcileFailedFunctionArn": "ReconcileFailed"},
     ),
     StateMachine(
         name="ContactExport",

@@ -9,68 +9,31 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from chalicelib.domain.contact_kinds import ChannelType as ChannelType
+from chalicelib.domain.contact_kinds import ClientType as ClientType
+from chalicelib.domain.contact_kinds import ContactKind as ContactKind
+from chalicelib.domain.contact_kinds import ContactStatus as ContactStatus
+from chalicelib.domain.contact_kinds import LeadSource as LeadSource
+from chalicelib.domain.contact_kinds import LeadStatus as LeadStatus
+
+# Re-exported: who may see or change a contact (`contact_rights.py`, apart for light readers).
+from chalicelib.domain.contact_rights import can_see as can_see
+from chalicelib.domain.contact_rights import delete_right as delete_right
+from chalicelib.domain.contact_rights import edit_right as edit_right
 from chalicelib.domain.errors import ValidationError
 
 # Re-exported: the feed is a contact's (and a deal's); `feed.py` holds it apart for light writers.
 from chalicelib.domain.feed import FeedEntry as FeedEntry
 from chalicelib.domain.feed import FeedKind as FeedKind
-from chalicelib.domain.rights import Permission
 from chalicelib.domain.users import normalize_email
-
-if TYPE_CHECKING:
-    from chalicelib.domain.actor import Actor
 
 # Every write of a contact is one transaction (at most 100 items, guards and index entries
 # included): these bounds keep the largest contact well inside it.
 MAX_PHONES = 5
 MAX_EMAILS = 5
 MAX_TEXT = 2000
-
-
-class ContactKind(StrEnum):
-    CLIENT = "client"
-    LEAD = "lead"
-
-
-class ContactStatus(StrEnum):
-    INDIVIDUAL = "individual"
-    COMPANY = "company"
-
-
-class ClientType(StrEnum):
-    POTENTIAL = "potential"
-    CLIENT = "client"
-    RESELLER = "reseller"
-    PARTNER = "partner"
-
-
-class ChannelType(StrEnum):
-    WORK = "work"
-    MOBILE = "mobile"
-    HOME = "home"
-    PERSONAL = "personal"
-    OTHER = "other"
-
-
-class LeadStatus(StrEnum):
-    NOT_PROCESSED = "not_processed"
-    IN_PROGRESS = "in_progress"
-    FINISHED = "finished"
-
-
-class LeadSource(StrEnum):
-    MANUAL = "manual"
-    CALL_INCOMING = "call_incoming"
-    CALL_OUTGOING = "call_outgoing"
-    SMS = "sms"
-    EMAIL = "email"
-    FORM = "form"
-    IMPORT = "import"
-    API = "api"
-    ZAPIER = "zapier"
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,36 +102,6 @@ class Contact:
     def in_pool(self) -> bool:
         """An unsorted lead: no responsible user yet, anyone may take it (LD-1, LD-2)."""
         return self.is_lead and self.responsible_user_id is None
-
-
-# --- rights (ST-7) ---------------------------------------------------------------------------
-
-
-def can_see(actor: Actor, contact: Contact) -> bool:
-    """Clients: one's own, or all with customers_view_all. Leads: one's own, the pool, or all
-    with leads_view."""
-    if contact.responsible_user_id == actor.user_id:
-        return True
-    if contact.is_lead:
-        return contact.in_pool or actor.can(Permission.LEADS_VIEW)
-    return actor.can(Permission.CUSTOMERS_VIEW_ALL)
-
-
-def edit_right(contact: Contact, actor: Actor) -> Permission | None:
-    """The right needed to change `contact`, or None when its owner (or the pool) needs none."""
-    if not contact.is_lead:
-        return Permission.CUSTOMERS_EDIT
-    if contact.responsible_user_id in (actor.user_id, None):
-        return None
-    return Permission.LEADS_EDIT
-
-
-def delete_right(contact: Contact, actor: Actor) -> Permission | None:
-    if not contact.is_lead:
-        return Permission.CUSTOMERS_DELETE
-    if contact.responsible_user_id == actor.user_id:
-        return None
-    return Permission.LEADS_DELETE
 
 
 # --- input rules -----------------------------------------------------------------------------

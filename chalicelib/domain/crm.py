@@ -6,11 +6,10 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.money import ExchangeRates
-from chalicelib.domain.telephony import TelephonySettings
+from chalicelib.domain.telephony_settings import TelephonySettings
 
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 -]*$")
 NAME_MAX_LENGTH = 60
@@ -98,6 +97,8 @@ def check_country(country: str, *, field_name: str = "country") -> str:
 
 def check_timezone(name: str, *, field_name: str = "timezone") -> str:
     """An IANA time zone name such as Europe/Paris."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError  # only settings need it: kept off the cold start
+
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):

@@ -77,7 +77,8 @@ def leads_by_source(lead_source: str) -> str:
 
 
 def funnel(status: str) -> str:
-    """Deals created that day that reached `status` (at any time since): the funnel's steps."""
+    """Deals created that day that reached `status` or beyond (at any time since): the funnel's
+    steps, never growing along the board (`domain.rollups.funnel_steps`)."""
     return f"funnel.{status}"
 
 
@@ -91,7 +92,8 @@ SOURCE_COUNTS = ("leads", "clients", "deals", "won_value")
 
 def by_source_tag(tag_id: str, what: str) -> str:
     """Per source tag (AN-3): `leads` created, `clients` created (or converted), `deals` created
-    for a client carrying the tag, `won_value` of those won."""
+    for a client carrying the tag, `won_value` of those won. Kept for the CRM and for the user
+    the event is attributed to (as the other day cells), so a user's sources report is theirs."""
     return f"tag.{tag_id}.{what}"
 
 

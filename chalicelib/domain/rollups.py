@@ -9,7 +9,7 @@ reconciliation can recompute them from the records and compare.
 Attribution ("who was responsible when it happened") is stored in the record when it happens
 (`attribute_*`, called by the storage layer at each write), so a later reassignment does not
 move past figures. Records stored before rollups carry none: they count for their current
-responsible user (`_contact_attribution`, `_task_attribution`, a status change's `by`).
+responsible user (`_contact_attribution`, `tasks.task_attribution`, a status change's `by`).
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from zoneinfo import ZoneInfo
 
 from chalicelib.domain import metrics as m
 from chalicelib.domain.contacts import Contact, ContactAttribution, LeadSource, PoolSpan
-from chalicelib.domain.deals import Deal, DealStatus
-from chalicelib.domain.tasks import Task, TaskAttribution, TaskStatus
+from chalicelib.domain.deals import BOARD_ORDER, Deal, DealStatus
+from chalicelib.domain.tasks import Task, TaskAttribution, TaskStatus, is_overdue, mark_overdue, task_attribution
 from chalicelib.domain.telephony import Call, CallDirection, CallStatus
 
 Cell = tuple[str, str, str]  # (scope, period, metric)
@@ -124,8 +124,9 @@ def attribute_deal(after: Deal) -> Deal:
 
 def attribute_task(before: Task | None, after: Task) -> Task:
     """The responsible user at creation and at completion; completion or a new end clears the
-    overdue state (the marks of past overdue transitions stay)."""
-    current = _task_attribution(before) if before is not None else TaskAttribution(after.responsible_user_id)
+    overdue state (the marks of past overdue transitions stay); a task not done written after
+    its end is marked overdue at once (its OVERDUE due action only covers later ends)."""
+    current = task_attribution(before) if before is not None else TaskAttribution(after.responsible_user_id)
     if after.attribution is not None and before is not None and after.attribution != before.attribution:
         current = after.attribution  # the due runner marking it overdue
     completed_by = current.completed_by
@@ -133,7 +134,12 @@ def attribute_task(before: Task | None, after: Task) -> Task:
         completed_by = after.responsible_user_id
     elif not after.done:
         completed_by = None
-    return replace(after, attribution=replace(current, completed_by=completed_by))
+    task = replace(after, attribution=replace(current, completed_by=completed_by))
+    if not task.done and task.end < task.updated_at:
+        # Written after its end (created late, moved into the past, reopened, or edited before
+        # the due runner got to it): it goes overdue with this write. Later ends: the runner.
+        return mark_overdue(task) or task
+    return task
 
 
 def closed_lead(lead: Contact, at: datetime) -> ClosedLead:
@@ -154,32 +160,11 @@ def closed_lead(lead: Contact, at: datetime) -> ClosedLead:
     )
 
 
-def mark_overdue(task: Task) -> Task | None:
-    """The task gone overdue at its end (the due runner, at the end); None if it is done or
-    already marked for this end."""
-    if task.done or is_overdue(task):
-        return None
-    current = _task_attribution(task)
-    marks = (*current.overdue_marks, (task.end, task.responsible_user_id))
-    return replace(task, attribution=replace(current, overdue_marks=marks))
-
-
-def is_overdue(task: Task) -> bool:
-    marks = _task_attribution(task).overdue_marks
-    return not task.done and bool(marks) and marks[-1][0] == task.end
-
-
 def _contact_attribution(contact: Contact) -> ContactAttribution:
     if contact.attribution is not None:
         return contact.attribution
     spans: tuple[PoolSpan, ...] = (PoolSpan(contact.created_at),) if contact.in_pool else ()
     return ContactAttribution(contact.responsible_user_id, contact.responsible_user_id, spans)
-
-
-def _task_attribution(task: Task) -> TaskAttribution:
-    if task.attribution is not None:
-        return task.attribution
-    return TaskAttribution(task.responsible_user_id, task.responsible_user_id if task.done else None)
 
 
 # --- contributions -----------------------------------------------------------------------------
@@ -208,7 +193,8 @@ def _lead_created(
         found[(scope, day, m.leads_by_source(source or LeadSource.MANUAL.value))] += 1
     found[(m.ALL, m.recent_period(created_at), m.LEADS_CREATED)] += 1
     for tag in tags:
-        found[(m.ALL, day, m.by_source_tag(tag, "leads"))] += 1
+        for scope in _scopes(created_for):
+            found[(scope, day, m.by_source_tag(tag, "leads"))] += 1
     for span in spans:
         found[(m.ALL, _day(span.entered, tz), m.POOL_DELTA)] += 1
         if span.left is not None:
@@ -237,7 +223,8 @@ def _contact(found: Counter[Cell], contact: Contact, tz: ZoneInfo) -> None:
             found[(scope, day, m.LEADS_CONVERTED)] += 1
     found[(m.ALL, m.recent_period(became), m.CLIENTS_CREATED)] += 1
     for tag in contact.source_tag_ids:
-        found[(m.ALL, day, m.by_source_tag(tag, "clients"))] += 1
+        for scope in _scopes(by):
+            found[(scope, day, m.by_source_tag(tag, "clients"))] += 1
     found[(m.ALL, m.NOW, m.CLIENTS_TOTAL)] += 1
 
 
@@ -254,16 +241,21 @@ def _deal(found: Counter[Cell], deal: Deal, tz: ZoneInfo) -> None:
     created = _day(deal.created_at, tz)
     for scope in _scopes(creator):
         found[(scope, created, m.DEALS_CREATED)] += 1
-        for status in dict.fromkeys(c.status for c in history):
+        for status in funnel_steps(deal):
             found[(scope, created, m.funnel(status.value))] += 1
     for tag in deal.source_tag_ids:
-        found[(m.ALL, created, m.by_source_tag(tag, "deals"))] += 1
+        for scope in _scopes(creator):
+            found[(scope, created, m.by_source_tag(tag, "deals"))] += 1
     for change in history:
         for scope in _scopes(change.by or deal.responsible_user_id):
             found[(scope, _day(change.at, tz), m.entered(change.status.value))] += 1
-    if not deal.status.final or not history or history[-1].status is not deal.status:
-        return
-    last = history[-1]
+    if deal.status.final and history and history[-1].status is deal.status:
+        _deal_closed(found, deal, tz)
+
+
+def _deal_closed(found: Counter[Cell], deal: Deal, tz: ZoneInfo) -> None:
+    """A deal won or canceled: on the day of its last move, for who was responsible then."""
+    last = deal.history[-1]
     day = _day(last.at, tz)
     for scope in _scopes(last.by or deal.responsible_user_id):
         if deal.status is DealStatus.SUCCESS:
@@ -274,7 +266,25 @@ def _deal(found: Counter[Cell], deal: Deal, tz: ZoneInfo) -> None:
             found[(scope, day, m.DEALS_CANCELED)] += 1
     if deal.status is DealStatus.SUCCESS:
         for tag in deal.source_tag_ids:
-            found[(m.ALL, day, m.by_source_tag(tag, "won_value"))] += _won_value(deal)
+            for scope in _scopes(last.by or deal.responsible_user_id):
+                found[(scope, day, m.by_source_tag(tag, "won_value"))] += _won_value(deal)
+
+
+_OPEN_STEPS = tuple(s for s in BOARD_ORDER if not s.final)
+
+
+def funnel_steps(deal: Deal) -> tuple[DealStatus, ...]:
+    """The funnel steps a deal counts in: "reached this step or beyond". Every open step up to
+    the furthest one it reached (`new` at least: every deal was created), all of them when it
+    is won, plus `success` when won or `canceled` when canceled (its current status)."""
+    if deal.status is DealStatus.SUCCESS:
+        return (*_OPEN_STEPS, DealStatus.SUCCESS)
+    reached = [c.status for c in deal.history if not c.status.final]
+    if not deal.status.final:
+        reached.append(deal.status)
+    furthest = max((_OPEN_STEPS.index(s) for s in reached), default=0)
+    steps = _OPEN_STEPS[: furthest + 1]
+    return (*steps, DealStatus.CANCELED) if deal.status is DealStatus.CANCELED else steps
 
 
 def _won_value(deal: Deal) -> int:
@@ -298,7 +308,7 @@ def _call(found: Counter[Cell], call: Call, tz: ZoneInfo) -> None:
 
 
 def _task_cells(found: Counter[Cell], task: Task, tz: ZoneInfo) -> None:
-    who = _task_attribution(task)
+    who = task_attribution(task)
     for scope in _scopes(who.created_for):
         found[(scope, _day(task.created_at, tz), m.TASKS_CREATED)] += 1
     if task.done and task.completed_at is not None:
@@ -329,6 +339,7 @@ __all__ = [
     "closed_lead",
     "contributions",
     "delta",
+    "funnel_steps",
     "is_kept",
     "mark_overdue",
     "recent_from",

@@ -67,7 +67,7 @@ class DueKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class DueAction:
-    """Something to do for a task at a moment (a reminder email, a deferred SMS)."""
+    """Something to do for a task at a moment (a reminder email, a deferred SMS, its end)."""
 
     tenant_id: str
     task_id: str
@@ -141,7 +141,17 @@ class Task:
             actions.append(DueAction(tenant_id, self.id, DueKind.REMIND, self.remind_at))
         if self.sms_at is not None:
             actions.append(DueAction(tenant_id, self.id, DueKind.SMS, self.sms_at))
+        # Its end, when it goes overdue if not done. An end already gone at the write is marked
+        # by that write (`domain.rollups.attribute_task`), so only later ends are scheduled.
+        if not self.done and self.end >= self.updated_at and not self.marked_overdue:
+            actions.append(DueAction(tenant_id, self.id, DueKind.OVERDUE, self.end))
         return actions
+
+    @property
+    def marked_overdue(self) -> bool:
+        """Whether it has been marked overdue for its current end (`domain.rollups`)."""
+        marks = self.attribution.overdue_marks if self.attribution is not None else ()
+        return bool(marks) and marks[-1][0] == self.end
 
     def wants(self, action: DueAction) -> bool:
         """Whether `action` (scheduled earlier) is still one of this task's."""
@@ -302,3 +312,25 @@ def view_range(view: CalendarView, day: date, tz: ZoneInfo, week_start: str = "m
 def overlaps(task: Task, start: datetime, end: datetime) -> bool:
     """Whether the task shows in [start, end): it runs into the range, or starts in it."""
     return task.start < end and (task.end > start or task.start >= start)
+
+
+def task_attribution(task: Task) -> TaskAttribution:
+    """Who the task counts for in the rollups (stored at each write; older records: the current
+    responsible user)."""
+    if task.attribution is not None:
+        return task.attribution
+    return TaskAttribution(task.responsible_user_id, task.responsible_user_id if task.done else None)
+
+
+def mark_overdue(task: Task) -> Task | None:
+    """The task gone overdue at its end (the due runner, at the end); None if it is done or
+    already marked for this end."""
+    if task.done or is_overdue(task):
+        return None
+    current = task_attribution(task)
+    marks = (*current.overdue_marks, (task.end, task.responsible_user_id))
+    return replace(task, attribution=replace(current, overdue_marks=marks))
+
+
+def is_overdue(task: Task) -> bool:
+    return not task.done and task.marked_overdue

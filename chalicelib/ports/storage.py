@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 if TYPE_CHECKING:
     from chalicelib.domain.autodial import CallList, CallListStatus, ListItem, Outcome
     from chalicelib.domain.broadcasts import Broadcast, BroadcastStatus, Recipient, RecipientStatus
+    from chalicelib.domain.call_events import CallEvent
     from chalicelib.domain.contacts import Contact, ContactKind, FeedEntry
     from chalicelib.domain.crm import Crm
     from chalicelib.domain.dashboard import Placement
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
     from chalicelib.domain.sms import SmsTemplate
     from chalicelib.domain.sources import SourceParam, SourceTag
     from chalicelib.domain.tasks import DueAction, Task
-    from chalicelib.domain.telephony import Call, CallEvent, RecordingState
+    from chalicelib.domain.telephony import Call, RecordingState
     from chalicelib.domain.users import User, UserStatus
     from chalicelib.ports.queries.calls import CallFilter, ClaimResult, KnownStatus
     from chalicelib.ports.queries.contacts import Criteria

@@ -8,8 +8,10 @@ are one Query a hundred users), the `tasks` report one BatchGetItem of the users
 cells up to today. The cost grows with the days and users, never with the records.
 
 Rights (docs/analytics-api.md): `user_id` other than one's own needs the view-all right of the
-report's area (AREA_RIGHT); without it, `by_user` holds the caller's row only. The CRM-wide
-totals and series are every user's to see.
+report's area (AREA_RIGHT). Without `user_id`, a caller with that right gets the whole CRM's
+figures (and every user in `by_user`), a caller without it their own (as `user_id` = oneself).
+The leads report's pool series is CRM-wide for everyone (the pool has no user; the dashboard
+shows its size to everyone too).
 
 The reports are returned as the API's JSON shapes (API.md "Analytics"), dates as `date`.
 """
@@ -85,6 +87,8 @@ class AnalyticsService:
                 raise ForbiddenError(f"another user's figures need the '{right.value}' right", field="user_id")
             if self._storage.users(actor.tenant_id).get(user_id) is None:
                 raise NotFoundError("no such user in this CRM", field="user_id")
+        if user_id is None and not sees_all:
+            user_id = actor.user_id  # without the area's right, one's own figures
         crm = self._crm(actor)
         today = self._clock().astimezone(ZoneInfo(crm.timezone)).date()
         first, last = resolve_period(first, last, today)

@@ -21,7 +21,8 @@ from chalicelib.domain.autodial import (
     ListItem,
     Outcome,
 )
-from chalicelib.domain.contacts import LeadSource, can_see
+from chalicelib.domain.contact_kinds import LeadSource
+from chalicelib.domain.contact_rights import can_see
 from chalicelib.domain.errors import ConflictError, NotFoundError, UnavailableError, ValidationError
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.paging import Page

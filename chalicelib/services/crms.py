@@ -11,8 +11,10 @@ If step 2 fails, everything is undone before answering. If the Lambda dies betwe
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from chalicelib.domain import crm as crm_rules
 from chalicelib.domain.actor import Actor
@@ -25,7 +27,9 @@ from chalicelib.observability import logger
 from chalicelib.ports.outside import Clock, IdentityProvider, SecretStore
 from chalicelib.ports.pbx import PBX_SECRET
 from chalicelib.ports.storage import Storage
-from chalicelib.services.invitations import InvitationService
+
+if TYPE_CHECKING:
+    from chalicelib.services.invitations import InvitationService
 
 # More users are invited afterwards; the wizard's list stays short.
 MAX_EXTRA_USERS = 25
@@ -71,8 +75,10 @@ class CrmService:
         clock: Clock,
         identity: IdentityProvider,
         secrets: SecretStore,
-        invitations: InvitationService | None = None,
+        invitations: Callable[[], InvitationService] | None = None,
     ) -> None:
+        # A provider: the invitation service is built only when a creation invites someone
+        # (the provisioning sweep never does).
         self._invitations = invitations
         self._storage = storage
         self._identity = identity
@@ -135,7 +141,7 @@ class CrmService:
         if self._invitations is None:
             raise RuntimeError("CrmService was built without an invitation service")
         try:
-            self._invitations.invite_created(admin, users)
+            self._invitations().invite_created(admin, users)
         except DomainError:
             logger.exception("could not invite the new CRM's users", extra={"tenant_id": admin.tenant_id})
 

@@ -1,4 +1,5 @@
-"""The due-actions worker (TK-4, SM-4): task reminders by email and deferred SMS, on time, once.
+"""The due-actions worker (TK-4, SM-4): task reminders by email and deferred SMS, on time, once;
+and, at a task's end, marking it overdue if it is not done (the rollups count it).
 
 A scheduled function runs `DueWorker.run` every minute. Each run reads the hours from the
 watermark (the oldest hour that may still hold work) to now, one Query per hour, so a run after
@@ -18,16 +19,16 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from chalicelib.domain.contacts import FeedKind
 from chalicelib.domain.errors import StaleVersionError, UnavailableError
+from chalicelib.domain.feed import FeedKind
 from chalicelib.domain.notifications import Link, LinkType, NotificationKind, task_due_title
-from chalicelib.domain.tasks import SMS_MAX_LATENESS, DueKind, SmsState, Task, TaskStatus, due_hour
+from chalicelib.domain.tasks import SMS_MAX_LATENESS, DueKind, SmsState, Task, TaskStatus, due_hour, mark_overdue
 from chalicelib.observability import logger
 from chalicelib.ports.notifications import NoNotifier, Notifier
 from chalicelib.ports.outside import Clock, Mailer, SmsOutcomeUnknownError, SmsRejectedError, SmsSender
 from chalicelib.ports.queries.tasks import DueRecord
 from chalicelib.ports.storage import Storage
-from chalicelib.services.tasks import task_feed_writes
+from chalicelib.services.task_feed import task_feed_writes
 
 LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 5
@@ -40,7 +41,8 @@ WRITE_MARGIN = timedelta(minutes=5)
 @dataclass(slots=True)
 class RunReport:
     hours: int = 0
-    fired: int = 0
+    fired: int = 0  # reminders and SMS
+    overdue: int = 0  # tasks marked overdue at their end
     dropped: int = 0  # no longer wanted (task moved, completed or deleted)
     retried: int = 0
     failed: int = 0  # given up after MAX_ATTEMPTS, or refused for good
@@ -129,7 +131,9 @@ class DueWorker:
             report.errors.append(str(exc))
             return False
         self._due.finish(record)
-        if fired:
+        if fired and action.kind is DueKind.OVERDUE:
+            report.overdue += 1
+        elif fired:
             report.fired += 1
         else:
             report.dropped += 1
@@ -143,7 +147,29 @@ class DueWorker:
             return False
         if action.kind is DueKind.REMIND:
             return self._remind(action.tenant_id, task, now)
+        if action.kind is DueKind.OVERDUE:
+            return self._mark_overdue(record, task)
         return self._send_sms(action.tenant_id, task, now)
+
+    def _mark_overdue(self, record: DueRecord, task: Task) -> bool:
+        """The task's end has come and it is not done: mark it overdue through the normal task
+        write (the rollups' delta goes in the same transaction). Fired twice, or after the task
+        was completed or moved, it finds nothing to do (`Task.wants`, `mark_overdue`)."""
+        action = record.action
+        repo = self._storage.tasks(action.tenant_id)
+        for _ in range(3):
+            marked = mark_overdue(task)
+            if marked is None:
+                return False
+            try:
+                repo.save_changes(task, marked)  # updated_at kept: bookkeeping, not an edit
+                return True
+            except StaleVersionError:
+                fresh = repo.get(task.id, consistent=True)
+                if fresh is None or not fresh.wants(action):
+                    return False
+                task = fresh
+        raise _RetryLaterError(f"task {task.id} kept changing while being marked overdue")
 
     def _remind(self, tenant_id: str, task: Task, now: datetime) -> bool:
         user = self._storage.users(tenant_id).get(task.responsible_user_id)

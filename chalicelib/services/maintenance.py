@@ -20,7 +20,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.domain.contacts import ContactKind
+from chalicelib.domain.contact_kinds import ContactKind
 from chalicelib.domain.counters import owner_counter
 from chalicelib.domain.deals import DealStatus
 from chalicelib.domain.errors import ValidationError

@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from chalicelib.domain.call_events import CALL_EVENTS, CallEvent, call_event
 from chalicelib.domain.contacts import (
     Contact,
     FeedEntry,
@@ -36,12 +37,9 @@ from chalicelib.domain.schedule import parse_working_hours
 from chalicelib.domain.search import call_terms
 from chalicelib.domain.sources import MAX_PER_CONTACT, SourceParam, SourceTag
 from chalicelib.domain.telephony import (
-    CALL_EVENTS,
     Call,
     CallDirection,
-    CallEvent,
     CallStatus,
-    call_event,
     number_lead,
     stable_id,
     to_e164,

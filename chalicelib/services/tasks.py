@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from chalicelib.domain.actor import Actor
 from chalicelib.domain.clock import isoformat_z
-from chalicelib.domain.contacts import FeedEntry, FeedKind, can_see
+from chalicelib.domain.contacts import can_see
 from chalicelib.domain.crm import Crm
 from chalicelib.domain.deals import can_see_deal
 from chalicelib.domain.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError, check_version
@@ -50,7 +50,8 @@ from chalicelib.domain.users import UserStatus
 from chalicelib.ports.notifications import NoNotifier, Notifier
 from chalicelib.ports.outside import Clock
 from chalicelib.ports.queries.tasks import ListFilter, TaskListKind
-from chalicelib.ports.storage import FeedOwner, Storage, Write
+from chalicelib.ports.storage import Storage, Write
+from chalicelib.services.task_feed import task_feed_writes
 
 MAX_COMMENT = 2000
 MAX_CALENDAR_USERS = 200
@@ -416,36 +417,6 @@ class TaskService:
         deal_id: str | None,
     ) -> list[Write]:
         return task_feed_writes(self._storage, actor.tenant_id, actor.user_id, task, now, data, contact_ids, deal_id)
-
-
-def task_feed_writes(
-    storage: Storage,
-    tenant_id: str,
-    user_id: str | None,
-    task: Task,
-    now: datetime,
-    data: dict[str, Any],
-    contact_ids: list[str] | tuple[str, ...],
-    deal_id: str | None,
-    kind: FeedKind = FeedKind.TASK,
-) -> list[Write]:
-    """One feed entry per linked contact (and the deal), describing the task and the event."""
-    body = {
-        **data,
-        "task_id": task.id,
-        "type": task.type.value,
-        "title": task.title,
-        "start": isoformat_z(task.start),
-        "end": isoformat_z(task.end),
-        "status": task.status.value,
-    }
-    owners = [(FeedOwner.CONTACT, c) for c in contact_ids]
-    if deal_id:
-        owners.append((FeedOwner.DEAL, deal_id))
-    return [
-        storage.feed_write(tenant_id, owner, owner_id, FeedEntry(new_id(), kind, now, user_id, data=body))
-        for owner, owner_id in owners
-    ]
 
 
 def _apply_plain(task: Task, values: Mapping[str, Any], now: datetime) -> Task:

@@ -12,9 +12,10 @@ from chalicelib.db import keys
 from chalicelib.db.models.shared import FeedItem
 from chalicelib.db.repositories.calls import CallRepository
 from chalicelib.db.repositories.sms_templates import SmsTemplateRepository
+from chalicelib.domain.call_events import call_event
 from chalicelib.domain.errors import StaleVersionError
 from chalicelib.domain.sms import SmsTemplate
-from chalicelib.domain.telephony import CallDirection, CallStatus, call_event
+from chalicelib.domain.telephony import CallDirection, CallStatus
 from chalicelib.ports.queries.calls import CallFilter
 from tests.harness import LocalAws
 

@@ -139,12 +139,15 @@ def test_task_writes_keep_its_due_actions_in_step(repo: TaskRepository) -> None:
     reminder = T0 - timedelta(minutes=15)
     assert [r.action.at for r in due.due(reminder, T0)] == [reminder]
 
-    moved = replace(task, start=T0 + timedelta(hours=1)).with_schedule(task, NOW)
+    moved = replace(task, start=T0 + timedelta(hours=1), end=T0 + timedelta(hours=1)).with_schedule(task, NOW)
     repo.save_changes(task, moved)
     assert list(due.due(reminder, T0)) == []
     assert [r.action.at for r in due.due(T0, T0 + timedelta(hours=1))] == [T0 + timedelta(minutes=45)]
+    later = T0 + timedelta(hours=1)  # its end, when it goes overdue if not done
+    assert [(r.action.kind, r.action.at) for r in due.due(later, later)] == [(DueKind.OVERDUE, later)]
     repo.delete(replace(moved, version=2))
     assert list(due.due(T0, T0 + timedelta(hours=1))) == []
+    assert list(due.due(later, later)) == []
     assert list(Item.query(keys.task_list_pk("tenant-1", keys.TaskList.PARTICIPANT, "u1"))) == []
 
 

@@ -60,7 +60,7 @@ def test_completing_drops_what_is_scheduled_and_reopening_schedules_again() -> N
     done = replace(task, status=TaskStatus.DONE).with_schedule(task, NOW)
     assert done.due_actions("t") == []
     reopened = replace(done, status=TaskStatus.OPEN).with_schedule(done, NOW)
-    assert [a.kind for a in reopened.due_actions("t")] == [DueKind.REMIND]
+    assert [a.kind for a in reopened.due_actions("t")] == [DueKind.REMIND, DueKind.OVERDUE]
 
 
 def test_an_sms_is_scheduled_at_its_start_never_in_the_past_and_never_twice_once_sent() -> None:
@@ -79,10 +79,13 @@ def test_an_sms_is_scheduled_at_its_start_never_in_the_past_and_never_twice_once
 
 def test_a_task_only_wants_the_actions_it_has_now() -> None:
     task = a_task(NOW + timedelta(hours=2)).with_schedule(None, NOW)
-    (action,) = task.due_actions("t")
+    action, overdue = task.due_actions("t")
     assert task.wants(action)
+    assert task.wants(overdue)
     moved = replace(task, start=NOW + timedelta(hours=3)).with_schedule(task, NOW)
     assert not moved.wants(action)
+    assert moved.wants(overdue)  # the same end
+    assert not replace(moved, end=NOW + timedelta(hours=4)).wants(overdue)
 
 
 def test_weeks_start_on_the_users_week_start_day() -> None:

@@ -7,16 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from chalicelib.domain.call_events import call_event
 from chalicelib.domain.errors import ValidationError
-from chalicelib.domain.telephony import (
-    CallDirection,
-    CallStatus,
-    TelephonySettings,
-    call_event,
-    dial_number,
-    status_of,
-    to_e164,
-)
+from chalicelib.domain.telephony import CallDirection, CallStatus, TelephonySettings, dial_number, status_of, to_e164
 
 PARIS = ZoneInfo("Europe/Paris")
 

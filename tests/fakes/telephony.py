@@ -9,11 +9,12 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from chalicelib.domain.autodial import CallList, CallListStatus, ListItem, Outcome
+from chalicelib.domain.call_events import CallEvent
 from chalicelib.domain.contacts import FeedEntry, FeedKind
 from chalicelib.domain.ids import derived_id
 from chalicelib.domain.paging import Page
 from chalicelib.domain.search import Term
-from chalicelib.domain.telephony import Call, CallEvent, CallStatus, RecordingState
+from chalicelib.domain.telephony import Call, CallStatus, RecordingState
 from chalicelib.ports.pbx import PbxError, PbxEvent, PbxEventError, Transcript
 from chalicelib.ports.queries.calls import CallFilter, ClaimResult
 from tests.fakes.base import page

@@ -326,3 +326,25 @@ def test_a_deferred_sms_whose_answer_never_came_is_not_sent_again(api: Api, make
     assert len(sms.sent) == 1
     shown = api.get(f"/v1/tasks/{sms_task['id']}", token=crm.token).json
     assert (shown["sms_status"], shown["sms_error"]) == ("failed", "outcome unknown, not sent again: read timed out")
+
+
+def test_a_task_not_done_at_its_end_goes_overdue_on_the_dashboard(api: Api, make_crm, now: datetime) -> None:
+    crm = make_crm()
+    created = task(api, crm, now + timedelta(minutes=30), remind_minutes_before=None)
+    (action,) = [r.action for r in DueRepository().due(now + timedelta(minutes=30), now + timedelta(minutes=30))
+                 if r.action.task_id == created["id"]]  # fmt: skip
+    assert action.kind is DueKind.OVERDUE
+    clock = Clock(now + timedelta(minutes=31))
+    first, second = worker(clock).run(), worker(clock).run()
+    assert (first.overdue, second.overdue) == (1, 0)
+
+    def overdue() -> int:
+        reply = api.get("/v1/dashboard", token=crm.token)
+        return next(w["data"]["count"] for w in reply.json["widgets"] if w["id"] == "tasks_overdue")
+
+    assert overdue() == 1
+    reply = api.get(f"/v1/tasks/{created['id']}", token=crm.token)
+    assert reply.json["updated_at"] == created["updated_at"]  # bookkeeping, not an edit
+    done = api.post(f"/v1/tasks/{created['id']}/complete", {}, token=crm.token)
+    assert done.status == 200, done.json
+    assert overdue() == 0

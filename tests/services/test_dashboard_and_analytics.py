@@ -108,6 +108,9 @@ def seed_deals(world: World, scope: str) -> None:
         {
             (scope, d("2026-03-02"), metrics.DEALS_CREATED): 3,
             (scope, d("2026-03-02"), metrics.funnel("new")): 3,
+            (scope, d("2026-03-02"), metrics.funnel("in_progress")): 2,
+            (scope, d("2026-03-02"), metrics.funnel("decision")): 2,
+            (scope, d("2026-03-02"), metrics.funnel("payment")): 2,
             (scope, d("2026-03-02"), metrics.funnel("success")): 2,
             (scope, d("2026-03-02"), metrics.funnel("canceled")): 1,
             (scope, d("2026-03-03"), metrics.DEALS_WON): 2,
@@ -131,7 +134,7 @@ def test_the_deals_report_totals_the_funnel_and_a_series(world: World, now: date
         "avg_duration_days": 1.0,
     }
     assert [(s["status"], s["count"]) for s in report["funnel"]] == [
-        ("new", 3), ("in_progress", 0), ("decision", 0), ("payment", 0), ("success", 2), ("canceled", 1),
+        ("new", 3), ("in_progress", 2), ("decision", 2), ("payment", 2), ("success", 2), ("canceled", 1),
     ]  # fmt: skip
     assert report["series"] == [
         {"date": date(2026, 2, 23), "created": 0, "won": 0, "won_value": {"amount": "0.00", "currency": "EUR"}},
@@ -256,3 +259,34 @@ def test_bad_periods_name_the_field(world: World, now: datetime) -> None:
     with pytest.raises(ValidationError) as bad:
         analytics(world).report(world.admin, Report.DEALS, first=date(2022, 1, 1), last=date(2026, 3, 1))
     assert bad.value.field == "to"
+
+
+def test_without_the_areas_right_a_report_is_ones_own(world: World, now: datetime) -> None:
+    me = world.user("Sam Seller", frozenset())  # no view-all right at all
+    other = world.user("Oscar Other")
+    tag = SourceTag("tag1", SourceParam("utm_source"), "newsletter", "Newsletter", NOW)
+    world.storage.source_tags(world.tenant_id).create(tag)
+    world.storage.rollups(world.tenant_id).add(
+        {
+            (me.user_id, d("2026-03-03"), metrics.CALLS_IN): 2,
+            (other.user_id, d("2026-03-03"), metrics.CALLS_IN): 5,
+            (metrics.ALL, d("2026-03-03"), metrics.CALLS_IN): 7,
+            (me.user_id, d("2026-03-03"), metrics.LEADS_CREATED): 1,
+            (metrics.ALL, d("2026-03-03"), metrics.LEADS_CREATED): 3,
+            (metrics.ALL, d("2026-03-03"), metrics.POOL_DELTA): 2,
+            (metrics.ALL, metrics.NOW, metrics.UNSORTED): 2,
+            (me.user_id, d("2026-03-03"), metrics.by_source_tag("tag1", "leads")): 1,
+            (metrics.ALL, d("2026-03-03"), metrics.by_source_tag("tag1", "leads")): 3,
+        }
+    )
+    service = analytics(world)
+    mine = service.report(me, Report.CALLS)
+    assert mine["totals"]["incoming"] == 2
+    assert [r["user_id"] for r in mine["by_user"]] == [me.user_id]
+    assert service.report(world.admin, Report.CALLS)["totals"]["incoming"] == 7  # the right: the CRM's
+    leads = service.report(me, Report.LEADS, first=date(2026, 3, 2), last=date(2026, 3, 3))
+    assert leads["totals"]["created"] == 1
+    # The pool has no user: its size is the CRM's, for everyone (as on the dashboard).
+    assert [(s["date"], s["unsorted"]) for s in leads["series"]] == [(date(2026, 3, 2), 0), (date(2026, 3, 3), 2)]
+    assert service.report(me, Report.SOURCES)["items"][0]["leads"] == 1
+    assert service.report(world.admin, Report.SOURCES)["items"][0]["leads"] == 3

@@ -7,8 +7,11 @@ from datetime import timedelta
 
 import pytest
 
+from chalicelib.domain import metrics as m
+from chalicelib.domain.dashboard import Widget
 from chalicelib.domain.errors import UnavailableError
-from chalicelib.domain.tasks import SmsState, TaskStatus, TaskType
+from chalicelib.domain.tasks import DueAction, DueKind, SmsState, TaskStatus, TaskType
+from chalicelib.services.dashboard import DashboardService
 from chalicelib.services.due import MAX_ATTEMPTS, DueWorker
 from chalicelib.services.tasks import TaskService
 from tests.fakes.outside import FakeMailer, FakeSmsSender
@@ -137,3 +140,75 @@ def test_a_run_after_an_outage_catches_up_on_the_hours_it_missed(world: World, t
     world.clock.advance(hours=6)
     assert worker.run().fired == 3
     assert len(mailer.sent) == 3
+
+
+# --- overdue: a task not done at its end goes overdue (the rollups count it) -----------------
+
+
+def _overdue(world: World, user_id: str) -> tuple[int, int]:
+    """(NOW tasks_overdue of the user, tasks_went_overdue of the user over all days)."""
+    cells = world.storage.rollups(world.tenant_id).cells
+    went = sum(n for (s, p, metric), n in cells.items() if s == user_id and metric == m.TASKS_WENT_OVERDUE)
+    return cells[(user_id, m.NOW, m.TASKS_OVERDUE)], went
+
+
+def test_a_task_not_done_at_its_end_goes_overdue_once(world: World, tasks: TaskService) -> None:
+    worker = _worker(world)
+    worker.run()
+    task = tasks.create(world.admin, {"title": "Call Bob", "start": world.clock() + timedelta(hours=1),
+                                      "remind_minutes_before": None})  # fmt: skip
+    world.clock.advance(minutes=59)
+    assert (worker.run().overdue, _overdue(world, world.admin.user_id)) == (0, (0, 0))
+    world.clock.advance(minutes=2)
+    assert worker.run().overdue == 1
+    assert _overdue(world, world.admin.user_id) == (1, 1)
+    stored = world.storage.tasks(world.tenant_id).get(task.id)
+    assert stored is not None
+    assert stored.marked_overdue
+    assert stored.updated_at == task.updated_at
+    # Fired again (a repeated action): nothing more.
+    world.storage.due_actions.put(DueAction(world.tenant_id, task.id, DueKind.OVERDUE, task.end))
+    assert (worker.run().overdue, _overdue(world, world.admin.user_id)) == (0, (1, 1))
+    # Completed: no longer overdue; the transition stays counted.
+    tasks.complete(world.admin, task.id, None)
+    assert _overdue(world, world.admin.user_id) == (0, 1)
+
+
+def test_a_task_done_or_moved_before_its_end_is_left_alone(world: World, tasks: TaskService) -> None:
+    worker = _worker(world)
+    worker.run()
+    done = tasks.create(world.admin, {"title": "Done in time", "start": world.clock() + timedelta(hours=1)})
+    moved = tasks.create(world.admin, {"title": "Moved", "start": world.clock() + timedelta(hours=1)})
+    tasks.complete(world.admin, done.id, None)
+    later = world.clock() + timedelta(hours=3)
+    tasks.update(world.admin, moved.id, None, {"start": later})
+    world.clock.advance(hours=2)
+    assert worker.run().overdue == 0
+    assert _overdue(world, world.admin.user_id) == (0, 0)
+    world.clock.advance(hours=2)
+    assert worker.run().overdue == 1  # at its new end
+    assert _overdue(world, world.admin.user_id) == (1, 1)
+    # Moved again into the future: no longer overdue, and due again at the new end.
+    tasks.update(world.admin, moved.id, None, {"start": world.clock() + timedelta(hours=1)})
+    assert _overdue(world, world.admin.user_id) == (0, 1)
+    world.clock.advance(hours=2)
+    assert worker.run().overdue == 1
+    assert _overdue(world, world.admin.user_id) == (1, 2)
+
+
+def test_a_task_written_after_its_end_goes_overdue_with_that_write(world: World, tasks: TaskService) -> None:
+    task = tasks.create(world.admin, {"title": "Yesterday's call", "start": world.clock() - timedelta(days=1)})
+    assert _overdue(world, world.admin.user_id) == (1, 1)
+    assert [a.kind for a in world.storage.due_actions.records] == []  # nothing left to fire
+    tasks.update(world.admin, task.id, None, {"title": "Yesterday's call (again)"})
+    assert _overdue(world, world.admin.user_id) == (1, 1)  # the same end: once
+    tasks.delete(world.admin, task.id)
+    assert _overdue(world, world.admin.user_id) == (0, 0)  # deletion removes what it counted
+
+
+def test_the_dashboard_counts_overdue_tasks(world: World, tasks: TaskService) -> None:
+    tasks.create(world.admin, {"title": "Late", "start": world.clock() + timedelta(minutes=30)})
+    world.clock.advance(hours=1)
+    _worker(world).run()
+    figures = DashboardService(world.storage, world.clock).figures(world.admin)
+    assert figures[Widget.TASKS_OVERDUE] == {"count": 1}

@@ -1,7 +1,7 @@
 """Rollups kept by the writes equal their recomputation from the records (reconciliation).
 
 The property test runs random sequences of creates, takes, conversions, poor-quality closings,
-deals moved, won and canceled, tasks completed, calls and deletes, across days and users,
+deals moved, won and canceled, tasks completed or gone overdue, calls and deletes, across days and users,
 through the services over the fakes (which add cells through the same pure function as the
 table's repositories), then reconciles.
 """
@@ -15,15 +15,19 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from chalicelib.domain import metrics as m
+from chalicelib.domain.call_events import CallEvent
 from chalicelib.domain.contacts import ContactKind
 from chalicelib.domain.deals import DealStatus
-from chalicelib.domain.errors import DomainError
+from chalicelib.domain.errors import DomainError, UnavailableError
 from chalicelib.domain.ids import new_id
-from chalicelib.domain.telephony import CallDirection, CallEvent
+from chalicelib.domain.telephony import CallDirection
+from chalicelib.services.company import CompanyService
 from chalicelib.services.contacts import ContactInput, ContactService
 from chalicelib.services.deals import DealService
-from chalicelib.services.rollups import RollupService
+from chalicelib.services.due import DueWorker
+from chalicelib.services.rollups import REBUILD_MACHINE, RollupService
 from chalicelib.services.tasks import TaskService
+from tests.fakes.outside import FakeFiles, FakeMailer, FakeSmsSender, FakeWorkflows
 from tests.services.world import World
 
 USERS = 3
@@ -43,6 +47,7 @@ operation = st.one_of(
     st.tuples(st.just("deltask"), st.integers(0, 50)),
     st.tuples(st.just("call"), st.integers(-1, USERS - 1), st.booleans(), st.booleans(), st.integers(0, 600)),
     st.tuples(st.just("tick"), st.integers(1, 30)),
+    st.tuples(st.just("due")),  # the due runner: tasks past their end go overdue
 )
 
 
@@ -112,6 +117,8 @@ def run(world: World, operations: list[tuple[Any, ...]]) -> None:  # noqa: C901 
                     calls.apply(CallEvent(call_id, direction, final=final, ends=True), world.clock(), user_id=user_id)
                 case ("tick", hours):
                     world.clock.advance(timedelta(hours=hours))
+                case ("due",):
+                    DueWorker(store, world.clock, FakeMailer(), FakeSmsSender(), "https://crm.test").run()
                 case _:
                     pass
         except DomainError:
@@ -164,3 +171,55 @@ def test_reconciliation_reports_and_repairs_a_difference(world: World) -> None:
     assert not report.repaired
     assert service.reconcile(world.tenant_id, repair=True).repaired
     assert service.reconcile(world.tenant_id).clean
+
+
+def test_a_chunked_run_finds_and_repairs_what_a_run_in_one_go_does(world: World) -> None:
+    run(world, [("client", 0), ("lead", 1), ("lead", -1), ("task", 2, -3), ("deal", 0, 0, "EUR"), ("tick", 30),
+                ("call", 1, True, True, 60), ("move", 0, DealStatus.SUCCESS)])  # fmt: skip
+    rollups = world.storage.rollups(world.tenant_id)
+    day = m.day_period(world.clock().date())
+    rollups.add({(m.ALL, day, m.CLIENTS_CREATED): 2, (m.ALL, day, "stray"): 1})
+    files, workflows = FakeFiles(), FakeWorkflows()
+    service = RollupService(world.storage, world.clock, files=files, workflows=workflows)
+    name = service.start(world.tenant_id, repair=True, reason="test", settle_s=0)
+    assert name is not None
+    machine, state = workflows.started[name]
+    assert machine == REBUILD_MACHINE
+    steps = 0
+    while not state.get("done"):
+        before = dict(state)
+        state = service.step(state, time_budget=0)  # a page a step: partial sums in the bucket
+        steps += 1
+        if not state["done"]:
+            assert service.step(before, time_budget=0) == state  # a retried step: the same output
+    assert steps > 3
+    assert state["records"] == service.reconcile(world.tenant_id).records
+    assert (state["difference_count"], state["repaired"]) == (2, True)
+    assert [row[:3] for row in state["differences"]] == [[m.ALL, day, m.CLIENTS_CREATED], [m.ALL, day, "stray"]]
+    assert service.reconcile(world.tenant_id).clean
+
+
+def test_a_company_time_zone_change_starts_a_rebuild(world: World) -> None:
+    workflows = FakeWorkflows()
+    rollups = RollupService(world.storage, world.clock, files=FakeFiles(), workflows=workflows)
+    company = CompanyService(world.storage, rollups=rollups)
+    crm = company.get(world.admin)
+    fields = {"name": crm.name, "country": crm.country, "base_currency": crm.base_currency, "currencies": []}
+    company.update(world.admin, None, timezone=crm.timezone, **fields)
+    assert workflows.started == {}  # the same zone: nothing to rebuild
+    company.update(world.admin, None, timezone="Asia/Tokyo", **fields)
+    ((machine, payload),) = workflows.started.values()
+    assert (machine, payload["tenant_id"], payload["repair"]) == (REBUILD_MACHINE, world.tenant_id, True)
+
+
+def test_a_time_zone_change_is_saved_even_when_the_rebuild_cannot_start(world: World) -> None:
+    class DownWorkflows(FakeWorkflows):
+        def start(self, machine: str, name: str, payload: dict[str, Any]) -> bool:
+            raise UnavailableError("the workflow could not be started")
+
+    rollups = RollupService(world.storage, world.clock, files=FakeFiles(), workflows=DownWorkflows())
+    company = CompanyService(world.storage, rollups=rollups)
+    crm = company.get(world.admin)
+    fields = {"name": crm.name, "country": crm.country, "base_currency": crm.base_currency, "currencies": []}
+    assert company.update(world.admin, None, timezone="Asia/Tokyo", **fields).timezone == "Asia/Tokyo"
+    assert company.get(world.admin).timezone == "Asia/Tokyo"

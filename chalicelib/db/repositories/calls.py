@@ -25,13 +25,14 @@ from chalicelib.db.ranges import time_range
 from chalicelib.db.repositories.rollups import RollupRepository
 from chalicelib.db.repositories.search import SearchIndex
 from chalicelib.db.writes import Update
+from chalicelib.domain.call_events import CallEvent
 from chalicelib.domain.clock import isoformat_z
 from chalicelib.domain.contacts import FeedKind
 from chalicelib.domain.errors import ConflictError
 from chalicelib.domain.ids import derived_id
 from chalicelib.domain.rollups import delta
 from chalicelib.domain.search import Term
-from chalicelib.domain.telephony import Call, CallDirection, CallEvent, CallStatus, RecordingState
+from chalicelib.domain.telephony import Call, CallDirection, CallStatus, RecordingState
 from chalicelib.ports.queries.calls import CallFilter
 
 CALL = "call"

@@ -21,7 +21,7 @@ from chalicelib.domain.clock import isoformat_z
 from chalicelib.domain.crm import Crm, CrmStatus
 from chalicelib.domain.errors import ConflictError, StaleVersionError
 from chalicelib.domain.money import parse_currencies
-from chalicelib.domain.telephony import TelephonySettings
+from chalicelib.domain.telephony_settings import TelephonySettings
 from chalicelib.ports.queries.crms import ProvisioningCrm
 
 

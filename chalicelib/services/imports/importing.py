@@ -11,16 +11,8 @@ from typing import Any
 from chalicelib.domain.contacts import Contact, FeedEntry, FeedKind
 from chalicelib.domain.errors import DomainError
 from chalicelib.domain.ids import derived_id
-from chalicelib.domain.imports import (
-    Counts,
-    Import,
-    ImportStatus,
-    RowContext,
-    RowFields,
-    check_mapping,
-    import_part_key,
-    read_row,
-)
+from chalicelib.domain.import_rows import RowContext, RowFields, check_mapping, read_row
+from chalicelib.domain.imports import Counts, Import, ImportStatus, import_part_key
 from chalicelib.domain.notifications import Link, LinkType, NotificationKind, import_finished_title
 from chalicelib.domain.users import UserStatus
 from chalicelib.ports.notifications import NoNotifier, Notifier

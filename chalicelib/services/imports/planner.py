@@ -23,7 +23,8 @@ from chalicelib.domain.contacts import (
     edit_right,
 )
 from chalicelib.domain.ids import derived_id
-from chalicelib.domain.imports import MAX_TAGS, DuplicatePolicy, Import, RowFields
+from chalicelib.domain.import_rows import MAX_TAGS, RowFields
+from chalicelib.domain.imports import DuplicatePolicy, Import
 from chalicelib.services.contacts import EDITABLE
 from chalicelib.services.imports.report import ReportLine
 

@@ -13,6 +13,7 @@ from chalicelib.domain.actor import Actor
 from chalicelib.domain.contacts import ContactKind
 from chalicelib.domain.errors import ConflictError, NotFoundError, UnavailableError, ValidationError
 from chalicelib.domain.ids import new_id
+from chalicelib.domain.import_rows import check_mapping, column_names, suggest_mapping, target_choices
 from chalicelib.domain.imports import (
     CHUNK_ROWS,
     MAX_FILE_BYTES,
@@ -20,13 +21,9 @@ from chalicelib.domain.imports import (
     DuplicatePolicy,
     Import,
     ImportStatus,
-    check_mapping,
-    column_names,
     import_file_key,
     import_part_key,
     import_right,
-    suggest_mapping,
-    target_choices,
 )
 from chalicelib.domain.paging import Page
 from chalicelib.observability import logger
