@@ -86,8 +86,12 @@ test("a deal moved to Decision with the keyboard", async ({ page, request }, inf
   await expect(handle).toBeVisible();
   const decisionBefore = await stats(page, "decision").innerText();
   await handle.focus();
+  // Each key waits for the board's spoken answer (a busy machine may still be measuring the
+  // columns when the next key comes).
   await page.keyboard.press("Space");
+  await expect(handle).toHaveAttribute("aria-pressed", "true");
   await page.keyboard.press("ArrowRight");
+  await expect(page.getByRole("status").filter({ hasText: `${title} is over the Decision column.` })).toBeAttached();
   const moved = page.waitForResponse((r) => r.url().includes(`/v1/deals/${deal.id}`) && r.request().method() === "PATCH");
   await page.keyboard.press("Space");
   expect((await moved).status()).toBe(200);

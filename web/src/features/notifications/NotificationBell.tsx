@@ -27,7 +27,7 @@ function useUnreadCount() {
   const api = useApi();
   const unread = useQuery({
     queryKey: UNREAD,
-    queryFn: async () => (await unwrap(api.GET("/v1/notifications/unread-count"))).unread,
+    queryFn: async ({ signal }) => (await unwrap(api.GET("/v1/notifications/unread-count", { signal }))).unread,
     refetchInterval: POLL_MS,
     refetchOnWindowFocus: "always", // the tab shown again
     staleTime: 0,
@@ -47,9 +47,10 @@ function useNotifications(enabled: boolean) {
   const queryClient = useQueryClient();
   return useInfiniteQuery({
     queryKey: NOTIFICATIONS,
-    queryFn: async ({ pageParam }) => {
+    queryFn: async ({ pageParam, signal }) => {
+      // The signal lets a read (below) cancel a list on its way, whose count would be stale.
       const page = await unwrap(
-        api.GET("/v1/notifications", { params: { query: pageParam ? { cursor: pageParam } : {} } }),
+        api.GET("/v1/notifications", { params: { query: pageParam ? { cursor: pageParam } : {} }, signal }),
       );
       queryClient.setQueryData(UNREAD, page.unread_count);
       return page;
@@ -61,12 +62,26 @@ function useNotifications(enabled: boolean) {
   });
 }
 
+// Reads started so far: only the latest one's answer sets the count (an earlier, slower answer
+// would bring back a count a later "mark all as read" has cleared).
+let readsStarted = 0;
+
 function useMarkRead() {
   const api = useApi();
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (body: ReadBody) => unwrap(api.POST("/v1/notifications/read", { body })),
-    onSuccess: ({ unread }, body) => {
+    onMutate: async () => {
+      const started = ++readsStarted;
+      await Promise.all([
+        queryClient.cancelQueries({ queryKey: UNREAD }),
+        queryClient.cancelQueries({ queryKey: NOTIFICATIONS }),
+      ]);
+      return { started };
+    },
+    onSettled: () => queryClient.invalidateQueries({ queryKey: UNREAD }),
+    onSuccess: ({ unread }, body, context) => {
+      if (context?.started !== readsStarted) return;
       queryClient.setQueryData(UNREAD, unread);
       const marked = (item: Notification) => body.all === true || (body.ids ?? []).includes(item.id);
       queryClient.setQueryData<InfiniteData<Page>>(NOTIFICATIONS, (data) =>
