@@ -11,6 +11,7 @@ building services directly with fakes.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     from chalicelib.integrations.pbx import PbxAccounts
     from chalicelib.integrations.secrets import SsmSecretStore
     from chalicelib.integrations.workflows import StepFunctionsWorkflows
-    from chalicelib.ports.outside import FileStore, SmsSender
+    from chalicelib.ports.outside import FileStore, SmsReceipt, SmsSender
     from chalicelib.services.analytics import AnalyticsService
     from chalicelib.services.auth import AuthService
     from chalicelib.services.autodial import AutodialService
@@ -109,7 +110,9 @@ class Services:
 
     @functools.cached_property
     def sms_sender(self) -> SmsSender:
-        return sms_sender(self.settings.sms_provider, self.pbx)
+        # Built on the first SMS (the provider's name was checked with the settings): the due
+        # worker, which sends one only when a deferred SMS falls due, loads no PBX client before.
+        return LazySmsSender(lambda: sms_sender(self.settings.sms_provider, self.pbx))
 
     @functools.cached_property
     def workflows(self) -> StepFunctionsWorkflows:
@@ -332,6 +335,19 @@ class LazyNotifier:
         once: str | None = None,
     ) -> None:
         self._services.notifications.notify(tenant_id, user_id, kind, title, link, by=by, at=at, once=once)
+
+
+class LazySmsSender:
+    """The `SmsSender` port in front of the configured sender, built on the first `send`."""
+
+    def __init__(self, build: Callable[[], SmsSender]) -> None:
+        self._build = build
+        self._sender: SmsSender | None = None
+
+    def send(self, tenant_id: str, to: str, text: str) -> SmsReceipt:
+        if self._sender is None:
+            self._sender = self._build()
+        return self._sender.send(tenant_id, to, text)
 
 
 @functools.cache
