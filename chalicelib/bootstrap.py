@@ -110,9 +110,7 @@ class Services:
 
     @functools.cached_property
     def sms_sender(self) -> SmsSender:
-        # Built on the first SMS (the provider's name was checked with the settings): the due
-        # worker, which sends one only when a deferred SMS falls due, loads no PBX client before.
-        return LazySmsSender(lambda: sms_sender(self.settings.sms_provider, self.pbx))
+        return sms_sender(self.settings.sms_provider, self.pbx)
 
     @functools.cached_property
     def workflows(self) -> StepFunctionsWorkflows:
@@ -182,9 +180,10 @@ class Services:
     def due(self) -> DueWorker:
         from chalicelib.services.due import DueWorker
 
-        return DueWorker(
-            self.storage, self.clock, self.mailer, self.sms_sender, self.settings.app_url, notifier=self.notifier
-        )
+        # A deferred SMS falls due now and then: its sender (and the PBX client) is built on the
+        # first one, not at every run's cold start.
+        sms = LazySmsSender(lambda: self.sms_sender)
+        return DueWorker(self.storage, self.clock, self.mailer, sms, self.settings.app_url, notifier=self.notifier)
 
     @functools.cached_property
     def exports(self) -> ExportService:
@@ -338,7 +337,8 @@ class LazyNotifier:
 
 
 class LazySmsSender:
-    """The `SmsSender` port in front of the configured sender, built on the first `send`."""
+    """The `SmsSender` port in front of `Services.sms_sender`, which it builds on the first
+    `send` (for a worker that sends an SMS in few of its runs)."""
 
     def __init__(self, build: Callable[[], SmsSender]) -> None:
         self._build = build
