@@ -11,6 +11,8 @@ building services directly with fakes.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from chalicelib.config import Settings, get_settings
@@ -19,12 +21,13 @@ from chalicelib.ports.outside import Clock
 
 if TYPE_CHECKING:
     from chalicelib.db.storage import DynamoStorage
+    from chalicelib.domain.notifications import Link, NotificationKind
     from chalicelib.integrations.cognito import CognitoIdentityProvider
     from chalicelib.integrations.mail import SesMailer
     from chalicelib.integrations.pbx import PbxAccounts
     from chalicelib.integrations.secrets import SsmSecretStore
     from chalicelib.integrations.workflows import StepFunctionsWorkflows
-    from chalicelib.ports.outside import FileStore, SmsSender
+    from chalicelib.ports.outside import FileStore, SmsReceipt, SmsSender
     from chalicelib.services.analytics import AnalyticsService
     from chalicelib.services.auth import AuthService
     from chalicelib.services.autodial import AutodialService
@@ -153,7 +156,7 @@ class Services:
     def contacts(self) -> ContactService:
         from chalicelib.services.contacts import ContactService
 
-        return ContactService(self.storage, self.clock, notifier=self.notifications)
+        return ContactService(self.storage, self.clock, notifier=self.notifier)
 
     @functools.cached_property
     def crms(self) -> CrmService:
@@ -177,9 +180,10 @@ class Services:
     def due(self) -> DueWorker:
         from chalicelib.services.due import DueWorker
 
-        return DueWorker(
-            self.storage, self.clock, self.mailer, self.sms_sender, self.settings.app_url, notifier=self.notifications
-        )
+        # A deferred SMS falls due now and then: its sender (and the PBX client) is built on the
+        # first one, not at every run's cold start.
+        sms = LazySmsSender(lambda: self.sms_sender)
+        return DueWorker(self.storage, self.clock, self.mailer, sms, self.settings.app_url, notifier=self.notifier)
 
     @functools.cached_property
     def exports(self) -> ExportService:
@@ -203,7 +207,7 @@ class Services:
             self.files,
             self.workflows,
             chunk_rows=self.settings.import_chunk_rows,
-            notifier=self.notifications,
+            notifier=self.notifier,
         )
 
     @functools.cached_property
@@ -231,6 +235,12 @@ class Services:
         return NotificationService(self.storage, self.clock)
 
     @functools.cached_property
+    def notifier(self) -> LazyNotifier:
+        """What the producing services notify through: the notification center, built when
+        the first notification is sent (most invocations of a producer send none)."""
+        return LazyNotifier(self)
+
+    @functools.cached_property
     def pbx_events(self) -> PbxEvents:
         from chalicelib.services.pbx_events import PbxEvents, RecordingTiming
 
@@ -245,7 +255,7 @@ class Services:
             self.workflows,
             timing,
             on_call_end=self.autodial.call_ended,
-            notifier=self.notifications,
+            notifier=self.notifier,
         )
 
     @functools.cached_property
@@ -288,7 +298,7 @@ class Services:
     def tasks(self) -> TaskService:
         from chalicelib.services.tasks import TaskService
 
-        return TaskService(self.storage, self.clock, notifier=self.notifications)
+        return TaskService(self.storage, self.clock, notifier=self.notifier)
 
     @functools.cached_property
     def team(self) -> TeamService:
@@ -301,6 +311,43 @@ class Services:
         from chalicelib.services.telephony import TelephonyService
 
         return TelephonyService(self.storage, self.clock, self.pbx, self.files, self.contacts)
+
+
+class LazyNotifier:
+    """The `Notifier` port in front of `Services.notifications`, which it builds (with its
+    domain) on the first `notify`: a worker that may notify, but mostly does not, does not
+    load the notification center at its cold start."""
+
+    def __init__(self, services: Services) -> None:
+        self._services = services
+
+    def notify(
+        self,
+        tenant_id: str,
+        user_id: str,
+        kind: NotificationKind,
+        title: str,
+        link: Link | None,
+        *,
+        by: str | None = None,
+        at: datetime | None = None,
+        once: str | None = None,
+    ) -> None:
+        self._services.notifications.notify(tenant_id, user_id, kind, title, link, by=by, at=at, once=once)
+
+
+class LazySmsSender:
+    """The `SmsSender` port in front of `Services.sms_sender`, which it builds on the first
+    `send` (for a worker that sends an SMS in few of its runs)."""
+
+    def __init__(self, build: Callable[[], SmsSender]) -> None:
+        self._build = build
+        self._sender: SmsSender | None = None
+
+    def send(self, tenant_id: str, to: str, text: str) -> SmsReceipt:
+        if self._sender is None:
+            self._sender = self._build()
+        return self._sender.send(tenant_id, to, text)
 
 
 @functools.cache

@@ -14,7 +14,6 @@ zone change starts one with repair by itself). Locally, `make reconcile` runs in
 
 from __future__ import annotations
 
-import argparse
 import json
 from typing import Any
 
@@ -50,6 +49,8 @@ def failed(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> None:
+    import argparse  # the operators' CLI only, never on Lambda
+
     parser = argparse.ArgumentParser(description="Recompute a CRM's rollups and compare (or repair).")
     parser.add_argument("crm", help="the CRM's slug or id")
     parser.add_argument("--repair", action="store_true")

@@ -59,7 +59,7 @@ class PoolSpan:
 @dataclass(frozen=True, slots=True)
 class ContactAttribution:
     """Who was responsible when things happened to a contact (the rollups count them so,
-    `domain/rollups.py`): fixed when they happen, never moved by a later reassignment."""
+    `domain/rollups/contacts.py`): fixed when they happen, never moved by a later reassignment."""
 
     created_for: str | None  # responsible at creation; None: the pool
     converted_by: str | None = None  # responsible when the lead became a client
@@ -89,7 +89,7 @@ class Contact:
     lead_source: LeadSource | None = None
     converted_at: datetime | None = None
     version: int = 1
-    # Set by the storage layer at each write (`domain.rollups.attribute_contact`); None on
+    # Set by the storage layer at each write (`domain.rollups.contacts.attribute_contact`); None on
     # records stored before rollups (they count for their current responsible user).
     # Not part of equality: bookkeeping for the rollups, not what the contact says.
     attribution: ContactAttribution | None = field(default=None, compare=False)

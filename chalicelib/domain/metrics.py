@@ -4,7 +4,7 @@ A rollup cell is (scope, period, metric): `scope` is the whole CRM (`ALL`) or on
 `period` is a day of the company's time zone (`D2026-12-05`), a recent quarter-hour in UTC
 (`Q2026-12-05T13:45`, kept a few days, so "today" and "this week" can be cut in any user's time
 zone) or `NOW` (a gauge: the current value, e.g. the unsorted pool's size). Every cell is the sum
-of what each record (and closed-lead tombstone) contributes to it (`domain/rollups.py`), so a
+of what each record (and closed-lead tombstone) contributes to it (`domain/rollups/`), so a
 rollup can always be recomputed from the records and compared (reconciliation).
 """
 
@@ -78,7 +78,7 @@ def leads_by_source(lead_source: str) -> str:
 
 def funnel(status: str) -> str:
     """Deals created that day that reached `status` or beyond (at any time since): the funnel's
-    steps, never growing along the board (`domain.rollups.funnel_steps`)."""
+    steps, never growing along the board (`domain.rollups.deals.funnel_steps`)."""
     return f"funnel.{status}"
 
 

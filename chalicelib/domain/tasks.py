@@ -82,7 +82,7 @@ def due_hour(at: datetime) -> datetime:
 
 @dataclass(frozen=True, slots=True)
 class TaskAttribution:
-    """Who was responsible when things happened to a task (`domain/rollups.py`)."""
+    """Who was responsible when things happened to a task (`domain/rollups/tasks.py`)."""
 
     created_for: str  # responsible at creation
     completed_by: str | None = None  # responsible when it was completed (None: not done)
@@ -120,7 +120,7 @@ class Task:
     remind_at: datetime | None = None
     sms_at: datetime | None = None
     version: int = 1
-    # Set by the storage layer at each write (`domain.rollups.attribute_task`); None on tasks
+    # Set by the storage layer at each write (`domain.rollups.tasks.attribute_task`); None on tasks
     # stored before rollups (they count for their current responsible user).
     # Not part of equality: bookkeeping for the rollups, not what the task says.
     attribution: TaskAttribution | None = field(default=None, compare=False)
@@ -142,14 +142,14 @@ class Task:
         if self.sms_at is not None:
             actions.append(DueAction(tenant_id, self.id, DueKind.SMS, self.sms_at))
         # Its end, when it goes overdue if not done. An end already gone at the write is marked
-        # by that write (`domain.rollups.attribute_task`), so only later ends are scheduled.
+        # by that write (`domain.rollups.tasks.attribute_task`), so only later ends are scheduled.
         if not self.done and self.end >= self.updated_at and not self.marked_overdue:
             actions.append(DueAction(tenant_id, self.id, DueKind.OVERDUE, self.end))
         return actions
 
     @property
     def marked_overdue(self) -> bool:
-        """Whether it has been marked overdue for its current end (`domain.rollups`)."""
+        """Whether it has been marked overdue for its current end (`domain.rollups.tasks`)."""
         marks = self.attribution.overdue_marks if self.attribution is not None else ()
         return bool(marks) and marks[-1][0] == self.end
 

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from chalicelib.domain.paging import Page
     from chalicelib.domain.properties import PropertyDef
     from chalicelib.domain.rights import Group
-    from chalicelib.domain.rollups import ClosedLead
+    from chalicelib.domain.rollups.contacts import ClosedLead
     from chalicelib.domain.search import SearchQuery, Term
     from chalicelib.domain.sms import SmsTemplate
     from chalicelib.domain.sources import SourceParam, SourceTag

@@ -33,7 +33,8 @@ from chalicelib.domain import metrics
 from chalicelib.domain.contacts import ContactKind
 from chalicelib.domain.errors import NotFoundError
 from chalicelib.domain.paging import Page
-from chalicelib.domain.rollups import Cell, Record, contributions, is_kept
+from chalicelib.domain.rollups import Cell, is_kept
+from chalicelib.domain.rollups.records import Record, contributions
 from chalicelib.observability import logger
 from chalicelib.ports.outside import Clock, FileStore, Workflows
 from chalicelib.ports.queries.calls import CallFilter

@@ -9,7 +9,7 @@ from chalicelib.db.repositories.rollups import RollupRepository
 from chalicelib.db.writes import transact
 from chalicelib.domain import metrics as m
 from chalicelib.domain.contacts import PoolSpan
-from chalicelib.domain.rollups import ClosedLead
+from chalicelib.domain.rollups.contacts import ClosedLead
 from tests.harness import LocalAws
 from tests.meter import dynamodb_calls
 

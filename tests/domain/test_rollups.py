@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 
 from chalicelib.domain import metrics as m
 from chalicelib.domain.deals import Deal, DealStatus, StatusChange
-from chalicelib.domain.rollups import contributions, funnel_steps
+from chalicelib.domain.rollups.deals import funnel_steps
+from chalicelib.domain.rollups.records import contributions
 
 T0 = datetime(2026, 3, 2, 9, tzinfo=UTC)
 S = DealStatus

@@ -16,7 +16,8 @@ from chalicelib.domain.invitations import Invitation
 from chalicelib.domain.paging import Page
 from chalicelib.domain.properties import PropertyDef
 from chalicelib.domain.rights import Group
-from chalicelib.domain.rollups import attribute_contact, attribute_deal, closed_lead
+from chalicelib.domain.rollups.contacts import attribute_contact, closed_lead
+from chalicelib.domain.rollups.deals import attribute_deal
 from chalicelib.domain.sms import SmsTemplate
 from chalicelib.domain.sources import SourceParam, SourceTag
 from chalicelib.domain.users import User, UserStatus

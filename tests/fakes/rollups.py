@@ -13,7 +13,9 @@ from zoneinfo import ZoneInfo
 
 from chalicelib.domain import metrics
 from chalicelib.domain.paging import Page
-from chalicelib.domain.rollups import ClosedLead, Record, delta
+from chalicelib.domain.rollups import delta
+from chalicelib.domain.rollups.contacts import ClosedLead
+from chalicelib.domain.rollups.records import Record, contributions
 from tests.fakes.base import page
 
 Cell = tuple[str, str, str]  # (scope, period, metric)
@@ -33,7 +35,7 @@ class FakeRollups:
     def record(self, before: Record | None, after: Record | None) -> None:
         """What the fake repositories do at each write: add what the record's change brings
         (the same pure function as the table's repositories; no recent-window cut)."""
-        self.add(delta(before, after, self.tz))
+        self.add(delta(before, after, self.tz, contributions))
 
     def add(self, deltas: Mapping[Cell, int]) -> None:
         for cell, n in deltas.items():

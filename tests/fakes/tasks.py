@@ -9,7 +9,7 @@ from typing import Any
 
 from chalicelib.domain.errors import StaleVersionError
 from chalicelib.domain.paging import Page
-from chalicelib.domain.rollups import attribute_task
+from chalicelib.domain.rollups.tasks import attribute_task
 from chalicelib.domain.tasks import MAX_SPAN, DueAction, Task
 from chalicelib.ports.queries.tasks import DueRecord, ListFilter, TaskListKind
 from tests.fakes.base import FakeWrite, commit, page

@@ -17,7 +17,7 @@ class RollupItem(Item, discriminator="rollup"):
 
 
 class ClosedLeadItem(Item, discriminator="closed_lead"):
-    """What a lead closed as poor quality still counts for (`domain.rollups.ClosedLead`)."""
+    """What a lead closed as poor quality still counts for (`domain.rollups.contacts.ClosedLead`)."""
 
     lead_id = UnicodeAttribute()
     created_at = UTCDateTimeAttribute()

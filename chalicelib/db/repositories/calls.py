@@ -31,6 +31,7 @@ from chalicelib.domain.contacts import FeedKind
 from chalicelib.domain.errors import ConflictError
 from chalicelib.domain.ids import derived_id
 from chalicelib.domain.rollups import delta
+from chalicelib.domain.rollups.calls import contributions
 from chalicelib.domain.search import Term
 from chalicelib.domain.telephony import Call, CallDirection, CallStatus, RecordingState
 from chalicelib.ports.queries.calls import CallFilter
@@ -106,7 +107,7 @@ class CallRepository:
             # Not in one transaction with the upsert (it returns the merged call); a crash in
             # between leaves a difference that reconciliation repairs.
             rollups = RollupRepository(self._tenant_id)
-            rollups.add(delta(before, after, rollups.tz))
+            rollups.add(delta(before, after, rollups.tz, contributions))
         return after
 
     def link_write(self, call_id: str, contact_type: str, contact_id: str, name: str) -> Update:

@@ -49,7 +49,8 @@ from chalicelib.domain.clock import isoformat_z
 from chalicelib.domain.contact_snapshot import from_snapshot, snapshot
 from chalicelib.domain.contacts import Contact, ContactKind, FeedEntry
 from chalicelib.domain.errors import ConflictError, DuplicateError, NotFoundError, StaleVersionError, ValidationError
-from chalicelib.domain.rollups import Cell, attribute_contact, closed_lead, contributions
+from chalicelib.domain.rollups import Cell
+from chalicelib.domain.rollups.contacts import ClosedLead, attribute_contact, closed_lead, contributions
 from chalicelib.domain.search import SearchQuery, Term, matches_words, terms_of
 from chalicelib.ports.queries.contacts import Criteria, filter_values
 
@@ -283,7 +284,7 @@ class ContactRepository:
         writes += [self._entry_put(contact.id, e) for e in entries]
         writes += SearchIndex(self._tenant_id).writes(CONTACT, contact.id, (), _terms(contact))
         writes += self._filter_writes(None, contact)
-        writes += self._rollups().delta_updates(None, contact)
+        writes += self._rollups().delta_updates(None, contact, contributions)
         return writes
 
     def save_changes(
@@ -312,7 +313,7 @@ class ContactRepository:
         writes += [self._entry_put(after.id, e) for e in entries]
         writes += SearchIndex(self._tenant_id).writes(CONTACT, after.id, _terms(before), _terms(after))
         writes += self._filter_writes(before, after)
-        writes += self._rollups().delta_updates(before, after)
+        writes += self._rollups().delta_updates(before, after, contributions)
         self._transact(writes)
         return replace(after, version=before.version + 1)
 
@@ -332,11 +333,11 @@ class ContactRepository:
         writes += SearchIndex(self._tenant_id).writes(CONTACT, contact.id, _terms(contact), ())
         writes += self._filter_writes(contact, None)
         rollups = self._rollups()
+        left: Contact | ClosedLead | None = None  # what still counts once it is gone
         if closed_at is not None and contact.is_lead:
-            tombstone = closed_lead(contact, closed_at)
-            writes += [rollups.closed_lead_put(tombstone), *rollups.delta_updates(contact, tombstone)]
-        else:
-            writes += rollups.delta_updates(contact, None)
+            left = closed_lead(contact, closed_at)
+            writes.append(rollups.closed_lead_put(left))
+        writes += rollups.delta_updates(contact, left, contributions)
         self._transact(writes)
         delete_feed(keys.contact_pk(self._tenant_id, contact.id))
 

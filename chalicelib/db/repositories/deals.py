@@ -27,7 +27,7 @@ from chalicelib.domain.clock import isoformat_z
 from chalicelib.domain.contacts import FeedEntry
 from chalicelib.domain.deals import Deal, DealStatus, StatusChange
 from chalicelib.domain.errors import StaleVersionError
-from chalicelib.domain.rollups import attribute_deal
+from chalicelib.domain.rollups.deals import attribute_deal, contributions
 from chalicelib.domain.search import Term, terms_of
 from chalicelib.ports.queries.deals import ColumnTotal
 
@@ -175,7 +175,7 @@ class DealRepository:
         writes: list[Write] = [Put(item, condition=must_not_exist())]
         writes += [entry_put(keys.deal_pk(self._tenant_id, deal.id), e) for e in entries]
         writes += self._counter_writes(None, deal)
-        writes += self._rollups().delta_updates(None, deal)
+        writes += self._rollups().delta_updates(None, deal, contributions)
         writes += [Put(copy) for copy in self._copies(deal, 1)]
         writes += SearchIndex(self._tenant_id).writes(DEAL, deal.id, (), _terms(deal))
         return writes
@@ -193,7 +193,7 @@ class DealRepository:
         writes: list[Write] = [Update(item, actions, condition=must_exist(), on_conflict=StaleVersionError("deal"))]
         writes += [entry_put(keys.deal_pk(self._tenant_id, after.id), e) for e in entries]
         writes += self._counter_writes(before, after)
-        writes += self._rollups().delta_updates(before, after)
+        writes += self._rollups().delta_updates(before, after, contributions)
         # The list copies are always written (a deal stored before AP60 gains them on its first
         # edit); the copy in the former responsible user's list goes.
         writes += [Put(copy) for copy in self._copies(after, before.version + 1)]
@@ -208,7 +208,7 @@ class DealRepository:
         writes: list[Write] = [Delete(item, condition=must_exist(), on_conflict=StaleVersionError("deal"))]
         writes += [Delete(copy) for copy in self._copies(deal, deal.version)]
         writes += SearchIndex(self._tenant_id).writes(DEAL, deal.id, _terms(deal), ())
-        writes += self._rollups().delta_updates(attribute_deal(deal), None)
+        writes += self._rollups().delta_updates(attribute_deal(deal), None, contributions)
         transact(writes + self._counter_writes(deal, None))
         delete_feed(keys.deal_pk(self._tenant_id, deal.id))
 

@@ -14,7 +14,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from pynamodb.expressions.operand import Path, Value
@@ -27,8 +27,10 @@ from chalicelib.db.pagination import Page, decode_cursor, encode_cursor
 from chalicelib.db.writes import MAX_TRANSACTION_ITEMS, Put, Update, transact
 from chalicelib.domain import metrics
 from chalicelib.domain.clock import isoformat_z
-from chalicelib.domain.contacts import PoolSpan
-from chalicelib.domain.rollups import Cell, ClosedLead, Record, delta, is_kept
+from chalicelib.domain.rollups import Cell, Contribute, R, delta, is_kept
+
+if TYPE_CHECKING:
+    from chalicelib.domain.rollups.contacts import ClosedLead
 
 TZ_TTL = 60.0  # seconds a process trusts the company time zone it read (a change rebuilds anyway)
 _zones: dict[str, tuple[float, ZoneInfo]] = {}
@@ -118,9 +120,10 @@ class RollupRepository:
 
     # --- writes ----------------------------------------------------------------------------
 
-    def delta_updates(self, before: Record | None, after: Record | None) -> list[Update]:
-        """The ADDs a write of one record brings (for its transaction)."""
-        return self.updates(delta(before, after, self.tz))
+    def delta_updates(self, before: R, after: R, contribute: Contribute[R]) -> list[Update]:
+        """The ADDs a write of one record brings (for its transaction); `contribute`: its
+        family's contributions (`domain.rollups.contacts`, ...)."""
+        return self.updates(delta(before, after, self.tz, contribute))
 
     def updates(self, deltas: Mapping[Cell, int], now: datetime | None = None) -> list[Update]:
         """One UpdateItem (ADD) per item touched; zero deltas and Q cells older than the recent
@@ -216,6 +219,10 @@ def _metrics_of(raw: Mapping[str, Any]) -> dict[str, int]:
 
 
 def _closed_lead(item: ClosedLeadItem) -> ClosedLead:
+    # Read by reconciliation only: the contact domain is not loaded for every rollup write.
+    from chalicelib.domain.contacts import PoolSpan
+    from chalicelib.domain.rollups.contacts import ClosedLead
+
     return ClosedLead(
         id=item.lead_id,
         created_at=item.created_at,

@@ -27,7 +27,7 @@ from chalicelib.db.repositories.rollups import RollupRepository
 from chalicelib.db.writes import Delete, Put, Write, must_not_exist, transact
 from chalicelib.domain.clock import isoformat_z
 from chalicelib.domain.errors import StaleVersionError
-from chalicelib.domain.rollups import attribute_task
+from chalicelib.domain.rollups.tasks import attribute_task, contributions
 from chalicelib.domain.tasks import MAX_SPAN, DueAction, DueKind, SmsState, Task, TaskAttribution, TaskStatus, TaskType
 from chalicelib.ports.queries.tasks import DueRecord, ListFilter, TaskListKind
 
@@ -60,7 +60,7 @@ class TaskRepository:
         writes: list[Write] = [Put(record, condition=must_not_exist())]
         writes += [Put(e) for e in self._entries(task)]
         writes += due_writes(self._tenant_id, None, task)
-        writes += RollupRepository(self._tenant_id).delta_updates(None, task)
+        writes += RollupRepository(self._tenant_id).delta_updates(None, task, contributions)
         transact([*writes, *extra])
 
     def save_changes(self, before: Task, after: Task, extra: Sequence[Write] = ()) -> Task:
@@ -79,7 +79,7 @@ class TaskRepository:
         writes += [Delete(e) for e in self._entries(before) if (e.pk, e.sk) not in kept]
         writes += [Put(e) for e in new_entries]
         writes += due_writes(self._tenant_id, before, after)
-        writes += RollupRepository(self._tenant_id).delta_updates(before, after)
+        writes += RollupRepository(self._tenant_id).delta_updates(before, after, contributions)
         transact([*writes, *extra])
         return after
 
@@ -88,7 +88,7 @@ class TaskRepository:
         writes: list[Write] = [Delete(record, on_conflict=StaleVersionError("task"))]
         writes += [Delete(e) for e in self._entries(task)]
         writes += [Delete(_due_item(a)) for a in task.due_actions(self._tenant_id)]
-        writes += RollupRepository(self._tenant_id).delta_updates(task, None)
+        writes += RollupRepository(self._tenant_id).delta_updates(task, None, contributions)
         transact(writes)
 
     def page(
