@@ -122,13 +122,18 @@ function DealFeed({ deal }: { deal: DealCard }) {
   const queryClient = useQueryClient();
   const names = useUserNames();
   const [text, setText] = useState("");
+  // The card's answer holds the first page (shown at once); a refetch asks the API itself, so a
+  // note added here shows whatever the card's own refetch is doing.
   const feed = useInfiniteQuery({
     queryKey: ["deals", "feed", deal.id],
     initialPageParam: "",
     queryFn: ({ pageParam }) =>
-      pageParam
-        ? unwrap(api.GET("/v1/deals/{deal_id}/feed", { params: { path: { deal_id: deal.id }, query: { cursor: pageParam } } }))
-        : Promise.resolve(deal.feed),
+      unwrap(
+        api.GET("/v1/deals/{deal_id}/feed", {
+          params: { path: { deal_id: deal.id }, query: pageParam ? { cursor: pageParam } : {} },
+        }),
+      ),
+    initialData: { pages: [deal.feed], pageParams: [""] },
     getNextPageParam: (page) => page.next_cursor ?? undefined,
   });
   const note = useMutation({
