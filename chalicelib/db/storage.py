@@ -10,7 +10,7 @@ import functools
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from chalicelib.ports.storage import FeedOwner, Write
+from chalicelib.ports.writes import FeedOwner, Write
 
 if TYPE_CHECKING:
     from chalicelib.db.repositories.broadcasts import BroadcastRepository

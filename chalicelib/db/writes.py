@@ -24,7 +24,7 @@ from chalicelib.db.items import Item
 from chalicelib.domain.errors import ConflictError, DomainError
 
 # DynamoDB's limit of items in one transaction, as the storage port tells services.
-from chalicelib.ports.storage import MAX_TRANSACTION_ITEMS as MAX_TRANSACTION_ITEMS
+from chalicelib.ports.writes import MAX_TRANSACTION_ITEMS as MAX_TRANSACTION_ITEMS
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,8 +15,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta
-from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
+from typing import TYPE_CHECKING, Any, Protocol
+
+from chalicelib.ports.writes import MAX_TRANSACTION_ITEMS as MAX_TRANSACTION_ITEMS
+from chalicelib.ports.writes import FeedOwner as FeedOwner
+from chalicelib.ports.writes import Write as Write
 
 if TYPE_CHECKING:
     from chalicelib.domain.autodial import CallList, CallListStatus, ListItem, Outcome
@@ -44,19 +47,6 @@ if TYPE_CHECKING:
     from chalicelib.ports.queries.crms import ProvisioningCrm
     from chalicelib.ports.queries.deals import ColumnTotal
     from chalicelib.ports.queries.tasks import DueRecord, ListFilter, TaskListKind
-
-# Made by one repository, applied inside another's transaction; services never look into one.
-Write: TypeAlias = Any
-
-# The most writes one transaction applies (DynamoDB's limit): callers split longer lists.
-MAX_TRANSACTION_ITEMS = 100
-
-
-class FeedOwner(StrEnum):
-    """Whose feed an entry goes to."""
-
-    CONTACT = "contact"
-    DEAL = "deal"
 
 
 class Broadcasts(Protocol):

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalicelib.domain.actor import Actor
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.users import UserStatus
-from chalicelib.ports.storage import Storage
+
+if TYPE_CHECKING:
+    from chalicelib.ports.storage import Storage
 
 
 def acting_user(storage: Storage, tenant_id: str, user_id: str, work: str) -> Actor:

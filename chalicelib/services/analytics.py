@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from chalicelib.domain import metrics
@@ -47,7 +47,9 @@ from chalicelib.domain.paging import MAX_LIMIT
 from chalicelib.domain.rights import Access, Permission
 from chalicelib.domain.users import User
 from chalicelib.ports.outside import Clock
-from chalicelib.ports.storage import Rollups, Storage
+
+if TYPE_CHECKING:
+    from chalicelib.ports.storage import Rollups, Storage
 
 # The right that shows other users' figures, per report (docs/analytics-api.md).
 AREA_RIGHT: Mapping[Report, Permission] = {

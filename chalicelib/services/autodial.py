@@ -10,7 +10,7 @@ go). Each run carries its number, so a superseded run ends instead of dialling.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.actor import Actor
 from chalicelib.domain.autodial import (
@@ -32,7 +32,9 @@ from chalicelib.observability import logger
 from chalicelib.ports.outside import Clock, Workflows, failure_reason
 from chalicelib.ports.pbx import Pbx, PbxError, PbxUnavailableError
 from chalicelib.ports.queries.calls import ClaimResult
-from chalicelib.ports.storage import Storage
+
+if TYPE_CHECKING:
+    from chalicelib.ports.storage import Storage
 
 AUTODIAL_MACHINE = "Autodial"
 

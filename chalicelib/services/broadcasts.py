@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.actor import Actor
 from chalicelib.domain.broadcasts import (
@@ -40,7 +40,10 @@ from chalicelib.ports.outside import (
     Workflows,
     failure_reason,
 )
-from chalicelib.ports.storage import FeedOwner, Storage, Write
+from chalicelib.ports.writes import FeedOwner, Write
+
+if TYPE_CHECKING:
+    from chalicelib.ports.storage import Storage
 
 BROADCAST_MACHINE = "SmsBroadcast"
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain import crm as crm_rules
 from chalicelib.domain.actor import Actor
@@ -15,8 +15,10 @@ from chalicelib.domain.errors import NotFoundError, UnavailableError, check_vers
 from chalicelib.domain.money import ExchangeRates, check_currency, parse_currencies
 from chalicelib.domain.rights import Access
 from chalicelib.observability import logger
-from chalicelib.ports.storage import Storage
 from chalicelib.services.rollups import RollupService
+
+if TYPE_CHECKING:
+    from chalicelib.ports.storage import Storage
 
 
 class CompanyService:

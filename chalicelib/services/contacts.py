@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.actor import Actor
 from chalicelib.domain.contacts import (
@@ -42,7 +42,10 @@ from chalicelib.domain.users import EXTENSION_PATTERN, UserStatus
 from chalicelib.ports.notifications import NoNotifier, Notifier
 from chalicelib.ports.outside import Clock
 from chalicelib.ports.queries.contacts import Criteria, property_filter
-from chalicelib.ports.storage import Contacts, Storage, Write
+from chalicelib.ports.writes import Write
+
+if TYPE_CHECKING:
+    from chalicelib.ports.storage import Contacts, Storage
 
 MAX_TAGS = 10  # each tag is 2 filter entries and a counter in the contact's transactions
 MAX_SOURCE_TAGS = MAX_PER_CONTACT

@@ -26,9 +26,9 @@ from chalicelib.domain.users import User, UserStatus, check_extension, check_pas
 from chalicelib.observability import logger
 from chalicelib.ports.outside import Clock, IdentityProvider, SecretStore
 from chalicelib.ports.pbx import PBX_SECRET
-from chalicelib.ports.storage import Storage
 
 if TYPE_CHECKING:
+    from chalicelib.ports.storage import Storage
     from chalicelib.services.invitations import InvitationService
 
 # More users are invited afterwards; the wizard's list stays short.

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from chalicelib.domain import metrics
@@ -21,7 +22,9 @@ from chalicelib.domain.dashboard import DEFAULT_LAYOUT, Placement, Widget, check
 from chalicelib.domain.errors import NotFoundError
 from chalicelib.domain.rights import Access
 from chalicelib.ports.outside import Clock
-from chalicelib.ports.storage import Storage
+
+if TYPE_CHECKING:
+    from chalicelib.ports.storage import Storage
 
 
 @dataclass(frozen=True, slots=True)

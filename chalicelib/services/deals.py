@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fractional_indexing import generate_key_between
 
@@ -23,7 +23,10 @@ from chalicelib.domain.paging import Page
 from chalicelib.domain.rights import Access, Permission
 from chalicelib.domain.users import UserStatus
 from chalicelib.ports.outside import Clock
-from chalicelib.ports.storage import Deals, FeedOwner, Storage
+from chalicelib.ports.writes import FeedOwner
+
+if TYPE_CHECKING:
+    from chalicelib.ports.storage import Deals, Storage
 
 FEED_PAGE = 20
 

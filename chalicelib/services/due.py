@@ -17,6 +17,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from chalicelib.domain.errors import StaleVersionError, UnavailableError
@@ -27,8 +28,10 @@ from chalicelib.observability import logger
 from chalicelib.ports.notifications import NoNotifier, Notifier
 from chalicelib.ports.outside import Clock, Mailer, SmsOutcomeUnknownError, SmsRejectedError, SmsSender
 from chalicelib.ports.queries.tasks import DueRecord
-from chalicelib.ports.storage import Storage
 from chalicelib.services.task_feed import task_feed_writes
+
+if TYPE_CHECKING:
+    from chalicelib.ports.storage import Storage
 
 LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 5

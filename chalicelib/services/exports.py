@@ -13,7 +13,7 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.actor import Actor
 from chalicelib.domain.clock import isoformat_z
@@ -32,9 +32,11 @@ from chalicelib.domain.imports import (
 )
 from chalicelib.observability import logger
 from chalicelib.ports.outside import Clock, FileStore, Workflows, failure_reason
-from chalicelib.ports.storage import Storage
 from chalicelib.services.acting import acting_user
 from chalicelib.services.contacts import ContactService, ListQuery
+
+if TYPE_CHECKING:
+    from chalicelib.ports.storage import Storage
 
 EXPORT_MACHINE = "ContactExport"
 PAGE = 100

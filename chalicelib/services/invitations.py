@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from chalicelib.domain.actor import Actor
 from chalicelib.domain.errors import ConflictError, DomainError, ForbiddenError, NotFoundError, ValidationError
@@ -27,7 +28,10 @@ from chalicelib.domain.users import (
 )
 from chalicelib.observability import logger
 from chalicelib.ports.outside import Clock, IdentityProvider, Mailer
-from chalicelib.ports.storage import Storage, Write
+from chalicelib.ports.writes import Write
+
+if TYPE_CHECKING:
+    from chalicelib.ports.storage import Storage
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,14 +18,16 @@ import base64
 import json
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.contact_kinds import ContactKind
 from chalicelib.domain.counters import owner_counter
 from chalicelib.domain.deals import DealStatus
 from chalicelib.domain.errors import ValidationError
 from chalicelib.ports.queries.contacts import Criteria
-from chalicelib.ports.storage import Storage
+
+if TYPE_CHECKING:
+    from chalicelib.ports.storage import Storage
 
 CONTACT_PAGE = 200
 DEAL_PAGE = 100

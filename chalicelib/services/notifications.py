@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from chalicelib.domain.actor import Actor
 from chalicelib.domain.errors import ConflictError, ValidationError
@@ -28,7 +29,10 @@ from chalicelib.domain.notifications import (
 from chalicelib.domain.paging import Page
 from chalicelib.observability import logger
 from chalicelib.ports.outside import Clock
-from chalicelib.ports.storage import MAX_TRANSACTION_ITEMS, Storage
+from chalicelib.ports.writes import MAX_TRANSACTION_ITEMS
+
+if TYPE_CHECKING:
+    from chalicelib.ports.storage import Storage
 
 # A read of ids that races another read or "mark all read" is done again on fresh state.
 READ_ATTEMPTS = 3

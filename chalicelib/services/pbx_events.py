@@ -19,7 +19,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from chalicelib.domain.call_events import CALL_EVENTS, CallEvent, call_event
@@ -50,7 +50,9 @@ from chalicelib.observability import logger
 from chalicelib.ports.notifications import NoNotifier, Notifier
 from chalicelib.ports.outside import Clock, Workflows
 from chalicelib.ports.pbx import Pbx, PbxEvent, PbxEventError
-from chalicelib.ports.storage import Calls, Contacts, Storage
+
+if TYPE_CHECKING:
+    from chalicelib.ports.storage import Calls, Contacts, Storage
 
 RECORDING_MACHINE = "RecordingFetch"
 # A wrongly signed event reads the CRM's secret again if the kept copy is older than this.

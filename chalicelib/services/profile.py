@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.actor import Actor
 from chalicelib.domain.crm import check_timezone
@@ -21,7 +21,9 @@ from chalicelib.domain.users import (
     check_user_name,
 )
 from chalicelib.ports.outside import Clock, FileStore
-from chalicelib.ports.storage import Storage
+
+if TYPE_CHECKING:
+    from chalicelib.ports.storage import Storage
 
 LANGUAGES = frozenset({"en", "fr", "de", "es", "it", "pt", "pl", "uk", "ru"})
 MAX_PHONES = 5

@@ -12,14 +12,16 @@ one never marks the recording failed.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.search import call_terms
 from chalicelib.domain.telephony import RecordingState, transcript_text
 from chalicelib.observability import logger
 from chalicelib.ports.outside import FileStore, failure_reason
 from chalicelib.ports.pbx import Pbx, PbxClient, PbxError, PbxRateLimitedError, PbxUnavailableError
-from chalicelib.ports.storage import Calls, Storage
+
+if TYPE_CHECKING:
+    from chalicelib.ports.storage import Calls, Storage
 
 NOT_READY_WORDS = ("not found", "not ready", "no file")
 # The workflow's `transcript`: ask again later ("wanted"), or stop asking ("done": stored, or

@@ -26,7 +26,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from chalicelib.domain import metrics
@@ -40,7 +40,9 @@ from chalicelib.ports.outside import Clock, FileStore, Workflows
 from chalicelib.ports.queries.calls import CallFilter
 from chalicelib.ports.queries.contacts import Criteria
 from chalicelib.ports.queries.tasks import ListFilter, TaskListKind
-from chalicelib.ports.storage import Storage
+
+if TYPE_CHECKING:
+    from chalicelib.ports.storage import Storage
 
 PAGE = 100
 T = TypeVar("T")

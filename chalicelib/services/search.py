@@ -9,6 +9,7 @@ the matches, never the size of the CRM.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from chalicelib.domain.actor import Actor
 from chalicelib.domain.contacts import Contact, can_see
@@ -17,7 +18,9 @@ from chalicelib.domain.money import format_amount, from_minor
 from chalicelib.domain.rights import Access
 from chalicelib.domain.search import matches_words, parse_query
 from chalicelib.domain.users import User, UserStatus
-from chalicelib.ports.storage import Storage
+
+if TYPE_CHECKING:
+    from chalicelib.ports.storage import Storage
 
 # Matches read per search: rights and extra words may drop some, the rest fills the page.
 OVERFETCH = 3

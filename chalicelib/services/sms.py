@@ -7,6 +7,7 @@ the contact's feed. A number nobody has becomes a lead when the telephony settin
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from chalicelib.domain.actor import Actor
 from chalicelib.domain.contacts import Contact, FeedEntry, FeedKind, LeadSource, can_see
@@ -23,7 +24,9 @@ from chalicelib.domain.rights import Access
 from chalicelib.domain.sms import MAX_TEMPLATES, SmsTemplate, check_text, check_title
 from chalicelib.domain.telephony import CallDirection, dial_number, number_lead
 from chalicelib.ports.outside import Clock, SmsOutcomeUnknownError, SmsRejectedError, SmsSender
-from chalicelib.ports.storage import Contacts, Storage
+
+if TYPE_CHECKING:
+    from chalicelib.ports.storage import Contacts, Storage
 
 
 @dataclass(frozen=True, slots=True)

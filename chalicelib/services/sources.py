@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from chalicelib.domain.actor import Actor
 from chalicelib.domain.contacts import ContactKind
@@ -12,7 +13,9 @@ from chalicelib.domain.paging import Page
 from chalicelib.domain.rights import Access, Permission
 from chalicelib.domain.sources import SourceParam, SourceTag, check_source_value
 from chalicelib.ports.outside import Clock
-from chalicelib.ports.storage import SourceTags, Storage
+
+if TYPE_CHECKING:
+    from chalicelib.ports.storage import SourceTags, Storage
 
 
 @dataclass(frozen=True, slots=True)

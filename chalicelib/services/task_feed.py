@@ -7,13 +7,16 @@ without loading the task service and what it needs.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.clock import isoformat_z
 from chalicelib.domain.feed import FeedEntry, FeedKind
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.tasks import Task
-from chalicelib.ports.storage import FeedOwner, Storage, Write
+from chalicelib.ports.writes import FeedOwner, Write
+
+if TYPE_CHECKING:
+    from chalicelib.ports.storage import Storage
 
 
 def task_feed_writes(

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from chalicelib.domain.actor import Actor
@@ -50,8 +50,11 @@ from chalicelib.domain.users import UserStatus
 from chalicelib.ports.notifications import NoNotifier, Notifier
 from chalicelib.ports.outside import Clock
 from chalicelib.ports.queries.tasks import ListFilter, TaskListKind
-from chalicelib.ports.storage import Storage, Write
+from chalicelib.ports.writes import Write
 from chalicelib.services.task_feed import task_feed_writes
+
+if TYPE_CHECKING:
+    from chalicelib.ports.storage import Storage
 
 MAX_COMMENT = 2000
 MAX_CALENDAR_USERS = 200

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from chalicelib.domain.actor import Actor
 from chalicelib.domain.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError, check_version
@@ -17,7 +18,9 @@ from chalicelib.domain.rights import Access, GroupType, Permission
 from chalicelib.domain.schedule import parse_working_hours
 from chalicelib.domain.users import User, UserStatus, check_extension, check_user_name, normalize_email, principal_name
 from chalicelib.ports.outside import Clock, IdentityProvider
-from chalicelib.ports.storage import Storage
+
+if TYPE_CHECKING:
+    from chalicelib.ports.storage import Storage
 
 _UNCHANGED = object()
 

@@ -42,9 +42,9 @@ from chalicelib.domain.users import EXTENSION_PATTERN, UserStatus
 from chalicelib.ports.outside import Clock, FileStore
 from chalicelib.ports.pbx import Pbx, PbxClient, PbxError, PbxRateLimitedError, PbxUnavailableError
 from chalicelib.ports.queries.calls import CallFilter, KnownStatus
-from chalicelib.ports.storage import Calls, Storage
 
 if TYPE_CHECKING:
+    from chalicelib.ports.storage import Calls, Storage
     from chalicelib.services.contacts import ContactService
 
 MAX_EXTENSIONS_CHECKED = 50

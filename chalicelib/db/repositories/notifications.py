@@ -35,7 +35,7 @@ from chalicelib.domain.notifications import (
     id_bound,
     time_of,
 )
-from chalicelib.ports.storage import MAX_TRANSACTION_ITEMS
+from chalicelib.ports.writes import MAX_TRANSACTION_ITEMS
 
 # "Mark all read" drops the counts of the window's days, of tomorrow (a clock a little ahead)
 # and of a week before the window, so that days which left it lately go too (`forget_days`

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.contacts import Contact, FeedEntry, FeedKind
 from chalicelib.domain.errors import DomainError
@@ -17,7 +17,6 @@ from chalicelib.domain.notifications import Link, LinkType, NotificationKind, im
 from chalicelib.domain.users import UserStatus
 from chalicelib.ports.notifications import NoNotifier, Notifier
 from chalicelib.ports.outside import Clock, FileStore
-from chalicelib.ports.storage import Contacts, Storage, Users
 from chalicelib.services.acting import acting_user
 from chalicelib.services.contacts import changes_between
 from chalicelib.services.imports.planner import Chunk, Planner, merge_onto, row_contact_id
@@ -25,6 +24,9 @@ from chalicelib.services.imports.progress import commit_in_parts
 from chalicelib.services.imports.report import ReportLine, join_report, report_csv
 from chalicelib.services.imports.source import read_chunk, split
 from chalicelib.services.imports.undo import save_undo_log, write_undo_log
+
+if TYPE_CHECKING:
+    from chalicelib.ports.storage import Contacts, Storage, Users
 
 
 class Importer:

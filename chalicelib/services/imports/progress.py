@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from chalicelib.domain.imports import Import
-from chalicelib.ports.storage import MAX_TRANSACTION_ITEMS, Write
+from chalicelib.ports.writes import MAX_TRANSACTION_ITEMS, Write
 
 # Counter updates per transaction, next to the import record's own update.
 COUNTERS_PER_COMMIT = MAX_TRANSACTION_ITEMS - 1

@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.actor import Actor
 from chalicelib.domain.contacts import ContactKind
@@ -29,10 +29,12 @@ from chalicelib.domain.paging import Page
 from chalicelib.observability import logger
 from chalicelib.ports.notifications import NoNotifier, Notifier
 from chalicelib.ports.outside import Clock, FileStore, Workflows, failure_reason
-from chalicelib.ports.storage import Storage
 from chalicelib.services.imports.importing import Importer, notify_finished
 from chalicelib.services.imports.source import OpenedFile, decoded, fit, take
 from chalicelib.services.imports.undo import Undoer
+
+if TYPE_CHECKING:
+    from chalicelib.ports.storage import Storage
 
 IMPORT_MACHINE = "ContactImport"
 

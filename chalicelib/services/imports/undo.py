@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.contact_snapshot import from_snapshot, snapshot_json
 from chalicelib.domain.contacts import FeedEntry, FeedKind
@@ -15,10 +15,12 @@ from chalicelib.domain.ids import new_id
 from chalicelib.domain.imports import Import, ImportStatus, import_part_key
 from chalicelib.observability import logger
 from chalicelib.ports.outside import Clock, FileStore
-from chalicelib.ports.storage import Contacts, Storage
 from chalicelib.services.contacts import changes_between
 from chalicelib.services.imports.planner import Chunk, merge_onto
 from chalicelib.services.imports.progress import commit_in_parts
+
+if TYPE_CHECKING:
+    from chalicelib.ports.storage import Contacts, Storage
 
 
 class UndoLogMissingError(Exception):
