@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from chalicelib.bootstrap import services
+from chalicelib.domain import metrics
 from chalicelib.domain.contacts import ContactKind
 from chalicelib.ports.queries.calls import CallFilter
 from chalicelib.ports.queries.contacts import Criteria
@@ -28,3 +29,11 @@ def test_demo_crm_has_weeks_of_calls_contacts_and_deals(aws: LocalAws) -> None:
     assert len(clients.items) >= 10
     assert any(c.converted_at is not None for c in clients.items), "some leads became clients"
     assert min(c.created_at for c in leads.items) < weeks_ago
+    # The dashboard has figures: the weeks' flows, and tasks left open gone overdue (the due
+    # runner's evening passes).
+    users = storage.users(tenant_id).list_by_name(limit=10).items
+    gauges = storage.rollups(tenant_id).gauges([metrics.ALL, *(u.id for u in users)])
+    assert gauges[metrics.ALL][metrics.UNSORTED] > 0
+    assert sum(g.get(metrics.TASKS_OVERDUE, 0) for g in gauges.values()) > 0
+    month = storage.rollups(tenant_id).days(metrics.ALL, (weeks_ago - timedelta(days=14)).date(), weeks_ago.date())
+    assert sum(d.get(metrics.DEALS_WON, 0) + d.get(metrics.CALLS_IN, 0) for d in month.values()) > 0

@@ -97,6 +97,9 @@ def seed_history(
                 _call(past, slug, pbx_secret, clock.at.astimezone(pbx_zone), user.extension or "", rng)
                 made.calls += 1
         _move_deals(past, actor, clock, at(), rng, made)
+        # The due runner's pass of that evening: tasks left open past their end go overdue.
+        clock.at = datetime.combine(day, time(23), zone)
+        past.due.run()
     return made
 
 
