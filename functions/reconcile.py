@@ -15,6 +15,7 @@ zone change starts one with repair by itself). Locally, `make reconcile` runs in
 from __future__ import annotations
 
 import json
+import sys
 from typing import Any
 
 from chalicelib.bootstrap import services
@@ -60,9 +61,9 @@ def main(argv: list[str] | None = None) -> None:
     tenant_id = crms.resolve_slug(args.crm) or args.crm
     if args.background:
         run = services().rollups.start(tenant_id, repair=args.repair, reason="operator", settle_s=0)
-        print(json.dumps({"started": run}))
+        sys.stdout.write(json.dumps({"started": run}) + "\n")
         return
-    print(json.dumps(reconcile(tenant_id, repair=args.repair), indent=2))
+    sys.stdout.write(json.dumps(reconcile(tenant_id, repair=args.repair), indent=2) + "\n")
 
 
 if __name__ == "__main__":
