@@ -146,3 +146,27 @@ def test_a_limited_query_says_there_may_be_more_when_any_item_follows_as_moto_do
     rest = db.query(TableName=TABLE, KeyConditionExpression=condition, ExpressionAttributeValues=values, Limit=2,
                     ExclusiveStartKey=first["LastEvaluatedKey"])  # fmt: skip
     assert (rest["Items"], "LastEvaluatedKey" in rest) == ([], False)
+
+
+def test_an_index_query_reads_its_partition_in_index_order_with_pages(db: Any) -> None:
+    for sk, column, position in (("d1", "new", "b"), ("d2", "won", "a"), ("d3", "new", "a"), ("d4", "new", "c")):
+        _put(db, f"deal#{sk}", "~DEAL", gsi1pk=f"col#{column}", gsi1sk=position)
+    _put(db, "deal#d5", "~DEAL", gsi1pk="col#new")  # no sort key: not in the index
+
+    def column(name: str, **kwargs: Any) -> Any:
+        return db.query(
+            TableName=TABLE,
+            IndexName="gsi1",
+            KeyConditionExpression="gsi1pk = :c",
+            ExpressionAttributeValues={":c": {"S": f"col#{name}"}},
+            **kwargs,
+        )
+
+    assert [i["pk"]["S"] for i in column("new")["Items"]] == ["deal#d3", "deal#d1", "deal#d4"]
+    assert [i["pk"]["S"] for i in column("new", ScanIndexForward=False)["Items"]] == ["deal#d4", "deal#d1", "deal#d3"]
+    first = column("new", Limit=2)
+    assert [i["pk"]["S"] for i in first["Items"]] == ["deal#d3", "deal#d1"]
+    rest = column("new", ExclusiveStartKey=first["LastEvaluatedKey"])
+    assert [i["pk"]["S"] for i in rest["Items"]] == ["deal#d4"]
+    assert [i["pk"]["S"] for i in column("won")["Items"]] == ["deal#d2"]
+    assert column("lost")["Items"] == []
