@@ -170,3 +170,122 @@ def test_an_index_query_reads_its_partition_in_index_order_with_pages(db: Any) -
     assert [i["pk"]["S"] for i in rest["Items"]] == ["deal#d4"]
     assert [i["pk"]["S"] for i in column("won")["Items"]] == ["deal#d2"]
     assert column("lost")["Items"] == []
+
+
+def _column(db: Any, name: str) -> list[str]:
+    answer = db.query(
+        TableName=TABLE,
+        IndexName="gsi1",
+        KeyConditionExpression="gsi1pk = :c",
+        ExpressionAttributeValues={":c": {"S": f"col#{name}"}},
+    )
+    return [i["pk"]["S"] for i in answer["Items"]]
+
+
+def test_an_index_query_sees_every_kind_of_write_at_once(db: Any) -> None:
+    _put(db, "deal#1", "~DEAL", gsi1pk="col#new", gsi1sk="a")
+    assert _column(db, "new") == ["deal#1"]  # the index's partitions are grouped now
+    _put(db, "deal#2", "~DEAL", gsi1pk="col#new", gsi1sk="b")
+    assert _column(db, "new") == ["deal#1", "deal#2"]
+    db.update_item(
+        TableName=TABLE,
+        Key={"pk": {"S": "deal#1"}, "sk": {"S": "~DEAL"}},
+        UpdateExpression="SET gsi1pk = :won",
+        ExpressionAttributeValues={":won": {"S": "col#won"}},
+    )
+    assert (_column(db, "new"), _column(db, "won")) == (["deal#2"], ["deal#1"])
+    db.delete_item(TableName=TABLE, Key={"pk": {"S": "deal#2"}, "sk": {"S": "~DEAL"}})
+    assert _column(db, "new") == []
+    db.transact_write_items(
+        TransactItems=[
+            {"Put": {"TableName": TABLE, "Item": {"pk": {"S": "deal#3"}, "sk": {"S": "~DEAL"},
+                                                  "gsi1pk": {"S": "col#new"}, "gsi1sk": {"S": "c"}}}},
+            {"Delete": {"TableName": TABLE, "Key": {"pk": {"S": "deal#1"}, "sk": {"S": "~DEAL"}}}},
+        ]
+    )  # fmt: skip
+    assert (_column(db, "new"), _column(db, "won")) == (["deal#3"], [])
+    with _Batch(db) as batch:
+        batch.put({"pk": {"S": "deal#4"}, "sk": {"S": "~DEAL"}, "gsi1pk": {"S": "col#won"}, "gsi1sk": {"S": "d"}})
+    assert _column(db, "won") == ["deal#4"]
+
+
+def test_an_index_query_after_a_failed_transaction_sees_the_items_put_back(db: Any) -> None:
+    _put(db, "deal#1", "~DEAL", gsi1pk="col#new", gsi1sk="a")
+    assert _column(db, "new") == ["deal#1"]
+    with pytest.raises(ClientError):
+        db.transact_write_items(
+            TransactItems=[
+                {
+                    "Update": {
+                        "TableName": TABLE,
+                        "Key": {"pk": {"S": "deal#1"}, "sk": {"S": "~DEAL"}},
+                        "UpdateExpression": "SET gsi1pk = :won",
+                        "ExpressionAttributeValues": {":won": {"S": "col#won"}},
+                    }
+                },
+                {
+                    "ConditionCheck": {
+                        "TableName": TABLE,
+                        "Key": {"pk": {"S": "absent"}, "sk": {"S": "1"}},
+                        "ConditionExpression": "attribute_exists(pk)",
+                    }
+                },
+            ]
+        )
+    assert (_column(db, "new"), _column(db, "won")) == (["deal#1"], [])
+
+
+class _Batch:
+    """BatchWriteItem through the low-level client (moto puts each item through put_item)."""
+
+    def __init__(self, db: Any) -> None:
+        self._db = db
+        self._items: list[dict[str, Any]] = []
+
+    def __enter__(self) -> _Batch:
+        return self
+
+    def put(self, item: dict[str, Any]) -> None:
+        self._items.append({"PutRequest": {"Item": item}})
+
+    def __exit__(self, *_: Any) -> None:
+        self._db.batch_write_item(RequestItems={TABLE: self._items})
+
+
+EVERY_TYPE = {
+    "pk": {"S": "typed"},
+    "sk": {"S": "1"},
+    "s": {"S": "text é"},
+    "n": {"N": "12.50"},
+    "b": {"B": b"\x00\xffbytes"},
+    "ss": {"SS": ["a", "b"]},
+    "ns": {"NS": ["1", "2"]},
+    "bs": {"BS": [b"x", b"y"]},
+    "m": {"M": {"inner": {"M": {"deep": {"L": [{"S": "x"}, {"N": "1"}, {"NULL": True}]}}}, "flag": {"BOOL": False}}},
+    "l": {"L": [{"M": {"k": {"S": "v"}}}, {"BOOL": True}, {"B": b"\x01"}]},
+    "nul": {"NULL": True},
+    "yes": {"BOOL": True},
+}
+
+
+def test_answers_are_serialised_as_moto_serialises_them(db: Any) -> None:
+    from infra.local import moto_serialize
+
+    db.put_item(TableName=TABLE, Item=EVERY_TYPE)
+
+    def read() -> tuple[Any, ...]:
+        got = db.get_item(TableName=TABLE, Key={"pk": {"S": "typed"}, "sk": {"S": "1"}}, ConsistentRead=True)
+        queried = db.query(
+            TableName=TABLE, KeyConditionExpression="pk = :pk", ExpressionAttributeValues={":pk": {"S": "typed"}}
+        )
+        batch = db.batch_get_item(RequestItems={TABLE: {"Keys": [{"pk": {"S": "typed"}, "sk": {"S": "1"}}]}})
+        return got["Item"], queried["Items"], queried["Count"], batch["Responses"]
+
+    fast = read()
+    moto_serialize.uninstall()
+    try:
+        slow = read()
+    finally:
+        moto_serialize.install()
+    assert fast == slow
+    assert fast[0] == EVERY_TYPE | {"ss": fast[0]["ss"], "ns": fast[0]["ns"], "bs": fast[0]["bs"]}

@@ -28,7 +28,20 @@ from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType, Item
 from moto.dynamodb.models.table import Table
 
+from infra.local import moto_serialize
+
 _MARK = "__crm_speed__"
+_COUNTED = "__crm_counted__"
+_INDEX_CACHE = "_crm_index_partitions"
+# Every call of the backend that may change an item (or a table's indexes); batches and
+# restores go through put_item. Each one counts in _writes (see _counted).
+_WRITE_METHODS = (
+    "put_item", "update_item", "delete_item", "transact_write_items", "update_table",
+    "update_table_global_indexes", "delete_table", "execute_statement", "execute_transaction",
+    "batch_execute_statement",
+)  # fmt: skip
+# The number of writes so far: one cell, bumped under moto_atomic's lock, as all reads are.
+_writes = [0]
 
 # (table, hash key, range key or None) -> the item before the transaction, or None if absent
 Journal = dict[tuple[Table, DynamoType, DynamoType | None], Item | None]
@@ -72,25 +85,53 @@ def _partition_query(query: Callable[..., Any]) -> Callable[..., Any]:
 def _index_partition(table: Table, index_name: str, hash_key: DynamoType) -> list[Item] | None:
     """The items of one partition of an index, found by comparing plain strings: moto sorts the
     whole table and compares every item through DynamoType's casting equality (seconds with a
-    few thousand deals on a board), then keeps the same items. None when the index is not a
-    one-attribute one."""
+    few thousand deals on a board), then keeps the same items. The index's partitions are grouped
+    in one pass and kept until the next write, so the six columns of a board cost one pass, not
+    six. None when the index is not a one-attribute one."""
     index = next((i for i in table.all_indexes() if i.name == index_name), None)
     if index is None:
         return None
     hash_attrs = [k["AttributeName"] for k in index.schema if k["KeyType"] == "HASH"]
     if len(hash_attrs) != 1:
         return None
-    attr, wanted = hash_attrs[0], hash_key.value
-    # Not `all_items()`, which sorts the whole table; moto orders these by the index's keys itself.
+    cache: tuple[int, dict[str, dict[str, list[Item]]]] | None = getattr(table, _INDEX_CACHE, None)
+    if cache is None or cache[0] != _writes[0]:
+        cache = (_writes[0], {})
+        setattr(table, _INDEX_CACHE, cache)
+    groups = cache[1].get(index_name)
+    if groups is None:
+        groups = cache[1][index_name] = _group(table, hash_attrs[0])
+    return list(groups.get(hash_key.value, ()))
+
+
+def _group(table: Table, attr: str) -> dict[str, list[Item]]:
+    """Every item of the table by its string value of `attr` (an index's partition key)."""
+    # Not `all_items()`, which sorts the whole table; moto orders a partition by the index's keys.
     stored = (item for part in table.items.values() for item in (part.values() if table.range_key_attr else [part]))
-    found: list[Item] = []
+    groups: dict[str, list[Item]] = {}
     for item in stored:
         if not isinstance(item, Item):
             continue
         value = item.attrs.get(attr)
-        if value is not None and value.type == "S" and value.value == wanted:
-            found.append(item)
-    return found
+        if value is not None and value.type == "S":
+            groups.setdefault(value.value, []).append(item)
+    return groups
+
+
+def _counted(write: Callable[..., Any]) -> Callable[..., Any]:
+    """A write method that makes the grouped index partitions stale, before and after it runs
+    (a write that fails half way may have changed items, then put them back)."""
+
+    @functools.wraps(write)
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        _writes[0] += 1
+        try:
+            return write(*args, **kwargs)
+        finally:
+            _writes[0] += 1
+
+    setattr(counted, _COUNTED, True)
+    return counted
 
 
 def _matching(partition: dict[DynamoType, Item], comparison: str | None, bounds: list[DynamoType]) -> list[Item]:
@@ -182,15 +223,27 @@ def _journaled_transaction(transact: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def install() -> None:
-    """Idempotent. Called by `moto_atomic.install` before it adds its lock around these methods,
-    so that the table state patched during a call is never seen by another thread."""
+    """Idempotent (also serialises answers faster: moto_serialize). Called by `moto_atomic.install`
+    before it adds its lock around these methods, so that the table state patched during a call is
+    never seen by another thread."""
     if "__deepcopy__" in vars(Table):
         raise RuntimeError("moto's Table copies itself differently now: review moto_speed")
+    moto_serialize.install()
     if not getattr(Table.query, _MARK, False):
         Table.query = _partition_query(Table.query)  # type: ignore[method-assign]
+    # functools.wraps copies these marks onto each wrapper, moto_atomic's lock included.
     if not getattr(DynamoDBBackend.transact_write_items, _MARK, False):
-        if getattr(DynamoDBBackend.transact_write_items, "__crm_atomic__", False):
-            raise RuntimeError("install moto_speed before moto_atomic locks the backend")
+        _refuse_if_locked(DynamoDBBackend.transact_write_items)
         DynamoDBBackend.transact_write_items = _journaled_transaction(  # type: ignore[method-assign]
             DynamoDBBackend.transact_write_items
         )
+    for name in _WRITE_METHODS:
+        method = getattr(DynamoDBBackend, name)
+        if not getattr(method, _COUNTED, False):
+            _refuse_if_locked(method)
+            setattr(DynamoDBBackend, name, _counted(method))
+
+
+def _refuse_if_locked(method: Callable[..., Any]) -> None:
+    if getattr(method, "__crm_atomic__", False):
+        raise RuntimeError("install moto_speed before moto_atomic locks the backend")

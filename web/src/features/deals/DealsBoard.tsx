@@ -21,12 +21,13 @@ import { Link } from "react-router";
 
 import { QueryState } from "../../components/QueryState";
 import { columnId, findDeal, moveBody, moveFromDrop, type Board, type Column, type Deal } from "./board";
-import { formatMoney, useBoard, useLoadMore, useMoveDeal, useUserNames } from "./hooks";
+import { formatMoney, useBoard, useLoadMore, useMoveDeal, useUserNames, useUsers } from "./hooks";
 import { DealsTabs } from "./DealsTabs";
 
 export function DealsBoard() {
   const { t } = useTranslation();
   const board = useBoard();
+  useUsers(); // the names on the cards: asked for beside the board, not after it
   return (
     <div className="deals">
       <DealsTabs title={t("deals.board.title")} />
@@ -45,6 +46,7 @@ function BoardView({ board }: { board: Board }) {
     useSensor(KeyboardSensor, { coordinateGetter: sortableKeyboardCoordinates }),
   );
   const announcements = useAnnouncements(board);
+  const names = useUserNames();
 
   function onDragStart(event: DragStartEvent) {
     setMessage(undefined);
@@ -79,10 +81,10 @@ function BoardView({ board }: { board: Board }) {
       >
         <div className="board">
           {board.columns.map((column) => (
-            <BoardColumn key={column.status} column={column} />
+            <BoardColumn key={column.status} column={column} names={names} />
           ))}
         </div>
-        <DragOverlay>{active ? <CardBody deal={active} overlay /> : null}</DragOverlay>
+        <DragOverlay>{active ? <CardBody deal={active} names={names} overlay /> : null}</DragOverlay>
       </DndContext>
     </>
   );
@@ -108,7 +110,9 @@ function useAnnouncements(board: Board): Announcements {
   }, [board, t]);
 }
 
-function BoardColumn({ column }: { column: Column }) {
+type Names = Map<string, string>;
+
+function BoardColumn({ column, names }: { column: Column; names: Names }) {
   const { t, i18n } = useTranslation();
   const { setNodeRef, isOver } = useDroppable({ id: columnId(column.status) });
   const more = useLoadMore();
@@ -126,7 +130,7 @@ function BoardColumn({ column }: { column: Column }) {
       <SortableContext id={column.status} items={column.items.map((d) => d.id)} strategy={verticalListSortingStrategy}>
         <ul ref={setNodeRef} className="board__cards" aria-label={t("deals.board.cardsOf", { column: t(`deals.status.${column.status}`) })}>
           {column.items.map((deal) => (
-            <SortableCard key={deal.id} deal={deal} />
+            <SortableCard key={deal.id} deal={deal} names={names} />
           ))}
         </ul>
       </SortableContext>
@@ -144,7 +148,7 @@ function BoardColumn({ column }: { column: Column }) {
   );
 }
 
-function SortableCard({ deal }: { deal: Deal }) {
+function SortableCard({ deal, names }: { deal: Deal; names: Names }) {
   const { attributes, listeners, setNodeRef, setActivatorNodeRef, transform, transition, isDragging } = useSortable({
     id: deal.id,
   });
@@ -154,22 +158,23 @@ function SortableCard({ deal }: { deal: Deal }) {
       className={isDragging ? "deal-card deal-card--dragging" : "deal-card"}
       style={{ transform: CSS.Transform.toString(transform), transition }}
     >
-      <CardBody deal={deal} handle={{ ref: setActivatorNodeRef, props: { ...attributes, ...listeners } }} />
+      <CardBody deal={deal} names={names} handle={{ ref: setActivatorNodeRef, props: { ...attributes, ...listeners } }} />
     </li>
   );
 }
 
 function CardBody({
   deal,
+  names,
   handle,
   overlay,
 }: {
   deal: Deal;
+  names: Names;
   handle?: { ref: (el: HTMLElement | null) => void; props: Record<string, unknown> };
   overlay?: boolean;
 }) {
   const { t, i18n } = useTranslation();
-  const names = useUserNames();
   return (
     <div className={overlay ? "deal-card__body deal-card--overlay" : "deal-card__body"}>
       <div className="deal-card__top">

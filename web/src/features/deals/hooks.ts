@@ -1,5 +1,6 @@
 /** Server state of the deals screens (TanStack Query over the typed client). */
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMemo } from "react";
 import { useTranslation } from "react-i18next";
 
 import { unwrap, type Schemas } from "../../api/client";
@@ -86,8 +87,8 @@ export function useUsers() {
 }
 
 export function useUserNames(): Map<string, string> {
-  const users = useUsers();
-  return new Map((users.data?.items ?? []).map((u) => [u.id, u.name]));
+  const items = useUsers().data?.items;
+  return useMemo(() => new Map((items ?? []).map((u) => [u.id, u.name])), [items]);
 }
 
 export function formatMoney(money: Schemas["MoneyOut"] | undefined, language: string): string {
