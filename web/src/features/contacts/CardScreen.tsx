@@ -10,11 +10,13 @@ import { Link, useNavigate, useParams } from "react-router";
 
 import { unwrap } from "../../api/client";
 import { isApiError } from "../../api/errors";
-import { useApi } from "../../app/session";
+import { useRights } from "../../app/rights";
+import { useApi, useMe } from "../../app/session";
 import { Field, Form, FormError, useFormErrors } from "../../components/forms";
 import { QueryState } from "../../components/QueryState";
 import { collection, getCard, keys, patchContact, useCard, useProperties, useSourceTags, useUserNames, type Card, type Kind } from "./api";
 import { isStaleVersion } from "./conflicts";
+import { canConvert, canDelete, canEdit } from "./rights";
 import { Feed } from "./Feed";
 import { SelectField, TextAreaField, formatDateTime } from "./widgets";
 import "./contacts.css";
@@ -51,6 +53,18 @@ function CardView({ kind, card }: { kind: Kind; card: Card }) {
   const call = useMutation({
     mutationFn: () => unwrap(api.POST("/v1/calls", { body: { contact_id: card.id } })),
   });
+  const rights = useRights();
+  const me = useMe().data?.id;
+  const remove = useMutation({
+    mutationFn: async () => {
+      if (kind === "client") await unwrap(api.DELETE("/v1/clients/{client_id}", { params: { path: { client_id: card.id } } }));
+      else await unwrap(api.DELETE("/v1/leads/{lead_id}", { params: { path: { lead_id: card.id } } }));
+    },
+    onSuccess: async () => {
+      await client.invalidateQueries({ queryKey: keys.lists(kind) });
+      void navigate(`/${collection(kind)}`);
+    },
+  });
   const convert = useMutation({
     mutationFn: () => unwrap(api.POST("/v1/leads/{lead_id}/close", { params: { path: { lead_id: card.id } }, body: { outcome: "client" } })),
     onSuccess: async () => {
@@ -85,12 +99,26 @@ function CardView({ kind, card }: { kind: Kind; card: Card }) {
         <button type="button" className="button" aria-expanded={panel === "task"} onClick={() => setPanel(panel === "task" ? null : "task")}>
           {t("contacts.card.newTask")}
         </button>
-        <button type="button" className="button" aria-expanded={panel === "deal"} onClick={() => setPanel(panel === "deal" ? null : "deal")}>
-          {t("contacts.card.newDeal")}
-        </button>
-        {kind === "lead" && (
+        {kind === "client" && rights.can("customers_create") && (
+          <button type="button" className="button" aria-expanded={panel === "deal"} onClick={() => setPanel(panel === "deal" ? null : "deal")}>
+            {t("contacts.card.newDeal")}
+          </button>
+        )}
+        {kind === "lead" && canConvert(card, me, rights) && (
           <button type="button" className="button" disabled={convert.isPending} onClick={() => convert.mutate()}>
             {t("contacts.leads.closeClient")}
+          </button>
+        )}
+        {canDelete(kind, card, me, rights) && (
+          <button
+            type="button"
+            className="button button--danger"
+            disabled={remove.isPending}
+            onClick={() => {
+              if (window.confirm(t("contacts.card.confirmDelete", { name: card.name }))) remove.mutate();
+            }}
+          >
+            {t("contacts.card.delete")}
           </button>
         )}
       </div>
@@ -100,6 +128,11 @@ function CardView({ kind, card }: { kind: Kind; card: Card }) {
       {call.isError && (
         <p role="alert" className="form-error">
           {isApiError(call.error) ? call.error.message : t("errors.unexpected")}
+        </p>
+      )}
+      {remove.isError && (
+        <p role="alert" className="form-error">
+          {isApiError(remove.error) ? remove.error.message : t("errors.unexpected")}
         </p>
       )}
       {convert.isError && (
@@ -116,7 +149,12 @@ function CardView({ kind, card }: { kind: Kind; card: Card }) {
             {editing ? (
               <EditForm kind={kind} card={card} onDone={() => setEditing(false)} />
             ) : (
-              <Details card={card} kind={kind} responsible={nameOf(card.responsible_user_id)} onEdit={() => setEditing(true)} />
+              <Details
+                card={card}
+                kind={kind}
+                responsible={nameOf(card.responsible_user_id)}
+                onEdit={canEdit(kind, card, me, rights) ? () => setEditing(true) : undefined}
+              />
             )}
           </section>
           <Deals clientId={card.id} />
@@ -128,7 +166,8 @@ function CardView({ kind, card }: { kind: Kind; card: Card }) {
   );
 }
 
-function Details({ card, kind, responsible, onEdit }: { card: Card; kind: Kind; responsible: string | undefined; onEdit: () => void }) {
+/** The fields; `onEdit` absent: the caller may not edit this record, and is told why. */
+function Details({ card, kind, responsible, onEdit }: { card: Card; kind: Kind; responsible: string | undefined; onEdit?: () => void }) {
   const { t } = useTranslation();
   const properties = useProperties();
   const sources = useSourceTags();
@@ -179,11 +218,15 @@ function Details({ card, kind, responsible, onEdit }: { card: Card; kind: Kind; 
           <PropertyRow key={key} title={properties.data?.find((p) => p.key === key)?.title ?? key} value={String(value)} />
         ))}
       </dl>
-      <div className="actions">
-        <button type="button" className="button" onClick={onEdit}>
-          {t("contacts.card.edit")}
-        </button>
-      </div>
+      {onEdit ? (
+        <div className="actions">
+          <button type="button" className="button" onClick={onEdit}>
+            {t("contacts.card.edit")}
+          </button>
+        </div>
+      ) : (
+        <p className="muted">{t(kind === "client" ? "contacts.card.readOnlyClient" : "contacts.card.readOnlyLead")}</p>
+      )}
     </>
   );
 }

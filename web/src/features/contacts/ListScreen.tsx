@@ -9,10 +9,12 @@ import { Link, useSearchParams } from "react-router";
 
 import { unwrap } from "../../api/client";
 import { isApiError } from "../../api/errors";
+import { useRights } from "../../app/rights";
 import { useApi, useMe } from "../../app/session";
 import { Field, Form, FormError, useFormErrors } from "../../components/forms";
-import { collection, getCard, keys, useContactList, useProperties, useScopeAllowed, useSourceTags, useUsers, type Contact, type Kind } from "./api";
+import { collection, getCard, keys, useContactList, useProperties, useSourceTags, useUsers, type Contact, type Kind } from "./api";
 import { isAlreadyTaken, winnerName } from "./conflicts";
+import { canClosePoor, canConvert, canCreate, canSeeAll } from "./rights";
 import { activeFilterCount, filtersFromSearch, filtersToSearch, type ContactFilters } from "./filters";
 import { LoadMore, SelectField, formatDate } from "./widgets";
 import "./contacts.css";
@@ -39,8 +41,8 @@ function ListScreen({ kind }: { kind: Kind }) {
   const filters = useMemo(() => filtersFromSearch(search), [search]);
   const scopes = kind === "lead" ? (["mine", "unsorted", "all"] as const) : (["mine", "all"] as const);
   const scope = scopes.find((s) => s === filters.scope) ?? "mine";
-  const allAllowed = useScopeAllowed(kind, "all");
-  const shown = scopes.filter((s) => s !== "all" || allAllowed.data === true);
+  const rights = useRights();
+  const shown = scopes.filter((s) => s !== "all" || canSeeAll(kind, rights));
   const active = shown.includes(scope) ? scope : "mine";
   const effective: ContactFilters = { ...filters, scope: active };
   const [notice, setNotice] = useState<Notice | null>(null);
@@ -56,11 +58,13 @@ function ListScreen({ kind }: { kind: Kind }) {
     <div className="contacts">
       <div className="contacts__head">
         <h1>{t(`contacts.${ns}.title`)}</h1>
-        <button type="button" className="button button--primary" aria-expanded={creating} onClick={() => setCreating(!creating)}>
-          {t(`contacts.${ns}.create`)}
-        </button>
+        {canCreate(kind, rights) && (
+          <button type="button" className="button button--primary" aria-expanded={creating} onClick={() => setCreating(!creating)}>
+            {t(`contacts.${ns}.create`)}
+          </button>
+        )}
       </div>
-      {creating && (
+      {creating && canCreate(kind, rights) && (
         <CreateForm
           kind={kind}
           unsorted={active === "unsorted"}
@@ -283,6 +287,7 @@ function ContactTable({ kind, filters, onNotice }: { kind: Kind; filters: Contac
   const me = useMe();
   const client = useQueryClient();
   const list = useContactList(kind, filters);
+  const rights = useRights();
   const users = useUsers();
   const nameOf = (id: string | null | undefined) => (id ? users.data?.find((u) => u.id === id)?.name : undefined);
   const [selected, setSelected] = useState<Set<string>>(new Set());
@@ -342,6 +347,9 @@ function ContactTable({ kind, filters, onNotice }: { kind: Kind; filters: Contac
   }
 
   const allSelected = items.length > 0 && items.every((c) => selected.has(c.id));
+  // What the API would refuse for every client is not offered (docs/rights.md).
+  const bulkActions = kind === "client" ? bulkActionsFor(rights) : [];
+  const selectable = bulkActions.length > 0;
   const toggle = (id: string) => {
     const next = new Set(selected);
     if (next.has(id)) next.delete(id);
@@ -351,8 +359,9 @@ function ContactTable({ kind, filters, onNotice }: { kind: Kind; filters: Contac
 
   return (
     <>
-      {kind === "client" && selected.size > 0 && (
+      {selectable && selected.size > 0 && (
         <BulkBar
+          actions={bulkActions}
           ids={[...selected]}
           nameOf={(id) => items.find((c) => c.id === id)?.name ?? id}
           onDone={() => setSelected(new Set())}
@@ -365,7 +374,7 @@ function ContactTable({ kind, filters, onNotice }: { kind: Kind; filters: Contac
           <caption className="visually-hidden">{t(`contacts.${ns}.title`)}</caption>
           <thead>
             <tr>
-              {kind === "client" && (
+              {selectable && (
                 <th scope="col">
                   <input
                     type="checkbox"
@@ -386,7 +395,7 @@ function ContactTable({ kind, filters, onNotice }: { kind: Kind; filters: Contac
           <tbody>
             {items.map((c) => (
               <tr key={c.id}>
-                {kind === "client" && (
+                {selectable && (
                   <td>
                     <input type="checkbox" aria-label={t("contacts.list.select", { name: c.name })} checked={selected.has(c.id)} onChange={() => toggle(c.id)} />
                   </td>
@@ -409,24 +418,28 @@ function ContactTable({ kind, filters, onNotice }: { kind: Kind; filters: Contac
                         {t("contacts.leads.take")}
                       </button>
                     )}
-                    <button
-                      type="button"
-                      className="button"
-                      disabled={close.isPending}
-                      onClick={() => close.mutate({ lead: c, outcome: "client" })}
-                      aria-label={`${t("contacts.leads.closeClient")}: ${c.name}`}
-                    >
-                      {t("contacts.leads.closeClient")}
-                    </button>
-                    <button
-                      type="button"
-                      className="button"
-                      disabled={close.isPending}
-                      onClick={() => close.mutate({ lead: c, outcome: "poor_quality" })}
-                      aria-label={`${t("contacts.leads.closePoor")}: ${c.name}`}
-                    >
-                      {t("contacts.leads.closePoor")}
-                    </button>
+                    {canConvert(c, me.data?.id, rights) && (
+                      <button
+                        type="button"
+                        className="button"
+                        disabled={close.isPending}
+                        onClick={() => close.mutate({ lead: c, outcome: "client" })}
+                        aria-label={`${t("contacts.leads.closeClient")}: ${c.name}`}
+                      >
+                        {t("contacts.leads.closeClient")}
+                      </button>
+                    )}
+                    {canClosePoor(c, me.data?.id, rights) && (
+                      <button
+                        type="button"
+                        className="button"
+                        disabled={close.isPending}
+                        onClick={() => close.mutate({ lead: c, outcome: "poor_quality" })}
+                        aria-label={`${t("contacts.leads.closePoor")}: ${c.name}`}
+                      >
+                        {t("contacts.leads.closePoor")}
+                      </button>
+                    )}
                   </td>
                 )}
               </tr>
@@ -447,12 +460,29 @@ function ContactTable({ kind, filters, onNotice }: { kind: Kind; filters: Contac
   );
 }
 
-function BulkBar({ ids, nameOf, onDone }: { ids: string[]; nameOf: (id: string) => string; onDone: () => void }) {
+type BulkAction = "tag" | "untag" | "assign" | "delete";
+
+function bulkActionsFor(rights: ReturnType<typeof useRights>): BulkAction[] {
+  const edit: BulkAction[] = rights.can("customers_edit") ? ["tag", "untag", "assign"] : [];
+  return rights.can("customers_delete") ? [...edit, "delete"] : edit;
+}
+
+function BulkBar({
+  actions,
+  ids,
+  nameOf,
+  onDone,
+}: {
+  actions: BulkAction[];
+  ids: string[];
+  nameOf: (id: string) => string;
+  onDone: () => void;
+}) {
   const { t } = useTranslation();
   const api = useApi();
   const client = useQueryClient();
   const users = useUsers();
-  const [action, setAction] = useState<"tag" | "untag" | "assign" | "delete">("tag");
+  const [action, setAction] = useState<BulkAction>(actions[0] ?? "tag");
   const [tag, setTag] = useState("");
   const [userId, setUserId] = useState("");
   const run = useMutation({
@@ -487,7 +517,7 @@ function BulkBar({ ids, nameOf, onDone }: { ids: string[]; nameOf: (id: string) 
         <FormError message={errors.form} />
         <div className="grid">
           <SelectField label={t("contacts.bulk.action")} value={action} onChange={(e) => setAction(e.target.value as typeof action)}>
-            {(["tag", "untag", "assign", "delete"] as const).map((a) => (
+            {actions.map((a) => (
               <option key={a} value={a}>
                 {t(`contacts.bulk.${a}`)}
               </option>

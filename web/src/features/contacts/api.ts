@@ -5,7 +5,6 @@
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 
 import { unwrap, type Api, type Schemas } from "../../api/client";
-import { isApiError } from "../../api/errors";
 import { useApi } from "../../app/session";
 import { apiQuery, type ContactFilters } from "./filters";
 
@@ -148,20 +147,3 @@ export function useSourceTags() {
   });
 }
 
-/** Whether the caller may see a scope: a 403 on a one-item page says no (the tab is hidden). */
-export function useScopeAllowed(kind: Kind, scope: string) {
-  const api = useApi();
-  return useQuery({
-    queryKey: [collection(kind), "scope-allowed", scope],
-    queryFn: async () => {
-      try {
-        await listPage(api, kind, { scope, properties: {} }, null);
-        return true;
-      } catch (error) {
-        if (isApiError(error) && error.status === 403) return false;
-        throw error;
-      }
-    },
-    staleTime: 300_000,
-  });
-}

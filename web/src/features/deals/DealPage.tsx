@@ -7,6 +7,7 @@ import { Link, useParams } from "react-router";
 
 import { unwrap, type Schemas } from "../../api/client";
 import { isApiError } from "../../api/errors";
+import { useRights } from "../../app/rights";
 import { useApi } from "../../app/session";
 import { Form, FormError, useFormErrors } from "../../components/forms";
 import { QueryState } from "../../components/QueryState";
@@ -38,6 +39,7 @@ function DealView({ deal }: { deal: DealCard }) {
   const queryClient = useQueryClient();
   const names = useUserNames();
   const [editing, setEditing] = useState(false);
+  const rights = useRights();
   const [values, setValues] = useState(() => toValues(deal));
   const key = ["deals", "one", deal.id];
   const save = useMutation({
@@ -102,11 +104,15 @@ function DealView({ deal }: { deal: DealCard }) {
                 <dt>{t("deals.fields.created")}</dt><dd>{new Date(deal.created_at).toLocaleString(i18n.language)}</dd>
                 {deal.closed_at && (<><dt>{t("deals.fields.closed")}</dt><dd>{new Date(deal.closed_at).toLocaleString(i18n.language)}</dd></>)}
               </dl>
-              <div className="actions">
-                <button type="button" className="button" onClick={() => { setValues(toValues(deal)); setEditing(true); }}>
-                  {t("deals.page.edit")}
-                </button>
-              </div>
+              {rights.can("customers_edit") ? (
+                <div className="actions">
+                  <button type="button" className="button" onClick={() => { setValues(toValues(deal)); setEditing(true); }}>
+                    {t("deals.page.edit")}
+                  </button>
+                </div>
+              ) : (
+                <p className="muted">{t("deals.page.readOnly")}</p>
+              )}
             </>
           )}
         </section>

@@ -19,6 +19,7 @@ import { useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 
+import { useRights } from "../../app/rights";
 import { QueryState } from "../../components/QueryState";
 import { columnId, findDeal, moveBody, moveFromDrop, type Board, type Column, type Deal } from "./board";
 import { formatMoney, useBoard, useLoadMore, useMoveDeal, useUserNames, useUsers } from "./hooks";
@@ -47,6 +48,7 @@ function BoardView({ board }: { board: Board }) {
   );
   const announcements = useAnnouncements(board);
   const names = useUserNames();
+  const movable = useRights().can("customers_edit");
 
   function onDragStart(event: DragStartEvent) {
     setMessage(undefined);
@@ -63,6 +65,7 @@ function BoardView({ board }: { board: Board }) {
 
   return (
     <>
+      {!movable && <p className="muted">{t("deals.board.readOnly")}</p>}
       {message && (
         <div className="form-error deals__message" role="alert">
           {message}
@@ -81,7 +84,7 @@ function BoardView({ board }: { board: Board }) {
       >
         <div className="board">
           {board.columns.map((column) => (
-            <BoardColumn key={column.status} column={column} names={names} />
+            <BoardColumn key={column.status} column={column} names={names} movable={movable} />
           ))}
         </div>
         <DragOverlay>{active ? <CardBody deal={active} names={names} overlay /> : null}</DragOverlay>
@@ -112,7 +115,7 @@ function useAnnouncements(board: Board): Announcements {
 
 type Names = Map<string, string>;
 
-function BoardColumn({ column, names }: { column: Column; names: Names }) {
+function BoardColumn({ column, names, movable }: { column: Column; names: Names; movable: boolean }) {
   const { t, i18n } = useTranslation();
   const { setNodeRef, isOver } = useDroppable({ id: columnId(column.status) });
   const more = useLoadMore();
@@ -130,7 +133,7 @@ function BoardColumn({ column, names }: { column: Column; names: Names }) {
       <SortableContext id={column.status} items={column.items.map((d) => d.id)} strategy={verticalListSortingStrategy}>
         <ul ref={setNodeRef} className="board__cards" aria-label={t("deals.board.cardsOf", { column: t(`deals.status.${column.status}`) })}>
           {column.items.map((deal) => (
-            <SortableCard key={deal.id} deal={deal} names={names} />
+            <SortableCard key={deal.id} deal={deal} names={names} movable={movable} />
           ))}
         </ul>
       </SortableContext>
@@ -148,9 +151,10 @@ function BoardColumn({ column, names }: { column: Column; names: Names }) {
   );
 }
 
-function SortableCard({ deal, names }: { deal: Deal; names: Names }) {
+function SortableCard({ deal, names, movable }: { deal: Deal; names: Names; movable: boolean }) {
   const { attributes, listeners, setNodeRef, setActivatorNodeRef, transform, transition, isDragging } = useSortable({
     id: deal.id,
+    disabled: !movable,
   });
   return (
     <li
@@ -158,7 +162,11 @@ function SortableCard({ deal, names }: { deal: Deal; names: Names }) {
       className={isDragging ? "deal-card deal-card--dragging" : "deal-card"}
       style={{ transform: CSS.Transform.toString(transform), transition }}
     >
-      <CardBody deal={deal} names={names} handle={{ ref: setActivatorNodeRef, props: { ...attributes, ...listeners } }} />
+      <CardBody
+        deal={deal}
+        names={names}
+        handle={movable ? { ref: setActivatorNodeRef, props: { ...attributes, ...listeners } } : undefined}
+      />
     </li>
   );
 }

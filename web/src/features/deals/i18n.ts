@@ -34,6 +34,7 @@ export const en = {
     closed: "Closed",
   },
   board: {
+    readOnly: "Read only: moving deals needs the “edit clients” right.",
     title: "Deals",
     tab: "Board",
     count_one: "{{count}} deal",
@@ -71,6 +72,7 @@ export const en = {
     edit: "Edit",
     conflict: "This deal was changed by someone else meanwhile.",
     reload: "Reload it",
+    readOnly: "Read only: changing deals needs the “edit clients” right.",
     feed: "Activity",
     note: "Note",
     addNote: "Add the note",
@@ -117,6 +119,7 @@ export const fr: Strings<typeof en> = {
     closed: "Clôturée le",
   },
   board: {
+    readOnly: "Lecture seule : déplacer les affaires demande le droit « modifier les clients ».",
     title: "Affaires",
     tab: "Tableau",
     count_one: "{{count}} affaire",
@@ -154,6 +157,7 @@ export const fr: Strings<typeof en> = {
     edit: "Modifier",
     conflict: "Cette affaire a été modifiée par quelqu'un d'autre entre-temps.",
     reload: "La recharger",
+    readOnly: "Lecture seule : modifier les affaires demande le droit « modifier les clients ».",
     feed: "Activité",
     note: "Note",
     addNote: "Ajouter la note",

@@ -7,6 +7,7 @@ import { json, renderApp } from "../../test/render";
 const me = {
   id: "U1", name: "Ada Admin", email: "ada@example.com", language: "en", extension: "100",
   timezone: "Europe/Paris", week_start: "sunday",
+  group: { id: "G1", type: "admin", title: "Admins", permissions: {}, version: 1 },
 };
 const colleague = { id: "U2", name: "Colin Colleague" };
 

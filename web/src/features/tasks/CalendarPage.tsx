@@ -1,6 +1,7 @@
 /** The calendar: month, week and day views (hand-written CSS grids) in the user's time zone and
  *  week start; drag a task to reschedule it, click an empty slot to create a task there; an
- *  admin may look at a colleague's calendar (others get the API's 403 as a message). */
+ *  a user with calendar_other_users_access may look at a colleague's calendar (the picker is not
+ *  offered to others; a 403 still shows as a message). */
 import {
   DndContext, KeyboardSensor, PointerSensor, useDraggable, useDroppable, useSensor, useSensors, type DragEndEvent,
 } from "@dnd-kit/core";
@@ -10,6 +11,7 @@ import { useTranslation } from "react-i18next";
 
 import { unwrap } from "../../api/client";
 import { isApiError } from "../../api/errors";
+import { useRights } from "../../app/rights";
 import { useApi } from "../../app/session";
 import { useUsers } from "../deals/hooks";
 import { rangeOf, shift, todayIn, viewDays, weekDays, zonedParts, zonedToUtc, type View } from "./dates";
@@ -27,6 +29,7 @@ export function CalendarPage() {
   const queryClient = useQueryClient();
   const { timeZone, weekStart } = useZone();
   const users = useUsers();
+  const rights = useRights();
   const [view, setView] = useState<View>("week");
   const [date, setDate] = useState(() => todayIn(timeZone));
   const [userId, setUserId] = useState("");
@@ -93,15 +96,18 @@ export function CalendarPage() {
         <button type="button" className="button" onClick={() => setDate(todayIn(timeZone))}>{t("tasks.calendar.today")}</button>
         <button type="button" className="button" onClick={() => setDate((d) => shift(view, d, 1))} aria-label={t("tasks.calendar.next")}>›</button>
         <h2 className="calendar__range" aria-live="polite">{title}</h2>
-        <div className="field calendar__user">
-          <label htmlFor="calendar-user">{t("tasks.calendar.of")}</label>
-          <select id="calendar-user" value={userId} onChange={(e) => setUserId(e.target.value)}>
-            <option value="">{t("tasks.calendar.mine")}</option>
-            {(users.data?.items ?? []).map((u) => (
-              <option key={u.id} value={u.id}>{u.name}</option>
-            ))}
-          </select>
-        </div>
+        {/* Colleagues' calendars need calendar_other_users_access (CA-2): not offered without it. */}
+        {rights.can("calendar_other_users_access") && (
+          <div className="field calendar__user">
+            <label htmlFor="calendar-user">{t("tasks.calendar.of")}</label>
+            <select id="calendar-user" value={userId} onChange={(e) => setUserId(e.target.value)}>
+              <option value="">{t("tasks.calendar.mine")}</option>
+              {(users.data?.items ?? []).map((u) => (
+                <option key={u.id} value={u.id}>{u.name}</option>
+              ))}
+            </select>
+          </div>
+        )}
       </div>
       {message && <div className="form-error" role="alert">{message}</div>}
       {forbidden ? (
