@@ -119,6 +119,14 @@ test("the card: a note in the feed, a stale edit asks to reload", async ({ page,
   await expectAccessible(page, "the client card");
   await snap(page, info, "card-note");
 
+  // An SMS from the card: sent to the contact's number, and in the feed.
+  await page.getByRole("group", { name: "Actions" }).getByRole("button", { name: "SMS" }).click();
+  await page.getByLabel("Text", { exact: true }).fill("Your renewal quote is ready.");
+  await expectAccessible(page, "the card's SMS form");
+  await page.getByRole("button", { name: "Send", exact: true }).click();
+  await expect(page.getByRole("status").filter({ hasText: "SMS sent to +336" })).toBeVisible();
+  await expect(feed.getByText("Your renewal quote is ready.")).toBeVisible();
+
   // A field error is shown on the field the API names.
   await page.getByRole("region", { name: "Details" }).getByRole("button", { name: "Edit" }).click();
   await page.getByLabel("Phone 1", { exact: true }).fill("not a phone");

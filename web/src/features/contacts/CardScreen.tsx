@@ -18,6 +18,7 @@ import { collection, getCard, keys, patchContact, useCard, useProperties, useSou
 import { isStaleVersion } from "./conflicts";
 import { canConvert, canDelete, canEdit } from "./rights";
 import { Feed } from "./Feed";
+import { SmsForm } from "./SmsForm";
 import { SelectField, TextAreaField, formatDateTime } from "./widgets";
 import "./contacts.css";
 
@@ -39,7 +40,7 @@ function CardScreen({ kind, id }: { kind: Kind; id: string }) {
   return <QueryState query={card}>{(data) => <CardView kind={kind} card={data} />}</QueryState>;
 }
 
-type Panel = "note" | "task" | "deal" | null;
+type Panel = "note" | "task" | "deal" | "sms" | null;
 
 function CardView({ kind, card }: { kind: Kind; card: Card }) {
   const { t } = useTranslation();
@@ -48,6 +49,7 @@ function CardView({ kind, card }: { kind: Kind; card: Card }) {
   const client = useQueryClient();
   const [editing, setEditing] = useState(false);
   const [panel, setPanel] = useState<Panel>(null);
+  const [sent, setSent] = useState<string>();
   const noteBox = useRef<HTMLTextAreaElement>(null);
   const nameOf = useUserNames();
   const call = useMutation({
@@ -96,6 +98,9 @@ function CardView({ kind, card }: { kind: Kind; card: Card }) {
         >
           {t("contacts.card.newNote")}
         </button>
+        <button type="button" className="button" aria-expanded={panel === "sms"} onClick={() => setPanel(panel === "sms" ? null : "sms")}>
+          {t("contacts.card.sms")}
+        </button>
         <button type="button" className="button" aria-expanded={panel === "task"} onClick={() => setPanel(panel === "task" ? null : "task")}>
           {t("contacts.card.newTask")}
         </button>
@@ -124,6 +129,7 @@ function CardView({ kind, card }: { kind: Kind; card: Card }) {
       </div>
       <div role="status" className="contacts__notice">
         {call.isSuccess ? t("contacts.card.calling", { to: call.data.to }) : null}
+        {sent ? t("contacts.sms.sent", { to: sent }) : null}
       </div>
       {call.isError && (
         <p role="alert" className="form-error">
@@ -139,6 +145,16 @@ function CardView({ kind, card }: { kind: Kind; card: Card }) {
         <p role="alert" className="form-error">
           {isApiError(convert.error) ? convert.error.message : t("errors.unexpected")}
         </p>
+      )}
+      {panel === "sms" && (
+        <SmsForm
+          kind={kind}
+          contactId={card.id}
+          onDone={(to) => {
+            setPanel(null);
+            setSent(to);
+          }}
+        />
       )}
       {panel === "task" && <TaskForm contactId={card.id} onDone={() => setPanel(null)} />}
       {panel === "deal" && <DealForm clientId={card.id} onDone={() => setPanel(null)} />}
