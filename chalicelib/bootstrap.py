@@ -21,7 +21,7 @@ from chalicelib.ports.outside import Clock
 
 if TYPE_CHECKING:
     from chalicelib.db.storage import DynamoStorage
-    from chalicelib.domain.notifications import Link, NotificationKind
+    from chalicelib.domain.notifications import Link, NotificationKind, Title
     from chalicelib.integrations.cognito import CognitoIdentityProvider
     from chalicelib.integrations.mail import SesMailer
     from chalicelib.integrations.pbx import PbxAccounts
@@ -326,7 +326,7 @@ class LazyNotifier:
         tenant_id: str,
         user_id: str,
         kind: NotificationKind,
-        title: str,
+        title: Title,
         link: Link | None,
         *,
         by: str | None = None,

@@ -30,7 +30,7 @@ class NotificationOut(Output):
     kind: NotificationKind
     time: UtcDateTime
     read: bool
-    title: str = Field(description="English; the web app may localise it by kind")
+    title: str = Field(description="In the language of the user told (their profile's, when it was made)")
     link: LinkOut | None = Field(None, description="The record it opens; absent when there is none")
 
     @classmethod

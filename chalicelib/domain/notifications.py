@@ -27,7 +27,7 @@ MAX_READ_IDS = 100
 
 
 class NotificationKind(StrEnum):
-    """API.md "Notifications" (the web app localises the title by kind)."""
+    """API.md "Notifications" (the web app labels each kind; the title is in the user's language)."""
 
     LEAD_ASSIGNED = "lead_assigned"
     TASK_ASSIGNED = "task_assigned"
@@ -153,24 +153,47 @@ def clip_title(title: str) -> str:
     return title if len(title) <= MAX_TITLE else title[: MAX_TITLE - 1] + "\u2026"
 
 
-# --- titles (English; the web app localises by kind and shows the title as is otherwise) ------
+# --- titles: written in the recipient's language (the profile's `language`) -------------------
 
 
-def lead_assigned_title(lead_name: str) -> str:
-    return clip_title(f"Lead assigned to you: {lead_name}")
+@dataclass(frozen=True, slots=True)
+class Title:
+    """A notification's title in each language the web app speaks; the notification center
+    stores it in the recipient's, which it reads anyway to check they are active."""
+
+    en: str
+    fr: str
+
+    def in_language(self, language: str | None) -> str:
+        return clip_title(self.fr if (language or "").lower().startswith("fr") else self.en)
 
 
-def task_assigned_title(task_title: str) -> str:
-    return clip_title(f"Task assigned to you: {task_title}")
+def plain_title(text: str) -> Title:
+    """A title that is the same in every language (a provider's own error message)."""
+    return Title(text, text)
 
 
-def task_due_title(task_title: str, *, late: bool) -> str:
-    return clip_title(f"{'Overdue' if late else 'Due soon'}: {task_title}")
+def lead_assigned_title(lead_name: str) -> Title:
+    return Title(f"Lead assigned to you: {lead_name}", f"Prospect qui vous est attribué : {lead_name}")
 
 
-def missed_call_title(caller: str | None) -> str:
-    return clip_title(f"Missed call from {caller or 'an unknown number'}")
+def task_assigned_title(task_title: str) -> Title:
+    return Title(f"Task assigned to you: {task_title}", f"Tâche qui vous est attribuée : {task_title}")
 
 
-def import_finished_title(filename: str, *, failed: bool) -> str:
-    return clip_title(f"Import of {filename} {'failed' if failed else 'finished'}")
+def task_due_title(task_title: str, *, late: bool) -> Title:
+    if late:
+        return Title(f"Overdue: {task_title}", f"En retard : {task_title}")
+    return Title(f"Due soon: {task_title}", f"Bientôt : {task_title}")
+
+
+def missed_call_title(caller: str | None) -> Title:
+    if caller:
+        return Title(f"Missed call from {caller}", f"Appel manqué de {caller}")
+    return Title("Missed call from an unknown number", "Appel manqué d'un numéro inconnu")
+
+
+def import_finished_title(filename: str, *, failed: bool) -> Title:
+    if failed:
+        return Title(f"Import of {filename} failed", f"Échec de l'import de {filename}")
+    return Title(f"Import of {filename} finished", f"Import de {filename} terminé")

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from chalicelib.domain.notifications import Link, NotificationKind
+    from chalicelib.domain.notifications import Link, NotificationKind, Title
 
 
 class Notifier(Protocol):
@@ -20,7 +20,7 @@ class Notifier(Protocol):
         tenant_id: str,
         user_id: str,
         kind: NotificationKind,
-        title: str,
+        title: Title,
         link: Link | None,
         *,
         by: str | None = None,
@@ -28,8 +28,9 @@ class Notifier(Protocol):
         once: str | None = None,
     ) -> None:
         """Tell `user_id` (unless `by`, the user who acted, is that user; unless the user is not
-        active). `at`: the event's time (default now); `once`: a key making a repeated event
-        (a webhook delivered twice, a retried step) one notification. Never raises."""
+        active), with `title` in their language. `at`: the event's time (default now); `once`: a
+        key making a repeated event (a webhook delivered twice, a retried step) one notification.
+        Never raises."""
 
 
 class NoNotifier:
@@ -40,7 +41,7 @@ class NoNotifier:
         tenant_id: str,
         user_id: str,
         kind: NotificationKind,
-        title: str,
+        title: Title,
         link: Link | None,
         *,
         by: str | None = None,

@@ -21,7 +21,7 @@ from chalicelib.domain.notifications import (
     Link,
     Notification,
     NotificationKind,
-    clip_title,
+    Title,
     notification_id,
     to_millis,
     window_start,
@@ -64,7 +64,7 @@ class NotificationService:
         tenant_id: str,
         user_id: str,
         kind: NotificationKind,
-        title: str,
+        title: Title,
         link: Link | None,
         *,
         by: str | None = None,
@@ -85,7 +85,7 @@ class NotificationService:
                 user_id=user_id,
                 kind=kind,
                 time=moment,
-                title=clip_title(title),
+                title=title.in_language(user.language),
                 link=link,
             )
             self._storage.notifications(tenant_id).add(notification)

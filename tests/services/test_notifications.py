@@ -13,7 +13,7 @@ from chalicelib.domain.actor import Actor
 from chalicelib.domain.contacts import ContactKind
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.imports import Import, ImportStatus
-from chalicelib.domain.notifications import Link, LinkType, Notification, NotificationKind
+from chalicelib.domain.notifications import Link, LinkType, Notification, NotificationKind, plain_title
 from chalicelib.domain.rights import GroupType
 from chalicelib.services.contacts import ContactInput, ContactService
 from chalicelib.services.due import DueWorker
@@ -43,10 +43,22 @@ def told(world: World, actor: Actor) -> list[tuple[NotificationKind, str, Link |
 
 
 def say(center: NotificationService, world: World, to: Actor, title: str = "Hello") -> None:
-    center.notify(world.tenant_id, to.user_id, NotificationKind.INTEGRATION_ERROR, title, None)
+    center.notify(world.tenant_id, to.user_id, NotificationKind.INTEGRATION_ERROR, plain_title(title), None)
 
 
 # --- producers -------------------------------------------------------------------------------------
+
+
+def test_a_title_is_written_in_the_language_of_the_user_told(world: World, center: NotificationService) -> None:
+    contacts = ContactService(world.storage, world.clock, notifier=center)
+    french, english = world.user("Francine Vendeuse"), world.user("Ed Seller")
+    users = world.storage.users(world.tenant_id)
+    users.records[french.user_id] = replace(users.records[french.user_id], language="fr")
+
+    for owner in (french, english):
+        contacts.create(world.admin, ContactKind.LEAD, ContactInput(name="Lea Lead"), responsible_user_id=owner.user_id)
+    assert [title for _, title, _ in told(world, french)] == ["Prospect qui vous est attribué : Lea Lead"]
+    assert [title for _, title, _ in told(world, english)] == ["Lead assigned to you: Lea Lead"]
 
 
 def test_a_lead_assigned_by_someone_else_is_notified_not_ones_own(world: World, center: NotificationService) -> None:
