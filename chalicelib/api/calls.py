@@ -340,6 +340,39 @@ def create_broadcast(actor: Actor, body: BroadcastIn) -> BroadcastStarted:
     return BroadcastStarted(id=broadcast.id, status=broadcast.status.value)
 
 
+class BroadcastSummary(Output):
+    id: str
+    status: str = Field(description="running | completed | failed | canceled")
+    total: int
+    sent: int
+    failed: int
+    text: str | None = Field(description="The text sent, when not from a template")
+    template_id: str | None
+    created_by: str
+    created_at: UtcDateTime
+    finished_at: UtcDateTime | None
+    error: str | None
+
+    @classmethod
+    def of(cls, b: Broadcast) -> BroadcastSummary:
+        return cls(
+            id=b.id, status=b.status.value, total=b.total, sent=b.sent, failed=b.failed, text=b.text,
+            template_id=b.template_id, created_by=b.created_by, created_at=b.created_at,
+            finished_at=b.finished_at, error=b.error,
+        )  # fmt: skip
+
+
+class BroadcastList(PageOut):
+    items: list[BroadcastSummary]
+
+
+@router.route("/sms-broadcasts", "GET", right=Access.ANY_USER, query=PageQuery, response=BroadcastList)
+def list_broadcasts(actor: Actor, query: PageQuery) -> BroadcastList:
+    """Broadcasts newest first: the caller's own, or the whole CRM's for an administrator."""
+    page = services().broadcasts.history(actor, limit=query.limit, cursor=query.cursor)
+    return BroadcastList(items=[BroadcastSummary.of(b) for b in page.items], next_cursor=page.next_cursor)
+
+
 @router.route("/sms-broadcasts/{broadcast_id}", "GET", right=Access.ANY_USER, query=BroadcastQuery,
               response=BroadcastOut)  # fmt: skip
 def get_broadcast(actor: Actor, broadcast_id: str, query: BroadcastQuery) -> BroadcastOut:

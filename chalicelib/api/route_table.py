@@ -135,6 +135,7 @@ ROUTE_TABLE: tuple[tuple[str, str, str, str], ...] = (
     ("calls", "POST", "/sms-templates", "create_sms_template"),
     ("calls", "PATCH", "/sms-templates/{template_id}", "update_sms_template"),
     ("calls", "DELETE", "/sms-templates/{template_id}", "delete_sms_template"),
+    ("calls", "GET", "/sms-broadcasts", "list_broadcasts"),
     ("calls", "POST", "/sms-broadcasts", "create_broadcast"),
     ("calls", "GET", "/sms-broadcasts/{broadcast_id}", "get_broadcast"),
     ("calls", "POST", "/sms-broadcasts/{broadcast_id}/cancel", "cancel_broadcast"),

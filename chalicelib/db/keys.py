@@ -47,6 +47,7 @@ Access patterns (AP), each a repository method with a test:
   AP36 the call of a recording id       GetItem  pk=T#<tid> sk=UNIQUE#CALLREC#<call_id_with_rec>
   AP37 SMS templates                    Query    pk=T#<tid> sk begins_with SMSTPL#
   AP38 a broadcast and its recipients   Get/Query pk=T#<tid>#BC#<id> sk=BROADCAST | begins_with R#
+  AP87 broadcasts, newest first         Query    gsi1 pk=T#<tid>#BROADCASTS | gsi2 ..#U#<creator> sk=<created_at>#<id>
   AP39 a call list and its numbers      Get/Query pk=T#<tid>#CL#<id> sk=CALLLIST | I#<index>
   AP40 the autodial awaiting a call end GetItem  pk=T#<tid> sk=UNIQUE#AUTODIAL#<extension>#<e164>
   AP41 an import                        GetItem  pk=T#<tid>#IM#<id> sk=IMPORT
@@ -327,6 +328,16 @@ RECIPIENT = "R#"
 def broadcast_pk(tenant_id: str, broadcast_id: str) -> str:
     """A broadcast's partition: its record and its recipients (their order is the send order)."""
     return f"{tenant_pk(tenant_id)}#BC#{broadcast_id}"
+
+
+def broadcasts_pk(tenant_id: str, created_by: str | None = None) -> str:
+    """The broadcasts of a CRM (gsi1), or of one creator (gsi2), newest first (AP87)."""
+    base = f"{tenant_pk(tenant_id)}#BROADCASTS"
+    return f"{base}#U#{created_by}" if created_by else base
+
+
+def broadcast_id_of(pk: str) -> str:
+    return pk.rsplit("#BC#", 1)[1]
 
 
 def recipient_sk(index: int) -> str:

@@ -62,6 +62,9 @@ class Broadcasts(Protocol):
     ) -> Page[Recipient]:
         """AP38: recipients in send order, from index `start` (to `end`, excluded)."""
 
+    def history(self, *, created_by: str | None, limit: int, cursor: str | None) -> Page[Broadcast]:
+        """AP87: newest first, the CRM's or one creator's."""
+
     def claim(self, broadcast_id: str, index: int) -> bool | None:
         """pending -> sending while the broadcast runs; False if the recipient is taken or done,"""
 

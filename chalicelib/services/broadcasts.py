@@ -144,6 +144,13 @@ class BroadcastService:
         broadcast = self._visible(actor, repo.get(broadcast_id, consistent=True))
         return broadcast, repo.recipients(broadcast_id, limit=limit, cursor=cursor)
 
+    def history(self, actor: Actor, *, limit: int, cursor: str | None) -> Page[Broadcast]:
+        """Past and running broadcasts, newest first: an administrator's are the CRM's, anyone
+        else's are those they started (the same rule as `get`)."""
+        actor.require(Access.ANY_USER)
+        created_by = None if actor.is_admin else actor.user_id
+        return self._storage.broadcasts(actor.tenant_id).history(created_by=created_by, limit=limit, cursor=cursor)
+
     def cancel(self, actor: Actor, broadcast_id: str) -> Broadcast:
         """Stop sending: a recipient is claimed only while the broadcast runs, so nothing is sent
         after this; what was sent stays sent."""

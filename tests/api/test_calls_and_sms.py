@@ -141,6 +141,25 @@ def test_sms_templates_are_managed_by_administrators(pbx: Pbx) -> None:
     assert pbx.api.get("/v1/sms-templates", token=token).json["items"] == []
 
 
+def test_past_broadcasts_are_listed_newest_first_to_their_creator_and_administrators(pbx: Pbx) -> None:
+    assert pbx.crm is not None
+    token = pbx.crm.token
+    client = pbx.api.post("/v1/clients", {"name": "Acme", "phones": [{"phone": "+33612345678"}]}, token=token).json
+    first = pbx.api.post("/v1/sms-broadcasts", {"contact_ids": [client["id"]], "text": "One"}, token=token)
+    second = pbx.api.post("/v1/sms-broadcasts", {"contact_ids": [client["id"]], "text": "Two"}, token=token)
+    assert (first.status, second.status) == (202, 202)
+
+    listed = pbx.api.get("/v1/sms-broadcasts?limit=1", token=token)
+    assert listed.status == 200
+    page_one = listed.json["items"]
+    rest = pbx.api.get(f"/v1/sms-broadcasts?limit=1&cursor={listed.json['next_cursor']}", token=token).json
+    assert [b["id"] for b in (*page_one, *rest["items"])] == [second.json["id"], first.json["id"]]
+    assert {k: page_one[0][k] for k in ("text", "total", "template_id")} == {"text": "Two", "total": 1,
+                                                                              "template_id": None}  # fmt: skip
+    member = add_member(pbx.api, pbx.crm, {Permission.CUSTOMERS_VIEW_ALL})
+    assert pbx.api.get("/v1/sms-broadcasts", token=member.token).json["items"] == []  # not theirs
+
+
 def test_a_deferred_sms_task_is_sent_through_the_pbx(pbx: Pbx) -> None:
     assert pbx.crm is not None
     start = datetime.now(UTC) - timedelta(minutes=1)  # due already: sent on the next run

@@ -1,4 +1,4 @@
-"""Access patterns of the long-running jobs: SMS broadcasts (AP38), autodial call lists (AP39,
+"""Access patterns of the long-running jobs: SMS broadcasts (AP38, AP87), autodial call lists (AP39,
 AP40), imports (AP41, AP42) and exports (AP45, AP46), against moto."""
 
 from __future__ import annotations
@@ -179,3 +179,25 @@ def test_ap46_exports_newest_first(aws: LocalAws) -> None:
     rest = repo.history(limit=2, cursor=first.next_cursor)
     assert [x.id for x in (*first.items, *rest.items)] == ["x3", "x2", "x1"]
     assert ExportRepository("tenant-2").history(limit=10, cursor=None) == Page([], None)
+
+
+def test_ap87_broadcasts_newest_first_the_crms_or_one_creators(aws: LocalAws) -> None:
+    """AP87: a CRM's broadcasts newest first (gsi1), one creator's (gsi2), a page (one Query) at a time."""
+    repo = BroadcastRepository(TENANT)
+    made = {
+        n: Broadcast(
+            f"b{n}", BroadcastStatus.RUNNING, 1, "u1" if n != 2 else "u2", T0 + timedelta(minutes=n), text="Hi"
+        )
+        for n in (2, 1, 3)
+    }
+    for b in made.values():
+        repo.create(b, [Recipient(0, "+33612345600", "c0", "Hi")])
+
+    with dynamodb_calls() as calls:
+        first = repo.history(created_by=None, limit=2, cursor=None)
+    assert calls == {"Query": 1}
+    rest = repo.history(created_by=None, limit=2, cursor=first.next_cursor)
+    assert [b.id for b in (*first.items, *rest.items)] == ["b3", "b2", "b1"]
+    assert first.items[0] == made[3]
+    assert [b.id for b in repo.history(created_by="u1", limit=10, cursor=None).items] == ["b3", "b1"]
+    assert BroadcastRepository("tenant-2").history(created_by=None, limit=10, cursor=None) == Page([], None)

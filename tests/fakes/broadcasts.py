@@ -25,6 +25,11 @@ class FakeBroadcasts:
     def get(self, broadcast_id: str, *, consistent: bool = False) -> Broadcast | None:
         return self.records.get(broadcast_id)
 
+    def history(self, *, created_by: str | None, limit: int, cursor: str | None) -> Page[Broadcast]:
+        chosen = [b for b in self.records.values() if created_by is None or b.created_by == created_by]
+        chosen.sort(key=lambda b: (b.created_at, b.id), reverse=True)
+        return page(chosen, limit, cursor)
+
     def recipients(
         self, broadcast_id: str, *, start: int = 0, end: int | None = None, limit: int = 1000, cursor: str | None = None
     ) -> Page[Recipient]:

@@ -122,3 +122,17 @@ def test_recipients_must_be_contacts_the_sender_sees(world: World, broadcasts: B
     assert broadcasts.get(world.admin, mine.id)[0].status is BroadcastStatus.RUNNING
     recipients = broadcasts.get(world.admin, mine.id)[1].items
     assert [r.status for r in recipients] == [RecipientStatus.PENDING]
+
+
+def test_the_history_is_the_callers_own_and_the_whole_crms_for_an_administrator(
+    world: World, broadcasts: BroadcastService
+) -> None:
+    seller = world.user("Sam Seller")
+    mine = world.client("Mia Mine", seller, phone=A)
+    theirs = world.client("Tom Theirs", world.admin, phone=B)
+    by_seller = broadcasts.create(seller, [mine.id], "hi", None)
+    by_admin = broadcasts.create(world.admin, [theirs.id], "hello", None)
+    assert [b.id for b in broadcasts.history(seller, limit=10, cursor=None).items] == [by_seller.id]
+    everyone = broadcasts.history(world.admin, limit=10, cursor=None).items
+    assert {b.id for b in everyone} == {by_seller.id, by_admin.id}
+    assert next(b for b in everyone if b.id == by_admin.id).text == "hello"

@@ -13,10 +13,12 @@ from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.update import Action
 
 from chalicelib.db import keys
+from chalicelib.db.items import narrow
 from chalicelib.db.models.broadcasts import BroadcastItem, RecipientItem
 from chalicelib.db.pagination import Page, decode_cursor, encode_cursor
 from chalicelib.db.writes import Check, Put, Update, Write, must_exist, must_not_exist, transact
 from chalicelib.domain.broadcasts import Broadcast, BroadcastStatus, Recipient, RecipientStatus
+from chalicelib.domain.clock import isoformat_z
 from chalicelib.domain.errors import ConflictError
 
 
@@ -56,8 +58,29 @@ class BroadcastRepository:
             template_id=broadcast.template_id,
             created_by=broadcast.created_by,
             created_at=broadcast.created_at,
+            gsi1pk=keys.broadcasts_pk(self._tenant_id),
+            gsi1sk=keys.created_sk(isoformat_z(broadcast.created_at), broadcast.id),
+            gsi2pk=keys.broadcasts_pk(self._tenant_id, broadcast.created_by),
+            gsi2sk=keys.created_sk(isoformat_z(broadcast.created_at), broadcast.id),
         )
         transact([Put(record, condition=must_not_exist())])
+
+    def history(self, *, created_by: str | None, limit: int, cursor: str | None) -> Page[Broadcast]:
+        """AP87: newest first, the CRM's (gsi1) or one creator's (gsi2)."""
+        hash_key = keys.broadcasts_pk(self._tenant_id, created_by)
+        index = BroadcastItem.gsi2 if created_by else BroadcastItem.gsi1
+        result = index.query(
+            hash_key,
+            scan_index_forward=False,
+            limit=limit,
+            last_evaluated_key=decode_cursor(
+                cursor, self._tenant_id, index="gsi2" if created_by else "gsi1", partition=hash_key
+            ),
+        )
+        items = [narrow(i, BroadcastItem) for i in result]
+        return Page(
+            [_to_broadcast(i, keys.broadcast_id_of(i.pk)) for i in items], encode_cursor(result.last_evaluated_key)
+        )
 
     def get(self, broadcast_id: str, *, consistent: bool = False) -> Broadcast | None:
         try:

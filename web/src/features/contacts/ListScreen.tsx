@@ -541,6 +541,9 @@ function BulkBar({
           <button type="submit" className="button button--primary" disabled={run.isPending}>
             {t("contacts.bulk.run")}
           </button>
+          <Link className="button" to="/sms/new" state={{ contacts: ids.map((id) => ({ id, name: nameOf(id), kind: "client" })) }}>
+            {t("sms.compose.fromSelection")}
+          </Link>
         </div>
       </Form>
       {result && (
