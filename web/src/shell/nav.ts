@@ -17,4 +17,6 @@ export const NAV: NavItem[] = [
   { to: "/deals", label: "deals.nav" },
   { to: "/tasks", label: "tasks.nav" },
   { to: "/calendar", label: "tasks.calendar.nav" },
+  { to: "/calls", label: "calls.nav" },
+  { to: "/autodial", label: "calls.autodial.nav" },
 ];

@@ -511,6 +511,9 @@ function BulkBar({ ids, nameOf, onDone }: { ids: string[]; nameOf: (id: string) 
           <button type="submit" className="button button--primary" disabled={run.isPending}>
             {t("contacts.bulk.run")}
           </button>
+          <Link className="button" to="/autodial" state={{ contacts: ids.map((id) => ({ id, name: nameOf(id) })) }}>
+            {t("calls.autodial.addTo")}
+          </Link>
         </div>
       </Form>
       {result && (
