@@ -199,86 +199,88 @@ function CallTable({ calls, nameOf, language }: { calls: Call[]; nameOf: (id: st
   const { t } = useTranslation();
   const [creating, setCreating] = useState<string | null>(null);
   return (
-    <table className="table calls__table">
-      <caption className="visually-hidden">{t("calls.log.caption")}</caption>
-      <thead>
-        <tr>
-          <th scope="col">{t("calls.log.when")}</th>
-          <th scope="col">{t("calls.log.direction")}</th>
-          <th scope="col">{t("calls.log.number")}</th>
-          <th scope="col">{t("calls.log.contact")}</th>
-          <th scope="col">{t("calls.log.user")}</th>
-          <th scope="col">{t("calls.log.status")}</th>
-          <th scope="col">{t("calls.log.duration")}</th>
-          <th scope="col">{t("calls.log.recording")}</th>
-        </tr>
-      </thead>
-      <tbody>
-        {calls.map((call) => {
-          const when = formatDateTime(call.started_at, language);
-          const phone = call.phone ?? "";
-          const external = phone.startsWith("+");
-          return (
-            <Fragment key={call.id}>
-              <tr>
-                <td>{when}</td>
-                <td>{t(`calls.direction.${call.direction}` as "calls.direction.incoming")}</td>
-                <td>{phone ? <ClickToCall phone={phone} contactId={call.contact?.id} /> : ""}</td>
-                <td>
-                  {call.contact ? (
-                    <Link to={`/${call.contact.type === "lead" ? "leads" : "clients"}/${call.contact.id}`}>{call.contact.name ?? phone}</Link>
-                  ) : external ? (
-                    <>
-                      <span className="muted">{t("calls.log.unknown")}</span>{" "}
-                      <button
-                        type="button"
-                        className="button button--link"
-                        aria-expanded={creating === call.id}
-                        aria-label={t("calls.create.openFor", { phone })}
-                        onClick={() => setCreating(creating === call.id ? null : call.id)}
-                      >
-                        {t("calls.create.open")}
-                      </button>
-                    </>
-                  ) : (
-                    ""
-                  )}
-                </td>
-                <td>{nameOf(call.user_id) ?? call.extension ?? ""}</td>
-                <td>{t(`calls.status.${call.status ?? "ongoing"}` as "calls.status.answer")}</td>
-                <td>{duration(call.duration_s, t)}</td>
-                <td>
-                  {call.recording === "pending" ? (
-                    <span className="muted">{t("calls.recording.pending")}</span>
-                  ) : call.recording === "failed" ? (
-                    <span className="muted">{t("calls.recording.failed")}</span>
-                  ) : call.has_recording ? (
-                    <Recording
-                      callId={call.id}
-                      label={t("calls.recording.player", { phone })}
-                      playLabel={t("calls.recording.playOf", { phone, when })}
-                    />
-                  ) : null}
-                  {call.transcript && (
-                    <details>
-                      <summary>{t("calls.transcript.show")}</summary>
-                      <p className="calls__transcript">{call.transcript}</p>
-                    </details>
-                  )}
-                </td>
-              </tr>
-              {creating === call.id && (
+    <div className="calls__scroll">
+      <table className="table calls__table">
+        <caption className="visually-hidden">{t("calls.log.caption")}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{t("calls.log.when")}</th>
+            <th scope="col">{t("calls.log.direction")}</th>
+            <th scope="col">{t("calls.log.number")}</th>
+            <th scope="col">{t("calls.log.contact")}</th>
+            <th scope="col">{t("calls.log.user")}</th>
+            <th scope="col">{t("calls.log.status")}</th>
+            <th scope="col">{t("calls.log.duration")}</th>
+            <th scope="col">{t("calls.log.recording")}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {calls.map((call) => {
+            const when = formatDateTime(call.started_at, language);
+            const phone = call.phone ?? "";
+            const external = phone.startsWith("+");
+            return (
+              <Fragment key={call.id}>
                 <tr>
-                  <td colSpan={8}>
-                    <CreateContact call={call} onDone={() => setCreating(null)} />
+                  <td className="calls__when">{when}</td>
+                  <td>{t(`calls.direction.${call.direction}` as "calls.direction.incoming")}</td>
+                  <td>{phone ? <ClickToCall phone={phone} contactId={call.contact?.id} /> : ""}</td>
+                  <td>
+                    {call.contact ? (
+                      <Link to={`/${call.contact.type === "lead" ? "leads" : "clients"}/${call.contact.id}`}>{call.contact.name ?? phone}</Link>
+                    ) : external ? (
+                      <>
+                        <span className="muted">{t("calls.log.unknown")}</span>{" "}
+                        <button
+                          type="button"
+                          className="button button--link"
+                          aria-expanded={creating === call.id}
+                          aria-label={t("calls.create.openFor", { phone })}
+                          onClick={() => setCreating(creating === call.id ? null : call.id)}
+                        >
+                          {t("calls.create.open")}
+                        </button>
+                      </>
+                    ) : (
+                      ""
+                    )}
+                  </td>
+                  <td>{nameOf(call.user_id) ?? call.extension ?? ""}</td>
+                  <td>{t(`calls.status.${call.status ?? "ongoing"}` as "calls.status.answer")}</td>
+                  <td>{duration(call.duration_s, t)}</td>
+                  <td>
+                    {call.recording === "pending" ? (
+                      <span className="muted">{t("calls.recording.pending")}</span>
+                    ) : call.recording === "failed" ? (
+                      <span className="muted">{t("calls.recording.failed")}</span>
+                    ) : call.has_recording ? (
+                      <Recording
+                        callId={call.id}
+                        label={t("calls.recording.player", { phone })}
+                        playLabel={t("calls.recording.playOf", { phone, when })}
+                      />
+                    ) : null}
+                    {call.transcript && (
+                      <details>
+                        <summary>{t("calls.transcript.show")}</summary>
+                        <p className="calls__transcript">{call.transcript}</p>
+                      </details>
+                    )}
                   </td>
                 </tr>
-              )}
-            </Fragment>
-          );
-        })}
-      </tbody>
-    </table>
+                {creating === call.id && (
+                  <tr>
+                    <td colSpan={8}>
+                      <CreateContact call={call} onDone={() => setCreating(null)} />
+                    </td>
+                  </tr>
+                )}
+              </Fragment>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
   );
 }
 
