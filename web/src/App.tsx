@@ -9,6 +9,7 @@ import { AppShell } from "./shell/AppShell";
 import { dealRoutes } from "./features/deals/routes";
 import { taskRoutes } from "./features/tasks/routes";
 import { smsRoutes } from "./features/sms/routes";
+import { callRoutes } from "./features/calls/routes";
 
 /** Signed-in screens: without a session, go to sign-in and come back here afterwards. */
 function RequireSession() {
@@ -57,6 +58,7 @@ export const routes: RouteObject[] = [
           ...dealRoutes,
           ...taskRoutes,
           ...smsRoutes,
+          ...callRoutes,
         ],
       },
     ],

@@ -1,4 +1,5 @@
 import { en as callsPanel } from "../features/calls-panel/i18n";
+import { en as calls } from "../features/calls/i18n";
 import { en as contacts } from "../features/contacts/i18n";
 import { en as dashboard } from "../features/dashboard/i18n";
 import { en as deals } from "../features/deals/i18n";
@@ -106,6 +107,7 @@ const en = {
   search,
   contacts,
   "calls-panel": callsPanel,
+  calls,
   deals,
   tasks,
   sms,

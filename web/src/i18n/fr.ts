@@ -1,4 +1,5 @@
 import { fr as callsPanel } from "../features/calls-panel/i18n";
+import { fr as calls } from "../features/calls/i18n";
 import { fr as contacts } from "../features/contacts/i18n";
 import { fr as dashboard } from "../features/dashboard/i18n";
 import { fr as deals } from "../features/deals/i18n";
@@ -106,6 +107,7 @@ const fr: Catalogue = {
   search,
   contacts,
   "calls-panel": callsPanel,
+  calls,
   deals,
   tasks,
   sms,

@@ -18,4 +18,6 @@ export const NAV: NavItem[] = [
   { to: "/tasks", label: "tasks.nav" },
   { to: "/calendar", label: "tasks.calendar.nav" },
   { to: "/sms", label: "sms.nav" },
+  { to: "/calls", label: "calls.nav" },
+  { to: "/autodial", label: "calls.autodial.nav" },
 ];

@@ -19,6 +19,7 @@ import { isStaleVersion } from "./conflicts";
 import { canConvert, canDelete, canEdit } from "./rights";
 import { Feed } from "./Feed";
 import { SmsForm } from "./SmsForm";
+import { ClickToCall } from "../calls/ClickToCall";
 import { SelectField, TextAreaField, formatDateTime } from "./widgets";
 import "./contacts.css";
 
@@ -205,7 +206,12 @@ function Details({ card, kind, responsible, onEdit }: { card: Card; kind: Kind; 
         <dt>{t("contacts.card.phones")}</dt>
         <dd>
           {card.phones.length
-            ? card.phones.map((p) => `${p.phone} (${t(`contacts.enums.channel.${p.type}` as "contacts.enums.channel.work")})`).join(", ")
+            ? card.phones.map((p, i) => (
+                <span key={i}>
+                  {i > 0 && ", "}
+                  <ClickToCall phone={p.phone} contactId={card.id} /> ({t(`contacts.enums.channel.${p.type}` as "contacts.enums.channel.work")})
+                </span>
+              ))
             : none}
         </dd>
         <dt>{t("contacts.card.emails")}</dt>

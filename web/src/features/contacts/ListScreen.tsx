@@ -347,9 +347,10 @@ function ContactTable({ kind, filters, onNotice }: { kind: Kind; filters: Contac
   }
 
   const allSelected = items.length > 0 && items.every((c) => selected.has(c.id));
-  // What the API would refuse for every client is not offered (docs/rights.md).
+  // What the API would refuse for every client is not offered (docs/rights.md); any user may
+  // send the selection an SMS broadcast or dial it, so clients are always selectable.
   const bulkActions = kind === "client" ? bulkActionsFor(rights) : [];
-  const selectable = bulkActions.length > 0;
+  const selectable = kind === "client";
   const toggle = (id: string) => {
     const next = new Set(selected);
     if (next.has(id)) next.delete(id);
@@ -515,34 +516,41 @@ function BulkBar({
         }}
       >
         <FormError message={errors.form} />
-        <div className="grid">
-          <SelectField label={t("contacts.bulk.action")} value={action} onChange={(e) => setAction(e.target.value as typeof action)}>
-            {actions.map((a) => (
-              <option key={a} value={a}>
-                {t(`contacts.bulk.${a}`)}
-              </option>
-            ))}
-          </SelectField>
-          {(action === "tag" || action === "untag") && (
-            <Field label={t("contacts.bulk.tagValue")} name="tag" value={tag} required onChange={(e) => setTag(e.target.value)} error={errors.field("tag")} />
-          )}
-          {action === "assign" && (
-            <SelectField label={t("contacts.bulk.user")} value={userId} required onChange={(e) => setUserId(e.target.value)} error={errors.field("user_id")}>
-              <option value="" />
-              {users.data?.map((u) => (
-                <option key={u.id} value={u.id}>
-                  {u.name}
+        {actions.length > 0 && (
+          <div className="grid">
+            <SelectField label={t("contacts.bulk.action")} value={action} onChange={(e) => setAction(e.target.value as typeof action)}>
+              {actions.map((a) => (
+                <option key={a} value={a}>
+                  {t(`contacts.bulk.${a}`)}
                 </option>
               ))}
             </SelectField>
-          )}
-        </div>
+            {(action === "tag" || action === "untag") && (
+              <Field label={t("contacts.bulk.tagValue")} name="tag" value={tag} required onChange={(e) => setTag(e.target.value)} error={errors.field("tag")} />
+            )}
+            {action === "assign" && (
+              <SelectField label={t("contacts.bulk.user")} value={userId} required onChange={(e) => setUserId(e.target.value)} error={errors.field("user_id")}>
+                <option value="" />
+                {users.data?.map((u) => (
+                  <option key={u.id} value={u.id}>
+                    {u.name}
+                  </option>
+                ))}
+              </SelectField>
+            )}
+          </div>
+        )}
         <div className="actions">
-          <button type="submit" className="button button--primary" disabled={run.isPending}>
-            {t("contacts.bulk.run")}
-          </button>
+          {actions.length > 0 && (
+            <button type="submit" className="button button--primary" disabled={run.isPending}>
+              {t("contacts.bulk.run")}
+            </button>
+          )}
           <Link className="button" to="/sms/new" state={{ contacts: ids.map((id) => ({ id, name: nameOf(id), kind: "client" })) }}>
             {t("sms.compose.fromSelection")}
+          </Link>
+          <Link className="button" to="/autodial" state={{ contacts: ids.map((id) => ({ id, name: nameOf(id) })) }}>
+            {t("calls.autodial.addTo")}
           </Link>
         </div>
       </Form>

@@ -1,0 +1,63 @@
+import { expect, test } from "@playwright/test";
+
+import { expectAccessible, signIn, snap } from "./helpers";
+
+/**
+ * The local stack's fake PBX plays each number the autodial asks for: the call starts, is
+ * answered and ends a few seconds later (infra/local/stack.py `_play_requested_call`), so a run
+ * goes through its numbers on its own.
+ */
+test("an autodial run paused, resumed and completed against the fake PBX", async ({ page }, info) => {
+  test.setTimeout(240_000);
+  const numbers = Array.from({ length: 4 }, () => `+3361${Math.floor(1e6 + Math.random() * 8e6)}`);
+  await signIn(page);
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Autodial" }).click();
+  await expect(page.getByRole("heading", { name: "Autodial", level: 1 })).toBeVisible();
+  await page.getByRole("radio", { name: "Pasted numbers" }).check();
+  await page.getByRole("textbox", { name: "Numbers" }).fill(numbers.join("\n"));
+  await expect(page.getByText("Numbers: 4")).toBeVisible();
+  await expectAccessible(page, "the new call list form");
+  await snap(page, info, "autodial-new");
+  await page.getByRole("button", { name: "Start dialling" }).click();
+
+  await expect(page).toHaveURL(/\/autodial\/[^/]+$/);
+  const status = page.getByRole("status").filter({ hasText: "dialled" });
+  const numbersTable = page.getByRole("table", { name: "Numbers of the call list" });
+  await expect(numbersTable.getByRole("row")).toHaveCount(5);
+  await page.getByRole("button", { name: "Pause" }).click();
+  await expect(status).toContainText("Paused");
+  await expect(page.getByRole("button", { name: "Resume" })).toBeVisible();
+  // Paused before its last number: the number being dialled may still end, the rest wait.
+  await expect(numbersTable.getByRole("cell", { name: "Waiting" }).first()).toBeVisible();
+  await expectAccessible(page, "a paused call list");
+  await snap(page, info, "autodial-paused");
+
+  await page.getByRole("button", { name: "Resume" }).click();
+  await expect(status).toContainText(/Running|Completed/);
+  await expect(status).toContainText("Completed", { timeout: 180_000 });
+  await expect(status).toContainText("4 of 4 dialled");
+  for (const number of numbers) {
+    await expect(numbersTable.getByRole("row", { name: new RegExp(`\\${number} Answered`) })).toBeVisible();
+  }
+  await expect(page.getByRole("button", { name: "Pause" })).toHaveCount(0);
+  await snap(page, info, "autodial-completed");
+
+  // The list is among this browser's call lists.
+  await page.getByRole("link", { name: "All call lists" }).click();
+  await expect(page.getByRole("cell", { name: /Completed · 4 of 4 dialled/ })).toBeVisible();
+});
+
+test("the clients list's selection goes to a new call list", async ({ page }, info) => {
+  await signIn(page);
+  await expect(page.getByRole("navigation", { name: "Main" })).toBeVisible();
+  await page.goto("/clients");
+  await page.getByRole("checkbox", { name: /Acme Dental/ }).check();
+  await page.getByRole("link", { name: "Add to a call list" }).click();
+  await expect(page.getByRole("heading", { name: "Autodial", level: 1 })).toBeVisible();
+  await expect(page.getByRole("radio", { name: "Clients and leads" })).toBeChecked();
+  await expect(page.getByRole("list", { name: "Selected contacts" }).getByText("Acme Dental")).toBeVisible();
+  // Leads can be picked here too.
+  await page.getByLabel("Look in").selectOption({ label: "Leads" });
+  await expect(page.getByRole("list", { name: "Leads" })).toBeVisible();
+  await snap(page, info, "autodial-from-selection");
+});

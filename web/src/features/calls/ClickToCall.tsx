@@ -1,0 +1,59 @@
+/**
+ * Click-to-call (TE-5): a phone number (or a colleague's extension) as a button that asks the
+ * PBX, through POST /v1/calls, to ring the user's own extension and then the number. Used by the
+ * call log, the colleagues list and the contact card.
+ */
+import { useMutation } from "@tanstack/react-query";
+import type { ReactNode } from "react";
+import { useTranslation } from "react-i18next";
+
+import { unwrap } from "../../api/client";
+import { isApiError } from "../../api/errors";
+import { useApi } from "../../app/session";
+import "./calls.css";
+
+export function ClickToCall({
+  phone,
+  contactId,
+  label,
+  children,
+}: {
+  /** A number (E.164) or a colleague's extension. */
+  phone: string;
+  contactId?: string | undefined;
+  /** The accessible name; default "Call <phone>". */
+  label?: string | undefined;
+  children?: ReactNode;
+}) {
+  const { t } = useTranslation();
+  const api = useApi();
+  const dial = useMutation({
+    mutationFn: () => unwrap(api.POST("/v1/calls", { body: { to: phone, ...(contactId ? { contact_id: contactId } : {}) } })),
+  });
+  return (
+    <span className="click-to-call">
+      <button
+        type="button"
+        className="click-to-call__button"
+        aria-label={label ?? t("calls.dial.call", { phone })}
+        disabled={dial.isPending}
+        onClick={() => dial.mutate()}
+      >
+        <span aria-hidden="true" className="click-to-call__icon">
+          ☎
+        </span>{" "}
+        {children ?? phone}
+      </button>
+      {dial.isSuccess && (
+        <span role="status" className="click-to-call__note">
+          {t("calls.dial.calling", { extension: dial.data.extension, to: dial.data.to })}
+        </span>
+      )}
+      {dial.isError && (
+        <span role="alert" className="click-to-call__note field__error">
+          {isApiError(dial.error) && dial.error.code !== "network_error" ? dial.error.message : t("errors.unexpected")}
+        </span>
+      )}
+    </span>
+  );
+}
