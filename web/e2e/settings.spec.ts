@@ -74,6 +74,19 @@ test("the profile's language switches the interface", async ({ page, request }, 
   await expect(main.getByRole("heading", { name: "Profile", level: 1 })).toBeVisible();
   await expect(main.getByText(DEMO.email)).toBeVisible();
   await expectAccessible(page, "the profile");
+
+  // The avatar goes straight to storage through the API's presigned POST.
+  const png = Buffer.from(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==",
+    "base64",
+  );
+  await main.getByLabel("Upload a new picture").setInputFiles({ name: "me.png", mimeType: "image/png", buffer: png });
+  await expect(main.getByText("Picture uploaded.")).toBeVisible();
+  await expect(main.getByRole("img", { name: "Your picture" })).toBeVisible();
+  await expect.poll(async () => {
+    const url = ((await (await request.get("/v1/me", { headers: auth })).json()) as { avatar_url: string | null }).avatar_url;
+    return url ? (await request.get(url)).status() : 0;
+  }).toBe(200);
   await snap(page, info, "profile-en");
 
   await main.getByLabel("Language").selectOption("fr");
