@@ -45,6 +45,8 @@ export function ProfilePage() {
   const me = useMe();
   const queryClient = useQueryClient();
   const flag = useSavedFlag();
+  // The form starts again from the server's profile after a conflict (not when the avatar bumps the version).
+  const [resets, setResets] = useState(0);
   const save = useMutation({
     mutationFn: ({ values, version }: { values: Values; version: number }) =>
       unwrap(
@@ -66,8 +68,10 @@ export function ProfilePage() {
       flag.show();
       await setLanguage(values.language);
     },
-    onError: (error) => {
-      if (isConflict(error)) void queryClient.invalidateQueries({ queryKey: ME });
+    onError: async (error) => {
+      if (!isConflict(error)) return;
+      await queryClient.invalidateQueries({ queryKey: ME });
+      setResets((n) => n + 1);
     },
   });
   return (
@@ -77,7 +81,7 @@ export function ProfilePage() {
         {(profile) => (
           <>
             <Avatar profile={profile} />
-            <ProfileForm key={profile.version} profile={profile} save={save} flag={flag} />
+            <ProfileForm key={resets} profile={profile} save={save} flag={flag} />
           </>
         )}
       </QueryState>
