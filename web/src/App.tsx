@@ -10,6 +10,7 @@ import { dealRoutes } from "./features/deals/routes";
 import { taskRoutes } from "./features/tasks/routes";
 import { smsRoutes } from "./features/sms/routes";
 import { callRoutes } from "./features/calls/routes";
+import { settingsRoutes } from "./features/settings/routes";
 
 /** Signed-in screens: without a session, go to sign-in and come back here afterwards. */
 function RequireSession() {
@@ -59,6 +60,7 @@ export const routes: RouteObject[] = [
           ...taskRoutes,
           ...smsRoutes,
           ...callRoutes,
+          ...settingsRoutes,
         ],
       },
     ],

@@ -7,6 +7,7 @@ import { en as notifications } from "../features/notifications/i18n";
 import { en as search } from "../features/search/i18n";
 import { en as tasks } from "../features/tasks/i18n";
 import { en as sms } from "../features/sms/i18n";
+import { en as settings } from "../features/settings/i18n";
 
 /** The English catalogue: the source of the keys (fr.ts must have the same shape). */
 const en = {
@@ -111,6 +112,7 @@ const en = {
   deals,
   tasks,
   sms,
+  settings,
 } as const;
 
 export default en;

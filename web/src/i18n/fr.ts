@@ -7,6 +7,7 @@ import { fr as notifications } from "../features/notifications/i18n";
 import { fr as search } from "../features/search/i18n";
 import { fr as tasks } from "../features/tasks/i18n";
 import { fr as sms } from "../features/sms/i18n";
+import { fr as settings } from "../features/settings/i18n";
 import type { Catalogue } from "./index";
 
 const fr: Catalogue = {
@@ -111,6 +112,7 @@ const fr: Catalogue = {
   deals,
   tasks,
   sms,
+  settings,
 };
 
 export default fr;

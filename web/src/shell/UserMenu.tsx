@@ -54,7 +54,7 @@ export function UserMenu() {
       </button>
       <div id={panelId} className="user-menu__panel" hidden={!open}>
         <p className="user-menu__email">{me.data?.email}</p>
-        <Link to="/profile" onClick={() => setOpen(false)}>
+        <Link to="/settings/profile" onClick={() => setOpen(false)}>
           {t("home.profile")}
         </Link>
         <LanguageSelect />

@@ -20,4 +20,5 @@ export const NAV: NavItem[] = [
   { to: "/sms", label: "sms.nav" },
   { to: "/calls", label: "calls.nav" },
   { to: "/autodial", label: "calls.autodial.nav" },
+  { to: "/settings", label: "settings.nav" },
 ];
