@@ -12,6 +12,7 @@ import { isApiError } from "../../api/errors";
 import { useApi, useMe } from "../../app/session";
 import { Field, Form, FormError, useFormErrors } from "../../components/forms";
 import { collection, getCard, keys, useContactList, useProperties, useScopeAllowed, useSourceTags, useUsers, type Contact, type Kind } from "./api";
+import { ImportExportEntry } from "../imports/ImportExportEntry";
 import { isAlreadyTaken, winnerName } from "./conflicts";
 import { activeFilterCount, filtersFromSearch, filtersToSearch, type ContactFilters } from "./filters";
 import { LoadMore, SelectField, formatDate } from "./widgets";
@@ -56,6 +57,7 @@ function ListScreen({ kind }: { kind: Kind }) {
     <div className="contacts">
       <div className="contacts__head">
         <h1>{t(`contacts.${ns}.title`)}</h1>
+        <ImportExportEntry kind={kind} filters={effective} />
         <button type="button" className="button button--primary" aria-expanded={creating} onClick={() => setCreating(!creating)}>
           {t(`contacts.${ns}.create`)}
         </button>
