@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 
 import { expect, test, type Download, type Page } from "@playwright/test";
 
+import { newMember } from "./contacts-api";
 import { expectAccessible, signIn, snap } from "./helpers";
 
 const ROWS = 1000;
@@ -156,4 +157,20 @@ test("the leads list exports its current filters as XLSX", async ({ page }, info
   const bytes = readFileSync(await download.path());
   expect(bytes.subarray(0, 2).toString("latin1")).toBe("PK"); // an XLSX is a zip
   await snap(page, info, "export-leads-xlsx");
+});
+
+test("a manager is offered client imports and exports only, as the API allows", async ({ page, request, baseURL }, info) => {
+  const member = await newMember(request, baseURL!, `Manager ${Date.now().toString(36)}`); // the managers group
+  await signIn(page, member);
+  await expect(page.getByRole("button", { name: `Account menu for ${member.name}` })).toBeVisible(); // the profile (and rights) loaded
+  await page.goto("/leads");
+  await expect(page.getByRole("heading", { name: "Leads", level: 1 })).toBeVisible();
+  await expect(page.getByRole("link", { name: "Import", exact: true })).toHaveCount(0);
+  await expect(page.getByRole("button", { name: "Export", exact: true })).toHaveCount(0);
+  await page.goto("/clients");
+  await page.getByRole("link", { name: "Import", exact: true }).click();
+  await expect(page.getByText("Import into: Clients")).toBeVisible();
+  await expect(page.getByRole("radio", { name: "Leads" })).toHaveCount(0);
+  await expectAccessible(page, "the imports page of a manager");
+  await snap(page, info, "imports-manager");
 });
