@@ -4,7 +4,7 @@
  * follows the export until its file can be downloaded (API.md "Import / export").
  */
 import { useMutation } from "@tanstack/react-query";
-import { useState } from "react";
+import { useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 
@@ -21,16 +21,21 @@ export function ImportExportEntry({ kind, filters }: { kind: "client" | "lead"; 
   const { entities } = useImportEntities();
   const entity: Entity = kind === "client" ? "clients" : "leads";
   const [open, setOpen] = useState(false);
+  const toggle = useRef<HTMLButtonElement>(null);
   if (!entities.includes(entity)) return null;
+  const close = () => {
+    setOpen(false);
+    toggle.current?.focus();
+  };
   return (
     <div className="imex">
       <Link className="button" to={`/imports?entity=${entity}`}>
         {t("imports.entry.import")}
       </Link>
-      <button type="button" className="button" aria-expanded={open} onClick={() => setOpen(!open)}>
+      <button ref={toggle} type="button" className="button" aria-expanded={open} onClick={() => setOpen(!open)}>
         {t("imports.entry.export")}
       </button>
-      {open && <ExportPanel entity={entity} filters={filters} onClose={() => setOpen(false)} />}
+      {open && <ExportPanel entity={entity} filters={filters} onClose={close} />}
     </div>
   );
 }
@@ -48,7 +53,7 @@ function ExportPanel({ entity, filters, onClose }: { entity: Entity; filters: Co
   const title = t("imports.export.title", { entity: t(`imports.entity.${entity}`).toLowerCase() });
   const rows = new Intl.NumberFormat(i18n.language).format(record?.rows ?? 0);
   return (
-    <section className="panel imex__panel" aria-label={title}>
+    <section className="panel imex__panel" aria-label={title} onKeyDown={(e) => e.key === "Escape" && onClose()}>
       <h2>{title}</h2>
       <Form error={start.error} label={title} onSubmit={() => start.mutate()}>
         <FormError message={errors.form} />
