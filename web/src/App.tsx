@@ -11,6 +11,7 @@ import { taskRoutes } from "./features/tasks/routes";
 import { smsRoutes } from "./features/sms/routes";
 import { callRoutes } from "./features/calls/routes";
 import { settingsRoutes } from "./features/settings/routes";
+import { importRoutes } from "./features/imports/routes";
 
 /** Signed-in screens: without a session, go to sign-in and come back here afterwards. */
 function RequireSession() {
@@ -61,6 +62,7 @@ export const routes: RouteObject[] = [
           ...smsRoutes,
           ...callRoutes,
           ...settingsRoutes,
+          ...importRoutes,
         ],
       },
     ],

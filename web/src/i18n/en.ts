@@ -8,6 +8,7 @@ import { en as search } from "../features/search/i18n";
 import { en as tasks } from "../features/tasks/i18n";
 import { en as sms } from "../features/sms/i18n";
 import { en as settings } from "../features/settings/i18n";
+import { en as imports } from "../features/imports/i18n";
 
 /** The English catalogue: the source of the keys (fr.ts must have the same shape). */
 const en = {
@@ -113,6 +114,7 @@ const en = {
   tasks,
   sms,
   settings,
+  imports,
 } as const;
 
 export default en;

@@ -8,6 +8,7 @@ import { fr as search } from "../features/search/i18n";
 import { fr as tasks } from "../features/tasks/i18n";
 import { fr as sms } from "../features/sms/i18n";
 import { fr as settings } from "../features/settings/i18n";
+import { fr as imports } from "../features/imports/i18n";
 import type { Catalogue } from "./index";
 
 const fr: Catalogue = {
@@ -113,6 +114,7 @@ const fr: Catalogue = {
   tasks,
   sms,
   settings,
+  imports,
 };
 
 export default fr;

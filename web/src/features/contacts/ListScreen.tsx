@@ -13,6 +13,7 @@ import { useRights } from "../../app/rights";
 import { useApi, useMe } from "../../app/session";
 import { Field, Form, FormError, useFormErrors } from "../../components/forms";
 import { collection, getCard, keys, useContactList, useProperties, useSourceTags, useUsers, type Contact, type Kind } from "./api";
+import { ImportExportEntry } from "../imports/ImportExportEntry";
 import { isAlreadyTaken, winnerName } from "./conflicts";
 import { canClosePoor, canConvert, canCreate, canSeeAll } from "./rights";
 import { activeFilterCount, filtersFromSearch, filtersToSearch, type ContactFilters } from "./filters";
@@ -63,6 +64,7 @@ function ListScreen({ kind }: { kind: Kind }) {
             {t(`contacts.${ns}.create`)}
           </button>
         )}
+        <ImportExportEntry kind={kind} filters={effective} />
       </div>
       {creating && canCreate(kind, rights) && (
         <CreateForm
