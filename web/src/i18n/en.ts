@@ -5,6 +5,7 @@ import { en as deals } from "../features/deals/i18n";
 import { en as notifications } from "../features/notifications/i18n";
 import { en as search } from "../features/search/i18n";
 import { en as tasks } from "../features/tasks/i18n";
+import { en as team } from "../features/team/i18n";
 
 /** The English catalogue: the source of the keys (fr.ts must have the same shape). */
 const en = {
@@ -107,6 +108,7 @@ const en = {
   "calls-panel": callsPanel,
   deals,
   tasks,
+  team,
 } as const;
 
 export default en;

@@ -5,6 +5,7 @@ import { fr as deals } from "../features/deals/i18n";
 import { fr as notifications } from "../features/notifications/i18n";
 import { fr as search } from "../features/search/i18n";
 import { fr as tasks } from "../features/tasks/i18n";
+import { fr as team } from "../features/team/i18n";
 import type { Catalogue } from "./index";
 
 const fr: Catalogue = {
@@ -107,6 +108,7 @@ const fr: Catalogue = {
   "calls-panel": callsPanel,
   deals,
   tasks,
+  team,
 };
 
 export default fr;
