@@ -100,8 +100,9 @@ function Matrix({
   return (
     <>
       <FormError message={errors.form} />
-      <div className="team__scroll">
-        <table className="table matrix">
+      {/* Scrolls sideways on small screens: focusable so the keyboard can scroll it. */}
+      <div className="team__scroll" role="region" aria-label={t("team.groups.caption")} tabIndex={0}>
+        <table className="team-table matrix">
           <caption className="visually-hidden">{t("team.groups.caption")}</caption>
           <thead>
             <tr>

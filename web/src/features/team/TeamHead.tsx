@@ -7,7 +7,7 @@ export function TeamHead() {
   return (
     <div className="team__head">
       <h1>{t("team.title")}</h1>
-      <nav aria-label={t("team.tabs")} className="tabs">
+      <nav aria-label={t("team.tabs")} className="team__tabs">
         <NavLink to="/team" end>
           {t("team.usersTab")}
         </NavLink>

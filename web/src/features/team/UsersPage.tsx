@@ -50,7 +50,11 @@ export function UsersPage() {
       </div>
       {rights.loaded && !mayAdd && <p className="team__note">{t("team.users.noAddRight")}</p>}
       {rights.loaded && !mayEdit && <p className="team__note">{t("team.users.noEditRight")}</p>}
-      {me.data && !me.data.extension && <p className="team__note">{t("team.users.noExtension")}</p>}
+      {me.data && !me.data.extension && (
+        <p className="team__note" id="team-no-extension">
+          {t("team.users.noExtension")}
+        </p>
+      )}
       <p className="team__hint">{t("team.users.callNote")}</p>
       <p role="status" className="team__message">
         {message}
@@ -94,11 +98,15 @@ function UsersTable({
   const rights = useRights();
   const queryClient = useQueryClient();
   const groupTitle = (id: string) => groups.find((g) => g.id === id)?.title ?? id;
+  // The answer is the user as saved: show it at once, then read the list again.
+  const store = (saved: User) =>
+    queryClient.setQueryData<User[]>(USERS, (list) => list?.map((u) => (u.id === saved.id ? saved : u)));
 
   const move = useMutation({
     mutationFn: ({ user, group_id }: { user: User; group_id: string }) =>
       unwrap(api.PATCH("/v1/users/{user_id}", { params: { path: { user_id: user.id } }, body: { group_id, version: user.version } })),
     onSuccess: (user) => {
+      store(user);
       onMessage(t("team.users.moved", { name: user.name, group: groupTitle(user.group_id) }));
       void queryClient.invalidateQueries({ queryKey: TEAM });
     },
@@ -110,6 +118,7 @@ function UsersTable({
         ? unwrap(api.POST("/v1/users/{user_id}/activate", { params: { path: { user_id: user.id } } }))
         : unwrap(api.POST("/v1/users/{user_id}/deactivate", { params: { path: { user_id: user.id } } })),
     onSuccess: (user, { activate }) => {
+      store(user);
       onMessage(t(activate ? "team.users.activated" : "team.users.deactivated", { name: user.name }));
       void queryClient.invalidateQueries({ queryKey: USERS });
     },
@@ -124,8 +133,9 @@ function UsersTable({
   return (
     <>
       <FormError message={errors.form} />
-      <div className="team__scroll">
-        <table className="table team__table">
+      {/* Scrolls sideways on small screens: focusable so the keyboard can scroll it. */}
+      <div className="team__scroll" role="region" aria-label={t("team.users.caption")} tabIndex={0}>
+        <table className="team-table">
           <caption className="visually-hidden">{t("team.users.caption")}</caption>
           <thead>
             <tr>
@@ -214,9 +224,6 @@ function UsersTable({
           </tbody>
         </table>
       </div>
-      <span id="team-no-extension" hidden>
-        {t("team.users.noExtension")}
-      </span>
     </>
   );
 }

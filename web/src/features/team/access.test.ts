@@ -46,12 +46,13 @@ describe("team rights", () => {
     expect(movableGroups(admin, GROUPS)).toHaveLength(3);
   });
 
-  it("call a colleague: active, with an extension, not oneself; needs one's own extension", () => {
+  it("call a colleague: not deactivated, with an extension, not oneself; needs one's own extension", () => {
     expect(callOffer({ id: "me", extension: "100" }, user("u", "g", { extension: "101" }))).toBe("ok");
     expect(callOffer({ id: "me", extension: null }, user("u", "g"))).toBe("team.users.noExtension");
     expect(callOffer({ id: "me", extension: "100" }, user("me", "g"))).toBe("hidden");
     expect(callOffer({ id: "me", extension: "100" }, user("u", "g", { extension: null }))).toBe("hidden");
-    expect(callOffer({ id: "me", extension: "100" }, user("u", "g", { status: "invited" }))).toBe("hidden");
+    expect(callOffer({ id: "me", extension: "100" }, user("u", "g", { status: "invited" }))).toBe("ok");
+    expect(callOffer({ id: "me", extension: "100" }, user("u", "g", { status: "deactivated" }))).toBe("hidden");
   });
 
   it("the matrix sends only the rights that changed", () => {

@@ -62,9 +62,10 @@ export function movableGroups(rights: Rights, groups: readonly Group[]): Group[]
   return groups.filter((g) => rights.isAdmin || g.type !== "admin");
 }
 
-/** "Call" is offered for an active colleague with an extension; it needs one's own extension. */
+/** "Call" is offered for a colleague with an extension who is not deactivated (the API's rule:
+ *  an invited user's extension rings too); it needs one's own extension. */
 export function callOffer(me: Me, target: User): "hidden" | Reason | "ok" {
-  if (target.id === me.id || !target.extension || target.status !== "active") return "hidden";
+  if (target.id === me.id || !target.extension || target.status === "deactivated") return "hidden";
   return me.extension ? "ok" : "team.users.noExtension";
 }
 

@@ -16,7 +16,9 @@ export function useUsers() {
   const api = useApi();
   return useQuery({
     queryKey: USERS,
-    // Presence changes as people work: keep it fresh while the screen is open.
+    // Presence changes as people work and invitations get accepted elsewhere: read it again on
+    // each visit and every minute while the screen is open.
+    staleTime: 0,
     refetchInterval: 60_000,
     queryFn: async () => {
       const users: User[] = [];
