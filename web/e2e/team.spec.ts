@@ -51,6 +51,14 @@ test("an admin invites a user with a link, sets a group's rights in the matrix a
   await page.getByRole("button", { name: "Invite" }).click();
   const dialog = page.getByRole("dialog", { name: "Invite people" });
   await expect(dialog).toBeVisible();
+  // By email first: each address gets its own outcome.
+  const byEmail = dialog.getByRole("region", { name: "By email" });
+  await byEmail.getByLabel("Email addresses").fill(`ines-${id}@example.com, demo@example.com`);
+  await byEmail.getByRole("button", { name: "Send the invitations" }).click();
+  const results = byEmail.getByRole("list", { name: "Invitations" });
+  await expect(results).toContainText(`ines-${id}@example.com: sent`);
+  await expect(results).toContainText("demo@example.com: already a member");
+  await expect(dialog.getByRole("region", { name: "Pending invitations" })).toContainText(`ines-${id}@example.com`);
   const byLink = dialog.getByRole("region", { name: "By a shareable link" });
   await byLink.getByRole("button", { name: "Create a link" }).click();
   const linkField = byLink.getByLabel("Invitation link");

@@ -78,13 +78,15 @@ export function InviteDialog({ groups, onClose }: { groups: Group[]; onClose: ()
           </div>
         </Form>
         {send.data && (
-          <ul aria-label={t("team.invite.sent")} className="team-invite__results" role="status">
-            {send.data.items.map((item) => (
-              <li key={item.email}>
-                {item.email}: {t(`team.invite.result.${item.status as "sent" | "already_member" | "failed"}`, item.status)}
-              </li>
-            ))}
-          </ul>
+          <div role="status">
+            <ul aria-label={t("team.invite.sent")} className="team-invite__results">
+              {send.data.items.map((item) => (
+                <li key={item.email}>
+                  {item.email}: {t(`team.invite.result.${item.status as "sent" | "already_member" | "failed"}`, item.status)}
+                </li>
+              ))}
+            </ul>
+          </div>
         )}
       </section>
 
