@@ -12,6 +12,7 @@ import { smsRoutes } from "./features/sms/routes";
 import { callRoutes } from "./features/calls/routes";
 import { settingsRoutes } from "./features/settings/routes";
 import { importRoutes } from "./features/imports/routes";
+import { teamRoutes } from "./features/team/routes";
 
 /** Signed-in screens: without a session, go to sign-in and come back here afterwards. */
 function RequireSession() {
@@ -63,6 +64,7 @@ export const routes: RouteObject[] = [
           ...callRoutes,
           ...settingsRoutes,
           ...importRoutes,
+          ...teamRoutes,
         ],
       },
     ],

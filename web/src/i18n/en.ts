@@ -9,6 +9,7 @@ import { en as tasks } from "../features/tasks/i18n";
 import { en as sms } from "../features/sms/i18n";
 import { en as settings } from "../features/settings/i18n";
 import { en as imports } from "../features/imports/i18n";
+import { en as team } from "../features/team/i18n";
 
 /** The English catalogue: the source of the keys (fr.ts must have the same shape). */
 const en = {
@@ -115,6 +116,7 @@ const en = {
   sms,
   settings,
   imports,
+  team,
 } as const;
 
 export default en;

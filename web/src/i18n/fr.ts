@@ -9,6 +9,7 @@ import { fr as tasks } from "../features/tasks/i18n";
 import { fr as sms } from "../features/sms/i18n";
 import { fr as settings } from "../features/settings/i18n";
 import { fr as imports } from "../features/imports/i18n";
+import { fr as team } from "../features/team/i18n";
 import type { Catalogue } from "./index";
 
 const fr: Catalogue = {
@@ -115,6 +116,7 @@ const fr: Catalogue = {
   sms,
   settings,
   imports,
+  team,
 };
 
 export default fr;

@@ -21,4 +21,5 @@ export const NAV: NavItem[] = [
   { to: "/calls", label: "calls.nav" },
   { to: "/autodial", label: "calls.autodial.nav" },
   { to: "/settings", label: "settings.nav" },
+  { to: "/team", label: "team.nav" },
 ];
