@@ -6,6 +6,7 @@
  */
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Fragment, useMemo, useState } from "react";
+import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 
@@ -284,7 +285,7 @@ function CallTable({ calls, nameOf, language }: { calls: Call[]; nameOf: (id: st
   );
 }
 
-function duration(seconds: number | null | undefined, t: ReturnType<typeof useTranslation>["t"]): string {
+function duration(seconds: number | null | undefined, t: TFunction): string {
   if (seconds === null || seconds === undefined) return "";
   const { m, s } = splitDuration(seconds);
   return m ? t("calls.log.minutes", { m, s }) : t("calls.log.seconds", { count: s });

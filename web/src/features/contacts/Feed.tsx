@@ -2,6 +2,7 @@
  * own), calls with their recording and transcript. */
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState, type RefObject } from "react";
+import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
 
 import { unwrap } from "../../api/client";
@@ -97,7 +98,7 @@ function FeedItem({ kind, contactId, entry }: { kind: Kind; contactId: string; e
   );
 }
 
-function label(entry: FeedEntry, t: ReturnType<typeof useTranslation>["t"]): string {
+function label(entry: FeedEntry, t: TFunction): string {
   switch (entry.kind) {
     case "note":
       return t("contacts.feed.note");

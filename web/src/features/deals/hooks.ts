@@ -1,6 +1,7 @@
 /** Server state of the deals screens (TanStack Query over the typed client). */
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useMemo } from "react";
+import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
 
 import { unwrap, type Schemas } from "../../api/client";
@@ -66,7 +67,7 @@ export function useMoveDeal(onRefused: (message: string) => void) {
   });
 }
 
-function moveError(error: unknown, t: ReturnType<typeof useTranslation>["t"]): string {
+function moveError(error: unknown, t: TFunction): string {
   if (isApiError(error)) {
     if (error.status === 409 && error.field === "status") return t("deals.board.closedRefused");
     if (error.code === "conflict") return t("deals.board.staleRefused");

@@ -8,6 +8,7 @@
  */
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useId, useState, type ReactNode } from "react";
+import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router";
 
@@ -285,7 +286,7 @@ function MappingStep({ record }: { record: ImportRecord }) {
   );
 }
 
-type T = ReturnType<typeof useTranslation>["t"];
+type T = TFunction;
 
 function delimiterName(t: T, delimiter: string): string {
   const known = [",", ";", "\t", "|"] as const;
