@@ -8,6 +8,7 @@ import { SignIn } from "./screens/SignIn";
 import { AppShell } from "./shell/AppShell";
 import { dealRoutes } from "./features/deals/routes";
 import { taskRoutes } from "./features/tasks/routes";
+import { analyticsRoutes } from "./features/analytics/routes";
 
 /** Signed-in screens: without a session, go to sign-in and come back here afterwards. */
 function RequireSession() {
@@ -55,6 +56,7 @@ export const routes: RouteObject[] = [
           { path: "/clients/:id", lazy: () => import("./features/contacts/CardScreen").then((m) => ({ Component: m.ClientCardPage })) },
           ...dealRoutes,
           ...taskRoutes,
+          ...analyticsRoutes,
         ],
       },
     ],

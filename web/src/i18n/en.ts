@@ -1,3 +1,4 @@
+import { en as analytics } from "../features/analytics/i18n";
 import { en as callsPanel } from "../features/calls-panel/i18n";
 import { en as contacts } from "../features/contacts/i18n";
 import { en as dashboard } from "../features/dashboard/i18n";
@@ -107,6 +108,7 @@ const en = {
   "calls-panel": callsPanel,
   deals,
   tasks,
+  analytics,
 } as const;
 
 export default en;

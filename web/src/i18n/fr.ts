@@ -1,3 +1,4 @@
+import { fr as analytics } from "../features/analytics/i18n";
 import { fr as callsPanel } from "../features/calls-panel/i18n";
 import { fr as contacts } from "../features/contacts/i18n";
 import { fr as dashboard } from "../features/dashboard/i18n";
@@ -107,6 +108,7 @@ const fr: Catalogue = {
   "calls-panel": callsPanel,
   deals,
   tasks,
+  analytics,
 };
 
 export default fr;

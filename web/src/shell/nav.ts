@@ -17,4 +17,5 @@ export const NAV: NavItem[] = [
   { to: "/deals", label: "deals.nav" },
   { to: "/tasks", label: "tasks.nav" },
   { to: "/calendar", label: "tasks.calendar.nav" },
+  { to: "/analytics", label: "analytics.nav" },
 ];
