@@ -8,7 +8,8 @@ import { Chart, type ChartOption } from "./Chart";
 /** A table of figures: the first cell of each row is its header. */
 export function DataTable({ title, columns, rows }: { title: string; columns: string[]; rows: string[][] }) {
   return (
-    <div className="analytics__table">
+    // Scrolls when long or wide: focusable, so a keyboard can scroll it too.
+    <div className="analytics__table" role="region" aria-label={title} tabIndex={0}>
       <table>
         <caption>{title}</caption>
         <thead>
