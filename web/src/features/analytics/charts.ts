@@ -14,14 +14,14 @@ const tooltip = { trigger: "axis", axisPointer: { type: "shadow" } } as const;
 const grid = { left: 8, right: 16, top: 40, bottom: 8, containLabel: true };
 
 /** A series over time (or any categories along x): one line or bar per figure. */
-export function seriesOption(categories: string[], lines: Line[], formatValue?: (v: number) => string): ChartOption {
+export function seriesOption(categories: string[], lines: Line[], formatValue?: (v: number) => string, formatAxis = formatValue): ChartOption {
   return {
     animation: false,
     tooltip: formatValue ? { ...tooltip, valueFormatter: (v) => formatValue(Number(v)) } : tooltip,
     legend: { top: 0, show: lines.length > 1 },
     grid,
     xAxis: { type: "category", data: categories },
-    yAxis: { type: "value", minInterval: 1, axisLabel: formatValue ? { formatter: (v: number) => formatValue(v) } : {} },
+    yAxis: { type: "value", minInterval: 1, axisLabel: formatAxis ? { formatter: (v: number) => formatAxis(v) } : {} },
     series: lines.map((line) =>
       line.bar
         ? { type: "bar", name: line.name, data: line.values, stack: line.stack }
@@ -31,14 +31,14 @@ export function seriesOption(categories: string[], lines: Line[], formatValue?: 
 }
 
 /** Horizontal bars, one row per category (users, statuses, tags), first category on top. */
-export function barsOption(categories: string[], lines: Line[], formatValue?: (v: number) => string): ChartOption {
+export function barsOption(categories: string[], lines: Line[], formatValue?: (v: number) => string, formatAxis = formatValue): ChartOption {
   return {
     animation: false,
     tooltip: formatValue ? { ...tooltip, valueFormatter: (v) => formatValue(Number(v)) } : tooltip,
     legend: { top: 0, show: lines.length > 1 },
     grid,
     yAxis: { type: "category", data: categories, inverse: true },
-    xAxis: { type: "value", minInterval: 1, axisLabel: formatValue ? { formatter: (v: number) => formatValue(v) } : {} },
+    xAxis: { type: "value", minInterval: 1, axisLabel: formatAxis ? { formatter: (v: number) => formatAxis(v) } : {} },
     series: lines.map((line) => ({ type: "bar", name: line.name, data: line.values, stack: line.stack })),
   };
 }

@@ -8,6 +8,7 @@ describe("formats", () => {
     expect(en.count(12345)).toBe("12,345");
     expect(en.money({ amount: "1234.50", currency: "EUR" })).toBe("€1,234.50");
     expect(en.money({ amount: "3", currency: "XYZW" })).toBe("3 XYZW");
+    expect(en.moneyShort({ amount: "10000.00", currency: "EUR" })).toBe("€10K");
     expect(en.percent(0.4567)).toBe("45.7%");
     expect(en.days(2.345)).toBe("2.3");
     expect(en.duration(3725)).toBe("1:02:05");

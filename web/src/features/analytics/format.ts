@@ -9,6 +9,8 @@ export interface Money {
 export interface Formats {
   count(n: number): string;
   money(m: Money): string;
+  /** Short, for a chart's axis ("€10K"). */
+  moneyShort(m: Money): string;
   /** A ratio 0..1 as a percentage. */
   percent(ratio: number): string;
   days(n: number): string;
@@ -42,6 +44,13 @@ export function formats(language: string): Formats {
         moneyFormats.set(m.currency, f);
       }
       return f.format(Number(m.amount));
+    },
+    moneyShort: (m) => {
+      try {
+        return new Intl.NumberFormat(language, { style: "currency", currency: m.currency, notation: "compact" }).format(Number(m.amount));
+      } catch {
+        return `${m.amount} ${m.currency}`;
+      }
     },
     percent: (ratio) => percent.format(ratio),
     days: (n) => days.format(n),

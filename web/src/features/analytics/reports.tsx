@@ -24,6 +24,7 @@ export function DealsView({ data }: { data: Reports["deals"] }) {
   const dates = series.map((p) => fmt.bucket(p.date, interval));
   const currency = totals.won_value.currency;
   const asMoney = (v: number) => fmt.money({ amount: String(v), currency });
+  const asShortMoney = (v: number) => fmt.moneyShort({ amount: String(v), currency });
   const status = (s: string) => t(`deals.status.${s}` as "deals.status.new", { defaultValue: s });
   return (
     <>
@@ -59,7 +60,7 @@ export function DealsView({ data }: { data: Reports["deals"] }) {
         />
         <ChartFigure
           title={t("analytics.charts.wonValueOverTime")}
-          option={seriesOption(dates, [{ name: fig("won_value"), values: series.map((p) => money(p.won_value)), area: true }], asMoney)}
+          option={seriesOption(dates, [{ name: fig("won_value"), values: series.map((p) => money(p.won_value)), area: true }], asMoney, asShortMoney)}
           columns={[t("analytics.columns.date"), fig("won_value")]}
           rows={series.map((p, i) => [dates[i]!, fmt.money(p.won_value)])}
         />
@@ -121,8 +122,11 @@ export function SourcesView({ data }: { data: Reports["sources"] }) {
       />
       <ChartFigure
         title={t("analytics.charts.sourcesValue")}
-        option={barsOption(names, [{ name: fig("won_value"), values: items.map((i) => money(i.won_value)) }], (v) =>
-          fmt.money({ amount: String(v), currency }),
+        option={barsOption(
+          names,
+          [{ name: fig("won_value"), values: items.map((i) => money(i.won_value)) }],
+          (v) => fmt.money({ amount: String(v), currency }),
+          (v) => fmt.moneyShort({ amount: String(v), currency }),
         )}
         height={barsHeight(items.length)}
         columns={[t("analytics.columns.source"), fig("won_value")]}
