@@ -13,6 +13,7 @@ import { callRoutes } from "./features/calls/routes";
 import { settingsRoutes } from "./features/settings/routes";
 import { importRoutes } from "./features/imports/routes";
 import { teamRoutes } from "./features/team/routes";
+import { analyticsRoutes } from "./features/analytics/routes";
 
 /** Signed-in screens: without a session, go to sign-in and come back here afterwards. */
 function RequireSession() {
@@ -65,6 +66,7 @@ export const routes: RouteObject[] = [
           ...settingsRoutes,
           ...importRoutes,
           ...teamRoutes,
+          ...analyticsRoutes,
         ],
       },
     ],

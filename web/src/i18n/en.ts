@@ -1,3 +1,4 @@
+import { en as analytics } from "../features/analytics/i18n";
 import { en as callsPanel } from "../features/calls-panel/i18n";
 import { en as calls } from "../features/calls/i18n";
 import { en as contacts } from "../features/contacts/i18n";
@@ -117,6 +118,7 @@ const en = {
   settings,
   imports,
   team,
+  analytics,
 } as const;
 
 export default en;

@@ -1,3 +1,4 @@
+import { fr as analytics } from "../features/analytics/i18n";
 import { fr as callsPanel } from "../features/calls-panel/i18n";
 import { fr as calls } from "../features/calls/i18n";
 import { fr as contacts } from "../features/contacts/i18n";
@@ -117,6 +118,7 @@ const fr: Catalogue = {
   settings,
   imports,
   team,
+  analytics,
 };
 
 export default fr;

@@ -22,4 +22,5 @@ export const NAV: NavItem[] = [
   { to: "/autodial", label: "calls.autodial.nav" },
   { to: "/settings", label: "settings.nav" },
   { to: "/team", label: "team.nav" },
+  { to: "/analytics", label: "analytics.nav" },
 ];
