@@ -53,8 +53,11 @@ test("a user without rights is not offered creating, deleting, editing clients o
   const nav = page.getByRole("navigation", { name: "Main" });
   await expect(nav).toBeVisible();
 
+  await expect(nav.getByRole("link", { name: "Imports" })).toHaveCount(0);
   await nav.getByRole("link", { name: "Clients" }).click();
   await expect(page.getByRole("heading", { name: "Clients" })).toBeVisible();
+  await expect(page.getByRole("link", { name: /Import/ })).toHaveCount(0);
+  await expect(page.getByRole("button", { name: /Export/ })).toHaveCount(0);
   await expect(page.getByRole("tab", { name: "My clients" })).toBeVisible();
   await expect(page.getByRole("row", { name: /Trainee's client/ })).toBeVisible();
   await expect(page.getByRole("tab", { name: "All" })).toHaveCount(0);
@@ -95,6 +98,7 @@ test("a user without rights is not offered creating, deleting, editing clients o
 test("an admin is offered all of it", async ({ page }) => {
   await signIn(page);
   const nav = page.getByRole("navigation", { name: "Main" });
+  await expect(nav.getByRole("link", { name: "Imports" })).toBeVisible();
   await nav.getByRole("link", { name: "Clients" }).click();
   await expect(page.getByRole("button", { name: "New client" })).toBeVisible();
   await expect(page.getByRole("tab", { name: "All" })).toBeVisible();

@@ -2,6 +2,7 @@ import { useEffect } from "react";
 import { useTranslation } from "react-i18next";
 import { NavLink, Outlet } from "react-router";
 
+import { rightsOf } from "../app/rights";
 import { useMe } from "../app/session";
 import { NotificationBell } from "../features/notifications/NotificationBell";
 import { SearchBox } from "../features/search/SearchBox";
@@ -14,6 +15,7 @@ import { UserMenu } from "./UserMenu";
 export function AppShell() {
   const { t, i18n } = useTranslation();
   const me = useMe();
+  const rights = rightsOf(me.data?.group);
 
   // The profile's language wins (it may have been changed on another device).
   const profileLanguage = toLanguage(me.data?.language);
@@ -36,7 +38,7 @@ export function AppShell() {
       </header>
       <nav className="shell__nav" aria-label={t("shell.navigation")}>
         <ul>
-          {NAV.map((item) => (
+          {NAV.filter((item) => !item.anyOf || item.anyOf.some((right) => rights.can(right))).map((item) => (
             <li key={item.to}>
               <NavLink to={item.to} end={item.end ?? false}>
                 {t(item.label)}

@@ -4,10 +4,14 @@
  */
 import type { ParseKeys } from "i18next";
 
+import type { Right } from "../app/rights";
+
 export interface NavItem {
   to: string;
   label: ParseKeys;
   end?: boolean;
+  /** Shown only to a user holding one of these rights (what the screen needs, docs/rights.md). */
+  anyOf?: Right[];
 }
 
 export const NAV: NavItem[] = [
@@ -17,10 +21,11 @@ export const NAV: NavItem[] = [
   { to: "/deals", label: "deals.nav" },
   { to: "/tasks", label: "tasks.nav" },
   { to: "/calendar", label: "tasks.calendar.nav" },
-  { to: "/sms", label: "sms.nav" },
   { to: "/calls", label: "calls.nav" },
   { to: "/autodial", label: "calls.autodial.nav" },
-  { to: "/settings", label: "settings.nav" },
-  { to: "/team", label: "team.nav" },
+  { to: "/sms", label: "sms.nav" },
+  { to: "/imports", label: "imports.title", anyOf: ["customers_import_export", "leads_import_export"] },
   { to: "/analytics", label: "analytics.nav" },
+  { to: "/team", label: "team.nav" },
+  { to: "/settings", label: "settings.nav" },
 ];
