@@ -102,6 +102,13 @@ test("an admin is offered all of it", async ({ page }) => {
   await nav.getByRole("link", { name: "Clients" }).click();
   await expect(page.getByRole("button", { name: "New client" })).toBeVisible();
   await expect(page.getByRole("tab", { name: "All" })).toBeVisible();
+  await nav.getByRole("link", { name: "Leads" }).click();
+  // A selection of leads may be sent an SMS or dialled (bulk edits are for clients only).
+  await page.getByRole("checkbox", { name: "Select all shown" }).check();
+  const bulk = page.getByRole("region", { name: /With the \d+ selected/ });
+  await expect(bulk.getByRole("link", { name: "SMS broadcast" })).toBeVisible();
+  await expect(bulk.getByRole("link", { name: "Add to a call list" })).toBeVisible();
+  await expect(bulk.getByLabel("Action")).toHaveCount(0);
   await nav.getByRole("link", { name: "Calendar" }).click();
   await expect(page.getByLabel("Calendar of")).toBeVisible();
   await nav.getByRole("link", { name: "Deals" }).click();

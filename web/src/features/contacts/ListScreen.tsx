@@ -350,9 +350,8 @@ function ContactTable({ kind, filters, onNotice }: { kind: Kind; filters: Contac
 
   const allSelected = items.length > 0 && items.every((c) => selected.has(c.id));
   // What the API would refuse for every client is not offered (docs/rights.md); any user may
-  // send the selection an SMS broadcast or dial it, so clients are always selectable.
+  // send a selection of clients or leads an SMS broadcast or dial it (only clients have bulk edits).
   const bulkActions = kind === "client" ? bulkActionsFor(rights) : [];
-  const selectable = kind === "client";
   const toggle = (id: string) => {
     const next = new Set(selected);
     if (next.has(id)) next.delete(id);
@@ -362,8 +361,9 @@ function ContactTable({ kind, filters, onNotice }: { kind: Kind; filters: Contac
 
   return (
     <>
-      {selectable && selected.size > 0 && (
+      {selected.size > 0 && (
         <BulkBar
+          kind={kind}
           actions={bulkActions}
           ids={[...selected]}
           nameOf={(id) => items.find((c) => c.id === id)?.name ?? id}
@@ -377,16 +377,14 @@ function ContactTable({ kind, filters, onNotice }: { kind: Kind; filters: Contac
           <caption className="visually-hidden">{t(`contacts.${ns}.title`)}</caption>
           <thead>
             <tr>
-              {selectable && (
-                <th scope="col">
-                  <input
-                    type="checkbox"
-                    aria-label={t("contacts.list.selectAll")}
-                    checked={allSelected}
-                    onChange={() => setSelected(allSelected ? new Set() : new Set(items.map((c) => c.id)))}
-                  />
-                </th>
-              )}
+              <th scope="col">
+                <input
+                  type="checkbox"
+                  aria-label={t("contacts.list.selectAll")}
+                  checked={allSelected}
+                  onChange={() => setSelected(allSelected ? new Set() : new Set(items.map((c) => c.id)))}
+                />
+              </th>
               <th scope="col">{t("contacts.list.name")}</th>
               <th scope="col">{t("contacts.list.phone")}</th>
               <th scope="col">{t("contacts.list.responsible")}</th>
@@ -398,11 +396,9 @@ function ContactTable({ kind, filters, onNotice }: { kind: Kind; filters: Contac
           <tbody>
             {items.map((c) => (
               <tr key={c.id}>
-                {selectable && (
-                  <td>
-                    <input type="checkbox" aria-label={t("contacts.list.select", { name: c.name })} checked={selected.has(c.id)} onChange={() => toggle(c.id)} />
-                  </td>
-                )}
+                <td>
+                  <input type="checkbox" aria-label={t("contacts.list.select", { name: c.name })} checked={selected.has(c.id)} onChange={() => toggle(c.id)} />
+                </td>
                 <td>
                   <Link to={`${base}/${c.id}`}>{c.name}</Link>
                 </td>
@@ -471,11 +467,13 @@ function bulkActionsFor(rights: ReturnType<typeof useRights>): BulkAction[] {
 }
 
 function BulkBar({
+  kind,
   actions,
   ids,
   nameOf,
   onDone,
 }: {
+  kind: Kind;
   actions: BulkAction[];
   ids: string[];
   nameOf: (id: string) => string;
@@ -548,7 +546,7 @@ function BulkBar({
               {t("contacts.bulk.run")}
             </button>
           )}
-          <Link className="button" to="/sms/new" state={{ contacts: ids.map((id) => ({ id, name: nameOf(id), kind: "client" })) }}>
+          <Link className="button" to="/sms/new" state={{ contacts: ids.map((id) => ({ id, name: nameOf(id), kind })) }}>
             {t("sms.compose.fromSelection")}
           </Link>
           <Link className="button" to="/autodial" state={{ contacts: ids.map((id) => ({ id, name: nameOf(id) })) }}>
