@@ -1,5 +1,12 @@
 /** Form building blocks: labelled fields with hints and the API's errors shown on the field. */
-import { useEffect, useId, useRef, type InputHTMLAttributes, type ReactNode } from "react";
+import {
+  useEffect,
+  useId,
+  useRef,
+  type InputHTMLAttributes,
+  type ComponentProps,
+  type ReactNode,
+} from "react";
 import { useTranslation } from "react-i18next";
 
 import { isApiError } from "../api/errors";
@@ -38,6 +45,78 @@ export function Field({ label, name, hint, error, id, ...input }: FieldProps) {
       )}
     </div>
   );
+}
+
+/** The label, hint and error around a select or textarea, wired as `Field` wires an input. */
+function Framed({
+  label,
+  hint,
+  error,
+  id,
+  control,
+}: {
+  label: string;
+  hint?: string | undefined;
+  error?: string | undefined;
+  id: string;
+  control: (aria: { id: string; "aria-invalid"?: true; "aria-describedby"?: string }) => ReactNode;
+}) {
+  const hintId = hint ? `${id}-hint` : undefined;
+  const errorId = error ? `${id}-error` : undefined;
+  const describedBy = [errorId, hintId].filter(Boolean).join(" ");
+  return (
+    <div className={error ? "field field--invalid" : "field"}>
+      <label htmlFor={id}>{label}</label>
+      {control({ id, ...(error ? { "aria-invalid": true } : {}), ...(describedBy ? { "aria-describedby": describedBy } : {}) })}
+      {hint && (
+        <p id={hintId} className="field__hint">
+          {hint}
+        </p>
+      )}
+      {error && (
+        <p id={errorId} className="field__error">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}
+
+type SelectFieldProps = ComponentProps<"select"> & {
+  label: string;
+  hint?: string | undefined;
+  error?: string | undefined;
+  children: ReactNode;
+};
+
+/** A labelled select with its hint and the API's error on it. */
+export function SelectField({ label, hint, error, id, children, ...select }: SelectFieldProps) {
+  const generated = useId();
+  return (
+    <Framed
+      label={label}
+      hint={hint}
+      error={error}
+      id={id ?? generated}
+      control={(aria) => (
+        <select {...aria} {...select}>
+          {children}
+        </select>
+      )}
+    />
+  );
+}
+
+type TextAreaFieldProps = ComponentProps<"textarea"> & {
+  label: string;
+  hint?: string | undefined;
+  error?: string | undefined;
+};
+
+/** A labelled textarea with its hint and the API's error on it. */
+export function TextAreaField({ label, hint, error, id, ...area }: TextAreaFieldProps) {
+  const generated = useId();
+  return <Framed label={label} hint={hint} error={error} id={id ?? generated} control={(aria) => <textarea {...aria} {...area} />} />;
 }
 
 export interface FormErrors {

@@ -1,49 +1,9 @@
 /** Small building blocks of the contacts screens. */
-import { useEffect, useId, useRef, type ComponentProps, type ReactNode, type SelectHTMLAttributes } from "react";
+import { useEffect, useRef } from "react";
 import { useTranslation } from "react-i18next";
 
-/** A labelled select (the shared `Field` is for inputs). */
-export function SelectField({
-  label,
-  error,
-  children,
-  ...select
-}: SelectHTMLAttributes<HTMLSelectElement> & { label: string; error?: string | undefined; children: ReactNode }) {
-  const id = useId();
-  return (
-    <div className={error ? "field field--invalid" : "field"}>
-      <label htmlFor={id}>{label}</label>
-      <select id={id} aria-invalid={error ? true : undefined} aria-describedby={error ? `${id}-error` : undefined} {...select}>
-        {children}
-      </select>
-      {error && (
-        <p id={`${id}-error`} className="field__error">
-          {error}
-        </p>
-      )}
-    </div>
-  );
-}
-
-/** A labelled textarea with the API's error on it. */
-export function TextAreaField({
-  label,
-  error,
-  ...area
-}: ComponentProps<"textarea"> & { label: string; error?: string | undefined }) {
-  const id = useId();
-  return (
-    <div className={error ? "field field--invalid" : "field"}>
-      <label htmlFor={id}>{label}</label>
-      <textarea id={id} aria-invalid={error ? true : undefined} aria-describedby={error ? `${id}-error` : undefined} {...area} />
-      {error && (
-        <p id={`${id}-error`} className="field__error">
-          {error}
-        </p>
-      )}
-    </div>
-  );
-}
+// The labelled select and textarea are the shared ones (components/forms.tsx).
+export { SelectField, TextAreaField } from "../../components/forms";
 
 /** "Load more" for a cursor-paged list, clicked by itself when it scrolls into view. */
 export function LoadMore({

@@ -1,47 +1,13 @@
 /** Building blocks of the settings screens: the section frame, selects with field errors, saving state. */
-import { useId, useMemo, useState, type ReactNode, type SelectHTMLAttributes } from "react";
+import { useMemo, useState, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 
 import { isApiError } from "../../api/errors";
 import { useRights } from "../../app/rights";
+import { SelectField } from "../../components/forms";
 
-type SelectFieldProps = SelectHTMLAttributes<HTMLSelectElement> & {
-  label: string;
-  hint?: string | undefined;
-  error?: string | undefined;
-  children: ReactNode;
-};
-
-/** A labelled select with its hint and the API's error, like `Field` for inputs. */
-export function SelectField({ label, hint, error, id, children, ...select }: SelectFieldProps) {
-  const generated = useId();
-  const selectId = id ?? generated;
-  const hintId = hint ? `${selectId}-hint` : undefined;
-  const errorId = error ? `${selectId}-error` : undefined;
-  return (
-    <div className={error ? "field field--invalid" : "field"}>
-      <label htmlFor={selectId}>{label}</label>
-      <select
-        id={selectId}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={[errorId, hintId].filter(Boolean).join(" ") || undefined}
-        {...select}
-      >
-        {children}
-      </select>
-      {hint && (
-        <p id={hintId} className="field__hint">
-          {hint}
-        </p>
-      )}
-      {error && (
-        <p id={errorId} className="field__error">
-          {error}
-        </p>
-      )}
-    </div>
-  );
-}
+// The labelled select is the shared one (components/forms.tsx).
+export { SelectField };
 
 function zones(): string[] {
   try {
