@@ -452,6 +452,35 @@ def create_call_list(actor: Actor, body: CallListIn) -> CallListStarted:
     return CallListStarted(id=call_list.id, status=call_list.status.value)
 
 
+class CallListSummary(Output):
+    id: str
+    status: str = Field(description="running | paused | completed | canceled | failed")
+    total: int
+    done: int
+    extension: str = Field(description="The extension the numbers are dialled from")
+    user_id: str = Field(description="Who started it")
+    created_at: UtcDateTime
+    error: str | None
+
+    @classmethod
+    def of(cls, c: CallList) -> CallListSummary:
+        return cls(
+            id=c.id, status=c.status.value, total=c.total, done=c.done, extension=c.extension, user_id=c.user_id,
+            created_at=c.created_at, error=c.error,
+        )  # fmt: skip
+
+
+class CallListList(PageOut):
+    items: list[CallListSummary]
+
+
+@router.route("/call-lists", "GET", right=Access.ANY_USER, query=PageQuery, response=CallListList)
+def list_call_lists(actor: Actor, query: PageQuery) -> CallListList:
+    """Call lists newest first: the caller's own, or the whole CRM's for an administrator."""
+    page = services().autodial.history(actor, limit=query.limit, cursor=query.cursor)
+    return CallListList(items=[CallListSummary.of(c) for c in page.items], next_cursor=page.next_cursor)
+
+
 @router.route("/call-lists/{list_id}", "GET", right=Access.ANY_USER, query=CallListQuery, response=CallListOut)
 def get_call_list(actor: Actor, list_id: str, query: CallListQuery) -> CallListOut:
     """A call list's progress and each number's outcome (AD-3)."""

@@ -139,6 +139,7 @@ ROUTE_TABLE: tuple[tuple[str, str, str, str], ...] = (
     ("calls", "POST", "/sms-broadcasts", "create_broadcast"),
     ("calls", "GET", "/sms-broadcasts/{broadcast_id}", "get_broadcast"),
     ("calls", "POST", "/sms-broadcasts/{broadcast_id}/cancel", "cancel_broadcast"),
+    ("calls", "GET", "/call-lists", "list_call_lists"),
     ("calls", "POST", "/call-lists", "create_call_list"),
     ("calls", "GET", "/call-lists/{list_id}", "get_call_list"),
     ("calls", "POST", "/call-lists/{list_id}/pause", "pause_call_list"),

@@ -49,6 +49,7 @@ Access patterns (AP), each a repository method with a test:
   AP38 a broadcast and its recipients   Get/Query pk=T#<tid>#BC#<id> sk=BROADCAST | begins_with R#
   AP87 broadcasts, newest first         Query    gsi1 pk=T#<tid>#BROADCASTS | gsi2 ..#U#<creator> sk=<created_at>#<id>
   AP39 a call list and its numbers      Get/Query pk=T#<tid>#CL#<id> sk=CALLLIST | I#<index>
+  AP88 call lists, newest first         Query    gsi1 pk=T#<tid>#CALLLISTS | gsi2 ..#U#<creator> sk=<created_at>#<id>
   AP40 the autodial awaiting a call end GetItem  pk=T#<tid> sk=UNIQUE#AUTODIAL#<extension>#<e164>
   AP41 an import                        GetItem  pk=T#<tid>#IM#<id> sk=IMPORT
   AP42 imports, newest first (history)  Query    gsi1 pk=T#<tid>#IMPORTS sk=<created_at>#<id>
@@ -351,6 +352,16 @@ LIST_ITEM = "I#"
 def call_list_pk(tenant_id: str, list_id: str) -> str:
     """A call list's partition: its record and its numbers, in dialling order."""
     return f"{tenant_pk(tenant_id)}#CL#{list_id}"
+
+
+def call_lists_pk(tenant_id: str, user_id: str | None = None) -> str:
+    """The call lists of a CRM (gsi1), or of one creator (gsi2), newest first (AP88)."""
+    base = f"{tenant_pk(tenant_id)}#CALLLISTS"
+    return f"{base}#U#{user_id}" if user_id else base
+
+
+def call_list_id_of(pk: str) -> str:
+    return pk.rsplit("#CL#", 1)[1]
 
 
 def list_item_sk(index: int) -> str:

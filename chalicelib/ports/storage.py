@@ -99,6 +99,9 @@ class CallLists(Protocol):
     def get(self, list_id: str) -> CallList | None:
         """AP39 (consistent: the workflow's steps read what the last one wrote)."""
 
+    def history(self, *, user_id: str | None, limit: int, cursor: str | None) -> Page[CallList]:
+        """AP88: newest first, the CRM's or one creator's."""
+
     def item(self, list_id: str, index: int) -> ListItem | None: ...
 
     def items(self, list_id: str, *, limit: int = 1000, cursor: str | None = None) -> Page[ListItem]:

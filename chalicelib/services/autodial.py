@@ -119,6 +119,13 @@ class AutodialService:
         call_list = self._visible(actor, repo.get(list_id))
         return call_list, repo.items(list_id, limit=limit, cursor=cursor)
 
+    def history(self, actor: Actor, *, limit: int, cursor: str | None) -> Page[CallList]:
+        """Call lists newest first: an administrator's are the CRM's, anyone else's are those
+        they started (the same rule as `get`)."""
+        actor.require(Access.ANY_USER)
+        user_id = None if actor.is_admin else actor.user_id
+        return self._storage.call_lists(actor.tenant_id).history(user_id=user_id, limit=limit, cursor=cursor)
+
     def pause(self, actor: Actor, list_id: str) -> CallList:
         """The run stops before its next number (the call going on is not cut)."""
         repo = self._storage.call_lists(actor.tenant_id)

@@ -1,5 +1,5 @@
 """Access patterns of the long-running jobs: SMS broadcasts (AP38, AP87), autodial call lists (AP39,
-AP40), imports (AP41, AP42) and exports (AP45, AP46), against moto."""
+AP40, AP88), imports (AP41, AP42) and exports (AP45, AP46), against moto."""
 
 from __future__ import annotations
 
@@ -73,6 +73,30 @@ def test_ap39_a_call_list_and_its_numbers_in_dialling_order(aws: LocalAws) -> No
     assert repo.item("l1", 0) == replace(items[0], outcome=Outcome.ANSWER, call_id="in_1")
     assert repo.get("l1") == replace(call_list, done=1, position=1)
     assert CallListRepository("tenant-2").get("l1") is None
+
+
+def test_ap88_call_lists_newest_first_the_crms_or_one_creators(aws: LocalAws) -> None:
+    """AP88: a CRM's call lists newest first (gsi1), one creator's (gsi2), a page (one Query) at a time."""
+    repo = CallListRepository(TENANT)
+    made = {
+        n: CallList(f"l{n}", CallListStatus.RUNNING, "u1" if n != 2 else "u2", "100", 1, T0 + timedelta(minutes=n))
+        for n in (2, 1, 3)
+    }
+    for c in made.values():
+        repo.create(c, [ListItem(0, "+33612345600", None)])
+    repo.record(made[3], 0, "+33612345600", Outcome.ANSWER)
+
+    with dynamodb_calls() as calls:
+        first = repo.history(user_id=None, limit=2, cursor=None)
+    assert calls == {"Query": 1}
+    rest = repo.history(user_id=None, limit=2, cursor=first.next_cursor)
+    assert [c.id for c in (*first.items, *rest.items)] == ["l3", "l2", "l1"]
+    assert first.items[0] == replace(made[3], done=1, position=1)  # the record's progress, as AP39 reads it
+    assert [c.id for c in repo.history(user_id="u1", limit=10, cursor=None).items] == ["l3", "l1"]
+    assert CallListRepository("tenant-2").history(user_id=None, limit=10, cursor=None) == Page([], None)
+    with pytest.raises(ValidationError) as other_list:  # a cursor of the CRM's list is not one of u1's
+        repo.history(user_id="u1", limit=1, cursor=first.next_cursor)
+    assert other_list.value.field == "cursor"
 
 
 def test_ap40_the_dial_awaiting_the_end_of_a_call_by_extension_and_number(aws: LocalAws) -> None:

@@ -234,6 +234,11 @@ class FakeCallLists:
     def get(self, list_id: str) -> CallList | None:
         return self.records.get(list_id)
 
+    def history(self, *, user_id: str | None, limit: int, cursor: str | None) -> Page[CallList]:
+        chosen = [c for c in self.records.values() if user_id is None or c.user_id == user_id]
+        chosen.sort(key=lambda c: (c.created_at, c.id), reverse=True)
+        return page(chosen, limit, cursor)
+
     def item(self, list_id: str, index: int) -> ListItem | None:
         items = self.items_of.get(list_id, [])
         return items[index] if 0 <= index < len(items) else None

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from chalicelib.domain.rights import Permission
 from tests.harness import Api, add_member
 from tests.pbx import Pbx, call_id, fake_pbx, outgoing, wait_for_workflows
 
@@ -180,6 +181,30 @@ def test_call_list_input_and_rights_are_checked(pbx: Pbx) -> None:
     assert pbx.api.get(f"/v1/call-lists/{list_id}", token=member.token).status == 404
     pbx.api.post(f"/v1/call-lists/{list_id}/cancel", token=token)
     finished_runs(pbx)
+
+
+def test_call_lists_are_listed_newest_first_to_their_creator_and_administrators(pbx: Pbx) -> None:
+    assert pbx.crm is not None
+    token = pbx.crm.token
+    first = start(pbx, phones=NUMBERS[:1])
+    pbx.api.post(f"/v1/call-lists/{first}/cancel", token=token)
+    second = start(pbx, phones=NUMBERS[1:])
+    pbx.api.post(f"/v1/call-lists/{second}/cancel", token=token)
+    finished_runs(pbx)
+
+    listed = pbx.api.get("/v1/call-lists?limit=1", token=token)
+    assert listed.status == 200, listed.json
+    page_one = listed.json["items"]
+    rest = pbx.api.get(f"/v1/call-lists?limit=1&cursor={listed.json['next_cursor']}", token=token).json
+    assert [c["id"] for c in (*page_one, *rest["items"])] == [second, first]
+    summary = {k: page_one[0][k] for k in ("status", "total", "extension", "error")}
+    assert summary == {"status": "canceled", "total": 2, "extension": "100", "error": None}
+    assert "items" not in page_one[0]  # the numbers are the detail's (GET /v1/call-lists/{id})
+    member = add_member(pbx.api, pbx.crm, {Permission.CUSTOMERS_VIEW_ALL})
+    assert pbx.api.get("/v1/call-lists", token=member.token).json["items"] == []  # not theirs
+    for query, field in (("limit=0", "limit"), ("limit=101", "limit"), ("cursor=nope", "cursor")):
+        bad = pbx.api.get(f"/v1/call-lists?{query}", token=token)
+        assert (bad.status, bad.error["field"]) == (400, field), query
 
 
 def test_a_call_whose_end_never_comes_times_out_and_the_run_goes_on(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -171,3 +171,15 @@ def test_a_list_is_its_owners_and_the_administrators(world: World, desk: Desk) -
     with pytest.raises(NotFoundError):
         desk.autodial.get(other, call_list.id, limit=10, cursor=None)
     assert desk.autodial.get(world.admin, call_list.id, limit=10, cursor=None)[0].id == call_list.id
+
+
+def test_the_history_is_the_callers_own_and_the_whole_crms_for_an_administrator(world: World, desk: Desk) -> None:
+    admin = replace(world.admin, user=replace(world.admin.user, extension="100"))
+    by_seller = desk.autodial.create(desk.seller, None, [A])
+    world.clock.advance(minutes=1)
+    by_admin = desk.autodial.create(admin, None, [B])
+    assert [c.id for c in desk.autodial.history(desk.seller, limit=10, cursor=None).items] == [by_seller.id]
+    everyone = desk.autodial.history(world.admin, limit=10, cursor=None)
+    assert [c.id for c in everyone.items] == [by_admin.id, by_seller.id]  # newest first
+    assert everyone.items[1].user_id == desk.seller.user_id
+    assert desk.autodial.history(world.user("Olly Other"), limit=10, cursor=None).items == []

@@ -42,9 +42,18 @@ test("an autodial run paused, resumed and completed against the fake PBX", async
   await expect(page.getByRole("button", { name: "Pause" })).toHaveCount(0);
   await snap(page, info, "autodial-completed");
 
-  // The list is among this browser's call lists.
+  // The run is in the call lists (GET /v1/call-lists: the demo user is an administrator), newest
+  // first, with its final status; its row opens it again.
+  const listUrl = page.url();
   await page.getByRole("link", { name: "All call lists" }).click();
-  await expect(page.getByRole("cell", { name: /Completed · 4 of 4 dialled/ })).toBeVisible();
+  const lists = page.getByRole("table", { name: /call lists/i });
+  const run = lists.getByRole("row").nth(1); // under the header: the newest
+  await expect(run.getByRole("cell", { name: "Completed" })).toBeVisible();
+  await expect(run.getByRole("cell", { name: "4 of 4 dialled" })).toBeVisible();
+  await expectAccessible(page, "the call lists");
+  await snap(page, info, "autodial-lists");
+  await run.getByRole("link", { name: /Open the call list of/ }).click();
+  await expect(page).toHaveURL(listUrl);
 });
 
 test("the clients list's selection goes to a new call list", async ({ page }, info) => {

@@ -8,10 +8,12 @@ from pynamodb.exceptions import DeleteError, UpdateError
 from pynamodb.expressions.update import Action
 
 from chalicelib.db import keys
+from chalicelib.db.items import narrow
 from chalicelib.db.models.autodial import AwaitingCallItem, CallListItem, ListEntryItem
 from chalicelib.db.pagination import Page, decode_cursor, encode_cursor
 from chalicelib.db.writes import Check, Put, Update, Write, must_exist, must_not_exist, transact
 from chalicelib.domain.autodial import CallList, CallListStatus, ListItem, Outcome
+from chalicelib.domain.clock import isoformat_z
 from chalicelib.domain.errors import ConflictError
 from chalicelib.ports.queries.calls import ClaimResult
 
@@ -57,8 +59,27 @@ class CallListRepository:
             extension=call_list.extension,
             total=call_list.total,
             created_at=call_list.created_at,
+            gsi1pk=keys.call_lists_pk(self._tenant_id),
+            gsi1sk=keys.created_sk(isoformat_z(call_list.created_at), call_list.id),
+            gsi2pk=keys.call_lists_pk(self._tenant_id, call_list.user_id),
+            gsi2sk=keys.created_sk(isoformat_z(call_list.created_at), call_list.id),
         )
         transact([Put(record, condition=must_not_exist())])
+
+    def history(self, *, user_id: str | None, limit: int, cursor: str | None) -> Page[CallList]:
+        """AP88: newest first, the CRM's (gsi1) or one creator's (gsi2)."""
+        hash_key = keys.call_lists_pk(self._tenant_id, user_id)
+        index = CallListItem.gsi2 if user_id else CallListItem.gsi1
+        result = index.query(
+            hash_key,
+            scan_index_forward=False,
+            limit=limit,
+            last_evaluated_key=decode_cursor(
+                cursor, self._tenant_id, index="gsi2" if user_id else "gsi1", partition=hash_key
+            ),
+        )
+        items = [narrow(i, CallListItem) for i in result]
+        return Page([_to_list(i, keys.call_list_id_of(i.pk)) for i in items], encode_cursor(result.last_evaluated_key))
 
     def get(self, list_id: str) -> CallList | None:
         """AP39 (consistent: the workflow's steps read what the last one wrote)."""

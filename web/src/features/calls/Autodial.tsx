@@ -1,20 +1,24 @@
 /**
  * Autodial (SPEC AD): build a call list from clients and leads (picked here, or the selection
  * brought from the contacts list) or from pasted numbers, and start it (POST /v1/call-lists);
- * the lists started from this browser below. A list's live progress is CallListPage.
+ * the call lists below (GET /v1/call-lists: the user's own, the CRM's for an administrator).
+ * A list's live progress is CallListPage.
  */
-import { useMutation, useQueries, useQuery } from "@tanstack/react-query";
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useLocation, useNavigate } from "react-router";
 
-import { unwrap, type Schemas } from "../../api/client";
+import { unwrap } from "../../api/client";
 import { isApiError } from "../../api/errors";
-import { useApi, useMe } from "../../app/session";
+import { useRights } from "../../app/rights";
+import { useApi } from "../../app/session";
 import { Field, Form, FormError } from "../../components/forms";
+import { QueryState } from "../../components/QueryState";
+import { useUserNames } from "../contacts/api";
 import { SelectField, TextAreaField, formatDateTime } from "../contacts/widgets";
 import "../contacts/contacts.css";
-import { parsePhones, readRecent, rememberList, type RecentList } from "./logic";
+import { parsePhones } from "./logic";
 import "./calls.css";
 
 /** What the contacts list's bulk action hands over (router state). */
@@ -27,13 +31,12 @@ type Source = "contacts" | "phones";
 
 export function AutodialPage() {
   const { t } = useTranslation();
-  const me = useMe();
   return (
     <div>
       <h1>{t("calls.autodial.title")}</h1>
       <p className="muted">{t("calls.autodial.intro")}</p>
       <NewCallList />
-      {me.data && <RecentLists userId={me.data.id} />}
+      <CallLists />
     </div>
   );
 }
@@ -41,7 +44,7 @@ export function AutodialPage() {
 function NewCallList() {
   const { t } = useTranslation();
   const api = useApi();
-  const me = useMe();
+  const client = useQueryClient();
   const navigate = useNavigate();
   const brought = (useLocation().state as { contacts?: Picked[] } | null)?.contacts ?? [];
   const [source, setSource] = useState<Source>(brought.length ? "contacts" : "phones");
@@ -57,8 +60,7 @@ function NewCallList() {
         }),
       ),
     onSuccess: (started) => {
-      const total = source === "phones" ? phones.length : picked.length;
-      if (me.data) rememberList(localStorage, me.data.id, { id: started.id, created_at: new Date().toISOString(), total });
+      void client.invalidateQueries({ queryKey: callListsKey });
       void navigate(`/autodial/${started.id}`);
     },
   });
@@ -205,56 +207,79 @@ function ContactPicker({ picked, onChange, error }: { picked: Picked[]; onChange
   );
 }
 
-/** The lists started from this browser (the API lists none), each with its current state. */
-function RecentLists({ userId }: { userId: string }) {
+export const callListsKey = ["call-lists", "page"] as const;
+export const LISTS_POLL_MS = 2000;
+
+/** The call lists, newest first, a page at a time; refreshed while one of them runs. */
+function CallLists() {
   const { t, i18n } = useTranslation();
   const api = useApi();
-  const [lists] = useState<RecentList[]>(() => readRecent(localStorage, userId));
-  const states = useQueries({
-    queries: lists.map((l) => ({
-      queryKey: ["call-lists", l.id, "summary"],
-      queryFn: () => unwrap(api.GET("/v1/call-lists/{list_id}", { params: { path: { list_id: l.id }, query: { limit: 1 } } })),
-      retry: false,
-    })),
+  const { isAdmin } = useRights();
+  const nameOf = useUserNames();
+  const lists = useInfiniteQuery({
+    queryKey: callListsKey,
+    initialPageParam: "",
+    queryFn: ({ pageParam }) =>
+      unwrap(api.GET("/v1/call-lists", { params: { query: { limit: 25, ...(pageParam ? { cursor: pageParam } : {}) } } })),
+    getNextPageParam: (last) => last.next_cursor ?? undefined,
+    refetchInterval: (query) =>
+      query.state.data?.pages.some((p) => p.items.some((l) => l.status === "running")) ? LISTS_POLL_MS : false,
+    staleTime: 0,
   });
+  const number = new Intl.NumberFormat(i18n.language);
   return (
     <section className="panel" aria-labelledby="autodial-lists">
-      <h2 id="autodial-lists">{t("calls.autodial.lists")}</h2>
-      <p className="muted">{t("calls.autodial.listsHint")}</p>
-      {lists.length === 0 ? (
-        <p className="empty">{t("calls.autodial.noLists")}</p>
-      ) : (
-        <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">{t("calls.autodial.created")}</th>
-              <th scope="col">{t("calls.autodial.outcome")}</th>
-              <th scope="col">{t("calls.autodial.listTitle")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {lists.map((l, i) => {
-              const state: Schemas["CallListOut"] | undefined = states[i]?.data;
-              const when = formatDateTime(l.created_at, i18n.language);
-              return (
-                <tr key={l.id}>
-                  <td>{when}</td>
-                  <td>
-                    {state
-                      ? `${t(`calls.autodial.state.${state.status}` as "calls.autodial.state.running")} · ${t("calls.autodial.progress", { done: state.done, total: state.total })}`
-                      : ""}
-                  </td>
-                  <td>
-                    <Link to={`/autodial/${l.id}`} aria-label={t("calls.autodial.open", { when })}>
-                      {t("calls.autodial.listTitle")}
-                    </Link>
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      )}
+      <h2 id="autodial-lists">{t(isAdmin ? "calls.autodial.allLists" : "calls.autodial.lists")}</h2>
+      <p className="muted">{t(isAdmin ? "calls.autodial.allListsHint" : "calls.autodial.listsHint")}</p>
+      <QueryState query={lists}>
+        {(data) => {
+          const items = data.pages.flatMap((p) => p.items);
+          if (items.length === 0) return <p className="empty">{t("calls.autodial.noLists")}</p>;
+          return (
+            <>
+              <table className="table">
+                <caption className="visually-hidden">{t(isAdmin ? "calls.autodial.allLists" : "calls.autodial.lists")}</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">{t("calls.autodial.created")}</th>
+                    <th scope="col">{t("calls.autodial.status")}</th>
+                    <th scope="col">{t("calls.autodial.done")}</th>
+                    <th scope="col">{t("calls.autodial.extensionColumn")}</th>
+                    {isAdmin && <th scope="col">{t("calls.autodial.by")}</th>}
+                  </tr>
+                </thead>
+                <tbody>
+                  {items.map((l) => {
+                    const when = formatDateTime(l.created_at, i18n.language);
+                    return (
+                      <tr key={l.id}>
+                        <td>
+                          <Link to={`/autodial/${l.id}`} aria-label={t("calls.autodial.open", { when })}>
+                            {when}
+                          </Link>
+                        </td>
+                        <td>
+                          <span className={l.status === "running" ? "badge badge--running" : "badge"}>
+                            {t(`calls.autodial.state.${l.status}` as "calls.autodial.state.running", { defaultValue: l.status })}
+                          </span>
+                        </td>
+                        <td>{t("calls.autodial.progress", { done: number.format(l.done), total: number.format(l.total) })}</td>
+                        <td>{l.extension}</td>
+                        {isAdmin && <td>{nameOf(l.user_id) ?? ""}</td>}
+                      </tr>
+                    );
+                  })}
+                </tbody>
+              </table>
+              {lists.hasNextPage && (
+                <button type="button" className="button" disabled={lists.isFetchingNextPage} onClick={() => void lists.fetchNextPage()}>
+                  {t("calls.autodial.more")}
+                </button>
+              )}
+            </>
+          );
+        }}
+      </QueryState>
     </section>
   );
 }

@@ -36,7 +36,7 @@ export function CallListPage() {
       if (action === "resume") return unwrap(api.POST("/v1/call-lists/{list_id}/resume", params));
       return unwrap(api.POST("/v1/call-lists/{list_id}/cancel", params));
     },
-    onSettled: () => client.invalidateQueries({ queryKey: ["call-lists", id] }),
+    onSettled: () => client.invalidateQueries({ queryKey: ["call-lists"] }), // this list and the lists' page
   });
 
   return (

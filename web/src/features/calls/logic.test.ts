@@ -1,20 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { isLive, parsePhones, periodRange, readRecent, rememberList, splitDuration } from "./logic";
-
-function memory(): Storage {
-  const data = new Map<string, string>();
-  return {
-    getItem: (k) => data.get(k) ?? null,
-    setItem: (k, v) => void data.set(k, v),
-    removeItem: (k) => void data.delete(k),
-    clear: () => data.clear(),
-    key: () => null,
-    get length() {
-      return data.size;
-    },
-  };
-}
+import { isLive, parsePhones, periodRange, splitDuration } from "./logic";
 
 describe("periodRange", () => {
   const now = new Date(2025, 2, 14, 15, 30); // 14 March, local time
@@ -50,23 +36,6 @@ describe("parsePhones", () => {
       "+33612345680",
     ]);
     expect(parsePhones("   ")).toEqual([]);
-  });
-});
-
-describe("recent call lists", () => {
-  it("keeps the newest first, once each, per user", () => {
-    const storage = memory();
-    rememberList(storage, "u1", { id: "a", created_at: "2025-01-01T00:00:00Z", total: 3 });
-    rememberList(storage, "u1", { id: "b", created_at: "2025-01-02T00:00:00Z", total: 1 });
-    rememberList(storage, "u1", { id: "a", created_at: "2025-01-01T00:00:00Z", total: 3 });
-    expect(readRecent(storage, "u1").map((l) => l.id)).toEqual(["a", "b"]);
-    expect(readRecent(storage, "u2")).toEqual([]);
-  });
-
-  it("survives a damaged entry", () => {
-    const storage = memory();
-    storage.setItem("crm.autodial.u1", "{not json");
-    expect(readRecent(storage, "u1")).toEqual([]);
   });
 });
 

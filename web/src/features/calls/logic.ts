@@ -1,4 +1,4 @@
-/** The calls and autodial screens' plain logic: period presets, pasted numbers, recent lists. */
+/** The calls and autodial screens' plain logic: period presets, pasted numbers, live lists. */
 
 export const PERIODS = ["all", "today", "week", "month", "thisMonth", "custom"] as const;
 export type Period = (typeof PERIODS)[number];
@@ -64,37 +64,6 @@ export function parsePhones(text: string): string[] {
 /** "1 min 5 s" / "42 s" pieces for a duration. */
 export function splitDuration(seconds: number): { m: number; s: number } {
   return { m: Math.floor(seconds / 60), s: seconds % 60 };
-}
-
-/**
- * The call lists started from this browser. The API has no route listing call lists (only
- * GET /v1/call-lists/{id}), so the screen remembers the ids it created, per user.
- */
-export interface RecentList {
-  id: string;
-  created_at: string;
-  total: number;
-}
-
-export const RECENT_MAX = 20;
-
-const storageKey = (userId: string) => `crm.autodial.${userId}`;
-
-export function readRecent(storage: Pick<Storage, "getItem">, userId: string): RecentList[] {
-  try {
-    const value: unknown = JSON.parse(storage.getItem(storageKey(userId)) ?? "[]");
-    return Array.isArray(value)
-      ? value.filter((v): v is RecentList => typeof v === "object" && v !== null && typeof (v as RecentList).id === "string")
-      : [];
-  } catch {
-    return [];
-  }
-}
-
-export function rememberList(storage: Pick<Storage, "getItem" | "setItem">, userId: string, list: RecentList): RecentList[] {
-  const lists = [list, ...readRecent(storage, userId).filter((l) => l.id !== list.id)].slice(0, RECENT_MAX);
-  storage.setItem(storageKey(userId), JSON.stringify(lists));
-  return lists;
 }
 
 /** A call list still changes while it runs, and while paused with a number being dialled. */
