@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 
 from chalicelib.config import Settings, get_settings
 from chalicelib.domain.clock import utcnow
-from chalicelib.ports.outside import Clock
 
 if TYPE_CHECKING:
     from chalicelib.db.storage import DynamoStorage
@@ -27,7 +26,7 @@ if TYPE_CHECKING:
     from chalicelib.integrations.pbx import PbxAccounts
     from chalicelib.integrations.secrets import SsmSecretStore
     from chalicelib.integrations.workflows import StepFunctionsWorkflows
-    from chalicelib.ports.outside import FileStore, SmsReceipt, SmsSender
+    from chalicelib.ports.outside import Clock, FileStore, SmsReceipt, SmsSender
     from chalicelib.services.analytics import AnalyticsService
     from chalicelib.services.auth import AuthService
     from chalicelib.services.autodial import AutodialService

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
-
-from pynamodb.expressions.condition import Condition
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.clock import isoformat_z
+
+if TYPE_CHECKING:
+    from pynamodb.expressions.condition import Condition
 
 
 def time_range(attribute: Any, start: datetime | None, end: datetime | None) -> Condition | None:

@@ -12,11 +12,10 @@ import random
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
-from pynamodb.expressions.condition import Condition
-from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.config import get_settings
@@ -25,6 +24,10 @@ from chalicelib.domain.errors import ConflictError, DomainError
 
 # DynamoDB's limit of items in one transaction, as the storage port tells services.
 from chalicelib.ports.writes import MAX_TRANSACTION_ITEMS as MAX_TRANSACTION_ITEMS
+
+if TYPE_CHECKING:
+    from pynamodb.expressions.condition import Condition
+    from pynamodb.expressions.update import Action
 
 
 @dataclass(frozen=True, slots=True)

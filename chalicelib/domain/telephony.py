@@ -24,7 +24,7 @@ from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.rights import Permission
 
 # Held apart so a CRM record loads them without the rest of the telephony rules.
-from chalicelib.domain.telephony_settings import CallDirection as CallDirection
+from chalicelib.domain.telephony_settings import CallDirection as CallDirection  # noqa: TC001  (re-exported)
 from chalicelib.domain.telephony_settings import TelephonySettings as TelephonySettings
 
 # --- settings (ST-4) -------------------------------------------------------------------------

@@ -18,8 +18,8 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
 from chalicelib.ports.writes import MAX_TRANSACTION_ITEMS as MAX_TRANSACTION_ITEMS
-from chalicelib.ports.writes import FeedOwner as FeedOwner
-from chalicelib.ports.writes import Write as Write
+from chalicelib.ports.writes import FeedOwner as FeedOwner  # noqa: TC001  (re-exported)
+from chalicelib.ports.writes import Write as Write  # noqa: TC001  (re-exported)
 
 if TYPE_CHECKING:
     from chalicelib.domain.autodial import CallList, CallListStatus, ListItem, Outcome

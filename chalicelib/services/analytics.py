@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from chalicelib.domain import metrics
-from chalicelib.domain.actor import Actor
 from chalicelib.domain.analytics import (
     Cells,
     Interval,
@@ -40,15 +39,16 @@ from chalicelib.domain.analytics import (
     total,
     total_all,
 )
-from chalicelib.domain.crm import Crm
 from chalicelib.domain.deals import BOARD_ORDER
 from chalicelib.domain.errors import ForbiddenError, NotFoundError
 from chalicelib.domain.paging import MAX_LIMIT
 from chalicelib.domain.rights import Access, Permission
-from chalicelib.domain.users import User
-from chalicelib.ports.outside import Clock
 
 if TYPE_CHECKING:
+    from chalicelib.domain.actor import Actor
+    from chalicelib.domain.crm import Crm
+    from chalicelib.domain.users import User
+    from chalicelib.ports.outside import Clock
     from chalicelib.ports.storage import Rollups, Storage
 
 # The right that shows other users' figures, per report (docs/analytics-api.md).

@@ -9,9 +9,9 @@ from chalicelib.domain.actor import Actor
 from chalicelib.domain.errors import UnauthorizedError
 from chalicelib.domain.rights import Group, GroupType
 from chalicelib.domain.users import User, UserStatus, normalize_email, parse_principal_name, principal_name
-from chalicelib.ports.outside import Clock, IdentityProvider, Tokens
 
 if TYPE_CHECKING:
+    from chalicelib.ports.outside import Clock, IdentityProvider, Tokens
     from chalicelib.ports.storage import Storage
 
 _BAD_CREDENTIALS = "wrong CRM, email or password"

@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.domain.actor import Actor
 from chalicelib.domain.autodial import (
     INTERRUPTED,
     MAX_NUMBERS,
@@ -25,7 +24,6 @@ from chalicelib.domain.contact_kinds import LeadSource
 from chalicelib.domain.contact_rights import can_see
 from chalicelib.domain.errors import ConflictError, NotFoundError, UnavailableError, ValidationError
 from chalicelib.domain.ids import new_id
-from chalicelib.domain.paging import Page
 from chalicelib.domain.rights import Access
 from chalicelib.domain.telephony import CallStatus, dial_number, number_lead
 from chalicelib.observability import logger
@@ -34,6 +32,8 @@ from chalicelib.ports.pbx import Pbx, PbxError, PbxUnavailableError
 from chalicelib.ports.queries.calls import ClaimResult
 
 if TYPE_CHECKING:
+    from chalicelib.domain.actor import Actor
+    from chalicelib.domain.paging import Page
     from chalicelib.ports.storage import Storage
 
 AUTODIAL_MACHINE = "Autodial"

@@ -12,7 +12,6 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.domain.actor import Actor
 from chalicelib.domain.broadcasts import (
     MAX_ATTEMPTS,
     MAX_RECIPIENTS,
@@ -27,7 +26,6 @@ from chalicelib.domain.broadcasts import (
 from chalicelib.domain.errors import ConflictError, NotFoundError, UnavailableError, ValidationError
 from chalicelib.domain.feed import FeedEntry, FeedKind
 from chalicelib.domain.ids import new_id
-from chalicelib.domain.paging import Page
 from chalicelib.domain.rights import Access
 from chalicelib.domain.sms import SmsTemplate, check_text
 from chalicelib.observability import logger
@@ -43,6 +41,8 @@ from chalicelib.ports.outside import (
 from chalicelib.ports.writes import FeedOwner, Write
 
 if TYPE_CHECKING:
+    from chalicelib.domain.actor import Actor
+    from chalicelib.domain.paging import Page
     from chalicelib.ports.storage import Storage
 
 BROADCAST_MACHINE = "SmsBroadcast"

@@ -9,16 +9,16 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain import crm as crm_rules
-from chalicelib.domain.actor import Actor
-from chalicelib.domain.crm import Crm
 from chalicelib.domain.errors import NotFoundError, UnavailableError, check_version
 from chalicelib.domain.money import ExchangeRates, check_currency, parse_currencies
 from chalicelib.domain.rights import Access
 from chalicelib.observability import logger
-from chalicelib.services.rollups import RollupService
 
 if TYPE_CHECKING:
+    from chalicelib.domain.actor import Actor
+    from chalicelib.domain.crm import Crm
     from chalicelib.ports.storage import Storage
+    from chalicelib.services.rollups import RollupService
 
 
 class CompanyService:

@@ -12,7 +12,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.domain.actor import Actor
 from chalicelib.domain.contacts import (
     ChannelType,
     ClientType,
@@ -40,12 +39,13 @@ from chalicelib.domain.search import parse_query
 from chalicelib.domain.sources import MAX_PER_CONTACT
 from chalicelib.domain.users import EXTENSION_PATTERN, UserStatus
 from chalicelib.ports.notifications import NoNotifier, Notifier
-from chalicelib.ports.outside import Clock
 from chalicelib.ports.queries.contacts import Criteria, property_filter
-from chalicelib.ports.writes import Write
 
 if TYPE_CHECKING:
+    from chalicelib.domain.actor import Actor
+    from chalicelib.ports.outside import Clock
     from chalicelib.ports.storage import Contacts, Storage
+    from chalicelib.ports.writes import Write
 
 MAX_TAGS = 10  # each tag is 2 filter entries and a counter in the contact's transactions
 MAX_SOURCE_TAGS = MAX_PER_CONTACT

@@ -24,10 +24,10 @@ from chalicelib.domain.ids import new_id
 from chalicelib.domain.rights import GroupType, standard_groups
 from chalicelib.domain.users import User, UserStatus, check_extension, check_password, normalize_email, principal_name
 from chalicelib.observability import logger
-from chalicelib.ports.outside import Clock, IdentityProvider, SecretStore
 from chalicelib.ports.pbx import PBX_SECRET
 
 if TYPE_CHECKING:
+    from chalicelib.ports.outside import Clock, IdentityProvider, SecretStore
     from chalicelib.ports.storage import Storage
     from chalicelib.services.invitations import InvitationService
 

@@ -16,14 +16,14 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from chalicelib.domain import metrics
-from chalicelib.domain.actor import Actor
 from chalicelib.domain.analytics import Cells, recent_sums, window
 from chalicelib.domain.dashboard import DEFAULT_LAYOUT, Placement, Widget, check_layout, normalise
 from chalicelib.domain.errors import NotFoundError
 from chalicelib.domain.rights import Access
-from chalicelib.ports.outside import Clock
 
 if TYPE_CHECKING:
+    from chalicelib.domain.actor import Actor
+    from chalicelib.ports.outside import Clock
     from chalicelib.ports.storage import Storage
 
 

@@ -13,19 +13,19 @@ from typing import TYPE_CHECKING, Any
 
 from fractional_indexing import generate_key_between
 
-from chalicelib.domain.actor import Actor
 from chalicelib.domain.contacts import ContactKind, FeedEntry, FeedKind, can_see
 from chalicelib.domain.deals import BOARD_ORDER, Deal, DealStatus, StatusChange, can_see_deal, check_title
 from chalicelib.domain.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError, check_version
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.money import ExchangeRates, check_currency, format_amount, from_minor, parse_amount, to_minor
-from chalicelib.domain.paging import Page
 from chalicelib.domain.rights import Access, Permission
 from chalicelib.domain.users import UserStatus
-from chalicelib.ports.outside import Clock
 from chalicelib.ports.writes import FeedOwner
 
 if TYPE_CHECKING:
+    from chalicelib.domain.actor import Actor
+    from chalicelib.domain.paging import Page
+    from chalicelib.ports.outside import Clock
     from chalicelib.ports.storage import Deals, Storage
 
 FEED_PAGE = 20

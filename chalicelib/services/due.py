@@ -27,10 +27,10 @@ from chalicelib.domain.tasks import SMS_MAX_LATENESS, DueKind, SmsState, Task, T
 from chalicelib.observability import logger
 from chalicelib.ports.notifications import NoNotifier, Notifier
 from chalicelib.ports.outside import Clock, Mailer, SmsOutcomeUnknownError, SmsRejectedError, SmsSender
-from chalicelib.ports.queries.tasks import DueRecord
 from chalicelib.services.task_feed import task_feed_writes
 
 if TYPE_CHECKING:
+    from chalicelib.ports.queries.tasks import DueRecord
     from chalicelib.ports.storage import Storage
 
 LEASE = timedelta(minutes=5)

@@ -15,7 +15,6 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.domain.actor import Actor
 from chalicelib.domain.clock import isoformat_z
 from chalicelib.domain.contacts import ChannelType, Contact, ContactKind
 from chalicelib.domain.errors import NotFoundError, UnavailableError, ValidationError
@@ -36,6 +35,7 @@ from chalicelib.services.acting import acting_user
 from chalicelib.services.contacts import ContactService, ListQuery
 
 if TYPE_CHECKING:
+    from chalicelib.domain.actor import Actor
     from chalicelib.ports.storage import Storage
 
 EXPORT_MACHINE = "ContactExport"

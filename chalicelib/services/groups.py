@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from chalicelib.domain.actor import Actor
 from chalicelib.domain.errors import ConflictError, NotFoundError, ValidationError, check_version
 from chalicelib.domain.ids import new_id
-from chalicelib.domain.paging import Page
 from chalicelib.domain.rights import Access, Group, GroupType, Permission
 
 if TYPE_CHECKING:
+    from chalicelib.domain.actor import Actor
+    from chalicelib.domain.paging import Page
     from chalicelib.ports.storage import Storage
 
 MAX_GROUPS = 50

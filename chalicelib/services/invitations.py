@@ -12,7 +12,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from chalicelib.domain.actor import Actor
 from chalicelib.domain.errors import ConflictError, DomainError, ForbiddenError, NotFoundError, ValidationError
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.invitations import INVITATION_LIFETIME, MAX_EMAILS_PER_REQUEST, Invitation, new_token, token_hash
@@ -27,11 +26,12 @@ from chalicelib.domain.users import (
     principal_name,
 )
 from chalicelib.observability import logger
-from chalicelib.ports.outside import Clock, IdentityProvider, Mailer
-from chalicelib.ports.writes import Write
 
 if TYPE_CHECKING:
+    from chalicelib.domain.actor import Actor
+    from chalicelib.ports.outside import Clock, IdentityProvider, Mailer
     from chalicelib.ports.storage import Storage
+    from chalicelib.ports.writes import Write
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from chalicelib.domain.actor import Actor
 from chalicelib.domain.errors import ConflictError, ValidationError
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.notifications import (
@@ -28,10 +27,11 @@ from chalicelib.domain.notifications import (
 )
 from chalicelib.domain.paging import Page
 from chalicelib.observability import logger
-from chalicelib.ports.outside import Clock
 from chalicelib.ports.writes import MAX_TRANSACTION_ITEMS
 
 if TYPE_CHECKING:
+    from chalicelib.domain.actor import Actor
+    from chalicelib.ports.outside import Clock
     from chalicelib.ports.storage import Storage
 
 # A read of ids that races another read or "mark all read" is done again on fresh state.

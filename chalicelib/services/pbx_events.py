@@ -29,7 +29,6 @@ from chalicelib.domain.contacts import (
     FeedKind,
     LeadSource,
 )
-from chalicelib.domain.crm import Crm
 from chalicelib.domain.errors import ConflictError, ValidationError
 from chalicelib.domain.ids import derived_id, new_id
 from chalicelib.domain.notifications import Link, LinkType, NotificationKind, missed_call_title
@@ -48,10 +47,11 @@ from chalicelib.domain.telephony import (
 from chalicelib.domain.users import UserStatus
 from chalicelib.observability import logger
 from chalicelib.ports.notifications import NoNotifier, Notifier
-from chalicelib.ports.outside import Clock, Workflows
 from chalicelib.ports.pbx import Pbx, PbxEvent, PbxEventError
 
 if TYPE_CHECKING:
+    from chalicelib.domain.crm import Crm
+    from chalicelib.ports.outside import Clock, Workflows
     from chalicelib.ports.storage import Calls, Contacts, Storage
 
 RECORDING_MACHINE = "RecordingFetch"

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.domain.actor import Actor
 from chalicelib.domain.crm import check_timezone
 from chalicelib.domain.errors import ValidationError, check_version
 from chalicelib.domain.ids import new_id
@@ -20,9 +19,10 @@ from chalicelib.domain.users import (
     check_extension,
     check_user_name,
 )
-from chalicelib.ports.outside import Clock, FileStore
 
 if TYPE_CHECKING:
+    from chalicelib.domain.actor import Actor
+    from chalicelib.ports.outside import Clock, FileStore
     from chalicelib.ports.storage import Storage
 
 LANGUAGES = frozenset({"en", "fr", "de", "es", "it", "pt", "pl", "uk", "ru"})

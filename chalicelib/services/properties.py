@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from chalicelib.domain.actor import Actor
 from chalicelib.domain.errors import ConflictError, NotFoundError, ValidationError, check_version
 from chalicelib.domain.ids import new_id
-from chalicelib.domain.paging import Page
 from chalicelib.domain.properties import MAX_PROPERTIES, PropertyDef, PropertyKind, check_key, check_options
 from chalicelib.domain.rights import Access
 
 if TYPE_CHECKING:
+    from chalicelib.domain.actor import Actor
+    from chalicelib.domain.paging import Page
     from chalicelib.ports.storage import Storage
 
 

@@ -36,12 +36,12 @@ from chalicelib.domain.paging import Page
 from chalicelib.domain.rollups import Cell, is_kept
 from chalicelib.domain.rollups.records import Record, contributions
 from chalicelib.observability import logger
-from chalicelib.ports.outside import Clock, FileStore, Workflows
 from chalicelib.ports.queries.calls import CallFilter
 from chalicelib.ports.queries.contacts import Criteria
 from chalicelib.ports.queries.tasks import ListFilter, TaskListKind
 
 if TYPE_CHECKING:
+    from chalicelib.ports.outside import Clock, FileStore, Workflows
     from chalicelib.ports.storage import Storage
 
 PAGE = 100

@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from chalicelib.domain.actor import Actor
 from chalicelib.domain.contacts import Contact, can_see
 from chalicelib.domain.deals import Deal, can_see_deal
 from chalicelib.domain.money import format_amount, from_minor
@@ -20,6 +19,7 @@ from chalicelib.domain.search import matches_words, parse_query
 from chalicelib.domain.users import User, UserStatus
 
 if TYPE_CHECKING:
+    from chalicelib.domain.actor import Actor
     from chalicelib.ports.storage import Storage
 
 # Matches read per search: rights and extra words may drop some, the rest fills the page.

@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from chalicelib.domain.actor import Actor
 from chalicelib.domain.contacts import Contact, FeedEntry, FeedKind, LeadSource, can_see
 from chalicelib.domain.errors import (
     ConflictError,
@@ -19,13 +18,14 @@ from chalicelib.domain.errors import (
     check_version,
 )
 from chalicelib.domain.ids import new_id
-from chalicelib.domain.paging import Page
 from chalicelib.domain.rights import Access
 from chalicelib.domain.sms import MAX_TEMPLATES, SmsTemplate, check_text, check_title
 from chalicelib.domain.telephony import CallDirection, dial_number, number_lead
 from chalicelib.ports.outside import Clock, SmsOutcomeUnknownError, SmsRejectedError, SmsSender
 
 if TYPE_CHECKING:
+    from chalicelib.domain.actor import Actor
+    from chalicelib.domain.paging import Page
     from chalicelib.ports.storage import Contacts, Storage
 
 

@@ -5,16 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from chalicelib.domain.actor import Actor
 from chalicelib.domain.contacts import ContactKind
 from chalicelib.domain.errors import ConflictError, NotFoundError, check_version
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.paging import Page
 from chalicelib.domain.rights import Access, Permission
 from chalicelib.domain.sources import SourceParam, SourceTag, check_source_value
-from chalicelib.ports.outside import Clock
 
 if TYPE_CHECKING:
+    from chalicelib.domain.actor import Actor
+    from chalicelib.ports.outside import Clock
     from chalicelib.ports.storage import SourceTags, Storage
 
 

@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, Any
 from chalicelib.domain.clock import isoformat_z
 from chalicelib.domain.feed import FeedEntry, FeedKind
 from chalicelib.domain.ids import new_id
-from chalicelib.domain.tasks import Task
 from chalicelib.ports.writes import FeedOwner, Write
 
 if TYPE_CHECKING:
+    from chalicelib.domain.tasks import Task
     from chalicelib.ports.storage import Storage
 
 

@@ -14,15 +14,12 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from chalicelib.domain.actor import Actor
 from chalicelib.domain.clock import isoformat_z
 from chalicelib.domain.contacts import can_see
-from chalicelib.domain.crm import Crm
 from chalicelib.domain.deals import can_see_deal
 from chalicelib.domain.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError, check_version
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.notifications import Link, LinkType, NotificationKind, task_assigned_title
-from chalicelib.domain.paging import Page
 from chalicelib.domain.tasks import (
     BOARD_ORDER,
     DEFAULT_REMIND_MINUTES,
@@ -48,13 +45,16 @@ from chalicelib.domain.tasks import (
 from chalicelib.domain.telephony import dial_number
 from chalicelib.domain.users import UserStatus
 from chalicelib.ports.notifications import NoNotifier, Notifier
-from chalicelib.ports.outside import Clock
 from chalicelib.ports.queries.tasks import ListFilter, TaskListKind
-from chalicelib.ports.writes import Write
 from chalicelib.services.task_feed import task_feed_writes
 
 if TYPE_CHECKING:
+    from chalicelib.domain.actor import Actor
+    from chalicelib.domain.crm import Crm
+    from chalicelib.domain.paging import Page
+    from chalicelib.ports.outside import Clock
     from chalicelib.ports.storage import Storage
+    from chalicelib.ports.writes import Write
 
 MAX_COMMENT = 2000
 MAX_CALENDAR_USERS = 200

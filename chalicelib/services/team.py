@@ -11,15 +11,15 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from chalicelib.domain.actor import Actor
 from chalicelib.domain.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError, check_version
-from chalicelib.domain.paging import Page
 from chalicelib.domain.rights import Access, GroupType, Permission
 from chalicelib.domain.schedule import parse_working_hours
 from chalicelib.domain.users import User, UserStatus, check_extension, check_user_name, normalize_email, principal_name
-from chalicelib.ports.outside import Clock, IdentityProvider
 
 if TYPE_CHECKING:
+    from chalicelib.domain.actor import Actor
+    from chalicelib.domain.paging import Page
+    from chalicelib.ports.outside import Clock, IdentityProvider
     from chalicelib.ports.storage import Storage
 
 _UNCHANGED = object()

@@ -13,9 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.domain.actor import Actor
 from chalicelib.domain.contacts import ChannelType, Contact, ContactKind, can_see
-from chalicelib.domain.crm import Crm
 from chalicelib.domain.errors import (
     ConflictError,
     ForbiddenError,
@@ -39,11 +37,13 @@ from chalicelib.domain.telephony import (
     dial_number,
 )
 from chalicelib.domain.users import EXTENSION_PATTERN, UserStatus
-from chalicelib.ports.outside import Clock, FileStore
 from chalicelib.ports.pbx import Pbx, PbxClient, PbxError, PbxRateLimitedError, PbxUnavailableError
 from chalicelib.ports.queries.calls import CallFilter, KnownStatus
 
 if TYPE_CHECKING:
+    from chalicelib.domain.actor import Actor
+    from chalicelib.domain.crm import Crm
+    from chalicelib.ports.outside import Clock, FileStore
     from chalicelib.ports.storage import Calls, Storage
     from chalicelib.services.contacts import ContactService
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from pynamodb.exceptions import UpdateError
-from pynamodb.expressions.update import Action
 
 from chalicelib.db import keys
 from chalicelib.db.items import narrow
@@ -20,6 +20,9 @@ from chalicelib.db.writes import Check, Put, Update, Write, must_exist, must_not
 from chalicelib.domain.broadcasts import Broadcast, BroadcastStatus, Recipient, RecipientStatus
 from chalicelib.domain.clock import isoformat_z
 from chalicelib.domain.errors import ConflictError
+
+if TYPE_CHECKING:
+    from pynamodb.expressions.update import Action
 
 
 class _StoppedError(ConflictError):

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from pynamodb.exceptions import DeleteError, UpdateError
-from pynamodb.expressions.update import Action
 
 from chalicelib.db import keys
 from chalicelib.db.items import narrow
@@ -16,6 +16,9 @@ from chalicelib.domain.autodial import CallList, CallListStatus, ListItem, Outco
 from chalicelib.domain.clock import isoformat_z
 from chalicelib.domain.errors import ConflictError
 from chalicelib.ports.queries.calls import ClaimResult
+
+if TYPE_CHECKING:
+    from pynamodb.expressions.update import Action
 
 
 class _StoppedError(ConflictError):

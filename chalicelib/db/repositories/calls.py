@@ -10,14 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from pynamodb.attributes import Attribute
 from pynamodb.exceptions import PutError, UpdateError
-from pynamodb.expressions.condition import Condition
-from pynamodb.expressions.update import Action
 
 from chalicelib.db import keys
-from chalicelib.db.items import Item
 from chalicelib.db.models.calls import CallItem
 from chalicelib.db.models.shared import FeedItem, SearchItem, UniqueItem
 from chalicelib.db.pagination import Page, decode_cursor, encode_cursor
@@ -25,16 +22,23 @@ from chalicelib.db.ranges import time_range
 from chalicelib.db.repositories.rollups import RollupRepository
 from chalicelib.db.repositories.search import SearchIndex
 from chalicelib.db.writes import Update
-from chalicelib.domain.call_events import CallEvent
 from chalicelib.domain.clock import isoformat_z
 from chalicelib.domain.contacts import FeedKind
 from chalicelib.domain.errors import ConflictError
 from chalicelib.domain.ids import derived_id
 from chalicelib.domain.rollups import delta
 from chalicelib.domain.rollups.calls import contributions
-from chalicelib.domain.search import Term
 from chalicelib.domain.telephony import Call, CallDirection, CallStatus, RecordingState
-from chalicelib.ports.queries.calls import CallFilter
+
+if TYPE_CHECKING:
+    from pynamodb.attributes import Attribute
+    from pynamodb.expressions.condition import Condition
+    from pynamodb.expressions.update import Action
+
+    from chalicelib.db.items import Item
+    from chalicelib.domain.call_events import CallEvent
+    from chalicelib.domain.search import Term
+    from chalicelib.ports.queries.calls import CallFilter
 
 CALL = "call"
 OWNER_CALL = "call"

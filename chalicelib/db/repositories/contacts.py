@@ -14,10 +14,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pynamodb.exceptions import PutError
-from pynamodb.expressions.update import Action
 
 from chalicelib.db import keys
 from chalicelib.db.items import Gsi1, Gsi2, Item, narrow
@@ -53,6 +52,9 @@ from chalicelib.domain.rollups import Cell
 from chalicelib.domain.rollups.contacts import ClosedLead, attribute_contact, closed_lead, contributions
 from chalicelib.domain.search import SearchQuery, Term, matches_words, terms_of
 from chalicelib.ports.queries.contacts import Criteria, filter_values
+
+if TYPE_CHECKING:
+    from pynamodb.expressions.update import Action
 
 OWNER_CONTACT = "contact"
 _PHONE = "phone"

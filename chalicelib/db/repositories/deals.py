@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.db import keys
 from chalicelib.db.items import Item
@@ -24,12 +24,14 @@ from chalicelib.db.repositories.rollups import RollupRepository
 from chalicelib.db.repositories.search import DEAL, SearchIndex
 from chalicelib.db.writes import Delete, Put, Update, Write, must_exist, must_not_exist, transact
 from chalicelib.domain.clock import isoformat_z
-from chalicelib.domain.contacts import FeedEntry
 from chalicelib.domain.deals import Deal, DealStatus, StatusChange
 from chalicelib.domain.errors import StaleVersionError
 from chalicelib.domain.rollups.deals import attribute_deal, contributions
 from chalicelib.domain.search import Term, terms_of
 from chalicelib.ports.queries.deals import ColumnTotal
+
+if TYPE_CHECKING:
+    from chalicelib.domain.contacts import FeedEntry
 
 ALL = "all"
 

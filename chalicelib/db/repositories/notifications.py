@@ -11,12 +11,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pynamodb.attributes import NumberAttribute
 from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.operand import Path
-from pynamodb.expressions.update import Action
 
 from chalicelib.db import keys
 from chalicelib.db.items import narrow
@@ -36,6 +35,9 @@ from chalicelib.domain.notifications import (
     time_of,
 )
 from chalicelib.ports.writes import MAX_TRANSACTION_ITEMS
+
+if TYPE_CHECKING:
+    from pynamodb.expressions.update import Action
 
 # "Mark all read" drops the counts of the window's days, of tomorrow (a clock a little ahead)
 # and of a week before the window, so that days which left it lately go too (`forget_days`

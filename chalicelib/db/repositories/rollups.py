@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from pynamodb.expressions.operand import Path, Value
-from pynamodb.expressions.update import Action
 
 from chalicelib.db import keys
 from chalicelib.db.items import Item
@@ -30,6 +29,8 @@ from chalicelib.domain.clock import isoformat_z
 from chalicelib.domain.rollups import Cell, Contribute, R, delta, is_kept
 
 if TYPE_CHECKING:
+    from pynamodb.expressions.update import Action
+
     from chalicelib.domain.rollups.contacts import ClosedLead
 
 TZ_TTL = 60.0  # seconds a process trusts the company time zone it read (a change rebuilds anyway)

@@ -4,7 +4,7 @@ deals, calls), prefix Queries."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.db import keys
 from chalicelib.db.items import Item
@@ -13,10 +13,12 @@ from chalicelib.db.models.deals import DealItem
 from chalicelib.db.models.shared import SearchItem
 from chalicelib.db.models.users import UserItem
 from chalicelib.db.writes import Delete, Put, Write
-from chalicelib.domain.contacts import Contact
-from chalicelib.domain.deals import Deal
-from chalicelib.domain.search import Term
-from chalicelib.domain.users import User
+
+if TYPE_CHECKING:
+    from chalicelib.domain.contacts import Contact
+    from chalicelib.domain.deals import Deal
+    from chalicelib.domain.search import Term
+    from chalicelib.domain.users import User
 
 CONTACT = "contact"
 USER = "user"

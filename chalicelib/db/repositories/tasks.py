@@ -12,11 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pynamodb.exceptions import UpdateError
-from pynamodb.expressions.condition import Condition
-from pynamodb.pagination import ResultIterator
 
 from chalicelib.db import keys
 from chalicelib.db.items import narrow
@@ -30,6 +28,10 @@ from chalicelib.domain.errors import StaleVersionError
 from chalicelib.domain.rollups.tasks import attribute_task, contributions
 from chalicelib.domain.tasks import MAX_SPAN, DueAction, DueKind, SmsState, Task, TaskAttribution, TaskStatus, TaskType
 from chalicelib.ports.queries.tasks import DueRecord, ListFilter, TaskListKind
+
+if TYPE_CHECKING:
+    from pynamodb.expressions.condition import Condition
+    from pynamodb.pagination import ResultIterator
 
 TaskList = keys.TaskList
 # The key segment of each list a service asks for.

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
-from pynamodb.expressions.update import Action
 
 from chalicelib.db import keys
 from chalicelib.db.items import narrow
@@ -19,6 +18,9 @@ from chalicelib.db.writes import Delete, Put, Update, Write, must_exist, must_no
 from chalicelib.domain.errors import ConflictError, NotFoundError, StaleVersionError
 from chalicelib.domain.search import Term, terms_of
 from chalicelib.domain.users import PRESENCE_REFRESH, TelephonyMode, User, UserStatus, WeekStart
+
+if TYPE_CHECKING:
+    from pynamodb.expressions.update import Action
 
 OWNER_USER = "user"
 

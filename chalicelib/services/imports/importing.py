@@ -16,7 +16,6 @@ from chalicelib.domain.imports import Counts, Import, ImportStatus, import_part_
 from chalicelib.domain.notifications import Link, LinkType, NotificationKind, import_finished_title
 from chalicelib.domain.users import UserStatus
 from chalicelib.ports.notifications import NoNotifier, Notifier
-from chalicelib.ports.outside import Clock, FileStore
 from chalicelib.services.acting import acting_user
 from chalicelib.services.contacts import changes_between
 from chalicelib.services.imports.planner import Chunk, Planner, merge_onto, row_contact_id
@@ -26,6 +25,7 @@ from chalicelib.services.imports.source import read_chunk, split
 from chalicelib.services.imports.undo import save_undo_log, write_undo_log
 
 if TYPE_CHECKING:
+    from chalicelib.ports.outside import Clock, FileStore
     from chalicelib.ports.storage import Contacts, Storage, Users
 
 

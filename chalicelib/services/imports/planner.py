@@ -7,9 +7,8 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from chalicelib.domain.actor import Actor
 from chalicelib.domain.contacts import (
     MAX_EMAILS,
     MAX_PHONES,
@@ -27,6 +26,9 @@ from chalicelib.domain.import_rows import MAX_TAGS, RowFields
 from chalicelib.domain.imports import DuplicatePolicy, Import
 from chalicelib.services.contacts import EDITABLE
 from chalicelib.services.imports.report import ReportLine
+
+if TYPE_CHECKING:
+    from chalicelib.domain.actor import Actor
 
 
 @dataclass(slots=True)

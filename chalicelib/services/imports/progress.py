@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
-from chalicelib.domain.imports import Import
 from chalicelib.ports.writes import MAX_TRANSACTION_ITEMS, Write
+
+if TYPE_CHECKING:
+    from chalicelib.domain.imports import Import
 
 # Counter updates per transaction, next to the import record's own update.
 COUNTERS_PER_COMMIT = MAX_TRANSACTION_ITEMS - 1

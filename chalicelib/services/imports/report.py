@@ -9,9 +9,12 @@ import os
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from chalicelib.domain.imports import MAX_ERRORS_KEPT, Import, import_part_key
-from chalicelib.ports.outside import FileStore
+
+if TYPE_CHECKING:
+    from chalicelib.ports.outside import FileStore
 
 REPORT_HEADER = ["row", "column", "reason", "outcome"]
 

@@ -9,7 +9,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.domain.actor import Actor
 from chalicelib.domain.contacts import ContactKind
 from chalicelib.domain.errors import ConflictError, NotFoundError, UnavailableError, ValidationError
 from chalicelib.domain.ids import new_id
@@ -34,6 +33,7 @@ from chalicelib.services.imports.source import OpenedFile, decoded, fit, take
 from chalicelib.services.imports.undo import Undoer
 
 if TYPE_CHECKING:
+    from chalicelib.domain.actor import Actor
     from chalicelib.ports.storage import Storage
 
 IMPORT_MACHINE = "ContactImport"

@@ -9,12 +9,14 @@ import json
 import os
 import tempfile
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.errors import ConflictError, PayloadTooLargeError, ValidationError
 from chalicelib.domain.import_rows import column_names
 from chalicelib.domain.imports import MAX_COLUMNS, MAX_DIRECT_BYTES, MAX_FILE_BYTES, Import, import_part_key
-from chalicelib.ports.outside import FileStore
+
+if TYPE_CHECKING:
+    from chalicelib.ports.outside import FileStore
 
 PREVIEW_BYTES = 512 * 1024  # a CSV's preview reads this much of the file, not all of it
 

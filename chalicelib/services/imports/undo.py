@@ -14,12 +14,12 @@ from chalicelib.domain.errors import DomainError
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.imports import Import, ImportStatus, import_part_key
 from chalicelib.observability import logger
-from chalicelib.ports.outside import Clock, FileStore
 from chalicelib.services.contacts import changes_between
 from chalicelib.services.imports.planner import Chunk, merge_onto
 from chalicelib.services.imports.progress import commit_in_parts
 
 if TYPE_CHECKING:
+    from chalicelib.ports.outside import Clock, FileStore
     from chalicelib.ports.storage import Contacts, Storage
 
 
