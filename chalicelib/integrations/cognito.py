@@ -8,7 +8,7 @@ from botocore.exceptions import ClientError
 
 from chalicelib.domain.errors import ConflictError, UnauthorizedError, UnavailableError, ValidationError
 from chalicelib.integrations.aws import client
-from chalicelib.ports.outside import Tokens
+from chalicelib.ports.results import Tokens
 
 # Cognito answers these when a login fails for a reason the user can fix.
 _REFUSED = frozenset({"NotAuthorizedException", "UserNotFoundException", "UserNotConfirmedException"})

@@ -3,13 +3,16 @@ SMS, workflows, time). Adapters in `integrations/` implement them; tests fake th
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from chalicelib.domain.errors import UnavailableError
+from chalicelib.ports.results import SmsOutcomeUnknownError as SmsOutcomeUnknownError
+from chalicelib.ports.results import SmsRateLimitedError as SmsRateLimitedError
+from chalicelib.ports.results import SmsReceipt as SmsReceipt  # noqa: TC001
+from chalicelib.ports.results import SmsRejectedError as SmsRejectedError
+from chalicelib.ports.results import Tokens as Tokens  # noqa: TC001
+from chalicelib.ports.results import failure_reason as failure_reason
 
 
 class Clock(Protocol):
@@ -17,15 +20,6 @@ class Clock(Protocol):
     move it (`tests/fakes`) instead of patching a service."""
 
     def __call__(self) -> datetime: ...
-
-
-@dataclass(frozen=True, slots=True)
-class Tokens:
-    access_token: str
-    expires_in: int
-    # The principal (see domain.users.principal_name) the tokens were issued to.
-    principal: str
-    refresh_token: str | None = None
 
 
 class IdentityProvider(Protocol):
@@ -96,31 +90,6 @@ class FileStore(Protocol):
         """Store a local file, streamed from disk (`tags`: S3 object tags, for lifecycle rules)."""
 
 
-@dataclass(frozen=True, slots=True)
-class SmsReceipt:
-    """What the provider answered for an accepted SMS."""
-
-    message_id: str | None
-    parts: int = 1
-
-
-class SmsRejectedError(Exception):
-    """The provider refused this SMS for good (bad number, no credit...): retrying will not help."""
-
-
-class SmsOutcomeUnknownError(Exception):
-    """The request reached the provider but no answer came back: the SMS may be out. Sending it
-    again could send it twice, so callers report it rather than retry."""
-
-
-class SmsRateLimitedError(UnavailableError):
-    """The provider limits our rate: retry after `retry_at` (unix time) when it says."""
-
-    def __init__(self, message: str, retry_at: float | None = None) -> None:
-        super().__init__(message)
-        self.retry_at = retry_at
-
-
 class SmsSender(Protocol):
     """Sends an SMS on behalf of one CRM (Zadarma with telephony; a local fake until then)."""
 
@@ -141,19 +110,3 @@ class Workflows(Protocol):
 
     def abort(self, token: str, error: str, cause: str) -> bool:
         """Fail a step waiting for `token`; False if it waits no more."""
-
-
-def failure_reason(error: Any) -> str:
-    """Why a step failed, from what a Catch hands over: {"Error", "Cause"} (a Lambda's Cause is
-    JSON with `errorMessage`), or a plain message."""
-    if not isinstance(error, dict):
-        return str(error or "the step failed")[:500]
-    cause = error.get("Cause")
-    if isinstance(cause, str):
-        try:
-            decoded = json.loads(cause)
-        except ValueError:
-            decoded = None
-        if isinstance(decoded, dict) and decoded.get("errorMessage"):
-            cause = decoded["errorMessage"]
-    return f"{error.get('Error', 'error')}: {cause}"[:500] if cause else str(error.get("Error", "error"))[:500]

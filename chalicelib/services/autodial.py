@@ -27,13 +27,14 @@ from chalicelib.domain.ids import new_id
 from chalicelib.domain.rights import Access
 from chalicelib.domain.telephony import CallStatus, dial_number, number_lead
 from chalicelib.observability import logger
-from chalicelib.ports.outside import Clock, Workflows, failure_reason
 from chalicelib.ports.pbx import Pbx, PbxError, PbxUnavailableError
 from chalicelib.ports.queries.calls import ClaimResult
+from chalicelib.ports.results import failure_reason
 
 if TYPE_CHECKING:
     from chalicelib.domain.actor import Actor
     from chalicelib.domain.paging import Page
+    from chalicelib.ports.outside import Clock, Workflows
     from chalicelib.ports.storage import Storage
 
 AUTODIAL_MACHINE = "Autodial"

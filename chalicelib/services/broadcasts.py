@@ -29,20 +29,13 @@ from chalicelib.domain.ids import new_id
 from chalicelib.domain.rights import Access
 from chalicelib.domain.sms import SmsTemplate, check_text
 from chalicelib.observability import logger
-from chalicelib.ports.outside import (
-    Clock,
-    SmsOutcomeUnknownError,
-    SmsRateLimitedError,
-    SmsRejectedError,
-    SmsSender,
-    Workflows,
-    failure_reason,
-)
+from chalicelib.ports.results import SmsOutcomeUnknownError, SmsRateLimitedError, SmsRejectedError, failure_reason
 from chalicelib.ports.writes import FeedOwner, Write
 
 if TYPE_CHECKING:
     from chalicelib.domain.actor import Actor
     from chalicelib.domain.paging import Page
+    from chalicelib.ports.outside import Clock, SmsSender, Workflows
     from chalicelib.ports.storage import Storage
 
 BROADCAST_MACHINE = "SmsBroadcast"

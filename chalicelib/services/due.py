@@ -22,14 +22,14 @@ from zoneinfo import ZoneInfo
 
 from chalicelib.domain.errors import StaleVersionError, UnavailableError
 from chalicelib.domain.feed import FeedKind
-from chalicelib.domain.notifications import Link, LinkType, NotificationKind, task_due_title
 from chalicelib.domain.tasks import SMS_MAX_LATENESS, DueKind, SmsState, Task, TaskStatus, due_hour, mark_overdue
 from chalicelib.observability import logger
 from chalicelib.ports.notifications import NoNotifier, Notifier
-from chalicelib.ports.outside import Clock, Mailer, SmsOutcomeUnknownError, SmsRejectedError, SmsSender
+from chalicelib.ports.results import SmsOutcomeUnknownError, SmsRejectedError
 from chalicelib.services.task_feed import task_feed_writes
 
 if TYPE_CHECKING:
+    from chalicelib.ports.outside import Clock, Mailer, SmsSender
     from chalicelib.ports.queries.tasks import DueRecord
     from chalicelib.ports.storage import Storage
 
@@ -175,6 +175,9 @@ class DueWorker:
         raise _RetryLaterError(f"task {task.id} kept changing while being marked overdue")
 
     def _remind(self, tenant_id: str, task: Task, now: datetime) -> bool:
+        # Here, not at the top: most runs remind nobody, and a cold start need not load it.
+        from chalicelib.domain.notifications import Link, LinkType, NotificationKind, task_due_title
+
         user = self._storage.users(tenant_id).get(task.responsible_user_id)
         crm = self._storage.crms.get(tenant_id)
         if user is None or not user.active or crm is None:

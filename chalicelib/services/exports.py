@@ -30,12 +30,13 @@ from chalicelib.domain.imports import (
     import_right,
 )
 from chalicelib.observability import logger
-from chalicelib.ports.outside import Clock, FileStore, Workflows, failure_reason
+from chalicelib.ports.results import failure_reason
 from chalicelib.services.acting import acting_user
 from chalicelib.services.contacts import ContactService, ListQuery
 
 if TYPE_CHECKING:
     from chalicelib.domain.actor import Actor
+    from chalicelib.ports.outside import Clock, FileStore, Workflows
     from chalicelib.ports.storage import Storage
 
 EXPORT_MACHINE = "ContactExport"

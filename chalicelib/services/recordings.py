@@ -17,10 +17,11 @@ from typing import TYPE_CHECKING, Any
 from chalicelib.domain.search import call_terms
 from chalicelib.domain.telephony import RecordingState, transcript_text
 from chalicelib.observability import logger
-from chalicelib.ports.outside import FileStore, failure_reason
 from chalicelib.ports.pbx import Pbx, PbxClient, PbxError, PbxRateLimitedError, PbxUnavailableError
+from chalicelib.ports.results import failure_reason
 
 if TYPE_CHECKING:
+    from chalicelib.ports.outside import FileStore
     from chalicelib.ports.storage import Calls, Storage
 
 NOT_READY_WORDS = ("not found", "not ready", "no file")

@@ -13,7 +13,7 @@ from chalicelib.integrations.zadarma.client import (
     ZadarmaRateLimitedError,
     ZadarmaUnavailableError,
 )
-from chalicelib.ports.outside import SmsOutcomeUnknownError, SmsRateLimitedError, SmsReceipt, SmsRejectedError
+from chalicelib.ports.results import SmsOutcomeUnknownError, SmsRateLimitedError, SmsReceipt, SmsRejectedError
 
 
 class ZadarmaSmsSender:

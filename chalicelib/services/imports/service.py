@@ -27,13 +27,14 @@ from chalicelib.domain.imports import (
 from chalicelib.domain.paging import Page
 from chalicelib.observability import logger
 from chalicelib.ports.notifications import NoNotifier, Notifier
-from chalicelib.ports.outside import Clock, FileStore, Workflows, failure_reason
+from chalicelib.ports.results import failure_reason
 from chalicelib.services.imports.importing import Importer, notify_finished
 from chalicelib.services.imports.source import OpenedFile, decoded, fit, take
 from chalicelib.services.imports.undo import Undoer
 
 if TYPE_CHECKING:
     from chalicelib.domain.actor import Actor
+    from chalicelib.ports.outside import Clock, FileStore, Workflows
     from chalicelib.ports.storage import Storage
 
 IMPORT_MACHINE = "ContactImport"
