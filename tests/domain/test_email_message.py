@@ -207,11 +207,23 @@ def test_malformed_input_never_raises_anything_but_a_validation_error() -> None:
             raw[rng.randrange(len(raw))] = rng.randrange(256)
         cut = bytes(raw[: rng.randint(0, len(raw))])
         try:
-            parse(cut)
+            message = parse(cut)
+            for text in (message.subject, message.text, message.html or "", *message.participants):
+                text.encode("utf-8")  # no lone surrogates: every string can be stored
             list(attachment_parts(cut))
             parse_dsn(cut)
         except MalformedMessageError:
             pass
+
+
+def test_undeclared_8_bit_headers_read_as_utf_8_or_replacement_characters() -> None:
+    utf8 = parse("From: Jörg <j@x.example>\r\nSubject: Grüße\r\n\r\nbody é\r\n".encode())
+    assert utf8.subject == "Grüße"
+    assert utf8.sender is not None
+    assert utf8.sender.name == "Jörg"
+    latin1 = parse("From: Jörg <j@x.example>\r\nSubject: Grüße\r\n\r\nbody é\r\n".encode("latin-1"))
+    assert latin1.subject == "Gr\ufffd\ufffde"
+    latin1.text.encode("utf-8")
 
 
 def test_a_message_id_missing_leaves_none_and_a_stable_digest() -> None:
