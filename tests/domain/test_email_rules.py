@@ -108,6 +108,27 @@ def test_an_auto_submitted_bounce_creates_no_lead() -> None:
     assert set(decide(outside).values()) == {Refusal.BULK}
 
 
+@pytest.mark.parametrize(
+    "address",
+    [
+        "noreply@shop.example",
+        "no-reply@shop.example",
+        "do-not-reply@x.example",
+        "MAILER-DAEMON@x.example",
+        "bounces+123@list.example",
+        "postmaster@x.example",
+    ],
+)
+def test_an_automatic_sender_creates_no_lead(address: str) -> None:
+    message = replace(sent_by(eml("plain.eml"), address.lower()), cc=())
+    assert decide(message) == {address.lower(): Refusal.ROBOT}
+
+
+def test_a_person_whose_name_merely_starts_like_a_robot_may_become_a_lead() -> None:
+    message = replace(sent_by(eml("plain.eml"), "noreplyfan@x.example"), cc=())
+    assert decide(message) == {"noreplyfan@x.example": None}
+
+
 def test_a_cc_d_person_on_an_existing_thread_never_becomes_a_lead() -> None:
     reply = eml("reply_references_only.eml")
     assert decide(reply)["carol@example.org"] is Refusal.CC_ON_THREAD

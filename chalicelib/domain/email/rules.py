@@ -5,8 +5,8 @@ A lead is created only from a message that starts a conversation with someone un
   also the recipients, To and Cc, of outgoing mail; `none`: nobody);
 - never an exception match (EM-6), the CRM's own users or domains (and subdomains), bulk mail (List-Unsubscribe,
   List-Id, Precedence bulk/list/junk, Auto-Submitted other than "no"), a reply (In-Reply-To or
-  References, or a message in a thread the CRM already holds: the person is known there), or a
-  person only CC'd on an existing thread.
+  References, or a message in a thread the CRM already holds: the person is known there), a
+  person only CC'd on an existing thread, or an automatic sender (no-reply@, mailer-daemon@...).
 Incoming mail offers its sender and its Cc (To is the mailbox and colleagues); outgoing mail its
 To and Cc. Each refusal carries a reason for logs and tests. Known contacts are the service's
 business (one contact per address, AP18), not this function's.
@@ -14,6 +14,7 @@ business (one contact per address, AP18), not this function's.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -41,6 +42,7 @@ class Refusal(StrEnum):
     OWN_ADDRESS = "the address belongs to the CRM"
     OWN_DOMAIN = "the address is in one of the CRM's domains"
     BULK = "bulk or automatic mail"
+    ROBOT = "an automatic sender (no-reply, mailer-daemon...)"
     REPLY = "a reply in an existing conversation"
     CC_ON_THREAD = "only CC'd on an existing thread"
 
@@ -59,6 +61,14 @@ def _in_domains(address: str, domains: set[str]) -> bool:
     """The CRM's domains include their subdomains (mx.acme.example is the CRM's own too)."""
     domain = _domain(address)
     return any(domain == d or domain.endswith(f".{d}") for d in domains)
+
+
+# Local parts of senders no person reads: they never become leads, even without bulk headers.
+_ROBOTS = re.compile(r"^(no-?reply|do-?not-?reply|mailer-daemon|postmaster|bounces?)([+.\-_].*)?$")
+
+
+def _robot(address: str) -> bool:
+    return _ROBOTS.match(address.rpartition("@")[0]) is not None
 
 
 def excluded(address: str, patterns: Iterable[str]) -> bool:
@@ -134,6 +144,7 @@ def _refusal(
         (address in own, Refusal.OWN_ADDRESS),
         (_in_domains(address, domains), Refusal.OWN_DOMAIN),
         (message.bulk.is_bulk, Refusal.BULK),
+        (_robot(address), Refusal.ROBOT),
         (only_cc and (in_existing_thread or message.is_reply), Refusal.CC_ON_THREAD),
         (message.is_reply or in_existing_thread, Refusal.REPLY),
     )
