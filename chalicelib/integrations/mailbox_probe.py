@@ -21,6 +21,12 @@ TIMEOUT_S = 10.0
 _ERRORS = (OSError, imaplib.IMAP4.error, EOFError)
 
 
+def _text(error: BaseException) -> str:
+    """An error's message; IMAP and SMTP libraries often carry the server's answer as bytes."""
+    first = error.args[0] if error.args else ""
+    return first.decode(errors="replace") if isinstance(first, bytes) else str(first)
+
+
 def _failure(error: BaseException) -> MailboxProbeError:
     """What went wrong, in the words the user sees (auth, unreachable, tls, protocol)."""
     if isinstance(error, ssl.SSLError | ssl.CertificateError):
@@ -29,11 +35,13 @@ def _failure(error: BaseException) -> MailboxProbeError:
         answer = error.smtp_error
         detail = answer.decode(errors="replace") if isinstance(answer, bytes) else str(answer)
         return MailboxProbeError("auth", detail or "login refused")
+    if isinstance(error, smtplib.SMTPNotSupportedError) or "STARTTLS" in _text(error).upper():
+        return MailboxProbeError("tls", _text(error) or "the server does not offer STARTTLS")
     if isinstance(error, TimeoutError | socket.timeout):
         return MailboxProbeError("unreachable", "no answer within the timeout")
     if isinstance(error, OSError):
         return MailboxProbeError("unreachable", error.strerror or str(error) or type(error).__name__)
-    return MailboxProbeError("protocol", str(error) or type(error).__name__)
+    return MailboxProbeError("protocol", _text(error) or type(error).__name__)
 
 
 class ImapSmtpProbe:
@@ -43,7 +51,7 @@ class ImapSmtpProbe:
 
     def check_imap(self, server: Server, password: str) -> None:
         from imapclient import IMAPClient
-        from imapclient.exceptions import LoginError
+        from imapclient.exceptions import CapabilityError, LoginError
 
         try:
             client = IMAPClient(
@@ -57,11 +65,14 @@ class ImapSmtpProbe:
             raise _failure(error) from None
         try:
             if server.security is Security.STARTTLS:
-                client.starttls(self._tls)
+                try:
+                    client.starttls(self._tls)
+                except CapabilityError:
+                    raise MailboxProbeError("tls", "the server does not offer STARTTLS") from None
             try:
                 client.login(server.username, password)
             except LoginError as error:
-                raise MailboxProbeError("auth", str(error) or "login refused") from None
+                raise MailboxProbeError("auth", _text(error) or "login refused") from None
             client.select_folder("INBOX", readonly=True)
         except MailboxProbeError:
             raise
