@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from chalicelib.domain.errors import ForbiddenError, NotFoundError, ValidationError, check_version
+from chalicelib.domain.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError, check_version
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.mailboxes import (
     MAX_INTEGRATIONS,
@@ -114,10 +114,13 @@ class MailboxService:
             create_leads=_create_leads(given.create_leads or CreateLeads.NONE.value),
             created_at=self._clock(),
         )
+        repo = self._storage.mailboxes(actor.tenant_id)
+        if len(repo.list_all()) >= MAX_INTEGRATIONS:  # early, before a connection test; the count decides
+            raise ConflictError(f"a CRM has at most {MAX_INTEGRATIONS} email integrations", field="limit")
         self._test(imap, imap_password, smtp, smtp_password)
         self._secrets.put(actor.tenant_id, secret_name(integration.id), {"imap": imap_password, "smtp": smtp_password})
         try:
-            self._storage.mailboxes(actor.tenant_id).create(integration, MAX_INTEGRATIONS)
+            repo.create(integration, MAX_INTEGRATIONS)
         except Exception:
             self._secrets.delete(actor.tenant_id, secret_name(integration.id))
             raise

@@ -77,12 +77,14 @@ def test_a_failed_connection_test_saves_nothing_and_names_the_field(
     assert secrets.values == {}
 
 
-def test_at_most_twenty_per_crm(world: World, service: MailboxService) -> None:
+def test_at_most_twenty_per_crm(world: World, service: MailboxService, probe: FakeMailboxProbe) -> None:
     for n in range(MAX_INTEGRATIONS):
         service.create(world.admin, given(f"M{n}"))
+    probe.checked.clear()
     with pytest.raises(ConflictError) as refused:
         service.create(world.admin, given("one too many"))
     assert refused.value.field == "limit"
+    assert probe.checked == []  # refused before any connection test
 
 
 def test_visibility_personal_shared_and_admin(world: World, service: MailboxService) -> None:
