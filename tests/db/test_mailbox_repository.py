@@ -8,6 +8,7 @@ import pytest
 
 from chalicelib.db import keys
 from chalicelib.db.models.mailboxes import MailboxCountItem
+from chalicelib.db.models.shared import UniqueItem
 from chalicelib.db.repositories.mailboxes import MailboxRepository
 from chalicelib.db.repositories.sms_templates import SmsTemplateRepository
 from chalicelib.domain.clock import utcnow
@@ -39,6 +40,10 @@ def test_ap89_ap90_create_read_list_save_delete(aws: LocalAws) -> None:
     SmsTemplateRepository(TENANT).create(SmsTemplate(new_id(), "T", "Hello", utcnow()))  # another item kind
     first, second = integration("A"), integration("B", shared=("user-2", "user-3"))
     repo.create(first, 20)
+    # Items of another kind under the same prefix (a folder cursor, say) are not integrations.
+    UniqueItem(
+        keys.tenant_pk(TENANT), f"{keys.email_integration_sk(first.id)}#F#INBOX", owner_type="x", owner_id="y"
+    ).save()
     repo.create(second, 20)
     assert repo.get(first.id) == first
     assert repo.get(second.id) == second
