@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from chalicelib.integrations.pbx import PbxAccounts
     from chalicelib.integrations.secrets import SsmSecretStore
     from chalicelib.integrations.workflows import StepFunctionsWorkflows
-    from chalicelib.ports.outside import Clock, FileStore, SmsReceipt, SmsSender
+    from chalicelib.ports.outside import Clock, FileStore, MailboxProbe, SmsReceipt, SmsSender
     from chalicelib.services.analytics import AnalyticsService
     from chalicelib.services.auth import AuthService
     from chalicelib.services.autodial import AutodialService
@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from chalicelib.services.groups import GroupService
     from chalicelib.services.imports import ImportService
     from chalicelib.services.invitations import InvitationService
+    from chalicelib.services.mailboxes import MailboxService
     from chalicelib.services.maintenance import MaintenanceService
     from chalicelib.services.notifications import NotificationService
     from chalicelib.services.pbx_events import PbxEvents
@@ -280,6 +281,18 @@ class Services:
         from chalicelib.services.search import SearchService
 
         return SearchService(self.storage)
+
+    @functools.cached_property
+    def mailbox_probe(self) -> MailboxProbe:
+        from chalicelib.integrations.mailbox_probe import ImapSmtpProbe
+
+        return ImapSmtpProbe()
+
+    @functools.cached_property
+    def mailboxes(self) -> MailboxService:
+        from chalicelib.services.mailboxes import MailboxService
+
+        return MailboxService(self.storage, self.clock, self.secrets, self.mailbox_probe)
 
     @functools.cached_property
     def sms(self) -> SmsService:

@@ -157,6 +157,7 @@ def local_aws() -> Iterator[LocalAws]:
     from moto import mock_aws
 
     from infra.local import resources as stack_resources
+    from tests.fakes.mailboxes import FakeMailboxProbe
 
     with mock_aws(config=MOTO_CONFIG):
         cognito = aws_client("cognito-idp")
@@ -172,6 +173,7 @@ def local_aws() -> Iterator[LocalAws]:
 
         clock = ManualClock()
         services().clock = clock  # before any service is built: they all share it
+        services().mailbox_probe = FakeMailboxProbe()  # no test reaches a real mail server
         try:
             yield LocalAws(pool.pool_id, pool.client_id, cognito, aws_client("ssm"), clock)
         finally:

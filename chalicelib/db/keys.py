@@ -50,6 +50,8 @@ Access patterns (AP), each a repository method with a test:
   AP87 broadcasts, newest first         Query    gsi1 pk=T#<tid>#BROADCASTS | gsi2 ..#U#<creator> sk=<created_at>#<id>
   AP39 a call list and its numbers      Get/Query pk=T#<tid>#CL#<id> sk=CALLLIST | I#<index>
   AP88 call lists, newest first         Query    gsi1 pk=T#<tid>#CALLLISTS | gsi2 ..#U#<creator> sk=<created_at>#<id>
+  AP89 email integrations               Query    pk=T#<tid> sk begins_with EMAIL#INT#
+  AP90 an email integration (+ count)   Get/TransactWrite pk=T#<tid> sk=EMAIL#INT#<id> (+ sk=EMAIL#COUNT)
   AP40 the autodial awaiting a call end GetItem  pk=T#<tid> sk=UNIQUE#AUTODIAL#<extension>#<e164>
   AP41 an import                        GetItem  pk=T#<tid>#IM#<id> sk=IMPORT
   AP42 imports, newest first (history)  Query    gsi1 pk=T#<tid>#IMPORTS sk=<created_at>#<id>
@@ -320,6 +322,15 @@ SMS_TEMPLATE = "SMSTPL#"
 
 def sms_template_sk(template_id: str) -> str:
     return f"{SMS_TEMPLATE}{template_id}"
+
+
+EMAIL_INTEGRATION = "EMAIL#INT#"
+# How many email integrations the CRM has: raised under a condition on create (<= 20, EM-1).
+EMAIL_INTEGRATION_COUNT = "EMAIL#COUNT"
+
+
+def email_integration_sk(integration_id: str) -> str:
+    return f"{EMAIL_INTEGRATION}{integration_id}"
 
 
 BROADCAST_RECORD = "BROADCAST"

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from chalicelib.db.repositories.groups import GroupRepository
     from chalicelib.db.repositories.imports import ExportRepository, ImportRepository
     from chalicelib.db.repositories.invitations import InvitationRepository
+    from chalicelib.db.repositories.mailboxes import MailboxRepository
     from chalicelib.db.repositories.notifications import NotificationRepository
     from chalicelib.db.repositories.presence import ExtensionStatusRepository
     from chalicelib.db.repositories.properties import PropertyRepository
@@ -125,6 +126,11 @@ class DynamoStorage:
         from chalicelib.db.repositories.search import SearchIndex
 
         return SearchIndex(tenant_id)
+
+    def mailboxes(self, tenant_id: str) -> MailboxRepository:
+        from chalicelib.db.repositories.mailboxes import MailboxRepository
+
+        return MailboxRepository(tenant_id)
 
     def sms_templates(self, tenant_id: str) -> SmsTemplateRepository:
         from chalicelib.db.repositories.sms_templates import SmsTemplateRepository

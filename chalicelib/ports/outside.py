@@ -5,14 +5,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
+from chalicelib.ports.results import MailboxProbeError as MailboxProbeError
 from chalicelib.ports.results import SmsOutcomeUnknownError as SmsOutcomeUnknownError
 from chalicelib.ports.results import SmsRateLimitedError as SmsRateLimitedError
 from chalicelib.ports.results import SmsReceipt as SmsReceipt  # noqa: TC001
 from chalicelib.ports.results import SmsRejectedError as SmsRejectedError
 from chalicelib.ports.results import Tokens as Tokens  # noqa: TC001
 from chalicelib.ports.results import failure_reason as failure_reason
+
+if TYPE_CHECKING:
+    from chalicelib.domain.mailboxes import Server
 
 
 class Clock(Protocol):
@@ -60,6 +64,16 @@ class SecretStore(Protocol):
 
     def delete(self, tenant_id: str, name: str) -> None:
         """Delete a secret; deleting a missing one is not an error."""
+
+
+class MailboxProbe(Protocol):
+    """The connection test on save of an email integration (EM-1), with socket timeouts."""
+
+    def check_imap(self, server: Server, password: str) -> None:
+        """Log in and select INBOX; raise MailboxProbeError with the reason on failure."""
+
+    def check_smtp(self, server: Server, password: str) -> None:
+        """Connect (and STARTTLS) and authenticate; raise MailboxProbeError on failure."""
 
 
 class FileStore(Protocol):

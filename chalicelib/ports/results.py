@@ -61,3 +61,16 @@ def failure_reason(error: Any) -> str:
         if isinstance(decoded, dict) and decoded.get("errorMessage"):
             cause = decoded["errorMessage"]
     return f"{error.get('Error', 'error')}: {cause}"[:500] if cause else str(error.get("Error", "error"))[:500]
+
+
+class MailboxProbeError(Exception):
+    """A mailbox server refused or could not be reached (the connection test on save, EM-1).
+
+    `kind`: `auth` (credentials refused), `unreachable` (DNS, refused, timeout), `tls` (handshake
+    or certificate), `protocol` (an answer that is not IMAP/SMTP); `detail` is shown to the user.
+    """
+
+    def __init__(self, kind: str, detail: str) -> None:
+        super().__init__(f"{kind}: {detail}")
+        self.kind = kind
+        self.detail = detail

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from chalicelib.domain.deals import Deal, DealStatus
     from chalicelib.domain.imports import Counts, Export, ExportStatus, Import, ImportStatus
     from chalicelib.domain.invitations import Invitation
+    from chalicelib.domain.mailboxes import Integration
     from chalicelib.domain.notifications import Inbox, Notification
     from chalicelib.domain.paging import Page
     from chalicelib.domain.properties import PropertyDef
@@ -519,6 +520,25 @@ class Search(Protocol):
         """The records behind search hits, in hit order: one BatchGetItem (<= 100 keys)."""
 
 
+class Mailboxes(Protocol):
+    """Email integrations of one CRM (EM-1); at most MAX_INTEGRATIONS, kept by a counter."""
+
+    def list_all(self) -> list[Integration]:
+        """AP89: every integration of the CRM (at most 20), in creation order."""
+
+    def get(self, integration_id: str) -> Integration | None:
+        """AP90."""
+
+    def create(self, integration: Integration, limit: int) -> None:
+        """AP90: the item and the CRM's count, refused (ConflictError) when `limit` are there."""
+
+    def save(self, before: Integration, after: Integration) -> Integration:
+        """AP90: the settings and sync state, conditional on `before.version`."""
+
+    def delete(self, integration: Integration) -> None:
+        """AP90: the item and one less in the count."""
+
+
 class SmsTemplates(Protocol):
     """SMS templates of one CRM."""
 
@@ -752,6 +772,8 @@ class Storage(Protocol):
 
     @property
     def invitations(self) -> Invitations: ...
+
+    def mailboxes(self, tenant_id: str) -> Mailboxes: ...
 
     def notifications(self, tenant_id: str) -> Notifications: ...
 

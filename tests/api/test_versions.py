@@ -110,6 +110,21 @@ CASES = [
     ),
     Case(
         "PATCH",
+        "/v1/email/integrations/{integration_id}",
+        created(
+            "/v1/email/integrations",
+            {
+                "name": "Sales",
+                "email": "sales@example.com",
+                "imap": {"host": "imap.example.com", "port": 993, "security": "ssl", "username": "u", "password": "p"},
+                "smtp": {"host": "smtp.example.com", "port": 465, "security": "ssl", "username": "u", "password": "p"},
+            },
+        ),
+        {"name": "Support"},
+        ("name", "Support"),
+    ),
+    Case(
+        "PATCH",
         "/v1/clients/{client_id}",
         created("/v1/clients", {"name": "Acme"}),
         {"name": "Acme Dental"},

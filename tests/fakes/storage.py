@@ -18,6 +18,7 @@ from chalicelib.ports.storage import FeedOwner
 from tests.fakes.base import FakeWrite, commit
 from tests.fakes.broadcasts import FakeBroadcasts
 from tests.fakes.dashboards import FakeDashboardLayouts
+from tests.fakes.mailboxes import FakeMailboxes
 from tests.fakes.notifications import FakeNotifications
 from tests.fakes.records import (
     FakeContacts,
@@ -46,6 +47,7 @@ class Tenant:
     deals: FakeDeals = field(default_factory=FakeDeals)
     properties: FakeProperties = field(default_factory=FakeProperties)
     sms_templates: FakeSmsTemplates = field(default_factory=FakeSmsTemplates)
+    mailboxes: FakeMailboxes = field(default_factory=FakeMailboxes)
     calls: FakeCalls | None = None
     tasks: FakeTasks | None = None
     broadcasts: FakeBroadcasts = field(default_factory=FakeBroadcasts)
@@ -123,6 +125,9 @@ class FakeStorage:
 
     def notifications(self, tenant_id: str) -> FakeNotifications:
         return self.tenant(tenant_id).notifications
+
+    def mailboxes(self, tenant_id: str) -> FakeMailboxes:
+        return self.tenant(tenant_id).mailboxes
 
     def sms_templates(self, tenant_id: str) -> FakeSmsTemplates:
         return self.tenant(tenant_id).sms_templates

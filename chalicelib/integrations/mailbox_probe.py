@@ -1,0 +1,105 @@
+"""The connection test of an email integration (EM-1): IMAP login with imapclient, SMTP login
+with smtplib, both under a socket timeout so a dead server fails in seconds, never hangs."""
+
+from __future__ import annotations
+
+import contextlib
+import imaplib
+import smtplib
+import socket
+import ssl
+from typing import TYPE_CHECKING
+
+from chalicelib.domain.mailboxes import Security
+from chalicelib.ports.results import MailboxProbeError
+
+if TYPE_CHECKING:
+    from chalicelib.domain.mailboxes import Server
+
+TIMEOUT_S = 10.0
+# What a connection, a TLS handshake or a server's answer can raise (SSL and SMTP errors are OSErrors).
+_ERRORS = (OSError, imaplib.IMAP4.error, EOFError)
+
+
+def _text(error: BaseException) -> str:
+    """An error's message; IMAP and SMTP libraries often carry the server's answer as bytes."""
+    first = error.args[0] if error.args else ""
+    return first.decode(errors="replace") if isinstance(first, bytes) else str(first)
+
+
+def _failure(error: BaseException) -> MailboxProbeError:
+    """What went wrong, in the words the user sees (auth, unreachable, tls, protocol)."""
+    if isinstance(error, ssl.SSLError | ssl.CertificateError):
+        return MailboxProbeError("tls", str(error) or type(error).__name__)
+    if isinstance(error, smtplib.SMTPAuthenticationError):
+        answer = error.smtp_error
+        detail = answer.decode(errors="replace") if isinstance(answer, bytes) else str(answer)
+        return MailboxProbeError("auth", detail or "login refused")
+    if isinstance(error, smtplib.SMTPNotSupportedError) or "STARTTLS" in _text(error).upper():
+        return MailboxProbeError("tls", _text(error) or "the server does not offer STARTTLS")
+    if isinstance(error, TimeoutError | socket.timeout):
+        return MailboxProbeError("unreachable", "no answer within the timeout")
+    if isinstance(error, OSError):
+        return MailboxProbeError("unreachable", error.strerror or str(error) or type(error).__name__)
+    return MailboxProbeError("protocol", _text(error) or type(error).__name__)
+
+
+class ImapSmtpProbe:
+    def __init__(self, *, timeout: float = TIMEOUT_S, tls_context: ssl.SSLContext | None = None) -> None:
+        self._timeout = timeout
+        self._tls = tls_context or ssl.create_default_context()
+
+    def check_imap(self, server: Server, password: str) -> None:
+        from imapclient import IMAPClient
+        from imapclient.exceptions import CapabilityError, LoginError
+
+        try:
+            client = IMAPClient(
+                server.host,
+                port=server.port,
+                ssl=server.security is Security.SSL,
+                ssl_context=self._tls,
+                timeout=self._timeout,
+            )
+        except _ERRORS as error:
+            raise _failure(error) from None
+        try:
+            if server.security is Security.STARTTLS:
+                try:
+                    client.starttls(self._tls)
+                except CapabilityError:
+                    raise MailboxProbeError("tls", "the server does not offer STARTTLS") from None
+            try:
+                client.login(server.username, password)
+            except LoginError as error:
+                raise MailboxProbeError("auth", _text(error) or "login refused") from None
+            client.select_folder("INBOX", readonly=True)
+        except MailboxProbeError:
+            raise
+        except _ERRORS as error:
+            raise _failure(error) from None
+        finally:
+            with contextlib.suppress(*_ERRORS):
+                client.logout()
+
+    def check_smtp(self, server: Server, password: str) -> None:
+        try:
+            if server.security is Security.SSL:
+                smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+                    server.host, server.port, timeout=self._timeout, context=self._tls
+                )
+            else:
+                smtp = smtplib.SMTP(server.host, server.port, timeout=self._timeout)
+        except _ERRORS as error:
+            raise _failure(error) from None
+        try:
+            smtp.ehlo()
+            if server.security is Security.STARTTLS:
+                smtp.starttls(context=self._tls)
+                smtp.ehlo()
+            smtp.login(server.username, password)
+        except _ERRORS as error:
+            raise _failure(error) from None
+        finally:
+            with contextlib.suppress(*_ERRORS):
+                smtp.quit()
