@@ -20,7 +20,7 @@ test("a lead created in Unsorted is taken by a colleague, the late taker is told
   const name = `Pool Lead ${unique()}`;
   await signIn(page);
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Leads" }).click();
-  await expect(page.getByRole("heading", { name: "Leads" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Leads", level: 1 })).toBeVisible();
   await page.getByRole("tab", { name: "Unsorted" }).click();
   await expect(page.getByRole("tab", { name: "Unsorted" })).toHaveAttribute("aria-selected", "true");
   await expect(page.getByRole("tab", { name: "All" })).toBeVisible(); // the admin may see all leads

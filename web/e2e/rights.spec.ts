@@ -55,7 +55,7 @@ test("a user without rights is not offered creating, deleting, editing clients o
 
   await expect(nav.getByRole("link", { name: "Imports" })).toHaveCount(0);
   await nav.getByRole("link", { name: "Clients" }).click();
-  await expect(page.getByRole("heading", { name: "Clients" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Clients", level: 1 })).toBeVisible();
   await expect(page.getByRole("link", { name: /Import/ })).toHaveCount(0);
   await expect(page.getByRole("button", { name: /Export/ })).toHaveCount(0);
   await expect(page.getByRole("tab", { name: "My clients" })).toBeVisible();
@@ -90,7 +90,7 @@ test("a user without rights is not offered creating, deleting, editing clients o
   await expect(page.getByRole("link", { name: "New deal" })).toHaveCount(0);
 
   await nav.getByRole("link", { name: "Calendar" }).click();
-  await expect(page.getByRole("heading", { name: "Calendar" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Calendar", level: 1 })).toBeVisible();
   await expect(page.getByLabel("Calendar of")).toHaveCount(0);
   await snap(page, info, "rights-calendar");
 });
