@@ -81,7 +81,9 @@ class Run:
     def interrupt(self) -> tuple[int, str]:
         """Ctrl-C, as in a terminal; returns (exit code, output)."""
         self.process.send_signal(signal.SIGINT)
-        self.process.wait(timeout=30)
+        # Stopping saves a full snapshot of the state (the demo's weeks of history included):
+        # on a machine whose two cores run the other test workers it took over 30 s once.
+        self.process.wait(timeout=60)
         return self.process.returncode, self.output()
 
     def kill(self) -> None:
