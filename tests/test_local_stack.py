@@ -83,7 +83,14 @@ class Run:
         self.process.send_signal(signal.SIGINT)
         # Stopping saves a full snapshot of the state (the demo's weeks of history included):
         # on a machine whose two cores run the other test workers it took over 30 s once.
-        self.process.wait(timeout=60)
+        try:
+            self.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.process.send_signal(signal.SIGUSR1)  # every thread's stack, into the output
+            time.sleep(2)
+            self.process.kill()
+            self.process.wait()
+            raise AssertionError(f"the local stack did not stop within 60 s:\n{self.output()}") from None
         return self.process.returncode, self.output()
 
     def kill(self) -> None:

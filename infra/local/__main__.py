@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import os
 import signal
 import sys
@@ -42,6 +43,8 @@ def main(argv: list[str] | None = None) -> int:
 
     stack = LocalStack(options)
     stopping = threading.Event()
+    if hasattr(signal, "SIGUSR1"):  # `kill -USR1 <pid>` prints every thread's stack: a hang explains itself
+        faulthandler.register(signal.SIGUSR1, all_threads=True)
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stopping.set())
     try:
@@ -83,7 +86,10 @@ def main(argv: list[str] | None = None) -> int:
 """,
         flush=True,
     )
-    stopping.wait()
+    # A wait without a timeout can miss Ctrl-C for good: the kernel may hand the signal to another
+    # thread, and Python runs its handler only once the main thread wakes.
+    while not stopping.wait(timeout=0.5):
+        pass
     print("\n  stopping...", flush=True)
     saved = stack.stop()
     if saved:

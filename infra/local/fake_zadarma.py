@@ -437,7 +437,9 @@ def main(argv: list[str] | None = None) -> int:
     fake = FakeZadarma({args.key: args.secret}, args.host, args.port)
     print(f"fake Zadarma (not the real API) on {fake.start()}, key {args.key!r}", flush=True)
     try:
-        threading.Event().wait()
+        forever = threading.Event()
+        while not forever.wait(timeout=0.5):  # short waits: Ctrl-C may land on another thread
+            pass
     except KeyboardInterrupt:
         pass
     finally:

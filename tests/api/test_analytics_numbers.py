@@ -7,6 +7,7 @@ numbers a person counting by hand would give.
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from tests.fakes.clock import ManualClock
 from tests.harness import Api, CrmSession
@@ -48,7 +49,9 @@ def test_deals_report_counts_conversion_funnel_and_won_value_at_the_stored_rate(
     crm: CrmSession = make_crm()
     company(api, crm, usd_rate="0.5")
     client = api.post("/v1/clients", {"name": "Acme"}, token=crm.token).json["id"]
-    day0 = clock().date()
+    # Days are the company's: near midnight UTC, Paris is already tomorrow.
+    zone = ZoneInfo(api.get("/v1/settings/company", token=crm.token).json["timezone"])
+    day0 = clock().astimezone(zone).date()
     in_euros = new_deal(api, crm, client, "100.00", "EUR")
     in_dollars = new_deal(api, crm, client, "200.00", "USD")
     lost = new_deal(api, crm, client, "50.00", "EUR")
