@@ -64,6 +64,14 @@ FUNCTIONS: tuple[LambdaFunction, ...] = (
         schedule_minutes=1,
     ),
     LambdaFunction(
+        name="WebhookDelivery",
+        handler="functions.hooks.handler",
+        description="Delivers webhook events from the outbox (signed, retried with backoff) every minute",
+        access=frozenset({Access.TABLE_READ, Access.TABLE_WRITE}),
+        schedule_minutes=1,
+        timeout_seconds=300,
+    ),
+    LambdaFunction(
         name="FetchRecording",
         handler="functions.recordings.fetch",
         description="Copies a call recording from the PBX to S3 (one attempt; RecordingFetch retries)",

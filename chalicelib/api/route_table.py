@@ -33,6 +33,7 @@ MODULES = (
     "dashboard",
     "analytics",
     "notifications",
+    "hooks",
 )
 
 # (module, method, path under API_PREFIX, handler's name), one per endpoint.
@@ -167,6 +168,11 @@ ROUTE_TABLE: tuple[tuple[str, str, str, str], ...] = (
     ("notifications", "GET", "/notifications", "list_notifications"),
     ("notifications", "GET", "/notifications/unread-count", "unread_count"),
     ("notifications", "POST", "/notifications/read", "read_notifications"),
+    ("hooks", "GET", "/hooks", "list_hooks"),
+    ("hooks", "POST", "/hooks", "create_hook"),
+    ("hooks", "GET", "/hooks/samples/{event}", "hook_samples"),
+    ("hooks", "DELETE", "/hooks/{hook_id}", "delete_hook"),
+    ("hooks", "GET", "/hooks/{hook_id}/deliveries", "hook_deliveries"),
 )
 
 

@@ -36,6 +36,7 @@ class NotificationKind(StrEnum):
     EMAIL_RECEIVED = "email_received"
     IMPORT_FINISHED = "import_finished"
     INTEGRATION_ERROR = "integration_error"
+    WEBHOOK_DISABLED = "webhook_disabled"
 
 
 class LinkType(StrEnum):
@@ -175,6 +176,13 @@ def plain_title(text: str) -> Title:
 
 def lead_assigned_title(lead_name: str) -> Title:
     return Title(f"Lead assigned to you: {lead_name}", f"Prospect qui vous est attribué : {lead_name}")
+
+
+def webhook_disabled_title(event: str, url: str) -> Title:
+    return Title(
+        f"Webhook disabled after days of failed deliveries: {event} to {url}",
+        f"Webhook désactivé après plusieurs jours d'échecs : {event} vers {url}",
+    )
 
 
 def task_assigned_title(task_title: str) -> Title:
