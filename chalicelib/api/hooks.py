@@ -5,6 +5,7 @@ worker through the composition root), so a delivery's `data` is what `GET` of it
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from pydantic import Field
@@ -87,7 +88,7 @@ class SampleList(Output):
 @router.route("/hooks", "GET", right=Access.ANY_USER, response=HookList)
 def list_hooks(actor: Actor) -> HookList:
     """Your webhooks (an administrator: every webhook of the CRM)."""
-    return HookList(items=[HookOut.of(h) for h in services().hooks.list(actor)])
+    return HookList(items=[HookOut.of(h) for h in services().hooks.hooks(actor)])
 
 
 @router.route("/hooks", "POST", right=Access.ANY_USER, body=HookIn, response=HookCreated, status=201)
@@ -161,7 +162,7 @@ def samples(actor: Actor, event: HookEvent) -> list[dict[str, Any]]:
     s = services()
     if event in (HookEvent.LEAD_CREATED, HookEvent.CLIENT_CREATED):
         kind = ContactKind.LEAD if event is HookEvent.LEAD_CREATED else ContactKind.CLIENT
-        found: list[Any] = s.contacts.page(actor, kind, ListQuery(), limit=SAMPLES, cursor=None).items
+        found: Sequence[Any] = s.contacts.page(actor, kind, ListQuery(), limit=SAMPLES, cursor=None).items
         return [render_record("contact", c) for c in found]
     if event in (HookEvent.DEAL_CREATED, HookEvent.DEAL_STATUS_CHANGED):
         found = s.deals.list_deals(actor, limit=SAMPLES, cursor=None).items

@@ -108,7 +108,7 @@ class HookService:
             existing = replace(existing, status=HookStatus.ACTIVE, failing_since=None)
         return existing
 
-    def list(self, actor: Actor) -> list[Hook]:
+    def hooks(self, actor: Actor) -> list[Hook]:
         """The caller's hooks (an administrator: every hook of the CRM), oldest first."""
         found = self._store.hooks(actor.tenant_id).list_all()
         return found if actor.is_admin else [h for h in found if h.owner_id == actor.user_id]
