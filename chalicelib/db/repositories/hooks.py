@@ -115,7 +115,7 @@ class HookRepository:
         item = _hook_item(self._tenant_id, hook)
         guard = HookGuardItem(self._pk, _guard_sk(hook), hook_id=hook.id)
         full = ConflictError(f"a CRM has at most {MAX_HOOKS} webhooks", field="target_url")
-        room = Path(_TOTAL).does_not_exist() | (Path(_TOTAL) < MAX_HOOKS)
+        room = must_exist() & (Path(_TOTAL).does_not_exist() | (Path(_TOTAL) < MAX_HOOKS))
         try:
             transact(
                 [
