@@ -103,6 +103,8 @@ class HookService:
         if existing is None:
             hook = Hook(new_id(), event, target_url, new_secret(), actor.user_id, self._clock())
             existing = hooks.create(hook)
+            if existing is hook:
+                self._store.queue.start_watermark(hook.created_at - timedelta(hours=1))
         if existing.status is not HookStatus.ACTIVE:
             hooks.set_state(existing, HookStatus.ACTIVE, None)
             existing = replace(existing, status=HookStatus.ACTIVE, failing_since=None)

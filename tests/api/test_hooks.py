@@ -16,7 +16,7 @@ from standardwebhooks.webhooks import Webhook
 from chalicelib.bootstrap import services
 from chalicelib.services.hooks import DeliveryReport
 from tests.fakes.clock import ManualClock
-from tests.harness import Api, CrmSession
+from tests.harness import Api, CrmSession, add_member
 
 
 class Receiver:
@@ -268,3 +268,32 @@ def test_unsubscribe(api: Api, make_crm, receiver) -> None:
     assert api.get("/v1/hooks", token=crm.token).json["items"] == []
     assert run().attempts == 0
     assert api.request("DELETE", f"/v1/hooks/{hook['id']}", token=crm.token).status == 404
+
+
+def test_a_user_manages_their_own_hooks_an_admin_every_hook(api: Api, make_crm, receiver) -> None:
+    crm = make_crm()
+    user = add_member(api, crm)
+    other = add_member(api, crm)
+    mine = api.post("/v1/hooks", {"event": "task.created", "target_url": receiver.url}, token=user.token).json
+    admins = subscribe(api, crm, "task.created", receiver.url)  # another owner: another hook
+
+    assert admins["id"] != mine["id"]
+    assert [h["id"] for h in api.get("/v1/hooks", token=user.token).json["items"]] == [mine["id"]]
+    assert api.get("/v1/hooks", token=other.token).json["items"] == []
+    assert {h["id"] for h in api.get("/v1/hooks", token=crm.token).json["items"]} == {mine["id"], admins["id"]}
+    assert api.request("DELETE", f"/v1/hooks/{mine['id']}", token=other.token).status == 404
+    assert api.get(f"/v1/hooks/{mine['id']}/deliveries", token=other.token).status == 404
+    assert api.get(f"/v1/hooks/{mine['id']}/deliveries", token=crm.token).status == 200
+    assert api.request("DELETE", f"/v1/hooks/{mine['id']}", token=crm.token).status == 204
+
+
+def test_another_crms_writes_and_hooks_are_its_own(api: Api, make_crm, receiver) -> None:
+    crm, other = make_crm(), make_crm()
+    hook = subscribe(api, crm, "lead.created", receiver.url)
+    lead(api, other, "Not Yours")
+    lead(api, crm, "Yours")
+
+    run()
+
+    assert [body["data"]["name"] for _, body in receiver.verified(hook["secret"])] == ["Yours"]
+    assert api.request("DELETE", f"/v1/hooks/{hook['id']}", token=other.token).status == 404

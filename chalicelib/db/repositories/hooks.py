@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from pynamodb.attributes import NumberAttribute
-from pynamodb.exceptions import DoesNotExist, UpdateError
+from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 from pynamodb.expressions.operand import Path, Value
 
 from chalicelib.db import keys
@@ -213,8 +213,8 @@ class HookOutbox:
                 item = _event_item(emitted)
                 try:
                     item.save(condition=HookQueueItem.pk.does_not_exist())
-                except Exception as exc:
-                    if "ConditionalCheckFailed" not in str(exc):
+                except PutError as exc:  # a repeated end event finds its item: nothing to do
+                    if exc.cause_response_code != "ConditionalCheckFailedException":
                         raise
 
 
@@ -258,6 +258,17 @@ class HookQueue:
 
     def set_watermark(self, hour: datetime) -> None:
         HookWatermarkItem(*keys.hook_watermark_key(), bucket=keys.due_bucket(hour)).save()
+
+    def start_watermark(self, hour: datetime) -> None:
+        """Set the watermark if there is none yet (the first hook of the deployment): the
+        worker then reads every hour that can hold an event."""
+        try:
+            HookWatermarkItem(*keys.hook_watermark_key(), bucket=keys.due_bucket(hour)).save(
+                condition=HookWatermarkItem.pk.does_not_exist()
+            )
+        except PutError as exc:
+            if exc.cause_response_code != "ConditionalCheckFailedException":
+                raise
 
 
 class DynamoHookStore:
