@@ -249,7 +249,7 @@ class Services:
         from chalicelib.services.hooks import HookService
 
         def render(tenant_id: str, record_type: str, stored: object) -> object:
-            from chalicelib.api.hooks import render_stored  # the API's rendering, paid by the worker only
+            from chalicelib.api.records import render_stored  # the API's rendering (pydantic, no Chalice)
 
             return render_stored(tenant_id, record_type, stored)
 

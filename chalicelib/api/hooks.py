@@ -1,7 +1,7 @@
 """Webhooks / Zapier REST hooks (API.md "API keys, web forms, Zapier and webhooks", ZA-1):
 subscribe, list, delete, a hook's delivery log, and the sample / polling records of an event.
-The records are rendered here, as the API renders them (`render`, also used by the delivery
-worker through the composition root), so a delivery's `data` is what `GET` of it answers."""
+Records are rendered by `api/records.py`, which the delivery worker uses too, so a
+delivery's `data` is what `GET` of the record answers."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import Field
 
+from chalicelib.api.records import render_record
 from chalicelib.api.routing import Router
 from chalicelib.api.schemas import Input, Output, UtcDateTime
 from chalicelib.bootstrap import services
@@ -116,41 +117,6 @@ def delete_hook(actor: Actor, hook_id: str) -> None:
 def hook_deliveries(actor: Actor, hook_id: str) -> AttemptList:
     """The hook's last delivery attempts, newest first."""
     return AttemptList(items=[AttemptOut.of(a) for a in services().hooks.deliveries(actor, hook_id)])
-
-
-# --- records as the API renders them ----------------------------------------------------------
-
-
-def render_record(record_type: str, record: Any) -> Any:
-    """A domain record as its GET renders it."""
-    if record_type == "contact":
-        from chalicelib.api.contacts import ClientOut, LeadOut
-
-        model = LeadOut if record.is_lead else ClientOut
-        return model.model_validate(record).model_dump(mode="json")
-    if record_type == "deal":
-        from chalicelib.api.deals import DealOut
-
-        return DealOut.of(record).model_dump(mode="json")
-    if record_type == "task":
-        from chalicelib.api.tasks import TaskOut
-
-        return TaskOut.model_validate(record).model_dump(mode="json")
-    from chalicelib.api.calls import CallOut
-
-    return CallOut.of(record).model_dump(mode="json")
-
-
-def render_stored(tenant_id: str, record_type: str, stored: Any) -> Any:
-    """An outbox record (domain.hooks.encode) as its GET renders it: the worker's renderer."""
-    from chalicelib.domain.contacts import Contact
-    from chalicelib.domain.deals import Deal
-    from chalicelib.domain.hooks import decode
-    from chalicelib.domain.tasks import Task
-    from chalicelib.domain.telephony import Call
-
-    types: dict[str, type[Any]] = {"contact": Contact, "deal": Deal, "task": Task, "call": Call}
-    return render_record(record_type, decode(types[record_type], stored))
 
 
 def samples(actor: Actor, event: HookEvent) -> list[dict[str, Any]]:

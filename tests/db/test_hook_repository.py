@@ -106,3 +106,20 @@ def test_ap145_ap146_the_outbox_only_for_events_with_hooks_claimed_once(repo: Ho
     assert queue.watermark() is None
     queue.set_watermark(NOW)
     assert queue.watermark() == NOW
+
+
+def test_ap145_a_call_end_emits_once_however_often_it_is_written(repo: HookRepository) -> None:
+    from chalicelib.domain.telephony import Call, CallDirection, CallStatus
+
+    repo.create(hook(HookEvent.CALL_COMPLETED))
+    going = Call(id="pbx-1", direction=CallDirection.INCOMING, started_at=NOW)
+    ended = Call(id="pbx-1", direction=CallDirection.INCOMING, started_at=NOW, status=CallStatus.ANSWER, duration_s=30)
+    outbox = HookOutbox(TENANT)
+
+    outbox.emit_once("call", going, going, "call:pbx-1", NOW)  # still going on: nothing
+    outbox.emit_once("call", going, ended, "call:pbx-1", NOW)
+    outbox.emit_once("call", going, ended, "call:pbx-1", NOW)  # the PBX sent the end twice
+
+    [queued] = list(HookQueue().due(NOW, NOW + timedelta(minutes=1)))
+    assert queued.emitted is not None
+    assert (queued.emitted.event, queued.emitted.record["duration_s"]) == (HookEvent.CALL_COMPLETED, 30)
