@@ -36,7 +36,7 @@ class HttpWebhookSender:
         host, port = check_url(url, allow_loopback_http=self._allow)
         try:
             infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except OSError:
+        except (OSError, UnicodeError, ValueError):
             raise ValidationError("target_url has a host that does not resolve", field="target_url") from None
         addresses = [str(info[4][0]) for info in infos]
         check_addresses(url, addresses, allow_loopback_http=self._allow)
