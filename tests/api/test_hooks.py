@@ -17,6 +17,7 @@ from chalicelib.bootstrap import services
 from chalicelib.services.hooks import DeliveryReport
 from tests.fakes.clock import ManualClock
 from tests.harness import Api, CrmSession, add_member
+from tests.meter import dynamodb_calls
 
 
 class Receiver:
@@ -297,3 +298,27 @@ def test_another_crms_writes_and_hooks_are_its_own(api: Api, make_crm, receiver)
 
     assert [body["data"]["name"] for _, body in receiver.verified(hook["secret"])] == ["Yours"]
     assert api.request("DELETE", f"/v1/hooks/{hook['id']}", token=other.token).status == 404
+
+
+def test_budgets_a_write_with_a_hook_makes_no_more_calls_and_the_routes_are_bounded(
+    api: Api, make_crm, receiver
+) -> None:
+    crm = make_crm()
+    lead(api, crm, "Warm Up")  # the CRM record (time zone, hook counts) is cached from here
+    with dynamodb_calls() as without:
+        lead(api, crm, "No Hook")
+    hook = subscribe(api, crm, "lead.created", receiver.url)
+    lead(api, crm, "Reads The Counts")  # a subscription drops this process's cached CRM record
+    with dynamodb_calls() as with_hook:
+        lead(api, crm, "With Hook")
+    with dynamodb_calls() as listing:
+        api.get("/v1/hooks", token=crm.token)
+    with dynamodb_calls() as log:
+        api.get(f"/v1/hooks/{hook['id']}/deliveries", token=crm.token)
+    with dynamodb_calls() as again:
+        subscribe(api, crm, "lead.created", receiver.url)
+
+    assert with_hook == without  # the event is one more item of the same transaction
+    assert listing == {"UpdateItem": 1, "GetItem": 1, "Query": 1}
+    assert log == {"UpdateItem": 1, "GetItem": 2, "Query": 1}
+    assert again == {"UpdateItem": 1, "GetItem": 3}  # the guard, then the hook
