@@ -55,6 +55,7 @@ if TYPE_CHECKING:
 
 LEASE = timedelta(minutes=5)
 CATCH_UP = timedelta(days=7)  # the oldest hour a run reads after downtime
+SETTLE = timedelta(minutes=5)  # how late after its time stamp an event may still be committed
 # Renders an event's record as the API does: (tenant_id, record_type, stored record) -> JSON value.
 Render = Callable[[str, str, Any], Any]
 
@@ -167,7 +168,10 @@ class HookService:
             if report.out_of_time:
                 break
             hour += timedelta(hours=1)
-        queue.set_watermark(oldest_left or current)
+        # An event is stamped before its transaction commits: the previous hour is read again for
+        # SETTLE into the next one, so an event stamped 10:59:59 and committed at 11:00:01 is seen.
+        settled = (now - SETTLE).replace(minute=0, second=0, microsecond=0)
+        queue.set_watermark(min(oldest_left or current, settled))
         return report
 
     def _work(self, queued: Queued, report: DeliveryReport) -> None:

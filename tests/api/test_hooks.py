@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -322,3 +323,18 @@ def test_budgets_a_write_with_a_hook_makes_no_more_calls_and_the_routes_are_boun
     assert listing == {"UpdateItem": 1, "GetItem": 1, "Query": 1}
     assert log == {"UpdateItem": 1, "GetItem": 2, "Query": 1}
     assert again == {"UpdateItem": 1, "GetItem": 3}  # the guard, then the hook
+
+
+def test_an_event_committed_just_after_its_hour_is_still_delivered(
+    api: Api, make_crm, receiver, clock: ManualClock
+) -> None:
+    crm = make_crm()
+    subscribe(api, crm, "lead.created", receiver.url)
+    top = (clock() + timedelta(hours=1)).replace(minute=0, second=0, microsecond=0)
+    clock.set(top + timedelta(seconds=1))
+    run()  # the worker runs at the top of the hour, before the write below commits
+    clock.set(top - timedelta(seconds=1))  # the lead is stamped in the previous hour...
+    lead(api, crm)
+    clock.set(top + timedelta(minutes=1))  # ...and the next run reads that hour again
+
+    assert run().delivered == 1
