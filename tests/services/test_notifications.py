@@ -288,7 +288,7 @@ def test_notifications_leave_the_count_with_the_retention_window(world: World, c
 def test_the_notification_record_is_the_domains(world: World) -> None:
     assert {k.value for k in NotificationKind} == {
         "lead_assigned", "task_assigned", "task_due", "missed_call", "email_received", "import_finished",
-        "integration_error", "webhook_disabled",
+        "integration_error",
     }  # fmt: skip
     assert {t.value for t in LinkType} == {"client", "lead", "deal", "task", "call", "import"}
     assert Notification.__dataclass_fields__.keys() >= {"id", "kind", "time", "title", "link"}
