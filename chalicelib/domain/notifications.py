@@ -36,7 +36,6 @@ class NotificationKind(StrEnum):
     EMAIL_RECEIVED = "email_received"
     IMPORT_FINISHED = "import_finished"
     INTEGRATION_ERROR = "integration_error"
-    WEBHOOK_DISABLED = "webhook_disabled"
 
 
 class LinkType(StrEnum):

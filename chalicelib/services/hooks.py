@@ -265,7 +265,7 @@ class HookService:
             self._notifier.notify(
                 tenant_id,
                 hook.owner_id,
-                NotificationKind.WEBHOOK_DISABLED,
+                NotificationKind.INTEGRATION_ERROR,
                 webhook_disabled_title(hook.event.value, hook.target_url),
                 None,
                 once=f"hook-disabled:{hook.id}:{isoformat_z(hook.failing_since)}",

@@ -254,8 +254,11 @@ def test_a_hook_failing_for_days_is_disabled_and_its_owner_told(
 
     [shown] = api.get("/v1/hooks", token=crm.token).json["items"]
     assert shown["status"] == "disabled"
-    kinds = [n["kind"] for n in api.get("/v1/notifications", token=crm.token).json["items"]]
-    assert "webhook_disabled" in kinds
+    told = [(n["kind"], n["title"]) for n in api.get("/v1/notifications", token=crm.token).json["items"]]
+    assert (
+        "integration_error",
+        f"Webhook disabled after days of failed deliveries: lead.created to {receiver.url}",
+    ) in told
     again = subscribe(api, crm, "lead.created", receiver.url)
     assert (again["id"], again["status"]) == (hook["id"], "active")
 

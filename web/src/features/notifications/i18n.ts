@@ -17,7 +17,6 @@ export const en = {
     email_received: "Email received",
     import_finished: "Import finished",
     integration_error: "Integration error",
-    webhook_disabled: "Webhook disabled",
   },
 };
 
@@ -39,6 +38,5 @@ export const fr: typeof en = {
     email_received: "E-mail reçu",
     import_finished: "Import terminé",
     integration_error: "Erreur d’intégration",
-    webhook_disabled: "Webhook désactivé",
   },
 };
