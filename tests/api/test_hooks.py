@@ -213,12 +213,15 @@ def test_deal_and_task_events(api: Api, make_crm, receiver) -> None:
 
     run()
 
-    types = []
+    delivered = {}
     for headers, body in receiver.got:
         parsed = json.loads(body)
         Webhook(secrets[parsed["type"]]).verify(body, headers)
-        types.append(parsed["type"])
-    assert sorted(types) == sorted(secrets)
+        delivered[parsed["type"]] = parsed["data"]
+    assert sorted(delivered) == sorted(secrets)
+    changed = delivered["deal.status_changed"]
+    assert (changed["status"], changed["version"]) == ("in_progress", moved.json["version"])
+    assert delivered["task.completed"]["status"] == "done"
 
 
 def test_target_urls_are_checked(api: Api, make_crm) -> None:

@@ -123,3 +123,13 @@ def test_ap145_a_call_end_emits_once_however_often_it_is_written(repo: HookRepos
     [queued] = list(HookQueue().due(NOW, NOW + timedelta(minutes=1)))
     assert queued.emitted is not None
     assert (queued.emitted.event, queued.emitted.record["duration_s"]) == (HookEvent.CALL_COMPLETED, 30)
+
+
+def test_ap145_a_write_repeated_as_is_makes_the_same_outbox_item(repo: HookRepository) -> None:
+    repo.create(hook())
+    contact = lead()
+    first, again = (
+        HookOutbox(TENANT).writes("contact", None, contact),
+        HookOutbox(TENANT).writes("contact", None, contact),
+    )
+    assert (first[0].item.pk, first[0].item.sk) == (again[0].item.pk, again[0].item.sk)

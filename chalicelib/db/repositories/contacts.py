@@ -318,7 +318,7 @@ class ContactRepository:
         writes += SearchIndex(self._tenant_id).writes(CONTACT, after.id, _terms(before), _terms(after))
         writes += self._filter_writes(before, after)
         writes += self._rollups().delta_updates(before, after, contributions)
-        writes += HookOutbox(self._tenant_id).writes("contact", before, after)
+        writes += HookOutbox(self._tenant_id).writes("contact", before, replace(after, version=before.version + 1))
         self._transact(writes)
         return replace(after, version=before.version + 1)
 

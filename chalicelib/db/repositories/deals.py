@@ -198,7 +198,7 @@ class DealRepository:
         writes += [entry_put(keys.deal_pk(self._tenant_id, after.id), e) for e in entries]
         writes += self._counter_writes(before, after)
         writes += self._rollups().delta_updates(before, after, contributions)
-        writes += HookOutbox(self._tenant_id).writes("deal", before, after)
+        writes += HookOutbox(self._tenant_id).writes("deal", before, replace(after, version=before.version + 1))
         # The list copies are always written (a deal stored before AP60 gains them on its first
         # edit); the copy in the former responsible user's list goes.
         writes += [Put(copy) for copy in self._copies(after, before.version + 1)]

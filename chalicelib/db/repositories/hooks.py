@@ -41,7 +41,7 @@ from chalicelib.domain.hooks import (
     encode,
     events_of,
 )
-from chalicelib.domain.ids import derived_id, new_id
+from chalicelib.domain.ids import derived_id
 from chalicelib.ports.hooks import Queued
 
 if TYPE_CHECKING:
@@ -195,8 +195,22 @@ class HookOutbox:
             return []
         wanted = crm_facts(self._tenant_id)[1]
         now = now or getattr(after, "updated_at", None) or datetime.now(UTC)
+        # An id derived from the record's version: a write repeated as is (an import chunk written
+        # again) makes the same item, and a receiver sees the same webhook-id.
+        version = getattr(after, "version", 0)
         return [
-            Put(_event_item(Emitted(new_id(), self._tenant_id, e, now, record_type, after)))
+            Put(
+                _event_item(
+                    Emitted(
+                        derived_id(now, f"{record_type}:{after.id}:{e}:{version}"),
+                        self._tenant_id,
+                        e,
+                        now,
+                        record_type,
+                        after,
+                    )
+                )
+            )
             for e in found
             if e.value in wanted
         ]
