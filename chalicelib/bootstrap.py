@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from chalicelib.integrations.pbx import PbxAccounts
     from chalicelib.integrations.secrets import SsmSecretStore
     from chalicelib.integrations.workflows import StepFunctionsWorkflows
-    from chalicelib.ports.outside import Clock, FileStore, MailboxProbe, SmsReceipt, SmsSender
+    from chalicelib.ports.outside import Clock, FileStore, MailboxProbe, MailTransport, SmsReceipt, SmsSender
     from chalicelib.services.analytics import AnalyticsService
     from chalicelib.services.auth import AuthService
     from chalicelib.services.autodial import AutodialService
@@ -37,6 +37,8 @@ if TYPE_CHECKING:
     from chalicelib.services.dashboard import DashboardService
     from chalicelib.services.deals import DealService
     from chalicelib.services.due import DueWorker
+    from chalicelib.services.email_broadcasts import EmailBroadcastService
+    from chalicelib.services.email_sending import EmailSendService, MailArchive
     from chalicelib.services.exports import ExportService
     from chalicelib.services.groups import GroupService
     from chalicelib.services.imports import ImportService
@@ -293,6 +295,38 @@ class Services:
         from chalicelib.services.mailboxes import MailboxService
 
         return MailboxService(self.storage, self.clock, self.secrets, self.mailbox_probe)
+
+    @functools.cached_property
+    def mail_transport(self) -> MailTransport:
+        from chalicelib.integrations.mail_transport import SmtpImapTransport
+
+        return SmtpImapTransport()
+
+    @functools.cached_property
+    def email_archive(self) -> MailArchive | None:
+        """The email archive outgoing mail is recorded through (issue 18, contract 1)."""
+        return None
+
+    @functools.cached_property
+    def email_sending(self) -> EmailSendService:
+        from chalicelib.services.email_sending import EmailSendService
+
+        return EmailSendService(self.storage, self.clock, self.secrets, self.mail_transport, self.email_archive)
+
+    @functools.cached_property
+    def email_broadcasts(self) -> EmailBroadcastService:
+        from chalicelib.services.email_broadcasts import EmailBroadcastService, EmailBroadcastTiming
+
+        timing = EmailBroadcastTiming(self.settings.broadcast_retry_seconds)
+        return EmailBroadcastService(
+            self.storage,
+            self.clock,
+            self.email_sending,
+            self.mail_transport,
+            self.workflows,
+            self.email_archive,
+            timing,
+        )
 
     @functools.cached_property
     def sms(self) -> SmsService:

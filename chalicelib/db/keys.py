@@ -52,6 +52,12 @@ Access patterns (AP), each a repository method with a test:
   AP88 call lists, newest first         Query    gsi1 pk=T#<tid>#CALLLISTS | gsi2 ..#U#<creator> sk=<created_at>#<id>
   AP89 email integrations               Query    pk=T#<tid> sk begins_with EMAIL#INT#
   AP90 an email integration (+ count)   Get/TransactWrite pk=T#<tid> sk=EMAIL#INT#<id> (+ sk=EMAIL#COUNT)
+  AP100 email signatures                Query    pk=T#<tid> sk begins_with EMAIL#SIG#
+  AP101 an email signature              Get/Put/Update/Delete pk=T#<tid> sk=EMAIL#SIG#<id>
+  AP102 an email broadcast + recipients Get/Query pk=T#<tid>#EBC#<id> sk=BROADCAST | begins_with R#
+  AP103 email broadcasts, newest first  Query    gsi1 pk=T#<tid>#EMAIL_BROADCASTS | gsi2 ..#U#<creator>
+  AP104 the broadcast message of a DSN  GetItem  pk=T#<tid> sk=EMAIL#OUT#<sha256(message-id)>
+  AP105 bouncing addresses              BatchGet/Put pk=T#<tid> sk=EMAIL#BOUNCE#<email>
   AP40 the autodial awaiting a call end GetItem  pk=T#<tid> sk=UNIQUE#AUTODIAL#<extension>#<e164>
   AP41 an import                        GetItem  pk=T#<tid>#IM#<id> sk=IMPORT
   AP42 imports, newest first (history)  Query    gsi1 pk=T#<tid>#IMPORTS sk=<created_at>#<id>
@@ -331,6 +337,38 @@ EMAIL_INTEGRATION_COUNT = "EMAIL#COUNT"
 
 def email_integration_sk(integration_id: str) -> str:
     return f"{EMAIL_INTEGRATION}{integration_id}"
+
+
+EMAIL_SIGNATURE = "EMAIL#SIG#"
+
+
+def email_signature_sk(signature_id: str) -> str:
+    return f"{EMAIL_SIGNATURE}{signature_id}"
+
+
+def email_broadcast_pk(tenant_id: str, broadcast_id: str) -> str:
+    """An email broadcast's partition: its record (BROADCAST_RECORD) and its recipients (R#)."""
+    return f"{tenant_pk(tenant_id)}#EBC#{broadcast_id}"
+
+
+def email_broadcasts_pk(tenant_id: str, created_by: str | None = None) -> str:
+    """The email broadcasts of a CRM (gsi1), or of one creator (gsi2), newest first (AP103)."""
+    base = f"{tenant_pk(tenant_id)}#EMAIL_BROADCASTS"
+    return f"{base}#U#{created_by}" if created_by else base
+
+
+def email_broadcast_id_of(pk: str) -> str:
+    return pk.rsplit("#EBC#", 1)[1]
+
+
+def sent_message_sk(message_id_hash: str) -> str:
+    """A message a broadcast sent, by the sha256 of its Message-ID: the recipient a DSN names (AP104)."""
+    return f"EMAIL#OUT#{message_id_hash}"
+
+
+def bouncing_address_sk(email: str) -> str:
+    """An address a DSN 5.x.x reported as undeliverable (AP105)."""
+    return f"EMAIL#BOUNCE#{email}"
 
 
 BROADCAST_RECORD = "BROADCAST"

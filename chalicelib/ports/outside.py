@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from chalicelib.ports.results import MailboxProbeError as MailboxProbeError
+from chalicelib.ports.results import MailSendError as MailSendError  # noqa: TC001
 from chalicelib.ports.results import SmsOutcomeUnknownError as SmsOutcomeUnknownError
 from chalicelib.ports.results import SmsRateLimitedError as SmsRateLimitedError
 from chalicelib.ports.results import SmsReceipt as SmsReceipt  # noqa: TC001
@@ -74,6 +75,24 @@ class MailboxProbe(Protocol):
 
     def check_smtp(self, server: Server, password: str) -> None:
         """Connect (and STARTTLS) and authenticate; raise MailboxProbeError on failure."""
+
+
+class MailTransport(Protocol):
+    """Sends through a mailbox's SMTP server and files a copy in its Sent folder (CL-8, EM-4),
+    with socket timeouts."""
+
+    def send(self, server: Server, password: str, sender: str, recipients: list[str], message: bytes) -> None:
+        """One message to its envelope recipients; MailSendError when the server refuses it all
+        (auth, unreachable, sender refused) or refuses some recipients (`recipients`)."""
+
+    def send_many(
+        self, server: Server, password: str, sender: str, messages: list[tuple[list[str], bytes]]
+    ) -> list[MailSendError | None]:
+        """Several messages over one connection (a broadcast's batch), one outcome each; a
+        failure of the connection itself (auth, unreachable) raises MailSendError."""
+
+    def append_sent(self, server: Server, password: str, message: bytes) -> None:
+        """IMAP APPEND to the Sent folder (\\Sent, else "Sent"), flagged \\Seen; MailSendError on failure."""
 
 
 class FileStore(Protocol):

@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from chalicelib.domain.crm import Crm
     from chalicelib.domain.dashboard import Placement
     from chalicelib.domain.deals import Deal, DealStatus
+    from chalicelib.domain.email.broadcasts import EmailBroadcast, EmailRecipient
+    from chalicelib.domain.email.outgoing import Signature
     from chalicelib.domain.imports import Counts, Export, ExportStatus, Import, ImportStatus
     from chalicelib.domain.invitations import Invitation
     from chalicelib.domain.mailboxes import Integration
@@ -539,6 +541,69 @@ class Mailboxes(Protocol):
         """AP90: the item and one less in the count."""
 
 
+class Signatures(Protocol):
+    """Email signatures of one CRM (EM-5): a handful, listed in one Query (AP100)."""
+
+    def list_all(self) -> list[Signature]: ...
+
+    def get(self, signature_id: str) -> Signature | None: ...
+
+    def create(self, signature: Signature) -> None: ...
+
+    def save(self, before: Signature, after: Signature) -> Signature: ...
+
+    def delete(self, signature: Signature) -> None: ...
+
+
+class EmailBroadcasts(Protocol):
+    """Email broadcasts of one CRM, their recipients (AP102, AP103), the Message-IDs they sent
+    (AP104) and the addresses that bounced (AP105)."""
+
+    def create(self, broadcast: EmailBroadcast, recipients: Sequence[EmailRecipient]) -> None: ...
+
+    def get(self, broadcast_id: str, *, consistent: bool = False) -> EmailBroadcast | None: ...
+
+    def recipients(
+        self, broadcast_id: str, *, start: int = 0, end: int | None = None, limit: int = 1000, cursor: str | None = None
+    ) -> Page[EmailRecipient]: ...
+
+    def history(self, *, created_by: str | None, limit: int, cursor: str | None) -> Page[EmailBroadcast]: ...
+
+    def claim(self, broadcast_id: str, index: int) -> bool | None:
+        """pending -> sending while the broadcast runs; False if taken or done, None if stopped."""
+
+    def release(self, broadcast_id: str, index: int, reason: str) -> None: ...
+
+    def finish(
+        self,
+        broadcast_id: str,
+        index: int,
+        status: RecipientStatus,
+        *,
+        expected: RecipientStatus = ...,
+        reason: str | None = None,
+        message_id: str | None = None,
+        email: str | None = None,
+        also: Sequence[Write] = (),
+    ) -> bool:
+        """The outcome, the counter and the Message-ID's lookup item (when sent), at once."""
+
+    def sent_message(self, message_id: str) -> tuple[str, int, str] | None:
+        """AP104: (broadcast id, recipient index, address) of a Message-ID a broadcast sent."""
+
+    def bounced(self, broadcast_id: str, index: int, reason: str) -> bool:
+        """sent -> failed with the reason; one count moves from sent to failed."""
+
+    def mark_bouncing(self, email: str, status: str, diagnostic: str, now: datetime) -> None: ...
+
+    def bouncing(self, emails: Sequence[str]) -> dict[str, str]:
+        """AP105: {address: reason} of the addresses that bounced."""
+
+    def set_status(
+        self, broadcast_id: str, status: BroadcastStatus, now: datetime, error: str | None = None
+    ) -> EmailBroadcast | None: ...
+
+
 class SmsTemplates(Protocol):
     """SMS templates of one CRM."""
 
@@ -774,6 +839,10 @@ class Storage(Protocol):
     def invitations(self) -> Invitations: ...
 
     def mailboxes(self, tenant_id: str) -> Mailboxes: ...
+
+    def signatures(self, tenant_id: str) -> Signatures: ...
+
+    def email_broadcasts(self, tenant_id: str) -> EmailBroadcasts: ...
 
     def notifications(self, tenant_id: str) -> Notifications: ...
 
