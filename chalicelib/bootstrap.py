@@ -26,7 +26,15 @@ if TYPE_CHECKING:
     from chalicelib.integrations.pbx import PbxAccounts
     from chalicelib.integrations.secrets import SsmSecretStore
     from chalicelib.integrations.workflows import StepFunctionsWorkflows
-    from chalicelib.ports.outside import Clock, FileStore, MailboxProbe, SmsReceipt, SmsSender
+    from chalicelib.ports.outside import (
+        BounceSink,
+        Clock,
+        FileStore,
+        MailboxProbe,
+        MailboxReader,
+        SmsReceipt,
+        SmsSender,
+    )
     from chalicelib.services.analytics import AnalyticsService
     from chalicelib.services.auth import AuthService
     from chalicelib.services.autodial import AutodialService
@@ -37,6 +45,8 @@ if TYPE_CHECKING:
     from chalicelib.services.dashboard import DashboardService
     from chalicelib.services.deals import DealService
     from chalicelib.services.due import DueWorker
+    from chalicelib.services.email_archive import EmailArchive
+    from chalicelib.services.email_sync import EmailSync
     from chalicelib.services.exports import ExportService
     from chalicelib.services.groups import GroupService
     from chalicelib.services.imports import ImportService
@@ -281,6 +291,33 @@ class Services:
         from chalicelib.services.search import SearchService
 
         return SearchService(self.storage)
+
+    @functools.cached_property
+    def email_archive(self) -> EmailArchive:
+        from chalicelib.services.email_archive import EmailArchive
+
+        return EmailArchive(self.storage, self.clock, self.files, notifier=self.notifier)
+
+    @functools.cached_property
+    def bounce_sink(self) -> BounceSink:
+        """Hard bounces the poller reads; noted nowhere until the email broadcasts take them."""
+        from chalicelib.ports.outside import NoBounceSink
+
+        return NoBounceSink()
+
+    @functools.cached_property
+    def mailbox_reader(self) -> MailboxReader:
+        from chalicelib.integrations.imap_reader import ImapReader
+
+        return ImapReader()
+
+    @functools.cached_property
+    def email_sync(self) -> EmailSync:
+        from chalicelib.services.email_sync import EmailSync
+
+        return EmailSync(
+            self.storage, self.clock, self.secrets, self.mailbox_reader, self.email_archive, self.bounce_sink
+        )
 
     @functools.cached_property
     def mailbox_probe(self) -> MailboxProbe:
