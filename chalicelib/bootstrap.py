@@ -26,7 +26,16 @@ if TYPE_CHECKING:
     from chalicelib.integrations.pbx import PbxAccounts
     from chalicelib.integrations.secrets import SsmSecretStore
     from chalicelib.integrations.workflows import StepFunctionsWorkflows
-    from chalicelib.ports.outside import Clock, FileStore, MailboxProbe, MailTransport, SmsReceipt, SmsSender
+    from chalicelib.ports.outside import (
+        BounceSink,
+        Clock,
+        FileStore,
+        MailboxProbe,
+        MailboxReader,
+        MailTransport,
+        SmsReceipt,
+        SmsSender,
+    )
     from chalicelib.services.analytics import AnalyticsService
     from chalicelib.services.auth import AuthService
     from chalicelib.services.autodial import AutodialService
@@ -37,8 +46,10 @@ if TYPE_CHECKING:
     from chalicelib.services.dashboard import DashboardService
     from chalicelib.services.deals import DealService
     from chalicelib.services.due import DueWorker
+    from chalicelib.services.email_archive import EmailArchive
     from chalicelib.services.email_broadcasts import EmailBroadcastService
-    from chalicelib.services.email_sending import EmailSendService, MailArchive
+    from chalicelib.services.email_sending import EmailSendService
+    from chalicelib.services.email_sync import EmailSync
     from chalicelib.services.exports import ExportService
     from chalicelib.services.groups import GroupService
     from chalicelib.services.imports import ImportService
@@ -285,6 +296,31 @@ class Services:
         return SearchService(self.storage)
 
     @functools.cached_property
+    def email_archive(self) -> EmailArchive:
+        from chalicelib.services.email_archive import EmailArchive
+
+        return EmailArchive(self.storage, self.clock, self.files, notifier=self.notifier)
+
+    @functools.cached_property
+    def bounce_sink(self) -> BounceSink:
+        """Hard bounces the poller reads: the email broadcasts mark the address and the recipient."""
+        return self.email_broadcasts
+
+    @functools.cached_property
+    def mailbox_reader(self) -> MailboxReader:
+        from chalicelib.integrations.imap_reader import ImapReader
+
+        return ImapReader()
+
+    @functools.cached_property
+    def email_sync(self) -> EmailSync:
+        from chalicelib.services.email_sync import EmailSync
+
+        return EmailSync(
+            self.storage, self.clock, self.secrets, self.mailbox_reader, self.email_archive, self.bounce_sink
+        )
+
+    @functools.cached_property
     def mailbox_probe(self) -> MailboxProbe:
         from chalicelib.integrations.mailbox_probe import ImapSmtpProbe
 
@@ -301,11 +337,6 @@ class Services:
         from chalicelib.integrations.mail_transport import SmtpImapTransport
 
         return SmtpImapTransport()
-
-    @functools.cached_property
-    def email_archive(self) -> MailArchive | None:
-        """The email archive outgoing mail is recorded through (issue 18, contract 1)."""
-        return None
 
     @functools.cached_property
     def email_sending(self) -> EmailSendService:

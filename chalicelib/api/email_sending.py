@@ -130,7 +130,7 @@ class EmailOut(Output):
 
     @classmethod
     def of(cls, e: SentEmail) -> EmailOut:
-        contact = ContactRefOut(type=e.contact[0], id=e.contact[1]) if e.contact else None
+        contact = ContactRefOut.model_validate({"type": e.contact.type, "id": e.contact.id}) if e.contact else None
         return cls(
             id=e.id, direction="out", from_=e.sender, to=list(e.to), cc=list(e.cc), subject=e.subject, text=e.text,
             html=e.html, time=e.time, contact=contact, deal_id=e.deal_id, thread_id=e.thread_id,

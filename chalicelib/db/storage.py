@@ -21,10 +21,11 @@ if TYPE_CHECKING:
     from chalicelib.db.repositories.dashboards import DashboardLayoutRepository
     from chalicelib.db.repositories.deals import DealRepository
     from chalicelib.db.repositories.email_broadcasts import EmailBroadcastRepository
+    from chalicelib.db.repositories.emails import EmailRepository
     from chalicelib.db.repositories.groups import GroupRepository
     from chalicelib.db.repositories.imports import ExportRepository, ImportRepository
     from chalicelib.db.repositories.invitations import InvitationRepository
-    from chalicelib.db.repositories.mailboxes import MailboxRepository
+    from chalicelib.db.repositories.mailboxes import MailboxRepository, MailPollIndex
     from chalicelib.db.repositories.notifications import NotificationRepository
     from chalicelib.db.repositories.presence import ExtensionStatusRepository
     from chalicelib.db.repositories.properties import PropertyRepository
@@ -58,6 +59,17 @@ class DynamoStorage:
         from chalicelib.db.repositories.invitations import InvitationRepository
 
         return InvitationRepository()
+
+    @functools.cached_property
+    def mail_polls(self) -> MailPollIndex:
+        from chalicelib.db.repositories.mailboxes import MailPollIndex
+
+        return MailPollIndex()
+
+    def emails(self, tenant_id: str) -> EmailRepository:
+        from chalicelib.db.repositories.emails import EmailRepository
+
+        return EmailRepository(tenant_id)
 
     def broadcasts(self, tenant_id: str) -> BroadcastRepository:
         from chalicelib.db.repositories.broadcasts import BroadcastRepository

@@ -95,6 +95,48 @@ class MailTransport(Protocol):
         """IMAP APPEND to the Sent folder (\\Sent, else "Sent"), flagged \\Seen; MailSendError on failure."""
 
 
+class MailboxSession(Protocol):
+    """One IMAP connection to a mailbox, logged in (socket timeouts on every call)."""
+
+    def folders(self) -> dict[str, str]:
+        """The folders to read by role: `inbox` always, `sent` when the server has one
+        (SPECIAL-USE \\Sent, else a usual name)."""
+
+    def select(self, folder: str) -> int:
+        """Open a folder read-only; its UIDVALIDITY."""
+
+    def uids_after(self, last_uid: int) -> list[int]:
+        """The UIDs above `last_uid` in the selected folder, ascending."""
+
+    def fetch(self, uids: list[int]) -> list[tuple[int, bytes]]:
+        """The raw messages of these UIDs (missing ones left out), ascending."""
+
+    def close(self) -> None: ...
+
+
+class MailboxReader(Protocol):
+    """Reads mailboxes over IMAP (EM-2). Failures raise MailboxProbeError (kind + detail)."""
+
+    def open(self, server: Server, password: str) -> MailboxSession: ...
+
+
+class BounceSink(Protocol):
+    """Where the poller reports hard bounces (DSN 5.x.x) it reads: the email broadcasts."""
+
+    def bounced(
+        self, tenant_id: str, original_message_id: str | None, address: str, status: str, diagnostic: str
+    ) -> None: ...
+
+
+class NoBounceSink:
+    """Bounces noted nowhere (until the email broadcasts take them)."""
+
+    def bounced(
+        self, tenant_id: str, original_message_id: str | None, address: str, status: str, diagnostic: str
+    ) -> None:
+        return None
+
+
 class FileStore(Protocol):
     """Files kept outside the table (avatars, recordings, imports), reached by presigned URLs."""
 

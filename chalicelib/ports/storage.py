@@ -31,9 +31,10 @@ if TYPE_CHECKING:
     from chalicelib.domain.deals import Deal, DealStatus
     from chalicelib.domain.email.broadcasts import EmailBroadcast, EmailRecipient
     from chalicelib.domain.email.outgoing import Signature
+    from chalicelib.domain.emails import Email, EmailException, EmailSettings, FolderCursor, MessageGuard
     from chalicelib.domain.imports import Counts, Export, ExportStatus, Import, ImportStatus
     from chalicelib.domain.invitations import Invitation
-    from chalicelib.domain.mailboxes import Integration
+    from chalicelib.domain.mailboxes import Integration, SyncStatus
     from chalicelib.domain.notifications import Inbox, Notification
     from chalicelib.domain.paging import Page
     from chalicelib.domain.properties import PropertyDef
@@ -540,6 +541,66 @@ class Mailboxes(Protocol):
     def delete(self, integration: Integration) -> None:
         """AP90: the item and one less in the count."""
 
+    def claim(self, integration_id: str, now: datetime, until: datetime) -> Integration | None:
+        """Hold the mailbox for a poll until `until` unless another poll holds it (a conditional
+        update); the integration (status syncing), or None when held or gone."""
+
+    def finish(
+        self,
+        integration_id: str,
+        *,
+        held_until: datetime,
+        status: SyncStatus,
+        error: str | None,
+        at: datetime,
+        added: int,
+        next_poll: datetime,
+    ) -> None:
+        """The poll's outcome, the lease given back (if still this run's), the next poll (AP94)."""
+
+    def schedule(self, integration_id: str, at: datetime) -> None:
+        """AP94: the mailbox is due at `at`."""
+
+
+class MailPolls(Protocol):
+    """Mailboxes of every CRM by their next poll (AP94)."""
+
+    def due(self, now: datetime, *, limit: int) -> list[tuple[str, str]]:
+        """(tenant id, integration id) of the mailboxes due at `now`, longest waiting first."""
+
+
+class Emails(Protocol):
+    """Archived emails of one CRM (EM-2), mailbox cursors, exceptions (EM-6), settings."""
+
+    def get(self, email_id: str) -> Email | None:
+        """AP91."""
+
+    def guard(self, message_key: str) -> MessageGuard | None:
+        """AP92: what is stored under a Message-ID (its sha256), if anything."""
+
+    def store(self, email: Email, message_key: str, feeds: Sequence[Write]) -> bool:
+        """The record, its Message-ID guard and its feed lines at once; False (nothing written)
+        when the Message-ID is stored already."""
+
+    def cursors(self, integration_id: str) -> dict[str, FolderCursor]:
+        """AP93: the folder cursors of a mailbox, by folder role."""
+
+    def save_cursor(self, integration_id: str, folder: str, cursor: FolderCursor) -> None: ...
+
+    def exceptions(self) -> list[EmailException]:
+        """AP95."""
+
+    def add_exception(self, exception: EmailException) -> None: ...
+
+    def delete_exception(self, exception_id: str) -> bool:
+        """False when there was none."""
+
+    def settings(self) -> EmailSettings:
+        """AP96 (defaults when never saved)."""
+
+    def save_settings(self, before: EmailSettings, after: EmailSettings) -> EmailSettings:
+        """If nobody saved them since `before` (else a ConflictError)."""
+
 
 class Signatures(Protocol):
     """Email signatures of one CRM (EM-5): a handful, listed in one Query (AP100)."""
@@ -843,6 +904,10 @@ class Storage(Protocol):
     def signatures(self, tenant_id: str) -> Signatures: ...
 
     def email_broadcasts(self, tenant_id: str) -> EmailBroadcasts: ...
+    def emails(self, tenant_id: str) -> Emails: ...
+
+    @property
+    def mail_polls(self) -> MailPolls: ...
 
     def notifications(self, tenant_id: str) -> Notifications: ...
 

@@ -37,6 +37,7 @@ from chalicelib.domain.email.broadcasts import (
     bounce_reason,
 )
 from chalicelib.domain.email.outgoing import Body, check_subject, compose, new_message_id, signed
+from chalicelib.domain.emails import ContactRef, Direction
 from chalicelib.domain.errors import ConflictError, NotFoundError, UnavailableError, ValidationError
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.rights import Access
@@ -296,9 +297,9 @@ class EmailBroadcastService:
         if self._archive is None:
             return
         contact = self._storage.contacts(tenant_id).get(recipient.contact_id)
-        ref = (contact.kind.value, contact.id) if contact else None
+        ref = ContactRef(contact.kind.value, contact.id) if contact else None
         try:
-            self._archive.store(tenant_id, integration, raw, direction="out", contact=ref, user_id=user_id)
+            self._archive.store(tenant_id, integration, raw, direction=Direction.OUT, contact=ref, user_id=user_id)
         except Exception:  # noqa: BLE001  (the message is out and counted: its feed line is not worth a resend)
             logger.exception("a broadcast message was not archived", extra={"contact_id": recipient.contact_id})
 

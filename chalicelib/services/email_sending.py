@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from chalicelib.domain.contact_rights import can_see
 from chalicelib.domain.deals import can_see_deal
@@ -29,6 +29,7 @@ from chalicelib.domain.email.outgoing import (
     new_message_id,
     signed,
 )
+from chalicelib.domain.emails import ContactRef, Direction, Email
 from chalicelib.domain.errors import (
     BadGatewayError,
     ConflictError,
@@ -56,15 +57,6 @@ _KIND_WORDS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class ReplyParent:
-    """What an answer needs of the email it answers."""
-
-    message_id: str
-    references: tuple[str, ...] = ()
-    deal_id: str | None = None
-
-
 class MailArchive(Protocol):
     """The email archive (services/email_archive.py, contract 1 of the issue's notes)."""
 
@@ -74,15 +66,21 @@ class MailArchive(Protocol):
         integration: Integration,
         raw: bytes,
         *,
-        direction: Any,
-        contact: Any = None,
+        direction: Direction,
+        contact: ContactRef | None = None,
         deal_id: str | None = None,
         user_id: str | None = None,
-    ) -> Any:
-        """Parse and record `raw`; the stored Email (with `id`), or None (a duplicate)."""
+    ) -> Email | None:
+        """Parse and record `raw`: the stored Email, or None (a duplicate, an excluded address)."""
 
-    def reply_parent(self, tenant_id: str, email_id: str) -> ReplyParent | None:
-        """The Message-ID (and References) of an archived email, None if there is none."""
+
+@dataclass(frozen=True, slots=True)
+class ReplyParent:
+    """What an answer needs of the email it answers."""
+
+    message_id: str  # with its angle brackets
+    references: tuple[str, ...] = ()
+    deal_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +112,7 @@ class SentEmail:
     text: str
     html: str | None
     time: datetime
-    contact: tuple[str, str] | None  # (type, id)
+    contact: ContactRef | None
     deal_id: str | None
 
 
@@ -248,10 +246,10 @@ class EmailSendService:
         self._file_in_sent(actor.tenant_id, integration, raw)
         stored = self._record(actor, integration, raw, contact, deal_id)
         return SentEmail(
-            id=getattr(stored, "id", None) or new_id(),
+            id=stored.id if stored else new_id(),
             integration_id=integration.id,
             message_id=message_id,
-            thread_id=getattr(stored, "thread_id", None) or message_id,
+            thread_id=stored.thread_id if stored else message_id.strip("<>"),
             sender=integration.email,
             to=tuple(to),
             cc=tuple(cc),
@@ -277,27 +275,27 @@ class EmailSendService:
                                                                  "reason": str(failure)})  # fmt: skip
 
     def _record(
-        self, actor: Actor, integration: Integration, raw: bytes, contact: tuple[str, str] | None, deal_id: str | None
-    ) -> Any:
+        self, actor: Actor, integration: Integration, raw: bytes, contact: ContactRef | None, deal_id: str | None
+    ) -> Email | None:
         if self._archive is None:
             return None
         return self._archive.store(
             actor.tenant_id,
             integration,
             raw,
-            direction="out",
+            direction=Direction.OUT,
             contact=contact,
             deal_id=deal_id,
             user_id=actor.user_id,
         )
 
-    def _contact(self, actor: Actor, contact_id: str | None) -> tuple[str, str] | None:
+    def _contact(self, actor: Actor, contact_id: str | None) -> ContactRef | None:
         if contact_id is None:
             return None
         contact = self._storage.contacts(actor.tenant_id).get(contact_id)
         if contact is None or not can_see(actor, contact):
             raise ValidationError("no such client or lead in this CRM", field="contact_id")
-        return contact.kind.value, contact.id
+        return ContactRef(contact.kind.value, contact.id)
 
     def _deal(self, actor: Actor, deal_id: str | None) -> str | None:
         if deal_id is None:
@@ -310,7 +308,13 @@ class EmailSendService:
     def _parent(self, actor: Actor, email_id: str | None) -> ReplyParent | None:
         if email_id is None:
             return None
-        parent = self._archive.reply_parent(actor.tenant_id, email_id) if self._archive else None
-        if parent is None:
+        parent = self._storage.emails(actor.tenant_id).get(email_id)
+        if parent is None or parent.message_id.startswith("sha256:"):  # none, or one without a Message-ID
             raise ValidationError("no such email in this CRM", field="in_reply_to")
-        return parent
+        root = parent.thread_id
+        thread = [] if root == parent.message_id or root.startswith("sha256:") else [root]
+        return ReplyParent(
+            message_id=f"<{parent.message_id}>",
+            references=tuple(f"<{m}>" for m in thread),
+            deal_id=parent.deal_id,
+        )
