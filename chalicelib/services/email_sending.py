@@ -257,8 +257,8 @@ class EmailSendService:
             text=text,
             html=html,
             time=now,
-            contact=contact,
-            deal_id=deal_id,
+            contact=stored.contact if stored else contact,
+            deal_id=stored.deal_id if stored else deal_id,
         )
 
     def _file_in_sent(self, tenant_id: str, integration: Integration, raw: bytes) -> None:

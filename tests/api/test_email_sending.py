@@ -118,6 +118,24 @@ def test_send_with_signature_and_our_message_id(
     assert "ACME Ltd" in text
     assert "-- " in text.splitlines()  # the signature separator
 
+    # Recorded through the archive: the email, in the contact's feed (kind email, direction out).
+    feed = api.get(f"/v1/clients/{client.json['id']}/feed", token=crm.token).json["items"]
+    [line] = [e for e in feed if e["kind"] == "email"]
+    assert (line["data"]["email_id"], line["data"]["direction"], line["data"]["subject"]) == (
+        email["id"], "out", "Our offer",
+    )  # fmt: skip
+
+    # A reply to it carries In-Reply-To and References, and lands in the same thread.
+    reply = api.post("/v1/email/send", {"integration_id": integration_id, "to": ["bob@example.org"],
+                                        "subject": "Re: Our offer", "text": "And one more thing",
+                                        "in_reply_to": email["id"]}, token=crm.token)  # fmt: skip
+    assert reply.status == 201, reply.json
+    answer = smtp.taken()[1].message
+    assert answer["In-Reply-To"] == message["Message-ID"]
+    assert message["Message-ID"] in answer["References"]
+    assert reply.json["thread_id"] == email["thread_id"]
+    assert reply.json["contact"] == {"type": "client", "id": client.json["id"]}  # found by its address
+
 
 def test_wrong_smtp_password_is_a_clear_502_and_writes_nothing(
     api: Api, make_crm: Callable[..., CrmSession], smtp: SmtpCatcher
