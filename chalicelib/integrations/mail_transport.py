@@ -129,7 +129,7 @@ class SmtpImapTransport:
 
     def append_sent(self, server: Server, password: str, message: bytes) -> None:
         from imapclient import IMAPClient
-        from imapclient.exceptions import IMAPClientError
+        from imapclient.exceptions import IMAPClientError, LoginError
         from imapclient.imapclient import SEEN, SENT
 
         errors = (*_ERRORS, IMAPClientError)
@@ -146,11 +146,16 @@ class SmtpImapTransport:
         try:
             if server.security is Security.STARTTLS:
                 client.starttls(self._tls)
-            client.login(server.username, password)
+            try:
+                client.login(server.username, password)
+            except LoginError as error:
+                raise MailSendError("auth", str(error) or "login refused") from None
             folder = client.find_special_folder(SENT) or "Sent"
             if not client.folder_exists(folder):
                 client.create_folder(folder)
             client.append(folder, message, flags=(SEEN,))
+        except MailSendError:
+            raise
         except errors as error:
             raise _failure(error) from None
         finally:
