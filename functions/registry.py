@@ -64,6 +64,16 @@ FUNCTIONS: tuple[LambdaFunction, ...] = (
         schedule_minutes=1,
     ),
     LambdaFunction(
+        name="EmailPoll",
+        handler="functions.email_poll.handler",
+        description="Reads new mail of the mailboxes due (IMAP), into the feeds; each under a lease",
+        # Mailbox passwords (SSM); bodies and attachments to S3.
+        access=frozenset({Access.TABLE_READ, Access.TABLE_WRITE, Access.TENANT_SECRETS, Access.FILES_WRITE}),
+        schedule_minutes=10,
+        timeout_seconds=600,
+        memory_mb=512,
+    ),
+    LambdaFunction(
         name="FetchRecording",
         handler="functions.recordings.fetch",
         description="Copies a call recording from the PBX to S3 (one attempt; RecordingFetch retries)",

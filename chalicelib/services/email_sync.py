@@ -12,6 +12,7 @@ mailbox's status (`ok` or `error` with the reason), its last sync time and its m
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -78,10 +79,14 @@ class EmailSync:
         self._bounces = bounces
         self._batch = batch
 
-    def run_due(self, *, limit: int = DUE_PER_RUN) -> list[PollResult]:
-        """The scheduled run: every mailbox due now (AP94), each under its lease."""
+    def run_due(self, *, limit: int = DUE_PER_RUN, time_budget: float | None = None) -> list[PollResult]:
+        """The scheduled run: the mailboxes due now (AP94), longest waiting first, each under its
+        lease; past `time_budget` seconds no other mailbox is started (they stay due)."""
+        started = time.monotonic()
         results = []
         for tenant_id, integration_id in self._storage.mail_polls.due(self._clock(), limit=limit):
+            if time_budget is not None and time.monotonic() - started > time_budget:
+                break
             result = self.poll(tenant_id, integration_id)
             if result is not None:
                 results.append(result)

@@ -204,3 +204,18 @@ def test_a_dead_server_fails_the_run_within_30_s_with_the_reason(
     assert after.last_error is not None
     assert "unreachable" in after.last_error
     assert str(silent_port) in after.last_error
+
+
+def test_the_scheduled_function_polls_the_due_mailboxes(aws: LocalAws, api: Api, make_crm, imap_port: int) -> None:
+    from functions.email_poll import handler
+
+    crm, box = connect(api, make_crm, imap_port)
+    deliver(imap_port, "INBOX", message("a@example.org"), message("b@example.org"))
+    report = handler({}, None)
+    assert report["stored"] >= 2
+    assert report["errors"] == 0
+    assert state(crm, box).messages == 2
+    # Polled: not due again before ten minutes.
+    assert handler({}, None)["mailboxes"] == 0
+    aws.clock.advance(minutes=10)
+    assert handler({}, None) == {"mailboxes": 1, "stored": 0, "errors": 0, "behind": 0}
