@@ -106,11 +106,16 @@ def test_send_with_signature_and_our_message_id(
     assert email["subject"] == "Our offer"
     assert "ACME Ltd" in email["text"]
     assert {"id", "time", "thread_id", "attachments"} <= email.keys()
+    shown = api.get(f"/v1/emails/{email['id']}", token=crm.token)  # the same email, as GET shows it
+    assert shown.status == 200, shown.json
+    assert {k: v for k, v in shown.json.items() if k not in ("text", "html")} == {
+        k: v for k, v in email.items() if k not in ("text", "html")
+    }
 
     [mail] = smtp.taken()
     assert sorted(mail.recipients) == ["bob@example.org", "carol@example.org"]
     message = mail.message
-    assert message["Message-ID"] == email["message_id"]
+    assert message["Message-ID"] == f"<{email['message_id']}>"
     assert message["Message-ID"].endswith("@example.com>")
     html = message.get_body(("html",)).get_content()
     text = message.get_body(("plain",)).get_content()
