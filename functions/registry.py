@@ -117,7 +117,8 @@ FUNCTIONS: tuple[LambdaFunction, ...] = (
         handler="functions.email_broadcasts.send_batch",
         description="Sends one batch of an email broadcast through the mailbox's SMTP server",
         access=frozenset({Access.TABLE_READ, Access.TABLE_WRITE, Access.TENANT_SECRETS, Access.FILES_WRITE}),
-        timeout_seconds=180,
+        # 10 messages over one connection, each SMTP step under a 20 s socket timeout.
+        timeout_seconds=300,
     ),
     LambdaFunction(
         name="FinishEmailBroadcast",
