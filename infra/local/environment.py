@@ -19,6 +19,7 @@ class Options:
     host: str = "127.0.0.1"
     port: int = 8000
     moto_port: int = 8001
+    imap_port: int = 8143  # the demo mailbox (pymap), read by the CRM's email poller
     state_file: Path = ROOT / ".local" / "state.json"
     persist: bool = True
     seed: bool = True
