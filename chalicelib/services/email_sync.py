@@ -170,7 +170,8 @@ class EmailSync:
         validity = session.select(folder)
         # Another UIDVALIDITY: the folder's UIDs start over; read it again (the guard dedupes).
         last = cursor.last_uid if cursor is not None and cursor.uidvalidity == validity else 0
-        uids = session.uids_after(last)
+        # `UID n:*` answers the last message even below n (RFC 3501): never read one twice.
+        uids = sorted(u for u in session.uids_after(last) if u > last)
         taken = uids[: max(0, budget)]
         stored = 0
         saved = cursor
