@@ -64,6 +64,16 @@ FUNCTIONS: tuple[LambdaFunction, ...] = (
         schedule_minutes=1,
     ),
     LambdaFunction(
+        name="EmailPoll",
+        handler="functions.email_poll.handler",
+        description="Reads new mail of the mailboxes due (IMAP), into the feeds; each under a lease",
+        # Mailbox passwords (SSM); bodies and attachments to S3.
+        access=frozenset({Access.TABLE_READ, Access.TABLE_WRITE, Access.TENANT_SECRETS, Access.FILES_WRITE}),
+        schedule_minutes=10,
+        timeout_seconds=600,
+        memory_mb=512,
+    ),
+    LambdaFunction(
         name="FetchRecording",
         handler="functions.recordings.fetch",
         description="Copies a call recording from the PBX to S3 (one attempt; RecordingFetch retries)",
@@ -100,6 +110,26 @@ FUNCTIONS: tuple[LambdaFunction, ...] = (
         name="FailBroadcast",
         handler="functions.broadcasts.fail",
         description="Records why an SMS broadcast stopped",
+        access=frozenset({Access.TABLE_READ, Access.TABLE_WRITE}),
+    ),
+    LambdaFunction(
+        name="SendEmailBatch",
+        handler="functions.email_broadcasts.send_batch",
+        description="Sends one batch of an email broadcast through the mailbox's SMTP server",
+        access=frozenset({Access.TABLE_READ, Access.TABLE_WRITE, Access.TENANT_SECRETS, Access.FILES_WRITE}),
+        # 10 messages over one connection, each SMTP step under a 20 s socket timeout.
+        timeout_seconds=300,
+    ),
+    LambdaFunction(
+        name="FinishEmailBroadcast",
+        handler="functions.email_broadcasts.finish",
+        description="Closes an email broadcast with its report",
+        access=frozenset({Access.TABLE_READ, Access.TABLE_WRITE}),
+    ),
+    LambdaFunction(
+        name="FailEmailBroadcast",
+        handler="functions.email_broadcasts.fail",
+        description="Records why an email broadcast stopped",
         access=frozenset({Access.TABLE_READ, Access.TABLE_WRITE}),
     ),
     LambdaFunction(
@@ -201,6 +231,15 @@ STATE_MACHINES: tuple[StateMachine, ...] = (
             "SendBroadcastBatchFunctionArn": "SendBroadcastBatch",
             "FinishBroadcastFunctionArn": "FinishBroadcast",
             "FailBroadcastFunctionArn": "FailBroadcast",
+        },
+    ),
+    StateMachine(
+        name="EmailBroadcast",
+        file="email-broadcast.asl.json",
+        functions={
+            "SendEmailBatchFunctionArn": "SendEmailBatch",
+            "FinishEmailBroadcastFunctionArn": "FinishEmailBroadcast",
+            "FailEmailBroadcastFunctionArn": "FailEmailBroadcast",
         },
     ),
     StateMachine(
