@@ -66,9 +66,10 @@ class FormMatchOut(Output):
     form=True,
     responses={200: "A returning person (same phone or email): the submission was added to the feed of their contact"},
 )
-def post_form_lead(actor: Actor, api_key: ApiKey, body: FormLeadIn, request: Request) -> LeadOut | Response:
+def post_form_lead(actor: Actor, api_key: ApiKey | None, body: FormLeadIn, request: Request) -> LeadOut | Response:
     """A website form's lead (X-Api-Key of scope forms), in the unsorted pool; a returning
-    person's submission goes to the feed of their contact instead (200)."""
+    person's submission goes to the feed of their contact instead (200). A user's token (or an
+    `api` key) may post too."""
     origin = request.headers.get("origin")
     result = services().forms.submit(actor, api_key, origin, body.to_input())
     headers: dict[str, str | list[str]] = {"Content-Type": "application/json"}

@@ -42,7 +42,6 @@ from chalicelib.domain.errors import (
     ForbiddenError,
     NotFoundError,
     PayloadTooLargeError,
-    UnauthorizedError,
     ValidationError,
 )
 from chalicelib.domain.ids import MAX_ID_LENGTH
@@ -142,8 +141,8 @@ class Router:
         """`raw=True` hands the handler the request itself (`request=`), for bodies that are not
         JSON (the PBX's form-encoded webhooks); the handler then answers with a chalice Response.
         `responses`: other statuses it answers ({401: "bad credentials"} on a public route).
-        `form=True`: a website-form route (its path in FORM_PATHS), opened by an API key only,
-        of either scope; the handler gets the key (`api_key=`)."""
+        `form=True`: a website-form route (its path in FORM_PATHS), which `forms` keys open too;
+        the handler gets the key (`api_key=`, None for a bearer token)."""
 
         def decorate(handler: Callable[..., Any]) -> Callable[..., Any]:
             spec = RouteSpec(
@@ -249,12 +248,9 @@ def declared_table() -> tuple[tuple[str, str, str, str], ...]:
 
 def caller(request: Request, *, form: bool = False) -> tuple[Actor, ApiKey | None]:
     """Who makes the request: the owner of the `X-Api-Key` when one is given (with the key),
-    else the user of the `Authorization: Bearer` token. A `forms` key opens only form routes,
-    and form routes take only keys."""
+    else the user of the `Authorization: Bearer` token. A `forms` key opens only form routes."""
     presented = request.headers.get("x-api-key")
     if presented is None:
-        if form:
-            raise UnauthorizedError("this route takes an API key: send it as X-Api-Key")
         return authenticate(request.headers.get("authorization")), None
     from chalicelib.domain.api_keys import ApiKeyScope
 

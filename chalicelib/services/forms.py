@@ -74,8 +74,9 @@ class FormService:
         self._contacts = contacts
         self._sources = sources
 
-    def submit(self, actor: Actor, key: ApiKey, origin: str | None, data: FormInput) -> FormResult:
-        if not key.allows_origin(origin):
+    def submit(self, actor: Actor, key: ApiKey | None, origin: str | None, data: FormInput) -> FormResult:
+        """`key`: the API key the form was posted with (None: a user's token, no origin list)."""
+        if key is not None and not key.allows_origin(origin):
             raise ForbiddenError(f"this key does not accept forms from {origin}", field="Origin")
         name = check_contact_name(data.name)
         if not data.phone and not data.email:
