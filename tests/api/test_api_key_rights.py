@@ -1,5 +1,6 @@
 """Rights and tenancy with API keys (issue 20, item 5): the rights matrix and the cross-tenant
-contact routes of the bearer-token tests, run again with an `api` key of the same user. A key
+tests of the bearer-token suites (contact routes, versioned records, list cursors, search), run
+again with an `api` key of the same user. A key
 acts as its owner, so every route must answer it exactly as it answers the owner's token; and
 a `forms` key opens nothing but the form route."""
 
@@ -13,7 +14,10 @@ from chalicelib.api.routing import API_PREFIX, FORM_PATHS, RouteSpec
 from chalicelib.domain.rights import ALL_PERMISSIONS, Access, Permission
 from tests.api.test_api_keys import new_key
 from tests.api.test_contacts import CONTACT_ROUTES, client, lead
+from tests.api.test_list_pages import LISTS
 from tests.api.test_rights_matrix import ROUTES, SOME_ID, route_id
+from tests.api.test_versions import CASES as VERSION_CASES
+from tests.api.test_versions import PARAM
 from tests.harness import Api, CrmSession, add_member
 
 
@@ -92,3 +96,33 @@ def test_a_key_sees_only_its_owners_crm(api: Api, make_crm) -> None:
     listed = api.get("/v1/leads?scope=all", headers={"X-Api-Key": key}).json["items"]
     assert mine["id"] not in [item["id"] for item in listed]
     assert api.get(f"/v1/leads/{mine['id']}", headers={"X-Api-Key": key}).status == 404
+
+
+@pytest.mark.parametrize(
+    "case", [c for c in VERSION_CASES if PARAM.search(c.path)], ids=lambda c: f"{c.method} {c.path}"
+)
+def test_another_crms_record_is_not_found_with_a_key(api: Api, make_crm, case) -> None:
+    other: CrmSession = make_crm()
+    key = key_of(api, make_crm().token)
+    record_id, version = case.make(api, other)
+    for body in (case.change, {**case.change, "version": version}):
+        reply = api.request(case.method, case.url(record_id), body, headers={"X-Api-Key": key})
+        assert (reply.status, reply.error["code"]) == (404, "not_found"), reply.json
+
+
+@pytest.mark.parametrize("path", list(LISTS))
+def test_another_crms_cursor_is_refused_with_a_key(api: Api, make_crm, path: str) -> None:
+    other: CrmSession = make_crm()
+    key = key_of(api, make_crm().token)
+    for n in range(3):
+        api.post(path, LISTS[path](n), token=other.token)
+    cursor = api.get(f"{path}?limit=1", token=other.token).json["next_cursor"]
+    reply = api.get(f"{path}?cursor={cursor}", headers={"X-Api-Key": key})
+    assert (reply.status, reply.error["field"]) == (400, "cursor")
+
+
+def test_another_crms_contacts_are_never_searched_with_a_key(api: Api, make_crm) -> None:
+    other: CrmSession = make_crm()
+    key = key_of(api, make_crm().token)
+    api.post("/v1/clients", {"name": "Secretive Corp"}, token=other.token)
+    assert api.get("/v1/search?q=secret", headers={"X-Api-Key": key}).json["items"] == []
