@@ -81,7 +81,10 @@ CORS = AppOriginCors(
 # Website forms are posted from other sites' pages: their preflight (which carries no key, so
 # cannot name one) is open to any origin; the POST checks the key's own allowed origins (403).
 FORMS_CORS = CORSConfig(
-    allow_origin="*", allow_headers=["Content-Type", "X-Api-Key"], expose_headers=["X-Request-Id"], max_age=600
+    allow_origin="*",
+    allow_headers=["Content-Type", "X-Api-Key"],
+    expose_headers=["X-Request-Id", "Retry-After"],
+    max_age=600,
 )
 FORM_PATHS = frozenset({"/forms/leads"})
 
