@@ -3,9 +3,14 @@ within their scope and rate limit; revoked at once."""
 
 from __future__ import annotations
 
+import io
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
+
+from tests.api.test_observability import request_lines
 from tests.harness import Api, CrmSession, add_member
 from tests.meter import dynamodb_calls
 
@@ -169,3 +174,34 @@ def test_a_key_request_costs_a_fixed_number_of_calls(api: Api, make_crm) -> None
         assert with_key(api, "GET", "/v1/me", key).status == 200
     # the key (GetItem), its minute's counter (UpdateItem), the owner and their group
     assert calls.total <= 4, str(calls)
+
+
+@pytest.fixture
+def logs() -> Iterator[io.StringIO]:
+    """What the app logs at INFO (as tests/api/test_observability.py reads it)."""
+    from chalicelib.observability import logger
+
+    buffer = io.StringIO()
+    level = logger.log_level
+    previous = logger.registered_handler.setStream(buffer)
+    logger.setLevel("INFO")
+    yield buffer
+    logger.setLevel(level)
+    logger.registered_handler.setStream(previous)
+
+
+def test_a_key_request_is_logged_with_the_key_id_never_the_key(api: Api, make_crm, logs: io.StringIO) -> None:
+    crm: CrmSession = make_crm()
+    created = new_key(api, crm.token)
+    request_lines(logs)  # drop what creating the CRM and the key logged
+
+    with_key(api, "GET", "/v1/me", created["key"])
+    with_key(api, "GET", "/v1/me", created["key"][:-2] + "xx")  # a wrong secret: 401, logged too
+
+    text = logs.getvalue()
+    secret = created["key"].rsplit("_", 1)[1]
+    assert secret not in text
+    assert secret[:-2] not in text
+    lines = request_lines(logs)
+    assert lines[0]["api_key_id"] == created["id"]
+    assert (lines[0]["tenant_id"], lines[0]["user_id"]) == (crm.id, crm.admin["id"])
