@@ -37,6 +37,7 @@ if TYPE_CHECKING:
         SmsSender,
     )
     from chalicelib.services.analytics import AnalyticsService
+    from chalicelib.services.api_keys import ApiKeyService
     from chalicelib.services.auth import AuthService
     from chalicelib.services.autodial import AutodialService
     from chalicelib.services.broadcasts import BroadcastService
@@ -52,6 +53,7 @@ if TYPE_CHECKING:
     from chalicelib.services.email_sync import EmailSync
     from chalicelib.services.emails import EmailService
     from chalicelib.services.exports import ExportService
+    from chalicelib.services.forms import FormService
     from chalicelib.services.groups import GroupService
     from chalicelib.services.imports import ImportService
     from chalicelib.services.invitations import InvitationService
@@ -69,6 +71,9 @@ if TYPE_CHECKING:
     from chalicelib.services.tasks import TaskService
     from chalicelib.services.team import TeamService
     from chalicelib.services.telephony import TelephonyService
+
+# The SSM secret (under the secrets prefix) whose bytes key the hashes of API keys.
+API_KEY_PEPPER = "api-key-pepper"
 
 # The imports inside the properties are the point of this module: each one is paid by the first
 # request or job that needs it, never by the cold start of a Lambda that does not.
@@ -141,6 +146,16 @@ class Services:
         return AnalyticsService(self.storage, self.clock)
 
     @functools.cached_property
+    def api_keys(self) -> ApiKeyService:
+        from chalicelib.services.api_keys import ApiKeyService
+
+        secrets = self.secrets
+        # The pepper of API keys' hashes: one SSM SecureString for the deployment, created on first
+        # use, read once per container (only by requests presenting or creating a key).
+        pepper = functools.cache(lambda: secrets.shared_secret(API_KEY_PEPPER))
+        return ApiKeyService(self.storage, self.clock, pepper)
+
+    @functools.cached_property
     def auth(self) -> AuthService:
         from chalicelib.services.auth import AuthService
 
@@ -204,6 +219,12 @@ class Services:
         from chalicelib.services.exports import ExportService
 
         return ExportService(self.storage, self.clock, self.contacts, self.files, self.workflows)
+
+    @functools.cached_property
+    def forms(self) -> FormService:
+        from chalicelib.services.forms import FormService
+
+        return FormService(self.storage, self.clock, self.contacts, self.sources)
 
     @functools.cached_property
     def groups(self) -> GroupService:

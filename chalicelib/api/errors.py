@@ -65,6 +65,8 @@ def error_response(exc: DomainError) -> Response:
     headers: dict[str, str | list[str]] = {"Content-Type": "application/json"}
     if status == 401:
         headers["WWW-Authenticate"] = "Bearer"
+    if isinstance(exc, RateLimitedError) and exc.retry_after is not None:
+        headers["Retry-After"] = str(exc.retry_after)
     return Response(json.dumps(envelope(code, exc.message, exc.field, **extra)), headers=headers, status_code=status)
 
 

@@ -34,6 +34,8 @@ MODULES = (
     "dashboard",
     "analytics",
     "notifications",
+    "api_keys",
+    "forms",
 )
 
 # (module, method, path under API_PREFIX, handler's name), one per endpoint.
@@ -184,6 +186,11 @@ ROUTE_TABLE: tuple[tuple[str, str, str, str], ...] = (
     ("notifications", "GET", "/notifications", "list_notifications"),
     ("notifications", "GET", "/notifications/unread-count", "unread_count"),
     ("notifications", "POST", "/notifications/read", "read_notifications"),
+    ("api_keys", "GET", "/api-keys", "list_api_keys"),
+    ("api_keys", "POST", "/api-keys", "create_api_key"),
+    ("api_keys", "DELETE", "/api-keys/{api_key_id}", "delete_api_key"),
+    ("api_keys", "GET", "/api-keys/{api_key_id}/snippet", "get_api_key_snippet"),
+    ("forms", "POST", "/forms/leads", "post_form_lead"),
 )
 
 

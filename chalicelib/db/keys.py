@@ -76,6 +76,10 @@ Access patterns (AP), each a repository method with a test:
   AP60 deals newest first (all, a user's) Query  pk=T#<tid>#DEALLIST[#R#<uid>] sk=<created_at>#<did> (full copies)
   AP61 ... of one status                Query    gsi1 pk=T#<tid>#DEALLIST[#R#<uid>]#S#<status> sk=<created_at>#<did>
   AP62 every CRM, oldest first          Query    gsi2 pk=G#CRMS sk=<created_at>#<tid> (maintenance runs)
+  AP130 an API key by its lookup id     GetItem  pk=G#APIKEY#<kid>     sk=APIKEY
+  AP131 a CRM's API keys, newest first  Query    gsi1 pk=T#<tid>#APIKEYS sk=<created_at>#<kid>
+  AP132 a user's API keys, newest first Query    gsi2 pk=T#<tid>#APIKEYS#U#<uid> sk=<created_at>#<kid>
+  AP133 a key's requests in a minute    UpdateItem pk=G#APIKEY#<kid>   sk=RATE#<yyyymmddhhmm> (TTL)
 
 """
 
@@ -644,3 +648,31 @@ def notification_day_of(attribute: str) -> date | None:
         return datetime.strptime(attribute[1:], "%Y%m%d").replace(tzinfo=UTC).date()
     except ValueError:
         return None
+
+
+# --- API keys (issue 20, AP130-AP133) -------------------------------------------------------
+API_KEY_RECORD = "APIKEY"
+
+
+def api_key_pk(key_id: str) -> str:
+    """A key is presented before any tenant is known: its record is deployment-wide (AP130)."""
+    return f"{GLOBAL}APIKEY#{key_id}"
+
+
+def api_key_sk() -> str:
+    return API_KEY_RECORD
+
+
+def api_keys_pk(tenant_id: str, user_id: str | None = None) -> str:
+    """A CRM's keys (gsi1, AP131) or one owner's (gsi2, AP132)."""
+    base = f"{tenant_pk(tenant_id)}#APIKEYS"
+    return f"{base}#U#{user_id}" if user_id else base
+
+
+def api_keys_sk(created_at_iso: str, key_id: str) -> str:
+    return f"{created_at_iso}#{key_id}"
+
+
+def api_key_rate_sk(window: str) -> str:
+    """A key's request counter for one minute (AP133), dropped by TTL soon after."""
+    return f"RATE#{window}"

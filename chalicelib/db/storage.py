@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from chalicelib.ports.writes import FeedOwner, Write
 
 if TYPE_CHECKING:
+    from chalicelib.db.repositories.api_keys import ApiKeyRepository
     from chalicelib.db.repositories.broadcasts import BroadcastRepository
     from chalicelib.db.repositories.call_lists import CallListRepository
     from chalicelib.db.repositories.calls import CallRepository
@@ -41,6 +42,12 @@ if TYPE_CHECKING:
 
 class DynamoStorage:
     """Repositories over the one table (bound by `db.items.bind_table` in the composition root)."""
+
+    @functools.cached_property
+    def api_keys(self) -> ApiKeyRepository:
+        from chalicelib.db.repositories.api_keys import ApiKeyRepository
+
+        return ApiKeyRepository()
 
     @functools.cached_property
     def crms(self) -> CrmRepository:

@@ -63,7 +63,11 @@ class PayloadTooLargeError(DomainError):
 
 
 class RateLimitedError(DomainError):
-    """Too many requests; retry later."""
+    """Too many requests; retry later (`retry_after` seconds, when known: a `Retry-After`)."""
+
+    def __init__(self, message: str, *, field: str | None = None, retry_after: int | None = None) -> None:
+        super().__init__(message, field=field)
+        self.retry_after = retry_after
 
 
 class UnavailableError(DomainError):

@@ -22,6 +22,7 @@ from chalicelib.ports.writes import FeedOwner as FeedOwner  # noqa: TC001  (re-e
 from chalicelib.ports.writes import Write as Write  # noqa: TC001  (re-exported)
 
 if TYPE_CHECKING:
+    from chalicelib.domain.api_keys import ApiKey
     from chalicelib.domain.autodial import CallList, CallListStatus, ListItem, Outcome
     from chalicelib.domain.broadcasts import Broadcast, BroadcastStatus, Recipient, RecipientStatus
     from chalicelib.domain.call_events import CallEvent
@@ -459,6 +460,25 @@ class Exports(Protocol):
         """Close a running export (once: a repeated step finds it closed and changes nothing)."""
 
 
+class ApiKeys(Protocol):
+    """Public API keys (issue 20), found by their id before any tenant is known."""
+
+    def get(self, key_id: str) -> ApiKey | None:
+        """AP130, strongly consistent (a revoked key fails at once)."""
+
+    def page(self, tenant_id: str, *, user_id: str | None, limit: int, cursor: str | None) -> Page[ApiKey]:
+        """AP131 (the CRM's) or AP132 (one owner's), newest first."""
+
+    def create(self, key: ApiKey) -> None: ...
+
+    def delete(self, key_id: str) -> None: ...
+
+    def mark_used(self, key_id: str, at: datetime) -> None: ...
+
+    def count_request(self, key_id: str, window: str, now: datetime) -> int:
+        """AP133: count one more request in the minute `window`; the count so far."""
+
+
 class Invitations(Protocol):
     """Pending invitations to join a CRM."""
 
@@ -869,6 +889,9 @@ class Notifications(Protocol):
 
 class Storage(Protocol):
     """The table, as services see it: repositories bound to one CRM, and cross-cutting writes."""
+
+    @property
+    def api_keys(self) -> ApiKeys: ...
 
     @property
     def crms(self) -> Crms: ...

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from chalicelib.domain.contacts import FeedEntry
 from chalicelib.ports.storage import FeedOwner
+from tests.fakes.api_keys import FakeApiKeys
 from tests.fakes.base import FakeWrite, commit
 from tests.fakes.broadcasts import FakeBroadcasts
 from tests.fakes.dashboards import FakeDashboardLayouts
@@ -68,6 +69,7 @@ class FakeStorage:
     def __init__(self) -> None:
         self.crms = FakeCrms()
         self.invitations = FakeInvitations()
+        self.api_keys = FakeApiKeys()
         self.due_actions = FakeDueActions()
         self._tenants: dict[str, Tenant] = {}
         self.transactions = 0  # how many all-or-nothing writes ran (services batching them)
