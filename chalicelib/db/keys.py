@@ -64,6 +64,13 @@ Access patterns (AP), each a repository method with a test:
   AP60 deals newest first (all, a user's) Query  pk=T#<tid>#DEALLIST[#R#<uid>] sk=<created_at>#<did> (full copies)
   AP61 ... of one status                Query    gsi1 pk=T#<tid>#DEALLIST[#R#<uid>]#S#<status> sk=<created_at>#<did>
   AP62 every CRM, oldest first          Query    gsi2 pk=G#CRMS sk=<created_at>#<tid> (maintenance runs)
+  AP120 a user's Google Calendar link   Get/Update pk=T#<tid> sk=GCAL#<uid> (options, status, sync token, lease)
+  AP121 connections due for a sync      Query    gsi1 pk=G#GCAL sk<=<next_sync_at>#... (sparse: status ok)
+  AP122 users who push tasks to Google  GetItem  pk=T#<tid> sk=GCALPUSH (read by every task write)
+  AP123 a pending OAuth consent         Get/Delete pk=G#OAUTH#<sha256(state)> sk=OAUTH (TTL)
+  AP124-127 a user's links / pending    Get/Query pk=T#<tid>#GCAL#<uid> sk=TASK#<id> | EV#<id> | PENDING#<id>
+  AP128 a user's sync lease             UpdateItem pk=T#<tid> sk=GCAL#<uid> (lease_until < now)
+  AP129 a user's whole sync partition   Query    pk=T#<tid>#GCAL#<uid> (disconnect)
 
 """
 
@@ -562,3 +569,54 @@ def notification_day_of(attribute: str) -> date | None:
         return datetime.strptime(attribute[1:], "%Y%m%d").replace(tzinfo=UTC).date()
     except ValueError:
         return None
+
+
+# --- Google Calendar sync (issue 19, AP120-AP129) ---------------------------------------------
+
+GCAL = "GCAL#"
+# The CRM's users whose connection pushes tasks to Google (AP122): the task write reads it.
+GCAL_PUSHERS = "GCALPUSH"
+GCAL_LINK_TASK = "TASK#"
+GCAL_LINK_EVENT = "EV#"
+GCAL_PENDING = "PENDING#"
+OAUTH_STATE = "OAUTH"
+
+
+def calendar_sk(user_id: str) -> str:
+    """One user's Google Calendar connection, in the CRM's partition (AP120)."""
+    return f"{GCAL}{user_id}"
+
+
+def calendar_due_pk() -> str:
+    """gsi1 of the connections that sync on schedule, for the whole deployment (AP121, sparse)."""
+    return f"{GLOBAL}GCAL"
+
+
+def calendar_due_sk(next_sync_iso: str, tenant_id: str, user_id: str) -> str:
+    return f"{next_sync_iso}#{tenant_id}#{user_id}"
+
+
+def calendar_due_until_sk(at_iso: str) -> str:
+    return f"{at_iso}~"
+
+
+def calendar_sync_pk(tenant_id: str, user_id: str) -> str:
+    """One user's links and pending pushes (AP124-AP127, AP129)."""
+    return f"{tenant_pk(tenant_id)}#GCAL#{user_id}"
+
+
+def calendar_link_task_sk(task_id: str) -> str:
+    return f"{GCAL_LINK_TASK}{task_id}"
+
+
+def calendar_link_event_sk(event_id: str) -> str:
+    return f"{GCAL_LINK_EVENT}{event_id}"
+
+
+def calendar_pending_sk(task_id: str) -> str:
+    return f"{GCAL_PENDING}{task_id}"
+
+
+def oauth_state_pk(state_hash: str) -> str:
+    """A pending OAuth consent, by the sha256 of its `state` (AP123; TTL 10 minutes)."""
+    return f"{GLOBAL}OAUTH#{state_hash}"

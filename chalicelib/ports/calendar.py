@@ -12,9 +12,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from datetime import datetime
 
+    from chalicelib.domain.calendar_connection import CalendarConnection, OAuthState
     from chalicelib.domain.calendar_sync import EventFields, Link
+    from chalicelib.ports.writes import Write
 
 
 class CalendarError(Exception):
@@ -116,3 +119,51 @@ class SyncState(Protocol):
     def sync_token(self, user_id: str) -> str | None: ...
 
     def save_sync_token(self, user_id: str, token: str | None) -> None: ...
+
+
+# --- storage of the sync (db/repositories/calendar.py) ------------------------------------------
+
+
+class Calendars(Protocol):
+    """The Google Calendar connections of one CRM, their sync state and pending pushes."""
+
+    def get(self, user_id: str, *, consistent: bool = False) -> CalendarConnection | None:
+        """AP120."""
+
+    def save(self, connection: CalendarConnection, *, expected_version: int | None) -> CalendarConnection:
+        """AP120 (+ AP121's index, AP122's set): create (`expected_version` None: replaces any
+        earlier connection of the user) or update at that version (StaleVersionError)."""
+
+    def delete(self, user_id: str) -> None:
+        """AP129: the connection, its links and pending pushes; the user leaves the pushers."""
+
+    def pushers(self) -> frozenset[str]:
+        """AP122: the users whose task changes go to Google."""
+
+    def pending_writes(self, user_ids: Sequence[str], task_id: str, version: int) -> list[Write]:
+        """Marks of a task changed at `version` for each user's next run (in the task's write)."""
+
+    def lease(self, user_id: str, now: datetime, until: datetime) -> CalendarConnection | None:
+        """AP128: take the user's sync until `until`; None when another run holds it (or no
+        connection)."""
+
+    def finish(
+        self, user_id: str, *, now: datetime, next_sync_at: datetime, status: str, error: str | None
+    ) -> CalendarConnection | None:
+        """The run's outcome; the lease is released. None when the connection is gone."""
+
+    def state(self) -> SyncState:
+        """The links, pending pushes and sync tokens of this CRM's users (AP124-127)."""
+
+
+class CalendarSchedule(Protocol):
+    """Deployment-wide: who is due for a sync, and OAuth consents in progress."""
+
+    def due(self, now: datetime, limit: int) -> list[tuple[str, str]]:
+        """AP121: (tenant id, user id) of connections due at `now`, oldest first."""
+
+    def put_state(self, state_hash: str, state: OAuthState) -> None:
+        """AP123."""
+
+    def take_state(self, state_hash: str, now: datetime) -> OAuthState | None:
+        """AP123: read and delete (single use); None when unknown or expired."""
