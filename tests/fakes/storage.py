@@ -17,6 +17,7 @@ from chalicelib.domain.contacts import FeedEntry
 from chalicelib.ports.storage import FeedOwner
 from tests.fakes.base import FakeWrite, commit
 from tests.fakes.broadcasts import FakeBroadcasts
+from tests.fakes.calendars import FakeCalendars, FakeCalendarSchedule
 from tests.fakes.dashboards import FakeDashboardLayouts
 from tests.fakes.mailboxes import FakeMailboxes
 from tests.fakes.notifications import FakeNotifications
@@ -55,6 +56,7 @@ class Tenant:
     rollups: FakeRollups = field(default_factory=FakeRollups)
     dashboards: FakeDashboardLayouts = field(default_factory=FakeDashboardLayouts)
     notifications: FakeNotifications = field(default_factory=FakeNotifications)
+    calendars: FakeCalendars | None = None
 
 
 class FakeStorage:
@@ -64,6 +66,7 @@ class FakeStorage:
         self.crms = FakeCrms()
         self.invitations = FakeInvitations()
         self.due_actions = FakeDueActions()
+        self.calendar_schedule = FakeCalendarSchedule()
         self._tenants: dict[str, Tenant] = {}
         self.transactions = 0  # how many all-or-nothing writes ran (services batching them)
 
@@ -95,6 +98,12 @@ class FakeStorage:
             tenant.tasks = FakeTasks(self.due_actions, tenant_id)
             tenant.tasks.rollups = tenant.rollups
         return tenant.tasks
+
+    def calendars(self, tenant_id: str) -> FakeCalendars:
+        tenant = self.tenant(tenant_id)
+        if tenant.calendars is None:
+            tenant.calendars = FakeCalendars(tenant_id, self.calendar_schedule)
+        return tenant.calendars
 
     def broadcasts(self, tenant_id: str) -> FakeBroadcasts:
         return self.tenant(tenant_id).broadcasts
