@@ -167,3 +167,32 @@ class CalendarSchedule(Protocol):
 
     def take_state(self, state_hash: str, now: datetime) -> OAuthState | None:
         """AP123: read and delete (single use); None when unknown or expired."""
+
+
+# --- Google's side of a connection (integrations/google_calendar.py) ---------------------------
+
+
+class GrantLike(Protocol):
+    @property
+    def refresh_token(self) -> str: ...
+
+    @property
+    def email(self) -> str: ...
+
+
+class GoogleAuth(Protocol):
+    """OAuth consent (GC-1): offline access, PKCE; CalendarError when Google refuses."""
+
+    def authorization_url(self, state: str) -> tuple[str, str | None]:
+        """(consent URL, the PKCE verifier the callback needs)."""
+
+    def exchange(self, callback_url: str, state: str, code_verifier: str | None) -> GrantLike: ...
+
+    def revoke(self, token: str) -> None:
+        """Best effort."""
+
+
+class GoogleCalendars(Protocol):
+    """Builds the client of one user's calendar from their refresh token."""
+
+    def __call__(self, refresh_token: str, calendar_id: str) -> GoogleCalendar: ...

@@ -1,0 +1,194 @@
+"""The Google Calendar sync worker (issue 19) with the real repositories (moto) and a fake Google:
+a 410 converges in one run, deletions included; a revoked grant stops the user's sync with one
+notification and no retries; a poison event is skipped and the rest goes on."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from chalicelib.bootstrap import services
+from chalicelib.db.storage import DynamoStorage
+from chalicelib.domain.calendar_connection import CalendarConnection, CalendarStatus, secret_name
+from chalicelib.domain.calendar_sync import EventFields, read_event
+from chalicelib.ports.calendar import AccessRevokedError, Changes
+from chalicelib.services.calendar_worker import CalendarSyncWorker
+from tests.fakes.calendar import ZONE, FakeGoogle
+from tests.harness import Api, CrmSession, LocalAws
+
+
+class Google:
+    """The fake Google of every connected user, counting the clients the worker builds; a
+    video event asked for a Meet link gets one."""
+
+    def __init__(self, aws: LocalAws) -> None:
+        self.calendar = FakeGoogle(aws.clock)
+        self.built = 0
+        self.revoked = False
+
+    def __call__(self, refresh_token: str, calendar_id: str) -> Any:
+        self.built += 1
+        return self
+
+    def changes(self, sync_token: str | None, time_min: Any) -> Changes:
+        if self.revoked:
+            raise AccessRevokedError("invalid_grant")
+        return self.calendar.changes(sync_token, time_min)
+
+    def get(self, event_id: str) -> dict[str, Any]:
+        return self.calendar.get(event_id)
+
+    def insert(self, event_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        if self.revoked:
+            raise AccessRevokedError("invalid_grant")
+        written = self.calendar.insert(event_id, body)
+        if (body.get("conferenceData") or {}).get("createRequest"):
+            link = f"https://meet.google.com/{event_id[:3]}-{event_id[3:7]}"
+            self.calendar.events[event_id]["hangoutLink"] = link
+            written["hangoutLink"] = link
+        return written
+
+    def update(self, event_id: str, body: dict[str, Any], etag: str | None) -> dict[str, Any]:
+        return self.calendar.update(event_id, body, etag)
+
+    def delete(self, event_id: str) -> None:
+        self.calendar.delete(event_id)
+
+
+def connect(crm: CrmSession, *, push: bool = True, pull: bool = True) -> None:
+    user_id = crm.admin["id"]
+    services().secrets.put(crm.id, secret_name(user_id), {"refresh_token": "rt"})
+    now = services().clock()
+    connection = CalendarConnection(user_id, "ada@gmail.com", "primary", push, pull, CalendarStatus.OK, now, now)
+    DynamoStorage().calendars(crm.id).save(connection, expected_version=None)
+
+
+def worker(google: Google) -> CalendarSyncWorker:
+    s = services()
+    return CalendarSyncWorker(DynamoStorage(), s.clock, s.secrets, google, s.tasks, s.notifier)
+
+
+def task(api: Api, crm: CrmSession, title: str, hours: int, **fields: Any) -> dict[str, Any]:
+    start = (services().clock() + timedelta(hours=hours)).replace(microsecond=0)
+    body = {"title": title, "start": start.isoformat(), "end": (start + timedelta(hours=1)).isoformat(), **fields}
+    reply = api.post("/v1/tasks", body, token=crm.token)
+    assert reply.status == 201, reply.json
+    return reply.json
+
+
+def crm_titles(api: Api, crm: CrmSession) -> list[str]:
+    reply = api.get("/v1/tasks?limit=100", token=crm.token)
+    assert reply.status == 200, reply.json
+    return sorted(t["title"] for t in reply.json["items"])
+
+
+def google_titles(google: Google) -> list[str]:
+    return sorted(e["summary"] for e in google.calendar.shown())
+
+
+def settings(api: Api, crm: CrmSession) -> dict[str, Any]:
+    reply = api.get("/v1/settings/calendar", token=crm.token)
+    assert reply.status == 200, reply.json
+    return reply.json
+
+
+def due_later(aws: LocalAws) -> None:
+    aws.clock.advance(minutes=6)
+
+
+@pytest.fixture
+def crm(api: Api, make_crm) -> CrmSession:
+    return make_crm()
+
+
+def test_a_410_converges_in_one_run_deletions_included(api: Api, aws: LocalAws, crm: CrmSession) -> None:
+    connect(crm)
+    google = Google(aws)
+    run = worker(google)
+    kept, dropped = task(api, crm, "Kept", 2), task(api, crm, "Deleted in Google", 3)
+    soon = services().clock() + timedelta(hours=5)
+    google.calendar.user_creates(EventFields("From Google", soon, soon + timedelta(hours=1)))
+    gone = google.calendar.user_creates(EventFields("Gone from Google", soon, soon + timedelta(hours=2)))
+
+    report = run.run()
+    assert (report.synced, report.pushed, report.pulled, report.event_failures) == (1, 2, 2, 0)
+    assert crm_titles(api, crm) == google_titles(google)
+    assert crm_titles(api, crm) == ["Deleted in Google", "From Google", "Gone from Google", "Kept"]
+
+    pushed = next(e for e in google.calendar.shown() if e["summary"] == "Deleted in Google")
+    google.calendar.user_deletes(pushed["id"])
+    google.calendar.user_deletes(gone)
+    google.calendar.expire_tokens()  # 410 on the next listing; the deleted events are purged
+    due_later(aws)
+
+    report = run.run()
+    assert report.synced == 1 and report.event_failures == 0
+    assert crm_titles(api, crm) == google_titles(google) == ["From Google", "Kept"]
+    assert api.get(f"/v1/tasks/{dropped['id']}", token=crm.token).status == 404
+    assert api.get(f"/v1/tasks/{kept['id']}", token=crm.token).status == 200
+
+    writes = google.calendar.writes
+    due_later(aws)
+    report = run.run()
+    assert (report.synced, report.pushed, report.pulled) == (1, 0, 0)  # converged: nothing to write
+    assert google.calendar.writes == writes
+    assert settings(api, crm)["status"] == "ok"
+
+
+def test_invalid_grant_needs_reauth_notifies_once_and_stops_retrying(api: Api, aws: LocalAws, crm: CrmSession) -> None:
+    connect(crm)
+    google = Google(aws)
+    run = worker(google)
+    task(api, crm, "Demo", 2)
+    google.revoked = True
+
+    report = run.run()
+    assert (report.revoked, report.synced) == (1, 0)
+    shown = settings(api, crm)
+    assert (shown["connected"], shown["status"]) == (True, "needs_reauth")
+    assert "access revoked" in shown["last_error"]
+
+    for _ in range(3):  # later schedules: nothing due, Google never asked again
+        due_later(aws)
+        assert run.run().revoked == 0
+    assert google.built == 1
+    assert run.run_user(crm.id, crm.admin["id"]).revoked == 1  # a forced run notifies no more
+    notes = api.get("/v1/notifications", token=crm.token).json["items"]
+    assert [n["kind"] for n in notes].count("integration_error") == 1
+    assert api.post("/v1/settings/calendar/sync", {}, token=crm.token).status == 202
+    assert settings(api, crm)["status"] == "needs_reauth"  # sync now cannot fix a revoked grant
+
+
+def test_a_poison_event_is_skipped_and_reported_the_rest_goes_on(api: Api, aws: LocalAws, crm: CrmSession) -> None:
+    connect(crm)
+    google = Google(aws)
+    run = worker(google)
+    soon = services().clock() + timedelta(hours=3)
+    bad = google.calendar.user_creates(EventFields("Broken", soon, soon + timedelta(hours=1)))
+    google.calendar.broken.add(bad)
+    google.calendar.user_creates(EventFields("Fine", soon, soon + timedelta(hours=1)))
+    # A task the CRM refuses (longer than a task may last) is one failure too, not the run's.
+    google.calendar.user_creates(EventFields("Too long", soon, soon + timedelta(days=400)))
+    task(api, crm, "Pushed", 4)
+
+    report = run.run()
+    assert report.synced == 1
+    assert report.event_failures == 2
+    assert crm_titles(api, crm) == ["Fine", "Pushed"]
+    assert "Pushed" in google_titles(google)
+    shown = settings(api, crm)
+    assert shown["status"] == "ok"
+    assert shown["last_error"].startswith("2 item(s) skipped")
+
+
+def test_a_video_task_gets_a_meet_link(api: Api, aws: LocalAws, crm: CrmSession) -> None:
+    connect(crm)
+    google = Google(aws)
+    video = task(api, crm, "Demo call", 2, type="video")
+    worker(google).run()
+    shown = api.get(f"/v1/tasks/{video['id']}", token=crm.token).json
+    assert shown["meeting_url"].startswith("https://meet.google.com/")
+    event = read_event(google.calendar.shown()[0], ZONE)
+    assert event.task_id == video["id"]
