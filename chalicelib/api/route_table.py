@@ -33,6 +33,7 @@ MODULES = (
     "dashboard",
     "analytics",
     "notifications",
+    "google_calendar",
 )
 
 # (module, method, path under API_PREFIX, handler's name), one per endpoint.
@@ -167,6 +168,12 @@ ROUTE_TABLE: tuple[tuple[str, str, str, str], ...] = (
     ("notifications", "GET", "/notifications", "list_notifications"),
     ("notifications", "GET", "/notifications/unread-count", "unread_count"),
     ("notifications", "POST", "/notifications/read", "read_notifications"),
+    ("google_calendar", "GET", "/google/connect", "google_connect"),
+    ("google_calendar", "GET", "/google/callback", "google_callback"),
+    ("google_calendar", "GET", "/settings/calendar", "get_calendar_settings"),
+    ("google_calendar", "PUT", "/settings/calendar", "put_calendar_settings"),
+    ("google_calendar", "DELETE", "/settings/calendar", "delete_calendar_settings"),
+    ("google_calendar", "POST", "/settings/calendar/sync", "sync_calendar"),
 )
 
 

@@ -88,6 +88,10 @@ class CalendarSyncWorker:
         if connection is None:
             report.skipped += 1
             return report
+        if connection.status is CalendarStatus.NEEDS_REAUTH:  # only a new consent helps: no retry
+            repo.finish(user_id, now=now, next_sync_at=now, status=connection.status.value, error=connection.last_error)
+            report.skipped += 1
+            return report
         status, error, next_at = CalendarStatus.OK, None, now + INTERVAL
         try:
             token = (self._secrets.get(tenant_id, secret_name(user_id)) or {}).get("refresh_token")
