@@ -186,7 +186,14 @@ class GoogleOAuth:
         self._endpoints, self._redirect, self._scopes = endpoints, redirect_uri, scopes
 
     def _flow(self, state: str | None = None, code_verifier: str | None = None) -> Any:
+        import os
+
         from google_auth_oauthlib.flow import Flow
+
+        # Google may grant more scopes than asked (include_granted_scopes): not an error.
+        os.environ.setdefault("OAUTHLIB_RELAX_TOKEN_SCOPE", "1")
+        if _loopback(self._endpoints.token_uri):
+            os.environ["OAUTHLIB_INSECURE_TRANSPORT"] = "1"  # the fake Google of the local stack and tests
 
         config = {
             "web": {
@@ -210,15 +217,11 @@ class GoogleOAuth:
 
     def exchange(self, callback_url: str, state: str, code_verifier: str | None) -> Grant:
         """The code of the callback for tokens; CalendarError when Google refuses it."""
-        import os
-
         flow = self._flow(state=state, code_verifier=code_verifier)
-        if callback_url.startswith("http://"):
-            os.environ.setdefault("OAUTHLIB_INSECURE_TRANSPORT", "1")  # the local stack's loopback only
         try:
             flow.fetch_token(authorization_response=callback_url)
         except Exception as exc:  # oauthlib raises its own hierarchy, requests its own
-            raise CalendarError(f"the consent could not be completed: {type(exc).__name__}") from exc
+            raise CalendarError(f"the consent could not be completed: {type(exc).__name__}: {exc}"[:300]) from exc
         credentials = flow.credentials
         if not credentials.refresh_token:
             raise CalendarError("Google granted no offline access (no refresh token)")
@@ -237,6 +240,12 @@ class GoogleOAuth:
                 pass
         except OSError:
             return
+
+
+def _loopback(url: str) -> bool:
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).hostname in ("127.0.0.1", "localhost", "::1")
 
 
 def _email(id_token: str | None) -> str:
