@@ -110,7 +110,8 @@ def test_connect_sync_and_revoke_end_to_end(api: Api, make_crm, google: FakeGoog
     assert api.request("PUT", "/v1/settings/calendar", {"push_crm_to_google": False}, token=crm.token).status == 404
 
     url = api.get("/v1/google/connect", token=crm.token).json["url"]
-    assert "code_challenge=" in url and "access_type=offline" in url
+    assert "code_challenge=" in url
+    assert "access_type=offline" in url
 
     class NoRedirect(urllib.request.HTTPRedirectHandler):
         def redirect_request(self, *args, **kwargs):
