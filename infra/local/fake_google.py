@@ -40,7 +40,10 @@ class FakeGoogle:
         self.log: dict[str, list[str]] = {}  # per calendar: ids in write order (sync tokens index it)
         self.tokens_from: dict[str, int] = {}  # per calendar: the generation of valid sync tokens
         self.codes: dict[str, tuple[str | None, str]] = {}  # code -> (PKCE challenge, scope)
+        # Refresh tokens are good until revoked (also those of an earlier run of the local stack).
         self.refresh_tokens: set[str] = set()
+        self.revoked: set[str] = set()
+        self.refuse_all = False
         self.access_tokens: set[str] = set()
         self.requests: list[tuple[str, str]] = []
         self._etags = itertools.count(1)
@@ -51,7 +54,7 @@ class FakeGoogle:
     @property
     def url(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/"
+        return f"http://{host!s}:{port}/"
 
     def start(self) -> FakeGoogle:
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True, name="fake-google")
@@ -86,7 +89,7 @@ class FakeGoogle:
 
     def revoke_all(self) -> None:
         with self._lock:
-            self.refresh_tokens.clear()
+            self.refuse_all = True
             self.access_tokens.clear()
 
     def events(self, calendar: str = "primary") -> list[dict[str, Any]]:
@@ -112,7 +115,7 @@ class FakeGoogle:
                 return self._token(dict(parse_qsl(body.decode())))
             if parts.path == "/revoke" and method == "POST":
                 token = dict(parse_qsl(body.decode())).get("token", "")
-                self.refresh_tokens.discard(token)
+                self.revoked.add(token)
                 return _json(200, {})
             match = _EVENTS.match(parts.path)
             if match is None:
@@ -148,7 +151,8 @@ class FakeGoogle:
             granted = {**self._access(), "refresh_token": refresh, "id_token": _id_token(self.email), "scope": scope}
             return _json(200, granted)
         if form.get("grant_type") == "refresh_token":
-            if form.get("refresh_token") not in self.refresh_tokens:
+            token = form.get("refresh_token", "")
+            if self.refuse_all or not token or token in self.revoked:
                 return _json(400, {"error": "invalid_grant", "error_description": "Token has been revoked."})
             return _json(200, self._access())
         return _json(400, {"error": "unsupported_grant_type"})

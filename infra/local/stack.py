@@ -58,6 +58,7 @@ class LocalStack:
         self._clients: dict[str, Any] = {}
         self.restored: dict[str, int] = {}
         self._pbx: Any = None
+        self._google: Any = None
         self.seeded = False
         self.reindexed = 0  # CRMs whose indexes the start-up reindex checked
 
@@ -77,6 +78,7 @@ class LocalStack:
         import os
 
         os.environ["ZADARMA_API_URL"] = self._pbx.start()
+        self._start_fake_google()
         self._pbx.on_callback = self._play_requested_call
         # moto's werkzeug access log would drown the CRM's own request log.
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
@@ -118,6 +120,27 @@ class LocalStack:
             threading.Thread(target=self._demo_calls, name="demo-calls", daemon=True).start()
         if self.seeded:
             threading.Thread(target=self._demo_history, name="demo-history", daemon=True).start()
+
+    def _start_fake_google(self) -> None:
+        """A stand-in for Google's OAuth and Calendar API (issue 19): "Connect Google Calendar"
+        consents at once and the sync runs against it, offline."""
+        import os
+
+        from infra.local.fake_google import FakeGoogle
+
+        self._google = FakeGoogle(host=self.options.host).start()
+        url = self._google.url
+        os.environ.update(
+            {
+                "GOOGLE_CLIENT_ID": "local-client",
+                "GOOGLE_CLIENT_SECRET": "local-secret",
+                "GOOGLE_AUTH_URI": f"{url}o/oauth2/auth",
+                "GOOGLE_TOKEN_URI": f"{url}token",
+                "GOOGLE_REVOKE_URI": f"{url}revoke",
+                "GOOGLE_API_ENDPOINT": url,
+                "CALENDAR_SYNC_FUNCTION": "CalendarSync",  # "sync now" runs the worker at once
+            }
+        )
 
     def _play_requested_call(self, callback: Any) -> None:
         """The fake PBX's side of a click-to-call, a colleague call or an autodial dial: played
@@ -227,6 +250,8 @@ class LocalStack:
             self._moto.stop()
         if self._pbx is not None:
             self._pbx.stop()
+        if self._google is not None:
+            self._google.stop()
         return saved
 
     def _client(self, service: str) -> Any:
