@@ -109,6 +109,9 @@ def test_connect_sync_and_revoke_end_to_end(api: Api, make_crm, google: FakeGoog
     assert api.get("/v1/settings/calendar", token=crm.token).json["connected"] is False
     assert api.request("PUT", "/v1/settings/calendar", {"push_crm_to_google": False}, token=crm.token).status == 404
 
+    start = (datetime.now(UTC) + timedelta(days=1)).replace(microsecond=0)
+    earlier = api.post("/v1/tasks", {"title": "Before", "start": start.isoformat()}, token=crm.token)
+    assert earlier.status == 201, earlier.json  # upcoming when connecting: pushed by the first run
     url = api.get("/v1/google/connect", token=crm.token).json["url"]
     assert "code_challenge=" in url
     assert "access_type=offline" in url
@@ -134,17 +137,29 @@ def test_connect_sync_and_revoke_end_to_end(api: Api, make_crm, google: FakeGoog
     assert "refresh_token" not in str(shown)
     assert api.get("/v1/settings/calendar", token=other.token).json["connected"] is False  # their own only
 
-    start = (datetime.now(UTC) + timedelta(days=1)).replace(microsecond=0)
     created = api.post("/v1/tasks", {"title": "Demo", "type": "video", "start": start.isoformat()}, token=crm.token)
     assert created.status == 201, created.json
     assert api.post("/v1/settings/calendar/sync", {}, token=crm.token).status == 202
     from chalicelib.bootstrap import services
 
     report = services().calendar_sync.run()
-    assert (report.synced, report.pushed) == (1, 1), report
-    assert [e["summary"] for e in google.events()] == ["Demo"]
+    assert (report.synced, report.pushed) == (1, 2), report
+    assert sorted(e["summary"] for e in google.events()) == ["Before", "Demo"]
     task = api.get(f"/v1/tasks/{created.json['id']}", token=crm.token).json
     assert task["meeting_url"].startswith("https://meet.google.com/")
+
+    later = (start + timedelta(hours=3)).isoformat().replace("+00:00", "Z")
+    google.user_writes({"summary": "From Google", "start": {"dateTime": later}, "end": {"dateTime": later}})
+    services().clock.advance(minutes=6)
+    report = services().calendar_sync.run()
+    assert (report.synced, report.pulled, report.event_failures) == (1, 1, 0), report
+    titles = sorted(t["title"] for t in api.get("/v1/tasks", token=crm.token).json["items"])
+    assert titles == ["Before", "Demo", "From Google"]
+    services().clock.advance(minutes=6)
+    report = services().calendar_sync.run()  # the Meet link's task edit goes once; then quiet
+    services().clock.advance(minutes=6)
+    report = services().calendar_sync.run()
+    assert (report.synced, report.pushed, report.pulled) == (1, 0, 0), report
 
     google.revoke_all()
     services().clock.advance(minutes=6)

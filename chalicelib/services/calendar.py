@@ -24,6 +24,7 @@ from chalicelib.domain.calendar_connection import (
 from chalicelib.domain.clock import isoformat_z
 from chalicelib.domain.errors import NotFoundError, UnavailableError, ValidationError
 from chalicelib.ports.calendar import CalendarError
+from chalicelib.ports.queries.tasks import ListFilter, TaskListKind
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -32,8 +33,10 @@ if TYPE_CHECKING:
     from chalicelib.ports.calendar import GoogleAuth
     from chalicelib.ports.outside import Clock, SecretStore
     from chalicelib.ports.storage import Storage
+    from chalicelib.ports.writes import Write
 
 OPTIONS = ("push_crm_to_google", "pull_google_to_crm", "calendar_id")
+MAX_QUEUED = 2000  # upcoming tasks pushed on connecting (later ones go when they change)
 MAX_CALENDAR_ID = 300
 
 
@@ -102,8 +105,25 @@ class CalendarService:
             sync_token=None,  # a full sync first: it finds the events written before (no duplicates)
         )
         repo.save(connection, expected_version=None)
+        if connection.push_crm_to_google:
+            self._queue_upcoming(tenant_id, user_id)
         self._start(tenant_id, user_id)
         return True
+
+    def _queue_upcoming(self, tenant_id: str, user_id: str) -> None:
+        """The user's upcoming tasks go to Google with the first run (GC-5: future tasks), not
+        only those changed after connecting: their pending marks, written in batches (AP28,
+        then AP127). An event already there from an earlier connection is found by its id."""
+        tasks, calendars = self._storage.tasks(tenant_id), self._storage.calendars(tenant_id)
+        flt, cursor = ListFilter(start_from=self._clock()), None
+        marks: list[list[Write]] = []
+        while len(marks) < MAX_QUEUED:
+            page = tasks.page(TaskListKind.PARTICIPANT, user_id, flt, limit=100, cursor=cursor)
+            marks += [calendars.pending_writes([user_id], t.id, t.version) for t in page.items]
+            cursor = page.next_cursor
+            if cursor is None:
+                break
+        self._storage.transact_groups(marks[:MAX_QUEUED])
 
     # --- settings -------------------------------------------------------------------------------
 
@@ -134,7 +154,10 @@ class CalendarService:
             after = replace(after, sync_token=None, next_sync_at=self._clock())  # another calendar: list it whole
         if after == before:
             return view(before)
-        return view(repo.save(after, expected_version=before.version))
+        saved = repo.save(after, expected_version=before.version)
+        if saved.push_crm_to_google and not before.push_crm_to_google:
+            self._queue_upcoming(actor.tenant_id, actor.user_id)
+        return view(saved)
 
     def disconnect(self, actor: Actor) -> None:
         """Revoke the grant at Google (best effort), forget the tokens, the links and the marks.
