@@ -40,6 +40,10 @@ class EventGoneError(CalendarError):
     """404 or 410 for one event: it is gone."""
 
 
+class CalendarGoneError(CalendarError):
+    """404 on the listing: the calendar was deleted or is no longer shared with the account."""
+
+
 class AccessRevokedError(CalendarError):
     """`invalid_grant` or 401 after a refresh: the user must connect again."""
 
@@ -148,9 +152,10 @@ class Calendars(Protocol):
         connection)."""
 
     def finish(
-        self, user_id: str, *, now: datetime, next_sync_at: datetime, status: str, error: str | None
+        self, user_id: str, *, now: datetime, next_sync_at: datetime, status: str, error: str | None, synced: bool
     ) -> CalendarConnection | None:
-        """The run's outcome; the lease is released. None when the connection is gone."""
+        """The run's outcome (`synced`: it completed; `last_sync_at` becomes `now`); the lease is
+        released. None when the connection is gone."""
 
     def state(self) -> SyncState:
         """The links, pending pushes and sync tokens of this CRM's users (AP124-127)."""

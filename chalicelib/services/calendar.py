@@ -151,7 +151,9 @@ class CalendarService:
             calendar_id=(calendar_id or before.calendar_id).strip(),
         )
         if after.calendar_id != before.calendar_id:
-            after = replace(after, sync_token=None, next_sync_at=self._clock())  # another calendar: list it whole
+            # Another calendar: listed whole, at once (and a calendar that was gone is replaced).
+            status = CalendarStatus.OK if before.status is CalendarStatus.ERROR else before.status
+            after = replace(after, sync_token=None, next_sync_at=self._clock(), status=status)
         if after == before:
             return view(before)
         saved = repo.save(after, expected_version=before.version)

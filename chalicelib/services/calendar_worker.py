@@ -25,7 +25,7 @@ from chalicelib.domain.calendar_sync import TASK_KEY, EventFields
 from chalicelib.domain.errors import DomainError, NotFoundError, StaleVersionError
 from chalicelib.domain.notifications import NotificationKind, Title
 from chalicelib.domain.tasks import TaskType
-from chalicelib.ports.calendar import AccessRevokedError, CalendarError, SyncedTask
+from chalicelib.ports.calendar import AccessRevokedError, CalendarError, CalendarGoneError, SyncedTask
 from chalicelib.services.calendar_sync import CalendarSync, Options
 
 if TYPE_CHECKING:
@@ -89,10 +89,13 @@ class CalendarSyncWorker:
             report.skipped += 1
             return report
         if connection.status is CalendarStatus.NEEDS_REAUTH:  # only a new consent helps: no retry
-            repo.finish(user_id, now=now, next_sync_at=now, status=connection.status.value, error=connection.last_error)
+            repo.finish(
+                user_id, now=now, next_sync_at=now, status=connection.status.value, error=connection.last_error,
+                synced=False,
+            )  # fmt: skip
             report.skipped += 1
             return report
-        status, error, next_at = CalendarStatus.OK, None, now + INTERVAL
+        status, error, next_at, synced = CalendarStatus.OK, None, now + INTERVAL, False
         try:
             token = (self._secrets.get(tenant_id, secret_name(user_id)) or {}).get("refresh_token")
             if not token:
@@ -107,6 +110,7 @@ class CalendarSyncWorker:
             if outcome.revoked:
                 raise AccessRevokedError("Google refused the grant")
             report.synced += 1
+            synced = True
             report.pushed += outcome.pushed
             report.pulled += outcome.pulled
             report.event_failures += len(outcome.failures)
@@ -121,6 +125,12 @@ class CalendarSyncWorker:
                 tenant_id, user_id, NotificationKind.INTEGRATION_ERROR, REAUTH_TITLE, None,
                 once=f"gcal-reauth-{user_id}-{connection.connected_at.isoformat()}",
             )  # fmt: skip
+        except CalendarGoneError as exc:
+            status, error = (
+                CalendarStatus.ERROR,
+                f"the calendar {connection.calendar_id!r} is gone or not shared: {exc}",
+            )
+            report.failed += 1  # off the schedule until the user picks a calendar (or syncs now)
         except CalendarError as exc:
             error, next_at = f"{type(exc).__name__}: {exc}", now + BACKOFF
             report.failed += 1
@@ -134,6 +144,7 @@ class CalendarSyncWorker:
             next_sync_at=next_at,
             status=status.value,
             error=error[:MAX_ERROR] if error else None,
+            synced=synced,
         )
         return report
 

@@ -69,14 +69,15 @@ def test_ap121_ap128_due_connections_are_leased_once_and_leave_the_index_when_no
     assert repo.lease("u1", T0 + timedelta(minutes=1), T0 + timedelta(minutes=5)) is None  # held
     assert repo.lease("nobody", T0, T0 + timedelta(minutes=4)) is None
 
-    done = repo.finish("u1", now=T0, next_sync_at=T0 + timedelta(minutes=5), status="ok", error=None)
+    done = repo.finish("u1", now=T0, next_sync_at=T0 + timedelta(minutes=5), status="ok", error=None, synced=True)
     assert done is not None
     assert done.last_sync_at == T0
     assert repo.lease("u1", T0 + timedelta(minutes=1), T0 + timedelta(minutes=5)) is not None  # released
     assert schedule.due(T0 + timedelta(minutes=4), limit=10) == [("tenant-2", "u3"), (TENANT, "u2")]
     assert schedule.due(T0 + timedelta(minutes=5), limit=10)[-1] == (TENANT, "u1")
 
-    repo.finish("u1", now=T0, next_sync_at=T0, status="needs_reauth", error="invalid_grant")
+    repo.finish("u1", now=T0 + timedelta(hours=1), next_sync_at=T0, status="needs_reauth", error="invalid_grant",
+                synced=False)  # fmt: skip
     assert (TENANT, "u1") not in schedule.due(T0 + timedelta(hours=1), limit=10)
     stopped = repo.get("u1")
     assert stopped is not None
@@ -84,6 +85,7 @@ def test_ap121_ap128_due_connections_are_leased_once_and_leave_the_index_when_no
         CalendarStatus.NEEDS_REAUTH,
         "invalid_grant",
     )
+    assert stopped.last_sync_at == T0  # the last run that completed
 
 
 def test_ap123_an_oauth_state_is_taken_once_and_expires(aws: LocalAws) -> None:

@@ -58,7 +58,7 @@ class FakeCalendars:
         return self.get(user_id)
 
     def finish(
-        self, user_id: str, *, now: datetime, next_sync_at: datetime, status: str, error: str | None
+        self, user_id: str, *, now: datetime, next_sync_at: datetime, status: str, error: str | None, synced: bool
     ) -> CalendarConnection | None:
         current = self.get(user_id)
         if current is None:
@@ -67,7 +67,7 @@ class FakeCalendars:
         done = replace(
             current,
             status=CalendarStatus(status),
-            last_sync_at=now,
+            last_sync_at=now if synced else current.last_sync_at,
             next_sync_at=next_sync_at,
             last_error=error,
             version=current.version + 1,

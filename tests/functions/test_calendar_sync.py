@@ -13,7 +13,7 @@ from chalicelib.bootstrap import services
 from chalicelib.db.storage import DynamoStorage
 from chalicelib.domain.calendar_connection import CalendarConnection, CalendarStatus, secret_name
 from chalicelib.domain.calendar_sync import EventFields, read_event
-from chalicelib.ports.calendar import AccessRevokedError, Changes
+from chalicelib.ports.calendar import AccessRevokedError, CalendarGoneError, Changes
 from chalicelib.services.calendar_worker import CalendarSyncWorker
 from tests.fakes.calendar import ZONE, FakeGoogle
 from tests.harness import Api, CrmSession, LocalAws
@@ -27,6 +27,7 @@ class Google:
         self.calendar = FakeGoogle(aws.clock)
         self.built = 0
         self.revoked = False
+        self.gone = False
 
     def __call__(self, refresh_token: str, calendar_id: str) -> Any:
         self.built += 1
@@ -35,6 +36,8 @@ class Google:
     def changes(self, sync_token: str | None, time_min: Any) -> Changes:
         if self.revoked:
             raise AccessRevokedError("invalid_grant")
+        if self.gone:
+            raise CalendarGoneError("notFound")
         return self.calendar.changes(sync_token, time_min)
 
     def get(self, event_id: str) -> dict[str, Any]:
@@ -194,3 +197,21 @@ def test_a_video_task_gets_a_meet_link(api: Api, aws: LocalAws, crm: CrmSession)
     assert shown["meeting_url"].startswith("https://meet.google.com/")
     event = read_event(google.calendar.shown()[0], ZONE)
     assert event.task_id == video["id"]
+
+
+def test_a_calendar_gone_is_an_error_until_the_user_acts(api: Api, aws: LocalAws, crm: CrmSession) -> None:
+    connect(crm)
+    google = Google(aws)
+    run = worker(google)
+    google.gone = True
+    assert run.run().failed == 1
+    shown = settings(api, crm)
+    assert (shown["status"], shown["last_sync_at"]) == ("error", None)
+    due_later(aws)
+    assert run.run().failed == 0  # off the schedule: no retry storm
+    google.gone = False
+    assert api.post("/v1/settings/calendar/sync", {}, token=crm.token).status == 202
+    assert run.run().synced == 1
+    shown = settings(api, crm)
+    assert (shown["status"], shown["last_error"]) == ("ok", None)
+    assert shown["last_sync_at"] is not None

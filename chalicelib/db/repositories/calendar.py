@@ -121,19 +121,20 @@ class CalendarRepository:
         return _connection(item)
 
     def finish(
-        self, user_id: str, *, now: datetime, next_sync_at: datetime, status: str, error: str | None
+        self, user_id: str, *, now: datetime, next_sync_at: datetime, status: str, error: str | None, synced: bool
     ) -> CalendarConnection | None:
         """The run's outcome and the lease released; the due index follows the status."""
         item = CalendarItem(self._pk, keys.calendar_sk(user_id))
         scheduled = status == CalendarStatus.OK.value
         actions: list[Action] = [
             CalendarItem.status.set(status),
-            CalendarItem.last_sync_at.set(now),
             CalendarItem.next_sync_at.set(next_sync_at),
             CalendarItem.lease_until.remove(),
             CalendarItem.last_error.set(error) if error else CalendarItem.last_error.remove(),
             CalendarItem.version.add(1),
         ]
+        if synced:
+            actions.append(CalendarItem.last_sync_at.set(now))
         if scheduled:
             actions += [
                 CalendarItem.gsi1pk.set(keys.calendar_due_pk()),
