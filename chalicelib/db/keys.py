@@ -70,7 +70,7 @@ Access patterns (AP), each a repository method with a test:
   AP123 a pending OAuth consent         Get/Delete pk=G#OAUTH#<sha256(state)> sk=OAUTH (TTL)
   AP124-127 a user's links / pending    Get/Query pk=T#<tid>#GCAL#<uid> sk=TASK#<id> | EV#<id> | PENDING#<id>
   AP128 a user's sync lease             UpdateItem pk=T#<tid> sk=GCAL#<uid> (lease_until < now)
-  AP129 a user's whole sync partition   Query    pk=T#<tid>#GCAL#<uid> (disconnect)
+  AP129 disconnect, account change     Get/Query pk=T#<tid>#GCAL#<uid> sk=ACCOUNT | begins_with PENDING#, TASK#, EV#
 
 """
 
@@ -579,6 +579,7 @@ GCAL_PUSHERS = "GCALPUSH"
 GCAL_LINK_TASK = "TASK#"
 GCAL_LINK_EVENT = "EV#"
 GCAL_PENDING = "PENDING#"
+GCAL_ACCOUNT = "ACCOUNT"
 OAUTH_STATE = "OAUTH"
 
 

@@ -139,7 +139,11 @@ class Calendars(Protocol):
         earlier connection of the user) or update at that version (StaleVersionError)."""
 
     def delete(self, user_id: str) -> None:
-        """AP129: the connection, its links and pending pushes; the user leaves the pushers."""
+        """AP129: the connection and its pending pushes; the user leaves the pushers. The links
+        stay for a reconnection of the same Google account."""
+
+    def bind_account(self, user_id: str, email: str) -> bool:
+        """AP129: the Google account of the user's links; another one drops them (True)."""
 
     def pushers(self) -> frozenset[str]:
         """AP122: the users whose task changes go to Google."""

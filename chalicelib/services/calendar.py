@@ -90,6 +90,7 @@ class CalendarService:
         tenant_id, user_id = pending.tenant_id, pending.user_id
         self._secrets.put(tenant_id, secret_name(user_id), {"refresh_token": grant.refresh_token})
         repo = self._storage.calendars(tenant_id)
+        repo.bind_account(user_id, grant.email)  # another account: the old one's links go
         before = repo.get(user_id, consistent=True)
         now = self._clock()
         connection = CalendarConnection(
@@ -162,8 +163,9 @@ class CalendarService:
         return view(saved)
 
     def disconnect(self, actor: Actor) -> None:
-        """Revoke the grant at Google (best effort), forget the tokens, the links and the marks.
-        The events already in Google stay there; the tasks stay in the CRM."""
+        """Revoke the grant at Google (best effort), forget the tokens and the pending pushes.
+        The events already in Google stay there, the tasks in the CRM, and the links between
+        them: connecting the same account again duplicates nothing."""
         self._own(actor)
         token = self._secrets.get(actor.tenant_id, secret_name(actor.user_id))
         if token and token.get("refresh_token"):

@@ -147,16 +147,23 @@ def test_ap128_the_sync_token_lives_on_the_connection(aws: LocalAws) -> None:
     assert state.sync_token("u1") is None
 
 
-def test_ap129_disconnecting_removes_the_connection_links_and_pending_pushes(aws: LocalAws) -> None:
+def test_ap129_disconnecting_keeps_the_links_another_account_drops_them(aws: LocalAws) -> None:
     repo = CalendarRepository(TENANT)
     repo.save(connection("u1"), expected_version=None)
     repo.save(connection("u2"), expected_version=None)
+    assert repo.bind_account("u1", "ada@gmail.com") is False
     state = repo.state()
     state.save_link(Link("u1", "t1", "ev1", '"1"', 1))
     transact(repo.pending_writes(["u1", "u2"], "t1", 1))
     repo.delete("u1")
     assert repo.get("u1") is None
     assert repo.pushers() == {"u2"}
-    assert state.links("u1") == []
     assert state.pending("u1") == []
     assert state.pending("u2") == ["t1"]
+    assert [lk.task_id for lk in state.links("u1")] == ["t1"]  # the same account comes back to them
+
+    assert repo.bind_account("u1", "ADA@gmail.com") is False  # the same account
+    assert state.link_by_event("u1", "ev1") is not None
+    assert repo.bind_account("u1", "bob@gmail.com") is True  # another one: its events are others
+    assert state.links("u1") == []
+    assert state.link_by_event("u1", "ev1") is None

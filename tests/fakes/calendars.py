@@ -19,6 +19,7 @@ class FakeCalendars:
         self._schedule = schedule
         self.connections: dict[str, CalendarConnection] = {}
         self.leases: dict[str, datetime] = {}
+        self.accounts: dict[str, str] = {}
         self.sync_state = FakeState()
 
     def get(self, user_id: str, *, consistent: bool = False) -> CalendarConnection | None:
@@ -40,10 +41,18 @@ class FakeCalendars:
     def delete(self, user_id: str) -> None:
         self.connections.pop(user_id, None)
         self._schedule.due_at.pop((self._tenant_id, user_id), None)
-        state = self.sync_state
-        state.by_task = {k: v for k, v in state.by_task.items() if k[0] != user_id}
-        state.pending_pushes.pop(user_id, None)
-        state.tokens.pop(user_id, None)
+        self.sync_state.pending_pushes.pop(user_id, None)
+        self.sync_state.tokens.pop(user_id, None)
+
+    def bind_account(self, user_id: str, email: str) -> bool:
+        known = self.accounts.get(user_id)
+        changed = bool(known and email and known.casefold() != email.casefold())
+        if changed:
+            state = self.sync_state
+            state.by_task = {k: v for k, v in state.by_task.items() if k[0] != user_id}
+        if email:
+            self.accounts[user_id] = email
+        return changed
 
     def pushers(self) -> frozenset[str]:
         return frozenset(u for u, c in self.connections.items() if c.pushes)

@@ -215,3 +215,21 @@ def test_a_calendar_gone_is_an_error_until_the_user_acts(api: Api, aws: LocalAws
     shown = settings(api, crm)
     assert (shown["status"], shown["last_error"]) == ("ok", None)
     assert shown["last_sync_at"] is not None
+
+
+def test_reconnecting_the_same_account_duplicates_nothing(api: Api, aws: LocalAws, crm: CrmSession) -> None:
+    connect(crm)
+    google = Google(aws)
+    run = worker(google)
+    task(api, crm, "Ours", 2)
+    soon = services().clock() + timedelta(hours=4)
+    google.calendar.user_creates(EventFields("Theirs", soon, soon + timedelta(hours=1)))
+    run.run()
+    assert crm_titles(api, crm) == google_titles(google) == ["Ours", "Theirs"]
+
+    assert api.request("DELETE", "/v1/settings/calendar", token=crm.token).status == 204
+    connect(crm)  # the same account again: a full sync (no token) finds every event it knew
+    DynamoStorage().calendars(crm.id).bind_account(crm.admin["id"], "ada@gmail.com")
+    due_later(aws)
+    assert run.run().synced == 1
+    assert crm_titles(api, crm) == google_titles(google) == ["Ours", "Theirs"]

@@ -56,6 +56,12 @@ class CalendarLinkItem(Item, discriminator="gcal_link"):
     task_version = NumberAttribute()
 
 
+class CalendarAccountItem(Item, discriminator="gcal_account"):
+    """The Google account a user's links belong to (kept across a disconnection)."""
+
+    email = UnicodeAttribute()
+
+
 class CalendarPendingItem(Item, discriminator="gcal_pending"):
     """A task changed since the user's last push; `task_version`: the change that marked it."""
 
@@ -63,4 +69,11 @@ class CalendarPendingItem(Item, discriminator="gcal_pending"):
     task_version = NumberAttribute()
 
 
-__all__ = ["CalendarItem", "CalendarLinkItem", "CalendarPendingItem", "CalendarPushersItem", "OAuthStateItem"]
+__all__ = [
+    "CalendarAccountItem",
+    "CalendarItem",
+    "CalendarLinkItem",
+    "CalendarPendingItem",
+    "CalendarPushersItem",
+    "OAuthStateItem",
+]

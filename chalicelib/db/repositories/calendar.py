@@ -20,6 +20,7 @@ from pynamodb.exceptions import DeleteError, UpdateError
 from chalicelib.db import keys
 from chalicelib.db.items import Item
 from chalicelib.db.models.calendar import (
+    CalendarAccountItem,
     CalendarItem,
     CalendarLinkItem,
     CalendarPendingItem,
@@ -70,7 +71,8 @@ class CalendarRepository:
         return saved
 
     def delete(self, user_id: str) -> None:
-        """AP129: the connection and the user's whole sync partition; they leave the pushers."""
+        """AP129: the connection and its pending pushes; the user leaves the pushers. The links
+        stay: connecting the same Google account again finds its events (no duplicates)."""
         pushers = CalendarPushersItem(self._pk, keys.GCAL_PUSHERS)
         transact(
             [
@@ -78,13 +80,29 @@ class CalendarRepository:
                 Update(pushers, [CalendarPushersItem.users.delete({user_id})]),
             ]
         )
-        pk = keys.calendar_sync_pk(self._tenant_id, user_id)
-        from chalicelib.db.models import load_all
+        self._drop(user_id, (keys.GCAL_PENDING,))
 
-        load_all()  # the partition holds links and pending marks
+    def bind_account(self, user_id: str, email: str) -> bool:
+        """AP129: the Google account the user's links belong to. Another account than the last
+        one: its links are dropped (they name the other account's events). True if dropped."""
+        pk = keys.calendar_sync_pk(self._tenant_id, user_id)
+        try:
+            known = CalendarAccountItem.get(pk, keys.GCAL_ACCOUNT, consistent_read=True).email
+        except CalendarAccountItem.DoesNotExist:
+            known = None
+        changed = bool(known and email and known.casefold() != email.casefold())
+        if changed:
+            self._drop(user_id, (keys.GCAL_LINK_TASK, keys.GCAL_LINK_EVENT))
+        if email and known != email:
+            CalendarAccountItem(pk, keys.GCAL_ACCOUNT, email=email).save()
+        return changed
+
+    def _drop(self, user_id: str, prefixes: tuple[str, ...]) -> None:
+        pk = keys.calendar_sync_pk(self._tenant_id, user_id)
         with Item.batch_write() as batch:
-            for item in Item.query(pk, attributes_to_get=["pk", "sk"]):
-                batch.delete(item)
+            for prefix in prefixes:
+                for item in Item.query(pk, Item.sk.startswith(prefix), attributes_to_get=["pk", "sk", "_t"]):
+                    batch.delete(item)
 
     def pushers(self) -> frozenset[str]:
         """AP122 (eventually consistent: a connection saved a moment ago may miss one write)."""
