@@ -166,7 +166,10 @@ class Services:
         def google(refresh_token: str, calendar_id: str) -> GoogleCalendarClient:
             return GoogleCalendarClient.connect(endpoints, refresh_token, calendar_id)
 
-        return CalendarSyncWorker(self.storage, self.clock, self.secrets, google, self.tasks, self.notifier)
+        return CalendarSyncWorker(
+            self.storage, self.clock, self.secrets, google, self.tasks, self.notifier,
+            webhook_url=self.settings.google_webhook_url,
+        )  # fmt: skip
 
     def _google_endpoints(self) -> GoogleEndpoints:
         from chalicelib.integrations.google_calendar import GoogleEndpoints

@@ -85,6 +85,9 @@ class Settings:
     google_api_endpoint: str | None = None
     # Where Google sends the consent back (`GET /v1/google/callback` of this API).
     google_redirect_uri: str = ""
+    # The public HTTPS address of POST /v1/webhooks/google: Google tells it when a connected
+    # calendar changes (events.watch); empty: the schedule alone syncs.
+    google_webhook_url: str = ""
     # The calendar sync worker, invoked at once by "sync now" (empty: the schedule takes it).
     calendar_sync_function: str = ""
 
@@ -159,6 +162,7 @@ class Settings:
             google_redirect_uri=env.get("GOOGLE_REDIRECT_URI")
             or f"{env.get('APP_URL', 'http://127.0.0.1:8000').rstrip('/')}/v1/google/callback",
             calendar_sync_function=env.get("CALENDAR_SYNC_FUNCTION", ""),
+            google_webhook_url=env.get("GOOGLE_WEBHOOK_URL", ""),
         )
         if settings.sms_provider not in SMS_PROVIDERS:
             problems.append(f"SMS_PROVIDER={settings.sms_provider!r} is not one of: {', '.join(SMS_PROVIDERS)}")

@@ -168,3 +168,52 @@ def test_connect_sync_and_revoke_end_to_end(api: Api, make_crm, google: FakeGoog
 
     assert api.request("DELETE", "/v1/settings/calendar", token=crm.token).status == 204
     assert api.get("/v1/settings/calendar", token=crm.token).json["connected"] is False
+
+
+def test_a_change_notification_makes_the_sync_due_at_once(api: Api, make_crm, google: FakeGoogle, monkeypatch) -> None:
+    for name, value in {
+        "GOOGLE_CLIENT_ID": "client",
+        "GOOGLE_CLIENT_SECRET": "secret",
+        "GOOGLE_AUTH_URI": f"{google.url}o/oauth2/auth",
+        "GOOGLE_TOKEN_URI": f"{google.url}token",
+        "GOOGLE_REVOKE_URI": f"{google.url}revoke",
+        "GOOGLE_API_ENDPOINT": google.url,
+        "GOOGLE_WEBHOOK_URL": "https://crm.example/v1/webhooks/google",
+    }.items():
+        monkeypatch.setenv(name, value)
+    reset_caches()
+    from chalicelib.bootstrap import services
+
+    crm = make_crm()
+    url = api.get("/v1/google/connect", token=crm.token).json["url"]
+    code = dict(parse_qsl(urlsplit(url).query))
+    with pytest.raises(urllib.error.HTTPError) as consent:
+        urllib.request.build_opener(_NoRedirect).open(url)
+    back = urlsplit(consent.value.headers["Location"])
+    assert api.get(f"{back.path}?{back.query}").status == 302
+    assert code["state"]
+    assert services().calendar_sync.run().synced == 1
+    assert len(google.channels) == 1  # opened after the first run
+    (channel,) = google.channels.values()
+    assert channel["address"] == "https://crm.example/v1/webhooks/google"
+
+    assert services().calendar_sync.run().synced == 0  # not due for 5 minutes
+    at = (datetime.now(UTC) + timedelta(days=1)).isoformat().replace("+00:00", "Z")
+    google.user_writes({"summary": "Made in Google", "start": {"dateTime": at}, "end": {"dateTime": at}})
+    headers = google.notifications[-1]
+    forged = {**headers, "X-Goog-Channel-Token": headers["X-Goog-Channel-Token"][:-2] + "xx"}
+    assert api.request("POST", "/v1/webhooks/google", headers=forged).status == 204
+    assert services().calendar_sync.run().synced == 0  # a forged token makes nothing due
+    assert api.request("POST", "/v1/webhooks/google", headers=headers).status == 204
+    report = services().calendar_sync.run()
+    assert (report.synced, report.pulled) == (1, 1)
+
+    services().clock.advance(days=6, hours=1)  # a day before the channel expires: reopened
+    assert services().calendar_sync.run().synced == 1
+    assert len(google.channels) == 1
+    assert channel["id"] not in google.channels
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None

@@ -89,3 +89,20 @@ def sync_calendar(actor: Actor) -> CalendarSettingsOut:
     calendar = services().calendar
     calendar.sync_now(actor)
     return CalendarSettingsOut(**calendar.settings(actor))
+
+
+@router.route(
+    "/webhooks/google",
+    "POST",
+    right=Access.PUBLIC,
+    raw=True,
+    status=204,
+    responses={204: "Always (Google only needs to know it arrived); a channel not ours changes nothing"},
+)
+def google_notification(request: Request) -> Response:
+    """Google's push notification that a connected calendar changed: its sync runs now."""
+    headers = request.headers
+    services().calendar.notified(
+        headers.get("x-goog-channel-id"), headers.get("x-goog-channel-token"), headers.get("x-goog-resource-state")
+    )
+    return Response("", status_code=204)

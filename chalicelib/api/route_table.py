@@ -174,6 +174,7 @@ ROUTE_TABLE: tuple[tuple[str, str, str, str], ...] = (
     ("google_calendar", "PUT", "/settings/calendar", "put_calendar_settings"),
     ("google_calendar", "DELETE", "/settings/calendar", "delete_calendar_settings"),
     ("google_calendar", "POST", "/settings/calendar/sync", "sync_calendar"),
+    ("google_calendar", "POST", "/webhooks/google", "google_notification"),
 )
 
 

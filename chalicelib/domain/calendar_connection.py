@@ -14,6 +14,8 @@ from enum import StrEnum
 INTERVAL = timedelta(minutes=5)  # the schedule (GC-6)
 LEASE = timedelta(minutes=4)  # one run of one user at a time; less than INTERVAL
 STATE_TTL = timedelta(minutes=10)  # an OAuth consent must come back within this
+CHANNEL_TTL = timedelta(days=7)  # asked of Google (its limit for events)
+CHANNEL_RENEW = timedelta(days=1)  # reopened this long before it expires
 SCOPES = ("https://www.googleapis.com/auth/calendar.events", "openid", "email")
 
 
@@ -21,6 +23,17 @@ class CalendarStatus(StrEnum):
     OK = "ok"
     NEEDS_REAUTH = "needs_reauth"
     ERROR = "error"
+
+
+@dataclass(frozen=True, slots=True)
+class Channel:
+    """An events.watch channel: Google posts to the CRM's webhook when the calendar changes,
+    with `X-Goog-Channel-ID: id` and `X-Goog-Channel-Token: <tid>.<uid>.<secret>`."""
+
+    id: str
+    resource_id: str
+    expires_at: datetime
+    token_hash: str  # sha256 of the secret part of the token
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +50,11 @@ class CalendarConnection:
     last_error: str | None = None
     sync_token: str | None = None
     version: int = 0
+    channel: Channel | None = None  # Google's push notifications of changes, when watched
+
+    def watch_due(self, now: datetime) -> bool:
+        """A channel is (re)opened when there is none, or before the one open expires."""
+        return self.channel is None or self.channel.expires_at - CHANNEL_RENEW <= now
 
     @property
     def scheduled(self) -> bool:

@@ -55,6 +55,7 @@ class GoogleCalendarClient:
     """The `GoogleCalendar` port over one user's calendar."""
 
     def __init__(self, service: Any, calendar_id: str = "primary") -> None:
+        self._service = service
         self._events = service.events()
         self._calendar = calendar_id
 
@@ -127,6 +128,26 @@ class GoogleCalendarClient:
             _call(self._events.delete(calendarId=self._calendar, eventId=event_id).execute)
         except EventGoneError:
             return
+
+    def watch(self, channel_id: str, address: str, token: str, ttl_seconds: int) -> tuple[str, datetime]:
+        """events.watch: Google posts to `address` when the calendar changes (CalendarWatch)."""
+        from datetime import UTC, datetime, timedelta
+
+        body: dict[str, Any] = {"id": channel_id, "type": "web_hook", "address": address, "token": token}
+        body["params"] = {"ttl": str(ttl_seconds)}
+        answer = _call(self._events.watch(calendarId=self._calendar, body=body).execute)
+        expiration = answer.get("expiration")
+        if expiration:
+            expires = datetime.fromtimestamp(int(expiration) / 1000, UTC)
+        else:
+            expires = datetime.now(UTC) + timedelta(seconds=ttl_seconds)
+        return str(answer.get("resourceId") or ""), expires
+
+    def stop(self, channel_id: str, resource_id: str) -> None:
+        try:
+            _call(self._service.channels().stop(body={"id": channel_id, "resourceId": resource_id}).execute)
+        except CalendarError:
+            return  # expired or unknown already: it stops on its own
 
 
 def _call(execute: Callable[..., Any], *, listing: bool = False, inserting: bool = False) -> Any:

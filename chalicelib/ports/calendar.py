@@ -9,13 +9,13 @@ marks of every participant), made on behalf of the connected user.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from datetime import datetime
 
-    from chalicelib.domain.calendar_connection import CalendarConnection, OAuthState
+    from chalicelib.domain.calendar_connection import CalendarConnection, Channel, OAuthState
     from chalicelib.domain.calendar_sync import EventFields, Link
     from chalicelib.ports.writes import Write
 
@@ -161,6 +161,12 @@ class Calendars(Protocol):
         """The run's outcome (`synced`: it completed; `last_sync_at` becomes `now`); the lease is
         released. None when the connection is gone."""
 
+    def set_channel(self, user_id: str, channel: Channel | None) -> None:
+        """AP120: the watch channel of the user's calendar."""
+
+    def due_now(self, user_id: str, now: datetime) -> bool:
+        """AP121: a working connection is due at once; False when not connected or not ok."""
+
     def state(self) -> SyncState:
         """The links, pending pushes and sync tokens of this CRM's users (AP124-127)."""
 
@@ -205,3 +211,15 @@ class GoogleCalendars(Protocol):
     """Builds the client of one user's calendar from their refresh token."""
 
     def __call__(self, refresh_token: str, calendar_id: str) -> GoogleCalendar: ...
+
+
+@runtime_checkable
+class CalendarWatch(Protocol):
+    """Push notifications of a calendar's changes (events.watch), where the CRM has a public
+    HTTPS webhook; the schedule alone stays correct without them."""
+
+    def watch(self, channel_id: str, address: str, token: str, ttl_seconds: int) -> tuple[str, datetime]:
+        """Open a channel: (Google's resource id, its expiry)."""
+
+    def stop(self, channel_id: str, resource_id: str) -> None:
+        """Close a channel (best effort)."""

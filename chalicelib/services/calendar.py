@@ -10,6 +10,7 @@ minutes, with the PKCE verifier, and is good for one callback.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -185,6 +186,26 @@ class CalendarService:
         due = replace(before, status=CalendarStatus.OK, next_sync_at=self._clock())
         repo.save(due, expected_version=before.version)
         self._start(actor.tenant_id, actor.user_id)
+
+    def notified(self, channel_id: str | None, token: str | None, resource_state: str | None) -> bool:
+        """Google's push notification (events.watch): the user's calendar changed, so their
+        sync is due now. Only a channel this CRM opened counts (its id and token's secret)."""
+        tenant_id, _, rest = (token or "").partition(".")
+        user_id, _, secret = rest.partition(".")
+        if not (tenant_id and user_id and secret and channel_id):
+            return False
+        repo = self._storage.calendars(tenant_id)
+        connection = repo.get(user_id)
+        channel = connection.channel if connection else None
+        if channel is None or channel.id != channel_id:
+            return False
+        if not hmac.compare_digest(channel.token_hash, hashlib.sha256(secret.encode()).hexdigest()):
+            return False
+        if resource_state == "sync":
+            return True  # the channel's first message: nothing changed
+        if repo.due_now(user_id, self._clock()):
+            self._start(tenant_id, user_id)
+        return True
 
     def _start(self, tenant_id: str, user_id: str) -> None:
         if self._kick is not None:

@@ -14,18 +14,35 @@ asks Google for a Meet link and keeps it as the task's `meeting_url` (TK-2).
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 import time
+import uuid
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.actor import Actor
-from chalicelib.domain.calendar_connection import INTERVAL, LEASE, CalendarStatus, secret_name
+from chalicelib.domain.calendar_connection import (
+    CHANNEL_TTL,
+    INTERVAL,
+    LEASE,
+    CalendarConnection,
+    CalendarStatus,
+    Channel,
+    secret_name,
+)
 from chalicelib.domain.calendar_sync import TASK_KEY, EventFields
 from chalicelib.domain.errors import DomainError, NotFoundError, StaleVersionError
 from chalicelib.domain.notifications import NotificationKind, Title
 from chalicelib.domain.tasks import TaskType
-from chalicelib.ports.calendar import AccessRevokedError, CalendarError, CalendarGoneError, SyncedTask
+from chalicelib.ports.calendar import (
+    AccessRevokedError,
+    CalendarError,
+    CalendarGoneError,
+    CalendarWatch,
+    SyncedTask,
+)
 from chalicelib.services.calendar_sync import CalendarSync, Options
 
 if TYPE_CHECKING:
@@ -66,9 +83,12 @@ class CalendarSyncWorker:
         google: GoogleCalendars,
         tasks: TaskService,
         notifier: Notifier,
+        *,
+        webhook_url: str = "",
     ) -> None:
         self._storage, self._clock, self._secrets = storage, clock, secrets_store
         self._google, self._tasks, self._notifier = google, tasks, notifier
+        self._webhook = webhook_url  # where Google's push notifications go; empty: none
 
     def run(self, *, time_budget: float | None = None) -> WorkerReport:
         """Every connection due now, oldest first, while the time lasts."""
@@ -102,7 +122,8 @@ class CalendarSyncWorker:
                 raise AccessRevokedError("no token stored")
             crm = self._storage.crms.get(tenant_id)
             tasks = CalendarTasksAdapter(self._tasks, self._storage, tenant_id)
-            google = MeetLinks(self._google(token, connection.calendar_id), tasks)
+            client = self._google(token, connection.calendar_id)
+            google = MeetLinks(client, tasks)
             engine = CalendarSync(tenant_id, crm.timezone if crm else "UTC", google, tasks, repo.state(), self._clock)
             outcome = engine.run(
                 user_id, Options(push=connection.push_crm_to_google, pull=connection.pull_google_to_crm)
@@ -111,6 +132,7 @@ class CalendarSyncWorker:
                 raise AccessRevokedError("Google refused the grant")
             report.synced += 1
             synced = True
+            self._watch(tenant_id, connection, client)
             report.pushed += outcome.pushed
             report.pulled += outcome.pulled
             report.event_failures += len(outcome.failures)
@@ -147,6 +169,28 @@ class CalendarSyncWorker:
             synced=synced,
         )
         return report
+
+    def _watch(self, tenant_id: str, connection: CalendarConnection, client: object) -> None:
+        """Keep a channel open on the calendar (reopened a day before it expires), so that a
+        change in Google makes the user due at once; best effort, the schedule stays."""
+        now = self._clock()
+        if not self._webhook or not isinstance(client, CalendarWatch) or not connection.watch_due(now):
+            return
+        secret = secrets.token_urlsafe(24)
+        channel_id = uuid.uuid4().hex
+        try:
+            resource_id, expires = client.watch(
+                channel_id, self._webhook, f"{tenant_id}.{connection.user_id}.{secret}",
+                int(CHANNEL_TTL.total_seconds()),
+            )  # fmt: skip
+        except CalendarError:
+            return
+        token_hash = hashlib.sha256(secret.encode()).hexdigest()
+        self._storage.calendars(tenant_id).set_channel(
+            connection.user_id, Channel(channel_id, resource_id, expires, token_hash)
+        )
+        if connection.channel is not None:
+            client.stop(connection.channel.id, connection.channel.resource_id)
 
 
 class CalendarTasksAdapter:

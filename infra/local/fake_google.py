@@ -7,7 +7,9 @@ its PKCE verifier checked) for a refresh token, and a refresh token for an acces
 etags change on every write, `If-Match` answers 412 when stale, an insert with a taken id 409,
 `events.list` pages (`maxResults`, `pageToken`), returns changes since a `syncToken` (deleted
 events as `status: cancelled` with `showDeleted`), 410 for a token older than `expire_tokens()`,
-and a Meet link for `conferenceData.createRequest` (with `conferenceDataVersion=1`).
+a Meet link for `conferenceData.createRequest` (with `conferenceDataVersion=1`), and watch
+channels (`events/watch`, `channels/stop`) posting Google's notification headers to their address
+after every change.
 
 The Calendar API is served at `/calendars/...` (GOOGLE_API_ENDPOINT = http://host:port/ replaces
 `https://www.googleapis.com/calendar/v3/`), OAuth at
@@ -46,6 +48,8 @@ class FakeGoogle:
         self.refuse_all = False
         self.access_tokens: set[str] = set()
         self.requests: list[tuple[str, str]] = []
+        self.channels: dict[str, dict[str, Any]] = {}  # id -> the watch (calendar, address, token...)
+        self.notifications: list[dict[str, str]] = []  # what was posted to the channels' addresses
         self._etags = itertools.count(1)
         self._lock = threading.RLock()
         self._server = ThreadingHTTPServer((host, port), _handler(self))
@@ -102,7 +106,33 @@ class FakeGoogle:
         event["updated"] = datetime.now(UTC).isoformat().replace("+00:00", "Z")
         self.calendars.setdefault(calendar, {})[event["id"]] = event
         self.log.setdefault(calendar, []).append(event["id"])
+        for channel in [c for c in self.channels.values() if c["calendar"] == calendar]:
+            self._notify(channel, "exists")
         return copy.deepcopy(event)
+
+    def _notify(self, channel: dict[str, Any], state: str) -> None:
+        """Post the change to the channel's address (in the background, as Google does)."""
+        channel["number"] += 1
+        headers = {
+            "X-Goog-Channel-ID": channel["id"],
+            "X-Goog-Channel-Token": channel["token"],
+            "X-Goog-Resource-ID": channel["resourceId"],
+            "X-Goog-Resource-State": state,
+            "X-Goog-Message-Number": str(channel["number"]),
+        }
+        self.notifications.append(headers)
+
+        def post() -> None:
+            import urllib.request
+
+            request = urllib.request.Request(channel["address"], data=b"", headers=headers, method="POST")
+            try:
+                with urllib.request.urlopen(request, timeout=10):
+                    pass
+            except OSError:
+                return
+
+        threading.Thread(target=post, daemon=True, name="fake-google-notify").start()
 
     def answer(self, method: str, url: str, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str], bytes]:
         parts = urlsplit(url)
@@ -117,6 +147,9 @@ class FakeGoogle:
                 token = dict(parse_qsl(body.decode())).get("token", "")
                 self.revoked.add(token)
                 return _json(200, {})
+            if parts.path == "/channels/stop" and method == "POST":
+                self.channels.pop(json.loads(body or b"{}").get("id", ""), None)
+                return 204, {}, b""
             match = _EVENTS.match(parts.path)
             if match is None:
                 return _json(404, _error(404, "notFound"))
@@ -124,11 +157,30 @@ class FakeGoogle:
                 return _json(401, _error(401, "authError"))
             calendar, event_id = unquote(match.group(1)), match.group(2) and unquote(match.group(2))
             payload = json.loads(body or b"{}")
+            if event_id == "watch" and method == "POST":
+                return self._watch(calendar, payload)
             if event_id is None:
                 if method == "GET":
                     return self._list(calendar, query)
                 return self._insert(calendar, payload, query)
             return self._one(method, calendar, event_id, payload, query, headers.get("if-match"))
+
+    def _watch(self, calendar: str, body: dict[str, Any]) -> tuple[int, dict[str, str], bytes]:
+        ttl = int((body.get("params") or {}).get("ttl") or 604800)
+        expiration = int((datetime.now(UTC).timestamp() + min(ttl, 604800)) * 1000)
+        channel = {
+            "id": body.get("id", ""),
+            "address": body.get("address", ""),
+            "token": body.get("token", ""),
+            "resourceId": f"r{secrets.token_hex(6)}",
+            "calendar": calendar,
+            "expiration": expiration,
+            "number": 0,
+        }
+        self.channels[channel["id"]] = channel
+        self._notify(channel, "sync")
+        answer = {"kind": "api#channel", "id": channel["id"], "resourceId": channel["resourceId"]}
+        return _json(200, {**answer, "expiration": str(expiration)})
 
     def _consent(self, query: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
         code = secrets.token_urlsafe(16)

@@ -139,6 +139,8 @@ class LocalStack:
                 "GOOGLE_REVOKE_URI": f"{url}revoke",
                 "GOOGLE_API_ENDPOINT": url,
                 "CALENDAR_SYNC_FUNCTION": "CalendarSync",  # "sync now" runs the worker at once
+                # The fake posts its change notifications here (Google wants public HTTPS).
+                "GOOGLE_WEBHOOK_URL": f"http://{self.options.host}:{self.options.port}/v1/webhooks/google",
             }
         )
 

@@ -194,6 +194,8 @@ class CrmStack(Stack):
             environment["GOOGLE_CLIENT_ID"] = google_client_id
             environment["GOOGLE_CLIENT_SECRET"] = google_client_secret
             environment["GOOGLE_REDIRECT_URI"] = f"{app_url.rstrip('/')}/v1/google/callback"
+            # Google's change notifications (events.watch) reach the API on the app's origin.
+            environment["GOOGLE_WEBHOOK_URL"] = f"{app_url.rstrip('/')}/v1/webhooks/google"
 
         self.api = self._api(environment, throttling_rate_limit, throttling_burst_limit)
         api_role = self.api.get_role("DefaultRole")

@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import datetime
 from functools import partial
 
-from chalicelib.domain.calendar_connection import CalendarConnection, CalendarStatus, OAuthState
+from chalicelib.domain.calendar_connection import CalendarConnection, CalendarStatus, Channel, OAuthState
 from chalicelib.domain.errors import StaleVersionError
 from tests.fakes.base import FakeWrite
 from tests.fakes.calendar import FakeState
@@ -84,6 +84,18 @@ class FakeCalendars:
         self.connections[user_id] = done
         self._schedule.index(self._tenant_id, done)
         return done
+
+    def set_channel(self, user_id: str, channel: Channel | None) -> None:
+        if user_id in self.connections:
+            self.connections[user_id] = replace(self.connections[user_id], channel=channel)
+
+    def due_now(self, user_id: str, now: datetime) -> bool:
+        current = self.connections.get(user_id)
+        if current is None or current.status is not CalendarStatus.OK:
+            return False
+        self.connections[user_id] = replace(current, next_sync_at=now)
+        self._schedule.index(self._tenant_id, self.connections[user_id])
+        return True
 
     def state(self) -> FakeState:
         return self.sync_state

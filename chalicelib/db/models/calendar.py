@@ -30,6 +30,10 @@ class CalendarItem(Item, discriminator="gcal_connection"):
     sync_token = UnicodeAttribute(null=True)
     lease_until = UTCDateTimeAttribute(null=True)
     version = NumberAttribute(default=0)
+    channel_id = UnicodeAttribute(null=True)
+    channel_resource_id = UnicodeAttribute(null=True)
+    channel_expires_at = UTCDateTimeAttribute(null=True)
+    channel_token_hash = UnicodeAttribute(null=True)
 
 
 class CalendarPushersItem(Item, discriminator="gcal_pushers"):

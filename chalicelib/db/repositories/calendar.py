@@ -28,7 +28,7 @@ from chalicelib.db.models.calendar import (
     OAuthStateItem,
 )
 from chalicelib.db.writes import Delete, Put, Update, Write, must_exist, must_not_exist, transact
-from chalicelib.domain.calendar_connection import CalendarConnection, CalendarStatus, OAuthState
+from chalicelib.domain.calendar_connection import CalendarConnection, CalendarStatus, Channel, OAuthState
 from chalicelib.domain.calendar_sync import Link
 from chalicelib.domain.clock import isoformat_z
 from chalicelib.domain.errors import StaleVersionError
@@ -168,6 +168,45 @@ class CalendarRepository:
             raise
         return _connection(item)
 
+    def set_channel(self, user_id: str, channel: Channel | None) -> None:
+        """AP120: the watch channel opened (or closed: None) for the user's calendar."""
+        item = CalendarItem(self._pk, keys.calendar_sk(user_id))
+        fields = (
+            CalendarItem.channel_id,
+            CalendarItem.channel_resource_id,
+            CalendarItem.channel_expires_at,
+            CalendarItem.channel_token_hash,
+        )
+        if channel is None:
+            actions: list[Action] = [f.remove() for f in fields]
+        else:
+            actions = [
+                CalendarItem.channel_id.set(channel.id),
+                CalendarItem.channel_resource_id.set(channel.resource_id),
+                CalendarItem.channel_expires_at.set(channel.expires_at),
+                CalendarItem.channel_token_hash.set(channel.token_hash),
+            ]
+        try:
+            item.update(actions=actions, condition=must_exist())
+        except UpdateError as exc:
+            if exc.cause_response_code != "ConditionalCheckFailedException":
+                raise
+
+    def due_now(self, user_id: str, now: datetime) -> bool:
+        """AP121: a working connection is due at `now` (Google said its calendar changed)."""
+        item = CalendarItem(self._pk, keys.calendar_sk(user_id))
+        actions: list[Action] = [
+            CalendarItem.next_sync_at.set(now),
+            CalendarItem.gsi1sk.set(keys.calendar_due_sk(isoformat_z(now), self._tenant_id, user_id)),
+        ]
+        try:
+            item.update(actions=actions, condition=must_exist() & (CalendarItem.status == CalendarStatus.OK.value))
+        except UpdateError as exc:
+            if exc.cause_response_code == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
     def state(self) -> CalendarState:
         return CalendarState(self._tenant_id)
 
@@ -196,6 +235,10 @@ class CalendarRepository:
             last_error=c.last_error,
             sync_token=c.sync_token,
             version=c.version,
+            channel_id=c.channel.id if c.channel else None,
+            channel_resource_id=c.channel.resource_id if c.channel else None,
+            channel_expires_at=c.channel.expires_at if c.channel else None,
+            channel_token_hash=c.channel.token_hash if c.channel else None,
         )
 
 
@@ -213,6 +256,11 @@ def _connection(item: CalendarItem) -> CalendarConnection:
         last_error=item.last_error,
         sync_token=item.sync_token,
         version=int(item.version or 0),
+        channel=Channel(
+            item.channel_id, item.channel_resource_id or "", item.channel_expires_at, item.channel_token_hash or ""
+        )
+        if item.channel_id and item.channel_expires_at
+        else None,
     )
 
 
