@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from chalicelib.db.storage import DynamoStorage
     from chalicelib.domain.notifications import Link, NotificationKind, Title
     from chalicelib.integrations.cognito import CognitoIdentityProvider
+    from chalicelib.integrations.google_calendar import GoogleEndpoints, GoogleOAuth
     from chalicelib.integrations.mail import SesMailer
     from chalicelib.integrations.pbx import PbxAccounts
     from chalicelib.integrations.secrets import SsmSecretStore
@@ -41,6 +42,8 @@ if TYPE_CHECKING:
     from chalicelib.services.auth import AuthService
     from chalicelib.services.autodial import AutodialService
     from chalicelib.services.broadcasts import BroadcastService
+    from chalicelib.services.calendar import CalendarService
+    from chalicelib.services.calendar_worker import CalendarSyncWorker
     from chalicelib.services.company import CompanyService
     from chalicelib.services.contacts import ContactService
     from chalicelib.services.crms import CrmService
@@ -174,6 +177,61 @@ class Services:
 
         timing = BroadcastTiming(self.settings.broadcast_retry_seconds)
         return BroadcastService(self.storage, self.clock, self.sms_sender, self.workflows, timing)
+
+    @functools.cached_property
+    def calendar(self) -> CalendarService:
+        """Google Calendar connections (issue 19); Google's libraries load on the first consent."""
+        from chalicelib.services.calendar import CalendarService
+
+        return CalendarService(self.storage, self.clock, self.secrets, self._google_auth, kick=self._kick_calendar_sync)
+
+    @functools.cached_property
+    def calendar_sync(self) -> CalendarSyncWorker:
+        from chalicelib.integrations.google_calendar import GoogleCalendarClient
+        from chalicelib.services.calendar_worker import CalendarSyncWorker
+
+        endpoints = self._google_endpoints()
+
+        def google(refresh_token: str, calendar_id: str) -> GoogleCalendarClient:
+            return GoogleCalendarClient.connect(endpoints, refresh_token, calendar_id)
+
+        return CalendarSyncWorker(
+            self.storage, self.clock, self.secrets, google, self.tasks, self.notifier,
+            webhook_url=self.settings.google_webhook_url,
+        )  # fmt: skip
+
+    def _google_endpoints(self) -> GoogleEndpoints:
+        from chalicelib.integrations.google_calendar import GoogleEndpoints
+
+        s = self.settings
+        return GoogleEndpoints(
+            s.google_client_id, s.google_client_secret, s.google_auth_uri, s.google_token_uri, s.google_revoke_uri,
+            s.google_api_endpoint,
+        )  # fmt: skip
+
+    def _google_auth(self) -> GoogleOAuth | None:
+        if not self.settings.google_client_id:
+            return None
+        from chalicelib.domain.calendar_connection import SCOPES
+        from chalicelib.integrations.google_calendar import GoogleOAuth
+
+        return GoogleOAuth(self._google_endpoints(), self.settings.google_redirect_uri, SCOPES)
+
+    def _kick_calendar_sync(self, tenant_id: str, user_id: str) -> None:
+        """\"Sync now\": the worker invoked asynchronously for one user (best effort: the
+        connection is due now, so the schedule takes it anyway)."""
+        name = self.settings.calendar_sync_function
+        if not name:
+            return
+        import json
+
+        from chalicelib.integrations.aws import client
+
+        try:
+            payload = json.dumps({"tenant_id": tenant_id, "user_id": user_id}).encode()
+            client("lambda").invoke(FunctionName=name, InvocationType="Event", Payload=payload)
+        except Exception:  # noqa: BLE001  (the schedule is the baseline)
+            pass
 
     @functools.cached_property
     def company(self) -> CompanyService:

@@ -74,6 +74,15 @@ FUNCTIONS: tuple[LambdaFunction, ...] = (
         memory_mb=512,
     ),
     LambdaFunction(
+        name="CalendarSync",
+        handler="functions.calendar_sync.handler",
+        description="Two-way Google Calendar sync of the connections due (issue 19); one user on 'sync now'",
+        # Users' Google refresh tokens (SSM); notifications on a revoked grant.
+        access=frozenset({Access.TABLE_READ, Access.TABLE_WRITE, Access.TENANT_SECRETS}),
+        schedule_minutes=5,
+        timeout_seconds=300,
+    ),
+    LambdaFunction(
         name="FetchRecording",
         handler="functions.recordings.fetch",
         description="Copies a call recording from the PBX to S3 (one attempt; RecordingFetch retries)",

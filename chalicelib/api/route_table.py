@@ -36,6 +36,7 @@ MODULES = (
     "notifications",
     "api_keys",
     "forms",
+    "google_calendar",
 )
 
 # (module, method, path under API_PREFIX, handler's name), one per endpoint.
@@ -191,6 +192,13 @@ ROUTE_TABLE: tuple[tuple[str, str, str, str], ...] = (
     ("api_keys", "DELETE", "/api-keys/{api_key_id}", "delete_api_key"),
     ("api_keys", "GET", "/api-keys/{api_key_id}/snippet", "get_api_key_snippet"),
     ("forms", "POST", "/forms/leads", "post_form_lead"),
+    ("google_calendar", "GET", "/google/connect", "google_connect"),
+    ("google_calendar", "GET", "/google/callback", "google_callback"),
+    ("google_calendar", "GET", "/settings/calendar", "get_calendar_settings"),
+    ("google_calendar", "PUT", "/settings/calendar", "put_calendar_settings"),
+    ("google_calendar", "DELETE", "/settings/calendar", "delete_calendar_settings"),
+    ("google_calendar", "POST", "/settings/calendar/sync", "sync_calendar"),
+    ("google_calendar", "POST", "/webhooks/google", "google_notification"),
 )
 
 

@@ -80,6 +80,13 @@ Access patterns (AP), each a repository method with a test:
   AP131 a CRM's API keys, newest first  Query    gsi1 pk=T#<tid>#APIKEYS sk=<created_at>#<kid>
   AP132 a user's API keys, newest first Query    gsi2 pk=T#<tid>#APIKEYS#U#<uid> sk=<created_at>#<kid>
   AP133 a key's requests in a minute    UpdateItem pk=G#APIKEY#<kid>   sk=RATE#<yyyymmddhhmm> (TTL)
+  AP120 a user's Google Calendar link   Get/Update pk=T#<tid> sk=GCAL#<uid> (options, status, sync token, lease)
+  AP121 connections due for a sync      Query    gsi1 pk=G#GCAL sk<=<next_sync_at>#... (sparse: status ok)
+  AP122 users who push tasks to Google  GetItem  pk=T#<tid> sk=GCALPUSH (read by every task write)
+  AP123 a pending OAuth consent         Get/Delete pk=G#OAUTH#<sha256(state)> sk=OAUTH (TTL)
+  AP124-127 a user's links / pending    Get/Query pk=T#<tid>#GCAL#<uid> sk=TASK#<id> | EV#<id> | PENDING#<id>
+  AP128 a user's sync lease             UpdateItem pk=T#<tid> sk=GCAL#<uid> (lease_until < now)
+  AP129 disconnect, account change     Get/Query pk=T#<tid>#GCAL#<uid> sk=ACCOUNT | begins_with PENDING#, TASK#, EV#
 
 """
 
@@ -676,3 +683,55 @@ def api_keys_sk(created_at_iso: str, key_id: str) -> str:
 def api_key_rate_sk(window: str) -> str:
     """A key's request counter for one minute (AP133), dropped by TTL soon after."""
     return f"RATE#{window}"
+
+
+# --- Google Calendar sync (issue 19, AP120-AP129) ---------------------------------------------
+
+GCAL = "GCAL#"
+# The CRM's users whose connection pushes tasks to Google (AP122): the task write reads it.
+GCAL_PUSHERS = "GCALPUSH"
+GCAL_LINK_TASK = "TASK#"
+GCAL_LINK_EVENT = "EV#"
+GCAL_PENDING = "PENDING#"
+GCAL_ACCOUNT = "ACCOUNT"
+OAUTH_STATE = "OAUTH"
+
+
+def calendar_sk(user_id: str) -> str:
+    """One user's Google Calendar connection, in the CRM's partition (AP120)."""
+    return f"{GCAL}{user_id}"
+
+
+def calendar_due_pk() -> str:
+    """gsi1 of the connections that sync on schedule, for the whole deployment (AP121, sparse)."""
+    return f"{GLOBAL}GCAL"
+
+
+def calendar_due_sk(next_sync_iso: str, tenant_id: str, user_id: str) -> str:
+    return f"{next_sync_iso}#{tenant_id}#{user_id}"
+
+
+def calendar_due_until_sk(at_iso: str) -> str:
+    return f"{at_iso}~"
+
+
+def calendar_sync_pk(tenant_id: str, user_id: str) -> str:
+    """One user's links and pending pushes (AP124-AP127, AP129)."""
+    return f"{tenant_pk(tenant_id)}#GCAL#{user_id}"
+
+
+def calendar_link_task_sk(task_id: str) -> str:
+    return f"{GCAL_LINK_TASK}{task_id}"
+
+
+def calendar_link_event_sk(event_id: str) -> str:
+    return f"{GCAL_LINK_EVENT}{event_id}"
+
+
+def calendar_pending_sk(task_id: str) -> str:
+    return f"{GCAL_PENDING}{task_id}"
+
+
+def oauth_state_pk(state_hash: str) -> str:
+    """A pending OAuth consent, by the sha256 of its `state` (AP123; TTL 10 minutes)."""
+    return f"{GLOBAL}OAUTH#{state_hash}"

@@ -15,6 +15,7 @@ from chalicelib.ports.writes import FeedOwner, Write
 if TYPE_CHECKING:
     from chalicelib.db.repositories.api_keys import ApiKeyRepository
     from chalicelib.db.repositories.broadcasts import BroadcastRepository
+    from chalicelib.db.repositories.calendar import CalendarRepository, CalendarScheduleRepository
     from chalicelib.db.repositories.call_lists import CallListRepository
     from chalicelib.db.repositories.calls import CallRepository
     from chalicelib.db.repositories.contacts import ContactRepository
@@ -77,6 +78,17 @@ class DynamoStorage:
         from chalicelib.db.repositories.emails import EmailRepository
 
         return EmailRepository(tenant_id)
+
+    @functools.cached_property
+    def calendar_schedule(self) -> CalendarScheduleRepository:
+        from chalicelib.db.repositories.calendar import CalendarScheduleRepository
+
+        return CalendarScheduleRepository()
+
+    def calendars(self, tenant_id: str) -> CalendarRepository:
+        from chalicelib.db.repositories.calendar import CalendarRepository
+
+        return CalendarRepository(tenant_id)
 
     def broadcasts(self, tenant_id: str) -> BroadcastRepository:
         from chalicelib.db.repositories.broadcasts import BroadcastRepository

@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from chalicelib.domain.tasks import DueAction, Task
     from chalicelib.domain.telephony import Call, RecordingState
     from chalicelib.domain.users import User, UserStatus
+    from chalicelib.ports.calendar import Calendars, CalendarSchedule
     from chalicelib.ports.queries.calls import CallFilter, ClaimResult, KnownStatus
     from chalicelib.ports.queries.contacts import Criteria
     from chalicelib.ports.queries.crms import ProvisioningCrm
@@ -740,7 +741,7 @@ class Tasks(Protocol):
     def save_changes(self, before: Task, after: Task, extra: Sequence[Write] = ()) -> Task:
         """Store `after` if the task is still at `before.version`; its copies and due actions follow."""
 
-    def delete(self, task: Task) -> None: ...
+    def delete(self, task: Task, extra: Sequence[Write] = ()) -> None: ...
 
     def page(
         self, list_kind: TaskListKind, owner_id: str, flt: ListFilter, *, limit: int, cursor: str | None
@@ -906,6 +907,11 @@ class Storage(Protocol):
     def calls(self, tenant_id: str) -> Calls: ...
 
     def contacts(self, tenant_id: str) -> Contacts: ...
+
+    def calendars(self, tenant_id: str) -> Calendars: ...
+
+    @property
+    def calendar_schedule(self) -> CalendarSchedule: ...
 
     def dashboards(self, tenant_id: str) -> DashboardLayouts: ...
 

@@ -60,6 +60,7 @@ class LocalStack:
         self.restored: dict[str, int] = {}
         self._pbx: Any = None
         self._smtp: SmtpCatcher | None = None
+        self._google: Any = None
         self.seeded = False
         self.reindexed = 0  # CRMs whose indexes the start-up reindex checked
         self._mailbox: Any = None
@@ -87,6 +88,7 @@ class LocalStack:
         import os
 
         os.environ["ZADARMA_API_URL"] = self._pbx.start()
+        self._start_fake_google()
         self._pbx.on_callback = self._play_requested_call
         # The SMTP server the demo mailbox sends through: what the CRM sends is caught and shown.
         self._smtp = SmtpCatcher(opts.host, opts.smtp_port).start()
@@ -136,6 +138,29 @@ class LocalStack:
             threading.Thread(target=self._demo_history, name="demo-history", daemon=True).start()
         if self._mailbox is not None:
             threading.Thread(target=self._demo_mail, name="demo-mail", daemon=True).start()
+
+    def _start_fake_google(self) -> None:
+        """A stand-in for Google's OAuth and Calendar API (issue 19): "Connect Google Calendar"
+        consents at once and the sync runs against it, offline."""
+        import os
+
+        from infra.local.fake_google import FakeGoogle
+
+        self._google = FakeGoogle(host=self.options.host).start()
+        url = self._google.url
+        os.environ.update(
+            {
+                "GOOGLE_CLIENT_ID": "local-client",
+                "GOOGLE_CLIENT_SECRET": "local-secret",
+                "GOOGLE_AUTH_URI": f"{url}o/oauth2/auth",
+                "GOOGLE_TOKEN_URI": f"{url}token",
+                "GOOGLE_REVOKE_URI": f"{url}revoke",
+                "GOOGLE_API_ENDPOINT": url,
+                "CALENDAR_SYNC_FUNCTION": "CalendarSync",  # "sync now" runs the worker at once
+                # The fake posts its change notifications here (Google wants public HTTPS).
+                "GOOGLE_WEBHOOK_URL": f"http://{self.options.host}:{self.options.port}/v1/webhooks/google",
+            }
+        )
 
     def _play_requested_call(self, callback: Any) -> None:
         """The fake PBX's side of a click-to-call, a colleague call or an autodial dial: played
@@ -265,6 +290,8 @@ class LocalStack:
             self._smtp.stop()
         if self._mailbox is not None:
             self._mailbox.stop()
+        if self._google is not None:
+            self._google.stop()
         return saved
 
     def _client(self, service: str) -> Any:

@@ -18,6 +18,7 @@ from chalicelib.ports.storage import FeedOwner
 from tests.fakes.api_keys import FakeApiKeys
 from tests.fakes.base import FakeWrite, commit
 from tests.fakes.broadcasts import FakeBroadcasts
+from tests.fakes.calendars import FakeCalendars, FakeCalendarSchedule
 from tests.fakes.dashboards import FakeDashboardLayouts
 from tests.fakes.email_outgoing import FakeEmailBroadcasts, FakeSignatures
 from tests.fakes.emails import FakeEmails, FakeMailPolls
@@ -61,6 +62,7 @@ class Tenant:
     dashboards: FakeDashboardLayouts = field(default_factory=FakeDashboardLayouts)
     notifications: FakeNotifications = field(default_factory=FakeNotifications)
     emails: FakeEmails | None = None
+    calendars: FakeCalendars | None = None
 
 
 class FakeStorage:
@@ -71,6 +73,7 @@ class FakeStorage:
         self.invitations = FakeInvitations()
         self.api_keys = FakeApiKeys()
         self.due_actions = FakeDueActions()
+        self.calendar_schedule = FakeCalendarSchedule()
         self._tenants: dict[str, Tenant] = {}
         self.transactions = 0  # how many all-or-nothing writes ran (services batching them)
         self.mail_polls = FakeMailPolls(self)
@@ -103,6 +106,12 @@ class FakeStorage:
             tenant.tasks = FakeTasks(self.due_actions, tenant_id)
             tenant.tasks.rollups = tenant.rollups
         return tenant.tasks
+
+    def calendars(self, tenant_id: str) -> FakeCalendars:
+        tenant = self.tenant(tenant_id)
+        if tenant.calendars is None:
+            tenant.calendars = FakeCalendars(tenant_id, self.calendar_schedule)
+        return tenant.calendars
 
     def broadcasts(self, tenant_id: str) -> FakeBroadcasts:
         return self.tenant(tenant_id).broadcasts
