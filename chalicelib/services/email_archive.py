@@ -227,7 +227,7 @@ class EmailArchive:
         known = contacts.owners([], decision.accepted)
         names = {parsed.sender.email: parsed.sender.name} if parsed.sender else {}
         created: list[Contact] = []
-        for address in decision.accepted:
+        for address in decision.accepted[:MAX_FEEDS]:  # a first message to a crowd: a bounded number
             if ("email", address) in known or users.find_id_by_email(address) is not None:
                 continue
             lead = self._lead(contacts, integration, address, names.get(address) or "")
