@@ -403,7 +403,13 @@ class Services:
         from chalicelib.services.email_sync import EmailSync
 
         return EmailSync(
-            self.storage, self.clock, self.secrets, self.mailbox_reader, self.email_archive, self.bounce_sink
+            self.storage,
+            self.clock,
+            self.secrets,
+            self.mailbox_reader,
+            self.email_archive,
+            self.bounce_sink,
+            notifier=self.notifier,
         )
 
     @functools.cached_property

@@ -222,7 +222,7 @@ class AttachmentOut(Output):
     url: str | None = Field(description="A short-lived download URL; null for a file over the size caps")
 
 
-class EmailOut(Output):
+class EmailMessageOut(Output):
     model_config = ConfigDict(from_attributes=True, defer_build=True, serialize_by_alias=True, validate_by_name=True)
 
     id: str
@@ -242,7 +242,7 @@ class EmailOut(Output):
     attachments: list[AttachmentOut]
 
     @classmethod
-    def of(cls, shown: ShownEmail) -> EmailOut:
+    def of(cls, shown: ShownEmail) -> EmailMessageOut:
         email = shown.email
         return cls.model_validate(
             {
@@ -268,40 +268,41 @@ class EmailOut(Output):
         )
 
 
-@router.route("/emails/{email_id}", "GET", right=Access.ANY_USER, response=EmailOut)
-def get_email(actor: Actor, email_id: str) -> EmailOut:
+@router.route("/emails/{email_id}", "GET", right=Access.ANY_USER, response=EmailMessageOut)
+def get_email(actor: Actor, email_id: str) -> EmailMessageOut:
     """One email, if you may see its mailbox or one of the clients/leads it involves."""
-    return EmailOut.of(services().emails.get(actor, email_id))
+    return EmailMessageOut.of(services().emails.get(actor, email_id))
 
 
-class ExceptionIn(Input):
+class EmailExceptionIn(Input):
     pattern: str = Field(min_length=3, max_length=320, description='"someone@example.com" or "@example.com"')
 
 
-class ExceptionOut(Output):
+class EmailExceptionOut(Output):
     id: str
     pattern: str
     created_at: UtcDateTime
 
     @classmethod
-    def of(cls, exception: EmailException) -> ExceptionOut:
+    def of(cls, exception: EmailException) -> EmailExceptionOut:
         return cls(id=exception.id, pattern=exception.pattern, created_at=exception.created_at)
 
 
-class ExceptionList(Output):
-    items: list[ExceptionOut]
+class EmailExceptionList(Output):
+    items: list[EmailExceptionOut]
 
 
-@router.route("/email/exceptions", "GET", right=Access.ANY_USER, response=ExceptionList)
-def list_email_exceptions(actor: Actor) -> ExceptionList:
+@router.route("/email/exceptions", "GET", right=Access.ANY_USER, response=EmailExceptionList)
+def list_email_exceptions(actor: Actor) -> EmailExceptionList:
     """Addresses and domains whose mail never enters the CRM (EM-6)."""
-    return ExceptionList(items=[ExceptionOut.of(e) for e in services().emails.exceptions(actor)])
+    return EmailExceptionList(items=[EmailExceptionOut.of(e) for e in services().emails.exceptions(actor)])
 
 
-@router.route("/email/exceptions", "POST", right=Access.ADMIN, body=ExceptionIn, response=ExceptionOut, status=201)
-def create_email_exception(actor: Actor, body: ExceptionIn) -> ExceptionOut:
+@router.route("/email/exceptions", "POST", right=Access.ADMIN, body=EmailExceptionIn, response=EmailExceptionOut,
+              status=201)  # fmt: skip
+def create_email_exception(actor: Actor, body: EmailExceptionIn) -> EmailExceptionOut:
     """Keep the mail from or to an address (or a whole domain) out of the CRM."""
-    return ExceptionOut.of(services().emails.add_exception(actor, body.pattern))
+    return EmailExceptionOut.of(services().emails.add_exception(actor, body.pattern))
 
 
 @router.route("/email/exceptions/{exception_id}", "DELETE", right=Access.ADMIN, status=204)

@@ -202,3 +202,7 @@ def import_finished_title(filename: str, *, failed: bool) -> Title:
 def email_received_title(sender: str, subject: str) -> Title:
     about = f": {subject}" if subject else ""
     return Title(f"New email from {sender}{about}", f"Nouvel e-mail de {sender}{about}")
+
+
+def mailbox_error_title(mailbox: str, reason: str) -> Title:
+    return Title(f"Mailbox {mailbox} cannot be read: {reason}", f"La boîte {mailbox} est illisible : {reason}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import imaplib
+import logging
 import ssl
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +21,10 @@ from chalicelib.ports.results import MailboxProbeError
 if TYPE_CHECKING:
     from chalicelib.domain.mailboxes import Server
 
+# A message larger than this is not downloaded (providers cap mail at 25-50 MB; the parser at 50).
+MAX_MESSAGE_BYTES = 30 * 1024 * 1024
 TIMEOUT_S = 15.0  # a silent server fails the run well within 30 s
+log = logging.getLogger(__name__)
 _SENT_NAMES = ("Sent", "Sent Items", "Sent Messages", "INBOX.Sent", "[Gmail]/Sent Mail", "Sent Mail", "Envoyés")
 
 
@@ -64,7 +68,13 @@ class ImapSession:
     def fetch(self, uids: list[int]) -> list[tuple[int, bytes]]:
         if not uids:
             return []
-        reply = self._call("fetch", uids, ["BODY.PEEK[]"])
+        sizes = self._call("fetch", uids, ["RFC822.SIZE"])
+        wanted = [u for u in uids if int(sizes.get(u, {}).get(b"RFC822.SIZE", 0)) <= MAX_MESSAGE_BYTES]
+        if len(wanted) < len(uids):
+            log.warning("messages over the size cap skipped", extra={"uids": sorted(set(uids) - set(wanted))})
+        if not wanted:
+            return []
+        reply = self._call("fetch", wanted, ["BODY.PEEK[]"])
         found = []
         for uid in sorted(reply):
             data = reply[uid]

@@ -564,7 +564,8 @@ class Mailboxes(Protocol):
 
     def claim(self, integration_id: str, now: datetime, until: datetime) -> Integration | None:
         """Hold the mailbox for a poll until `until` unless another poll holds it (a conditional
-        update); the integration (status syncing), or None when held or gone."""
+        update; its status becomes syncing); the integration as it was before (its last
+        status), or None when held or gone."""
 
     def finish(
         self,

@@ -11,6 +11,7 @@ the responsible user (incoming mail).
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from chalicelib.domain.contacts import Contact, ContactKind, FeedEntry, FeedKind, LeadSource, LeadStatus
@@ -74,6 +75,7 @@ class EmailArchive:
         """The stored email; None for a Message-ID stored already or an excluded message.
         Unreadable bytes raise MalformedMessageError (a ValidationError)."""
         parsed = parse(raw)
+        parsed = replace(parsed, text=parsed.text.replace("\r\n", "\n"))
         emails = self._storage.emails(tenant_id)
         exceptions = [e.pattern for e in emails.exceptions()]
         if message_excluded(parsed, exceptions):
@@ -225,7 +227,7 @@ class EmailArchive:
         known = contacts.owners([], decision.accepted)
         names = {parsed.sender.email: parsed.sender.name} if parsed.sender else {}
         created: list[Contact] = []
-        for address in decision.accepted:
+        for address in decision.accepted[:MAX_FEEDS]:  # a first message to a crowd: a bounded number
             if ("email", address) in known or users.find_id_by_email(address) is not None:
                 continue
             lead = self._lead(contacts, integration, address, names.get(address) or "")

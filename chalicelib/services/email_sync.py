@@ -22,12 +22,15 @@ from chalicelib.domain.email.message import MalformedMessageError
 from chalicelib.domain.emails import Direction, FolderCursor, dsn_original_message_id
 from chalicelib.domain.errors import NotFoundError, ValidationError
 from chalicelib.domain.mailboxes import SyncStatus, secret_name
+from chalicelib.domain.notifications import NotificationKind, mailbox_error_title
 from chalicelib.domain.rights import Access
+from chalicelib.ports.notifications import NoNotifier
 from chalicelib.ports.results import MailboxProbeError
 
 if TYPE_CHECKING:
     from chalicelib.domain.actor import Actor
     from chalicelib.domain.mailboxes import Integration
+    from chalicelib.ports.notifications import Notifier
     from chalicelib.ports.outside import BounceSink, Clock, MailboxReader, MailboxSession, SecretStore
     from chalicelib.ports.storage import Storage
     from chalicelib.services.email_archive import EmailArchive
@@ -70,6 +73,7 @@ class EmailSync:
         bounces: BounceSink,
         *,
         batch: int = BATCH,
+        notifier: Notifier | None = None,
     ) -> None:
         self._storage = storage
         self._clock = clock
@@ -78,6 +82,7 @@ class EmailSync:
         self._archive = archive
         self._bounces = bounces
         self._batch = batch
+        self._notifier = notifier or NoNotifier()
 
     def run_due(self, *, limit: int = DUE_PER_RUN, time_budget: float | None = None) -> list[PollResult]:
         """The scheduled run: the mailboxes due now (AP94), longest waiting first, each under its
@@ -130,6 +135,16 @@ class EmailSync:
             added=stored,
             next_poll=now if more else now + POLL_EVERY,
         )
+        if error and integration.status is not SyncStatus.ERROR:  # it worked before: say so, once
+            self._notifier.notify(
+                tenant_id,
+                integration.owner_id,
+                NotificationKind.INTEGRATION_ERROR,
+                mailbox_error_title(integration.name, error),
+                None,
+                at=finished,
+                once=f"mailbox-error:{integration_id}:{finished.isoformat()}",
+            )
         return PollResult(integration_id, stored, status, error, more)
 
     # --- reading -----------------------------------------------------------------------------

@@ -74,7 +74,8 @@ def test_ap94_due_mailboxes_across_crms_and_the_lease(aws: LocalAws) -> None:
     assert ("t-b", b.id) in due
     held = one.claim(a.id, T0, T0 + timedelta(minutes=5))
     assert held is not None
-    assert held.status is SyncStatus.SYNCING
+    assert held.status is SyncStatus.SYNCING  # as created: never polled yet
+    assert one.get(a.id).status is SyncStatus.SYNCING  # type: ignore[union-attr]
     assert one.claim(a.id, T0, T0 + timedelta(minutes=5)) is None
     one.finish(a.id, held_until=T0 + timedelta(minutes=5), status=SyncStatus.OK, error=None, at=T0, added=4,
                next_poll=T0 + timedelta(minutes=10))  # fmt: skip

@@ -185,7 +185,7 @@ def test_two_runs_never_read_one_mailbox_at_once(aws: LocalAws, api: Api, make_c
     now = services().clock()
     held = repo.claim(box.id, now, now + timedelta(minutes=5))
     assert held is not None
-    assert held.status is SyncStatus.SYNCING
+    assert state(crm, box).status is SyncStatus.SYNCING
     assert services().email_sync.poll(crm.id, box.id) is None  # held: this run leaves it
     assert repo.claim(box.id, now + timedelta(minutes=6), now + timedelta(minutes=11)) is not None  # expired
 

@@ -42,7 +42,7 @@ class FakeMailboxes:
         if found is None or (held is not None and held >= now):
             return None
         self.leases[integration_id] = until
-        found = self.records[integration_id] = replace(found, status=SyncStatus.SYNCING)
+        self.records[integration_id] = replace(found, status=SyncStatus.SYNCING)
         return found
 
     def finish(

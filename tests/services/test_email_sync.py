@@ -126,3 +126,21 @@ def test_a_failure_is_the_mailboxs_status_and_a_held_mailbox_is_left(world: Worl
 
     assert repo.claim(box_id, now, now + timedelta(minutes=5)) is not None
     assert sync.poll(world.tenant_id, box_id) is None
+
+
+def test_a_mailbox_that_stops_working_tells_its_owner_once(world: World) -> None:
+    from chalicelib.domain.notifications import NotificationKind
+    from chalicelib.services.notifications import NotificationService
+
+    imap = FakeImap({"INBOX": Folder(1, {1: message("a@example.org")})})
+    sync, box_id, _ = setup(world, imap)
+    told = EmailSync(world.storage, world.clock, sync._secrets, imap, sync._archive, Sink(),
+                     notifier=NotificationService(world.storage, world.clock))  # fmt: skip
+    assert told.poll(world.tenant_id, box_id).status is SyncStatus.OK  # type: ignore[union-attr]
+    imap.failure = MailboxProbeError("unreachable", "connection refused")
+    for _ in range(3):
+        world.clock.advance(minutes=10)
+        told.poll(world.tenant_id, box_id)
+    notes = world.storage.notifications(world.tenant_id).all_of(world.admin.user_id)
+    assert [n.kind for n in notes] == [NotificationKind.INTEGRATION_ERROR]
+    assert "host unreachable" in notes[0].title

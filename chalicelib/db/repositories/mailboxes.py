@@ -73,7 +73,9 @@ class MailboxRepository:
     def _poll_keys(self, integration_id: str, at: datetime) -> tuple[str, str]:
         return keys.mail_poll_pk(), keys.mail_poll_sk(isoformat_z(at), self._tenant_id, integration_id)
 
-    def _update(self, integration_id: str, actions: list[Any], condition: Any) -> MailboxItem | None:
+    def _update(
+        self, integration_id: str, actions: list[Any], condition: Any, *, returned: str = "ALL_NEW"
+    ) -> MailboxItem | None:
         """One UpdateItem of the sync state, outside the version (an edit never conflicts with a
         poll, and a poll never with an edit); None when `condition` fails."""
         from pynamodb.exceptions import UpdateError
@@ -81,7 +83,7 @@ class MailboxRepository:
         item = MailboxItem(self._pk, keys.email_integration_sk(integration_id))
         try:
             reply = MailboxItem._get_connection().update_item(
-                item.pk, range_key=item.sk, actions=actions, condition=condition, return_values="ALL_NEW"
+                item.pk, range_key=item.sk, actions=actions, condition=condition, return_values=returned
             )
         except UpdateError as error:
             if getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException":
@@ -90,13 +92,15 @@ class MailboxRepository:
         return MailboxItem.from_raw_data(reply["Attributes"])
 
     def claim(self, integration_id: str, now: datetime, until: datetime) -> Integration | None:
-        """AP90 (UpdateItem): hold the mailbox until `until` unless a poll holds it; the
-        integration as stored (status `syncing`), or None (held, or gone)."""
+        """AP90 (UpdateItem): hold the mailbox until `until` unless a poll holds it (its status
+        becomes `syncing`); the integration as it was before (its last status), or None (held,
+        or gone)."""
         free = MailboxItem.lease_until.does_not_exist() | (MailboxItem.lease_until < now)
         item = self._update(
             integration_id,
             [MailboxItem.lease_until.set(until), MailboxItem.status.set("syncing")],
             MailboxItem.pk.exists() & free,
+            returned="ALL_OLD",
         )
         return _to_integration(item) if item is not None else None
 
