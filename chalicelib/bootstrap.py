@@ -22,22 +22,41 @@ if TYPE_CHECKING:
     from chalicelib.db.storage import DynamoStorage
     from chalicelib.domain.notifications import Link, NotificationKind, Title
     from chalicelib.integrations.cognito import CognitoIdentityProvider
+    from chalicelib.integrations.google_calendar import GoogleEndpoints, GoogleOAuth
     from chalicelib.integrations.mail import SesMailer
     from chalicelib.integrations.pbx import PbxAccounts
     from chalicelib.integrations.secrets import SsmSecretStore
     from chalicelib.integrations.workflows import StepFunctionsWorkflows
-    from chalicelib.ports.outside import Clock, FileStore, MailboxProbe, SmsReceipt, SmsSender
+    from chalicelib.ports.outside import (
+        BounceSink,
+        Clock,
+        FileStore,
+        MailboxProbe,
+        MailboxReader,
+        MailTransport,
+        SmsReceipt,
+        SmsSender,
+    )
     from chalicelib.services.analytics import AnalyticsService
+    from chalicelib.services.api_keys import ApiKeyService
     from chalicelib.services.auth import AuthService
     from chalicelib.services.autodial import AutodialService
     from chalicelib.services.broadcasts import BroadcastService
+    from chalicelib.services.calendar import CalendarService
+    from chalicelib.services.calendar_worker import CalendarSyncWorker
     from chalicelib.services.company import CompanyService
     from chalicelib.services.contacts import ContactService
     from chalicelib.services.crms import CrmService
     from chalicelib.services.dashboard import DashboardService
     from chalicelib.services.deals import DealService
     from chalicelib.services.due import DueWorker
+    from chalicelib.services.email_archive import EmailArchive
+    from chalicelib.services.email_broadcasts import EmailBroadcastService
+    from chalicelib.services.email_sending import EmailSendService
+    from chalicelib.services.email_sync import EmailSync
+    from chalicelib.services.emails import EmailService
     from chalicelib.services.exports import ExportService
+    from chalicelib.services.forms import FormService
     from chalicelib.services.groups import GroupService
     from chalicelib.services.hooks import HookService
     from chalicelib.services.imports import ImportService
@@ -56,6 +75,9 @@ if TYPE_CHECKING:
     from chalicelib.services.tasks import TaskService
     from chalicelib.services.team import TeamService
     from chalicelib.services.telephony import TelephonyService
+
+# The SSM secret (under the secrets prefix) whose bytes key the hashes of API keys.
+API_KEY_PEPPER = "api-key-pepper"
 
 # The imports inside the properties are the point of this module: each one is paid by the first
 # request or job that needs it, never by the cold start of a Lambda that does not.
@@ -128,6 +150,16 @@ class Services:
         return AnalyticsService(self.storage, self.clock)
 
     @functools.cached_property
+    def api_keys(self) -> ApiKeyService:
+        from chalicelib.services.api_keys import ApiKeyService
+
+        secrets = self.secrets
+        # The pepper of API keys' hashes: one SSM SecureString for the deployment, created on first
+        # use, read once per container (only by requests presenting or creating a key).
+        pepper = functools.cache(lambda: secrets.shared_secret(API_KEY_PEPPER))
+        return ApiKeyService(self.storage, self.clock, pepper)
+
+    @functools.cached_property
     def auth(self) -> AuthService:
         from chalicelib.services.auth import AuthService
 
@@ -146,6 +178,61 @@ class Services:
 
         timing = BroadcastTiming(self.settings.broadcast_retry_seconds)
         return BroadcastService(self.storage, self.clock, self.sms_sender, self.workflows, timing)
+
+    @functools.cached_property
+    def calendar(self) -> CalendarService:
+        """Google Calendar connections (issue 19); Google's libraries load on the first consent."""
+        from chalicelib.services.calendar import CalendarService
+
+        return CalendarService(self.storage, self.clock, self.secrets, self._google_auth, kick=self._kick_calendar_sync)
+
+    @functools.cached_property
+    def calendar_sync(self) -> CalendarSyncWorker:
+        from chalicelib.integrations.google_calendar import GoogleCalendarClient
+        from chalicelib.services.calendar_worker import CalendarSyncWorker
+
+        endpoints = self._google_endpoints()
+
+        def google(refresh_token: str, calendar_id: str) -> GoogleCalendarClient:
+            return GoogleCalendarClient.connect(endpoints, refresh_token, calendar_id)
+
+        return CalendarSyncWorker(
+            self.storage, self.clock, self.secrets, google, self.tasks, self.notifier,
+            webhook_url=self.settings.google_webhook_url,
+        )  # fmt: skip
+
+    def _google_endpoints(self) -> GoogleEndpoints:
+        from chalicelib.integrations.google_calendar import GoogleEndpoints
+
+        s = self.settings
+        return GoogleEndpoints(
+            s.google_client_id, s.google_client_secret, s.google_auth_uri, s.google_token_uri, s.google_revoke_uri,
+            s.google_api_endpoint,
+        )  # fmt: skip
+
+    def _google_auth(self) -> GoogleOAuth | None:
+        if not self.settings.google_client_id:
+            return None
+        from chalicelib.domain.calendar_connection import SCOPES
+        from chalicelib.integrations.google_calendar import GoogleOAuth
+
+        return GoogleOAuth(self._google_endpoints(), self.settings.google_redirect_uri, SCOPES)
+
+    def _kick_calendar_sync(self, tenant_id: str, user_id: str) -> None:
+        """\"Sync now\": the worker invoked asynchronously for one user (best effort: the
+        connection is due now, so the schedule takes it anyway)."""
+        name = self.settings.calendar_sync_function
+        if not name:
+            return
+        import json
+
+        from chalicelib.integrations.aws import client
+
+        try:
+            payload = json.dumps({"tenant_id": tenant_id, "user_id": user_id}).encode()
+            client("lambda").invoke(FunctionName=name, InvocationType="Event", Payload=payload)
+        except Exception:  # noqa: BLE001  (the schedule is the baseline)
+            pass
 
     @functools.cached_property
     def company(self) -> CompanyService:
@@ -191,6 +278,12 @@ class Services:
         from chalicelib.services.exports import ExportService
 
         return ExportService(self.storage, self.clock, self.contacts, self.files, self.workflows)
+
+    @functools.cached_property
+    def forms(self) -> FormService:
+        from chalicelib.services.forms import FormService
+
+        return FormService(self.storage, self.clock, self.contacts, self.sources)
 
     @functools.cached_property
     def groups(self) -> GroupService:
@@ -302,6 +395,43 @@ class Services:
         return SearchService(self.storage)
 
     @functools.cached_property
+    def email_archive(self) -> EmailArchive:
+        from chalicelib.services.email_archive import EmailArchive
+
+        return EmailArchive(self.storage, self.clock, self.files, notifier=self.notifier)
+
+    @functools.cached_property
+    def emails(self) -> EmailService:
+        from chalicelib.services.emails import EmailService
+
+        return EmailService(self.storage, self.clock, self.files)
+
+    @functools.cached_property
+    def bounce_sink(self) -> BounceSink:
+        """Hard bounces the poller reads: the email broadcasts mark the address and the recipient."""
+        return self.email_broadcasts
+
+    @functools.cached_property
+    def mailbox_reader(self) -> MailboxReader:
+        from chalicelib.integrations.imap_reader import ImapReader
+
+        return ImapReader()
+
+    @functools.cached_property
+    def email_sync(self) -> EmailSync:
+        from chalicelib.services.email_sync import EmailSync
+
+        return EmailSync(
+            self.storage,
+            self.clock,
+            self.secrets,
+            self.mailbox_reader,
+            self.email_archive,
+            self.bounce_sink,
+            notifier=self.notifier,
+        )
+
+    @functools.cached_property
     def mailbox_probe(self) -> MailboxProbe:
         from chalicelib.integrations.mailbox_probe import ImapSmtpProbe
 
@@ -312,6 +442,33 @@ class Services:
         from chalicelib.services.mailboxes import MailboxService
 
         return MailboxService(self.storage, self.clock, self.secrets, self.mailbox_probe)
+
+    @functools.cached_property
+    def mail_transport(self) -> MailTransport:
+        from chalicelib.integrations.mail_transport import SmtpImapTransport
+
+        return SmtpImapTransport()
+
+    @functools.cached_property
+    def email_sending(self) -> EmailSendService:
+        from chalicelib.services.email_sending import EmailSendService
+
+        return EmailSendService(self.storage, self.clock, self.secrets, self.mail_transport, self.email_archive)
+
+    @functools.cached_property
+    def email_broadcasts(self) -> EmailBroadcastService:
+        from chalicelib.services.email_broadcasts import EmailBroadcastService, EmailBroadcastTiming
+
+        timing = EmailBroadcastTiming(self.settings.broadcast_retry_seconds)
+        return EmailBroadcastService(
+            self.storage,
+            self.clock,
+            self.email_sending,
+            self.mail_transport,
+            self.workflows,
+            self.email_archive,
+            timing,
+        )
 
     @functools.cached_property
     def sms(self) -> SmsService:

@@ -79,6 +79,21 @@ class Settings:
     # the tests also allow http to loopback (WEBHOOKS_ALLOW_LOOPBACK_HTTP, default on there only).
     webhooks_allow_loopback_http: bool = False
     webhook_timeout_seconds: int = 10
+    # Google Calendar sync (issue 19): the OAuth client; empty: the feature answers 503. The
+    # endpoints are Google's unless a fake one is configured (local stack, tests).
+    google_client_id: str = ""
+    google_client_secret: str = ""
+    google_auth_uri: str = "https://accounts.google.com/o/oauth2/auth"
+    google_token_uri: str = "https://oauth2.googleapis.com/token"
+    google_revoke_uri: str = "https://oauth2.googleapis.com/revoke"
+    google_api_endpoint: str | None = None
+    # Where Google sends the consent back (`GET /v1/google/callback` of this API).
+    google_redirect_uri: str = ""
+    # The public HTTPS address of POST /v1/webhooks/google: Google tells it when a connected
+    # calendar changes (events.watch); empty: the schedule alone syncs.
+    google_webhook_url: str = ""
+    # The calendar sync worker, invoked at once by "sync now" (empty: the schedule takes it).
+    calendar_sync_function: str = ""
 
     @property
     def token_issuer(self) -> str:
@@ -149,6 +164,16 @@ class Settings:
             .lower()
             in ("1", "true", "yes"),
             webhook_timeout_seconds=number("WEBHOOK_TIMEOUT_SECONDS", 10),
+            google_client_id=env.get("GOOGLE_CLIENT_ID", ""),
+            google_client_secret=env.get("GOOGLE_CLIENT_SECRET", ""),
+            google_auth_uri=env.get("GOOGLE_AUTH_URI") or "https://accounts.google.com/o/oauth2/auth",
+            google_token_uri=env.get("GOOGLE_TOKEN_URI") or "https://oauth2.googleapis.com/token",
+            google_revoke_uri=env.get("GOOGLE_REVOKE_URI") or "https://oauth2.googleapis.com/revoke",
+            google_api_endpoint=env.get("GOOGLE_API_ENDPOINT") or None,
+            google_redirect_uri=env.get("GOOGLE_REDIRECT_URI")
+            or f"{env.get('APP_URL', 'http://127.0.0.1:8000').rstrip('/')}/v1/google/callback",
+            calendar_sync_function=env.get("CALENDAR_SYNC_FUNCTION", ""),
+            google_webhook_url=env.get("GOOGLE_WEBHOOK_URL", ""),
         )
         if settings.sms_provider not in SMS_PROVIDERS:
             problems.append(f"SMS_PROVIDER={settings.sms_provider!r} is not one of: {', '.join(SMS_PROVIDERS)}")

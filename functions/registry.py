@@ -69,6 +69,24 @@ FUNCTIONS: tuple[LambdaFunction, ...] = (
         description="Delivers webhook events from the outbox (signed, retried with backoff) every minute",
         access=frozenset({Access.TABLE_READ, Access.TABLE_WRITE}),
         schedule_minutes=1,
+    ),
+    LambdaFunction(
+        name="EmailPoll",
+        handler="functions.email_poll.handler",
+        description="Reads new mail of the mailboxes due (IMAP), into the feeds; each under a lease",
+        # Mailbox passwords (SSM); bodies and attachments to S3.
+        access=frozenset({Access.TABLE_READ, Access.TABLE_WRITE, Access.TENANT_SECRETS, Access.FILES_WRITE}),
+        schedule_minutes=10,
+        timeout_seconds=600,
+        memory_mb=512,
+    ),
+    LambdaFunction(
+        name="CalendarSync",
+        handler="functions.calendar_sync.handler",
+        description="Two-way Google Calendar sync of the connections due (issue 19); one user on 'sync now'",
+        # Users' Google refresh tokens (SSM); notifications on a revoked grant.
+        access=frozenset({Access.TABLE_READ, Access.TABLE_WRITE, Access.TENANT_SECRETS}),
+        schedule_minutes=5,
         timeout_seconds=300,
     ),
     LambdaFunction(
@@ -108,6 +126,26 @@ FUNCTIONS: tuple[LambdaFunction, ...] = (
         name="FailBroadcast",
         handler="functions.broadcasts.fail",
         description="Records why an SMS broadcast stopped",
+        access=frozenset({Access.TABLE_READ, Access.TABLE_WRITE}),
+    ),
+    LambdaFunction(
+        name="SendEmailBatch",
+        handler="functions.email_broadcasts.send_batch",
+        description="Sends one batch of an email broadcast through the mailbox's SMTP server",
+        access=frozenset({Access.TABLE_READ, Access.TABLE_WRITE, Access.TENANT_SECRETS, Access.FILES_WRITE}),
+        # 10 messages over one connection, each SMTP step under a 20 s socket timeout.
+        timeout_seconds=300,
+    ),
+    LambdaFunction(
+        name="FinishEmailBroadcast",
+        handler="functions.email_broadcasts.finish",
+        description="Closes an email broadcast with its report",
+        access=frozenset({Access.TABLE_READ, Access.TABLE_WRITE}),
+    ),
+    LambdaFunction(
+        name="FailEmailBroadcast",
+        handler="functions.email_broadcasts.fail",
+        description="Records why an email broadcast stopped",
         access=frozenset({Access.TABLE_READ, Access.TABLE_WRITE}),
     ),
     LambdaFunction(
@@ -209,6 +247,15 @@ STATE_MACHINES: tuple[StateMachine, ...] = (
             "SendBroadcastBatchFunctionArn": "SendBroadcastBatch",
             "FinishBroadcastFunctionArn": "FinishBroadcast",
             "FailBroadcastFunctionArn": "FailBroadcast",
+        },
+    ),
+    StateMachine(
+        name="EmailBroadcast",
+        file="email-broadcast.asl.json",
+        functions={
+            "SendEmailBatchFunctionArn": "SendEmailBatch",
+            "FinishEmailBroadcastFunctionArn": "FinishEmailBroadcast",
+            "FailEmailBroadcastFunctionArn": "FailEmailBroadcast",
         },
     ),
     StateMachine(

@@ -44,6 +44,10 @@ def main() -> None:
             app_url=app_url,
             web_dist=web_dist,
             web_certificate_arn=str(certificate_arn) if certificate_arn else None,
+            # -c google_client_id=... -c google_client_secret=...: the OAuth client of the Google
+            # Calendar sync (issue 19); without them its routes answer 503.
+            google_client_id=app.node.try_get_context("google_client_id"),
+            google_client_secret=app.node.try_get_context("google_client_secret"),
         )
         app.synth()
 

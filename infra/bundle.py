@@ -36,6 +36,9 @@ API_SOURCES = ("app.py", "chalicelib")
 
 # Installed with the requirements but never imported at run time: build tools and their hooks.
 LAYER_DROP = ("setuptools", "pkg_resources", "_distutils_hack", "pip", "wheel", "distutils-precedence.pth")
+# google-api-python-client ships ~600 discovery documents (~100 MB unpacked); the calendar sync
+# builds only Calendar v3 from its static document (issue 19).
+KEPT_DISCOVERY = ("calendar.v3.json",)
 _FIXED_DATE = (1980, 1, 1, 0, 0, 0)
 
 
@@ -137,6 +140,9 @@ def _drop_unneeded(tree: Path) -> None:
                     shutil.rmtree(path)
                 elif path.exists():
                     path.unlink()
+        for document in (site / "googleapiclient" / "discovery_cache" / "documents").glob("*.json"):
+            if document.name not in KEPT_DISCOVERY:
+                document.unlink()
 
 
 def rebuild_zip(zip_path: Path, mount: str, python: str, *, layer: bool = False) -> None:

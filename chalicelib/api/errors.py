@@ -8,6 +8,7 @@ from typing import Any
 from chalice import Response
 
 from chalicelib.domain.errors import (
+    BadGatewayError,
     ConflictError,
     DomainError,
     DuplicateError,
@@ -30,6 +31,7 @@ STATUS: dict[type[DomainError], tuple[int, str]] = {
     ConflictError: (409, "conflict"),
     PayloadTooLargeError: (413, "payload_too_large"),
     RateLimitedError: (429, "rate_limited"),
+    BadGatewayError: (502, "bad_gateway"),
     UnavailableError: (503, "unavailable"),
 }
 
@@ -63,6 +65,8 @@ def error_response(exc: DomainError) -> Response:
     headers: dict[str, str | list[str]] = {"Content-Type": "application/json"}
     if status == 401:
         headers["WWW-Authenticate"] = "Bearer"
+    if isinstance(exc, RateLimitedError) and exc.retry_after is not None:
+        headers["Retry-After"] = str(exc.retry_after)
     return Response(json.dumps(envelope(code, exc.message, exc.field, **extra)), headers=headers, status_code=status)
 
 

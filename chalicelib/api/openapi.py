@@ -52,7 +52,11 @@ def document(title: str = "CRM API", version: str = "1.0.0") -> dict[str, Any]:
         "paths": paths,
         "components": {
             "schemas": components,
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+                # An API key acts as its owner (scope `forms`: only POST /v1/forms/leads).
+                "apiKey": {"type": "apiKey", "in": "header", "name": "X-Api-Key"},
+            },
         },
     }
 
@@ -104,7 +108,7 @@ def _operation(spec: RouteSpec, refs: dict[Any, dict[str, Any]]) -> dict[str, An
         responses[str(status)] = {"description": description}
     operation["responses"] = dict(sorted(responses.items()))
     if not is_public(spec):
-        operation["security"] = [{"bearer": []}]
+        operation["security"] = [{"bearer": []}, {"apiKey": []}]
     return operation
 
 

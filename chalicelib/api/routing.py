@@ -37,7 +37,13 @@ from chalicelib.api.middleware import current_request
 from chalicelib.api.route_table import MODULES, ROUTE_TABLE
 from chalicelib.bootstrap import services
 from chalicelib.config import get_settings
-from chalicelib.domain.errors import DomainError, NotFoundError, PayloadTooLargeError, ValidationError
+from chalicelib.domain.errors import (
+    DomainError,
+    ForbiddenError,
+    NotFoundError,
+    PayloadTooLargeError,
+    ValidationError,
+)
 from chalicelib.domain.ids import MAX_ID_LENGTH
 from chalicelib.domain.rights import Access, Right
 from chalicelib.observability import logger
@@ -47,6 +53,7 @@ if TYPE_CHECKING:
     from chalice.app import Request
 
     from chalicelib.domain.actor import Actor
+    from chalicelib.domain.api_keys import ApiKey
 
 API_PREFIX = "/v1"
 MAX_JSON_BODY_BYTES = 1_000_000
@@ -71,6 +78,15 @@ CORS = AppOriginCors(
     expose_headers=["X-Request-Id"],
     max_age=600,
 )
+# Website forms are posted from other sites' pages: their preflight (which carries no key, so
+# cannot name one) is open to any origin; the POST checks the key's own allowed origins (403).
+FORMS_CORS = CORSConfig(
+    allow_origin="*",
+    allow_headers=["Content-Type", "X-Api-Key"],
+    expose_headers=["X-Request-Id", "Retry-After"],
+    max_age=600,
+)
+FORM_PATHS = frozenset({"/forms/leads"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,10 +139,13 @@ class Router:
         status: int = 200,
         raw: bool = False,
         responses: Mapping[int, str] | None = None,
+        form: bool = False,
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """`raw=True` hands the handler the request itself (`request=`), for bodies that are not
         JSON (the PBX's form-encoded webhooks); the handler then answers with a chalice Response.
-        `responses`: other statuses it answers ({401: "bad credentials"} on a public route)."""
+        `responses`: other statuses it answers ({401: "bad credentials"} on a public route).
+        `form=True`: a website-form route (its path in FORM_PATHS), which `forms` keys open too;
+        the handler gets the key (`api_key=`, None for a bearer token)."""
 
         def decorate(handler: Callable[..., Any]) -> Callable[..., Any]:
             spec = RouteSpec(
@@ -151,10 +170,12 @@ class Router:
                 try:
                     kwargs: dict[str, Any] = dict(path_params)
                     if right is not Access.PUBLIC:
-                        actor = authenticate(request.headers.get("authorization"))
+                        actor, api_key = caller(request, form=form)
                         # Declared on the route, checked before the body is even parsed.
                         actor.require(right)
                         kwargs["actor"] = actor
+                        if form:
+                            kwargs["api_key"] = api_key
                     check_path_params(path_params)
                     if body is not None:
                         kwargs["body"] = parse_body(request.raw_body, body)
@@ -205,7 +226,8 @@ def install(app: Chalice) -> None:
         # forget the header (curl -d) still work, and errors keep the API's envelope.
         view = LazyView(module, method, API_PREFIX + path, name)
         url = "/".join([API_PREFIX.rstrip("/"), path.strip("/")]).rstrip("/")  # as a Blueprint's url_prefix
-        app.route(url, methods=[method], name=name, content_types=["*/*"], cors=CORS)(view)
+        cors = FORMS_CORS if path in FORM_PATHS else CORS
+        app.route(url, methods=[method], name=name, content_types=["*/*"], cors=cors)(view)
 
 
 def all_routes() -> list[RouteSpec]:
@@ -225,6 +247,21 @@ def declared_table() -> tuple[tuple[str, str, str, str], ...]:
         for spec in specs
         if spec.module == module
     )
+
+
+def caller(request: Request, *, form: bool = False) -> tuple[Actor, ApiKey | None]:
+    """Who makes the request: the owner of the `X-Api-Key` when one is given (with the key),
+    else the user of the `Authorization: Bearer` token. A `forms` key opens only form routes."""
+    presented = request.headers.get("x-api-key")
+    if presented is None:
+        return authenticate(request.headers.get("authorization")), None
+    from chalicelib.domain.api_keys import ApiKeyScope
+
+    actor, key = services().api_keys.authenticate(presented)
+    logger.thread_safe_append_keys(tenant_id=actor.tenant_id, user_id=actor.user_id, api_key_id=key.id)
+    if key.scope is ApiKeyScope.FORMS and not form:
+        raise ForbiddenError("this key's scope is 'forms': it opens only POST /v1/forms/leads")
+    return actor, key
 
 
 def authenticate(authorization: str | None) -> Actor:

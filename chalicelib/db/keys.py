@@ -52,6 +52,18 @@ Access patterns (AP), each a repository method with a test:
   AP88 call lists, newest first         Query    gsi1 pk=T#<tid>#CALLLISTS | gsi2 ..#U#<creator> sk=<created_at>#<id>
   AP89 email integrations               Query    pk=T#<tid> sk begins_with EMAIL#INT#
   AP90 an email integration (+ count)   Get/TransactWrite pk=T#<tid> sk=EMAIL#INT#<id> (+ sk=EMAIL#COUNT)
+  AP100 email signatures                Query    pk=T#<tid> sk begins_with EMAIL#SIG#
+  AP101 an email signature              Get/Put/Update/Delete pk=T#<tid> sk=EMAIL#SIG#<id>
+  AP102 an email broadcast + recipients Get/Query pk=T#<tid>#EBC#<id> sk=BROADCAST | begins_with R#
+  AP103 email broadcasts, newest first  Query    gsi1 pk=T#<tid>#EMAIL_BROADCASTS | gsi2 ..#U#<creator>
+  AP104 the broadcast message of a DSN  GetItem  pk=T#<tid> sk=EMAIL#OUT#<sha256(message-id)>
+  AP105 bouncing addresses              BatchGet/Put pk=T#<tid> sk=EMAIL#BOUNCE#<email>
+  AP91 an email (record)                GetItem  pk=T#<tid>#EMAIL#<id> sk=EMAIL
+  AP92 the email of a Message-ID        GetItem  pk=T#<tid> sk=UNIQUE#MSGID#<sha256(message-id)>
+  AP93 a mailbox's folder cursors       Query    pk=T#<tid> sk begins_with EMAIL#CUR#<integration id>#
+  AP94 mailboxes due for a poll         Query    gsi1 pk=G#MAILPOLL sk<=<next_poll_at>#<tid>#<id>
+  AP95 email exceptions (EM-6)          Query    pk=T#<tid> sk begins_with EMAIL#EXC#
+  AP96 the CRM's email settings         GetItem  pk=T#<tid> sk=EMAIL#SETTINGS
   AP40 the autodial awaiting a call end GetItem  pk=T#<tid> sk=UNIQUE#AUTODIAL#<extension>#<e164>
   AP41 an import                        GetItem  pk=T#<tid>#IM#<id> sk=IMPORT
   AP42 imports, newest first (history)  Query    gsi1 pk=T#<tid>#IMPORTS sk=<created_at>#<id>
@@ -71,6 +83,17 @@ Access patterns (AP), each a repository method with a test:
   AP144 a hook's delivery log           Query    pk=T#<tid>#HOOKLOG#<id> sk=A#<ulid> (newest first)
   AP145 webhook messages of an hour     Query    pk=G#HOOKQ#<yyyy-mm-ddThh> sk<=<now>~ (the outbox)
   AP146 the webhook worker's watermark  GetItem  pk=G#HOOKQ sk=WATERMARK
+  AP130 an API key by its lookup id     GetItem  pk=G#APIKEY#<kid>     sk=APIKEY
+  AP131 a CRM's API keys, newest first  Query    gsi1 pk=T#<tid>#APIKEYS sk=<created_at>#<kid>
+  AP132 a user's API keys, newest first Query    gsi2 pk=T#<tid>#APIKEYS#U#<uid> sk=<created_at>#<kid>
+  AP133 a key's requests in a minute    UpdateItem pk=G#APIKEY#<kid>   sk=RATE#<yyyymmddhhmm> (TTL)
+  AP120 a user's Google Calendar link   Get/Update pk=T#<tid> sk=GCAL#<uid> (options, status, sync token, lease)
+  AP121 connections due for a sync      Query    gsi1 pk=G#GCAL sk<=<next_sync_at>#... (sparse: status ok)
+  AP122 users who push tasks to Google  GetItem  pk=T#<tid> sk=GCALPUSH (read by every task write)
+  AP123 a pending OAuth consent         Get/Delete pk=G#OAUTH#<sha256(state)> sk=OAUTH (TTL)
+  AP124-127 a user's links / pending    Get/Query pk=T#<tid>#GCAL#<uid> sk=TASK#<id> | EV#<id> | PENDING#<id>
+  AP128 a user's sync lease             UpdateItem pk=T#<tid> sk=GCAL#<uid> (lease_until < now)
+  AP129 disconnect, account change     Get/Query pk=T#<tid>#GCAL#<uid> sk=ACCOUNT | begins_with PENDING#, TASK#, EV#
 
 """
 
@@ -338,6 +361,76 @@ EMAIL_INTEGRATION_COUNT = "EMAIL#COUNT"
 
 def email_integration_sk(integration_id: str) -> str:
     return f"{EMAIL_INTEGRATION}{integration_id}"
+
+
+EMAIL_SIGNATURE = "EMAIL#SIG#"
+
+
+def email_signature_sk(signature_id: str) -> str:
+    return f"{EMAIL_SIGNATURE}{signature_id}"
+
+
+def email_broadcast_pk(tenant_id: str, broadcast_id: str) -> str:
+    """An email broadcast's partition: its record (BROADCAST_RECORD) and its recipients (R#)."""
+    return f"{tenant_pk(tenant_id)}#EBC#{broadcast_id}"
+
+
+def email_broadcasts_pk(tenant_id: str, created_by: str | None = None) -> str:
+    """The email broadcasts of a CRM (gsi1), or of one creator (gsi2), newest first (AP103)."""
+    base = f"{tenant_pk(tenant_id)}#EMAIL_BROADCASTS"
+    return f"{base}#U#{created_by}" if created_by else base
+
+
+def email_broadcast_id_of(pk: str) -> str:
+    return pk.rsplit("#EBC#", 1)[1]
+
+
+def sent_message_sk(message_id_hash: str) -> str:
+    """A message a broadcast sent, by the sha256 of its Message-ID: the recipient a DSN names (AP104)."""
+    return f"EMAIL#OUT#{message_id_hash}"
+
+
+def bouncing_address_sk(email: str) -> str:
+    """An address a DSN 5.x.x reported as undeliverable (AP105)."""
+    return f"EMAIL#BOUNCE#{email}"
+
+
+EMAIL_RECORD = "EMAIL"
+EMAIL_CURSOR = "EMAIL#CUR#"
+EMAIL_EXCEPTION = "EMAIL#EXC#"
+EMAIL_SETTINGS = "EMAIL#SETTINGS"
+
+
+def email_pk(tenant_id: str, email_id: str) -> str:
+    """An archived email (AP91): its own partition, one item."""
+    return f"{tenant_pk(tenant_id)}#EMAIL#{email_id}"
+
+
+def message_guard_sk(message_key: str) -> str:
+    """The Message-ID guard (AP92): `message_key` is the sha256 of the Message-ID."""
+    return f"{UNIQUE}MSGID#{message_key}"
+
+
+def email_cursors_prefix(integration_id: str) -> str:
+    return f"{EMAIL_CURSOR}{integration_id}#"
+
+
+def email_cursor_sk(integration_id: str, folder: str) -> str:
+    """A mailbox folder's cursor (AP93): `folder` is its role (`inbox`, `sent`)."""
+    return f"{email_cursors_prefix(integration_id)}{folder}"
+
+
+def email_exception_sk(exception_id: str) -> str:
+    return f"{EMAIL_EXCEPTION}{exception_id}"
+
+
+def mail_poll_pk() -> str:
+    """Mailboxes of every CRM by their next poll (AP94, gsi1 of the integration item)."""
+    return f"{GLOBAL}MAILPOLL"
+
+
+def mail_poll_sk(next_poll_iso: str, tenant_id: str, integration_id: str) -> str:
+    return f"{next_poll_iso}#{tenant_id}#{integration_id}"
 
 
 BROADCAST_RECORD = "BROADCAST"
@@ -611,3 +704,83 @@ def hook_queue_sk(at_iso: str, tenant_id: str, kind: str, message_id: str) -> st
 
 def hook_watermark_key() -> tuple[str, str]:
     return f"{GLOBAL}HOOKQ", "WATERMARK"
+
+
+# --- API keys (issue 20, AP130-AP133) -------------------------------------------------------
+API_KEY_RECORD = "APIKEY"
+
+
+def api_key_pk(key_id: str) -> str:
+    """A key is presented before any tenant is known: its record is deployment-wide (AP130)."""
+    return f"{GLOBAL}APIKEY#{key_id}"
+
+
+def api_key_sk() -> str:
+    return API_KEY_RECORD
+
+
+def api_keys_pk(tenant_id: str, user_id: str | None = None) -> str:
+    """A CRM's keys (gsi1, AP131) or one owner's (gsi2, AP132)."""
+    base = f"{tenant_pk(tenant_id)}#APIKEYS"
+    return f"{base}#U#{user_id}" if user_id else base
+
+
+def api_keys_sk(created_at_iso: str, key_id: str) -> str:
+    return f"{created_at_iso}#{key_id}"
+
+
+def api_key_rate_sk(window: str) -> str:
+    """A key's request counter for one minute (AP133), dropped by TTL soon after."""
+    return f"RATE#{window}"
+
+
+# --- Google Calendar sync (issue 19, AP120-AP129) ---------------------------------------------
+
+GCAL = "GCAL#"
+# The CRM's users whose connection pushes tasks to Google (AP122): the task write reads it.
+GCAL_PUSHERS = "GCALPUSH"
+GCAL_LINK_TASK = "TASK#"
+GCAL_LINK_EVENT = "EV#"
+GCAL_PENDING = "PENDING#"
+GCAL_ACCOUNT = "ACCOUNT"
+OAUTH_STATE = "OAUTH"
+
+
+def calendar_sk(user_id: str) -> str:
+    """One user's Google Calendar connection, in the CRM's partition (AP120)."""
+    return f"{GCAL}{user_id}"
+
+
+def calendar_due_pk() -> str:
+    """gsi1 of the connections that sync on schedule, for the whole deployment (AP121, sparse)."""
+    return f"{GLOBAL}GCAL"
+
+
+def calendar_due_sk(next_sync_iso: str, tenant_id: str, user_id: str) -> str:
+    return f"{next_sync_iso}#{tenant_id}#{user_id}"
+
+
+def calendar_due_until_sk(at_iso: str) -> str:
+    return f"{at_iso}~"
+
+
+def calendar_sync_pk(tenant_id: str, user_id: str) -> str:
+    """One user's links and pending pushes (AP124-AP127, AP129)."""
+    return f"{tenant_pk(tenant_id)}#GCAL#{user_id}"
+
+
+def calendar_link_task_sk(task_id: str) -> str:
+    return f"{GCAL_LINK_TASK}{task_id}"
+
+
+def calendar_link_event_sk(event_id: str) -> str:
+    return f"{GCAL_LINK_EVENT}{event_id}"
+
+
+def calendar_pending_sk(task_id: str) -> str:
+    return f"{GCAL_PENDING}{task_id}"
+
+
+def oauth_state_pk(state_hash: str) -> str:
+    """A pending OAuth consent, by the sha256 of its `state` (AP123; TTL 10 minutes)."""
+    return f"{GLOBAL}OAUTH#{state_hash}"

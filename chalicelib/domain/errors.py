@@ -63,8 +63,17 @@ class PayloadTooLargeError(DomainError):
 
 
 class RateLimitedError(DomainError):
-    """Too many requests; retry later."""
+    """Too many requests; retry later (`retry_after` seconds, when known: a `Retry-After`)."""
+
+    def __init__(self, message: str, *, field: str | None = None, retry_after: int | None = None) -> None:
+        super().__init__(message, field=field)
+        self.retry_after = retry_after
 
 
 class UnavailableError(DomainError):
     """An outside service we depend on failed; nothing was written, the call can be retried."""
+
+
+class BadGatewayError(UnavailableError):
+    """An outside server refused or could not be reached (a mailbox's SMTP: login refused, host
+    unreachable): nothing was written; the message says which server and why."""

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import secrets
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from chalicelib.domain.errors import UnavailableError
 from chalicelib.integrations.aws import client
+
+# Not a tenant id (ids are ULIDs): the place of the deployment's own secrets.
+DEPLOYMENT = "_deployment"
 
 
 class SsmSecretStore:
@@ -48,6 +52,27 @@ class SsmSecretStore:
             raise
         value: dict[str, str] = json.loads(result["Parameter"]["Value"])
         return value
+
+    def shared_secret(self, name: str) -> bytes:
+        """A deployment-wide random secret (`<prefix>/tenants/_deployment/<name>`, within the
+        grant of tenant secrets), created on first use. Two containers creating it at once
+        agree: the put does not overwrite, and the loser reads the winner's value."""
+        current = self.get(DEPLOYMENT, name)
+        if current is None:
+            try:
+                self._ssm.put_parameter(
+                    Name=self.parameter_name(DEPLOYMENT, name),
+                    Value=json.dumps({"value": secrets.token_hex(32)}),
+                    Type="SecureString",
+                    Overwrite=False,
+                )
+            except ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") != "ParameterAlreadyExists":
+                    raise UnavailableError("the secret store refused the write") from None
+            current = self.get(DEPLOYMENT, name)
+        if current is None:
+            raise UnavailableError("the secret store lost a secret it just stored")
+        return bytes.fromhex(current["value"])
 
     def delete(self, tenant_id: str, name: str) -> None:
         try:

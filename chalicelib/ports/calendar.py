@@ -9,12 +9,15 @@ marks of every participant), made on behalf of the connected user.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from datetime import datetime
 
+    from chalicelib.domain.calendar_connection import CalendarConnection, Channel, OAuthState
     from chalicelib.domain.calendar_sync import EventFields, Link
+    from chalicelib.ports.writes import Write
 
 
 class CalendarError(Exception):
@@ -35,6 +38,10 @@ class EtagMismatchError(CalendarError):
 
 class EventGoneError(CalendarError):
     """404 or 410 for one event: it is gone."""
+
+
+class CalendarGoneError(CalendarError):
+    """404 on the listing: the calendar was deleted or is no longer shared with the account."""
 
 
 class AccessRevokedError(CalendarError):
@@ -116,3 +123,103 @@ class SyncState(Protocol):
     def sync_token(self, user_id: str) -> str | None: ...
 
     def save_sync_token(self, user_id: str, token: str | None) -> None: ...
+
+
+# --- storage of the sync (db/repositories/calendar.py) ------------------------------------------
+
+
+class Calendars(Protocol):
+    """The Google Calendar connections of one CRM, their sync state and pending pushes."""
+
+    def get(self, user_id: str, *, consistent: bool = False) -> CalendarConnection | None:
+        """AP120."""
+
+    def save(self, connection: CalendarConnection, *, expected_version: int | None) -> CalendarConnection:
+        """AP120 (+ AP121's index, AP122's set): create (`expected_version` None: replaces any
+        earlier connection of the user) or update at that version (StaleVersionError)."""
+
+    def delete(self, user_id: str) -> None:
+        """AP129: the connection and its pending pushes; the user leaves the pushers. The links
+        stay for a reconnection of the same Google account."""
+
+    def bind_account(self, user_id: str, email: str) -> bool:
+        """AP129: the Google account of the user's links; another one drops them (True)."""
+
+    def pushers(self) -> frozenset[str]:
+        """AP122: the users whose task changes go to Google."""
+
+    def pending_writes(self, user_ids: Sequence[str], task_id: str, version: int) -> list[Write]:
+        """Marks of a task changed at `version` for each user's next run (in the task's write)."""
+
+    def lease(self, user_id: str, now: datetime, until: datetime) -> CalendarConnection | None:
+        """AP128: take the user's sync until `until`; None when another run holds it (or no
+        connection)."""
+
+    def finish(
+        self, user_id: str, *, now: datetime, next_sync_at: datetime, status: str, error: str | None, synced: bool
+    ) -> CalendarConnection | None:
+        """The run's outcome (`synced`: it completed; `last_sync_at` becomes `now`); the lease is
+        released. None when the connection is gone."""
+
+    def set_channel(self, user_id: str, channel: Channel | None) -> None:
+        """AP120: the watch channel of the user's calendar."""
+
+    def due_now(self, user_id: str, now: datetime) -> bool:
+        """AP121: a working connection is due at once; False when not connected or not ok."""
+
+    def state(self) -> SyncState:
+        """The links, pending pushes and sync tokens of this CRM's users (AP124-127)."""
+
+
+class CalendarSchedule(Protocol):
+    """Deployment-wide: who is due for a sync, and OAuth consents in progress."""
+
+    def due(self, now: datetime, limit: int) -> list[tuple[str, str]]:
+        """AP121: (tenant id, user id) of connections due at `now`, oldest first."""
+
+    def put_state(self, state_hash: str, state: OAuthState) -> None:
+        """AP123."""
+
+    def take_state(self, state_hash: str, now: datetime) -> OAuthState | None:
+        """AP123: read and delete (single use); None when unknown or expired."""
+
+
+# --- Google's side of a connection (integrations/google_calendar.py) ---------------------------
+
+
+class GrantLike(Protocol):
+    @property
+    def refresh_token(self) -> str: ...
+
+    @property
+    def email(self) -> str: ...
+
+
+class GoogleAuth(Protocol):
+    """OAuth consent (GC-1): offline access, PKCE; CalendarError when Google refuses."""
+
+    def authorization_url(self, state: str) -> tuple[str, str | None]:
+        """(consent URL, the PKCE verifier the callback needs)."""
+
+    def exchange(self, callback_url: str, state: str, code_verifier: str | None) -> GrantLike: ...
+
+    def revoke(self, token: str) -> None:
+        """Best effort."""
+
+
+class GoogleCalendars(Protocol):
+    """Builds the client of one user's calendar from their refresh token."""
+
+    def __call__(self, refresh_token: str, calendar_id: str) -> GoogleCalendar: ...
+
+
+@runtime_checkable
+class CalendarWatch(Protocol):
+    """Push notifications of a calendar's changes (events.watch), where the CRM has a public
+    HTTPS webhook; the schedule alone stays correct without them."""
+
+    def watch(self, channel_id: str, address: str, token: str, ttl_seconds: int) -> tuple[str, datetime]:
+        """Open a channel: (Google's resource id, its expiry)."""
+
+    def stop(self, channel_id: str, resource_id: str) -> None:
+        """Close a channel (best effort)."""

@@ -22,6 +22,7 @@ from chalicelib.ports.writes import FeedOwner as FeedOwner  # noqa: TC001  (re-e
 from chalicelib.ports.writes import Write as Write  # noqa: TC001  (re-exported)
 
 if TYPE_CHECKING:
+    from chalicelib.domain.api_keys import ApiKey
     from chalicelib.domain.autodial import CallList, CallListStatus, ListItem, Outcome
     from chalicelib.domain.broadcasts import Broadcast, BroadcastStatus, Recipient, RecipientStatus
     from chalicelib.domain.call_events import CallEvent
@@ -29,9 +30,12 @@ if TYPE_CHECKING:
     from chalicelib.domain.crm import Crm
     from chalicelib.domain.dashboard import Placement
     from chalicelib.domain.deals import Deal, DealStatus
+    from chalicelib.domain.email.broadcasts import EmailBroadcast, EmailRecipient
+    from chalicelib.domain.email.outgoing import Signature
+    from chalicelib.domain.emails import Email, EmailException, EmailSettings, FolderCursor, MessageGuard
     from chalicelib.domain.imports import Counts, Export, ExportStatus, Import, ImportStatus
     from chalicelib.domain.invitations import Invitation
-    from chalicelib.domain.mailboxes import Integration
+    from chalicelib.domain.mailboxes import Integration, SyncStatus
     from chalicelib.domain.notifications import Inbox, Notification
     from chalicelib.domain.paging import Page
     from chalicelib.domain.properties import PropertyDef
@@ -43,6 +47,7 @@ if TYPE_CHECKING:
     from chalicelib.domain.tasks import DueAction, Task
     from chalicelib.domain.telephony import Call, RecordingState
     from chalicelib.domain.users import User, UserStatus
+    from chalicelib.ports.calendar import Calendars, CalendarSchedule
     from chalicelib.ports.queries.calls import CallFilter, ClaimResult, KnownStatus
     from chalicelib.ports.queries.contacts import Criteria
     from chalicelib.ports.queries.crms import ProvisioningCrm
@@ -456,6 +461,25 @@ class Exports(Protocol):
         """Close a running export (once: a repeated step finds it closed and changes nothing)."""
 
 
+class ApiKeys(Protocol):
+    """Public API keys (issue 20), found by their id before any tenant is known."""
+
+    def get(self, key_id: str) -> ApiKey | None:
+        """AP130, strongly consistent (a revoked key fails at once)."""
+
+    def page(self, tenant_id: str, *, user_id: str | None, limit: int, cursor: str | None) -> Page[ApiKey]:
+        """AP131 (the CRM's) or AP132 (one owner's), newest first."""
+
+    def create(self, key: ApiKey) -> None: ...
+
+    def delete(self, key_id: str) -> None: ...
+
+    def mark_used(self, key_id: str, at: datetime) -> None: ...
+
+    def count_request(self, key_id: str, window: str, now: datetime) -> int:
+        """AP133: count one more request in the minute `window`; the count so far."""
+
+
 class Invitations(Protocol):
     """Pending invitations to join a CRM."""
 
@@ -538,6 +562,130 @@ class Mailboxes(Protocol):
     def delete(self, integration: Integration) -> None:
         """AP90: the item and one less in the count."""
 
+    def claim(self, integration_id: str, now: datetime, until: datetime) -> Integration | None:
+        """Hold the mailbox for a poll until `until` unless another poll holds it (a conditional
+        update; its status becomes syncing); the integration as it was before (its last
+        status), or None when held or gone."""
+
+    def finish(
+        self,
+        integration_id: str,
+        *,
+        held_until: datetime,
+        status: SyncStatus,
+        error: str | None,
+        at: datetime,
+        added: int,
+        next_poll: datetime,
+    ) -> None:
+        """The poll's outcome, the lease given back (if still this run's), the next poll (AP94)."""
+
+    def schedule(self, integration_id: str, at: datetime) -> None:
+        """AP94: the mailbox is due at `at`."""
+
+
+class MailPolls(Protocol):
+    """Mailboxes of every CRM by their next poll (AP94)."""
+
+    def due(self, now: datetime, *, limit: int) -> list[tuple[str, str]]:
+        """(tenant id, integration id) of the mailboxes due at `now`, longest waiting first."""
+
+
+class Emails(Protocol):
+    """Archived emails of one CRM (EM-2), mailbox cursors, exceptions (EM-6), settings."""
+
+    def get(self, email_id: str) -> Email | None:
+        """AP91."""
+
+    def guard(self, message_key: str) -> MessageGuard | None:
+        """AP92: what is stored under a Message-ID (its sha256), if anything."""
+
+    def store(self, email: Email, message_key: str, feeds: Sequence[Write]) -> bool:
+        """The record, its Message-ID guard and its feed lines at once; False (nothing written)
+        when the Message-ID is stored already."""
+
+    def cursors(self, integration_id: str) -> dict[str, FolderCursor]:
+        """AP93: the folder cursors of a mailbox, by folder role."""
+
+    def save_cursor(self, integration_id: str, folder: str, cursor: FolderCursor) -> None: ...
+
+    def exceptions(self) -> list[EmailException]:
+        """AP95."""
+
+    def add_exception(self, exception: EmailException) -> None: ...
+
+    def delete_exception(self, exception_id: str) -> bool:
+        """False when there was none."""
+
+    def settings(self) -> EmailSettings:
+        """AP96 (defaults when never saved)."""
+
+    def save_settings(self, before: EmailSettings, after: EmailSettings) -> EmailSettings:
+        """If nobody saved them since `before` (else a ConflictError)."""
+
+
+class Signatures(Protocol):
+    """Email signatures of one CRM (EM-5): a handful, listed in one Query (AP100)."""
+
+    def list_all(self) -> list[Signature]: ...
+
+    def get(self, signature_id: str) -> Signature | None: ...
+
+    def create(self, signature: Signature) -> None: ...
+
+    def save(self, before: Signature, after: Signature) -> Signature: ...
+
+    def delete(self, signature: Signature) -> None: ...
+
+
+class EmailBroadcasts(Protocol):
+    """Email broadcasts of one CRM, their recipients (AP102, AP103), the Message-IDs they sent
+    (AP104) and the addresses that bounced (AP105)."""
+
+    def create(self, broadcast: EmailBroadcast, recipients: Sequence[EmailRecipient]) -> None: ...
+
+    def get(self, broadcast_id: str, *, consistent: bool = False) -> EmailBroadcast | None: ...
+
+    def recipients(
+        self, broadcast_id: str, *, start: int = 0, end: int | None = None, limit: int = 1000, cursor: str | None = None
+    ) -> Page[EmailRecipient]: ...
+
+    def history(self, *, created_by: str | None, limit: int, cursor: str | None) -> Page[EmailBroadcast]: ...
+
+    def claim(self, broadcast_id: str, index: int) -> bool | None:
+        """pending -> sending while the broadcast runs; False if taken or done, None if stopped."""
+
+    def release(self, broadcast_id: str, index: int, reason: str) -> None: ...
+
+    def finish(
+        self,
+        broadcast_id: str,
+        index: int,
+        status: RecipientStatus,
+        *,
+        expected: RecipientStatus = ...,
+        reason: str | None = None,
+        message_id: str | None = None,
+        email: str | None = None,
+        also: Sequence[Write] = (),
+    ) -> bool:
+        """The outcome, the counter and the Message-ID's lookup item (when sent), at once."""
+
+    def sent_message(self, message_id: str) -> tuple[str, int, str] | None:
+        """AP104: (broadcast id, recipient index, address) of a Message-ID a broadcast sent."""
+
+    def bounced(self, broadcast_id: str, index: int, reason: str) -> bool:
+        """sent -> failed with the reason; one count moves from sent to failed."""
+
+    def mark_bouncing(self, email: str, status: str, diagnostic: str, now: datetime) -> None: ...
+
+    def bouncing(self, emails: Sequence[str]) -> dict[str, str]:
+        """AP105: {address: reason} of the addresses that bounced."""
+
+    def set_status(
+        self, broadcast_id: str, status: BroadcastStatus, now: datetime, error: str | None = None
+    ) -> EmailBroadcast | None: ...
+
 
 class SmsTemplates(Protocol):
     """SMS templates of one CRM."""
@@ -594,7 +742,7 @@ class Tasks(Protocol):
     def save_changes(self, before: Task, after: Task, extra: Sequence[Write] = ()) -> Task:
         """Store `after` if the task is still at `before.version`; its copies and due actions follow."""
 
-    def delete(self, task: Task) -> None: ...
+    def delete(self, task: Task, extra: Sequence[Write] = ()) -> None: ...
 
     def page(
         self, list_kind: TaskListKind, owner_id: str, flt: ListFilter, *, limit: int, cursor: str | None
@@ -745,6 +893,9 @@ class Storage(Protocol):
     """The table, as services see it: repositories bound to one CRM, and cross-cutting writes."""
 
     @property
+    def api_keys(self) -> ApiKeys: ...
+
+    @property
     def crms(self) -> Crms: ...
 
     @property
@@ -757,6 +908,11 @@ class Storage(Protocol):
     def calls(self, tenant_id: str) -> Calls: ...
 
     def contacts(self, tenant_id: str) -> Contacts: ...
+
+    def calendars(self, tenant_id: str) -> Calendars: ...
+
+    @property
+    def calendar_schedule(self) -> CalendarSchedule: ...
 
     def dashboards(self, tenant_id: str) -> DashboardLayouts: ...
 
@@ -774,6 +930,14 @@ class Storage(Protocol):
     def invitations(self) -> Invitations: ...
 
     def mailboxes(self, tenant_id: str) -> Mailboxes: ...
+
+    def signatures(self, tenant_id: str) -> Signatures: ...
+
+    def email_broadcasts(self, tenant_id: str) -> EmailBroadcasts: ...
+    def emails(self, tenant_id: str) -> Emails: ...
+
+    @property
+    def mail_polls(self) -> MailPolls: ...
 
     def notifications(self, tenant_id: str) -> Notifications: ...
 

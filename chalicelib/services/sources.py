@@ -46,6 +46,21 @@ class SourceTagService:
         self._storage.source_tags(actor.tenant_id).create(tag)
         return tag
 
+    def ensure(self, tenant_id: str, param: SourceParam, value: str) -> str:
+        """The id of the (param, value) tag, created on first use (UTM values of a web form):
+        one GetItem when it exists. Two first uses at once agree on the one that was stored."""
+        repo = self._storage.source_tags(tenant_id)
+        value = check_source_value(value[:200])
+        found = repo.find(param, value)
+        if found:
+            return found
+        tag = SourceTag(id=new_id(), param=param, value=value, display_value=value, created_at=self._clock())
+        try:
+            repo.create(tag)
+        except ConflictError:
+            return repo.find(param, value) or tag.id
+        return tag.id
+
     def rename(self, actor: Actor, source_tag_id: str, version: int | None, display_value: str) -> SourceTag:
         actor.require(Permission.CUSTOMERS_EDIT)
         tag = self._require(actor, source_tag_id)

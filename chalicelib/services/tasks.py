@@ -127,7 +127,8 @@ class TaskService:
         )
         task = self._apply(actor, draft, {"end": None, **fields}, now, new=True)
         feed = self._feed_writes(actor, task, now, {"event": "created"}, task.contact_ids, task.deal_id)
-        self._storage.tasks(actor.tenant_id).create(task, feed)
+        pushes = self._calendar_pushes(actor.tenant_id, task.participants, task.id, task.version)
+        self._storage.tasks(actor.tenant_id).create(task, [*feed, *pushes])
         self._assigned(actor, task, task.participants)
         return task
 
@@ -146,7 +147,9 @@ class TaskService:
         after = self._apply(actor, before, changes, now)
         if after == replace(before, updated_at=after.updated_at):
             return before
-        saved = repo.save_changes(before, after, self._change_feed(actor, before, after, now))
+        pushes = self._calendar_pushes(actor.tenant_id, [*before.participants, *after.participants], before.id,
+                                       before.version + 1)  # fmt: skip
+        saved = repo.save_changes(before, after, [*self._change_feed(actor, before, after, now), *pushes])
         self._assigned(actor, saved, [u for u in saved.participants if u not in before.participants])
         return saved
 
@@ -170,14 +173,23 @@ class TaskService:
         now = self._clock()
         after = replace(before, status=TaskStatus.DONE, completed_at=now, completed_comment=comment, updated_at=now)
         after = after.with_schedule(before, now)
-        return repo.save_changes(before, after, self._change_feed(actor, before, after, now))
+        pushes = self._calendar_pushes(actor.tenant_id, after.participants, before.id, before.version + 1)
+        return repo.save_changes(before, after, [*self._change_feed(actor, before, after, now), *pushes])
 
     def delete(self, actor: Actor, task_id: str) -> None:
         repo = self._storage.tasks(actor.tenant_id)
         task = self._visible(actor, repo.get(task_id, consistent=True))
         if actor.user_id not in (task.responsible_user_id, task.created_by) and not sees_others(actor):
             raise ForbiddenError("only the task's responsible user or its creator can delete it")
-        repo.delete(task)
+        repo.delete(task, self._calendar_pushes(actor.tenant_id, task.participants, task.id, task.version + 1))
+
+    def _calendar_pushes(self, tenant_id: str, user_ids: Sequence[str], task_id: str, version: int) -> list[Write]:
+        """Pending pushes (GC-2, GC-4) of the participants whose calendar takes the CRM's tasks,
+        written in the task's own transaction: one GetItem (AP122) per task write."""
+        calendars = self._storage.calendars(tenant_id)
+        pushers = calendars.pushers()
+        users = [u for u in dict.fromkeys(user_ids) if u in pushers]
+        return calendars.pending_writes(users, task_id, version) if users else []
 
     # --- lists, board, calendar -----------------------------------------------------------------
 

@@ -25,6 +25,7 @@ from infra.local.environment import REGION, ROOT, WEB_DIST, Options
 from infra.local.outbox import Outbox
 from infra.local.persistence import StateFile
 from infra.local.scheduler import Scheduler
+from infra.local.smtp_catcher import SmtpCatcher
 
 AUTOSAVE_SECONDS = 60.0
 PLAYED_CALL_PAUSE = 3.0  # seconds between the events of a call the fake PBX plays
@@ -58,13 +59,23 @@ class LocalStack:
         self._clients: dict[str, Any] = {}
         self.restored: dict[str, int] = {}
         self._pbx: Any = None
+        self._smtp: SmtpCatcher | None = None
+        self._google: Any = None
         self.seeded = False
         self.reindexed = 0  # CRMs whose indexes the start-up reindex checked
+        self._mailbox: Any = None
 
     def start(self) -> None:
         opts = self.options
         check_port_free(opts.host, opts.port, "the CRM API")
         check_port_free(opts.host, opts.moto_port, "the embedded AWS (moto)")
+        check_port_free(opts.host, opts.smtp_port, "the local SMTP server")
+        from infra.local.demo_mailbox import DemoMailbox
+
+        if DemoMailbox.available():
+            check_port_free(opts.host, opts.imap_port, "the demo mailbox (IMAP)")
+            self._mailbox = DemoMailbox(opts.host, opts.imap_port)
+            self._mailbox.start()  # a child process; waited for in the background only
 
         lambda_glue.install()
         moto_atomic.install()
@@ -77,7 +88,10 @@ class LocalStack:
         import os
 
         os.environ["ZADARMA_API_URL"] = self._pbx.start()
+        self._start_fake_google()
         self._pbx.on_callback = self._play_requested_call
+        # The SMTP server the demo mailbox sends through: what the CRM sends is caught and shown.
+        self._smtp = SmtpCatcher(opts.host, opts.smtp_port).start()
         # moto's werkzeug access log would drown the CRM's own request log.
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         self._moto = ThreadedMotoServer(ip_address=opts.host, port=opts.moto_port, verbose=False)
@@ -108,7 +122,11 @@ class LocalStack:
         self._serve_api()
         from functions.registry import FUNCTIONS
 
-        outbox = Outbox(REGION, sms=lambda: self._pbx.sent_sms if self._pbx else [])
+        outbox = Outbox(
+            REGION,
+            sms=lambda: self._pbx.sent_sms if self._pbx else [],
+            mail=lambda: self._smtp.taken() if self._smtp else [],
+        )
         jobs: tuple[tuple[float, Callable[[], object]], ...] = ((1.0, outbox.show_new),)
         if self._state:
             jobs += ((AUTOSAVE_SECONDS, self._state.save_if_written),)
@@ -118,6 +136,31 @@ class LocalStack:
             threading.Thread(target=self._demo_calls, name="demo-calls", daemon=True).start()
         if self.seeded:
             threading.Thread(target=self._demo_history, name="demo-history", daemon=True).start()
+        if self._mailbox is not None:
+            threading.Thread(target=self._demo_mail, name="demo-mail", daemon=True).start()
+
+    def _start_fake_google(self) -> None:
+        """A stand-in for Google's OAuth and Calendar API (issue 19): "Connect Google Calendar"
+        consents at once and the sync runs against it, offline."""
+        import os
+
+        from infra.local.fake_google import FakeGoogle
+
+        self._google = FakeGoogle(host=self.options.host).start()
+        url = self._google.url
+        os.environ.update(
+            {
+                "GOOGLE_CLIENT_ID": "local-client",
+                "GOOGLE_CLIENT_SECRET": "local-secret",
+                "GOOGLE_AUTH_URI": f"{url}o/oauth2/auth",
+                "GOOGLE_TOKEN_URI": f"{url}token",
+                "GOOGLE_REVOKE_URI": f"{url}revoke",
+                "GOOGLE_API_ENDPOINT": url,
+                "CALENDAR_SYNC_FUNCTION": "CalendarSync",  # "sync now" runs the worker at once
+                # The fake posts its change notifications here (Google wants public HTTPS).
+                "GOOGLE_WEBHOOK_URL": f"http://{self.options.host}:{self.options.port}/v1/webhooks/google",
+            }
+        )
 
     def _play_requested_call(self, callback: Any) -> None:
         """The fake PBX's side of a click-to-call, a colleague call or an autodial dial: played
@@ -175,6 +218,22 @@ class LocalStack:
         except Exception:  # noqa: BLE001 - a demo must never take the local stack down
             logger.exception("the demo history failed")
 
+    def _demo_mail(self) -> None:
+        """The demo mailbox's messages delivered (again: pymap keeps nothing), the demo CRM's
+        integration pointed at it, and a first poll, so the client's feed shows mail at once."""
+        from chalicelib.domain.clock import utcnow
+        from chalicelib.observability import logger
+        from infra.local.demo_mailbox import connect_demo_crm, demo_messages, poll_now
+
+        try:
+            assert self._mailbox is not None
+            self._mailbox.deliver(demo_messages(utcnow()))
+            if connect_demo_crm(self.options.host, self.options.imap_port) is not None:
+                stored = poll_now()
+                logger.info("demo mailbox read", extra={"stored": stored})
+        except Exception:  # noqa: BLE001 - a demo must never take the local stack down
+            logger.exception("the demo mailbox failed")
+
     def _bootstrap_aws(self) -> resources.UserPool:
         import os
 
@@ -227,6 +286,12 @@ class LocalStack:
             self._moto.stop()
         if self._pbx is not None:
             self._pbx.stop()
+        if self._smtp is not None:
+            self._smtp.stop()
+        if self._mailbox is not None:
+            self._mailbox.stop()
+        if self._google is not None:
+            self._google.stop()
         return saved
 
     def _client(self, service: str) -> Any:

@@ -151,6 +151,8 @@ class CrmStack(Stack):
         throttling_burst_limit: int = 100,
         web_dist: Path | None = None,
         web_certificate_arn: str | None = None,
+        google_client_id: str | None = None,
+        google_client_secret: str | None = None,
         **kwargs: Any,
     ) -> None:
         if not _STAGE.match(stage):
@@ -188,6 +190,12 @@ class CrmStack(Stack):
             "POWERTOOLS_METRICS_NAMESPACE": "CRM",
             "POWERTOOLS_LOG_LEVEL": log_level,
         }
+        if google_client_id and google_client_secret:  # Google Calendar sync (issue 19); else 503
+            environment["GOOGLE_CLIENT_ID"] = google_client_id
+            environment["GOOGLE_CLIENT_SECRET"] = google_client_secret
+            environment["GOOGLE_REDIRECT_URI"] = f"{app_url.rstrip('/')}/v1/google/callback"
+            # Google's change notifications (events.watch) reach the API on the app's origin.
+            environment["GOOGLE_WEBHOOK_URL"] = f"{app_url.rstrip('/')}/v1/webhooks/google"
 
         self.api = self._api(environment, throttling_rate_limit, throttling_burst_limit)
         api_role = self.api.get_role("DefaultRole")
@@ -211,6 +219,12 @@ class CrmStack(Stack):
         )
 
         self.functions = self._functions(functions, environment)
+        sync = self.functions.get("CalendarSync")
+        if sync is not None:
+            # "Sync now" invokes the calendar worker for one user at once (asynchronously).
+            sync.grant_invoke(api_role)
+            handler = self.api.get_resource("APIHandler")
+            handler.add_property_override("Environment.Variables.CALENDAR_SYNC_FUNCTION", sync.function_name)
         self.state_machines = {machine.name: self._state_machine(machine) for machine in state_machines}
         for machine in self.state_machines.values():
             # The API starts workflows (recording copies, broadcasts, call lists) and answers the

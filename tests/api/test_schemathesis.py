@@ -31,6 +31,7 @@ from schemathesis.checks import (
 
 from app import app
 from chalicelib.integrations.workflows import StepFunctionsWorkflows
+from infra.local.fake_google import FakeGoogle
 from infra.local.fake_zadarma import FakeZadarma
 from tests.harness import ROOT, CrmSession, NoWorkflows, local_aws, new_crm, reset_caches
 from tests.harness import Api as HarnessApi
@@ -87,15 +88,26 @@ def admin() -> Iterator[CrmSession]:
     Workflows start nothing: imports, exports, broadcasts and call lists are accepted (202)
     and their background steps, tested elsewhere, do not run between the fuzzer's requests.
     The PBX is a local fake (no network): the keys the fuzzer invents are refused (a 400)."""
+    google = FakeGoogle().start()  # Google Calendar's consent and API (issue 19)
     with local_aws(), pytest.MonkeyPatch.context() as patch, FakeZadarma({KEY: SECRET}) as pbx:
         patch.setattr(StepFunctionsWorkflows, "start", NoWorkflows.start)
         patch.setenv("ZADARMA_API_URL", pbx.base_url)
+        for name, value in {
+            "GOOGLE_CLIENT_ID": "fuzz",
+            "GOOGLE_CLIENT_SECRET": "fuzz",
+            "GOOGLE_AUTH_URI": f"{google.url}o/oauth2/auth",
+            "GOOGLE_TOKEN_URI": f"{google.url}token",
+            "GOOGLE_REVOKE_URI": f"{google.url}revoke",
+            "GOOGLE_API_ENDPOINT": google.url,
+        }.items():
+            patch.setenv(name, value)  # fmt: skip
         reset_caches()
         try:
             yield new_crm(HarnessApi(wsgi.client))
         finally:
             patch.delenv("ZADARMA_API_URL")
             reset_caches()
+            google.stop()
 
 
 @schema.parametrize()

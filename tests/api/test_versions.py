@@ -125,6 +125,20 @@ CASES = [
     ),
     Case(
         "PATCH",
+        "/v1/email/signatures/{signature_id}",
+        created("/v1/email/signatures", {"name": "Short", "html": "<p>Ada, Acme</p>"}),
+        {"name": "Formal"},
+        ("name", "Formal"),
+    ),
+    Case(
+        "PUT",
+        "/v1/settings/email",
+        read("/v1/settings/email"),
+        {"own_domains": ["acme.example"]},
+        ("own_domains", ["acme.example"]),
+    ),
+    Case(
+        "PATCH",
         "/v1/clients/{client_id}",
         created("/v1/clients", {"name": "Acme"}),
         {"name": "Acme Dental"},

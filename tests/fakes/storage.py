@@ -15,9 +15,13 @@ from zoneinfo import ZoneInfo
 
 from chalicelib.domain.contacts import FeedEntry
 from chalicelib.ports.storage import FeedOwner
+from tests.fakes.api_keys import FakeApiKeys
 from tests.fakes.base import FakeWrite, commit
 from tests.fakes.broadcasts import FakeBroadcasts
+from tests.fakes.calendars import FakeCalendars, FakeCalendarSchedule
 from tests.fakes.dashboards import FakeDashboardLayouts
+from tests.fakes.email_outgoing import FakeEmailBroadcasts, FakeSignatures
+from tests.fakes.emails import FakeEmails, FakeMailPolls
 from tests.fakes.mailboxes import FakeMailboxes
 from tests.fakes.notifications import FakeNotifications
 from tests.fakes.records import (
@@ -48,6 +52,8 @@ class Tenant:
     properties: FakeProperties = field(default_factory=FakeProperties)
     sms_templates: FakeSmsTemplates = field(default_factory=FakeSmsTemplates)
     mailboxes: FakeMailboxes = field(default_factory=FakeMailboxes)
+    signatures: FakeSignatures = field(default_factory=FakeSignatures)
+    email_broadcasts: FakeEmailBroadcasts = field(default_factory=FakeEmailBroadcasts)
     calls: FakeCalls | None = None
     tasks: FakeTasks | None = None
     broadcasts: FakeBroadcasts = field(default_factory=FakeBroadcasts)
@@ -55,6 +61,8 @@ class Tenant:
     rollups: FakeRollups = field(default_factory=FakeRollups)
     dashboards: FakeDashboardLayouts = field(default_factory=FakeDashboardLayouts)
     notifications: FakeNotifications = field(default_factory=FakeNotifications)
+    emails: FakeEmails | None = None
+    calendars: FakeCalendars | None = None
 
 
 class FakeStorage:
@@ -63,9 +71,12 @@ class FakeStorage:
     def __init__(self) -> None:
         self.crms = FakeCrms()
         self.invitations = FakeInvitations()
+        self.api_keys = FakeApiKeys()
         self.due_actions = FakeDueActions()
+        self.calendar_schedule = FakeCalendarSchedule()
         self._tenants: dict[str, Tenant] = {}
         self.transactions = 0  # how many all-or-nothing writes ran (services batching them)
+        self.mail_polls = FakeMailPolls(self)
 
     def tenant(self, tenant_id: str) -> Tenant:
         if tenant_id not in self._tenants:
@@ -95,6 +106,12 @@ class FakeStorage:
             tenant.tasks = FakeTasks(self.due_actions, tenant_id)
             tenant.tasks.rollups = tenant.rollups
         return tenant.tasks
+
+    def calendars(self, tenant_id: str) -> FakeCalendars:
+        tenant = self.tenant(tenant_id)
+        if tenant.calendars is None:
+            tenant.calendars = FakeCalendars(tenant_id, self.calendar_schedule)
+        return tenant.calendars
 
     def broadcasts(self, tenant_id: str) -> FakeBroadcasts:
         return self.tenant(tenant_id).broadcasts
@@ -128,6 +145,18 @@ class FakeStorage:
 
     def mailboxes(self, tenant_id: str) -> FakeMailboxes:
         return self.tenant(tenant_id).mailboxes
+
+    def signatures(self, tenant_id: str) -> FakeSignatures:
+        return self.tenant(tenant_id).signatures
+
+    def email_broadcasts(self, tenant_id: str) -> FakeEmailBroadcasts:
+        return self.tenant(tenant_id).email_broadcasts
+
+    def emails(self, tenant_id: str) -> FakeEmails:
+        tenant = self.tenant(tenant_id)
+        if tenant.emails is None:
+            tenant.emails = FakeEmails(self)
+        return tenant.emails
 
     def sms_templates(self, tenant_id: str) -> FakeSmsTemplates:
         return self.tenant(tenant_id).sms_templates

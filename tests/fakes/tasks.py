@@ -54,13 +54,14 @@ class FakeTasks:
         commit([FakeWrite(lambda: self._store(before, saved), check), *extra])
         return saved
 
-    def delete(self, task: Task) -> None:
+    def delete(self, task: Task, extra: Sequence[Any] = ()) -> None:
         current = self.records.get(task.id)
         if current is None or current.version != task.version:
             raise StaleVersionError("task")
         del self.records[task.id]
         self._due.move(task.due_actions(self._tenant_id), [])
         self.rollups.record(task, None)
+        commit(list(extra))
 
     def _store(self, before: Task | None, after: Task) -> None:
         self.records[after.id] = after

@@ -88,13 +88,13 @@ class TaskRepository:
         transact([*writes, *extra])
         return after
 
-    def delete(self, task: Task) -> None:
+    def delete(self, task: Task, extra: Sequence[Write] = ()) -> None:
         record = TaskItem(keys.task_pk(self._tenant_id, task.id), keys.TASK_RECORD, version=task.version)
         writes: list[Write] = [Delete(record, on_conflict=StaleVersionError("task"))]
         writes += [Delete(e) for e in self._entries(task)]
         writes += [Delete(_due_item(a)) for a in task.due_actions(self._tenant_id)]
         writes += RollupRepository(self._tenant_id).delta_updates(task, None, contributions)
-        transact(writes)
+        transact([*writes, *extra])
 
     def page(
         self, list_kind: TaskListKind, owner_id: str, flt: ListFilter, *, limit: int, cursor: str | None
