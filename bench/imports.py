@@ -110,17 +110,28 @@ def worker_statements() -> dict[str, str]:
 
 
 def services_called(module: str, function: str) -> tuple[str, ...]:
-    """The `services().<name>` a handler function uses (read from its source, not run)."""
+    """The `services().<name>` a handler function uses, directly or through the module's own
+    functions it calls (`handler` -> `reconcile` -> `services().rollups`), read from its source."""
     tree = ast.parse((ROOT / (module.replace(".", "/") + ".py")).read_text())
-    [handler] = [node for node in tree.body if isinstance(node, ast.FunctionDef) and node.name == function]
-    used = {
-        node.attr
-        for node in ast.walk(handler)
-        if isinstance(node, ast.Attribute)
-        and isinstance(node.value, ast.Call)
-        and isinstance(node.value.func, ast.Name)
-        and node.value.func.id == "services"
-    }
+    functions = {node.name: node for node in tree.body if isinstance(node, ast.FunctionDef)}
+    used: set[str] = set()
+    seen: set[str] = set()
+    pending = [function]
+    while pending:
+        name = pending.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        for node in ast.walk(functions[name]):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in functions:
+                pending.append(node.func.id)
+            elif (
+                isinstance(node, ast.Attribute)
+                and isinstance(node.value, ast.Call)
+                and isinstance(node.value.func, ast.Name)
+                and node.value.func.id == "services"
+            ):
+                used.add(node.attr)
     return tuple(sorted(used))
 
 
