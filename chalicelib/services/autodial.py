@@ -27,9 +27,9 @@ from chalicelib.domain.ids import new_id
 from chalicelib.domain.rights import Access
 from chalicelib.domain.telephony import CallStatus, dial_number, number_lead
 from chalicelib.observability import logger
+from chalicelib.ports.failures import failure_reason
 from chalicelib.ports.pbx import Pbx, PbxError, PbxUnavailableError
 from chalicelib.ports.queries.calls import ClaimResult
-from chalicelib.ports.results import failure_reason
 
 if TYPE_CHECKING:
     from chalicelib.domain.actor import Actor

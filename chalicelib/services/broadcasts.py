@@ -29,7 +29,7 @@ from chalicelib.domain.ids import new_id
 from chalicelib.domain.rights import Access
 from chalicelib.domain.sms import SmsTemplate, check_text
 from chalicelib.observability import logger
-from chalicelib.ports.results import SmsOutcomeUnknownError, SmsRateLimitedError, SmsRejectedError, failure_reason
+from chalicelib.ports.failures import SmsOutcomeUnknownError, SmsRateLimitedError, SmsRejectedError, failure_reason
 from chalicelib.ports.writes import FeedOwner, Write
 
 if TYPE_CHECKING:

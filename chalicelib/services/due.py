@@ -24,8 +24,8 @@ from chalicelib.domain.errors import StaleVersionError, UnavailableError
 from chalicelib.domain.feed import FeedKind
 from chalicelib.domain.tasks import SMS_MAX_LATENESS, DueKind, SmsState, Task, TaskStatus, due_hour, mark_overdue
 from chalicelib.observability import logger
+from chalicelib.ports.failures import SmsOutcomeUnknownError, SmsRejectedError
 from chalicelib.ports.notifications import NoNotifier, Notifier
-from chalicelib.ports.results import SmsOutcomeUnknownError, SmsRejectedError
 from chalicelib.services.task_feed import task_feed_writes
 
 if TYPE_CHECKING:

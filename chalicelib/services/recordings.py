@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 from chalicelib.domain.search import call_terms
 from chalicelib.domain.telephony import RecordingState, transcript_text
 from chalicelib.observability import logger
+from chalicelib.ports.failures import failure_reason
 from chalicelib.ports.pbx import Pbx, PbxClient, PbxError, PbxRateLimitedError, PbxUnavailableError
-from chalicelib.ports.results import failure_reason
 
 if TYPE_CHECKING:
     from chalicelib.ports.outside import FileStore
