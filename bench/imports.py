@@ -74,25 +74,42 @@ def probe_env() -> dict[str, str]:
 
 def measure(statement: str, cwd: Path, runs: int = 9) -> Probe:
     """Import `statement` in `runs` fresh interpreters in `cwd` (the artifact), medians of all."""
-    timings: list[float] = []
-    per_module: dict[str, list[int]] = defaultdict(list)
-    modules: set[str] = set()
+    return measure_all({statement: (statement, cwd)}, runs)[statement]
+
+
+def measure_all(probes: dict[str, tuple[str, Path]], runs: int = 9) -> dict[str, Probe]:
+    """Each probe (statement, directory) in `runs` fresh interpreters, medians of all.
+
+    The runs go in rounds, one of every probe per round: a floor and the Lambdas compared with it
+    see the same load on a shared machine, rather than the floor one minute and a Lambda the next.
+    """
+    timings: dict[str, list[float]] = defaultdict(list)
+    per_module: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+    modules: dict[str, set[str]] = {}
     for _ in range(runs):
-        done = subprocess.run(
-            [sys.executable, "-X", "importtime", "-c", _PROBE.format(statement=statement)],
-            cwd=cwd,
-            env=probe_env(),
-            capture_output=True,
-            text=True,
-            check=True,
+        for key, (statement, cwd) in probes.items():
+            done = subprocess.run(
+                [sys.executable, "-X", "importtime", "-c", _PROBE.format(statement=statement)],
+                cwd=cwd,
+                env=probe_env(),
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            result = json.loads(done.stdout.strip().splitlines()[-1])
+            timings[key].append(result["ms"])
+            modules[key] = set(result["modules"])
+            for match in _IMPORTTIME.finditer(done.stderr):
+                per_module[key][match[3]].append(int(match[1]))
+    return {
+        key: Probe(
+            statement,
+            statistics.median(timings[key]),
+            modules[key],
+            {name: statistics.median(times) for name, times in per_module[key].items()},
         )
-        result = json.loads(done.stdout.strip().splitlines()[-1])
-        timings.append(result["ms"])
-        modules = set(result["modules"])
-        for match in _IMPORTTIME.finditer(done.stderr):
-            per_module[match[3]].append(int(match[1]))
-    self_us = {name: statistics.median(times) for name, times in per_module.items()}
-    return Probe(statement, statistics.median(timings), modules, self_us)
+        for key, (statement, _) in probes.items()
+    }
 
 
 def worker_statements() -> dict[str, str]:
@@ -164,9 +181,17 @@ def cold_starts(runs: int = 9) -> ColdStart:
     with tempfile.TemporaryDirectory(prefix="bench-artifact-") as tmp:
         artifact = build_artifact(Path(tmp))
         api_dir, functions_dir = artifact / "api", artifact / "functions"
+        workers = worker_statements()
+        probes = {
+            "api": ("import app", api_dir),
+            "api_floor": (API_FLOOR, api_dir),
+            "worker_floor": (WORKER_FLOOR, functions_dir),
+            **{f"worker:{name}": (statement, functions_dir) for name, statement in workers.items()},
+        }
+        measured = measure_all(probes, runs)
         return ColdStart(
-            api=measure("import app", api_dir, runs),
-            api_floor=measure(API_FLOOR, api_dir, runs),
-            workers={name: measure(s, functions_dir, runs) for name, s in worker_statements().items()},
-            worker_floor=measure(WORKER_FLOOR, functions_dir, runs),
+            api=measured["api"],
+            api_floor=measured["api_floor"],
+            workers={name: measured[f"worker:{name}"] for name in workers},
+            worker_floor=measured["worker_floor"],
         )
