@@ -29,7 +29,7 @@ from chalicelib.domain.telephony import CallStatus, dial_number, number_lead
 from chalicelib.observability import logger
 from chalicelib.ports.failures import failure_reason
 from chalicelib.ports.pbx import Pbx, PbxError, PbxUnavailableError
-from chalicelib.ports.queries.calls import ClaimResult
+from chalicelib.ports.queries.call_lists import ClaimResult
 
 if TYPE_CHECKING:
     from chalicelib.domain.actor import Actor

@@ -1,11 +1,12 @@
-"""Calls, extension statuses and autodial claims."""
+"""Calls and extension statuses (autodial claims: `call_lists.py`, re-exported here)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from typing import TYPE_CHECKING
+
+from chalicelib.ports.queries.call_lists import ClaimResult as ClaimResult
 
 if TYPE_CHECKING:
     from chalicelib.domain.telephony import CallDirection, CallStatus
@@ -23,10 +24,3 @@ class CallFilter:
 class KnownStatus:
     online: bool | None  # None: the PBX did not say
     at: datetime
-
-
-class ClaimResult(StrEnum):
-    CLAIMED = "claimed"
-    STOPPED = "stopped"  # the list is paused, canceled, or run by a newer run
-    TAKEN = "taken"  # the number is not pending any more
-    BUSY = "busy"  # another list of the extension waits for this number
