@@ -9,8 +9,7 @@ go). Each run carries its number, so a superseded run ends instead of dialling.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from chalicelib.domain.autodial import (
     INTERRUPTED,
@@ -40,8 +39,8 @@ if TYPE_CHECKING:
 AUTODIAL_MACHINE = "Autodial"
 
 
-@dataclass(frozen=True, slots=True)
-class AutodialTiming:
+# A NamedTuple, not a dataclass: defined at a Lambda's cold start, where a dataclass costs ~10x more.
+class AutodialTiming(NamedTuple):
     gap_seconds: int
     answer_timeout_seconds: int
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from chalicelib.ports.queries.call_lists import ClaimResult as ClaimResult
 
@@ -12,15 +11,15 @@ if TYPE_CHECKING:
     from chalicelib.domain.telephony import CallDirection, CallStatus
 
 
-@dataclass(frozen=True, slots=True)
-class CallFilter:
+# A NamedTuple, not a dataclass: defined at a Lambda's cold start, where a dataclass costs ~10x more.
+class CallFilter(NamedTuple):
     direction: CallDirection | None = None
     status: CallStatus | None = None
     start_from: datetime | None = None
     start_to: datetime | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class KnownStatus:
+# A NamedTuple, not a dataclass: defined at a Lambda's cold start, where a dataclass costs ~10x more.
+class KnownStatus(NamedTuple):
     online: bool | None  # None: the PBX did not say
     at: datetime
