@@ -25,8 +25,6 @@ from chalicelib.domain.broadcasts import (
 from chalicelib.domain.errors import ConflictError, NotFoundError, UnavailableError, ValidationError
 from chalicelib.domain.feed import FeedEntry, FeedKind
 from chalicelib.domain.ids import new_id
-from chalicelib.domain.rights import Access
-from chalicelib.domain.sms import SmsTemplate, check_text
 from chalicelib.observability import logger
 from chalicelib.ports.failures import SmsOutcomeUnknownError, SmsRateLimitedError, SmsRejectedError, failure_reason
 from chalicelib.ports.writes import FeedOwner, Write
@@ -34,6 +32,7 @@ from chalicelib.ports.writes import FeedOwner, Write
 if TYPE_CHECKING:
     from chalicelib.domain.actor import Actor
     from chalicelib.domain.paging import Page
+    from chalicelib.domain.sms import SmsTemplate
     from chalicelib.ports.outside import Clock, SmsSender, Workflows
     from chalicelib.ports.storage import Storage
 
@@ -60,6 +59,10 @@ class BroadcastService:
 
     def create(self, actor: Actor, contact_ids: list[str], text: str | None, template_id: str | None) -> Broadcast:
         """Fix the recipients (first or all numbers, ST-4) and start sending (202)."""
+        # The API's rules load with its first request: the broadcast Lambdas only send and close.
+        from chalicelib.domain.rights import Access
+        from chalicelib.domain.sms import check_text
+
         actor.require(Access.ANY_USER)
         crm = self._storage.crms.get(actor.tenant_id)
         if crm is None:
@@ -108,6 +111,7 @@ class BroadcastService:
         """One recipient per number (the first, or all with sms_all_numbers); a contact without
         a number is reported failed rather than silently left out."""
         from chalicelib.domain.contacts import can_see  # creating a broadcast (the API), not sending it
+        from chalicelib.domain.sms import check_text
 
         ids = list(dict.fromkeys(contact_ids))
         found = {c.id: c for c in self._storage.contacts(actor.tenant_id).get_many(ids)} if ids else {}
@@ -139,6 +143,8 @@ class BroadcastService:
     def history(self, actor: Actor, *, limit: int, cursor: str | None) -> Page[Broadcast]:
         """Past and running broadcasts, newest first: an administrator's are the CRM's, anyone
         else's are those they started (the same rule as `get`)."""
+        from chalicelib.domain.rights import Access
+
         actor.require(Access.ANY_USER)
         created_by = None if actor.is_admin else actor.user_id
         return self._storage.broadcasts(actor.tenant_id).history(created_by=created_by, limit=limit, cursor=cursor)
