@@ -40,10 +40,10 @@ FORBIDDEN_ON_WORKER_PATH = (*FORBIDDEN_ON_API_PATH, "jwt", "cryptography", "chal
 
 _PROBE = """
 import json, sys, time
-started = time.perf_counter()
+started, cpu = time.perf_counter(), time.process_time()
 {statement}
-elapsed = time.perf_counter() - started
-print(json.dumps({{"ms": elapsed * 1000, "modules": sorted(sys.modules)}}))
+elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+print(json.dumps({{"ms": elapsed * 1000, "cpu_ms": cpu * 1000, "modules": sorted(sys.modules)}}))
 """
 _IMPORTTIME = re.compile(r"import time:\s+(\d+) \|\s+(\d+) \|\s*(\S+)")
 
@@ -57,6 +57,13 @@ class Probe:
     ms: float
     modules: set[str]
     self_us: dict[str, float] = field(default_factory=dict)
+    cpu_ms: float = 0.0  # median CPU time of the same runs
+
+    @property
+    def waited(self) -> bool:
+        """Its runs spent much longer than their CPU time: other processes held the CPU, and
+        ratios measured now say more about the machine's load than about the code."""
+        return self.ms > 1.2 * self.cpu_ms
 
 
 def build_artifact(dest: Path) -> Path:
@@ -84,6 +91,7 @@ def measure_all(probes: dict[str, tuple[str, Path]], runs: int = 9) -> dict[str,
     see the same load on a shared machine, rather than the floor one minute and a Lambda the next.
     """
     timings: dict[str, list[float]] = defaultdict(list)
+    cpu: dict[str, list[float]] = defaultdict(list)
     per_module: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
     modules: dict[str, set[str]] = {}
     for _ in range(runs):
@@ -98,6 +106,7 @@ def measure_all(probes: dict[str, tuple[str, Path]], runs: int = 9) -> dict[str,
             )
             result = json.loads(done.stdout.strip().splitlines()[-1])
             timings[key].append(result["ms"])
+            cpu[key].append(result["cpu_ms"])
             modules[key] = set(result["modules"])
             for match in _IMPORTTIME.finditer(done.stderr):
                 per_module[key][match[3]].append(int(match[1]))
@@ -107,6 +116,7 @@ def measure_all(probes: dict[str, tuple[str, Path]], runs: int = 9) -> dict[str,
             statistics.median(timings[key]),
             modules[key],
             {name: statistics.median(times) for name, times in per_module[key].items()},
+            statistics.median(cpu[key]),
         )
         for key, (statement, _) in probes.items()
     }
