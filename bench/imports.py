@@ -40,10 +40,10 @@ FORBIDDEN_ON_WORKER_PATH = (*FORBIDDEN_ON_API_PATH, "jwt", "cryptography", "chal
 
 _PROBE = """
 import json, sys, time
-started = time.perf_counter()
+started, cpu = time.perf_counter(), time.process_time()
 {statement}
-elapsed = time.perf_counter() - started
-print(json.dumps({{"ms": elapsed * 1000, "modules": sorted(sys.modules)}}))
+elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+print(json.dumps({{"ms": elapsed * 1000, "cpu_ms": cpu * 1000, "modules": sorted(sys.modules)}}))
 """
 _IMPORTTIME = re.compile(r"import time:\s+(\d+) \|\s+(\d+) \|\s*(\S+)")
 
@@ -57,6 +57,13 @@ class Probe:
     ms: float
     modules: set[str]
     self_us: dict[str, float] = field(default_factory=dict)
+    cpu_ms: float = 0.0  # median CPU time of the same runs
+
+    @property
+    def waited(self) -> bool:
+        """Its runs spent much longer than their CPU time: other processes held the CPU, and
+        ratios measured now say more about the machine's load than about the code."""
+        return self.ms > 1.2 * self.cpu_ms
 
 
 def build_artifact(dest: Path) -> Path:
@@ -74,25 +81,45 @@ def probe_env() -> dict[str, str]:
 
 def measure(statement: str, cwd: Path, runs: int = 9) -> Probe:
     """Import `statement` in `runs` fresh interpreters in `cwd` (the artifact), medians of all."""
-    timings: list[float] = []
-    per_module: dict[str, list[int]] = defaultdict(list)
-    modules: set[str] = set()
+    return measure_all({statement: (statement, cwd)}, runs)[statement]
+
+
+def measure_all(probes: dict[str, tuple[str, Path]], runs: int = 9) -> dict[str, Probe]:
+    """Each probe (statement, directory) in `runs` fresh interpreters, medians of all.
+
+    The runs go in rounds, one of every probe per round: a floor and the Lambdas compared with it
+    see the same load on a shared machine, rather than the floor one minute and a Lambda the next.
+    """
+    timings: dict[str, list[float]] = defaultdict(list)
+    cpu: dict[str, list[float]] = defaultdict(list)
+    per_module: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+    modules: dict[str, set[str]] = {}
     for _ in range(runs):
-        done = subprocess.run(
-            [sys.executable, "-X", "importtime", "-c", _PROBE.format(statement=statement)],
-            cwd=cwd,
-            env=probe_env(),
-            capture_output=True,
-            text=True,
-            check=True,
+        for key, (statement, cwd) in probes.items():
+            done = subprocess.run(
+                [sys.executable, "-X", "importtime", "-c", _PROBE.format(statement=statement)],
+                cwd=cwd,
+                env=probe_env(),
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            result = json.loads(done.stdout.strip().splitlines()[-1])
+            timings[key].append(result["ms"])
+            cpu[key].append(result["cpu_ms"])
+            modules[key] = set(result["modules"])
+            for match in _IMPORTTIME.finditer(done.stderr):
+                per_module[key][match[3]].append(int(match[1]))
+    return {
+        key: Probe(
+            statement,
+            statistics.median(timings[key]),
+            modules[key],
+            {name: statistics.median(times) for name, times in per_module[key].items()},
+            statistics.median(cpu[key]),
         )
-        result = json.loads(done.stdout.strip().splitlines()[-1])
-        timings.append(result["ms"])
-        modules = set(result["modules"])
-        for match in _IMPORTTIME.finditer(done.stderr):
-            per_module[match[3]].append(int(match[1]))
-    self_us = {name: statistics.median(times) for name, times in per_module.items()}
-    return Probe(statement, statistics.median(timings), modules, self_us)
+        for key, (statement, _) in probes.items()
+    }
 
 
 def worker_statements() -> dict[str, str]:
@@ -110,17 +137,28 @@ def worker_statements() -> dict[str, str]:
 
 
 def services_called(module: str, function: str) -> tuple[str, ...]:
-    """The `services().<name>` a handler function uses (read from its source, not run)."""
+    """The `services().<name>` a handler function uses, directly or through the module's own
+    functions it calls (`handler` -> `reconcile` -> `services().rollups`), read from its source."""
     tree = ast.parse((ROOT / (module.replace(".", "/") + ".py")).read_text())
-    [handler] = [node for node in tree.body if isinstance(node, ast.FunctionDef) and node.name == function]
-    used = {
-        node.attr
-        for node in ast.walk(handler)
-        if isinstance(node, ast.Attribute)
-        and isinstance(node.value, ast.Call)
-        and isinstance(node.value.func, ast.Name)
-        and node.value.func.id == "services"
-    }
+    functions = {node.name: node for node in tree.body if isinstance(node, ast.FunctionDef)}
+    used: set[str] = set()
+    seen: set[str] = set()
+    pending = [function]
+    while pending:
+        name = pending.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        for node in ast.walk(functions[name]):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in functions:
+                pending.append(node.func.id)
+            elif (
+                isinstance(node, ast.Attribute)
+                and isinstance(node.value, ast.Call)
+                and isinstance(node.value.func, ast.Name)
+                and node.value.func.id == "services"
+            ):
+                used.add(node.attr)
     return tuple(sorted(used))
 
 
@@ -153,9 +191,17 @@ def cold_starts(runs: int = 9) -> ColdStart:
     with tempfile.TemporaryDirectory(prefix="bench-artifact-") as tmp:
         artifact = build_artifact(Path(tmp))
         api_dir, functions_dir = artifact / "api", artifact / "functions"
+        workers = worker_statements()
+        probes = {
+            "api": ("import app", api_dir),
+            "api_floor": (API_FLOOR, api_dir),
+            "worker_floor": (WORKER_FLOOR, functions_dir),
+            **{f"worker:{name}": (statement, functions_dir) for name, statement in workers.items()},
+        }
+        measured = measure_all(probes, runs)
         return ColdStart(
-            api=measure("import app", api_dir, runs),
-            api_floor=measure(API_FLOOR, api_dir, runs),
-            workers={name: measure(s, functions_dir, runs) for name, s in worker_statements().items()},
-            worker_floor=measure(WORKER_FLOOR, functions_dir, runs),
+            api=measured["api"],
+            api_floor=measured["api_floor"],
+            workers={name: measured[f"worker:{name}"] for name in workers},
+            worker_floor=measured["worker_floor"],
         )

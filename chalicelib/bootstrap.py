@@ -67,6 +67,7 @@ if TYPE_CHECKING:
     from chalicelib.services.pbx_events import PbxEvents
     from chalicelib.services.profile import ProfileService
     from chalicelib.services.properties import PropertyService
+    from chalicelib.services.provisioning import Provisioning
     from chalicelib.services.recordings import RecordingService
     from chalicelib.services.rollups import RollupService
     from chalicelib.services.search import SearchService
@@ -381,6 +382,12 @@ class Services:
         from chalicelib.services.properties import PropertyService
 
         return PropertyService(self.storage)
+
+    @functools.cached_property
+    def provisioning(self) -> Provisioning:
+        from chalicelib.services.provisioning import Provisioning
+
+        return Provisioning(self.storage, self.clock, self.identity, self.secrets)
 
     @functools.cached_property
     def recordings(self) -> RecordingService:

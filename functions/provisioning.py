@@ -1,4 +1,4 @@
-"""Scheduled: roll back CRMs stuck in provisioning (see chalicelib/services/crms.py)."""
+"""Scheduled: roll back CRMs stuck in provisioning (see chalicelib/services/provisioning.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,6 @@ from chalicelib.observability import logger
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, int]:
-    rolled_back = services().crms.sweep_provisioning()
+    rolled_back = services().provisioning.sweep()
     logger.info("provisioning sweep done", extra={"rolled_back": rolled_back})
     return {"rolled_back": rolled_back}

@@ -20,7 +20,7 @@ from typing import Any
 
 from chalicelib.bootstrap import services
 from chalicelib.observability import logger
-from chalicelib.ports.results import failure_reason
+from chalicelib.ports.failures import failure_reason
 
 
 def reconcile(tenant_id: str, *, repair: bool) -> dict[str, Any]:

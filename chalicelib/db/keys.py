@@ -91,7 +91,8 @@ Access patterns (AP), each a repository method with a test:
   AP121 connections due for a sync      Query    gsi1 pk=G#GCAL sk<=<next_sync_at>#... (sparse: status ok)
   AP122 users who push tasks to Google  GetItem  pk=T#<tid> sk=GCALPUSH (read by every task write)
   AP123 a pending OAuth consent         Get/Delete pk=G#OAUTH#<sha256(state)> sk=OAUTH (TTL)
-  AP124-127 a user's links / pending    Get/Query pk=T#<tid>#GCAL#<uid> sk=TASK#<id> | EV#<id> | PENDING#<id>
+  AP124-126 a user's links             Get/Query pk=T#<tid>#GCAL#<uid> sk=TASK#<id> | EV#<id>
+  AP127 tasks pending a push (per task) Update/Query pk=T#<tid>#GCALPEND sk=PENDING#<id> (users: a set)
   AP128 a user's sync lease             UpdateItem pk=T#<tid> sk=GCAL#<uid> (lease_until < now)
   AP129 disconnect, account change     Get/Query pk=T#<tid>#GCAL#<uid> sk=ACCOUNT | begins_with PENDING#, TASK#, EV#
 
@@ -765,7 +766,7 @@ def calendar_due_until_sk(at_iso: str) -> str:
 
 
 def calendar_sync_pk(tenant_id: str, user_id: str) -> str:
-    """One user's links and pending pushes (AP124-AP127, AP129)."""
+    """One user's links (AP124-AP126, AP129)."""
     return f"{tenant_pk(tenant_id)}#GCAL#{user_id}"
 
 
@@ -775,6 +776,12 @@ def calendar_link_task_sk(task_id: str) -> str:
 
 def calendar_link_event_sk(event_id: str) -> str:
     return f"{GCAL_LINK_EVENT}{event_id}"
+
+
+def calendar_pending_pk(tenant_id: str) -> str:
+    """The CRM's tasks changed since some of their pushers last synced (AP127): ONE item per
+    task, whatever its participants, so a task write adds one item to its transaction."""
+    return f"{tenant_pk(tenant_id)}#GCALPEND"
 
 
 def calendar_pending_sk(task_id: str) -> str:

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from chalicelib.db.repositories.crms import CrmRepository
     from chalicelib.db.repositories.dashboards import DashboardLayoutRepository
     from chalicelib.db.repositories.deals import DealRepository
+    from chalicelib.db.repositories.due import DueRepository
     from chalicelib.db.repositories.email_broadcasts import EmailBroadcastRepository
     from chalicelib.db.repositories.emails import EmailRepository
     from chalicelib.db.repositories.groups import GroupRepository
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
     from chalicelib.db.repositories.signatures import SignatureRepository
     from chalicelib.db.repositories.sms_templates import SmsTemplateRepository
     from chalicelib.db.repositories.sources import SourceTagRepository
-    from chalicelib.db.repositories.tasks import DueRepository, TaskRepository
+    from chalicelib.db.repositories.tasks import TaskRepository
     from chalicelib.db.repositories.users import UserRepository
     from chalicelib.domain.contacts import FeedEntry
 
@@ -58,7 +59,7 @@ class DynamoStorage:
 
     @functools.cached_property
     def due_actions(self) -> DueRepository:
-        from chalicelib.db.repositories.tasks import DueRepository
+        from chalicelib.db.repositories.due import DueRepository
 
         return DueRepository()
 

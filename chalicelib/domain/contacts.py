@@ -27,7 +27,7 @@ from chalicelib.domain.errors import ValidationError
 # Re-exported: the feed is a contact's (and a deal's); `feed.py` holds it apart for light writers.
 from chalicelib.domain.feed import FeedEntry as FeedEntry
 from chalicelib.domain.feed import FeedKind as FeedKind
-from chalicelib.domain.users import normalize_email
+from chalicelib.domain.text import normalize_email
 
 # Every write of a contact is one transaction (at most 100 items, guards and index entries
 # included): these bounds keep the largest contact well inside it.

@@ -27,8 +27,7 @@ from chalicelib.domain.contacts import (
 )
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.properties import MAX_VALUES_PER_CONTACT
-from chalicelib.domain.search import fold
-from chalicelib.domain.users import normalize_email
+from chalicelib.domain.text import fold, normalize_email
 
 if TYPE_CHECKING:
     from chalicelib.domain.contacts import Phone

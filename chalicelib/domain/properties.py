@@ -10,7 +10,7 @@ from enum import StrEnum
 from typing import Any
 
 from chalicelib.domain.errors import ValidationError
-from chalicelib.domain.search import fold
+from chalicelib.domain.text import fold
 
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 MAX_PROPERTIES = 50

@@ -9,11 +9,11 @@ size of the CRM.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
 from chalicelib.domain.errors import ValidationError
+from chalicelib.domain.text import fold as fold
 
 MAX_NAME_WORDS = 10
 MIN_WORD = 2
@@ -43,12 +43,6 @@ class Term:
     def bucket(self) -> str:
         """Index partitions are split by the first two characters, to spread big CRMs."""
         return self.value[:2]
-
-
-def fold(text: str) -> str:
-    """Lower-case, without accents: 'Élodie' -> 'elodie'."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def name_words(name: str) -> list[str]:

@@ -14,12 +14,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 from chalicelib.domain.errors import ValidationError
-from chalicelib.domain.rights import Permission
 
 if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
+
     from chalicelib.domain.actor import Actor
 
 # Every write of a task is one transaction holding the task, one list entry per participant,
@@ -193,6 +193,8 @@ def _sms_inputs(task: Task) -> tuple[object, ...]:
 
 def sees_others(actor: Actor) -> bool:
     """Other users' tasks and calendars need calendar_other_users_access (admins hold it)."""
+    from chalicelib.domain.rights import Permission  # a request's check: the due worker never loads the rights
+
     return actor.can(Permission.CALENDAR_OTHER_USERS_ACCESS)
 
 

@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import Any
 
 from chalicelib.domain.errors import ValidationError
+from chalicelib.domain.text import normalize_email as normalize_email
 
 # One password rule for the API's validation, the Cognito pool (CDK) and the local stack.
 # Length over composition rules, as NIST SP 800-63B recommends.
@@ -74,11 +75,6 @@ class User:
 
     def online(self, now: datetime) -> bool:
         return self.last_seen_at is not None and now - self.last_seen_at < ONLINE_WINDOW
-
-
-def normalize_email(email: str) -> str:
-    """Emails compare case-insensitively; the stored form is trimmed and lower-case."""
-    return email.strip().lower()
 
 
 NAME_MAX_LENGTH = 100

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from chalicelib.ports.results import SmsRejectedError
+from chalicelib.ports.failures import SmsRejectedError
 
 if TYPE_CHECKING:
     from chalicelib.ports.outside import SmsReceipt

@@ -48,7 +48,8 @@ if TYPE_CHECKING:
     from chalicelib.domain.telephony import Call, RecordingState
     from chalicelib.domain.users import User, UserStatus
     from chalicelib.ports.calendar import Calendars, CalendarSchedule
-    from chalicelib.ports.queries.calls import CallFilter, ClaimResult, KnownStatus
+    from chalicelib.ports.queries.call_lists import ClaimResult
+    from chalicelib.ports.queries.calls import CallFilter, KnownStatus
     from chalicelib.ports.queries.contacts import Criteria
     from chalicelib.ports.queries.crms import ProvisioningCrm
     from chalicelib.ports.queries.deals import ColumnTotal

@@ -31,7 +31,6 @@ from chalicelib.domain.contacts import (
 )
 from chalicelib.domain.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError, check_version
 from chalicelib.domain.ids import new_id
-from chalicelib.domain.notifications import Link, LinkType, NotificationKind, lead_assigned_title
 from chalicelib.domain.paging import Page
 from chalicelib.domain.properties import MAX_VALUES_PER_CONTACT
 from chalicelib.domain.rights import Permission
@@ -40,6 +39,7 @@ from chalicelib.domain.sources import MAX_PER_CONTACT
 from chalicelib.domain.users import EXTENSION_PATTERN, UserStatus
 from chalicelib.ports.notifications import NoNotifier, Notifier
 from chalicelib.ports.queries.contacts import Criteria, property_filter
+from chalicelib.services.contact_changes import changes_between
 
 if TYPE_CHECKING:
     from chalicelib.domain.actor import Actor
@@ -50,21 +50,6 @@ if TYPE_CHECKING:
 MAX_TAGS = 10  # each tag is 2 filter entries and a counter in the contact's transactions
 MAX_SOURCE_TAGS = MAX_PER_CONTACT
 FEED_PAGE = 20
-# Fields an edit may change, in the order the feed lists them.
-EDITABLE = (
-    "name",
-    "status",
-    "type",
-    "phones",
-    "emails",
-    "address",
-    "website",
-    "comment",
-    "tags",
-    "source_tag_ids",
-    "properties",
-    "lead_status",
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -360,6 +345,9 @@ class ContactService:
     def _lead_assigned(self, actor: Actor, contact: Contact) -> None:
         """Tell a lead's new responsible user, unless they assigned it to themselves."""
         if contact.is_lead and contact.responsible_user_id:
+            # Only an assignment notifies: the notifications' domain stays off the export worker's start.
+            from chalicelib.domain.notifications import Link, LinkType, NotificationKind, lead_assigned_title
+
             self._notifier.notify(
                 actor.tenant_id, contact.responsible_user_id, NotificationKind.LEAD_ASSIGNED,
                 lead_assigned_title(contact.name), Link(LinkType.LEAD, contact.id), by=actor.user_id,
@@ -590,27 +578,6 @@ class ContactService:
         return FeedEntry(
             id=new_id(), kind=FeedKind.EVENT, time=now, user_id=actor.user_id, data={"event": event, **data}
         )
-
-
-def _shown(contact: Contact, name: str) -> Any:
-    value = getattr(contact, name)
-    if name == "phones":
-        return [p.phone for p in value]
-    if name == "emails":
-        return [e.email for e in value]
-    if name in ("tags", "source_tag_ids"):
-        return list(value)
-    if name == "properties":
-        return dict(value)
-    return value.value if hasattr(value, "value") else value
-
-
-def changes_between(before: Contact, after: Contact) -> list[dict[str, Any]]:
-    return [
-        {"field": name, "old": _shown(before, name), "new": _shown(after, name)}
-        for name in EDITABLE
-        if _shown(before, name) != _shown(after, name)
-    ]
 
 
 def _tags(tags: list[str]) -> tuple[str, ...]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from chalicelib.domain import crm as crm_rules
@@ -25,6 +25,7 @@ from chalicelib.domain.rights import GroupType, standard_groups
 from chalicelib.domain.users import User, UserStatus, check_extension, check_password, normalize_email, principal_name
 from chalicelib.observability import logger
 from chalicelib.ports.pbx import PBX_SECRET
+from chalicelib.services.provisioning import Provisioning
 
 if TYPE_CHECKING:
     from chalicelib.ports.outside import Clock, IdentityProvider, SecretStore
@@ -33,8 +34,6 @@ if TYPE_CHECKING:
 
 # More users are invited afterwards; the wizard's list stays short.
 MAX_EXTRA_USERS = 25
-# Longer than any API request can run, so the sweep never races a creation in progress.
-PROVISIONING_TIMEOUT = timedelta(minutes=15)
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,25 +146,7 @@ class CrmService:
 
     def roll_back(self, tenant_id: str, slug: str) -> None:
         """Undo a creation: logins, secrets, then the items (the slug last, freeing the name)."""
-        users = self._storage.users(tenant_id)
-        cursor: str | None = None
-        while True:
-            page = users.list_by_name(limit=100, cursor=cursor)
-            for user in page.items:
-                self._identity.delete_login(principal_name(tenant_id, user.id))
-                users.drop_search_terms(user)
-            if not (cursor := page.next_cursor):
-                break
-        self._secrets.delete(tenant_id, PBX_SECRET)
-        self._storage.crms.delete_tenant(tenant_id, slug)
-
-    def sweep_provisioning(self) -> int:
-        """Roll back CRMs whose creation died half-way; returns how many."""
-        stale = self._storage.crms.provisioning_before(self._clock() - PROVISIONING_TIMEOUT)
-        for crm in stale:
-            logger.warning("rolling back a crm stuck in provisioning", extra={"tenant_id": crm.tenant_id})
-            self.roll_back(crm.tenant_id, crm.slug)
-        return len(stale)
+        Provisioning(self._storage, self._clock, self._identity, self._secrets).roll_back(tenant_id, slug)
 
 
 def _check_people(new: NewCrm) -> None:

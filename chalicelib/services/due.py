@@ -18,15 +18,12 @@ import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 from chalicelib.domain.errors import StaleVersionError, UnavailableError
-from chalicelib.domain.feed import FeedKind
 from chalicelib.domain.tasks import SMS_MAX_LATENESS, DueKind, SmsState, Task, TaskStatus, due_hour, mark_overdue
 from chalicelib.observability import logger
+from chalicelib.ports.failures import SmsOutcomeUnknownError, SmsRejectedError
 from chalicelib.ports.notifications import NoNotifier, Notifier
-from chalicelib.ports.results import SmsOutcomeUnknownError, SmsRejectedError
-from chalicelib.services.task_feed import task_feed_writes
 
 if TYPE_CHECKING:
     from chalicelib.ports.outside import Clock, Mailer, SmsSender
@@ -176,6 +173,8 @@ class DueWorker:
 
     def _remind(self, tenant_id: str, task: Task, now: datetime) -> bool:
         # Here, not at the top: most runs remind nobody, and a cold start need not load it.
+        from zoneinfo import ZoneInfo
+
         from chalicelib.domain.notifications import Link, LinkType, NotificationKind, task_due_title
 
         user = self._storage.users(tenant_id).get(task.responsible_user_id)
@@ -248,6 +247,10 @@ class DueWorker:
         A user may edit the task at the same moment: the write is retried on a fresh read, so
         the outcome is never lost to a version conflict.
         """
+        # Here, not at the top: few runs send an SMS (the feed lines load with the first one).
+        from chalicelib.domain.feed import FeedKind
+        from chalicelib.services.task_feed import task_feed_writes
+
         repo = self._storage.tasks(tenant_id)
         for _ in range(3):
             if error is None:

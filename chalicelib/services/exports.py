@@ -30,7 +30,7 @@ from chalicelib.domain.imports import (
     import_right,
 )
 from chalicelib.observability import logger
-from chalicelib.ports.results import failure_reason
+from chalicelib.ports.failures import failure_reason
 from chalicelib.services.acting import acting_user
 from chalicelib.services.contacts import ContactService, ListQuery
 

@@ -14,11 +14,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.domain.search import call_terms
 from chalicelib.domain.telephony import RecordingState, transcript_text
 from chalicelib.observability import logger
+from chalicelib.ports.failures import failure_reason
 from chalicelib.ports.pbx import Pbx, PbxClient, PbxError, PbxRateLimitedError, PbxUnavailableError
-from chalicelib.ports.results import failure_reason
 
 if TYPE_CHECKING:
     from chalicelib.ports.outside import FileStore
@@ -126,5 +125,8 @@ class RecordingService:
         text = transcript_text({"phrases": [{"result": t, "channel": c} for c, t in transcript.phrases]})
         if not text:
             return TRANSCRIPT_NONE
+        # Only a recognised transcript is indexed: the recording's copy and its failure never load the terms.
+        from chalicelib.domain.search import call_terms
+
         calls.set_transcript(call_id, text, call_terms(None, None, text))
         return TRANSCRIPT_DONE

@@ -21,7 +21,7 @@ from chalicelib.domain.ids import new_id
 from chalicelib.domain.rights import Access
 from chalicelib.domain.sms import MAX_TEMPLATES, SmsTemplate, check_text, check_title
 from chalicelib.domain.telephony import CallDirection, dial_number, number_lead
-from chalicelib.ports.results import SmsOutcomeUnknownError, SmsRejectedError
+from chalicelib.ports.failures import SmsOutcomeUnknownError, SmsRejectedError
 
 if TYPE_CHECKING:
     from chalicelib.domain.actor import Actor

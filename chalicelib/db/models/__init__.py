@@ -7,12 +7,12 @@ A new area adds a module here; nothing else needs to list it (`load_all` finds e
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
-
 
 def load_all() -> None:
     """Import every model module: for what must know every record type (the table's schema,
     a read over a partition that holds any of them)."""
+    import importlib  # here: a Lambda that loads its own record types never lists the package
+    import pkgutil
+
     for module in pkgutil.iter_modules(__path__):
         importlib.import_module(f"{__name__}.{module.name}")

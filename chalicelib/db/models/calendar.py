@@ -67,10 +67,12 @@ class CalendarAccountItem(Item, discriminator="gcal_account"):
 
 
 class CalendarPendingItem(Item, discriminator="gcal_pending"):
-    """A task changed since the user's last push; `task_version`: the change that marked it."""
+    """A task changed since some of its pushers last synced: `users`, those still to push it;
+    `task_version`, the latest change that marked it."""
 
     task_id = UnicodeAttribute()
     task_version = NumberAttribute()
+    users = UnicodeSetAttribute(null=True)
 
 
 __all__ = [

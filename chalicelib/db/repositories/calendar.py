@@ -34,6 +34,8 @@ from chalicelib.domain.clock import isoformat_z
 from chalicelib.domain.errors import StaleVersionError
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from pynamodb.expressions.condition import Condition
     from pynamodb.expressions.update import Action
 
@@ -80,7 +82,7 @@ class CalendarRepository:
                 Update(pushers, [CalendarPushersItem.users.delete({user_id})]),
             ]
         )
-        self._drop(user_id, (keys.GCAL_PENDING,))
+        self.state().forget_pending(user_id)
 
     def bind_account(self, user_id: str, email: str) -> bool:
         """AP129: the Google account the user's links belong to. Another account than the last
@@ -113,18 +115,20 @@ class CalendarRepository:
         return frozenset(item.users or ())
 
     def pending_writes(self, user_ids: Sequence[str], task_id: str, version: int) -> list[Write]:
-        """AP127: a mark per user, overwriting any earlier one (the change is the same task)."""
-        return [
-            Put(
-                CalendarPendingItem(
-                    keys.calendar_sync_pk(self._tenant_id, user_id),
-                    keys.calendar_pending_sk(task_id),
-                    task_id=task_id,
-                    task_version=version,
-                )
-            )
-            for user_id in sorted(set(user_ids))
+        """AP127: one UpdateItem, however many participants push: the users join the task's
+        pending set and the version becomes this change's (a transaction holds at most 100
+        items; a task with 20 members must still fit)."""
+        users = set(user_ids)
+        if not users:
+            return []
+        item = CalendarPendingItem(keys.calendar_pending_pk(self._tenant_id), keys.calendar_pending_sk(task_id))
+        actions = [
+            CalendarPendingItem.kind.set(CalendarPendingItem),
+            CalendarPendingItem.task_id.set(task_id),
+            CalendarPendingItem.task_version.set(version),
+            CalendarPendingItem.users.add(users),
         ]
+        return [Update(item, actions)]
 
     def lease(self, user_id: str, now: datetime, until: datetime) -> CalendarConnection | None:
         """AP128: the connection, held by this run until `until`; None if held or gone."""
@@ -326,26 +330,47 @@ class CalendarState:
             ]
         )
 
-    def pending(self, user_id: str) -> list[str]:
-        """AP127: the tasks to push, as marked by task writes."""
-        found = CalendarPendingItem.query(
-            self._pk(user_id), CalendarPendingItem.sk.startswith(keys.GCAL_PENDING), consistent_read=True
+    def _pending_of(self, user_id: str) -> Iterator[CalendarPendingItem]:
+        return CalendarPendingItem.query(
+            keys.calendar_pending_pk(self._tenant_id),
+            CalendarPendingItem.sk.startswith(keys.GCAL_PENDING),
+            filter_condition=CalendarPendingItem.users.contains(user_id),
+            consistent_read=True,
         )
+
+    def pending(self, user_id: str) -> list[str]:
+        """AP127: the tasks this user has still to push, as marked by task writes (the CRM's
+        pending tasks, a short list: each leaves once all its pushers have synced)."""
         ids = []
-        for item in found:
+        for item in self._pending_of(user_id):
             self._read[(user_id, item.task_id)] = int(item.task_version)
             ids.append(item.task_id)
         return ids
 
     def pushed(self, user_id: str, task_id: str) -> None:
-        item = CalendarPendingItem(self._pk(user_id), keys.calendar_pending_sk(task_id))
+        """The user leaves the task's pending set, unless a task write marked it again since
+        this run read it (the update is conditioned on the version read): then the next run
+        pushes the newer change. The last user out deletes the item."""
+        item = CalendarPendingItem(keys.calendar_pending_pk(self._tenant_id), keys.calendar_pending_sk(task_id))
         version = self._read.pop((user_id, task_id), None)
-        condition = CalendarPendingItem.task_version == version if version is not None else None
+        condition = must_exist() if version is None else CalendarPendingItem.task_version == version
         try:
-            item.delete(condition=condition)
-        except DeleteError as exc:
+            item.update(actions=[CalendarPendingItem.users.delete({user_id})], condition=condition)
+        except UpdateError as exc:
             if exc.cause_response_code != "ConditionalCheckFailedException":
-                raise  # re-marked meanwhile: the next run pushes the newer change
+                raise
+            return  # re-marked meanwhile (or already gone)
+        if not item.users:
+            try:
+                item.delete(condition=CalendarPendingItem.users.does_not_exist())
+            except DeleteError as exc:
+                if exc.cause_response_code != "ConditionalCheckFailedException":
+                    raise  # a task write marked it again meanwhile: it stays
+
+    def forget_pending(self, user_id: str) -> None:
+        """A disconnected user leaves every pending set (AP127)."""
+        for item in self._pending_of(user_id):
+            item.update(actions=[CalendarPendingItem.users.delete({user_id})])
 
     def sync_token(self, user_id: str) -> str | None:
         try:

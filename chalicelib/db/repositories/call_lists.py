@@ -15,7 +15,7 @@ from chalicelib.db.writes import Check, Put, Update, Write, must_exist, must_not
 from chalicelib.domain.autodial import CallList, CallListStatus, ListItem, Outcome
 from chalicelib.domain.clock import isoformat_z
 from chalicelib.domain.errors import ConflictError
-from chalicelib.ports.queries.calls import ClaimResult
+from chalicelib.ports.queries.call_lists import ClaimResult
 
 if TYPE_CHECKING:
     from pynamodb.expressions.update import Action

@@ -9,26 +9,26 @@ Every write of a task rewrites its copies and its due actions in the same transa
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
-
-from pynamodb.exceptions import UpdateError
 
 from chalicelib.db import keys
 from chalicelib.db.items import narrow
-from chalicelib.db.models.tasks import DueItem, TaskEntryItem, TaskItem, WatermarkItem
+from chalicelib.db.models.tasks import TaskEntryItem, TaskItem
 from chalicelib.db.pagination import Page, decode_cursor, encode_cursor
 from chalicelib.db.ranges import time_range
+from chalicelib.db.repositories.due import DueRepository as DueRepository  # its own module, for the due worker
+from chalicelib.db.repositories.due import due_item
 from chalicelib.db.repositories.hooks import HookOutbox
 from chalicelib.db.repositories.rollups import RollupRepository
 from chalicelib.db.writes import Delete, Put, Write, must_not_exist, transact
 from chalicelib.domain.clock import isoformat_z
 from chalicelib.domain.errors import StaleVersionError
 from chalicelib.domain.rollups.tasks import attribute_task, contributions
-from chalicelib.domain.tasks import MAX_SPAN, DueAction, DueKind, SmsState, Task, TaskAttribution, TaskStatus, TaskType
-from chalicelib.ports.queries.tasks import DueRecord, ListFilter, TaskListKind
+from chalicelib.domain.tasks import MAX_SPAN, SmsState, Task, TaskAttribution, TaskStatus, TaskType
+from chalicelib.ports.queries.tasks import ListFilter, TaskListKind
 
 if TYPE_CHECKING:
     from pynamodb.expressions.condition import Condition
@@ -92,7 +92,7 @@ class TaskRepository:
         record = TaskItem(keys.task_pk(self._tenant_id, task.id), keys.TASK_RECORD, version=task.version)
         writes: list[Write] = [Delete(record, on_conflict=StaleVersionError("task"))]
         writes += [Delete(e) for e in self._entries(task)]
-        writes += [Delete(_due_item(a)) for a in task.due_actions(self._tenant_id)]
+        writes += [Delete(due_item(a)) for a in task.due_actions(self._tenant_id)]
         writes += RollupRepository(self._tenant_id).delta_updates(task, None, contributions)
         transact([*writes, *extra])
 
@@ -166,82 +166,8 @@ def due_writes(tenant_id: str, before: Task | None, after: Task | None) -> list[
     """
     old = before.due_actions(tenant_id) if before else []
     new = after.due_actions(tenant_id) if after else []
-    writes: list[Write] = [Delete(_due_item(a)) for a in old if a not in new]
-    return writes + [Put(_due_item(a)) for a in new if a not in old]
-
-
-# --- due actions (AP31-32): deployment-wide, read by the scheduled worker --------------------
-
-
-class DueRepository:
-    """The due actions of every CRM, partitioned by hour; claimed with a lease before firing."""
-
-    def due(self, hour: datetime, until: datetime) -> Iterator[DueRecord]:
-        """AP31: actions of the hour holding `hour` due at `until` or before, oldest first."""
-        condition = DueItem.sk <= keys.due_until_sk(isoformat_z(until))
-        for item in DueItem.query(keys.due_pk(keys.due_bucket(hour)), condition, consistent_read=True):
-            yield _to_due(item)
-
-    def claim(self, record: DueRecord, now: datetime, lease: timedelta) -> bool:
-        """Take an action for `lease`: False if it is gone or another run holds it."""
-        item = _due_item(record.action)
-        free = DueItem.claimed_until.does_not_exist() | (DueItem.claimed_until < now)
-        try:
-            item.update(
-                actions=[DueItem.claimed_until.set(now + lease), DueItem.attempts.add(1)],
-                condition=DueItem.pk.exists() & free,
-            )
-        except UpdateError as exc:
-            if exc.cause_response_code == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
-
-    def release(self, record: DueRecord, error: str, retry_at: datetime) -> None:
-        """Give a failed action back: it is retried once `retry_at` has passed (if it still
-        exists: the task may have moved or gone meanwhile)."""
-        try:
-            _due_item(record.action).update(
-                actions=[DueItem.claimed_until.set(retry_at), DueItem.last_error.set(error[:500])],
-                condition=DueItem.pk.exists(),
-            )
-        except UpdateError as exc:
-            if exc.cause_response_code != "ConditionalCheckFailedException":
-                raise
-
-    def finish(self, record: DueRecord) -> None:
-        _due_item(record.action).delete()
-
-    def put(self, action: DueAction) -> None:
-        _due_item(action).save()
-
-    def watermark(self) -> datetime | None:
-        """AP32: the start of the oldest hour that may still hold work."""
-        try:
-            bucket = WatermarkItem.get(*keys.due_watermark_key(), consistent_read=True).bucket
-        except WatermarkItem.DoesNotExist:
-            return None
-        return keys.due_bucket_start(bucket)
-
-    def set_watermark(self, hour: datetime) -> None:
-        WatermarkItem(*keys.due_watermark_key(), bucket=keys.due_bucket(hour)).save()
-
-
-def _due_item(action: DueAction) -> DueItem:
-    at = isoformat_z(action.at)
-    return DueItem(
-        keys.due_pk(keys.due_bucket(action.at)),
-        keys.due_sk(at, action.tenant_id, action.task_id, action.kind.value),
-        tenant_id=action.tenant_id,
-        task_id=action.task_id,
-        due_kind=action.kind.value,
-        at=action.at,
-    )
-
-
-def _to_due(item: DueItem) -> DueRecord:
-    action = DueAction(item.tenant_id, item.task_id, DueKind(item.due_kind), item.at)
-    return DueRecord(action, int(item.attempts or 0), item.claimed_until, item.last_error)
+    writes: list[Write] = [Delete(due_item(a)) for a in old if a not in new]
+    return writes + [Put(due_item(a)) for a in new if a not in old]
 
 
 # --- conversions -----------------------------------------------------------------------------

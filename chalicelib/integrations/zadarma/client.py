@@ -14,10 +14,9 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Mapping
-from dataclasses import dataclass
 from email.message import Message
 from http.client import HTTPException
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from chalicelib.integrations.zadarma.signing import auth_header
@@ -48,15 +47,15 @@ class ZadarmaUnavailableError(ZadarmaError, PbxUnavailableError):
     """
 
 
-@dataclass(frozen=True, slots=True)
-class RateLimit:
+# A NamedTuple, not a dataclass: defined at a Lambda's cold start, where a dataclass costs ~10x more.
+class RateLimit(NamedTuple):
     limit: int | None
     remaining: int | None
     reset_at: float | None  # unix time
 
 
-@dataclass(frozen=True, slots=True)
-class SmsResult:
+# A NamedTuple, not a dataclass: defined at a Lambda's cold start, where a dataclass costs ~10x more.
+class SmsResult(NamedTuple):
     messages: int
     cost: str | None
     currency: str | None

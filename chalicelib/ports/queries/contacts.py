@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from chalicelib.domain.search import fold
+from chalicelib.domain.text import fold
 
 if TYPE_CHECKING:
     from chalicelib.domain.contacts import Contact, ContactKind

@@ -13,11 +13,10 @@ from chalicelib.domain.errors import DomainError
 from chalicelib.domain.ids import derived_id
 from chalicelib.domain.import_rows import RowContext, RowFields, check_mapping, read_row
 from chalicelib.domain.imports import Counts, Import, ImportStatus, import_part_key
-from chalicelib.domain.notifications import Link, LinkType, NotificationKind, import_finished_title
 from chalicelib.domain.users import UserStatus
 from chalicelib.ports.notifications import NoNotifier, Notifier
 from chalicelib.services.acting import acting_user
-from chalicelib.services.contacts import changes_between
+from chalicelib.services.contact_changes import changes_between
 from chalicelib.services.imports.planner import Chunk, Planner, merge_onto, row_contact_id
 from chalicelib.services.imports.progress import commit_in_parts
 from chalicelib.services.imports.report import ReportLine, join_report, report_csv
@@ -159,6 +158,9 @@ class Importer:
 
 def notify_finished(notifier: Notifier, tenant_id: str, record: Import) -> None:
     """Tell the user who started the import that it completed or failed."""
+    # Once per import, at its end: the notifications' domain is not on the worker's cold start.
+    from chalicelib.domain.notifications import Link, LinkType, NotificationKind, import_finished_title
+
     title = import_finished_title(record.filename, failed=record.status is ImportStatus.FAILED)
     notifier.notify(
         tenant_id, record.created_by, NotificationKind.IMPORT_FINISHED, title,

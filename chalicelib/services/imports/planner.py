@@ -24,7 +24,7 @@ from chalicelib.domain.contacts import (
 from chalicelib.domain.ids import derived_id
 from chalicelib.domain.import_rows import MAX_TAGS, RowFields
 from chalicelib.domain.imports import DuplicatePolicy, Import
-from chalicelib.services.contacts import EDITABLE
+from chalicelib.services.contact_changes import EDITABLE
 from chalicelib.services.imports.report import ReportLine
 
 if TYPE_CHECKING:

@@ -26,8 +26,8 @@ from chalicelib.domain.imports import (
 )
 from chalicelib.domain.paging import Page
 from chalicelib.observability import logger
+from chalicelib.ports.failures import failure_reason
 from chalicelib.ports.notifications import NoNotifier, Notifier
-from chalicelib.ports.results import failure_reason
 from chalicelib.services.imports.importing import Importer, notify_finished
 from chalicelib.services.imports.source import OpenedFile, decoded, fit, take
 from chalicelib.services.imports.undo import Undoer

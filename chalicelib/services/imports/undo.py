@@ -14,7 +14,7 @@ from chalicelib.domain.errors import DomainError
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.imports import Import, ImportStatus, import_part_key
 from chalicelib.observability import logger
-from chalicelib.services.contacts import changes_between
+from chalicelib.services.contact_changes import changes_between
 from chalicelib.services.imports.planner import Chunk, merge_onto
 from chalicelib.services.imports.progress import commit_in_parts
 
