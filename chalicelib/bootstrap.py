@@ -58,6 +58,7 @@ if TYPE_CHECKING:
     from chalicelib.services.exports import ExportService
     from chalicelib.services.forms import FormService
     from chalicelib.services.groups import GroupService
+    from chalicelib.services.hooks import HookService
     from chalicelib.services.imports import ImportService
     from chalicelib.services.invitations import InvitationService
     from chalicelib.services.mailboxes import MailboxService
@@ -333,6 +334,24 @@ class Services:
         """What the producing services notify through: the notification center, built when
         the first notification is sent (most invocations of a producer send none)."""
         return LazyNotifier(self)
+
+    @functools.cached_property
+    def hooks(self) -> HookService:
+        """Webhooks: subscriptions (the API) and deliveries (the WebhookDelivery function)."""
+        from chalicelib.db.repositories.hooks import DynamoHookStore
+        from chalicelib.integrations.webhooks import HttpWebhookSender
+        from chalicelib.services.hooks import HookService
+
+        def render(tenant_id: str, record_type: str, stored: object) -> object:
+            from chalicelib.api.records import render_stored  # the API's rendering (pydantic, no Chalice)
+
+            return render_stored(tenant_id, record_type, stored)
+
+        sender = HttpWebhookSender(
+            allow_loopback_http=self.settings.webhooks_allow_loopback_http,
+            timeout_seconds=self.settings.webhook_timeout_seconds,
+        )
+        return HookService(DynamoHookStore(), self.clock, sender, notifier=self.notifier, render=render)
 
     @functools.cached_property
     def pbx_events(self) -> PbxEvents:

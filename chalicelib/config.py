@@ -75,6 +75,10 @@ class Settings(NamedTuple):
     autodial_answer_timeout_seconds: int
     # Rows an import step reads and writes at a time (tests make it small to see several chunks).
     import_chunk_rows: int
+    # Webhooks (docs/webhooks.md): in AWS only https to public addresses; the local stack and
+    # the tests also allow http to loopback (WEBHOOKS_ALLOW_LOOPBACK_HTTP, default on there only).
+    webhooks_allow_loopback_http: bool = False
+    webhook_timeout_seconds: int = 10
     # Google Calendar sync (issue 19): the OAuth client; empty: the feature answers 503. The
     # endpoints are Google's unless a fake one is configured (local stack, tests).
     google_client_id: str = ""
@@ -153,6 +157,13 @@ class Settings(NamedTuple):
             autodial_gap_seconds=number("AUTODIAL_GAP_SECONDS", 5),
             autodial_answer_timeout_seconds=number("AUTODIAL_ANSWER_TIMEOUT_SECONDS", 7200),
             import_chunk_rows=number("IMPORT_CHUNK_ROWS", 1000),
+            webhooks_allow_loopback_http=env.get(
+                "WEBHOOKS_ALLOW_LOOPBACK_HTTP", "1" if stage in DEFAULTED_STAGES else "0"
+            )
+            .strip()
+            .lower()
+            in ("1", "true", "yes"),
+            webhook_timeout_seconds=number("WEBHOOK_TIMEOUT_SECONDS", 10),
             google_client_id=env.get("GOOGLE_CLIENT_ID", ""),
             google_client_secret=env.get("GOOGLE_CLIENT_SECRET", ""),
             google_auth_uri=env.get("GOOGLE_AUTH_URI") or "https://accounts.google.com/o/oauth2/auth",

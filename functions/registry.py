@@ -64,6 +64,13 @@ FUNCTIONS: tuple[LambdaFunction, ...] = (
         schedule_minutes=1,
     ),
     LambdaFunction(
+        name="WebhookDelivery",
+        handler="functions.hooks.handler",
+        description="Delivers webhook events from the outbox (signed, retried with backoff) every minute",
+        access=frozenset({Access.TABLE_READ, Access.TABLE_WRITE}),
+        schedule_minutes=1,
+    ),
+    LambdaFunction(
         name="EmailPoll",
         handler="functions.email_poll.handler",
         description="Reads new mail of the mailboxes due (IMAP), into the feeds; each under a lease",

@@ -8,6 +8,7 @@ from chalice import Response
 from pydantic import AwareDatetime, Field
 
 from chalicelib.api.contacts import ClientOut, LeadOut
+from chalicelib.api.records import CallOut
 from chalicelib.api.routing import Router
 from chalicelib.api.schemas import MAX_CURSOR_LENGTH, Id, Input, Output, PageOut, PageQuery, UtcDateTime, VersionIn
 from chalicelib.bootstrap import services
@@ -18,56 +19,9 @@ from chalicelib.domain.contacts import ContactKind
 from chalicelib.domain.paging import Page
 from chalicelib.domain.rights import Access
 from chalicelib.domain.sms import MAX_TEXT
-from chalicelib.domain.telephony import Call, CallDirection, CallStatus
+from chalicelib.domain.telephony import CallDirection, CallStatus
 
 router = Router(__name__, tag="Calls and SMS")
-
-
-class ContactRef(Output):
-    type: str = Field(description="client | lead")
-    id: str
-    name: str | None
-
-
-class CallOut(Output):
-    id: str = Field(description="The PBX's pbx_call_id")
-    pbx_call_id: str
-    direction: str = Field(description="incoming | outgoing | internal")
-    status: str | None = Field(description="answer | noanswer | cancel | busy | failed; null while going on")
-    disposition: str | None = Field(description="The PBX's own word for how it ended")
-    phone: str | None = Field(description="The other party (E.164 when readable)")
-    did: str | None = Field(description="Our virtual number that was called")
-    extension: str | None
-    user_id: str | None
-    contact: ContactRef | None
-    started_at: UtcDateTime
-    duration_s: int | None
-    has_recording: bool
-    recording: str | None = Field(description="pending | ready | failed")
-    transcript: str | None
-
-    @classmethod
-    def of(cls, call: Call) -> CallOut:
-        contact = None
-        if call.contact_id and call.contact_type:
-            contact = ContactRef(type=call.contact_type, id=call.contact_id, name=call.contact_name)
-        return cls(
-            id=call.id,
-            pbx_call_id=call.id,
-            direction=call.direction.value,
-            status=call.status.value if call.status else None,
-            disposition=call.disposition,
-            phone=call.phone,
-            did=call.did,
-            extension=call.extension,
-            user_id=call.user_id,
-            contact=contact,
-            started_at=call.started_at,
-            duration_s=call.duration_s,
-            has_recording=call.has_recording,
-            recording=call.recording.value if call.recording else None,
-            transcript=call.transcript,
-        )
 
 
 class CurrentCallOut(Output):

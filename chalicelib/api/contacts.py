@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any, ClassVar, Literal
 
 from chalice import Response
-from pydantic import AwareDatetime, ConfigDict, EmailStr, Field, field_validator
+from pydantic import AwareDatetime, ConfigDict, EmailStr, Field
 
+from chalicelib.api.records import ClientOut, LeadOut
 from chalicelib.api.routing import Router
 from chalicelib.api.schemas import Id, Input, Output, PageOut, PageQuery, Tag, UtcDateTime, VersionIn
 from chalicelib.bootstrap import services
@@ -95,52 +96,6 @@ class ClientPatch(ContactFields):
 class LeadPatch(ClientPatch):
     lead_status: LeadStatus | None = None
     responsible_user_id: Id | None = Field(None, description="Reassign; null puts the lead back in the pool")
-
-
-class PhoneOut(Output):
-    phone: str
-    type: str
-
-
-class EmailOut(Output):
-    email: str
-    type: str
-
-
-class ClientOut(Output):
-    id: str
-    name: str
-    status: str
-    type: str
-    phones: list[PhoneOut]
-    emails: list[EmailOut]
-    address: str | None
-    website: str | None
-    comment: str | None
-    responsible_user_id: str | None
-    tags: list[str]
-    source_tag_ids: list[str]
-    properties: dict[str, Any]
-    created_at: UtcDateTime
-    created_by: str
-    updated_at: UtcDateTime
-    converted_at: UtcDateTime | None = Field(None, description="Set when the client was a lead")
-    version: int
-
-
-class LeadOut(ClientOut):
-    lead_status: str
-    lead_source: str
-
-    @field_validator("lead_status", mode="before")
-    @classmethod
-    def _status_or_not_processed(cls, value: LeadStatus | str | None) -> str:
-        return value or LeadStatus.NOT_PROCESSED.value
-
-    @field_validator("lead_source", mode="before")
-    @classmethod
-    def _source_or_manual(cls, value: LeadSource | str | None) -> str:
-        return value or LeadSource.MANUAL.value  # leads stored before sources were recorded
 
 
 class FeedCallOut(Output):

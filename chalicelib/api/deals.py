@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import AwareDatetime, Field
 
 from chalicelib.api.contacts import FeedEntryOut, FeedPage, NoteIn
+from chalicelib.api.records import DealOut, MoneyOut
 from chalicelib.api.routing import Router
-from chalicelib.api.schemas import Id, Input, Output, PageOut, PageQuery, UtcDateTime, VersionIn
+from chalicelib.api.schemas import Id, Input, Output, PageOut, PageQuery, VersionIn
 from chalicelib.bootstrap import services
 from chalicelib.domain.actor import Actor
 from chalicelib.domain.clock import utcnow
-from chalicelib.domain.deals import Deal, DealStatus, time_in_status
+from chalicelib.domain.deals import DealStatus
 from chalicelib.domain.money import format_amount, from_minor
 from chalicelib.domain.rights import Access, Permission
 
@@ -23,11 +23,6 @@ router = Router(__name__, tag="Deals")
 class MoneyIn(Input):
     amount: str = Field(examples=["1234.50"], description="Decimal string")
     currency: str | None = Field(None, min_length=3, max_length=3, description="Default: the base currency")
-
-
-class MoneyOut(Output):
-    amount: str
-    currency: str
 
 
 class DealIn(Input):
@@ -45,39 +40,6 @@ class DealPatch(Input):
     responsible_user_id: Id | None = None
     status: DealStatus | None = Field(None, description="Moves the card to that column")
     position: int | None = Field(None, ge=0, le=100, description="0 = top of the (new) column, as you see it")
-
-
-class DealOut(Output):
-    id: str
-    title: str
-    client_id: str
-    value: MoneyOut
-    status: str
-    responsible_user_id: str
-    position: str = Field(description="Order key in the column (cards sort by it)")
-    time_in_status: dict[str, float] = Field(description="Seconds spent in each status so far")
-    created_at: UtcDateTime
-    closed_at: UtcDateTime | None
-    version: int
-
-    @classmethod
-    def of(cls, deal: Deal, now: datetime | None = None) -> Any:
-        return cls(
-            id=deal.id,
-            title=deal.title,
-            client_id=deal.client_id,
-            value=MoneyOut(
-                amount=format_amount(from_minor(deal.amount_minor, deal.currency), deal.currency),
-                currency=deal.currency,
-            ),
-            status=deal.status.value,
-            responsible_user_id=deal.responsible_user_id,
-            position=deal.position,
-            time_in_status=time_in_status(deal, now or utcnow()),
-            created_at=deal.created_at,
-            closed_at=deal.closed_at,
-            version=deal.version,
-        )
 
 
 class DealCard(DealOut):

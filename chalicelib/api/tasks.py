@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import AliasChoices, AwareDatetime, ConfigDict, Field
+from pydantic import AwareDatetime, ConfigDict, Field
 
+from chalicelib.api.records import TaskOut
 from chalicelib.api.routing import Router
 from chalicelib.api.schemas import Id, Input, Output, PageOut, PageQuery, UtcDateTime, VersionIn
 from chalicelib.bootstrap import services
@@ -66,37 +67,6 @@ class TaskPatch(Input):
 
 class CompleteIn(Input):
     comment: str | None = Field(None, max_length=2000)
-
-
-class TaskOut(Output):
-    id: str
-    type: str
-    title: str
-    description: str | None
-    start: UtcDateTime
-    end: UtcDateTime
-    all_day: bool
-    responsible_user_id: str
-    member_ids: list[str]
-    contact_ids: list[str]
-    deal_id: str | None
-    status: str
-    completed_at: UtcDateTime | None
-    completed_comment: str | None
-    remind_minutes_before: int | None
-    reminder_at: UtcDateTime | None = Field(
-        validation_alias=AliasChoices("reminder_at", "remind_at"),  # the task's `remind_at`
-        description="When the reminder email goes; null: none pending",
-    )
-    phone: str | None
-    sms_text: str | None
-    meeting_url: str | None
-    sms_status: str | None = Field(description="SMS tasks: scheduled | sent | failed")
-    sms_error: str | None
-    created_at: UtcDateTime
-    created_by: str
-    updated_at: UtcDateTime
-    version: int
 
 
 class TaskList(PageOut):

@@ -76,6 +76,13 @@ Access patterns (AP), each a repository method with a test:
   AP60 deals newest first (all, a user's) Query  pk=T#<tid>#DEALLIST[#R#<uid>] sk=<created_at>#<did> (full copies)
   AP61 ... of one status                Query    gsi1 pk=T#<tid>#DEALLIST[#R#<uid>]#S#<status> sk=<created_at>#<did>
   AP62 every CRM, oldest first          Query    gsi2 pk=G#CRMS sk=<created_at>#<tid> (maintenance runs)
+  AP140 a webhook subscription          GetItem  pk=T#<tid> sk=HOOK#<id>
+  AP141 the CRM's webhooks              Query    pk=T#<tid> sk begins_with HOOK# (at most 100)
+  AP142 a hook by owner, event and URL  GetItem  pk=T#<tid> sk=UNIQUE#HOOK#<uid>#<event>#<sha256 of url>
+  AP143 the CRM's hook counts per event GetItem  pk=T#<tid> sk=CRM (attributes h:<event>; read with the time zone)
+  AP144 a hook's delivery log           Query    pk=T#<tid>#HOOKLOG#<id> sk=A#<ulid> (newest first)
+  AP145 webhook messages of an hour     Query    pk=G#HOOKQ#<yyyy-mm-ddThh> sk<=<now>~ (the outbox)
+  AP146 the webhook worker's watermark  GetItem  pk=G#HOOKQ sk=WATERMARK
   AP130 an API key by its lookup id     GetItem  pk=G#APIKEY#<kid>     sk=APIKEY
   AP131 a CRM's API keys, newest first  Query    gsi1 pk=T#<tid>#APIKEYS sk=<created_at>#<kid>
   AP132 a user's API keys, newest first Query    gsi2 pk=T#<tid>#APIKEYS#U#<uid> sk=<created_at>#<kid>
@@ -656,6 +663,48 @@ def notification_day_of(attribute: str) -> date | None:
         return datetime.strptime(attribute[1:], "%Y%m%d").replace(tzinfo=UTC).date()
     except ValueError:
         return None
+
+
+# --- webhooks (Zapier REST hooks, AP140-AP146) -----------------------------------------------
+
+HOOK = "HOOK#"
+HOOK_TOTAL_ATTRIBUTE = "h:total"  # on the CRM record: its hooks, all events
+
+
+def hook_sk(hook_id: str) -> str:
+    return f"{HOOK}{hook_id}"
+
+
+def hook_guard_sk(owner_id: str, event: str, url_sha256: str) -> str:
+    """One hook per (owner, event, URL): subscribing again finds it (AP142)."""
+    return f"UNIQUE#HOOK#{owner_id}#{event}#{url_sha256}"
+
+
+def hook_count_attribute(event: str) -> str:
+    """The CRM record's count of hooks of one event (AP143), read with its time zone."""
+    return f"h:{event}"
+
+
+def hook_log_pk(tenant_id: str, hook_id: str) -> str:
+    return f"{TENANT}{tenant_id}#HOOKLOG#{hook_id}"
+
+
+def hook_log_sk(attempt_id: str) -> str:
+    return f"A#{attempt_id}"
+
+
+def hook_queue_pk(bucket: str) -> str:
+    """Webhook messages (events to fan out, deliveries to retry) of one hour, deployment-wide (AP145)."""
+    return f"{GLOBAL}HOOKQ#{bucket}"
+
+
+def hook_queue_sk(at_iso: str, tenant_id: str, kind: str, message_id: str) -> str:
+    # The time first: a Query up to `now` reads exactly what is due, in order.
+    return f"{at_iso}#{tenant_id}#{kind}#{message_id}"
+
+
+def hook_watermark_key() -> tuple[str, str]:
+    return f"{GLOBAL}HOOKQ", "WATERMARK"
 
 
 # --- API keys (issue 20, AP130-AP133) -------------------------------------------------------

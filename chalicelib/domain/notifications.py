@@ -177,6 +177,13 @@ def lead_assigned_title(lead_name: str) -> Title:
     return Title(f"Lead assigned to you: {lead_name}", f"Prospect qui vous est attribué : {lead_name}")
 
 
+def webhook_disabled_title(event: str, url: str) -> Title:
+    return Title(
+        f"Webhook disabled after days of failed deliveries: {event} to {url}",
+        f"Webhook désactivé après plusieurs jours d'échecs : {event} vers {url}",
+    )
+
+
 def task_assigned_title(task_title: str) -> Title:
     return Title(f"Task assigned to you: {task_title}", f"Tâche qui vous est attribuée : {task_title}")
 

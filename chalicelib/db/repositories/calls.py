@@ -19,6 +19,7 @@ from chalicelib.db.models.calls import CallItem
 from chalicelib.db.models.shared import FeedItem, SearchItem, UniqueItem
 from chalicelib.db.pagination import Page, decode_cursor, encode_cursor
 from chalicelib.db.ranges import time_range
+from chalicelib.db.repositories.hooks import HookOutbox
 from chalicelib.db.repositories.rollups import RollupRepository
 from chalicelib.db.repositories.search import SearchIndex
 from chalicelib.db.writes import Update
@@ -112,6 +113,7 @@ class CallRepository:
             # between leaves a difference that reconciliation repairs.
             rollups = RollupRepository(self._tenant_id)
             rollups.add(delta(before, after, rollups.tz, contributions))
+            HookOutbox(self._tenant_id).emit_once("call", before, after, f"call:{after.id}", received_at)
         return after
 
     def link_write(self, call_id: str, contact_type: str, contact_id: str, name: str) -> Update:

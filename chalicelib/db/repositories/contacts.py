@@ -31,6 +31,7 @@ from chalicelib.db.repositories.feeds import (
     record_with_feed,
     to_entry,
 )
+from chalicelib.db.repositories.hooks import HookOutbox
 from chalicelib.db.repositories.rollups import RollupRepository
 from chalicelib.db.repositories.search import CONTACT, SearchIndex
 from chalicelib.db.writes import (
@@ -288,6 +289,7 @@ class ContactRepository:
         writes += SearchIndex(self._tenant_id).writes(CONTACT, contact.id, (), _terms(contact))
         writes += self._filter_writes(None, contact)
         writes += self._rollups().delta_updates(None, contact, contributions)
+        writes += HookOutbox(self._tenant_id).writes("contact", None, contact)
         return writes
 
     def save_changes(
@@ -317,6 +319,7 @@ class ContactRepository:
         writes += SearchIndex(self._tenant_id).writes(CONTACT, after.id, _terms(before), _terms(after))
         writes += self._filter_writes(before, after)
         writes += self._rollups().delta_updates(before, after, contributions)
+        writes += HookOutbox(self._tenant_id).writes("contact", before, replace(after, version=before.version + 1))
         self._transact(writes)
         return replace(after, version=before.version + 1)
 

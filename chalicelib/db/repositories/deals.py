@@ -20,6 +20,7 @@ from chalicelib.db.models.shared import CounterItem
 from chalicelib.db.pagination import Page, decode_cursor, encode_cursor
 from chalicelib.db.ranges import time_range
 from chalicelib.db.repositories.feeds import delete_feed, entry_put, feed_page, record_with_feed
+from chalicelib.db.repositories.hooks import HookOutbox
 from chalicelib.db.repositories.rollups import RollupRepository
 from chalicelib.db.repositories.search import DEAL, SearchIndex
 from chalicelib.db.writes import Delete, Put, Update, Write, must_exist, must_not_exist, transact
@@ -178,6 +179,7 @@ class DealRepository:
         writes += [entry_put(keys.deal_pk(self._tenant_id, deal.id), e) for e in entries]
         writes += self._counter_writes(None, deal)
         writes += self._rollups().delta_updates(None, deal, contributions)
+        writes += HookOutbox(self._tenant_id).writes("deal", None, deal)
         writes += [Put(copy) for copy in self._copies(deal, 1)]
         writes += SearchIndex(self._tenant_id).writes(DEAL, deal.id, (), _terms(deal))
         return writes
@@ -196,6 +198,7 @@ class DealRepository:
         writes += [entry_put(keys.deal_pk(self._tenant_id, after.id), e) for e in entries]
         writes += self._counter_writes(before, after)
         writes += self._rollups().delta_updates(before, after, contributions)
+        writes += HookOutbox(self._tenant_id).writes("deal", before, replace(after, version=before.version + 1))
         # The list copies are always written (a deal stored before AP60 gains them on its first
         # edit); the copy in the former responsible user's list goes.
         writes += [Put(copy) for copy in self._copies(after, before.version + 1)]

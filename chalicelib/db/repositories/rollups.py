@@ -10,7 +10,6 @@ process per CRM and kept TZ_TTL seconds (`company_tz`).
 
 from __future__ import annotations
 
-import time
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
@@ -34,26 +33,22 @@ if TYPE_CHECKING:
     from chalicelib.domain.rollups.contacts import ClosedLead
 
 TZ_TTL = 60.0  # seconds a process trusts the company time zone it read (a change rebuilds anyway)
-_zones: dict[str, tuple[float, ZoneInfo]] = {}
 BATCH_GET_KEYS = 100
 
 
 def company_tz(tenant_id: str) -> ZoneInfo:
-    """The CRM's time zone (AP1), cached per process for TZ_TTL seconds."""
-    cached = _zones.get(tenant_id)
-    if cached is not None and cached[0] > time.monotonic():
-        return cached[1]
-    from chalicelib.db.repositories.crms import CrmRepository
+    """The CRM's time zone (AP1), cached per process for TZ_TTL seconds; the same read gives
+    the webhook outbox the CRM's hook counts (db/repositories/hooks.py)."""
+    from chalicelib.db.repositories.hooks import crm_facts
 
-    crm = CrmRepository().get(tenant_id)
-    zone = ZoneInfo(crm.timezone if crm is not None else "UTC")
-    _zones[tenant_id] = (time.monotonic() + TZ_TTL, zone)
-    return zone
+    return crm_facts(tenant_id)[0]
 
 
 def forget_tz(tenant_id: str) -> None:
     """Drop the cached zone (the company's time zone was just changed in this process)."""
-    _zones.pop(tenant_id, None)
+    from chalicelib.db.repositories.hooks import forget_facts
+
+    forget_facts(tenant_id)
 
 
 def _now() -> datetime:

@@ -21,6 +21,7 @@ from chalicelib.db.pagination import Page, decode_cursor, encode_cursor
 from chalicelib.db.ranges import time_range
 from chalicelib.db.repositories.due import DueRepository as DueRepository  # its own module, for the due worker
 from chalicelib.db.repositories.due import due_item
+from chalicelib.db.repositories.hooks import HookOutbox
 from chalicelib.db.repositories.rollups import RollupRepository
 from chalicelib.db.writes import Delete, Put, Write, must_not_exist, transact
 from chalicelib.domain.clock import isoformat_z
@@ -63,6 +64,7 @@ class TaskRepository:
         writes += [Put(e) for e in self._entries(task)]
         writes += due_writes(self._tenant_id, None, task)
         writes += RollupRepository(self._tenant_id).delta_updates(None, task, contributions)
+        writes += HookOutbox(self._tenant_id).writes("task", None, task)
         transact([*writes, *extra])
 
     def save_changes(self, before: Task, after: Task, extra: Sequence[Write] = ()) -> Task:
@@ -82,6 +84,7 @@ class TaskRepository:
         writes += [Put(e) for e in new_entries]
         writes += due_writes(self._tenant_id, before, after)
         writes += RollupRepository(self._tenant_id).delta_updates(before, after, contributions)
+        writes += HookOutbox(self._tenant_id).writes("task", before, after)
         transact([*writes, *extra])
         return after
 
