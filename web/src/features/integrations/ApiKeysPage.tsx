@@ -194,8 +194,8 @@ function CreatedKeyDialog({ created, onClose }: { created: Created; onClose: () 
   return (
     <Dialog title={t("integrations.apiKeys.createdTitle", { name: created.name })} onClose={onClose}>
       <p className="integrations-warning" role="alert">{t("integrations.apiKeys.createdWarning")}</p>
-      <p>{t("integrations.apiKeys.key")}</p>
-      <code className="integrations-secret" aria-label={t("integrations.apiKeys.key")}>{created.key}</code>
+      <Field label={t("integrations.apiKeys.key")} name="key" value={created.key} readOnly className="integrations-secret"
+        onFocus={(e) => e.target.select()} />
       <CopyButton value={created.key} label={t("integrations.apiKeys.copyKey")} />
       {created.scope === "forms" && <Snippet apiKey={created} secret={created.key} />}
       <div className="actions">

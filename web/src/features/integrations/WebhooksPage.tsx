@@ -79,8 +79,8 @@ export function WebhooksPage() {
       {created && (
         <Dialog title={t("integrations.webhooks.secretTitle")} onClose={() => setCreated(null)}>
           <p className="integrations-warning" role="alert">{t("integrations.webhooks.secretWarning")}</p>
-          <p>{t("integrations.webhooks.secret")}</p>
-          <code className="integrations-secret" aria-label={t("integrations.webhooks.secret")}>{created.secret}</code>
+          <Field label={t("integrations.webhooks.secret")} name="secret" value={created.secret} readOnly className="integrations-secret"
+            onFocus={(e) => e.target.select()} />
           <CopyButton value={created.secret} label={t("integrations.webhooks.copySecret")} />
           <div className="actions">
             <button type="button" className="button button--primary" onClick={() => setCreated(null)}>
