@@ -68,6 +68,7 @@ test("an API key is shown once, works at once, and stops working once revoked", 
 
   expect(await withKey(page, key)).toBe(200);
 
+  await expect(row.getByRole("button", { name: `Revoke ${name}` })).toHaveText("Revoke");
   await row.getByRole("button", { name: `Revoke ${name}` }).click();
   const confirm = page.getByRole("dialog", { name: `Revoke the key “${name}”?` });
   await expect(confirm.getByText("This cannot be undone.")).toBeVisible();
@@ -174,7 +175,9 @@ test("a webhook is added with its secret shown once, shows its delivery log, and
   const row = page.getByRole("row").filter({ hasText: target });
   await expect(row.getByRole("rowheader", { name: "Lead created" })).toBeVisible();
   await expect(row.getByRole("cell", { name: "Active" })).toBeVisible();
-  await row.getByRole("button", { name: `Delivery log of ${target}` }).click();
+  const logButton = row.getByRole("button", { name: `Delivery log of ${target}` });
+  await expect(logButton).toHaveText("Delivery log");
+  await logButton.click();
   const log = page.getByRole("region", { name: `Delivery log of ${target}` });
   await expect(log.getByRole("heading", { name: "Delivery log" })).toBeVisible();
   await expect(log.getByRole("columnheader", { name: "Response code" }).or(log.getByText("No delivery yet."))).toBeVisible();

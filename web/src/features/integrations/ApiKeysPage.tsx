@@ -85,12 +85,14 @@ export function ApiKeysPage() {
                         {rights.isAdmin && <td>{names.get(key.user_id) ?? key.user_id}</td>}
                         <td className="settings__cell-actions">
                           {key.scope === "forms" && (
-                            <button type="button" className="button" onClick={() => setSnippetOf(key)}>
-                              {t("integrations.apiKeys.snippetShow", { name: key.name })}
+                            <button type="button" className="button" onClick={() => setSnippetOf(key)}
+                              aria-label={t("integrations.apiKeys.snippetShow", { name: key.name })}>
+                              {t("integrations.apiKeys.snippet")}
                             </button>
                           )}
-                          <button type="button" className="button" onClick={() => setRevoking(key)}>
-                            {t("integrations.apiKeys.revoke", { name: key.name })}
+                          <button type="button" className="button" onClick={() => setRevoking(key)}
+                            aria-label={t("integrations.apiKeys.revoke", { name: key.name })}>
+                            {t("integrations.apiKeys.revokeShort")}
                           </button>
                         </td>
                       </tr>

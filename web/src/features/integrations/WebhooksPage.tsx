@@ -113,10 +113,13 @@ function HookRow({ hook, created, showingLog, onLog, onRemove }: {
       </td>
       <td>{created}</td>
       <td className="settings__cell-actions">
-        <button type="button" className="button" aria-expanded={showingLog} onClick={onLog}>
-          {showingLog ? t("integrations.webhooks.hideDeliveries") : t("integrations.webhooks.deliveries", { name })}
+        <button type="button" className="button" aria-expanded={showingLog} onClick={onLog}
+          aria-label={t("integrations.webhooks.deliveries", { name })}>
+          {t("integrations.webhooks.deliveriesTitle")}
         </button>
-        <button type="button" className="button" onClick={onRemove}>{t("integrations.webhooks.remove", { name })}</button>
+        <button type="button" className="button" onClick={onRemove} aria-label={t("integrations.webhooks.remove", { name })}>
+          {t("integrations.webhooks.removeShort")}
+        </button>
       </td>
     </tr>
   );
