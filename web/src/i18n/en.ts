@@ -11,6 +11,7 @@ import { en as sms } from "../features/sms/i18n";
 import { en as settings } from "../features/settings/i18n";
 import { en as imports } from "../features/imports/i18n";
 import { en as team } from "../features/team/i18n";
+import { en as integrations } from "../features/integrations/i18n";
 
 /** The English catalogue: the source of the keys (fr.ts must have the same shape). */
 const en = {
@@ -119,6 +120,7 @@ const en = {
   imports,
   team,
   analytics,
+  integrations,
 } as const;
 
 export default en;

@@ -11,6 +11,7 @@ import { fr as sms } from "../features/sms/i18n";
 import { fr as settings } from "../features/settings/i18n";
 import { fr as imports } from "../features/imports/i18n";
 import { fr as team } from "../features/team/i18n";
+import { fr as integrations } from "../features/integrations/i18n";
 import type { Catalogue } from "./index";
 
 const fr: Catalogue = {
@@ -119,6 +120,7 @@ const fr: Catalogue = {
   imports,
   team,
   analytics,
+  integrations,
 };
 
 export default fr;

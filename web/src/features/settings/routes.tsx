@@ -2,6 +2,7 @@
 import { Navigate, type RouteObject } from "react-router";
 
 const screens = () => import("./index");
+const integrations = () => import("../integrations/index");
 
 export const settingsRoutes: RouteObject[] = [
   {
@@ -15,6 +16,9 @@ export const settingsRoutes: RouteObject[] = [
       { path: "telephony", lazy: async () => ({ Component: (await screens()).TelephonyPage }) },
       { path: "properties", lazy: async () => ({ Component: (await screens()).PropertiesPage }) },
       { path: "source-tags", lazy: async () => ({ Component: (await screens()).SourceTagsPage }) },
+      { path: "api-keys", lazy: async () => ({ Component: (await integrations()).ApiKeysPage }) },
+      { path: "webhooks", lazy: async () => ({ Component: (await integrations()).WebhooksPage }) },
+      { path: "calendar", lazy: async () => ({ Component: (await integrations()).CalendarPage }) },
     ],
   },
 ];
