@@ -11,6 +11,7 @@ import { en as sms } from "../features/sms/i18n";
 import { en as settings } from "../features/settings/i18n";
 import { en as imports } from "../features/imports/i18n";
 import { en as team } from "../features/team/i18n";
+import { en as email } from "../features/email/i18n";
 
 /** The English catalogue: the source of the keys (fr.ts must have the same shape). */
 const en = {
@@ -118,6 +119,7 @@ const en = {
   settings,
   imports,
   team,
+  email,
   analytics,
 } as const;
 

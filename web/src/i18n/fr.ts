@@ -11,6 +11,7 @@ import { fr as sms } from "../features/sms/i18n";
 import { fr as settings } from "../features/settings/i18n";
 import { fr as imports } from "../features/imports/i18n";
 import { fr as team } from "../features/team/i18n";
+import { fr as email } from "../features/email/i18n";
 import type { Catalogue } from "./index";
 
 const fr: Catalogue = {
@@ -118,6 +119,7 @@ const fr: Catalogue = {
   settings,
   imports,
   team,
+  email,
   analytics,
 };
 

@@ -18,6 +18,7 @@ export const SECTIONS: Section[] = [
   { to: "/settings/telephony", label: "settings.tabs.telephony", right: "admin" },
   { to: "/settings/properties", label: "settings.tabs.properties" },
   { to: "/settings/source-tags", label: "settings.tabs.sourceTags" },
+  { to: "/settings/email", label: "email.tab" },
 ];
 
 export function SettingsLayout() {

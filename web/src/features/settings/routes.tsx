@@ -2,6 +2,7 @@
 import { Navigate, type RouteObject } from "react-router";
 
 const screens = () => import("./index");
+const email = () => import("../email/index");
 
 export const settingsRoutes: RouteObject[] = [
   {
@@ -15,6 +16,10 @@ export const settingsRoutes: RouteObject[] = [
       { path: "telephony", lazy: async () => ({ Component: (await screens()).TelephonyPage }) },
       { path: "properties", lazy: async () => ({ Component: (await screens()).PropertiesPage }) },
       { path: "source-tags", lazy: async () => ({ Component: (await screens()).SourceTagsPage }) },
+      { path: "email", lazy: async () => ({ Component: (await email()).IntegrationsPage }) },
+      { path: "email/signatures", lazy: async () => ({ Component: (await email()).SignaturesPage }) },
+      { path: "email/exceptions", lazy: async () => ({ Component: (await email()).ExceptionsPage }) },
+      { path: "email/domains", lazy: async () => ({ Component: (await email()).DomainsPage }) },
     ],
   },
 ];

@@ -1,0 +1,171 @@
+/**
+ * Server state of the email screens through TanStack Query. Mailboxes and presets use the typed
+ * client; routes whose OpenAPI types are not generated in this branch yet (signatures, exceptions,
+ * email settings, sending, emails, broadcasts) go through `loose`, typed here after API.md.
+ */
+import { useQuery } from "@tanstack/react-query";
+
+import { unwrap, type Api } from "../../api/client";
+import { useApi, useMe } from "../../app/session";
+import type { Integration } from "./integrationForm";
+
+export interface Signature {
+  id: string;
+  name: string;
+  html: string;
+  version?: number;
+}
+
+export interface EmailException {
+  id: string;
+  pattern: string;
+}
+
+export interface Attachment {
+  name: string;
+  size: number;
+  url: string;
+}
+
+export interface Email {
+  id: string;
+  direction: "in" | "out";
+  from: string;
+  to: string[];
+  cc: string[];
+  subject: string;
+  text: string;
+  html?: string | null;
+  time: string;
+  contact?: { type: string; id: string } | null;
+  thread_id?: string;
+  attachments: Attachment[];
+}
+
+export interface EmailBroadcast {
+  id: string;
+  status: "running" | "completed" | "failed" | "canceled";
+  total: number;
+  sent: number;
+  failed: number;
+  recipients: { contact_id: string; email: string; status: "pending" | "sent" | "failed"; reason?: string | null }[];
+  recipients_next_cursor?: string | null;
+}
+
+/** `data` of a feed entry of kind "email" (ISSUE18 contract 3). */
+export interface EmailFeedData {
+  email_id?: string;
+  direction?: "in" | "out";
+  subject?: string;
+  from?: string;
+  to?: string[];
+  attachments?: number;
+}
+
+type Init = { params?: { path?: Record<string, string>; query?: Record<string, unknown> }; body?: unknown };
+type Call = (path: string, init?: Init) => Promise<{ data?: unknown; error?: unknown; response: Response }>;
+interface LooseApi {
+  GET: Call;
+  POST: Call;
+  PUT: Call;
+  PATCH: Call;
+  DELETE: Call;
+}
+
+/** The client without path typing, for routes not in this branch's generated schema. */
+export const loose = (api: Api) => api as unknown as LooseApi;
+
+export async function call<T>(api: Api, method: keyof LooseApi, path: string, init?: Init): Promise<T> {
+  return (await unwrap(loose(api)[method](path, init))) as T;
+}
+
+export const emailKeys = {
+  integrations: ["email", "integrations"] as const,
+  presets: ["email", "presets"] as const,
+  signatures: ["email", "signatures"] as const,
+  exceptions: ["email", "exceptions"] as const,
+  settings: ["email", "settings"] as const,
+  email: (id: string) => ["email", "one", id] as const,
+  broadcast: (id: string) => ["email", "broadcasts", id] as const,
+};
+
+export function useIntegrations() {
+  const api = useApi();
+  return useQuery({
+    queryKey: emailKeys.integrations,
+    queryFn: async () => (await unwrap(api.GET("/v1/email/integrations"))).items,
+  });
+}
+
+export function usePresets() {
+  const api = useApi();
+  return useQuery({
+    queryKey: emailKeys.presets,
+    queryFn: async () => (await unwrap(api.GET("/v1/email/presets"))).items,
+    staleTime: Infinity,
+  });
+}
+
+export function useSignatures() {
+  const api = useApi();
+  return useQuery({
+    queryKey: emailKeys.signatures,
+    queryFn: async () => (await call<{ items: Signature[] }>(api, "GET", "/v1/email/signatures")).items,
+  });
+}
+
+/** The mailboxes the signed-in user may send from: their own and those shared with them. */
+export function usableBy(integrations: Integration[], userId: string | undefined): Integration[] {
+  if (!userId) return [];
+  return integrations.filter(
+    (i) => i.owner_id === userId || i.shared_with === "all" || (Array.isArray(i.shared_with) && i.shared_with.includes(userId)),
+  );
+}
+
+export function useUsableIntegrations() {
+  const me = useMe().data?.id;
+  const all = useIntegrations();
+  return { ...all, data: all.data ? usableBy(all.data, me) : undefined };
+}
+
+export const isRunning = (b: Pick<EmailBroadcast, "status"> | undefined) => b?.status === "running";
+
+/** One broadcast with all its recipients, polled every 1.5 s while it runs. */
+export function useEmailBroadcast(id: string) {
+  const api = useApi();
+  return useQuery({
+    queryKey: emailKeys.broadcast(id),
+    queryFn: async () => {
+      const path = "/v1/email-broadcasts/{broadcast_id}";
+      const first = await call<EmailBroadcast>(api, "GET", path, { params: { path: { broadcast_id: id } } });
+      const recipients = [...first.recipients];
+      let cursor = first.recipients_next_cursor;
+      while (cursor) {
+        const page = await call<EmailBroadcast>(api, "GET", path, { params: { path: { broadcast_id: id }, query: { cursor } } });
+        recipients.push(...page.recipients);
+        cursor = page.recipients_next_cursor;
+      }
+      return { ...first, recipients, recipients_next_cursor: null };
+    },
+    refetchInterval: (query) => (isRunning(query.state.data) ? 1500 : false),
+  });
+}
+
+/** "a@x.com, b@y.org;c@z.net" -> the addresses, trimmed, without empties. */
+export function splitAddresses(text: string): string[] {
+  return text
+    .split(/[,;\n]/)
+    .map((a) => a.trim())
+    .filter(Boolean);
+}
+
+/** "Re: " once, whatever the replies before it did. */
+export function replySubject(subject: string): string {
+  return /^\s*re\s*:/i.test(subject) ? subject.trim() : `Re: ${subject.trim()}`;
+}
+
+/** The bare address of `Name <a@x.com>`. */
+export function bareAddress(from: string): string {
+  const match = /<([^>]+)>/.exec(from);
+  return (match?.[1] ?? from).trim();
+}
