@@ -39,6 +39,7 @@ export interface Email {
   time: string;
   contact?: { type: string; id: string } | null;
   thread_id?: string;
+  integration_id?: string | null;
   attachments: Attachment[];
 }
 
