@@ -26,7 +26,16 @@ if TYPE_CHECKING:
     from chalicelib.integrations.pbx import PbxAccounts
     from chalicelib.integrations.secrets import SsmSecretStore
     from chalicelib.integrations.workflows import StepFunctionsWorkflows
-    from chalicelib.ports.outside import Clock, FileStore, MailboxProbe, SmsReceipt, SmsSender
+    from chalicelib.ports.outside import (
+        BounceSink,
+        Clock,
+        FileStore,
+        MailboxProbe,
+        MailboxReader,
+        MailTransport,
+        SmsReceipt,
+        SmsSender,
+    )
     from chalicelib.services.analytics import AnalyticsService
     from chalicelib.services.auth import AuthService
     from chalicelib.services.autodial import AutodialService
@@ -37,6 +46,10 @@ if TYPE_CHECKING:
     from chalicelib.services.dashboard import DashboardService
     from chalicelib.services.deals import DealService
     from chalicelib.services.due import DueWorker
+    from chalicelib.services.email_archive import EmailArchive
+    from chalicelib.services.email_broadcasts import EmailBroadcastService
+    from chalicelib.services.email_sending import EmailSendService
+    from chalicelib.services.email_sync import EmailSync
     from chalicelib.services.exports import ExportService
     from chalicelib.services.groups import GroupService
     from chalicelib.services.imports import ImportService
@@ -283,6 +296,31 @@ class Services:
         return SearchService(self.storage)
 
     @functools.cached_property
+    def email_archive(self) -> EmailArchive:
+        from chalicelib.services.email_archive import EmailArchive
+
+        return EmailArchive(self.storage, self.clock, self.files, notifier=self.notifier)
+
+    @functools.cached_property
+    def bounce_sink(self) -> BounceSink:
+        """Hard bounces the poller reads: the email broadcasts mark the address and the recipient."""
+        return self.email_broadcasts
+
+    @functools.cached_property
+    def mailbox_reader(self) -> MailboxReader:
+        from chalicelib.integrations.imap_reader import ImapReader
+
+        return ImapReader()
+
+    @functools.cached_property
+    def email_sync(self) -> EmailSync:
+        from chalicelib.services.email_sync import EmailSync
+
+        return EmailSync(
+            self.storage, self.clock, self.secrets, self.mailbox_reader, self.email_archive, self.bounce_sink
+        )
+
+    @functools.cached_property
     def mailbox_probe(self) -> MailboxProbe:
         from chalicelib.integrations.mailbox_probe import ImapSmtpProbe
 
@@ -293,6 +331,33 @@ class Services:
         from chalicelib.services.mailboxes import MailboxService
 
         return MailboxService(self.storage, self.clock, self.secrets, self.mailbox_probe)
+
+    @functools.cached_property
+    def mail_transport(self) -> MailTransport:
+        from chalicelib.integrations.mail_transport import SmtpImapTransport
+
+        return SmtpImapTransport()
+
+    @functools.cached_property
+    def email_sending(self) -> EmailSendService:
+        from chalicelib.services.email_sending import EmailSendService
+
+        return EmailSendService(self.storage, self.clock, self.secrets, self.mail_transport, self.email_archive)
+
+    @functools.cached_property
+    def email_broadcasts(self) -> EmailBroadcastService:
+        from chalicelib.services.email_broadcasts import EmailBroadcastService, EmailBroadcastTiming
+
+        timing = EmailBroadcastTiming(self.settings.broadcast_retry_seconds)
+        return EmailBroadcastService(
+            self.storage,
+            self.clock,
+            self.email_sending,
+            self.mail_transport,
+            self.workflows,
+            self.email_archive,
+            timing,
+        )
 
     @functools.cached_property
     def sms(self) -> SmsService:

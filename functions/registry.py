@@ -103,6 +103,25 @@ FUNCTIONS: tuple[LambdaFunction, ...] = (
         access=frozenset({Access.TABLE_READ, Access.TABLE_WRITE}),
     ),
     LambdaFunction(
+        name="SendEmailBatch",
+        handler="functions.email_broadcasts.send_batch",
+        description="Sends one batch of an email broadcast through the mailbox's SMTP server",
+        access=frozenset({Access.TABLE_READ, Access.TABLE_WRITE, Access.TENANT_SECRETS, Access.FILES_WRITE}),
+        timeout_seconds=180,
+    ),
+    LambdaFunction(
+        name="FinishEmailBroadcast",
+        handler="functions.email_broadcasts.finish",
+        description="Closes an email broadcast with its report",
+        access=frozenset({Access.TABLE_READ, Access.TABLE_WRITE}),
+    ),
+    LambdaFunction(
+        name="FailEmailBroadcast",
+        handler="functions.email_broadcasts.fail",
+        description="Records why an email broadcast stopped",
+        access=frozenset({Access.TABLE_READ, Access.TABLE_WRITE}),
+    ),
+    LambdaFunction(
         name="AutodialNext",
         handler="functions.autodial.next_number",
         description="The next number of a call list, or why the run stops",
@@ -201,6 +220,15 @@ STATE_MACHINES: tuple[StateMachine, ...] = (
             "SendBroadcastBatchFunctionArn": "SendBroadcastBatch",
             "FinishBroadcastFunctionArn": "FinishBroadcast",
             "FailBroadcastFunctionArn": "FailBroadcast",
+        },
+    ),
+    StateMachine(
+        name="EmailBroadcast",
+        file="email-broadcast.asl.json",
+        functions={
+            "SendEmailBatchFunctionArn": "SendEmailBatch",
+            "FinishEmailBroadcastFunctionArn": "FinishEmailBroadcast",
+            "FailEmailBroadcastFunctionArn": "FailEmailBroadcast",
         },
     ),
     StateMachine(

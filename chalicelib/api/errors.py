@@ -8,6 +8,7 @@ from typing import Any
 from chalice import Response
 
 from chalicelib.domain.errors import (
+    BadGatewayError,
     ConflictError,
     DomainError,
     DuplicateError,
@@ -30,6 +31,7 @@ STATUS: dict[type[DomainError], tuple[int, str]] = {
     ConflictError: (409, "conflict"),
     PayloadTooLargeError: (413, "payload_too_large"),
     RateLimitedError: (429, "rate_limited"),
+    BadGatewayError: (502, "bad_gateway"),
     UnavailableError: (503, "unavailable"),
 }
 

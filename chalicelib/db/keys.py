@@ -52,6 +52,18 @@ Access patterns (AP), each a repository method with a test:
   AP88 call lists, newest first         Query    gsi1 pk=T#<tid>#CALLLISTS | gsi2 ..#U#<creator> sk=<created_at>#<id>
   AP89 email integrations               Query    pk=T#<tid> sk begins_with EMAIL#INT#
   AP90 an email integration (+ count)   Get/TransactWrite pk=T#<tid> sk=EMAIL#INT#<id> (+ sk=EMAIL#COUNT)
+  AP100 email signatures                Query    pk=T#<tid> sk begins_with EMAIL#SIG#
+  AP101 an email signature              Get/Put/Update/Delete pk=T#<tid> sk=EMAIL#SIG#<id>
+  AP102 an email broadcast + recipients Get/Query pk=T#<tid>#EBC#<id> sk=BROADCAST | begins_with R#
+  AP103 email broadcasts, newest first  Query    gsi1 pk=T#<tid>#EMAIL_BROADCASTS | gsi2 ..#U#<creator>
+  AP104 the broadcast message of a DSN  GetItem  pk=T#<tid> sk=EMAIL#OUT#<sha256(message-id)>
+  AP105 bouncing addresses              BatchGet/Put pk=T#<tid> sk=EMAIL#BOUNCE#<email>
+  AP91 an email (record)                GetItem  pk=T#<tid>#EMAIL#<id> sk=EMAIL
+  AP92 the email of a Message-ID        GetItem  pk=T#<tid> sk=UNIQUE#MSGID#<sha256(message-id)>
+  AP93 a mailbox's folder cursors       Query    pk=T#<tid> sk begins_with EMAIL#CUR#<integration id>#
+  AP94 mailboxes due for a poll         Query    gsi1 pk=G#MAILPOLL sk<=<next_poll_at>#<tid>#<id>
+  AP95 email exceptions (EM-6)          Query    pk=T#<tid> sk begins_with EMAIL#EXC#
+  AP96 the CRM's email settings         GetItem  pk=T#<tid> sk=EMAIL#SETTINGS
   AP40 the autodial awaiting a call end GetItem  pk=T#<tid> sk=UNIQUE#AUTODIAL#<extension>#<e164>
   AP41 an import                        GetItem  pk=T#<tid>#IM#<id> sk=IMPORT
   AP42 imports, newest first (history)  Query    gsi1 pk=T#<tid>#IMPORTS sk=<created_at>#<id>
@@ -331,6 +343,76 @@ EMAIL_INTEGRATION_COUNT = "EMAIL#COUNT"
 
 def email_integration_sk(integration_id: str) -> str:
     return f"{EMAIL_INTEGRATION}{integration_id}"
+
+
+EMAIL_SIGNATURE = "EMAIL#SIG#"
+
+
+def email_signature_sk(signature_id: str) -> str:
+    return f"{EMAIL_SIGNATURE}{signature_id}"
+
+
+def email_broadcast_pk(tenant_id: str, broadcast_id: str) -> str:
+    """An email broadcast's partition: its record (BROADCAST_RECORD) and its recipients (R#)."""
+    return f"{tenant_pk(tenant_id)}#EBC#{broadcast_id}"
+
+
+def email_broadcasts_pk(tenant_id: str, created_by: str | None = None) -> str:
+    """The email broadcasts of a CRM (gsi1), or of one creator (gsi2), newest first (AP103)."""
+    base = f"{tenant_pk(tenant_id)}#EMAIL_BROADCASTS"
+    return f"{base}#U#{created_by}" if created_by else base
+
+
+def email_broadcast_id_of(pk: str) -> str:
+    return pk.rsplit("#EBC#", 1)[1]
+
+
+def sent_message_sk(message_id_hash: str) -> str:
+    """A message a broadcast sent, by the sha256 of its Message-ID: the recipient a DSN names (AP104)."""
+    return f"EMAIL#OUT#{message_id_hash}"
+
+
+def bouncing_address_sk(email: str) -> str:
+    """An address a DSN 5.x.x reported as undeliverable (AP105)."""
+    return f"EMAIL#BOUNCE#{email}"
+
+
+EMAIL_RECORD = "EMAIL"
+EMAIL_CURSOR = "EMAIL#CUR#"
+EMAIL_EXCEPTION = "EMAIL#EXC#"
+EMAIL_SETTINGS = "EMAIL#SETTINGS"
+
+
+def email_pk(tenant_id: str, email_id: str) -> str:
+    """An archived email (AP91): its own partition, one item."""
+    return f"{tenant_pk(tenant_id)}#EMAIL#{email_id}"
+
+
+def message_guard_sk(message_key: str) -> str:
+    """The Message-ID guard (AP92): `message_key` is the sha256 of the Message-ID."""
+    return f"{UNIQUE}MSGID#{message_key}"
+
+
+def email_cursors_prefix(integration_id: str) -> str:
+    return f"{EMAIL_CURSOR}{integration_id}#"
+
+
+def email_cursor_sk(integration_id: str, folder: str) -> str:
+    """A mailbox folder's cursor (AP93): `folder` is its role (`inbox`, `sent`)."""
+    return f"{email_cursors_prefix(integration_id)}{folder}"
+
+
+def email_exception_sk(exception_id: str) -> str:
+    return f"{EMAIL_EXCEPTION}{exception_id}"
+
+
+def mail_poll_pk() -> str:
+    """Mailboxes of every CRM by their next poll (AP94, gsi1 of the integration item)."""
+    return f"{GLOBAL}MAILPOLL"
+
+
+def mail_poll_sk(next_poll_iso: str, tenant_id: str, integration_id: str) -> str:
+    return f"{next_poll_iso}#{tenant_id}#{integration_id}"
 
 
 BROADCAST_RECORD = "BROADCAST"

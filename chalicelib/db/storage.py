@@ -20,15 +20,18 @@ if TYPE_CHECKING:
     from chalicelib.db.repositories.crms import CrmRepository
     from chalicelib.db.repositories.dashboards import DashboardLayoutRepository
     from chalicelib.db.repositories.deals import DealRepository
+    from chalicelib.db.repositories.email_broadcasts import EmailBroadcastRepository
+    from chalicelib.db.repositories.emails import EmailRepository
     from chalicelib.db.repositories.groups import GroupRepository
     from chalicelib.db.repositories.imports import ExportRepository, ImportRepository
     from chalicelib.db.repositories.invitations import InvitationRepository
-    from chalicelib.db.repositories.mailboxes import MailboxRepository
+    from chalicelib.db.repositories.mailboxes import MailboxRepository, MailPollIndex
     from chalicelib.db.repositories.notifications import NotificationRepository
     from chalicelib.db.repositories.presence import ExtensionStatusRepository
     from chalicelib.db.repositories.properties import PropertyRepository
     from chalicelib.db.repositories.rollups import RollupRepository
     from chalicelib.db.repositories.search import SearchIndex
+    from chalicelib.db.repositories.signatures import SignatureRepository
     from chalicelib.db.repositories.sms_templates import SmsTemplateRepository
     from chalicelib.db.repositories.sources import SourceTagRepository
     from chalicelib.db.repositories.tasks import DueRepository, TaskRepository
@@ -56,6 +59,17 @@ class DynamoStorage:
         from chalicelib.db.repositories.invitations import InvitationRepository
 
         return InvitationRepository()
+
+    @functools.cached_property
+    def mail_polls(self) -> MailPollIndex:
+        from chalicelib.db.repositories.mailboxes import MailPollIndex
+
+        return MailPollIndex()
+
+    def emails(self, tenant_id: str) -> EmailRepository:
+        from chalicelib.db.repositories.emails import EmailRepository
+
+        return EmailRepository(tenant_id)
 
     def broadcasts(self, tenant_id: str) -> BroadcastRepository:
         from chalicelib.db.repositories.broadcasts import BroadcastRepository
@@ -131,6 +145,16 @@ class DynamoStorage:
         from chalicelib.db.repositories.mailboxes import MailboxRepository
 
         return MailboxRepository(tenant_id)
+
+    def signatures(self, tenant_id: str) -> SignatureRepository:
+        from chalicelib.db.repositories.signatures import SignatureRepository
+
+        return SignatureRepository(tenant_id)
+
+    def email_broadcasts(self, tenant_id: str) -> EmailBroadcastRepository:
+        from chalicelib.db.repositories.email_broadcasts import EmailBroadcastRepository
+
+        return EmailBroadcastRepository(tenant_id)
 
     def sms_templates(self, tenant_id: str) -> SmsTemplateRepository:
         from chalicelib.db.repositories.sms_templates import SmsTemplateRepository

@@ -68,3 +68,8 @@ class RateLimitedError(DomainError):
 
 class UnavailableError(DomainError):
     """An outside service we depend on failed; nothing was written, the call can be retried."""
+
+
+class BadGatewayError(UnavailableError):
+    """An outside server refused or could not be reached (a mailbox's SMTP: login refused, host
+    unreachable): nothing was written; the message says which server and why."""

@@ -95,6 +95,7 @@ class Preset:
     imap: tuple[str, int, Security]
     smtp: tuple[str, int, Security]
     note: str | None = None
+    keeps_sent: bool = False  # the provider files what its SMTP sends in Sent itself (no IMAP APPEND)
 
 
 # Known providers (their published IMAP/SMTP settings). Most require an app password when the
@@ -106,6 +107,7 @@ PRESETS: tuple[Preset, ...] = (
         ("imap.gmail.com", 993, Security.SSL),
         ("smtp.gmail.com", 465, Security.SSL),
         "IMAP must be enabled; use an app password",
+        keeps_sent=True,
     ),
     Preset(
         "outlook",
@@ -113,6 +115,7 @@ PRESETS: tuple[Preset, ...] = (
         ("outlook.office365.com", 993, Security.SSL),
         ("smtp.office365.com", 587, Security.STARTTLS),
         "basic authentication must be allowed for the mailbox",
+        keeps_sent=True,
     ),
     Preset(
         "yahoo",
@@ -158,3 +161,9 @@ def check_password(password: str, field: str) -> str:
     if not password or len(password) > MAX_PASSWORD:
         raise ValidationError(f"password has 1 to {MAX_PASSWORD} characters", field=f"{field}.password")
     return password
+
+
+def keeps_sent(integration: Integration) -> bool:
+    """Whether the provider files sent mail in Sent itself (Gmail, Microsoft 365): matched on the
+    SMTP host of the presets; any other server gets an IMAP APPEND from the CRM."""
+    return any(p.keeps_sent and p.smtp[0] == integration.smtp.host for p in PRESETS)

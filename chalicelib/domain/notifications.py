@@ -197,3 +197,8 @@ def import_finished_title(filename: str, *, failed: bool) -> Title:
     if failed:
         return Title(f"Import of {filename} failed", f"Échec de l'import de {filename}")
     return Title(f"Import of {filename} finished", f"Import de {filename} terminé")
+
+
+def email_received_title(sender: str, subject: str) -> Title:
+    about = f": {subject}" if subject else ""
+    return Title(f"New email from {sender}{about}", f"Nouvel e-mail de {sender}{about}")

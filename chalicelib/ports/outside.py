@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from chalicelib.ports.results import MailboxProbeError as MailboxProbeError
+from chalicelib.ports.results import MailSendError as MailSendError  # noqa: TC001
 from chalicelib.ports.results import SmsOutcomeUnknownError as SmsOutcomeUnknownError
 from chalicelib.ports.results import SmsRateLimitedError as SmsRateLimitedError
 from chalicelib.ports.results import SmsReceipt as SmsReceipt  # noqa: TC001
@@ -74,6 +75,66 @@ class MailboxProbe(Protocol):
 
     def check_smtp(self, server: Server, password: str) -> None:
         """Connect (and STARTTLS) and authenticate; raise MailboxProbeError on failure."""
+
+
+class MailTransport(Protocol):
+    """Sends through a mailbox's SMTP server and files a copy in its Sent folder (CL-8, EM-4),
+    with socket timeouts."""
+
+    def send(self, server: Server, password: str, sender: str, recipients: list[str], message: bytes) -> None:
+        """One message to its envelope recipients; MailSendError when the server refuses it all
+        (auth, unreachable, sender refused) or refuses some recipients (`recipients`)."""
+
+    def send_many(
+        self, server: Server, password: str, sender: str, messages: list[tuple[list[str], bytes]]
+    ) -> list[MailSendError | None]:
+        """Several messages over one connection (a broadcast's batch), one outcome each; a
+        failure of the connection itself (auth, unreachable) raises MailSendError."""
+
+    def append_sent(self, server: Server, password: str, message: bytes) -> None:
+        """IMAP APPEND to the Sent folder (\\Sent, else "Sent"), flagged \\Seen; MailSendError on failure."""
+
+
+class MailboxSession(Protocol):
+    """One IMAP connection to a mailbox, logged in (socket timeouts on every call)."""
+
+    def folders(self) -> dict[str, str]:
+        """The folders to read by role: `inbox` always, `sent` when the server has one
+        (SPECIAL-USE \\Sent, else a usual name)."""
+
+    def select(self, folder: str) -> int:
+        """Open a folder read-only; its UIDVALIDITY."""
+
+    def uids_after(self, last_uid: int) -> list[int]:
+        """The UIDs above `last_uid` in the selected folder, ascending."""
+
+    def fetch(self, uids: list[int]) -> list[tuple[int, bytes]]:
+        """The raw messages of these UIDs (missing ones left out), ascending."""
+
+    def close(self) -> None: ...
+
+
+class MailboxReader(Protocol):
+    """Reads mailboxes over IMAP (EM-2). Failures raise MailboxProbeError (kind + detail)."""
+
+    def open(self, server: Server, password: str) -> MailboxSession: ...
+
+
+class BounceSink(Protocol):
+    """Where the poller reports hard bounces (DSN 5.x.x) it reads: the email broadcasts."""
+
+    def bounced(
+        self, tenant_id: str, original_message_id: str | None, address: str, status: str, diagnostic: str
+    ) -> None: ...
+
+
+class NoBounceSink:
+    """Bounces noted nowhere (until the email broadcasts take them)."""
+
+    def bounced(
+        self, tenant_id: str, original_message_id: str | None, address: str, status: str, diagnostic: str
+    ) -> None:
+        return None
 
 
 class FileStore(Protocol):

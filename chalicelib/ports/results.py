@@ -74,3 +74,22 @@ class MailboxProbeError(Exception):
         super().__init__(f"{kind}: {detail}")
         self.kind = kind
         self.detail = detail
+
+
+class MailSendError(Exception):
+    """An SMTP server refused or could not be reached while sending (CL-8, EM-4).
+
+    `kind`: `auth` (login refused), `unreachable` (DNS, refused, timeout), `tls`, `refused` (the
+    server refused the sender or a recipient), `protocol`; `permanent`: retrying will not help
+    (a 5xx answer), else a later attempt may succeed (4xx, a dropped connection). `recipients`:
+    the addresses refused one by one ({address: the server's answer}) when the others were taken.
+    """
+
+    def __init__(
+        self, kind: str, detail: str, *, permanent: bool = True, recipients: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(f"{kind}: {detail}")
+        self.kind = kind
+        self.detail = detail
+        self.permanent = permanent
+        self.recipients = recipients or {}

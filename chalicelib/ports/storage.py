@@ -29,9 +29,12 @@ if TYPE_CHECKING:
     from chalicelib.domain.crm import Crm
     from chalicelib.domain.dashboard import Placement
     from chalicelib.domain.deals import Deal, DealStatus
+    from chalicelib.domain.email.broadcasts import EmailBroadcast, EmailRecipient
+    from chalicelib.domain.email.outgoing import Signature
+    from chalicelib.domain.emails import Email, EmailException, EmailSettings, FolderCursor, MessageGuard
     from chalicelib.domain.imports import Counts, Export, ExportStatus, Import, ImportStatus
     from chalicelib.domain.invitations import Invitation
-    from chalicelib.domain.mailboxes import Integration
+    from chalicelib.domain.mailboxes import Integration, SyncStatus
     from chalicelib.domain.notifications import Inbox, Notification
     from chalicelib.domain.paging import Page
     from chalicelib.domain.properties import PropertyDef
@@ -538,6 +541,129 @@ class Mailboxes(Protocol):
     def delete(self, integration: Integration) -> None:
         """AP90: the item and one less in the count."""
 
+    def claim(self, integration_id: str, now: datetime, until: datetime) -> Integration | None:
+        """Hold the mailbox for a poll until `until` unless another poll holds it (a conditional
+        update); the integration (status syncing), or None when held or gone."""
+
+    def finish(
+        self,
+        integration_id: str,
+        *,
+        held_until: datetime,
+        status: SyncStatus,
+        error: str | None,
+        at: datetime,
+        added: int,
+        next_poll: datetime,
+    ) -> None:
+        """The poll's outcome, the lease given back (if still this run's), the next poll (AP94)."""
+
+    def schedule(self, integration_id: str, at: datetime) -> None:
+        """AP94: the mailbox is due at `at`."""
+
+
+class MailPolls(Protocol):
+    """Mailboxes of every CRM by their next poll (AP94)."""
+
+    def due(self, now: datetime, *, limit: int) -> list[tuple[str, str]]:
+        """(tenant id, integration id) of the mailboxes due at `now`, longest waiting first."""
+
+
+class Emails(Protocol):
+    """Archived emails of one CRM (EM-2), mailbox cursors, exceptions (EM-6), settings."""
+
+    def get(self, email_id: str) -> Email | None:
+        """AP91."""
+
+    def guard(self, message_key: str) -> MessageGuard | None:
+        """AP92: what is stored under a Message-ID (its sha256), if anything."""
+
+    def store(self, email: Email, message_key: str, feeds: Sequence[Write]) -> bool:
+        """The record, its Message-ID guard and its feed lines at once; False (nothing written)
+        when the Message-ID is stored already."""
+
+    def cursors(self, integration_id: str) -> dict[str, FolderCursor]:
+        """AP93: the folder cursors of a mailbox, by folder role."""
+
+    def save_cursor(self, integration_id: str, folder: str, cursor: FolderCursor) -> None: ...
+
+    def exceptions(self) -> list[EmailException]:
+        """AP95."""
+
+    def add_exception(self, exception: EmailException) -> None: ...
+
+    def delete_exception(self, exception_id: str) -> bool:
+        """False when there was none."""
+
+    def settings(self) -> EmailSettings:
+        """AP96 (defaults when never saved)."""
+
+    def save_settings(self, before: EmailSettings, after: EmailSettings) -> EmailSettings:
+        """If nobody saved them since `before` (else a ConflictError)."""
+
+
+class Signatures(Protocol):
+    """Email signatures of one CRM (EM-5): a handful, listed in one Query (AP100)."""
+
+    def list_all(self) -> list[Signature]: ...
+
+    def get(self, signature_id: str) -> Signature | None: ...
+
+    def create(self, signature: Signature) -> None: ...
+
+    def save(self, before: Signature, after: Signature) -> Signature: ...
+
+    def delete(self, signature: Signature) -> None: ...
+
+
+class EmailBroadcasts(Protocol):
+    """Email broadcasts of one CRM, their recipients (AP102, AP103), the Message-IDs they sent
+    (AP104) and the addresses that bounced (AP105)."""
+
+    def create(self, broadcast: EmailBroadcast, recipients: Sequence[EmailRecipient]) -> None: ...
+
+    def get(self, broadcast_id: str, *, consistent: bool = False) -> EmailBroadcast | None: ...
+
+    def recipients(
+        self, broadcast_id: str, *, start: int = 0, end: int | None = None, limit: int = 1000, cursor: str | None = None
+    ) -> Page[EmailRecipient]: ...
+
+    def history(self, *, created_by: str | None, limit: int, cursor: str | None) -> Page[EmailBroadcast]: ...
+
+    def claim(self, broadcast_id: str, index: int) -> bool | None:
+        """pending -> sending while the broadcast runs; False if taken or done, None if stopped."""
+
+    def release(self, broadcast_id: str, index: int, reason: str) -> None: ...
+
+    def finish(
+        self,
+        broadcast_id: str,
+        index: int,
+        status: RecipientStatus,
+        *,
+        expected: RecipientStatus = ...,
+        reason: str | None = None,
+        message_id: str | None = None,
+        email: str | None = None,
+        also: Sequence[Write] = (),
+    ) -> bool:
+        """The outcome, the counter and the Message-ID's lookup item (when sent), at once."""
+
+    def sent_message(self, message_id: str) -> tuple[str, int, str] | None:
+        """AP104: (broadcast id, recipient index, address) of a Message-ID a broadcast sent."""
+
+    def bounced(self, broadcast_id: str, index: int, reason: str) -> bool:
+        """sent -> failed with the reason; one count moves from sent to failed."""
+
+    def mark_bouncing(self, email: str, status: str, diagnostic: str, now: datetime) -> None: ...
+
+    def bouncing(self, emails: Sequence[str]) -> dict[str, str]:
+        """AP105: {address: reason} of the addresses that bounced."""
+
+    def set_status(
+        self, broadcast_id: str, status: BroadcastStatus, now: datetime, error: str | None = None
+    ) -> EmailBroadcast | None: ...
+
 
 class SmsTemplates(Protocol):
     """SMS templates of one CRM."""
@@ -774,6 +900,14 @@ class Storage(Protocol):
     def invitations(self) -> Invitations: ...
 
     def mailboxes(self, tenant_id: str) -> Mailboxes: ...
+
+    def signatures(self, tenant_id: str) -> Signatures: ...
+
+    def email_broadcasts(self, tenant_id: str) -> EmailBroadcasts: ...
+    def emails(self, tenant_id: str) -> Emails: ...
+
+    @property
+    def mail_polls(self) -> MailPolls: ...
 
     def notifications(self, tenant_id: str) -> Notifications: ...
 

@@ -29,6 +29,9 @@ class MailboxItem(Item, discriminator="email_integration"):
     last_error = UnicodeAttribute(null=True)
     messages = NumberAttribute(default=0)
     version = VersionAttribute()
+    # A poll holds the mailbox until then (a conditional update takes it); gsi1 (AP94) says
+    # when it is next due, across CRMs.
+    lease_until = UTCDateTimeAttribute(null=True)
 
 
 class MailboxCountItem(Item, discriminator="email_integration_count"):

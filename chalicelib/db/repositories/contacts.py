@@ -266,6 +266,7 @@ class ContactRepository:
             self.create(contact, entries)
         except DuplicateError:
             owners = [self.owner_of_phone(p.phone) for p in contact.phones]
+            owners += [self.owner_of_email(e.email) for e in contact.emails]
             owner = next((o for o in owners if o), None)
             return (self.get(owner) if owner else None), False
         return contact, True

@@ -1,0 +1,340 @@
+"""Email broadcasts (EM-4, CL-5), driven by the EmailBroadcast state machine, and the bounce sink.
+
+`create` fixes the recipients (1..100 contacts; a contact without an address, or whose address
+bounced before, is reported failed, never silently dropped) and starts the workflow; its Map runs
+`send_batch` on ranges of recipients with bounded concurrency. A batch claims its recipients
+(pending -> sending, only while the broadcast runs: cancel stops it), sends one message to each
+over one SMTP connection — each with the signature and its own Message-ID, never a BCC list —
+and records each outcome with the broadcast's counter in one transaction: the report is exact.
+A server that cannot be reached or refuses for now makes the batch wait and try again.
+
+`bounced` is the BounceSink the mailbox polling calls for a DSN 5.x.x: the address is marked
+bouncing (AP105), and when the DSN names a Message-ID a broadcast sent (AP104), that recipient
+turns failed with the remote server's reason (one count moves from sent to failed).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from chalicelib.domain.broadcasts import (
+    MAX_ATTEMPTS,
+    UNKNOWN_OUTCOME,
+    BroadcastStatus,
+    RecipientStatus,
+    backoff_seconds,
+    batches,
+)
+from chalicelib.domain.contact_rights import can_see
+from chalicelib.domain.email.broadcasts import (
+    EMAIL_BATCH_SIZE,
+    MAX_EMAIL_RECIPIENTS,
+    NO_ADDRESS,
+    EmailBroadcast,
+    EmailRecipient,
+    bounce_reason,
+)
+from chalicelib.domain.email.outgoing import Body, check_subject, compose, new_message_id, signed
+from chalicelib.domain.emails import ContactRef, Direction
+from chalicelib.domain.errors import ConflictError, NotFoundError, UnavailableError, ValidationError
+from chalicelib.domain.ids import new_id
+from chalicelib.domain.rights import Access
+from chalicelib.observability import logger
+from chalicelib.ports.results import MailSendError, failure_reason
+
+if TYPE_CHECKING:
+    from chalicelib.domain.actor import Actor
+    from chalicelib.domain.mailboxes import Integration
+    from chalicelib.domain.paging import Page
+    from chalicelib.ports.outside import Clock, MailTransport, Workflows
+    from chalicelib.ports.storage import Storage
+    from chalicelib.services.email_sending import EmailSendService, MailArchive
+
+EMAIL_BROADCAST_MACHINE = "EmailBroadcast"
+
+
+@dataclass(frozen=True, slots=True)
+class EmailBroadcastTiming:
+    retry_seconds: int
+    max_attempts: int = MAX_ATTEMPTS
+
+
+class EmailBroadcastService:
+    def __init__(
+        self,
+        storage: Storage,
+        clock: Clock,
+        sending: EmailSendService,
+        transport: MailTransport,
+        workflows: Workflows,
+        archive: MailArchive | None,
+        timing: EmailBroadcastTiming,
+    ) -> None:
+        self._storage = storage
+        self._clock = clock
+        self._sending = sending
+        self._transport = transport
+        self._workflows = workflows
+        self._archive = archive
+        self._timing = timing
+
+    # --- the API ---------------------------------------------------------------------------------
+
+    def create(
+        self,
+        actor: Actor,
+        integration_id: str,
+        contact_ids: list[str],
+        subject: str,
+        text: str | None,
+        html: str | None,
+        signature_id: str | None,
+    ) -> EmailBroadcast:
+        actor.require(Access.ANY_USER)
+        ids = list(dict.fromkeys(contact_ids))
+        if not ids:
+            raise ValidationError("choose at least one contact", field="contact_ids")
+        if len(ids) > MAX_EMAIL_RECIPIENTS:
+            raise ValidationError(
+                f"an email broadcast has at most {MAX_EMAIL_RECIPIENTS} contacts", field="contact_ids"
+            )
+        subject = check_subject(subject)
+        body = Body.of(text, html)
+        integration, _ = self._sending.usable_integration(actor, integration_id)
+        signature = self._sending.chosen_signature(actor, signature_id)
+        recipients = self._recipients(actor, ids)
+        final_text, final_html = signed(body, signature)
+        broadcast = EmailBroadcast(
+            id=new_id(),
+            status=BroadcastStatus.RUNNING,
+            total=len(recipients),
+            created_by=actor.user_id,
+            created_at=self._clock(),
+            integration_id=integration.id,
+            subject=subject,
+            text=final_text,
+            html=final_html,
+            signature_id=signature.id if signature else None,
+            failed=sum(1 for r in recipients if r.status is RecipientStatus.FAILED),
+        )
+        repo = self._storage.email_broadcasts(actor.tenant_id)
+        repo.create(broadcast, recipients)
+        payload = {
+            "tenant_id": actor.tenant_id,
+            "broadcast_id": broadcast.id,
+            "batches": batches(len(recipients), EMAIL_BATCH_SIZE),
+            "retry_seconds": self._timing.retry_seconds,
+            "max_attempts": self._timing.max_attempts,
+        }
+        try:
+            self._workflows.start(EMAIL_BROADCAST_MACHINE, f"{actor.tenant_id}-{broadcast.id}", payload)
+        except UnavailableError:
+            repo.set_status(broadcast.id, BroadcastStatus.FAILED, self._clock(), "the workflow could not start")
+            raise
+        return broadcast
+
+    def _recipients(self, actor: Actor, ids: list[str]) -> list[EmailRecipient]:
+        """One recipient per contact, at its first address; none, or one that bounced: failed."""
+        found = {c.id: c for c in self._storage.contacts(actor.tenant_id).get_many(ids)}
+        addresses: list[str] = []
+        for i, contact_id in enumerate(ids):
+            contact = found.get(contact_id)
+            if contact is None or not can_see(actor, contact):
+                raise ValidationError("no such client or lead in this CRM", field=f"contact_ids[{i}]")
+            addresses.append(contact.emails[0].email if contact.emails else "")
+        bouncing = self._storage.email_broadcasts(actor.tenant_id).bouncing([a for a in addresses if a])
+        recipients: list[EmailRecipient] = []
+        for index, (contact_id, address) in enumerate(zip(ids, addresses, strict=True)):
+            if not address:
+                recipients.append(EmailRecipient(index, "", contact_id, RecipientStatus.FAILED, NO_ADDRESS))
+            elif address.lower() in bouncing:
+                reason = f"the address bounced before ({bouncing[address.lower()]})"[:300]
+                recipients.append(EmailRecipient(index, address, contact_id, RecipientStatus.FAILED, reason))
+            else:
+                recipients.append(EmailRecipient(index, address, contact_id))
+        return recipients
+
+    def get(
+        self, actor: Actor, broadcast_id: str, *, limit: int = 1000, cursor: str | None = None
+    ) -> tuple[EmailBroadcast, Page[EmailRecipient]]:
+        repo = self._storage.email_broadcasts(actor.tenant_id)
+        broadcast = self._visible(actor, repo.get(broadcast_id, consistent=True))
+        return broadcast, repo.recipients(broadcast_id, limit=limit, cursor=cursor)
+
+    def history(self, actor: Actor, *, limit: int, cursor: str | None) -> Page[EmailBroadcast]:
+        """Newest first: an administrator's are the CRM's, anyone else's those they started."""
+        actor.require(Access.ANY_USER)
+        created_by = None if actor.is_admin else actor.user_id
+        return self._storage.email_broadcasts(actor.tenant_id).history(created_by=created_by, limit=limit,
+                                                                       cursor=cursor)  # fmt: skip
+
+    def cancel(self, actor: Actor, broadcast_id: str) -> EmailBroadcast:
+        """Stop sending: a recipient is claimed only while the broadcast runs."""
+        repo = self._storage.email_broadcasts(actor.tenant_id)
+        self._visible(actor, repo.get(broadcast_id, consistent=True))
+        canceled = repo.set_status(broadcast_id, BroadcastStatus.CANCELED, self._clock())
+        if canceled is None:
+            raise ConflictError("the broadcast is not running any more", field="status")
+        return canceled
+
+    def _visible(self, actor: Actor, broadcast: EmailBroadcast | None) -> EmailBroadcast:
+        actor.require(Access.ANY_USER)
+        if broadcast is None or (broadcast.created_by != actor.user_id and not actor.is_admin):
+            raise NotFoundError("no such email broadcast in this CRM")
+        return broadcast
+
+    # --- the workflow's tasks --------------------------------------------------------------------
+
+    def send_batch(self, job: dict[str, Any]) -> dict[str, Any]:
+        """Send one range of recipients over one SMTP connection; `status`: done, or retry."""
+        tenant_id, broadcast_id = job["tenant_id"], job["broadcast_id"]
+        start, end = int(job["batch"]["start"]), int(job["batch"]["end"])
+        attempt = int(job.get("attempt", 0)) + 1
+        max_attempts = int(job.get("max_attempts", self._timing.max_attempts))
+        repo = self._storage.email_broadcasts(tenant_id)
+        broadcast = repo.get(broadcast_id, consistent=True)
+        if broadcast is None or broadcast.status is not BroadcastStatus.RUNNING:
+            return {**job, "attempt": attempt, "status": "done"}
+        pending = self._pending(tenant_id, broadcast_id, start, end)
+        if not pending:
+            return {**job, "attempt": attempt, "status": "done"}
+        integration = self._storage.mailboxes(tenant_id).get(broadcast.integration_id)
+        if integration is None:
+            for r in pending:
+                repo.finish(broadcast_id, r.index, RecipientStatus.FAILED, expected=RecipientStatus.PENDING,
+                            reason="the email integration was deleted")  # fmt: skip
+            return {**job, "attempt": attempt, "status": "done"}
+        claimed: list[EmailRecipient] = []
+        for recipient in pending:
+            taken = repo.claim(broadcast_id, recipient.index)
+            if taken is None:
+                break  # canceled meanwhile: send nothing more
+            if taken:
+                claimed.append(recipient)
+        left = self._send(tenant_id, broadcast, integration, claimed)
+        if left and attempt >= max_attempts:
+            for recipient, reason in left:
+                repo.finish(broadcast_id, recipient.index, RecipientStatus.FAILED, expected=RecipientStatus.PENDING,
+                            reason=f"not sent after {attempt} attempts: {reason}")  # fmt: skip
+            return {**job, "attempt": attempt, "status": "done"}
+        if left:
+            wait = backoff_seconds(attempt, int(job.get("retry_seconds", 0)), None, time.time())
+            return {**job, "attempt": attempt, "status": "retry", "wait_seconds": wait}
+        return {**job, "attempt": attempt, "status": "done"}
+
+    def _pending(self, tenant_id: str, broadcast_id: str, start: int, end: int) -> list[EmailRecipient]:
+        """The range's recipients still to send; those an attempt that died had claimed: failed."""
+        repo = self._storage.email_broadcasts(tenant_id)
+        pending: list[EmailRecipient] = []
+        for recipient in repo.recipients(broadcast_id, start=start, end=end).items:
+            if recipient.status is RecipientStatus.SENDING:  # claimed by an attempt that died
+                repo.finish(broadcast_id, recipient.index, RecipientStatus.FAILED, reason=UNKNOWN_OUTCOME)
+            elif recipient.status is RecipientStatus.PENDING:
+                pending.append(recipient)
+        return pending
+
+    def _send(
+        self, tenant_id: str, broadcast: EmailBroadcast, integration: Integration, claimed: list[EmailRecipient]
+    ) -> list[tuple[EmailRecipient, str]]:
+        """Send the claimed recipients' messages; the ones to try again later, with why."""
+        if not claimed:
+            return []
+        repo = self._storage.email_broadcasts(tenant_id)
+        from chalicelib.domain.mailboxes import secret_name
+
+        secret = self._sending_secret(tenant_id, secret_name(integration.id))
+        sender_name = self._sender_name(tenant_id, broadcast.created_by)
+        messages: list[tuple[list[str], bytes]] = []
+        ids: list[str] = []
+        for recipient in claimed:
+            message_id = new_message_id(integration.email)
+            ids.append(message_id)
+            raw = compose(sender=integration.email, sender_name=sender_name, to=[recipient.email], cc=[],
+                          subject=broadcast.subject, text=broadcast.text, html=broadcast.html,
+                          message_id=message_id, date=self._clock())  # fmt: skip
+            messages.append(([recipient.email], raw))
+        try:
+            outcomes: list[MailSendError | None] = self._transport.send_many(
+                integration.smtp, secret, integration.email, messages
+            )
+        except MailSendError as failure:  # no connection (auth, unreachable): all wait
+            reason = f"SMTP {integration.smtp.host}: {failure}"
+            if failure.permanent and failure.kind == "auth":
+                for recipient in claimed:
+                    repo.finish(broadcast.id, recipient.index, RecipientStatus.FAILED, reason=reason)
+                return []
+            for recipient in claimed:
+                repo.release(broadcast.id, recipient.index, reason)
+            return [(r, reason) for r in claimed]
+        left: list[tuple[EmailRecipient, str]] = []
+        for recipient, message_id, (_, raw), outcome in zip(claimed, ids, messages, outcomes, strict=True):
+            if outcome is None:
+                repo.finish(broadcast.id, recipient.index, RecipientStatus.SENT, message_id=message_id,
+                            email=recipient.email)  # fmt: skip
+                self._record(tenant_id, integration, raw, recipient, broadcast.created_by)
+            elif outcome.permanent:
+                repo.finish(broadcast.id, recipient.index, RecipientStatus.FAILED, reason=outcome.detail)
+            else:
+                repo.release(broadcast.id, recipient.index, outcome.detail)
+                left.append((recipient, outcome.detail))
+        return left
+
+    def _sending_secret(self, tenant_id: str, name: str) -> str:
+        secret = self._sending.secret(tenant_id, name)
+        if not secret:
+            raise RuntimeError("the email integration has no SMTP password")
+        return secret
+
+    def _sender_name(self, tenant_id: str, user_id: str) -> str | None:
+        user = self._storage.users(tenant_id).get(user_id)
+        return user.name if user else None
+
+    def _record(
+        self, tenant_id: str, integration: Integration, raw: bytes, recipient: EmailRecipient, user_id: str
+    ) -> None:
+        if self._archive is None:
+            return
+        contact = self._storage.contacts(tenant_id).get(recipient.contact_id)
+        ref = ContactRef(contact.kind.value, contact.id) if contact else None
+        try:
+            self._archive.store(tenant_id, integration, raw, direction=Direction.OUT, contact=ref, user_id=user_id)
+        except Exception:  # noqa: BLE001  (the message is out and counted: its feed line is not worth a resend)
+            logger.exception("a broadcast message was not archived", extra={"contact_id": recipient.contact_id})
+
+    def finish(self, job: dict[str, Any]) -> dict[str, Any]:
+        """Every batch is done: the broadcast is completed (unless canceled), with its report."""
+        repo = self._storage.email_broadcasts(job["tenant_id"])
+        done = repo.set_status(job["broadcast_id"], BroadcastStatus.COMPLETED, self._clock())
+        broadcast = done or repo.get(job["broadcast_id"], consistent=True)
+        if broadcast is None:
+            raise RuntimeError(f"email broadcast {job['broadcast_id']} vanished while finishing")
+        return {"status": broadcast.status.value, "total": broadcast.total, "sent": broadcast.sent,
+                "failed": broadcast.failed}  # fmt: skip
+
+    def fail(self, job: dict[str, Any]) -> dict[str, Any]:
+        reason = failure_reason(job.get("error"))
+        self._storage.email_broadcasts(job["tenant_id"]).set_status(job["broadcast_id"], BroadcastStatus.FAILED,
+                                                                    self._clock(), reason[:500])  # fmt: skip
+        return {"status": "failed", "error": reason[:500]}
+
+    # --- the BounceSink (contract 2) -----------------------------------------------------------
+
+    def bounced(
+        self, tenant_id: str, original_message_id: str | None, address: str, status: str, diagnostic: str
+    ) -> None:
+        """A hard bounce: the address is marked; the broadcast recipient it was sent to fails."""
+        if not status.startswith("5"):
+            return
+        repo = self._storage.email_broadcasts(tenant_id)
+        repo.mark_bouncing(address, status, diagnostic, self._clock())
+        if not original_message_id:
+            return
+        sent = repo.sent_message(original_message_id)
+        if sent is None:
+            return
+        broadcast_id, index, sent_to = sent
+        if address and sent_to.lower() != address.lower():
+            return  # the DSN is about another recipient of that message
+        repo.bounced(broadcast_id, index, bounce_reason(status, diagnostic))
