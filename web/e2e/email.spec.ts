@@ -1,3 +1,4 @@
+import AxeBuilder from "@axe-core/playwright";
 import { expect as baseExpect, test, type Page } from "@playwright/test";
 
 import { expectAccessible, signIn, snap } from "./helpers";
@@ -7,6 +8,13 @@ const expect = baseExpect.configure({ timeout: 30_000 });
 test.beforeEach(() => test.setTimeout(120_000));
 
 const unique = () => `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
+
+/** axe-core outside the sandboxed frames of outside HTML (no script runs there, axe included). */
+async function expectAccessibleAroundFrames(page: Page, what: string) {
+  const results = await new AxeBuilder({ page }).exclude(".email-frame").analyze();
+  const bad = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  expect(bad.map((v) => `${v.impact} ${v.id}: ${v.help}`), `accessibility of ${what}`).toEqual([]);
+}
 
 async function open(page: Page, path: string) {
   await signIn(page);
@@ -53,4 +61,43 @@ test("adding a mailbox on a server that refuses shows the connection test's erro
   // Nothing was added.
   await form.getByRole("button", { name: "Cancel" }).click();
   await expect(page.getByRole("heading", { name: /Refused/ })).toHaveCount(0);
+});
+
+test("signatures are created with the error on the field, previewed safely, edited and deleted", async ({ page }, info) => {
+  const name = `Sales ${unique()}`;
+  await open(page, "/settings/email");
+  await page.getByRole("navigation", { name: "Email settings" }).getByRole("link", { name: "Signatures" }).click();
+  await expect(page.getByRole("heading", { name: "Email signatures", level: 1 })).toBeVisible();
+
+  // Nothing typed: the API's error shows on the name.
+  await page.getByRole("button", { name: "New signature" }).click();
+  const form = page.getByRole("form", { name: "New signature" });
+  await form.getByLabel("Signature (HTML)").fill('<p><b>Dana Demo</b><br>Sales</p><img src="https://tracker.example/p.gif" alt="">');
+  await expect(form.frameLocator("iframe[title='Preview']").getByText("Dana Demo")).toBeVisible();
+  await form.getByRole("button", { name: "Save" }).click();
+  await expect(form.getByLabel("Name", { exact: true })).toHaveAttribute("aria-invalid", "true");
+  await expect(form.getByLabel("Name", { exact: true })).toBeFocused();
+  await snap(page, info, "email-signature-error");
+
+  await form.getByLabel("Name", { exact: true }).fill(name);
+  await form.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("status").filter({ hasText: `Signature “${name}” created.` })).toBeVisible();
+  const item = page.getByRole("listitem").filter({ has: page.getByRole("heading", { name }) });
+  await expect(item.frameLocator(`iframe[title='Preview of ${name}']`).getByText("Dana Demo")).toBeVisible();
+  await expectAccessibleAroundFrames(page, "the signatures");
+  await snap(page, info, "email-signatures");
+
+  // Edited.
+  await item.getByRole("button", { name: `Edit ${name}` }).click();
+  const edit = page.getByRole("form", { name: "Edit the signature" });
+  await edit.getByLabel("Signature (HTML)").fill("<p><i>Dana</i>, head of sales</p>");
+  await edit.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("status").filter({ hasText: `Signature “${name}” saved.` })).toBeVisible();
+  await expect(item.frameLocator(`iframe[title='Preview of ${name}']`).getByText("head of sales")).toBeVisible();
+
+  // Deleted.
+  page.once("dialog", (dialog) => void dialog.accept());
+  await item.getByRole("button", { name: `Delete ${name}` }).click();
+  await expect(page.getByRole("status").filter({ hasText: `Signature “${name}” deleted.` })).toBeVisible();
+  await expect(page.getByRole("heading", { name })).toHaveCount(0);
 });

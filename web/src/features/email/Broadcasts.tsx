@@ -8,14 +8,17 @@ import { useId, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useLocation, useNavigate, useParams } from "react-router";
 
+import { unwrap } from "../../api/client";
 import { isApiError } from "../../api/errors";
 import { useApi } from "../../app/session";
 import { Field, Form, FormError, SelectField, TextAreaField, useFormErrors } from "../../components/forms";
 import { QueryState } from "../../components/QueryState";
-import { call, emailKeys, isRunning, useEmailBroadcast, useSignatures, useUsableIntegrations, type EmailBroadcast } from "./api";
+import { emailKeys, isRunning, useEmailBroadcast, useSignatures, useUsableIntegrations, type EmailBroadcast } from "./api";
 import "./email.css";
 
 export const MAX_RECIPIENTS = 100;
+
+export const recipientState = (r: EmailBroadcast["recipients"][number]) => (r.status === "pending" && r.in_progress ? "sending" : r.status);
 
 interface PickedContact {
   id: string;
@@ -46,15 +49,17 @@ export function NewEmailBroadcast() {
   const integration = usable.some((i) => i.id === chosen) ? chosen : (usable[0]?.id ?? "");
   const send = useMutation({
     mutationFn: () =>
-      call<{ id: string; status: string }>(api, "POST", "/v1/email-broadcasts", {
-        body: {
-          integration_id: integration,
-          contact_ids: recipients.map((r) => r.id),
-          subject,
-          text,
-          ...(signatureId ? { signature_id: signatureId } : {}),
-        },
-      }),
+      unwrap(
+        api.POST("/v1/email-broadcasts", {
+          body: {
+            integration_id: integration,
+            contact_ids: recipients.map((r) => r.id),
+            subject,
+            text,
+            ...(signatureId ? { signature_id: signatureId } : {}),
+          },
+        }),
+      ),
     onSuccess: (started) => void navigate(`/email/broadcasts/${started.id}`, { state: { contacts: recipients } }),
   });
   const field = isApiError(send.error) ? send.error.field : undefined;
@@ -133,6 +138,7 @@ export function EmailBroadcastReport() {
   return (
     <div className="email-broadcast">
       <h1>{t("email.broadcast.reportTitle")}</h1>
+      {broadcast.data?.subject && <p className="muted">{broadcast.data.subject}</p>}
       <QueryState query={broadcast}>{(b) => <Report broadcast={b} names={names} />}</QueryState>
     </div>
   );
@@ -144,7 +150,7 @@ function Report({ broadcast: b, names }: { broadcast: EmailBroadcast; names: Map
   const client = useQueryClient();
   const [failuresOnly, setFailuresOnly] = useState(false);
   const cancel = useMutation({
-    mutationFn: () => call(api, "POST", "/v1/email-broadcasts/{broadcast_id}/cancel", { params: { path: { broadcast_id: b.id } } }),
+    mutationFn: () => unwrap(api.POST("/v1/email-broadcasts/{broadcast_id}/cancel", { params: { path: { broadcast_id: b.id } } })),
     onSettled: () => client.invalidateQueries({ queryKey: emailKeys.broadcast(b.id) }),
   });
   const done = b.sent + b.failed;
@@ -179,6 +185,11 @@ function Report({ broadcast: b, names }: { broadcast: EmailBroadcast; names: Map
             <dd>{number.format(Math.max(b.total - done, 0))}</dd>
           </div>
         </dl>
+        {b.error && (
+          <p role="alert" className="form-error">
+            {b.error}
+          </p>
+        )}
         {cancel.isError && (
           <p role="alert" className="form-error">
             {isApiError(cancel.error) ? cancel.error.message : t("errors.unexpected")}
@@ -213,12 +224,12 @@ function Report({ broadcast: b, names }: { broadcast: EmailBroadcast; names: Map
           </thead>
           <tbody>
             {shown.map((r, i) => (
-              <tr key={`${r.contact_id}-${i}`}>
+              <tr key={`${r.contact_id}-${i}`} data-state={recipientState(r)}>
                 <td>{names.get(r.contact_id) ?? r.contact_id}</td>
                 <td>{r.email || "—"}</td>
                 <td>
-                  <span className={`email-badge email-badge--${r.status}`}>
-                    {t(`email.broadcast.recipientStatuses.${r.status}`, { defaultValue: r.status })}
+                  <span className={`email-badge email-badge--${recipientState(r)}`}>
+                    {t(`email.broadcast.recipientStatuses.${recipientState(r)}`)}
                   </span>
                 </td>
                 <td>{r.reason ?? ""}</td>

@@ -7,10 +7,11 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 
+import { unwrap } from "../../api/client";
 import { isApiError } from "../../api/errors";
 import { useApi } from "../../app/session";
 import { Field, Form, FormError, SelectField, TextAreaField, useFormErrors } from "../../components/forms";
-import { call, splitAddresses, useSignatures, useUsableIntegrations, type Email } from "./api";
+import { splitAddresses, useSignatures, useUsableIntegrations } from "./api";
 import "./email.css";
 
 export interface ComposeTarget {
@@ -64,7 +65,7 @@ export function EmailCompose({
   const send = useMutation({
     mutationFn: () => {
       const ccList = splitAddresses(cc);
-      return call<Email>(api, "POST", "/v1/email/send", {
+      return unwrap(api.POST("/v1/email/send", {
         body: {
           integration_id: integration,
           to: splitAddresses(to),
@@ -76,7 +77,7 @@ export function EmailCompose({
           ...(target.dealId ? { deal_id: target.dealId } : {}),
           ...(replyTo ? { in_reply_to: replyTo } : {}),
         },
-      });
+      }));
     },
     onSuccess: async () => {
       const refresh: Promise<void>[] = [];

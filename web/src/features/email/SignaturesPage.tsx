@@ -6,11 +6,13 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 
+import { unwrap } from "../../api/client";
 import { isApiError } from "../../api/errors";
+import { useRights } from "../../app/rights";
 import { useApi } from "../../app/session";
 import { Field, Form, FormError, TextAreaField, useFormErrors } from "../../components/forms";
 import { QueryState } from "../../components/QueryState";
-import { call, emailKeys, useSignatures, type Signature } from "./api";
+import { emailKeys, useSignatures, type Signature } from "./api";
 import { EmailTabs } from "./EmailTabs";
 import { HtmlFrame } from "./HtmlFrame";
 
@@ -19,6 +21,8 @@ export function SignaturesPage() {
   const signatures = useSignatures();
   const [editing, setEditing] = useState<Signature | "new" | null>(null);
   const [notice, setNotice] = useState("");
+  const rights = useRights();
+  const manage = rights.isAdmin;
   return (
     <>
       <EmailTabs />
@@ -35,12 +39,14 @@ export function SignaturesPage() {
             setNotice(text);
           }}
         />
-      ) : (
+      ) : manage ? (
         <div className="actions">
           <button type="button" className="button button--primary" onClick={() => { setNotice(""); setEditing("new"); }}>
             {t("email.signatures.new")}
           </button>
         </div>
+      ) : (
+        rights.loaded && <p className="notice">{t("email.signatures.adminOnly")}</p>
       )}
       <QueryState query={signatures}>
         {(items) =>
@@ -49,7 +55,7 @@ export function SignaturesPage() {
           ) : (
             <ul className="email-signatures">
               {items.map((s) => (
-                <SignatureItem key={s.id} signature={s} onEdit={() => { setNotice(""); setEditing(s); }} onNotice={setNotice} />
+                <SignatureItem key={s.id} signature={s} manage={manage} onEdit={() => { setNotice(""); setEditing(s); }} onNotice={setNotice} />
               ))}
             </ul>
           )
@@ -59,13 +65,23 @@ export function SignaturesPage() {
   );
 }
 
-function SignatureItem({ signature, onEdit, onNotice }: { signature: Signature; onEdit: () => void; onNotice: (text: string) => void }) {
+function SignatureItem({
+  signature,
+  manage,
+  onEdit,
+  onNotice,
+}: {
+  signature: Signature;
+  manage: boolean;
+  onEdit: () => void;
+  onNotice: (text: string) => void;
+}) {
   const { t } = useTranslation();
   const api = useApi();
   const client = useQueryClient();
   const name = signature.name;
   const remove = useMutation({
-    mutationFn: () => call(api, "DELETE", "/v1/email/signatures/{signature_id}", { params: { path: { signature_id: signature.id } } }),
+    mutationFn: () => unwrap(api.DELETE("/v1/email/signatures/{signature_id}", { params: { path: { signature_id: signature.id } } })),
     onSuccess: async () => {
       onNotice(t("email.signatures.deleted", { name }));
       await client.invalidateQueries({ queryKey: emailKeys.signatures });
@@ -80,7 +96,7 @@ function SignatureItem({ signature, onEdit, onNotice }: { signature: Signature; 
           {isApiError(remove.error) ? remove.error.message : t("errors.unexpected")}
         </p>
       )}
-      <div className="actions">
+      {manage && <div className="actions">
         <button type="button" className="button" onClick={onEdit} aria-label={t("email.signatures.editOne", { name })}>
           {t("email.edit")}
         </button>
@@ -90,7 +106,7 @@ function SignatureItem({ signature, onEdit, onNotice }: { signature: Signature; 
           }}>
           {t("email.delete")}
         </button>
-      </div>
+      </div>}
     </li>
   );
 }
@@ -104,14 +120,16 @@ function SignatureForm({ signature, onCancel, onSaved }: { signature?: Signature
   const save = useMutation({
     mutationFn: () =>
       signature
-        ? call<Signature>(api, "PATCH", "/v1/email/signatures/{signature_id}", {
-            params: { path: { signature_id: signature.id } },
-            body: { name, html, ...(signature.version !== undefined ? { version: signature.version } : {}) },
-          })
-        : call<Signature>(api, "POST", "/v1/email/signatures", { body: { name, html } }),
+        ? unwrap(
+            api.PATCH("/v1/email/signatures/{signature_id}", {
+              params: { path: { signature_id: signature.id } },
+              body: { name, html, version: signature.version },
+            }),
+          )
+        : unwrap(api.POST("/v1/email/signatures", { body: { name, html } })),
     onSuccess: async (saved) => {
       await client.invalidateQueries({ queryKey: emailKeys.signatures });
-      onSaved(t(signature ? "email.signatures.updated" : "email.signatures.created", { name: saved.name ?? name }));
+      onSaved(t(signature ? "email.signatures.updated" : "email.signatures.created", { name: saved.name }));
     },
   });
   const errors = useFormErrors(save.error, ["name", "html"]);

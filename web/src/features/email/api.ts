@@ -5,16 +5,11 @@
  */
 import { useQuery } from "@tanstack/react-query";
 
-import { unwrap, type Api } from "../../api/client";
+import { unwrap, type Api, type Schemas } from "../../api/client";
 import { useApi, useMe } from "../../app/session";
 import type { Integration } from "./integrationForm";
 
-export interface Signature {
-  id: string;
-  name: string;
-  html: string;
-  version?: number;
-}
+export type Signature = Schemas["SignatureOut"];
 
 export interface EmailException {
   id: string;
@@ -43,15 +38,7 @@ export interface Email {
   attachments: Attachment[];
 }
 
-export interface EmailBroadcast {
-  id: string;
-  status: "running" | "completed" | "failed" | "canceled";
-  total: number;
-  sent: number;
-  failed: number;
-  recipients: { contact_id: string; email: string; status: "pending" | "sent" | "failed"; reason?: string | null }[];
-  recipients_next_cursor?: string | null;
-}
+export type EmailBroadcast = Schemas["EmailBroadcastOut"];
 
 /** `data` of a feed entry of kind "email" (ISSUE18 contract 3). */
 export interface EmailFeedData {
@@ -111,7 +98,7 @@ export function useSignatures() {
   const api = useApi();
   return useQuery({
     queryKey: emailKeys.signatures,
-    queryFn: async () => (await call<{ items: Signature[] }>(api, "GET", "/v1/email/signatures")).items,
+    queryFn: async () => (await unwrap(api.GET("/v1/email/signatures"))).items,
   });
 }
 
@@ -138,11 +125,11 @@ export function useEmailBroadcast(id: string) {
     queryKey: emailKeys.broadcast(id),
     queryFn: async () => {
       const path = "/v1/email-broadcasts/{broadcast_id}";
-      const first = await call<EmailBroadcast>(api, "GET", path, { params: { path: { broadcast_id: id } } });
+      const first = await unwrap(api.GET(path, { params: { path: { broadcast_id: id } } }));
       const recipients = [...first.recipients];
       let cursor = first.recipients_next_cursor;
       while (cursor) {
-        const page = await call<EmailBroadcast>(api, "GET", path, { params: { path: { broadcast_id: id }, query: { cursor } } });
+        const page: EmailBroadcast = await unwrap(api.GET(path, { params: { path: { broadcast_id: id }, query: { cursor } } }));
         recipients.push(...page.recipients);
         cursor = page.recipients_next_cursor;
       }

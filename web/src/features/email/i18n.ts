@@ -89,6 +89,7 @@ export const en = {
     created: "Signature “{{name}}” created.",
     updated: "Signature “{{name}}” saved.",
     deleted: "Signature “{{name}}” deleted.",
+    adminOnly: "Only an administrator adds or changes signatures.",
   },
   exceptions: {
     title: "Email exceptions",
@@ -179,7 +180,7 @@ export const en = {
     reason: "Reason",
     failuresOnly: "Only failures",
     statuses: { running: "Running", completed: "Completed", failed: "Failed", canceled: "Canceled" },
-    recipientStatuses: { pending: "Pending", sent: "Sent", failed: "Failed" },
+    recipientStatuses: { pending: "Pending", sending: "Sending", sent: "Sent", failed: "Failed" },
   },
 };
 
@@ -273,6 +274,7 @@ export const fr: typeof en = {
     created: "Signature « {{name}} » créée.",
     updated: "Signature « {{name}} » enregistrée.",
     deleted: "Signature « {{name}} » supprimée.",
+    adminOnly: "Seul un administrateur ajoute ou modifie les signatures.",
   },
   exceptions: {
     title: "Exceptions e-mail",
@@ -363,6 +365,6 @@ export const fr: typeof en = {
     reason: "Raison",
     failuresOnly: "Seulement les échecs",
     statuses: { running: "En cours", completed: "Terminé", failed: "Échoué", canceled: "Annulé" },
-    recipientStatuses: { pending: "En attente", sent: "Envoyé", failed: "Échec" },
+    recipientStatuses: { pending: "En attente", sending: "Envoi", sent: "Envoyé", failed: "Échec" },
   },
 };
