@@ -107,18 +107,18 @@ class SmtpImapTransport:
                     with contextlib.suppress(*_ERRORS):
                         smtp.rset()
                     continue
-                except _ERRORS as error:  # the connection broke: this and the rest are not sent
-                    failure = _failure(error)
-                    failure.permanent = False
-                    outcomes.append(failure)
+                except _ERRORS as error:  # the connection broke: the rest are not sent
+                    # This one may have gone out (a break after the data): never sent again.
+                    outcomes.append(MailSendError("unknown", f"the connection broke while sending ({_failure(error)}): "
+                                                  "the outcome is unknown, not sent again"))  # fmt: skip
                     outcomes.extend(
                         MailSendError("unreachable", "not sent: the connection broke", permanent=False)
                         for _ in messages[len(outcomes) :]
                     )
                     break
-                if refused:
+                if refused:  # taken for the others: the message is out
                     answers = {a: _answer(c, r) for a, (c, r) in refused.items()}
-                    outcomes.append(MailSendError("refused", "; ".join(f"{a}: {r}" for a, r in answers.items()),
+                    outcomes.append(MailSendError("partial", "; ".join(f"{a}: {r}" for a, r in answers.items()),
                                                   recipients=answers))  # fmt: skip
                 else:
                     outcomes.append(None)
@@ -129,7 +129,7 @@ class SmtpImapTransport:
 
     def append_sent(self, server: Server, password: str, message: bytes) -> None:
         from imapclient import IMAPClient
-        from imapclient.exceptions import IMAPClientError
+        from imapclient.exceptions import IMAPClientError, LoginError
         from imapclient.imapclient import SEEN, SENT
 
         errors = (*_ERRORS, IMAPClientError)
@@ -146,11 +146,16 @@ class SmtpImapTransport:
         try:
             if server.security is Security.STARTTLS:
                 client.starttls(self._tls)
-            client.login(server.username, password)
+            try:
+                client.login(server.username, password)
+            except LoginError as error:
+                raise MailSendError("auth", str(error) or "login refused") from None
             folder = client.find_special_folder(SENT) or "Sent"
             if not client.folder_exists(folder):
                 client.create_folder(folder)
             client.append(folder, message, flags=(SEEN,))
+        except MailSendError:
+            raise
         except errors as error:
             raise _failure(error) from None
         finally:

@@ -80,10 +80,11 @@ class MailSendError(Exception):
     """An SMTP server refused or could not be reached while sending (CL-8, EM-4).
 
     `kind`: `auth` (login refused), `unreachable` (DNS, refused, timeout), `tls`, `refused` (the
-    server refused the sender or a recipient), `protocol`; `permanent`: retrying will not help
-    (a 5xx answer), else a later attempt may succeed (4xx, a dropped connection). `recipients`:
-    the addresses refused one by one ({address: the server's answer}) when the others were taken.
-    """
+    server refused the sender or every recipient: nothing sent), `partial` (some recipients
+    refused, the message sent to the others), `unknown` (the connection broke while sending: it
+    may be out), `protocol`; `permanent`: retrying will not help (a 5xx answer), else a later
+    attempt may succeed (4xx, a dropped connection). `recipients`: the refused addresses
+    ({address: the server's answer})."""
 
     def __init__(
         self, kind: str, detail: str, *, permanent: bool = True, recipients: dict[str, str] | None = None

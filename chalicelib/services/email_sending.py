@@ -54,6 +54,7 @@ _KIND_WORDS = {
     "tls": "TLS failed",
     "refused": "refused the message",
     "protocol": "not a mail server",
+    "unknown": "the connection broke while sending",
 }
 
 
@@ -238,11 +239,14 @@ class EmailSendService:
         try:
             self._transport.send(integration.smtp, password, integration.email, [*to, *cc], raw)
         except MailSendError as failure:
-            if failure.recipients and failure.kind == "refused":
+            if failure.kind == "partial":  # out to the others: recorded as sent
+                logger.warning("some recipients were refused", extra={"refused": failure.recipients})
+            elif failure.recipients and failure.kind == "refused":
                 first = next(iter(failure.recipients))
                 where = f"to[{to.index(first)}]" if first in to else f"cc[{cc.index(first)}]" if first in cc else "to"
                 raise ValidationError(f"the server refused {first}: {failure.recipients[first]}", field=where) from None
-            raise smtp_error(integration, failure) from None
+            else:
+                raise smtp_error(integration, failure) from None
         self._file_in_sent(actor.tenant_id, integration, raw)
         stored = self._record(actor, integration, raw, contact, deal_id)
         return SentEmail(

@@ -18,6 +18,7 @@ def parse_args(argv: list[str] | None = None) -> Options:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     parser.add_argument("--moto-port", type=int, default=int(os.environ.get("MOTO_PORT", "8001")))
+    parser.add_argument("--smtp-port", type=int, default=int(os.environ.get("SMTP_PORT", "8025")))
     parser.add_argument("--state-file", type=Path, default=ROOT / ".local" / "state.json")
     parser.add_argument("--no-persist", action="store_true", help="start empty and save nothing")
     parser.add_argument("--no-seed", action="store_true", help="do not create the demo CRM")
@@ -27,6 +28,7 @@ def parse_args(argv: list[str] | None = None) -> Options:
         host=args.host,
         port=args.port,
         moto_port=args.moto_port,
+        smtp_port=args.smtp_port,
         state_file=args.state_file,
         persist=not args.no_persist,
         seed=not args.no_seed,

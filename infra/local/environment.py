@@ -19,6 +19,8 @@ class Options:
     host: str = "127.0.0.1"
     port: int = 8000
     moto_port: int = 8001
+    # The SMTP server catching what the CRM's mailboxes send (infra/local/smtp_catcher.py).
+    smtp_port: int = 8025
     state_file: Path = ROOT / ".local" / "state.json"
     persist: bool = True
     seed: bool = True
@@ -40,6 +42,9 @@ def configure(options: Options) -> None:
             "AWS_REGION": REGION,
             # moto's Step Functions worker calls Lambda on this port.
             "MOTO_PORT": str(options.moto_port),
+            # Where the demo mailbox sends (any login accepted; nothing leaves the machine).
+            "LOCAL_SMTP_HOST": options.host,
+            "LOCAL_SMTP_PORT": str(options.smtp_port),
             # Same pool and client ids on every start, so tokens survive a restart.
             "MOTO_COGNITO_IDP_USER_POOL_ID_STRATEGY": "HASH",
             "MOTO_COGNITO_IDP_USER_POOL_CLIENT_ID_STRATEGY": "HASH",

@@ -25,6 +25,7 @@ from infra.local.environment import REGION, ROOT, WEB_DIST, Options
 from infra.local.outbox import Outbox
 from infra.local.persistence import StateFile
 from infra.local.scheduler import Scheduler
+from infra.local.smtp_catcher import SmtpCatcher
 
 AUTOSAVE_SECONDS = 60.0
 PLAYED_CALL_PAUSE = 3.0  # seconds between the events of a call the fake PBX plays
@@ -58,6 +59,7 @@ class LocalStack:
         self._clients: dict[str, Any] = {}
         self.restored: dict[str, int] = {}
         self._pbx: Any = None
+        self._smtp: SmtpCatcher | None = None
         self.seeded = False
         self.reindexed = 0  # CRMs whose indexes the start-up reindex checked
 
@@ -65,6 +67,7 @@ class LocalStack:
         opts = self.options
         check_port_free(opts.host, opts.port, "the CRM API")
         check_port_free(opts.host, opts.moto_port, "the embedded AWS (moto)")
+        check_port_free(opts.host, opts.smtp_port, "the local SMTP server")
 
         lambda_glue.install()
         moto_atomic.install()
@@ -78,6 +81,8 @@ class LocalStack:
 
         os.environ["ZADARMA_API_URL"] = self._pbx.start()
         self._pbx.on_callback = self._play_requested_call
+        # The SMTP server the demo mailbox sends through: what the CRM sends is caught and shown.
+        self._smtp = SmtpCatcher(opts.host, opts.smtp_port).start()
         # moto's werkzeug access log would drown the CRM's own request log.
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         self._moto = ThreadedMotoServer(ip_address=opts.host, port=opts.moto_port, verbose=False)
@@ -108,7 +113,11 @@ class LocalStack:
         self._serve_api()
         from functions.registry import FUNCTIONS
 
-        outbox = Outbox(REGION, sms=lambda: self._pbx.sent_sms if self._pbx else [])
+        outbox = Outbox(
+            REGION,
+            sms=lambda: self._pbx.sent_sms if self._pbx else [],
+            mail=lambda: self._smtp.taken() if self._smtp else [],
+        )
         jobs: tuple[tuple[float, Callable[[], object]], ...] = ((1.0, outbox.show_new),)
         if self._state:
             jobs += ((AUTOSAVE_SECONDS, self._state.save_if_written),)
@@ -227,6 +236,8 @@ class LocalStack:
             self._moto.stop()
         if self._pbx is not None:
             self._pbx.stop()
+        if self._smtp is not None:
+            self._smtp.stop()
         return saved
 
     def _client(self, service: str) -> Any:

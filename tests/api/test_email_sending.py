@@ -201,3 +201,15 @@ def test_only_an_integration_the_user_may_use(api: Api, make_crm: Callable[..., 
     assert shared.status == 200, shared.json
     assert api.post("/v1/email/send", body, token=member.token).status == 201
     assert len(smtp.taken()) == 1
+
+
+def test_an_address_refused_among_others_still_sends(
+    api: Api, make_crm: Callable[..., CrmSession], smtp: SmtpCatcher
+) -> None:
+    crm = make_crm()
+    integration_id = integration(api, crm.token, smtp)
+    reply = api.post("/v1/email/send", {"integration_id": integration_id, "to": ["bob@example.org"],
+                                        "cc": ["nobody@example.org"], "subject": "Hi", "text": "Hello"},
+                     token=crm.token)  # fmt: skip
+    assert reply.status == 201, reply.json
+    assert [m.recipients for m in smtp.taken()] == [("bob@example.org",)]

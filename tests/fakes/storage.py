@@ -18,6 +18,7 @@ from chalicelib.ports.storage import FeedOwner
 from tests.fakes.base import FakeWrite, commit
 from tests.fakes.broadcasts import FakeBroadcasts
 from tests.fakes.dashboards import FakeDashboardLayouts
+from tests.fakes.email_outgoing import FakeEmailBroadcasts, FakeSignatures
 from tests.fakes.mailboxes import FakeMailboxes
 from tests.fakes.notifications import FakeNotifications
 from tests.fakes.records import (
@@ -48,6 +49,8 @@ class Tenant:
     properties: FakeProperties = field(default_factory=FakeProperties)
     sms_templates: FakeSmsTemplates = field(default_factory=FakeSmsTemplates)
     mailboxes: FakeMailboxes = field(default_factory=FakeMailboxes)
+    signatures: FakeSignatures = field(default_factory=FakeSignatures)
+    email_broadcasts: FakeEmailBroadcasts = field(default_factory=FakeEmailBroadcasts)
     calls: FakeCalls | None = None
     tasks: FakeTasks | None = None
     broadcasts: FakeBroadcasts = field(default_factory=FakeBroadcasts)
@@ -128,6 +131,12 @@ class FakeStorage:
 
     def mailboxes(self, tenant_id: str) -> FakeMailboxes:
         return self.tenant(tenant_id).mailboxes
+
+    def signatures(self, tenant_id: str) -> FakeSignatures:
+        return self.tenant(tenant_id).signatures
+
+    def email_broadcasts(self, tenant_id: str) -> FakeEmailBroadcasts:
+        return self.tenant(tenant_id).email_broadcasts
 
     def sms_templates(self, tenant_id: str) -> FakeSmsTemplates:
         return self.tenant(tenant_id).sms_templates

@@ -140,6 +140,10 @@ def test_a_broadcast_to_100_contacts_then_a_bounce(
     shown = report(api, crm, started.json["id"])
     assert (shown["status"], shown["total"], shown["sent"], shown["failed"]) == ("completed", 100, 100, 0)
     assert {r["status"] for r in shown["recipients"]} == {"sent"}
+    feed = api.get(f"/v1/clients/{ids[0]}/feed", token=crm.token).json["items"]
+    assert [(e["kind"], e["data"]["direction"], e["data"]["subject"]) for e in feed] == [
+        ("email", "out", "Winter sale")
+    ]
 
     # The mailbox polling meets a DSN 5.1.1 for one of them and hands it to the bounce sink.
     bounced = next(m for m in caught if m.recipients[0] == "client42@example.org")
