@@ -3,10 +3,10 @@
  * most 100, one message each), subject, body, signature and mailbox; then the live progress and
  * the per-recipient report (sent, failed with the reason, hard bounces included), cancel.
  */
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
 import { useId, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { useLocation, useNavigate, useParams } from "react-router";
+import { Link, useLocation, useNavigate, useParams } from "react-router";
 
 import { unwrap } from "../../api/client";
 import { isApiError } from "../../api/errors";
@@ -32,11 +32,80 @@ export function handedOver(state: unknown): PickedContact[] {
   return Array.isArray(contacts) ? contacts.filter((c): c is PickedContact => typeof c?.id === "string" && typeof c?.name === "string") : [];
 }
 
+/** Past and running email broadcasts, newest first (the caller's own; all for an administrator). */
+export function EmailBroadcastsPage() {
+  const { t, i18n } = useTranslation();
+  const api = useApi();
+  const list = useInfiniteQuery({
+    queryKey: emailKeys.broadcasts,
+    initialPageParam: "",
+    queryFn: ({ pageParam }) =>
+      unwrap(api.GET("/v1/email-broadcasts", { params: { query: { limit: 25, ...(pageParam ? { cursor: pageParam } : {}) } } })),
+    getNextPageParam: (last) => last.next_cursor ?? undefined,
+    refetchInterval: (query) => (query.state.data?.pages.some((p) => p.items.some((b) => b.status === "running")) ? 2000 : false),
+  });
+  const date = new Intl.DateTimeFormat(i18n.language, { dateStyle: "medium", timeStyle: "short" });
+  const number = new Intl.NumberFormat(i18n.language);
+  return (
+    <div className="email-broadcast">
+      <h1>{t("email.broadcast.listTitle")}</h1>
+      <p className="field__hint">{t("email.broadcast.listHint")}</p>
+      <QueryState query={list}>
+        {(data) => {
+          const items = data.pages.flatMap((p) => p.items);
+          if (items.length === 0) return <p>{t("email.broadcast.none")}</p>;
+          return (
+            <>
+              <table className="email-table">
+                <caption className="visually-hidden">{t("email.broadcast.listTitle")}</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">{t("email.broadcast.started")}</th>
+                    <th scope="col">{t("email.compose.subject")}</th>
+                    <th scope="col">{t("email.broadcast.recipientStatus")}</th>
+                    <th scope="col">{t("email.broadcast.total")}</th>
+                    <th scope="col">{t("email.broadcast.sentCount")}</th>
+                    <th scope="col">{t("email.broadcast.failedCount")}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {items.map((b) => (
+                    <tr key={b.id}>
+                      <td>
+                        <Link to={`/email/broadcasts/${b.id}`}>{date.format(new Date(b.created_at))}</Link>
+                      </td>
+                      <td>{b.subject}</td>
+                      <td>
+                        <span className={`email-badge email-badge--${b.status}`}>
+                          {t(`email.broadcast.statuses.${b.status as "running"}`, { defaultValue: b.status })}
+                        </span>
+                      </td>
+                      <td>{number.format(b.total)}</td>
+                      <td>{number.format(b.sent)}</td>
+                      <td>{number.format(b.failed)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+              {list.hasNextPage && (
+                <button type="button" className="button" disabled={list.isFetchingNextPage} onClick={() => void list.fetchNextPage()}>
+                  {t("email.broadcast.more")}
+                </button>
+              )}
+            </>
+          );
+        }}
+      </QueryState>
+    </div>
+  );
+}
+
 export function NewEmailBroadcast() {
   const { t } = useTranslation();
   const api = useApi();
   const navigate = useNavigate();
   const location = useLocation();
+  const client = useQueryClient();
   const ids = useId();
   const integrations = useUsableIntegrations();
   const signatures = useSignatures();
@@ -60,7 +129,10 @@ export function NewEmailBroadcast() {
           },
         }),
       ),
-    onSuccess: (started) => void navigate(`/email/broadcasts/${started.id}`, { state: { contacts: recipients } }),
+    onSuccess: (started) => {
+      void client.invalidateQueries({ queryKey: emailKeys.broadcasts });
+      void navigate(`/email/broadcasts/${started.id}`, { state: { contacts: recipients } });
+    },
   });
   const field = isApiError(send.error) ? send.error.field : undefined;
   const onRecipients = field?.startsWith("contact_ids");
@@ -137,6 +209,9 @@ export function EmailBroadcastReport() {
   const names = new Map(handedOver(useLocation().state).map((c) => [c.id, c.name]));
   return (
     <div className="email-broadcast">
+      <p>
+        <Link to="/email/broadcasts">{t("email.broadcast.back")}</Link>
+      </p>
       <h1>{t("email.broadcast.reportTitle")}</h1>
       {broadcast.data?.subject && <p className="muted">{broadcast.data.subject}</p>}
       <QueryState query={broadcast}>{(b) => <Report broadcast={b} names={names} />}</QueryState>
@@ -151,7 +226,7 @@ function Report({ broadcast: b, names }: { broadcast: EmailBroadcast; names: Map
   const [failuresOnly, setFailuresOnly] = useState(false);
   const cancel = useMutation({
     mutationFn: () => unwrap(api.POST("/v1/email-broadcasts/{broadcast_id}/cancel", { params: { path: { broadcast_id: b.id } } })),
-    onSettled: () => client.invalidateQueries({ queryKey: emailKeys.broadcast(b.id) }),
+    onSettled: () => client.invalidateQueries({ queryKey: emailKeys.broadcasts }),
   });
   const done = b.sent + b.failed;
   const number = new Intl.NumberFormat(i18n.language);

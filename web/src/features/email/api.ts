@@ -74,6 +74,7 @@ export const emailKeys = {
   exceptions: ["email", "exceptions"] as const,
   settings: ["email", "settings"] as const,
   email: (id: string) => ["email", "one", id] as const,
+  broadcasts: ["email", "broadcasts"] as const,
   broadcast: (id: string) => ["email", "broadcasts", id] as const,
 };
 

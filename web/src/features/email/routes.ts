@@ -4,6 +4,7 @@ import type { RouteObject } from "react-router";
 const screens = () => import("./Broadcasts");
 
 export const emailRoutes: RouteObject[] = [
+  { path: "/email/broadcasts", lazy: async () => ({ Component: (await screens()).EmailBroadcastsPage }) },
   { path: "/email/broadcasts/new", lazy: async () => ({ Component: (await screens()).NewEmailBroadcast }) },
   { path: "/email/broadcasts/:id", lazy: async () => ({ Component: (await screens()).EmailBroadcastReport }) },
 ];
