@@ -113,10 +113,17 @@ export function EmailView({ id, target }: { id: string; target: ComposeTarget })
           <ul className="email-attachments">
             {e.attachments.map((a, i) => (
               <li key={`${a.name}-${i}`}>
-                <a href={a.url} download={a.name} target="_blank" rel="noopener noreferrer" aria-label={t("email.feed.download", { name: a.name })}>
-                  {a.name}
-                </a>{" "}
-                <span className="muted">({t("email.feed.size", { size: Math.max(1, Math.round(a.size / 1024)) })})</span>
+                {a.url ? (
+                  <a href={a.url} download={a.name} target="_blank" rel="noopener noreferrer" aria-label={t("email.feed.download", { name: a.name })}>
+                    {a.name}
+                  </a>
+                ) : (
+                  a.name
+                )}{" "}
+                <span className="muted">
+                  ({t("email.feed.size", { size: Math.max(1, Math.round(a.size / 1024)) })}
+                  {a.url ? "" : ` · ${t("email.feed.tooBig")}`})
+                </span>
               </li>
             ))}
           </ul>

@@ -7,6 +7,7 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import { isApiError } from "../../api/errors";
+import { useRights } from "../../app/rights";
 import { useApi } from "../../app/session";
 import { Field, Form, FormError, TextAreaField, useFormErrors } from "../../components/forms";
 import { QueryState } from "../../components/QueryState";
@@ -40,13 +41,16 @@ export function ExceptionsPage() {
     },
   });
   const errors = useFormErrors(add.error, ["pattern"]);
+  const rights = useRights();
+  const manage = rights.isAdmin;
   return (
     <>
       <EmailTabs />
       <h1>{t("email.exceptions.title")}</h1>
       <p>{t("email.exceptions.intro")}</p>
       <p role="status" className="settings__saved">{notice}</p>
-      <section className="card" aria-labelledby="exception-new">
+      {rights.loaded && !manage && <p className="notice">{t("email.exceptions.adminOnly")}</p>}
+      {manage && <section className="card" aria-labelledby="exception-new">
         <h2 id="exception-new">{t("email.exceptions.add")}</h2>
         <Form error={add.error} label={t("email.exceptions.add")} onSubmit={() => add.mutate()}>
           <FormError message={errors.form} />
@@ -56,7 +60,7 @@ export function ExceptionsPage() {
             <button type="submit" className="button button--primary" disabled={add.isPending}>{t("email.exceptions.add")}</button>
           </div>
         </Form>
-      </section>
+      </section>}
       {remove.isError && (
         <p role="alert" className="form-error">
           {isApiError(remove.error) ? remove.error.message : t("errors.unexpected")}
@@ -71,10 +75,10 @@ export function ExceptionsPage() {
               {items.map((item) => (
                 <li key={item.id}>
                   <code>{item.pattern}</code>
-                  <button type="button" className="button button--link" disabled={remove.isPending}
+                  {manage && <button type="button" className="button button--link" disabled={remove.isPending}
                     onClick={() => remove.mutate(item)} aria-label={t("email.exceptions.deleteOne", { pattern: item.pattern })}>
                     {t("email.delete")}
-                  </button>
+                  </button>}
                 </li>
               ))}
             </ul>
@@ -85,10 +89,18 @@ export function ExceptionsPage() {
   );
 }
 
-/** GET|PUT /v1/settings/email: `domains` (the company's own), with the record's `version`. */
+/** GET|PUT /v1/settings/email: the company's own domains, with the record's `version`. */
 interface EmailSettings {
-  domains: string[];
-  version?: number;
+  own_domains: string[];
+  version: number;
+}
+
+/** "a.com, b.org\nc.net" -> the domains, lower case, without a leading "@". */
+export function parseDomains(text: string): string[] {
+  return text
+    .split(/[\s,;]+/)
+    .map((d) => d.trim().replace(/^@/, "").toLowerCase())
+    .filter(Boolean);
 }
 
 export function DomainsPage() {
@@ -97,18 +109,13 @@ export function DomainsPage() {
   const settings = useQuery({
     queryKey: emailKeys.settings,
     queryFn: () => call<EmailSettings>(api, "GET", "/v1/settings/email"),
-    retry: false,
   });
   return (
     <>
       <EmailTabs />
       <h1>{t("email.domains.title")}</h1>
       <p>{t("email.domains.intro")}</p>
-      {settings.isError && isApiError(settings.error) && settings.error.status === 404 ? (
-        <p className="notice">{t("email.domains.unavailable")}</p>
-      ) : (
-        <QueryState query={settings}>{(data) => <DomainsForm key={data.version ?? 0} settings={data} />}</QueryState>
-      )}
+      <QueryState query={settings}>{(data) => <DomainsForm key={data.version} settings={data} />}</QueryState>
     </>
   );
 }
@@ -117,29 +124,39 @@ function DomainsForm({ settings }: { settings: EmailSettings }) {
   const { t } = useTranslation();
   const api = useApi();
   const client = useQueryClient();
-  const [text, setText] = useState((settings.domains ?? []).join("\n"));
+  const rights = useRights();
+  const [text, setText] = useState(settings.own_domains.join("\n"));
   const [saved, setSaved] = useState(false);
   const save = useMutation({
     mutationFn: () =>
       call<EmailSettings>(api, "PUT", "/v1/settings/email", {
-        body: {
-          domains: text.split(/[\s,;]+/).map((d) => d.trim()).filter(Boolean),
-          ...(settings.version !== undefined ? { version: settings.version } : {}),
-        },
+        body: { own_domains: parseDomains(text), version: settings.version },
       }),
     onSuccess: (data) => {
       client.setQueryData(emailKeys.settings, data);
       setSaved(true);
     },
   });
-  const errors = useFormErrors(save.error, ["domains"]);
+  const apiField = isApiError(save.error) ? save.error.field : undefined;
+  const onDomains = apiField?.startsWith("own_domains");
+  const errors = useFormErrors(save.error, onDomains && apiField ? [apiField] : []);
+  const conflict = isApiError(save.error) && save.error.code === "conflict" && !apiField;
+  if (rights.loaded && !rights.isAdmin) {
+    return (
+      <section className="card" aria-labelledby="domains-heading">
+        <h2 id="domains-heading">{t("email.domains.field")}</h2>
+        {settings.own_domains.length === 0 ? <p>{t("email.domains.none")}</p> : <ul>{settings.own_domains.map((d) => <li key={d}>{d}</li>)}</ul>}
+        <p className="notice">{t("email.domains.adminOnly")}</p>
+      </section>
+    );
+  }
   return (
     <section className="card" aria-labelledby="domains-heading">
       <h2 id="domains-heading">{t("email.domains.field")}</h2>
       <Form error={save.error} label={t("email.domains.title")} onSubmit={() => save.mutate()}>
-        <FormError message={errors.form} />
+        <FormError message={conflict ? t("settings.conflict") : errors.form} />
         <TextAreaField label={t("email.domains.field")} name="domains" rows={4} value={text} hint={t("email.domains.hint")}
-          onChange={(e) => { setSaved(false); setText(e.target.value); }} error={errors.field("domains")} />
+          onChange={(e) => { setSaved(false); setText(e.target.value); }} error={onDomains && apiField ? errors.field(apiField) : undefined} />
         <div className="actions">
           <button type="submit" className="button button--primary" disabled={save.isPending}>{t("email.save")}</button>
           <p role="status" className="settings__saved">{saved ? t("email.domains.saved") : ""}</p>

@@ -106,9 +106,15 @@ function IntegrationItem({ integration, onNotice }: { integration: Integration; 
   });
   const sync = useMutation({
     mutationFn: () =>
-      call(api, "POST", "/v1/email/integrations/{integration_id}/sync", { params: { path: { integration_id: integration.id } } }),
-    onSuccess: async () => {
-      onNotice(t("email.integrations.syncStarted", { name }));
+      call<{ status: string; stored?: number }>(api, "POST", "/v1/email/integrations/{integration_id}/sync", {
+        params: { path: { integration_id: integration.id } },
+      }),
+    onSuccess: async (result) => {
+      onNotice(
+        result.status === "syncing" || result.stored === undefined
+          ? t("email.integrations.syncStarted", { name })
+          : t("email.integrations.synced", { name, count: result.stored }),
+      );
       await refresh();
     },
   });

@@ -19,7 +19,8 @@ export interface EmailException {
 export interface Attachment {
   name: string;
   size: number;
-  url: string;
+  /** A short-lived download URL; null over the size caps. */
+  url: string | null;
 }
 
 export interface Email {

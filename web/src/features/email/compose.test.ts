@@ -18,3 +18,11 @@ describe("compose and broadcast helpers", () => {
     expect(handedOver({ contacts: "x" })).toEqual([]);
   });
 });
+
+describe("own domains", () => {
+  it("reads one domain per line or comma, without @, in lower case", async () => {
+    const { parseDomains } = await import("./ExceptionsPage");
+    expect(parseDomains(" Example.com\n@acme.org, b.net;;\n")).toEqual(["example.com", "acme.org", "b.net"]);
+    expect(parseDomains("  ")).toEqual([]);
+  });
+});

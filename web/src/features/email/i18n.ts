@@ -28,6 +28,8 @@ export const en = {
     syncOne: "Sync {{name}} now",
     sync: "Sync now",
     syncStarted: "Sync of {{name}} started.",
+    synced_one: "{{name}} checked: {{count}} new email.",
+    synced_other: "{{name}} checked: {{count}} new emails.",
     confirmDelete: "Delete the mailbox “{{name}}”? Mail already in the CRM stays.",
     deleted: "Mailbox “{{name}}” deleted.",
     created: "Mailbox “{{name}}” connected.",
@@ -101,6 +103,7 @@ export const en = {
     deleteOne: "Delete {{pattern}}",
     added: "Exception “{{pattern}}” added.",
     deleted: "Exception “{{pattern}}” deleted.",
+    adminOnly: "Only an administrator adds or removes exceptions.",
   },
   domains: {
     title: "Own email domains",
@@ -108,7 +111,8 @@ export const en = {
     field: "Domains",
     hint: "e.g. example.com",
     saved: "Saved.",
-    unavailable: "These settings are not available yet.",
+    none: "No domain yet.",
+    adminOnly: "Only an administrator changes the company's domains.",
   },
   feed: {
     in: "Email received",
@@ -131,6 +135,7 @@ export const en = {
     attachmentList: "Attachments",
     download: "Download {{name}}",
     size: "{{size}} KB",
+    tooBig: "too large to download",
   },
   compose: {
     action: "Email",
@@ -220,6 +225,8 @@ export const fr: typeof en = {
     syncOne: "Synchroniser {{name}} maintenant",
     sync: "Synchroniser",
     syncStarted: "Synchronisation de {{name}} lancée.",
+    synced_one: "{{name}} vérifiée : {{count}} nouvel e-mail.",
+    synced_other: "{{name}} vérifiée : {{count}} nouveaux e-mails.",
     confirmDelete: "Supprimer la boîte « {{name}} » ? Le courrier déjà dans le CRM reste.",
     deleted: "Boîte « {{name}} » supprimée.",
     created: "Boîte « {{name}} » connectée.",
@@ -293,6 +300,7 @@ export const fr: typeof en = {
     deleteOne: "Supprimer {{pattern}}",
     added: "Exception « {{pattern}} » ajoutée.",
     deleted: "Exception « {{pattern}} » supprimée.",
+    adminOnly: "Seul un administrateur ajoute ou retire des exceptions.",
   },
   domains: {
     title: "Domaines e-mail de l'entreprise",
@@ -300,7 +308,8 @@ export const fr: typeof en = {
     field: "Domaines",
     hint: "par exemple example.com",
     saved: "Enregistré.",
-    unavailable: "Ces réglages ne sont pas encore disponibles.",
+    none: "Aucun domaine pour l'instant.",
+    adminOnly: "Seul un administrateur modifie les domaines de l'entreprise.",
   },
   feed: {
     in: "E-mail reçu",
@@ -323,6 +332,7 @@ export const fr: typeof en = {
     attachmentList: "Pièces jointes",
     download: "Télécharger {{name}}",
     size: "{{size}} Ko",
+    tooBig: "trop volumineuse pour être téléchargée",
   },
   compose: {
     action: "E-mail",
