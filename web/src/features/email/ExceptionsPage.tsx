@@ -110,23 +110,26 @@ export function DomainsPage() {
     queryKey: emailKeys.settings,
     queryFn: () => call<EmailSettings>(api, "GET", "/v1/settings/email"),
   });
+  // Kept here: a save remounts the form (its key is the version).
+  const [saved, setSaved] = useState(false);
   return (
     <>
       <EmailTabs />
       <h1>{t("email.domains.title")}</h1>
       <p>{t("email.domains.intro")}</p>
-      <QueryState query={settings}>{(data) => <DomainsForm key={data.version} settings={data} />}</QueryState>
+      <QueryState query={settings}>
+        {(data) => <DomainsForm key={data.version} settings={data} saved={saved} onSaved={setSaved} />}
+      </QueryState>
     </>
   );
 }
 
-function DomainsForm({ settings }: { settings: EmailSettings }) {
+function DomainsForm({ settings, saved, onSaved }: { settings: EmailSettings; saved: boolean; onSaved: (saved: boolean) => void }) {
   const { t } = useTranslation();
   const api = useApi();
   const client = useQueryClient();
   const rights = useRights();
   const [text, setText] = useState(settings.own_domains.join("\n"));
-  const [saved, setSaved] = useState(false);
   const save = useMutation({
     mutationFn: () =>
       call<EmailSettings>(api, "PUT", "/v1/settings/email", {
@@ -134,7 +137,7 @@ function DomainsForm({ settings }: { settings: EmailSettings }) {
       }),
     onSuccess: (data) => {
       client.setQueryData(emailKeys.settings, data);
-      setSaved(true);
+      onSaved(true);
     },
   });
   const apiField = isApiError(save.error) ? save.error.field : undefined;
@@ -144,7 +147,7 @@ function DomainsForm({ settings }: { settings: EmailSettings }) {
   if (rights.loaded && !rights.isAdmin) {
     return (
       <section className="card" aria-labelledby="domains-heading">
-        <h2 id="domains-heading">{t("email.domains.field")}</h2>
+        <h2 id="domains-heading">{t("email.tabs.domains")}</h2>
         {settings.own_domains.length === 0 ? <p>{t("email.domains.none")}</p> : <ul>{settings.own_domains.map((d) => <li key={d}>{d}</li>)}</ul>}
         <p className="notice">{t("email.domains.adminOnly")}</p>
       </section>
@@ -152,11 +155,11 @@ function DomainsForm({ settings }: { settings: EmailSettings }) {
   }
   return (
     <section className="card" aria-labelledby="domains-heading">
-      <h2 id="domains-heading">{t("email.domains.field")}</h2>
+      <h2 id="domains-heading">{t("email.tabs.domains")}</h2>
       <Form error={save.error} label={t("email.domains.title")} onSubmit={() => save.mutate()}>
         <FormError message={conflict ? t("settings.conflict") : errors.form} />
         <TextAreaField label={t("email.domains.field")} name="domains" rows={4} value={text} hint={t("email.domains.hint")}
-          onChange={(e) => { setSaved(false); setText(e.target.value); }} error={onDomains && apiField ? errors.field(apiField) : undefined} />
+          onChange={(e) => { onSaved(false); setText(e.target.value); }} error={onDomains && apiField ? errors.field(apiField) : undefined} />
         <div className="actions">
           <button type="submit" className="button button--primary" disabled={save.isPending}>{t("email.save")}</button>
           <p role="status" className="settings__saved">{saved ? t("email.domains.saved") : ""}</p>
