@@ -1,7 +1,13 @@
-import AxeBuilder from "@axe-core/playwright";
-import { expect as baseExpect, test, type Page } from "@playwright/test";
+import { execFileSync } from "node:child_process";
+import { resolve } from "node:path";
 
+import AxeBuilder from "@axe-core/playwright";
+import { expect as baseExpect, test, type APIRequestContext, type Page } from "@playwright/test";
+
+import { bearer, token } from "./contacts-api";
 import { expectAccessible, signIn, snap } from "./helpers";
+
+const ROOT = resolve(import.meta.dirname, "../..");
 
 // The local stack shares two cores with the browser: give its reads room.
 const expect = baseExpect.configure({ timeout: 30_000 });
@@ -137,4 +143,127 @@ test("exceptions are added with the error on the field and removed; own domains 
   await expect(page.getByRole("textbox", { name: "Domains" })).toHaveValue(`${domain}\nsales.${domain}`);
   await expectAccessible(page, "the own domains");
   await snap(page, info, "email-domains");
+});
+
+async function newClient(request: APIRequestContext, baseURL: string, access: string, name: string, email?: string) {
+  const created = await request.post(`${baseURL}/v1/clients`, {
+    data: { name, ...(email ? { emails: [{ email, type: "work" }] } : {}) },
+    headers: bearer(access),
+  });
+  if (!created.ok()) throw new Error(`client: ${created.status()} ${await created.text()}`);
+  return (await created.json()) as { id: string; name: string };
+}
+
+/** A mailbox sending through the stack's SMTP catcher, and one email received from `from`. */
+function seedMailbox(from: string, subject: string): { integration_id: string; email_id: string | null } {
+  const out = execFileSync(
+    process.env.PYTHON ?? resolve(ROOT, ".venv/bin/python"),
+    ["web/e2e/seed_mailbox.py", "--moto-port", process.env.E2E_MOTO_PORT!, "--smtp-port", process.env.E2E_SMTP_PORT!,
+      "--from-address", from, "--subject", subject],
+    { cwd: ROOT, encoding: "utf8" },
+  );
+  return JSON.parse(out.trim().split("\n").at(-1)!) as { integration_id: string; email_id: string | null };
+}
+
+test("an email in a client's feed is read and answered, one is sent from the card, and a broadcast reports each recipient", async ({
+  page,
+  request,
+  baseURL,
+}, info) => {
+  test.skip(!process.env.E2E_SMTP_PORT, "the local stack has no SMTP catcher here");
+  const tag = unique();
+  const access = await token(request, baseURL!);
+  const annAddress = `ann-${tag}@example.com`;
+  const ann = await newClient(request, baseURL!, access, `Ann Mail ${tag}`, annAddress);
+  const bob = await newClient(request, baseURL!, access, `Bob Mail ${tag}`, `bob-${tag}@example.com`);
+  const eve = await newClient(request, baseURL!, access, `Eve Mail ${tag}`); // no address
+  const subject = `Quote ${tag}`;
+  const seeded = seedMailbox(annAddress, subject);
+  expect(seeded.email_id).toBeTruthy();
+  const signature = await request.post(`${baseURL}/v1/email/signatures`, {
+    data: { name: `Dana ${tag}`, html: "<p>Dana Demo, sales</p>" },
+    headers: bearer(access),
+  });
+  expect(signature.ok(), await signature.text()).toBe(true);
+
+  await signIn(page);
+  await expect(page.getByRole("navigation", { name: "Main" })).toBeVisible();
+  await page.goto(`/clients/${ann.id}`);
+  await expect(page.getByRole("heading", { name: ann.name, level: 1 })).toBeVisible();
+  const feed = page.getByRole("list", { name: "Activity" });
+  const received = feed.getByRole("listitem").filter({ hasText: subject });
+  await expect(received).toContainText("Email received");
+  await expect(received).toContainText("1 attachment");
+  await expect(received).toContainText("Could you send me the quote");
+
+  // Opened (GET /v1/emails/{id}, branch i18-poll): the HTML in its frame, the attachment, Reply.
+  if ((await request.get(`${baseURL}/v1/emails/${seeded.email_id}`, { headers: bearer(access) })).status() !== 404) {
+    await received.getByRole("button", { name: `Open the email “${subject}”` }).click();
+    const view = page.getByRole("article", { name: subject });
+    await expect(view.frameLocator("iframe[title=\"The email's content\"]").getByText("quote")).toBeVisible();
+    await expect(view.getByRole("link", { name: "Download brief.pdf" })).toBeVisible();
+    await view.getByRole("radio", { name: "Plain text" }).check();
+    await expect(view.getByText("Could you send me the quote for the blue model?")).toBeVisible();
+    await snap(page, info, "email-read");
+    await view.getByRole("button", { name: `Reply to “${subject}”` }).click();
+    const reply = page.getByRole("form", { name: "Reply" });
+    await expect(reply.getByLabel("To", { exact: true })).toHaveValue(annAddress);
+    await expect(reply.getByLabel("Subject")).toHaveValue(`Re: ${subject}`);
+    await reply.getByLabel("Message").fill("Here is the quote.");
+    await reply.getByRole("button", { name: "Send" }).click();
+    await expect(view.getByRole("status").filter({ hasText: `Email sent to ${annAddress}.` })).toBeVisible();
+    await expect(feed.getByRole("listitem").filter({ hasText: `Re: ${subject}` })).toContainText("Email sent");
+  }
+
+  // Sent from the card: the address filled in, a signature, an error on the field first.
+  await page.getByRole("group", { name: "Actions" }).getByRole("button", { name: "Email", exact: true }).click();
+  const compose = page.getByRole("form", { name: "New email" });
+  await expect(compose.getByLabel("To", { exact: true })).toHaveValue(annAddress);
+  await expect(compose.getByLabel("Send from")).toContainText("E2E mailbox");
+  await compose.getByLabel("To", { exact: true }).fill("not-an-address");
+  await compose.getByLabel("Subject").fill(`Hello ${tag}`);
+  await compose.getByLabel("Message").fill("Nice to meet you.");
+  await compose.getByLabel("Signature").selectOption({ label: `Dana ${tag}` });
+  await compose.getByRole("button", { name: "Send" }).click();
+  await expect(compose.getByLabel("To", { exact: true })).toHaveAttribute("aria-invalid", "true");
+  await expect(compose.getByLabel("To", { exact: true })).toBeFocused();
+  await snap(page, info, "email-compose-error");
+  await compose.getByLabel("To", { exact: true }).fill(annAddress);
+  await expectAccessible(page, "the email form");
+  await compose.getByRole("button", { name: "Send" }).click();
+  await expect(page.getByRole("status").filter({ hasText: `Email sent to ${annAddress}.` })).toBeVisible();
+  await expect(feed.getByRole("listitem").filter({ hasText: `Hello ${tag}` })).toContainText("Email sent");
+  await snap(page, info, "email-sent-from-card");
+
+  // A broadcast to a selection: one message each; Eve has no address.
+  await page.goto(`/clients?q=${tag}`);
+  for (const c of [ann, bob, eve]) await expect(page.getByRole("row", { name: new RegExp(c.name) })).toBeVisible();
+  await page.getByRole("checkbox", { name: "Select all shown" }).check();
+  await page.getByRole("link", { name: "Email broadcast", exact: true }).click();
+  await expect(page.getByRole("heading", { name: "New email broadcast" })).toBeVisible();
+  const chosen = page.getByRole("list", { name: "Chosen recipients" });
+  for (const c of [ann, bob, eve]) await expect(chosen).toContainText(c.name);
+  await page.getByLabel("Subject").fill(`News ${tag}`);
+  await page.getByLabel("Message").fill("Our new catalogue is out.");
+  await page.getByLabel("Signature").selectOption({ label: `Dana ${tag}` });
+  await expectAccessible(page, "the new email broadcast");
+  await snap(page, info, "email-broadcast-new");
+  await page.getByRole("button", { name: "Send to 3 recipients" }).click();
+
+  await expect(page.getByRole("heading", { name: "Email broadcast", level: 1 })).toBeVisible();
+  await expect(page.getByRole("status").filter({ hasText: /Completed|Failed/ })).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByRole("progressbar", { name: "Messages handled" })).toHaveAttribute("aria-valuetext", "3 of 3");
+  const report = page.getByRole("table", { name: "Report" });
+  await expect(report.getByRole("row", { name: new RegExp(`${ann.name}.*Sent`) })).toBeVisible();
+  await expect(report.getByRole("row", { name: new RegExp(`${bob.name}.*Sent`) })).toBeVisible();
+  await expect(report.getByRole("row", { name: new RegExp(`${eve.name}.*Failed`) })).toBeVisible();
+  await page.getByLabel("Only failures").check();
+  await expect(report.getByRole("row")).toHaveCount(2);
+  await expectAccessible(page, "the email broadcast report");
+  await snap(page, info, "email-broadcast-report");
+
+  // Listed with its counts.
+  await page.getByRole("link", { name: "← All email broadcasts" }).click();
+  const row = page.getByRole("table", { name: "Email broadcasts" }).getByRole("row", { name: new RegExp(`News ${tag}`) });
+  await expect(row.getByRole("cell")).toHaveText([/./, `News ${tag}`, /./, "3", "2", "1"]);
 });
