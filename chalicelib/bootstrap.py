@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from chalicelib.services.email_broadcasts import EmailBroadcastService
     from chalicelib.services.email_sending import EmailSendService
     from chalicelib.services.email_sync import EmailSync
+    from chalicelib.services.emails import EmailService
     from chalicelib.services.exports import ExportService
     from chalicelib.services.groups import GroupService
     from chalicelib.services.imports import ImportService
@@ -300,6 +301,12 @@ class Services:
         from chalicelib.services.email_archive import EmailArchive
 
         return EmailArchive(self.storage, self.clock, self.files, notifier=self.notifier)
+
+    @functools.cached_property
+    def emails(self) -> EmailService:
+        from chalicelib.services.emails import EmailService
+
+        return EmailService(self.storage, self.clock, self.files)
 
     @functools.cached_property
     def bounce_sink(self) -> BounceSink:

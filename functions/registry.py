@@ -64,6 +64,16 @@ FUNCTIONS: tuple[LambdaFunction, ...] = (
         schedule_minutes=1,
     ),
     LambdaFunction(
+        name="EmailPoll",
+        handler="functions.email_poll.handler",
+        description="Reads new mail of the mailboxes due (IMAP), into the feeds; each under a lease",
+        # Mailbox passwords (SSM); bodies and attachments to S3.
+        access=frozenset({Access.TABLE_READ, Access.TABLE_WRITE, Access.TENANT_SECRETS, Access.FILES_WRITE}),
+        schedule_minutes=10,
+        timeout_seconds=600,
+        memory_mb=512,
+    ),
+    LambdaFunction(
         name="FetchRecording",
         handler="functions.recordings.fetch",
         description="Copies a call recording from the PBX to S3 (one attempt; RecordingFetch retries)",
@@ -107,7 +117,8 @@ FUNCTIONS: tuple[LambdaFunction, ...] = (
         handler="functions.email_broadcasts.send_batch",
         description="Sends one batch of an email broadcast through the mailbox's SMTP server",
         access=frozenset({Access.TABLE_READ, Access.TABLE_WRITE, Access.TENANT_SECRETS, Access.FILES_WRITE}),
-        timeout_seconds=180,
+        # 10 messages over one connection, each SMTP step under a 20 s socket timeout.
+        timeout_seconds=300,
     ),
     LambdaFunction(
         name="FinishEmailBroadcast",

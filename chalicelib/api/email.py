@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from chalicelib.api.routing import Router
 from chalicelib.api.schemas import Id, Input, Output, UtcDateTime, VersionIn
 from chalicelib.bootstrap import services
 from chalicelib.domain.actor import Actor
+from chalicelib.domain.emails import MAX_DOMAINS, EmailException, EmailSettings
 from chalicelib.domain.mailboxes import MAX_HOST, MAX_NAME, MAX_PASSWORD, MAX_USERNAME, Integration, Preset, Server
 from chalicelib.domain.rights import Access
+from chalicelib.services.emails import ShownEmail
 from chalicelib.services.mailboxes import IntegrationInput, ServerInput
 
 router = Router(__name__, tag="Email")
@@ -188,3 +190,147 @@ def update_email_integration(actor: Actor, integration_id: str, body: Integratio
 def delete_email_integration(actor: Actor, integration_id: str) -> None:
     """Remove an integration and its stored passwords."""
     services().mailboxes.delete(actor, integration_id)
+
+
+# --- sync now, archived emails, exceptions, settings (EM-2, EM-6, ST-5) ---------------------------
+
+
+class SyncStarted(Output):
+    id: str
+    status: str = Field(description="ok | error | syncing: the mailbox's status after this check")
+    stored: int = Field(description="Emails stored by this check (0 when another run is reading the mailbox)")
+
+
+@router.route("/email/integrations/{integration_id}/sync", "POST", right=Access.ANY_USER, response=SyncStarted,
+              status=202)  # fmt: skip
+def sync_email_integration(actor: Actor, integration_id: str) -> SyncStarted:
+    """Check the mailbox now, besides the 10-minute schedule (a short, bounded read)."""
+    result = services().email_sync.sync_now(actor, integration_id)
+    if result is None:
+        return SyncStarted(id=integration_id, status="syncing", stored=0)
+    return SyncStarted(id=integration_id, status=result.status.value, stored=result.stored)
+
+
+class ContactRefOut(Output):
+    type: str = Field(description="client | lead")
+    id: str
+
+
+class AttachmentOut(Output):
+    name: str
+    size: int
+    url: str | None = Field(description="A short-lived download URL; null for a file over the size caps")
+
+
+class EmailOut(Output):
+    model_config = ConfigDict(from_attributes=True, defer_build=True, serialize_by_alias=True, validate_by_name=True)
+
+    id: str
+    direction: str = Field(description="in | out")
+    from_: str = Field(alias="from")
+    to: list[str]
+    cc: list[str]
+    subject: str
+    text: str
+    html: str | None = Field(None, description="Sanitised HTML, when the email has an HTML body")
+    time: UtcDateTime
+    contact: ContactRefOut | None = None
+    deal_id: str | None = None
+    thread_id: str
+    message_id: str
+    integration_id: str
+    attachments: list[AttachmentOut]
+
+    @classmethod
+    def of(cls, shown: ShownEmail) -> EmailOut:
+        email = shown.email
+        return cls.model_validate(
+            {
+                "id": email.id,
+                "direction": email.direction.value,
+                "from": email.sender,
+                "to": list(email.to),
+                "cc": list(email.cc),
+                "subject": email.subject,
+                "text": shown.text,
+                "html": shown.html,
+                "time": email.time,
+                "contact": {"type": email.contact.type, "id": email.contact.id} if email.contact else None,
+                "deal_id": email.deal_id,
+                "thread_id": email.thread_id,
+                "message_id": email.message_id,
+                "integration_id": email.integration_id,
+                "attachments": [
+                    {"name": a.name, "size": a.size, "url": url}
+                    for a, url in zip(email.attachments, shown.urls, strict=True)
+                ],
+            }
+        )
+
+
+@router.route("/emails/{email_id}", "GET", right=Access.ANY_USER, response=EmailOut)
+def get_email(actor: Actor, email_id: str) -> EmailOut:
+    """One email, if you may see its mailbox or one of the clients/leads it involves."""
+    return EmailOut.of(services().emails.get(actor, email_id))
+
+
+class ExceptionIn(Input):
+    pattern: str = Field(min_length=3, max_length=320, description='"someone@example.com" or "@example.com"')
+
+
+class ExceptionOut(Output):
+    id: str
+    pattern: str
+    created_at: UtcDateTime
+
+    @classmethod
+    def of(cls, exception: EmailException) -> ExceptionOut:
+        return cls(id=exception.id, pattern=exception.pattern, created_at=exception.created_at)
+
+
+class ExceptionList(Output):
+    items: list[ExceptionOut]
+
+
+@router.route("/email/exceptions", "GET", right=Access.ANY_USER, response=ExceptionList)
+def list_email_exceptions(actor: Actor) -> ExceptionList:
+    """Addresses and domains whose mail never enters the CRM (EM-6)."""
+    return ExceptionList(items=[ExceptionOut.of(e) for e in services().emails.exceptions(actor)])
+
+
+@router.route("/email/exceptions", "POST", right=Access.ADMIN, body=ExceptionIn, response=ExceptionOut, status=201)
+def create_email_exception(actor: Actor, body: ExceptionIn) -> ExceptionOut:
+    """Keep the mail from or to an address (or a whole domain) out of the CRM."""
+    return ExceptionOut.of(services().emails.add_exception(actor, body.pattern))
+
+
+@router.route("/email/exceptions/{exception_id}", "DELETE", right=Access.ADMIN, status=204)
+def delete_email_exception(actor: Actor, exception_id: str) -> None:
+    """Let that mail in again (from the next message on)."""
+    services().emails.delete_exception(actor, exception_id)
+
+
+class EmailSettingsIn(Input):
+    own_domains: list[str] = Field(max_length=MAX_DOMAINS, description="The CRM's own domains: never leads (EM-3)")
+    version: int | None = Field(None, ge=0, description="The version you read; a stale one is a 409")
+
+
+class EmailSettingsOut(Output):
+    own_domains: list[str]
+    version: int
+
+    @classmethod
+    def of(cls, settings: EmailSettings) -> EmailSettingsOut:
+        return cls(own_domains=list(settings.own_domains), version=settings.version)
+
+
+@router.route("/settings/email", "GET", right=Access.ANY_USER, response=EmailSettingsOut)
+def get_email_settings(actor: Actor) -> EmailSettingsOut:
+    """The CRM's email settings."""
+    return EmailSettingsOut.of(services().emails.settings(actor))
+
+
+@router.route("/settings/email", "PUT", right=Access.ADMIN, body=EmailSettingsIn, response=EmailSettingsOut)
+def put_email_settings(actor: Actor, body: EmailSettingsIn) -> EmailSettingsOut:
+    """Replace the CRM's email settings."""
+    return EmailSettingsOut.of(services().emails.save_settings(actor, body.own_domains, body.version))

@@ -126,6 +126,7 @@ class EmailOut(Output):
     deal_id: str | None = None
     thread_id: str
     message_id: str
+    integration_id: str
     attachments: list[AttachmentOut]
 
     @classmethod
@@ -134,7 +135,7 @@ class EmailOut(Output):
         return cls(
             id=e.id, direction="out", from_=e.sender, to=list(e.to), cc=list(e.cc), subject=e.subject, text=e.text,
             html=e.html, time=e.time, contact=contact, deal_id=e.deal_id, thread_id=e.thread_id,
-            message_id=e.message_id, attachments=[],
+            message_id=e.message_id, integration_id=e.integration_id, attachments=[],
         )  # fmt: skip
 
 

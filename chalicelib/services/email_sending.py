@@ -104,7 +104,7 @@ class SentEmail:
 
     id: str
     integration_id: str
-    message_id: str
+    message_id: str  # without its angle brackets, as the archive keeps it
     thread_id: str
     sender: str
     to: tuple[str, ...]
@@ -252,7 +252,7 @@ class EmailSendService:
         return SentEmail(
             id=stored.id if stored else new_id(),
             integration_id=integration.id,
-            message_id=message_id,
+            message_id=stored.message_id if stored else message_id.strip("<>"),
             thread_id=stored.thread_id if stored else message_id.strip("<>"),
             sender=integration.email,
             to=tuple(to),
@@ -260,7 +260,7 @@ class EmailSendService:
             subject=subject,
             text=text,
             html=html,
-            time=now,
+            time=stored.time if stored else now,
             contact=stored.contact if stored else contact,
             deal_id=stored.deal_id if stored else deal_id,
         )

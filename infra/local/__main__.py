@@ -19,6 +19,7 @@ def parse_args(argv: list[str] | None = None) -> Options:
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     parser.add_argument("--moto-port", type=int, default=int(os.environ.get("MOTO_PORT", "8001")))
     parser.add_argument("--smtp-port", type=int, default=int(os.environ.get("SMTP_PORT", "8025")))
+    parser.add_argument("--imap-port", type=int, default=int(os.environ.get("IMAP_PORT", "8143")))
     parser.add_argument("--state-file", type=Path, default=ROOT / ".local" / "state.json")
     parser.add_argument("--no-persist", action="store_true", help="start empty and save nothing")
     parser.add_argument("--no-seed", action="store_true", help="do not create the demo CRM")
@@ -29,6 +30,7 @@ def parse_args(argv: list[str] | None = None) -> Options:
         port=args.port,
         moto_port=args.moto_port,
         smtp_port=args.smtp_port,
+        imap_port=args.imap_port,
         state_file=args.state_file,
         persist=not args.no_persist,
         seed=not args.no_seed,
@@ -83,6 +85,8 @@ def main(argv: list[str] | None = None) -> int:
   PBX: a fake Zadarma API at {stack.pbx_url} (keys demo-key/demo-secret); scripted demo calls
        arrive a few seconds after the first start (again with --demo-call).
   Embedded AWS (moto): {options.moto_endpoint}/moto-api/
+  Demo mailbox: IMAP {options.host}:{options.imap_port} (pymap; user sales@demo.example, password
+       demo-mailbox), read by the CRM: its mail shows in the demo client's feed a few seconds after start.
   Data: restored {restored}; kept in {options.state_file if options.persist else "memory only (--no-persist)"}.
   Ctrl-C to stop.
 """,

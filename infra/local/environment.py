@@ -21,6 +21,7 @@ class Options:
     moto_port: int = 8001
     # The SMTP server catching what the CRM's mailboxes send (infra/local/smtp_catcher.py).
     smtp_port: int = 8025
+    imap_port: int = 8143  # the demo mailbox (pymap), read by the CRM's email poller
     state_file: Path = ROOT / ".local" / "state.json"
     persist: bool = True
     seed: bool = True

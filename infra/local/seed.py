@@ -20,6 +20,7 @@ DEMO_PASSWORD = "demo-password"
 # PBX API keys the local fake Zadarma API accepts: the demo CRM's, and the README's example.
 PBX_ACCOUNTS = {"demo-key": "demo-secret", "your-zadarma-key": "your-zadarma-secret"}
 DEMO_CLIENT_PHONE = "+33612345678"
+DEMO_CLIENT_EMAIL = "office@acme-dental.example"
 
 
 def seed_demo() -> bool:
@@ -67,7 +68,11 @@ def seed_demo_work(principal: str) -> None:
     client = services().contacts.create(
         actor,
         ContactKind.CLIENT,
-        ContactInput(name="Acme Dental", phones=[(DEMO_CLIENT_PHONE, ChannelType.WORK)]),
+        ContactInput(
+            name="Acme Dental",
+            phones=[(DEMO_CLIENT_PHONE, ChannelType.WORK)],
+            emails=[(DEMO_CLIENT_EMAIL, ChannelType.WORK)],  # the demo mailbox's mail comes from it
+        ),
     )
     services().deals.create(actor, "Yearly maintenance", client.id, "4800", None)
     now = utcnow().replace(second=0, microsecond=0)

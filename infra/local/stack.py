@@ -62,12 +62,19 @@ class LocalStack:
         self._smtp: SmtpCatcher | None = None
         self.seeded = False
         self.reindexed = 0  # CRMs whose indexes the start-up reindex checked
+        self._mailbox: Any = None
 
     def start(self) -> None:
         opts = self.options
         check_port_free(opts.host, opts.port, "the CRM API")
         check_port_free(opts.host, opts.moto_port, "the embedded AWS (moto)")
         check_port_free(opts.host, opts.smtp_port, "the local SMTP server")
+        from infra.local.demo_mailbox import DemoMailbox
+
+        if DemoMailbox.available():
+            check_port_free(opts.host, opts.imap_port, "the demo mailbox (IMAP)")
+            self._mailbox = DemoMailbox(opts.host, opts.imap_port)
+            self._mailbox.start()  # a child process; waited for in the background only
 
         lambda_glue.install()
         moto_atomic.install()
@@ -127,6 +134,8 @@ class LocalStack:
             threading.Thread(target=self._demo_calls, name="demo-calls", daemon=True).start()
         if self.seeded:
             threading.Thread(target=self._demo_history, name="demo-history", daemon=True).start()
+        if self._mailbox is not None:
+            threading.Thread(target=self._demo_mail, name="demo-mail", daemon=True).start()
 
     def _play_requested_call(self, callback: Any) -> None:
         """The fake PBX's side of a click-to-call, a colleague call or an autodial dial: played
@@ -184,6 +193,22 @@ class LocalStack:
         except Exception:  # noqa: BLE001 - a demo must never take the local stack down
             logger.exception("the demo history failed")
 
+    def _demo_mail(self) -> None:
+        """The demo mailbox's messages delivered (again: pymap keeps nothing), the demo CRM's
+        integration pointed at it, and a first poll, so the client's feed shows mail at once."""
+        from chalicelib.domain.clock import utcnow
+        from chalicelib.observability import logger
+        from infra.local.demo_mailbox import connect_demo_crm, demo_messages, poll_now
+
+        try:
+            assert self._mailbox is not None
+            self._mailbox.deliver(demo_messages(utcnow()))
+            if connect_demo_crm(self.options.host, self.options.imap_port) is not None:
+                stored = poll_now()
+                logger.info("demo mailbox read", extra={"stored": stored})
+        except Exception:  # noqa: BLE001 - a demo must never take the local stack down
+            logger.exception("the demo mailbox failed")
+
     def _bootstrap_aws(self) -> resources.UserPool:
         import os
 
@@ -238,6 +263,8 @@ class LocalStack:
             self._pbx.stop()
         if self._smtp is not None:
             self._smtp.stop()
+        if self._mailbox is not None:
+            self._mailbox.stop()
         return saved
 
     def _client(self, service: str) -> Any:

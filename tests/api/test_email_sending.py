@@ -11,6 +11,7 @@ import pytest
 
 from infra.local.smtp_catcher import SmtpCatcher
 from tests.harness import Api, CrmSession, add_member
+from tests.integrations.test_mail_transport import imap_port as imap_port  # a pymap server (module fixture)
 
 pytest.importorskip("aiosmtpd")
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
@@ -105,11 +106,16 @@ def test_send_with_signature_and_our_message_id(
     assert email["subject"] == "Our offer"
     assert "ACME Ltd" in email["text"]
     assert {"id", "time", "thread_id", "attachments"} <= email.keys()
+    shown = api.get(f"/v1/emails/{email['id']}", token=crm.token)  # the same email, as GET shows it
+    assert shown.status == 200, shown.json
+    assert {k: v for k, v in shown.json.items() if k not in ("text", "html")} == {
+        k: v for k, v in email.items() if k not in ("text", "html")
+    }
 
     [mail] = smtp.taken()
     assert sorted(mail.recipients) == ["bob@example.org", "carol@example.org"]
     message = mail.message
-    assert message["Message-ID"] == email["message_id"]
+    assert message["Message-ID"] == f"<{email['message_id']}>"
     assert message["Message-ID"].endswith("@example.com>")
     html = message.get_body(("html",)).get_content()
     text = message.get_body(("plain",)).get_content()
@@ -213,3 +219,36 @@ def test_an_address_refused_among_others_still_sends(
                      token=crm.token)  # fmt: skip
     assert reply.status == 201, reply.json
     assert [m.recipients for m in smtp.taken()] == [("bob@example.org",)]
+
+
+def test_the_sent_copy_is_filed_and_polling_it_stores_nothing_twice(
+    api: Api, make_crm: Callable[..., CrmSession], smtp: SmtpCatcher, imap_port: int
+) -> None:
+    from imapclient import IMAPClient
+
+    from chalicelib.bootstrap import services
+
+    crm = make_crm()
+    body = {
+        "name": "Sales",
+        "email": "sales@example.com",
+        "imap": {"host": "127.0.0.1", "port": imap_port, "security": "none", "username": "demouser",
+                 "password": "demopass"},
+        "smtp": {"host": "127.0.0.1", "port": smtp.port, "security": "none", "username": SMTP_USER,
+                 "password": SMTP_PASSWORD},
+    }  # fmt: skip
+    integration_id = api.post("/v1/email/integrations", body, token=crm.token).json["id"]
+    client = api.post("/v1/clients", {"name": "Bob", "emails": [{"email": "bob@example.org"}]}, token=crm.token)
+    sent = api.post("/v1/email/send", {"integration_id": integration_id, "to": ["bob@example.org"],
+                                       "subject": "Filed", "text": "Hello", "contact_id": client.json["id"]},
+                    token=crm.token)  # fmt: skip
+    assert sent.status == 201, sent.json
+
+    with IMAPClient("127.0.0.1", port=imap_port, ssl=False, timeout=10) as imap:
+        imap.login("demouser", "demopass")
+        imap.select_folder("Sent", readonly=True)
+        headers = imap.fetch(imap.search("ALL"), ["BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]"])
+        assert any(sent.json["message_id"].encode() in h[b"BODY[HEADER.FIELDS (MESSAGE-ID)]"] for h in headers.values())
+    services().email_sync.poll(crm.id, integration_id)  # reads Sent: the guard keeps it from a second record
+    feed = api.get(f"/v1/clients/{client.json['id']}/feed", token=crm.token).json["items"]
+    assert [e["data"]["email_id"] for e in feed if e["kind"] == "email"] == [sent.json["id"]]

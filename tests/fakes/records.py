@@ -3,7 +3,7 @@ properties, source tags, SMS templates (Protocols in `chalicelib/ports/storage.p
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -236,6 +236,11 @@ class FakeContacts:
 
     def owner_of_email(self, email: str) -> str | None:
         return self.emails.get(email)
+
+    def owners(self, phones: Iterable[str], emails: Iterable[str]) -> dict[tuple[str, str], str]:
+        found = {("phone", p): self.phones[p] for p in phones if p in self.phones}
+        found |= {("email", e): self.emails[e] for e in emails if e in self.emails}
+        return found
 
     def _guards(self, contact: Contact) -> list[FakeWrite]:
         writes = []

@@ -19,6 +19,7 @@ from tests.fakes.base import FakeWrite, commit
 from tests.fakes.broadcasts import FakeBroadcasts
 from tests.fakes.dashboards import FakeDashboardLayouts
 from tests.fakes.email_outgoing import FakeEmailBroadcasts, FakeSignatures
+from tests.fakes.emails import FakeEmails, FakeMailPolls
 from tests.fakes.mailboxes import FakeMailboxes
 from tests.fakes.notifications import FakeNotifications
 from tests.fakes.records import (
@@ -58,6 +59,7 @@ class Tenant:
     rollups: FakeRollups = field(default_factory=FakeRollups)
     dashboards: FakeDashboardLayouts = field(default_factory=FakeDashboardLayouts)
     notifications: FakeNotifications = field(default_factory=FakeNotifications)
+    emails: FakeEmails | None = None
 
 
 class FakeStorage:
@@ -69,6 +71,7 @@ class FakeStorage:
         self.due_actions = FakeDueActions()
         self._tenants: dict[str, Tenant] = {}
         self.transactions = 0  # how many all-or-nothing writes ran (services batching them)
+        self.mail_polls = FakeMailPolls(self)
 
     def tenant(self, tenant_id: str) -> Tenant:
         if tenant_id not in self._tenants:
@@ -137,6 +140,12 @@ class FakeStorage:
 
     def email_broadcasts(self, tenant_id: str) -> FakeEmailBroadcasts:
         return self.tenant(tenant_id).email_broadcasts
+
+    def emails(self, tenant_id: str) -> FakeEmails:
+        tenant = self.tenant(tenant_id)
+        if tenant.emails is None:
+            tenant.emails = FakeEmails(self)
+        return tenant.emails
 
     def sms_templates(self, tenant_id: str) -> FakeSmsTemplates:
         return self.tenant(tenant_id).sms_templates

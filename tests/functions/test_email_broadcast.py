@@ -20,6 +20,7 @@ from chalicelib.domain.email.bounces import parse_dsn
 from chalicelib.domain.ids import new_id
 from infra.local.smtp_catcher import SmtpCatcher
 from tests.harness import Api, CrmSession, aws_client, reset_caches
+from tests.integrations.test_mail_transport import imap_port as imap_port  # a pymap server (module fixture)
 from tests.pbx import output, wait_for_workflows
 
 pytest.importorskip("aiosmtpd")
@@ -238,3 +239,37 @@ def test_input_is_checked_and_cancel_stops_it(api: Api, make_crm: Callable[..., 
     assert services().email_broadcasts.send_batch(job)["status"] == "done"
     assert smtp.taken() == []
     assert report(api, crm, started.json["id"])["recipients"][0]["status"] == "pending"
+
+
+def test_polling_meets_the_dsn_and_the_report_shows_it(
+    api: Api, make_crm: Callable[..., CrmSession], smtp: SmtpCatcher, workflows: None, imap_port: int
+) -> None:
+    """End to end: a broadcast through aiosmtpd, a DSN 5.1.1 in the mailbox (pymap), the
+    mailbox polled: the report shows that recipient failed; the DSN is not archived."""
+    from imapclient import IMAPClient
+
+    crm = make_crm()
+    body = {
+        "name": "Sales",
+        "email": "sales@example.com",
+        "imap": {"host": "127.0.0.1", "port": imap_port, "security": "none", "username": "demouser",
+                 "password": "demopass"},
+        "smtp": {"host": "127.0.0.1", "port": smtp.port, "security": "none", "username": "sales", "password": "s-pw"},
+    }  # fmt: skip
+    integration_id = api.post("/v1/email/integrations", body, token=crm.token).json["id"]
+    ids = seed_clients(crm, ["x1@example.org", "x2@example.org", "x3@example.org"])
+    started = api.post("/v1/email-broadcasts", {"integration_id": integration_id, "contact_ids": ids,
+                                                "subject": "Winter sale", "text": "-20%"}, token=crm.token)  # fmt: skip
+    wait_for_workflows(timeout=60, machine=MACHINE)
+    assert report(api, crm, started.json["id"])["sent"] == 3
+    bounced = next(m for m in smtp.taken() if m.recipients == ("x2@example.org",))
+
+    with IMAPClient("127.0.0.1", port=imap_port, ssl=False, timeout=10) as client:
+        client.login("demouser", "demopass")
+        client.append("INBOX", dsn(bounced.message["Message-ID"], "x2@example.org"))
+    services().email_sync.poll(crm.id, integration_id)
+
+    shown = report(api, crm, started.json["id"])
+    assert (shown["sent"], shown["failed"]) == (2, 1)
+    [failed] = [r for r in shown["recipients"] if r["status"] == "failed"]
+    assert (failed["email"], failed["reason"][:13]) == ("x2@example.org", "bounced 5.1.1")
