@@ -9,7 +9,8 @@ import { useTranslation } from "react-i18next";
 
 import { isApiError } from "../../api/errors";
 import { useApi } from "../../app/session";
-import { bareAddress, call, emailKeys, replySubject, type Email, type EmailFeedData } from "./api";
+import { unwrap } from "../../api/client";
+import { bareAddress, emailKeys, replySubject, type EmailFeedData } from "./api";
 import { EmailCompose, type ComposeTarget } from "./EmailCompose";
 import { HtmlFrame } from "./HtmlFrame";
 import "./email.css";
@@ -57,7 +58,7 @@ export function EmailView({ id, target }: { id: string; target: ComposeTarget })
   const api = useApi();
   const email = useQuery({
     queryKey: emailKeys.email(id),
-    queryFn: () => call<Email>(api, "GET", "/v1/emails/{email_id}", { params: { path: { email_id: id } } }),
+    queryFn: () => unwrap(api.GET("/v1/emails/{email_id}", { params: { path: { email_id: id } } })),
   });
   const [asText, setAsText] = useState(false);
   const [replying, setReplying] = useState(false);

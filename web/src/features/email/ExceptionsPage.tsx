@@ -6,12 +6,13 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 
+import { unwrap, type Schemas } from "../../api/client";
 import { isApiError } from "../../api/errors";
 import { useRights } from "../../app/rights";
 import { useApi } from "../../app/session";
 import { Field, Form, FormError, TextAreaField, useFormErrors } from "../../components/forms";
 import { QueryState } from "../../components/QueryState";
-import { call, emailKeys, type EmailException } from "./api";
+import { emailKeys, type EmailException } from "./api";
 import { EmailTabs } from "./EmailTabs";
 
 export function ExceptionsPage() {
@@ -22,10 +23,10 @@ export function ExceptionsPage() {
   const [notice, setNotice] = useState("");
   const list = useQuery({
     queryKey: emailKeys.exceptions,
-    queryFn: async () => (await call<{ items: EmailException[] }>(api, "GET", "/v1/email/exceptions")).items,
+    queryFn: async () => (await unwrap(api.GET("/v1/email/exceptions"))).items,
   });
   const add = useMutation({
-    mutationFn: () => call<EmailException>(api, "POST", "/v1/email/exceptions", { body: { pattern: pattern.trim() } }),
+    mutationFn: () => unwrap(api.POST("/v1/email/exceptions", { body: { pattern: pattern.trim() } })),
     onSuccess: async (created) => {
       setNotice(t("email.exceptions.added", { pattern: created.pattern ?? pattern.trim() }));
       setPattern("");
@@ -34,7 +35,7 @@ export function ExceptionsPage() {
   });
   const remove = useMutation({
     mutationFn: (item: EmailException) =>
-      call(api, "DELETE", "/v1/email/exceptions/{exception_id}", { params: { path: { exception_id: item.id } } }).then(() => item),
+      unwrap(api.DELETE("/v1/email/exceptions/{exception_id}", { params: { path: { exception_id: item.id } } })).then(() => item),
     onSuccess: async (item) => {
       setNotice(t("email.exceptions.deleted", { pattern: item.pattern }));
       await client.invalidateQueries({ queryKey: emailKeys.exceptions });
@@ -90,10 +91,7 @@ export function ExceptionsPage() {
 }
 
 /** GET|PUT /v1/settings/email: the company's own domains, with the record's `version`. */
-interface EmailSettings {
-  own_domains: string[];
-  version: number;
-}
+type EmailSettings = Schemas["EmailSettingsOut"];
 
 /** "a.com, b.org\nc.net" -> the domains, lower case, without a leading "@". */
 export function parseDomains(text: string): string[] {
@@ -108,7 +106,7 @@ export function DomainsPage() {
   const api = useApi();
   const settings = useQuery({
     queryKey: emailKeys.settings,
-    queryFn: () => call<EmailSettings>(api, "GET", "/v1/settings/email"),
+    queryFn: () => unwrap(api.GET("/v1/settings/email")),
   });
   // Kept here: a save remounts the form (its key is the version).
   const [saved, setSaved] = useState(false);
@@ -132,9 +130,7 @@ function DomainsForm({ settings, saved, onSaved }: { settings: EmailSettings; sa
   const [text, setText] = useState(settings.own_domains.join("\n"));
   const save = useMutation({
     mutationFn: () =>
-      call<EmailSettings>(api, "PUT", "/v1/settings/email", {
-        body: { own_domains: parseDomains(text), version: settings.version },
-      }),
+      unwrap(api.PUT("/v1/settings/email", { body: { own_domains: parseDomains(text), version: settings.version } })),
     onSuccess: (data) => {
       client.setQueryData(emailKeys.settings, data);
       onSaved(true);

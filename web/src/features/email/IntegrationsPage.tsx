@@ -14,7 +14,7 @@ import { useApi, useMe } from "../../app/session";
 import { Field, Form, FormError, SelectField, useFormErrors } from "../../components/forms";
 import { QueryState } from "../../components/QueryState";
 import { useUsers } from "../contacts/api";
-import { call, emailKeys, useIntegrations, usePresets } from "./api";
+import { emailKeys, useIntegrations, usePresets } from "./api";
 import { EmailTabs } from "./EmailTabs";
 import {
   CREATE_LEADS,
@@ -106,12 +106,10 @@ function IntegrationItem({ integration, onNotice }: { integration: Integration; 
   });
   const sync = useMutation({
     mutationFn: () =>
-      call<{ status: string; stored?: number }>(api, "POST", "/v1/email/integrations/{integration_id}/sync", {
-        params: { path: { integration_id: integration.id } },
-      }),
+      unwrap(api.POST("/v1/email/integrations/{integration_id}/sync", { params: { path: { integration_id: integration.id } } })),
     onSuccess: async (result) => {
       onNotice(
-        result.status === "syncing" || result.stored === undefined
+        result.status === "syncing"
           ? t("email.integrations.syncStarted", { name })
           : t("email.integrations.synced", { name, count: result.stored }),
       );

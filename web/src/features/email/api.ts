@@ -1,45 +1,20 @@
 /**
- * Server state of the email screens through TanStack Query. Mailboxes and presets use the typed
- * client; routes whose OpenAPI types are not generated in this branch yet (signatures, exceptions,
- * email settings, sending, emails, broadcasts) go through `loose`, typed here after API.md.
+ * Server state of the email screens through TanStack Query and the typed client, and the small
+ * helpers they share (addresses, reply subjects, who may send from a mailbox).
  */
 import { useQuery } from "@tanstack/react-query";
 
-import { unwrap, type Api, type Schemas } from "../../api/client";
+import { unwrap, type Schemas } from "../../api/client";
 import { useApi, useMe } from "../../app/session";
 import type { Integration } from "./integrationForm";
 
 export type Signature = Schemas["SignatureOut"];
+export type EmailBroadcast = Schemas["EmailBroadcastOut"];
 
 export interface EmailException {
   id: string;
   pattern: string;
 }
-
-export interface Attachment {
-  name: string;
-  size: number;
-  /** A short-lived download URL; null over the size caps. */
-  url: string | null;
-}
-
-export interface Email {
-  id: string;
-  direction: "in" | "out";
-  from: string;
-  to: string[];
-  cc: string[];
-  subject: string;
-  text: string;
-  html?: string | null;
-  time: string;
-  contact?: { type: string; id: string } | null;
-  thread_id?: string;
-  integration_id?: string | null;
-  attachments: Attachment[];
-}
-
-export type EmailBroadcast = Schemas["EmailBroadcastOut"];
 
 /** `data` of a feed entry of kind "email" (ISSUE18 contract 3). */
 export interface EmailFeedData {
@@ -49,23 +24,6 @@ export interface EmailFeedData {
   from?: string;
   to?: string[];
   attachments?: number;
-}
-
-type Init = { params?: { path?: Record<string, string>; query?: Record<string, unknown> }; body?: unknown };
-type Call = (path: string, init?: Init) => Promise<{ data?: unknown; error?: unknown; response: Response }>;
-interface LooseApi {
-  GET: Call;
-  POST: Call;
-  PUT: Call;
-  PATCH: Call;
-  DELETE: Call;
-}
-
-/** The client without path typing, for routes not in this branch's generated schema. */
-export const loose = (api: Api) => api as unknown as LooseApi;
-
-export async function call<T>(api: Api, method: keyof LooseApi, path: string, init?: Init): Promise<T> {
-  return (await unwrap(loose(api)[method](path, init))) as T;
 }
 
 export const emailKeys = {
