@@ -335,4 +335,24 @@ test("the demo client's mail is read in its feed and answered through the demo m
   await expect(sent).toContainText("Email sent");
   await expect(sent).toContainText("Re: Maintenance contract renewal");
   await snap(page, info, "email-demo-replied");
+
+  // From the client's deal: the email is in the deal's feed.
+  const deals = await request.get(`${baseURL}/v1/deals?client_id=${acme!.id}`, { headers: bearer(access) });
+  const deal = deals.ok() ? ((await deals.json()) as { items?: { id: string; title: string }[] }).items?.[0] : undefined;
+  test.skip(!deal, "no deal of the demo client");
+  await page.goto(`/deals/${deal!.id}`);
+  await expect(page.getByRole("heading", { name: deal!.title, level: 1 })).toBeVisible();
+  await page.getByRole("button", { name: "Email", exact: true }).click();
+  const compose = page.getByRole("form", { name: "New email" });
+  await expect(compose.getByLabel("To", { exact: true })).toHaveValue("office@acme-dental.example");
+  await compose.getByLabel("Send from").selectOption({ label: "Demo sales mailbox <sales@demo.example>" });
+  const subject = `Offer ${unique()}`;
+  await compose.getByLabel("Subject").fill(subject);
+  await compose.getByLabel("Message").fill("Please find our offer for next year.");
+  await compose.getByRole("button", { name: "Send" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Email sent to office@acme-dental.example." })).toBeVisible();
+  const dealFeed = page.getByRole("region", { name: "Activity" });
+  await expect(dealFeed.getByRole("listitem").filter({ hasText: subject })).toContainText("Email sent");
+  await expectAccessible(page, "the deal page with an email");
+  await snap(page, info, "email-from-deal");
 });

@@ -14,7 +14,7 @@ import { QueryState } from "../../components/QueryState";
 import { DEAL_FIELDS, DealFields, type DealValues } from "./DealForm";
 import { formatMoney, useUserNames } from "./hooks";
 import { DealEmail } from "../email/DealEmail";
-import { EmailEntry } from "../email/EmailEntry";
+import { EmailEntry, emailData } from "../email/EmailEntry";
 
 type DealCard = Schemas["DealCard"];
 
@@ -177,7 +177,9 @@ function DealFeed({ deal }: { deal: DealCard }) {
           <li key={item.id} className="feed__item">
             <span className="feed__meta">
               {new Date(item.time).toLocaleString(i18n.language)} · {item.user_id ? names.get(item.user_id) ?? "" : ""} ·{" "}
-              {t(`deals.feedKind.${item.kind as "note"}`, { defaultValue: item.kind })}
+              {item.kind === "email" && emailData(item).direction
+                ? t(emailData(item).direction === "out" ? "email.feed.out" : "email.feed.in")
+                : t(`deals.feedKind.${item.kind as "note"}`, { defaultValue: item.kind })}
             </span>
             {item.kind === "email" ? (
               <EmailEntry entry={item} target={{ contact: { kind: "client", id: deal.client_id }, dealId: deal.id }} />
