@@ -122,7 +122,8 @@ export function EmailCompose({
             </option>
           ))}
         </SelectField>
-        <Field label={t("email.compose.to")} name="to" value={to} hint={t("email.compose.toHint")} autoComplete="off"
+        <Field label={t("email.compose.to")} name="to" value={to} autoComplete="off"
+          hint={initialTo.length === 0 && target.contact ? `${t("email.compose.noAddress")} ${t("email.compose.toHint")}` : t("email.compose.toHint")}
           onChange={(e) => setTo(e.target.value)} error={error("to")} />
         <Field label={t("email.compose.cc")} name="cc" value={cc} autoComplete="off" onChange={(e) => setCc(e.target.value)} error={error("cc")} />
         <Field label={t("email.compose.subject")} name="subject" value={subject} onChange={(e) => setSubject(e.target.value)} error={error("subject")} />
