@@ -31,7 +31,7 @@ function python(): string {
 export default async function globalSetup(): Promise<() => Promise<void>> {
   if (process.env.E2E_BASE_URL) return async () => {};
   if (!existsSync(join(ROOT, "web", "dist", "index.html"))) throw new Error("web/dist is not built: run `make web` first");
-  const [port, motoPort] = [await freePort(), await freePort()];
+  const [port, motoPort, smtpPort, imapPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const dir = mkdtempSync(join(tmpdir(), "crm-e2e-"));
   const log = join(dir, "stack.log");
   const env = Object.fromEntries(
@@ -39,7 +39,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   );
   const stack = spawn(
     python(),
-    ["-m", "infra.local", "--port", String(port), "--moto-port", String(motoPort), "--no-persist",
+    ["-m", "infra.local", "--port", String(port), "--moto-port", String(motoPort), "--smtp-port", String(smtpPort),
+      "--imap-port", String(imapPort), "--no-persist",
       "--state-file", join(dir, "state.json")],
     { cwd: ROOT, env, stdio: ["ignore", openSync(log, "w"), openSync(log, "a")], detached: true },
   );
@@ -71,6 +72,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   }
   process.env.E2E_BASE_URL = base;
   process.env.E2E_MOTO_PORT = String(motoPort); // for test helpers that seed the table directly
+  process.env.E2E_SMTP_PORT = String(smtpPort); // the local SMTP server catching what mailboxes send
+  process.env.E2E_IMAP_PORT = String(imapPort); // the demo mailbox (pymap)
   console.log(`local stack at ${base} (log: ${log})`);
   return async () => {
     const stopped = new Promise((done) => stack.once("exit", done));

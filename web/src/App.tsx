@@ -14,6 +14,7 @@ import { settingsRoutes } from "./features/settings/routes";
 import { importRoutes } from "./features/imports/routes";
 import { teamRoutes } from "./features/team/routes";
 import { analyticsRoutes } from "./features/analytics/routes";
+import { emailRoutes } from "./features/email/routes";
 
 /** Signed-in screens: without a session, go to sign-in and come back here afterwards. */
 function RequireSession() {
@@ -67,6 +68,7 @@ export const routes: RouteObject[] = [
           ...importRoutes,
           ...teamRoutes,
           ...analyticsRoutes,
+          ...emailRoutes,
         ],
       },
     ],

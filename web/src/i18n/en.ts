@@ -12,6 +12,7 @@ import { en as settings } from "../features/settings/i18n";
 import { en as imports } from "../features/imports/i18n";
 import { en as team } from "../features/team/i18n";
 import { en as integrations } from "../features/integrations/i18n";
+import { en as email } from "../features/email/i18n";
 
 /** The English catalogue: the source of the keys (fr.ts must have the same shape). */
 const en = {
@@ -119,6 +120,7 @@ const en = {
   settings,
   imports,
   team,
+  email,
   analytics,
   integrations,
 } as const;

@@ -12,6 +12,7 @@ import { fr as settings } from "../features/settings/i18n";
 import { fr as imports } from "../features/imports/i18n";
 import { fr as team } from "../features/team/i18n";
 import { fr as integrations } from "../features/integrations/i18n";
+import { fr as email } from "../features/email/i18n";
 import type { Catalogue } from "./index";
 
 const fr: Catalogue = {
@@ -119,6 +120,7 @@ const fr: Catalogue = {
   settings,
   imports,
   team,
+  email,
   analytics,
   integrations,
 };

@@ -24,6 +24,7 @@ export const NAV: NavItem[] = [
   { to: "/calls", label: "calls.nav" },
   { to: "/autodial", label: "calls.autodial.nav" },
   { to: "/sms", label: "sms.nav" },
+  { to: "/email/broadcasts", label: "email.broadcast.nav" },
   { to: "/imports", label: "imports.title", anyOf: ["customers_import_export", "leads_import_export"] },
   { to: "/analytics", label: "analytics.nav" },
   { to: "/team", label: "team.nav" },

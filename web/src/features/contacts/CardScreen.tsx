@@ -19,6 +19,7 @@ import { isStaleVersion } from "./conflicts";
 import { canConvert, canDelete, canEdit } from "./rights";
 import { Feed } from "./Feed";
 import { SmsForm } from "./SmsForm";
+import { EmailCompose } from "../email/EmailCompose";
 import { ClickToCall } from "../calls/ClickToCall";
 import { SelectField, TextAreaField, formatDateTime } from "./widgets";
 import "./contacts.css";
@@ -41,7 +42,7 @@ function CardScreen({ kind, id }: { kind: Kind; id: string }) {
   return <QueryState query={card}>{(data) => <CardView kind={kind} card={data} />}</QueryState>;
 }
 
-type Panel = "note" | "task" | "deal" | "sms" | null;
+type Panel = "note" | "task" | "deal" | "sms" | "email" | null;
 
 function CardView({ kind, card }: { kind: Kind; card: Card }) {
   const { t } = useTranslation();
@@ -51,6 +52,7 @@ function CardView({ kind, card }: { kind: Kind; card: Card }) {
   const [editing, setEditing] = useState(false);
   const [panel, setPanel] = useState<Panel>(null);
   const [sent, setSent] = useState<string>();
+  const [mailed, setMailed] = useState<string>();
   const noteBox = useRef<HTMLTextAreaElement>(null);
   const nameOf = useUserNames();
   const call = useMutation({
@@ -102,6 +104,9 @@ function CardView({ kind, card }: { kind: Kind; card: Card }) {
         <button type="button" className="button" aria-expanded={panel === "sms"} onClick={() => setPanel(panel === "sms" ? null : "sms")}>
           {t("contacts.card.sms")}
         </button>
+        <button type="button" className="button" aria-expanded={panel === "email"} onClick={() => setPanel(panel === "email" ? null : "email")}>
+          {t("email.compose.action")}
+        </button>
         <button type="button" className="button" aria-expanded={panel === "task"} onClick={() => setPanel(panel === "task" ? null : "task")}>
           {t("contacts.card.newTask")}
         </button>
@@ -131,6 +136,7 @@ function CardView({ kind, card }: { kind: Kind; card: Card }) {
       <div role="status" className="contacts__notice">
         {call.isSuccess ? t("contacts.card.calling", { to: call.data.to }) : null}
         {sent ? t("contacts.sms.sent", { to: sent }) : null}
+        {mailed ? t("email.compose.sent", { to: mailed }) : null}
       </div>
       {call.isError && (
         <p role="alert" className="form-error">
@@ -154,6 +160,18 @@ function CardView({ kind, card }: { kind: Kind; card: Card }) {
           onDone={(to) => {
             setPanel(null);
             setSent(to);
+          }}
+        />
+      )}
+      {panel === "email" && (
+        <EmailCompose
+          target={{ contact: { kind, id: card.id } }}
+          to={card.emails.slice(0, 1).map((e) => e.email)}
+          title={t("email.compose.title")}
+          onCancel={() => setPanel(null)}
+          onDone={(to) => {
+            setPanel(null);
+            setMailed(to);
           }}
         />
       )}

@@ -11,6 +11,7 @@ import { useApi, useMe } from "../../app/session";
 import { Form, FormError, useFormErrors } from "../../components/forms";
 import { addNote, deleteNote, editNote, keys, useFeed, useUserNames, type FeedEntry, type Kind } from "./api";
 import { LoadMore, TextAreaField, formatDateTime } from "./widgets";
+import { EmailEntry, emailData } from "../email/EmailEntry";
 
 export function Feed({ kind, id, noteBox }: { kind: Kind; id: string; noteBox: RefObject<HTMLTextAreaElement | null> }) {
   const { t } = useTranslation();
@@ -89,6 +90,8 @@ function FeedItem({ kind, contactId, entry }: { kind: Kind; contactId: string; e
         <Note kind={kind} contactId={contactId} entry={entry} />
       ) : entry.kind === "call" && entry.call ? (
         <CallEntry call={entry.call} />
+      ) : entry.kind === "email" ? (
+        <EmailEntry entry={entry} target={{ contact: { kind, id: contactId } }} />
       ) : entry.kind === "event" ? (
         <p className="feed__text">{t("contacts.feed.event", { event: String(entry.data.event ?? "") })}</p>
       ) : (
@@ -107,7 +110,7 @@ function label(entry: FeedEntry, t: TFunction): string {
     case "sms":
       return t("contacts.feed.sms");
     case "email":
-      return t("contacts.feed.email");
+      return emailData(entry).direction ? t(`email.feed.${emailData(entry).direction === "out" ? "out" : "in"}`) : t("contacts.feed.email");
     case "task":
       return t("contacts.feed.task");
     case "deal":

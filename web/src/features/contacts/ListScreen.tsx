@@ -549,6 +549,9 @@ function BulkBar({
           <Link className="button" to="/sms/new" state={{ contacts: ids.map((id) => ({ id, name: nameOf(id), kind })) }}>
             {t("sms.compose.fromSelection")}
           </Link>
+          <Link className="button" to="/email/broadcasts/new" state={{ contacts: ids.map((id) => ({ id, name: nameOf(id), kind })) }}>
+            {t("email.broadcast.fromSelection")}
+          </Link>
           <Link className="button" to="/autodial" state={{ contacts: ids.map((id) => ({ id, name: nameOf(id) })) }}>
             {t("calls.autodial.addTo")}
           </Link>

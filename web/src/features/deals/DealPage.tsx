@@ -13,6 +13,8 @@ import { Form, FormError, useFormErrors } from "../../components/forms";
 import { QueryState } from "../../components/QueryState";
 import { DEAL_FIELDS, DealFields, type DealValues } from "./DealForm";
 import { formatMoney, useUserNames } from "./hooks";
+import { DealEmail } from "../email/DealEmail";
+import { EmailEntry, emailData } from "../email/EmailEntry";
 
 type DealCard = Schemas["DealCard"];
 
@@ -72,6 +74,7 @@ function DealView({ deal }: { deal: DealCard }) {
     <div className="deal-page">
       <p><Link to="/deals">{t("deals.back")}</Link></p>
       <h1>{deal.title}</h1>
+      <DealEmail dealId={deal.id} clientId={deal.client_id} />
       <div className="deal-page__grid">
         <section className="card" aria-labelledby="deal-fields">
           <h2 id="deal-fields">{t("deals.page.fields")}</h2>
@@ -174,9 +177,13 @@ function DealFeed({ deal }: { deal: DealCard }) {
           <li key={item.id} className="feed__item">
             <span className="feed__meta">
               {new Date(item.time).toLocaleString(i18n.language)} · {item.user_id ? names.get(item.user_id) ?? "" : ""} ·{" "}
-              {t(`deals.feedKind.${item.kind as "note"}`, { defaultValue: item.kind })}
+              {item.kind === "email" && emailData(item).direction
+                ? t(emailData(item).direction === "out" ? "email.feed.out" : "email.feed.in")
+                : t(`deals.feedKind.${item.kind as "note"}`, { defaultValue: item.kind })}
             </span>
-            {item.text ? <p>{item.text}</p> : <FeedEvent data={item.data} />}
+            {item.kind === "email" ? (
+              <EmailEntry entry={item} target={{ contact: { kind: "client", id: deal.client_id }, dealId: deal.id }} />
+            ) : item.text ? <p>{item.text}</p> : <FeedEvent data={item.data} />}
           </li>
         ))}
       </ol>

@@ -18,6 +18,7 @@ export const SECTIONS: Section[] = [
   { to: "/settings/telephony", label: "settings.tabs.telephony", right: "admin" },
   { to: "/settings/properties", label: "settings.tabs.properties" },
   { to: "/settings/source-tags", label: "settings.tabs.sourceTags" },
+  { to: "/settings/email", label: "email.tab" },
   { to: "/settings/api-keys", label: "integrations.tabs.apiKeys" },
   { to: "/settings/webhooks", label: "integrations.tabs.webhooks" },
   { to: "/settings/calendar", label: "integrations.tabs.calendar" },

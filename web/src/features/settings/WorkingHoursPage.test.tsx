@@ -41,7 +41,8 @@ describe("the working-hours editor", { timeout: 30_000 }, () => {
     // Admin-only sections are not offered to a trainee.
     const sections = screen.getByRole("navigation", { name: "Settings sections" });
     expect(within(sections).getAllByRole("link").map((l) => l.textContent)).toEqual([
-      "Profile", "Working hours", "Custom properties", "Source tags", "API keys", "Webhooks", "Google Calendar",
+      "Profile", "Working hours", "Custom properties", "Source tags", "Email", "API keys", "Webhooks",
+      "Google Calendar",
     ]);
     await userEvent.click(screen.getByRole("button", { name: "Day-night-48 (4-day cycle)" }));
     expect(screen.getByLabelText("Cycle length (days)")).toHaveValue(4);

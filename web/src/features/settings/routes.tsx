@@ -3,6 +3,7 @@ import { Navigate, type RouteObject } from "react-router";
 
 const screens = () => import("./index");
 const integrations = () => import("../integrations/index");
+const email = () => import("../email/index");
 
 export const settingsRoutes: RouteObject[] = [
   {
@@ -19,6 +20,10 @@ export const settingsRoutes: RouteObject[] = [
       { path: "api-keys", lazy: async () => ({ Component: (await integrations()).ApiKeysPage }) },
       { path: "webhooks", lazy: async () => ({ Component: (await integrations()).WebhooksPage }) },
       { path: "calendar", lazy: async () => ({ Component: (await integrations()).CalendarPage }) },
+      { path: "email", lazy: async () => ({ Component: (await email()).IntegrationsPage }) },
+      { path: "email/signatures", lazy: async () => ({ Component: (await email()).SignaturesPage }) },
+      { path: "email/exceptions", lazy: async () => ({ Component: (await email()).ExceptionsPage }) },
+      { path: "email/domains", lazy: async () => ({ Component: (await email()).DomainsPage }) },
     ],
   },
 ];
