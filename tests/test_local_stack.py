@@ -54,7 +54,8 @@ class Run:
         with self.log.open("w") as out:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "infra.local", "--port", str(port), "--moto-port", str(moto_port),
-                 "--smtp-port", str(free_port()), "--state-file", str(state_file), *extra],
+                 "--smtp-port", str(free_port()), "--imap-port", str(free_port()),
+                 "--state-file", str(state_file), *extra],
                 cwd=ROOT,
                 env=env,
                 stdout=out,

@@ -62,6 +62,21 @@ def demo_messages(now: datetime) -> list[bytes]:
     ]  # fmt: skip
 
 
+# pymap, watched: when `make run` dies without stopping it (kill -9, a crash), the server exits
+# within a second instead of holding the port for the next start.
+_CHILD = """
+import os, threading, time
+parent = os.getppid()
+def watch():
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(0)
+threading.Thread(target=watch, daemon=True).start()
+from pymap.main import main
+main()
+"""
+
+
 class DemoMailbox:
     def __init__(self, host: str, port: int) -> None:
         self.host = host
@@ -79,7 +94,7 @@ class DemoMailbox:
     def start(self) -> None:
         """Start the server (returns at once; `deliver` waits for it)."""
         command = [
-            sys.executable, "-c", "from pymap.main import main; main()", "--host", self.host, "--port", str(self.port),
+            sys.executable, "-c", _CHILD, "--host", self.host, "--port", str(self.port),
             "--no-tls", "dict", "--demo-user", IMAP_USER, "--demo-password", IMAP_PASSWORD,
         ]  # fmt: skip
         self._process = subprocess.Popen(
