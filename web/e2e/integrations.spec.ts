@@ -1,12 +1,10 @@
 /**
- * Settings → API keys, webhooks and Google Calendar against the local stack.
- * The webhook and calendar routes come from other branches (i20-hooks, i19-sync): when the
- * stack does not serve them yet, those two tests drive the screens against a small in-page
- * stand-in of the contract (page.route) and say so in their annotations.
+ * Settings → API keys, webhooks and Google Calendar against the local stack: the webhooks are
+ * delivered to a receiver on loopback, Google is the stack's fake (consent approved at once).
  */
 import { createServer, type Server } from "node:http";
 
-import { expect as baseExpect, test, type APIRequestContext, type Page, type Route, type TestInfo } from "@playwright/test";
+import { expect as baseExpect, test, type APIRequestContext, type Page, type TestInfo } from "@playwright/test";
 
 import { DEMO, expectAccessible, signIn, snap } from "./helpers";
 
@@ -22,12 +20,6 @@ async function open(page: Page, path: string) {
   await signIn(page);
   await expect(page.getByRole("navigation", { name: "Main" })).toBeVisible();
   await page.goto(path);
-}
-
-/** Whether the stack serves a route (404 `not_found` without a field: no such route). */
-async function served(request: APIRequestContext, path: string) {
-  const answer = await request.get(path, { headers: { Authorization: `Bearer ${await token(request)}` } });
-  return answer.status() !== 404;
 }
 
 /** The status of a request made by the page itself with only the key (no session token). */
@@ -123,37 +115,6 @@ test("a forms key comes with its website form, the key filled in", async ({ page
   await expect(form.getByLabel("Allowed origins")).toHaveAttribute("aria-invalid", "true");
 });
 
-/** A stand-in of the webhook routes of API.md, for a stack without them (branch i20-hooks). */
-async function fakeHooks(page: Page) {
-  const hooks: Record<string, unknown>[] = [];
-  let n = 0;
-  await page.route(/\/v1\/hooks(\/.*)?(\?.*)?$/, async (route: Route) => {
-    const request = route.request();
-    const path = new URL(request.url()).pathname;
-    const json = (status: number, body?: unknown) =>
-      route.fulfill({ status, contentType: "application/json", body: body === undefined ? "" : JSON.stringify(body) });
-    if (path === "/v1/hooks" && request.method() === "GET") return json(200, { items: hooks });
-    if (path === "/v1/hooks" && request.method() === "POST") {
-      const body = request.postDataJSON() as { event: string; target_url: string };
-      const hook = { id: `hook${++n}`, ...body, status: "active", owner_id: "me", created_at: new Date().toISOString() };
-      hooks.push(hook);
-      return json(201, { ...hook, secret: "whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQ=" });
-    }
-    const deliveries = path.match(/^\/v1\/hooks\/([^/]+)\/deliveries$/);
-    if (deliveries) {
-      return json(200, {
-        items: [{ id: "a1", webhook_id: "msg_1", event: "lead.created", at: new Date().toISOString(), attempt: 1, status: "retrying", response_code: 500, error: null }],
-      });
-    }
-    const one = path.match(/^\/v1\/hooks\/([^/]+)$/);
-    if (one && request.method() === "DELETE") {
-      hooks.splice(hooks.findIndex((h) => h.id === one[1]), 1);
-      return json(204);
-    }
-    return json(404, { error: { code: "not_found", message: "no such route" } });
-  });
-}
-
 /** A receiver on loopback answering 200 to every delivery, and the bodies it got. */
 async function receiver(): Promise<{ server: Server; url: string; bodies: string[] }> {
   const bodies: string[] = [];
@@ -173,21 +134,16 @@ async function receiver(): Promise<{ server: Server; url: string; bodies: string
 
 test("a webhook is added with its secret shown once, shows its delivery log, and is deleted", async ({ page, request }, info) => {
   test.setTimeout(240_000);
-  const real = await served(request, "/v1/hooks");
-  if (!real) {
-    test.info().annotations.push({ type: "stand-in", description: "the stack lacks /v1/hooks (i20-hooks not merged): the contract is faked in the page" });
-    await fakeHooks(page);
-  }
   const target = await receiver();
   try {
-    await webhookFlow(page, request, info, target.url, real);
-    if (real) expect(target.bodies.some((b) => b.includes('"lead.created"'))).toBe(true);
+    await webhookFlow(page, request, info, target.url);
+    expect(target.bodies.some((b) => b.includes('"lead.created"'))).toBe(true);
   } finally {
     target.server.close();
   }
 });
 
-async function webhookFlow(page: Page, request: APIRequestContext, info: TestInfo, target: string, real: boolean) {
+async function webhookFlow(page: Page, request: APIRequestContext, info: TestInfo, target: string) {
   await open(page, "/settings/webhooks");
   await expect(page.getByRole("heading", { name: "Webhooks", level: 1 })).toBeVisible();
   const form = page.getByRole("form", { name: "Add a webhook" });
@@ -210,19 +166,15 @@ async function webhookFlow(page: Page, request: APIRequestContext, info: TestInf
   await logButton.click();
   const log = page.getByRole("region", { name: `Delivery log of ${target}` });
   await expect(log.getByRole("heading", { name: "Delivery log" })).toBeVisible();
-  if (real) {
-    // A new lead: the delivery worker (every minute on the local stack) posts it to the receiver.
-    const lead = await request.post("/v1/leads", {
-      data: { name: `E2E webhook lead ${Date.now()}` },
-      headers: { Authorization: `Bearer ${await token(request)}` },
-    });
-    expect(lead.status()).toBe(201);
-    const delivered = log.getByRole("row").filter({ hasText: "Delivered" }).first();
-    await expect(delivered.getByRole("cell", { name: "200", exact: true })).toBeVisible({ timeout: 150_000 });
-    await expect(delivered.getByRole("cell", { name: "1", exact: true })).toBeVisible();
-  } else {
-    await expect(log.getByRole("row").filter({ hasText: "Will retry" }).getByRole("cell", { name: "500" })).toBeVisible();
-  }
+  // A new lead: the delivery worker (every minute on the local stack) posts it to the receiver.
+  const lead = await request.post("/v1/leads", {
+    data: { name: `E2E webhook lead ${Date.now()}` },
+    headers: { Authorization: `Bearer ${await token(request)}` },
+  });
+  expect(lead.status()).toBe(201);
+  const delivered = log.getByRole("row").filter({ hasText: "Delivered" }).first();
+  await expect(delivered.getByRole("cell", { name: "200", exact: true })).toBeVisible({ timeout: 150_000 });
+  await expect(delivered.getByRole("cell", { name: "1", exact: true })).toBeVisible();
   await expectAccessible(page, "the delivery log");
   await snap(page, info, "webhook-log");
 
@@ -233,37 +185,7 @@ async function webhookFlow(page: Page, request: APIRequestContext, info: TestInf
   await expect(log).toBeHidden();
 }
 
-/** A stand-in of the Google Calendar routes of API.md, for a stack without them (branch i19-sync). */
-async function fakeCalendar(page: Page) {
-  const state = {
-    connected: false, google_email: null as string | null, calendar_id: null as string | null, push_crm_to_google: true,
-    pull_google_to_crm: true, status: null as string | null, last_sync_at: null as string | null, last_error: null,
-  };
-  await page.route(/\/v1\/(google\/connect|settings\/calendar(\/sync)?)(\?.*)?$/, async (route: Route) => {
-    const request = route.request();
-    const path = new URL(request.url()).pathname;
-    const json = (status: number, body?: unknown) =>
-      route.fulfill({ status, contentType: "application/json", body: body === undefined ? "" : JSON.stringify(body) });
-    if (path === "/v1/google/connect") {
-      // What the real callback does: back to the settings with the result.
-      Object.assign(state, { connected: true, google_email: "demo@gmail.example", calendar_id: "primary", status: "ok" });
-      return json(200, { url: new URL("/settings/calendar?google=connected", request.url()).href });
-    }
-    if (path === "/v1/settings/calendar/sync") return json(202, { ...state, last_sync_at: new Date().toISOString() });
-    if (request.method() === "PUT") return json(200, Object.assign(state, request.postDataJSON() as object));
-    if (request.method() === "DELETE") {
-      Object.assign(state, { connected: false, google_email: null, calendar_id: null, status: null });
-      return json(204);
-    }
-    return json(200, state);
-  });
-}
-
-test("Google Calendar connects, saves its options, syncs and disconnects", async ({ page, request }, info) => {
-  if (!(await served(request, "/v1/settings/calendar"))) {
-    test.info().annotations.push({ type: "stand-in", description: "the stack lacks /v1/settings/calendar (i19-sync not merged): the contract is faked in the page" });
-    await fakeCalendar(page);
-  }
+test("Google Calendar connects, saves its options, syncs and disconnects", async ({ page }, info) => {
   await open(page, "/settings/calendar");
   await expect(page.getByRole("heading", { name: "Google Calendar", level: 1 })).toBeVisible();
   const connect = page.getByRole("button", { name: "Connect Google Calendar" });

@@ -9,23 +9,19 @@ import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useLocation, useNavigate } from "react-router";
 
-import { unwrap } from "../../api/client";
+import { unwrap, type Schemas } from "../../api/client";
 import { useApi } from "../../app/session";
 import { Form, FormError, useFormErrors } from "../../components/forms";
 import { QueryState } from "../../components/QueryState";
 import { Dialog, useDateTime } from "./common";
-import { contractClient, isMissingRoute, type CalendarSettings } from "./contract";
 import { calendarState, callbackResult } from "./logic";
 
 export const CALENDAR = ["settings", "calendar"] as const;
-
-function useCalendarApi() {
-  return contractClient(useApi());
-}
+type CalendarSettings = Schemas["CalendarSettingsOut"];
 
 export function CalendarPage() {
   const { t } = useTranslation();
-  const api = useCalendarApi();
+  const api = useApi();
   const location = useLocation();
   const navigate = useNavigate();
   const [result, setResult] = useState<"connected" | "error" | null>(null);
@@ -38,17 +34,8 @@ export function CalendarPage() {
   }, [location.pathname, location.search, navigate]);
   const settings = useQuery({
     queryKey: CALENDAR,
-    queryFn: () => unwrap(api.GET<CalendarSettings>("/v1/settings/calendar")),
-    retry: (count, error) => !isMissingRoute(error) && count < 2,
+    queryFn: () => unwrap(api.GET("/v1/settings/calendar")),
   });
-  if (settings.isError && isMissingRoute(settings.error)) {
-    return (
-      <>
-        <h1>{t("integrations.calendar.title")}</h1>
-        <p className="notice">{t("integrations.calendar.unavailable")}</p>
-      </>
-    );
-  }
   return (
     <>
       <h1>{t("integrations.calendar.title")}</h1>
@@ -65,9 +52,9 @@ export function CalendarPage() {
 
 function ConnectButton({ label }: { label: string }) {
   const { t } = useTranslation();
-  const api = useCalendarApi();
+  const api = useApi();
   const connect = useMutation({
-    mutationFn: () => unwrap(api.GET<{ url: string }>("/v1/google/connect")),
+    mutationFn: () => unwrap(api.GET("/v1/google/connect")),
     onSuccess: ({ url }) => window.location.assign(url),
   });
   const errors = useFormErrors(connect.error, []);
@@ -135,10 +122,10 @@ function Connection({ settings, onDisconnected }: { settings: CalendarSettings; 
 
 function SyncNow() {
   const { t } = useTranslation();
-  const api = useCalendarApi();
+  const api = useApi();
   const queryClient = useQueryClient();
   const sync = useMutation({
-    mutationFn: () => unwrap(api.POST<CalendarSettings>("/v1/settings/calendar/sync")),
+    mutationFn: () => unwrap(api.POST("/v1/settings/calendar/sync")),
     onSuccess: (data) => queryClient.setQueryData(CALENDAR, data),
   });
   const errors = useFormErrors(sync.error, []);
@@ -153,13 +140,13 @@ function SyncNow() {
 
 function Options({ settings }: { settings: CalendarSettings }) {
   const { t } = useTranslation();
-  const api = useCalendarApi();
+  const api = useApi();
   const queryClient = useQueryClient();
   const [push, setPush] = useState(settings.push_crm_to_google);
   const [pull, setPull] = useState(settings.pull_google_to_crm);
   const save = useMutation({
     mutationFn: () =>
-      unwrap(api.PUT<CalendarSettings>("/v1/settings/calendar", { body: { push_crm_to_google: push, pull_google_to_crm: pull } })),
+      unwrap(api.PUT("/v1/settings/calendar", { body: { push_crm_to_google: push, pull_google_to_crm: pull } })),
     onSuccess: (data) => queryClient.setQueryData(CALENDAR, data),
   });
   const errors = useFormErrors(save.error, []);
@@ -187,10 +174,10 @@ function Options({ settings }: { settings: CalendarSettings }) {
 
 function DisconnectDialog({ onClose, onDone }: { onClose: () => void; onDone: () => void }) {
   const { t } = useTranslation();
-  const api = useCalendarApi();
+  const api = useApi();
   const queryClient = useQueryClient();
   const disconnect = useMutation({
-    mutationFn: () => unwrap(api.DELETE<never>("/v1/settings/calendar")),
+    mutationFn: () => unwrap(api.DELETE("/v1/settings/calendar")),
     onSuccess: async () => {
       onDone();
       await queryClient.invalidateQueries({ queryKey: CALENDAR });

@@ -97,7 +97,6 @@ export const en = {
     error: "Error",
     noAnswer: "No answer",
     outcomes: { delivered: "Delivered", retrying: "Will retry", failed: "Failed", gone: "Gone (410)" },
-    unavailable: "Webhooks are not available on this server yet.",
   },
   calendar: {
     title: "Google Calendar",
@@ -130,7 +129,6 @@ export const en = {
       "The CRM's access is revoked at Google. Events and tasks already synced stay where they are.",
     confirm: "Disconnect",
     disconnected: "Google Calendar is disconnected.",
-    unavailable: "Google Calendar is not available on this server yet.",
   },
 };
 
@@ -233,7 +231,6 @@ export const fr: typeof en = {
     error: "Erreur",
     noAnswer: "Pas de réponse",
     outcomes: { delivered: "Livré", retrying: "Sera retenté", failed: "Échec", gone: "Supprimé (410)" },
-    unavailable: "Les webhooks ne sont pas encore disponibles sur ce serveur.",
   },
   calendar: {
     title: "Google Agenda",
@@ -267,6 +264,5 @@ export const fr: typeof en = {
       "L'accès du CRM est révoqué chez Google. Les événements et tâches déjà synchronisés restent en place.",
     confirm: "Déconnecter",
     disconnected: "Google Agenda est déconnecté.",
-    unavailable: "Google Agenda n'est pas encore disponible sur ce serveur.",
   },
 };
