@@ -15,6 +15,7 @@ import ssl
 from typing import TYPE_CHECKING
 
 from chalicelib.domain.mailboxes import Security
+from chalicelib.integrations.smtp_session import open_smtp
 from chalicelib.ports.results import MailSendError
 
 if TYPE_CHECKING:
@@ -64,25 +65,9 @@ class SmtpImapTransport:
 
     def _connect(self, server: Server, password: str) -> smtplib.SMTP:
         try:
-            if server.security is Security.SSL:
-                smtp: smtplib.SMTP = smtplib.SMTP_SSL(
-                    server.host, server.port, timeout=self._timeout, context=self._tls
-                )
-            else:
-                smtp = smtplib.SMTP(server.host, server.port, timeout=self._timeout)
+            return open_smtp(server, password, timeout=self._timeout, tls=self._tls)
         except _ERRORS as error:
             raise _failure(error) from None
-        try:
-            smtp.ehlo()
-            if server.security is Security.STARTTLS:
-                smtp.starttls(context=self._tls)
-                smtp.ehlo()
-            smtp.login(server.username, password)
-        except _ERRORS as error:
-            with contextlib.suppress(*_ERRORS):
-                smtp.close()
-            raise _failure(error) from None
-        return smtp
 
     def send(self, server: Server, password: str, sender: str, recipients: list[str], message: bytes) -> None:
         [outcome] = self.send_many(server, password, sender, [(recipients, message)])

@@ -11,6 +11,7 @@ import ssl
 from typing import TYPE_CHECKING
 
 from chalicelib.domain.mailboxes import Security
+from chalicelib.integrations.smtp_session import open_smtp
 from chalicelib.ports.results import MailboxProbeError
 
 if TYPE_CHECKING:
@@ -84,22 +85,8 @@ class ImapSmtpProbe:
 
     def check_smtp(self, server: Server, password: str) -> None:
         try:
-            if server.security is Security.SSL:
-                smtp: smtplib.SMTP = smtplib.SMTP_SSL(
-                    server.host, server.port, timeout=self._timeout, context=self._tls
-                )
-            else:
-                smtp = smtplib.SMTP(server.host, server.port, timeout=self._timeout)
+            smtp = open_smtp(server, password, timeout=self._timeout, tls=self._tls)
         except _ERRORS as error:
             raise _failure(error) from None
-        try:
-            smtp.ehlo()
-            if server.security is Security.STARTTLS:
-                smtp.starttls(context=self._tls)
-                smtp.ehlo()
-            smtp.login(server.username, password)
-        except _ERRORS as error:
-            raise _failure(error) from None
-        finally:
-            with contextlib.suppress(*_ERRORS):
-                smtp.quit()
+        with contextlib.suppress(*_ERRORS):
+            smtp.quit()
