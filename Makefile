@@ -12,7 +12,7 @@ PIP_VERSION := 26.3
 # Re-install only when a requirements file changes.
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: help run test coverage lint format bench bench-cold synth deploy clean reconcile web web-test
+.PHONY: help run test coverage lint format bench bench-cold synth deploy clean reconcile web web-test zapier
 
 help:
 	@echo "make run     start the local CRM on http://127.0.0.1:8000 (Ctrl-C stops it)"
@@ -79,12 +79,22 @@ web-test: web
 # to a worker (`--dist loadfile`), so a module's costly fixture is built once.
 TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); echo $$(( n > 4 ? 4 : n )))
 
-test: lint
+# The Zapier app (integrations/zapier): its packages, from its own lockfile. tests/test_zapier_app.py
+# validates its definition offline and runs its tests against a local stack.
+ZAPIER_STAMP := integrations/zapier/node_modules/.installed-stamp
+
+$(ZAPIER_STAMP): integrations/zapier/package-lock.json
+	cd integrations/zapier && npm ci --no-audit --no-fund
+	@touch $@
+
+zapier: $(ZAPIER_STAMP)
+
+test: lint zapier
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 	$(MAKE) --no-print-directory web-test
 
 # Line coverage of the application code by the whole suite (the report lists what no test runs).
-coverage: $(STAMP)
+coverage: $(STAMP) zapier
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --cov=chalicelib --cov=functions --cov=infra \
 		--cov-report=term:skip-covered
 
@@ -122,5 +132,5 @@ deploy: $(STAMP) web
 	npx --yes aws-cdk@2 deploy -c stage=$(STAGE) -c app_url=$(APP_URL) --require-approval broadening
 
 clean:
-	rm -rf web/node_modules web/dist web/openapi.json web/src/api/schema.d.ts web/.stamp-api web/test-results
+	rm -rf integrations/zapier/node_modules web/node_modules web/dist web/openapi.json web/src/api/schema.d.ts web/.stamp-api web/test-results
 	rm -rf $(VENV) cdk.out chalice.out functions.out .chalice/deployments .pytest_cache .ruff_cache .mypy_cache .import_linter_cache

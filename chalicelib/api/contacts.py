@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, ClassVar, Literal
 
 from chalice import Response
-from pydantic import AwareDatetime, ConfigDict, EmailStr, Field
+from pydantic import AwareDatetime, ConfigDict, EmailStr, Field, field_validator
 
 from chalicelib.api.records import ClientOut, LeadOut
 from chalicelib.api.routing import Router
@@ -76,9 +77,45 @@ class ContactFields(Input):
         )
 
 
+class UtmIn(Input):
+    """Campaign values of a web visit, as a website form or an ad's lead form gives them."""
+
+    utm_source: str | None = Field(None, max_length=200)
+    utm_medium: str | None = Field(None, max_length=200)
+    utm_campaign: str | None = Field(None, max_length=200)
+    utm_content: str | None = Field(None, max_length=200)
+    utm_term: str | None = Field(None, max_length=200)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _blank_is_none(cls, value: str | None) -> str | None:
+        """A blank value (an empty form field) brings no source tag."""
+        return value.strip() or None if value is not None else None
+
+
 class ClientIn(ContactFields):
     name: str = Field(min_length=1, max_length=200)
     responsible_user_id: Id | None = Field(None, description="Default: the creator")
+    utm: UtmIn | None = Field(
+        None,
+        description="UTM values: each becomes a source tag (found, or created on first use) added to "
+        "source_tag_ids, so Zapier and scripts need not know the tags' ids",
+    )
+
+    def creation_input(self, actor: Actor, lead_status: LeadStatus | None = None) -> ContactInput:
+        """The contact to create, its UTM values resolved to source tags (one GetItem each when
+        the tag exists; a tag created for a contact that is then refused stays, unused)."""
+        data = self.to_input(self.name, lead_status)
+        if self.utm is None:
+            return data
+        from chalicelib.services.forms import UTM_PARAMS
+
+        found = [
+            services().sources.ensure(actor.tenant_id, param, value)
+            for param in UTM_PARAMS
+            if (value := getattr(self.utm, param.value))
+        ]
+        return replace(data, source_tag_ids=[*(data.source_tag_ids or []), *found])
 
 
 class LeadIn(ClientIn):
@@ -307,7 +344,7 @@ def list_clients(actor: Actor, query: ClientQuery) -> ClientList:
 def create_client(actor: Actor, body: ClientIn) -> ClientOut:
     """Create a client; a phone or email already used by a contact is a 409 duplicate."""
     client = services().contacts.create(
-        actor, CLIENT, body.to_input(body.name), responsible_user_id=body.responsible_user_id
+        actor, CLIENT, body.creation_input(actor), responsible_user_id=body.responsible_user_id
     )
     return ClientOut.model_validate(client)
 
@@ -360,7 +397,7 @@ def create_lead(actor: Actor, body: LeadIn) -> LeadOut:
     lead = services().contacts.create(
         actor,
         LEAD,
-        body.to_input(body.name, body.lead_status),
+        body.creation_input(actor, body.lead_status),
         responsible_user_id=body.responsible_user_id,
         unsorted=body.unsorted,
         lead_source=body.lead_source,

@@ -149,7 +149,8 @@ class HookService:
         queue = self._store.queue
         now = self._clock()
         current = now.replace(minute=0, second=0, microsecond=0)
-        hour = max(queue.watermark() or current, current - CATCH_UP)
+        stored = queue.watermark()
+        hour = max(stored or current, current - CATCH_UP)
         oldest_left: datetime | None = None
         while hour <= current:
             for queued in queue.due(hour, now):
@@ -171,7 +172,9 @@ class HookService:
         # An event is stamped before its transaction commits: the previous hour is read again for
         # SETTLE into the next one, so an event stamped 10:59:59 and committed at 11:00:01 is seen.
         settled = (now - SETTLE).replace(minute=0, second=0, microsecond=0)
-        queue.set_watermark(min(oldest_left or current, settled))
+        mark = min(oldest_left or current, settled)
+        if mark != stored:  # an idle run writes nothing (it runs every minute, every few seconds locally)
+            queue.set_watermark(mark)
         return report
 
     def _work(self, queued: Queued, report: DeliveryReport) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -33,7 +33,9 @@ def scheduled_event(function: LambdaFunction, region: str) -> dict[str, Any]:
 class Scheduler(threading.Thread):
     """Invokes each scheduled function through moto's Lambda (so through the glue) at its rate.
 
-    `extra_jobs` are (period_seconds, callable) pairs of the local stack itself (autosave).
+    `extra_jobs` are (period_seconds, callable) pairs of the local stack itself (autosave);
+    `periods` overrides a function's period in seconds (webhooks: a Zap tried on a laptop
+    should not wait a minute for its delivery).
     """
 
     def __init__(
@@ -42,16 +44,17 @@ class Scheduler(threading.Thread):
         functions: tuple[LambdaFunction, ...],
         region: str,
         extra_jobs: tuple[tuple[float, Callable[[], object]], ...] = (),
+        periods: Mapping[str, float] | None = None,
     ) -> None:
         super().__init__(name="scheduler", daemon=True)
         self._lambda = lambda_client
         self._region = region
         self._stopping = threading.Event()
         now = time.monotonic()
+        periods = periods or {}
+        every = {fn.name: periods.get(fn.name, fn.schedule_minutes * 60) for fn in functions if fn.schedule_minutes}
         self._jobs: list[list[Any]] = [
-            [fn.schedule_minutes * 60, now + fn.schedule_minutes * 60, self._invoker(fn)]
-            for fn in functions
-            if fn.schedule_minutes
+            [every[fn.name], now + every[fn.name], self._invoker(fn)] for fn in functions if fn.name in every
         ]
         self._jobs += [[period, now + period, job] for period, job in extra_jobs]
 

@@ -28,6 +28,9 @@ from infra.local.scheduler import Scheduler
 from infra.local.smtp_catcher import SmtpCatcher
 
 AUTOSAVE_SECONDS = 60.0
+# Locally the webhook outbox is read every few seconds (every minute in AWS): a webhook or a Zap
+# tried on a laptop fires while one watches. An idle run costs a GetItem and a Query.
+LOCAL_PERIODS_SECONDS = {"WebhookDelivery": 3.0}
 PLAYED_CALL_PAUSE = 3.0  # seconds between the events of a call the fake PBX plays
 
 
@@ -130,7 +133,9 @@ class LocalStack:
         jobs: tuple[tuple[float, Callable[[], object]], ...] = ((1.0, outbox.show_new),)
         if self._state:
             jobs += ((AUTOSAVE_SECONDS, self._state.save_if_written),)
-        self._scheduler = Scheduler(self._client("lambda"), FUNCTIONS, REGION, extra_jobs=jobs)
+        self._scheduler = Scheduler(
+            self._client("lambda"), FUNCTIONS, REGION, extra_jobs=jobs, periods=LOCAL_PERIODS_SECONDS
+        )
         self._scheduler.start()
         if self.seeded or opts.demo_call:
             threading.Thread(target=self._demo_calls, name="demo-calls", daemon=True).start()

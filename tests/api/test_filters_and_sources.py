@@ -96,6 +96,27 @@ def test_source_tags_are_unique_attached_counted_and_filterable(api: Api, make_c
     assert renamed.json["display_value"] == "Winter 2026"
 
 
+def test_utm_values_on_create_become_source_tags_found_or_created(api: Api, make_crm) -> None:
+    crm: CrmSession = make_crm()
+    winter = api.post("/v1/source-tags", {"param": "utm_campaign", "value": "winter"}, token=crm.token).json
+    utm = {"utm_source": "facebook", "utm_campaign": "winter"}
+    lead = api.post("/v1/leads", {"name": "Ad lead", "utm": utm, "lead_source": "zapier"}, token=crm.token)
+    client = api.post("/v1/clients", {"name": "Ad client", "utm": {"utm_source": "facebook"}}, token=crm.token)
+
+    assert (lead.status, client.status) == (201, 201)
+    tags = {(t["param"], t["value"]): t for t in api.get("/v1/source-tags", token=crm.token).json["items"]}
+    assert set(tags) == {("utm_campaign", "winter"), ("utm_source", "facebook")}
+    facebook = tags[("utm_source", "facebook")]
+    assert set(lead.json["source_tag_ids"]) == {winter["id"], facebook["id"]}
+    assert client.json["source_tag_ids"] == [facebook["id"]]
+    assert (facebook["leads"], facebook["clients"]) == (1, 1)
+    assert lead.json["lead_source"] == "zapier"
+    too_long = api.post("/v1/leads", {"name": "X", "utm": {"utm_term": "t" * 201}}, token=crm.token)
+    assert (too_long.status, too_long.error["field"]) == (400, "utm.utm_term")
+    blank = api.post("/v1/leads", {"name": "Blank", "utm": {"utm_source": "  ", "utm_term": ""}}, token=crm.token)
+    assert (blank.status, blank.json["source_tag_ids"]) == (201, [])
+
+
 def test_an_unused_source_tag_can_be_deleted_and_recreated(api: Api, make_crm) -> None:
     crm: CrmSession = make_crm()
     tag = api.post("/v1/source-tags", {"param": "custom", "value": "fair"}, token=crm.token).json

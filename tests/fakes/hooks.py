@@ -62,6 +62,7 @@ class FakeQueue:
     def __init__(self) -> None:
         self.items: list[_Item] = []
         self.mark: datetime | None = None
+        self.watermark_writes = 0
 
     def emit(self, emitted: Emitted) -> None:
         self.items.append(_Item(emitted.at, emitted=emitted))
@@ -87,6 +88,7 @@ class FakeQueue:
 
     def set_watermark(self, hour: datetime) -> None:
         self.mark = _hour(hour)
+        self.watermark_writes += 1
 
     def start_watermark(self, hour: datetime) -> None:
         self.mark = self.mark or _hour(hour)

@@ -119,3 +119,20 @@ def test_subscribing_checks_the_url_and_answers_the_existing_hook(world: World) 
     assert hooks.subscribe(world.admin, HookEvent.TASK_CREATED, URL) == first
     with pytest.raises(ValidationError):
         hooks.subscribe(world.admin, HookEvent.TASK_CREATED, "http://hooks.example.com/")
+
+
+def test_an_idle_run_writes_nothing(world: World) -> None:
+    store, sender = FakeHookStore(), ScriptedSender(200)
+    hooks = service(world, store, sender)
+    hooks.subscribe(world.admin, HookEvent.LEAD_CREATED, URL)
+    emit(world, store)
+    world.clock.advance(minutes=10)  # past the settling time: the watermark moves to this hour
+    hooks.run()
+    writes = store.queue.watermark_writes
+
+    for _ in range(3):
+        world.clock.advance(seconds=3)
+        hooks.run()
+
+    assert len(sender.sent) == 1
+    assert store.queue.watermark_writes == writes == 1
