@@ -53,6 +53,7 @@ export function ApiKeysPage() {
     <>
       <h1>{t("integrations.apiKeys.title")}</h1>
       <p>{t("integrations.apiKeys.intro")}</p>
+      <p>{t("integrations.apiKeys.zapier", { address: window.location.origin })}</p>
       <QueryState query={list}>
         {(data) => {
           const items = data.pages.flatMap((page) => page.items);

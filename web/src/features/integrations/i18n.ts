@@ -11,6 +11,8 @@ export const en = {
     title: "API keys",
     intro:
       "A key lets a script, Zapier or your website act in the CRM as you, with your rights. Keys of the “forms” scope can only post a website form's leads.",
+    zapier:
+      "Zapier: push the CRM's Zapier app under your Zapier account (README, “Zapier”), then connect it with the address {{address}} and a key of the “api” scope.",
     list: "Your keys",
     listAll: "Keys of the CRM",
     none: "No API key yet.",
@@ -144,6 +146,8 @@ export const fr: typeof en = {
     title: "Clés d'API",
     intro:
       "Une clé permet à un script, à Zapier ou à votre site d'agir dans le CRM en votre nom, avec vos droits. Les clés de portée « formulaires » ne peuvent qu'envoyer les prospects d'un formulaire de site.",
+    zapier:
+      "Zapier : publiez l'application Zapier du CRM sous votre compte Zapier (README, « Zapier »), puis connectez-la avec l'adresse {{address}} et une clé de portée « api ».",
     list: "Vos clés",
     listAll: "Clés du CRM",
     none: "Aucune clé d'API pour l'instant.",

@@ -107,6 +107,7 @@ describe("the API keys settings", { timeout: 30_000 }, () => {
       { tokens },
     );
     expect(await screen.findByText("No API key yet.", {}, { timeout: 15_000 })).toBeInTheDocument();
+    expect(screen.getByText(/connect it with the address http:\/\/localhost(:\d+)? and a key of the “api” scope/)).toBeInTheDocument();
     const form = screen.getByRole("form", { name: "Create a key" });
     await userEvent.type(within(form).getByLabelText("Name"), "Shop");
     await userEvent.selectOptions(within(form).getByLabelText("Scope"), "forms");
