@@ -137,8 +137,10 @@ def executions(status: str | None = None, machine: str = "RecordingFetch") -> li
     return [e for e in found if status is None or e["status"] == status]
 
 
-def wait_for_workflows(timeout: float = 10.0, machine: str = "RecordingFetch") -> list[dict[str, Any]]:
+def wait_for_workflows(timeout: float = 60.0, machine: str = "RecordingFetch") -> list[dict[str, Any]]:
     """moto runs executions on threads: wait until none is running, then return them described."""
+    # An upper bound only (it returns as soon as none runs): a loaded 2-core CI machine ran a
+    # 100-attempt retry workflow for over 10 s once.
     sfn = aws_client("stepfunctions")
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
