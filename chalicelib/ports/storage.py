@@ -17,6 +17,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
+from chalicelib.domain.broadcasts import Broadcast, Recipient
+from chalicelib.domain.email.broadcasts import EmailBroadcast, EmailRecipient
 from chalicelib.ports.writes import MAX_TRANSACTION_ITEMS as MAX_TRANSACTION_ITEMS
 from chalicelib.ports.writes import FeedOwner as FeedOwner  # noqa: TC001  (re-exported)
 from chalicelib.ports.writes import Write as Write  # noqa: TC001  (re-exported)
@@ -24,20 +26,12 @@ from chalicelib.ports.writes import Write as Write  # noqa: TC001  (re-exported)
 if TYPE_CHECKING:
     from chalicelib.domain.api_keys import ApiKey
     from chalicelib.domain.autodial import CallList, CallListStatus, ListItem, Outcome
-    from chalicelib.domain.broadcasts import (
-        Broadcast,
-        BroadcastRecord,
-        BroadcastStatus,
-        Recipient,
-        RecipientRecord,
-        RecipientStatus,
-    )
+    from chalicelib.domain.broadcasts import BroadcastRecord, BroadcastStatus, RecipientRecord, RecipientStatus
     from chalicelib.domain.call_events import CallEvent
     from chalicelib.domain.contacts import Contact, ContactKind, FeedEntry
     from chalicelib.domain.crm import Crm
     from chalicelib.domain.dashboard import Placement
     from chalicelib.domain.deals import Deal, DealStatus
-    from chalicelib.domain.email.broadcasts import EmailBroadcast, EmailRecipient
     from chalicelib.domain.email.outgoing import Signature
     from chalicelib.domain.emails import Email, EmailException, EmailSettings, FolderCursor, MessageGuard
     from chalicelib.domain.imports import Counts, Export, ExportStatus, Import, ImportStatus
@@ -70,6 +64,9 @@ R = TypeVar("R", bound="RecipientRecord")
 class BroadcastLedger(Protocol[B, R]):
     """What SMS and email broadcasts share: the record and its recipients, each claimed while
     the broadcast runs and finished once, with the record's counters."""
+
+    def create(self, broadcast: B, recipients: Sequence[R]) -> None:
+        """The recipients first (batched, 25 a call), then the record that makes them visible."""
 
     def get(self, broadcast_id: str, *, consistent: bool = False) -> B | None: ...
 
@@ -106,11 +103,8 @@ class BroadcastLedger(Protocol[B, R]):
         """End a running broadcast (completed, failed, canceled); None if it was not running."""
 
 
-class Broadcasts(BroadcastLedger["Broadcast", "Recipient"], Protocol):
+class Broadcasts(BroadcastLedger[Broadcast, Recipient], Protocol):
     """SMS broadcasts of one CRM and their recipients (AP38, AP87)."""
-
-    def create(self, broadcast: Broadcast, recipients: Sequence[Recipient]) -> None:
-        """The recipients first (batched, 25 a call), then the record that makes them visible."""
 
     def finish(
         self,
@@ -668,11 +662,9 @@ class Signatures(Protocol):
     def delete(self, signature: Signature) -> None: ...
 
 
-class EmailBroadcasts(BroadcastLedger["EmailBroadcast", "EmailRecipient"], Protocol):
+class EmailBroadcasts(BroadcastLedger[EmailBroadcast, EmailRecipient], Protocol):
     """Email broadcasts of one CRM, their recipients (AP102, AP103), the Message-IDs they sent
     (AP104) and the addresses that bounced (AP105)."""
-
-    def create(self, broadcast: EmailBroadcast, recipients: Sequence[EmailRecipient]) -> None: ...
 
     def finish(
         self,

@@ -1,6 +1,6 @@
 """The lifecycle SMS and email broadcasts share, on the recipient ledger (ports BroadcastLedger).
 
-`_start` launches the workflow on a broadcast just created (failed if the workflow cannot start);
+`_start` stores a new broadcast and starts its workflow (failed if the workflow cannot start);
 `get`, `history` and `cancel` serve the API (a broadcast is its creator's, or any administrator's);
 `send_batch` is the workflow Map's task on one range of recipients: the kind's `_send_range` sends
 what it can, and what is left is retried after a backoff or, after the last attempt, failed;
@@ -67,21 +67,21 @@ class BroadcastLifecycle(Generic[B, R]):
 
     # --- the API ---------------------------------------------------------------------------------
 
-    def _start(self, tenant_id: str, broadcast: B) -> B:
-        """Start the workflow on a broadcast just created (its recipients stored, 202)."""
+    def _start(self, tenant_id: str, broadcast: B, recipients: list[R]) -> B:
+        """Store the broadcast with its recipients and start sending (202)."""
+        repo = self._ledger(tenant_id)
+        repo.create(broadcast, recipients)
         payload = {
             "tenant_id": tenant_id,
             "broadcast_id": broadcast.id,
-            "batches": batches(broadcast.total, self.batch_size),
+            "batches": batches(len(recipients), self.batch_size),
             "retry_seconds": self._timing.retry_seconds,
             "max_attempts": self._timing.max_attempts,
         }
         try:
             self._workflows.start(self.machine, f"{tenant_id}-{broadcast.id}", payload)
         except UnavailableError:
-            self._ledger(tenant_id).set_status(
-                broadcast.id, BroadcastStatus.FAILED, self._clock(), "the workflow could not start"
-            )
+            repo.set_status(broadcast.id, BroadcastStatus.FAILED, self._clock(), "the workflow could not start")
             raise
         return broadcast
 

@@ -88,8 +88,7 @@ class BroadcastService(BroadcastLifecycle[Broadcast, Recipient]):
             template_id=template_id,
             failed=sum(1 for r in recipients if r.status is RecipientStatus.FAILED),
         )
-        self._storage.broadcasts(actor.tenant_id).create(broadcast, recipients)
-        return self._start(actor.tenant_id, broadcast)
+        return self._start(actor.tenant_id, broadcast, recipients)
 
     def _recipients(
         self, actor: Actor, all_numbers: bool, contact_ids: list[str], text: str | None, template: SmsTemplate | None

@@ -115,8 +115,7 @@ class EmailBroadcastService(BroadcastLifecycle[EmailBroadcast, EmailRecipient]):
             signature_id=signature.id if signature else None,
             failed=sum(1 for r in recipients if r.status is RecipientStatus.FAILED),
         )
-        self._storage.email_broadcasts(actor.tenant_id).create(broadcast, recipients)
-        return self._start(actor.tenant_id, broadcast)
+        return self._start(actor.tenant_id, broadcast, recipients)
 
     def _recipients(self, actor: Actor, ids: list[str]) -> list[EmailRecipient]:
         """One recipient per contact, at its first address; none, or one that bounced: failed."""

@@ -7,8 +7,7 @@ ledger shared with email broadcasts: db/repositories/recipient_ledger.py).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.db import keys
 from chalicelib.db.models.broadcasts import BroadcastItem, RecipientItem
@@ -30,37 +29,9 @@ class BroadcastRepository(RecipientLedger[Broadcast, Recipient]):
             id_of=keys.broadcast_id_of,
             to_broadcast=_to_broadcast,
             to_recipient=_to_recipient,
+            record_fields=_record_fields,
+            recipient_fields=_recipient_fields,
         )
-
-    def create(self, broadcast: Broadcast, recipients: Sequence[Recipient]) -> None:
-        """The recipients first (batched, 25 a call), then the record that makes them visible."""
-        pk = self._pk(broadcast.id)
-        items = (
-            RecipientItem(
-                pk,
-                keys.recipient_sk(r.index),
-                phone=r.phone,
-                contact_id=r.contact_id,
-                text=r.text,
-                status=r.status.value,
-                reason=r.reason,
-            )
-            for r in recipients
-        )
-        record = BroadcastItem(
-            pk,
-            keys.BROADCAST_RECORD,
-            status=broadcast.status.value,
-            total=broadcast.total,
-            sent=broadcast.sent,
-            failed=broadcast.failed,
-            text=broadcast.text,
-            template_id=broadcast.template_id,
-            created_by=broadcast.created_by,
-            created_at=broadcast.created_at,
-            **self._listed(broadcast.id, broadcast.created_by, broadcast.created_at),
-        )
-        self._create(items, record)
 
     def finish(
         self,
@@ -79,6 +50,14 @@ class BroadcastRepository(RecipientLedger[Broadcast, Recipient]):
             broadcast_id, index, status, expected=expected, reason=reason, message_id=message_id,
             also=[feed] if feed else [],
         )  # fmt: skip
+
+
+def _record_fields(broadcast: Broadcast) -> dict[str, Any]:
+    return {"text": broadcast.text, "template_id": broadcast.template_id}
+
+
+def _recipient_fields(recipient: Recipient) -> dict[str, Any]:
+    return {"phone": recipient.phone, "text": recipient.text}
 
 
 def _to_broadcast(item: BroadcastItem, broadcast_id: str) -> Broadcast:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from chalicelib.db import keys
 from chalicelib.db.models.email_outgoing import (
@@ -44,40 +45,10 @@ class EmailBroadcastRepository(RecipientLedger[EmailBroadcast, EmailRecipient]):
             id_of=keys.email_broadcast_id_of,
             to_broadcast=_to_broadcast,
             to_recipient=_to_recipient,
+            record_fields=_record_fields,
+            recipient_fields=_recipient_fields,
         )
         self._tenant_pk = keys.tenant_pk(tenant_id)
-
-    def create(self, broadcast: EmailBroadcast, recipients: Sequence[EmailRecipient]) -> None:
-        """AP102: the recipients first (batched), then the record that makes them visible."""
-        pk = self._pk(broadcast.id)
-        items = (
-            EmailRecipientItem(
-                pk,
-                keys.recipient_sk(r.index),
-                email=r.email,
-                contact_id=r.contact_id,
-                status=r.status.value,
-                reason=r.reason,
-            )
-            for r in recipients
-        )
-        record = EmailBroadcastItem(
-            pk,
-            keys.BROADCAST_RECORD,
-            status=broadcast.status.value,
-            total=broadcast.total,
-            sent=broadcast.sent,
-            failed=broadcast.failed,
-            integration_id=broadcast.integration_id,
-            subject=broadcast.subject,
-            text=broadcast.text,
-            html=broadcast.html,
-            signature_id=broadcast.signature_id,
-            created_by=broadcast.created_by,
-            created_at=broadcast.created_at,
-            **self._listed(broadcast.id, broadcast.created_by, broadcast.created_at),
-        )
-        self._create(items, record)
 
     def finish(
         self,
@@ -163,6 +134,20 @@ class EmailBroadcastRepository(RecipientLedger[EmailBroadcast, EmailRecipient]):
             address = item.sk.removeprefix(keys.bouncing_address_sk(""))
             found[address] = f"{item.status} {item.diagnostic or ''}".strip()
         return found
+
+
+def _record_fields(broadcast: EmailBroadcast) -> dict[str, Any]:
+    return {
+        "integration_id": broadcast.integration_id,
+        "subject": broadcast.subject,
+        "text": broadcast.text,
+        "html": broadcast.html,
+        "signature_id": broadcast.signature_id,
+    }
+
+
+def _recipient_fields(recipient: EmailRecipient) -> dict[str, Any]:
+    return {"email": recipient.email}
 
 
 def _to_broadcast(item: EmailBroadcastItem, broadcast_id: str) -> EmailBroadcast:

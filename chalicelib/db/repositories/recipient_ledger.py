@@ -7,14 +7,14 @@ in send order). Each recipient goes pending -> sending (claimed only while the b
 is exact whatever the retries and the concurrency of the batches.
 
 `RecipientLedger` is parameterised by the two item models and the key functions of one kind of
-broadcast; the subclass builds the items on create and converts items to domain objects.
+broadcast, its converters from items to domain objects and the item fields of its own.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Generic, TypedDict, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from pynamodb.exceptions import UpdateError
 
@@ -31,13 +31,6 @@ if TYPE_CHECKING:
 
 B = TypeVar("B", bound=BroadcastRecord)  # the broadcast (domain)
 R = TypeVar("R", bound=RecipientRecord)  # one of its recipients (domain)
-
-
-class IndexKeys(TypedDict):
-    gsi1pk: str
-    gsi1sk: str
-    gsi2pk: str
-    gsi2sk: str
 
 
 class _StoppedError(ConflictError):
@@ -62,6 +55,8 @@ class RecipientLedger(Generic[B, R]):
         id_of: Callable[[str], str],
         to_broadcast: Callable[[Any, str], B],
         to_recipient: Callable[[Any], R],
+        record_fields: Callable[[B], dict[str, Any]],
+        recipient_fields: Callable[[R], dict[str, Any]],
     ) -> None:
         self._tenant_id = tenant_id
         self._record = record
@@ -71,23 +66,42 @@ class RecipientLedger(Generic[B, R]):
         self._id_of = id_of
         self._to_broadcast = to_broadcast
         self._to_recipient = to_recipient
+        self._record_fields = record_fields
+        self._recipient_fields = recipient_fields
 
-    def _create(self, recipients: Iterable[Any], record: Any) -> None:
-        """The recipients first (batched, 25 a call), then the record that makes them visible."""
+    def create(self, broadcast: B, recipients: Sequence[R]) -> None:
+        """The recipients first (batched, 25 a call), then the record that makes them visible,
+        listed for the CRM (gsi1) and its creator (gsi2), newest first."""
+        pk = self._pk(broadcast.id)
         with self._recipient.batch_write() as batch:
-            for item in recipients:
-                batch.save(item)
+            for r in recipients:
+                batch.save(
+                    self._recipient(
+                        pk,
+                        keys.recipient_sk(r.index),
+                        contact_id=r.contact_id,
+                        status=r.status.value,
+                        reason=r.reason,
+                        **self._recipient_fields(r),
+                    )
+                )
+        created = keys.created_sk(isoformat_z(broadcast.created_at), broadcast.id)
+        record = self._record(
+            pk,
+            keys.BROADCAST_RECORD,
+            status=broadcast.status.value,
+            total=broadcast.total,
+            sent=broadcast.sent,
+            failed=broadcast.failed,
+            created_by=broadcast.created_by,
+            created_at=broadcast.created_at,
+            gsi1pk=self._listing(self._tenant_id, None),
+            gsi1sk=created,
+            gsi2pk=self._listing(self._tenant_id, broadcast.created_by),
+            gsi2sk=created,
+            **self._record_fields(broadcast),
+        )
         transact([Put(record, condition=must_not_exist())])
-
-    def _listed(self, broadcast_id: str, created_by: str, created_at: datetime) -> IndexKeys:
-        """The record's index keys: the CRM's broadcasts (gsi1) and its creator's (gsi2)."""
-        created = keys.created_sk(isoformat_z(created_at), broadcast_id)
-        return {
-            "gsi1pk": self._listing(self._tenant_id, None),
-            "gsi1sk": created,
-            "gsi2pk": self._listing(self._tenant_id, created_by),
-            "gsi2sk": created,
-        }
 
     def history(self, *, created_by: str | None, limit: int, cursor: str | None) -> Page[B]:
         """Newest first, the CRM's (gsi1) or one creator's (gsi2)."""
