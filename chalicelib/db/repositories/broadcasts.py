@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib.db import keys
 from chalicelib.db.models.broadcasts import BroadcastItem, RecipientItem
-from chalicelib.db.repositories.recipient_ledger import RecipientLedger
-from chalicelib.domain.broadcasts import Broadcast, BroadcastStatus, Recipient, RecipientStatus
+from chalicelib.db.repositories.recipient_ledger import RecipientLedger, broadcast_fields, recipient_fields
+from chalicelib.domain.broadcasts import Broadcast, Recipient, RecipientStatus
 
 if TYPE_CHECKING:
     from chalicelib.db.writes import Write
@@ -61,28 +61,8 @@ def _recipient_fields(recipient: Recipient) -> dict[str, Any]:
 
 
 def _to_broadcast(item: BroadcastItem, broadcast_id: str) -> Broadcast:
-    return Broadcast(
-        id=broadcast_id,
-        status=BroadcastStatus(item.status),
-        total=int(item.total),
-        created_by=item.created_by,
-        created_at=item.created_at,
-        text=item.text,
-        template_id=item.template_id,
-        sent=int(item.sent or 0),
-        failed=int(item.failed or 0),
-        finished_at=item.finished_at,
-        error=item.error,
-    )
+    return Broadcast(**broadcast_fields(item, broadcast_id), text=item.text, template_id=item.template_id)
 
 
 def _to_recipient(item: RecipientItem) -> Recipient:
-    return Recipient(
-        index=int(item.sk.removeprefix(keys.RECIPIENT)),
-        phone=item.phone,
-        contact_id=item.contact_id,
-        text=item.text,
-        status=RecipientStatus(item.status),
-        reason=item.reason,
-        message_id=item.message_id,
-    )
+    return Recipient(**recipient_fields(item), phone=item.phone, text=item.text)

@@ -20,9 +20,9 @@ from chalicelib.db.models.email_outgoing import (
     EmailRecipientItem,
     SentMessageItem,
 )
-from chalicelib.db.repositories.recipient_ledger import RecipientLedger
+from chalicelib.db.repositories.recipient_ledger import RecipientLedger, broadcast_fields, recipient_fields
 from chalicelib.db.writes import Put, Update, Write, must_exist, transact
-from chalicelib.domain.broadcasts import BroadcastStatus, RecipientStatus
+from chalicelib.domain.broadcasts import RecipientStatus
 from chalicelib.domain.email.broadcasts import EmailBroadcast, EmailRecipient
 from chalicelib.domain.errors import ConflictError
 
@@ -152,29 +152,14 @@ def _recipient_fields(recipient: EmailRecipient) -> dict[str, Any]:
 
 def _to_broadcast(item: EmailBroadcastItem, broadcast_id: str) -> EmailBroadcast:
     return EmailBroadcast(
-        id=broadcast_id,
-        status=BroadcastStatus(item.status),
-        total=int(item.total),
-        created_by=item.created_by,
-        created_at=item.created_at,
+        **broadcast_fields(item, broadcast_id),
         integration_id=item.integration_id,
         subject=item.subject,
         text=item.text,
         html=item.html,
         signature_id=item.signature_id,
-        sent=int(item.sent or 0),
-        failed=int(item.failed or 0),
-        finished_at=item.finished_at,
-        error=item.error,
     )
 
 
 def _to_recipient(item: EmailRecipientItem) -> EmailRecipient:
-    return EmailRecipient(
-        index=int(item.sk.removeprefix(keys.RECIPIENT)),
-        email=item.email,
-        contact_id=item.contact_id,
-        status=RecipientStatus(item.status),
-        reason=item.reason,
-        message_id=item.message_id,
-    )
+    return EmailRecipient(**recipient_fields(item), email=item.email)

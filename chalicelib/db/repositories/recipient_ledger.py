@@ -224,3 +224,29 @@ class RecipientLedger(Generic[B, R]):
 
     def _pk(self, broadcast_id: str) -> str:
         return self._partition(self._tenant_id, broadcast_id)
+
+
+def broadcast_fields(item: Any, broadcast_id: str) -> dict[str, Any]:
+    """The domain fields every broadcast's record has (the kind's converter adds its own)."""
+    return {
+        "id": broadcast_id,
+        "status": BroadcastStatus(item.status),
+        "total": int(item.total),
+        "created_by": item.created_by,
+        "created_at": item.created_at,
+        "sent": int(item.sent or 0),
+        "failed": int(item.failed or 0),
+        "finished_at": item.finished_at,
+        "error": item.error,
+    }
+
+
+def recipient_fields(item: Any) -> dict[str, Any]:
+    """The domain fields every recipient has (the kind's converter adds its own)."""
+    return {
+        "index": int(item.sk.removeprefix(keys.RECIPIENT)),
+        "contact_id": item.contact_id,
+        "status": RecipientStatus(item.status),
+        "reason": item.reason,
+        "message_id": item.message_id,
+    }
