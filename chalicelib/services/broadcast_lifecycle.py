@@ -22,6 +22,7 @@ from chalicelib.domain.broadcasts import (
     batches,
 )
 from chalicelib.domain.errors import ConflictError, NotFoundError, UnavailableError
+from chalicelib.domain.ids import new_id
 from chalicelib.ports.failures import failure_reason
 
 if TYPE_CHECKING:
@@ -66,6 +67,18 @@ class BroadcastLifecycle(Generic[B, R]):
         raise NotImplementedError
 
     # --- the API ---------------------------------------------------------------------------------
+
+    def _opening(self, actor: Actor, recipients: list[R]) -> dict[str, Any]:
+        """A new broadcast's fields every kind has: running, by `actor`, now; its recipients
+        already known to fail (no number, no address) counted failed from the start."""
+        return {
+            "id": new_id(),
+            "status": BroadcastStatus.RUNNING,
+            "total": len(recipients),
+            "created_by": actor.user_id,
+            "created_at": self._clock(),
+            "failed": sum(1 for r in recipients if r.status is RecipientStatus.FAILED),
+        }
 
     def _start(self, tenant_id: str, broadcast: B, recipients: list[R]) -> B:
         """Store the broadcast with its recipients and start sending (202)."""

@@ -15,7 +15,6 @@ from chalicelib.domain.broadcasts import (
     MAX_RECIPIENTS,
     UNKNOWN_OUTCOME,
     Broadcast,
-    BroadcastStatus,
     Recipient,
     RecipientStatus,
 )
@@ -79,14 +78,9 @@ class BroadcastService(BroadcastLifecycle[Broadcast, Recipient]):
         if len(recipients) > MAX_RECIPIENTS:
             raise ValidationError(f"a broadcast has at most {MAX_RECIPIENTS} numbers", field="contact_ids")
         broadcast = Broadcast(
-            id=new_id(),
-            status=BroadcastStatus.RUNNING,
-            total=len(recipients),
-            created_by=actor.user_id,
-            created_at=self._clock(),
+            **self._opening(actor, recipients),
             text=None if template else check_text(text or ""),
             template_id=template_id,
-            failed=sum(1 for r in recipients if r.status is RecipientStatus.FAILED),
         )
         return self._start(actor.tenant_id, broadcast, recipients)
 

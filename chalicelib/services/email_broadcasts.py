@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from chalicelib.domain.broadcasts import MAX_ATTEMPTS, UNKNOWN_OUTCOME, BroadcastStatus, RecipientStatus
+from chalicelib.domain.broadcasts import MAX_ATTEMPTS, UNKNOWN_OUTCOME, RecipientStatus
 from chalicelib.domain.contact_rights import can_see
 from chalicelib.domain.email.broadcasts import (
     EMAIL_BATCH_SIZE,
@@ -31,7 +31,6 @@ from chalicelib.domain.email.broadcasts import (
 from chalicelib.domain.email.outgoing import Body, check_subject, compose, new_message_id, signed
 from chalicelib.domain.emails import ContactRef, Direction
 from chalicelib.domain.errors import ValidationError
-from chalicelib.domain.ids import new_id
 from chalicelib.domain.rights import Access
 from chalicelib.observability import logger
 from chalicelib.ports.results import MailSendError
@@ -103,17 +102,12 @@ class EmailBroadcastService(BroadcastLifecycle[EmailBroadcast, EmailRecipient]):
         recipients = self._recipients(actor, ids)
         final_text, final_html = signed(body, signature)
         broadcast = EmailBroadcast(
-            id=new_id(),
-            status=BroadcastStatus.RUNNING,
-            total=len(recipients),
-            created_by=actor.user_id,
-            created_at=self._clock(),
+            **self._opening(actor, recipients),
             integration_id=integration.id,
             subject=subject,
             text=final_text,
             html=final_html,
             signature_id=signature.id if signature else None,
-            failed=sum(1 for r in recipients if r.status is RecipientStatus.FAILED),
         )
         return self._start(actor.tenant_id, broadcast, recipients)
 
