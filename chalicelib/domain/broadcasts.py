@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Protocol
 
 MAX_RECIPIENTS = 5000
 BATCH_SIZE = 20
@@ -62,6 +63,38 @@ class Recipient:
     status: RecipientStatus = RecipientStatus.PENDING
     reason: str | None = None
     message_id: str | None = None
+
+
+class BroadcastRecord(Protocol):
+    """What every kind of broadcast has (Broadcast, EmailBroadcast): its lifecycle and report."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def status(self) -> BroadcastStatus: ...
+    @property
+    def total(self) -> int: ...
+    @property
+    def created_by(self) -> str: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def sent(self) -> int: ...
+    @property
+    def failed(self) -> int: ...
+
+
+class RecipientRecord(Protocol):
+    """What every kind of broadcast recipient has (Recipient, EmailRecipient)."""
+
+    @property
+    def index(self) -> int: ...
+    @property
+    def contact_id(self) -> str | None: ...
+    @property
+    def status(self) -> RecipientStatus: ...
+    @property
+    def reason(self) -> str | None: ...
 
 
 def batches(total: int, size: int = BATCH_SIZE) -> list[dict[str, int]]:

@@ -15,8 +15,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
+from chalicelib.domain.broadcasts import Broadcast, Recipient
+from chalicelib.domain.email.broadcasts import EmailBroadcast, EmailRecipient
 from chalicelib.ports.writes import MAX_TRANSACTION_ITEMS as MAX_TRANSACTION_ITEMS
 from chalicelib.ports.writes import FeedOwner as FeedOwner  # noqa: TC001  (re-exported)
 from chalicelib.ports.writes import Write as Write  # noqa: TC001  (re-exported)
@@ -24,13 +26,12 @@ from chalicelib.ports.writes import Write as Write  # noqa: TC001  (re-exported)
 if TYPE_CHECKING:
     from chalicelib.domain.api_keys import ApiKey
     from chalicelib.domain.autodial import CallList, CallListStatus, ListItem, Outcome
-    from chalicelib.domain.broadcasts import Broadcast, BroadcastStatus, Recipient, RecipientStatus
+    from chalicelib.domain.broadcasts import BroadcastRecord, BroadcastStatus, RecipientRecord, RecipientStatus
     from chalicelib.domain.call_events import CallEvent
     from chalicelib.domain.contacts import Contact, ContactKind, FeedEntry
     from chalicelib.domain.crm import Crm
     from chalicelib.domain.dashboard import Placement
     from chalicelib.domain.deals import Deal, DealStatus
-    from chalicelib.domain.email.broadcasts import EmailBroadcast, EmailRecipient
     from chalicelib.domain.email.outgoing import Signature
     from chalicelib.domain.emails import Email, EmailException, EmailSettings, FolderCursor, MessageGuard
     from chalicelib.domain.imports import Counts, Export, ExportStatus, Import, ImportStatus
@@ -56,24 +57,29 @@ if TYPE_CHECKING:
     from chalicelib.ports.queries.tasks import DueRecord, ListFilter, TaskListKind
 
 
-class Broadcasts(Protocol):
-    """SMS broadcasts of one CRM and their recipients (AP38)."""
+B = TypeVar("B", bound="BroadcastRecord")
+R = TypeVar("R", bound="RecipientRecord")
 
-    def create(self, broadcast: Broadcast, recipients: Sequence[Recipient]) -> None:
+
+class BroadcastLedger(Protocol[B, R]):
+    """What SMS and email broadcasts share: the record and its recipients, each claimed while
+    the broadcast runs and finished once, with the record's counters."""
+
+    def create(self, broadcast: B, recipients: Sequence[R]) -> None:
         """The recipients first (batched, 25 a call), then the record that makes them visible."""
 
-    def get(self, broadcast_id: str, *, consistent: bool = False) -> Broadcast | None: ...
+    def get(self, broadcast_id: str, *, consistent: bool = False) -> B | None: ...
 
     def recipients(
         self, broadcast_id: str, *, start: int = 0, end: int | None = None, limit: int = 1000, cursor: str | None = None
-    ) -> Page[Recipient]:
-        """AP38: recipients in send order, from index `start` (to `end`, excluded)."""
+    ) -> Page[R]:
+        """Recipients in send order, from index `start` (to `end`, excluded)."""
 
-    def history(self, *, created_by: str | None, limit: int, cursor: str | None) -> Page[Broadcast]:
-        """AP87: newest first, the CRM's or one creator's."""
+    def history(self, *, created_by: str | None, limit: int, cursor: str | None) -> Page[B]:
+        """Newest first, the CRM's or one creator's."""
 
     def claim(self, broadcast_id: str, index: int) -> bool | None:
-        """pending -> sending while the broadcast runs; False if the recipient is taken or done,"""
+        """pending -> sending while the broadcast runs; False if taken or done, None if stopped."""
 
     def release(self, broadcast_id: str, index: int, reason: str) -> None:
         """sending -> pending: the provider could not take it now; a later attempt sends it."""
@@ -87,14 +93,31 @@ class Broadcasts(Protocol):
         expected: RecipientStatus = ...,  # the repository's default: SENDING
         reason: str | None = None,
         message_id: str | None = None,
-        feed: Write | None = None,
     ) -> bool:
-        """The recipient's outcome, the broadcast's counter and the contact's feed line, at once;"""
+        """The recipient's outcome and the broadcast's counter, at once; False if the recipient
+        was not in `expected` any more (already done)."""
 
     def set_status(
         self, broadcast_id: str, status: BroadcastStatus, now: datetime, error: str | None = None
-    ) -> Broadcast | None:
+    ) -> B | None:
         """End a running broadcast (completed, failed, canceled); None if it was not running."""
+
+
+class Broadcasts(BroadcastLedger[Broadcast, Recipient], Protocol):
+    """SMS broadcasts of one CRM and their recipients (AP38, AP87)."""
+
+    def finish(
+        self,
+        broadcast_id: str,
+        index: int,
+        status: RecipientStatus,
+        *,
+        expected: RecipientStatus = ...,  # the repository's default: SENDING
+        reason: str | None = None,
+        message_id: str | None = None,
+        feed: Write | None = None,
+    ) -> bool:
+        """The recipient's outcome, the broadcast's counter and the contact's feed line, at once;"""
 
 
 class CallLists(Protocol):
@@ -639,24 +662,9 @@ class Signatures(Protocol):
     def delete(self, signature: Signature) -> None: ...
 
 
-class EmailBroadcasts(Protocol):
+class EmailBroadcasts(BroadcastLedger[EmailBroadcast, EmailRecipient], Protocol):
     """Email broadcasts of one CRM, their recipients (AP102, AP103), the Message-IDs they sent
     (AP104) and the addresses that bounced (AP105)."""
-
-    def create(self, broadcast: EmailBroadcast, recipients: Sequence[EmailRecipient]) -> None: ...
-
-    def get(self, broadcast_id: str, *, consistent: bool = False) -> EmailBroadcast | None: ...
-
-    def recipients(
-        self, broadcast_id: str, *, start: int = 0, end: int | None = None, limit: int = 1000, cursor: str | None = None
-    ) -> Page[EmailRecipient]: ...
-
-    def history(self, *, created_by: str | None, limit: int, cursor: str | None) -> Page[EmailBroadcast]: ...
-
-    def claim(self, broadcast_id: str, index: int) -> bool | None:
-        """pending -> sending while the broadcast runs; False if taken or done, None if stopped."""
-
-    def release(self, broadcast_id: str, index: int, reason: str) -> None: ...
 
     def finish(
         self,
@@ -682,10 +690,6 @@ class EmailBroadcasts(Protocol):
 
     def bouncing(self, emails: Sequence[str]) -> dict[str, str]:
         """AP105: {address: reason} of the addresses that bounced."""
-
-    def set_status(
-        self, broadcast_id: str, status: BroadcastStatus, now: datetime, error: str | None = None
-    ) -> EmailBroadcast | None: ...
 
 
 class SmsTemplates(Protocol):

@@ -8,7 +8,6 @@ resets); `finish` closes the broadcast with its exact counts, `fail` records why
 
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from chalicelib.domain.broadcasts import (
@@ -16,25 +15,22 @@ from chalicelib.domain.broadcasts import (
     MAX_RECIPIENTS,
     UNKNOWN_OUTCOME,
     Broadcast,
-    BroadcastStatus,
     Recipient,
     RecipientStatus,
-    backoff_seconds,
-    batches,
 )
-from chalicelib.domain.errors import ConflictError, NotFoundError, UnavailableError, ValidationError
+from chalicelib.domain.errors import NotFoundError, UnavailableError, ValidationError
 from chalicelib.domain.feed import FeedEntry, FeedKind
 from chalicelib.domain.ids import new_id
 from chalicelib.observability import logger
-from chalicelib.ports.failures import SmsOutcomeUnknownError, SmsRateLimitedError, SmsRejectedError, failure_reason
+from chalicelib.ports.failures import SmsOutcomeUnknownError, SmsRateLimitedError, SmsRejectedError
 from chalicelib.ports.writes import FeedOwner, Write
+from chalicelib.services.broadcast_lifecycle import BroadcastLifecycle
 
 if TYPE_CHECKING:
     from chalicelib.domain.actor import Actor
-    from chalicelib.domain.paging import Page
     from chalicelib.domain.sms import SmsTemplate
     from chalicelib.ports.outside import Clock, SmsSender, Workflows
-    from chalicelib.ports.storage import Storage
+    from chalicelib.ports.storage import Broadcasts, Storage
 
 BROADCAST_MACHINE = "SmsBroadcast"
 
@@ -45,15 +41,17 @@ class BroadcastTiming(NamedTuple):
     max_attempts: int = MAX_ATTEMPTS
 
 
-class BroadcastService:
+class BroadcastService(BroadcastLifecycle[Broadcast, Recipient]):
+    machine = BROADCAST_MACHINE
+
     def __init__(
         self, storage: Storage, clock: Clock, sender: SmsSender, workflows: Workflows, timing: BroadcastTiming
     ) -> None:
-        self._storage = storage
-        self._clock = clock
+        super().__init__(storage, clock, workflows, timing)
         self._sender = sender
-        self._workflows = workflows
-        self._timing = timing
+
+    def _ledger(self, tenant_id: str) -> Broadcasts:
+        return self._storage.broadcasts(tenant_id)
 
     # --- the API ---------------------------------------------------------------------------------
 
@@ -80,30 +78,11 @@ class BroadcastService:
         if len(recipients) > MAX_RECIPIENTS:
             raise ValidationError(f"a broadcast has at most {MAX_RECIPIENTS} numbers", field="contact_ids")
         broadcast = Broadcast(
-            id=new_id(),
-            status=BroadcastStatus.RUNNING,
-            total=len(recipients),
-            created_by=actor.user_id,
-            created_at=self._clock(),
+            **self._opening(actor, recipients),
             text=None if template else check_text(text or ""),
             template_id=template_id,
-            failed=sum(1 for r in recipients if r.status is RecipientStatus.FAILED),
         )
-        repo = self._storage.broadcasts(actor.tenant_id)
-        repo.create(broadcast, recipients)
-        payload = {
-            "tenant_id": actor.tenant_id,
-            "broadcast_id": broadcast.id,
-            "batches": batches(len(recipients)),
-            "retry_seconds": self._timing.retry_seconds,
-            "max_attempts": self._timing.max_attempts,
-        }
-        try:
-            self._workflows.start(BROADCAST_MACHINE, f"{actor.tenant_id}-{broadcast.id}", payload)
-        except UnavailableError:
-            repo.set_status(broadcast.id, BroadcastStatus.FAILED, self._clock(), "the workflow could not start")
-            raise
-        return broadcast
+        return self._start(actor.tenant_id, broadcast, recipients)
 
     def _recipients(
         self, actor: Actor, all_numbers: bool, contact_ids: list[str], text: str | None, template: SmsTemplate | None
@@ -133,49 +112,15 @@ class BroadcastService:
                     recipients.append(Recipient(len(recipients), phone, contact.id, body))
         return recipients
 
-    def get(
-        self, actor: Actor, broadcast_id: str, *, limit: int = 1000, cursor: str | None = None
-    ) -> tuple[Broadcast, Page[Recipient]]:
-        repo = self._storage.broadcasts(actor.tenant_id)
-        broadcast = self._visible(actor, repo.get(broadcast_id, consistent=True))
-        return broadcast, repo.recipients(broadcast_id, limit=limit, cursor=cursor)
-
-    def history(self, actor: Actor, *, limit: int, cursor: str | None) -> Page[Broadcast]:
-        """Past and running broadcasts, newest first: an administrator's are the CRM's, anyone
-        else's are those they started (the same rule as `get`)."""
-        from chalicelib.domain.rights import Access
-
-        actor.require(Access.ANY_USER)
-        created_by = None if actor.is_admin else actor.user_id
-        return self._storage.broadcasts(actor.tenant_id).history(created_by=created_by, limit=limit, cursor=cursor)
-
-    def cancel(self, actor: Actor, broadcast_id: str) -> Broadcast:
-        """Stop sending: a recipient is claimed only while the broadcast runs, so nothing is sent
-        after this; what was sent stays sent."""
-        repo = self._storage.broadcasts(actor.tenant_id)
-        self._visible(actor, repo.get(broadcast_id, consistent=True))
-        canceled = repo.set_status(broadcast_id, BroadcastStatus.CANCELED, self._clock())
-        if canceled is None:
-            raise ConflictError("the broadcast is not running any more", field="status")
-        return canceled
-
-    def _visible(self, actor: Actor, broadcast: Broadcast | None) -> Broadcast:
-        if broadcast is None or (broadcast.created_by != actor.user_id and not actor.is_admin):
-            raise NotFoundError("no such broadcast in this CRM")
-        return broadcast
-
     # --- the workflow's tasks --------------------------------------------------------------------
 
-    def send_batch(self, job: dict[str, Any]) -> dict[str, Any]:
-        """Send one range of recipients; `status`: done, or retry after `wait_seconds`."""
-        tenant_id, broadcast_id = job["tenant_id"], job["broadcast_id"]
-        start, end = int(job["batch"]["start"]), int(job["batch"]["end"])
-        attempt = int(job.get("attempt", 0)) + 1
-        max_attempts = int(job.get("max_attempts", self._timing.max_attempts))
+    def _send_range(
+        self, tenant_id: str, broadcast: Broadcast, start: int, end: int
+    ) -> tuple[list[tuple[Recipient, str]], float | None]:
+        """Claim and send the range's recipients one by one; once the provider is saturated, keep
+        the rest for the next attempt."""
+        broadcast_id = broadcast.id
         repo = self._storage.broadcasts(tenant_id)
-        broadcast = repo.get(broadcast_id, consistent=True)
-        if broadcast is None or broadcast.status is not BroadcastStatus.RUNNING:
-            return {**job, "attempt": attempt, "status": "done"}
         left: list[Recipient] = []
         retry_at: float | None = None
         reason = ""
@@ -198,15 +143,7 @@ class BroadcastService:
                 reason, retry_at = outcome
                 repo.release(broadcast_id, recipient.index, reason)
                 left.append(recipient)
-        if left and attempt >= max_attempts:
-            for recipient in left:
-                repo.finish(broadcast_id, recipient.index, RecipientStatus.FAILED, expected=RecipientStatus.PENDING,
-                            reason=f"not sent after {attempt} attempts: {reason}")  # fmt: skip
-            return {**job, "attempt": attempt, "status": "done"}
-        if left:
-            wait = backoff_seconds(attempt, int(job.get("retry_seconds", 0)), retry_at, time.time())
-            return {**job, "attempt": attempt, "status": "retry", "wait_seconds": wait}
-        return {**job, "attempt": attempt, "status": "done"}
+        return [(r, reason) for r in left], retry_at
 
     def _send(self, tenant_id: str, broadcast_id: str, recipient: Recipient) -> tuple[str, float | None] | None:
         """Send one SMS and record its outcome; (reason, retry_at) when the provider asks to wait."""
@@ -251,17 +188,6 @@ class BroadcastService:
 
     def finish(self, job: dict[str, Any]) -> dict[str, Any]:
         """Every batch is done: the broadcast is completed (unless canceled), with its report."""
-        repo = self._storage.broadcasts(job["tenant_id"])
-        done = repo.set_status(job["broadcast_id"], BroadcastStatus.COMPLETED, self._clock())
-        broadcast = done or repo.get(job["broadcast_id"], consistent=True)
-        if broadcast is None:
-            raise RuntimeError(f"broadcast {job['broadcast_id']} vanished while finishing")
-        logger.info("broadcast finished", extra={"broadcast_id": broadcast.id, "sent": broadcast.sent})
-        return {"status": broadcast.status.value, "total": broadcast.total, "sent": broadcast.sent,
-                "failed": broadcast.failed}  # fmt: skip
-
-    def fail(self, job: dict[str, Any]) -> dict[str, Any]:
-        reason = failure_reason(job.get("error"))
-        self._storage.broadcasts(job["tenant_id"]).set_status(job["broadcast_id"], BroadcastStatus.FAILED,
-                                                         self._clock(), reason[:500])  # fmt: skip
-        return {"status": "failed", "error": reason[:500]}
+        report = super().finish(job)
+        logger.info("broadcast finished", extra={"broadcast_id": job["broadcast_id"], "sent": report["sent"]})
+        return report

@@ -15,18 +15,10 @@ turns failed with the remote server's reason (one count moves from sent to faile
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from chalicelib.domain.broadcasts import (
-    MAX_ATTEMPTS,
-    UNKNOWN_OUTCOME,
-    BroadcastStatus,
-    RecipientStatus,
-    backoff_seconds,
-    batches,
-)
+from chalicelib.domain.broadcasts import MAX_ATTEMPTS, UNKNOWN_OUTCOME, RecipientStatus
 from chalicelib.domain.contact_rights import can_see
 from chalicelib.domain.email.broadcasts import (
     EMAIL_BATCH_SIZE,
@@ -38,18 +30,17 @@ from chalicelib.domain.email.broadcasts import (
 )
 from chalicelib.domain.email.outgoing import Body, check_subject, compose, new_message_id, signed
 from chalicelib.domain.emails import ContactRef, Direction
-from chalicelib.domain.errors import ConflictError, NotFoundError, UnavailableError, ValidationError
-from chalicelib.domain.ids import new_id
+from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.rights import Access
 from chalicelib.observability import logger
-from chalicelib.ports.results import MailSendError, failure_reason
+from chalicelib.ports.results import MailSendError
+from chalicelib.services.broadcast_lifecycle import BroadcastLifecycle
 
 if TYPE_CHECKING:
     from chalicelib.domain.actor import Actor
     from chalicelib.domain.mailboxes import Integration
-    from chalicelib.domain.paging import Page
     from chalicelib.ports.outside import Clock, MailTransport, Workflows
-    from chalicelib.ports.storage import Storage
+    from chalicelib.ports.storage import EmailBroadcasts, Storage
     from chalicelib.services.email_sending import EmailSendService, MailArchive
 
 EMAIL_BROADCAST_MACHINE = "EmailBroadcast"
@@ -61,7 +52,11 @@ class EmailBroadcastTiming:
     max_attempts: int = MAX_ATTEMPTS
 
 
-class EmailBroadcastService:
+class EmailBroadcastService(BroadcastLifecycle[EmailBroadcast, EmailRecipient]):
+    machine = EMAIL_BROADCAST_MACHINE
+    batch_size = EMAIL_BATCH_SIZE
+    noun = "email broadcast"
+
     def __init__(
         self,
         storage: Storage,
@@ -72,13 +67,13 @@ class EmailBroadcastService:
         archive: MailArchive | None,
         timing: EmailBroadcastTiming,
     ) -> None:
-        self._storage = storage
-        self._clock = clock
+        super().__init__(storage, clock, workflows, timing)
         self._sending = sending
         self._transport = transport
-        self._workflows = workflows
         self._archive = archive
-        self._timing = timing
+
+    def _ledger(self, tenant_id: str) -> EmailBroadcasts:
+        return self._storage.email_broadcasts(tenant_id)
 
     # --- the API ---------------------------------------------------------------------------------
 
@@ -107,33 +102,14 @@ class EmailBroadcastService:
         recipients = self._recipients(actor, ids)
         final_text, final_html = signed(body, signature)
         broadcast = EmailBroadcast(
-            id=new_id(),
-            status=BroadcastStatus.RUNNING,
-            total=len(recipients),
-            created_by=actor.user_id,
-            created_at=self._clock(),
+            **self._opening(actor, recipients),
             integration_id=integration.id,
             subject=subject,
             text=final_text,
             html=final_html,
             signature_id=signature.id if signature else None,
-            failed=sum(1 for r in recipients if r.status is RecipientStatus.FAILED),
         )
-        repo = self._storage.email_broadcasts(actor.tenant_id)
-        repo.create(broadcast, recipients)
-        payload = {
-            "tenant_id": actor.tenant_id,
-            "broadcast_id": broadcast.id,
-            "batches": batches(len(recipients), EMAIL_BATCH_SIZE),
-            "retry_seconds": self._timing.retry_seconds,
-            "max_attempts": self._timing.max_attempts,
-        }
-        try:
-            self._workflows.start(EMAIL_BROADCAST_MACHINE, f"{actor.tenant_id}-{broadcast.id}", payload)
-        except UnavailableError:
-            repo.set_status(broadcast.id, BroadcastStatus.FAILED, self._clock(), "the workflow could not start")
-            raise
-        return broadcast
+        return self._start(actor.tenant_id, broadcast, recipients)
 
     def _recipients(self, actor: Actor, ids: list[str]) -> list[EmailRecipient]:
         """One recipient per contact, at its first address; none, or one that bounced: failed."""
@@ -156,73 +132,34 @@ class EmailBroadcastService:
                 recipients.append(EmailRecipient(index, address, contact_id))
         return recipients
 
-    def get(
-        self, actor: Actor, broadcast_id: str, *, limit: int = 1000, cursor: str | None = None
-    ) -> tuple[EmailBroadcast, Page[EmailRecipient]]:
-        repo = self._storage.email_broadcasts(actor.tenant_id)
-        broadcast = self._visible(actor, repo.get(broadcast_id, consistent=True))
-        return broadcast, repo.recipients(broadcast_id, limit=limit, cursor=cursor)
-
-    def history(self, actor: Actor, *, limit: int, cursor: str | None) -> Page[EmailBroadcast]:
-        """Newest first: an administrator's are the CRM's, anyone else's those they started."""
-        actor.require(Access.ANY_USER)
-        created_by = None if actor.is_admin else actor.user_id
-        return self._storage.email_broadcasts(actor.tenant_id).history(created_by=created_by, limit=limit,
-                                                                       cursor=cursor)  # fmt: skip
-
-    def cancel(self, actor: Actor, broadcast_id: str) -> EmailBroadcast:
-        """Stop sending: a recipient is claimed only while the broadcast runs."""
-        repo = self._storage.email_broadcasts(actor.tenant_id)
-        self._visible(actor, repo.get(broadcast_id, consistent=True))
-        canceled = repo.set_status(broadcast_id, BroadcastStatus.CANCELED, self._clock())
-        if canceled is None:
-            raise ConflictError("the broadcast is not running any more", field="status")
-        return canceled
-
     def _visible(self, actor: Actor, broadcast: EmailBroadcast | None) -> EmailBroadcast:
         actor.require(Access.ANY_USER)
-        if broadcast is None or (broadcast.created_by != actor.user_id and not actor.is_admin):
-            raise NotFoundError("no such email broadcast in this CRM")
-        return broadcast
+        return super()._visible(actor, broadcast)
 
     # --- the workflow's tasks --------------------------------------------------------------------
 
-    def send_batch(self, job: dict[str, Any]) -> dict[str, Any]:
-        """Send one range of recipients over one SMTP connection; `status`: done, or retry."""
-        tenant_id, broadcast_id = job["tenant_id"], job["broadcast_id"]
-        start, end = int(job["batch"]["start"]), int(job["batch"]["end"])
-        attempt = int(job.get("attempt", 0)) + 1
-        max_attempts = int(job.get("max_attempts", self._timing.max_attempts))
-        repo = self._storage.email_broadcasts(tenant_id)
-        broadcast = repo.get(broadcast_id, consistent=True)
-        if broadcast is None or broadcast.status is not BroadcastStatus.RUNNING:
-            return {**job, "attempt": attempt, "status": "done"}
-        pending = self._pending(tenant_id, broadcast_id, start, end)
+    def _send_range(
+        self, tenant_id: str, broadcast: EmailBroadcast, start: int, end: int
+    ) -> tuple[list[tuple[EmailRecipient, str]], float | None]:
+        """Claim the range's recipients and send their messages over one SMTP connection."""
+        pending = self._pending(tenant_id, broadcast.id, start, end)
         if not pending:
-            return {**job, "attempt": attempt, "status": "done"}
+            return [], None
+        repo = self._storage.email_broadcasts(tenant_id)
         integration = self._storage.mailboxes(tenant_id).get(broadcast.integration_id)
         if integration is None:
             for r in pending:
-                repo.finish(broadcast_id, r.index, RecipientStatus.FAILED, expected=RecipientStatus.PENDING,
+                repo.finish(broadcast.id, r.index, RecipientStatus.FAILED, expected=RecipientStatus.PENDING,
                             reason="the email integration was deleted")  # fmt: skip
-            return {**job, "attempt": attempt, "status": "done"}
+            return [], None
         claimed: list[EmailRecipient] = []
         for recipient in pending:
-            taken = repo.claim(broadcast_id, recipient.index)
+            taken = repo.claim(broadcast.id, recipient.index)
             if taken is None:
                 break  # canceled meanwhile: send nothing more
             if taken:
                 claimed.append(recipient)
-        left = self._send(tenant_id, broadcast, integration, claimed)
-        if left and attempt >= max_attempts:
-            for recipient, reason in left:
-                repo.finish(broadcast_id, recipient.index, RecipientStatus.FAILED, expected=RecipientStatus.PENDING,
-                            reason=f"not sent after {attempt} attempts: {reason}")  # fmt: skip
-            return {**job, "attempt": attempt, "status": "done"}
-        if left:
-            wait = backoff_seconds(attempt, int(job.get("retry_seconds", 0)), None, time.time())
-            return {**job, "attempt": attempt, "status": "retry", "wait_seconds": wait}
-        return {**job, "attempt": attempt, "status": "done"}
+        return self._send(tenant_id, broadcast, integration, claimed), None
 
     def _pending(self, tenant_id: str, broadcast_id: str, start: int, end: int) -> list[EmailRecipient]:
         """The range's recipients still to send; those an attempt that died had claimed: failed."""
@@ -302,22 +239,6 @@ class EmailBroadcastService:
             self._archive.store(tenant_id, integration, raw, direction=Direction.OUT, contact=ref, user_id=user_id)
         except Exception:  # noqa: BLE001  (the message is out and counted: its feed line is not worth a resend)
             logger.exception("a broadcast message was not archived", extra={"contact_id": recipient.contact_id})
-
-    def finish(self, job: dict[str, Any]) -> dict[str, Any]:
-        """Every batch is done: the broadcast is completed (unless canceled), with its report."""
-        repo = self._storage.email_broadcasts(job["tenant_id"])
-        done = repo.set_status(job["broadcast_id"], BroadcastStatus.COMPLETED, self._clock())
-        broadcast = done or repo.get(job["broadcast_id"], consistent=True)
-        if broadcast is None:
-            raise RuntimeError(f"email broadcast {job['broadcast_id']} vanished while finishing")
-        return {"status": broadcast.status.value, "total": broadcast.total, "sent": broadcast.sent,
-                "failed": broadcast.failed}  # fmt: skip
-
-    def fail(self, job: dict[str, Any]) -> dict[str, Any]:
-        reason = failure_reason(job.get("error"))
-        self._storage.email_broadcasts(job["tenant_id"]).set_status(job["broadcast_id"], BroadcastStatus.FAILED,
-                                                                    self._clock(), reason[:500])  # fmt: skip
-        return {"status": "failed", "error": reason[:500]}
 
     # --- the BounceSink (contract 2) -----------------------------------------------------------
 

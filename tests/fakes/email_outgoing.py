@@ -8,13 +8,13 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from chalicelib.domain.broadcasts import BroadcastStatus, RecipientStatus
+from chalicelib.domain.broadcasts import RecipientStatus
 from chalicelib.domain.email.broadcasts import EmailBroadcast, EmailRecipient
 from chalicelib.domain.email.outgoing import Signature
 from chalicelib.domain.mailboxes import Server
-from chalicelib.domain.paging import Page
 from chalicelib.ports.results import MailSendError
-from tests.fakes.base import commit, page, versioned_delete, versioned_save
+from tests.fakes.base import commit, versioned_delete, versioned_save
+from tests.fakes.recipient_ledger import FakeLedger
 
 
 class FakeSignatures:
@@ -41,64 +41,21 @@ def _key(message_id: str) -> str:
     return message_id.strip().strip("<>").lower()
 
 
-class FakeEmailBroadcasts:
+class FakeEmailBroadcasts(FakeLedger[EmailBroadcast, EmailRecipient]):
     def __init__(self) -> None:
-        self.records: dict[str, EmailBroadcast] = {}
-        self.recipients_of: dict[str, list[EmailRecipient]] = {}
+        super().__init__()
         self.sent: dict[str, tuple[str, int, str]] = {}
         self.bounces: dict[str, str] = {}
-
-    def create(self, broadcast: EmailBroadcast, recipients: Sequence[EmailRecipient]) -> None:
-        self.recipients_of[broadcast.id] = list(recipients)
-        self.records[broadcast.id] = broadcast
-
-    def get(self, broadcast_id: str, *, consistent: bool = False) -> EmailBroadcast | None:
-        return self.records.get(broadcast_id)
-
-    def history(self, *, created_by: str | None, limit: int, cursor: str | None) -> Page[EmailBroadcast]:
-        chosen = [b for b in self.records.values() if created_by is None or b.created_by == created_by]
-        chosen.sort(key=lambda b: (b.created_at, b.id), reverse=True)
-        return page(chosen, limit, cursor)
-
-    def recipients(
-        self, broadcast_id: str, *, start: int = 0, end: int | None = None, limit: int = 1000, cursor: str | None = None
-    ) -> Page[EmailRecipient]:
-        chosen = [
-            r for r in self.recipients_of.get(broadcast_id, []) if r.index >= start and (end is None or r.index < end)
-        ]
-        return page(chosen, limit, cursor)
-
-    def _set(self, broadcast_id: str, index: int, **changes: Any) -> None:
-        recipients = self.recipients_of[broadcast_id]
-        recipients[index] = replace(recipients[index], **changes)
-
-    def claim(self, broadcast_id: str, index: int) -> bool | None:
-        if self.records[broadcast_id].status is not BroadcastStatus.RUNNING:
-            return None
-        if self.recipients_of[broadcast_id][index].status is not RecipientStatus.PENDING:
-            return False
-        self._set(broadcast_id, index, status=RecipientStatus.SENDING)
-        return True
-
-    def release(self, broadcast_id: str, index: int, reason: str) -> None:
-        if self.recipients_of[broadcast_id][index].status is RecipientStatus.SENDING:
-            self._set(broadcast_id, index, status=RecipientStatus.PENDING, reason=reason[:300])
 
     def finish(
         self, broadcast_id: str, index: int, status: RecipientStatus, *,
         expected: RecipientStatus = RecipientStatus.SENDING, reason: str | None = None,
         message_id: str | None = None, email: str | None = None, also: Sequence[Any] = (),
     ) -> bool:  # fmt: skip
-        if self.recipients_of[broadcast_id][index].status is not expected:
+        if not self._finish(broadcast_id, index, status, expected=expected, reason=reason, message_id=message_id):
             return False
-        self._set(broadcast_id, index, status=status, reason=reason[:300] if reason else None, message_id=message_id)
-        current = self.records[broadcast_id]
-        if status is RecipientStatus.SENT:
-            self.records[broadcast_id] = replace(current, sent=current.sent + 1)
-            if message_id and email:
-                self.sent[_key(message_id)] = (broadcast_id, index, email)
-        else:
-            self.records[broadcast_id] = replace(current, failed=current.failed + 1)
+        if status is RecipientStatus.SENT and message_id and email:
+            self.sent[_key(message_id)] = (broadcast_id, index, email)
         commit(also)
         return True
 
@@ -118,16 +75,6 @@ class FakeEmailBroadcasts:
 
     def bouncing(self, emails: Sequence[str]) -> dict[str, str]:
         return {e.lower(): self.bounces[e.lower()] for e in emails if e and e.lower() in self.bounces}
-
-    def set_status(
-        self, broadcast_id: str, status: BroadcastStatus, now: datetime, error: str | None = None
-    ) -> EmailBroadcast | None:
-        current = self.records.get(broadcast_id)
-        if current is None or current.status is not BroadcastStatus.RUNNING:
-            return None
-        changed = replace(current, status=status, finished_at=now, error=error[:500] if error else current.error)
-        self.records[broadcast_id] = changed
-        return changed
 
 
 @dataclass

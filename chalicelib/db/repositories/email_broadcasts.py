@@ -11,153 +11,44 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING
-
-from pynamodb.exceptions import UpdateError
+from typing import Any
 
 from chalicelib.db import keys
-from chalicelib.db.items import narrow
 from chalicelib.db.models.email_outgoing import (
     BouncingAddressItem,
     EmailBroadcastItem,
     EmailRecipientItem,
     SentMessageItem,
 )
-from chalicelib.db.pagination import Page, decode_cursor, encode_cursor
-from chalicelib.db.writes import Check, Put, Update, Write, must_exist, must_not_exist, transact
-from chalicelib.domain.broadcasts import BroadcastStatus, RecipientStatus
-from chalicelib.domain.clock import isoformat_z
+from chalicelib.db.repositories.recipient_ledger import RecipientLedger, broadcast_fields, recipient_fields
+from chalicelib.db.writes import Put, Update, Write, must_exist, transact
+from chalicelib.domain.broadcasts import RecipientStatus
 from chalicelib.domain.email.broadcasts import EmailBroadcast, EmailRecipient
 from chalicelib.domain.errors import ConflictError
-
-if TYPE_CHECKING:
-    from pynamodb.expressions.update import Action
-
-
-class _StoppedError(ConflictError):
-    def __init__(self) -> None:
-        super().__init__("the broadcast is not running")
 
 
 def message_id_hash(message_id: str) -> str:
     return hashlib.sha256(message_id.strip().strip("<>").lower().encode()).hexdigest()
 
 
-class EmailBroadcastRepository:
+class EmailBroadcastRepository(RecipientLedger[EmailBroadcast, EmailRecipient]):
+    """AP102 (get, recipients, claim, release, set_status), AP103 (history): the recipient
+    ledger; and the email's own: the Message-IDs sent (AP104), the addresses bouncing (AP105)."""
+
     def __init__(self, tenant_id: str) -> None:
-        self._tenant_id = tenant_id
+        super().__init__(
+            tenant_id,
+            record=EmailBroadcastItem,
+            recipient=EmailRecipientItem,
+            partition=keys.email_broadcast_pk,
+            listing=keys.email_broadcasts_pk,
+            id_of=keys.email_broadcast_id_of,
+            to_broadcast=_to_broadcast,
+            to_recipient=_to_recipient,
+            record_fields=_record_fields,
+            recipient_fields=_recipient_fields,
+        )
         self._tenant_pk = keys.tenant_pk(tenant_id)
-
-    def create(self, broadcast: EmailBroadcast, recipients: Sequence[EmailRecipient]) -> None:
-        """AP102: the recipients first (batched), then the record that makes them visible."""
-        pk = self._pk(broadcast.id)
-        with EmailRecipientItem.batch_write() as batch:
-            for r in recipients:
-                batch.save(
-                    EmailRecipientItem(
-                        pk,
-                        keys.recipient_sk(r.index),
-                        email=r.email,
-                        contact_id=r.contact_id,
-                        status=r.status.value,
-                        reason=r.reason,
-                    )
-                )
-        created = keys.created_sk(isoformat_z(broadcast.created_at), broadcast.id)
-        record = EmailBroadcastItem(
-            pk,
-            keys.BROADCAST_RECORD,
-            status=broadcast.status.value,
-            total=broadcast.total,
-            sent=broadcast.sent,
-            failed=broadcast.failed,
-            integration_id=broadcast.integration_id,
-            subject=broadcast.subject,
-            text=broadcast.text,
-            html=broadcast.html,
-            signature_id=broadcast.signature_id,
-            created_by=broadcast.created_by,
-            created_at=broadcast.created_at,
-            gsi1pk=keys.email_broadcasts_pk(self._tenant_id),
-            gsi1sk=created,
-            gsi2pk=keys.email_broadcasts_pk(self._tenant_id, broadcast.created_by),
-            gsi2sk=created,
-        )
-        transact([Put(record, condition=must_not_exist())])
-
-    def history(self, *, created_by: str | None, limit: int, cursor: str | None) -> Page[EmailBroadcast]:
-        """AP103: newest first, the CRM's (gsi1) or one creator's (gsi2)."""
-        hash_key = keys.email_broadcasts_pk(self._tenant_id, created_by)
-        index = EmailBroadcastItem.gsi2 if created_by else EmailBroadcastItem.gsi1
-        result = index.query(
-            hash_key,
-            scan_index_forward=False,
-            limit=limit,
-            last_evaluated_key=decode_cursor(
-                cursor, self._tenant_id, index="gsi2" if created_by else "gsi1", partition=hash_key
-            ),
-        )
-        items = [narrow(i, EmailBroadcastItem) for i in result]
-        return Page(
-            [_to_broadcast(i, keys.email_broadcast_id_of(i.pk)) for i in items],
-            encode_cursor(result.last_evaluated_key),
-        )
-
-    def get(self, broadcast_id: str, *, consistent: bool = False) -> EmailBroadcast | None:
-        """AP102."""
-        try:
-            item = EmailBroadcastItem.get(self._pk(broadcast_id), keys.BROADCAST_RECORD, consistent_read=consistent)
-        except EmailBroadcastItem.DoesNotExist:
-            return None
-        return _to_broadcast(item, broadcast_id)
-
-    def recipients(
-        self, broadcast_id: str, *, start: int = 0, end: int | None = None, limit: int = 1000, cursor: str | None = None
-    ) -> Page[EmailRecipient]:
-        """AP102: recipients in send order, from index `start` (to `end`, excluded)."""
-        upper = keys.recipient_sk(end) if end is not None else f"{keys.RECIPIENT}~"
-        result = EmailRecipientItem.query(
-            self._pk(broadcast_id),
-            EmailRecipientItem.sk.between(keys.recipient_sk(start), upper),
-            consistent_read=True,
-            limit=limit,
-            last_evaluated_key=decode_cursor(cursor, self._tenant_id, partition=self._pk(broadcast_id)),
-        )
-        found = [_to_recipient(i) for i in result]
-        return Page([r for r in found if end is None or r.index < end], encode_cursor(result.last_evaluated_key))
-
-    def claim(self, broadcast_id: str, index: int) -> bool | None:
-        """pending -> sending while the broadcast runs; False if the recipient is taken or done,
-        None if the broadcast is not running any more (canceled)."""
-        pk = self._pk(broadcast_id)
-        running = EmailBroadcastItem.status == BroadcastStatus.RUNNING.value
-        try:
-            transact(
-                [
-                    Check(EmailBroadcastItem(pk, keys.BROADCAST_RECORD), running, on_conflict=_StoppedError()),
-                    Update(
-                        EmailRecipientItem(pk, keys.recipient_sk(index)),
-                        [EmailRecipientItem.status.set(RecipientStatus.SENDING.value)],
-                        condition=EmailRecipientItem.status == RecipientStatus.PENDING.value,
-                    ),
-                ]
-            )
-        except _StoppedError:
-            return None
-        except ConflictError:
-            return False
-        return True
-
-    def release(self, broadcast_id: str, index: int, reason: str) -> None:
-        """sending -> pending: the server could not take it now; a later attempt sends it."""
-        item = EmailRecipientItem(self._pk(broadcast_id), keys.recipient_sk(index))
-        item.update(
-            actions=[
-                EmailRecipientItem.status.set(RecipientStatus.PENDING.value),
-                EmailRecipientItem.reason.set(reason[:300]),
-            ],
-            condition=EmailRecipientItem.status == RecipientStatus.SENDING.value,
-        )
 
     def finish(
         self,
@@ -174,18 +65,7 @@ class EmailBroadcastRepository:
         """The recipient's outcome, the broadcast's counter, the Message-ID's lookup item (AP104,
         when sent) and `also` (the archive's writes), at once; False if the recipient was not
         in `expected` any more."""
-        pk = self._pk(broadcast_id)
-        recipient = EmailRecipientItem(pk, keys.recipient_sk(index))
-        actions = [EmailRecipientItem.status.set(status.value)]
-        actions.append(EmailRecipientItem.reason.set(reason[:300]) if reason else EmailRecipientItem.reason.remove())
-        if message_id:
-            actions.append(EmailRecipientItem.message_id.set(message_id))
-        counter = EmailBroadcastItem.sent if status is RecipientStatus.SENT else EmailBroadcastItem.failed
-        writes: list[Write] = [
-            Update(recipient, actions, condition=EmailRecipientItem.status == expected.value),
-            Update(EmailBroadcastItem(pk, keys.BROADCAST_RECORD), [counter.add(1)], condition=must_exist()),
-            *also,
-        ]
+        writes = list(also)
         if message_id and email and status is RecipientStatus.SENT:
             sent = SentMessageItem(
                 self._tenant_pk,
@@ -195,12 +75,9 @@ class EmailBroadcastRepository:
                 email=email,
             )
             writes.append(Put(sent))
-        try:
-            # Every outcome moves the same counter: concurrent batches collide on it.
-            transact(writes, attempts=10)
-        except ConflictError:
-            return False
-        return True
+        return self._finish(
+            broadcast_id, index, status, expected=expected, reason=reason, message_id=message_id, also=writes
+        )
 
     def sent_message(self, message_id: str) -> tuple[str, int, str] | None:
         """AP104: (broadcast id, recipient index, address) a Message-ID was sent to."""
@@ -258,51 +135,31 @@ class EmailBroadcastRepository:
             found[address] = f"{item.status} {item.diagnostic or ''}".strip()
         return found
 
-    def set_status(
-        self, broadcast_id: str, status: BroadcastStatus, now: datetime, error: str | None = None
-    ) -> EmailBroadcast | None:
-        """End a running broadcast (completed, failed, canceled); None if it was not running."""
-        item = EmailBroadcastItem(self._pk(broadcast_id), keys.BROADCAST_RECORD)
-        actions: list[Action] = [EmailBroadcastItem.status.set(status.value), EmailBroadcastItem.finished_at.set(now)]
-        if error:
-            actions.append(EmailBroadcastItem.error.set(error[:500]))
-        try:
-            item.update(actions=actions, condition=EmailBroadcastItem.status == BroadcastStatus.RUNNING.value)
-        except UpdateError as exc:
-            if exc.cause_response_code == "ConditionalCheckFailedException":
-                return None
-            raise
-        return _to_broadcast(item, broadcast_id)
 
-    def _pk(self, broadcast_id: str) -> str:
-        return keys.email_broadcast_pk(self._tenant_id, broadcast_id)
+def _record_fields(broadcast: EmailBroadcast) -> dict[str, Any]:
+    return {
+        "integration_id": broadcast.integration_id,
+        "subject": broadcast.subject,
+        "text": broadcast.text,
+        "html": broadcast.html,
+        "signature_id": broadcast.signature_id,
+    }
+
+
+def _recipient_fields(recipient: EmailRecipient) -> dict[str, Any]:
+    return {"email": recipient.email}
 
 
 def _to_broadcast(item: EmailBroadcastItem, broadcast_id: str) -> EmailBroadcast:
     return EmailBroadcast(
-        id=broadcast_id,
-        status=BroadcastStatus(item.status),
-        total=int(item.total),
-        created_by=item.created_by,
-        created_at=item.created_at,
+        **broadcast_fields(item, broadcast_id),
         integration_id=item.integration_id,
         subject=item.subject,
         text=item.text,
         html=item.html,
         signature_id=item.signature_id,
-        sent=int(item.sent or 0),
-        failed=int(item.failed or 0),
-        finished_at=item.finished_at,
-        error=item.error,
     )
 
 
 def _to_recipient(item: EmailRecipientItem) -> EmailRecipient:
-    return EmailRecipient(
-        index=int(item.sk.removeprefix(keys.RECIPIENT)),
-        email=item.email,
-        contact_id=item.contact_id,
-        status=RecipientStatus(item.status),
-        reason=item.reason,
-        message_id=item.message_id,
-    )
+    return EmailRecipient(**recipient_fields(item), email=item.email)
