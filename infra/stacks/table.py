@@ -46,8 +46,10 @@ def table_from_schema(scope: Construct, construct_id: str, schema: dict[str, Any
         point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
             point_in_time_recovery_enabled=True
         ),
-        # The CRM's data outlives any stack update or deletion.
+        # The CRM's data outlives any stack update or deletion, and no one deletes it by mistake
+        # (docs/operations.md: turning it off, a restore drill).
         removal_policy=RemovalPolicy.RETAIN,
+        deletion_protection=True,
     )
     for index in schema.get("global_secondary_indexes", []):
         projection = index.get("projection", {})
