@@ -765,3 +765,21 @@ def test_alarm_email_subscribes_to_the_topic() -> None:
     template.has_resource_properties("AWS::SNS::Subscription", {"Protocol": "email", "Endpoint": "ops@acme.example"})
     # API 5xx and p99, the PBX rate, 2 functions x 2, 1 machine x 2, table x 2, 1 queue.
     template.resource_count_is("AWS::CloudWatch::Alarm", 3 + 4 + 2 + 2 + 1)
+
+
+def test_a_restored_table_replaces_the_stacks_own_with_the_same_grants() -> None:
+    """The restore drill's switch (-c table_name=): the table as a stack of its own builds it."""
+    from aws_cdk import aws_iam
+
+    from infra.stacks.table import restored_table
+
+    stack = cdk.Stack(cdk.App())
+    table = restored_table(stack, "Table", "crm-x-restored", table_schema())
+    role = aws_iam.Role(stack, "R", assumed_by=aws_iam.ServicePrincipal("lambda.amazonaws.com"))
+    table.grant_read_write_data(role)
+    raw = Template.from_stack(stack).to_json()
+    assert not [r for r in raw["Resources"].values() if r["Type"] == "AWS::DynamoDB::Table"]
+    resources = json.dumps(raw)
+    assert ":table/crm-x-restored" in resources
+    assert ":table/crm-x-restored/index/*" in resources  # every index the models query
+    assert table.table_name == "crm-x-restored"

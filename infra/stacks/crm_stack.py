@@ -39,7 +39,7 @@ from functions.replay_dlq import FUNCTION_TAG
 from infra import bundle, shared
 from infra.stacks.gateway_responses import gateway_responses
 from infra.stacks.operations import DEFAULT_LOG_RETENTION_DAYS, Monitoring, give_every_function_a_log_group, log_group
-from infra.stacks.table import table_from_schema
+from infra.stacks.table import restored_table, table_from_schema
 from infra.stacks.web import WebApp
 
 API_STAGE = "api"  # API Gateway's stage: the API is at <endpoint>/api/v1/...
@@ -186,18 +186,12 @@ class CrmStack(Stack):
         # The web app's origin is the only one the API and the files bucket answer (CORS).
         self.app_origin = origin_of(app_url)
 
-        self.table: dynamodb.ITable
-        if table_name:
-            # A table restored from a backup (docs/operations.md, the restore drill): the stack uses
-            # it instead of its own, which leaves the stack but stays (retained, protected).
-            self.table = dynamodb.Table.from_table_attributes(
-                self,
-                "Table",
-                table_name=table_name,
-                global_indexes=[index["index_name"] for index in table_schema().get("global_secondary_indexes", [])],
-            )
-        else:
-            self.table = table_from_schema(self, "Table", table_schema())
+        # -c table_name=: a table restored from a backup instead of the stack's own (restore drill).
+        self.table: dynamodb.ITable = (
+            restored_table(self, "Table", table_name, table_schema())
+            if table_name
+            else table_from_schema(self, "Table", table_schema())
+        )
         self.user_pool, self.user_pool_client = self._user_pool(stage)
         self.files = self._files_bucket()
         environment = {
