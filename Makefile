@@ -21,7 +21,7 @@ help:
 	@echo "make bench   cold-start, DynamoDB-call and import benchmarks (bench-cold: cold starts only)"
 	@echo "make reconcile CRM=<slug> [REPAIR=1]  compare a CRM's rollups with its records (repair them)"
 	@echo "make synth   synthesize the AWS CDK stack into cdk.out/"
-	@echo "make deploy  deploy the stack to the AWS account of your current credentials"
+	@echo "make deploy  deploy the stack to the AWS account of your current credentials (CI: APPROVAL=never)"
 
 $(STAMP): requirements.txt requirements-dev.txt requirements-infra.txt
 	@if [ -z "$(PYTHON)" ]; then echo "error: Python 3.11 or newer is needed (python3.12 or python3)"; exit 1; fi
@@ -127,9 +127,14 @@ synth: $(STAMP) web
 	CDK_CONTEXT_JSON='{"stage": "$(STAGE)", "app_url": "$(APP_URL)"}' $(BIN)/python -m infra.app
 
 # Needs AWS credentials and Node.js (the CDK CLI comes from npm through npx); the account and
-# region need `npx aws-cdk@2 bootstrap` once.
+# region need `npx aws-cdk@2 bootstrap` once. From CI: APPROVAL=never (no prompt on IAM changes).
+# ALARM_EMAIL, LOG_RETENTION_DAYS, RESTORED_TABLE (docs/operations.md); CDK_ARGS: any other -c.
+APPROVAL ?= broadening
 deploy: $(STAMP) web
-	npx --yes aws-cdk@2 deploy -c stage=$(STAGE) -c app_url=$(APP_URL) --require-approval broadening
+	npx --yes aws-cdk@2 deploy -c stage=$(STAGE) -c app_url=$(APP_URL) --require-approval $(APPROVAL) \
+		$(if $(ALARM_EMAIL),-c alarm_email=$(ALARM_EMAIL)) \
+		$(if $(LOG_RETENTION_DAYS),-c log_retention_days=$(LOG_RETENTION_DAYS)) \
+		$(if $(RESTORED_TABLE),-c table_name=$(RESTORED_TABLE)) $(CDK_ARGS)
 
 clean:
 	rm -rf integrations/zapier/node_modules web/node_modules web/dist web/openapi.json web/src/api/schema.d.ts web/.stamp-api web/test-results

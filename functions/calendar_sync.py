@@ -10,9 +10,10 @@ from dataclasses import asdict
 from typing import Any
 
 from chalicelib.bootstrap import services
-from chalicelib.observability import logger
+from chalicelib.observability import lambda_handler, logger
 
 
+@lambda_handler
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     worker = services().calendar_sync
     if isinstance(event, dict) and event.get("tenant_id") and event.get("user_id"):

@@ -7,9 +7,10 @@ from dataclasses import asdict
 from typing import Any
 
 from chalicelib.bootstrap import services
-from chalicelib.observability import logger
+from chalicelib.observability import lambda_handler, logger
 
 
+@lambda_handler
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     # Keep 15 s of the invocation for the last action and the watermark.
     budget = context.get_remaining_time_in_millis() / 1000 - 15 if context is not None else None

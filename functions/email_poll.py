@@ -6,13 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.bootstrap import services
-from chalicelib.observability import logger
+from chalicelib.observability import lambda_handler, logger
 
 # A mailbox's run is bounded by its socket timeouts and its batch: no new one starts in the
 # last minute and a half of the invocation.
 _RESERVE_S = 90
 
 
+@lambda_handler
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     budget = context.get_remaining_time_in_millis() / 1000 - _RESERVE_S if context is not None else None
     results = services().email_sync.run_due(time_budget=budget)

@@ -10,13 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.bootstrap import services
-from chalicelib.observability import logger
+from chalicelib.observability import lambda_handler, logger
 
 # Time kept for the last batch of steps and the answer (a step is one page: well under a second).
 RESERVE_MS = 60_000
 STEPS = 20
 
 
+@lambda_handler
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     maintenance = services().maintenance
     tenant_id, cursor = event.get("tenant_id"), event.get("cursor")

@@ -19,7 +19,7 @@ import sys
 from typing import Any
 
 from chalicelib.bootstrap import services
-from chalicelib.observability import logger
+from chalicelib.observability import lambda_handler, logger
 from chalicelib.ports.failures import failure_reason
 
 
@@ -30,10 +30,12 @@ def reconcile(tenant_id: str, *, repair: bool) -> dict[str, Any]:
     return {"records": report.records, "cells": report.cells, "differences": rows, "repaired": report.repaired}
 
 
+@lambda_handler
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return reconcile(event["tenant_id"], repair=bool(event.get("repair")))
 
 
+@lambda_handler
 def step(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """One step of the RollupRebuild state machine: its input is the previous step's output."""
     # Keep 60 s of the invocation to write the partial sums (or to compare and repair).
@@ -41,6 +43,7 @@ def step(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return services().rollups.step(event, time_budget=budget)
 
 
+@lambda_handler
 def failed(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """The RollupRebuild machine's last state before failing: an error in the logs, with why."""
     reason = failure_reason(event.get("error"))

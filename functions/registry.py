@@ -34,6 +34,14 @@ class LambdaFunction:
     schedule_minutes: int | None = None  # fired by EventBridge (AWS) / the scheduler thread (local)
     timeout_seconds: int = 60
     memory_mb: int = 256
+    # Also invoked asynchronously (InvocationType=Event) by the API, not only by its schedule.
+    invoked_async: bool = False
+
+    @property
+    def asynchronous(self) -> bool:
+        """Nobody waits for its answer: CDK gives it retries and a dead-letter queue (a failed
+        event is kept there, `python -m functions.replay_dlq` sends it again)."""
+        return self.schedule_minutes is not None or self.invoked_async
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +96,7 @@ FUNCTIONS: tuple[LambdaFunction, ...] = (
         access=frozenset({Access.TABLE_READ, Access.TABLE_WRITE, Access.TENANT_SECRETS}),
         schedule_minutes=5,
         timeout_seconds=300,
+        invoked_async=True,  # "sync now"
     ),
     LambdaFunction(
         name="FetchRecording",

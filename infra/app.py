@@ -5,6 +5,7 @@ The web app's address is required (`-c app_url=https://crm.acme.example`): links
 there and it is the only origin the API allows, so no stage is deployed pointing at localhost.
 The built web app (`web/dist`, `make web`) is deployed to S3 behind CloudFront, with the API on
 the same origin; `-c certificate_arn=...` (ACM, us-east-1) serves it on app_url's own domain.
+`-c alarm_email=...` subscribes an address to the alarms; `-c log_retention_days=...` (default 30).
 No AWS account is needed to synthesize: the stack is environment-agnostic.
 """
 
@@ -16,6 +17,7 @@ import aws_cdk as cdk
 
 from infra.shared import DEFAULT_MAIL_FROM, ROOT
 from infra.stacks import CrmStack, scratch_workdir
+from infra.stacks.operations import DEFAULT_LOG_RETENTION_DAYS
 
 
 def main() -> None:
@@ -48,6 +50,13 @@ def main() -> None:
             # Calendar sync (issue 19); without them its routes answer 503.
             google_client_id=app.node.try_get_context("google_client_id"),
             google_client_secret=app.node.try_get_context("google_client_secret"),
+            # -c log_retention_days=90: how long every log group keeps its lines (default 30).
+            log_retention_days=int(app.node.try_get_context("log_retention_days") or DEFAULT_LOG_RETENTION_DAYS),
+            # -c alarm_email=ops@acme.example: the alarms' SNS topic e-mails there (to confirm once).
+            alarm_email=app.node.try_get_context("alarm_email") or None,
+            # -c table_name=crm-prod-restored-...: use a table restored from a backup instead of the
+            # stack's own (docs/operations.md, the restore drill).
+            table_name=app.node.try_get_context("table_name") or None,
         )
         app.synth()
 

@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,6 +23,8 @@ from chalicelib.db.items import table_schema  # noqa: E402
 from functions.registry import FUNCTIONS, STATE_MACHINES, Access, LambdaFunction, StateMachine  # noqa: E402
 from infra import bundle, shared  # noqa: E402
 from infra.stacks import CrmStack, RegistryError, check_registry, scratch_workdir  # noqa: E402
+from infra.stacks.crm_stack import NONCURRENT_VERSION_DAYS  # noqa: E402
+from infra.stacks.operations import DEFAULT_LOG_RETENTION_DAYS, Monitoring, retention  # noqa: E402
 from tests.harness import ROOT, reset_caches  # noqa: E402
 
 # One worker builds the module's fixture once (`pytest -n`): the tests share it.
@@ -161,6 +164,7 @@ def test_table_matches_the_models(real: Synth) -> None:
     assert props["BillingMode"] == "PAY_PER_REQUEST"
     assert props["TimeToLiveSpecification"] == {"AttributeName": shared.TTL_ATTRIBUTE, "Enabled": True}
     assert props["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+    assert props["DeletionProtectionEnabled"] is True
     assert table["DeletionPolicy"] == "Retain"
 
 
@@ -427,6 +431,11 @@ def test_files_bucket_is_private_and_open_to_browser_uploads(real: Synth) -> Non
     assert "Prefix" not in rules["ExpireExports"]  # tagged exports only: import files stay for undo
     assert rules["AbortIncompleteUploads"]["AbortIncompleteMultipartUpload"] == {"DaysAfterInitiation": 1}
     assert bucket["DeletionPolicy"] == "Retain"
+    # It holds the originals (recordings, imported files): versioned, old versions kept a while.
+    assert props["VersioningConfiguration"] == {"Status": "Enabled"}
+    noncurrent = rules["ExpireNoncurrentVersions"]
+    assert noncurrent["NoncurrentVersionExpiration"] == {"NoncurrentDays": NONCURRENT_VERSION_DAYS}
+    assert noncurrent["ExpiredObjectDeleteMarker"] is True
 
 
 @pytest.mark.slow
@@ -594,3 +603,183 @@ def test_spa_fallback_rewrites_app_paths_and_leaves_the_api_404s_alone(real: Syn
     script = code + f"\nconsole.log(JSON.stringify({json.dumps(paths)}.map(u => handler({{request: {{uri: u}}}}).uri)))"
     out = subprocess.run(["node", "-e", script], capture_output=True, text=True, check=True).stdout
     assert json.loads(out) == ["/index.html"] * 4 + ["/assets/index-abc.js", "/robots.txt"]
+
+
+# --- Operations (issue 21): logs kept for a while, failures kept, alarms, tracing ---------------
+
+LAMBDA_TYPES = ("AWS::Lambda::Function", "AWS::Serverless::Function")
+
+
+def _lambdas(synth: Synth) -> dict[str, dict[str, Any]]:
+    return {k: v for t in LAMBDA_TYPES for k, v in synth.resources(t).items()}
+
+
+@pytest.mark.slow
+def test_every_log_group_has_a_retention_and_every_lambda_logs_to_one(real: Synth) -> None:
+    groups = real.resources("AWS::Logs::LogGroup")
+    assert groups
+    for logical_id, group in groups.items():
+        assert group["Properties"]["RetentionInDays"] == DEFAULT_LOG_RETENTION_DAYS, logical_id
+    # Every function (the API, the registry's, CDK's own helpers): never an implicit group.
+    functions = _lambdas(real)
+    assert len(functions) >= len(FUNCTIONS) + 1
+    for logical_id, function in functions.items():
+        target = function["Properties"]["LoggingConfig"]["LogGroup"]
+        assert target["Ref"] in groups, logical_id
+    # The state machines log their failed executions, with the error.
+    for logical_id, machine in real.resources("AWS::StepFunctions::StateMachine").items():
+        config = machine["Properties"]["LoggingConfiguration"]
+        assert config["Level"] == "ERROR", logical_id
+        assert config["IncludeExecutionData"] is True
+        [destination] = config["Destinations"]
+        assert destination["CloudWatchLogsLogGroup"]["LogGroupArn"]["Fn::GetAtt"][0] in groups
+    # API Gateway's access log, one JSON line per request with the app's request_id.
+    api = real.raw["Resources"]["RestAPI"]["Properties"]
+    assert api["AccessLogSetting"]["DestinationArn"]["Fn::GetAtt"][0] in groups
+    assert json.loads(api["AccessLogSetting"]["Format"])["request_id"] == "$context.requestId"
+    _, account = real.only("AWS::ApiGateway::Account")  # API Gateway logs through the account's role
+    assert account["DeletionPolicy"] == "Retain"
+
+
+@pytest.mark.slow
+def test_every_asynchronous_target_has_retries_and_a_dead_letter_queue(real: Synth) -> None:
+    queues = real.resources("AWS::SQS::Queue")
+    asynchronous = [fn for fn in FUNCTIONS if fn.asynchronous]
+    assert {fn.name for fn in asynchronous} >= {"DueActions", "WebhookDelivery", "CalendarSync"}
+    assert len(queues) == len(asynchronous)
+    configs = real.resources("AWS::Lambda::EventInvokeConfig").values()
+    for fn in FUNCTIONS:
+        logical_id, function = _lambda(real, fn.handler)
+        assert function["Properties"]["FunctionName"] == f"crm-{STAGE}-{fn.name}"
+        invoke_configs = [c for c in configs if c["Properties"]["FunctionName"] == {"Ref": logical_id}]
+        if not fn.asynchronous:  # a state machine's task, or invoked by hand: someone waits for it
+            assert "DeadLetterConfig" not in function["Properties"], fn.name
+            continue
+        queue_id = function["Properties"]["DeadLetterConfig"]["TargetArn"]["Fn::GetAtt"][0]
+        queue = queues[queue_id]["Properties"]
+        assert queue["QueueName"] == f"crm-{STAGE}-{fn.name}-dlq"
+        assert {"Key": "crm-function", "Value": f"crm-{STAGE}-{fn.name}"} in queue["Tags"]  # replay_dlq's
+        assert queue["MessageRetentionPeriod"] == 14 * 24 * 3600
+        [invoke_config] = invoke_configs
+        assert invoke_config["Properties"]["MaximumRetryAttempts"] == 2
+    for rule in real.resources("AWS::Events::Rule").values():
+        for target in rule["Properties"]["Targets"]:
+            assert target["DeadLetterConfig"]["Arn"]["Fn::GetAtt"][0] in queues
+            assert target["RetryPolicy"]["MaximumRetryAttempts"] >= 1
+    # EventBridge may write to the queues it targets (the queue policy), only over TLS.
+    policies = json.dumps(real.resources("AWS::SQS::QueuePolicy"))
+    assert "events.amazonaws.com" in policies
+    for mapping in real.resources("AWS::Lambda::EventSourceMapping").values():
+        assert mapping["Properties"]["DestinationConfig"]["OnFailure"]["Destination"]
+
+
+def _alarm_metrics(alarm: dict[str, Any]) -> list[str]:
+    props = alarm["Properties"]
+    if "MetricName" in props:
+        return [props["MetricName"]]
+    return [q["MetricStat"]["Metric"]["MetricName"] for q in props["Metrics"] if "MetricStat" in q]
+
+
+@pytest.mark.slow
+def test_the_alarms_exist_and_notify_the_topic(real: Synth) -> None:
+    alarms = real.resources("AWS::CloudWatch::Alarm").values()
+    by_metric: dict[str, int] = {}
+    for alarm in alarms:
+        for name in set(_alarm_metrics(alarm)):
+            by_metric[name] = by_metric.get(name, 0) + 1
+    functions = len(FUNCTIONS) + 1  # and the API's
+    assert by_metric["5XXError"] == 1
+    assert by_metric["Latency"] == 1
+    assert by_metric["Errors"] == functions
+    assert by_metric["Throttles"] == functions
+    assert by_metric["ExecutionsFailed"] == len(STATE_MACHINES)
+    assert by_metric["ExecutionsTimedOut"] == len(STATE_MACHINES)
+    assert by_metric["ReadThrottleEvents"] == by_metric["WriteThrottleEvents"] == 1
+    assert by_metric["SystemErrors"] == 1
+    assert by_metric["ApproximateNumberOfMessagesVisible"] == len([fn for fn in FUNCTIONS if fn.asynchronous])
+    assert by_metric["PbxEventFailures"] == 1
+    topic_id, _ = real.only("AWS::SNS::Topic")
+    assert not real.resources("AWS::SNS::Subscription")  # no -c alarm_email
+    for alarm in alarms:
+        assert alarm["Properties"]["AlarmActions"] == [{"Ref": topic_id}]
+        assert alarm["Properties"]["TreatMissingData"] == "notBreaching"
+    api_alarm = next(a for a in alarms if _alarm_metrics(a) == ["5XXError"])
+    dimensions = api_alarm["Properties"]["Metrics"][0]["MetricStat"]["Metric"]["Dimensions"]
+    assert {"Name": "ApiName", "Value": f"crm-{STAGE}"} in dimensions
+    assert real.raw["Resources"]["RestAPI"]["Properties"]["Name"] == f"crm-{STAGE}"
+    # One dashboard: the alarms' metrics and the business metrics the code emits (EMF).
+    _, dashboard = real.only("AWS::CloudWatch::Dashboard")
+    body = json.dumps(dashboard["Properties"]["DashboardBody"])
+    for metric in ("5XXError", "Errors", "ExecutionsFailed", "SystemErrors", "ApproximateNumberOfMessagesVisible"):
+        assert metric in body, metric
+    for metric in ("Requests", "ServerErrors", "PbxEvents", "PbxEventFailures"):
+        assert f'\\"{metric}\\"' in body, metric
+
+
+@pytest.mark.slow
+def test_tracing_is_on_without_the_xray_sdk(real: Synth) -> None:
+    for fn in FUNCTIONS:
+        _, function = _lambda(real, fn.handler)
+        assert function["Properties"]["TracingConfig"] == {"Mode": "Active"}, fn.name
+    assert real.raw["Resources"]["APIHandler"]["Properties"]["Tracing"] == "Active"
+    assert real.raw["Resources"]["RestAPI"]["Properties"]["TracingEnabled"] is True
+    for machine in real.resources("AWS::StepFunctions::StateMachine").values():
+        assert machine["Properties"]["TracingConfiguration"] == {"Enabled": True}
+    requirements = (ROOT / "requirements.txt").read_text().lower()
+    assert "aws-xray-sdk" not in requirements
+
+
+@pytest.mark.slow
+def test_cfn_lint_finds_no_error(real: Synth) -> None:
+    cfn_lint = shutil.which("cfn-lint") or str(Path(sys.executable).parent / "cfn-lint")
+    if not Path(cfn_lint).exists():
+        pytest.skip("cfn-lint is not installed")
+    template = real.outdir / f"crm-{STAGE}.template.json"
+    result = subprocess.run([cfn_lint, "--format", "parseable", str(template)], capture_output=True, text=True)
+    errors = [line for line in result.stdout.splitlines() if ":E" in line]
+    assert errors == [], "\n".join(errors)
+
+
+def test_log_retention_must_be_one_cloudwatch_accepts() -> None:
+    assert retention(30) == cdk.aws_logs.RetentionDays.ONE_MONTH
+    assert retention(365) == cdk.aws_logs.RetentionDays.ONE_YEAR
+    with pytest.raises(ValueError, match="log_retention_days 31"):
+        retention(31)
+
+
+def test_alarm_email_subscribes_to_the_topic() -> None:
+    """The Monitoring construct alone (a full synth takes minutes)."""
+    from aws_cdk import aws_dynamodb, aws_lambda, aws_sqs, aws_stepfunctions
+
+    stack = cdk.Stack(cdk.App())
+    table = aws_dynamodb.Table(
+        stack, "T", partition_key=aws_dynamodb.Attribute(name="pk", type=aws_dynamodb.AttributeType.STRING)
+    )
+    function = aws_lambda.Function.from_function_name(stack, "F", "crm-x-Due")
+    machine = aws_stepfunctions.StateMachine.from_state_machine_name(stack, "M", "crm-x-Import")
+    queue = aws_sqs.Queue(stack, "Q")
+    Monitoring(stack, "Monitoring", stage="x", alarm_email="ops@acme.example", api_name="crm-x", api_stage="api",
+               api_function_name="api-fn", functions={"Due": function}, state_machines={"Import": machine},
+               table=table, dead_letters={"Due": queue})  # fmt: skip
+    template = Template.from_stack(stack)
+    template.has_resource_properties("AWS::SNS::Subscription", {"Protocol": "email", "Endpoint": "ops@acme.example"})
+    # API 5xx and p99, the PBX rate, 2 functions x 2, 1 machine x 2, table x 2, 1 queue.
+    template.resource_count_is("AWS::CloudWatch::Alarm", 3 + 4 + 2 + 2 + 1)
+
+
+def test_a_restored_table_replaces_the_stacks_own_with_the_same_grants() -> None:
+    """The restore drill's switch (-c table_name=): the table as a stack of its own builds it."""
+    from aws_cdk import aws_iam
+
+    from infra.stacks.table import restored_table
+
+    stack = cdk.Stack(cdk.App())
+    table = restored_table(stack, "Table", "crm-x-restored", table_schema())
+    role = aws_iam.Role(stack, "R", assumed_by=aws_iam.ServicePrincipal("lambda.amazonaws.com"))
+    table.grant_read_write_data(role)
+    raw = Template.from_stack(stack).to_json()
+    assert not [r for r in raw["Resources"].values() if r["Type"] == "AWS::DynamoDB::Table"]
+    resources = json.dumps(raw)
+    assert ":table/crm-x-restored" in resources
+    assert ":table/crm-x-restored/index/*" in resources  # every index the models query
+    assert table.table_name == "crm-x-restored"

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from aws_lambda_powertools.metrics import MetricUnit
 from chalice import Response
 
 from chalicelib.api.routing import Router
 from chalicelib.bootstrap import services
 from chalicelib.domain.rights import Access
+from chalicelib.observability import metrics
 from chalicelib.services.pbx_events import dumps
 
 router = Router(__name__, tag="Webhooks")
@@ -21,13 +23,22 @@ router = Router(__name__, tag="Webhooks")
 
 def _deliver(crm_slug: str, request: Any) -> Response:
     headers = request.headers
-    reply = services().pbx_events.handle(
-        crm_slug,
-        headers.get("content-type"),
-        request.raw_body or b"",
-        dict(request.query_params or {}),
-        headers.get("signature"),
-    )
+    # PbxEventFailures / PbxEvents: the PBX webhook failure rate the stack alarms on (an event
+    # refused, e.g. a bad signature or an unknown CRM, or one that failed).
+    metrics.add_metric(name="PbxEvents", unit=MetricUnit.Count, value=1)
+    failed = True
+    try:
+        reply = services().pbx_events.handle(
+            crm_slug,
+            headers.get("content-type"),
+            request.raw_body or b"",
+            dict(request.query_params or {}),
+            headers.get("signature"),
+        )
+        failed = reply.status >= 400
+    finally:
+        if failed:
+            metrics.add_metric(name="PbxEventFailures", unit=MetricUnit.Count, value=1)
     content_type = "text/plain; charset=utf-8" if reply.text else "application/json"
     return Response(dumps(reply), headers={"Content-Type": content_type}, status_code=reply.status)
 

@@ -16,13 +16,16 @@ from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 
-from aws_cdk import ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, Token
+from aws_cdk import ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, Tags, Token
+from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from chalice.cdk import Chalice
 from chalice.config import Config as ChaliceConfig
@@ -32,12 +35,25 @@ from chalicelib.config import get_settings, origin_of
 from chalicelib.db.items import table_schema
 from chalicelib.domain.imports import EXPORT_RETENTION, EXPORT_RETENTION_DAYS, RETENTION_TAG
 from functions.registry import FUNCTIONS, STATE_MACHINES, Access, LambdaFunction, StateMachine
+from functions.replay_dlq import FUNCTION_TAG
 from infra import bundle, shared
 from infra.stacks.gateway_responses import gateway_responses
-from infra.stacks.table import table_from_schema
+from infra.stacks.operations import DEFAULT_LOG_RETENTION_DAYS, Monitoring, give_every_function_a_log_group, log_group
+from infra.stacks.table import restored_table, table_from_schema
 from infra.stacks.web import WebApp
 
 API_STAGE = "api"  # API Gateway's stage: the API is at <endpoint>/api/v1/...
+# Noncurrent versions of the files bucket's objects (overwritten or deleted originals) stay this long.
+NONCURRENT_VERSION_DAYS = 30
+# API Gateway's access log: one JSON line per request; request_id is the app's own log key.
+ACCESS_LOG_FORMAT = (
+    '{"request_id":"$context.requestId","ip":"$context.identity.sourceIp","time":"$context.requestTime",'
+    '"method":"$context.httpMethod","route":"$context.resourcePath","status":"$context.status",'
+    '"protocol":"$context.protocol","bytes":"$context.responseLength","latency_ms":"$context.responseLatency",'
+    '"integration_latency_ms":"$context.integrationLatency","error":"$context.error.message",'
+    '"xray_trace_id":"$context.xrayTraceId"}'
+)
+XRAY_ACTIONS = ("xray:PutTraceSegments", "xray:PutTelemetryRecords")
 _STAGE = re.compile(r"^[a-z][a-z0-9-]{0,30}$")
 _PLACEHOLDER = re.compile(r"\$\{(\w+)\}")
 
@@ -153,6 +169,9 @@ class CrmStack(Stack):
         web_certificate_arn: str | None = None,
         google_client_id: str | None = None,
         google_client_secret: str | None = None,
+        log_retention_days: int = DEFAULT_LOG_RETENTION_DAYS,
+        alarm_email: str | None = None,
+        table_name: str | None = None,
         **kwargs: Any,
     ) -> None:
         if not _STAGE.match(stage):
@@ -163,10 +182,16 @@ class CrmStack(Stack):
         self.stage = stage
         self.secrets_prefix = f"/crm/{stage}"
         self.mail_from = mail_from
+        self.log_retention_days = log_retention_days
         # The web app's origin is the only one the API and the files bucket answer (CORS).
         self.app_origin = origin_of(app_url)
 
-        self.table = table_from_schema(self, "Table", table_schema())
+        # -c table_name=: a table restored from a backup instead of the stack's own (restore drill).
+        self.table: dynamodb.ITable = (
+            restored_table(self, "Table", table_name, table_schema())
+            if table_name
+            else table_from_schema(self, "Table", table_schema())
+        )
         self.user_pool, self.user_pool_client = self._user_pool(stage)
         self.files = self._files_bucket()
         environment = {
@@ -232,11 +257,28 @@ class CrmStack(Stack):
             machine.grant_start_execution(api_role)
             machine.grant_task_response(api_role)
 
+        self.monitoring = Monitoring(
+            self,
+            "Monitoring",
+            stage=stage,
+            alarm_email=alarm_email,
+            api_name=self.api_name,
+            api_stage=API_STAGE,
+            api_function_name=self.api.get_resource("APIHandler").ref,
+            functions=self.functions,
+            state_machines=self.state_machines,
+            table=self.table,
+            dead_letters=self.dead_letters,
+        )
+        # Last: CDK's own helper functions (the web app's deployment...) exist by now.
+        give_every_function_a_log_group(self, log_retention_days)
+
         CfnOutput(self, "ApiUrl", value=self.api.sam_template.get_output("EndpointURL").value)
         CfnOutput(self, "TableName", value=self.table.table_name)
         CfnOutput(self, "FilesBucket", value=self.files.bucket_name)
         CfnOutput(self, "UserPoolId", value=self.user_pool.user_pool_id)
         CfnOutput(self, "UserPoolClientId", value=self.user_pool_client.user_pool_client_id)
+        CfnOutput(self, "AlarmTopicArn", value=self.monitoring.topic.topic_arn)
 
     def _user_pool(self, stage: str) -> tuple[cognito.UserPool, cognito.UserPoolClient]:
         pool = cognito.UserPool(
@@ -292,6 +334,25 @@ class CrmStack(Stack):
         rest_api.add_property_override(
             "DefinitionBody.x-amazon-apigateway-gateway-responses", gateway_responses(self.app_origin)
         )
+        # Named by stage: API Gateway's metrics (the alarms) are per API name and stage.
+        self.api_name = f"crm-{self.stage}"
+        rest_api.add_property_override("Name", self.api_name)
+        rest_api.add_property_override("DefinitionBody.info.title", self.api_name)
+        # X-Ray on the stage and the handler: no SDK ships, Lambda and API Gateway trace the calls.
+        rest_api.add_property_override("TracingEnabled", True)
+        access_logs = log_group(self, "ApiAccessLogs", self.log_retention_days)
+        rest_api.add_property_override(
+            "AccessLogSetting", {"DestinationArn": access_logs.log_group_arn, "Format": ACCESS_LOG_FORMAT}
+        )
+        rest_api.add_resource_dependency(self._api_gateway_account())
+        handler = api.get_resource("APIHandler")
+        handler.add_property_override("Tracing", "Active")
+        handler.add_property_override(
+            "LoggingConfig", {"LogGroup": log_group(self, "ApiLogs", self.log_retention_days).log_group_name}
+        )
+        api.get_role("DefaultRole").add_to_principal_policy(
+            iam.PolicyStatement(actions=list(XRAY_ACTIONS), resources=["*"])
+        )
         rest_api.add_property_override(
             "MethodSettings",
             [
@@ -305,6 +366,22 @@ class CrmStack(Stack):
         )
         return api
 
+    def _api_gateway_account(self) -> apigateway.CfnAccount:
+        """API Gateway writes access logs through the account's CloudWatch role (one per account
+        and region: kept when the stack goes, as other stages may log through it)."""
+        role = iam.Role(
+            self,
+            "ApiGatewayLogsRole",
+            assumed_by=iam.ServicePrincipal("apigateway.amazonaws.com"),
+            managed_policies=[
+                iam.ManagedPolicy.from_aws_managed_policy_name("service-role/AmazonAPIGatewayPushToCloudWatchLogs")
+            ],
+        )
+        role.apply_removal_policy(RemovalPolicy.RETAIN)
+        account = apigateway.CfnAccount(self, "ApiGatewayAccount", cloud_watch_role_arn=role.role_arn)
+        account.apply_removal_policy(RemovalPolicy.RETAIN)
+        return account
+
     def _files_bucket(self) -> s3.Bucket:
         """Private, encrypted, TLS-only; browsers reach it only through presigned URLs."""
         return s3.Bucket(
@@ -313,6 +390,9 @@ class CrmStack(Stack):
             block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
             encryption=s3.BucketEncryption.S3_MANAGED,
             enforce_ssl=True,
+            # The originals (recordings, imported files, avatars): an overwrite or a delete keeps
+            # the previous version for NONCURRENT_VERSION_DAYS.
+            versioned=True,
             cors=[
                 s3.CorsRule(
                     allowed_methods=[s3.HttpMethods(m) for m in shared.FILES_CORS_METHODS],
@@ -330,6 +410,11 @@ class CrmStack(Stack):
                     expiration=Duration.days(EXPORT_RETENTION_DAYS),
                 ),
                 s3.LifecycleRule(id="AbortIncompleteUploads", abort_incomplete_multipart_upload_after=Duration.days(1)),
+                s3.LifecycleRule(
+                    id="ExpireNoncurrentVersions",
+                    noncurrent_version_expiration=Duration.days(NONCURRENT_VERSION_DAYS),
+                    expired_object_delete_marker=True,
+                ),
             ],
             removal_policy=RemovalPolicy.RETAIN,
         )
@@ -355,6 +440,7 @@ class CrmStack(Stack):
     def _functions(
         self, functions: tuple[LambdaFunction, ...], environment: Mapping[str, str]
     ) -> dict[str, lambda_.Function]:
+        self.dead_letters: dict[str, sqs.Queue] = {}
         if not functions:
             return {}
         # The managed layer holds requirements.txt built for the API's runtime (bundle.RUNTIME); a
@@ -377,9 +463,26 @@ class CrmStack(Stack):
         code: lambda_.Code,
     ) -> lambda_.Function:
         service = re.sub(r"(?<!^)(?=[A-Z])", "-", fn.name).lower()
+        # Nobody waits for an asynchronous function: a run that still fails after its retries, or
+        # an event EventBridge could not deliver, is kept on its dead-letter queue (README,
+        # docs/operations.md: python -m functions.replay_dlq crm-<stage>-<Name>-dlq).
+        name = f"crm-{self.stage}-{fn.name}"
+        dead_letters = None
+        if fn.asynchronous:
+            dead_letters = sqs.Queue(
+                self,
+                f"{fn.name}DeadLetters",
+                queue_name=f"{name}-dlq",
+                retention_period=Duration.days(14),
+                encryption=sqs.QueueEncryption.SQS_MANAGED,
+                enforce_ssl=True,
+            )
+            Tags.of(dead_letters).add(FUNCTION_TAG, name)
+            self.dead_letters[fn.name] = dead_letters
         function = lambda_.Function(
             self,
             f"{fn.name}Function",
+            function_name=name,
             description=fn.description[:256],
             runtime=runtime,
             handler=fn.handler,
@@ -388,6 +491,12 @@ class CrmStack(Stack):
             environment={**environment, "POWERTOOLS_SERVICE_NAME": f"crm-{service}"},
             timeout=Duration.seconds(fn.timeout_seconds),
             memory_size=fn.memory_mb,
+            log_group=log_group(self, f"{fn.name}Logs", self.log_retention_days),
+            tracing=lambda_.Tracing.ACTIVE,
+            dead_letter_queue=dead_letters,
+            # Asynchronous invocations only (a state machine's retries are in its ASL).
+            retry_attempts=2 if dead_letters is not None else None,
+            max_event_age=Duration.hours(6) if dead_letters is not None else None,
         )
         read, write = Access.TABLE_READ in fn.access, Access.TABLE_WRITE in fn.access
         if read and write:
@@ -412,7 +521,14 @@ class CrmStack(Stack):
                 f"{fn.name}Schedule",
                 description=f"Runs {fn.name} every {fn.schedule_minutes} min",
                 schedule=events.Schedule.rate(Duration.minutes(fn.schedule_minutes)),
-                targets=[targets.LambdaFunction(function)],
+                targets=[
+                    targets.LambdaFunction(
+                        function,
+                        dead_letter_queue=dead_letters,
+                        retry_attempts=3,
+                        max_event_age=Duration.hours(1),
+                    )
+                ],
             )
         return function
 
@@ -425,6 +541,18 @@ class CrmStack(Stack):
             definition_substitutions={
                 placeholder: self.functions[name].function_arn for placeholder, name in machine.functions.items()
             },
+            # Failed executions (and their errors) are logged; X-Ray traces every execution.
+            logs=sfn.LogOptions(
+                destination=log_group(
+                    self,
+                    f"{machine.name}Logs",
+                    self.log_retention_days,
+                    name=f"/aws/vendedlogs/states/crm-{self.stage}-{machine.name}",
+                ),
+                level=sfn.LogLevel.ERROR,
+                include_execution_data=True,
+            ),
+            tracing_enabled=True,
         )
         for name in sorted(set(machine.functions.values())):
             self.functions[name].grant_invoke(state_machine)

@@ -46,8 +46,10 @@ def table_from_schema(scope: Construct, construct_id: str, schema: dict[str, Any
         point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
             point_in_time_recovery_enabled=True
         ),
-        # The CRM's data outlives any stack update or deletion.
+        # The CRM's data outlives any stack update or deletion, and no one deletes it by mistake
+        # (docs/operations.md: turning it off, a restore drill).
         removal_policy=RemovalPolicy.RETAIN,
+        deletion_protection=True,
     )
     for index in schema.get("global_secondary_indexes", []):
         projection = index.get("projection", {})
@@ -62,3 +64,11 @@ def table_from_schema(scope: Construct, construct_id: str, schema: dict[str, Any
             non_key_attributes=projection.get("NonKeyAttributes"),
         )
     return table
+
+
+def restored_table(scope: Construct, construct_id: str, table_name: str, schema: dict[str, Any]) -> dynamodb.ITable:
+    """A table restored from a backup (docs/operations.md, the restore drill), used instead of the
+    stack's own: grants name its indexes too. The stack's own table leaves the stack but is kept
+    (retained, deletion-protected)."""
+    indexes = [index["index_name"] for index in schema.get("global_secondary_indexes", [])]
+    return dynamodb.Table.from_table_attributes(scope, construct_id, table_name=table_name, global_indexes=indexes)

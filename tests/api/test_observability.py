@@ -92,3 +92,21 @@ def test_concurrent_requests_of_two_tenants_log_their_own_tenant_only(
     assert sorted((line["request_id"], line["tenant_id"], line["user_id"]) for line in lines) == sorted(
         (replies[c.id].headers["X-Request-Id"], c.id, c.admin["id"]) for c in (first, second)
     )
+
+
+def test_the_pbx_webhook_counts_its_events_and_failures(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    """PbxEventFailures / PbxEvents: the failure rate the stack alarms on (docs/operations.md)."""
+    from chalicelib.observability import metrics
+    from tests.pbx import call_id, fake_pbx, incoming
+
+    counted: list[str] = []
+    monkeypatch.setattr(metrics, "add_metric", lambda **metric: counted.append(metric["name"]))
+    with fake_pbx(api) as pbx:
+        pbx.new_crm()
+        events = incoming(call_id())
+        counted.clear()
+        assert pbx.post(events["start"]).status == 200
+        assert [name for name in counted if name.startswith("Pbx")] == ["PbxEvents"]
+        counted.clear()
+        assert pbx.post(events["start"], signature="").status == 401
+        assert [name for name in counted if name.startswith("Pbx")] == ["PbxEvents", "PbxEventFailures"]
