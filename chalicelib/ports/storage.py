@@ -753,6 +753,14 @@ class Tasks(Protocol):
     def calendar(self, user_id: str, start: datetime, end: datetime) -> list[Task]:
         """AP28 on a participant's list: tasks running in [start, end), whole (all pages)."""
 
+    def team_calendar(self, start: datetime, end: datetime) -> list[Task]:
+        """AP106: every task of the CRM running in [start, end), whole: one Query whatever the
+        number of users."""
+
+    def index_team_calendar(self, tasks: Sequence[Task]) -> int:
+        """AP106's backfill (the reindex): the records of `tasks` get their index keys, each unless
+        it changed since. Returns how many did."""
+
 
 class DueActions(Protocol):
     """The due actions of every CRM, partitioned by hour; claimed with a lease before firing."""

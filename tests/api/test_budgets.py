@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from chalicelib.db.repositories.users import UserRepository
 from chalicelib.db.writes import transact_groups
 from chalicelib.domain.clock import utcnow
@@ -223,3 +225,33 @@ def test_a_page_of_combined_filters_costs_the_same_with_10_or_2000_clients(api: 
     assert combined == {**auth, "Query": 2, "BatchGetItem": 1}, str(combined)
     assert following == combined, str(following)
     assert searched == {**auth, "Query": 1, "BatchGetItem": 1}, str(searched)
+
+
+def test_the_team_calendar_costs_the_same_with_10_or_100_users(api: Api, make_crm) -> None:
+    """`GET /v1/calendar?user_id=all`: one Query of the team calendar (AP106), not one per user."""
+    from datetime import UTC, datetime, timedelta
+
+    from chalicelib.db.repositories.tasks import TaskRepository
+    from chalicelib.domain.tasks import Task, TaskType
+
+    small, large = make_crm(), make_crm()
+    add_users(small, 9)
+    add_users(large, 99)
+    start = datetime(2026, 12, 2, 9, tzinfo=UTC)  # a Wednesday: the week holds the whole day
+
+    def costs(crm: CrmSession, tasks: int) -> Any:
+        repo = TaskRepository(crm.id)
+        for i in range(tasks):  # each user's task, as any write stores it
+            at = start + timedelta(minutes=5 * i)
+            end, admin = at + timedelta(minutes=5), crm.admin["id"]
+            repo.create(Task(new_id(), TaskType.TASK, f"T{i}", at, end, new_id(), at, admin, at))
+        day = start.date().isoformat()
+        with dynamodb_calls() as calls:
+            reply = api.get(f"/v1/calendar?view=week&date={day}&user_id=all", token=crm.token)
+        assert reply.status == 200, reply.json
+        assert len(reply.json["items"]) == tasks
+        return calls
+
+    small_calls, large_calls = costs(small, 10), costs(large, 100)
+    assert small_calls == large_calls, (str(small_calls), str(large_calls))
+    assert small_calls["Query"] == 1, str(small_calls)  # the team calendar; no list of users
