@@ -12,7 +12,7 @@ PIP_VERSION := 26.3
 # Re-install only when a requirements file changes.
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: help run test coverage lint format bench bench-cold synth deploy clean reconcile web web-test zapier
+.PHONY: help run test coverage lint format bench bench-cold synth deploy clean reconcile web web-test zapier smoke
 
 help:
 	@echo "make run     start the local CRM on http://127.0.0.1:8000 (Ctrl-C stops it)"
@@ -20,6 +20,7 @@ help:
 	@echo "make coverage  the whole test suite with a line-coverage report"
 	@echo "make bench   cold-start, DynamoDB-call and import benchmarks (bench-cold: cold starts only)"
 	@echo "make reconcile CRM=<slug> [REPAIR=1]  compare a CRM's rollups with its records (repair them)"
+	@echo "make smoke URL=<base URL>  a scripted session (CRM, client, deal, PBX call, import) against a stack"
 	@echo "make synth   synthesize the AWS CDK stack into cdk.out/"
 	@echo "make deploy  deploy the stack to the AWS account of your current credentials (CI: APPROVAL=never)"
 
@@ -118,6 +119,11 @@ bench-cold: $(STAMP)
 # Against the table of the current settings (the local stack's by default).
 reconcile: $(STAMP)
 	$(BIN)/python -m functions.reconcile $(CRM) $(if $(REPAIR),--repair,)
+
+# A scripted session (CRM, client, deal move, signed PBX call, 10-row import) against any stack.
+smoke:
+	@if [ -z "$(URL)" ]; then echo "usage: make smoke URL=https://<api id>.execute-api.<region>.amazonaws.com/api"; exit 2; fi
+	$(or $(wildcard $(BIN)/python),python3) -m infra.smoke $(URL)
 
 STAGE ?= dev
 # The web app's address (links in emails; the only origin the API allows): required to synth or deploy.

@@ -21,7 +21,7 @@ STEPS = 20
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     maintenance = services().maintenance
     tenant_id, cursor = event.get("tenant_id"), event.get("cursor")
-    totals = {"counters": 0, "deals": 0, "crms": 0}
+    totals = {"counters": 0, "deals": 0, "crms": 0, "tasks": 0}
     while True:
         if tenant_id:
             progress = maintenance.reindex(tenant_id, cursor, steps=STEPS)

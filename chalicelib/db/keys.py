@@ -284,6 +284,11 @@ def task_list_sk(start_iso: str, task_id: str) -> str:
     return f"{start_iso}#{task_id}"
 
 
+def team_calendar_pk(tenant_id: str) -> str:
+    """Every task of a CRM by start, on its record (AP106, index gsi3): the team's calendar."""
+    return f"{tenant_pk(tenant_id)}#TEAMCAL"
+
+
 def open_tasks_pk(list_pk: str) -> str:
     """The open (not done) tasks of a list (AP29), a sparse index: done tasks leave it."""
     return f"{list_pk}#OPEN"

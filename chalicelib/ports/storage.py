@@ -13,7 +13,7 @@ effects commit together or not at all.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
@@ -185,6 +185,19 @@ class Calls(Protocol):
         contact: tuple[str, str, str] | None = None,
     ) -> Call:
         """AP33: merge one event into its call (created by the first) and return the call as stored."""
+
+    def start(
+        self,
+        event: CallEvent,
+        received_at: datetime,
+        *,
+        user_id: str | None,
+        contact: tuple[str, str, str] | None,
+        terms: Callable[[Call], Iterable[Term]],
+    ) -> Call | None:
+        """AP33 for a call's first event: the call, its feed line and its search terms in one
+        transaction. None (nothing written) when the call exists already or the event ends it:
+        `apply` and the separate writes do then."""
 
     def link_write(self, call_id: str, contact_type: str, contact_id: str, name: str) -> Write:
         """Link a call that has no contact yet to one (in the transaction creating it, TE-6)."""
@@ -756,6 +769,14 @@ class Tasks(Protocol):
 
     def calendar(self, user_id: str, start: datetime, end: datetime) -> list[Task]:
         """AP28 on a participant's list: tasks running in [start, end), whole (all pages)."""
+
+    def team_calendar(self, start: datetime, end: datetime) -> list[Task]:
+        """AP106: every task of the CRM running in [start, end), whole: one Query whatever the
+        number of users."""
+
+    def index_team_calendar(self, tasks: Sequence[Task]) -> int:
+        """AP106's backfill (the reindex): the records of `tasks` get their index keys, each unless
+        it changed since. Returns how many did."""
 
 
 class DueActions(Protocol):

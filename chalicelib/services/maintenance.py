@@ -2,7 +2,8 @@
 
 A reindex of one CRM recomputes the per-responsible-user tag counters (`COUNT#tag@<uid>`, GET
 /v1/tags without customers_view_all) from its contacts and gives old deals their list copies
-(AP60, AP61) and title search terms. It is idempotent: counters are written as absolute values
+(AP60, AP61) and title search terms, and old tasks their place in the team calendar (AP106).
+It is idempotent: counters are written as absolute values
 counted from the contacts (a counter that went negative is simply overwritten), deal copies are
 the same items written again. Work is bounded a call (`steps` pages): the returned cursor goes on.
 
@@ -25,12 +26,14 @@ from chalicelib.domain.counters import owner_counter
 from chalicelib.domain.deals import DealStatus
 from chalicelib.domain.errors import ValidationError
 from chalicelib.ports.queries.contacts import Criteria
+from chalicelib.ports.queries.tasks import ListFilter, TaskListKind
 
 if TYPE_CHECKING:
     from chalicelib.ports.storage import Storage
 
 CONTACT_PAGE = 200
 DEAL_PAGE = 100
+TASK_PAGE = 100
 USER_PAGE = 100
 CRM_PAGE = 25
 SCAN_PAGE = 200
@@ -47,6 +50,7 @@ class Progress:
     counters: int = 0  # per-user tag counters written
     deals: int = 0  # deals given their list copies and search terms
     crms: int = 0  # CRMs finished (reindex_all)
+    tasks: int = 0  # task records given the team calendar's keys (AP106)
 
 
 class MaintenanceService:
@@ -56,7 +60,7 @@ class MaintenanceService:
     def reindex(self, tenant_id: str, cursor: str | None = None, *, steps: int = 20) -> Progress:
         """At most `steps` pages of one CRM's reindex, from `cursor` on."""
         state = _decode(cursor) or {"phase": "users"}
-        counters = deals = 0
+        counters = deals = tasks = 0
         for _ in range(steps):
             phase = state["phase"]
             if phase == "users":
@@ -65,15 +69,17 @@ class MaintenanceService:
                 counters += self._tags_step(tenant_id, state)
             elif phase == "deals":
                 deals += self._deals_step(tenant_id, state)
+            elif phase == "tasks":
+                tasks += self._tasks_step(tenant_id, state)
             if state["phase"] == "done":
-                return Progress(True, None, counters, deals)
-        return Progress(False, _encode(state), counters, deals)
+                return Progress(True, None, counters, deals, tasks=tasks)
+        return Progress(False, _encode(state), counters, deals, tasks=tasks)
 
     def reindex_all(self, cursor: str | None = None, *, steps: int = 20) -> Progress:
         """At most `steps` pages of the reindex of every CRM (AP62; CRMs older than AP62 are
         enrolled first by a paged Scan, the only one: an upgrade step, never a request)."""
         state = _decode(cursor) or {"phase": "enrol", "after": None}
-        counters = deals = crms = 0
+        counters = deals = crms = tasks = 0
         for _ in range(steps):
             if state["phase"] == "enrol":
                 _, after = self._storage.crms.enrol_existing(limit=SCAN_PAGE, after=state["after"])
@@ -81,19 +87,20 @@ class MaintenanceService:
                 continue
             if not state["queue"]:
                 if state.get("listed"):
-                    return Progress(True, None, counters, deals, crms)
+                    return Progress(True, None, counters, deals, crms, tasks)
                 tenants, after = self._storage.crms.page(limit=CRM_PAGE, after=state["after"])
                 state.update(queue=[[t, None] for t in tenants], after=after, listed=after is None)
                 continue
             tenant_id, inner = state["queue"][0]
             progress = self.reindex(tenant_id, inner, steps=1)
             counters, deals = counters + progress.counters, deals + progress.deals
+            tasks += progress.tasks
             if progress.done:
                 state["queue"].pop(0)
                 crms += 1
             else:
                 state["queue"][0][1] = progress.cursor
-        return Progress(False, _encode(state), counters, deals, crms)
+        return Progress(False, _encode(state), counters, deals, crms, tasks)
 
     # --- steps (each one page) ------------------------------------------------------------------
 
@@ -128,7 +135,8 @@ class MaintenanceService:
             state.update(owner=state["owner"] + 1, kind=0)
         else:
             state.update(phase="deals", status=0, after=None)
-            state.pop("owners"), state.pop("owner"), state.pop("kind"), state.pop("tally")
+            state["users"] = [o for o in state.pop("owners") if o is not None]  # the tasks' phase
+            state.pop("owner"), state.pop("kind"), state.pop("tally")
         return len(counts)
 
     def _deals_step(self, tenant_id: str, state: dict[str, Any]) -> int:
@@ -141,6 +149,26 @@ class MaintenanceService:
             if state["status"] + 1 < len(STATUSES):
                 state["status"] += 1
             else:
+                state.update(phase="tasks", user=0, after=None)
+                state.pop("status")
+        return indexed
+
+    def _tasks_step(self, tenant_id: str, state: dict[str, Any]) -> int:
+        """One page of one user's tasks as responsible (AP30: every task has one responsible
+        user): their records get the team calendar's keys (AP106)."""
+        users = state.get("users") or []
+        if state["user"] >= len(users):
+            state["phase"] = "done"
+            return 0
+        repo = self._storage.tasks(tenant_id)
+        page = repo.page(
+            TaskListKind.RESPONSIBLE, users[state["user"]], ListFilter(), limit=TASK_PAGE, cursor=state["after"]
+        )
+        indexed = repo.index_team_calendar(page.items)
+        state["after"] = page.next_cursor
+        if page.next_cursor is None:
+            state["user"] += 1
+            if state["user"] >= len(users):
                 state["phase"] = "done"
         return indexed
 

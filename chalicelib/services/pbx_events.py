@@ -44,13 +44,15 @@ from chalicelib.domain.telephony import (
     to_e164,
     transcript_text,
 )
-from chalicelib.domain.users import UserStatus
+from chalicelib.domain.ttl_cache import TtlCache
+from chalicelib.domain.users import User, UserStatus
 from chalicelib.observability import logger
 from chalicelib.ports.notifications import NoNotifier, Notifier
 from chalicelib.ports.pbx import Pbx, PbxEvent, PbxEventError
 
 if TYPE_CHECKING:
     from chalicelib.domain.crm import Crm
+    from chalicelib.domain.search import Term
     from chalicelib.ports.outside import Clock, Workflows
     from chalicelib.ports.storage import Calls, Contacts, Storage
 
@@ -64,6 +66,10 @@ ID_PATTERN = re.compile(r"[\w.\-]{1,200}")
 # wrong): it still updates its call, but mints no lead.
 MAX_EVENT_SKEW = timedelta(days=1)
 UTM_PARAMS = {p.value: p for p in SourceParam if p.value.startswith("utm_")}
+# What rarely changes is kept per container this long (slug -> CRM, the CRM, a routing target):
+# a NOTIFY_START, which the caller hears as ringing, then reads only who is calling.
+CACHE_TTL = timedelta(seconds=60)
+CACHE_SIZE = 512
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +111,9 @@ class PbxEvents:
         self._workflows = workflows
         self._timing = timing
         self._clock = clock
+        self._slugs: TtlCache[str, str] = TtlCache(clock, CACHE_TTL, CACHE_SIZE)
+        self._crms: TtlCache[str, Crm] = TtlCache(clock, CACHE_TTL, CACHE_SIZE)
+        self._users: TtlCache[tuple[str, str], User] = TtlCache(clock, CACHE_TTL, CACHE_SIZE)
 
     def handle(
         self,
@@ -117,8 +126,8 @@ class PbxEvents:
         if "zd_echo" in query:
             return WebhookReply(200, query["zd_echo"])
         crms = self._storage.crms
-        tenant_id = crms.resolve_slug(slug)
-        crm = crms.get(tenant_id) if tenant_id else None
+        tenant_id = self._slugs.get(slug, crms.resolve_slug)
+        crm = self._crms.get(tenant_id, crms.get) if tenant_id else None
         if crm is None:
             return WebhookReply(404, {"error": {"code": "not_found", "message": "no such CRM"}})
         try:
@@ -172,6 +181,10 @@ class PbxEvents:
         identified = event.name == "NOTIFY_START"  # the answer routes the call: identify it first
         if identified:
             contact = self._identify_or_create(crm, ev, user_id, now)
+            # Usually the call's first event: the call, its feed line and its terms in one write.
+            first = calls.start(ev, now, user_id=user_id, contact=_ref(contact) if contact else None, terms=_terms)
+            if first is not None:
+                return self._route(crm, contact)
         call = calls.apply(ev, now, user_id=user_id, contact=_ref(contact) if contact else None)
         if call.contact_id is None and not identified and _external(call.phone):
             contact = self._identify_or_create(
@@ -182,7 +195,7 @@ class PbxEvents:
                 call = calls.set_contact(call.id, contact.kind.value, contact.id, contact.name)
         if call.phone and (event.name in ("NOTIFY_START", "NOTIFY_OUT_START") or ev.ends):
             # Written twice per call at most (start and end): rewriting the same terms is harmless.
-            calls.index(call.id, call_terms(call.phone, call.contact_name, None))
+            calls.index(call.id, _terms(call))
         calls.write_feed_entry(call)
         if ev.record_id:
             self._fetch_recording(crm.id, calls, call, ev.record_id)
@@ -218,12 +231,15 @@ class PbxEvents:
         reply: dict[str, Any] = {"caller_name": contact.name[:50]}
         if contact.responsible_user_id is None:
             return reply
-        user = self._storage.users(crm.id).get(contact.responsible_user_id)
+        user = self._users.get((crm.id, contact.responsible_user_id), self._user)
         if user is None or user.status is not UserStatus.ACTIVE or not user.extension:
             return reply
         if user.working_hours is not None and not parse_working_hours(user.working_hours).is_working(self._clock()):
             return reply
         return {**reply, "redirect": user.extension, "return_timeout": ROUTE_RETURN_TIMEOUT}
+
+    def _user(self, key: tuple[str, str]) -> User | None:
+        return self._storage.users(key[0]).get(key[1])
 
     def _fetch_recording(self, tenant_id: str, calls: Calls, call: Call, record_id: str) -> None:
         """Copy the recording to S3 once the PBX has saved it: a workflow waits, then fetches
@@ -383,6 +399,10 @@ class PbxEvents:
         merged = tuple(dict.fromkeys((*contact.source_tag_ids, *tags)))[:MAX_PER_CONTACT]
         if merged != contact.source_tag_ids:
             contacts.save_changes(contact, replace(contact, source_tag_ids=merged, updated_at=now))
+
+
+def _terms(call: Call) -> list[Term]:
+    return list(call_terms(call.phone, call.contact_name, None))
 
 
 def _id(value: object) -> str | None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from chalicelib.db.repositories.users import UserRepository
 from chalicelib.db.writes import transact_groups
 from chalicelib.domain.clock import utcnow
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.users import User, UserStatus
-from tests.harness import PASSWORD, Api, CrmSession, crm_payload, sent_emails
+from tests.harness import PASSWORD, Api, CrmSession, add_member, crm_payload, sent_emails
 from tests.meter import dynamodb_calls
 
 
@@ -42,8 +44,9 @@ def test_get_me_costs_two_dynamodb_calls_whatever_the_crm_size(api: Api, make_cr
         assert api.get("/v1/me", token=large.token).status == 200
 
     assert small_calls == large_calls
-    # The user (read + presence refresh in one UpdateItem) and their group.
-    assert small_calls == {"UpdateItem": 1, "GetItem": 1}, str(small_calls)
+    # The user (a consistent GetItem) and their group; the first request after the login also
+    # writes the user's presence (an UpdateItem at most once a minute).
+    assert small_calls == {"UpdateItem": 1, "GetItem": 2}, str(small_calls)
 
 
 def test_login_costs_three_dynamodb_calls(api: Api, make_crm) -> None:
@@ -96,9 +99,9 @@ def test_users_list_and_availability_cost_the_same_with_10_or_150_users(api: Api
 
     assert small_costs == large_costs
     listing, availability = small_costs
-    # Authentication (user + presence in one UpdateItem, group) plus one read of the data.
-    assert listing == {"UpdateItem": 1, "GetItem": 1, "Query": 1}, str(listing)
-    assert availability == {"UpdateItem": 1, "GetItem": 2}, str(availability)
+    # Authentication (user, group; + presence on the first request) plus one read of the data.
+    assert listing == {"UpdateItem": 1, "GetItem": 2, "Query": 1}, str(listing)
+    assert availability == {"GetItem": 3}, str(availability)  # presence written a moment ago
 
 
 def add_clients(crm: CrmSession, count: int, tags: tuple[str, ...] = ()) -> None:
@@ -160,12 +163,12 @@ def test_card_list_identify_and_search_cost_the_same_with_10_or_2000_clients(api
 
     assert small_costs == large_costs
     card, listing, identify, search = small_costs
-    auth = {"UpdateItem": 1, "GetItem": 1}  # the user (with presence) and the group
+    auth = {"GetItem": 2}  # the user and the group (presence written within the minute: no write)
     assert card == {**auth, "Query": 1}, str(card)  # the record and the first feed page together
     assert listing == {**auth, "Query": 1}, str(listing)
-    assert identify == {"UpdateItem": 1, "GetItem": 3}, str(identify)  # phone guard, then the record
+    assert identify == {"GetItem": 4}, str(identify)  # phone guard, then the record
     # Per search: authentication, the index Query, the BatchGetItem of the hits (two searches).
-    assert search == {"UpdateItem": 2, "GetItem": 2, "Query": 2, "BatchGetItem": 2}, str(search)
+    assert search == {"GetItem": 4, "Query": 2, "BatchGetItem": 2}, str(search)
 
 
 def test_a_deals_list_page_costs_one_query_with_10_or_1000_deals_whatever_the_filters(api: Api, make_crm) -> None:
@@ -186,8 +189,8 @@ def test_a_deals_list_page_costs_one_query_with_10_or_1000_deals_whatever_the_fi
         costs.append(calls)
 
     assert costs[0] == costs[1]
-    # Per page: authentication (UpdateItem + GetItem) and one Query, nothing fetched after it.
-    assert costs[0] == {"UpdateItem": 4, "GetItem": 4, "Query": 4}, str(costs[0])
+    # Per page: authentication (2 GetItem) and one Query, nothing fetched after it.
+    assert costs[0] == {"GetItem": 8, "Query": 4}, str(costs[0])
 
 
 def test_a_page_of_combined_filters_costs_the_same_with_10_or_2000_clients(api: Api, make_crm) -> None:
@@ -219,7 +222,63 @@ def test_a_page_of_combined_filters_costs_the_same_with_10_or_2000_clients(api: 
 
     assert small_costs == large_costs
     combined, following, searched = small_costs
-    auth = {"UpdateItem": 1, "GetItem": 1}
+    auth = {"GetItem": 2}
     assert combined == {**auth, "Query": 2, "BatchGetItem": 1}, str(combined)
     assert following == combined, str(following)
     assert searched == {**auth, "Query": 1, "BatchGetItem": 1}, str(searched)
+
+
+def test_the_team_calendar_costs_the_same_with_10_or_100_users(api: Api, make_crm) -> None:
+    """`GET /v1/calendar?user_id=all`: one Query of the team calendar (AP106), not one per user."""
+    from datetime import UTC, datetime, timedelta
+
+    from chalicelib.db.repositories.tasks import TaskRepository
+    from chalicelib.domain.tasks import Task, TaskType
+
+    small, large = make_crm(), make_crm()
+    add_users(small, 9)
+    add_users(large, 99)
+    start = datetime(2026, 12, 2, 9, tzinfo=UTC)  # a Wednesday: the week holds the whole day
+
+    def costs(crm: CrmSession, tasks: int) -> Any:
+        repo = TaskRepository(crm.id)
+        for i in range(tasks):  # each user's task, as any write stores it
+            at = start + timedelta(minutes=5 * i)
+            end, admin = at + timedelta(minutes=5), crm.admin["id"]
+            repo.create(Task(new_id(), TaskType.TASK, f"T{i}", at, end, new_id(), at, admin, at))
+        day = start.date().isoformat()
+        with dynamodb_calls() as calls:
+            reply = api.get(f"/v1/calendar?view=week&date={day}&user_id=all", token=crm.token)
+        assert reply.status == 200, reply.json
+        assert len(reply.json["items"]) == tasks
+        return calls
+
+    small_calls, large_calls = costs(small, 10), costs(large, 100)
+    assert small_calls == large_calls, (str(small_calls), str(large_calls))
+    assert small_calls["Query"] == 1, str(small_calls)  # the team calendar; no list of users
+
+
+def test_20_requests_of_one_user_within_a_minute_write_presence_at_most_once(api: Api, make_crm, clock) -> None:
+    """The presence refresh is decided from the user item the request reads (its `last_seen_at`):
+    within a minute of the last write, a request costs no write at all."""
+    crm = make_crm()
+    colleague = add_member(api, crm)
+    with dynamodb_calls() as calls:
+        for _ in range(20):
+            assert api.get("/v1/me", token=crm.token).status == 200
+            clock.advance(seconds=2)
+    assert calls["UpdateItem"] <= 1, str(calls)
+    assert calls == {"GetItem": 40, "UpdateItem": calls["UpdateItem"]}, str(calls)  # the user and group each time
+
+    def admin_online() -> bool:
+        listed = api.get("/v1/users", token=colleague.token).json["items"]
+        return {u["id"]: u["online"] for u in listed}[crm.admin["id"]]
+
+    assert admin_online()
+    clock.advance(minutes=4)  # under 5 minutes since the last write: still online
+    assert admin_online()
+    with dynamodb_calls() as calls:
+        assert api.get("/v1/me", token=crm.token).status == 200  # over a minute since: one write
+    assert calls == {"GetItem": 2, "UpdateItem": 1}, str(calls)
+    clock.advance(minutes=5, seconds=1)
+    assert not admin_online()

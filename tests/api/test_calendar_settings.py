@@ -52,9 +52,9 @@ def test_a_task_write_reads_the_pushers_once_and_marks_in_its_own_transaction(ap
     connect(crm, crm.admin["id"])
     with dynamodb_calls() as pushing:
         task = new_task(api, crm)
-    # Auth (UpdateItem + the group's GetItem), the pushers (AP122: the one GetItem the sync adds
+    # Auth (the user's and the group's GetItem), the pushers (AP122: the one GetItem the sync adds
     # to every task write), then one transaction with the task, its copies and the marks.
-    assert nobody == pushing == {"UpdateItem": 1, "GetItem": 2, "TransactWriteItems": 1}, (nobody, pushing)
+    assert nobody == pushing == {"GetItem": 3, "TransactWriteItems": 1}, (nobody, pushing)
     state = DynamoStorage().calendars(crm.id).state()
     assert state.pending(crm.admin["id"]) == [task["id"]]
 

@@ -249,7 +249,7 @@ def test_the_dashboard_costs_a_fixed_number_of_reads(api: Api, make_crm, rollups
     with dynamodb_calls() as calls:
         assert api.get("/v1/dashboard", token=crm.token).status == 200
     # Authentication (2), the layout (and the CRM, for a user without a time zone of their own).
-    assert calls == {"UpdateItem": 1, "GetItem": 2 if own_zone else 3}, str(calls)
+    assert calls == {"GetItem": 3 if own_zone else 4}, str(calls)
     # The rollups: this week's quarter-hours of the CRM and of the caller, the gauges of both.
     assert sorted(rollups.reads) == ["gauges", "recent", "recent"]
 
@@ -299,5 +299,6 @@ def test_a_12_month_report_is_one_query_and_no_scan(api: Api, make_crm) -> None:
     with dynamodb_calls() as calls:
         reply = api.get("/v1/analytics/deals?from=2025-03-01&to=2026-02-28&interval=month", token=crm.token)
     assert reply.status == 200
-    # Authentication (2), the CRM (time zone, base currency), the CRM's day cells.
-    assert calls == {"UpdateItem": 1, "GetItem": 2, "Query": 1}, str(calls)
+    # Authentication (2; + presence on the first request), the CRM (time zone, base currency), the
+    # CRM's day cells.
+    assert calls == {"UpdateItem": 1, "GetItem": 3, "Query": 1}, str(calls)

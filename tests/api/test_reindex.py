@@ -152,3 +152,23 @@ def test_the_local_stack_start_reindexes_every_restored_crm(api: Api, make_crm) 
 
     assert reindex_every_crm() == 1
     assert _indexes(crm.id) == before
+
+
+def test_reindex_puts_tasks_stored_before_the_team_calendar_in_it(api: Api, make_crm) -> None:
+    """AP106's backfill: task records without the team calendar's keys get them."""
+    crm: CrmSession = make_crm()
+    seller = add_member(api, crm, set())
+    for title, token in (("Admin's", crm.token), ("Seller's", seller.token)):
+        reply = api.post("/v1/tasks", {"title": title, "start": "2026-12-02T09:00:00Z"}, token=token)
+        assert reply.status == 201, reply.json
+        Item._get_connection().connection.client.update_item(  # as stored before AP106
+            TableName=Item.Meta.table_name,
+            Key={"pk": {"S": keys.task_pk(crm.id, reply.json["id"])}, "sk": {"S": keys.TASK_RECORD}},
+            UpdateExpression="REMOVE gsi3pk, gsi3sk",
+        )
+    week = "/v1/calendar?view=week&date=2026-12-02&user_id=all"
+    assert api.get(week, token=crm.token).json["items"] == []
+
+    _run(crm.id)
+
+    assert [t["title"] for t in api.get(week, token=crm.token).json["items"]] == ["Admin's", "Seller's"]

@@ -115,3 +115,28 @@ def test_ap48_extension_statuses_round_trip_per_crm(aws: LocalAws) -> None:
     repo.save({"100": KnownStatus(False, NOW)})  # replaced whole: a user who left drops out
     assert repo.get() == {"100": KnownStatus(False, NOW)}
     assert ExtensionStatusRepository("tenant-2").get() == {}
+
+
+def test_ap33_a_calls_first_event_is_one_transaction_the_same_call_as_apply(repo: CallRepository) -> None:
+    from chalicelib.domain.search import call_terms
+    from tests.meter import dynamodb_calls
+
+    def terms(call):  # type: ignore[no-untyped-def]
+        return call_terms(call.phone, call.contact_name, None)
+
+    fresh, merged = events("in_fresh"), events("in_merged")
+    contact = ("client", "c1", "Acme")
+    with dynamodb_calls() as calls:
+        started = repo.start(fresh["start"], NOW, user_id=None, contact=contact, terms=terms)  # type: ignore[arg-type]
+    assert calls == {"TransactWriteItems": 1}
+    applied = repo.apply(merged["start"], NOW, contact=contact)  # type: ignore[arg-type]
+    assert started is not None
+    assert replace(started, id=applied.id) == applied
+    assert repo.get(started.id, consistent=True) == started
+    lines = list(FeedItem.query(keys.contact_pk("tenant-1", "c1")))
+    assert [line.seq for line in lines] == [1]  # the call's feed line, written in the same transaction
+    assert repo.find(next(iter(terms(started))), limit=10)[0][0][0] == started.id
+    # The call exists (a repeated delivery, or another event came first): nothing is written.
+    assert repo.start(fresh["start"], NOW, user_id=None, contact=contact, terms=terms) is None  # type: ignore[arg-type]
+    assert repo.start(fresh["end"], NOW, user_id="u1", contact=None, terms=terms) is None  # type: ignore[arg-type]
+    assert repo.get(started.id, consistent=True) == started

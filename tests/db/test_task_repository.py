@@ -157,3 +157,38 @@ def test_ap32_the_watermark(aws: LocalAws) -> None:
     due.set_watermark(datetime(2026, 12, 1, 9, 41, tzinfo=UTC))
     assert due.watermark() == datetime(2026, 12, 1, 9, tzinfo=UTC)  # the hour it falls in
     assert WatermarkItem.get(*keys.due_watermark_key()).bucket == "2026-12-01T09"  # the key names the hour
+
+
+def test_ap106_the_team_calendar_is_one_query_whatever_the_number_of_users(repo: TaskRepository) -> None:
+    long_one = replace(a_task("Long", T0 - timedelta(days=3)), end=T0 + timedelta(hours=1))
+    over = a_task("Over before", T0 - timedelta(days=1), responsible_user_id="u2")
+    others = [a_task(f"User {i}", T0 + timedelta(hours=1, minutes=i), responsible_user_id=f"u{i}") for i in range(3, 9)]
+    after = a_task("After", T0 + timedelta(days=1))
+    for task in (long_one, over, *others, after):
+        repo.create(task)
+    moved = repo.save_changes(others[0], replace(others[0], start=T0 + timedelta(hours=5), end=T0 + timedelta(hours=6)))
+    TaskRepository("tenant-2").create(a_task("Another CRM's", T0 + timedelta(hours=2)))
+
+    with dynamodb_calls() as calls:
+        found = repo.team_calendar(T0, T0 + timedelta(days=1))
+    assert titles(found) == ["Long"] + [t.title for t in others[1:]] + ["User 3"]
+    assert found[-1] == moved  # the record itself: the current version
+    assert calls == {"Query": 1}
+    repo.delete(moved)
+    assert "User 3" not in titles(repo.team_calendar(T0, T0 + timedelta(days=1)))
+
+
+def test_ap106_backfill_gives_old_records_their_keys_unless_they_changed(repo: TaskRepository) -> None:
+    old, changed = a_task("Old", T0), a_task("Changed", T0 + timedelta(hours=1))
+    for task in (old, changed):
+        repo.create(task)
+        Item._get_connection().connection.client.update_item(  # stored before AP106 (no version bump)
+            TableName=Item.Meta.table_name,
+            Key={"pk": {"S": keys.task_pk("tenant-1", task.id)}, "sk": {"S": keys.TASK_RECORD}},
+            UpdateExpression="REMOVE gsi3pk, gsi3sk",
+        )
+    assert repo.team_calendar(T0, T0 + timedelta(days=1)) == []
+    newer = repo.save_changes(changed, replace(changed, title="Changed since"))  # a write indexes it
+    assert repo.index_team_calendar([old, changed]) == 1  # `changed` is stale: left to its write
+    assert titles(repo.team_calendar(T0, T0 + timedelta(days=1))) == ["Old", "Changed since"]
+    assert repo.team_calendar(T0, T0 + timedelta(days=1))[1] == newer

@@ -20,7 +20,7 @@ from chalicelib.domain.rollups.contacts import attribute_contact, closed_lead
 from chalicelib.domain.rollups.deals import attribute_deal
 from chalicelib.domain.sms import SmsTemplate
 from chalicelib.domain.sources import SourceParam, SourceTag
-from chalicelib.domain.users import User, UserStatus
+from chalicelib.domain.users import PRESENCE_REFRESH, User, UserStatus
 from chalicelib.ports.queries.contacts import Criteria, filter_values
 from chalicelib.ports.queries.deals import ColumnTotal
 from tests.fakes.base import FakeWrite, claim, commit, page, versioned_delete, versioned_save
@@ -79,7 +79,7 @@ class FakeUsers:
 
     def get_and_mark_seen(self, user_id: str, now: datetime) -> User | None:
         user = self.records.get(user_id)
-        if user is not None:
+        if user is not None and (user.last_seen_at is None or now - user.last_seen_at >= PRESENCE_REFRESH):
             user = self.records[user_id] = replace(user, last_seen_at=now)
         return user
 

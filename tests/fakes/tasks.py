@@ -97,6 +97,19 @@ class FakeTasks:
             key=lambda t: (t.start, t.id),
         )
 
+    def team_calendar(self, start: datetime, end: datetime) -> list[Task]:
+        return sorted(
+            (
+                t
+                for t in self.records.values()
+                if start - MAX_SPAN <= t.start <= end and (t.end > start or t.start >= start)
+            ),
+            key=lambda t: (t.start, t.id),
+        )
+
+    def index_team_calendar(self, tasks: Sequence[Task]) -> int:
+        return len(tasks)  # the fake's records need no index
+
 
 class FakeDueActions:
     """Due actions of every CRM with their leases, as the worker sees them."""

@@ -54,6 +54,9 @@ class FakeCalls:
         ]
         return page(sorted(calls, key=lambda c: (c.started_at, c.id), reverse=True), limit, cursor)
 
+    def start(self, event: CallEvent, received_at: datetime, **_: Any) -> Call | None:
+        return None  # the fake takes the general path (apply, then the feed line and the terms)
+
     def apply(
         self, event: CallEvent, received_at: datetime, *, user_id: str | None = None,
         contact: tuple[str, str, str] | None = None,

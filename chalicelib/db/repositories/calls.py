@@ -8,9 +8,9 @@ contact's feed has an id derived from the call, and is rewritten only by a newer
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pynamodb.exceptions import PutError, UpdateError
 
@@ -22,7 +22,7 @@ from chalicelib.db.ranges import time_range
 from chalicelib.db.repositories.hooks import HookOutbox
 from chalicelib.db.repositories.rollups import RollupRepository
 from chalicelib.db.repositories.search import SearchIndex
-from chalicelib.db.writes import Update
+from chalicelib.db.writes import Put, Update, Write, transact
 from chalicelib.domain.clock import isoformat_z
 from chalicelib.domain.contacts import FeedKind
 from chalicelib.domain.errors import ConflictError
@@ -115,6 +115,52 @@ class CallRepository:
             rollups.add(delta(before, after, rollups.tz, contributions))
             HookOutbox(self._tenant_id).emit_once("call", before, after, f"call:{after.id}", received_at)
         return after
+
+    def start(
+        self,
+        event: CallEvent,
+        received_at: datetime,
+        *,
+        user_id: str | None,
+        contact: tuple[str, str, str] | None,
+        terms: Callable[[Call], Iterable[Term]],
+    ) -> Call | None:
+        """AP33 for a call's first event (the usual NOTIFY_START): the call created, its feed line
+        and its search terms in ONE TransactWriteItems, the call computed here (what `apply`
+        would store into a new item). None when the call exists already (an event came first,
+        or this one is repeated) or the event sets final facts: then `apply` and the rest do."""
+        if event.final or event.record_id:
+            return None
+        attributes: dict[str, Any] = {
+            "direction": event.direction.value,
+            "received_at": received_at,
+            "seq": 1,
+            **{name: value for name, value in event.first.items() if value is not None},
+        }
+        started = event.first.get("started_at")
+        sort_key = keys.calls_sk(isoformat_z(started if isinstance(started, datetime) else received_at), event.call_id)
+        attributes.update(gsi1pk=keys.calls_pk(self._tenant_id), gsi1sk=sort_key)
+        if user_id is not None:
+            attributes.update(extension=event.extension, user_id=user_id, gsi2sk=sort_key,
+                              gsi2pk=keys.calls_of_pk(self._tenant_id, user_id))  # fmt: skip
+        if contact is not None:
+            attributes.update(contact_type=contact[0], contact_id=contact[1], contact_name=contact[2])
+        item = CallItem(keys.call_pk(self._tenant_id, event.call_id), keys.CALL_RECORD, **attributes)
+        call = _to_call(item)
+        actions = [CallItem.kind.set(CallItem), CallItem.seq.add(1)]
+        actions += [getattr(CallItem, name).set(value) for name, value in attributes.items() if name != "seq"]
+        fresh = ConflictError("the call exists already")
+        writes: list[Write] = [Update(item, actions, condition=CallItem.pk.does_not_exist(), on_conflict=fresh)]
+        entry = self._feed_item(call)
+        if entry is not None:
+            writes.append(Put(entry, condition=FeedItem.pk.does_not_exist(), on_conflict=fresh))
+        if call.phone:
+            writes += SearchIndex(self._tenant_id).writes(CALL, call.id, (), terms(call))
+        try:
+            transact(writes)
+        except ConflictError:
+            return None
+        return call
 
     def link_write(self, call_id: str, contact_type: str, contact_id: str, name: str) -> Update:
         """Link a call that has no contact yet to one (in the transaction creating it, TE-6)."""
@@ -222,10 +268,21 @@ class CallRepository:
     def write_feed_entry(self, call: Call) -> None:
         """The call's line in its contact's feed: created by the first event that knows both, then
         rewritten only by a newer state of the call (`seq`)."""
-        if call.contact_id is None:
+        entry = self._feed_item(call)
+        if entry is None:
             return
+        try:
+            entry.save(condition=FeedItem.pk.does_not_exist() | (FeedItem.seq < call.seq))
+        except PutError as exc:
+            if exc.cause_response_code != "ConditionalCheckFailedException":
+                raise
+            # A newer state of the call is already there.
+
+    def _feed_item(self, call: Call) -> FeedItem | None:
+        if call.contact_id is None:
+            return None
         started = call.started_at
-        entry = FeedItem(
+        return FeedItem(
             keys.contact_pk(self._tenant_id, call.contact_id),
             keys.feed_sk(derived_id(started, call.id)),
             entry_kind=FeedKind.CALL.value,
@@ -234,12 +291,6 @@ class CallRepository:
             data=call.feed_data(),
             seq=call.seq,
         )
-        try:
-            entry.save(condition=FeedItem.pk.does_not_exist() | (FeedItem.seq < call.seq))
-        except PutError as exc:
-            if exc.cause_response_code != "ConditionalCheckFailedException":
-                raise
-            # A newer state of the call is already there.
 
 
 def _first(attribute: Attribute, value: object) -> Action:

@@ -14,6 +14,8 @@ from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from botocore.exceptions import ClientError
+
 from chalicelib.db import keys
 from chalicelib.db.items import narrow
 from chalicelib.db.models.tasks import TaskEntryItem, TaskItem
@@ -59,7 +61,13 @@ class TaskRepository:
     def create(self, task: Task, extra: Sequence[Write] = ()) -> None:
         """The task, its list entries, its due actions and `extra` (feed entries), at once."""
         task = attribute_task(None, task)
-        record = TaskItem(keys.task_pk(self._tenant_id, task.id), keys.TASK_RECORD, task_id=task.id, **_fields(task))
+        record = TaskItem(
+            keys.task_pk(self._tenant_id, task.id),
+            keys.TASK_RECORD,
+            task_id=task.id,
+            **self._team(task),
+            **_fields(task),
+        )
         writes: list[Write] = [Put(record, condition=must_not_exist())]
         writes += [Put(e) for e in self._entries(task)]
         writes += due_writes(self._tenant_id, None, task)
@@ -75,6 +83,7 @@ class TaskRepository:
             keys.TASK_RECORD,
             task_id=after.id,
             version=before.version,  # PynamoDB makes it the condition and writes version + 1
+            **self._team(after),
             **_fields(after),
         )  # the list copies below carry `after.version`, the record's new one
         writes: list[Write] = [Put(record, on_conflict=StaleVersionError("task"))]
@@ -131,6 +140,48 @@ class TaskRepository:
         key_range = TaskEntryItem.sk.between(isoformat_z(start - MAX_SPAN), isoformat_z(end))
         still_running = (TaskEntryItem.end > start) | (TaskEntryItem.start >= start)
         return [_entry_task(i) for i in TaskEntryItem.query(pk, key_range, filter_condition=still_running)]
+
+    def team_calendar(self, start: datetime, end: datetime) -> list[Task]:
+        """AP106: every task of the CRM running in [start, end), whole (all pages): one Query on
+        the records' sparse index (gsi3), whatever the number of users. As for AP28, the key
+        range starts MAX_SPAN earlier and a filter drops the tasks that ended before `start`."""
+        key_range = TaskItem.gsi3sk.between(isoformat_z(start - MAX_SPAN), isoformat_z(end))
+        still_running = (TaskItem.end > start) | (TaskItem.start >= start)
+        result = TaskItem.gsi3.query(keys.team_calendar_pk(self._tenant_id), key_range, filter_condition=still_running)
+        return [_to_task(i, i.task_id, i.version or 1) for i in (narrow(r, TaskItem) for r in result)]
+
+    def index_team_calendar(self, tasks: Sequence[Task]) -> int:
+        """AP106's backfill (the reindex): the records of `tasks` (read from a list, e.g. AP30)
+        get their index keys, each unless the record changed since (a newer write has them)."""
+        done = 0
+        # PynamoDB's update would add its own version condition and bump the version: raw client.
+        client: Any = TaskItem._get_connection().connection.client
+        for task in tasks:
+            try:
+                client.update_item(
+                    TableName=TaskItem.Meta.table_name,
+                    Key={"pk": {"S": keys.task_pk(self._tenant_id, task.id)}, "sk": {"S": keys.TASK_RECORD}},
+                    UpdateExpression="SET gsi3pk = :pk, gsi3sk = :sk",
+                    ConditionExpression="#v = :v",
+                    ExpressionAttributeNames={"#v": "version"},
+                    ExpressionAttributeValues={
+                        ":pk": {"S": keys.team_calendar_pk(self._tenant_id)},
+                        ":sk": {"S": keys.task_list_sk(isoformat_z(task.start), task.id)},
+                        ":v": {"N": str(task.version)},
+                    },
+                )
+                done += 1
+            except ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                    raise
+        return done
+
+    def _team(self, task: Task) -> dict[str, Any]:
+        """AP106's keys on the task's record (no extra item: the record is written anyway)."""
+        return {
+            "gsi3pk": keys.team_calendar_pk(self._tenant_id),
+            "gsi3sk": keys.task_list_sk(isoformat_z(task.start), task.id),
+        }
 
     def _entries(self, task: Task) -> list[TaskEntryItem]:
         lists = [(TaskList.PARTICIPANT, u) for u in task.participants]

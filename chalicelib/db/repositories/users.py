@@ -46,17 +46,22 @@ class UserRepository:
         return [user_from_item(i) for i in UserItem.batch_get(pairs)]
 
     def get_and_mark_seen(self, user_id: str, now: datetime) -> User | None:
-        """AP3 for authentication: the current user record, and `last_seen_at` refreshed.
+        """AP3 for authentication: the current user record (a consistent GetItem), and
+        `last_seen_at` refreshed when the record read says it is over a minute old.
 
-        One UpdateItem does both: it writes only when the stored time is over a minute old,
-        and returns the item either way (the old one when the condition fails), so every
-        request costs one call and presence stays fresh.
+        The decision is taken from what was read, so a request within the minute costs the
+        read alone: no write, and no conditional write that fails (still billed as a write).
+        The refresh is an UpdateItem that leaves the version alone (presence is not an edit);
+        its condition only guards against two requests of the same minute racing.
         """
+        user = self.get(user_id, consistent=True)
+        if user is None or (user.last_seen_at is not None and now - user.last_seen_at < PRESENCE_REFRESH):
+            return user
         serialize = UserItem.last_seen_at.serialize
-        # PynamoDB lacks the ALL_OLD option; the stubs type the raw client without its operations.
+        # PynamoDB's update would add a version condition and bump it: the raw client.
         client: Any = UserItem._get_connection().connection.client
         try:
-            response = client.update_item(
+            client.update_item(
                 TableName=UserItem.Meta.table_name,
                 Key={"pk": {"S": self._pk}, "sk": {"S": keys.user_sk(user_id)}},
                 UpdateExpression="SET #seen = :now",
@@ -66,17 +71,12 @@ class UserRepository:
                     ":now": {"S": serialize(now)},
                     ":stale": {"S": serialize(now - PRESENCE_REFRESH)},
                 },
-                ReturnValues="ALL_NEW",
-                ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
-            raw = response["Attributes"]
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
                 raise
-            raw = exc.response.get("Item")
-            if not raw:
-                return None  # no such user
-        return user_from_item(UserItem.from_raw_data(raw))
+            return user  # another request of this minute wrote it (or the user is gone)
+        return replace(user, last_seen_at=now)
 
     def require(self, user_id: str) -> User:
         user = self.get(user_id, consistent=True)
