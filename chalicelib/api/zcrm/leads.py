@@ -113,6 +113,8 @@ def zcrm_update_lead(actor: Actor, params: Params, lead_id: str) -> None:
                 "reassign": True,
             }
         contacts.update(actor, LEAD, the_id, None, ContactInput(**data, lead_status=_lead_status(fields)), **reassign)
+    elif convert == 0:
+        contacts.card(actor, LEAD, the_id)  # nothing to change: still a 404 for an unknown lead
     if convert == 1:
         contacts.close(actor, the_id, "client")
     elif convert == 2:
