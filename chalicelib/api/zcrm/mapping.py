@@ -360,6 +360,7 @@ def feed_out(entry: FeedEntry, look: Lookups, *, calls: bool = True) -> dict[str
             call_contact_name=None,
         )
     else:
-        event = str(entry.data.get("event") or entry.kind.value)
-        item["content"] = f"{entry.kind.value}_{event}".upper() if entry.kind is not FeedKind.EVENT else event.upper()
+        event = str(entry.data.get("event") or "")
+        kind = "CUSTOMER" if entry.kind is FeedKind.EVENT else entry.kind.value.upper()
+        item["content"] = f"{kind}_{event.upper()}" if event else kind
     return item
