@@ -10,7 +10,7 @@ import pytest
 
 from tests.api.test_zcrm_auth import teamsale_key
 from tests.api.zcrm_client import Teamsale, build_query, sign
-from tests.harness import Api, CrmSession
+from tests.harness import ROOT, Api, CrmSession
 
 
 @pytest.fixture
@@ -129,3 +129,18 @@ def test_users_groups_and_working_hours(ts: Teamsale) -> None:
     manager = next(g for g in groups if g["type"] == "manager")
     assert manager["permissions"]["customers_create"] is True
     assert manager["permissions"]["leads_view"] is False
+
+
+def test_the_static_route_table_is_what_the_zcrm_modules_declare() -> None:
+    import importlib
+
+    from chalicelib.api import route_table
+    from chalicelib.api.zcrm.edge import ZCRM_ROUTES
+
+    for module in route_table.ZCRM_MODULES:
+        importlib.import_module(f"chalicelib.api.{module}")
+    assert tuple(ZCRM_ROUTES) == route_table.ZCRM_ROUTE_TABLE
+    published = json.loads((ROOT / "docs/reference/zadarma-teamsale/openapiteamsale.json").read_text())["paths"]
+    operations = {(m.upper(), p.removeprefix("/v1")) for p, ops in published.items() for m in ops if m != "parameters"}
+    assert {(method, path) for _, method, path, _ in ZCRM_ROUTES} == operations
+    assert len(operations) == 45
