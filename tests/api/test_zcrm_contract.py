@@ -144,3 +144,66 @@ def test_the_static_route_table_is_what_the_zcrm_modules_declare() -> None:
     operations = {(m.upper(), p.removeprefix("/v1")) for p, ops in published.items() for m in ops if m != "parameters"}
     assert {(method, path) for _, method, path, _ in ZCRM_ROUTES} == operations
     assert len(operations) == 45
+
+
+def _nullable(schema: Any) -> Any:
+    """OpenAPI 3.0's `nullable` as JSON Schema's null type."""
+    if isinstance(schema, list):
+        return [_nullable(s) for s in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {k: _nullable(v) for k, v in schema.items() if k not in ("nullable", "example")}
+    if schema.get("nullable") and "type" in out:
+        out["type"] = [out["type"], "null"]
+        if "enum" in out:
+            out["enum"] = [*out["enum"], None]
+    return out
+
+
+def published_200(method: str, path: str) -> dict[str, Any]:
+    paths = json.loads((ROOT / "docs/reference/zadarma-teamsale/openapiteamsale.json").read_text())["paths"]
+    return _nullable(paths[path][method.lower()]["responses"]["200"]["content"]["application/json"]["schema"])
+
+
+def test_real_records_match_the_published_schemas(ts: Teamsale) -> None:
+    """The fuzzer's random ids name nothing: here every record-reading operation answers about
+    records that exist, each answer's `data` checked against its published 200 schema."""
+    import jsonschema
+
+    utm = ts.call("POST", "/v1/zcrm/customers/utms", {"utm": {"param": "utm_source", "value": "news"}}).body["data"]
+    c_id = customer(
+        ts, phones=[{"type": "work", "phone": "+442071234567"}], utms=[{"id": utm["id"]}], labels=[], comment="x"
+    )
+    lead = ts.call("POST", "/v1/zcrm/leads", {"lead": {"name": "L", "phones": [{"phone": "+442071234599"}]}})
+    l_id = lead.body["data"]["id"]
+    ts.call("POST", f"/v1/zcrm/customers/{c_id}/feed", {"content": "Note"})
+    deal = ts.call("POST", "/v1/zcrm/deals", {"deal": {"title": "D", "budget": 10, "customer_id": c_id}}).body["data"]
+    ts.call("POST", f"/v1/zcrm/deals/{deal['id']}/feed", {"content": "Deal note"})
+    event = ts.call(
+        "POST", "/v1/zcrm/events", {"event": {"title": "T", "start": "2030-01-02 10:00:00", "customers": [c_id, l_id]}}
+    ).body["data"]
+    user = ts.call("GET", "/v1/zcrm/users").body["data"]["users"][0]["id"]
+    for method, template, path, params in (
+        ("GET", "/v1/zcrm/customers", "/v1/zcrm/customers", {}),
+        ("GET", "/v1/zcrm/customers/{c_id}", f"/v1/zcrm/customers/{c_id}", {}),
+        ("GET", "/v1/zcrm/customers/{c_id}/feed", f"/v1/zcrm/customers/{c_id}/feed", {}),
+        ("GET", "/v1/zcrm/customers/utms", "/v1/zcrm/customers/utms", {}),
+        ("GET", "/v1/zcrm/customers/labels", "/v1/zcrm/customers/labels", {}),
+        ("GET", "/v1/zcrm/leads", "/v1/zcrm/leads", {}),
+        ("GET", "/v1/zcrm/leads/{lead_id}", f"/v1/zcrm/leads/{l_id}", {}),
+        ("GET", "/v1/zcrm/contacts", "/v1/zcrm/contacts", {}),
+        ("GET", "/v1/zcrm/contacts/identify", "/v1/zcrm/contacts/identify", {"phone": "+442071234567"}),
+        ("GET", "/v1/zcrm/contacts/identify", "/v1/zcrm/contacts/identify", {"phone": "+442071234599"}),
+        ("GET", "/v1/zcrm/deals", "/v1/zcrm/deals", {}),
+        ("GET", "/v1/zcrm/deals/{deal_id}", f"/v1/zcrm/deals/{deal['id']}", {}),
+        ("GET", "/v1/zcrm/deals/{deal_id}/feed", f"/v1/zcrm/deals/{deal['id']}/feed", {}),
+        ("GET", "/v1/zcrm/events", "/v1/zcrm/events", {}),
+        ("GET", "/v1/zcrm/events/{event_id}", f"/v1/zcrm/events/{event['id']}", {}),
+        ("GET", "/v1/zcrm/users/{user_id}", f"/v1/zcrm/users/{user}", {}),
+        ("GET", "/v1/zcrm/users/{user_id}/working-hours", f"/v1/zcrm/users/{user}/working-hours", {}),
+        ("GET", "/v1/zcrm/users/groups", "/v1/zcrm/users/groups", {}),
+        ("GET", "/v1/zcrm/calls", "/v1/zcrm/calls", {}),
+    ):
+        reply = ts.call(method, path, params)
+        assert reply.status == 200, (path, reply.body)
+        jsonschema.validate(reply.body["data"], published_200(method, template))
