@@ -153,7 +153,7 @@ def crm() -> Iterator[CrmSession]:
 )
 def test_every_teamsale_operation_answers_as_published_and_never_a_server_error(case: Any, crm: CrmSession) -> None:
     response = case.call()
-    if os.environ.get("ZCRM_STATUS_LOG"):
+    if os.environ.get("ZCRM_STATUS_LOG"):  # a line per request, to see what the run exercised
         with open(os.environ["ZCRM_STATUS_LOG"], "a") as log:
             log.write(f"{case.method} {case.path} {response.status_code} {response.text[:150]!r}\n")
     case.validate_response(response, checks=CHECKS)
