@@ -139,7 +139,9 @@ def test_the_static_route_table_is_what_the_zcrm_modules_declare() -> None:
 
     for module in route_table.ZCRM_MODULES:
         importlib.import_module(f"chalicelib.api.{module}")
-    assert tuple(ZCRM_ROUTES) == route_table.ZCRM_ROUTE_TABLE
+    # In ZCRM_MODULES' order, each module's in its declaration order (imports may come in any).
+    declared = tuple(r for module in route_table.ZCRM_MODULES for r in ZCRM_ROUTES if r[0] == module)
+    assert declared == route_table.ZCRM_ROUTE_TABLE
     published = json.loads((ROOT / "docs/reference/zadarma-teamsale/openapiteamsale.json").read_text())["paths"]
     operations = {(m.upper(), p.removeprefix("/v1")) for p, ops in published.items() for m in ops if m != "parameters"}
     assert {(method, path) for _, method, path, _ in ZCRM_ROUTES} == operations
