@@ -158,7 +158,7 @@ class Services:
         # The pepper of API keys' hashes: one SSM SecureString for the deployment, created on first
         # use, read once per container (only by requests presenting or creating a key).
         pepper = functools.cache(lambda: secrets.shared_secret(API_KEY_PEPPER))
-        return ApiKeyService(self.storage, self.clock, pepper)
+        return ApiKeyService(self.storage, self.clock, pepper, secrets)
 
     @functools.cached_property
     def auth(self) -> AuthService:

@@ -58,6 +58,7 @@ LONG_FILES = (
     "tests/test_local_stack.py",
     "tests/test_infra.py",
     "tests/api/test_schemathesis.py",
+    "tests/api/test_zcrm_schemathesis.py",
     "tests/functions/test_imports.py",
     "tests/api/test_budgets.py",
     "tests/test_cold_start.py",

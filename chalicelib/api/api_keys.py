@@ -23,7 +23,10 @@ router = Router(__name__, tag="Integrations")
 
 class ApiKeyIn(Input):
     name: str = Field(min_length=1, max_length=MAX_NAME_LENGTH, examples=["Website contact form"])
-    scope: ApiKeyScope = Field(description="`api`: every route, with your rights; `forms`: only POST /v1/forms/leads")
+    scope: ApiKeyScope = Field(
+        description="`api`: every route, with your rights; `forms`: only POST /v1/forms/leads; "
+        "`teamsale`: only the Teamsale-compatible API (/v1/zcrm/*, signed requests, 100 a minute)"
+    )
     allowed_origins: list[str] = Field(
         default_factory=list,
         max_length=MAX_ORIGINS,
@@ -36,7 +39,9 @@ class ApiKeyOut(Output):
     id: str
     name: str
     scope: str
-    prefix: str = Field(description="The key's visible beginning (`crm_<id>`), to recognise it")
+    prefix: str = Field(
+        description="The key's visible beginning (`crm_<id>`), to recognise it; a Teamsale key's user key"
+    )
     user_id: str = Field(description="The key's owner: requests with it act as this user")
     allowed_origins: list[str]
     rate_limit: int
@@ -49,7 +54,7 @@ class ApiKeyOut(Output):
             id=key.id,
             name=key.name,
             scope=key.scope.value,
-            prefix=key.prefix,
+            prefix=key.id if key.scope is ApiKeyScope.TEAMSALE else key.prefix,
             user_id=key.user_id,
             allowed_origins=list(key.allowed_origins),
             rate_limit=key.rate_limit,
@@ -59,7 +64,10 @@ class ApiKeyOut(Output):
 
 
 class CreatedApiKeyOut(ApiKeyOut):
-    key: str = Field(description="The key itself, shown in this answer only: store it now")
+    key: str = Field(description="The key itself, shown in this answer only: store it now (Teamsale: the user key)")
+    secret: str | None = Field(
+        None, description="A Teamsale key's secret, which signs its requests: shown in this answer only"
+    )
 
 
 class ApiKeyList(PageOut):
@@ -84,6 +92,8 @@ def create_api_key(actor: Actor, body: ApiKeyIn) -> CreatedApiKeyOut:
     key, text = services().api_keys.create(
         actor, body.name, body.scope, allowed_origins=body.allowed_origins, rate_limit=body.rate_limit
     )
+    if key.scope is ApiKeyScope.TEAMSALE:
+        return CreatedApiKeyOut(**ApiKeyOut.of(key).model_dump(), key=key.id, secret=text)
     return CreatedApiKeyOut(**ApiKeyOut.of(key).model_dump(), key=text)
 
 

@@ -207,6 +207,65 @@ ROUTE_TABLE: tuple[tuple[str, str, str, str], ...] = (
     ("google_calendar", "POST", "/webhooks/google", "google_notification"),
 )
 
+# The Teamsale-compatible API (issue 22, chalicelib/api/zcrm): its modules, then its operations
+# (module, method, path under API_PREFIX, handler's name) as they declare them.
+ZCRM_MODULES = (
+    "zcrm.customers",
+    "zcrm.leads",
+    "zcrm.users",
+    "zcrm.contacts",
+    "zcrm.deals",
+    "zcrm.events",
+    "zcrm.other",
+)
+ZCRM_ROUTE_TABLE: tuple[tuple[str, str, str, str], ...] = (
+    ("zcrm.customers", "GET", "/zcrm/customers", "zcrm_list_customers"),
+    ("zcrm.customers", "POST", "/zcrm/customers", "zcrm_create_customer"),
+    ("zcrm.customers", "GET", "/zcrm/customers/{c_id}", "zcrm_get_customer"),
+    ("zcrm.customers", "PUT", "/zcrm/customers/{c_id}", "zcrm_update_customer"),
+    ("zcrm.customers", "DELETE", "/zcrm/customers/{c_id}", "zcrm_delete_customer"),
+    ("zcrm.customers", "GET", "/zcrm/customers/utms", "zcrm_list_utms"),
+    ("zcrm.customers", "POST", "/zcrm/customers/utms", "zcrm_create_utm"),
+    ("zcrm.customers", "PUT", "/zcrm/customers/utms/{utm_id}", "zcrm_update_utm"),
+    ("zcrm.customers", "DELETE", "/zcrm/customers/utms/{utm_id}", "zcrm_delete_utm"),
+    ("zcrm.customers", "GET", "/zcrm/customers/labels", "zcrm_list_labels"),
+    ("zcrm.customers", "POST", "/zcrm/customers/labels", "zcrm_create_label"),
+    ("zcrm.customers", "DELETE", "/zcrm/customers/labels/{l_id}", "zcrm_delete_label"),
+    ("zcrm.customers", "GET", "/zcrm/customers/custom-properties", "zcrm_list_custom_properties"),
+    ("zcrm.customers", "GET", "/zcrm/customers/{c_id}/feed", "zcrm_customer_feed"),
+    ("zcrm.customers", "POST", "/zcrm/customers/{c_id}/feed", "zcrm_add_customer_note"),
+    ("zcrm.customers", "PUT", "/zcrm/customers/{c_id}/feed/{i_id}", "zcrm_edit_customer_note"),
+    ("zcrm.customers", "DELETE", "/zcrm/customers/{c_id}/feed/{i_id}", "zcrm_delete_customer_note"),
+    ("zcrm.leads", "GET", "/zcrm/leads", "zcrm_list_leads"),
+    ("zcrm.leads", "POST", "/zcrm/leads", "zcrm_create_lead"),
+    ("zcrm.leads", "GET", "/zcrm/leads/{lead_id}", "zcrm_get_lead"),
+    ("zcrm.leads", "PUT", "/zcrm/leads/{lead_id}", "zcrm_update_lead"),
+    ("zcrm.leads", "DELETE", "/zcrm/leads/{lead_id}", "zcrm_delete_lead"),
+    ("zcrm.users", "GET", "/zcrm/users", "zcrm_list_users"),
+    ("zcrm.users", "GET", "/zcrm/users/groups", "zcrm_list_groups"),
+    ("zcrm.users", "GET", "/zcrm/users/{user_id}", "zcrm_get_user"),
+    ("zcrm.users", "GET", "/zcrm/users/{user_id}/working-hours", "zcrm_user_working_hours"),
+    ("zcrm.contacts", "GET", "/zcrm/contacts", "zcrm_list_contacts"),
+    ("zcrm.contacts", "GET", "/zcrm/contacts/identify", "zcrm_identify"),
+    ("zcrm.deals", "GET", "/zcrm/deals", "zcrm_list_deals"),
+    ("zcrm.deals", "POST", "/zcrm/deals", "zcrm_create_deal"),
+    ("zcrm.deals", "GET", "/zcrm/deals/{deal_id}", "zcrm_get_deal"),
+    ("zcrm.deals", "PUT", "/zcrm/deals/{deal_id}", "zcrm_update_deal"),
+    ("zcrm.deals", "DELETE", "/zcrm/deals/{deal_id}", "zcrm_delete_deal"),
+    ("zcrm.deals", "GET", "/zcrm/deals/{deal_id}/feed", "zcrm_deal_feed"),
+    ("zcrm.deals", "POST", "/zcrm/deals/{deal_id}/feed", "zcrm_add_deal_note"),
+    ("zcrm.deals", "PUT", "/zcrm/deals/{deal_id}/feed/{i_id}", "zcrm_edit_deal_note"),
+    ("zcrm.deals", "DELETE", "/zcrm/deals/{deal_id}/feed/{i_id}", "zcrm_delete_deal_note"),
+    ("zcrm.events", "GET", "/zcrm/events", "zcrm_list_events"),
+    ("zcrm.events", "POST", "/zcrm/events", "zcrm_create_event"),
+    ("zcrm.events", "GET", "/zcrm/events/{event_id}", "zcrm_get_event"),
+    ("zcrm.events", "PUT", "/zcrm/events/{event_id}", "zcrm_update_event"),
+    ("zcrm.events", "DELETE", "/zcrm/events/{event_id}", "zcrm_delete_event"),
+    ("zcrm.events", "POST", "/zcrm/events/{event_id}/close", "zcrm_close_event"),
+    ("zcrm.other", "GET", "/zcrm/calls", "zcrm_list_calls"),
+    ("zcrm.other", "GET", "/zcrm/files/{file_id}", "zcrm_get_file"),
+)
+
 
 def render() -> str:
     from chalicelib.api.routing import declared_table

@@ -34,7 +34,7 @@ from chalice import CORSConfig, Response
 from chalicelib.api.auth import verifier
 from chalicelib.api.errors import error_response, internal_error_response
 from chalicelib.api.middleware import current_request
-from chalicelib.api.route_table import MODULES, ROUTE_TABLE
+from chalicelib.api.route_table import MODULES, ROUTE_TABLE, ZCRM_ROUTE_TABLE
 from chalicelib.bootstrap import services
 from chalicelib.config import get_settings
 from chalicelib.domain.errors import (
@@ -228,6 +228,10 @@ def install(app: Chalice) -> None:
         url = "/".join([API_PREFIX.rstrip("/"), path.strip("/")]).rstrip("/")  # as a Blueprint's url_prefix
         cors = FORMS_CORS if path in FORM_PATHS else CORS
         app.route(url, methods=[method], name=name, content_types=["*/*"], cors=cors)(view)
+    # The Teamsale-compatible API (api/zcrm): called by servers, not browsers (no CORS).
+    for module, method, path, name in ZCRM_ROUTE_TABLE:
+        view = LazyView(module, method, API_PREFIX + path, name)
+        app.route(API_PREFIX + path, methods=[method], name=name, content_types=["*/*"])(view)
 
 
 def all_routes() -> list[RouteSpec]:

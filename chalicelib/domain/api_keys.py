@@ -33,6 +33,34 @@ MAX_KEYS_PER_USER = 50
 class ApiKeyScope(StrEnum):
     API = "api"  # every route, with the owner's rights
     FORMS = "forms"  # only POST /v1/forms/leads (a key published in a web page)
+    # Only the Teamsale-compatible API (/v1/zcrm/*): `Authorization: <user key>:<signature>`,
+    # each request signed with the key's secret (HMAC-SHA1, as Zadarma's REST API). The server
+    # must compute that HMAC, so the secret is kept encrypted (SSM SecureString under KMS, as
+    # the PBX's keys), not hashed; the user key is the key's id.
+    TEAMSALE = "teamsale"
+
+
+# Teamsale keys allow what the original service allows: 100 requests a minute.
+TEAMSALE_RATE_LIMIT = 100
+TEAMSALE_SECRET_BYTES = 20
+
+
+def teamsale_secret() -> str:
+    """A Teamsale key's secret: 40 lowercase hex characters, like Zadarma's."""
+    return secrets.token_hex(TEAMSALE_SECRET_BYTES)
+
+
+def teamsale_secret_name(key_id: str) -> str:
+    """Where a Teamsale key's secret is kept in the tenant's secret store."""
+    return f"api-keys/{key_id}"
+
+
+def parse_user_key(text: str) -> str | None:
+    """The key id a Teamsale `userKey` names (the id itself, case-insensitive), else None."""
+    key_id = text.strip().upper()
+    if len(key_id) != 26 or not key_id.isalnum():
+        return None
+    return key_id
 
 
 @dataclass(frozen=True, slots=True)

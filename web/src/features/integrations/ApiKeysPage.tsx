@@ -2,6 +2,7 @@
  * Settings → API keys (GET|POST /v1/api-keys, DELETE /v1/api-keys/{id}, GET .../snippet):
  * the caller's keys (an administrator's: every key of the CRM, with its owner), a new key shown
  * once in a dialog, revocation after confirmation, and a forms key's copy-paste website form.
+ * A "Teamsale compatible" key (scope `teamsale`, issue 22) shows its user key and secret once.
  */
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useMemo, useState } from "react";
@@ -20,7 +21,7 @@ export const API_KEYS = ["api-keys"] as const;
 type ApiKey = Schemas["ApiKeyOut"];
 type Created = Schemas["CreatedApiKeyOut"];
 type Scope = Schemas["ApiKeyScope"];
-const SCOPES: Scope[] = ["api", "forms"];
+const SCOPES: Scope[] = ["api", "forms", "teamsale"];
 
 function useUserNames(enabled: boolean): Map<string, string> {
   const api = useApi();
@@ -174,13 +175,19 @@ function NewApiKey({ onCreated }: { onCreated: (key: Created) => void }) {
               <option key={s} value={s}>{t(`integrations.apiKeys.scopes.${s}`)}</option>
             ))}
           </SelectField>
-          <Field label={t("integrations.apiKeys.rateLimit")} name="rate_limit" type="number" min={1} max={1000} inputMode="numeric"
-            value={rateLimit} onChange={(e) => setRateLimit(e.target.value)} hint={t("integrations.apiKeys.rateLimitHint")}
-            error={errors.field("rate_limit")} />
+          {scope !== "teamsale" && (
+            <Field label={t("integrations.apiKeys.rateLimit")} name="rate_limit" type="number" min={1} max={1000} inputMode="numeric"
+              value={rateLimit} onChange={(e) => setRateLimit(e.target.value)} hint={t("integrations.apiKeys.rateLimitHint")}
+              error={errors.field("rate_limit")} />
+          )}
         </div>
-        <TextAreaField label={t("integrations.apiKeys.origins")} name="allowed_origins" className="integrations-origins" rows={3}
-          value={origins} onChange={(e) => setOrigins(e.target.value)} hint={t("integrations.apiKeys.originsHint")}
-          error={originsError} />
+        {scope === "teamsale" ? (
+          <p>{t("integrations.apiKeys.teamsaleHint", { address: window.location.origin })}</p>
+        ) : (
+          <TextAreaField label={t("integrations.apiKeys.origins")} name="allowed_origins" className="integrations-origins" rows={3}
+            value={origins} onChange={(e) => setOrigins(e.target.value)} hint={t("integrations.apiKeys.originsHint")}
+            error={originsError} />
+        )}
         <div className="actions">
           <button type="submit" className="button button--primary" disabled={create.isPending}>
             {create.isPending ? t("integrations.apiKeys.creating") : t("integrations.apiKeys.create")}
@@ -196,10 +203,19 @@ function CreatedKeyDialog({ created, onClose }: { created: Created; onClose: () 
   const { t } = useTranslation();
   return (
     <Dialog title={t("integrations.apiKeys.createdTitle", { name: created.name })} onClose={onClose}>
-      <p className="integrations-warning" role="alert">{t("integrations.apiKeys.createdWarning")}</p>
-      <Field label={t("integrations.apiKeys.key")} name="key" value={created.key} readOnly className="integrations-secret"
-        onFocus={(e) => e.target.select()} />
-      <CopyButton value={created.key} label={t("integrations.apiKeys.copyKey")} />
+      <p className="integrations-warning" role="alert">
+        {t(created.secret ? "integrations.apiKeys.createdWarningTeamsale" : "integrations.apiKeys.createdWarning")}
+      </p>
+      <Field label={t(created.secret ? "integrations.apiKeys.userKey" : "integrations.apiKeys.key")} name="key" value={created.key}
+        readOnly className="integrations-secret" onFocus={(e) => e.target.select()} />
+      <CopyButton value={created.key} label={t(created.secret ? "integrations.apiKeys.copyUserKey" : "integrations.apiKeys.copyKey")} />
+      {created.secret && (
+        <>
+          <Field label={t("integrations.apiKeys.secret")} name="secret" value={created.secret} readOnly className="integrations-secret"
+            onFocus={(e) => e.target.select()} />
+          <CopyButton value={created.secret} label={t("integrations.apiKeys.copySecret")} />
+        </>
+      )}
       {created.scope === "forms" && <Snippet apiKey={created} secret={created.key} />}
       <div className="actions">
         <button type="button" className="button button--primary" onClick={onClose}>

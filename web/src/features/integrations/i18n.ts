@@ -26,7 +26,15 @@ export const en = {
     originsHint: "Browser origins a form may be posted from, one a line (https://shop.example). Empty: any.",
     rateLimit: "Requests a minute",
     rateLimitHint: "1 to 1000; the request over it is refused for the rest of the minute.",
-    scopes: { api: "API (every route)", forms: "Website forms only" },
+    scopes: { api: "API (every route)", forms: "Website forms only", teamsale: "Teamsale compatible" },
+    teamsaleHint:
+      "For scripts and connectors written for Teamsale: they call {{address}}/v1/zcrm/… with this user key and secret (signed as Teamsale's API is), with your rights, 100 requests a minute.",
+    createdWarningTeamsale:
+      "Copy the user key and the secret now: the secret is shown this once only. The CRM keeps it encrypted to check each request's signature, and never shows it again.",
+    userKey: "User key",
+    copyUserKey: "Copy the user key",
+    secret: "Secret",
+    copySecret: "Copy the secret",
     createTitle: "Create a key",
     create: "Create the key",
     creating: "Creating…",
@@ -162,7 +170,15 @@ export const fr: typeof en = {
       "Origines de navigateur d'où un formulaire peut être envoyé, une par ligne (https://boutique.example). Vide : toutes.",
     rateLimit: "Requêtes par minute",
     rateLimitHint: "De 1 à 1000 ; au-delà, les requêtes sont refusées jusqu'à la fin de la minute.",
-    scopes: { api: "API (toutes les routes)", forms: "Formulaires de site uniquement" },
+    scopes: { api: "API (toutes les routes)", forms: "Formulaires de site uniquement", teamsale: "Compatible Teamsale" },
+    teamsaleHint:
+      "Pour les scripts et connecteurs écrits pour Teamsale : ils appellent {{address}}/v1/zcrm/… avec cette clé utilisateur et ce secret (signés comme l'API de Teamsale), avec vos droits, 100 requêtes par minute.",
+    createdWarningTeamsale:
+      "Copiez maintenant la clé utilisateur et le secret : le secret n'est montré qu'une fois. Le CRM le garde chiffré pour vérifier la signature de chaque requête et ne le montre plus jamais.",
+    userKey: "Clé utilisateur",
+    copyUserKey: "Copier la clé utilisateur",
+    secret: "Secret",
+    copySecret: "Copier le secret",
     createTitle: "Créer une clé",
     create: "Créer la clé",
     creating: "Création…",

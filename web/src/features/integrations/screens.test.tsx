@@ -123,4 +123,39 @@ describe("the API keys settings", { timeout: 30_000 }, () => {
     // Not a member of the admin group: no owner column.
     expect(screen.queryByRole("columnheader", { name: "Owner" })).not.toBeInTheDocument();
   });
+
+  it("offers Teamsale compatible keys and shows their user key and secret once", async () => {
+    const sent: Record<string, unknown>[] = [];
+    renderApp(
+      "/settings/api-keys",
+      serve(async (request, path) => {
+        if (path === "/v1/api-keys" && request.method === "GET") return json(200, { items: [], next_cursor: null });
+        if (path === "/v1/api-keys" && request.method === "POST") {
+          const body = (await request.json()) as Record<string, unknown>;
+          sent.push(body);
+          const key = {
+            id: "01JKEY", prefix: "01JKEY", user_id: "U1", created_at: "2026-12-01T10:00:00Z", last_used_at: null,
+            ...body, rate_limit: 100, allowed_origins: [],
+          };
+          return json(201, { ...key, key: "01JKEY", secret: "0123456789abcdef0123456789abcdef01234567" });
+        }
+        return undefined;
+      }),
+      { tokens },
+    );
+    expect(await screen.findByText("No API key yet.", {}, { timeout: 15_000 })).toBeInTheDocument();
+    const form = screen.getByRole("form", { name: "Create a key" });
+    await userEvent.type(within(form).getByLabelText("Name"), "Moved from Teamsale");
+    await userEvent.selectOptions(within(form).getByLabelText("Scope"), "teamsale");
+    expect(within(form).queryByLabelText("Allowed origins")).not.toBeInTheDocument();
+    expect(within(form).getByText(/\/v1\/zcrm\/… with this user key and secret/)).toBeInTheDocument();
+    await userEvent.click(within(form).getByRole("button", { name: "Create the key" }));
+    await waitFor(() => expect(sent).toHaveLength(1));
+    expect(sent[0]).toMatchObject({ name: "Moved from Teamsale", scope: "teamsale" });
+    await waitFor(() => expect(document.querySelector("dialog")).not.toBeNull());
+    const dialog = document.querySelector("dialog") as HTMLElement;
+    expect(within(dialog).getByLabelText("User key")).toHaveValue("01JKEY");
+    expect(within(dialog).getByLabelText("Secret")).toHaveValue("0123456789abcdef0123456789abcdef01234567");
+    expect(within(dialog).getByText(/the secret is shown this once only/)).toBeInTheDocument();
+  });
 });
