@@ -324,6 +324,11 @@ def due_watermark_key() -> tuple[str, str]:
 
 CALL_RECORD = "CALL"
 EXTENSION_STATUS = "PBXSTATUS"
+WEBPHONE_KEY = "WEBRTCKEY#"  # + the user's id: one's WebRTC key of the PBX
+
+
+def webphone_key_sk(user_id: str) -> str:
+    return f"{WEBPHONE_KEY}{user_id}"
 
 
 def call_pk(tenant_id: str, call_id: str) -> str:
