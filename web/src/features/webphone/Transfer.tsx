@@ -23,18 +23,20 @@ export function Transfer({ call }: { call: Call }) {
   const id = useId();
   const [userId, setUserId] = useState("");
   const [attended, setAttended] = useState(false);
-  const extensions = useQuery({
-    queryKey: ["telephony", "extensions"],
-    queryFn: () => unwrap(api.GET("/v1/telephony/extensions")),
+  // Colleagues with an extension who are not deactivated (invited ones have a phone too).
+  const team = useQuery({
+    queryKey: ["team", "users", "transfer"],
+    queryFn: () => unwrap(api.GET("/v1/users", { params: { query: { limit: 100 } } })),
     staleTime: 60_000,
   });
-  const colleagues = (extensions.data?.items ?? []).filter((e) => e.user_id !== me.data?.id);
-  const names = new Map((extensions.data?.items ?? []).map((e) => [e.user_id, e.name]));
+  const people = (team.data?.items ?? []).filter((u) => u.extension && u.status !== "deactivated");
+  const colleagues = people.filter((u) => u.id !== me.data?.id);
+  const names = new Map(people.map((u) => [u.id, u.name]));
   const transfer = useMutation({
     mutationFn: () =>
       unwrap(api.POST("/v1/calls/{call_id}/transfer", { params: { path: { call_id: call.id } }, body: { user_id: userId, attended } })),
     onSuccess: async (done) => {
-      if (webphone.enabled) webphone.send(done.digits);
+      if (webphone.enabled) webphone.send(done.digits, call.contact?.name ?? call.phone ?? undefined);
       await client.invalidateQueries({ queryKey: ["calls"] });
     },
   });
@@ -51,7 +53,7 @@ export function Transfer({ call }: { call: Call }) {
       }}
     >
       <strong>{t("webphone.transfer.legend")}</strong>
-      {extensions.isSuccess && colleagues.length === 0 ? (
+      {team.isSuccess && colleagues.length === 0 ? (
         <p>{t("webphone.transfer.none")}</p>
       ) : (
         <>
@@ -59,7 +61,7 @@ export function Transfer({ call }: { call: Call }) {
           <select id={`${id}-colleague`} value={userId} onChange={(e) => setUserId(e.target.value)}>
             <option value="">{t("webphone.transfer.choose")}</option>
             {colleagues.map((c) => (
-              <option key={c.user_id} value={c.user_id}>
+              <option key={c.id} value={c.id}>
                 {c.name} ({c.extension})
               </option>
             ))}

@@ -16,14 +16,15 @@ import { useApi, useMe } from "../../app/session";
 import "./webphone.css";
 
 type Access = Schemas["WebphoneOut"];
-type PhoneCall = { to: string; state: "calling" | "ended"; sent: string[] };
+type PhoneCall = { to: string; state: "calling" | "live" | "ended"; sent: string[] };
 
 interface Webphone {
   /** Whether the web phone is on (the user's mode uses it at some time). */
   enabled: boolean;
   dial: (to: string) => void;
-  /** Key presses (DTMF) on the call in progress: the PBX's transfer codes. */
-  send: (digits: string) => void;
+  /** Key presses (DTMF) on the call in progress (`party`: the other side of an answered
+   * incoming call the phone did not dial): the PBX's transfer codes. */
+  send: (digits: string, party?: string) => void;
 }
 
 const WebphoneContext = createContext<Webphone>({ enabled: false, dial: () => undefined, send: () => undefined });
@@ -67,7 +68,11 @@ export function WebphoneProvider({ children }: { children: ReactNode }) {
   });
   const [call, setCall] = useState<PhoneCall | null>(null);
   const dial = useCallback((to: string) => setCall({ to, state: "calling", sent: [] }), []);
-  const send = useCallback((digits: string) => setCall((c) => (c ? { ...c, sent: [...c.sent, digits] } : c)), []);
+  const send = useCallback(
+    (digits: string, party?: string) =>
+      setCall((c) => (c && c.state !== "ended" ? { ...c, sent: [...c.sent, digits] } : { to: party ?? "", state: "live", sent: [digits] })),
+    [],
+  );
   const value = useMemo(() => ({ enabled, dial, send }), [enabled, dial, send]);
   return (
     <WebphoneContext.Provider value={value}>
@@ -103,7 +108,12 @@ function Phone({ access, error, call, onHangUp }: { access: Access | undefined; 
         {!access && !error && t("webphone.loading")}
         {Boolean(error) && t("webphone.unavailable", { reason: isApiError(error) ? error.message : t("errors.unexpected") })}
         {access && !call && (access.phone === "webphone" ? t("webphone.ready", { extension: access.extension }) : t("webphone.outside"))}
-        {call && (call.state === "calling" ? t("webphone.dialling", { to: call.to }) : t("webphone.ended"))}
+        {call &&
+          (call.state === "calling"
+            ? t("webphone.dialling", { to: call.to })
+            : call.state === "live"
+              ? t("webphone.onCall", { who: call.to })
+              : t("webphone.ended"))}
       </div>
       {call && call.sent.length > 0 && (
         <ul className="webphone__sent">
@@ -112,7 +122,7 @@ function Phone({ access, error, call, onHangUp }: { access: Access | undefined; 
           ))}
         </ul>
       )}
-      {call?.state === "calling" && (
+      {call && call.state !== "ended" && (
         <button type="button" className="button" onClick={onHangUp}>
           {t("webphone.hangUp")}
         </button>
