@@ -93,6 +93,6 @@ test("an unknown number becomes a lead from the log, and a number is called", as
   expect((await mode("softphone")).ok()).toBe(true);
   await log.getByRole("button", { name: `Call ${number}` }).first().click();
   await expect(log.getByText(`Your phone (extension 100) rings first, then ${number}.`)).toBeVisible();
-  expect((await mode("webphone")).ok()).toBe(true); // the demo user's default again
+  expect((await mode("softphone")).ok()).toBe(true); // the demo user's mode (infra/local/seed.py)
   await snap(page, info, "calls-unknown-number-lead");
 });

@@ -13,6 +13,11 @@ async function setMode(request: APIRequestContext, baseURL: string, mode: string
   return access;
 }
 
+// The demo user is in softphone mode (infra/local/seed.py): give it back after these tests.
+test.afterAll(async ({ request, baseURL }) => {
+  await setMode(request, baseURL!, "softphone");
+});
+
 test("in web phone mode, a client's number is dialled by the (stand-in) web phone", async ({ page, request, baseURL }, info) => {
   const access = await setMode(request, baseURL!, "webphone");
   const found = await request.get(`${baseURL}/v1/clients?q=Acme%20Dental`, { headers: bearer(access) });
