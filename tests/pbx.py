@@ -31,8 +31,13 @@ class Pbx:
     secret: str = SECRET
     sent: list[dict[str, str]] = field(default_factory=list)
 
-    def new_crm(self, **overrides: Any) -> CrmSession:
+    def new_crm(self, *, mode: str = "softphone", **overrides: Any) -> CrmSession:
+        """A CRM on the fake PBX; its admin (extension 100) in telephony `mode` (TE-7): the
+        softphone by default, so click-to-call asks the PBX's callback."""
         self.crm = new_crm(self.api, pbx={"api_key": KEY, "api_secret": SECRET}, **overrides)
+        if mode != "webphone":  # a new user's default
+            changed = self.api.request("PATCH", "/v1/me", {"telephony_mode": mode}, token=self.crm.token)
+            assert changed.status == 200, changed.json
         return self.crm
 
     def post(self, fields: Mapping[str, str], *, secret: str | None = None, signature: str | None = None,

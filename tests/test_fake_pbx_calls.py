@@ -44,6 +44,7 @@ def test_a_requested_call_is_played_into_the_crm_whose_pbx_key_asked(pbx: Pbx) -
     demo = pbx.new_crm()  # the demo CRM's role: the first CRM with a PBX
     colleagues = [{"name": "Bo", "email": "bo@example.com", "extension": "101"}]
     mine = new_crm(pbx.api, pbx={"api_key": OTHER_KEY, "api_secret": OTHER_SECRET}, users=colleagues)
+    assert pbx.api.request("PATCH", "/v1/me", {"telephony_mode": "softphone"}, token=mine.token).status == 200
     callbacks: list[RequestedCallback] = []
     pbx.fake.on_callback = callbacks.append
 

@@ -57,6 +57,33 @@ class DialOut(Output):
     to: str = Field(description="The number dialled (E.164), or the colleague's extension")
     contact_id: str | None
     user_id: str | None = Field(None, description="The colleague called, when `to` is an extension")
+    via: Literal["softphone", "webphone"] = Field(
+        "softphone",
+        description="Your telephony mode now (TE-7): softphone = the PBX rings your extension, then "
+        "`to`; webphone = nothing was asked of the PBX, your web phone dials `to`",
+    )
+
+
+class WebphoneOut(Output):
+    key: str = Field(description="Your WebRTC key of the PBX (yours only; never share it)")
+    extension: str = Field(description="The extension the web phone registers as")
+    expires_at: UtcDateTime = Field(description="The key is renewed before this (ask again after a day)")
+    widget: str = Field(description="zadarma: the vendor's WebRTC widget; stand_in: the local stack's stand-in phone")
+    mode: str = Field(description="Your telephony_mode")
+    phone: Literal["softphone", "webphone"] = Field(description="The phone your calls use now (mode + working hours)")
+
+
+class TransferIn(Input):
+    user_id: Id = Field(description="The colleague (active, with an extension) who takes the call")
+    attended: bool = Field(False, description="true: talk to the colleague first; false: blind")
+
+
+class TransferOut(Output):
+    call: CallOut
+    to_user_id: str
+    to_extension: str
+    attended: bool
+    digits: str = Field(description="The key presses (DTMF) the phone on the call sends to make the PBX transfer it")
 
 
 class CallContactIn(Input):
@@ -140,7 +167,13 @@ def list_calls(actor: Actor, query: CallQuery) -> CallPage:
 def dial(actor: Actor, body: DialIn) -> DialOut:
     """Click-to-call: the PBX rings your extension, then the number or the colleague's extension."""
     dialled = services().telephony.dial(actor, body.to, body.contact_id)
-    return DialOut(extension=dialled.extension, to=dialled.to, contact_id=dialled.contact_id, user_id=dialled.user_id)
+    return DialOut(
+        extension=dialled.extension,
+        to=dialled.to,
+        contact_id=dialled.contact_id,
+        user_id=dialled.user_id,
+        via="webphone" if dialled.via.value == "webphone" else "softphone",
+    )
 
 
 @router.route("/calls/current", "GET", right=Access.ANY_USER, response=CurrentCallOut)
@@ -169,6 +202,34 @@ def call_recording(actor: Actor, call_id: str) -> Response:
     """The call's recording: a redirect to a short-lived link (15 minutes)."""
     url = services().telephony.recording_url(actor, call_id)
     return Response("", headers={"Location": url}, status_code=302)
+
+
+@router.route("/calls/{call_id}/transfer", "POST", right=Access.ANY_USER, body=TransferIn, response=TransferOut)
+def transfer_call(actor: Actor, call_id: str, body: TransferIn) -> TransferOut:
+    """Hand the live call to a colleague (TE-5), blind or attended: recorded in the call's
+    `transfers` and its feed line; your phone sends the returned `digits` to the PBX."""
+    done = services().telephony.transfer(actor, call_id, body.user_id, attended=body.attended)
+    return TransferOut(
+        call=CallOut.of(done.call),
+        to_user_id=done.to_user_id,
+        to_extension=done.to_extension,
+        attended=done.attended,
+        digits=done.digits,
+    )
+
+
+@router.route("/me/webphone", "GET", right=Access.ANY_USER, response=WebphoneOut)
+def get_webphone(actor: Actor) -> WebphoneOut:
+    """Your web phone (TE-7): the PBX's WebRTC key for your extension, kept and renewed for you."""
+    access = services().telephony.webphone(actor)
+    return WebphoneOut(
+        key=access.key,
+        extension=access.extension,
+        expires_at=access.expires_at,
+        widget=access.widget,
+        mode=access.mode.value,
+        phone="webphone" if access.phone.value == "webphone" else "softphone",
+    )
 
 
 @router.route("/calls/{call_id}/contact", "POST", right=Access.ANY_USER, body=CallContactIn,

@@ -146,6 +146,9 @@ class FeedCallOut(Output):
     started_at: UtcDateTime
     duration_s: int | None
     has_recording: bool
+    transferred_to: list[str] = Field(
+        default_factory=list, description="The colleagues (user ids) the call was handed to, in order (TE-5)"
+    )
 
     @classmethod
     def of(cls, entry: FeedEntry) -> FeedCallOut | None:
@@ -161,6 +164,7 @@ class FeedCallOut(Output):
             started_at=entry.time,  # a call's line is dated by the call's start
             duration_s=data.get("duration_s"),
             has_recording=bool(data.get("has_recording")),
+            transferred_to=[str(t.get("to_user_id")) for t in data.get("transfers") or () if isinstance(t, dict)],
         )
 
 

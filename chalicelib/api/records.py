@@ -138,6 +138,16 @@ class ContactRef(Output):
     name: str | None
 
 
+class TransferOut(Output):
+    """A hand-over of the live call to a colleague from the call panel (TE-5)."""
+
+    at: UtcDateTime
+    by_user_id: str
+    to_user_id: str
+    to_extension: str
+    attended: bool = Field(description="true: announced to the colleague first; false: blind")
+
+
 class CallOut(Output):
     id: str = Field(description="The PBX's pbx_call_id")
     pbx_call_id: str
@@ -154,6 +164,7 @@ class CallOut(Output):
     has_recording: bool
     recording: str | None = Field(description="pending | ready | failed")
     transcript: str | None
+    transfers: list[TransferOut] = Field(default_factory=list, description="Hand-overs to colleagues, in order")
 
     @classmethod
     def of(cls, call: Call) -> CallOut:
@@ -176,6 +187,16 @@ class CallOut(Output):
             has_recording=call.has_recording,
             recording=call.recording.value if call.recording else None,
             transcript=call.transcript,
+            transfers=[
+                TransferOut(
+                    at=t.at,
+                    by_user_id=t.by_user_id,
+                    to_user_id=t.to_user_id,
+                    to_extension=t.to_extension,
+                    attended=t.attended,
+                )
+                for t in call.transfers
+            ],
         )
 
 

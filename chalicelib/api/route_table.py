@@ -135,6 +135,8 @@ ROUTE_TABLE: tuple[tuple[str, str, str, str], ...] = (
     ("calls", "GET", "/calls/{call_id}", "get_call"),
     ("calls", "GET", "/calls/{call_id}/recording", "call_recording"),
     ("calls", "POST", "/calls/{call_id}/contact", "contact_from_call"),
+    ("calls", "POST", "/calls/{call_id}/transfer", "transfer_call"),
+    ("calls", "GET", "/me/webphone", "get_webphone"),
     ("calls", "GET", "/telephony/extensions", "extensions"),
     ("calls", "POST", "/sms", "send_sms"),
     ("calls", "GET", "/sms-templates", "list_sms_templates"),

@@ -83,6 +83,9 @@ Access patterns (AP), each a repository method with a test:
   AP144 a hook's delivery log           Query    pk=T#<tid>#HOOKLOG#<id> sk=A#<ulid> (newest first)
   AP145 webhook messages of an hour     Query    pk=G#HOOKQ#<yyyy-mm-ddThh> sk<=<now>~ (the outbox)
   AP146 the webhook worker's watermark  GetItem  pk=G#HOOKQ sk=WATERMARK
+  AP147 a transfer appended to a call  UpdateItem pk=T#<tid>#CALL#<pbx_call_id> sk=CALL (list_append transfers)
+  AP148 a user's WebRTC key (web phone) GetItem  pk=T#<tid> sk=WEBRTCKEY#<uid> (its owner only)
+  AP149 ... replaced when renewed       PutItem  pk=T#<tid> sk=WEBRTCKEY#<uid>
   AP130 an API key by its lookup id     GetItem  pk=G#APIKEY#<kid>     sk=APIKEY
   AP131 a CRM's API keys, newest first  Query    gsi1 pk=T#<tid>#APIKEYS sk=<created_at>#<kid>
   AP132 a user's API keys, newest first Query    gsi2 pk=T#<tid>#APIKEYS#U#<uid> sk=<created_at>#<kid>
@@ -329,6 +332,11 @@ def due_watermark_key() -> tuple[str, str]:
 
 CALL_RECORD = "CALL"
 EXTENSION_STATUS = "PBXSTATUS"
+WEBPHONE_KEY = "WEBRTCKEY#"  # + the user's id: one's WebRTC key of the PBX
+
+
+def webphone_key_sk(user_id: str) -> str:
+    return f"{WEBPHONE_KEY}{user_id}"
 
 
 def call_pk(tenant_id: str, call_id: str) -> str:

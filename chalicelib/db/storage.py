@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from chalicelib.db.repositories.invitations import InvitationRepository
     from chalicelib.db.repositories.mailboxes import MailboxRepository, MailPollIndex
     from chalicelib.db.repositories.notifications import NotificationRepository
-    from chalicelib.db.repositories.presence import ExtensionStatusRepository
+    from chalicelib.db.repositories.presence import ExtensionStatusRepository, WebphoneKeyRepository
     from chalicelib.db.repositories.properties import PropertyRepository
     from chalicelib.db.repositories.rollups import RollupRepository
     from chalicelib.db.repositories.search import SearchIndex
@@ -130,6 +130,11 @@ class DynamoStorage:
         from chalicelib.db.repositories.presence import ExtensionStatusRepository
 
         return ExtensionStatusRepository(tenant_id)
+
+    def webphone_keys(self, tenant_id: str) -> WebphoneKeyRepository:
+        from chalicelib.db.repositories.presence import WebphoneKeyRepository
+
+        return WebphoneKeyRepository(tenant_id)
 
     def groups(self, tenant_id: str) -> GroupRepository:
         from chalicelib.db.repositories.groups import GroupRepository

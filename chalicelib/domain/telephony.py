@@ -82,6 +82,36 @@ class RecordingState(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class Transfer:
+    """A live call handed to a colleague from the call panel (TE-5), as the call's history keeps it."""
+
+    at: datetime
+    by_user_id: str
+    to_user_id: str
+    to_extension: str
+    attended: bool = False
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "at": self.at.isoformat(),
+            "by_user_id": self.by_user_id,
+            "to_user_id": self.to_user_id,
+            "to_extension": self.to_extension,
+            "attended": self.attended,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Transfer:
+        return cls(
+            at=datetime.fromisoformat(str(data["at"])),
+            by_user_id=str(data["by_user_id"]),
+            to_user_id=str(data["to_user_id"]),
+            to_extension=str(data["to_extension"]),
+            attended=bool(data.get("attended", False)),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class Call:
     id: str  # the PBX's pbx_call_id
     direction: CallDirection
@@ -103,6 +133,7 @@ class Call:
     transcript: str | None = None
     seq: int = 0  # events applied so far (orders the writes of the call's feed entry)
     start_known: bool = True  # False: the PBX gave no readable call_start (started_at is our clock's)
+    transfers: tuple[Transfer, ...] = ()  # handed to colleagues from the call panel (TE-5), in order
 
     @property
     def has_recording(self) -> bool:
@@ -119,6 +150,7 @@ class Call:
             "duration_s": self.duration_s,
             "has_recording": self.has_recording,
             "seq": self.seq,
+            **({"transfers": [t.to_dict() for t in self.transfers]} if self.transfers else {}),
         }
 
 

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, cast
 
-from chalicelib.integrations.zadarma.client import ZadarmaClient
+from chalicelib.integrations.zadarma.client import DEFAULT_BASE_URL, ZadarmaClient
 from chalicelib.ports.pbx import PBX_SECRET
 
 if TYPE_CHECKING:
@@ -64,6 +64,17 @@ class PbxAccounts:
     @property
     def base_url(self) -> str:
         return self._base_url
+
+    def webphone_widget(self) -> str:
+        """The vendor's WebRTC widget against Zadarma itself; the stand-in phone against the
+        local fake PBX (any other API address), which has no WebRTC side."""
+        return "zadarma" if self._base_url.rstrip("/") == DEFAULT_BASE_URL else "stand_in"
+
+    def transfer_digits(self, extension: str, *, attended: bool) -> str:
+        """Zadarma's PBX transfers a call in progress by key presses on the phone that is on it:
+        `#` then the extension (blind), `*` then the extension (attended: the colleague answers
+        first, the transfer completes when the transferring phone hangs up)."""
+        return f"{'*' if attended else '#'}{extension}"
 
     def store(self, tenant_id: str, api_key: str, api_secret: str) -> None:
         self._secrets.put(tenant_id, PBX_SECRET, {"api_key": api_key, "api_secret": api_secret})

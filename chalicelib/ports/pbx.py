@@ -114,6 +114,9 @@ class PbxClient(Protocol):
     def check_keys(self) -> None:
         """Ask the PBX something harmless: a PbxError when it refuses these keys."""
 
+    def webrtc_key(self, extension: str) -> str:
+        """A key for the vendor's WebRTC phone registered as `extension` (valid 72 h)."""
+
 
 class Pbx(Protocol):
     """The CRMs' PBX accounts and the PBX's webhooks."""
@@ -133,6 +136,13 @@ class Pbx(Protocol):
 
     def forget(self, tenant_id: str) -> None:
         """Drop the copy of the CRM's keys kept here: the next use reads them again."""
+
+    def webphone_widget(self) -> str:
+        """Which web phone the web app shows: "zadarma" (the vendor's WebRTC widget) or
+        "stand_in" (the local fake PBX's stand-in phone, offline)."""
+
+    def transfer_digits(self, extension: str, *, attended: bool) -> str:
+        """The in-call key presses (DTMF) with which a phone on the call hands it to `extension`."""
 
     def parse_event(self, content_type: str | None, body: bytes) -> PbxEvent:
         """The event a webhook delivery carries; PbxEventError when the body is unreadable."""

@@ -46,11 +46,11 @@ if TYPE_CHECKING:
     from chalicelib.domain.sms import SmsTemplate
     from chalicelib.domain.sources import SourceParam, SourceTag
     from chalicelib.domain.tasks import DueAction, Task
-    from chalicelib.domain.telephony import Call, RecordingState
+    from chalicelib.domain.telephony import Call, RecordingState, Transfer
     from chalicelib.domain.users import User, UserStatus
     from chalicelib.ports.calendar import Calendars, CalendarSchedule
     from chalicelib.ports.queries.call_lists import ClaimResult
-    from chalicelib.ports.queries.calls import CallFilter, KnownStatus
+    from chalicelib.ports.queries.calls import CallFilter, KnownStatus, WebphoneKey
     from chalicelib.ports.queries.contacts import Criteria
     from chalicelib.ports.queries.crms import ProvisioningCrm
     from chalicelib.ports.queries.deals import ColumnTotal
@@ -230,6 +230,9 @@ class Calls(Protocol):
 
     def write_feed_entry(self, call: Call) -> None:
         """The call's line in its contact's feed: created by the first event that knows both, then"""
+
+    def add_transfer(self, call_id: str, transfer: Transfer) -> Call | None:
+        """AP147: append a hand-over to a colleague to the call's history; None: no such call."""
 
 
 class Contacts(Protocol):
@@ -540,6 +543,16 @@ class ExtensionStatuses(Protocol):
 
     def save(self, statuses: Mapping[str, KnownStatus]) -> None:
         """Replace the cache (last writer wins: two requests refreshing at once both hold news)."""
+
+
+class WebphoneKeys(Protocol):
+    """Each user's WebRTC key of the PBX in one CRM (TE-7)."""
+
+    def get(self, user_id: str) -> WebphoneKey | None:
+        """AP148 (strongly consistent)."""
+
+    def save(self, user_id: str, key: WebphoneKey) -> None:
+        """AP149: replace the user's key."""
 
 
 class Properties(Protocol):
@@ -947,6 +960,8 @@ class Storage(Protocol):
     def exports(self, tenant_id: str) -> Exports: ...
 
     def extension_statuses(self, tenant_id: str) -> ExtensionStatuses: ...
+
+    def webphone_keys(self, tenant_id: str) -> WebphoneKeys: ...
 
     def groups(self, tenant_id: str) -> Groups: ...
 

@@ -32,7 +32,6 @@ from chalicelib.domain.contacts import (
 from chalicelib.domain.errors import ConflictError, ValidationError
 from chalicelib.domain.ids import derived_id, new_id
 from chalicelib.domain.notifications import Link, LinkType, NotificationKind, missed_call_title
-from chalicelib.domain.schedule import parse_working_hours
 from chalicelib.domain.search import call_terms
 from chalicelib.domain.sources import MAX_PER_CONTACT, SourceParam, SourceTag
 from chalicelib.domain.telephony import (
@@ -44,6 +43,7 @@ from chalicelib.domain.telephony import (
     to_e164,
     transcript_text,
 )
+from chalicelib.domain.telephony_modes import incoming_route
 from chalicelib.domain.ttl_cache import TtlCache
 from chalicelib.domain.users import User, UserStatus
 from chalicelib.observability import logger
@@ -225,7 +225,9 @@ class PbxEvents:
             )  # fmt: skip
 
     def _route(self, crm: Crm, contact: Contact | None) -> dict[str, Any]:
-        """Send the call to the contact's responsible manager if they are working now (TE-7)."""
+        """Send the call to the contact's responsible manager as their telephony mode says (TE-7,
+        `domain.telephony_modes.incoming_route`): while they work, or at any time for the web
+        phone in working hours only (outside them the extension's forwarding takes it)."""
         if contact is None:
             return {}
         reply: dict[str, Any] = {"caller_name": contact.name[:50]}
@@ -234,9 +236,11 @@ class PbxEvents:
         user = self._users.get((crm.id, contact.responsible_user_id), self._user)
         if user is None or user.status is not UserStatus.ACTIVE or not user.extension:
             return reply
-        if user.working_hours is not None and not parse_working_hours(user.working_hours).is_working(self._clock()):
+        route = incoming_route(user.telephony_mode, user.working_hours, self._clock(), user.phones)
+        if not route.redirect:
             return reply
-        return {**reply, "redirect": user.extension, "return_timeout": ROUTE_RETURN_TIMEOUT}
+        reply = {**reply, "redirect": user.extension, "return_timeout": ROUTE_RETURN_TIMEOUT}
+        return {**reply, "rewrite_forward_number": route.forward_to} if route.forward_to else reply
 
     def _user(self, key: tuple[str, str]) -> User | None:
         return self._storage.users(key[0]).get(key[1])

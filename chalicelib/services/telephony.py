@@ -32,13 +32,21 @@ from chalicelib.domain.telephony import (
     CallStatus,
     RecordingState,
     TelephonySettings,
+    Transfer,
     can_see_call,
     check_timezone,
     dial_number,
 )
-from chalicelib.domain.users import EXTENSION_PATTERN, UserStatus
+from chalicelib.domain.telephony_modes import (
+    WEBPHONE_KEY_LIFETIME,
+    Phone,
+    phone_for,
+    webphone_key_fresh,
+    webphone_key_valid,
+)
+from chalicelib.domain.users import EXTENSION_PATTERN, TelephonyMode, UserStatus
 from chalicelib.ports.pbx import Pbx, PbxClient, PbxError, PbxRateLimitedError, PbxUnavailableError
-from chalicelib.ports.queries.calls import CallFilter, KnownStatus
+from chalicelib.ports.queries.calls import CallFilter, KnownStatus, WebphoneKey
 
 if TYPE_CHECKING:
     from chalicelib.domain.actor import Actor
@@ -76,6 +84,32 @@ class Dialled:
     to: str
     contact_id: str | None
     user_id: str | None = None
+    via: Phone = Phone.SOFTPHONE  # webphone: nothing was asked of the PBX; the web phone dials `to`
+
+
+@dataclass(frozen=True, slots=True)
+class WebphoneAccess:
+    """What the web app needs to show a user's web phone (TE-7): the PBX's WebRTC key for their
+    extension (their own only), when it expires, which widget to show and the phone to use now."""
+
+    key: str
+    extension: str
+    expires_at: datetime
+    widget: str  # "zadarma" | "stand_in"
+    mode: TelephonyMode
+    phone: Phone  # the phone click-to-call uses now
+
+
+@dataclass(frozen=True, slots=True)
+class Transferred:
+    """A hand-over the call panel asked for: the call as its history now says, and the key
+    presses the phone on the call sends to make the PBX transfer it."""
+
+    call: Call
+    to_user_id: str
+    to_extension: str
+    attended: bool
+    digits: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,10 +315,16 @@ class TelephonyService:
         extension = actor.user.extension
         if not extension:
             raise ConflictError("you have no PBX extension: set one in your profile", field="extension")
+        if self._phone_now(actor) is Phone.WEBPHONE:  # TE-7: the web phone dials, not the PBX
+            return Dialled(extension, number, contact.id if contact else None, via=Phone.WEBPHONE)
         client = self._client(actor)
         with pbx_errors("to"):
             client.callback(extension, number, sip=extension)
         return Dialled(extension, number, contact.id if contact else None)
+
+    def _phone_now(self, actor: Actor) -> Phone:
+        user = actor.user
+        return phone_for(user.telephony_mode, user.working_hours, self._clock())
 
     def _dial_colleague(self, actor: Actor, extension: str, contact_id: str | None) -> Dialled:
         """Connect the caller's extension and a colleague's through the PBX: it rings the
@@ -301,10 +341,73 @@ class TelephonyService:
         colleague = users.get(user_id) if user_id else None
         if colleague is None or colleague.status is UserStatus.DEACTIVATED or colleague.extension != extension:
             raise ValidationError(f"no colleague in this CRM has the extension {extension}", field="to")
+        if self._phone_now(actor) is Phone.WEBPHONE:  # the web phone dials the extension itself
+            return Dialled(own, extension, None, colleague.id, via=Phone.WEBPHONE)
         client = self._client(actor)
         with pbx_errors("to"):
             client.internal_call(own, extension)
         return Dialled(own, extension, None, colleague.id)
+
+    # --- the web phone (TE-7) and transfers (TE-5) -----------------------------------------------
+
+    def webphone(self, actor: Actor) -> WebphoneAccess:
+        """The caller's own WebRTC key, kept per user (AP148) and renewed from the PBX once
+        older than WEBPHONE_KEY_RENEW_AFTER (or when their extension changed); a kept key still
+        valid is served when the PBX cannot be reached to renew it."""
+        user = actor.user
+        extension = user.extension
+        if not extension:
+            raise ConflictError("you have no PBX extension: set one in your profile", field="extension")
+        keys = self._storage.webphone_keys(actor.tenant_id)
+        now = self._clock()
+        kept = keys.get(actor.user_id)
+        usable = kept if kept is not None and kept.extension == extension else None
+        if usable is None or not webphone_key_fresh(usable.fetched_at, now):
+            try:
+                client = self._client(actor)
+                with pbx_errors("extension"):
+                    fresh = WebphoneKey(client.webrtc_key(extension), extension, now)
+            except (UnavailableError, RateLimitedError):
+                if usable is None or not webphone_key_valid(usable.fetched_at, now):
+                    raise
+            else:
+                keys.save(actor.user_id, fresh)
+                usable = fresh
+        return WebphoneAccess(
+            key=usable.key,
+            extension=extension,
+            expires_at=usable.fetched_at + WEBPHONE_KEY_LIFETIME,
+            widget=self._pbx.webphone_widget(),
+            mode=user.telephony_mode,
+            phone=self._phone_now(actor),
+        )
+
+    def transfer(self, actor: Actor, call_id: str, to_user_id: str, *, attended: bool = False) -> Transferred:
+        """Hand the live call to a colleague (TE-5): recorded in the call's history and its feed
+        line; the phone on the call (the web phone, or the softphone's user) sends the PBX's
+        transfer key presses, which the answer gives."""
+        call = self.call(actor, call_id)
+        if call.status is not None:
+            raise ConflictError("this call has ended", field="call_id")
+        if call.direction is CallDirection.INCOMING and call.user_id not in (None, actor.user_id):
+            raise ForbiddenError("only who is on the call can transfer it")
+        if call.direction is not CallDirection.INCOMING and call.user_id != actor.user_id:
+            raise ForbiddenError("only who is on the call can transfer it")
+        if to_user_id == actor.user_id:
+            raise ValidationError("you are already on this call", field="user_id")
+        colleague = self._storage.users(actor.tenant_id).get(to_user_id)
+        if colleague is None or colleague.status is UserStatus.DEACTIVATED:
+            raise ValidationError("no such colleague in this CRM", field="user_id")
+        if not colleague.extension:
+            raise ValidationError("this colleague has no PBX extension", field="user_id")
+        transfer = Transfer(self._clock(), actor.user_id, colleague.id, colleague.extension, attended)
+        repo = self._storage.calls(actor.tenant_id)
+        recorded = repo.add_transfer(call.id, transfer)
+        if recorded is None:
+            raise NotFoundError("no such call in this CRM")
+        repo.write_feed_entry(recorded)
+        digits = self._pbx.transfer_digits(colleague.extension, attended=attended)
+        return Transferred(recorded, colleague.id, colleague.extension, attended, digits)
 
     def contact_from_call(self, actor: Actor, call_id: str, kind: ContactKind, name: str) -> tuple[Contact, Call]:
         """Create a client or lead for the unknown number of a call, and link the call (TE-6)."""
@@ -402,4 +505,13 @@ def settings_view(crm: Crm) -> dict[str, Any]:
     }
 
 
-__all__ = ["Dialled", "ExtensionStatus", "TelephonyService", "TelephonySettings", "pbx_errors", "settings_view"]
+__all__ = [
+    "Dialled",
+    "ExtensionStatus",
+    "TelephonyService",
+    "TelephonySettings",
+    "Transferred",
+    "WebphoneAccess",
+    "pbx_errors",
+    "settings_view",
+]

@@ -102,6 +102,7 @@ class FakeZadarma:
         self.requests: list[ReceivedRequest] = []
         self.sent_sms: list[SentSms] = []
         self.callbacks: list[RequestedCallback] = []
+        self.webrtc_keys: list[str] = []  # the extensions a WebRTC key was asked for, in order
         self._recordings: list[_Recording] = []
         self._failures: dict[str, list[int]] = {}
         self._transcripts: dict[str, list[tuple[int, str]]] = {}
@@ -276,6 +277,7 @@ class FakeZadarma:
             "/v1/speech_recognition/": ("GET", self._speech_recognition),
             "/v1/info/timezone/": ("GET", self._timezone),
             "/v1/info/balance/": ("GET", self._balance),
+            "/v1/webrtc/get_key/": ("GET", self._webrtc_key),
         }
         extension = _EXTENSION_STATUS.fullmatch(path)
         if extension:
@@ -304,6 +306,14 @@ class FakeZadarma:
             # Called under the fake's lock: the hook must only hand the work to another thread.
             self.on_callback(callback)
         return 200, {"status": "success", "from": from_, "to": to, "time": int(time.time())}
+
+    def _webrtc_key(self, params: dict[str, str]) -> Answer:
+        """A WebRTC widget key for an extension (valid 72 h at Zadarma): a new one each time."""
+        sip = params.get("sip", "")
+        if not sip.isdigit():
+            return 400, _error("Wrong parameter sip")
+        self.webrtc_keys.append(sip)
+        return 200, {"status": "success", "key": f"fake-webrtc-{sip}-{len(self.webrtc_keys)}"}
 
     def _send_sms(self, params: dict[str, str]) -> Answer:
         message = params.get("message", "")

@@ -9,7 +9,7 @@ from chalicelib.db.repositories.crms import CrmRepository
 from chalicelib.domain.clock import utcnow
 from chalicelib.domain.contacts import ChannelType, ContactKind
 from chalicelib.domain.tasks import TaskType
-from chalicelib.domain.users import principal_name
+from chalicelib.domain.users import TelephonyMode, principal_name
 from chalicelib.observability import logger
 from chalicelib.services.contacts import ContactInput
 from chalicelib.services.crms import NewCrm, NewUser, PbxCredentials
@@ -64,6 +64,11 @@ def seed_demo_work(principal: str) -> None:
     The first reminder is due two minutes after start-up and the SMS task after four: the
     console shows the reminder email and the (fake) SMS when the scheduled function fires them.
     """
+    actor = services().auth.actor(principal)
+    # Softphone mode: clicking a number makes the fake PBX ring extension 100 and play the call
+    # into the log, the whole telephony loop on a laptop. Settings > Profile switches to the web
+    # phone (a stand-in phone locally).
+    services().profile.update(actor, None, telephony_mode=TelephonyMode.SOFTPHONE)
     actor = services().auth.actor(principal)
     client = services().contacts.create(
         actor,

@@ -33,7 +33,7 @@ def test_click_to_call_rings_the_users_extension_then_the_number(pbx: Pbx) -> No
 
     assert (by_contact.status, by_contact.json) == (
         202, {"status": "requested", "extension": "100", "to": "+33612345678", "contact_id": client["id"],
-              "user_id": None}
+              "user_id": None, "via": "softphone"}
     )  # fmt: skip
     assert local.json["to"] == "+33698765432"
     assert [(c.from_, c.to, c.sip) for c in pbx.fake.callbacks] == [
@@ -52,7 +52,8 @@ def test_calling_a_colleague_connects_the_two_extensions_through_the_pbx(pbx: Pb
     called = pbx.api.post("/v1/calls", {"to": "101"}, token=crm.token)
 
     assert (called.status, called.json) == (
-        202, {"status": "requested", "extension": "100", "to": "101", "contact_id": None, "user_id": bo["id"]}
+        202, {"status": "requested", "extension": "100", "to": "101", "contact_id": None, "user_id": bo["id"],
+              "via": "softphone"}
     )  # fmt: skip
     assert [(c.from_, c.to, c.sip) for c in pbx.fake.callbacks] == [("100", "101", "100")]
     # An extension no colleague has, one's own, a deactivated colleague's: 400 on `to`, nothing dialled.

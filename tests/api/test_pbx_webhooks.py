@@ -121,7 +121,7 @@ def test_an_incoming_call_from_an_unknown_number_is_logged_with_a_new_lead_and_i
     assert call_entries[0]["call"] == {
         "id": cid, "direction": "incoming", "status": "answer", "phone": "+33612345678",
         "user_id": pbx.crm.admin["id"], "started_at": isoformat_z(started), "duration_s": 42,
-        "has_recording": True,
+        "has_recording": True, "transferred_to": [],
     }  # fmt: skip
     assert all(e["call"] is None for e in entries if e["kind"] != "call")
     recording = pbx.api.get(f"/v1/calls/{cid}/recording", token=pbx.crm.token)

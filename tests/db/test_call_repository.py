@@ -140,3 +140,45 @@ def test_ap33_a_calls_first_event_is_one_transaction_the_same_call_as_apply(repo
     assert repo.start(fresh["start"], NOW, user_id=None, contact=contact, terms=terms) is None  # type: ignore[arg-type]
     assert repo.start(fresh["end"], NOW, user_id="u1", contact=None, terms=terms) is None  # type: ignore[arg-type]
     assert repo.get(started.id, consistent=True) == started
+
+
+def test_ap147_transfers_are_appended_to_the_call_and_its_feed_line(repo: CallRepository) -> None:
+    from chalicelib.domain.telephony import Transfer
+
+    first = repo.apply(events("in_t")["start"], NOW)  # type: ignore[arg-type]
+    assert first.transfers == ()
+    linked = repo.set_contact("in_t", "client", "c1", "Bob")
+    repo.write_feed_entry(linked)
+    blind = Transfer(NOW, "u1", "u2", "102")
+    attended = Transfer(NOW + timedelta(seconds=30), "u2", "u3", "103", attended=True)
+
+    once = repo.add_transfer("in_t", blind)
+    assert once is not None
+    assert once.transfers == (blind,)
+    assert once.seq == linked.seq + 1
+    repo.write_feed_entry(once)
+    twice = repo.add_transfer("in_t", attended)
+    assert twice is not None
+    assert twice.transfers == (blind, attended)
+    repo.write_feed_entry(twice)
+    assert repo.get("in_t", consistent=True) == twice
+    (line,) = list(FeedItem.query(keys.contact_pk("tenant-1", "c1")))
+    assert [t["to_user_id"] for t in line.data["transfers"]] == ["u2", "u3"]
+    assert repo.add_transfer("in_none", blind) is None  # no such call: nothing written
+    assert repo.get("in_none") is None
+
+
+def test_ap148_ap149_a_users_webphone_key_is_theirs_alone(aws: LocalAws) -> None:
+    from chalicelib.db.repositories.presence import WebphoneKeyRepository
+    from chalicelib.ports.queries.calls import WebphoneKey
+
+    keys_1 = WebphoneKeyRepository("tenant-1")
+    assert keys_1.get("u1") is None
+    key = WebphoneKey("k-1", "100", NOW)
+    keys_1.save("u1", key)
+    assert keys_1.get("u1") == key
+    assert keys_1.get("u2") is None
+    assert WebphoneKeyRepository("tenant-2").get("u1") is None
+    renewed = WebphoneKey("k-2", "100", NOW + timedelta(hours=48))
+    keys_1.save("u1", renewed)
+    assert keys_1.get("u1") == renewed

@@ -37,7 +37,7 @@ from tests.fakes.records import (
 )
 from tests.fakes.rollups import FakeRollups
 from tests.fakes.tasks import FakeDueActions, FakeTasks
-from tests.fakes.telephony import FakeCallLists, FakeCalls
+from tests.fakes.telephony import FakeCallLists, FakeCalls, FakeWebphoneKeys
 
 
 @dataclass
@@ -63,6 +63,7 @@ class Tenant:
     notifications: FakeNotifications = field(default_factory=FakeNotifications)
     emails: FakeEmails | None = None
     calendars: FakeCalendars | None = None
+    webphone_keys: FakeWebphoneKeys = field(default_factory=FakeWebphoneKeys)
 
 
 class FakeStorage:
@@ -160,6 +161,9 @@ class FakeStorage:
 
     def sms_templates(self, tenant_id: str) -> FakeSmsTemplates:
         return self.tenant(tenant_id).sms_templates
+
+    def webphone_keys(self, tenant_id: str) -> FakeWebphoneKeys:
+        return self.tenant(tenant_id).webphone_keys
 
     def feed_write(self, tenant_id: str, owner: FeedOwner, owner_id: str, entry: FeedEntry) -> FakeWrite:
         tenant = self.tenant(tenant_id)

@@ -14,9 +14,9 @@ from chalicelib.domain.contacts import FeedEntry, FeedKind
 from chalicelib.domain.ids import derived_id
 from chalicelib.domain.paging import Page
 from chalicelib.domain.search import Term
-from chalicelib.domain.telephony import Call, CallStatus, RecordingState
+from chalicelib.domain.telephony import Call, CallStatus, RecordingState, Transfer
 from chalicelib.ports.pbx import PbxError, PbxEvent, PbxEventError, Transcript
-from chalicelib.ports.queries.calls import CallFilter, ClaimResult
+from chalicelib.ports.queries.calls import CallFilter, ClaimResult, WebphoneKey
 from tests.fakes.base import page
 from tests.fakes.records import FakeContacts
 from tests.fakes.rollups import FakeRollups
@@ -116,6 +116,13 @@ class FakeCalls:
         call = self.records[call_id] = replace(call, transcript=text)
         return call
 
+    def add_transfer(self, call_id: str, transfer: Transfer) -> Call | None:
+        call = self.records.get(call_id)
+        if call is None:
+            return None
+        call = self.records[call_id] = replace(call, transfers=(*call.transfers, transfer), seq=call.seq + 1)
+        return call
+
     def index(self, call_id: str, terms: Iterable[Term]) -> None:
         self.terms.setdefault(call_id, set()).update(terms)
 
@@ -136,6 +143,23 @@ class FakeCalls:
             feed.append(entry)
         elif int(old.data.get("seq", 0)) < call.seq:
             feed[feed.index(old)] = entry
+
+
+@dataclass
+class FakeWebphoneKeys:
+    """Each user's WebRTC key; `reads` and `writes` count the access patterns used."""
+
+    keys: dict[str, WebphoneKey] = field(default_factory=dict)
+    reads: int = 0
+    writes: int = 0
+
+    def get(self, user_id: str) -> WebphoneKey | None:
+        self.reads += 1
+        return self.keys.get(user_id)
+
+    def save(self, user_id: str, key: WebphoneKey) -> None:
+        self.writes += 1
+        self.keys[user_id] = key
 
 
 @dataclass
@@ -182,6 +206,10 @@ class FakePbxClient:
     def check_keys(self) -> None:
         self._ask("check_keys")
 
+    def webrtc_key(self, extension: str) -> str:
+        self._ask("webrtc_key", extension)
+        return f"webrtc-{extension}-{sum(1 for name, _ in self.calls if name == 'webrtc_key')}"
+
 
 @dataclass
 class FakePbx:
@@ -208,6 +236,12 @@ class FakePbx:
 
     def forget(self, tenant_id: str) -> None:
         """Nothing is cached here."""
+
+    def webphone_widget(self) -> str:
+        return "stand_in"
+
+    def transfer_digits(self, extension: str, *, attended: bool) -> str:
+        return f"{'*' if attended else '#'}{extension}"
 
     def parse_event(self, content_type: str | None, body: bytes) -> PbxEvent:
         fields = dict(parse_qsl(body.decode(errors="replace")))

@@ -87,8 +87,12 @@ test("an unknown number becomes a lead from the log, and a number is called", as
   await form.getByRole("button", { name: "Create" }).click();
   await expect(log.getByRole("link", { name: "Caller From The Log" })).toBeVisible();
 
-  // Click-to-call: the PBX rings the user's extension first, then the number.
+  // Click-to-call in softphone mode (TE-7): the PBX rings the user's extension first, then the number.
+  const access = await token(request, baseURL!);
+  const mode = (telephony_mode: string) => request.patch(`${baseURL}/v1/me`, { data: { telephony_mode }, headers: bearer(access) });
+  expect((await mode("softphone")).ok()).toBe(true);
   await log.getByRole("button", { name: `Call ${number}` }).first().click();
   await expect(log.getByText(`Your phone (extension 100) rings first, then ${number}.`)).toBeVisible();
+  expect((await mode("softphone")).ok()).toBe(true); // the demo user's mode (infra/local/seed.py)
   await snap(page, info, "calls-unknown-number-lead");
 });

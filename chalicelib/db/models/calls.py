@@ -3,13 +3,26 @@
 from __future__ import annotations
 
 from pynamodb.attributes import (
+    BooleanAttribute,
     JSONAttribute,
+    ListAttribute,
+    MapAttribute,
     NumberAttribute,
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
 
 from chalicelib.db.items import Item
+
+
+class TransferMap(MapAttribute[str, object]):
+    """A hand-over of the live call to a colleague (TE-5)."""
+
+    at = UTCDateTimeAttribute()
+    by_user_id = UnicodeAttribute()
+    to_user_id = UnicodeAttribute()
+    to_extension = UnicodeAttribute()
+    attended = BooleanAttribute(default=False)
 
 
 class CallItem(Item, discriminator="call"):
@@ -34,6 +47,7 @@ class CallItem(Item, discriminator="call"):
     recording_error = UnicodeAttribute(null=True)
     transcript = UnicodeAttribute(null=True)
     seq = NumberAttribute(default=0)
+    transfers = ListAttribute(of=TransferMap, null=True)  # TE-5: appended one by one (AP147)
 
 
 class ExtensionStatusItem(Item, discriminator="pbx_status"):
@@ -42,4 +56,12 @@ class ExtensionStatusItem(Item, discriminator="pbx_status"):
     statuses = JSONAttribute(default=dict)
 
 
-__all__ = ["CallItem", "ExtensionStatusItem"]
+class WebphoneKeyItem(Item, discriminator="webphone_key"):
+    """A user's WebRTC key of the PBX (valid 72 h), kept to be served again until renewed (AP148-149)."""
+
+    key = UnicodeAttribute()
+    extension = UnicodeAttribute()
+    fetched_at = UTCDateTimeAttribute()
+
+
+__all__ = ["CallItem", "ExtensionStatusItem", "TransferMap", "WebphoneKeyItem"]

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from pynamodb.exceptions import PutError, UpdateError
 
 from chalicelib.db import keys
-from chalicelib.db.models.calls import CallItem
+from chalicelib.db.models.calls import CallItem, TransferMap
 from chalicelib.db.models.shared import FeedItem, SearchItem, UniqueItem
 from chalicelib.db.pagination import Page, decode_cursor, encode_cursor
 from chalicelib.db.ranges import time_range
@@ -29,7 +29,7 @@ from chalicelib.domain.errors import ConflictError
 from chalicelib.domain.ids import derived_id
 from chalicelib.domain.rollups import delta
 from chalicelib.domain.rollups.calls import contributions
-from chalicelib.domain.telephony import Call, CallDirection, CallStatus, RecordingState
+from chalicelib.domain.telephony import Call, CallDirection, CallStatus, RecordingState, Transfer
 
 if TYPE_CHECKING:
     from pynamodb.attributes import Attribute
@@ -218,6 +218,31 @@ class CallRepository:
         self.index(call_id, terms)
         return _to_call(item)
 
+    def add_transfer(self, call_id: str, transfer: Transfer) -> Call | None:
+        """AP147: append a hand-over to a colleague to the call's history (one UpdateItem; the
+        feed line is rewritten after it, by the newer `seq`). None: no such call."""
+        item = CallItem(keys.call_pk(self._tenant_id, call_id), keys.CALL_RECORD)
+        entry = TransferMap(
+            at=transfer.at,
+            by_user_id=transfer.by_user_id,
+            to_user_id=transfer.to_user_id,
+            to_extension=transfer.to_extension,
+            attended=transfer.attended,
+        )
+        try:
+            item.update(
+                actions=[
+                    CallItem.transfers.set((CallItem.transfers | []).append([entry])),
+                    CallItem.seq.add(1),
+                ],
+                condition=CallItem.pk.exists(),
+            )
+        except UpdateError as exc:
+            if exc.cause_response_code == "ConditionalCheckFailedException":
+                return None
+            raise
+        return _to_call(item)
+
     def index(self, call_id: str, terms: Iterable[Term]) -> None:
         """Search terms of a call (its number, its contact's name, its transcript's words)."""
         index = SearchIndex(self._tenant_id)
@@ -331,4 +356,14 @@ def _to_call(item: CallItem | Item) -> Call:
         transcript=item.transcript,
         seq=int(item.seq or 0),
         start_known=item.started_at is not None,
+        transfers=tuple(
+            Transfer(
+                at=t.at,
+                by_user_id=t.by_user_id,
+                to_user_id=t.to_user_id,
+                to_extension=t.to_extension,
+                attended=bool(t.attended),
+            )
+            for t in item.transfers or ()
+        ),
     )

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from chalicelib.db import keys
-from chalicelib.db.models.calls import ExtensionStatusItem
+from chalicelib.db.models.calls import ExtensionStatusItem, WebphoneKeyItem
 from chalicelib.domain.clock import isoformat_z, parse_utc
-from chalicelib.ports.queries.calls import KnownStatus
+from chalicelib.ports.queries.calls import KnownStatus, WebphoneKey
 
 
 class ExtensionStatusRepository:
@@ -36,3 +36,24 @@ class ExtensionStatusRepository:
         """Replace the cache (last writer wins: two requests refreshing at once both hold news)."""
         data = {ext: {"online": s.online, "at": isoformat_z(s.at)} for ext, s in statuses.items()}
         ExtensionStatusItem(self._pk, keys.EXTENSION_STATUS, statuses=data).save()
+
+
+class WebphoneKeyRepository:
+    """Each user's WebRTC key of the PBX (TE-7): one item per user, read and replaced by its owner only."""
+
+    def __init__(self, tenant_id: str) -> None:
+        self._pk = keys.tenant_pk(tenant_id)
+
+    def get(self, user_id: str) -> WebphoneKey | None:
+        """AP148 (strongly consistent: a key just renewed is the one served)."""
+        try:
+            item = WebphoneKeyItem.get(self._pk, keys.webphone_key_sk(user_id), consistent_read=True)
+        except WebphoneKeyItem.DoesNotExist:
+            return None
+        return WebphoneKey(item.key, item.extension, item.fetched_at)
+
+    def save(self, user_id: str, key: WebphoneKey) -> None:
+        """AP149: replace the user's key (last writer wins: both keys are valid)."""
+        WebphoneKeyItem(
+            self._pk, keys.webphone_key_sk(user_id), key=key.key, extension=key.extension, fetched_at=key.fetched_at
+        ).save()

@@ -103,6 +103,14 @@ class ZadarmaClient:
         own rules (`sip`)."""
         return self.callback(from_extension, to_extension, sip=from_extension)
 
+    def webrtc_key(self, extension: str) -> str:
+        """`GET /v1/webrtc/get_key/?sip=<ext>`: a key for the WebRTC widget, valid 72 hours."""
+        answer = self.request("GET", "/v1/webrtc/get_key/", {"sip": _number(extension)})
+        key = answer.get("key")
+        if not isinstance(key, str) or not key:
+            raise ZadarmaError("the PBX answered no WebRTC key")
+        return key
+
     def send_sms(self, number: str, message: str, *, sender: str | None = None) -> SmsResult:
         params: dict[str, Any] = {"number": _number(number), "message": message}
         if sender is not None:

@@ -1,5 +1,6 @@
 import { en as analytics } from "../features/analytics/i18n";
 import { en as callsPanel } from "../features/calls-panel/i18n";
+import { en as webphone } from "../features/webphone/i18n";
 import { en as calls } from "../features/calls/i18n";
 import { en as contacts } from "../features/contacts/i18n";
 import { en as dashboard } from "../features/dashboard/i18n";
@@ -113,6 +114,7 @@ const en = {
   search,
   contacts,
   "calls-panel": callsPanel,
+  webphone,
   calls,
   deals,
   tasks,

@@ -1,5 +1,6 @@
 import { fr as analytics } from "../features/analytics/i18n";
 import { fr as callsPanel } from "../features/calls-panel/i18n";
+import { fr as webphone } from "../features/webphone/i18n";
 import { fr as calls } from "../features/calls/i18n";
 import { fr as contacts } from "../features/contacts/i18n";
 import { fr as dashboard } from "../features/dashboard/i18n";
@@ -113,6 +114,7 @@ const fr: Catalogue = {
   search,
   contacts,
   "calls-panel": callsPanel,
+  webphone,
   calls,
   deals,
   tasks,

@@ -7,6 +7,7 @@ import { useMe } from "../app/session";
 import { NotificationBell } from "../features/notifications/NotificationBell";
 import { SearchBox } from "../features/search/SearchBox";
 import { IncomingCallPanel } from "../features/calls-panel/IncomingCallPanel";
+import { WebphoneProvider } from "../features/webphone/WebPhone";
 import { setLanguage, toLanguage } from "../i18n";
 import { NAV } from "./nav";
 import { UserMenu } from "./UserMenu";
@@ -24,6 +25,7 @@ export function AppShell() {
   }, [profileLanguage, i18n]);
 
   return (
+    <WebphoneProvider>
     <div className="shell">
       <a className="skip-link" href="#main">
         {t("app.skipToContent")}
@@ -52,5 +54,6 @@ export function AppShell() {
       </main>
       <IncomingCallPanel />
     </div>
+    </WebphoneProvider>
   );
 }

@@ -12,6 +12,7 @@ import { Link } from "react-router";
 import { unwrap, type Schemas } from "../../api/client";
 import { isApiError } from "../../api/errors";
 import { useApi } from "../../app/session";
+import { Transfer } from "../webphone/Transfer";
 import "./panel.css";
 
 export const POLL_MS = 2500;
@@ -114,6 +115,7 @@ function Panel({ call, live, onKeep, onDismiss }: { call: Call; live: boolean; o
           </div>
         </div>
       )}
+      {live && call.status === null && <Transfer call={call} />}
       {contact && (
         <form
           aria-label={t("calls-panel.notes")}

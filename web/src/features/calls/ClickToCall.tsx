@@ -1,7 +1,8 @@
 /**
  * Click-to-call (TE-5): a phone number (or a colleague's extension) as a button that asks the
- * PBX, through POST /v1/calls, to ring the user's own extension and then the number. Used by the
- * call log, the colleagues list and the contact card.
+ * PBX, through POST /v1/calls, to ring the user's own extension and then the number; in web
+ * phone mode (TE-7) the answer says so and the web phone dials instead. Used by the call log,
+ * the colleagues list and the contact card.
  */
 import { useMutation } from "@tanstack/react-query";
 import type { ReactNode } from "react";
@@ -10,6 +11,7 @@ import { useTranslation } from "react-i18next";
 import { unwrap } from "../../api/client";
 import { isApiError } from "../../api/errors";
 import { useApi } from "../../app/session";
+import { useWebphone } from "../webphone/WebPhone";
 import "./calls.css";
 
 export function ClickToCall({
@@ -27,8 +29,13 @@ export function ClickToCall({
 }) {
   const { t } = useTranslation();
   const api = useApi();
+  const webphone = useWebphone();
   const dial = useMutation({
     mutationFn: () => unwrap(api.POST("/v1/calls", { body: { to: phone, ...(contactId ? { contact_id: contactId } : {}) } })),
+    // TE-7: in web phone mode the PBX was not asked; the web phone dials.
+    onSuccess: (data) => {
+      if (data.via === "webphone") webphone.dial(data.to);
+    },
   });
   return (
     <span className="click-to-call">
@@ -46,7 +53,9 @@ export function ClickToCall({
       </button>
       {dial.isSuccess && (
         <span role="status" className="click-to-call__note">
-          {t("calls.dial.calling", { extension: dial.data.extension, to: dial.data.to })}
+          {dial.data.via === "webphone"
+            ? t("webphone.dialled", { to: dial.data.to })
+            : t("calls.dial.calling", { extension: dial.data.extension, to: dial.data.to })}
         </span>
       )}
       {dial.isError && (

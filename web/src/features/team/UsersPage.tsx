@@ -14,6 +14,7 @@ import { FormError, useFormErrors } from "../../components/forms";
 import { QueryState } from "../../components/QueryState";
 import { relativeTime } from "../notifications/time";
 import { callOffer, canActivate, canDeactivate, editBlock, movableGroups, type Group, type Me, type User } from "./access";
+import { useWebphone } from "../webphone/WebPhone";
 import { TEAM, USERS, useAvailability, useGroups, useUsers } from "./hooks";
 import { InviteDialog } from "./InviteDialog";
 import { TeamHead } from "./TeamHead";
@@ -123,9 +124,13 @@ function UsersTable({
       void queryClient.invalidateQueries({ queryKey: USERS });
     },
   });
+  const webphone = useWebphone();
   const call = useMutation({
     mutationFn: (user: User) => unwrap(api.POST("/v1/calls", { body: { to: user.extension } })),
-    onSuccess: (_, user) => onMessage(t("team.users.calling", { name: user.name })),
+    onSuccess: (dialled, user) => {
+      if (dialled.via === "webphone") webphone.dial(dialled.to); // TE-7: the web phone calls the extension
+      onMessage(t("team.users.calling", { name: user.name }));
+    },
   });
   const error = move.error ?? toggle.error ?? call.error;
   const errors = useFormErrors(error, []);
