@@ -75,6 +75,7 @@ if TYPE_CHECKING:
     from chalicelib.services.sources import SourceTagService
     from chalicelib.services.tasks import TaskService
     from chalicelib.services.team import TeamService
+    from chalicelib.services.teamsale_ids import TeamsaleIdService
     from chalicelib.services.telephony import TelephonyService
 
 # The SSM secret (under the secrets prefix) whose bytes key the hashes of API keys.
@@ -494,6 +495,12 @@ class Services:
         from chalicelib.services.tasks import TaskService
 
         return TaskService(self.storage, self.clock, notifier=self.notifier)
+
+    @functools.cached_property
+    def teamsale_ids(self) -> TeamsaleIdService:
+        from chalicelib.services.teamsale_ids import TeamsaleIdService
+
+        return TeamsaleIdService(self.storage)
 
     @functools.cached_property
     def team(self) -> TeamService:

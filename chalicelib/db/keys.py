@@ -90,6 +90,12 @@ Access patterns (AP), each a repository method with a test:
   AP131 a CRM's API keys, newest first  Query    gsi1 pk=T#<tid>#APIKEYS sk=<created_at>#<kid>
   AP132 a user's API keys, newest first Query    gsi2 pk=T#<tid>#APIKEYS#U#<uid> sk=<created_at>#<kid>
   AP133 a key's requests in a minute    UpdateItem pk=G#APIKEY#<kid>   sk=RATE#<yyyymmddhhmm> (TTL)
+  AP134 Teamsale numbers of a page      BatchGet pk=T#<tid> sk=ZCRM#R#<ref> (ref: a ULID | label:<tag>)
+  AP135 reserve N Teamsale numbers      UpdateItem pk=T#<tid> sk=ZCRM#SEQ (ADD last N)
+  AP136 number -> record (first use)    BatchWrite pk=T#<tid> sk=ZCRM#N#<number>
+  AP137 record -> number (first use)    PutItem  pk=T#<tid> sk=ZCRM#R#<ref> (attribute_not_exists)
+  AP138 the record of a Teamsale number GetItem  pk=T#<tid> sk=ZCRM#N#<number>
+  AP139 a lost race's number            Get/Delete pk=T#<tid> sk=ZCRM#R#<ref> | ZCRM#N#<number>
   AP120 a user's Google Calendar link   Get/Update pk=T#<tid> sk=GCAL#<uid> (options, status, sync token, lease)
   AP121 connections due for a sync      Query    gsi1 pk=G#GCAL sk<=<next_sync_at>#... (sparse: status ok)
   AP122 users who push tasks to Google  GetItem  pk=T#<tid> sk=GCALPUSH (read by every task write)
@@ -804,3 +810,23 @@ def calendar_pending_sk(task_id: str) -> str:
 def oauth_state_pk(state_hash: str) -> str:
     """A pending OAuth consent, by the sha256 of its `state` (AP123; TTL 10 minutes)."""
     return f"{GLOBAL}OAUTH#{state_hash}"
+
+
+ZCRM_SEQ = "ZCRM#SEQ"
+ZCRM_NUMBER = "ZCRM#N#"
+ZCRM_REF = "ZCRM#R#"
+
+
+def zcrm_seq_sk() -> str:
+    """The CRM's Teamsale id sequence (AP135)."""
+    return ZCRM_SEQ
+
+
+def zcrm_number_sk(number: int) -> str:
+    """A Teamsale number -> the record it names (AP136, AP138)."""
+    return f"{ZCRM_NUMBER}{number}"
+
+
+def zcrm_ref_sk(ref: str) -> str:
+    """A record (ULID, or `label:<tag>`) -> its Teamsale number (AP134, AP137)."""
+    return f"{ZCRM_REF}{ref}"

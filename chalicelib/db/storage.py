@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from chalicelib.db.repositories.sms_templates import SmsTemplateRepository
     from chalicelib.db.repositories.sources import SourceTagRepository
     from chalicelib.db.repositories.tasks import TaskRepository
+    from chalicelib.db.repositories.teamsale_ids import TeamsaleIdRepository
     from chalicelib.db.repositories.users import UserRepository
     from chalicelib.domain.contacts import FeedEntry
 
@@ -185,6 +186,11 @@ class DynamoStorage:
         from chalicelib.db.repositories.sms_templates import SmsTemplateRepository
 
         return SmsTemplateRepository(tenant_id)
+
+    def teamsale_ids(self, tenant_id: str) -> TeamsaleIdRepository:
+        from chalicelib.db.repositories.teamsale_ids import TeamsaleIdRepository
+
+        return TeamsaleIdRepository(tenant_id)
 
     def source_tags(self, tenant_id: str) -> SourceTagRepository:
         from chalicelib.db.repositories.sources import SourceTagRepository

@@ -13,7 +13,7 @@ effects commit together or not at all.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
@@ -736,6 +736,24 @@ class SmsTemplates(Protocol):
     def delete(self, template: SmsTemplate) -> None: ...
 
 
+class TeamsaleIds(Protocol):
+    """The small integer ids the Teamsale-compatible API shows (issue 22): one sequence per CRM,
+    a number per record (`ref`: a ULID, or `label:<tag>`), handed out on first use."""
+
+    def numbers(self, refs: Collection[str]) -> dict[str, int]:
+        """AP134: the numbers these records already have (one BatchGetItem per 100)."""
+
+    def reserve(self, count: int) -> range:
+        """AP135: `count` fresh numbers (one UpdateItem)."""
+
+    def assign(self, refs: Collection[str]) -> dict[str, int]:
+        """AP135-AP137, AP139: numbers for records that had none; two requests racing on one
+        record agree on one number."""
+
+    def ref(self, number: int) -> str | None:
+        """AP138: the record a number names, None if none."""
+
+
 class SourceTags(Protocol):
     """Source tags (UTM values, called numbers) of one CRM."""
 
@@ -991,6 +1009,8 @@ class Storage(Protocol):
     def sms_templates(self, tenant_id: str) -> SmsTemplates: ...
 
     def source_tags(self, tenant_id: str) -> SourceTags: ...
+
+    def teamsale_ids(self, tenant_id: str) -> TeamsaleIds: ...
 
     def tasks(self, tenant_id: str) -> Tasks: ...
 

@@ -282,3 +282,38 @@ def test_20_requests_of_one_user_within_a_minute_write_presence_at_most_once(api
     assert calls == {"GetItem": 2, "UpdateItem": 1}, str(calls)
     clock.advance(minutes=5, seconds=1)
     assert not admin_online()
+
+
+def test_a_teamsale_list_page_numbers_its_ids_in_one_batch_whatever_its_size(api: Api, make_crm) -> None:
+    """Teamsale ids (AP134-AP137): a page of 25 customers shown for the first time reserves its
+    numbers in one counter update and writes them in batches plus a conditional put each; shown
+    again, its ids (customers, responsible users, creators, labels) cost one BatchGetItem,
+    whatever the page size."""
+    from tests.api.test_zcrm_auth import teamsale_key
+
+    crm = make_crm()
+    add_clients(crm, 30, tags=("vip",))
+    ts = teamsale_key(api, crm.token)
+
+    def page(take: int) -> Any:
+        with dynamodb_calls() as calls:
+            reply = ts.call("GET", "/v1/zcrm/customers", {"take": take})
+        assert reply.status == 200, reply.body
+        assert len(reply.body["data"]["customers"]) == take
+        return calls, reply.body["data"]["customers"]
+
+    first, customers = page(25)
+    # 25 customers, the admin (responsible and creator) and the label: 27 records numbered.
+    assert first["BatchGetItem"] == 1, str(first)
+    assert first["BatchWriteItem"] == 2, str(first)  # 27 number -> record items, 25 a batch
+    assert first["PutItem"] == 27, str(first)  # record -> number, each claimed once
+    numbers = {c["id"] for c in customers}
+    assert len(numbers) == 25
+    assert all(0 < n <= 27 for n in numbers)  # small, safe as JavaScript numbers
+
+    again, same = page(25)
+    small, _ = page(5)
+    assert [c["id"] for c in same] == [c["id"] for c in customers]
+    assert again == small, f"{again} != {small}"
+    assert again["BatchGetItem"] == 1, str(again)
+    assert not {"PutItem", "BatchWriteItem"} & set(again), str(again)

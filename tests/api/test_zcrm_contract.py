@@ -209,3 +209,29 @@ def test_real_records_match_the_published_schemas(ts: Teamsale) -> None:
         reply = ts.call(method, path, params)
         assert reply.status == 200, (path, reply.body)
         jsonschema.validate(reply.body["data"], published_200(method, template))
+
+
+def test_ids_are_small_numbers_per_crm_and_read_back(api: Api, make_crm: Any, ts: Teamsale) -> None:
+    """Every id is a small per-CRM number (safe as a JavaScript double); a number read back names
+    the same record; a number naming nothing is a 404; another CRM counts from 1 on its own."""
+    admin = ts.call("GET", "/v1/zcrm/users").body["data"]["users"][0]["id"]
+    c_id = customer(ts, responsible_user_id=admin)
+    label = ts.call("POST", "/v1/zcrm/customers/labels", {"name": "vip"}).body["data"]["id"]
+    assert ts.call("PUT", f"/v1/zcrm/customers/{c_id}", {"customer": {"name": "Acme", "labels": [label]}}).status == 200
+
+    data = ts.call("GET", f"/v1/zcrm/customers/{c_id}").body["data"]
+    ids = [admin, c_id, label, data["responsible_user_id"], data["created_by"]]
+    assert all(isinstance(n, int) and 0 < n < 100 for n in ids), data
+    assert data["responsible_user_id"] == data["created_by"] == admin
+    assert data["labels"] == [{"id": label, "label": "vip"}]
+    filtered = ts.call("GET", "/v1/zcrm/customers", {"filter": {"responsible": admin}}).body["data"]
+    assert [c["id"] for c in filtered["customers"]] == [c_id]
+    assert ts.call("GET", "/v1/zcrm/customers", {"filter": {"responsible": 99999}}).body["data"]["totalCount"] == 0
+
+    assert ts.call("GET", "/v1/zcrm/customers/99999").status == 404
+    assert ts.call("GET", f"/v1/zcrm/deals/{c_id}").status == 404  # a customer's number is no deal
+    assert ts.call("GET", f"/v1/zcrm/customers/{2**60}").status == 404
+
+    other = teamsale_key(api, make_crm().token)
+    assert other.call("GET", f"/v1/zcrm/customers/{c_id}").status == 404
+    assert other.call("GET", "/v1/zcrm/users").body["data"]["users"][0]["id"] == 1

@@ -37,6 +37,7 @@ from tests.fakes.records import (
 )
 from tests.fakes.rollups import FakeRollups
 from tests.fakes.tasks import FakeDueActions, FakeTasks
+from tests.fakes.teamsale_ids import FakeTeamsaleIds
 from tests.fakes.telephony import FakeCallLists, FakeCalls, FakeWebphoneKeys
 
 
@@ -58,6 +59,7 @@ class Tenant:
     tasks: FakeTasks | None = None
     broadcasts: FakeBroadcasts = field(default_factory=FakeBroadcasts)
     call_lists: FakeCallLists = field(default_factory=FakeCallLists)
+    teamsale_ids: FakeTeamsaleIds = field(default_factory=FakeTeamsaleIds)
     rollups: FakeRollups = field(default_factory=FakeRollups)
     dashboards: FakeDashboardLayouts = field(default_factory=FakeDashboardLayouts)
     notifications: FakeNotifications = field(default_factory=FakeNotifications)
@@ -164,6 +166,9 @@ class FakeStorage:
 
     def webphone_keys(self, tenant_id: str) -> FakeWebphoneKeys:
         return self.tenant(tenant_id).webphone_keys
+
+    def teamsale_ids(self, tenant_id: str) -> FakeTeamsaleIds:
+        return self.tenant(tenant_id).teamsale_ids
 
     def feed_write(self, tenant_id: str, owner: FeedOwner, owner_id: str, entry: FeedEntry) -> FakeWrite:
         tenant = self.tenant(tenant_id)

@@ -7,6 +7,8 @@
 - Parameters: the query string (GET, DELETE) or the body (POST, PUT), form-encoded with PHP
   bracket names (`lead[phones][0][phone]=...`, what every Zadarma client sends) or JSON (what the
   published description declares; signed as the same parameters would be form-encoded).
+- Ids: Teamsale's small integers, per CRM (api/zcrm/ids.py): the handler's answer is resolved
+  (every id numbered in one go) inside the request's id context.
 - Answers: `{"status": "success", "data": <object>}` as the real service answers (the published
   description shows the inner object only: zadarma.md §3.1); a write without a result answers
   `{"status": "success"}`. Errors: `{"status": "error", "message": ...}` (400, 401, 403, 404, 429;
@@ -27,6 +29,7 @@ from chalice import Response
 from chalicelib.api.errors import status_of
 from chalicelib.api.middleware import current_request
 from chalicelib.api.routing import API_PREFIX, MAX_JSON_BODY_BYTES, VIEWS, Method, nesting
+from chalicelib.api.zcrm.ids import request_ids, resolve
 from chalicelib.bootstrap import services
 from chalicelib.domain.errors import (
     ConflictError,
@@ -89,7 +92,8 @@ def _serve(
         actor, key = services().api_keys.authenticate_signed(request.headers.get("authorization"), path, signed)
         logger.thread_safe_append_keys(tenant_id=actor.tenant_id, user_id=actor.user_id, api_key_id=key.id)
         actor.require(right)
-        result = handler(actor=actor, params=params, **path_params)
+        with request_ids(actor):
+            result = resolve(handler(actor=actor, params=params, **path_params))
     except DomainError as exc:
         return error(exc)
     except Exception:  # noqa: BLE001 - the last line of defence: log, answer 500

@@ -1,9 +1,13 @@
 """Teamsale <-> our records: ids, enums, dates and the objects of the published description.
 
-Ids: Teamsale's are integers; ours are ULIDs (128 bits). A ULID is read as the integer it
-encodes and back, so no table is needed and every id round-trips (docs/teamsale-migration.md:
-the numbers are larger than Teamsale's, JSON clients must not squeeze them into doubles).
-Labels are our tags (free words): a label's id is its text's UTF-8 bytes as an integer.
+Ids: Teamsale's are integers, and its clients (JavaScript, PHP) read them as doubles: our
+ULIDs (128 bits) would lose digits. Each CRM numbers its records 1, 2, 3... the first time
+/v1/zcrm shows or is given one, one sequence for every kind of record (a number names one
+record whatever the path; the services 404 a record of the wrong kind). `num` renders an id as
+a placeholder the edge numbers with the rest of the answer in one batch (api/zcrm/ids.py,
+services/teamsale_ids.py, AP134-AP139); `rid` reads a client's number back (one GetItem; a
+number naming nothing is a 404). Labels are our tags (free words), numbered the same way by
+their text (`label:<tag>`).
 Dates: `YYYY-MM-DD HH:MM:SS`, in UTC.
 """
 
@@ -15,6 +19,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from chalicelib.api.zcrm.edge import as_dict, as_list, not_found
+from chalicelib.api.zcrm.ids import Ref, ulid
 from chalicelib.bootstrap import services
 from chalicelib.domain.contacts import ChannelType, Contact, ContactKind, FeedEntry, FeedKind, LeadSource
 from chalicelib.domain.errors import NotFoundError, ValidationError
@@ -27,8 +32,9 @@ if TYPE_CHECKING:
     from chalicelib.domain.users import User
 
 T = TypeVar("T")
-_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-_ULID_MAX = 1 << 128
+LABEL = "label:"
+# A well-formed ULID no record has: what an unknown number in a filter or a body stands for.
+NOWHERE = "0" * 26
 # How many records a list reads at most to answer `skip`, `take` and `totalCount`.
 MAX_SCAN = 1000
 DATE = "%Y-%m-%d %H:%M:%S"
@@ -37,56 +43,46 @@ DATE = "%Y-%m-%d %H:%M:%S"
 # --- ids -------------------------------------------------------------------------------------
 
 
-def num(record_id: str | None) -> int:
-    """A ULID as Teamsale's integer id; none (nobody responsible, the system) is 0."""
-    if not record_id:
-        return 0
-    value = 0
-    for char in record_id.upper():
-        index = _CROCKFORD.find(char)
-        if index < 0:
-            return 0
-        value = value * 32 + index
-    return value
+def num(record_id: str | None) -> Ref | int:
+    """A record's Teamsale id: a placeholder the edge numbers with the rest of the answer (one
+    batch for the whole answer); none (nobody responsible, the system) is 0."""
+    return Ref(record_id) if record_id else 0
 
 
 def rid(number: Any, what: str = "record") -> str:
-    """The ULID an integer id names (a 404 for anything that names no ULID)."""
-    try:
-        value = int(str(number).strip())
-    except (TypeError, ValueError):
-        raise not_found(what) from None
-    if not 0 < value < _ULID_MAX:
+    """The ULID a Teamsale id names in the caller's CRM (a 404 for anything that names none)."""
+    value = _int(number)
+    ref = ulid(value) if value > 0 else None
+    if ref is None or ref.startswith(LABEL):
         raise not_found(what)
-    chars = []
-    for _ in range(26):
-        chars.append(_CROCKFORD[value % 32])
-        value //= 32
-    return "".join(reversed(chars))
+    return ref
 
 
 def optional_rid(value: Any, field: str) -> str | None:
-    """An id in a body or a filter: absent, empty or 0 is None; a malformed one is a 400."""
+    """An id in a body or a filter: absent, empty or 0 is None; not a number is a 400; a number
+    naming no record is an id naming nothing (the service answers as for any unknown id: an
+    empty list, a 404)."""
     if value is None or value == "" or str(value).strip() == "0":
         return None
+    if _int(value) <= 0:
+        raise ValidationError(f"{field} is not an id", field=field)
     try:
         return rid(value)
     except NotFoundError:
-        raise ValidationError(f"{field} is not an id", field=field) from None
+        return NOWHERE
 
 
-def label_id(tag: str) -> int:
-    return int.from_bytes(b"\x01" + tag.encode(), "big")
+def label_id(tag: str) -> Ref:
+    """A label (one of our tags, a free word) is numbered as records are, by its text."""
+    return Ref(LABEL + tag)
 
 
 def label_of(number: Any, field: str = "labels") -> str:
-    try:
-        data = int(str(number).strip()).to_bytes(64, "big").lstrip(b"\x00")
-        if data[:1] != b"\x01":
-            raise ValueError
-        return data[1:].decode()
-    except (ValueError, OverflowError, UnicodeDecodeError):
-        raise ValidationError(f"{field}: no such label", field=field) from None
+    value = _int(number)
+    ref = ulid(value) if value > 0 else None
+    if ref is None or not ref.startswith(LABEL):
+        raise ValidationError(f"{field}: no such label", field=field)
+    return ref.removeprefix(LABEL)
 
 
 def stamp(at: datetime | None) -> str | None:
@@ -286,11 +282,13 @@ def _utms(items: list[Any], look: Lookups) -> list[str]:
 
 
 def _properties(items: list[Any], look: Lookups) -> dict[str, Any]:
-    by_id = {num(d.id): key for key, d in look.properties.items()}
+    by_id = {d.id: key for key, d in look.properties.items()}
     values: dict[str, Any] = {}
     for i, item in enumerate(items):
         entry = as_dict(item, f"custom_properties[{i}]")
-        key = str(entry.get("key") or "") or by_id.get(_int(entry.get("id")), "")
+        key = str(entry.get("key") or "")
+        if not key and (number := _int(entry.get("id"))) > 0:
+            key = by_id.get(ulid(number) or "", "")
         if key not in look.properties:
             raise ValidationError(f"custom_properties[{i}]: no such property", field=f"custom_properties[{i}]")
         values[key] = entry.get("value")
@@ -299,7 +297,7 @@ def _properties(items: list[Any], look: Lookups) -> dict[str, Any]:
 
 def _int(value: Any) -> int:
     try:
-        return int(str(value))
+        return int(str(value).strip())
     except (TypeError, ValueError):
         return -1
 
