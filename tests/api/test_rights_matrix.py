@@ -32,9 +32,14 @@ def route_id(spec: RouteSpec) -> str:
 
 
 def test_every_route_is_declared_through_the_router() -> None:
+    from chalicelib.api.route_table import ZCRM_ROUTE_TABLE
+
     served = {(f"{path}", method) for path, methods in app.routes.items() for method in methods}
+    # The Teamsale-compatible routes (/v1/zcrm, installed when first called) have their own table,
+    # checked against their modules in test_zcrm_contract.py; their rights are the owner's.
+    teamsale = {(f"/v1{path}", method) for _, method, path, _ in ZCRM_ROUTE_TABLE}
     declared = {(spec.path, spec.method) for spec in ROUTES}
-    assert served == declared, "a route was added without Router.route(..., right=...)"
+    assert served - teamsale == declared, "a route was added without Router.route(..., right=...)"
 
 
 def test_the_matrix_covers_every_flag_that_governs_a_route() -> None:
