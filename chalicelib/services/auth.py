@@ -66,7 +66,7 @@ class AuthService:
 
 def load_actor(storage: Storage, clock: Clock, tenant_id: str, user_id: str) -> Actor:
     """An active user with their group's rights (2 reads); also the owner of an API key."""
-    # One call reads the user (the latest version) and refreshes their presence.
+    # A consistent read of the user; their presence is written at most once a minute (AP3).
     user = storage.users(tenant_id).get_and_mark_seen(user_id, clock())
     if user is None or user.status is not UserStatus.ACTIVE:
         raise UnauthorizedError("this user is deactivated")
