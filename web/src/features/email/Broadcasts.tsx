@@ -3,7 +3,7 @@
  * most 100, one message each), subject, body, signature and mailbox; then the live progress and
  * the per-recipient report (sent, failed with the reason, hard bounces included), cancel.
  */
-import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useId, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useLocation, useNavigate, useParams } from "react-router";
@@ -13,6 +13,8 @@ import { isApiError } from "../../api/errors";
 import { useApi } from "../../app/session";
 import { Field, Form, FormError, SelectField, TextAreaField, useFormErrors } from "../../components/forms";
 import { QueryState } from "../../components/QueryState";
+import { BroadcastHistory, useBroadcastHistory } from "../broadcasts/BroadcastHistory";
+import { BroadcastProgress, RecipientReport } from "../broadcasts/BroadcastReport";
 import { emailKeys, isRunning, useEmailBroadcast, useSignatures, useUsableIntegrations, type EmailBroadcast } from "./api";
 import "./email.css";
 
@@ -34,68 +36,28 @@ export function handedOver(state: unknown): PickedContact[] {
 
 /** Past and running email broadcasts, newest first (the caller's own; all for an administrator). */
 export function EmailBroadcastsPage() {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const api = useApi();
-  const list = useInfiniteQuery({
-    queryKey: emailKeys.broadcasts,
-    initialPageParam: "",
-    queryFn: ({ pageParam }) =>
-      unwrap(api.GET("/v1/email-broadcasts", { params: { query: { limit: 25, ...(pageParam ? { cursor: pageParam } : {}) } } })),
-    getNextPageParam: (last) => last.next_cursor ?? undefined,
-    refetchInterval: (query) => (query.state.data?.pages.some((p) => p.items.some((b) => b.status === "running")) ? 2000 : false),
-  });
-  const date = new Intl.DateTimeFormat(i18n.language, { dateStyle: "medium", timeStyle: "short" });
-  const number = new Intl.NumberFormat(i18n.language);
+  const list = useBroadcastHistory(emailKeys.broadcasts, (cursor) =>
+    unwrap(api.GET("/v1/email-broadcasts", { params: { query: { limit: 25, ...(cursor ? { cursor } : {}) } } })),
+  );
   return (
     <div className="email-broadcast">
       <h1>{t("email.broadcast.listTitle")}</h1>
       <p className="field__hint">{t("email.broadcast.listHint")}</p>
-      <QueryState query={list}>
-        {(data) => {
-          const items = data.pages.flatMap((p) => p.items);
-          if (items.length === 0) return <p>{t("email.broadcast.none")}</p>;
-          return (
-            <>
-              <table className="email-table">
-                <caption className="visually-hidden">{t("email.broadcast.listTitle")}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">{t("email.broadcast.started")}</th>
-                    <th scope="col">{t("email.compose.subject")}</th>
-                    <th scope="col">{t("email.broadcast.recipientStatus")}</th>
-                    <th scope="col">{t("email.broadcast.total")}</th>
-                    <th scope="col">{t("email.broadcast.sentCount")}</th>
-                    <th scope="col">{t("email.broadcast.failedCount")}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {items.map((b) => (
-                    <tr key={b.id}>
-                      <td>
-                        <Link to={`/email/broadcasts/${b.id}`}>{date.format(new Date(b.created_at))}</Link>
-                      </td>
-                      <td>{b.subject}</td>
-                      <td>
-                        <span className={`email-badge email-badge--${b.status}`}>
-                          {t(`email.broadcast.statuses.${b.status as "running"}`, { defaultValue: b.status })}
-                        </span>
-                      </td>
-                      <td>{number.format(b.total)}</td>
-                      <td>{number.format(b.sent)}</td>
-                      <td>{number.format(b.failed)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-              {list.hasNextPage && (
-                <button type="button" className="button" disabled={list.isFetchingNextPage} onClick={() => void list.fetchNextPage()}>
-                  {t("email.broadcast.more")}
-                </button>
-              )}
-            </>
-          );
-        }}
-      </QueryState>
+      <BroadcastHistory list={list} caption={t("email.broadcast.listTitle")} none={t("email.broadcast.none")} more={t("email.broadcast.more")}
+        columns={[
+          t("email.broadcast.started"),
+          t("email.compose.subject"),
+          t("email.broadcast.recipientStatus"),
+          t("email.broadcast.total"),
+          t("email.broadcast.sentCount"),
+          t("email.broadcast.failedCount"),
+        ]}
+        tableClassName="email-table" captionClassName="visually-hidden" badgeClassName="email-badge"
+        href={(b) => `/email/broadcasts/${b.id}`}
+        statusText={(status) => t(`email.broadcast.statuses.${status as "running"}`, { defaultValue: status })}
+        message={(b) => b.subject} />
     </div>
   );
 }
@@ -220,99 +182,45 @@ export function EmailBroadcastReport() {
 }
 
 function Report({ broadcast: b, names }: { broadcast: EmailBroadcast; names: Map<string, string> }) {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const api = useApi();
-  const client = useQueryClient();
-  const [failuresOnly, setFailuresOnly] = useState(false);
-  const cancel = useMutation({
-    mutationFn: () => unwrap(api.POST("/v1/email-broadcasts/{broadcast_id}/cancel", { params: { path: { broadcast_id: b.id } } })),
-    onSettled: () => client.invalidateQueries({ queryKey: emailKeys.broadcasts }),
-  });
-  const done = b.sent + b.failed;
-  const number = new Intl.NumberFormat(i18n.language);
-  const shown = failuresOnly ? b.recipients.filter((r) => r.status === "failed") : b.recipients;
   return (
     <>
-      <section className="panel" aria-labelledby="email-progress">
-        <h2 id="email-progress">{t("email.broadcast.progress")}</h2>
+      <BroadcastProgress broadcast={b} running={isRunning(b)} headingId="email-progress" sectionClassName="panel" progressClassName="email-progress"
+        figuresClassName="email-figures" invalidate={emailKeys.broadcasts}
+        cancel={() => unwrap(api.POST("/v1/email-broadcasts/{broadcast_id}/cancel", { params: { path: { broadcast_id: b.id } } }))}
+        labels={{
+          heading: t("email.broadcast.progress"),
+          progressLabel: t("email.broadcast.progressLabel"),
+          progressText: (done, total) => t("email.broadcast.progressText", { done, total }),
+          total: t("email.broadcast.total"),
+          sent: t("email.broadcast.sentCount"),
+          failed: t("email.broadcast.failedCount"),
+          pending: t("email.broadcast.pending"),
+          confirmCancel: t("email.broadcast.confirmCancel"),
+          cancel: t("email.broadcast.cancel"),
+        }}>
         <p role="status">
           <span className={`email-badge email-badge--${b.status}`}>
             {t(`email.broadcast.statuses.${b.status}`, { defaultValue: b.status })}
           </span>
         </p>
-        <progress className="email-progress" max={Math.max(b.total, 1)} value={done} aria-label={t("email.broadcast.progressLabel")}
-          aria-valuetext={t("email.broadcast.progressText", { done: number.format(done), total: number.format(b.total) })} />
-        <dl className="email-figures">
-          <div>
-            <dt>{t("email.broadcast.total")}</dt>
-            <dd>{number.format(b.total)}</dd>
-          </div>
-          <div>
-            <dt>{t("email.broadcast.sentCount")}</dt>
-            <dd>{number.format(b.sent)}</dd>
-          </div>
-          <div>
-            <dt>{t("email.broadcast.failedCount")}</dt>
-            <dd>{number.format(b.failed)}</dd>
-          </div>
-          <div>
-            <dt>{t("email.broadcast.pending")}</dt>
-            <dd>{number.format(Math.max(b.total - done, 0))}</dd>
-          </div>
-        </dl>
-        {b.error && (
-          <p role="alert" className="form-error">
-            {b.error}
-          </p>
-        )}
-        {cancel.isError && (
-          <p role="alert" className="form-error">
-            {isApiError(cancel.error) ? cancel.error.message : t("errors.unexpected")}
-          </p>
-        )}
-        {isRunning(b) && (
-          <div className="actions">
-            <button type="button" className="button" disabled={cancel.isPending}
-              onClick={() => {
-                if (window.confirm(t("email.broadcast.confirmCancel"))) cancel.mutate();
-              }}>
-              {t("email.broadcast.cancel")}
-            </button>
-          </div>
-        )}
-      </section>
-      <section className="panel" aria-labelledby="email-report">
-        <h2 id="email-report">{t("email.broadcast.report")}</h2>
-        <label className="settings__check">
-          <input type="checkbox" checked={failuresOnly} onChange={(e) => setFailuresOnly(e.target.checked)} />
-          {t("email.broadcast.failuresOnly")}
-        </label>
-        <table className="email-table">
-          <caption className="visually-hidden">{t("email.broadcast.report")}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t("email.broadcast.contact")}</th>
-              <th scope="col">{t("email.broadcast.email")}</th>
-              <th scope="col">{t("email.broadcast.recipientStatus")}</th>
-              <th scope="col">{t("email.broadcast.reason")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {shown.map((r, i) => (
-              <tr key={`${r.contact_id}-${i}`} data-state={recipientState(r)}>
-                <td>{names.get(r.contact_id) ?? r.contact_id}</td>
-                <td>{r.email || "—"}</td>
-                <td>
-                  <span className={`email-badge email-badge--${recipientState(r)}`}>
-                    {t(`email.broadcast.recipientStatuses.${recipientState(r)}`)}
-                  </span>
-                </td>
-                <td>{r.reason ?? ""}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </section>
+      </BroadcastProgress>
+      <RecipientReport recipients={b.recipients} headingId="email-report" heading={t("email.broadcast.report")} failuresOnly={t("email.broadcast.failuresOnly")}
+        columns={[t("email.broadcast.contact"), t("email.broadcast.email"), t("email.broadcast.recipientStatus"), t("email.broadcast.reason")]}
+        sectionClassName="panel" checkClassName="settings__check" tableClassName="email-table" captionClassName="visually-hidden"
+        row={(r, i) => (
+          <tr key={`${r.contact_id}-${i}`} data-state={recipientState(r)}>
+            <td>{names.get(r.contact_id) ?? r.contact_id}</td>
+            <td>{r.email || "—"}</td>
+            <td>
+              <span className={`email-badge email-badge--${recipientState(r)}`}>
+                {t(`email.broadcast.recipientStatuses.${recipientState(r)}`)}
+              </span>
+            </td>
+            <td>{r.reason ?? ""}</td>
+          </tr>
+        )} />
     </>
   );
 }
