@@ -16,6 +16,7 @@ from chalicelib.api.zcrm.mapping import (
     label_of,
     num,
     optional_rid,
+    reassignment,
     rid,
     window,
 )
@@ -94,13 +95,7 @@ def zcrm_update_customer(actor: Actor, params: Params, c_id: str) -> None:
     """Update a customer (lists left out are emptied, as Teamsale does)."""
     fields = as_dict(params.get("customer"), "customer")
     data = contact_in(fields, Lookups(actor), replace=True)
-    reassign: dict[str, Any] = {}
-    if "responsible_user_id" in fields:
-        reassign = {
-            "responsible_user_id": optional_rid(fields["responsible_user_id"], "responsible_user_id"),
-            "reassign": True,
-        }
-    services().contacts.update(actor, CLIENT, rid(c_id, "customer"), None, ContactInput(**data), **reassign)
+    services().contacts.update(actor, CLIENT, rid(c_id, "customer"), None, ContactInput(**data), **reassignment(fields))
 
 
 @router.route("/customers/{c_id}", "DELETE", right=Permission.CUSTOMERS_DELETE)

@@ -6,7 +6,7 @@ from typing import Any
 
 from chalicelib.api.zcrm.customers import list_query
 from chalicelib.api.zcrm.edge import ZcrmRouter, as_dict, integer, paging
-from chalicelib.api.zcrm.mapping import Lookups, contact_in, contact_out, num, optional_rid, rid, window
+from chalicelib.api.zcrm.mapping import Lookups, contact_in, contact_out, num, optional_rid, reassignment, rid, window
 from chalicelib.bootstrap import services
 from chalicelib.domain.actor import Actor
 from chalicelib.domain.contacts import ContactKind, LeadSource, LeadStatus
@@ -106,13 +106,8 @@ def zcrm_update_lead(actor: Actor, params: Params, lead_id: str) -> None:
     contacts = services().contacts
     if fields:
         data = contact_in(fields, Lookups(actor), replace=True)
-        reassign: dict[str, Any] = {}
-        if "responsible_user_id" in fields:
-            reassign = {
-                "responsible_user_id": optional_rid(fields["responsible_user_id"], "responsible_user_id"),
-                "reassign": True,
-            }
-        contacts.update(actor, LEAD, the_id, None, ContactInput(**data, lead_status=_lead_status(fields)), **reassign)
+        changes = ContactInput(**data, lead_status=_lead_status(fields))
+        contacts.update(actor, LEAD, the_id, None, changes, **reassignment(fields))
     elif convert == 0:
         contacts.card(actor, LEAD, the_id)  # nothing to change: still a 404 for an unknown lead
     if convert == 1:

@@ -72,6 +72,14 @@ def optional_rid(value: Any, field: str) -> str | None:
         return NOWHERE
 
 
+def reassignment(fields: dict[str, Any]) -> dict[str, Any]:
+    """The update's reassignment arguments when the body names a responsible user (0 or empty:
+    nobody), none otherwise."""
+    if "responsible_user_id" not in fields:
+        return {}
+    return {"responsible_user_id": optional_rid(fields["responsible_user_id"], "responsible_user_id"), "reassign": True}
+
+
 def label_id(tag: str) -> Ref:
     """A label (one of our tags, a free word) is numbered as records are, by its text."""
     return Ref(LABEL + tag)
