@@ -91,7 +91,7 @@ $(ZAPIER_STAMP): integrations/zapier/package-lock.json
 zapier: $(ZAPIER_STAMP)
 
 test: lint zapier
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --durations=15
 	$(MAKE) --no-print-directory web-test
 
 # Line coverage of the application code by the whole suite (the report lists what no test runs).
