@@ -178,7 +178,7 @@ function CardView({ kind, card }: { kind: Kind; card: Card }) {
           }}
         />
       )}
-      {panel === "task" && <TaskForm contactId={card.id} onDone={() => setPanel(null)} />}
+      {panel === "task" && <TaskForm kind={kind} contactId={card.id} onDone={() => setPanel(null)} />}
       {panel === "deal" && <DealForm clientId={card.id} onDone={() => setPanel(null)} />}
       <div className="card-layout">
         <div>
@@ -196,7 +196,7 @@ function CardView({ kind, card }: { kind: Kind; card: Card }) {
             )}
           </section>
           <Deals clientId={card.id} />
-          <Tasks contactId={card.id} />
+          <Tasks kind={kind} contactId={card.id} />
         </div>
         <Feed kind={kind} id={card.id} noteBox={noteBox} />
       </div>
@@ -582,9 +582,10 @@ function Deals({ clientId }: { clientId: string }) {
   );
 }
 
-function Tasks({ contactId }: { contactId: string }) {
+function Tasks({ kind, contactId }: { kind: Kind; contactId: string }) {
   const { t, i18n } = useTranslation();
   const api = useApi();
+  const client = useQueryClient();
   const [open, setOpen] = useState<Task | null>(null);
   const [completed, setCompleted] = useState<string>();
   const complete = useCompleteTask();
@@ -627,7 +628,15 @@ function Tasks({ contactId }: { contactId: string }) {
                       className="button"
                       disabled={complete.isPending}
                       aria-label={t("contacts.card.completeTask", { title: task.title })}
-                      onClick={() => complete.mutate(task, { onSuccess: () => setCompleted(task.title) })}
+                      onClick={() =>
+                        complete.mutate(task, {
+                          onSuccess: () => {
+                            setCompleted(task.title);
+                            // The feed gets a "task completed" line.
+                            void client.invalidateQueries({ queryKey: keys.feed(kind, contactId) });
+                          },
+                        })
+                      }
                     >
                       {t("contacts.card.complete")}
                     </button>
@@ -638,7 +647,16 @@ function Tasks({ contactId }: { contactId: string }) {
           )
         }
       </QueryState>
-      {open && <TaskDialog task={open} onClose={() => setOpen(null)} />}
+      {open && (
+        <TaskDialog
+          task={open}
+          onClose={() => {
+            setOpen(null);
+            // A saved edit may have written a line (rescheduled, completed…).
+            void client.invalidateQueries({ queryKey: keys.feed(kind, contactId) });
+          }}
+        />
+      )}
     </section>
   );
 }
@@ -651,7 +669,7 @@ function inAnHour(): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
 
-function TaskForm({ contactId, onDone }: { contactId: string; onDone: () => void }) {
+function TaskForm({ kind, contactId, onDone }: { kind: Kind; contactId: string; onDone: () => void }) {
   const { t } = useTranslation();
   const api = useApi();
   const client = useQueryClient();
@@ -667,6 +685,7 @@ function TaskForm({ contactId, onDone }: { contactId: string; onDone: () => void
       ),
     onSuccess: async () => {
       await client.invalidateQueries({ queryKey: ["tasks", "of", contactId] });
+      await client.invalidateQueries({ queryKey: keys.feed(kind, contactId) });
       onDone();
     },
   });
@@ -712,6 +731,7 @@ function DealForm({ clientId, onDone }: { clientId: string; onDone: () => void }
       ),
     onSuccess: async () => {
       await client.invalidateQueries({ queryKey: ["deals", "of", clientId] });
+      await client.invalidateQueries({ queryKey: keys.feed("client", clientId) });
       onDone();
     },
   });
