@@ -183,3 +183,233 @@ test("the demo call's recording plays on Acme Dental's card", async ({ page, req
   await expectAccessible(page, "the card with a recording");
   await snap(page, info, "card-recording");
 });
+
+const randomPhone = () => `+336${Math.floor(1e7 + Math.random() * 8e7)}`;
+
+test("a lead created into My leads: the create form, the lead card, the click-to-call, then closed as poor quality", async ({
+  page,
+}, info) => {
+  const name = `Mine Lead ${unique()}`;
+  const phone = randomPhone();
+  await signIn(page);
+  await expect(page.getByRole("navigation", { name: "Main" })).toBeVisible();
+  await page.goto("/leads");
+  await hideCallPanel(page);
+  await expect(page.getByRole("tab", { name: "My leads" })).toHaveAttribute("aria-selected", "true");
+  await page.getByRole("button", { name: "New lead" }).click();
+  const form = page.getByRole("region", { name: "New lead" });
+  await expect(form.getByLabel("Put it in Unsorted (nobody responsible)")).not.toBeChecked();
+  await form.getByLabel("Name", { exact: true }).fill(name);
+  await form.getByLabel("Phone", { exact: true }).fill(phone);
+  await expectAccessible(page, "the create-lead form");
+  await snap(page, info, "lead-create-form");
+  await form.getByRole("button", { name: "Create", exact: true }).click();
+  await expect(page.getByRole("status").filter({ hasText: name })).toBeVisible({ timeout: 15_000 });
+
+  // In My leads, with a click-to-call phone.
+  await page.goto(`/leads?q=${name.split(" ").at(-1)}`);
+  await hideCallPanel(page);
+  const row = page.getByRole("row", { name: new RegExp(name) });
+  await expect(row).toBeVisible({ timeout: 15_000 });
+  await expect(row.getByRole("button", { name: `Call ${phone}` })).toBeVisible();
+  await expect(row.getByRole("cell", { name: "Not processed" })).toBeVisible();
+
+  // The lead's card.
+  await row.getByRole("link", { name }).click();
+  await expect(page.getByRole("heading", { name: new RegExp(name), level: 1 })).toBeVisible();
+  await expect(page.getByRole("region", { name: "Details" }).getByRole("button", { name: `Call ${phone}` })).toBeVisible();
+  await expect(page.getByRole("list", { name: "Activity" }).getByText("Record created.")).toBeVisible();
+  await expectAccessible(page, "a lead card");
+  await snap(page, info, "lead-card");
+
+  // Closed as poor quality from the list: it leaves the list.
+  await page.goto(`/leads?q=${name.split(" ").at(-1)}`);
+  await hideCallPanel(page);
+  await page.getByRole("button", { name: `Poor quality: ${name}` }).click();
+  await expect(page.getByRole("status").filter({ hasText: `${name} was closed as poor quality.` })).toBeVisible({ timeout: 15_000 });
+  await expect(page.getByRole("row", { name: new RegExp(name) })).toHaveCount(0, { timeout: 15_000 });
+  await snap(page, info, "lead-closed-poor");
+});
+
+test("notes: one's own note is edited, then deleted", async ({ page, request, baseURL }, info) => {
+  const access = await token(request, baseURL!);
+  const made = await request.post(`${baseURL}/v1/clients`, { data: { name: `Note Client ${unique()}` }, headers: bearer(access) });
+  expect(made.status()).toBe(201);
+  const client = (await made.json()) as { id: string; name: string };
+  await signIn(page);
+  await expect(page.getByRole("navigation", { name: "Main" })).toBeVisible();
+  await page.goto(`/clients/${client.id}`);
+  await hideCallPanel(page);
+  await expect(page.getByRole("heading", { name: new RegExp(client.name), level: 1 })).toBeVisible();
+  const first = `First draft ${unique()}`;
+  const second = `Second thought ${unique()}`;
+  await page.getByLabel("Note", { exact: true }).fill(first);
+  await page.getByRole("button", { name: "Add the note" }).click();
+  const feed = page.getByRole("list", { name: "Activity" });
+  const item = feed.getByRole("listitem").filter({ hasText: first });
+  await expect(item).toBeVisible();
+
+  await item.getByRole("button", { name: "Edit" }).click();
+  const box = feed.getByRole("textbox", { name: "Edit note" });
+  await expect(box).toHaveValue(first);
+  await box.fill(second);
+  await feed.getByRole("button", { name: "Save", exact: true }).click();
+  const edited = feed.getByRole("listitem").filter({ hasText: second });
+  await expect(edited).toBeVisible();
+  await expect(edited.getByText("(edited)")).toBeVisible();
+  await expect(feed.getByText(first)).toHaveCount(0);
+  await snap(page, info, "note-edited");
+
+  page.once("dialog", (dialog) => void dialog.accept());
+  await edited.getByRole("button", { name: "Delete" }).click();
+  await expect(feed.getByText(second)).toHaveCount(0, { timeout: 15_000 });
+  await snap(page, info, "note-deleted");
+});
+
+test("bulk untag, assign and delete on the clients list, as an admin", async ({ page, request, baseURL }, info) => {
+  const access = await token(request, baseURL!);
+  const keep = `keep${unique()}`;
+  const drop = `drop${unique()}`;
+  const names = [`Bulk C ${unique()}`, `Bulk D ${unique()}`];
+  for (const n of names) {
+    const made = await request.post(`${baseURL}/v1/clients`, { data: { name: n, tags: [keep, drop] }, headers: bearer(access) });
+    expect(made.status()).toBe(201);
+  }
+  const member = await newMember(request, baseURL!, `Assignee ${unique()}`);
+  await signIn(page);
+  await expect(page.getByRole("navigation", { name: "Main" })).toBeVisible();
+
+  // Untag: the tag leaves both.
+  await page.goto(`/clients?tag=${drop}`);
+  await hideCallPanel(page);
+  for (const n of names) await page.getByRole("checkbox", { name: `Select ${n}` }).check();
+  const bulk = page.getByRole("region", { name: "With the 2 selected" });
+  await bulk.getByLabel("Action").selectOption({ label: "Remove a tag" });
+  await bulk.getByLabel("Tag").fill(drop);
+  await expectAccessible(page, "the bulk action bar");
+  await snap(page, info, "bulk-bar");
+  await bulk.getByRole("button", { name: "Apply" }).click();
+  await expect(bulk.getByText("2 done, 0 failed.")).toBeVisible({ timeout: 30_000 });
+  await page.goto(`/clients?tag=${drop}`);
+  await expect(page.getByText("No clients match.")).toBeVisible({ timeout: 15_000 });
+
+  // Assign to a colleague: they leave My clients and show the colleague in All clients.
+  await page.goto(`/clients?tag=${keep}`);
+  for (const n of names) await page.getByRole("checkbox", { name: `Select ${n}` }).check();
+  await bulk.getByLabel("Action").selectOption({ label: "Assign to" });
+  await bulk.getByLabel("User").selectOption({ label: member.name });
+  await bulk.getByRole("button", { name: "Apply" }).click();
+  await expect(bulk.getByText("2 done, 0 failed.")).toBeVisible({ timeout: 30_000 });
+  await page.goto(`/clients?scope=all&tag=${keep}`);
+  for (const n of names) {
+    await expect(page.getByRole("row", { name: new RegExp(n) }).getByRole("cell", { name: member.name })).toBeVisible({ timeout: 15_000 });
+  }
+  await snap(page, info, "bulk-assigned");
+
+  // Delete both, after the confirmation.
+  for (const n of names) await page.getByRole("checkbox", { name: `Select ${n}` }).check();
+  await bulk.getByLabel("Action").selectOption({ label: "Delete" });
+  page.once("dialog", (dialog) => void dialog.accept());
+  await bulk.getByRole("button", { name: "Apply" }).click();
+  await expect(bulk.getByText("2 done, 0 failed.")).toBeVisible({ timeout: 30_000 });
+  await page.goto(`/clients?scope=all&tag=${keep}`);
+  await expect(page.getByText("No clients match.")).toBeVisible({ timeout: 15_000 });
+  await snap(page, info, "bulk-deleted");
+});
+
+test("the card: new deal with its status and link, new task opened and completed, the edit form", async ({
+  page,
+  request,
+  baseURL,
+}, info) => {
+  const access = await token(request, baseURL!);
+  const made = await request.post(`${baseURL}/v1/clients`, {
+    data: { name: `Deal Client ${unique()}`, phones: [{ phone: randomPhone(), type: "mobile" }] },
+    headers: bearer(access),
+  });
+  expect(made.status()).toBe(201);
+  const client = (await made.json()) as { id: string; name: string };
+  const dealTitle = `Yearly plan ${unique()}`;
+  const taskTitle = `Call back ${unique()}`;
+  await signIn(page);
+  await expect(page.getByRole("navigation", { name: "Main" })).toBeVisible();
+  await page.goto(`/clients/${client.id}`);
+  await hideCallPanel(page);
+  await expect(page.getByRole("heading", { name: new RegExp(client.name), level: 1 })).toBeVisible();
+  const actions = page.getByRole("group", { name: "Actions" });
+
+  // New deal: listed with its translated status and a link to its page.
+  await actions.getByRole("button", { name: "New deal" }).click();
+  const dealForm = page.getByRole("region", { name: "New deal" });
+  await dealForm.getByLabel("Title").fill(dealTitle);
+  await dealForm.getByLabel("Value").fill("1200");
+  await dealForm.getByRole("button", { name: "Create the deal" }).click();
+  const deals = page.getByRole("region", { name: "Deals" });
+  const dealLink = deals.getByRole("link", { name: dealTitle });
+  await expect(dealLink).toBeVisible({ timeout: 15_000 });
+  const feed = page.getByRole("list", { name: "Activity" });
+  await expect(feed.getByRole("link", { name: `Deal created: ${dealTitle}` })).toBeVisible();
+  const dealId = decodeURIComponent((await dealLink.getAttribute("href"))!.split("/").at(-1)!);
+  const moved = await request.patch(`${baseURL}/v1/deals/${dealId}`, { data: { status: "in_progress" }, headers: bearer(access) });
+  expect(moved.status()).toBe(200);
+  await page.reload();
+  await expect(deals.getByRole("listitem").filter({ hasText: dealTitle })).toContainText("In progress");
+  await expect(deals.getByText("in_progress")).toHaveCount(0);
+
+  // New task: listed, opened in the task dialog, completed.
+  await actions.getByRole("button", { name: "New task" }).click();
+  const taskForm = page.getByRole("region", { name: "New task" });
+  await taskForm.getByLabel("Title").fill(taskTitle);
+  await taskForm.getByRole("button", { name: "Create the task" }).click();
+  const tasks = page.getByRole("region", { name: "Tasks" });
+  await expect(tasks.getByRole("button", { name: `Open the task ${taskTitle}` })).toBeVisible({ timeout: 15_000 });
+  await expect(feed.getByText(`Task created: ${taskTitle}`)).toBeVisible();
+  await expectAccessible(page, "the card with its deal and task");
+  await snap(page, info, "card-deal-task");
+  await tasks.getByRole("button", { name: `Open the task ${taskTitle}` }).click();
+  const dialog = page.getByRole("dialog", { name: "Edit the task" });
+  await expect(dialog.getByLabel("Title")).toHaveValue(taskTitle);
+  await snap(page, info, "card-task-open");
+  await dialog.getByRole("button", { name: "Cancel" }).click();
+  await expect(dialog).toHaveCount(0);
+  await tasks.getByRole("button", { name: `Complete the task ${taskTitle}` }).click();
+  await expect(tasks.getByRole("status")).toHaveText(`Task completed: ${taskTitle}.`, { timeout: 15_000 });
+  await expect(tasks.getByRole("button", { name: `Open the task ${taskTitle}` })).toHaveCount(0, { timeout: 15_000 });
+  await expect(feed.getByText(`Task completed: ${taskTitle}`)).toBeVisible({ timeout: 15_000 });
+
+  // The deal link opens the deal's page.
+  await dealLink.click();
+  await expect(page).toHaveURL(new RegExp(`/deals/${dealId}$`));
+  await expect(page.getByRole("heading", { name: dealTitle, level: 1 })).toBeVisible();
+
+  // The edit form, checked by axe.
+  await page.goBack();
+  await page.getByRole("region", { name: "Details" }).getByRole("button", { name: "Edit" }).click();
+  await expect(page.getByLabel("Name", { exact: true })).toHaveValue(client.name);
+  await expectAccessible(page, "the card's edit form");
+  await snap(page, info, "card-edit-form");
+});
+
+test("the feed tells events in the user's language", async ({ page, request, baseURL }, info) => {
+  const admin = await token(request, baseURL!);
+  const member = await newMember(request, baseURL!, `Preneur ${unique()}`);
+  const access = await token(request, baseURL!, member);
+  expect((await request.patch(`${baseURL}/v1/me`, { data: { language: "fr" }, headers: bearer(access) })).status()).toBe(200);
+  const made = await request.post(`${baseURL}/v1/leads`, { data: { name: `Lead FR ${unique()}`, unsorted: true }, headers: bearer(admin) });
+  expect(made.status()).toBe(201);
+  const lead = (await made.json()) as { id: string; name: string };
+  const taken = await request.post(`${baseURL}/v1/leads/${lead.id}/take`, { headers: bearer(access) });
+  expect(taken.ok()).toBe(true);
+
+  await signIn(page, member);
+  await expect(page.getByRole("navigation", { name: "Principale" })).toBeVisible();
+  await page.goto(`/leads/${lead.id}`);
+  await hideCallPanel(page);
+  await expect(page.getByRole("heading", { name: new RegExp(lead.name), level: 1 })).toBeVisible();
+  const feed = page.getByRole("list", { name: "Activité" });
+  await expect(feed.getByText(`${member.name} a pris ce prospect dans Non triés.`)).toBeVisible({ timeout: 15_000 });
+  await expect(feed.getByText("Fiche créée.")).toBeVisible();
+  await expect(feed.getByText(/Événement|taken|created/)).toHaveCount(0);
+  await expectAccessible(page, "a lead card in French");
+  await snap(page, info, "feed-event-fr");
+});

@@ -21,6 +21,9 @@ import { Feed } from "./Feed";
 import { SmsForm } from "./SmsForm";
 import { EmailCompose } from "../email/EmailCompose";
 import { ClickToCall } from "../calls/ClickToCall";
+import { TaskDialog } from "../tasks/TaskDialog";
+import { useCompleteTask, type Task } from "../tasks/hooks";
+import "../tasks/tasks.css";
 import { SelectField, TextAreaField, formatDateTime } from "./widgets";
 import "./contacts.css";
 
@@ -175,7 +178,7 @@ function CardView({ kind, card }: { kind: Kind; card: Card }) {
           }}
         />
       )}
-      {panel === "task" && <TaskForm contactId={card.id} onDone={() => setPanel(null)} />}
+      {panel === "task" && <TaskForm kind={kind} contactId={card.id} onDone={() => setPanel(null)} />}
       {panel === "deal" && <DealForm clientId={card.id} onDone={() => setPanel(null)} />}
       <div className="card-layout">
         <div>
@@ -193,7 +196,7 @@ function CardView({ kind, card }: { kind: Kind; card: Card }) {
             )}
           </section>
           <Deals clientId={card.id} />
-          <Tasks contactId={card.id} />
+          <Tasks kind={kind} contactId={card.id} />
         </div>
         <Feed kind={kind} id={card.id} noteBox={noteBox} />
       </div>
@@ -566,8 +569,9 @@ function Deals({ clientId }: { clientId: string }) {
             <ul className="side-list">
               {page.items.map((d) => (
                 <li key={d.id}>
-                  {d.title} — {new Intl.NumberFormat(i18n.language, { style: "currency", currency: d.value.currency }).format(Number(d.value.amount))} ·{" "}
-                  {d.status}
+                  <Link to={`/deals/${encodeURIComponent(d.id)}`}>{d.title}</Link> —{" "}
+                  {new Intl.NumberFormat(i18n.language, { style: "currency", currency: d.value.currency }).format(Number(d.value.amount))} ·{" "}
+                  <span className={`deal-status deal-status--${d.status}`}>{t(`deals.status.${d.status}` as "deals.status.new", { defaultValue: d.status })}</span>
                 </li>
               ))}
             </ul>
@@ -578,9 +582,13 @@ function Deals({ clientId }: { clientId: string }) {
   );
 }
 
-function Tasks({ contactId }: { contactId: string }) {
+function Tasks({ kind, contactId }: { kind: Kind; contactId: string }) {
   const { t, i18n } = useTranslation();
   const api = useApi();
+  const client = useQueryClient();
+  const [open, setOpen] = useState<Task | null>(null);
+  const [completed, setCompleted] = useState<string>();
+  const complete = useCompleteTask();
   const tasks = useQuery({
     queryKey: ["tasks", "of", contactId],
     queryFn: () => unwrap(api.GET("/v1/tasks", { params: { query: { contact_id: contactId, limit: 50 } } })),
@@ -588,6 +596,14 @@ function Tasks({ contactId }: { contactId: string }) {
   return (
     <section className="panel" aria-labelledby="tasks-heading">
       <h2 id="tasks-heading">{t("contacts.card.tasks")}</h2>
+      <p role="status" className="contacts__notice">
+        {completed ? t("contacts.card.taskCompleted", { title: completed }) : null}
+      </p>
+      {complete.isError && (
+        <p role="alert" className="form-error">
+          {isApiError(complete.error) ? complete.error.message : t("errors.unexpected")}
+        </p>
+      )}
       <QueryState query={tasks}>
         {(page) =>
           page.items.length === 0 ? (
@@ -595,14 +611,52 @@ function Tasks({ contactId }: { contactId: string }) {
           ) : (
             <ul className="side-list">
               {page.items.map((task) => (
-                <li key={task.id}>
-                  {task.title} · {t(`contacts.task.types.${task.type}` as "contacts.task.types.task")} · {formatDateTime(task.start, i18n.language)}
+                <li key={task.id} className="side-list__task">
+                  <button
+                    type="button"
+                    className="button button--link"
+                    onClick={() => setOpen(task)}
+                    aria-label={t("contacts.card.openTask", { title: task.title })}
+                    aria-haspopup="dialog"
+                  >
+                    {task.title}
+                  </button>{" "}
+                  · {t(`contacts.task.types.${task.type}` as "contacts.task.types.task")} · {formatDateTime(task.start, i18n.language)}
+                  {task.status !== "done" && (
+                    <button
+                      type="button"
+                      className="button"
+                      disabled={complete.isPending}
+                      aria-label={t("contacts.card.completeTask", { title: task.title })}
+                      onClick={() =>
+                        complete.mutate(task, {
+                          onSuccess: () => {
+                            setCompleted(task.title);
+                            // The feed gets a "task completed" line.
+                            void client.invalidateQueries({ queryKey: keys.feed(kind, contactId) });
+                          },
+                        })
+                      }
+                    >
+                      {t("contacts.card.complete")}
+                    </button>
+                  )}
                 </li>
               ))}
             </ul>
           )
         }
       </QueryState>
+      {open && (
+        <TaskDialog
+          task={open}
+          onClose={() => {
+            setOpen(null);
+            // A saved edit may have written a line (rescheduled, completed…).
+            void client.invalidateQueries({ queryKey: keys.feed(kind, contactId) });
+          }}
+        />
+      )}
     </section>
   );
 }
@@ -615,7 +669,7 @@ function inAnHour(): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
 
-function TaskForm({ contactId, onDone }: { contactId: string; onDone: () => void }) {
+function TaskForm({ kind, contactId, onDone }: { kind: Kind; contactId: string; onDone: () => void }) {
   const { t } = useTranslation();
   const api = useApi();
   const client = useQueryClient();
@@ -631,6 +685,7 @@ function TaskForm({ contactId, onDone }: { contactId: string; onDone: () => void
       ),
     onSuccess: async () => {
       await client.invalidateQueries({ queryKey: ["tasks", "of", contactId] });
+      await client.invalidateQueries({ queryKey: keys.feed(kind, contactId) });
       onDone();
     },
   });
@@ -676,6 +731,7 @@ function DealForm({ clientId, onDone }: { clientId: string; onDone: () => void }
       ),
     onSuccess: async () => {
       await client.invalidateQueries({ queryKey: ["deals", "of", clientId] });
+      await client.invalidateQueries({ queryKey: keys.feed("client", clientId) });
       onDone();
     },
   });

@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState, type RefObject } from "react";
 import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
+import { Link } from "react-router";
 
 import { unwrap } from "../../api/client";
 import { isApiError } from "../../api/errors";
@@ -11,6 +12,8 @@ import { useApi, useMe } from "../../app/session";
 import { Form, FormError, useFormErrors } from "../../components/forms";
 import { addNote, deleteNote, editNote, keys, useFeed, useUserNames, type FeedEntry, type Kind } from "./api";
 import { LoadMore, TextAreaField, formatDateTime } from "./widgets";
+import { eventSentence } from "./events";
+import { ClickToCall } from "../calls/ClickToCall";
 import { EmailEntry, emailData } from "../email/EmailEntry";
 
 export function Feed({ kind, id, noteBox }: { kind: Kind; id: string; noteBox: RefObject<HTMLTextAreaElement | null> }) {
@@ -78,6 +81,7 @@ function FeedItem({ kind, contactId, entry }: { kind: Kind; contactId: string; e
   const { t, i18n } = useTranslation();
   const nameOf = useUserNames();
   const who = nameOf(entry.user_id);
+  const sentence = eventSentence(entry, t, nameOf);
   return (
     <li className="feed__item">
       <div className="feed__meta">
@@ -89,11 +93,22 @@ function FeedItem({ kind, contactId, entry }: { kind: Kind; contactId: string; e
       {entry.kind === "note" ? (
         <Note kind={kind} contactId={contactId} entry={entry} />
       ) : entry.kind === "call" && entry.call ? (
-        <CallEntry call={entry.call} />
+        <CallEntry call={entry.call} contactId={contactId} />
       ) : entry.kind === "email" ? (
         <EmailEntry entry={entry} target={{ contact: { kind, id: contactId } }} />
-      ) : entry.kind === "event" ? (
-        <p className="feed__text">{t("contacts.feed.event", { event: String(entry.data.event ?? "") })}</p>
+      ) : sentence !== undefined ? (
+        <>
+          <p className="feed__text">
+            {entry.kind === "deal" && typeof entry.data.deal_id === "string" ? (
+              <Link to={`/deals/${encodeURIComponent(entry.data.deal_id)}`}>{sentence}</Link>
+            ) : (
+              sentence
+            )}
+          </p>
+          {(entry.text ?? (typeof entry.data.text === "string" ? entry.data.text : null)) && (
+            <p className="feed__text">{entry.text ?? String(entry.data.text)}</p>
+          )}
+        </>
       ) : (
         entry.text && <p className="feed__text">{entry.text}</p>
       )}
@@ -115,6 +130,8 @@ function label(entry: FeedEntry, t: TFunction): string {
       return t("contacts.feed.task");
     case "deal":
       return t("contacts.feed.deal");
+    case "event":
+      return t("contacts.feed.eventTitle");
     default:
       return "";
   }
@@ -178,13 +195,13 @@ function Note({ kind, contactId, entry }: { kind: Kind; contactId: string; entry
   );
 }
 
-function CallEntry({ call }: { call: NonNullable<FeedEntry["call"]> }) {
+function CallEntry({ call, contactId }: { call: NonNullable<FeedEntry["call"]>; contactId: string }) {
   const { t } = useTranslation();
   const status = call.status ?? "ongoing";
   return (
     <>
       <p className="feed__text">
-        {call.phone ?? ""} · {t(`contacts.feed.callStatus.${status}` as "contacts.feed.callStatus.answer")}
+        {call.phone ? <ClickToCall phone={call.phone} contactId={contactId} /> : null} · {t(`contacts.feed.callStatus.${status}` as "contacts.feed.callStatus.answer")}
         {call.duration_s ? ` · ${t("contacts.feed.duration", { s: call.duration_s })}` : ""}
       </p>
       {call.has_recording && <Recording callId={call.id} />}

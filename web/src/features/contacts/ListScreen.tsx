@@ -18,6 +18,7 @@ import { isAlreadyTaken, winnerName } from "./conflicts";
 import { canClosePoor, canConvert, canCreate, canSeeAll } from "./rights";
 import { activeFilterCount, filtersFromSearch, filtersToSearch, type ContactFilters } from "./filters";
 import { LoadMore, SelectField, formatDate } from "./widgets";
+import { ClickToCall } from "../calls/ClickToCall";
 import "./contacts.css";
 
 const TYPES = ["potential", "client", "reseller", "partner"] as const;
@@ -402,7 +403,7 @@ function ContactTable({ kind, filters, onNotice }: { kind: Kind; filters: Contac
                 <td>
                   <Link to={`${base}/${c.id}`}>{c.name}</Link>
                 </td>
-                <td>{c.phones[0]?.phone ?? ""}</td>
+                <td>{c.phones[0] ? <ClickToCall phone={c.phones[0].phone} contactId={c.id} /> : ""}</td>
                 <td>{c.responsible_user_id ? (nameOf(c.responsible_user_id) ?? "") : t("contacts.list.nobody")}</td>
                 {kind === "lead" ? (
                   <td>{c.lead_status ? t(`contacts.enums.leadStatus.${c.lead_status}` as "contacts.enums.leadStatus.in_progress") : ""}</td>

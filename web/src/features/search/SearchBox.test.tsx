@@ -37,6 +37,7 @@ function renderSearch() {
       { path: "/", element: <><SearchBox /><button type="button">Elsewhere</button></> },
       { path: "/clients/:id", element: <p>Client page</p> },
       { path: "/leads/:id", element: <p>Lead page</p> },
+      { path: "/team", element: <p>Team page</p> },
     ],
     { initialEntries: ["/"] },
   );
@@ -56,7 +57,7 @@ describe("the universal search", () => {
       ["C1", 0, "/clients/C1"],
       ["L1", 1, "/leads/L1"],
       ["D1", 2, "/deals/D1"],
-      ["U1", 3, undefined],
+      ["U1", 3, "/team"],
     ]);
   });
 
@@ -87,10 +88,8 @@ describe("the universal search", () => {
     expect(first).toHaveAttribute("aria-selected", "true");
     await user.keyboard("{ArrowDown}{ArrowDown}{ArrowDown}{ArrowDown}"); // wraps round to the first
     expect(box).toHaveAttribute("aria-activedescendant", first.id);
-    await user.keyboard("{ArrowUp}"); // the last: a colleague, who has no screen
-    expect(screen.getByRole("option", { name: /Acme Admin/ })).toHaveAttribute("aria-disabled", "true");
-    await user.keyboard("{Enter}");
-    expect(router.state.location.pathname).toBe("/");
+    await user.keyboard("{ArrowUp}"); // the last: a colleague, who opens the team screen
+    expect(screen.getByRole("option", { name: /Acme Admin/ })).not.toHaveAttribute("aria-disabled");
 
     // Escape closes the list; a second one empties the box.
     await user.keyboard("{ArrowDown}");
@@ -106,6 +105,17 @@ describe("the universal search", () => {
     await user.keyboard("{ArrowDown}{Enter}");
     await waitFor(() => expect(router.state.location.pathname).toBe("/leads/L1"));
     expect(screen.getByText("Lead page")).toBeInTheDocument();
+  });
+
+  it("opens a colleague on the team screen", async () => {
+    const user = userEvent.setup();
+    const { router } = renderSearch();
+    const box = screen.getByRole("combobox", { name: "Search" });
+    await user.type(box, "acme admin");
+    await waitFor(() => expect(screen.getAllByRole("option")).toHaveLength(1));
+    await user.keyboard("{ArrowDown}{Enter}");
+    await waitFor(() => expect(router.state.location.pathname).toBe("/team"));
+    expect(screen.getByText("Team page")).toBeInTheDocument();
   });
 
   it("says when nothing matches and when the text is too short", async () => {
