@@ -1,5 +1,6 @@
 import { expect, test } from "@playwright/test";
 
+import { bearer, token } from "./contacts-api";
 import { expectAccessible, signIn, snap } from "./helpers";
 
 /**
@@ -69,4 +70,62 @@ test("the clients list's selection goes to a new call list", async ({ page }, in
   await page.getByLabel("Look in").selectOption({ label: "Leads" });
   await expect(page.getByRole("list", { name: "Leads" })).toBeVisible();
   await snap(page, info, "autodial-from-selection");
+});
+
+test("a call list built from a selection of clients passes axe, then is cancelled", async ({ page, request, baseURL }, info) => {
+  test.setTimeout(180_000);
+  const slow = expect.configure({ timeout: 30_000 });
+  const tag = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
+  const access = await token(request, baseURL!);
+  const names = ["Ada", "Ben", "Cleo"].map((first) => `${first} Autodial ${tag}`);
+  for (const name of names) {
+    const created = await request.post(`${baseURL}/v1/clients`, {
+      data: { name, phones: [{ phone: `+3361${Math.floor(1e6 + Math.random() * 8e6)}`, type: "mobile" }] },
+      headers: bearer(access),
+    });
+    expect(created.status()).toBe(201);
+  }
+
+  await signIn(page);
+  await slow(page.getByRole("navigation", { name: "Main" })).toBeVisible();
+  await page.goto(`/clients?q=${tag}`);
+  for (const name of names) await slow(page.getByRole("row", { name: new RegExp(name) })).toBeVisible();
+  await page.getByRole("checkbox", { name: "Select all shown" }).check();
+  await page.getByRole("link", { name: "Add to a call list" }).click();
+  await slow(page.getByRole("heading", { name: "Autodial", level: 1 })).toBeVisible();
+  const selected = page.getByRole("list", { name: "Selected contacts" });
+  for (const name of names) await slow(selected.getByText(name)).toBeVisible();
+  await expectAccessible(page, "the new call list built from a selection");
+  await snap(page, info, "autodial-selection-new");
+  await page.getByRole("button", { name: "Start dialling" }).click();
+
+  await slow(page).toHaveURL(/\/autodial\/[^/]+$/);
+  const listId = new URL(page.url()).pathname.split("/").pop()!;
+  const status = page.getByRole("status").filter({ hasText: "dialled" });
+  const numbersTable = page.getByRole("table", { name: "Numbers of the call list" });
+  await slow(numbersTable.getByRole("row")).toHaveCount(4);
+  await slow(status).toContainText("Running");
+  await expectAccessible(page, "a running call list built from a selection");
+  await snap(page, info, "autodial-selection-running");
+
+  // Cancelled (confirmed): no more steering offered; the numbers not dialled yet never will be.
+  page.once("dialog", (dialog) => void dialog.accept());
+  await page.getByRole("button", { name: "Cancel the list" }).click();
+  await slow(status).toContainText("Canceled");
+  await expect(page.getByRole("button", { name: /^(Pause|Resume|Cancel the list)$/ })).toHaveCount(0);
+  await snap(page, info, "autodial-cancelled");
+  const read = async () => {
+    const response = await request.get(`${baseURL}/v1/call-lists/${listId}`, { headers: bearer(access) });
+    return (await response.json()) as { status: string; done: number; total: number };
+  };
+  await slow.poll(async () => (await read()).status).toBe("canceled");
+  const final = await read();
+  expect(final.total).toBe(3);
+  expect(final.done).toBeLessThan(3);
+  await expectAccessible(page, "a cancelled call list");
+
+  // The call lists show it cancelled.
+  await page.getByRole("link", { name: "All call lists" }).click();
+  const run = page.getByRole("table", { name: /call lists/i }).getByRole("row").nth(1);
+  await slow(run.getByRole("cell", { name: "Canceled" })).toBeVisible();
 });

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 
 import { expect, test, type Download, type Page } from "@playwright/test";
 
-import { newMember } from "./contacts-api";
+import { bearer, newMember, token } from "./contacts-api";
 import { expectAccessible, signIn, snap } from "./helpers";
 
 const ROWS = 1000;
@@ -173,4 +173,90 @@ test("a manager is offered client imports and exports only, as the API allows", 
   await expect(page.getByRole("radio", { name: "Leads" })).toHaveCount(0);
   await expectAccessible(page, "the imports page of a manager");
   await snap(page, info, "imports-manager");
+});
+
+test("the upload's progress bar reaches 100%, a custom-property column is imported, then undone from the history", async ({
+  page,
+  request,
+  baseURL,
+}, info) => {
+  test.setTimeout(180_000);
+  const slow = expect.configure({ timeout: 60_000 });
+  const run = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e3)}`.toLowerCase();
+  const access = await token(request, baseURL!);
+  const key = `e2e_level_${run}`;
+  const title = `Service level ${run}`;
+  const made = await request.post(`${baseURL}/v1/properties`, { data: { key, title, kind: "text" }, headers: bearer(access) });
+  expect(made.status()).toBe(201);
+  const property = (await made.json()) as { id: string };
+  const filename = `levels-${run}.csv`;
+  // Padded with a long comment column so the (throttled) upload takes a moment.
+  const rows = ["Name,Phone,Niveau,Notes"];
+  for (let i = 0; i < 3; i += 1) {
+    rows.push(`Gamma Import ${run} ${i},+336${Math.floor(1e7 + Math.random() * 8e7)},${["Gold", "Silver", "Bronze"][i]},${"x".repeat(20_000)}`);
+  }
+  const csv = Buffer.from(rows.join("\n") + "\n", "utf8");
+  try {
+    await signIn(page);
+    await expect(page.getByRole("navigation", { name: "Main" })).toBeVisible();
+    await page.goto("/imports");
+    await expect(page.getByRole("heading", { name: "Imports", level: 1 })).toBeVisible();
+
+    // Upload through a slow link (about 20 KB/s, answer 5 s late) so the bar is seen filling.
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send("Network.enable");
+    await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 5_000, downloadThroughput: -1, uploadThroughput: 20_000 });
+    await page.getByLabel("File", { exact: true }).setInputFiles({ name: filename, mimeType: "text/csv", buffer: csv });
+    await page.getByRole("button", { name: "Upload" }).click();
+    const bar = page.getByRole("progressbar", { name: "Upload progress" });
+    await slow(bar).toBeVisible();
+    await slow(bar).toHaveAttribute("value", "100");
+    await expect(page.getByText(/of .* uploaded \(100%\)/)).toBeVisible();
+    await snap(page, info, "import-upload-100");
+    await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+
+    // The custom property is offered as a target of the unknown column.
+    await slow(page.getByRole("heading", { name: `Import of ${filename}` })).toBeVisible();
+    const column = page.getByLabel("Column “Niveau”");
+    await column.selectOption({ label: title });
+    await expect(column).toHaveValue(`property:${key}`);
+    await expect(page.getByLabel("Column “Name”")).toHaveValue("name");
+    await page.getByLabel("Column “Notes”").selectOption("");
+    await snap(page, info, "import-property-mapping");
+    await page.getByRole("button", { name: "Start the import" }).click();
+    await expect(page.getByRole("status").filter({ hasText: "Import finished" })).toHaveText(
+      "Import finished: 3 created, 0 updated, 0 skipped, 0 with errors.",
+      { timeout: 90_000 },
+    );
+
+    // The value is on the imported contact.
+    const found = async () => {
+      const response = await request.get(`${baseURL}/v1/clients?scope=all&q=${encodeURIComponent(`Gamma Import ${run} 0`)}`, {
+        headers: bearer(access),
+      });
+      const items = ((await response.json()) as { items: { name: string; properties: Record<string, string> }[] }).items;
+      return items.find((c) => c.name === `Gamma Import ${run} 0`)?.properties[key];
+    };
+    await slow.poll(found).toBe("Gold");
+
+    // The history, then the undone import.
+    await page.goto("/imports");
+    await expect(page.getByRole("heading", { name: "Import history" })).toBeVisible();
+    const row = page.getByRole("row").filter({ has: page.getByRole("link", { name: `Open the import of ${filename}` }) });
+    await slow(row.getByRole("cell", { name: "Completed" })).toBeVisible();
+    await expectAccessible(page, "the import history");
+    await snap(page, info, "import-history");
+    await row.getByRole("button", { name: `Undo the import of ${filename}` }).click();
+    await row.getByRole("button", { name: "Yes, undo it" }).click();
+    await slow(row.getByRole("cell", { name: "Undone" })).toBeVisible();
+    await row.getByRole("link", { name: `Open the import of ${filename}` }).click();
+    await expect(page.getByRole("status").filter({ hasText: "Import undone" })).toHaveText("Import undone: 3 contacts removed, 0 restored.");
+    await expect(page.getByRole("progressbar", { name: "Undo progress" })).toHaveAttribute("value", "100");
+    await expectAccessible(page, "an undone import");
+    await snap(page, info, "import-undone");
+    await slow.poll(found).toBeUndefined();
+  } finally {
+    // No contact holds a value any more (undone): the property can go.
+    await request.delete(`${baseURL}/v1/properties/${property.id}`, { headers: bearer(access) });
+  }
 });
