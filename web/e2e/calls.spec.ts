@@ -1,8 +1,8 @@
-import { randomBytes } from "node:crypto";
+import { createHmac, randomBytes } from "node:crypto";
 
-import { expect, test } from "@playwright/test";
+import { expect, test, type APIRequestContext } from "@playwright/test";
 
-import { bearer, pbxEvent, token } from "./contacts-api";
+import { bearer, PBX, pbxEvent, token } from "./contacts-api";
 import { expectAccessible, signIn, snap } from "./helpers";
 
 const ACME = "+33612345678"; // Acme Dental, the demo user's client; the stack plays a recorded call from it at start-up
@@ -95,4 +95,56 @@ test("an unknown number becomes a lead from the log, and a number is called", as
   await expect(log.getByText(`Your phone (extension 100) rings first, then ${number}.`)).toBeVisible();
   expect((await mode("softphone")).ok()).toBe(true); // the demo user's mode (infra/local/seed.py)
   await snap(page, info, "calls-unknown-number-lead");
+});
+
+/** The PBX's SPEECH_RECOGNITION event for a call, signed over its `result` as the API checks it. */
+async function transcriptEvent(request: APIRequestContext, baseURL: string, pbxCallId: string, text: string) {
+  const result = JSON.stringify({ phrases: [{ result: text, channel: 1 }] });
+  const signature = Buffer.from(createHmac("sha1", PBX.secret).update(result).digest("hex")).toString("base64");
+  const response = await request.post(`${baseURL}/v1/webhooks/zadarma/${PBX.slug}`, {
+    data: new URLSearchParams({ event: "SPEECH_RECOGNITION", pbx_call_id: pbxCallId, result }).toString(),
+    headers: { "Content-Type": "application/x-www-form-urlencoded", Signature: signature },
+  });
+  expect(response.ok(), await response.text()).toBe(true);
+}
+
+test("a search by words of a transcript finds the demo call and shows its transcript", async ({ page, request, baseURL }, info) => {
+  test.setTimeout(120_000);
+  const access = await token(request, baseURL!);
+  // The scripted demo call from Acme Dental (recorded); the PBX then sends what was said.
+  let demo: { id: string; pbx_call_id: string } | undefined;
+  await expect
+    .poll(
+      async () => {
+        const found = await request.get(`${baseURL}/v1/calls?q=Acme%20Dental&limit=50`, { headers: bearer(access) });
+        const items = ((await found.json()) as { items: { id: string; pbx_call_id: string; has_recording: boolean }[] }).items;
+        demo = items.find((c) => c.has_recording);
+        return demo !== undefined;
+      },
+      { timeout: 60_000 },
+    )
+    .toBe(true);
+  const word = `zebrachair${randomBytes(3).toString("hex")}`;
+  const said = `Hello, I would like a quote for three ${word} models.`;
+  await transcriptEvent(request, baseURL!, demo!.pbx_call_id, said);
+  await expect
+    .poll(async () => {
+      const found = await request.get(`${baseURL}/v1/calls?q=${word}`, { headers: bearer(access) });
+      return ((await found.json()) as { items: { id: string }[] }).items.map((c) => c.id);
+    })
+    .toEqual([demo!.id]);
+
+  await signIn(page);
+  await expect(page.getByRole("navigation", { name: "Main" })).toBeVisible();
+  await page.goto("/calls");
+  const log = page.getByRole("table", { name: "Call log" });
+  await expect(log).toBeVisible();
+  await page.getByRole("searchbox", { name: "Search" }).fill(word);
+  await page.getByRole("button", { name: "Search", exact: true }).click();
+  await expect(log.getByRole("row")).toHaveCount(2); // the header and the demo call
+  await expect(log.getByRole("link", { name: "Acme Dental" })).toBeVisible();
+  await log.getByText("Transcript", { exact: true }).click();
+  await expect(log.getByText(said)).toBeVisible();
+  await expectAccessible(page, "the call log found by a transcript's words");
+  await snap(page, info, "calls-transcript-search");
 });

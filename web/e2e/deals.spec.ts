@@ -143,6 +143,34 @@ test("the deals list filters by status; a deal is created, edited and noted", as
   await snap(page, info, "deal-page");
 });
 
+test("an admin deletes a deal from its page: confirmed, back to the board, gone from the API", async ({ page, request }, info) => {
+  const auth = await token(request);
+  const title = `Deal to delete ${Date.now().toString(36)}`;
+  const deal = await newDeal(request, auth, title, "new", "12.00");
+  await open(page, `/deals/${deal.id}`);
+  await expect(page.getByRole("heading", { name: title, level: 1 })).toBeVisible();
+  const remove = page.getByRole("button", { name: "Delete the deal" });
+  await expect(remove).toBeEnabled();
+  // Dismissing the confirmation keeps the deal.
+  page.once("dialog", (dialog) => void dialog.dismiss());
+  await remove.click();
+  await expect(page.getByRole("heading", { name: title, level: 1 })).toBeVisible();
+  page.once("dialog", (dialog) => {
+    expect(dialog.message()).toContain(title);
+    void dialog.accept();
+  });
+  await remove.click();
+  await expect(page).toHaveURL(/\/deals$/);
+  await expect(column(page, "New")).toBeVisible();
+  await expect(page.getByRole("link", { name: title })).toHaveCount(0);
+  await snap(page, info, "deal-deleted");
+  const stored = await request.get(`/v1/deals/${deal.id}`, { headers: { Authorization: `Bearer ${auth}` } });
+  expect(stored.status()).toBe(404);
+  const board = await request.get("/v1/deals/board?limit=100", { headers: { Authorization: `Bearer ${auth}` } });
+  const columns = ((await board.json()) as { columns: { items: { id: string }[] }[] }).columns;
+  expect(columns.flatMap((c) => c.items).some((d) => d.id === deal.id)).toBe(false);
+});
+
 test("a board of 2,000 deals renders its first columns fast (measured, printed)", async ({ page, request }, info) => {
   test.setTimeout(180_000);
   const motoPort = process.env.E2E_MOTO_PORT;

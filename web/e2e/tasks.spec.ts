@@ -1,5 +1,6 @@
 import { expect as baseExpect, test, type APIRequestContext, type Page } from "@playwright/test";
 
+import { newMember, token as tokenOf } from "./contacts-api";
 import { DEMO, expectAccessible, signIn, snap } from "./helpers";
 
 // The local stack shares two cores with the browser: give its reads room.
@@ -17,8 +18,8 @@ async function findTask(request: APIRequestContext, auth: string, title: string)
   return items.find((task) => task.title === title);
 }
 
-async function open(page: Page, path: string) {
-  await signIn(page);
+async function open(page: Page, path: string, who: { crm: string; email: string; password: string } = DEMO) {
+  await signIn(page, who);
   await expect(page.getByRole("navigation", { name: "Main" })).toBeVisible();
   await page.goto(path);
 }
@@ -35,10 +36,14 @@ test("a call task is created from an empty slot of the calendar, then dragged an
   await expectAccessible(page, "the calendar (month)");
   await snap(page, info, "calendar-month");
   await page.getByRole("button", { name: "Day", exact: true }).click();
+  await expect(page.getByRole("button", { name: "Day", exact: true })).toHaveAttribute("aria-pressed", "true");
+  await expect(page.getByRole("button", { name: /^New task at 10:00,/ })).toBeVisible();
+  await expectAccessible(page, "the calendar (day)");
 
   await page.getByRole("button", { name: /^New task at 10:00,/ }).click();
   const dialog = page.getByRole("dialog", { name: "New task" });
   await expect(dialog).toBeVisible();
+  await expectAccessible(page, "the new task dialog");
   await dialog.getByRole("radio", { name: "Call" }).check();
   await dialog.getByLabel("Title").fill(title);
   await expect(dialog.getByLabel("Start")).toHaveValue(/T10:00$/);
@@ -100,10 +105,95 @@ test("a task is completed from the board and shows with the completed toggle", a
   await snap(page, info, "tasks-list-completed");
 });
 
-test("an admin opens a colleague's calendar", async ({ page }, info) => {
+test("an admin opens a colleague's calendar and sees the colleague's task", async ({ page, request }, info) => {
+  const auth = await token(request);
+  const headers = { Authorization: `Bearer ${auth}` };
+  const users = ((await (await request.get("/v1/users?limit=100", { headers })).json()) as { items: { id: string; name: string }[] }).items;
+  const manon = users.find((u) => u.name === "Manon Manager");
+  expect(manon, "the demo CRM's manager").toBeTruthy();
+  // Starting now: today, in the week the calendar opens on, whatever the time zone.
+  const title = `Manon's visit ${Date.now().toString(36)}`;
+  const made = await request.post("/v1/tasks", {
+    headers,
+    data: { type: "task", title, start: new Date().toISOString(), responsible_user_id: manon!.id },
+  });
+  expect(made.status(), await made.text()).toBe(201);
+
   await open(page, "/calendar");
+  await expect(page.getByRole("heading", { name: "Calendar", level: 1 })).toBeVisible();
+  await expect(page.getByRole("button", { name: new RegExp(title) })).toHaveCount(0); // not the admin's own
   await page.getByLabel("Calendar of").selectOption({ label: "Manon Manager" });
   await expect(page.getByRole("alert")).toHaveCount(0);
-  await expect(page.getByRole("button", { name: /^New task at 10:00,/ }).first()).toBeVisible();
+  await expect(page.getByRole("button", { name: new RegExp(title) })).toBeVisible();
   await snap(page, info, "calendar-colleague");
+});
+
+test("a call task is edited from the board; its number is callable", async ({ page, request, baseURL }, info) => {
+  const member = await newMember(request, baseURL!, `Tess Tasks ${Date.now().toString(36)}`);
+  const auth = await tokenOf(request, baseURL!, member);
+  const title = `Call to edit ${Date.now().toString(36)}`;
+  const made = await request.post("/v1/tasks", {
+    headers: { Authorization: `Bearer ${auth}` },
+    data: { type: "call", title, start: new Date(Date.now() + 3_600_000).toISOString(), phone: "+33612345678" },
+  });
+  expect(made.status(), await made.text()).toBe(201);
+  const { id } = (await made.json()) as { id: string };
+
+  await open(page, "/tasks", member);
+  const card = page.getByRole("region", { name: "To do" }).getByRole("article", { name: title });
+  await expect(card).toBeVisible();
+  await expect(card.getByRole("button", { name: "Call +33612345678" })).toBeVisible();
+  await card.getByRole("button", { name: `Edit ${title}` }).click();
+  const dialog = page.getByRole("dialog", { name: "Edit the task" });
+  await expect(dialog).toBeVisible();
+  await expect(dialog.getByLabel("Title")).toHaveValue(title);
+  await expect(dialog.getByLabel("Phone number")).toHaveValue("+33612345678");
+  await expect(dialog.getByRole("button", { name: "Call +33612345678" })).toBeVisible();
+  await expectAccessible(page, "the edit task dialog");
+  await snap(page, info, "task-edit-dialog");
+
+  const edited = `${title} (edited)`;
+  await dialog.getByLabel("Title").fill(edited);
+  await dialog.getByLabel("Phone number").fill("+33698765432");
+  await dialog.getByLabel("Status").selectOption({ label: "In progress" });
+  await dialog.getByRole("button", { name: "Save the task" }).click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByRole("region", { name: "In progress" }).getByRole("article", { name: edited })).toBeVisible();
+  await snap(page, info, "task-edited");
+  const stored = await request.get(`/v1/tasks/${id}`, { headers: { Authorization: `Bearer ${auth}` } });
+  expect(await stored.json()).toMatchObject({ title: edited, phone: "+33698765432", status: "in_progress", type: "call" });
+});
+
+test("a board column past 50 tasks says so and loads the rest", async ({ page, request, baseURL }, info) => {
+  const member = await newMember(request, baseURL!, `Pia Pages ${Date.now().toString(36)}`);
+  const auth = await tokenOf(request, baseURL!, member);
+  const stamp = Date.now().toString(36);
+  const start = Date.now() + 86_400_000;
+  // 51 open tasks, one minute apart: the 51st is past the board's first page.
+  for (let batch = 0; batch < 51; batch += 10) {
+    await Promise.all(
+      Array.from({ length: Math.min(10, 51 - batch) }, async (_, k) => {
+        const i = batch + k;
+        const made = await request.post("/v1/tasks", {
+          headers: { Authorization: `Bearer ${auth}` },
+          data: { type: "task", title: `Paged ${stamp} #${String(i + 1).padStart(2, "0")}`, start: new Date(start + i * 60_000).toISOString() },
+        });
+        expect(made.status(), await made.text()).toBe(201);
+      }),
+    );
+  }
+
+  await open(page, "/tasks", member);
+  const todo = page.getByRole("region", { name: "To do" });
+  await expect(todo.getByText("50 tasks shown, more to load")).toBeVisible();
+  await expect(todo.getByRole("article")).toHaveCount(50);
+  await expect(todo.getByRole("article", { name: `Paged ${stamp} #51` })).toHaveCount(0);
+  await snap(page, info, "tasks-board-first-page");
+  await todo.getByRole("button", { name: "Load more tasks in To do" }).click();
+  await expect(todo.getByRole("article", { name: `Paged ${stamp} #51` })).toBeVisible();
+  await expect(todo.getByRole("article")).toHaveCount(51);
+  await expect(todo.getByText("51 tasks", { exact: true })).toBeVisible();
+  await expect(todo.getByRole("button", { name: "Load more tasks in To do" })).toHaveCount(0);
+  await expectAccessible(page, "the tasks board with a loaded page");
+  await snap(page, info, "tasks-board-all-loaded");
 });

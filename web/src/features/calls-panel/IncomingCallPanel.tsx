@@ -12,6 +12,7 @@ import { Link } from "react-router";
 import { unwrap, type Schemas } from "../../api/client";
 import { isApiError } from "../../api/errors";
 import { useApi } from "../../app/session";
+import { ClickToCall } from "../calls/ClickToCall";
 import { Transfer } from "../webphone/Transfer";
 import "./panel.css";
 
@@ -94,8 +95,18 @@ function Panel({ call, live, onKeep, onDismiss }: { call: Call; live: boolean; o
             <strong>{t("calls-panel.unknown")}</strong>
           </p>
         )}
-        <p className="call-panel__phone">{t("calls-panel.from", { phone: call.phone ?? "?" })}</p>
       </div>
+      <p className="call-panel__phone">
+        {call.phone ? (
+          <>
+            {t("calls-panel.fromLabel")}{" "}
+            <ClickToCall phone={call.phone} contactId={contact && contact.type !== "user" ? contact.id : undefined}
+              label={t("calls-panel.callBack", { phone: call.phone })} />
+          </>
+        ) : (
+          t("calls-panel.from", { phone: "?" })
+        )}
+      </p>
       {contact && path && (
         <p>
           <Link to={path}>{t("calls-panel.openCard")}</Link>

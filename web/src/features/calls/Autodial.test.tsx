@@ -10,7 +10,7 @@ function summary(id: string, status: string, done: number, user_id = "U1") {
   return { id, status, total: 4, done, extension: "100", user_id, created_at: "2025-03-14T10:00:00Z", error: null };
 }
 
-function serve(admin: boolean, seen: URL[]) {
+function serve(admin: boolean, seen: URL[], posted: unknown[] = []) {
   const me = {
     id: "U1",
     name: "Demo User",
@@ -22,6 +22,20 @@ function serve(admin: boolean, seen: URL[]) {
   return async (request: Request) => {
     const url = new URL(request.url);
     if (url.pathname === "/v1/me") return json(200, me);
+    if (url.pathname === "/v1/call-lists/L2") {
+      return json(200, {
+        ...summary("L2", "completed", 2),
+        total: 2,
+        items: [
+          { phone: "+33611112222", contact_id: "C1", outcome: "answer", in_progress: false, reason: null },
+          { phone: "+33633334444", contact_id: null, outcome: "noanswer", in_progress: false, reason: null },
+        ],
+      });
+    }
+    if (url.pathname === "/v1/calls" && request.method === "POST") {
+      posted.push(await request.json());
+      return json(200, { via: "pbx", to: "+33611112222", extension: "100" });
+    }
     if (url.pathname === "/v1/call-lists" && request.method === "GET") {
       seen.push(url);
       return url.searchParams.get("cursor") === "next"
@@ -56,5 +70,14 @@ describe("the autodial screen's call lists", () => {
     expect(screen.getByText("The lists you started, newest first.")).toBeInTheDocument();
     expect(screen.queryByRole("columnheader", { name: "Started by" })).toBeNull();
     expect(table).toHaveTextContent("Completed");
+  });
+
+  it("makes each number of a call list callable (click-to-call with its contact)", { timeout: 20_000 }, async () => {
+    const posted: unknown[] = [];
+    renderApp("/autodial/L2", serve(true, [], posted), { tokens });
+    const call = await screen.findByRole("button", { name: "Call +33611112222" }, { timeout: 8000 });
+    expect(screen.getByRole("button", { name: "Call +33633334444" })).toBeEnabled();
+    await userEvent.click(call);
+    await waitFor(() => expect(posted).toEqual([{ to: "+33611112222", contact_id: "C1" }]));
   });
 });

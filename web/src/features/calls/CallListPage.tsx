@@ -12,6 +12,7 @@ import { useApi } from "../../app/session";
 import { QueryState } from "../../components/QueryState";
 import { formatDateTime } from "../contacts/widgets";
 import "../contacts/contacts.css";
+import { ClickToCall } from "./ClickToCall";
 import { isLive } from "./logic";
 import "./calls.css";
 
@@ -112,7 +113,7 @@ export function CallListPage() {
                 {data.items.map((item, i) => (
                   <tr key={`${i}-${item.phone}`}>
                     <td>{i + 1}</td>
-                    <td>{item.phone}</td>
+                    <td>{item.phone ? <ClickToCall phone={item.phone} contactId={item.contact_id ?? undefined} /> : ""}</td>
                     <td>
                       {item.in_progress ? (
                         <strong>{t("calls.autodial.dialling")}</strong>

@@ -23,13 +23,13 @@ const call = {
   transcript: "hello about the quote",
 };
 
-function serve(permissions: Record<string, boolean>, seen: URL[]) {
+function serve(permissions: Record<string, boolean>, seen: URL[], { extension = "100" as string | null, colleagues = [] as unknown[] } = {}) {
   const me = {
     id: "U1",
     name: "Demo User",
     email: "demo@example.com",
     language: "en",
-    extension: "100",
+    extension,
     group: { id: "G", name: "Sales", type: "custom", permissions },
   };
   return async (request: Request) => {
@@ -40,7 +40,7 @@ function serve(permissions: Record<string, boolean>, seen: URL[]) {
       return json(200, { items: [call], next_cursor: null });
     }
     if (url.pathname === "/v1/users") return json(200, { items: [{ id: "U1", name: "Demo User" }, { id: "U2", name: "Other One" }], next_cursor: null });
-    if (url.pathname === "/v1/telephony/extensions") return json(200, { items: [] });
+    if (url.pathname === "/v1/telephony/extensions") return json(200, { items: colleagues });
     if (url.pathname === "/v1/notifications/unread-count") return json(200, { unread: 0 });
     if (url.pathname === "/v1/calls/current") return json(200, { call: null });
     return json(404, { error: { code: "not_found", message: "Not found" } });
@@ -82,5 +82,21 @@ describe("the call log", () => {
       expect(last.get("from")).toBeTruthy();
       expect(last.get("to")).toBeTruthy();
     });
+  });
+
+  it("offers a colleague's extension only to a user with an extension of their own, and says why", { timeout: 20_000 }, async () => {
+    const colleagues = [{ user_id: "U2", name: "Other One", extension: "101", online: true }];
+    renderApp("/calls", serve({}, [], { extension: null, colleagues }), { tokens });
+    const button = await screen.findByRole("button", { name: /Other One/ }, { timeout: 8000 });
+    expect(button).toBeDisabled();
+    expect(button).toHaveAccessibleDescription("Calling a colleague needs your own extension (set it in your profile).");
+  });
+
+  it("calls a colleague when the user has an extension", { timeout: 20_000 }, async () => {
+    const colleagues = [{ user_id: "U2", name: "Other One", extension: "101", online: true }];
+    renderApp("/calls", serve({}, [], { colleagues }), { tokens });
+    const button = await screen.findByRole("button", { name: /Other One/ }, { timeout: 8000 });
+    expect(button).toBeEnabled();
+    expect(button).not.toHaveAttribute("aria-describedby");
   });
 });

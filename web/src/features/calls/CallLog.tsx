@@ -16,6 +16,7 @@ import { useApi, useMe } from "../../app/session";
 import { Field, Form, FormError, useFormErrors } from "../../components/forms";
 import { QueryState } from "../../components/QueryState";
 import { useUsers } from "../contacts/api";
+import { callOffer, type User as TeamUser } from "../team/access";
 import { LoadMore, SelectField, formatDateTime } from "../contacts/widgets";
 import "../contacts/contacts.css";
 import { ClickToCall } from "./ClickToCall";
@@ -347,22 +348,31 @@ function Colleagues() {
       <h2 id="calls-team">{t("calls.team.title")}</h2>
       <QueryState query={team}>
         {(data) => {
-          const others = data.items.filter((e) => e.user_id !== me.data?.id);
+          // The Team page's rule (team/access.ts): calling a colleague needs one's own extension.
+          const self = { id: me.data?.id ?? "", extension: me.data?.extension ?? null };
+          const others = data.items
+            .map((e) => ({ ...e, offer: callOffer(self, { id: e.user_id, extension: e.extension, status: "active" } as TeamUser) }))
+            .filter((e) => e.offer !== "hidden");
           if (others.length === 0) return <p className="muted">{t("calls.team.none")}</p>;
+          const reason = others.find((e) => e.offer !== "ok")?.offer;
           return (
-            <ul className="calls__team">
-              {others.map((e) => (
-                <li key={e.user_id}>
-                  <span className={e.online ? "presence presence--online" : "presence"} aria-hidden="true" />
-                  <ClickToCall phone={e.extension} label={t("calls.team.call", { name: e.name, extension: e.extension })}>
-                    {e.name} ({e.extension})
-                  </ClickToCall>{" "}
-                  <span className="muted">
-                    {e.online === null ? t("calls.team.unknown") : e.online ? t("calls.team.online") : t("calls.team.offline")}
-                  </span>
-                </li>
-              ))}
-            </ul>
+            <>
+              {reason && reason !== "ok" && reason !== "hidden" && <p id="calls-team-reason" className="muted">{t(reason)}</p>}
+              <ul className="calls__team">
+                {others.map((e) => (
+                  <li key={e.user_id}>
+                    <span className={e.online ? "presence presence--online" : "presence"} aria-hidden="true" />
+                    <ClickToCall phone={e.extension} label={t("calls.team.call", { name: e.name, extension: e.extension })}
+                      disabled={e.offer !== "ok"} describedBy={e.offer !== "ok" ? "calls-team-reason" : undefined}>
+                      {e.name} ({e.extension})
+                    </ClickToCall>{" "}
+                    <span className="muted">
+                      {e.online === null ? t("calls.team.unknown") : e.online ? t("calls.team.online") : t("calls.team.offline")}
+                    </span>
+                  </li>
+                ))}
+              </ul>
+            </>
           );
         }}
       </QueryState>

@@ -2,7 +2,8 @@
  * Click-to-call (TE-5): a phone number (or a colleague's extension) as a button that asks the
  * PBX, through POST /v1/calls, to ring the user's own extension and then the number; in web
  * phone mode (TE-7) the answer says so and the web phone dials instead. Used by the call log,
- * the colleagues list and the contact card.
+ * the colleagues list and the contact card. `disabled` with `describedBy` (the id of the text
+ * saying why) keeps it visible but unusable, e.g. a colleague's extension without one's own.
  */
 import { useMutation } from "@tanstack/react-query";
 import type { ReactNode } from "react";
@@ -18,6 +19,8 @@ export function ClickToCall({
   phone,
   contactId,
   label,
+  disabled = false,
+  describedBy,
   children,
 }: {
   /** A number (E.164) or a colleague's extension. */
@@ -25,6 +28,9 @@ export function ClickToCall({
   contactId?: string | undefined;
   /** The accessible name; default "Call <phone>". */
   label?: string | undefined;
+  disabled?: boolean;
+  /** The id of the element saying why the call is not offered (with `disabled`). */
+  describedBy?: string | undefined;
   children?: ReactNode;
 }) {
   const { t } = useTranslation();
@@ -43,7 +49,8 @@ export function ClickToCall({
         type="button"
         className="click-to-call__button"
         aria-label={label ?? t("calls.dial.call", { phone })}
-        disabled={dial.isPending}
+        disabled={disabled || dial.isPending}
+        aria-describedby={describedBy}
         onClick={() => dial.mutate()}
       >
         <span aria-hidden="true" className="click-to-call__icon">

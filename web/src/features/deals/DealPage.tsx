@@ -3,7 +3,7 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { Link, useParams } from "react-router";
+import { Link, useNavigate, useParams } from "react-router";
 
 import { unwrap, type Schemas } from "../../api/client";
 import { isApiError } from "../../api/errors";
@@ -12,7 +12,7 @@ import { useApi } from "../../app/session";
 import { Form, FormError, useFormErrors } from "../../components/forms";
 import { QueryState } from "../../components/QueryState";
 import { DEAL_FIELDS, DealFields, type DealValues } from "./DealForm";
-import { formatMoney, useUserNames } from "./hooks";
+import { BOARD, formatMoney, useUserNames } from "./hooks";
 import { DealEmail } from "../email/DealEmail";
 import { EmailEntry, emailData } from "../email/EmailEntry";
 
@@ -121,6 +121,50 @@ function DealView({ deal }: { deal: DealCard }) {
         </section>
         <DealFeed deal={deal} />
       </div>
+      <DeleteDeal deal={deal} />
+    </div>
+  );
+}
+
+/** Delete (customers_delete, the API's right for DELETE /v1/deals/{id}): confirmed, then back to
+ *  the board. Without the right the button is disabled and says why. */
+function DeleteDeal({ deal }: { deal: DealCard }) {
+  const { t } = useTranslation();
+  const api = useApi();
+  const queryClient = useQueryClient();
+  const navigate = useNavigate();
+  const rights = useRights();
+  const remove = useMutation({
+    mutationFn: () => unwrap(api.DELETE("/v1/deals/{deal_id}", { params: { path: { deal_id: deal.id } } })),
+    onSuccess: () => {
+      queryClient.removeQueries({ queryKey: ["deals", "one", deal.id] });
+      queryClient.removeQueries({ queryKey: ["deals", "feed", deal.id] });
+      void queryClient.invalidateQueries({ queryKey: BOARD });
+      void queryClient.invalidateQueries({ queryKey: ["deals", "list"] });
+      void navigate("/deals");
+    },
+  });
+  if (!rights.loaded) return null;
+  const allowed = rights.can("customers_delete");
+  return (
+    <div className="actions deal-page__danger">
+      <button
+        type="button"
+        className="button button--danger"
+        disabled={!allowed || remove.isPending}
+        aria-describedby={allowed ? undefined : "deal-delete-reason"}
+        onClick={() => {
+          if (window.confirm(t("deals.page.confirmDelete", { title: deal.title }))) remove.mutate();
+        }}
+      >
+        {remove.isPending ? t("deals.page.deleting") : t("deals.page.delete")}
+      </button>
+      {!allowed && <p id="deal-delete-reason" className="muted">{t("deals.page.noDeleteRight")}</p>}
+      {remove.isError && (
+        <p role="alert" className="form-error">
+          {isApiError(remove.error) && remove.error.code !== "network_error" ? remove.error.message : t("errors.unexpected")}
+        </p>
+      )}
     </div>
   );
 }

@@ -9,6 +9,7 @@ import { unwrap } from "../../api/client";
 import { useApi } from "../../app/session";
 import { QueryState } from "../../components/QueryState";
 import { BroadcastProgress, RecipientReport } from "../broadcasts/BroadcastReport";
+import { ClickToCall } from "../calls/ClickToCall";
 import { isRunning, smsKeys, useBroadcast, type Broadcast, type PickedContact, type Recipient } from "./api";
 import { SmsTabs } from "./SmsTabs";
 
@@ -69,7 +70,7 @@ function Report({ broadcast: b, names }: { broadcast: Broadcast; names: Map<stri
           return (
             <tr key={`${r.phone}-${r.contact_id ?? ""}-${i}`}>
               <td>{(r.contact_id && names.get(r.contact_id)) ?? "—"}</td>
-              <td>{r.phone || t("sms.report.noPhone")}</td>
+              <td>{r.phone ? <ClickToCall phone={r.phone} contactId={r.contact_id ?? undefined} /> : t("sms.report.noPhone")}</td>
               <td>
                 <span className={`sms-badge sms-badge--${state}`}>{t(`sms.recipientStatus.${state}`)}</span>
               </td>

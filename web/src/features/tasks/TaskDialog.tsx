@@ -8,6 +8,7 @@ import { unwrap } from "../../api/client";
 import { isApiError } from "../../api/errors";
 import { useApi } from "../../app/session";
 import { Field, Form, FormError, useFormErrors } from "../../components/forms";
+import { ClickToCall } from "../calls/ClickToCall";
 import { fromLocalInput, toLocalInput } from "./dates";
 import { TASK_STATUSES, TYPES, useZone, type Task, type TaskStatus, type TaskType } from "./hooks";
 
@@ -108,6 +109,11 @@ export function TaskDialog({ task, draft, onClose }: { task?: Task | undefined; 
         {(values.type === "call" || values.type === "sms") && (
           <Field label={t("tasks.form.phone")} name="phone" type="tel" value={values.phone} hint={t("tasks.form.phoneHint")}
             onChange={(e) => set({ phone: e.target.value })} error={errors.field("phone")} />
+        )}
+        {task?.phone && (values.type === "call" || values.type === "sms") && (
+          <p className="task-dialog__call">
+            <ClickToCall phone={task.phone} contactId={task.contact_ids[0]} />
+          </p>
         )}
         {values.type === "sms" && (
           <div className={errors.field("sms_text") ? "field field--invalid" : "field"}>

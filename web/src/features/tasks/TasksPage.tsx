@@ -1,5 +1,5 @@
 /** Tasks: a board by status and a list (with a "completed" toggle); create, edit, complete. */
-import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { NavLink } from "react-router";
@@ -7,6 +7,8 @@ import { NavLink } from "react-router";
 import { unwrap } from "../../api/client";
 import { useApi } from "../../app/session";
 import { QueryState } from "../../components/QueryState";
+import { ClickToCall } from "../calls/ClickToCall";
+import { appendTasks, nextPageQuery, TASK_PAGE, type TaskBoard } from "./board";
 import { TaskDialog } from "./TaskDialog";
 import { formatWhen, useCompleteTask, useZone, type Task, type TaskStatus } from "./hooks";
 
@@ -45,7 +47,11 @@ export function TaskCard({ task, onEdit }: { task: Task; onEdit: (task: Task) =>
         <span className="task-card__when">{formatWhen(task, timeZone, i18n.language)}</span>
       </div>
       <h3 className="task-card__title">{task.title}</h3>
-      {task.phone && <p className="task-card__extra">{task.phone}</p>}
+      {task.phone && (
+        <p className="task-card__extra">
+          <ClickToCall phone={task.phone} contactId={task.contact_ids[0]} />
+        </p>
+      )}
       {task.meeting_url && <p className="task-card__extra"><a href={task.meeting_url} target="_blank" rel="noreferrer">{t("tasks.join")}</a></p>}
       <div className="task-card__actions">
         <button type="button" className="button" onClick={() => onEdit(task)} aria-label={t("tasks.editOne", { title: task.title })}>
@@ -63,31 +69,66 @@ export function TaskCard({ task, onEdit }: { task: Task; onEdit: (task: Task) =>
   );
 }
 
+const BOARD = ["tasks", "board"] as const;
+
+/** The board's first cards per column, then each column's next pages appended in the cache. */
+function useTaskBoard() {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  const board = useQuery({
+    queryKey: BOARD,
+    queryFn: () => unwrap(api.GET("/v1/tasks/board", { params: { query: { limit: TASK_PAGE } } })),
+  });
+  const more = useMutation({
+    mutationFn: ({ status, cursor }: { status: TaskStatus; cursor: string }) =>
+      unwrap(api.GET("/v1/tasks", { params: { query: nextPageQuery(status, cursor) } })),
+    onSuccess: (page, { status }) => {
+      queryClient.setQueryData<TaskBoard>(BOARD, (data) => data && appendTasks(data, status, page.items, page.next_cursor ?? null));
+    },
+  });
+  return { board, more };
+}
+
 export function TasksBoard() {
   const { t } = useTranslation();
-  const api = useApi();
   const { dialog, open } = useDialog();
-  const board = useQuery({
-    queryKey: ["tasks", "board"],
-    queryFn: () => unwrap(api.GET("/v1/tasks/board", { params: { query: { limit: 50 } } })),
-  });
+  const { board, more } = useTaskBoard();
   return (
     <div className="tasks">
       <Head title={t("tasks.title")} onNew={() => open("new")} />
       <QueryState query={board}>
         {(data) => (
           <div className="board tasks-board">
-            {data.columns.map((column) => (
-              <section key={column.status} className="board__column" aria-labelledby={`tasks-${column.status}`}>
-                <h2 id={`tasks-${column.status}`}>{t(`tasks.status.${column.status as TaskStatus}`)}</h2>
-                <ul className="board__cards">
-                  {column.items.map((task) => (
-                    <li key={task.id}><TaskCard task={task} onEdit={open} /></li>
-                  ))}
-                </ul>
-                {column.items.length === 0 && <p className="tasks__empty">{t("tasks.none")}</p>}
-              </section>
-            ))}
+            {data.columns.map((column) => {
+              const status = column.status as TaskStatus;
+              const loading = more.isPending && more.variables?.status === status;
+              return (
+                <section key={column.status} className="board__column" aria-labelledby={`tasks-${column.status}`}>
+                  <h2 id={`tasks-${column.status}`}>{t(`tasks.status.${status}`)}</h2>
+                  {column.items.length > 0 && (
+                    <p className="tasks__count">
+                      {t(column.next_cursor ? "tasks.shownMore" : "tasks.shown", { count: column.items.length })}
+                    </p>
+                  )}
+                  <ul className="board__cards">
+                    {column.items.map((task) => (
+                      <li key={task.id}><TaskCard task={task} onEdit={open} /></li>
+                    ))}
+                  </ul>
+                  {column.items.length === 0 && <p className="tasks__empty">{t("tasks.none")}</p>}
+                  {column.next_cursor && (
+                    <button type="button" className="button board__more" disabled={loading}
+                      aria-label={t("tasks.moreIn", { column: t(`tasks.status.${status}`) })}
+                      onClick={() => more.mutate({ status, cursor: column.next_cursor! })}>
+                      {loading ? t("app.loading") : t("tasks.more")}
+                    </button>
+                  )}
+                  {more.isError && more.variables?.status === status && (
+                    <p role="alert" className="field__error">{more.error.message}</p>
+                  )}
+                </section>
+              );
+            })}
           </div>
         )}
       </QueryState>
