@@ -64,12 +64,14 @@ class CognitoIdentityProvider:
             if _code(exc) != "UserNotFoundException":
                 raise UnavailableError("the identity provider refused to disable the login") from exc
 
-    def enable_login(self, principal: str) -> None:
+    def enable_login(self, principal: str) -> bool:
         try:
             self._idp.admin_enable_user(UserPoolId=self._pool_id, Username=principal)
         except ClientError as exc:
             if _code(exc) != "UserNotFoundException":
                 raise UnavailableError("the identity provider refused to enable the login") from exc
+            return False
+        return True
 
     def authenticate(self, principal: str, password: str) -> Tokens:
         try:

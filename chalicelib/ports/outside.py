@@ -45,8 +45,8 @@ class IdentityProvider(Protocol):
     def disable_login(self, principal: str) -> None:
         """Refuse the login and revoke its refresh tokens; a missing login is not an error."""
 
-    def enable_login(self, principal: str) -> None:
-        """Allow a disabled login again; a missing login is not an error."""
+    def enable_login(self, principal: str) -> bool:
+        """Allow a disabled login again; False (not an error) when there is no such login."""
 
 
 class Mailer(Protocol):

@@ -117,15 +117,17 @@ class TeamService:
         return after
 
     def activate(self, actor: Actor, user_id: str) -> User:
-        """Let a deactivated user back in (an invited one stays invited until they accept)."""
+        """Let a deactivated user back in. One who never accepted their invitation has no login
+        yet: they are invited again (their invitation still works), not active."""
         actor.require(Permission.TEAM_EDIT)
         users = self._storage.users(actor.tenant_id)
         before = users.require(user_id)
         self._check_may_manage(actor, before)
         if before.status is not UserStatus.DEACTIVATED:
             return before
-        self._identity.enable_login(principal_name(actor.tenant_id, user_id))
-        return users.save_changes(before, replace(before, status=UserStatus.ACTIVE, updated_at=self._clock()))
+        has_login = self._identity.enable_login(principal_name(actor.tenant_id, user_id))
+        status = UserStatus.ACTIVE if has_login else UserStatus.INVITED
+        return users.save_changes(before, replace(before, status=status, updated_at=self._clock()))
 
     def _check_may_manage(self, actor: Actor, target: User) -> None:
         if self._is_admin_member(actor, target) and not actor.is_admin:

@@ -103,6 +103,23 @@ def test_users_added_by_an_admin_are_invited_by_email(api: Api, make_crm) -> Non
     assert (duplicate.status, duplicate.error["field"]) == (409, "email")
 
 
+def test_an_invited_user_deactivated_then_activated_is_invited_again_and_can_accept(api: Api, make_crm) -> None:
+    crm: CrmSession = make_crm()
+    nina = api.post("/v1/users", {"name": "Nina New", "email": "nina@example.com"}, token=crm.token).json
+    [email] = sent_emails()
+
+    assert api.post(f"/v1/users/{nina['id']}/deactivate", token=crm.token).json["status"] == "deactivated"
+    again = api.post(f"/v1/users/{nina['id']}/activate", token=crm.token)
+
+    assert (again.status, again.json["status"], again.json["active"]) == (200, "invited", True)
+    accept = api.post(
+        "/v1/invitations/accept", {"token": token_in(email["body"]), "name": "Nina", "password": PASSWORD}
+    )
+    assert (accept.status, accept.json["status"]) == (201, "active")
+    login = api.post("/v1/auth/login", {"crm": crm.slug, "email": "nina@example.com", "password": PASSWORD})
+    assert login.status == 200
+
+
 def test_users_created_with_the_crm_get_their_invitation_and_can_log_in(api: Api) -> None:
     from tests.harness import crm_payload
 

@@ -39,8 +39,9 @@ class FakeIdentity:
     def disable_login(self, principal: str) -> None:
         self.disabled.add(principal)
 
-    def enable_login(self, principal: str) -> None:
+    def enable_login(self, principal: str) -> bool:
         self.disabled.discard(principal)
+        return principal in self.logins
 
 
 @dataclass

@@ -29,10 +29,19 @@ def test_deactivating_disables_the_login_and_activating_restores_it(
 ) -> None:
     seller = world.user("Sam Seller")
     principal = principal_name(world.tenant_id, seller.user_id)
+    identity.create_login(principal, "sam@example.com", "a-password")
     assert team.deactivate(world.admin, seller.user_id).status is UserStatus.DEACTIVATED
     assert principal in identity.disabled
     assert team.activate(world.admin, seller.user_id).status is UserStatus.ACTIVE
     assert principal not in identity.disabled
+
+
+def test_a_user_who_never_accepted_their_invitation_comes_back_invited(world: World, team: TeamService) -> None:
+    invited = world.user("Ivy Invited")  # no login: the invitation was never accepted
+
+    team.deactivate(world.admin, invited.user_id)
+
+    assert team.activate(world.admin, invited.user_id).status is UserStatus.INVITED
 
 
 def test_the_last_active_administrator_stays(world: World, team: TeamService) -> None:
