@@ -27,6 +27,7 @@ from chalicelib.domain.contacts import (
 )
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.properties import MAX_VALUES_PER_CONTACT
+from chalicelib.domain.records import record
 from chalicelib.domain.text import fold, normalize_email
 
 if TYPE_CHECKING:
@@ -44,7 +45,7 @@ EMAIL = "email"
 PROPERTY = "property"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Target:
     """Where a column goes: a field, a typed phone or email, or a custom property."""
 
@@ -200,8 +201,10 @@ def target_choices(properties: Sequence[PropertyDef]) -> list[str]:
 # --- reading a row ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class CellError:
+    """Why a cell of an imported row was not taken."""
+
     row: int
     column: str
     reason: str
@@ -225,7 +228,7 @@ class RowFields:
     properties: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class RowContext:
     """What reading a row needs from the CRM, read once per chunk."""
 

@@ -8,7 +8,7 @@ ids of other users' (or other CRMs') contacts reveal nothing.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +33,7 @@ from chalicelib.domain.errors import ConflictError, ForbiddenError, NotFoundErro
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.paging import Page
 from chalicelib.domain.properties import MAX_VALUES_PER_CONTACT
+from chalicelib.domain.records import record
 from chalicelib.domain.rights import Permission
 from chalicelib.domain.search import parse_query
 from chalicelib.domain.sources import MAX_PER_CONTACT
@@ -52,7 +53,7 @@ MAX_SOURCE_TAGS = MAX_PER_CONTACT
 FEED_PAGE = 20
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class ContactInput:
     """What a create or an edit gives; None leaves a field unset (create) or as it is (edit)."""
 
@@ -71,7 +72,7 @@ class ContactInput:
     lead_status: LeadStatus | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class ListQuery:
     """A list's filters (CL-1), as GET /v1/clients, GET /v1/leads and exports take them; any
     combination is allowed (docs/data-model.md: which index serves which)."""
@@ -120,8 +121,10 @@ class ListQuery:
         return cls(**data)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Card:
+    """A contact and the first page of its feed."""
+
     contact: Contact
     feed: Page[FeedEntry]
 
@@ -129,15 +132,19 @@ class Card:
 MAX_BULK = 500
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class BulkResult:
+    """How one contact of a bulk change fared."""
+
     id: str
     status: str  # "ok" | "not_found" | "forbidden" | "conflict" | "invalid"
     message: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Identified:
+    """Whose a phone number or email is."""
+
     type: str  # "client" | "lead" | "user"
     id: str
     name: str

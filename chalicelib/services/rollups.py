@@ -50,6 +50,8 @@ T = TypeVar("T")
 
 @dataclass
 class Reconciliation:
+    """What a reconciliation found (and whether it repaired it)."""
+
     tenant_id: str
     records: int = 0  # records (and tombstones) read
     cells: int = 0  # cells compared
