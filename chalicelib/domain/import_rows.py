@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -210,7 +210,7 @@ class CellError:
     reason: str
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class RowFields:
     """A row's values; fields absent from the file or empty in the row are None / empty."""
 

@@ -1,37 +1,40 @@
-"""`@record(frozen=True, slots=True)`: a frozen, slotted dataclass that is cheaper to define.
+"""`@record(frozen=True, slots=True)`: a slotted dataclass that is cheaper to define.
 
 For mypy `record` is `dataclasses.dataclass` itself, so everything is checked as for a dataclass.
 At runtime it is a dataclass too (`fields`, `replace`, `asdict`, `__match_args__`, pickling), but
-its `__init__`, `__eq__`, `__hash__`, `__repr__`, `__setattr__` and `__delattr__` are shared
-functions reading the class's fields, with the same behaviour as the ones `dataclasses` writes.
-`dataclasses` writes those six as source text and compiles each one for every class: about 1 ms a
-class on Python 3.11, paid at every Lambda's cold start by each record its path defines (the
-import worker alone defined 25). Defining a record this way costs a fifth of that; creating one
-costs a few microseconds more, nothing beside the DynamoDB call that reads it.
+its `__init__`, `__eq__`, `__hash__`, `__repr__` (and, frozen, `__setattr__` and `__delattr__`;
+with `order=True` the comparisons) are shared functions reading the class's fields, with the
+behaviour of the ones `dataclasses` writes. `dataclasses` writes those as source text and
+compiles each one for every class: about 1 ms a class on Python 3.11, paid at every Lambda's
+cold start by each dataclass its path defines (the import worker's defined 25). A record costs a
+tenth of that to define; creating one costs a few microseconds more, nothing beside the DynamoDB
+call that reads it.
 
-Only what the domain's records use is supported (a record with `__post_init__`, `field(init=False)`
-or a base class stays a plain dataclass): positional or keyword arguments, defaults,
-`default_factory`, `compare=False`, `repr=False`.
+Only what the records use is supported, and anything else is refused at definition (it stays a
+plain dataclass): slotted, no base but `Generic`, a docstring (a dataclass without one formats its
+signature into one), no `__post_init__`; fields positional with defaults, `default_factory`,
+`compare=False`, `repr=False`.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import reprlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic
 
 if TYPE_CHECKING:
     from dataclasses import dataclass as record
 else:
 
-    def record(cls: type | None = None, /, *, frozen: bool = False, slots: bool = False) -> Any:
-        if not (frozen and slots):
-            raise TypeError("record: only frozen and slotted records (@record(frozen=True, slots=True))")
-        return _record if cls is None else _record(cls)
+    def record(cls=None, /, *, frozen=False, slots=False, order=False):
+        if not slots:
+            raise TypeError("record: slotted records only (@record(frozen=True, slots=True) or @record(slots=True))")
+        return functools.partial(_record, frozen=frozen, order=order) if cls is None else _record(cls, frozen, order)
 
 
-def _record(cls: type) -> type:
-    if "__post_init__" in cls.__dict__ or cls.__bases__ != (object,) or not cls.__doc__:
+def _record(cls: type, frozen: bool = False, order: bool = False) -> type:
+    if "__post_init__" in cls.__dict__ or cls.__bases__ not in ((object,), (Generic,)) or not cls.__doc__:
         raise TypeError(f"{cls.__qualname__}: a record has a docstring, no __post_init__ and no base class")
     cls = dataclasses.dataclass(cls, init=False, repr=False, eq=False, slots=True)
     fields = dataclasses.fields(cls)
@@ -49,7 +52,9 @@ def _record(cls: type) -> type:
     cls.__record_names__ = tuple(f.name for f in fields)  # type: ignore[attr-defined]
     cls.__record_compared__ = tuple(f.name for f in fields if f.compare)  # type: ignore[attr-defined]
     cls.__record_shown__ = tuple(f.name for f in fields if f.repr)  # type: ignore[attr-defined]
-    for name, method in _METHODS.items():  # the same functions in every record: nothing compiled
+    # The same functions in every record: nothing compiled.
+    methods = {**_METHODS, **(_FROZEN if frozen else _MUTABLE), **(_ORDER if order else {})}
+    for name, method in methods.items():
         setattr(cls, name, method)
     return cls
 
@@ -127,13 +132,35 @@ def _setstate(self: Any, state: list[Any]) -> None:
 
 _REQUIRED: Any = object()  # a field without a default
 
-_METHODS = {
-    "__init__": _init,
-    "__eq__": _eq,
+
+def _compared(self: Any) -> tuple[Any, ...]:
+    return tuple([getattr(self, n) for n in self.__record_compared__])
+
+
+def _lt(self: Any, other: Any) -> Any:
+    return _compared(self) < _compared(other) if other.__class__ is self.__class__ else NotImplemented
+
+
+def _le(self: Any, other: Any) -> Any:
+    return _compared(self) <= _compared(other) if other.__class__ is self.__class__ else NotImplemented
+
+
+def _gt(self: Any, other: Any) -> Any:
+    return _compared(self) > _compared(other) if other.__class__ is self.__class__ else NotImplemented
+
+
+def _ge(self: Any, other: Any) -> Any:
+    return _compared(self) >= _compared(other) if other.__class__ is self.__class__ else NotImplemented
+
+
+_METHODS = {"__init__": _init, "__eq__": _eq, "__repr__": _repr}
+# A frozen record hashes its compared fields, like a frozen dataclass; a mutable one has no hash.
+_FROZEN = {
     "__hash__": _hash,
-    "__repr__": _repr,
     "__setattr__": _setattr,
     "__delattr__": _delattr,
     "__getstate__": _getstate,
     "__setstate__": _setstate,
 }
+_MUTABLE = {"__hash__": None}
+_ORDER = {"__lt__": _lt, "__le__": _le, "__gt__": _gt, "__ge__": _ge}

@@ -9,7 +9,6 @@ size of the CRM.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from enum import StrEnum
 
 from chalicelib.domain.errors import ValidationError
@@ -35,7 +34,7 @@ class TermKind(StrEnum):
 MAX_TRANSCRIPT_WORDS = 300
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@record(frozen=True, slots=True, order=True)
 class Term:
     """A word or number a record is found by, and what kind."""
 

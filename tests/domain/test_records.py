@@ -5,12 +5,15 @@ from __future__ import annotations
 import copy
 import dataclasses
 import pickle
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import pytest
 
 from chalicelib.domain.records import record
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,8 +107,56 @@ def test_what_a_record_cannot_be() -> None:
 
     with pytest.raises(TypeError):
 
-        @record(slots=True)
-        class Mutable:
-            """Not frozen."""
+        @record(frozen=True)
+        class Unslotted:
+            """Not slotted."""
 
             id: str
+
+
+@dataclass(slots=True, order=True)
+class PlainMutable:
+    """The reference."""
+
+    n: int
+    items: list[int] = field(default_factory=list)
+
+
+@record(slots=True, order=True)
+class RecMutable:
+    """A mutable record."""
+
+    n: int
+    items: list[int] = field(default_factory=list)
+
+
+def test_mutable_and_ordered() -> None:
+    rec = RecMutable(2)
+    rec.items.append(1)
+    rec.n = 3
+    assert repr(rec) == "RecMutable(n=3, items=[1])"
+    assert RecMutable.__hash__ is None
+    assert PlainMutable.__hash__ is None
+    assert sorted([RecMutable(3), RecMutable(1, [2]), RecMutable(1, [1])]) == [
+        RecMutable(1, [1]),
+        RecMutable(1, [2]),
+        RecMutable(3),
+    ]
+    assert RecMutable(1) <= RecMutable(1)
+    assert RecMutable(2) > RecMutable(1)
+    assert RecMutable(2) >= RecMutable(2)
+    with pytest.raises(TypeError):
+        _ = RecMutable(1) < PlainMutable(2)
+    assert pickle.loads(pickle.dumps(rec)) == rec
+
+
+@record(frozen=True, slots=True)
+class Box(Generic[T]):
+    """A generic record."""
+
+    items: Sequence[T]
+
+
+def test_generic() -> None:
+    assert Box[int]([1]) == Box([1])
+    assert repr(Box(())) == "Box(items=())"
