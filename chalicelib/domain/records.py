@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import inspect
 import reprlib
 from typing import TYPE_CHECKING, Any, Generic
 
@@ -36,8 +37,18 @@ else:
 def _record(cls: type, frozen: bool = False, order: bool = False) -> type:
     if "__post_init__" in cls.__dict__ or cls.__bases__ not in ((object,), (Generic,)) or not cls.__doc__:
         raise TypeError(f"{cls.__qualname__}: a record has a docstring, no __post_init__ and no base class")
+    # The annotations are strings (`from __future__ import annotations`): dataclasses would match
+    # each one three times against ClassVar, InitVar and KW_ONLY, which a record never uses. It
+    # sees placeholders instead; the strings go back on the class and its fields.
+    annotations = inspect.get_annotations(cls)
+    if any(not isinstance(a, str) or "ClassVar" in a or "InitVar" in a or "KW_ONLY" in a for a in annotations.values()):
+        raise TypeError(f"{cls.__qualname__}: a record's annotations are strings, without ClassVar or InitVar")
+    cls.__annotations__ = dict.fromkeys(annotations, object)
     cls = dataclasses.dataclass(cls, init=False, repr=False, eq=False, slots=True)
+    cls.__annotations__ = annotations
     fields = dataclasses.fields(cls)
+    for f in fields:
+        f.type = annotations[f.name]
     if not all(f.init and f.kw_only is False and f.hash is None for f in fields):
         raise TypeError(f"{cls.__qualname__}: a record's fields are all init, positional, hashed when compared")
     # Each field as (name, default, factory); _REQUIRED: neither.

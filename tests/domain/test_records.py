@@ -51,6 +51,10 @@ def test_construction_defaults_and_factories() -> None:
     assert dataclasses.astuple(rec) == dataclasses.astuple(plain)
     assert dataclasses.asdict(rec) == dataclasses.asdict(plain)
     assert Rec.__match_args__ == Plain.__match_args__
+    assert Rec.__annotations__ == Plain.__annotations__
+    assert [(f.name, f.type, f.compare, f.repr) for f in dataclasses.fields(Rec)] == [
+        (f.name, f.type, f.compare, f.repr) for f in dataclasses.fields(Plain)
+    ]
     assert Rec.__slots__ == Plain.__slots__
     assert not hasattr(rec, "__dict__")
 
