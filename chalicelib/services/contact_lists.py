@@ -14,6 +14,7 @@ from chalicelib.domain.errors import ForbiddenError, ValidationError
 from chalicelib.domain.paging import Page
 from chalicelib.domain.records import record
 from chalicelib.domain.rights import Permission
+from chalicelib.domain.search import parse_query
 from chalicelib.ports.queries.contacts import Criteria, property_filter
 
 if TYPE_CHECKING:
@@ -128,8 +129,6 @@ class ContactLists:
         )
         repo = self._storage.contacts(actor.tenant_id)
         if query.q is not None:
-            from chalicelib.domain.search import parse_query  # searches only
-
             page = repo.search(kind, parse_query(query.q), criteria, limit=limit, cursor=cursor)
         else:
             page = repo.page(kind, criteria, limit=limit, cursor=cursor)
