@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from chalicelib.domain.contacts import ContactKind
 from chalicelib.domain.errors import ConflictError, NotFoundError, UnavailableError, ValidationError
 from chalicelib.domain.ids import new_id
-from chalicelib.domain.import_rows import check_mapping, column_names, suggest_mapping, target_choices
+from chalicelib.domain.import_rows import check_mapping, column_names
 from chalicelib.domain.imports import (
     CHUNK_ROWS,
     MAX_FILE_BYTES,
@@ -144,6 +144,7 @@ class ImportService:
 
     def preview(self, actor: Actor, import_id: str) -> Preview:
         """The header, the first rows, a suggested mapping and every target a column can take."""
+        from chalicelib.domain.import_mapping import suggest_mapping, target_choices  # the API's, not the worker's
         from chalicelib.formats.spreadsheets import FileFormat
 
         record = self.get(actor, import_id)
