@@ -277,9 +277,11 @@ class Services:
 
     @functools.cached_property
     def exports(self) -> ExportService:
+        from chalicelib.services.contact_lists import ContactLists
         from chalicelib.services.exports import ExportService
 
-        return ExportService(self.storage, self.clock, self.contacts, self.files, self.workflows)
+        # The lists alone, not the contact service: the export worker reads lists, writes no contact.
+        return ExportService(self.storage, self.clock, ContactLists(self.storage), self.files, self.workflows)
 
     @functools.cached_property
     def forms(self) -> FormService:

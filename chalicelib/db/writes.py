@@ -11,7 +11,7 @@ import functools
 import random
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING
 
 from pynamodb.connection import Connection
@@ -21,6 +21,7 @@ from pynamodb.transactions import TransactWrite
 from chalicelib.config import get_settings
 from chalicelib.db.items import Item
 from chalicelib.domain.errors import ConflictError, DomainError
+from chalicelib.domain.records import record
 
 # DynamoDB's limit of items in one transaction, as the storage port tells services.
 from chalicelib.ports.writes import MAX_TRANSACTION_ITEMS as MAX_TRANSACTION_ITEMS
@@ -30,16 +31,20 @@ if TYPE_CHECKING:
     from pynamodb.expressions.update import Action
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Put:
+    """An item written whole (optionally only if `condition` holds)."""
+
     item: Item
     condition: Condition | None = None
     # Raised when `condition` fails (e.g. the guard of a unique value already exists).
     on_conflict: DomainError | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Update:
+    """Changes to an item's attributes (optionally only if `condition` holds)."""
+
     # Keys set; for a versioned item also the expected `version`, which becomes a condition.
     item: Item
     actions: Sequence[Action] = field(default_factory=tuple)
@@ -47,14 +52,16 @@ class Update:
     on_conflict: DomainError | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Delete:
+    """An item deleted (optionally only if `condition` holds)."""
+
     item: Item
     condition: Condition | None = None
     on_conflict: DomainError | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Check:
     """A condition on an item the transaction does not write (e.g. "the list is still running")."""
 

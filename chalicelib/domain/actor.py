@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from chalicelib.domain.records import record
 from chalicelib.domain.rights import GroupType, require
 
 if TYPE_CHECKING:
@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from chalicelib.domain.users import User
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Actor:
     """The caller of a service method; services scope every read and write to `tenant_id`."""
 

@@ -10,10 +10,11 @@ failed instead.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
+
+from chalicelib.domain.records import record
 
 if TYPE_CHECKING:
     from chalicelib.domain.telephony import CallStatus
@@ -52,8 +53,10 @@ class Outcome(StrEnum):
         return self is not Outcome.ANSWER
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class CallList:
+    """A user's autodial list: the numbers to call one after another (AD-1)."""
+
     id: str
     status: CallListStatus
     user_id: str
@@ -66,8 +69,10 @@ class CallList:
     error: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class ListItem:
+    """One number of a call list and how its call went."""
+
     index: int
     phone: str
     contact_id: str | None = None

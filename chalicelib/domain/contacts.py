@@ -7,7 +7,7 @@ kind, its responsible user and the caller's rights (SPEC ST-7).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime
 from typing import Any
 
@@ -27,6 +27,7 @@ from chalicelib.domain.errors import ValidationError
 # Re-exported: the feed is a contact's (and a deal's); `feed.py` holds it apart for light writers.
 from chalicelib.domain.feed import FeedEntry as FeedEntry
 from chalicelib.domain.feed import FeedKind as FeedKind
+from chalicelib.domain.records import record
 from chalicelib.domain.text import normalize_email
 
 # Every write of a contact is one transaction (at most 100 items, guards and index entries
@@ -36,19 +37,23 @@ MAX_EMAILS = 5
 MAX_TEXT = 2000
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Phone:
+    """A contact's phone number and its channel."""
+
     phone: str  # E.164
     type: ChannelType = ChannelType.WORK
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Email:
+    """A contact's email address and its channel."""
+
     email: str  # normalised
     type: ChannelType = ChannelType.WORK
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class PoolSpan:
     """A time a lead spent in the unsorted pool (left: None while it is still there)."""
 
@@ -56,7 +61,7 @@ class PoolSpan:
     left: datetime | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class ContactAttribution:
     """Who was responsible when things happened to a contact (the rollups count them so,
     `domain/rollups/contacts.py`): fixed when they happen, never moved by a later reassignment."""
@@ -66,8 +71,10 @@ class ContactAttribution:
     pool_spans: tuple[PoolSpan, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Contact:
+    """A client or a lead."""
+
     id: str
     kind: ContactKind
     name: str

@@ -7,12 +7,13 @@ average deal duration) can be computed later without replaying anything.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from chalicelib.domain.errors import ValidationError
+from chalicelib.domain.records import record
 
 if TYPE_CHECKING:
     from chalicelib.domain.actor import Actor
@@ -34,8 +35,10 @@ class DealStatus(StrEnum):
 BOARD_ORDER = tuple(DealStatus)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class StatusChange:
+    """A deal's move to a status (its history)."""
+
     status: DealStatus
     at: datetime
     # The responsible user at that move (None: stored before rollups); rollup bookkeeping, not
@@ -43,8 +46,10 @@ class StatusChange:
     by: str | None = field(default=None, compare=False)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Deal:
+    """A deal with a client, in one column of the board."""
+
     id: str
     title: str
     client_id: str

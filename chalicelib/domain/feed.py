@@ -6,10 +6,12 @@ load the contact rules; `contacts` re-exports both names.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
+
+from chalicelib.domain.records import record
 
 
 class FeedKind(StrEnum):
@@ -22,7 +24,7 @@ class FeedKind(StrEnum):
     EVENT = "event"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class FeedEntry:
     """One line of a contact's activity feed (CL-7); `data` carries the kind's details."""
 

@@ -7,11 +7,11 @@ Mapping the columns of a file and reading its rows is `import_rows.py`: an expor
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
 from chalicelib.domain.contact_kinds import ContactKind
+from chalicelib.domain.records import record
 from chalicelib.domain.rights import Permission
 
 # Rows per chunk: one step of the workflow reads, checks and writes this many rows.
@@ -65,8 +65,10 @@ class ExportFormat(StrEnum):
 # --- imports and exports as records ----------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Counts:
+    """What an import did with its rows so far."""
+
     processed: int = 0
     created: int = 0
     updated: int = 0
@@ -80,8 +82,10 @@ class Counts:
         return (self.processed, self.created, self.updated, self.skipped, self.failed)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Import:
+    """An import of clients or leads from a file, and its progress."""
+
     id: str
     entity: ContactKind
     filename: str
@@ -114,8 +118,10 @@ class Import:
         return self.status in (ImportStatus.COMPLETED, ImportStatus.FAILED) and self.started_at is not None
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Export:
+    """An export of clients or leads to a file."""
+
     id: str
     entity: ContactKind
     format: ExportFormat

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+
+from chalicelib.domain.records import record
 
 # How long a notification is kept: it is shown while its UTC day is in the last RETENTION
 # days, and DynamoDB deletes it after that day has left the window (`expires_at`).
@@ -47,7 +49,7 @@ class LinkType(StrEnum):
     IMPORT = "import"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Link:
     """The record a notification opens."""
 
@@ -55,8 +57,10 @@ class Link:
     id: str
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Notification:
+    """A user's notification."""
+
     id: str
     user_id: str
     kind: NotificationKind
@@ -67,7 +71,7 @@ class Notification:
     marked_read: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Inbox:
     """A user's unread state: one item, one GetItem."""
 
@@ -156,7 +160,7 @@ def clip_title(title: str) -> str:
 # --- titles: written in the recipient's language (the profile's `language`) -------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Title:
     """A notification's title in each language the web app speaks; the notification center
     stores it in the recipient's, which it reads anyway to check they are active."""

@@ -7,8 +7,9 @@ cursor's encoding and checks stay in `chalicelib.db.pagination`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Generic, TypeVar
+
+from chalicelib.domain.records import record
 
 T = TypeVar("T")
 
@@ -16,7 +17,9 @@ DEFAULT_LIMIT = 25
 MAX_LIMIT = 100
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Page(Generic[T]):
+    """One page of a list, and the cursor of the next one (None: the last page)."""
+
     items: Sequence[T]
     next_cursor: str | None

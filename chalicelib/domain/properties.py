@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date
 from decimal import Context, Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
 from chalicelib.domain.errors import ValidationError
+from chalicelib.domain.records import record
 from chalicelib.domain.text import fold
 
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -39,8 +39,10 @@ class PropertyKind(StrEnum):
     SELECT = "select"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class PropertyDef:
+    """A custom property contacts may carry."""
+
     id: str
     key: str
     title: str

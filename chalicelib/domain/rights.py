@@ -7,10 +7,11 @@ migration keeps every group's meaning. Admin groups hold every right, whatever i
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from enum import StrEnum
 
 from chalicelib.domain.errors import ForbiddenError
+from chalicelib.domain.records import record
 
 
 class Permission(StrEnum):
@@ -74,7 +75,7 @@ STANDARD_GROUPS: Mapping[GroupType, tuple[str, frozenset[Permission]]] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Group:
     """A set of rights shared by users; admin groups always hold every right."""
 

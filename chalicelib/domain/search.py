@@ -9,10 +9,10 @@ size of the CRM.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from enum import StrEnum
 
 from chalicelib.domain.errors import ValidationError
+from chalicelib.domain.records import record
 from chalicelib.domain.text import fold as fold
 
 MAX_NAME_WORDS = 10
@@ -34,8 +34,10 @@ class TermKind(StrEnum):
 MAX_TRANSCRIPT_WORDS = 300
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@record(frozen=True, slots=True, order=True)
 class Term:
+    """A word or number a record is found by, and what kind."""
+
     kind: TermKind
     value: str
 
@@ -77,7 +79,7 @@ def for_calls(query: SearchQuery) -> SearchQuery:
     return SearchQuery(Term(kinds[query.term.kind], query.term.value), query.other_words)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class SearchQuery:
     """What to look up: one prefix Query, and the words every hit's title must also contain."""
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
 from chalicelib.domain.errors import ValidationError
+from chalicelib.domain.records import record
 
 MAX_PER_CONTACT = 5
 
@@ -21,8 +21,10 @@ class SourceParam(StrEnum):
     CUSTOM = "custom"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class SourceTag:
+    """A source tag: the value of one source parameter (utm_source, ...) contacts carry."""
+
     id: str
     param: SourceParam
     value: str

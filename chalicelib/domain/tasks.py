@@ -9,13 +9,14 @@ wanted (the task may have moved or been completed since it was scheduled).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from chalicelib.domain.errors import ValidationError
+from chalicelib.domain.records import record
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -65,7 +66,7 @@ class DueKind(StrEnum):
     OVERDUE = "overdue"  # the task's end: it goes overdue if not done (the rollups count it)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class DueAction:
     """Something to do for a task at a moment (a reminder email, a deferred SMS, its end)."""
 
@@ -80,7 +81,7 @@ def due_hour(at: datetime) -> datetime:
     return at.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class TaskAttribution:
     """Who was responsible when things happened to a task (`domain/rollups/tasks.py`)."""
 
@@ -91,8 +92,10 @@ class TaskAttribution:
     overdue_marks: tuple[tuple[datetime, str], ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Task:
+    """A task or event of the calendar."""
+
     id: str
     type: TaskType
     title: str

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -21,6 +20,7 @@ if TYPE_CHECKING:
     from chalicelib.domain.actor import Actor
     from chalicelib.domain.contacts import Contact, FeedEntry
 from chalicelib.domain.errors import ValidationError
+from chalicelib.domain.records import record
 
 # Held apart so a CRM record loads them without the rest of the telephony rules.
 from chalicelib.domain.telephony_settings import CallDirection as CallDirection  # noqa: TC001  (re-exported)
@@ -81,7 +81,7 @@ class RecordingState(StrEnum):
     FAILED = "failed"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Transfer:
     """A live call handed to a colleague from the call panel (TE-5), as the call's history keeps it."""
 
@@ -111,8 +111,10 @@ class Transfer:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Call:
+    """A PBX call, as its events told it."""
+
     id: str  # the PBX's pbx_call_id
     direction: CallDirection
     started_at: datetime  # the PBX's call_start; when unreadable, the time the first event arrived

@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from chalicelib.domain.records import record
 from chalicelib.domain.schedule import WorkingHours, parse_working_hours
 from chalicelib.domain.users import TelephonyMode
 
@@ -41,7 +41,7 @@ class Phone(StrEnum):
     SOFTPHONE = "softphone"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class IncomingRoute:
     """What NOTIFY_START answers for a call whose responsible user has `phone` now."""
 

@@ -5,8 +5,9 @@ Apart from `telephony.py` so that a CRM record (`crm.py`) loads them without the
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
+
+from chalicelib.domain.records import record
 
 
 class CallDirection(StrEnum):
@@ -15,7 +16,7 @@ class CallDirection(StrEnum):
     INTERNAL = "internal"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class TelephonySettings:
     """A CRM's telephony options; the PBX API keys themselves live in the secret store."""
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from chalicelib.domain.errors import ValidationError
+from chalicelib.domain.records import record
 from chalicelib.domain.text import normalize_email as normalize_email
 
 # One password rule for the API's validation, the Cognito pool (CDK) and the local stack.
@@ -42,7 +43,7 @@ class TelephonyMode(StrEnum):
     WEBPHONE_WORKING_HOURS = "webphone_working_hours"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class User:
     """A person who logs in to one CRM."""
 

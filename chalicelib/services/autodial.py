@@ -19,7 +19,6 @@ from chalicelib.domain.autodial import (
     ListItem,
     Outcome,
 )
-from chalicelib.domain.contact_kinds import LeadSource
 from chalicelib.domain.errors import ConflictError, NotFoundError, UnavailableError, ValidationError
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.telephony import CallStatus, dial_number, number_lead
@@ -286,6 +285,8 @@ class AutodialService:
 
     def _lead(self, tenant_id: str, call_list: CallList, phone: str) -> None:
         """AD-4: an unknown number that answered becomes a lead of the user who called."""
+        from chalicelib.domain.contact_kinds import LeadSource  # like `number_lead`: only for an unknown number
+
         repo = self._storage.contacts(tenant_id)
         if repo.owner_of_phone(phone) is not None:
             return

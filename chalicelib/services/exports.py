@@ -32,7 +32,7 @@ from chalicelib.domain.imports import (
 from chalicelib.observability import logger
 from chalicelib.ports.failures import failure_reason
 from chalicelib.services.acting import acting_user
-from chalicelib.services.contacts import ContactService, ListQuery
+from chalicelib.services.contact_lists import ContactLists, ListQuery
 
 if TYPE_CHECKING:
     from chalicelib.domain.actor import Actor
@@ -52,14 +52,14 @@ class ExportService:
         self,
         storage: Storage,
         clock: Clock,
-        contacts: ContactService,
+        lists: ContactLists,
         files: FileStore,
         workflows: Workflows,
         page: int = PAGE,
     ) -> None:
         self._storage = storage
         self._clock = clock
-        self._contacts = contacts
+        self._lists = lists
         self._files = files
         self._workflows = workflows
         self._page = page
@@ -144,7 +144,7 @@ class ExportService:
         filters); a page may be short (filters checked on the records), the cursor goes on."""
         cursor: str | None = None
         while True:
-            page = self._contacts.page(actor, kind, query, limit=limit, cursor=cursor)
+            page = self._lists.page(actor, kind, query, limit=limit, cursor=cursor)
             yield list(page.items)
             cursor = page.next_cursor
             if cursor is None:

@@ -24,7 +24,7 @@ import json
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
@@ -33,6 +33,7 @@ from chalicelib.domain import metrics
 from chalicelib.domain.contacts import ContactKind
 from chalicelib.domain.errors import NotFoundError
 from chalicelib.domain.paging import Page
+from chalicelib.domain.records import record
 from chalicelib.domain.rollups import Cell, is_kept
 from chalicelib.domain.rollups.records import Record, contributions
 from chalicelib.observability import logger
@@ -48,8 +49,10 @@ PAGE = 100
 T = TypeVar("T")
 
 
-@dataclass
+@record(slots=True)
 class Reconciliation:
+    """What a reconciliation found (and whether it repaired it)."""
+
     tenant_id: str
     records: int = 0  # records (and tombstones) read
     cells: int = 0  # cells compared
@@ -128,9 +131,9 @@ class RollupService:
         tz = self._tz(tenant_id)
         report = Reconciliation(tenant_id)
         computed: Counter[Cell] = Counter()
-        for record in self.records(tenant_id):
+        for found in self.records(tenant_id):
             report.records += 1
-            computed.update(contributions(record, tz))
+            computed.update(contributions(found, tz))
         return self._compare(report, computed, repair=repair)
 
     # --- in chunks (the RollupRebuild state machine) -------------------------------------------
@@ -166,8 +169,8 @@ class RollupService:
         sources: list[str] = scratch["sources"]
         while scratch["source"] < len(sources):
             page = self.fetch(tenant_id, sources[scratch["source"]], scratch["cursor"])
-            for record in page.items:
-                sums.update(contributions(record, tz))
+            for found in page.items:
+                sums.update(contributions(found, tz))
             scratch["records"] += len(page.items)
             if page.next_cursor is None:
                 scratch["source"], scratch["cursor"] = scratch["source"] + 1, None

@@ -16,7 +16,8 @@ from chalicelib.domain.paging import Page
 from chalicelib.domain.search import Term
 from chalicelib.domain.telephony import Call, CallStatus, RecordingState, Transfer
 from chalicelib.ports.pbx import PbxError, PbxEvent, PbxEventError, Transcript
-from chalicelib.ports.queries.calls import CallFilter, ClaimResult, WebphoneKey
+from chalicelib.ports.queries.call_lists import ClaimResult
+from chalicelib.ports.queries.calls import CallFilter, WebphoneKey
 from tests.fakes.base import page
 from tests.fakes.records import FakeContacts
 from tests.fakes.rollups import FakeRollups

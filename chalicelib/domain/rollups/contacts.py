@@ -4,16 +4,17 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from chalicelib.domain import metrics as m
 from chalicelib.domain.contacts import Contact, ContactAttribution, LeadSource, PoolSpan
+from chalicelib.domain.records import record
 from chalicelib.domain.rollups import Cell, day, nonzero, scopes
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class ClosedLead:
     """What a lead closed as poor quality (LD-5: the lead is deleted) still counts for: a small
     tombstone kept so `leads_created` and `leads_poor_quality` survive and can be recomputed."""

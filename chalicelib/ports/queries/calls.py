@@ -1,11 +1,9 @@
-"""Calls and extension statuses (autodial claims: `call_lists.py`, re-exported here)."""
+"""Calls and extension statuses (autodial claims: `call_lists.py`)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import TYPE_CHECKING, NamedTuple
-
-from chalicelib.ports.queries.call_lists import ClaimResult as ClaimResult
 
 if TYPE_CHECKING:
     from chalicelib.domain.telephony import CallDirection, CallStatus

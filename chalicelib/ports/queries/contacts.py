@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from chalicelib.domain.records import record
 from chalicelib.domain.text import fold
 
 if TYPE_CHECKING:
     from chalicelib.domain.contacts import Contact, ContactKind
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Criteria:
     """What a list page keeps, checked and resolved by the service (rights included)."""
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
+from chalicelib.domain.records import record
 
-@dataclass(frozen=True, slots=True)
+
+@record(frozen=True, slots=True)
 class ProvisioningCrm:
+    """A CRM still being provisioned, as the sweeper sees it."""
+
     tenant_id: str
     slug: str
     created_at: datetime

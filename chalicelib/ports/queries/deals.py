@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from chalicelib.domain.records import record
 
 if TYPE_CHECKING:
     from chalicelib.domain.deals import DealStatus
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class ColumnTotal:
+    """The deals of one board column in one currency: how many and how much."""
+
     status: DealStatus
     currency: str
     count: int

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, NamedTuple
+
+from chalicelib.domain.records import record
 
 if TYPE_CHECKING:
     from chalicelib.domain.tasks import DueAction, TaskStatus, TaskType
@@ -33,8 +34,10 @@ class ListFilter(NamedTuple):
     descending: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class DueRecord:
+    """A due action waiting in the schedule, with its delivery attempts."""
+
     action: DueAction
     attempts: int
     claimed_until: datetime | None

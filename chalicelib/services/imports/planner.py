@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +24,7 @@ from chalicelib.domain.contacts import (
 from chalicelib.domain.ids import derived_id
 from chalicelib.domain.import_rows import MAX_TAGS, RowFields
 from chalicelib.domain.imports import DuplicatePolicy, Import
+from chalicelib.domain.records import record
 from chalicelib.services.contact_changes import EDITABLE
 from chalicelib.services.imports.report import ReportLine
 
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
     from chalicelib.domain.actor import Actor
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Chunk:
     """What one chunk's rows come to, before anything is written."""
 

@@ -8,10 +8,10 @@ import io
 import os
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from chalicelib.domain.imports import MAX_ERRORS_KEPT, Import, import_part_key
+from chalicelib.domain.records import record
 
 if TYPE_CHECKING:
     from chalicelib.ports.outside import FileStore
@@ -19,8 +19,10 @@ if TYPE_CHECKING:
 REPORT_HEADER = ["row", "column", "reason", "outcome"]
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class ReportLine:
+    """A row not imported as it was: which cell and why."""
+
     row: int
     column: str
     reason: str

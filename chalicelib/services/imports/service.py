@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.contacts import ContactKind
 from chalicelib.domain.errors import ConflictError, NotFoundError, UnavailableError, ValidationError
 from chalicelib.domain.ids import new_id
-from chalicelib.domain.import_rows import check_mapping, column_names, suggest_mapping, target_choices
+from chalicelib.domain.import_rows import check_mapping, column_names
 from chalicelib.domain.imports import (
     CHUNK_ROWS,
     MAX_FILE_BYTES,
@@ -25,6 +25,7 @@ from chalicelib.domain.imports import (
     import_right,
 )
 from chalicelib.domain.paging import Page
+from chalicelib.domain.records import record
 from chalicelib.observability import logger
 from chalicelib.ports.failures import failure_reason
 from chalicelib.ports.notifications import NoNotifier, Notifier
@@ -40,7 +41,7 @@ if TYPE_CHECKING:
 IMPORT_MACHINE = "ContactImport"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class UploadTarget:
     """Where the browser sends the file: a presigned PUT (`put_url`), or a presigned POST
     (`url` + form fields, whose policy caps the size). A PUT's size cannot be capped, so the
@@ -53,8 +54,10 @@ class UploadTarget:
     expires_in: int
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Preview:
+    """The file's header and first rows, and the mapping suggested for them."""
+
     format: str
     encoding: str | None
     delimiter: str | None
@@ -141,6 +144,7 @@ class ImportService:
 
     def preview(self, actor: Actor, import_id: str) -> Preview:
         """The header, the first rows, a suggested mapping and every target a column can take."""
+        from chalicelib.domain.import_mapping import suggest_mapping, target_choices  # the API's, not the worker's
         from chalicelib.formats.spreadsheets import FileFormat
 
         record = self.get(actor, import_id)
