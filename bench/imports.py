@@ -38,8 +38,23 @@ FORBIDDEN_ON_API_PATH = ("boto3", "aws_xray_sdk", "googleapiclient", "moto")
 # A worker verifies no token and serves no HTTP: no JWT, crypto or web framework on its path.
 FORBIDDEN_ON_WORKER_PATH = (*FORBIDDEN_ON_API_PATH, "jwt", "cryptography", "chalice")
 
+# What Lambda's python3.12 runtime itself provides beside the layer (boto3 and its dependencies).
+RUNTIME_PROVIDED = ("boto3",)
+# Chalice's packager copies its own runtime module (not its dependencies) into the API's package.
+PACKAGED_BY_CHALICE = ("chalice",)
+
 _PROBE = """
 import json, sys, time
+class NotShipped:
+    # A package the venv has but Lambda does not (e.g. blinker, which moto brings and PynamoDB
+    # uses only when present) is not found, as on Lambda.
+    blocked = frozenset({blocked!r})
+    @classmethod
+    def find_spec(cls, name, path=None, target=None):
+        if name.partition(".")[0] in cls.blocked:
+            raise ModuleNotFoundError(f"No module named {{name!r}} (not shipped)", name=name)
+        return None
+sys.meta_path.insert(0, NotShipped)
 started, cpu = time.perf_counter(), time.process_time()
 {statement}
 elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
@@ -73,6 +88,51 @@ def build_artifact(dest: Path) -> Path:
     return dest
 
 
+def shipped_distributions() -> set[str]:
+    """The distributions Lambda has: requirements.txt with their dependencies, and the runtime's own."""
+    from importlib import metadata
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    lines = (ROOT / "requirements.txt").read_text().splitlines()
+    pending = [Requirement(line) for line in map(str.strip, lines) if line and not line.startswith("#")]
+    pending += [Requirement(name) for name in RUNTIME_PROVIDED]
+    shipped: set[str] = set()
+    while pending:
+        requirement = pending.pop()
+        name = canonicalize_name(requirement.name)
+        if name in shipped:
+            continue
+        shipped.add(name)
+        try:
+            needs = metadata.requires(requirement.name) or []
+        except metadata.PackageNotFoundError:
+            continue
+        for text in needs:
+            need = Requirement(text)
+            extras = requirement.extras or {""}
+            if need.marker is None or any(need.marker.evaluate({"extra": extra}) for extra in extras):
+                pending.append(need)
+    return shipped
+
+
+def not_shipped_modules() -> list[str]:
+    """Top-level modules of the venv's distributions that Lambda does not have."""
+    from importlib import metadata
+
+    from packaging.utils import canonicalize_name
+
+    shipped = shipped_distributions()
+    missing = {
+        module
+        for module, distributions in metadata.packages_distributions().items()
+        if not any(canonicalize_name(d) in shipped for d in distributions)
+    }
+    dropped = {name for name in bundle.LAYER_DROP if not name.endswith(".pth")}  # the layer drops them
+    return sorted((missing | dropped) - set(PACKAGED_BY_CHALICE))
+
+
 def probe_env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "AWS_", "COGNITO_"))}
     # Building a worker's services reads the settings: a laptop stage, nothing contacted.
@@ -94,10 +154,11 @@ def measure_all(probes: dict[str, tuple[str, Path]], runs: int = 9) -> dict[str,
     cpu: dict[str, list[float]] = defaultdict(list)
     per_module: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
     modules: dict[str, set[str]] = {}
+    blocked = not_shipped_modules()
     for _ in range(runs):
         for key, (statement, cwd) in probes.items():
             done = subprocess.run(
-                [sys.executable, "-X", "importtime", "-c", _PROBE.format(statement=statement)],
+                [sys.executable, "-X", "importtime", "-c", _PROBE.format(statement=statement, blocked=blocked)],
                 cwd=cwd,
                 env=probe_env(),
                 capture_output=True,
