@@ -17,7 +17,7 @@ from chalicelib.domain.broadcasts import Broadcast, BroadcastStatus, Recipient
 from chalicelib.domain.contacts import ContactKind
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.imports import Export, ExportFormat, ExportStatus, Import, ImportStatus
-from chalicelib.ports.queries.calls import ClaimResult
+from chalicelib.ports.queries.call_lists import ClaimResult
 from tests.harness import LocalAws
 from tests.meter import dynamodb_calls
 
