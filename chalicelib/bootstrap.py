@@ -416,8 +416,10 @@ class Services:
 
     @functools.cached_property
     def bounce_sink(self) -> BounceSink:
-        """Hard bounces the poller reads: the email broadcasts mark the address and the recipient."""
-        return self.email_broadcasts
+        """Hard bounces the poller reads: the address and the broadcast recipient are marked."""
+        from chalicelib.services.email_bounces import BounceRecorder
+
+        return BounceRecorder(self.storage, self.clock)
 
     @functools.cached_property
     def mailbox_reader(self) -> MailboxReader:

@@ -26,7 +26,6 @@ from chalicelib.domain.email.broadcasts import (
     NO_ADDRESS,
     EmailBroadcast,
     EmailRecipient,
-    bounce_reason,
 )
 from chalicelib.domain.email.outgoing import Body, check_subject, compose, new_message_id, signed
 from chalicelib.domain.emails import ContactRef, Direction
@@ -245,17 +244,7 @@ class EmailBroadcastService(BroadcastLifecycle[EmailBroadcast, EmailRecipient]):
     def bounced(
         self, tenant_id: str, original_message_id: str | None, address: str, status: str, diagnostic: str
     ) -> None:
-        """A hard bounce: the address is marked; the broadcast recipient it was sent to fails."""
-        if not status.startswith("5"):
-            return
-        repo = self._storage.email_broadcasts(tenant_id)
-        repo.mark_bouncing(address, status, diagnostic, self._clock())
-        if not original_message_id:
-            return
-        sent = repo.sent_message(original_message_id)
-        if sent is None:
-            return
-        broadcast_id, index, sent_to = sent
-        if address and sent_to.lower() != address.lower():
-            return  # the DSN is about another recipient of that message
-        repo.bounced(broadcast_id, index, bounce_reason(status, diagnostic))
+        """A hard bounce (see services/email_bounces.py, which the poller uses on its own)."""
+        from chalicelib.services.email_bounces import BounceRecorder
+
+        BounceRecorder(self._storage, self._clock).bounced(tenant_id, original_message_id, address, status, diagnostic)
