@@ -15,7 +15,9 @@ import ssl
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.mailboxes import Security
-from chalicelib.integrations.mailbox_probe import _ERRORS, _failure, _text
+from chalicelib.integrations.mail_failures import ERRORS as _ERRORS
+from chalicelib.integrations.mail_failures import failure as _failure
+from chalicelib.integrations.mail_failures import text as _text
 from chalicelib.ports.results import MailboxProbeError
 
 if TYPE_CHECKING:
