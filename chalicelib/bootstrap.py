@@ -20,6 +20,9 @@ from chalicelib.domain.clock import utcnow
 
 if TYPE_CHECKING:
     from chalicelib.db.storage import DynamoStorage
+    from chalicelib.domain.email.rules import Direction
+    from chalicelib.domain.emails import ContactRef, Email
+    from chalicelib.domain.mailboxes import Integration
     from chalicelib.domain.notifications import Link, NotificationKind, Title
     from chalicelib.integrations.cognito import CognitoIdentityProvider
     from chalicelib.integrations.google_calendar import GoogleEndpoints, GoogleOAuth
@@ -52,7 +55,7 @@ if TYPE_CHECKING:
     from chalicelib.services.due import DueWorker
     from chalicelib.services.email_archive import EmailArchive
     from chalicelib.services.email_broadcasts import EmailBroadcastService
-    from chalicelib.services.email_sending import EmailSendService
+    from chalicelib.services.email_sending import EmailSendService, MailArchive
     from chalicelib.services.email_sync import EmailSync
     from chalicelib.services.emails import EmailService
     from chalicelib.services.exports import ExportService
@@ -436,7 +439,7 @@ class Services:
             self.clock,
             self.secrets,
             self.mailbox_reader,
-            self.email_archive,
+            LazyMailArchive(lambda: self.email_archive),
             self.bounce_sink,
             notifier=self.notifier,
         )
@@ -552,6 +555,30 @@ class LazySmsSender:
         if self._sender is None:
             self._sender = self._build()
         return self._sender.send(tenant_id, to, text)
+
+
+class LazyMailArchive:
+    """The `MailArchive` port in front of `Services.email_archive`, which it builds (with the
+    parsing, the contacts and the feeds) on the first message stored: a poll run that finds no
+    new mail does not load it."""
+
+    def __init__(self, build: Callable[[], MailArchive]) -> None:
+        self._build = build
+
+    def store(
+        self,
+        tenant_id: str,
+        integration: Integration,
+        raw: bytes,
+        *,
+        direction: Direction,
+        contact: ContactRef | None = None,
+        deal_id: str | None = None,
+        user_id: str | None = None,
+    ) -> Email | None:
+        return self._build().store(
+            tenant_id, integration, raw, direction=direction, contact=contact, deal_id=deal_id, user_id=user_id
+        )
 
 
 @functools.cache

@@ -11,12 +11,8 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from email import policy
-from email.message import Message
-from email.parser import BytesParser
 from typing import Any
 
-from chalicelib.domain.email.message import normalize_message_id
 from chalicelib.domain.email.rules import Direction as Direction  # noqa: TC001 (re-exported)
 from chalicelib.domain.errors import ValidationError
 
@@ -149,26 +145,6 @@ def safe_filename(name: str) -> str:
     base = name.replace("\\", "/").rpartition("/")[2]
     cleaned = re.sub(r"[^\w.\- ]+", "_", base).strip(" .") or "attachment"
     return cleaned[:120]
-
-
-def dsn_original_message_id(raw: bytes) -> str | None:
-    """The Message-ID of the message a delivery report is about (its returned headers), if any."""
-    try:
-        msg = BytesParser(policy=policy.compat32).parsebytes(raw)
-        for part in msg.walk():
-            if part.get_content_type() in ("message/rfc822", "text/rfc822-headers"):
-                payload = part.get_payload()
-                if isinstance(payload, list) and payload:
-                    first = payload[0]
-                    found = first.get("Message-ID") if isinstance(first, Message) else None
-                else:
-                    text = payload if isinstance(payload, str) else ""
-                    found = BytesParser(policy=policy.compat32).parsebytes(text.encode()).get("Message-ID")
-                if found:
-                    return normalize_message_id(str(found))
-    except (ValueError, TypeError, LookupError, UnicodeError, AttributeError, IndexError):
-        return None
-    return None
 
 
 @dataclass(frozen=True, slots=True)
