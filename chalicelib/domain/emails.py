@@ -11,7 +11,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from chalicelib.domain.email.rules import Direction as Direction  # noqa: TC001 (re-exported)
 from chalicelib.domain.errors import ValidationError
@@ -34,14 +34,12 @@ MAX_DOMAINS = 50
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
 
-@dataclass(frozen=True, slots=True)
-class ContactRef:
+class ContactRef(NamedTuple):
     type: str  # "client" | "lead"
     id: str
 
 
-@dataclass(frozen=True, slots=True)
-class Attachment:
+class Attachment(NamedTuple):
     name: str
     size: int
     key: str | None  # the file store's key; None when it was over the caps (listed, not kept)
@@ -72,8 +70,7 @@ class Email:
     text_key: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class MessageGuard:
+class MessageGuard(NamedTuple):
     """What the Message-ID guard of a stored email says (threading and deals of replies)."""
 
     email_id: str
@@ -81,8 +78,7 @@ class MessageGuard:
     deal_id: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class EmailException:
+class EmailException(NamedTuple):
     """EM-6: mail from or to a match never enters the CRM."""
 
     id: str
@@ -90,8 +86,7 @@ class EmailException:
     created_at: datetime
 
 
-@dataclass(frozen=True, slots=True)
-class EmailSettings:
+class EmailSettings(NamedTuple):
     """The CRM's email settings: its own domains (never leads, EM-3)."""
 
     own_domains: tuple[str, ...] = ()
@@ -147,8 +142,7 @@ def safe_filename(name: str) -> str:
     return cleaned[:120]
 
 
-@dataclass(frozen=True, slots=True)
-class FolderCursor:
+class FolderCursor(NamedTuple):
     """How far a folder has been read: a UIDVALIDITY change means its UIDs start over."""
 
     uidvalidity: int

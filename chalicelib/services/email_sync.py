@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from chalicelib.domain.emails import Direction, FolderCursor
 from chalicelib.domain.errors import NotFoundError, ValidationError
@@ -49,8 +48,7 @@ _WORDS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class PollResult:
+class PollResult(NamedTuple):
     integration_id: str
     stored: int
     status: SyncStatus

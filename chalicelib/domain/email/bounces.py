@@ -12,11 +12,11 @@ import base64
 import binascii
 import quopri
 import re
-from dataclasses import dataclass
 from email import policy
 from email.message import Message
 from email.parser import BytesParser, HeaderParser
 from enum import StrEnum
+from typing import NamedTuple
 
 from chalicelib.domain.email.message import MalformedMessageError, normalize_message_id
 
@@ -29,8 +29,7 @@ class BounceKind(StrEnum):
     SOFT = "soft"
 
 
-@dataclass(frozen=True, slots=True)
-class Bounce:
+class Bounce(NamedTuple):
     recipient: str  # lower-case address
     status: str  # e.g. "5.1.1"
     kind: BounceKind

@@ -16,9 +16,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from chalicelib.domain.email.message import ParsedMessage
@@ -47,8 +46,7 @@ class Refusal(StrEnum):
     CC_ON_THREAD = "only CC'd on an existing thread"
 
 
-@dataclass(frozen=True, slots=True)
-class LeadDecision:
+class LeadDecision(NamedTuple):
     accepted: tuple[str, ...]
     refused: tuple[tuple[str, Refusal], ...]
 
