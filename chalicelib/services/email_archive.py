@@ -37,7 +37,6 @@ from chalicelib.domain.emails import (
     snippet,
 )
 from chalicelib.domain.ids import derived_id, new_id
-from chalicelib.domain.notifications import Link, LinkType, NotificationKind, email_received_title
 from chalicelib.ports.notifications import NoNotifier
 from chalicelib.ports.writes import FeedOwner
 
@@ -268,6 +267,9 @@ class EmailArchive:
         user_id = first.responsible_user_id or (integration.owner_id if integration.personal else None)
         if user_id is None:
             return
+        # Incoming mail only: the sending paths (replies, broadcasts) never load the notification words.
+        from chalicelib.domain.notifications import Link, LinkType, NotificationKind, email_received_title
+
         link = Link(LinkType.LEAD if first.is_lead else LinkType.CLIENT, first.id)
         self._notifier.notify(
             tenant_id,

@@ -15,8 +15,7 @@ turns failed with the remote server's reason (one count moves from sent to faile
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from chalicelib.domain.broadcasts import MAX_ATTEMPTS, UNKNOWN_OUTCOME, RecipientStatus
 from chalicelib.domain.contact_rights import can_see
@@ -45,8 +44,7 @@ if TYPE_CHECKING:
 EMAIL_BROADCAST_MACHINE = "EmailBroadcast"
 
 
-@dataclass(frozen=True, slots=True)
-class EmailBroadcastTiming:
+class EmailBroadcastTiming(NamedTuple):
     retry_seconds: int
     max_attempts: int = MAX_ATTEMPTS
 

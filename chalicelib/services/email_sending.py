@@ -12,10 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from chalicelib.domain.contact_rights import can_see
-from chalicelib.domain.deals import can_see_deal
 from chalicelib.domain.email.outgoing import (
     MAX_SIGNATURES,
     MAX_TO,
@@ -75,8 +74,7 @@ class MailArchive(Protocol):
         """Parse and record `raw`: the stored Email, or None (a duplicate, an excluded address)."""
 
 
-@dataclass(frozen=True, slots=True)
-class ReplyParent:
+class ReplyParent(NamedTuple):
     """What an answer needs of the email it answers."""
 
     message_id: str  # with its angle brackets
@@ -98,8 +96,7 @@ class SendInput:
     in_reply_to: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class SentEmail:
+class SentEmail(NamedTuple):
     """The sent email as `GET /v1/emails/{id}` shows it."""
 
     id: str
@@ -304,6 +301,8 @@ class EmailSendService:
     def _deal(self, actor: Actor, deal_id: str | None) -> str | None:
         if deal_id is None:
             return None
+        from chalicelib.domain.deals import can_see_deal  # a message sent from the app (not a broadcast)
+
         deal = self._storage.deals(actor.tenant_id).get(deal_id)
         if deal is None or not can_see_deal(actor, deal):
             raise ValidationError("no such deal in this CRM", field="deal_id")
