@@ -11,19 +11,21 @@ building services directly with fakes.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.config import Settings, get_settings
 from chalicelib.domain.clock import utcnow
 
 if TYPE_CHECKING:
     from chalicelib.db.storage import DynamoStorage
+    from chalicelib.domain.actor import Actor
     from chalicelib.domain.email.rules import Direction
     from chalicelib.domain.emails import ContactRef, Email
     from chalicelib.domain.mailboxes import Integration
     from chalicelib.domain.notifications import Link, NotificationKind, Title
+    from chalicelib.domain.tasks import Task
     from chalicelib.integrations.cognito import CognitoIdentityProvider
     from chalicelib.integrations.google_calendar import GoogleEndpoints, GoogleOAuth
     from chalicelib.integrations.mail import SesMailer
@@ -202,7 +204,7 @@ class Services:
             return GoogleCalendarClient.connect(endpoints, refresh_token, calendar_id)
 
         return CalendarSyncWorker(
-            self.storage, self.clock, self.secrets, google, self.tasks, self.notifier,
+            self.storage, self.clock, self.secrets, google, LazyTaskWrites(lambda: self.tasks), self.notifier,
             webhook_url=self.settings.google_webhook_url,
         )  # fmt: skip
 
@@ -555,6 +557,24 @@ class LazySmsSender:
         if self._sender is None:
             self._sender = self._build()
         return self._sender.send(tenant_id, to, text)
+
+
+class LazyTaskWrites:
+    """The task writes of the calendar worker in front of `Services.tasks`, which it builds (with
+    its rules, the contacts' feeds and the rollups) on the first write: a run with nobody due,
+    or nothing changed, does not load it."""
+
+    def __init__(self, build: Callable[[], TaskService]) -> None:
+        self._build = build
+
+    def create(self, actor: Actor, fields: Mapping[str, Any]) -> Task:
+        return self._build().create(actor, fields)
+
+    def update(self, actor: Actor, task_id: str, version: int | None, changes: Mapping[str, Any]) -> Task:
+        return self._build().update(actor, task_id, version, changes)
+
+    def delete(self, actor: Actor, task_id: str) -> None:
+        self._build().delete(actor, task_id)
 
 
 class LazyMailArchive:

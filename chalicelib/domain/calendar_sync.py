@@ -15,7 +15,7 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 # Keys of `extendedProperties.private` on the events we write.
@@ -36,8 +36,7 @@ class EventFields:
     description: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Link:
+class Link(NamedTuple):
     """A task shown as an event in one user's calendar."""
 
     user_id: str
@@ -47,8 +46,7 @@ class Link:
     task_version: int  # the task as it last matched the event
 
 
-@dataclass(frozen=True, slots=True)
-class RemoteEvent:
+class RemoteEvent(NamedTuple):
     """An event as Google lists it, reduced to what the sync reads."""
 
     id: str

@@ -9,7 +9,7 @@ marks of every participant), made on behalf of the connected user.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -48,8 +48,7 @@ class AccessRevokedError(CalendarError):
     """`invalid_grant` or 401 after a refresh: the user must connect again."""
 
 
-@dataclass(frozen=True, slots=True)
-class Changes:
+class Changes(NamedTuple):
     """Every page of one events.list run, and the token for the next incremental one."""
 
     events: list[dict[str, Any]]

@@ -34,7 +34,6 @@ from chalicelib.domain.calendar_connection import (
 )
 from chalicelib.domain.calendar_sync import TASK_KEY, EventFields
 from chalicelib.domain.errors import DomainError, NotFoundError, StaleVersionError
-from chalicelib.domain.notifications import NotificationKind, Title
 from chalicelib.domain.tasks import TaskType
 from chalicelib.ports.calendar import (
     AccessRevokedError,
@@ -46,17 +45,29 @@ from chalicelib.ports.calendar import (
 from chalicelib.services.calendar_sync import CalendarSync, Options
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Protocol
+
     from chalicelib.domain.tasks import Task
     from chalicelib.ports.calendar import GoogleCalendar, GoogleCalendars
     from chalicelib.ports.notifications import Notifier
     from chalicelib.ports.outside import Clock, SecretStore
     from chalicelib.ports.storage import Storage
-    from chalicelib.services.tasks import TaskService
+
+    class TaskWrites(Protocol):
+        """What the worker asks of the task service (services/tasks.py): its writes, as a user."""
+
+        def create(self, actor: Actor, fields: Mapping[str, Any]) -> Task: ...
+
+        def update(self, actor: Actor, task_id: str, version: int | None, changes: Mapping[str, Any]) -> Task: ...
+
+        def delete(self, actor: Actor, task_id: str) -> None: ...
+
 
 BATCH = 100  # connections a scheduled run takes at most (the next run takes the rest)
 BACKOFF = timedelta(minutes=15)  # after a failure of the whole run (rate limit, outage)
 MAX_ERROR = 500
-REAUTH_TITLE = Title(
+REAUTH_TITLE = (
     "Google Calendar needs you to connect it again",
     "Google Agenda : reconnectez votre compte",
 )
@@ -81,7 +92,7 @@ class CalendarSyncWorker:
         clock: Clock,
         secrets_store: SecretStore,
         google: GoogleCalendars,
-        tasks: TaskService,
+        tasks: TaskWrites,
         notifier: Notifier,
         *,
         webhook_url: str = "",
@@ -143,8 +154,10 @@ class CalendarSyncWorker:
         except AccessRevokedError as exc:
             status, error = CalendarStatus.NEEDS_REAUTH, f"access revoked: {exc}"
             report.revoked += 1
+            from chalicelib.domain.notifications import NotificationKind, Title  # a rare branch
+
             self._notifier.notify(
-                tenant_id, user_id, NotificationKind.INTEGRATION_ERROR, REAUTH_TITLE, None,
+                tenant_id, user_id, NotificationKind.INTEGRATION_ERROR, Title(*REAUTH_TITLE), None,
                 once=f"gcal-reauth-{user_id}-{connection.connected_at.isoformat()}",
             )  # fmt: skip
         except CalendarGoneError as exc:
@@ -198,7 +211,7 @@ class CalendarTasksAdapter:
     from Google is the user's own; a refused write (a rule of the task service) is one item's
     failure (a CalendarError), never the run's."""
 
-    def __init__(self, tasks: TaskService, storage: Storage, tenant_id: str) -> None:
+    def __init__(self, tasks: TaskWrites, storage: Storage, tenant_id: str) -> None:
         self._tasks, self._storage, self._tenant = tasks, storage, tenant_id
         self._actors: dict[str, Actor] = {}
         self.seen: dict[str, Task] = {}
