@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import Enum, StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from chalicelib.domain.errors import ValidationError
@@ -79,8 +79,7 @@ class Hook:
     failing_since: datetime | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Attempt:
+class Attempt(NamedTuple):
     """One line of a hook's delivery log."""
 
     id: str
@@ -93,8 +92,7 @@ class Attempt:
     error: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Emitted:
+class Emitted(NamedTuple):
     """An event as the outbox keeps it: the record as it was written (`record` is the domain
     object, encoded with `encode` and brought back with `decode`)."""
 

@@ -4,9 +4,8 @@ sender. For the type checker only (services import it under TYPE_CHECKING)."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 if TYPE_CHECKING:
     from chalicelib.domain.hooks import Attempt, Emitted, Hook, HookEvent, HookStatus, Message
@@ -27,8 +26,7 @@ class Hooks(Protocol):
     def attempts(self, hook_id: str, limit: int) -> list[Attempt]: ...
 
 
-@dataclass(frozen=True, slots=True)
-class Queued:
+class Queued(NamedTuple):
     """An item of the outbox: an event to fan out (`emitted`) or a message to retry (`message`)."""
 
     handle: Any  # the stored item, handed back to claim and finish
@@ -54,8 +52,7 @@ class HookStore(Protocol):
     def queue(self) -> HookQueue: ...
 
 
-@dataclass(frozen=True, slots=True)
-class Answer:
+class Answer(NamedTuple):
     status: int | None  # None: no answer (timeout, connection refused, address refused)
     error: str | None = None
     refused: bool = False  # the target's address is not allowed (SSRF): never retried

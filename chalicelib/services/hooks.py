@@ -44,7 +44,6 @@ from chalicelib.domain.hooks import (
     next_attempt,
 )
 from chalicelib.domain.ids import new_id
-from chalicelib.domain.notifications import NotificationKind, webhook_disabled_title
 from chalicelib.observability import logger
 
 if TYPE_CHECKING:
@@ -265,6 +264,8 @@ class HookService:
         report.disabled += 1
         logger.info("webhook disabled: failing for days", extra={"tenant_id": tenant_id, "hook_id": hook.id})
         if self._notifier is not None:
+            from chalicelib.domain.notifications import NotificationKind, webhook_disabled_title  # a rare branch
+
             self._notifier.notify(
                 tenant_id,
                 hook.owner_id,
