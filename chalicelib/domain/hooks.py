@@ -104,8 +104,7 @@ class Emitted(NamedTuple):
     record: Any
 
 
-@dataclass(frozen=True, slots=True)
-class Message:
+class Message(NamedTuple):
     """One event to one hook: the body is fixed at the first attempt, so every retry sends the
     same bytes under the same `webhook-id`."""
 

@@ -249,7 +249,7 @@ class HookService:
         self._failing(message.tenant_id, hook, now, report)
         if retry_at is None:
             return None
-        return replace(message, attempt=attempt), retry_at
+        return message._replace(attempt=attempt), retry_at
 
     def _failing(self, tenant_id: str, hook: Hook, now: datetime, report: DeliveryReport) -> None:
         """A failed attempt: the hook is failing since now, or, failing for DISABLE_AFTER,
