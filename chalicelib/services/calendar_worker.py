@@ -22,7 +22,6 @@ from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.domain.actor import Actor
 from chalicelib.domain.calendar_connection import (
     CHANNEL_TTL,
     INTERVAL,
@@ -34,7 +33,6 @@ from chalicelib.domain.calendar_connection import (
 )
 from chalicelib.domain.calendar_sync import TASK_KEY, EventFields
 from chalicelib.domain.errors import DomainError, NotFoundError, StaleVersionError
-from chalicelib.domain.tasks import TaskType
 from chalicelib.ports.calendar import (
     AccessRevokedError,
     CalendarError,
@@ -48,6 +46,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
     from typing import Protocol
 
+    from chalicelib.domain.actor import Actor
     from chalicelib.domain.tasks import Task
     from chalicelib.ports.calendar import GoogleCalendar, GoogleCalendars
     from chalicelib.ports.notifications import Notifier
@@ -222,6 +221,8 @@ class CalendarTasksAdapter:
             group = self._storage.groups(self._tenant).get(user.group_id) if user else None
             if user is None or group is None:
                 raise CalendarError(f"user {user_id} is gone")
+            from chalicelib.domain.actor import Actor  # with the first write (the task service needs it too)
+
             self._actors[user_id] = Actor(self._tenant, user, group)
         return self._actors[user_id]
 
@@ -312,15 +313,23 @@ class MeetLinks:
 
     def _with_meet(self, body: dict[str, Any]) -> dict[str, Any]:
         task = self._task(body)
-        if task is None or task.type is not TaskType.VIDEO or task.meeting_url:
+        if task is None:
+            return body
+        from chalicelib.domain.tasks import TaskType  # loaded already by the task's repository
+
+        if task.type is not TaskType.VIDEO or task.meeting_url:
             return body
         request = {"requestId": f"crm-{task.id}-{task.version}", "conferenceSolutionKey": {"type": "hangoutsMeet"}}
         return {**body, "conferenceData": {"createRequest": request}}
 
     def _kept(self, written: dict[str, Any]) -> dict[str, Any]:
         task = self._task(written)
+        if task is None:
+            return written
+        from chalicelib.domain.tasks import TaskType  # loaded already by the task's repository
+
         url = written.get("hangoutLink") or _video_entry(written)
-        if task is not None and task.type is TaskType.VIDEO and not task.meeting_url and url:
+        if task.type is TaskType.VIDEO and not task.meeting_url and url:
             self._tasks.set_meeting_url(task.id, str(url))
             self._tasks.seen[task.id] = replace(task, meeting_url=str(url))
         return written
