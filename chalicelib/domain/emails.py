@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Any, NamedTuple
 
-from chalicelib.domain.email.rules import Direction as Direction  # noqa: TC001 (re-exported)
 from chalicelib.domain.errors import ValidationError
 
 # The text kept in the record itself; a longer body is read from the file store.
@@ -31,6 +30,12 @@ MAX_FEEDS = 20
 MAX_EXCEPTIONS = 200
 MAX_DOMAINS = 50
 
+
+class Direction(StrEnum):
+    IN = "in"
+    OUT = "out"
+
+
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
 
@@ -46,8 +51,7 @@ class Attachment(NamedTuple):
     content_type: str = "application/octet-stream"
 
 
-@dataclass(frozen=True, slots=True)
-class Email:
+class Email(NamedTuple):
     id: str
     integration_id: str
     direction: Direction

@@ -19,6 +19,8 @@ from collections.abc import Iterable
 from enum import StrEnum
 from typing import TYPE_CHECKING, NamedTuple
 
+from chalicelib.domain.emails import Direction as Direction  # re-exported
+
 if TYPE_CHECKING:
     from chalicelib.domain.email.message import ParsedMessage
 
@@ -27,11 +29,6 @@ class LeadMode(StrEnum):
     NONE = "none"
     RECEIVED = "received"
     RECEIVED_AND_SENT = "received_and_sent"
-
-
-class Direction(StrEnum):
-    IN = "in"
-    OUT = "out"
 
 
 class Refusal(StrEnum):
