@@ -11,7 +11,6 @@ the responsible user (incoming mail).
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from chalicelib.domain.contacts import Contact, ContactKind, FeedEntry, FeedKind, LeadSource, LeadStatus
@@ -74,7 +73,7 @@ class EmailArchive:
         """The stored email; None for a Message-ID stored already or an excluded message.
         Unreadable bytes raise MalformedMessageError (a ValidationError)."""
         parsed = parse(raw)
-        parsed = replace(parsed, text=parsed.text.replace("\r\n", "\n"))
+        parsed = parsed._replace(text=parsed.text.replace("\r\n", "\n"))
         emails = self._storage.emails(tenant_id)
         exceptions = [e.pattern for e in emails.exceptions()]
         if message_excluded(parsed, exceptions):

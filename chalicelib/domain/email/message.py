@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from email import errors as email_errors
 from email import policy
@@ -74,8 +73,7 @@ class BulkFlags(NamedTuple):
         return self.list_unsubscribe or self.list_id or self.precedence is not None or self.auto_submitted
 
 
-@dataclass(frozen=True, slots=True)
-class ParsedMessage:
+class ParsedMessage(NamedTuple):
     message_id: str | None  # without angle brackets; None when the header is missing or empty
     in_reply_to: str | None
     references: tuple[str, ...]  # oldest first, as in the header
