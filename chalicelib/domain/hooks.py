@@ -13,7 +13,6 @@ import ipaddress
 import types
 import typing
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import Enum, StrEnum
 from typing import Any, NamedTuple
@@ -67,8 +66,7 @@ class Outcome(StrEnum):
     GONE = "gone"  # 410: the hook was deleted
 
 
-@dataclass(frozen=True, slots=True)
-class Hook:
+class Hook(NamedTuple):
     id: str
     event: HookEvent
     target_url: str
