@@ -10,7 +10,7 @@ the feed lines of its contact and deal).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
@@ -82,8 +82,7 @@ class ReplyParent(NamedTuple):
     deal_id: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class SendInput:
+class SendInput(NamedTuple):
     integration_id: str
     to: list[str]
     subject: str
