@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
-from typing import TYPE_CHECKING, NamedTuple, Protocol
+from typing import TYPE_CHECKING, NamedTuple
 
 from chalicelib.domain.contact_rights import can_see
 from chalicelib.domain.email.outgoing import (
@@ -43,9 +43,29 @@ from chalicelib.observability import logger
 from chalicelib.ports.results import MailSendError
 
 if TYPE_CHECKING:
+    from typing import Protocol
+
     from chalicelib.domain.actor import Actor
     from chalicelib.ports.outside import Clock, MailTransport, SecretStore
     from chalicelib.ports.storage import Storage
+
+    # The port of the archive (for the type checker only: its users import it under TYPE_CHECKING).
+    class MailArchive(Protocol):
+        """The email archive (services/email_archive.py, contract 1 of the issue's notes)."""
+
+        def store(
+            self,
+            tenant_id: str,
+            integration: Integration,
+            raw: bytes,
+            *,
+            direction: Direction,
+            contact: ContactRef | None = None,
+            deal_id: str | None = None,
+            user_id: str | None = None,
+        ) -> Email | None:
+            """Parse and record `raw`: the stored Email, or None (a duplicate, an excluded address)."""
+
 
 _KIND_WORDS = {
     "auth": "authentication failed",
@@ -55,23 +75,6 @@ _KIND_WORDS = {
     "protocol": "not a mail server",
     "unknown": "the connection broke while sending",
 }
-
-
-class MailArchive(Protocol):
-    """The email archive (services/email_archive.py, contract 1 of the issue's notes)."""
-
-    def store(
-        self,
-        tenant_id: str,
-        integration: Integration,
-        raw: bytes,
-        *,
-        direction: Direction,
-        contact: ContactRef | None = None,
-        deal_id: str | None = None,
-        user_id: str | None = None,
-    ) -> Email | None:
-        """Parse and record `raw`: the stored Email, or None (a duplicate, an excluded address)."""
 
 
 class ReplyParent(NamedTuple):
