@@ -8,7 +8,6 @@ marks of every participant), made on behalf of the connected user.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
@@ -56,8 +55,7 @@ class Changes(NamedTuple):
     full: bool = False  # listed without a token: everything in the window, not just changes
 
 
-@dataclass(frozen=True, slots=True)
-class SyncedTask:
+class SyncedTask(NamedTuple):
     """A task as the sync sees it."""
 
     id: str
