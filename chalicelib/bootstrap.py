@@ -11,16 +11,21 @@ building services directly with fakes.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.config import Settings, get_settings
 from chalicelib.domain.clock import utcnow
 
 if TYPE_CHECKING:
     from chalicelib.db.storage import DynamoStorage
+    from chalicelib.domain.actor import Actor
+    from chalicelib.domain.email.rules import Direction
+    from chalicelib.domain.emails import ContactRef, Email
+    from chalicelib.domain.mailboxes import Integration
     from chalicelib.domain.notifications import Link, NotificationKind, Title
+    from chalicelib.domain.tasks import Task
     from chalicelib.integrations.cognito import CognitoIdentityProvider
     from chalicelib.integrations.google_calendar import GoogleEndpoints, GoogleOAuth
     from chalicelib.integrations.mail import SesMailer
@@ -52,7 +57,7 @@ if TYPE_CHECKING:
     from chalicelib.services.due import DueWorker
     from chalicelib.services.email_archive import EmailArchive
     from chalicelib.services.email_broadcasts import EmailBroadcastService
-    from chalicelib.services.email_sending import EmailSendService
+    from chalicelib.services.email_sending import EmailSendService, MailArchive
     from chalicelib.services.email_sync import EmailSync
     from chalicelib.services.emails import EmailService
     from chalicelib.services.exports import ExportService
@@ -199,7 +204,7 @@ class Services:
             return GoogleCalendarClient.connect(endpoints, refresh_token, calendar_id)
 
         return CalendarSyncWorker(
-            self.storage, self.clock, self.secrets, google, self.tasks, self.notifier,
+            self.storage, self.clock, self.secrets, google, LazyTaskWrites(lambda: self.tasks), self.notifier,
             webhook_url=self.settings.google_webhook_url,
         )  # fmt: skip
 
@@ -418,8 +423,10 @@ class Services:
 
     @functools.cached_property
     def bounce_sink(self) -> BounceSink:
-        """Hard bounces the poller reads: the email broadcasts mark the address and the recipient."""
-        return self.email_broadcasts
+        """Hard bounces the poller reads: the address and the broadcast recipient are marked."""
+        from chalicelib.services.email_bounces import BounceRecorder
+
+        return BounceRecorder(self.storage, self.clock)
 
     @functools.cached_property
     def mailbox_reader(self) -> MailboxReader:
@@ -436,7 +443,7 @@ class Services:
             self.clock,
             self.secrets,
             self.mailbox_reader,
-            self.email_archive,
+            LazyMailArchive(lambda: self.email_archive),
             self.bounce_sink,
             notifier=self.notifier,
         )
@@ -552,6 +559,48 @@ class LazySmsSender:
         if self._sender is None:
             self._sender = self._build()
         return self._sender.send(tenant_id, to, text)
+
+
+class LazyTaskWrites:
+    """The task writes of the calendar worker in front of `Services.tasks`, which it builds (with
+    its rules, the contacts' feeds and the rollups) on the first write: a run with nobody due,
+    or nothing changed, does not load it."""
+
+    def __init__(self, build: Callable[[], TaskService]) -> None:
+        self._build = build
+
+    def create(self, actor: Actor, fields: Mapping[str, Any]) -> Task:
+        return self._build().create(actor, fields)
+
+    def update(self, actor: Actor, task_id: str, version: int | None, changes: Mapping[str, Any]) -> Task:
+        return self._build().update(actor, task_id, version, changes)
+
+    def delete(self, actor: Actor, task_id: str) -> None:
+        self._build().delete(actor, task_id)
+
+
+class LazyMailArchive:
+    """The `MailArchive` port in front of `Services.email_archive`, which it builds (with the
+    parsing, the contacts and the feeds) on the first message stored: a poll run that finds no
+    new mail does not load it."""
+
+    def __init__(self, build: Callable[[], MailArchive]) -> None:
+        self._build = build
+
+    def store(
+        self,
+        tenant_id: str,
+        integration: Integration,
+        raw: bytes,
+        *,
+        direction: Direction,
+        contact: ContactRef | None = None,
+        deal_id: str | None = None,
+        user_id: str | None = None,
+    ) -> Email | None:
+        return self._build().store(
+            tenant_id, integration, raw, direction=direction, contact=contact, deal_id=deal_id, user_id=user_id
+        )
 
 
 @functools.cache

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import NamedTuple
 
 INTERVAL = timedelta(minutes=5)  # the schedule (GC-6)
 LEASE = timedelta(minutes=4)  # one run of one user at a time; less than INTERVAL
@@ -25,8 +26,7 @@ class CalendarStatus(StrEnum):
     ERROR = "error"
 
 
-@dataclass(frozen=True, slots=True)
-class Channel:
+class Channel(NamedTuple):
     """An events.watch channel: Google posts to the CRM's webhook when the calendar changes,
     with `X-Goog-Channel-ID: id` and `X-Goog-Channel-Token: <tid>.<uid>.<secret>`."""
 
@@ -67,8 +67,7 @@ class CalendarConnection:
         return self.status is CalendarStatus.OK and self.push_crm_to_google
 
 
-@dataclass(frozen=True, slots=True)
-class OAuthState:
+class OAuthState(NamedTuple):
     """A consent in progress: who asked, and the PKCE verifier the callback must send."""
 
     tenant_id: str

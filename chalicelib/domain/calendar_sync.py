@@ -13,10 +13,11 @@ Plain data and decisions; the engine that talks to Google and to the tasks is
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
 
 # Keys of `extendedProperties.private` on the events we write.
 TASK_KEY = "crm_task_id"
@@ -25,8 +26,7 @@ MAX_SUMMARY = 200
 MAX_DESCRIPTION = 5000
 
 
-@dataclass(frozen=True, slots=True)
-class EventFields:
+class EventFields(NamedTuple):
     """What the two sides share: a task's calendar-visible fields, an event's content."""
 
     title: str
@@ -36,8 +36,7 @@ class EventFields:
     description: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Link:
+class Link(NamedTuple):
     """A task shown as an event in one user's calendar."""
 
     user_id: str
@@ -47,8 +46,7 @@ class Link:
     task_version: int  # the task as it last matched the event
 
 
-@dataclass(frozen=True, slots=True)
-class RemoteEvent:
+class RemoteEvent(NamedTuple):
     """An event as Google lists it, reduced to what the sync reads."""
 
     id: str
@@ -73,7 +71,7 @@ def event_body(fields: EventFields, *, task_id: str, tenant_id: str, zone: str) 
     exclusive); days are the company's (`zone`), and timed events carry it so Google shows them
     at the right hour."""
     if fields.all_day:
-        first, last = _days(fields, ZoneInfo(zone))
+        first, last = _days(fields, _zone(zone))
         start: dict[str, str] = {"date": first.isoformat()}
         end: dict[str, str] = {"date": (last + timedelta(days=1)).isoformat()}
     else:
@@ -119,12 +117,18 @@ def read_event(resource: dict[str, Any], zone: str) -> RemoteEvent:
         id=event_id,
         etag=etag,
         cancelled=cancelled,
-        fields=None if cancelled else _fields(resource, ZoneInfo(zone)),
+        fields=None if cancelled else _fields(resource, _zone(zone)),
         updated=_instant(resource.get("updated")),
         task_id=private.get(TASK_KEY),
         tenant_id=private.get(TENANT_KEY),
         recurring=bool(resource.get("recurringEventId")),
     )
+
+
+def _zone(name: str) -> ZoneInfo:
+    from zoneinfo import ZoneInfo  # with the first event read or written, not at a worker's start
+
+    return ZoneInfo(name)
 
 
 def _fields(resource: dict[str, Any], zone: ZoneInfo) -> EventFields:
@@ -166,6 +170,6 @@ def _instant(value: object) -> datetime | None:
 def same_content(a: EventFields, b: EventFields, zone: str) -> bool:
     """Equal as a calendar shows them (an all-day task's hours do not count)."""
     if a.all_day and b.all_day:
-        tz = ZoneInfo(zone)
+        tz = _zone(zone)
         return (a.title, a.description, _days(a, tz)) == (b.title, b.description, _days(b, tz))
     return a == b

@@ -9,15 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
 from datetime import datetime
-from email import policy
-from email.message import Message
-from email.parser import BytesParser
-from typing import Any
+from enum import StrEnum
+from typing import Any, NamedTuple
 
-from chalicelib.domain.email.message import normalize_message_id
-from chalicelib.domain.email.rules import Direction as Direction  # noqa: TC001 (re-exported)
 from chalicelib.domain.errors import ValidationError
 
 # The text kept in the record itself; a longer body is read from the file store.
@@ -35,25 +30,28 @@ MAX_FEEDS = 20
 MAX_EXCEPTIONS = 200
 MAX_DOMAINS = 50
 
+
+class Direction(StrEnum):
+    IN = "in"
+    OUT = "out"
+
+
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
 
-@dataclass(frozen=True, slots=True)
-class ContactRef:
+class ContactRef(NamedTuple):
     type: str  # "client" | "lead"
     id: str
 
 
-@dataclass(frozen=True, slots=True)
-class Attachment:
+class Attachment(NamedTuple):
     name: str
     size: int
     key: str | None  # the file store's key; None when it was over the caps (listed, not kept)
     content_type: str = "application/octet-stream"
 
 
-@dataclass(frozen=True, slots=True)
-class Email:
+class Email(NamedTuple):
     id: str
     integration_id: str
     direction: Direction
@@ -76,8 +74,7 @@ class Email:
     text_key: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class MessageGuard:
+class MessageGuard(NamedTuple):
     """What the Message-ID guard of a stored email says (threading and deals of replies)."""
 
     email_id: str
@@ -85,8 +82,7 @@ class MessageGuard:
     deal_id: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class EmailException:
+class EmailException(NamedTuple):
     """EM-6: mail from or to a match never enters the CRM."""
 
     id: str
@@ -94,8 +90,7 @@ class EmailException:
     created_at: datetime
 
 
-@dataclass(frozen=True, slots=True)
-class EmailSettings:
+class EmailSettings(NamedTuple):
     """The CRM's email settings: its own domains (never leads, EM-3)."""
 
     own_domains: tuple[str, ...] = ()
@@ -151,28 +146,7 @@ def safe_filename(name: str) -> str:
     return cleaned[:120]
 
 
-def dsn_original_message_id(raw: bytes) -> str | None:
-    """The Message-ID of the message a delivery report is about (its returned headers), if any."""
-    try:
-        msg = BytesParser(policy=policy.compat32).parsebytes(raw)
-        for part in msg.walk():
-            if part.get_content_type() in ("message/rfc822", "text/rfc822-headers"):
-                payload = part.get_payload()
-                if isinstance(payload, list) and payload:
-                    first = payload[0]
-                    found = first.get("Message-ID") if isinstance(first, Message) else None
-                else:
-                    text = payload if isinstance(payload, str) else ""
-                    found = BytesParser(policy=policy.compat32).parsebytes(text.encode()).get("Message-ID")
-                if found:
-                    return normalize_message_id(str(found))
-    except (ValueError, TypeError, LookupError, UnicodeError, AttributeError, IndexError):
-        return None
-    return None
-
-
-@dataclass(frozen=True, slots=True)
-class FolderCursor:
+class FolderCursor(NamedTuple):
     """How far a folder has been read: a UIDVALIDITY change means its UIDs start over."""
 
     uidvalidity: int

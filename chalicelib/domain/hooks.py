@@ -13,10 +13,9 @@ import ipaddress
 import types
 import typing
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import Enum, StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from chalicelib.domain.errors import ValidationError
@@ -67,8 +66,7 @@ class Outcome(StrEnum):
     GONE = "gone"  # 410: the hook was deleted
 
 
-@dataclass(frozen=True, slots=True)
-class Hook:
+class Hook(NamedTuple):
     id: str
     event: HookEvent
     target_url: str
@@ -79,8 +77,7 @@ class Hook:
     failing_since: datetime | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Attempt:
+class Attempt(NamedTuple):
     """One line of a hook's delivery log."""
 
     id: str
@@ -93,8 +90,7 @@ class Attempt:
     error: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Emitted:
+class Emitted(NamedTuple):
     """An event as the outbox keeps it: the record as it was written (`record` is the domain
     object, encoded with `encode` and brought back with `decode`)."""
 
@@ -106,8 +102,7 @@ class Emitted:
     record: Any
 
 
-@dataclass(frozen=True, slots=True)
-class Message:
+class Message(NamedTuple):
     """One event to one hook: the body is fixed at the first attempt, so every retry sends the
     same bytes under the same `webhook-id`."""
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import NamedTuple
 
 from chalicelib.domain.errors import ValidationError
 
@@ -41,8 +42,7 @@ class SyncStatus(StrEnum):
 SHARED_WITH_ALL = "all"
 
 
-@dataclass(frozen=True, slots=True)
-class Server:
+class Server(NamedTuple):
     """One side of a mailbox (IMAP or SMTP) without its password."""
 
     host: str
@@ -88,8 +88,7 @@ def secret_name(integration_id: str) -> str:
     return f"email-integration-{integration_id}"
 
 
-@dataclass(frozen=True, slots=True)
-class Preset:
+class Preset(NamedTuple):
     id: str
     name: str
     imap: tuple[str, int, Security]

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import base64
 import json
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from chalicelib.domain.calendar_sync import TASK_KEY
 from chalicelib.ports.calendar import (
@@ -41,8 +40,7 @@ class RateLimitedError(CalendarError):
     """429, or 403 with a rate-limit reason: the run stops and the next one backs off."""
 
 
-@dataclass(frozen=True, slots=True)
-class GoogleEndpoints:
+class GoogleEndpoints(NamedTuple):
     client_id: str
     client_secret: str
     auth_uri: str = GOOGLE_AUTH_URI
@@ -192,8 +190,7 @@ def _reason(exc: Any) -> str:
 # --- OAuth: consent, code exchange, revocation ---------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Grant:
+class Grant(NamedTuple):
     refresh_token: str
     access_token: str | None
     email: str

@@ -15,7 +15,10 @@ import ssl
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.mailboxes import Security
-from chalicelib.integrations.mailbox_probe import _ERRORS, _failure, _text
+from chalicelib.integrations.mail_failures import ERRORS as _ERRORS
+from chalicelib.integrations.mail_failures import default_tls
+from chalicelib.integrations.mail_failures import failure as _failure
+from chalicelib.integrations.mail_failures import text as _text
 from chalicelib.ports.results import MailboxProbeError
 
 if TYPE_CHECKING:
@@ -91,7 +94,12 @@ class ImapSession:
 class ImapReader:
     def __init__(self, *, timeout: float = TIMEOUT_S, tls_context: ssl.SSLContext | None = None) -> None:
         self._timeout = timeout
-        self._tls = tls_context or ssl.create_default_context()
+        self._given_tls = tls_context
+
+    @property
+    def _tls(self) -> ssl.SSLContext:
+        """The context given, else the process's default one (see `mail_failures.default_tls`)."""
+        return self._given_tls or default_tls()
 
     def open(self, server: Server, password: str) -> ImapSession:
         """Connected and logged in; MailboxProbeError (auth, unreachable, tls, protocol) on failure."""

@@ -15,6 +15,7 @@ import ssl
 from typing import TYPE_CHECKING
 
 from chalicelib.domain.mailboxes import Security
+from chalicelib.integrations.mail_failures import default_tls
 from chalicelib.integrations.smtp_session import open_smtp
 from chalicelib.ports.results import MailSendError
 
@@ -61,7 +62,12 @@ def _failure(error: BaseException) -> MailSendError:
 class SmtpImapTransport:
     def __init__(self, *, timeout: float = TIMEOUT_S, tls_context: ssl.SSLContext | None = None) -> None:
         self._timeout = timeout
-        self._tls = tls_context or ssl.create_default_context()
+        self._given_tls = tls_context
+
+    @property
+    def _tls(self) -> ssl.SSLContext:
+        """The context given, else the process's default one (see `mail_failures.default_tls`)."""
+        return self._given_tls or default_tls()
 
     def _connect(self, server: Server, password: str) -> smtplib.SMTP:
         try:

@@ -4,13 +4,12 @@ with smtplib, both under a socket timeout so a dead server fails in seconds, nev
 from __future__ import annotations
 
 import contextlib
-import imaplib
 import smtplib
-import socket
 import ssl
 from typing import TYPE_CHECKING
 
 from chalicelib.domain.mailboxes import Security
+from chalicelib.integrations.mail_failures import ERRORS, default_tls, failure, text
 from chalicelib.integrations.smtp_session import open_smtp
 from chalicelib.ports.results import MailboxProbeError
 
@@ -18,37 +17,30 @@ if TYPE_CHECKING:
     from chalicelib.domain.mailboxes import Server
 
 TIMEOUT_S = 10.0
-# What a connection, a TLS handshake or a server's answer can raise (SSL and SMTP errors are OSErrors).
-_ERRORS = (OSError, imaplib.IMAP4.error, EOFError)
-
-
-def _text(error: BaseException) -> str:
-    """An error's message; IMAP and SMTP libraries often carry the server's answer as bytes."""
-    first = error.args[0] if error.args else ""
-    return first.decode(errors="replace") if isinstance(first, bytes) else str(first)
+_ERRORS = ERRORS
+_text = text
 
 
 def _failure(error: BaseException) -> MailboxProbeError:
     """What went wrong, in the words the user sees (auth, unreachable, tls, protocol)."""
-    if isinstance(error, ssl.SSLError | ssl.CertificateError):
-        return MailboxProbeError("tls", str(error) or type(error).__name__)
     if isinstance(error, smtplib.SMTPAuthenticationError):
         answer = error.smtp_error
         detail = answer.decode(errors="replace") if isinstance(answer, bytes) else str(answer)
         return MailboxProbeError("auth", detail or "login refused")
-    if isinstance(error, smtplib.SMTPNotSupportedError) or "STARTTLS" in _text(error).upper():
+    if isinstance(error, smtplib.SMTPNotSupportedError):
         return MailboxProbeError("tls", _text(error) or "the server does not offer STARTTLS")
-    if isinstance(error, TimeoutError | socket.timeout):
-        return MailboxProbeError("unreachable", "no answer within the timeout")
-    if isinstance(error, OSError):
-        return MailboxProbeError("unreachable", error.strerror or str(error) or type(error).__name__)
-    return MailboxProbeError("protocol", _text(error) or type(error).__name__)
+    return failure(error)
 
 
 class ImapSmtpProbe:
     def __init__(self, *, timeout: float = TIMEOUT_S, tls_context: ssl.SSLContext | None = None) -> None:
         self._timeout = timeout
-        self._tls = tls_context or ssl.create_default_context()
+        self._given_tls = tls_context
+
+    @property
+    def _tls(self) -> ssl.SSLContext:
+        """The context given, else the process's default one (see `mail_failures.default_tls`)."""
+        return self._given_tls or default_tls()
 
     def check_imap(self, server: Server, password: str) -> None:
         from imapclient import IMAPClient

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from chalicelib.domain.calendar_sync import (
     Link,
@@ -44,8 +44,7 @@ if TYPE_CHECKING:
 WINDOW = timedelta(days=30)
 
 
-@dataclass(frozen=True, slots=True)
-class Options:
+class Options(NamedTuple):
     push: bool  # future CRM tasks go to Google (GC-5)
     pull: bool  # future Google events become tasks (GC-5)
 

@@ -22,7 +22,6 @@ from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.domain.actor import Actor
 from chalicelib.domain.calendar_connection import (
     CHANNEL_TTL,
     INTERVAL,
@@ -34,8 +33,6 @@ from chalicelib.domain.calendar_connection import (
 )
 from chalicelib.domain.calendar_sync import TASK_KEY, EventFields
 from chalicelib.domain.errors import DomainError, NotFoundError, StaleVersionError
-from chalicelib.domain.notifications import NotificationKind, Title
-from chalicelib.domain.tasks import TaskType
 from chalicelib.ports.calendar import (
     AccessRevokedError,
     CalendarError,
@@ -46,17 +43,30 @@ from chalicelib.ports.calendar import (
 from chalicelib.services.calendar_sync import CalendarSync, Options
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Protocol
+
+    from chalicelib.domain.actor import Actor
     from chalicelib.domain.tasks import Task
     from chalicelib.ports.calendar import GoogleCalendar, GoogleCalendars
     from chalicelib.ports.notifications import Notifier
     from chalicelib.ports.outside import Clock, SecretStore
     from chalicelib.ports.storage import Storage
-    from chalicelib.services.tasks import TaskService
+
+    class TaskWrites(Protocol):
+        """What the worker asks of the task service (services/tasks.py): its writes, as a user."""
+
+        def create(self, actor: Actor, fields: Mapping[str, Any]) -> Task: ...
+
+        def update(self, actor: Actor, task_id: str, version: int | None, changes: Mapping[str, Any]) -> Task: ...
+
+        def delete(self, actor: Actor, task_id: str) -> None: ...
+
 
 BATCH = 100  # connections a scheduled run takes at most (the next run takes the rest)
 BACKOFF = timedelta(minutes=15)  # after a failure of the whole run (rate limit, outage)
 MAX_ERROR = 500
-REAUTH_TITLE = Title(
+REAUTH_TITLE = (
     "Google Calendar needs you to connect it again",
     "Google Agenda : reconnectez votre compte",
 )
@@ -81,7 +91,7 @@ class CalendarSyncWorker:
         clock: Clock,
         secrets_store: SecretStore,
         google: GoogleCalendars,
-        tasks: TaskService,
+        tasks: TaskWrites,
         notifier: Notifier,
         *,
         webhook_url: str = "",
@@ -143,8 +153,10 @@ class CalendarSyncWorker:
         except AccessRevokedError as exc:
             status, error = CalendarStatus.NEEDS_REAUTH, f"access revoked: {exc}"
             report.revoked += 1
+            from chalicelib.domain.notifications import NotificationKind, Title  # a rare branch
+
             self._notifier.notify(
-                tenant_id, user_id, NotificationKind.INTEGRATION_ERROR, REAUTH_TITLE, None,
+                tenant_id, user_id, NotificationKind.INTEGRATION_ERROR, Title(*REAUTH_TITLE), None,
                 once=f"gcal-reauth-{user_id}-{connection.connected_at.isoformat()}",
             )  # fmt: skip
         except CalendarGoneError as exc:
@@ -198,7 +210,7 @@ class CalendarTasksAdapter:
     from Google is the user's own; a refused write (a rule of the task service) is one item's
     failure (a CalendarError), never the run's."""
 
-    def __init__(self, tasks: TaskService, storage: Storage, tenant_id: str) -> None:
+    def __init__(self, tasks: TaskWrites, storage: Storage, tenant_id: str) -> None:
         self._tasks, self._storage, self._tenant = tasks, storage, tenant_id
         self._actors: dict[str, Actor] = {}
         self.seen: dict[str, Task] = {}
@@ -209,6 +221,8 @@ class CalendarTasksAdapter:
             group = self._storage.groups(self._tenant).get(user.group_id) if user else None
             if user is None or group is None:
                 raise CalendarError(f"user {user_id} is gone")
+            from chalicelib.domain.actor import Actor  # with the first write (the task service needs it too)
+
             self._actors[user_id] = Actor(self._tenant, user, group)
         return self._actors[user_id]
 
@@ -299,15 +313,23 @@ class MeetLinks:
 
     def _with_meet(self, body: dict[str, Any]) -> dict[str, Any]:
         task = self._task(body)
-        if task is None or task.type is not TaskType.VIDEO or task.meeting_url:
+        if task is None:
+            return body
+        from chalicelib.domain.tasks import TaskType  # loaded already by the task's repository
+
+        if task.type is not TaskType.VIDEO or task.meeting_url:
             return body
         request = {"requestId": f"crm-{task.id}-{task.version}", "conferenceSolutionKey": {"type": "hangoutsMeet"}}
         return {**body, "conferenceData": {"createRequest": request}}
 
     def _kept(self, written: dict[str, Any]) -> dict[str, Any]:
         task = self._task(written)
+        if task is None:
+            return written
+        from chalicelib.domain.tasks import TaskType  # loaded already by the task's repository
+
         url = written.get("hangoutLink") or _video_entry(written)
-        if task is not None and task.type is TaskType.VIDEO and not task.meeting_url and url:
+        if task.type is TaskType.VIDEO and not task.meeting_url and url:
             self._tasks.set_meeting_url(task.id, str(url))
             self._tasks.seen[task.id] = replace(task, meeting_url=str(url))
         return written

@@ -11,7 +11,6 @@ the responsible user (incoming mail).
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from chalicelib.domain.contacts import Contact, ContactKind, FeedEntry, FeedKind, LeadSource, LeadStatus
@@ -37,7 +36,6 @@ from chalicelib.domain.emails import (
     snippet,
 )
 from chalicelib.domain.ids import derived_id, new_id
-from chalicelib.domain.notifications import Link, LinkType, NotificationKind, email_received_title
 from chalicelib.ports.notifications import NoNotifier
 from chalicelib.ports.writes import FeedOwner
 
@@ -75,7 +73,7 @@ class EmailArchive:
         """The stored email; None for a Message-ID stored already or an excluded message.
         Unreadable bytes raise MalformedMessageError (a ValidationError)."""
         parsed = parse(raw)
-        parsed = replace(parsed, text=parsed.text.replace("\r\n", "\n"))
+        parsed = parsed._replace(text=parsed.text.replace("\r\n", "\n"))
         emails = self._storage.emails(tenant_id)
         exceptions = [e.pattern for e in emails.exceptions()]
         if message_excluded(parsed, exceptions):
@@ -268,6 +266,9 @@ class EmailArchive:
         user_id = first.responsible_user_id or (integration.owner_id if integration.personal else None)
         if user_id is None:
             return
+        # Incoming mail only: the sending paths (replies, broadcasts) never load the notification words.
+        from chalicelib.domain.notifications import Link, LinkType, NotificationKind, email_received_title
+
         link = Link(LinkType.LEAD if first.is_lead else LinkType.CLIENT, first.id)
         self._notifier.notify(
             tenant_id,

@@ -15,8 +15,7 @@ turns failed with the remote server's reason (one count moves from sent to faile
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from chalicelib.domain.broadcasts import MAX_ATTEMPTS, UNKNOWN_OUTCOME, RecipientStatus
 from chalicelib.domain.contact_rights import can_see
@@ -26,7 +25,6 @@ from chalicelib.domain.email.broadcasts import (
     NO_ADDRESS,
     EmailBroadcast,
     EmailRecipient,
-    bounce_reason,
 )
 from chalicelib.domain.email.outgoing import Body, check_subject, compose, new_message_id, signed
 from chalicelib.domain.emails import ContactRef, Direction
@@ -46,8 +44,7 @@ if TYPE_CHECKING:
 EMAIL_BROADCAST_MACHINE = "EmailBroadcast"
 
 
-@dataclass(frozen=True, slots=True)
-class EmailBroadcastTiming:
+class EmailBroadcastTiming(NamedTuple):
     retry_seconds: int
     max_attempts: int = MAX_ATTEMPTS
 
@@ -245,17 +242,7 @@ class EmailBroadcastService(BroadcastLifecycle[EmailBroadcast, EmailRecipient]):
     def bounced(
         self, tenant_id: str, original_message_id: str | None, address: str, status: str, diagnostic: str
     ) -> None:
-        """A hard bounce: the address is marked; the broadcast recipient it was sent to fails."""
-        if not status.startswith("5"):
-            return
-        repo = self._storage.email_broadcasts(tenant_id)
-        repo.mark_bouncing(address, status, diagnostic, self._clock())
-        if not original_message_id:
-            return
-        sent = repo.sent_message(original_message_id)
-        if sent is None:
-            return
-        broadcast_id, index, sent_to = sent
-        if address and sent_to.lower() != address.lower():
-            return  # the DSN is about another recipient of that message
-        repo.bounced(broadcast_id, index, bounce_reason(status, diagnostic))
+        """A hard bounce (see services/email_bounces.py, which the poller uses on its own)."""
+        from chalicelib.services.email_bounces import BounceRecorder
+
+        BounceRecorder(self._storage, self._clock).bounced(tenant_id, original_message_id, address, status, diagnostic)

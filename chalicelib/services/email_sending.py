@@ -10,12 +10,11 @@ the feed lines of its contact and deal).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, NamedTuple
 
 from chalicelib.domain.contact_rights import can_see
-from chalicelib.domain.deals import can_see_deal
 from chalicelib.domain.email.outgoing import (
     MAX_SIGNATURES,
     MAX_TO,
@@ -44,9 +43,29 @@ from chalicelib.observability import logger
 from chalicelib.ports.results import MailSendError
 
 if TYPE_CHECKING:
+    from typing import Protocol
+
     from chalicelib.domain.actor import Actor
     from chalicelib.ports.outside import Clock, MailTransport, SecretStore
     from chalicelib.ports.storage import Storage
+
+    # The port of the archive (for the type checker only: its users import it under TYPE_CHECKING).
+    class MailArchive(Protocol):
+        """The email archive (services/email_archive.py, contract 1 of the issue's notes)."""
+
+        def store(
+            self,
+            tenant_id: str,
+            integration: Integration,
+            raw: bytes,
+            *,
+            direction: Direction,
+            contact: ContactRef | None = None,
+            deal_id: str | None = None,
+            user_id: str | None = None,
+        ) -> Email | None:
+            """Parse and record `raw`: the stored Email, or None (a duplicate, an excluded address)."""
+
 
 _KIND_WORDS = {
     "auth": "authentication failed",
@@ -58,25 +77,7 @@ _KIND_WORDS = {
 }
 
 
-class MailArchive(Protocol):
-    """The email archive (services/email_archive.py, contract 1 of the issue's notes)."""
-
-    def store(
-        self,
-        tenant_id: str,
-        integration: Integration,
-        raw: bytes,
-        *,
-        direction: Direction,
-        contact: ContactRef | None = None,
-        deal_id: str | None = None,
-        user_id: str | None = None,
-    ) -> Email | None:
-        """Parse and record `raw`: the stored Email, or None (a duplicate, an excluded address)."""
-
-
-@dataclass(frozen=True, slots=True)
-class ReplyParent:
+class ReplyParent(NamedTuple):
     """What an answer needs of the email it answers."""
 
     message_id: str  # with its angle brackets
@@ -84,8 +85,7 @@ class ReplyParent:
     deal_id: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class SendInput:
+class SendInput(NamedTuple):
     integration_id: str
     to: list[str]
     subject: str
@@ -98,8 +98,7 @@ class SendInput:
     in_reply_to: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class SentEmail:
+class SentEmail(NamedTuple):
     """The sent email as `GET /v1/emails/{id}` shows it."""
 
     id: str
@@ -304,6 +303,8 @@ class EmailSendService:
     def _deal(self, actor: Actor, deal_id: str | None) -> str | None:
         if deal_id is None:
             return None
+        from chalicelib.domain.deals import can_see_deal  # a message sent from the app (not a broadcast)
+
         deal = self._storage.deals(actor.tenant_id).get(deal_id)
         if deal is None or not can_see_deal(actor, deal):
             raise ValidationError("no such deal in this CRM", field="deal_id")

@@ -13,17 +13,12 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
-from chalicelib.domain.email.bounces import BounceKind, parse_dsn
-from chalicelib.domain.email.message import MalformedMessageError
-from chalicelib.domain.emails import Direction, FolderCursor, dsn_original_message_id
+from chalicelib.domain.emails import Direction, FolderCursor
 from chalicelib.domain.errors import NotFoundError, ValidationError
 from chalicelib.domain.mailboxes import SyncStatus, secret_name
-from chalicelib.domain.notifications import NotificationKind, mailbox_error_title
-from chalicelib.domain.rights import Access
 from chalicelib.ports.notifications import NoNotifier
 from chalicelib.ports.results import MailboxProbeError
 
@@ -33,7 +28,7 @@ if TYPE_CHECKING:
     from chalicelib.ports.notifications import Notifier
     from chalicelib.ports.outside import BounceSink, Clock, MailboxReader, MailboxSession, SecretStore
     from chalicelib.ports.storage import Storage
-    from chalicelib.services.email_archive import EmailArchive
+    from chalicelib.services.email_sending import MailArchive
 
 log = logging.getLogger(__name__)
 
@@ -53,8 +48,7 @@ _WORDS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class PollResult:
+class PollResult(NamedTuple):
     integration_id: str
     stored: int
     status: SyncStatus
@@ -69,7 +63,7 @@ class EmailSync:
         clock: Clock,
         secrets: SecretStore,
         reader: MailboxReader,
-        archive: EmailArchive,
+        archive: MailArchive,
         bounces: BounceSink,
         *,
         batch: int = BATCH,
@@ -100,6 +94,8 @@ class EmailSync:
     def sync_now(self, actor: Actor, integration_id: str) -> PollResult | None:
         """ "Sync now" (`POST /v1/email/integrations/{id}/sync`): a short poll at once; None when
         a run holds the mailbox (it is reading it already)."""
+        from chalicelib.domain.rights import Access  # the API's path, not the scheduled run's
+
         actor.require(Access.ANY_USER)
         repo = self._storage.mailboxes(actor.tenant_id)
         integration = repo.get(integration_id)
@@ -136,6 +132,8 @@ class EmailSync:
             next_poll=now if more else now + POLL_EVERY,
         )
         if error and integration.status is not SyncStatus.ERROR:  # it worked before: say so, once
+            from chalicelib.domain.notifications import NotificationKind, mailbox_error_title
+
             self._notifier.notify(
                 tenant_id,
                 integration.owner_id,
@@ -202,6 +200,10 @@ class EmailSync:
 
     def _ingest(self, tenant_id: str, integration: Integration, raw: bytes, direction: Direction) -> int:
         """1 when the message was archived; DSNs go to the bounce sink; unreadable mail is skipped."""
+        # Parsing loads with the first message read (a run that finds no new mail needs none of it).
+        from chalicelib.domain.email.bounces import BounceKind, dsn_original_message_id, parse_dsn
+        from chalicelib.domain.email.message import MalformedMessageError
+
         try:
             bounces = parse_dsn(raw)
         except MalformedMessageError:

@@ -24,7 +24,7 @@ import base64
 import json
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -44,7 +44,6 @@ from chalicelib.domain.hooks import (
     next_attempt,
 )
 from chalicelib.domain.ids import new_id
-from chalicelib.domain.notifications import NotificationKind, webhook_disabled_title
 from chalicelib.observability import logger
 
 if TYPE_CHECKING:
@@ -108,7 +107,7 @@ class HookService:
                 self._store.queue.start_watermark(hook.created_at - timedelta(hours=1))
         if existing.status is not HookStatus.ACTIVE:
             hooks.set_state(existing, HookStatus.ACTIVE, None)
-            existing = replace(existing, status=HookStatus.ACTIVE, failing_since=None)
+            existing = existing._replace(status=HookStatus.ACTIVE, failing_since=None)
         return existing
 
     def hooks(self, actor: Actor) -> list[Hook]:
@@ -250,7 +249,7 @@ class HookService:
         self._failing(message.tenant_id, hook, now, report)
         if retry_at is None:
             return None
-        return replace(message, attempt=attempt), retry_at
+        return message._replace(attempt=attempt), retry_at
 
     def _failing(self, tenant_id: str, hook: Hook, now: datetime, report: DeliveryReport) -> None:
         """A failed attempt: the hook is failing since now, or, failing for DISABLE_AFTER,
@@ -265,6 +264,8 @@ class HookService:
         report.disabled += 1
         logger.info("webhook disabled: failing for days", extra={"tenant_id": tenant_id, "hook_id": hook.id})
         if self._notifier is not None:
+            from chalicelib.domain.notifications import NotificationKind, webhook_disabled_title  # a rare branch
+
             self._notifier.notify(
                 tenant_id,
                 hook.owner_id,

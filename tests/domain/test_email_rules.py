@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import base64
-from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -24,6 +24,11 @@ from chalicelib.domain.errors import ValidationError
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "email"
 OWN = ("sales@acme-crm.test", "john.doe@acme-crm.test")
 DOMAINS = ("acme-crm.test",)
+
+
+def replace(message: ParsedMessage, **changes: Any) -> ParsedMessage:
+    """A parsed message with some fields changed (it is a NamedTuple)."""
+    return message._replace(**changes)
 
 
 def eml(name: str) -> ParsedMessage:

@@ -16,7 +16,6 @@ import time
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from pynamodb.attributes import NumberAttribute
 from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
@@ -45,6 +44,8 @@ from chalicelib.domain.ids import derived_id
 from chalicelib.ports.hooks import Queued
 
 if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
+
     from pynamodb.expressions.update import Action
 
 FACTS_TTL = 60.0  # seconds a process trusts what it read of the CRM record (time zone, hook counts)
@@ -67,6 +68,8 @@ def crm_facts(tenant_id: str) -> tuple[ZoneInfo, frozenset[str]]:
         ExpressionAttributeNames=names,
     )
     raw = answer.get("Item") or {}
+    from zoneinfo import ZoneInfo  # the record writers' need, not the delivery worker's
+
     zone = ZoneInfo(raw["timezone"]["S"]) if "timezone" in raw else ZoneInfo("UTC")
     events = frozenset(e.value for e in HookEvent if int(raw.get(keys.hook_count_attribute(e), {}).get("N", "0")) > 0)
     _facts[tenant_id] = (time.monotonic() + FACTS_TTL, zone, events)

@@ -12,13 +12,13 @@ import base64
 import binascii
 import quopri
 import re
-from dataclasses import dataclass
 from email import policy
 from email.message import Message
 from email.parser import BytesParser, HeaderParser
 from enum import StrEnum
+from typing import NamedTuple
 
-from chalicelib.domain.email.message import MalformedMessageError
+from chalicelib.domain.email.message import MalformedMessageError, normalize_message_id
 
 _STATUS = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")
 _NOT_FAILED = frozenset({"delivered", "relayed", "expanded"})
@@ -29,8 +29,7 @@ class BounceKind(StrEnum):
     SOFT = "soft"
 
 
-@dataclass(frozen=True, slots=True)
-class Bounce:
+class Bounce(NamedTuple):
     recipient: str  # lower-case address
     status: str  # e.g. "5.1.1"
     kind: BounceKind
@@ -92,3 +91,23 @@ def parse_dsn(raw: bytes) -> tuple[Bounce, ...]:
         return tuple(bounces.values())
     except (ValueError, TypeError, LookupError, UnicodeError, binascii.Error) as error:
         raise MalformedMessageError(f"unreadable delivery report: {error}") from error
+
+
+def dsn_original_message_id(raw: bytes) -> str | None:
+    """The Message-ID of the message a delivery report is about (its returned headers), if any."""
+    try:
+        msg = BytesParser(policy=policy.compat32).parsebytes(raw)
+        for part in msg.walk():
+            if part.get_content_type() in ("message/rfc822", "text/rfc822-headers"):
+                payload = part.get_payload()
+                if isinstance(payload, list) and payload:
+                    first = payload[0]
+                    found = first.get("Message-ID") if isinstance(first, Message) else None
+                else:
+                    text = payload if isinstance(payload, str) else ""
+                    found = BytesParser(policy=policy.compat32).parsebytes(text.encode()).get("Message-ID")
+                if found:
+                    return normalize_message_id(str(found))
+    except (ValueError, TypeError, LookupError, UnicodeError, AttributeError, IndexError):
+        return None
+    return None

@@ -9,13 +9,13 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from email import errors as email_errors
 from email import policy
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
+from typing import NamedTuple
 
 from chalicelib.domain.email.text import html_to_text
 from chalicelib.domain.errors import ValidationError
@@ -46,27 +46,23 @@ class MalformedMessageError(ValidationError):
         super().__init__(message, field="message")
 
 
-@dataclass(frozen=True, slots=True)
-class Address:
+class Address(NamedTuple):
     email: str  # normalised: trimmed, lower-case
     name: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class AttachmentMeta:
+class AttachmentMeta(NamedTuple):
     filename: str
     content_type: str
     size: int  # bytes, decoded
 
 
-@dataclass(frozen=True, slots=True)
-class AttachmentPart:
+class AttachmentPart(NamedTuple):
     meta: AttachmentMeta
     data: bytes
 
 
-@dataclass(frozen=True, slots=True)
-class BulkFlags:
+class BulkFlags(NamedTuple):
     list_unsubscribe: bool = False
     list_id: bool = False
     precedence: str | None = None  # "bulk" | "list" | "junk" when present
@@ -77,8 +73,7 @@ class BulkFlags:
         return self.list_unsubscribe or self.list_id or self.precedence is not None or self.auto_submitted
 
 
-@dataclass(frozen=True, slots=True)
-class ParsedMessage:
+class ParsedMessage(NamedTuple):
     message_id: str | None  # without angle brackets; None when the header is missing or empty
     in_reply_to: str | None
     references: tuple[str, ...]  # oldest first, as in the header

@@ -15,6 +15,7 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, make_msgid
+from typing import NamedTuple
 
 from chalicelib.domain.email.html import sanitize_html
 from chalicelib.domain.email.text import html_to_text
@@ -81,8 +82,7 @@ def check_subject(subject: str) -> str:
     return subject
 
 
-@dataclass(frozen=True, slots=True)
-class Body:
+class Body(NamedTuple):
     """What the user wrote: text or html (exactly one), checked."""
 
     text: str | None

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
+
+from chalicelib.domain.emails import Direction as Direction  # re-exported
 
 if TYPE_CHECKING:
     from chalicelib.domain.email.message import ParsedMessage
@@ -28,11 +29,6 @@ class LeadMode(StrEnum):
     NONE = "none"
     RECEIVED = "received"
     RECEIVED_AND_SENT = "received_and_sent"
-
-
-class Direction(StrEnum):
-    IN = "in"
-    OUT = "out"
 
 
 class Refusal(StrEnum):
@@ -47,8 +43,7 @@ class Refusal(StrEnum):
     CC_ON_THREAD = "only CC'd on an existing thread"
 
 
-@dataclass(frozen=True, slots=True)
-class LeadDecision:
+class LeadDecision(NamedTuple):
     accepted: tuple[str, ...]
     refused: tuple[tuple[str, Refusal], ...]
 
