@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import NamedTuple
+
+from chalicelib.domain.records import record
 
 INTERVAL = timedelta(minutes=5)  # the schedule (GC-6)
 LEASE = timedelta(minutes=4)  # one run of one user at a time; less than INTERVAL
@@ -26,7 +27,8 @@ class CalendarStatus(StrEnum):
     ERROR = "error"
 
 
-class Channel(NamedTuple):
+@record(frozen=True, slots=True)
+class Channel:
     """An events.watch channel: Google posts to the CRM's webhook when the calendar changes,
     with `X-Goog-Channel-ID: id` and `X-Goog-Channel-Token: <tid>.<uid>.<secret>`."""
 
@@ -67,7 +69,8 @@ class CalendarConnection:
         return self.status is CalendarStatus.OK and self.push_crm_to_google
 
 
-class OAuthState(NamedTuple):
+@record(frozen=True, slots=True)
+class OAuthState:
     """A consent in progress: who asked, and the PKCE verifier the callback must send."""
 
     tenant_id: str

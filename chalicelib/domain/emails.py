@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any, NamedTuple
 
 from chalicelib.domain.errors import ValidationError
+from chalicelib.domain.records import record
 
 # The text kept in the record itself; a longer body is read from the file store.
 MAX_TEXT_IN_RECORD = 30_000
@@ -44,14 +45,20 @@ class ContactRef(NamedTuple):
     id: str
 
 
-class Attachment(NamedTuple):
+@record(frozen=True, slots=True)
+class Attachment:
+    """An attachment of an archived email, kept in the file store when under the caps."""
+
     name: str
     size: int
     key: str | None  # the file store's key; None when it was over the caps (listed, not kept)
     content_type: str = "application/octet-stream"
 
 
-class Email(NamedTuple):
+@record(frozen=True, slots=True)
+class Email:
+    """An email archived in the CRM, received or sent, with the records it is filed under."""
+
     id: str
     integration_id: str
     direction: Direction
@@ -74,7 +81,8 @@ class Email(NamedTuple):
     text_key: str | None = None
 
 
-class MessageGuard(NamedTuple):
+@record(frozen=True, slots=True)
+class MessageGuard:
     """What the Message-ID guard of a stored email says (threading and deals of replies)."""
 
     email_id: str
@@ -82,7 +90,8 @@ class MessageGuard(NamedTuple):
     deal_id: str | None = None
 
 
-class EmailException(NamedTuple):
+@record(frozen=True, slots=True)
+class EmailException:
     """EM-6: mail from or to a match never enters the CRM."""
 
     id: str
@@ -90,7 +99,8 @@ class EmailException(NamedTuple):
     created_at: datetime
 
 
-class EmailSettings(NamedTuple):
+@record(frozen=True, slots=True)
+class EmailSettings:
     """The CRM's email settings: its own domains (never leads, EM-3)."""
 
     own_domains: tuple[str, ...] = ()
@@ -146,7 +156,8 @@ def safe_filename(name: str) -> str:
     return cleaned[:120]
 
 
-class FolderCursor(NamedTuple):
+@record(frozen=True, slots=True)
+class FolderCursor:
     """How far a folder has been read: a UIDVALIDITY change means its UIDs start over."""
 
     uidvalidity: int

@@ -19,6 +19,7 @@ from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from chalicelib.domain.errors import ValidationError
+from chalicelib.domain.records import record
 
 MAX_HOOKS = 100  # per CRM: the list is one Query
 MAX_URL_LENGTH = 2000
@@ -66,7 +67,10 @@ class Outcome(StrEnum):
     GONE = "gone"  # 410: the hook was deleted
 
 
-class Hook(NamedTuple):
+@record(frozen=True, slots=True)
+class Hook:
+    """A webhook subscription: where one event of one CRM is delivered, and how it fares."""
+
     id: str
     event: HookEvent
     target_url: str
@@ -77,7 +81,8 @@ class Hook(NamedTuple):
     failing_since: datetime | None = None
 
 
-class Attempt(NamedTuple):
+@record(frozen=True, slots=True)
+class Attempt:
     """One line of a hook's delivery log."""
 
     id: str

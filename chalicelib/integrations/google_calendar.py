@@ -15,6 +15,7 @@ import json
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from chalicelib.domain.calendar_sync import TASK_KEY
+from chalicelib.domain.records import record
 from chalicelib.ports.calendar import (
     AccessRevokedError,
     CalendarError,
@@ -190,7 +191,10 @@ def _reason(exc: Any) -> str:
 # --- OAuth: consent, code exchange, revocation ---------------------------------------------------
 
 
-class Grant(NamedTuple):
+@record(frozen=True, slots=True)
+class Grant:
+    """What Google's token endpoint granted: the tokens and the account they are for."""
+
     refresh_token: str
     access_token: str | None
     email: str

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, runtime_checkable
 
+from chalicelib.domain.records import record
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from datetime import datetime
@@ -55,7 +57,8 @@ class Changes(NamedTuple):
     full: bool = False  # listed without a token: everything in the window, not just changes
 
 
-class SyncedTask(NamedTuple):
+@record(frozen=True, slots=True)
+class SyncedTask:
     """A task as the sync sees it."""
 
     id: str

@@ -24,7 +24,7 @@ import base64
 import json
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -107,7 +107,7 @@ class HookService:
                 self._store.queue.start_watermark(hook.created_at - timedelta(hours=1))
         if existing.status is not HookStatus.ACTIVE:
             hooks.set_state(existing, HookStatus.ACTIVE, None)
-            existing = existing._replace(status=HookStatus.ACTIVE, failing_since=None)
+            existing = replace(existing, status=HookStatus.ACTIVE, failing_since=None)
         return existing
 
     def hooks(self, actor: Actor) -> list[Hook]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import copy
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.calendar_sync import EventFields, event_body, read_event
@@ -208,8 +208,8 @@ class FakeTasks:
 
     def crm_edits(self, task_id: str, title: str) -> None:
         before = self.tasks[task_id]
-        after = before._replace(fields=before.fields._replace(title=title), version=before.version + 1)
-        self._store(after._replace(updated_at=self._clock()), before)
+        after = replace(before, fields=before.fields._replace(title=title), version=before.version + 1)
+        self._store(replace(after, updated_at=self._clock()), before)
 
     def crm_deletes(self, task_id: str) -> None:
         before = self.tasks.pop(task_id)
@@ -230,7 +230,7 @@ class FakeTasks:
         if before is None or before.version != version:
             return None
         self.writes += 1
-        return self._store(before._replace(fields=fields, version=version + 1, updated_at=self._clock()), before)
+        return self._store(replace(before, fields=fields, version=version + 1, updated_at=self._clock()), before)
 
     def remove(self, user_id: str, task_id: str) -> None:
         before = self.tasks.get(task_id)
@@ -241,4 +241,4 @@ class FakeTasks:
             self.crm_deletes(task_id)
             return
         others = tuple(p for p in before.participants if p != user_id)
-        self._store(before._replace(participants=others, version=before.version + 1, updated_at=self._clock()), before)
+        self._store(replace(before, participants=others, version=before.version + 1, updated_at=self._clock()), before)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from chalicelib.domain.hooks import Attempt, Emitted, Hook, HookEvent, HookStatus, Message, check_url
@@ -41,7 +41,7 @@ class FakeHooks:
 
     def set_state(self, hook: Hook, status: HookStatus, failing_since: datetime | None) -> None:
         if hook.id in self.records:
-            self.records[hook.id] = self.records[hook.id]._replace(status=status, failing_since=failing_since)
+            self.records[hook.id] = replace(self.records[hook.id], status=status, failing_since=failing_since)
 
     def log(self, hook_id: str, attempt: Attempt) -> None:
         self.log_lines.setdefault(hook_id, []).append(attempt)

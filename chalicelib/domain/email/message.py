@@ -19,6 +19,7 @@ from typing import NamedTuple
 
 from chalicelib.domain.email.text import html_to_text
 from chalicelib.domain.errors import ValidationError
+from chalicelib.domain.records import record
 
 # Bodies longer than this (in characters) are cut and the message says so (`body_truncated`).
 MAX_BODY_CHARS = 500_000
@@ -51,7 +52,10 @@ class Address(NamedTuple):
     name: str = ""
 
 
-class AttachmentMeta(NamedTuple):
+@record(frozen=True, slots=True)
+class AttachmentMeta:
+    """An attachment as read from a message: its name, type and decoded size."""
+
     filename: str
     content_type: str
     size: int  # bytes, decoded
