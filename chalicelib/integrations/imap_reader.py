@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.mailboxes import Security
 from chalicelib.integrations.mail_failures import ERRORS as _ERRORS
-from chalicelib.integrations.mail_failures import default_tls
 from chalicelib.integrations.mail_failures import failure as _failure
 from chalicelib.integrations.mail_failures import text as _text
+from chalicelib.integrations.tls import default_tls
 from chalicelib.ports.results import MailboxProbeError
 
 if TYPE_CHECKING:
@@ -98,7 +98,7 @@ class ImapReader:
 
     @property
     def _tls(self) -> ssl.SSLContext:
-        """The context given, else the process's default one (see `mail_failures.default_tls`)."""
+        """The context given, else the process's default one (see `integrations.tls`)."""
         return self._given_tls or default_tls()
 
     def open(self, server: Server, password: str) -> ImapSession:

@@ -4,7 +4,6 @@ the connection test adds its SMTP cases)."""
 
 from __future__ import annotations
 
-import functools
 import imaplib
 import socket
 import ssl
@@ -13,13 +12,6 @@ from chalicelib.ports.results import MailboxProbeError
 
 # What a connection, a TLS handshake or a server's answer can raise (SSL and SMTP errors are OSErrors).
 ERRORS = (OSError, imaplib.IMAP4.error, EOFError)
-
-
-@functools.cache
-def default_tls() -> ssl.SSLContext:
-    """The process's default TLS context, made on the first connection: loading the CA store
-    takes tens of milliseconds, which a run that opens no mailbox should not pay at its start."""
-    return ssl.create_default_context()
 
 
 def text(error: BaseException) -> str:

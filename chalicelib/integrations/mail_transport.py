@@ -15,8 +15,8 @@ import ssl
 from typing import TYPE_CHECKING
 
 from chalicelib.domain.mailboxes import Security
-from chalicelib.integrations.mail_failures import default_tls
 from chalicelib.integrations.smtp_session import open_smtp
+from chalicelib.integrations.tls import default_tls
 from chalicelib.ports.results import MailSendError
 
 if TYPE_CHECKING:
@@ -66,7 +66,7 @@ class SmtpImapTransport:
 
     @property
     def _tls(self) -> ssl.SSLContext:
-        """The context given, else the process's default one (see `mail_failures.default_tls`)."""
+        """The context given, else the process's default one (see `integrations.tls`)."""
         return self._given_tls or default_tls()
 
     def _connect(self, server: Server, password: str) -> smtplib.SMTP:

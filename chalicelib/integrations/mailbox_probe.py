@@ -9,8 +9,9 @@ import ssl
 from typing import TYPE_CHECKING
 
 from chalicelib.domain.mailboxes import Security
-from chalicelib.integrations.mail_failures import ERRORS, default_tls, failure, text
+from chalicelib.integrations.mail_failures import ERRORS, failure, text
 from chalicelib.integrations.smtp_session import open_smtp
+from chalicelib.integrations.tls import default_tls
 from chalicelib.ports.results import MailboxProbeError
 
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ class ImapSmtpProbe:
 
     @property
     def _tls(self) -> ssl.SSLContext:
-        """The context given, else the process's default one (see `mail_failures.default_tls`)."""
+        """The context given, else the process's default one (see `integrations.tls`)."""
         return self._given_tls or default_tls()
 
     def check_imap(self, server: Server, password: str) -> None:

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import http.client
 import socket
-import ssl
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.hooks import check_addresses, check_url
+from chalicelib.integrations.tls import default_tls
 from chalicelib.ports.hooks import Answer
 
 USER_AGENT = "crm-webhooks/1"
@@ -85,7 +85,7 @@ class _PinnedHttps(http.client.HTTPSConnection):
     """HTTPS to a checked address, the certificate verified for the host name."""
 
     def __init__(self, host: str, port: int, address: str, timeout: float) -> None:
-        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
+        super().__init__(host, port, timeout=timeout, context=default_tls())
         self._address = address
 
     def connect(self) -> None:
