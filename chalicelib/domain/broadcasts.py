@@ -9,10 +9,11 @@ them again.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
+
+from chalicelib.domain.records import record
 
 MAX_RECIPIENTS = 5000
 BATCH_SIZE = 20
@@ -39,8 +40,10 @@ class RecipientStatus(StrEnum):
         return self in (RecipientStatus.SENT, RecipientStatus.DELIVERED, RecipientStatus.FAILED)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Broadcast:
+    """An SMS broadcast: its text, its recipients' count and how far the sending has gone."""
+
     id: str
     status: BroadcastStatus
     total: int
@@ -54,8 +57,10 @@ class Broadcast:
     error: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Recipient:
+    """One recipient of an SMS broadcast, in the order of the selection, with its outcome."""
+
     index: int
     phone: str
     contact_id: str | None

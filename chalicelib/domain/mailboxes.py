@@ -6,12 +6,12 @@ the server settings. Passwords are never part of these records: they live in the
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import NamedTuple
 
 from chalicelib.domain.errors import ValidationError
+from chalicelib.domain.records import record
 
 MAX_INTEGRATIONS = 20  # per CRM (EM-1)
 MAX_NAME = 100
@@ -51,8 +51,10 @@ class Server(NamedTuple):
     username: str
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Integration:
+    """An email integration (EM-1): a mailbox the CRM reads and sends with, personal or shared."""
+
     id: str
     owner_id: str  # who added it; a personal integration is theirs alone
     name: str

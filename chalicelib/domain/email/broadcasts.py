@@ -8,18 +8,20 @@ its Message-ID turns it to failed with the remote server's reason.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from chalicelib.domain.broadcasts import BroadcastStatus, RecipientStatus
+from chalicelib.domain.records import record
 
 MAX_EMAIL_RECIPIENTS = 100  # EM-4
 EMAIL_BATCH_SIZE = 10  # one SMTP connection per batch
 NO_ADDRESS = "no email address"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class EmailBroadcast:
+    """An email broadcast (EM-4): its message, its recipients' count and how far the sending has gone."""
+
     id: str
     status: BroadcastStatus
     total: int
@@ -36,8 +38,10 @@ class EmailBroadcast:
     error: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class EmailRecipient:
+    """One recipient of an email broadcast, in the order of the selection, with its outcome."""
+
     index: int
     email: str  # "" when the contact has none (reported failed)
     contact_id: str

@@ -9,7 +9,6 @@ an email of the archive.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -20,6 +19,7 @@ from typing import NamedTuple
 from chalicelib.domain.email.html import sanitize_html
 from chalicelib.domain.email.text import html_to_text
 from chalicelib.domain.errors import ValidationError
+from chalicelib.domain.records import record
 
 MAX_SIGNATURES = 20  # per CRM: a handful, listed in one Query
 MAX_SIGNATURE_NAME = 100
@@ -32,8 +32,10 @@ MAX_TO = 50  # addresses in to + cc of one message (a broadcast sends one messag
 _ADDRESS = re.compile(r"^[^@\s<>(),;:\"\[\]]+@[^@\s<>(),;:\"\[\]]+\.[^@\s<>(),;:\"\[\]]+$")
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Signature:
+    """An email signature (EM-5) that a user appends to what they send."""
+
     id: str
     name: str
     html: str  # sanitised (nh3) when saved
