@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.config import Settings, get_settings
@@ -377,6 +377,7 @@ class Services:
             timing,
             on_call_end=self.autodial.call_ended,
             notifier=self.notifier,
+            cache_ttl=timedelta(seconds=settings.pbx_cache_seconds),
         )
 
     @functools.cached_property

@@ -79,6 +79,9 @@ class Settings(NamedTuple):
     # the tests also allow http to loopback (WEBHOOKS_ALLOW_LOOPBACK_HTTP, default on there only).
     webhooks_allow_loopback_http: bool = False
     webhook_timeout_seconds: int = 10
+    # How long a container keeps a CRM's slug, settings and call routing for the PBX's events
+    # (docs/telephony.md): a settings change reaches call handling within this time.
+    pbx_cache_seconds: int = 60
     # Google Calendar sync (issue 19): the OAuth client; empty: the feature answers 503. The
     # endpoints are Google's unless a fake one is configured (local stack, tests).
     google_client_id: str = ""
@@ -164,6 +167,7 @@ class Settings(NamedTuple):
             .lower()
             in ("1", "true", "yes"),
             webhook_timeout_seconds=number("WEBHOOK_TIMEOUT_SECONDS", 10),
+            pbx_cache_seconds=number("PBX_CACHE_SECONDS", 60),
             google_client_id=env.get("GOOGLE_CLIENT_ID", ""),
             google_client_secret=env.get("GOOGLE_CLIENT_SECRET", ""),
             google_auth_uri=env.get("GOOGLE_AUTH_URI") or "https://accounts.google.com/o/oauth2/auth",

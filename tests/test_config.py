@@ -63,6 +63,13 @@ def test_malformed_values_are_named() -> None:
     assert all(part in str(raised.value) for part in ("IMPORT_CHUNK_ROWS='lots'", "SMS_PROVIDER='pigeon'", "APP_URL"))
 
 
+def test_the_pbx_cache_lasts_a_minute_unless_set() -> None:
+    assert Settings.from_env(DEPLOYED).pbx_cache_seconds == 60
+    assert Settings.from_env({**DEPLOYED, "PBX_CACHE_SECONDS": "5"}).pbx_cache_seconds == 5
+    with pytest.raises(ConfigurationError, match="PBX_CACHE_SECONDS='soon'"):
+        Settings.from_env({**DEPLOYED, "PBX_CACHE_SECONDS": "soon"})
+
+
 @pytest.mark.parametrize("stage", ["local", "test"])
 def test_local_and_test_stages_still_default(stage: str) -> None:
     settings = Settings.from_env({"STAGE": stage})

@@ -103,6 +103,7 @@ class PbxEvents:
         on_call_end: Callable[[str, str, str, CallStatus, str], bool] | None = None,
         *,
         notifier: Notifier | None = None,
+        cache_ttl: timedelta = CACHE_TTL,
     ) -> None:
         self._notifier = notifier or NoNotifier()
         self._on_call_end = on_call_end  # autodial waits for its calls' ends (AD-2)
@@ -111,9 +112,9 @@ class PbxEvents:
         self._workflows = workflows
         self._timing = timing
         self._clock = clock
-        self._slugs: TtlCache[str, str] = TtlCache(clock, CACHE_TTL, CACHE_SIZE)
-        self._crms: TtlCache[str, Crm] = TtlCache(clock, CACHE_TTL, CACHE_SIZE)
-        self._users: TtlCache[tuple[str, str], User] = TtlCache(clock, CACHE_TTL, CACHE_SIZE)
+        self._slugs: TtlCache[str, str] = TtlCache(clock, cache_ttl, CACHE_SIZE)
+        self._crms: TtlCache[str, Crm] = TtlCache(clock, cache_ttl, CACHE_SIZE)
+        self._users: TtlCache[tuple[str, str], User] = TtlCache(clock, cache_ttl, CACHE_SIZE)
 
     def handle(
         self,

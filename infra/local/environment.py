@@ -62,6 +62,9 @@ def configure(options: Options) -> None:
             "RECORDING_RETRY_SECONDS": "3",
             "TRANSCRIPT_RETRY_SECONDS": "10",
             "SMS_PROVIDER": "zadarma",
+            # One process on a laptop: a telephony settings change reaches the PBX's events in
+            # seconds rather than the minute a Lambda container keeps them.
+            "PBX_CACHE_SECONDS": os.environ.get("PBX_CACHE_SECONDS", "5"),
             "POWERTOOLS_SERVICE_NAME": "crm-local",
             "POWERTOOLS_METRICS_DISABLED": "true",
             "POWERTOOLS_LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),

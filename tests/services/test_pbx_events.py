@@ -13,7 +13,7 @@ import pytest
 
 from chalicelib.domain.contacts import ContactKind, LeadSource
 from chalicelib.domain.telephony import CallStatus, RecordingState
-from chalicelib.services.pbx_events import PbxEvents, RecordingTiming, WebhookReply
+from chalicelib.services.pbx_events import CACHE_TTL, PbxEvents, RecordingTiming, WebhookReply
 from tests.fakes.outside import FakeWorkflows
 from tests.fakes.telephony import FakePbx
 from tests.services.world import World
@@ -26,7 +26,7 @@ DID = "+33170000000"
 class Phone:
     """The CRM's PBX sending events, as the webhook route hands them to the service."""
 
-    def __init__(self, world: World) -> None:
+    def __init__(self, world: World, cache_ttl: timedelta = CACHE_TTL) -> None:
         self.world = world
         self.pbx = FakePbx()
         self.pbx.store(world.tenant_id, "key", SECRET)
@@ -35,6 +35,7 @@ class Phone:
         self.events = PbxEvents(
             world.storage, world.clock, self.pbx, self.workflows, RecordingTiming(40, 30),
             on_call_end=lambda tenant, ext, phone, status, call_id: self.ended.append((ext, phone, status)) or True,
+            cache_ttl=cache_ttl,
         )  # fmt: skip
 
     @property
@@ -105,6 +106,22 @@ def test_a_known_callers_call_goes_to_their_manager_while_they_work(world: World
     users.records[seller.user_id] = replace(users.records[seller.user_id], working_hours=nights)
     world.clock.advance(seconds=61)  # the routing target is kept a minute (pbx_events.CACHE_TTL)
     assert phone.incoming("in_2").body == {"caller_name": "Bob Buyer"}  # off shift: the PBX's own routing
+
+
+def test_a_shorter_cache_routes_by_a_changed_schedule_sooner(world: World) -> None:
+    phone = Phone(world, cache_ttl=timedelta(seconds=5))  # PBX_CACHE_SECONDS=5, as in the local stack
+    seller = world.user("Sam Seller")
+    users = world.storage.users(world.tenant_id)
+    users.records[seller.user_id] = replace(seller.user, extension="101")
+    world.client("Bob Buyer", seller, phone=CALLER)
+    assert phone.incoming().body["redirect"] == "101"
+    nights = {"timezone": "Europe/Paris", "period_days": 1, "start_date": "2026-03-01",
+              "shifts": [{"day": 0, "start": "20:00", "end": "23:00"}]}  # fmt: skip
+    users.records[seller.user_id] = replace(users.records[seller.user_id], working_hours=nights)
+
+    world.clock.advance(seconds=6)
+
+    assert phone.incoming("in_2").body == {"caller_name": "Bob Buyer"}
 
 
 def test_a_wrong_signature_is_refused_and_changes_nothing(world: World, phone: Phone) -> None:

@@ -42,8 +42,9 @@ test.describe("automatic leads off", () => {
     before = ((await settings.json()) as { auto_lead_incoming_calls: boolean }).auto_lead_incoming_calls;
     const off = await request.put(`${baseURL}/v1/settings/telephony`, { headers, data: { auto_lead_incoming_calls: false } });
     expect(off.ok(), await off.text()).toBe(true);
-    // The PBX webhook reads the CRM's settings through a cache (a minute at most): wait until a
-    // short missed call from an unknown number leaves it unknown.
+    // The PBX webhook reads the CRM's settings through a cache (PBX_CACHE_SECONDS: 5 s in the
+    // local stack, a minute in AWS): wait until a short missed call from an unknown number
+    // leaves it unknown.
     await expect
       .poll(
         async () => {
@@ -55,7 +56,7 @@ test.describe("automatic leads off", () => {
           const items = ((await found.json()) as { items: { contact: unknown }[] }).items;
           return items.length === 1 && items[0]!.contact === null;
         },
-        { timeout: 120_000, intervals: [2_000, 5_000] },
+        { timeout: 120_000, intervals: [1_000, 2_000] },
       )
       .toBe(true);
   });
