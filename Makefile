@@ -11,6 +11,10 @@ BIN := $(VENV)/bin
 PIP_VERSION := 26.3
 # Re-install only when a requirements file changes.
 STAMP := $(VENV)/.installed-stamp
+# Python keeps the bytecode it compiles (git-ignored __pycache__/): without it every pytest worker,
+# every local stack a test starts and `make run` compile the app and the tests again (~8 s each).
+# The artifacts and `make bench` make their own bytecode and ignore these.
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: help run test coverage lint format bench bench-cold synth deploy clean reconcile web web-test zapier smoke
 
@@ -90,9 +94,16 @@ $(ZAPIER_STAMP): integrations/zapier/package-lock.json
 
 zapier: $(ZAPIER_STAMP)
 
-test: lint zapier
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --durations=15
-	$(MAKE) --no-print-directory web-test
+# The Python suite and the web app's tests run side by side: the browser tests keep less than one
+# core busy (they mostly wait for pages and timers), and the Python workers use the rest. The web
+# tests' output is held in a file and shown when the Python tests end, then followed to their end.
+test: lint zapier web
+	@log=$$(mktemp); $(MAKE) --no-print-directory web-test >$$log 2>&1 & web=$$!; \
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --durations=15; python=$$?; \
+	echo "--- the web app's tests (started with the Python tests) ---"; \
+	tail -n +1 -f --pid=$$web $$log; wait $$web; webapp=$$?; rm -f $$log; \
+	if [ $$python -ne 0 ] || [ $$webapp -ne 0 ]; then \
+		echo "make test FAILED: Python tests exit $$python, web app tests exit $$webapp"; exit 1; fi
 
 # Line coverage of the application code by the whole suite (the report lists what no test runs).
 coverage: $(STAMP) zapier
