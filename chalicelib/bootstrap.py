@@ -471,7 +471,9 @@ class Services:
     def email_sending(self) -> EmailSendService:
         from chalicelib.services.email_sending import EmailSendService
 
-        return EmailSendService(self.storage, self.clock, self.secrets, self.mail_transport, self.email_archive)
+        # The archive (the parser, the contacts, the feeds) is built by the first message sent.
+        archive = LazyMailArchive(lambda: self.email_archive)
+        return EmailSendService(self.storage, self.clock, self.secrets, self.mail_transport, archive)
 
     @functools.cached_property
     def email_broadcasts(self) -> EmailBroadcastService:
@@ -484,7 +486,7 @@ class Services:
             self.email_sending,
             self.mail_transport,
             self.workflows,
-            self.email_archive,
+            LazyMailArchive(lambda: self.email_archive),  # built by the first message sent
             timing,
         )
 

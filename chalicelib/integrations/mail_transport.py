@@ -8,7 +8,6 @@ moves them and says, in the user's words, why a server refused.
 from __future__ import annotations
 
 import contextlib
-import imaplib
 import smtplib
 import socket
 import ssl
@@ -23,7 +22,9 @@ if TYPE_CHECKING:
     from chalicelib.domain.mailboxes import Server
 
 TIMEOUT_S = 20.0
-_ERRORS = (OSError, imaplib.IMAP4.error, EOFError)
+# What an SMTP conversation can raise (SSL and SMTP errors are OSErrors); the IMAP copy adds
+# imaplib's own (loaded with imapclient by `append_sent` only: a broadcast never files a copy).
+_ERRORS = (OSError, EOFError)
 
 
 def _answer(code: int, answer: bytes | str) -> str:
@@ -119,11 +120,13 @@ class SmtpImapTransport:
         return outcomes
 
     def append_sent(self, server: Server, password: str, message: bytes) -> None:
+        import imaplib
+
         from imapclient import IMAPClient
         from imapclient.exceptions import IMAPClientError, LoginError
         from imapclient.imapclient import SEEN, SENT
 
-        errors = (*_ERRORS, IMAPClientError)
+        errors = (*_ERRORS, imaplib.IMAP4.error, IMAPClientError)
         try:
             client = IMAPClient(
                 server.host,
