@@ -13,7 +13,6 @@ import socket
 import ssl
 from typing import TYPE_CHECKING
 
-from chalicelib.domain.mailboxes import Security
 from chalicelib.integrations.smtp_session import open_smtp
 from chalicelib.integrations.tls import default_tls
 from chalicelib.ports.results import MailSendError
@@ -125,6 +124,8 @@ class SmtpImapTransport:
         from imapclient import IMAPClient
         from imapclient.exceptions import IMAPClientError, LoginError
         from imapclient.imapclient import SEEN, SENT
+
+        from chalicelib.domain.mailboxes import Security
 
         errors = (*_ERRORS, imaplib.IMAP4.error, IMAPClientError)
         try:

@@ -27,7 +27,6 @@ from chalicelib.domain.email.broadcasts import (
     EmailRecipient,
 )
 from chalicelib.domain.email.outgoing import Body, check_subject, compose, new_message_id, signed
-from chalicelib.domain.emails import ContactRef, Direction
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.rights import Access
 from chalicelib.observability import logger
@@ -230,6 +229,8 @@ class EmailBroadcastService(BroadcastLifecycle[EmailBroadcast, EmailRecipient]):
     ) -> None:
         if self._archive is None:
             return
+        from chalicelib.domain.emails import ContactRef, Direction
+
         contact = self._storage.contacts(tenant_id).get(recipient.contact_id)
         ref = ContactRef(contact.kind.value, contact.id) if contact else None
         try:
