@@ -585,7 +585,7 @@ class LazyTaskWrites:
 class LazyMailArchive:
     """The `MailArchive` port in front of `Services.email_archive`, which it builds (with the
     parsing, the contacts and the feeds) on the first message stored: a poll run that finds no
-    new mail does not load it."""
+    new mail, or the cold start of the email broadcast worker, does not load it."""
 
     def __init__(self, build: Callable[[], MailArchive]) -> None:
         self._build = build
