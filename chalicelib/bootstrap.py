@@ -21,6 +21,7 @@ from chalicelib.domain.clock import utcnow
 if TYPE_CHECKING:
     from chalicelib.db.storage import DynamoStorage
     from chalicelib.domain.actor import Actor
+    from chalicelib.domain.email.outgoing import Signature
     from chalicelib.domain.email.rules import Direction
     from chalicelib.domain.emails import ContactRef, Email
     from chalicelib.domain.mailboxes import Integration
@@ -483,7 +484,7 @@ class Services:
         return EmailBroadcastService(
             self.storage,
             self.clock,
-            self.email_sending,
+            LazyEmailSending(lambda: self.email_sending),
             self.mail_transport,
             self.workflows,
             LazyMailArchive(lambda: self.email_archive),  # built by the first message sent
@@ -580,6 +581,24 @@ class LazyTaskWrites:
 
     def delete(self, actor: Actor, task_id: str) -> None:
         self._build().delete(actor, task_id)
+
+
+class LazyEmailSending:
+    """What the email broadcasts ask of `Services.email_sending` (the mailbox and signature a user
+    may send with, a mailbox's SMTP password), which it builds on first use: the broadcast
+    worker's cold start does not load the sending service."""
+
+    def __init__(self, build: Callable[[], EmailSendService]) -> None:
+        self._build = build
+
+    def usable_integration(self, actor: Actor, integration_id: str) -> tuple[Integration, str]:
+        return self._build().usable_integration(actor, integration_id)
+
+    def chosen_signature(self, actor: Actor, signature_id: str | None) -> Signature | None:
+        return self._build().chosen_signature(actor, signature_id)
+
+    def secret(self, tenant_id: str, name: str) -> str | None:
+        return self._build().secret(tenant_id, name)
 
 
 class LazyMailArchive:

@@ -26,7 +26,6 @@ from chalicelib.domain.email.broadcasts import (
     EmailBroadcast,
     EmailRecipient,
 )
-from chalicelib.domain.email.outgoing import Body, check_subject, compose, new_message_id, signed
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.rights import Access
 from chalicelib.observability import logger
@@ -34,11 +33,25 @@ from chalicelib.ports.results import MailSendError
 from chalicelib.services.broadcast_lifecycle import BroadcastLifecycle
 
 if TYPE_CHECKING:
+    from typing import Protocol
+
     from chalicelib.domain.actor import Actor
+    from chalicelib.domain.email.outgoing import Signature
     from chalicelib.domain.mailboxes import Integration
     from chalicelib.ports.outside import Clock, MailTransport, Workflows
     from chalicelib.ports.storage import EmailBroadcasts, Storage
-    from chalicelib.services.email_sending import EmailSendService, MailArchive
+    from chalicelib.services.email_sending import MailArchive
+
+    class SendingChecks(Protocol):
+        """What a broadcast asks of the sending service (services/email_sending.py): the mailbox
+        and the signature a user may send with, and a mailbox's SMTP password."""
+
+        def usable_integration(self, actor: Actor, integration_id: str) -> tuple[Integration, str]: ...
+
+        def chosen_signature(self, actor: Actor, signature_id: str | None) -> Signature | None: ...
+
+        def secret(self, tenant_id: str, name: str) -> str | None: ...
+
 
 EMAIL_BROADCAST_MACHINE = "EmailBroadcast"
 
@@ -57,7 +70,7 @@ class EmailBroadcastService(BroadcastLifecycle[EmailBroadcast, EmailRecipient]):
         self,
         storage: Storage,
         clock: Clock,
-        sending: EmailSendService,
+        sending: SendingChecks,
         transport: MailTransport,
         workflows: Workflows,
         archive: MailArchive | None,
@@ -83,6 +96,8 @@ class EmailBroadcastService(BroadcastLifecycle[EmailBroadcast, EmailRecipient]):
         html: str | None,
         signature_id: str | None,
     ) -> EmailBroadcast:
+        from chalicelib.domain.email.outgoing import Body, check_subject, signed
+
         actor.require(Access.ANY_USER)
         ids = list(dict.fromkeys(contact_ids))
         if not ids:
@@ -175,6 +190,7 @@ class EmailBroadcastService(BroadcastLifecycle[EmailBroadcast, EmailRecipient]):
         if not claimed:
             return []
         repo = self._storage.email_broadcasts(tenant_id)
+        from chalicelib.domain.email.outgoing import compose, new_message_id
         from chalicelib.domain.mailboxes import secret_name
 
         secret = self._sending_secret(tenant_id, secret_name(integration.id))
