@@ -18,7 +18,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, NamedTuple
 
 from chalicelib.domain.broadcasts import MAX_ATTEMPTS, UNKNOWN_OUTCOME, RecipientStatus
-from chalicelib.domain.contact_rights import can_see
 from chalicelib.domain.email.broadcasts import (
     EMAIL_BATCH_SIZE,
     MAX_EMAIL_RECIPIENTS,
@@ -27,7 +26,6 @@ from chalicelib.domain.email.broadcasts import (
     EmailRecipient,
 )
 from chalicelib.domain.errors import ValidationError
-from chalicelib.domain.rights import Access
 from chalicelib.observability import logger
 from chalicelib.ports.results import MailSendError
 from chalicelib.services.broadcast_lifecycle import BroadcastLifecycle
@@ -96,7 +94,10 @@ class EmailBroadcastService(BroadcastLifecycle[EmailBroadcast, EmailRecipient]):
         html: str | None,
         signature_id: str | None,
     ) -> EmailBroadcast:
+        # The API's rules and the composing load with its first request: the broadcast Lambdas
+        # only send (a batch imports what composes) and close.
         from chalicelib.domain.email.outgoing import Body, check_subject, signed
+        from chalicelib.domain.rights import Access
 
         actor.require(Access.ANY_USER)
         ids = list(dict.fromkeys(contact_ids))
@@ -124,6 +125,8 @@ class EmailBroadcastService(BroadcastLifecycle[EmailBroadcast, EmailRecipient]):
 
     def _recipients(self, actor: Actor, ids: list[str]) -> list[EmailRecipient]:
         """One recipient per contact, at its first address; none, or one that bounced: failed."""
+        from chalicelib.domain.contact_rights import can_see
+
         found = {c.id: c for c in self._storage.contacts(actor.tenant_id).get_many(ids)}
         addresses: list[str] = []
         for i, contact_id in enumerate(ids):
@@ -144,6 +147,8 @@ class EmailBroadcastService(BroadcastLifecycle[EmailBroadcast, EmailRecipient]):
         return recipients
 
     def _visible(self, actor: Actor, broadcast: EmailBroadcast | None) -> EmailBroadcast:
+        from chalicelib.domain.rights import Access  # the API's rules (see `create`)
+
         actor.require(Access.ANY_USER)
         return super()._visible(actor, broadcast)
 
