@@ -21,6 +21,7 @@ from chalicelib.domain.clock import utcnow
 if TYPE_CHECKING:
     from chalicelib.db.storage import DynamoStorage
     from chalicelib.domain.actor import Actor
+    from chalicelib.domain.email.outgoing import Signature
     from chalicelib.domain.email.rules import Direction
     from chalicelib.domain.emails import ContactRef, Email
     from chalicelib.domain.mailboxes import Integration
@@ -471,7 +472,9 @@ class Services:
     def email_sending(self) -> EmailSendService:
         from chalicelib.services.email_sending import EmailSendService
 
-        return EmailSendService(self.storage, self.clock, self.secrets, self.mail_transport, self.email_archive)
+        # The archive (the parser, the contacts, the feeds) is built by the first message sent.
+        archive = LazyMailArchive(lambda: self.email_archive)
+        return EmailSendService(self.storage, self.clock, self.secrets, self.mail_transport, archive)
 
     @functools.cached_property
     def email_broadcasts(self) -> EmailBroadcastService:
@@ -481,10 +484,10 @@ class Services:
         return EmailBroadcastService(
             self.storage,
             self.clock,
-            self.email_sending,
+            LazyEmailSending(lambda: self.email_sending),
             self.mail_transport,
             self.workflows,
-            self.email_archive,
+            LazyMailArchive(lambda: self.email_archive),  # built by the first message sent
             timing,
         )
 
@@ -580,10 +583,28 @@ class LazyTaskWrites:
         self._build().delete(actor, task_id)
 
 
+class LazyEmailSending:
+    """What the email broadcasts ask of `Services.email_sending` (the mailbox and signature a user
+    may send with, a mailbox's SMTP password), which it builds on first use: the broadcast
+    worker's cold start does not load the sending service."""
+
+    def __init__(self, build: Callable[[], EmailSendService]) -> None:
+        self._build = build
+
+    def usable_integration(self, actor: Actor, integration_id: str) -> tuple[Integration, str]:
+        return self._build().usable_integration(actor, integration_id)
+
+    def chosen_signature(self, actor: Actor, signature_id: str | None) -> Signature | None:
+        return self._build().chosen_signature(actor, signature_id)
+
+    def secret(self, tenant_id: str, name: str) -> str | None:
+        return self._build().secret(tenant_id, name)
+
+
 class LazyMailArchive:
     """The `MailArchive` port in front of `Services.email_archive`, which it builds (with the
     parsing, the contacts and the feeds) on the first message stored: a poll run that finds no
-    new mail does not load it."""
+    new mail, or the cold start of the email broadcast worker, does not load it."""
 
     def __init__(self, build: Callable[[], MailArchive]) -> None:
         self._build = build

@@ -29,6 +29,23 @@ def aws() -> Iterator[LocalAws]:
         yield stack
 
 
+@pytest.fixture(scope="module")
+def module_aws() -> Iterator[LocalAws]:
+    """One stack for a whole module, which opts in by overriding `aws` with it: for matrices of
+    checks that change nothing another test reads (a fresh stack is most of such a test's cost)."""
+    with local_aws() as stack:
+        yield stack
+
+
+@pytest.fixture(scope="module")
+def module_crm(module_aws: LocalAws) -> CrmSession:
+    """One CRM for a whole module (with `module_aws`); its tests add their own users and keys."""
+    from app import app
+
+    with Client(app) as client:
+        return new_crm(Api(client))
+
+
 @pytest.fixture
 def clock(aws: LocalAws) -> ManualClock:
     """The time of every service in this test (real until moved)."""

@@ -2,28 +2,30 @@
 imapclient (IMAP APPEND), both under socket timeouts so a dead server fails in seconds.
 
 The message bytes come composed (our own Message-ID, domain/email/outgoing.py); this adapter only
-moves them and says, in the user's words, why a server refused.
+moves them and says, in the user's words, why a server refused. The libraries load with the
+first connection (smtplib) or the first copy filed (imapclient): a worker that builds the
+transport at its cold start does not pay for them.
 """
 
 from __future__ import annotations
 
 import contextlib
-import imaplib
-import smtplib
 import socket
 import ssl
 from typing import TYPE_CHECKING
 
-from chalicelib.domain.mailboxes import Security
-from chalicelib.integrations.smtp_session import open_smtp
 from chalicelib.integrations.tls import default_tls
 from chalicelib.ports.results import MailSendError
 
 if TYPE_CHECKING:
+    import smtplib
+
     from chalicelib.domain.mailboxes import Server
 
 TIMEOUT_S = 20.0
-_ERRORS = (OSError, imaplib.IMAP4.error, EOFError)
+# What an SMTP conversation can raise (SSL and SMTP errors are OSErrors); the IMAP copy adds
+# imaplib's own (loaded with imapclient by `append_sent` only: a broadcast never files a copy).
+_ERRORS = (OSError, EOFError)
 
 
 def _answer(code: int, answer: bytes | str) -> str:
@@ -32,6 +34,8 @@ def _answer(code: int, answer: bytes | str) -> str:
 
 
 def _failure(error: BaseException) -> MailSendError:
+    import smtplib
+
     if isinstance(error, smtplib.SMTPAuthenticationError):
         return MailSendError("auth", _answer(error.smtp_code, error.smtp_error) or "login refused")
     if isinstance(error, smtplib.SMTPSenderRefused):
@@ -70,6 +74,8 @@ class SmtpImapTransport:
         return self._given_tls or default_tls()
 
     def _connect(self, server: Server, password: str) -> smtplib.SMTP:
+        from chalicelib.integrations.smtp_session import open_smtp
+
         try:
             return open_smtp(server, password, timeout=self._timeout, tls=self._tls)
         except _ERRORS as error:
@@ -83,6 +89,8 @@ class SmtpImapTransport:
     def send_many(
         self, server: Server, password: str, sender: str, messages: list[tuple[list[str], bytes]]
     ) -> list[MailSendError | None]:
+        import smtplib
+
         smtp = self._connect(server, password)
         outcomes: list[MailSendError | None] = []
         try:
@@ -119,11 +127,15 @@ class SmtpImapTransport:
         return outcomes
 
     def append_sent(self, server: Server, password: str, message: bytes) -> None:
+        import imaplib
+
         from imapclient import IMAPClient
         from imapclient.exceptions import IMAPClientError, LoginError
         from imapclient.imapclient import SEEN, SENT
 
-        errors = (*_ERRORS, IMAPClientError)
+        from chalicelib.domain.mailboxes import Security
+
+        errors = (*_ERRORS, imaplib.IMAP4.error, IMAPClientError)
         try:
             client = IMAPClient(
                 server.host,

@@ -8,8 +8,6 @@ import contextlib
 import smtplib
 from typing import TYPE_CHECKING
 
-from chalicelib.domain.mailboxes import Security
-
 if TYPE_CHECKING:
     import ssl
 
@@ -19,6 +17,8 @@ if TYPE_CHECKING:
 def open_smtp(server: Server, password: str, *, timeout: float, tls: ssl.SSLContext) -> smtplib.SMTP:
     """Logged in, or the library's own error (OSError, ssl.SSLError, smtplib.SMTPException);
     a session that fails after connecting is closed first."""
+    from chalicelib.domain.mailboxes import Security  # the mailbox rules load with the first session
+
     smtp: smtplib.SMTP
     if server.security is Security.SSL:
         smtp = smtplib.SMTP_SSL(server.host, server.port, timeout=timeout, context=tls)

@@ -18,7 +18,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, NamedTuple
 
 from chalicelib.domain.broadcasts import MAX_ATTEMPTS, UNKNOWN_OUTCOME, RecipientStatus
-from chalicelib.domain.contact_rights import can_see
 from chalicelib.domain.email.broadcasts import (
     EMAIL_BATCH_SIZE,
     MAX_EMAIL_RECIPIENTS,
@@ -26,20 +25,31 @@ from chalicelib.domain.email.broadcasts import (
     EmailBroadcast,
     EmailRecipient,
 )
-from chalicelib.domain.email.outgoing import Body, check_subject, compose, new_message_id, signed
-from chalicelib.domain.emails import ContactRef, Direction
 from chalicelib.domain.errors import ValidationError
-from chalicelib.domain.rights import Access
 from chalicelib.observability import logger
 from chalicelib.ports.results import MailSendError
 from chalicelib.services.broadcast_lifecycle import BroadcastLifecycle
 
 if TYPE_CHECKING:
+    from typing import Protocol
+
     from chalicelib.domain.actor import Actor
+    from chalicelib.domain.email.outgoing import Signature
     from chalicelib.domain.mailboxes import Integration
     from chalicelib.ports.outside import Clock, MailTransport, Workflows
     from chalicelib.ports.storage import EmailBroadcasts, Storage
-    from chalicelib.services.email_sending import EmailSendService, MailArchive
+    from chalicelib.services.email_sending import MailArchive
+
+    class SendingChecks(Protocol):
+        """What a broadcast asks of the sending service (services/email_sending.py): the mailbox
+        and the signature a user may send with, and a mailbox's SMTP password."""
+
+        def usable_integration(self, actor: Actor, integration_id: str) -> tuple[Integration, str]: ...
+
+        def chosen_signature(self, actor: Actor, signature_id: str | None) -> Signature | None: ...
+
+        def secret(self, tenant_id: str, name: str) -> str | None: ...
+
 
 EMAIL_BROADCAST_MACHINE = "EmailBroadcast"
 
@@ -58,7 +68,7 @@ class EmailBroadcastService(BroadcastLifecycle[EmailBroadcast, EmailRecipient]):
         self,
         storage: Storage,
         clock: Clock,
-        sending: EmailSendService,
+        sending: SendingChecks,
         transport: MailTransport,
         workflows: Workflows,
         archive: MailArchive | None,
@@ -84,6 +94,11 @@ class EmailBroadcastService(BroadcastLifecycle[EmailBroadcast, EmailRecipient]):
         html: str | None,
         signature_id: str | None,
     ) -> EmailBroadcast:
+        # The API's rules and the composing load with its first request: the broadcast Lambdas
+        # only send (a batch imports what composes) and close.
+        from chalicelib.domain.email.outgoing import Body, check_subject, signed
+        from chalicelib.domain.rights import Access
+
         actor.require(Access.ANY_USER)
         ids = list(dict.fromkeys(contact_ids))
         if not ids:
@@ -110,6 +125,8 @@ class EmailBroadcastService(BroadcastLifecycle[EmailBroadcast, EmailRecipient]):
 
     def _recipients(self, actor: Actor, ids: list[str]) -> list[EmailRecipient]:
         """One recipient per contact, at its first address; none, or one that bounced: failed."""
+        from chalicelib.domain.contact_rights import can_see
+
         found = {c.id: c for c in self._storage.contacts(actor.tenant_id).get_many(ids)}
         addresses: list[str] = []
         for i, contact_id in enumerate(ids):
@@ -130,6 +147,8 @@ class EmailBroadcastService(BroadcastLifecycle[EmailBroadcast, EmailRecipient]):
         return recipients
 
     def _visible(self, actor: Actor, broadcast: EmailBroadcast | None) -> EmailBroadcast:
+        from chalicelib.domain.rights import Access  # the API's rules (see `create`)
+
         actor.require(Access.ANY_USER)
         return super()._visible(actor, broadcast)
 
@@ -176,6 +195,7 @@ class EmailBroadcastService(BroadcastLifecycle[EmailBroadcast, EmailRecipient]):
         if not claimed:
             return []
         repo = self._storage.email_broadcasts(tenant_id)
+        from chalicelib.domain.email.outgoing import compose, new_message_id
         from chalicelib.domain.mailboxes import secret_name
 
         secret = self._sending_secret(tenant_id, secret_name(integration.id))
@@ -230,6 +250,8 @@ class EmailBroadcastService(BroadcastLifecycle[EmailBroadcast, EmailRecipient]):
     ) -> None:
         if self._archive is None:
             return
+        from chalicelib.domain.emails import ContactRef, Direction
+
         contact = self._storage.contacts(tenant_id).get(recipient.contact_id)
         ref = ContactRef(contact.kind.value, contact.id) if contact else None
         try:

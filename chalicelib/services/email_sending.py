@@ -28,7 +28,6 @@ from chalicelib.domain.email.outgoing import (
     new_message_id,
     signed,
 )
-from chalicelib.domain.emails import ContactRef, Direction, Email
 from chalicelib.domain.errors import (
     BadGatewayError,
     ConflictError,
@@ -37,7 +36,6 @@ from chalicelib.domain.errors import (
     check_version,
 )
 from chalicelib.domain.ids import new_id
-from chalicelib.domain.mailboxes import Integration, keeps_sent, secret_name
 from chalicelib.domain.rights import Access
 from chalicelib.observability import logger
 from chalicelib.ports.results import MailSendError
@@ -46,6 +44,8 @@ if TYPE_CHECKING:
     from typing import Protocol
 
     from chalicelib.domain.actor import Actor
+    from chalicelib.domain.emails import ContactRef, Direction, Email
+    from chalicelib.domain.mailboxes import Integration
     from chalicelib.ports.outside import Clock, MailTransport, SecretStore
     from chalicelib.ports.storage import Storage
 
@@ -188,6 +188,8 @@ class EmailSendService:
     def usable_integration(self, actor: Actor, integration_id: str) -> tuple[Integration, str]:
         """The integration (its owner's, shared with the user, any for an admin) and its SMTP
         password; a 400 naming `integration_id` otherwise."""
+        from chalicelib.domain.mailboxes import secret_name
+
         integration = self._storage.mailboxes(actor.tenant_id).get(integration_id)
         if integration is None or not integration.visible_to(actor.user_id, admin=actor.is_admin):
             raise ValidationError("no email integration of yours with this id", field="integration_id")
@@ -266,6 +268,8 @@ class EmailSendService:
 
     def _file_in_sent(self, tenant_id: str, integration: Integration, raw: bytes) -> None:
         """IMAP APPEND to Sent, unless the provider files sent mail itself."""
+        from chalicelib.domain.mailboxes import keeps_sent, secret_name
+
         if keeps_sent(integration):
             return
         password = (self._secrets.get(tenant_id, secret_name(integration.id)) or {}).get("imap")
@@ -282,6 +286,8 @@ class EmailSendService:
     ) -> Email | None:
         if self._archive is None:
             return None
+        from chalicelib.domain.emails import Direction
+
         return self._archive.store(
             actor.tenant_id,
             integration,
@@ -295,6 +301,8 @@ class EmailSendService:
     def _contact(self, actor: Actor, contact_id: str | None) -> ContactRef | None:
         if contact_id is None:
             return None
+        from chalicelib.domain.emails import ContactRef
+
         contact = self._storage.contacts(actor.tenant_id).get(contact_id)
         if contact is None or not can_see(actor, contact):
             raise ValidationError("no such client or lead in this CRM", field="contact_id")

@@ -18,7 +18,14 @@ from tests.api.test_list_pages import LISTS
 from tests.api.test_rights_matrix import ROUTES, SOME_ID, route_id
 from tests.api.test_versions import CASES as VERSION_CASES
 from tests.api.test_versions import PARAM
-from tests.harness import Api, CrmSession, add_member
+from tests.harness import Api, CrmSession, LocalAws, add_member
+
+
+@pytest.fixture
+def aws(module_aws: LocalAws) -> LocalAws:
+    """As in test_rights_matrix.py: one stack for the module, the matrix's checks in one CRM
+    (`module_crm`), each with its own users and keys; the cross-tenant tests make their CRMs."""
+    return module_aws
 
 
 def call(api: Api, spec: RouteSpec, key: str | None):
@@ -32,8 +39,8 @@ def key_of(api: Api, token: str, scope: str = "api") -> str:
 
 
 @pytest.mark.parametrize("spec", [s for s in ROUTES if isinstance(s.right, Permission)], ids=route_id)
-def test_flag_is_enforced_with_a_key(api: Api, make_crm, spec: RouteSpec) -> None:
-    crm = make_crm()
+def test_flag_is_enforced_with_a_key(api: Api, module_crm: CrmSession, spec: RouteSpec) -> None:
+    crm = module_crm
     without = key_of(api, add_member(api, crm, ALL_PERMISSIONS - {spec.right}).token)
     only = key_of(api, add_member(api, crm, {spec.right}).token)
 
@@ -46,8 +53,8 @@ def test_flag_is_enforced_with_a_key(api: Api, make_crm, spec: RouteSpec) -> Non
 
 
 @pytest.mark.parametrize("spec", [s for s in ROUTES if s.right is Access.ADMIN], ids=route_id)
-def test_admin_route_refuses_a_non_admins_key(api: Api, make_crm, spec: RouteSpec) -> None:
-    crm = make_crm()
+def test_admin_route_refuses_a_non_admins_key(api: Api, module_crm: CrmSession, spec: RouteSpec) -> None:
+    crm = module_crm
     everything = key_of(api, add_member(api, crm, ALL_PERMISSIONS).token)
     admin = key_of(api, add_member(api, crm, admin=True).token)
 
@@ -56,16 +63,16 @@ def test_admin_route_refuses_a_non_admins_key(api: Api, make_crm, spec: RouteSpe
 
 
 @pytest.mark.parametrize("spec", [s for s in ROUTES if s.right is Access.ANY_USER], ids=route_id)
-def test_any_user_route_is_open_to_a_key_without_rights(api: Api, make_crm, spec: RouteSpec) -> None:
-    crm = make_crm()
+def test_any_user_route_is_open_to_a_key_without_rights(api: Api, module_crm: CrmSession, spec: RouteSpec) -> None:
+    crm = module_crm
     nobody = key_of(api, add_member(api, crm, frozenset()).token)
     assert call(api, spec, nobody).status not in (401, 403)
 
 
 @pytest.mark.parametrize("spec", [s for s in ROUTES if s.right is not Access.PUBLIC], ids=route_id)
-def test_a_forms_key_opens_only_the_form_route(api: Api, make_crm, spec: RouteSpec) -> None:
-    crm = make_crm()
-    forms = key_of(api, crm.token, "forms")
+def test_a_forms_key_opens_only_the_form_route(api: Api, module_crm: CrmSession, spec: RouteSpec) -> None:
+    owner = add_member(api, module_crm, admin=True)  # keys of their own (a user holds at most 50)
+    forms = key_of(api, owner.token, "forms")
     reply = call(api, spec, forms)
     if spec.path.removeprefix(API_PREFIX) in FORM_PATHS:
         assert reply.status not in (401, 403), reply.json

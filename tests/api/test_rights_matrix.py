@@ -15,11 +15,18 @@ import pytest
 from app import app  # every route the API serves
 from chalicelib.api.routing import RouteSpec, all_routes
 from chalicelib.domain.rights import ALL_PERMISSIONS, Access, Permission
-from tests.harness import Api, add_member
+from tests.harness import Api, CrmSession, LocalAws, add_member
 
 # Every route (all route modules loaded), so the matrix below is built from all of them.
 ROUTES = all_routes()
 SOME_ID = "01ZZZZZZZZZZZZZZZZZZZZZZZZ"
+
+
+@pytest.fixture
+def aws(module_aws: LocalAws) -> LocalAws:
+    """The matrix changes nothing a check reads: one stack and one CRM (`module_crm`) for the
+    module; each check makes its own users."""
+    return module_aws
 
 
 def call(api: Api, spec: RouteSpec, token: str | None):
@@ -58,8 +65,8 @@ def test_public_route_needs_no_token(api: Api, spec: RouteSpec) -> None:
 
 
 @pytest.mark.parametrize("spec", [s for s in ROUTES if isinstance(s.right, Permission)], ids=route_id)
-def test_flag_is_enforced_on_the_route_it_governs(api: Api, make_crm, spec: RouteSpec) -> None:
-    crm = make_crm()
+def test_flag_is_enforced_on_the_route_it_governs(api: Api, module_crm: CrmSession, spec: RouteSpec) -> None:
+    crm = module_crm
     without = add_member(api, crm, ALL_PERMISSIONS - {spec.right})
     only = add_member(api, crm, {spec.right})
 
@@ -72,8 +79,8 @@ def test_flag_is_enforced_on_the_route_it_governs(api: Api, make_crm, spec: Rout
 
 
 @pytest.mark.parametrize("spec", [s for s in ROUTES if s.right is Access.ADMIN], ids=route_id)
-def test_admin_route_refuses_a_non_admin_holding_every_flag(api: Api, make_crm, spec: RouteSpec) -> None:
-    crm = make_crm()
+def test_admin_route_refuses_a_non_admin_holding_every_flag(api: Api, module_crm: CrmSession, spec: RouteSpec) -> None:
+    crm = module_crm
     everything = add_member(api, crm, ALL_PERMISSIONS)
     admin = add_member(api, crm, admin=True)
 
@@ -82,8 +89,8 @@ def test_admin_route_refuses_a_non_admin_holding_every_flag(api: Api, make_crm, 
 
 
 @pytest.mark.parametrize("spec", [s for s in ROUTES if s.right is Access.ANY_USER], ids=route_id)
-def test_any_user_route_is_open_to_a_user_without_rights(api: Api, make_crm, spec: RouteSpec) -> None:
-    crm = make_crm()
+def test_any_user_route_is_open_to_a_user_without_rights(api: Api, module_crm: CrmSession, spec: RouteSpec) -> None:
+    crm = module_crm
     nobody = add_member(api, crm, frozenset())
     assert call(api, spec, nobody.token).status not in (401, 403)
 

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from email.headerregistry import Address
 from email.message import EmailMessage
-from email.policy import SMTP
 from email.utils import format_datetime, make_msgid
 from typing import NamedTuple
 
@@ -136,6 +134,10 @@ def compose(
     references: tuple[str, ...] = (),
 ) -> bytes:
     """The RFC 5322 bytes sent over SMTP (and appended to the Sent folder)."""
+    # The header registry and its parser load with the first message composed, not at import.
+    from email.headerregistry import Address
+    from email.policy import SMTP
+
     msg = EmailMessage(policy=SMTP)
     msg["From"] = Address(display_name=sender_name or "", addr_spec=sender)
     msg["To"] = ", ".join(to)
