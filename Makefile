@@ -94,16 +94,17 @@ $(ZAPIER_STAMP): integrations/zapier/package-lock.json
 
 zapier: $(ZAPIER_STAMP)
 
-# The Python suite and the web app's tests run side by side: the browser tests keep less than one
-# core busy (they mostly wait for pages and timers), and the Python workers use the rest. The web
-# tests' output is held in a file and shown when the Python tests end, then followed to their end.
-test: lint zapier web
+# The web app's tests run side by side with the lint and the Python suite: the browser tests keep
+# less than one core busy (they mostly wait for pages and timers), the checks and the Python
+# workers use the rest. The web tests' output is held in a file and shown when the Python tests
+# end, then followed to their end; a failed lint skips the Python tests, never the web's.
+test: zapier web
 	@log=$$(mktemp); $(MAKE) --no-print-directory web-test >$$log 2>&1 & web=$$!; \
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --durations=15; python=$$?; \
-	echo "--- the web app's tests (started with the Python tests) ---"; \
+	$(MAKE) --no-print-directory lint && $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --durations=15; \
+	python=$$?; echo "--- the web app's tests (started with the checks) ---"; \
 	tail -n +1 -f --pid=$$web $$log; wait $$web; webapp=$$?; rm -f $$log; \
 	if [ $$python -ne 0 ] || [ $$webapp -ne 0 ]; then \
-		echo "make test FAILED: Python tests exit $$python, web app tests exit $$webapp"; exit 1; fi
+		echo "make test FAILED: checks and Python tests exit $$python, web app tests exit $$webapp"; exit 1; fi
 
 # Line coverage of the application code by the whole suite (the report lists what no test runs).
 coverage: $(STAMP) zapier
