@@ -289,3 +289,30 @@ def test_answers_are_serialised_as_moto_serialises_them(db: Any) -> None:
         moto_serialize.install()
     assert fast == slow
     assert fast[0] == EVERY_TYPE | {"ss": fast[0]["ss"], "ns": fast[0]["ns"], "bs": fast[0]["bs"]}
+
+
+def test_a_workflow_definition_is_parsed_once_and_a_bad_one_always_refused(
+    aws: LocalAws, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """infra/local/moto_definitions.py: moto's check of a definition, remembered when it passed."""
+    import json
+    import uuid
+
+    from moto.stepfunctions.parser import models
+
+    parses: list[str] = []
+    parse = models.AmazonStateLanguageParser.parse
+    monkeypatch.setattr(models.AmazonStateLanguageParser, "parse", lambda text: parses.append(text) or parse(text))
+    sfn = aws_client("stepfunctions")
+    role = "arn:aws:iam::123456789012:role/Once"
+    good = json.dumps({"Comment": uuid.uuid4().hex, "StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}})
+    for name in ("First", "Second"):
+        sfn.create_state_machine(name=name, definition=good, roleArn=role)
+    assert parses == [good]
+    bad = json.dumps({"StartAt": "A", "States": {"A": {"Type": "Nowhere"}}})
+    for name in ("Third", "Fourth"):
+        with pytest.raises(ClientError) as refused:
+            sfn.create_state_machine(name=name, definition=bad, roleArn=role)
+        assert "ASLParserException" in str(refused.value)  # moto sends InvalidDefinition without its code
+    assert parses == [good, bad, bad]
+    assert {m["name"] for m in sfn.list_state_machines()["stateMachines"]} >= {"First", "Second"}
