@@ -14,11 +14,11 @@ aws_environment()  # before anything imports the app
 
 from chalice.test import Client  # noqa: E402
 
-from infra.local import moto_atomic, moto_definitions  # noqa: E402
+from infra.local import moto_atomic, moto_once  # noqa: E402
 from tests import meter  # noqa: E402  (installs the meter before any client exists)
 
 moto_atomic.install()  # moto's writes atomic, as DynamoDB's are: the race tests depend on it
-moto_definitions.install()  # each workflow definition parsed once, not in every test's moto
+moto_once.install()  # what moto repeats for unchanged inputs (workflow definitions), once
 share_user_pool_key()
 
 __all__ = ["meter"]

@@ -294,7 +294,7 @@ def test_answers_are_serialised_as_moto_serialises_them(db: Any) -> None:
 def test_a_workflow_definition_is_parsed_once_and_a_bad_one_always_refused(
     aws: LocalAws, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """infra/local/moto_definitions.py: moto's check of a definition, remembered when it passed."""
+    """infra/local/moto_once.py: moto's check of a definition, remembered when it passed."""
     import json
     import uuid
 
