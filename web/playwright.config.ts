@@ -24,7 +24,8 @@ export default defineConfig({
   ],
   use: {
     baseURL: process.env.E2E_BASE_URL,
-    screenshot: "on",
+    // The tests take their own screenshots of what they show (`snap`); a failure adds its last page.
+    screenshot: "only-on-failure",
     // Tracing records every action of every test (6% of the run here): E2E_TRACE=1 keeps a failure's.
     trace: process.env.E2E_TRACE ? "retain-on-failure" : "off",
     launchOptions: {

@@ -1,6 +1,6 @@
 import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
 
-import { DEMO, expectAccessible, signIn, snap } from "./helpers";
+import { DEMO, expectAccessible, sensorListening, signIn, snap } from "./helpers";
 
 async function login(request: APIRequestContext, baseURL: string, who: { crm: string; email: string; password: string } = DEMO) {
   const reply = await request.post(`${baseURL}/v1/auth/login`, { data: { crm: who.crm, email: who.email, password: who.password } });
@@ -62,6 +62,7 @@ test("the dashboard shows the demo figures; a hidden and a moved widget stay so 
   // Each step waits for what a screen reader hears (the sensor listens from the next tick).
   await page.keyboard.press("Space");
   await expect(page.getByText("Clients moved to position 1 of 6.")).toBeAttached();
+  await sensorListening(page);
   await page.keyboard.press("ArrowRight");
   await expect(page.getByText("Clients moved to position 2 of 6.")).toBeAttached();
   await page.keyboard.press("Space");

@@ -3,7 +3,7 @@ import { resolve } from "node:path";
 
 import { expect as baseExpect, test, type APIRequestContext, type Locator, type Page } from "@playwright/test";
 
-import { DEMO, expectAccessible, signIn, snap } from "./helpers";
+import { DEMO, expectAccessible, sensorListening, signIn, snap } from "./helpers";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 // The local stack shares two cores with the browser: give its board reads room.
@@ -90,6 +90,7 @@ test("a deal moved to Decision with the keyboard", async ({ page, request }, inf
   // columns when the next key comes).
   await page.keyboard.press("Space");
   await expect(handle).toHaveAttribute("aria-pressed", "true");
+  await sensorListening(page);
   await page.keyboard.press("ArrowRight");
   await expect(page.getByRole("status").filter({ hasText: `${title} is over the Decision column.` })).toBeAttached();
   const moved = page.waitForResponse((r) => r.url().includes(`/v1/deals/${deal.id}`) && r.request().method() === "PATCH");

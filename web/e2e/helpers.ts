@@ -16,6 +16,15 @@ export async function snap(page: Page, info: TestInfo, name: string) {
   await page.screenshot({ path: info.outputPath(`${name}.png`), fullPage: true });
 }
 
+/**
+ * After a keyboard drag starts: dnd-kit's keyboard sensor adds its key listener in a timer of
+ * the key that picked the item up, which a busy page may run after it announced the pick-up. A
+ * timer set now runs after that one: then the next key is heard.
+ */
+export async function sensorListening(page: Page) {
+  await page.evaluate(() => new Promise((done) => setTimeout(done, 0)));
+}
+
 /** axe-core on the page as it is: no serious or critical violation. */
 export async function expectAccessible(page: Page, what: string) {
   const results = await new AxeBuilder({ page }).analyze();
