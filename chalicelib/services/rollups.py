@@ -27,7 +27,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
-from zoneinfo import ZoneInfo
 
 from chalicelib.domain import metrics
 from chalicelib.domain.contacts import ContactKind
@@ -42,6 +41,8 @@ from chalicelib.ports.queries.contacts import Criteria
 from chalicelib.ports.queries.tasks import ListFilter, TaskListKind
 
 if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
+
     from chalicelib.ports.outside import Clock, FileStore, Workflows
     from chalicelib.ports.storage import Storage
 
@@ -209,6 +210,8 @@ class RollupService:
         return report
 
     def _tz(self, tenant_id: str) -> ZoneInfo:
+        from zoneinfo import ZoneInfo  # a run's first need: `start` (the API's) has none
+
         crm = self._storage.crms.get(tenant_id)
         if crm is None:
             raise NotFoundError("no such CRM")
