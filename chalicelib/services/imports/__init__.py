@@ -22,14 +22,12 @@ as they were), `progress` (a chunk counted once).
 
 from chalicelib.services.imports.report import ReportLine
 from chalicelib.services.imports.service import IMPORT_MACHINE, ImportService, Preview, UploadTarget, import_right
-from chalicelib.services.imports.undo import UndoLogMissingError
 
 __all__ = [
     "IMPORT_MACHINE",
     "ImportService",
     "Preview",
     "ReportLine",
-    "UndoLogMissingError",
     "UploadTarget",
     "import_right",
 ]
