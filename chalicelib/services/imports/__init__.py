@@ -20,14 +20,12 @@ The modules, in the order of the work: `service` (the API's calls and the workfl
 as they were), `progress` (a chunk counted once).
 """
 
-from chalicelib.services.imports.report import ReportLine
 from chalicelib.services.imports.service import IMPORT_MACHINE, ImportService, Preview, UploadTarget, import_right
 
 __all__ = [
     "IMPORT_MACHINE",
     "ImportService",
     "Preview",
-    "ReportLine",
     "UploadTarget",
     "import_right",
 ]
