@@ -11,10 +11,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from chalicelib.domain.contact_kinds import ContactKind
 from chalicelib.domain.records import record
 
 if TYPE_CHECKING:
+    from chalicelib.domain.contact_kinds import ContactKind
     from chalicelib.domain.rights import Permission
 
 # Rows per chunk: one step of the workflow reads, checks and writes this many rows.
@@ -156,6 +156,8 @@ def export_file_key(tenant_id: str, export_id: str, fmt: ExportFormat) -> str:
 
 def import_right(kind: ContactKind) -> Permission:
     """The right to import and export contacts of a kind."""
-    from chalicelib.domain.rights import Permission  # the API's check: a worker loads the rights with its acting user
+    # The API's check: a worker loads these with its acting user and its records.
+    from chalicelib.domain.contact_kinds import ContactKind
+    from chalicelib.domain.rights import Permission
 
     return Permission.LEADS_IMPORT_EXPORT if kind is ContactKind.LEAD else Permission.CUSTOMERS_IMPORT_EXPORT

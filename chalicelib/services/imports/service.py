@@ -10,7 +10,6 @@ from dataclasses import replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.domain.contact_kinds import ContactKind
 from chalicelib.domain.errors import ConflictError, NotFoundError, UnavailableError, ValidationError
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.imports import (
@@ -33,6 +32,7 @@ from chalicelib.services.imports.source import OpenedFile, decoded, fit, take
 
 if TYPE_CHECKING:
     from chalicelib.domain.actor import Actor
+    from chalicelib.domain.contact_kinds import ContactKind
     from chalicelib.ports.outside import Clock, FileStore, Workflows
     from chalicelib.ports.storage import Storage
     from chalicelib.services.imports.importing import Importer
@@ -149,6 +149,8 @@ class ImportService:
 
     def history(self, actor: Actor, *, limit: int, cursor: str | None) -> Page[Import]:
         """The CRM's imports, newest first, of the kinds the caller may import."""
+        from chalicelib.domain.contact_kinds import ContactKind  # the API's (the workers' records bring it)
+
         kinds = [k for k in ContactKind if actor.can(import_right(k))]
         if not kinds:
             return Page([], None)  # nothing this user may import: an empty history, not an error
