@@ -9,10 +9,13 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from chalicelib.domain.contact_kinds import ContactKind
 from chalicelib.domain.records import record
-from chalicelib.domain.rights import Permission
+
+if TYPE_CHECKING:
+    from chalicelib.domain.contact_kinds import ContactKind
+    from chalicelib.domain.rights import Permission
 
 # Rows per chunk: one step of the workflow reads, checks and writes this many rows.
 CHUNK_ROWS = 1000
@@ -153,4 +156,8 @@ def export_file_key(tenant_id: str, export_id: str, fmt: ExportFormat) -> str:
 
 def import_right(kind: ContactKind) -> Permission:
     """The right to import and export contacts of a kind."""
+    # The API's check: a worker loads these with its acting user and its records.
+    from chalicelib.domain.contact_kinds import ContactKind
+    from chalicelib.domain.rights import Permission
+
     return Permission.LEADS_IMPORT_EXPORT if kind is ContactKind.LEAD else Permission.CUSTOMERS_IMPORT_EXPORT

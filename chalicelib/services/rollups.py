@@ -27,21 +27,18 @@ from collections.abc import Callable, Iterator
 from dataclasses import field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
-from zoneinfo import ZoneInfo
 
 from chalicelib.domain import metrics
-from chalicelib.domain.contacts import ContactKind
 from chalicelib.domain.errors import NotFoundError
 from chalicelib.domain.paging import Page
 from chalicelib.domain.records import record
 from chalicelib.domain.rollups import Cell, is_kept
-from chalicelib.domain.rollups.records import Record, contributions
 from chalicelib.observability import logger
-from chalicelib.ports.queries.calls import CallFilter
-from chalicelib.ports.queries.contacts import Criteria
-from chalicelib.ports.queries.tasks import ListFilter, TaskListKind
 
 if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
+
+    from chalicelib.domain.rollups.records import Record
     from chalicelib.ports.outside import Clock, FileStore, Workflows
     from chalicelib.ports.storage import Storage
 
@@ -98,11 +95,20 @@ class RollupService:
     def sources(self, tenant_id: str) -> list[str]:
         """Where the CRM's records are listed: contacts of each kind, deals, each user's tasks
         as responsible, calls, closed-lead tombstones."""
+        from chalicelib.domain.contact_kinds import ContactKind
+
         users = [f"tasks:{u}" for u in self._user_ids(tenant_id)]
         return [*(f"contacts:{k.value}" for k in ContactKind), "deals", *users, "calls", "closed"]
 
     def fetch(self, tenant_id: str, source: str, cursor: str | None) -> Page[Record]:
         """One page of a source's records."""
+        # A run's lists (and below, every record family's contributions) load with its first
+        # page: the API's company service builds this service for `start` only.
+        from chalicelib.domain.contact_kinds import ContactKind
+        from chalicelib.ports.queries.calls import CallFilter
+        from chalicelib.ports.queries.contacts import Criteria
+        from chalicelib.ports.queries.tasks import ListFilter, TaskListKind
+
         kind, _, arg = source.partition(":")
         if kind == "contacts":
             return self._storage.contacts(tenant_id).page(ContactKind(arg), Criteria(), limit=PAGE, cursor=cursor)  # type: ignore[return-value]
@@ -128,6 +134,8 @@ class RollupService:
 
     def reconcile(self, tenant_id: str, *, repair: bool = False) -> Reconciliation:
         """Compare the stored cells with the records' sum; with `repair`, make them equal."""
+        from chalicelib.domain.rollups.records import contributions
+
         tz = self._tz(tenant_id)
         report = Reconciliation(tenant_id)
         computed: Counter[Cell] = Counter()
@@ -153,6 +161,8 @@ class RollupService:
         """One step of a chunked run: read pages of records while `time_budget` lasts, adding
         what they contribute to the partial sums kept in the bucket between steps; once every
         source is read, compare (and repair). `state` is the previous step's output."""
+        from chalicelib.domain.rollups.records import contributions
+
         deadline = None if time_budget is None else time.monotonic() + time_budget
         tenant_id, run, n = state["tenant_id"], state["run"], int(state.get("step", 0))
         files = self._require_files()
@@ -209,6 +219,8 @@ class RollupService:
         return report
 
     def _tz(self, tenant_id: str) -> ZoneInfo:
+        from zoneinfo import ZoneInfo  # a run's first need: `start` (the API's) has none
+
         crm = self._storage.crms.get(tenant_id)
         if crm is None:
             raise NotFoundError("no such CRM")

@@ -23,15 +23,17 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
-from typing import TypeVar
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING, TypeVar
 
 from chalicelib.domain import metrics as m
+
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo  # annotations only: the callers build the zone
 
 Cell = tuple[str, str, str]  # (scope, period, metric)
 R = TypeVar("R")  # a family's record type, None included (no record: nothing counted)
 # A family's `contributions`: the cells one record counts in, and by how much.
-Contribute = Callable[[R, ZoneInfo], Counter[Cell]]
+Contribute = Callable[[R, "ZoneInfo"], Counter[Cell]]
 
 
 def delta(before: R, after: R, tz: ZoneInfo, contribute: Contribute[R]) -> Counter[Cell]:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING
 
 from chalicelib.domain import metrics as m
 from chalicelib.domain.rollups import Cell, day, nonzero, scopes
 from chalicelib.domain.telephony import Call, CallDirection, CallStatus
+
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
 
 
 def contributions(call: Call | None, tz: ZoneInfo) -> Counter[Cell]:

@@ -6,12 +6,15 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import replace
 from datetime import datetime
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING
 
 from chalicelib.domain import metrics as m
 from chalicelib.domain.contacts import Contact, ContactAttribution, LeadSource, PoolSpan
 from chalicelib.domain.records import record
 from chalicelib.domain.rollups import Cell, day, nonzero, scopes
+
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
 
 
 @record(frozen=True, slots=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING
 
 from chalicelib.domain.contacts import Contact
 from chalicelib.domain.deals import Deal
@@ -14,6 +14,9 @@ from chalicelib.domain.rollups import Cell, calls, contacts, deals, tasks
 from chalicelib.domain.rollups.contacts import ClosedLead
 from chalicelib.domain.tasks import Task
 from chalicelib.domain.telephony import Call
+
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
 
 Record = Contact | Deal | Task | Call | ClosedLead
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import replace
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING
 
 from chalicelib.domain import metrics as m
 from chalicelib.domain.rollups import Cell, day, nonzero, scopes
 from chalicelib.domain.tasks import Task, TaskAttribution, TaskStatus, is_overdue, mark_overdue, task_attribution
+
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
 
 
 def contributions(task: Task | None, tz: ZoneInfo) -> Counter[Cell]:

@@ -20,16 +20,12 @@ The modules, in the order of the work: `service` (the API's calls and the workfl
 as they were), `progress` (a chunk counted once).
 """
 
-from chalicelib.services.imports.report import ReportLine
 from chalicelib.services.imports.service import IMPORT_MACHINE, ImportService, Preview, UploadTarget, import_right
-from chalicelib.services.imports.undo import UndoLogMissingError
 
 __all__ = [
     "IMPORT_MACHINE",
     "ImportService",
     "Preview",
-    "ReportLine",
-    "UndoLogMissingError",
     "UploadTarget",
     "import_right",
 ]

@@ -7,12 +7,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.domain.contacts import ContactKind
 from chalicelib.domain.errors import ConflictError, NotFoundError, UnavailableError, ValidationError
 from chalicelib.domain.ids import new_id
-from chalicelib.domain.import_rows import check_mapping, column_names
 from chalicelib.domain.imports import (
     CHUNK_ROWS,
     MAX_FILE_BYTES,
@@ -29,14 +28,15 @@ from chalicelib.domain.records import record
 from chalicelib.observability import logger
 from chalicelib.ports.failures import failure_reason
 from chalicelib.ports.notifications import NoNotifier, Notifier
-from chalicelib.services.imports.importing import Importer, notify_finished
 from chalicelib.services.imports.source import OpenedFile, decoded, fit, take
-from chalicelib.services.imports.undo import Undoer
 
 if TYPE_CHECKING:
     from chalicelib.domain.actor import Actor
+    from chalicelib.domain.contact_kinds import ContactKind
     from chalicelib.ports.outside import Clock, FileStore, Workflows
     from chalicelib.ports.storage import Storage
+    from chalicelib.services.imports.importing import Importer
+    from chalicelib.services.imports.undo import Undoer
 
 IMPORT_MACHINE = "ContactImport"
 
@@ -85,8 +85,21 @@ class ImportService:
         self._clock = clock
         self._files = files
         self._workflows = workflows
-        self._importer = Importer(storage, files, clock, chunk_rows, self._notifier)
-        self._undoer = Undoer(storage, files, clock, chunk_rows)
+        self._chunk_rows = chunk_rows
+
+    # The workflow's steps, built with the first one: an import's rows (contacts, users, the
+    # planner) are neither an undo's nor a failure's nor the API's to load.
+    @cached_property
+    def _importer(self) -> Importer:
+        from chalicelib.services.imports.importing import Importer
+
+        return Importer(self._storage, self._files, self._clock, self._chunk_rows, self._notifier)
+
+    @cached_property
+    def _undoer(self) -> Undoer:
+        from chalicelib.services.imports.undo import Undoer
+
+        return Undoer(self._storage, self._files, self._clock, self._chunk_rows)
 
     # --- the API ---------------------------------------------------------------------------------
 
@@ -136,6 +149,8 @@ class ImportService:
 
     def history(self, actor: Actor, *, limit: int, cursor: str | None) -> Page[Import]:
         """The CRM's imports, newest first, of the kinds the caller may import."""
+        from chalicelib.domain.contact_kinds import ContactKind  # the API's (the workers' records bring it)
+
         kinds = [k for k in ContactKind if actor.can(import_right(k))]
         if not kinds:
             return Page([], None)  # nothing this user may import: an empty history, not an error
@@ -145,6 +160,7 @@ class ImportService:
     def preview(self, actor: Actor, import_id: str) -> Preview:
         """The header, the first rows, a suggested mapping and every target a column can take."""
         from chalicelib.domain.import_mapping import suggest_mapping, target_choices  # the API's, not the worker's
+        from chalicelib.domain.import_rows import column_names
         from chalicelib.formats.spreadsheets import FileFormat
 
         record = self.get(actor, import_id)
@@ -169,6 +185,8 @@ class ImportService:
         self, actor: Actor, import_id: str, mapping: dict[str, str | None], on_duplicate: DuplicatePolicy
     ) -> Import:
         """Check the mapping against the file's header and start importing (202)."""
+        from chalicelib.domain.import_rows import check_mapping, column_names  # the API's, not the worker's
+
         repo = self._storage.imports(actor.tenant_id)
         record = self.get(actor, import_id)
         if record.status is not ImportStatus.UPLOADED:
@@ -260,6 +278,8 @@ class ImportService:
                 repo.save(record, failed)
             except ConflictError:
                 continue
+            from chalicelib.services.imports.importing import notify_finished  # a failure's only
+
             notify_finished(self._notifier, tenant_id, failed)
             break
         logger.warning("import failed", extra={"import_id": import_id, "reason": reason})

@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.errors import ConflictError, PayloadTooLargeError, ValidationError
-from chalicelib.domain.import_rows import column_names
 from chalicelib.domain.imports import MAX_COLUMNS, MAX_DIRECT_BYTES, MAX_FILE_BYTES, Import, import_part_key
 
 if TYPE_CHECKING:
@@ -70,6 +69,8 @@ class OpenedFile:
 
 def split(files: FileStore, tenant_id: str, record: Import, chunk_rows: int) -> tuple[list[str], int, int]:
     """Read the file once, into chunk files of `chunk_rows` rows (JSON lines): (headers, rows, chunks)."""
+    from chalicelib.domain.import_rows import column_names  # a worker's: the API's previews open files only
+
     with OpenedFile(files, record) as (_, rows):
         header = next(rows, None)
         if header is None:
