@@ -9,7 +9,7 @@ from chalicelib.db.writes import transact_groups
 from chalicelib.domain.clock import utcnow
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.users import User, UserStatus
-from tests.harness import PASSWORD, Api, CrmSession, add_member, crm_payload, sent_emails
+from tests.harness import PASSWORD, Api, CrmSession, add_member, crm_payload, seeded, sent_emails
 from tests.meter import dynamodb_calls
 
 
@@ -105,16 +105,15 @@ def test_users_list_and_availability_cost_the_same_with_10_or_150_users(api: Api
 
 
 def add_clients(crm: CrmSession, count: int, tags: tuple[str, ...] = ()) -> None:
-    """Clients with a phone each: the items a creation writes, batch-written (moto's transactions
-    copy the whole table, which would make seeding thousands quadratic)."""
-    from chalicelib.db.items import Item
+    """Clients with a phone each: the items a creation writes, seeded into moto's table (moto's
+    transactions copy the whole table, which would make seeding thousands quadratic)."""
     from chalicelib.db.repositories.contacts import ContactRepository
     from chalicelib.db.writes import Put
     from chalicelib.domain.contacts import Contact, ContactKind, Phone
 
     contacts = ContactRepository(crm.id)
     now = utcnow()
-    with Item.batch_write() as batch:
+    with seeded() as batch:
         for i in range(count):
             writes = contacts.creation_writes(
                 Contact(

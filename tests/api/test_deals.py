@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from chalicelib.db.items import Item
 from chalicelib.db.repositories.deals import DealRepository
 from chalicelib.db.writes import Put
 from chalicelib.domain.clock import utcnow
 from chalicelib.domain.deals import Deal, DealStatus, StatusChange
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.rights import Permission
-from tests.harness import Api, CrmSession, add_member
+from tests.harness import Api, CrmSession, add_member, seeded
 from tests.meter import dynamodb_calls
 
 
@@ -235,15 +234,15 @@ def test_deal_notes_and_feed(api: Api, make_crm) -> None:
 
 
 def seed_deals(crm: CrmSession, client_id: str, count: int) -> None:
-    """Deal records spread over the columns, batch-written (moto's transactions copy the whole
-    table). Counters are left out: the board reads them in one Query whatever they hold."""
+    """Deal records spread over the columns, seeded into moto's table (moto's transactions copy
+    the whole table). Counters are left out: the board reads them in one Query whatever they hold."""
     repo = DealRepository(crm.id)
     now = utcnow()
     statuses = list(DealStatus)
-    with Item.batch_write() as batch:
+    with seeded() as batch:
         for i in range(count):
             status = statuses[i % len(statuses)]
-            seeded = Deal(
+            deal = Deal(
                 id=new_id(),
                 title=f"D{i}",
                 client_id=client_id,
@@ -257,7 +256,7 @@ def seed_deals(crm: CrmSession, client_id: str, count: int) -> None:
                 updated_at=now,
                 history=(StatusChange(status, now),),
             )
-            for write in repo.creation_writes(seeded, []):
+            for write in repo.creation_writes(deal, []):
                 if isinstance(write, Put):
                     batch.save(write.item)
 
