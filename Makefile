@@ -16,7 +16,7 @@ STAMP := $(VENV)/.installed-stamp
 # The artifacts and `make bench` make their own bytecode and ignore these.
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: help run test coverage lint format bench bench-cold synth deploy clean reconcile web web-test zapier smoke
+.PHONY: help run test coverage lint format bench bench-cold synth deploy clean reconcile web web-test web-check web-e2e zapier smoke
 
 help:
 	@echo "make run     start the local CRM on http://127.0.0.1:8000 (Ctrl-C stops it)"
@@ -73,9 +73,13 @@ web: web/dist/index.html
 
 # Type check, component tests (Vitest), then end-to-end tests (Playwright, Debian's Chromium)
 # against the real local stack. Without Chromium they are skipped, unless CI=true.
-web-test: web
+web-test: web-check web-e2e
+
+web-check: web
 	cd web && npm run typecheck
 	cd web && npx vitest run
+
+web-e2e: web
 	@if [ -x "$(CHROMIUM)" ]; then cd web && CHROMIUM="$(CHROMIUM)" PYTHON="$(abspath $(BIN)/python)" npx playwright test; \
 	elif [ "$$CI" = "true" ]; then echo "error: $(CHROMIUM) is missing: the end-to-end tests need it (apt-get install chromium)"; exit 1; \
 	else echo "SKIPPED the web app's end-to-end tests: $(CHROMIUM) is missing (apt-get install chromium; CI=true fails instead)"; fi
@@ -94,17 +98,23 @@ $(ZAPIER_STAMP): integrations/zapier/package-lock.json
 
 zapier: $(ZAPIER_STAMP)
 
-# The web app's tests run side by side with the lint and the Python suite: the browser tests keep
-# less than one core busy (they mostly wait for pages and timers), the checks and the Python
-# workers use the rest. The web tests' output is held in a file and shown when the Python tests
-# end, then followed to their end; a failed lint skips the Python tests, never the web's.
+# Three runs side by side: the lint then the Python suite; the web app's type check then its
+# component tests; its end-to-end tests, which keep less than a core busy (they mostly wait for
+# pages, timers and the local stack). The web app's output is held in files and shown when the
+# Python tests end, the end-to-end tests' then followed to their end. A failed lint skips the
+# Python tests, never the web app's.
 test: zapier web
-	@log=$$(mktemp); $(MAKE) --no-print-directory web-test >$$log 2>&1 & web=$$!; \
+	@logs=$$(mktemp -d); \
+	$(MAKE) --no-print-directory web-e2e >$$logs/e2e 2>&1 & e2e=$$!; \
+	$(MAKE) --no-print-directory web-check >$$logs/check 2>&1 & check=$$!; \
 	$(MAKE) --no-print-directory lint && $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --durations=15; \
-	python=$$?; echo "--- the web app's tests (started with the checks) ---"; \
-	tail -n +1 -f --pid=$$web $$log; wait $$web; webapp=$$?; rm -f $$log; \
-	if [ $$python -ne 0 ] || [ $$webapp -ne 0 ]; then \
-		echo "make test FAILED: checks and Python tests exit $$python, web app tests exit $$webapp"; exit 1; fi
+	python=$$?; wait $$check; webcheck=$$?; \
+	echo "--- the web app's type check and component tests (started with the lint) ---"; cat $$logs/check; \
+	echo "--- the web app's end-to-end tests (started with the lint) ---"; \
+	tail -n +1 -f --pid=$$e2e $$logs/e2e; wait $$e2e; webe2e=$$?; rm -rf $$logs; \
+	if [ $$python -ne 0 ] || [ $$webcheck -ne 0 ] || [ $$webe2e -ne 0 ]; then \
+		echo "make test FAILED: lint and Python tests exit $$python, web type check and component tests" \
+			"exit $$webcheck, web end-to-end tests exit $$webe2e"; exit 1; fi
 
 # Line coverage of the application code by the whole suite (the report lists what no test runs).
 coverage: $(STAMP) zapier

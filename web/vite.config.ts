@@ -16,5 +16,7 @@ export default defineConfig({
     setupFiles: ["./src/test/setup.ts"],
     include: ["src/**/*.test.{ts,tsx}"],
     restoreMocks: true,
+    // Beside the Python suite and the browser tests (`make test`), a screen can take seconds.
+    testTimeout: 20_000,
   },
 });
