@@ -1,3 +1,4 @@
+// @vitest-environment node
 import { describe, expect, it } from "vitest";
 
 import { hiddenWidgets, moveWidget, ordered, setVisible, toPlacements, visibleWidgets, type WidgetOut } from "./layout";

@@ -1,3 +1,4 @@
+// @vitest-environment node
 import { describe, expect, it } from "vitest";
 
 import { calendarState, callbackResult, fillSnippet, originsField, parseOrigins } from "./logic";

@@ -1,3 +1,4 @@
+// @vitest-environment node
 import { describe, expect, it } from "vitest";
 
 import { appendTasks, nextPageQuery, type TaskBoard } from "./board";
