@@ -245,8 +245,9 @@ function TimeGrid({ days, tasks, timeZone, onCreate, onOpen }: {
               const from = start.date === day ? start.minutes : 0;
               const to = end.date === day ? end.minutes : 24 * 60;
               const height = Math.max(((to - from) / 60) * HOUR_PX, HOUR_PX / 2);
+              // A gutter on the right keeps the hour's slot clickable under a task, as in Google Calendar.
               return <TaskChip key={task.id} task={task} timeZone={timeZone} onOpen={onOpen}
-                style={{ position: "absolute", top: (from / 60) * HOUR_PX, height, left: 2, right: 2 }} />;
+                style={{ position: "absolute", top: (from / 60) * HOUR_PX, height, left: 2, right: 16 }} />;
             })}
           </div>
         ))}
