@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -85,6 +86,11 @@ LONG_FILES = (
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # pytest-xdist sends tests to workers by node id: items sharing one run as that one, silently.
+    twice = sorted(nodeid for nodeid, n in Counter(item.nodeid for item in items).items() if n > 1)
+    if twice:
+        pytest.exit(f"{len(twice)} node ids name more than one test (pytest-xdist would run one): {twice[:3]}", 4)
+
     def rank(item: pytest.Item) -> int:
         path = item.nodeid.split("::", 1)[0]
         return LONG_FILES.index(path) if path in LONG_FILES else len(LONG_FILES)
