@@ -316,3 +316,44 @@ def test_a_workflow_definition_is_parsed_once_and_a_bad_one_always_refused(
         assert "ASLParserException" in str(refused.value)  # moto sends InvalidDefinition without its code
     assert parses == [good, bad, bad]
     assert {m["name"] for m in sfn.list_state_machines()["stateMachines"]} >= {"First", "Second"}
+
+
+def test_an_item_is_refused_past_moto_s_size_limit_on_a_put_a_transaction_and_an_update(db: Any) -> None:
+    # pk "big" (2 + 3 bytes), sk "1" (2 + 1), attribute name "v" (1): the rest is the value.
+    fits = "x" * (405_000 - 9)
+
+    _put(db, "big", "1", v=fits)
+    assert _get(db, "big", "1") == {"pk": {"S": "big"}, "sk": {"S": "1"}, "v": {"S": fits}}
+    with pytest.raises(ClientError, match="Item size has exceeded"):
+        _put(db, "big", "2", v=fits + "x")
+    with pytest.raises(ClientError, match="Item size has exceeded"):
+        db.transact_write_items(
+            TransactItems=[
+                {"Put": {"TableName": TABLE, "Item": {"pk": {"S": "big"}, "sk": {"S": "3"}, "v": {"S": fits + "x"}}}}
+            ]
+        )
+    with pytest.raises(ClientError, match="Item size to update has exceeded"):
+        db.update_item(
+            TableName=TABLE,
+            Key={"pk": {"S": "big"}, "sk": {"S": "1"}},
+            UpdateExpression="SET w = :w",
+            ExpressionAttributeValues={":w": {"S": "y"}},
+        )
+    assert _get(db, "big", "2") is None
+    assert _get(db, "big", "3") is None
+    assert _get(db, "big", "1") == {"pk": {"S": "big"}, "sk": {"S": "1"}, "v": {"S": fits}}
+
+
+def test_an_item_is_built_with_the_fields_and_values_moto_gives_it() -> None:
+    from moto.dynamodb.models.dynamo_type import Item
+
+    assert getattr(Item.__init__, "__crm_speed__", False)  # installed by the tests' conftest
+    original = Item.__init__.__wrapped__  # type: ignore[attr-defined]
+    attrs = {"pk": {"S": "p"}, "sk": {"S": "s"}, "tags": {"SS": ["a", "b"]}, "m": {"M": {"n": {"N": "2"}}}}
+    theirs, ours = Item.__new__(Item), Item.__new__(Item)
+    original(theirs, DynamoType({"S": "p"}), DynamoType({"S": "s"}), attrs)
+    Item.__init__(ours, DynamoType({"S": "p"}), DynamoType({"S": "s"}), attrs)
+    assert vars(ours).keys() == vars(theirs).keys()
+    assert ours == theirs
+    assert ours.to_json() == theirs.to_json()
+    assert type(vars(ours)["attrs"]) is type(vars(theirs)["attrs"])
