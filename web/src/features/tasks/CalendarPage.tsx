@@ -15,10 +15,13 @@ import { useRights } from "../../app/rights";
 import { useApi } from "../../app/session";
 import { useUsers } from "../deals/hooks";
 import { rangeOf, shift, todayIn, viewDays, weekDays, zonedParts, zonedToUtc, type View } from "./dates";
+import { placeSideBySide } from "./layout";
 import { TaskDialog, type TaskDraft } from "./TaskDialog";
 import { useReschedule, useZone, type Task } from "./hooks";
 
 const HOUR_PX = 40;
+const MIN_TASK_MINUTES = 30; // a shorter task is drawn this tall, to stay readable
+const GUTTER_PX = 16;
 const VIEWS: readonly View[] = ["month", "week", "day"];
 
 type CalendarData = { items: Task[] };
@@ -239,21 +242,33 @@ function TimeGrid({ days, tasks, timeZone, onCreate, onOpen }: {
               <Slot key={h} day={day} hour={h} label={t("tasks.calendar.newAt", { time: hourLabel(h), day: dayLabel(day, i18n.language) })}
                 onCreate={() => onCreate({ start: zonedToUtc(day, h * 60, timeZone).toISOString() })} />
             ))}
-            {(byDay.get(day) ?? []).filter((task) => !task.all_day).map((task) => {
-              const start = zonedParts(task.start, timeZone);
-              const end = zonedParts(task.end, timeZone);
-              const from = start.date === day ? start.minutes : 0;
-              const to = end.date === day ? end.minutes : 24 * 60;
-              const height = Math.max(((to - from) / 60) * HOUR_PX, HOUR_PX / 2);
-              // A gutter on the right keeps the hour's slot clickable under a task, as in Google Calendar.
-              return <TaskChip key={task.id} task={task} timeZone={timeZone} onOpen={onOpen}
-                style={{ position: "absolute", top: (from / 60) * HOUR_PX, height, left: 2, right: 16 }} />;
-            })}
+            <TimedTasks day={day} tasks={byDay.get(day) ?? []} timeZone={timeZone} onOpen={onOpen} />
           </div>
         ))}
       </div>
     </div>
   );
+}
+
+/** A day's timed tasks, sized by their hours and side by side where they overlap; a gutter on the
+ *  right keeps each hour's slot clickable beside them, as in Google Calendar. */
+function TimedTasks({ day, tasks, timeZone, onOpen }: { day: string; tasks: Task[]; timeZone: string; onOpen: (task: Task) => void }) {
+  const drawn = tasks.filter((task) => !task.all_day).map((task) => {
+    const start = zonedParts(task.start, timeZone);
+    const end = zonedParts(task.end, timeZone);
+    const from = start.date === day ? start.minutes : 0;
+    const to = end.date === day ? end.minutes : 24 * 60;
+    return { task, from, to: Math.max(to, from + MIN_TASK_MINUTES) };
+  });
+  const placed = placeSideBySide(drawn.map(({ task, from, to }) => ({ id: task.id, from, to })));
+  return drawn.map(({ task, from, to }) => {
+    const { column, columns } = placed.get(task.id) ?? { column: 0, columns: 1 };
+    const share = `(100% - ${GUTTER_PX + 2}px) / ${columns}`;
+    return <TaskChip key={task.id} task={task} timeZone={timeZone} onOpen={onOpen} style={{
+      position: "absolute", top: (from / 60) * HOUR_PX, height: ((to - from) / 60) * HOUR_PX,
+      left: `calc(2px + ${column} * ${share})`, width: `calc(${share} - 2px)`,
+    }} />;
+  });
 }
 
 function Slot({ day, hour, label, onCreate }: { day: string; hour: number; label: string; onCreate: () => void }) {
