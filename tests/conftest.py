@@ -85,11 +85,21 @@ LONG_FILES = (
 )
 
 
+_SHARED_ID = pytest.StashKey[int]()
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if shared := item.stash.get(_SHARED_ID, 0):
+        pytest.fail(f"{shared} tests have this node id: pytest-xdist would run one of them only", pytrace=False)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    # pytest-xdist sends tests to workers by node id: items sharing one run as that one, silently.
-    twice = sorted(nodeid for nodeid, n in Counter(item.nodeid for item in items).items() if n > 1)
-    if twice:
-        pytest.exit(f"{len(twice)} node ids name more than one test (pytest-xdist would run one): {twice[:3]}", 4)
+    # pytest-xdist hands tests to workers by node id: of the items sharing one, it runs the first
+    # only, silently. Each of them fails instead, saying why (a worker cannot stop the session).
+    counts = Counter(item.nodeid for item in items)
+    for item in items:
+        if counts[item.nodeid] > 1:
+            item.stash[_SHARED_ID] = counts[item.nodeid]
 
     def rank(item: pytest.Item) -> int:
         path = item.nodeid.split("::", 1)[0]
