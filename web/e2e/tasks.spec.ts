@@ -18,13 +18,16 @@ async function findTask(request: APIRequestContext, auth: string, title: string)
   return items.find((task) => task.title === title);
 }
 
+/** The accessible name of the empty slot at `hour`:00 of the calendar's time grid. */
+const slotName = (hour: number) => new RegExp(`^New task at ${String(hour).padStart(2, "0")}:00,`);
+
 /** The first hour from 08:00 whose slot and the next hour's are clear of tasks on the day shown: the
  *  demo's own tasks and other tests' start around now, whatever hour the suite runs at. */
 async function freeHour(page: Page): Promise<number> {
   const hours = page.getByRole("region", { name: "Hours of the day" });
   const chips = await hours.getByRole("button", { name: /^(?!New task at )/ }).all();
   const taken = (await Promise.all(chips.map((chip) => chip.boundingBox()))).filter((box) => box !== null);
-  const slot = (h: number) => hours.getByRole("button", { name: new RegExp(`^New task at ${String(h).padStart(2, "0")}:00,`) });
+  const slot = (h: number) => hours.getByRole("button", { name: slotName(h) });
   for (let h = 8; h < 17; h++) {
     const boxes = await Promise.all([slot(h).boundingBox(), slot(h + 1).boundingBox()]);
     const clear = boxes.every((box) => box && taken.every((t) => t.y >= box.y + box.height || t.y + t.height <= box.y));
@@ -56,8 +59,7 @@ test("a call task is created from an empty slot of the calendar, then dragged an
   await expectAccessible(page, "the calendar (day)");
 
   const hour = await freeHour(page);
-  const at = (h: number) => new RegExp(`^New task at ${String(h).padStart(2, "0")}:00,`);
-  await page.getByRole("button", { name: at(hour) }).click();
+  await page.getByRole("button", { name: slotName(hour) }).click();
   const dialog = page.getByRole("dialog", { name: "New task" });
   await expect(dialog).toBeVisible();
   await expectAccessible(page, "the new task dialog");
@@ -80,7 +82,7 @@ test("a call task is created from an empty slot of the calendar, then dragged an
   expect(created).toMatchObject({ type: "call", phone: "+33612345678" });
 
   // Drag it an hour later: one PATCH of its start, kept by the API.
-  const slot = page.getByRole("button", { name: at(hour + 1) });
+  const slot = page.getByRole("button", { name: slotName(hour + 1) });
   const from = (await chip.boundingBox())!;
   const to = (await slot.boundingBox())!;
   const moved = page.waitForResponse((r) => r.url().includes(`/v1/tasks/${created!.id}`) && r.request().method() === "PATCH");
